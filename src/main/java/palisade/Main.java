@@ -1,0 +1,5 @@
+package palisade;
+
+public final class Main {
+  public static void main(String[] args) { System.out.println("palisade"); }
+}
