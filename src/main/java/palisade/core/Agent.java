@@ -1,0 +1,440 @@
+package palisade.core;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/**
+ * The local resource manager of one node (Proxmox's LRM). It renews the node lease by compare-and-set every R and
+ * feeds the watchdog only when the acknowledgement came within X of sending; it runs the manager's requests for
+ * this node through the resource driver and reports the results in the same record. On seeing itself fenced it
+ * kills every HA resource at once, stops feeding, and starts nothing until it has rejoined.
+ *
+ * <p>No I/O, threads or clocks: the host calls {@link #tick} and delivers callbacks with the node's clock reading.
+ */
+public final class Agent {
+
+  /** The agent's own lifecycle. */
+  public enum State {
+    /** Waiting for the store and its own record. */
+    BOOTING,
+    /** Renewing its lease and running resources. */
+    ACTIVE,
+    /** Saw its lease fenced: resources killed; rejoins by acknowledging the new generation. */
+    FENCED,
+    /** Shut down cleanly: nothing runs, watchdog disarmed; the host may power the node off. */
+    DOWN;
+
+    Set<State> predecessors() {
+      return switch (this) {
+        case BOOTING -> EnumSet.noneOf(State.class);
+        case ACTIVE -> EnumSet.of(BOOTING, FENCED);
+        case FENCED -> EnumSet.of(BOOTING, ACTIVE);
+        case DOWN -> EnumSet.of(ACTIVE);
+      };
+    }
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final AgentEnv env;
+  private final Timing timing;
+  private final String node;
+  private final String path;
+  private final String source;
+
+  private State state = State.BOOTING;
+  private AgentMode mode = AgentMode.ACTIVE;
+  /** Our record as last committed, and its version: the next renewal's compare-and-set names it. */
+  private NodeRecord written;
+  private long writtenVersion = Op.ABSENT;
+  private boolean writePending;
+  private long writeSentMs;
+  private long writeSeq;
+  private long lastWriteSentMs = Long.MIN_VALUE / 2;
+  /** Send time of the last renewal acknowledged within X: the watchdog was fed then. */
+  private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
+  private boolean leaseOk;
+
+  private final TreeMap<String, ResourceResult> results = new TreeMap<>();
+  /** Resources with a driver operation in flight, and the token it carries. */
+  private final TreeMap<String, Long> inFlight = new TreeMap<>();
+  /** Highest token this node was ever asked to run each resource with: a start never goes below it. */
+  private final TreeMap<String, Long> highestToken = new TreeMap<>();
+  /** Bumped when the node is fenced so completions of older driver operations are ignored. */
+  private long opsEpoch;
+
+  public Agent(AgentEnv env, Timing timing) {
+    this.env = env;
+    this.timing = timing;
+    this.node = env.node();
+    this.path = StorePaths.node(node);
+    this.source = node + "/agent";
+  }
+
+  public State state() {
+    return state;
+  }
+
+  public boolean isDown() {
+    return state == State.DOWN;
+  }
+
+  /** The operator asked for a clean reboot or power-off; the cluster's shutdown policy applies. */
+  public void requestShutdown(boolean reboot, long nowMs) {
+    if (state != State.ACTIVE || mode != AgentMode.ACTIVE) return;
+    mode = reboot ? AgentMode.REBOOTING : AgentMode.SHUTTING_DOWN;
+    env.log().event(source, (reboot ? "reboot" : "shutdown") + " requested");
+  }
+
+  public void tick(long nowMs) {
+    switch (state) {
+      case BOOTING -> boot(nowMs);
+      case ACTIVE -> active(nowMs);
+      case FENCED -> rejoin(nowMs);
+      case DOWN -> { }
+    }
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------------------------------
+
+  private void boot(long nowMs) {
+    StoreClient store = env.store();
+    if (writePending || !store.synced()) return;
+    Versioned<NodeRecord> rec = store.view().get(path, NodeRecord.class);
+    if (rec == null) {
+      NodeRecord fresh = NodeRecord.fresh(node);
+      submitWrite(Op.ABSENT, fresh, nowMs, false);
+      return;
+    }
+    written = rec.value();
+    writtenVersion = rec.version();
+    if (written.fenced()) {
+      fenced(nowMs, "lease was fenced while this node was away (generation " + written.generation() + ")");
+      return;
+    }
+    transition(State.ACTIVE, "store synced, generation " + written.generation());
+    active(nowMs);
+  }
+
+  private void active(long nowMs) {
+    Versioned<NodeRecord> mine = env.store().view().get(path, NodeRecord.class);
+    if (mine != null && mine.value().fenced() && mine.value().generation() > written.generation()) {
+      fenced(nowMs, "manager fenced this node (generation " + mine.value().generation() + ")");
+      return;
+    }
+    trackLease(nowMs);
+    ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
+    ClusterConfig config = viewOf(StorePaths.CONFIG, ClusterConfig.class);
+    if (ms != null && leaseOk) manage(ms, config, nowMs);
+    if (mode == AgentMode.REBOOTING || mode == AgentMode.SHUTTING_DOWN) shutdownStep(ms, config, nowMs);
+    maybeRenew(nowMs);
+  }
+
+  private void fenced(long nowMs, String reason) {
+    transition(State.FENCED, reason);
+    env.log().event(source, "killing all HA resources; watchdog no longer fed");
+    env.resources().killAll();
+    opsEpoch++;
+    inFlight.clear();
+    results.clear();
+    leaseOk = false;
+    rejoin(nowMs);
+  }
+
+  /** After a fence: acknowledge the new generation once nothing runs here, then start over as a fresh member. */
+  private void rejoin(long nowMs) {
+    StoreClient store = env.store();
+    if (writePending || !store.synced()) return;
+    Check.that(env.resources().running().isEmpty(), "%s: resources still running after kill-all", node);
+    Versioned<NodeRecord> rec = store.view().get(path, NodeRecord.class);
+    if (rec == null) return;
+    written = rec.value();
+    writtenVersion = rec.version();
+    if (!written.fenced()) {
+      transition(State.ACTIVE, "lease not fenced (generation " + written.generation() + ")");
+      return;
+    }
+    submitWrite(rec.version(), written.rejoined(), nowMs, false);
+  }
+
+  // ---- lease -----------------------------------------------------------------------------------------------------
+
+  private void trackLease(long nowMs) {
+    boolean ok = nowMs - lastGoodRenewalMs <= 2 * timing.renewMs() + timing.ackMs();
+    if (ok != leaseOk) {
+      leaseOk = ok;
+      env.log().event(source, ok ? "lease renewed" : "lease renewal failed");
+    }
+  }
+
+  private void maybeRenew(long nowMs) {
+    if (writePending && nowMs - writeSentMs > timing.ackMs()) {
+      writePending = false; // counted as lost; a late acknowledgement only updates the version
+    }
+    if (writePending) return;
+    boolean news = !results.equals(written.results()) || mode != written.mode();
+    boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
+    if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
+    boolean idle = mode != AgentMode.ACTIVE || (env.resources().running().isEmpty() && inFlight.isEmpty()
+        && !assignedAnything());
+    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results)), nowMs, idle);
+  }
+
+  private void submitWrite(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend) {
+    long seq = ++writeSeq;
+    long sentMs = nowMs;
+    boolean rejoin = state == State.FENCED;
+    writePending = true;
+    writeSentMs = nowMs;
+    lastWriteSentMs = nowMs;
+    env.store().submit(Txn.of(new Op.Put(path, expectedVersion, next)),
+        (result, t) -> onWriteResult(seq, rejoin, sentMs, next, idleAtSend, result, t));
+  }
+
+  private void onWriteResult(long seq, boolean rejoin, long sentMs, NodeRecord next, boolean idleAtSend,
+      TxnResult result, long nowMs) {
+    if (seq == writeSeq) writePending = false;
+    if (state == State.DOWN || (state == State.FENCED && !rejoin)) return; // stale: written before the fence
+    if (result instanceof TxnResult.Committed c) {
+      committed(sentMs, next, c.version(path), idleAtSend, nowMs);
+    } else if (result instanceof TxnResult.Conflict) {
+      conflict(nowMs);
+    }
+  }
+
+  private void committed(long sentMs, NodeRecord next, long version, boolean idleAtSend, long nowMs) {
+    if (version <= writtenVersion && written != null) return; // an older write acknowledged after a newer one
+    written = next;
+    writtenVersion = version;
+    if (state == State.BOOTING) {
+      transition(State.ACTIVE, "lease record created");
+    } else if (state == State.FENCED) {
+      transition(State.ACTIVE, "rejoined, generation " + next.generation());
+      return;
+    }
+    boolean inTime = nowMs - sentMs <= timing.ackMs();
+    if (!inTime) {
+      env.log().event(source, "renewal acknowledged late (" + (nowMs - sentMs) + "ms > X): watchdog not fed");
+      return;
+    }
+    lastGoodRenewalMs = Math.max(lastGoodRenewalMs, sentMs);
+    Watchdog wd = env.watchdog();
+    if (next.mode() == AgentMode.DOWN) {
+      if (wd.armed()) {
+        wd.disarm();
+        env.log().event(source, "watchdog disarmed");
+      }
+      transition(State.DOWN, "shut down cleanly, every resource stopped");
+      return;
+    }
+    boolean needed = !env.resources().running().isEmpty() || !inFlight.isEmpty() || assignedAnything();
+    if (needed && !wd.armed()) {
+      wd.arm();
+      env.log().event(source, "watchdog armed");
+    } else if (wd.armed() && !needed && idleAtSend) {
+      wd.disarm(); // nothing runs here, and the store knew it before we stopped feeding
+      env.log().event(source, "watchdog disarmed");
+    } else if (wd.armed()) {
+      wd.feed();
+    }
+  }
+
+  private void conflict(long nowMs) {
+    Versioned<NodeRecord> rec = env.store().view().get(path, NodeRecord.class);
+    if (rec == null) return;
+    if (rec.value().fenced() && (written == null || rec.value().generation() > written.generation())) {
+      if (state == State.ACTIVE) fenced(nowMs, "renewal refused: lease fenced (generation "
+          + rec.value().generation() + ")");
+      return;
+    }
+    if (written != null && rec.value().generation() == written.generation() && !rec.value().fenced()) {
+      written = rec.value(); // our own write whose acknowledgement was lost: continue from it
+      writtenVersion = rec.version();
+    }
+  }
+
+  // ---- resources -------------------------------------------------------------------------------------------------
+
+  private boolean assignedAnything() {
+    ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
+    if (ms == null) return false;
+    for (ServiceStatus ss : ms.services().values()) {
+      if (needsWatchdog(ss)) return true;
+    }
+    return false;
+  }
+
+  private boolean needsWatchdog(ServiceStatus ss) {
+    return switch (ss.state()) {
+      case STARTED, REQUEST_STOP, RELOCATE, FREEZE -> node.equals(ss.node());
+      case MIGRATE -> node.equals(ss.node()) || node.equals(ss.target());
+      case REQUEST_START, STOPPED, DISABLED, FENCE, RECOVERY, ERROR, IGNORED -> false;
+    };
+  }
+
+  private void manage(ManagerState ms, ClusterConfig config, long nowMs) {
+    SortedSet<String> running = env.resources().running();
+    boolean stopping = mode != AgentMode.ACTIVE;
+    for (var e : ms.services().entrySet()) {
+      String id = e.getKey();
+      ServiceStatus ss = e.getValue();
+      if (node.equals(ss.node()) || node.equals(ss.target())) {
+        highestToken.merge(id, ss.token(), Math::max);
+      }
+      if (inFlight.containsKey(id) || !node.equals(ss.node())) continue;
+      boolean isRunning = running.contains(id);
+      switch (ss.state()) {
+        case STARTED -> {
+          if (stopping) {
+            if (isRunning) stop(id, ss.token(), nowMs);
+          } else if (isRunning) {
+            report(id, ss.token(), Outcome.STARTED);
+          } else if (!reported(id, ss.token(), Outcome.START_FAILED)) {
+            start(id, ss.token(), disks(config, id), nowMs);
+          }
+        }
+        case REQUEST_STOP, ERROR, STOPPED, DISABLED, RELOCATE -> {
+          if (isRunning) stop(id, ss.token(), nowMs);
+          else if (ss.state() != ServiceState.STOPPED && ss.state() != ServiceState.DISABLED) {
+            report(id, ss.token(), Outcome.STOPPED);
+          }
+        }
+        case MIGRATE -> {
+          if (isRunning && !stopping) migrate(id, ss, disks(config, id), nowMs);
+          else if (isRunning) stop(id, ss.token(), nowMs);
+          else if (!reported(id, ss.token(), Outcome.MIGRATED)) report(id, ss.token(), Outcome.MIGRATE_FAILED);
+        }
+        case FREEZE -> {
+          if (isRunning && stopping) stop(id, ss.token(), nowMs);
+        }
+        case REQUEST_START, FENCE, RECOVERY, IGNORED -> { }
+      }
+    }
+    for (String id : running) {
+      if (!inFlight.containsKey(id) && !allowedHere(ms.services().get(id))) {
+        env.log().event(source, id + ": running here but not assigned here: stopping it");
+        stop(id, -1, nowMs);
+      }
+    }
+  }
+
+  private boolean allowedHere(ServiceStatus ss) {
+    if (ss == null) return false;
+    return switch (ss.state()) {
+      case IGNORED -> true;
+      case MIGRATE -> node.equals(ss.node()) || node.equals(ss.target());
+      case STARTED, REQUEST_STOP, RELOCATE, FREEZE, ERROR, STOPPED, DISABLED, FENCE, RECOVERY ->
+          node.equals(ss.node());
+      case REQUEST_START -> false;
+    };
+  }
+
+  private static java.util.List<String> disks(ClusterConfig config, String id) {
+    if (config == null) return java.util.List.of();
+    ResourceConfig rc = config.resources().get(id);
+    return rc == null ? java.util.List.of() : rc.disks();
+  }
+
+  private boolean reported(String id, long token, Outcome outcome) {
+    ResourceResult r = results.get(id);
+    return r != null && r.token() == token && r.outcome() == outcome;
+  }
+
+  private void report(String id, long token, Outcome outcome) {
+    if (token < 0 || reported(id, token, outcome)) return;
+    results.put(id, new ResourceResult(token, outcome));
+  }
+
+  private void start(String id, long token, java.util.List<String> disks, long nowMs) {
+    if (!env.watchdog().armed()) return; // armed on the next in-time renewal; nothing starts unprotected
+    Check.that(token >= highestToken.getOrDefault(id, 0L),
+        "%s: start of %s with token %d below %d already seen here", node, id, token, highestToken.get(id));
+    env.log().event(source, id + ": starting (token " + token + ")");
+    long epoch = opsEpoch;
+    inFlight.put(id, token);
+    env.resources().start(id, token, disks, (r, t) -> {
+      if (epoch != opsEpoch) return;
+      inFlight.remove(id);
+      if (r.ok()) {
+        env.log().event(source, id + ": started");
+        report(id, token, Outcome.STARTED);
+      } else {
+        env.log().event(source, id + ": start failed: " + r.detail());
+        report(id, token, Outcome.START_FAILED);
+      }
+    });
+  }
+
+  private void stop(String id, long token, long nowMs) {
+    env.log().event(source, id + ": stopping");
+    long epoch = opsEpoch;
+    inFlight.put(id, token);
+    env.resources().stop(id, (r, t) -> {
+      if (epoch != opsEpoch) return;
+      inFlight.remove(id);
+      env.log().event(source, id + (r.ok() ? ": stopped" : ": stop failed: " + r.detail()));
+      report(id, token, r.ok() ? Outcome.STOPPED : Outcome.STOP_FAILED);
+    });
+  }
+
+  private void migrate(String id, ServiceStatus ss, java.util.List<String> disks, long nowMs) {
+    long token = ss.token();
+    env.log().event(source, id + ": migrating to " + ss.target() + " (token " + token + ")");
+    long epoch = opsEpoch;
+    inFlight.put(id, token);
+    env.resources().migrate(id, ss.target(), token, disks, (r, t) -> {
+      if (epoch != opsEpoch) return;
+      inFlight.remove(id);
+      env.log().event(source, id + (r.ok() ? ": migrated to " + ss.target() : ": migration failed: " + r.detail()));
+      report(id, token, r.ok() ? Outcome.MIGRATED : Outcome.MIGRATE_FAILED);
+    });
+  }
+
+  // ---- clean shutdown --------------------------------------------------------------------------------------------
+
+  /** Stops everything (or waits for the manager to move it away), then writes DOWN; the host powers off after. */
+  private void shutdownStep(ManagerState ms, ClusterConfig config, long nowMs) {
+    boolean reboot = mode == AgentMode.REBOOTING;
+    ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicy();
+    if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && assignedAnything()) return;
+    SortedSet<String> running = env.resources().running();
+    for (String id : running) {
+      if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);
+    }
+    if (running.isEmpty() && inFlight.isEmpty() && !writePending) {
+      mode = AgentMode.DOWN;
+    }
+  }
+
+  private static long tokenOf(ManagerState ms, String id) {
+    if (ms == null) return -1;
+    ServiceStatus ss = ms.services().get(id);
+    return ss == null ? -1 : ss.token();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  private <T> T viewOf(String p, Class<T> type) {
+    Versioned<T> v = env.store().view().get(p, type);
+    return v == null ? null : v.value();
+  }
+
+  /** The one funnel for state changes: validates and logs `node3/agent: active -> fenced (reason)`. */
+  private void transition(State to, String reason) {
+    Check.that(to != state, "%s: no-op transition to %s", source, to);
+    Check.that(to.predecessors().contains(state), "%s: illegal transition %s -> %s", source, state, to);
+    env.log().event(source, state.label() + " -> " + to.label() + " (" + reason + ")");
+    state = to;
+  }
+
+  /** For the simulator's checks: results as last written. */
+  public SortedMap<String, ResourceResult> reportedResults() {
+    return java.util.Collections.unmodifiableSortedMap(results);
+  }
+}

@@ -1,0 +1,14 @@
+package palisade.core;
+
+/** Everything the agent may touch; the runtime and the simulator each plug one in. */
+public interface AgentEnv {
+  String node();
+
+  StoreClient store();
+
+  Watchdog watchdog();
+
+  ResourceDriver resources();
+
+  EventLog log();
+}

@@ -1,0 +1,41 @@
+package palisade.core;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** The operator's configuration, one store record: nodes, groups, resources, policies. */
+public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy) {
+
+  public ClusterConfig {
+    nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
+    groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
+    resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
+    for (GroupConfig g : groups.values()) {
+      for (String n : g.nodes().keySet()) {
+        if (!nodes.containsKey(n)) throw new ConfigException("group " + g.name() + ": unknown node '" + n + "'");
+      }
+    }
+    for (ResourceConfig r : resources.values()) {
+      if (r.group() != null && !groups.containsKey(r.group())) {
+        throw new ConfigException("resource " + r.id() + ": unknown group '" + r.group() + "'");
+      }
+      if (r.node() != null && !nodes.containsKey(r.node())) {
+        throw new ConfigException("resource " + r.id() + ": unknown node '" + r.node() + "'");
+      }
+    }
+  }
+
+  public ClusterConfig withResource(ResourceConfig r) {
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
+    rs.put(r.id(), r);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy);
+  }
+
+  public ClusterConfig withoutResource(String id) {
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
+    rs.remove(id);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy);
+  }
+}

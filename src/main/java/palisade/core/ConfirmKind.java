@@ -1,0 +1,11 @@
+package palisade.core;
+
+/** How a fence was confirmed (DESIGN "Fence confirmation"); the event log always says which. */
+public enum ConfirmKind {
+  /** The node is watchdog-protected and its fence write succeeded under the timing inequality. */
+  WATCHDOG,
+  /** A fence device confirmed power off. */
+  POWER,
+  /** An operator confirmed the node is off. */
+  MANUAL
+}

@@ -1,0 +1,326 @@
+package palisade.core;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * The cluster resource manager (Proxmox's CRM). Every node runs one; the holder of the manager lease is active.
+ * A standby takes the lease over after seeing it silent for L. The active manager writes its state only by
+ * compare-and-set on the version it last wrote, so a deposed or paused manager cannot write; it fences nodes whose
+ * lease it saw silent for L by compare-and-setting their record at the version it saw.
+ *
+ * <p>No I/O, threads or clocks: the host calls {@link #tick}; store replies arrive as callbacks.
+ */
+public final class Manager {
+
+  /** The manager's role on this node. */
+  public enum Role {
+    /** Watching the manager lease. */
+    STANDBY,
+    /** Holds the manager lease and decides. */
+    ACTIVE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final String SOURCE = "manager";
+
+  private final ManagerEnv env;
+  private final Timing timing;
+  private final String me;
+
+  private Role role = Role.STANDBY;
+  // standby: when did we last see the lease change
+  private long leaseSeenVersion = Long.MIN_VALUE;
+  private long leaseSeenAtMs;
+  // active
+  private ManagerLease lease;
+  private long leaseVersion;
+  private ManagerState state;
+  private long stateVersion;
+  private final TreeMap<String, NodeTimer> timers = new TreeMap<>();
+  // one store write in flight at a time (state, fence or takeover); renewals have their own slot
+  private long writeSeq;
+  private boolean writePending;
+  private long writeSentMs;
+  private boolean renewPending;
+  private long renewSentMs;
+  private long lastRenewSentMs = Long.MIN_VALUE / 2;
+  private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
+
+  public Manager(ManagerEnv env, Timing timing) {
+    this.env = env;
+    this.timing = timing;
+    this.me = env.node();
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public long epoch() {
+    return lease == null ? 0 : lease.epoch();
+  }
+
+  public void tick(long nowMs) {
+    switch (role) {
+      case STANDBY -> standby(nowMs);
+      case ACTIVE -> active(nowMs);
+    }
+  }
+
+  // ---- standby ---------------------------------------------------------------------------------------------------
+
+  private void standby(long nowMs) {
+    StoreClient store = env.store();
+    if (!store.synced()) return;
+    Versioned<ManagerLease> seen = store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
+    long version = seen == null ? Op.ABSENT : seen.version();
+    if (version != leaseSeenVersion) {
+      leaseSeenVersion = version;
+      leaseSeenAtMs = nowMs; // a new standby starts its timer at now, like a new manager does for nodes
+    }
+    if (writePending) {
+      if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;
+      writePending = false;
+    }
+    if (seen != null && nowMs - leaseSeenAtMs < timing.leaseMs()) return;
+    takeOver(seen, nowMs);
+  }
+
+  private void takeOver(Versioned<ManagerLease> seen, long nowMs) {
+    StoreView view = env.store().view();
+    Versioned<ManagerState> st = view.get(StorePaths.MANAGER_STATE, ManagerState.class);
+    long newEpoch = (seen == null ? 0 : seen.value().epoch()) + 1;
+    ManagerLease newLease = new ManagerLease(me, newEpoch, 0);
+    ManagerState newState = (st == null ? ManagerState.empty() : st.value()).withEpoch(newEpoch);
+    Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, seen == null ? Op.ABSENT : seen.version(), newLease),
+        new Op.Put(StorePaths.MANAGER_STATE, st == null ? Op.ABSENT : st.version(), newState));
+    submit(txn, nowMs, (result, t) -> {
+      if (result instanceof TxnResult.Committed c && role == Role.STANDBY) {
+        lease = newLease;
+        leaseVersion = c.version(StorePaths.MANAGER_LEASE);
+        state = newState;
+        stateVersion = c.version(StorePaths.MANAGER_STATE);
+        role = Role.ACTIVE;
+        lastGoodRenewalMs = t;
+        lastRenewSentMs = t;
+        timers.clear(); // a new manager starts every node's timer at now: it waits a full L before fencing
+        env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
+        round(t);
+      }
+    });
+  }
+
+  // ---- active ----------------------------------------------------------------------------------------------------
+
+  private void active(long nowMs) {
+    renew(nowMs);
+    if (role == Role.ACTIVE) round(nowMs);
+  }
+
+  private void renew(long nowMs) {
+    if (renewPending && nowMs - renewSentMs > timing.ackMs()) renewPending = false;
+    if (renewPending || nowMs - lastRenewSentMs < timing.renewMs()) return;
+    ManagerLease next = lease.renewed();
+    long sentMs = nowMs;
+    renewPending = true;
+    renewSentMs = nowMs;
+    lastRenewSentMs = nowMs;
+    env.store().submit(Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, leaseVersion, next)), (result, t) -> {
+      renewPending = false;
+      if (role != Role.ACTIVE) return;
+      if (result instanceof TxnResult.Committed c) {
+        if (c.version(StorePaths.MANAGER_LEASE) > leaseVersion) {
+          lease = next;
+          leaseVersion = c.version(StorePaths.MANAGER_LEASE);
+        }
+        if (t - sentMs <= timing.ackMs()) lastGoodRenewalMs = Math.max(lastGoodRenewalMs, sentMs);
+      } else if (result instanceof TxnResult.Conflict) {
+        Versioned<ManagerLease> seen = env.store().view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
+        if (seen != null && seen.value().holder().equals(me) && seen.value().epoch() == lease.epoch()) {
+          lease = seen.value(); // our own renewal whose acknowledgement was lost
+          leaseVersion = seen.version();
+        } else if (seen != null && seen.value().epoch() > lease.epoch()) {
+          stepDown("lease taken over by " + seen.value().holder() + " (epoch " + seen.value().epoch() + ")");
+        }
+      }
+    });
+  }
+
+  private void stepDown(String why) {
+    env.log().event(SOURCE, me + " steps down: " + why);
+    role = Role.STANDBY;
+    state = null;
+    lease = null;
+    timers.clear();
+    leaseSeenVersion = Long.MIN_VALUE;
+  }
+
+  /** One decision round: read the store, step every node and resource, write what changed (or one fence). */
+  private void round(long nowMs) {
+    if (writePending) {
+      if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;
+      writePending = false;
+      reloadState(); // unknown outcome: the view tells whether our write landed
+      if (role != Role.ACTIVE) return;
+    }
+    StoreClient store = env.store();
+    if (!store.synced() || nowMs - lastGoodRenewalMs > 2 * timing.renewMs() + timing.ackMs()) return;
+    StoreView view = store.view();
+    Versioned<ManagerState> persisted = view.get(StorePaths.MANAGER_STATE, ManagerState.class);
+    if (persisted != null && persisted.value().epoch() > lease.epoch()) {
+      stepDown("state written by epoch " + persisted.value().epoch());
+      return;
+    }
+    Versioned<ClusterConfig> cfg = view.get(StorePaths.CONFIG, ClusterConfig.class);
+    if (cfg == null) return;
+    ClusterConfig config = cfg.value();
+    TreeMap<String, NodeRecord> records = new TreeMap<>();
+    for (String n : config.nodes().keySet()) {
+      Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
+      long v = rec == null ? Op.ABSENT : rec.version();
+      NodeTimer t = timers.get(n);
+      if (t == null || t.version() != v) timers.put(n, new NodeTimer(v, nowMs));
+      if (rec != null) records.put(n, rec.value());
+    }
+
+    Working w = new Working(state, env.log());
+    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers);
+    Placement placement = new Placement(config, w, records);
+    ServiceMachine services = new ServiceMachine(config, w, records, placement);
+    applyCommands(view, w, nodes, services);
+    for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
+    for (String id : config.resources().keySet()) services.syncConfig(id);
+    for (String id : List.copyOf(w.services.keySet())) services.syncConfig(id);
+    for (String id : recoveryOrder(config, w)) services.step(id);
+
+    if (w.changed()) {
+      writeState(w.build(lease.epoch()), nowMs);
+      return;
+    }
+    for (String n : config.nodes().keySet()) {
+      if (nodes.needsFenceWrite(n)) {
+        writeFence(n, records.get(n), view.get(StorePaths.node(n), NodeRecord.class), nowMs);
+        return;
+      }
+    }
+  }
+
+  /** Higher restart priority first, then by id: recovery hands out the best nodes in that order. */
+  private static List<String> recoveryOrder(ClusterConfig config, Working w) {
+    List<String> ids = new ArrayList<>(w.services.keySet());
+    ids.sort(Comparator.comparingInt((String id) -> {
+      ResourceConfig rc = config.resources().get(id);
+      return rc == null ? 0 : -rc.priority();
+    }).thenComparing(Comparator.naturalOrder()));
+    return ids;
+  }
+
+  private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services) {
+    Versioned<Commands> cmds = view.get(StorePaths.COMMANDS, Commands.class);
+    if (cmds == null) return;
+    for (Command c : cmds.value().pending()) {
+      if (c.seq() <= w.commandSeq()) continue;
+      String refused;
+      if (c instanceof Command.Migrate m) {
+        refused = services.migrateCommand(m.resource(), m.node(), true);
+      } else if (c instanceof Command.Relocate r) {
+        refused = services.migrateCommand(r.resource(), r.node(), false);
+      } else if (c instanceof Command.Maintenance m) {
+        refused = maintenance(w, m.node(), m.on());
+      } else {
+        Command.FenceConfirm f = (Command.FenceConfirm) c;
+        refused = nodes.manualConfirm(f.node(), f.by()) ? null
+            : f.node() + " is " + w.nodeState(f.node()).label() + ", not fencing";
+      }
+      if (refused != null) env.log().event(SOURCE, "command " + c.seq() + " refused: " + refused);
+      w.commandApplied(c.seq());
+    }
+  }
+
+  private static String maintenance(Working w, String node, boolean on) {
+    NodeStatus st = w.node(node);
+    if (on && st.state() == NodeState.ONLINE) {
+      w.setNode(node, new NodeStatus(NodeState.MAINTENANCE, st.generation(), st.confirmation()), "operator");
+      return null;
+    }
+    if (!on && st.state() == NodeState.MAINTENANCE) {
+      w.setNode(node, new NodeStatus(NodeState.ONLINE, st.generation(), st.confirmation()), "operator");
+      return null;
+    }
+    return node + " is " + st.state().label();
+  }
+
+  private void writeState(ManagerState next, long nowMs) {
+    Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
+    submit(txn, nowMs, (result, t) -> {
+      if (role != Role.ACTIVE) return;
+      if (result instanceof TxnResult.Committed c) {
+        state = next;
+        stateVersion = c.version(StorePaths.MANAGER_STATE);
+        round(t); // chain: a committed state may allow a fence write or the next transition right away
+      } else if (result instanceof TxnResult.Conflict) {
+        reloadState();
+      }
+    });
+  }
+
+  private void writeFence(String node, NodeRecord rec, Versioned<NodeRecord> seen, long nowMs) {
+    NodeTimer timer = timers.get(node);
+    // The safety inequality's premise: we saw this exact version unchanged for L on our own clock.
+    Check.that(timer.silentMs(nowMs) >= timing.leaseMs(), "fence write for %s after only %dms", node,
+        timer.silentMs(nowMs));
+    Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
+        node);
+    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>())
+        : rec.fence();
+    env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
+    Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),
+        new Op.Put(StorePaths.node(node), timer.version(), fenced));
+    submit(txn, nowMs, (result, t) -> {
+      if (role != Role.ACTIVE) return;
+      if (result instanceof TxnResult.Committed) {
+        env.log().event(SOURCE, "fence write for " + node + " committed");
+        round(t);
+      } else if (result instanceof TxnResult.Conflict c) {
+        env.log().event(SOURCE, "fence write for " + node + " refused: "
+            + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : "the node renewed its lease"));
+        reloadState();
+      }
+    });
+  }
+
+  private void submit(Txn txn, long nowMs, Callback<TxnResult> done) {
+    long seq = ++writeSeq;
+    writePending = true;
+    writeSentMs = nowMs;
+    env.store().submit(txn, (result, t) -> {
+      if (seq == writeSeq) writePending = false;
+      done.done(result, t);
+    });
+  }
+
+  /** After a failed or unanswered write: continue from what the store holds, or step down if it is not ours. */
+  private void reloadState() {
+    if (role != Role.ACTIVE) return;
+    Versioned<ManagerState> st = env.store().view().get(StorePaths.MANAGER_STATE, ManagerState.class);
+    if (st == null) return;
+    if (st.value().epoch() != lease.epoch()) {
+      if (st.value().epoch() > lease.epoch()) stepDown("state written by epoch " + st.value().epoch());
+      return;
+    }
+    state = st.value();
+    stateVersion = st.version();
+  }
+
+  /** Test and simulator hook: the state this manager last committed. */
+  public ManagerState committedState() {
+    return state;
+  }
+}

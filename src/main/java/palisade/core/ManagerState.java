@@ -1,0 +1,30 @@
+package palisade.core;
+
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What the active manager decided, one store record. Only the manager of {@code epoch} writes it, always with a
+ * compare-and-set on its version, so a deposed manager cannot write.
+ *
+ * @param nextToken the next fencing token to hand out
+ * @param commandSeq the last operator command applied
+ */
+public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+    SortedMap<String, ServiceStatus> services) {
+
+  public ManagerState {
+    Check.that(nextToken > 0, "token counter must start at 1");
+    nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
+    services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+  }
+
+  public static ManagerState empty() {
+    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>());
+  }
+
+  public ManagerState withEpoch(long e) {
+    return new ManagerState(e, nextToken, commandSeq, nodes, services);
+  }
+}

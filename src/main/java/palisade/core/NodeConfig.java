@@ -1,0 +1,30 @@
+package palisade.core;
+
+import java.util.List;
+
+/**
+ * A cluster member.
+ *
+ * @param watchdog whether the node is watchdog-protected (self-fencing)
+ * @param fenceLevels fence devices by level: all devices of a level together, levels in order
+ * @param spmPriority -1 = never SPM, 0..10 = preference for the SPM role
+ * @param manualOnly explicitly allowed to rely on manual fence confirmation only
+ */
+public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
+    boolean manualOnly) {
+
+  public NodeConfig {
+    fenceLevels = fenceLevels.stream().map(List::copyOf).toList();
+    if (spmPriority < -1 || spmPriority > 10) {
+      throw new ConfigException("node " + name + ": spm_priority=" + spmPriority + " is out of range (-1 to 10)");
+    }
+    if (!watchdog && fenceLevels.isEmpty() && !manualOnly) {
+      throw new ConfigException("node " + name + ": without a watchdog it needs a fence device "
+          + "(or must be marked manual-only), otherwise it could never be safely fenced");
+    }
+  }
+
+  public static NodeConfig standard(String name) {
+    return new NodeConfig(name, true, List.of(), -1, false);
+  }
+}

@@ -1,0 +1,101 @@
+package palisade.core;
+
+import java.util.SortedMap;
+
+/**
+ * The manager's node state machine: from lease silence and the agent's record to online, unknown, fencing, fenced,
+ * offline or maintenance. Reads top to bottom, one node at a time; every change goes through the funnel.
+ */
+final class NodeMachine {
+  private final Timing timing;
+  private final ClusterConfig config;
+  private final Working w;
+  private final SortedMap<String, NodeRecord> records;
+  private final SortedMap<String, NodeTimer> timers;
+
+  NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
+      SortedMap<String, NodeTimer> timers) {
+    this.timing = timing;
+    this.config = config;
+    this.w = w;
+    this.records = records;
+    this.timers = timers;
+  }
+
+  void step(String node, long nowMs) {
+    NodeStatus st = w.node(node);
+    NodeRecord rec = records.get(node);
+    long silent = timers.get(node).silentMs(nowMs);
+    boolean renewing = rec != null && silent < timing.unknownAfterMs();
+    switch (st.state()) {
+      case ONLINE, UNKNOWN, MAINTENANCE, OFFLINE -> {
+        if (rec != null && rec.fenced() && rec.generation() > st.generation()) {
+          // A previous manager's fence write committed: the node was dead by then.
+          to(node, st, NodeState.FENCING, "lease found fenced at generation " + rec.generation());
+        } else if (rec != null && !rec.fenced() && rec.mode() == AgentMode.DOWN) {
+          if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
+        } else if (silent >= timing.leaseMs() && st.state() != NodeState.OFFLINE) {
+          to(node, st, NodeState.FENCING,
+              "lease silent for " + Durations.format(silent) + " >= lease_timeout");
+        } else if (st.state() == NodeState.OFFLINE) {
+          if (renewing && rec.mode() == AgentMode.ACTIVE) to(node, st, NodeState.ONLINE, "back");
+        } else if (!renewing && st.state() == NodeState.ONLINE) {
+          to(node, st, NodeState.UNKNOWN, "lease silent for " + Durations.format(silent));
+        } else if (renewing && st.state() == NodeState.UNKNOWN) {
+          to(node, st, NodeState.ONLINE, "lease renewed");
+        }
+      }
+      case FENCING -> {
+        if (!fenceWritten(st, rec)) {
+          if (renewing && !rec.fenced()) {
+            to(node, st, NodeState.ONLINE, "lease renewed before the fence write");
+          }
+          return; // the manager issues the fence write once this state is committed
+        }
+        if (st.confirmation() != null && st.confirmation().generation() == rec.generation()) {
+          confirm(node, rec.generation(), st.confirmation());
+        } else if (config.nodes().get(node).watchdog()) {
+          confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", rec.generation()));
+        }
+      }
+      case FENCED -> {
+        if (rec != null && !rec.fenced() && rec.generation() == st.generation() && renewing) {
+          to(node, st, NodeState.ONLINE, "rejoined after fence, generation " + rec.generation());
+        }
+      }
+    }
+  }
+
+  /** The fence write of this episode committed: the record carries a generation newer than the last confirmed. */
+  private static boolean fenceWritten(NodeStatus st, NodeRecord rec) {
+    return rec != null && rec.fenced() && rec.generation() > st.generation();
+  }
+
+  private void confirm(String node, long generation, FenceConfirmation c) {
+    w.setNode(node, new NodeStatus(NodeState.FENCED, generation, c),
+        "fence confirmed by " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
+            + (c.kind() == ConfirmKind.WATCHDOG ? "" : " (" + c.by() + ")"));
+  }
+
+  private void to(String node, NodeStatus st, NodeState s, String reason) {
+    w.setNode(node, new NodeStatus(s, st.generation(), s == NodeState.FENCING ? null : st.confirmation()), reason);
+  }
+
+  /** Records an operator's confirmation that the node is off; it takes effect once the fence write is done. */
+  boolean manualConfirm(String node, String by) {
+    NodeStatus st = w.node(node);
+    if (st.state() != NodeState.FENCING) return false;
+    NodeRecord rec = records.get(node);
+    long gen = rec == null ? 1 : fenceWritten(st, rec) ? rec.generation() : rec.generation() + 1;
+    w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(),
+        new FenceConfirmation(ConfirmKind.MANUAL, by, gen)), "operator " + by + " confirms the node is off");
+    return true;
+  }
+
+  /** Does node need the manager's fence write now? */
+  boolean needsFenceWrite(String node) {
+    NodeStatus st = w.node(node);
+    if (st.state() != NodeState.FENCING) return false;
+    return !fenceWritten(st, records.get(node));
+  }
+}

@@ -1,0 +1,44 @@
+package palisade.core;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** Node states as the manager sees them; the allowed predecessors of each are listed in one place. */
+public enum NodeState {
+  /** Renewing its lease; may receive resources. */
+  ONLINE,
+  /** Lease silent for a few renewals; resources stay where they are. */
+  UNKNOWN,
+  /** Silent for the lease timeout L: fence write issued or awaiting confirmation. Its resources wait. */
+  FENCING,
+  /** Fence confirmed (watchdog, power or manual); its resources may be recovered elsewhere. */
+  FENCED,
+  /** Shut down cleanly: its agent stopped everything and said so. */
+  OFFLINE,
+  /** Operator maintenance: resources are moved away and the node takes none. */
+  MAINTENANCE;
+
+  /** States a node may come from to reach this one. */
+  public Set<NodeState> predecessors() {
+    return switch (this) {
+      case ONLINE -> EnumSet.of(UNKNOWN, FENCING, FENCED, OFFLINE, MAINTENANCE);
+      case UNKNOWN -> EnumSet.of(ONLINE, MAINTENANCE, OFFLINE);
+      case FENCING -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE, OFFLINE);
+      case FENCED -> EnumSet.of(FENCING);
+      case OFFLINE -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE);
+      case MAINTENANCE -> EnumSet.of(ONLINE, UNKNOWN);
+    };
+  }
+
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static NodeState parse(String text) {
+    for (NodeState s : values()) {
+      if (s.label().equals(text)) return s;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,312 @@
+package palisade.core;
+
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeSet;
+
+/**
+ * The manager's resource state machine with Proxmox's semantics. One method per state, read top to bottom; every
+ * change goes through {@link #set}, which keeps placement load in step and logs through the funnel.
+ */
+final class ServiceMachine {
+  private final ClusterConfig config;
+  private final Working w;
+  private final SortedMap<String, NodeRecord> records;
+  private final Placement placement;
+
+  ServiceMachine(ClusterConfig config, Working w, SortedMap<String, NodeRecord> records, Placement placement) {
+    this.config = config;
+    this.w = w;
+    this.records = records;
+    this.placement = placement;
+  }
+
+  /** Adds configured resources the state does not know yet; starts removing the ones no longer configured. */
+  void syncConfig(String id) {
+    ServiceStatus ss = w.services.get(id);
+    ResourceConfig rc = config.resources().get(id);
+    if (ss == null && rc != null) {
+      ServiceState s = switch (rc.state()) {
+        case STARTED -> ServiceState.REQUEST_START;
+        case STOPPED -> ServiceState.STOPPED;
+        case DISABLED -> ServiceState.DISABLED;
+        case IGNORED -> ServiceState.IGNORED;
+      };
+      set(id, new ServiceStatus(s, rc.node(), null, 0, 0, new TreeSet<>(), null), "added");
+    } else if (ss != null && rc == null) {
+      switch (ss.state()) {
+        case STOPPED, DISABLED, IGNORED, ERROR, REQUEST_START -> set(id, null, "removed from the configuration");
+        case STARTED, FREEZE -> set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()),
+            "removed from the configuration");
+        case REQUEST_STOP, MIGRATE, RELOCATE, FENCE, RECOVERY -> { } // finish first
+      }
+    }
+  }
+
+  void step(String id) {
+    ServiceStatus ss = w.services.get(id);
+    ResourceConfig rc = config.resources().get(id);
+    if (ss == null) return;
+    if (rc == null) {
+      rc = new ResourceConfig(id, null, RequestState.STOPPED, null, 0, 0, 0, java.util.List.of());
+    }
+    if (rc.state() == RequestState.IGNORED && ss.state() != ServiceState.IGNORED
+        && ss.state() != ServiceState.FENCE && ss.state() != ServiceState.RECOVERY) {
+      set(id, ss.with(ServiceState.IGNORED), "configured ignored: no longer managed");
+      return;
+    }
+    switch (ss.state()) {
+      case REQUEST_START -> requestStart(id, ss, rc);
+      case STARTED -> started(id, ss, rc);
+      case REQUEST_STOP -> requestStop(id, ss, rc);
+      case STOPPED, DISABLED -> stopped(id, ss, rc);
+      case MIGRATE -> migrate(id, ss, rc);
+      case RELOCATE -> relocate(id, ss, rc);
+      case FENCE -> fence(id, ss);
+      case RECOVERY -> recovery(id, ss, rc);
+      case FREEZE -> freeze(id, ss);
+      case ERROR -> error(id, ss, rc);
+      case IGNORED -> ignored(id, ss, rc);
+    }
+  }
+
+  // ---- one method per state --------------------------------------------------------------------------------------
+
+  private void requestStart(String id, ServiceStatus ss, ResourceConfig rc) {
+    if (rc.state() != RequestState.STARTED) {
+      set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
+      return;
+    }
+    String target = placement.select(rc, ss.node(), Set.of());
+    if (target == null) return; // no allowed node online yet: retried every round
+    set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "start requested");
+  }
+
+  private void started(String id, ServiceStatus ss, ResourceConfig rc) {
+    NodeState ns = w.nodeState(ss.node());
+    if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
+      set(id, ss.with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+      return;
+    }
+    if (ns == NodeState.OFFLINE) {
+      set(id, ss.with(ServiceState.RECOVERY), ss.node() + " shut down cleanly with it stopped");
+      return;
+    }
+    if (rc.state() != RequestState.STARTED) {
+      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "configured "
+          + rc.state().name().toLowerCase(java.util.Locale.ROOT));
+      return;
+    }
+    NodeRecord rec = records.get(ss.node());
+    if (rec != null && (rec.mode() == AgentMode.REBOOTING || rec.mode() == AgentMode.SHUTTING_DOWN)) {
+      ShutdownPolicy policy = config.shutdownPolicy().effective(rec.mode() == AgentMode.REBOOTING);
+      if (policy == ShutdownPolicy.FREEZE) {
+        set(id, ss.with(ServiceState.FREEZE), ss.node() + " is shutting down (freeze policy)");
+        return;
+      }
+      if (policy == ShutdownPolicy.MIGRATE) {
+        moveAway(id, ss, rc, "shutdown policy migrate");
+        return;
+      }
+      return; // failover: the agent stops it and reports the node down; recovery follows
+    }
+    if (ns == NodeState.MAINTENANCE) {
+      moveAway(id, ss, rc, ss.node() + " is in maintenance");
+      return;
+    }
+    ResourceResult r = result(ss.node(), id);
+    if (r != null && r.token() == ss.token() && r.outcome() == Outcome.START_FAILED) {
+      startFailed(id, ss, rc);
+      return;
+    }
+    boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == Outcome.STARTED;
+    if (!confirmed || ns != NodeState.ONLINE) return;
+    if (ss.failedStarts() > 0 || !ss.triedNodes().isEmpty()) {
+      set(id, ss.withFailedStarts(0).withTried(new TreeSet<>()), "running: failure counters reset");
+      ss = w.services.get(id);
+    }
+    if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
+      String back = ss.maintenanceNode();
+      set(id, ss.with(ServiceState.MIGRATE).withTarget(back, w.newToken()).withMaintenanceNode(null),
+          "returning to " + back + " after maintenance");
+      return;
+    }
+    String best = placement.select(rc, ss.node(), Set.of());
+    if (best != null && !best.equals(ss.node()) && placement.failback(rc)) {
+      set(id, ss.with(ServiceState.MIGRATE).withTarget(best, w.newToken()), "failback to " + best);
+    }
+  }
+
+  /** Restart on the same node up to max_restart, then relocate up to max_relocate, then error. */
+  private void startFailed(String id, ServiceStatus ss, ResourceConfig rc) {
+    int failures = ss.failedStarts() + 1;
+    if (failures <= rc.maxRestart()) {
+      set(id, ss.withFailedStarts(failures).withToken(w.newToken()),
+          "start failed: restart " + failures + "/" + rc.maxRestart() + " on " + ss.node());
+      return;
+    }
+    TreeSet<String> tried = new TreeSet<>(ss.triedNodes());
+    tried.add(ss.node());
+    String next = tried.size() <= rc.maxRelocate() ? placement.select(rc, null, tried) : null;
+    if (next == null) {
+      set(id, ss.with(ServiceState.ERROR).withTried(tried), "start failed on " + String.join(", ", tried)
+          + ": max_restart=" + rc.maxRestart() + " and max_relocate=" + rc.maxRelocate() + " used up");
+      return;
+    }
+    set(id, ss.withTried(tried).onNode(next, w.newToken()), "start failed on " + ss.node()
+        + ": relocating " + tried.size() + "/" + rc.maxRelocate() + " to " + next);
+  }
+
+  private void moveAway(String id, ServiceStatus ss, ResourceConfig rc, String why) {
+    String target = placement.select(rc, null, Set.of(ss.node()));
+    if (target == null) return; // nowhere to go: it stays; retried every round
+    set(id, ss.with(ServiceState.MIGRATE).withTarget(target, w.newToken()).withMaintenanceNode(ss.node()), why);
+  }
+
+  private void requestStop(String id, ServiceStatus ss, ResourceConfig rc) {
+    NodeState ns = w.nodeState(ss.node());
+    if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
+      set(id, ss.with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+      return;
+    }
+    ResourceResult r = result(ss.node(), id);
+    boolean offline = ns == NodeState.OFFLINE;
+    if (offline || (r != null && r.token() == ss.token() && r.outcome() == Outcome.STOPPED)) {
+      set(id, ss.with(rc.state() == RequestState.DISABLED ? ServiceState.DISABLED : ServiceState.STOPPED),
+          offline ? ss.node() + " shut down cleanly" : "stopped");
+    } else if (r != null && r.token() == ss.token() && r.outcome() == Outcome.STOP_FAILED) {
+      set(id, ss.with(ServiceState.ERROR), "stop failed on " + ss.node());
+    }
+  }
+
+  private void stopped(String id, ServiceStatus ss, ResourceConfig rc) {
+    switch (rc.state()) {
+      case STARTED -> set(id, ss.with(ServiceState.REQUEST_START), "configured started");
+      case STOPPED -> {
+        if (ss.state() != ServiceState.STOPPED) set(id, ss.with(ServiceState.STOPPED), "configured stopped");
+      }
+      case DISABLED -> {
+        if (ss.state() != ServiceState.DISABLED) set(id, ss.with(ServiceState.DISABLED), "configured disabled");
+      }
+      case IGNORED -> { } // handled before the switch
+    }
+  }
+
+  private void migrate(String id, ServiceStatus ss, ResourceConfig rc) {
+    NodeState ns = w.nodeState(ss.node());
+    if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
+      set(id, ss.withTarget(null, ss.token()).with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+      return;
+    }
+    ResourceResult r = result(ss.node(), id);
+    if (r == null || r.token() != ss.token()) return;
+    if (r.outcome() == Outcome.MIGRATED) {
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "migrated");
+    } else if (r.outcome() == Outcome.MIGRATE_FAILED) {
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration failed: stays on "
+          + ss.node());
+    }
+  }
+
+  private void relocate(String id, ServiceStatus ss, ResourceConfig rc) {
+    NodeState ns = w.nodeState(ss.node());
+    if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
+      set(id, ss.withTarget(null, ss.token()).with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+      return;
+    }
+    ResourceResult r = result(ss.node(), id);
+    if (r == null || r.token() != ss.token()) return;
+    if (r.outcome() == Outcome.STOPPED) {
+      String target = placement.eligible(ss.target()) ? ss.target() : placement.select(rc, null, Set.of());
+      if (target == null) {
+        set(id, ss.withTarget(null, ss.token()).with(ServiceState.REQUEST_STOP), "relocation target gone");
+        return;
+      }
+      set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "relocated: stopped on " + ss.node());
+    } else if (r.outcome() == Outcome.STOP_FAILED) {
+      set(id, ss.withTarget(null, ss.token()).with(ServiceState.ERROR), "stop for relocation failed");
+    }
+  }
+
+  private void fence(String id, ServiceStatus ss) {
+    NodeStatus node = w.node(ss.node());
+    if (node.state() == NodeState.FENCED) {
+      Check.that(node.confirmation() != null, "%s: %s fenced without confirmation", id, ss.node());
+      set(id, ss.with(ServiceState.RECOVERY), "fence of " + ss.node() + " confirmed by "
+          + node.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT));
+    } else if (node.state() == NodeState.ONLINE) {
+      set(id, ss.with(ServiceState.STARTED), ss.node() + " came back before it was fenced");
+    }
+  }
+
+  private void recovery(String id, ServiceStatus ss, ResourceConfig rc) {
+    NodeStatus failed = w.node(ss.node());
+    // DESIGN invariant 4: a resource leaves a failed node only after the node's fence is confirmed (or it
+    // released everything cleanly and said so).
+    Check.that(failed.state() != NodeState.FENCING && failed.state() != NodeState.UNKNOWN,
+        "%s: recovery from %s in state %s", id, ss.node(), failed.state());
+    if (rc.state() != RequestState.STARTED) {
+      set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
+      return;
+    }
+    String target = placement.select(rc, null, Set.of());
+    if (target == null) return; // no recovery target: stays in recovery and is retried every round
+    set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "recovered from " + ss.node());
+  }
+
+  private void freeze(String id, ServiceStatus ss) {
+    NodeState ns = w.nodeState(ss.node());
+    NodeRecord rec = records.get(ss.node());
+    if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
+      set(id, ss.with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+    } else if (ns == NodeState.ONLINE && rec != null && rec.mode() == AgentMode.ACTIVE) {
+      set(id, ss.with(ServiceState.STARTED), ss.node() + " is back");
+    }
+  }
+
+  private void error(String id, ServiceStatus ss, ResourceConfig rc) {
+    if (rc.state() == RequestState.DISABLED) {
+      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "disabled: clearing error");
+    }
+  }
+
+  private void ignored(String id, ServiceStatus ss, ResourceConfig rc) {
+    if (rc.state() == RequestState.IGNORED) return;
+    if (rc.state() == RequestState.STARTED && ss.node() != null && placement.eligible(ss.node())) {
+      set(id, ss.with(ServiceState.STARTED).withToken(w.newToken()), "managed again");
+    } else if (ss.node() != null && w.nodeState(ss.node()) == NodeState.ONLINE) {
+      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "managed again");
+    }
+  }
+
+  // ---- operator commands -----------------------------------------------------------------------------------------
+
+  String migrateCommand(String id, String target, boolean live) {
+    ServiceStatus ss = w.services.get(id);
+    ResourceConfig rc = config.resources().get(id);
+    if (ss == null || rc == null) return "unknown resource " + id;
+    if (ss.state() != ServiceState.STARTED) return id + " is " + ss.state().label() + ", not started";
+    if (target.equals(ss.node())) return id + " is already on " + target;
+    if (!placement.eligible(target)) return target + " is not online";
+    if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();
+    set(id, ss.with(live ? ServiceState.MIGRATE : ServiceState.RELOCATE).withTarget(target, w.newToken()),
+        "operator: " + (live ? "migrate" : "relocate") + " to " + target);
+    return null;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  private static ServiceState stoppedStateFor(ResourceConfig rc) {
+    return rc.state() == RequestState.DISABLED ? ServiceState.DISABLED : ServiceState.STOPPED;
+  }
+
+  private ResourceResult result(String node, String id) {
+    NodeRecord rec = node == null ? null : records.get(node);
+    return rec == null ? null : rec.results().get(id);
+  }
+
+  private void set(String id, ServiceStatus to, String reason) {
+    placement.moved(w.services.get(id), to);
+    w.setService(id, to, reason);
+  }
+}

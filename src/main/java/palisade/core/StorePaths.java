@@ -1,0 +1,16 @@
+package palisade.core;
+
+/** The store's layout: one record per path (ZooKeeper znodes in production). */
+public final class StorePaths {
+  public static final String CONFIG = "/config";
+  public static final String COMMANDS = "/commands";
+  public static final String MANAGER_LEASE = "/manager/lease";
+  public static final String MANAGER_STATE = "/manager/state";
+  public static final String NODES = "/nodes";
+
+  private StorePaths() {}
+
+  public static String node(String name) {
+    return NODES + "/" + name;
+  }
+}

@@ -1,0 +1,71 @@
+package palisade.core;
+
+/**
+ * The timing parameters of DESIGN "Leases, watchdog and the safety inequality", validated on construction.
+ *
+ * @param renewMs R: renewal interval of the node lease
+ * @param ackMs X: a renewal counts only if its acknowledgement arrives within X of sending
+ * @param watchdogMs W: watchdog timeout
+ * @param leaseMs L: how long the manager must see a lease silent before the node is taken as dead
+ * @param driftPpm ρ in parts per million: bound on clock rate drift between nodes
+ * @param tickMs how often the host drives agent and manager (a fraction of R)
+ */
+public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, long driftPpm, long tickMs) {
+
+  public static final long DEFAULT_RENEW_MS = 1_000;
+  public static final long DEFAULT_ACK_MS = 1_000;
+  public static final long DEFAULT_WATCHDOG_MS = 5_000;
+  public static final long DEFAULT_LEASE_MS = 8_000;
+  public static final long DEFAULT_DRIFT_PPM = 10_000; // 1 %
+
+  public Timing {
+    positive(renewMs, "renew_interval");
+    positive(ackMs, "ack_timeout");
+    positive(watchdogMs, "watchdog_timeout");
+    positive(leaseMs, "lease_timeout");
+    positive(tickMs, "tick");
+    if (driftPpm < 0 || driftPpm >= 200_000) {
+      throw new ConfigException("drift: " + driftPpm / 10_000.0 + "% is out of range (0% to 20%)");
+    }
+    if (tickMs > renewMs) {
+      throw new ConfigException("tick=" + Durations.format(tickMs) + " must not exceed renew_interval="
+          + Durations.format(renewMs));
+    }
+    if (ackMs > watchdogMs) {
+      throw new ConfigException("ack_timeout=" + Durations.format(ackMs) + " must not exceed watchdog_timeout="
+          + Durations.format(watchdogMs));
+    }
+    long bound = minimumLeaseMs(renewMs, ackMs, watchdogMs, driftPpm);
+    if (leaseMs < bound) {
+      throw new ConfigException(String.format(
+          "lease_timeout=%s breaks the safety inequality L >= (X + W)(1 + rho)^2 + R: "
+              + "with ack_timeout=%s, watchdog_timeout=%s, drift=%s%%, renew_interval=%s it must be at least %s",
+          Durations.format(leaseMs), Durations.format(ackMs), Durations.format(watchdogMs),
+          driftPpm / 10_000.0, Durations.format(renewMs), Durations.format(bound)));
+    }
+  }
+
+  public static Timing defaults() {
+    return new Timing(DEFAULT_RENEW_MS, DEFAULT_ACK_MS, DEFAULT_WATCHDOG_MS, DEFAULT_LEASE_MS, DEFAULT_DRIFT_PPM,
+        DEFAULT_RENEW_MS / 4);
+  }
+
+  /** (X + W)(1 + ρ)² + R, rounded up to the millisecond. */
+  public static long minimumLeaseMs(long renewMs, long ackMs, long watchdogMs, long driftPpm) {
+    double rate = 1.0 + driftPpm / 1_000_000.0;
+    return (long) Math.ceil((ackMs + watchdogMs) * rate * rate) + renewMs;
+  }
+
+  /** Silence after which the manager reports a node `unknown` (before it is taken as dead at L). */
+  public long unknownAfterMs() {
+    return Math.min(2 * renewMs + ackMs, leaseMs);
+  }
+
+  public Timing withLeaseMs(long value) {
+    return new Timing(renewMs, ackMs, watchdogMs, value, driftPpm, tickMs);
+  }
+
+  private static void positive(long value, String key) {
+    if (value <= 0) throw new ConfigException(key + " must be positive, got " + value + "ms");
+  }
+}

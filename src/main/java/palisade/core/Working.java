@@ -1,0 +1,99 @@
+package palisade.core;
+
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The manager's working copy of its state during one round. Every change goes through {@link #setNode} or
+ * {@link #setService}: the funnel that checks the transition table and logs `vm:101: started -> fence (why)`.
+ */
+final class Working {
+  private final EventLog log;
+  final TreeMap<String, NodeStatus> nodes;
+  final TreeMap<String, ServiceStatus> services;
+  private long nextToken;
+  private long commandSeq;
+  private boolean changed;
+
+  Working(ManagerState base, EventLog log) {
+    this.log = log;
+    this.nodes = new TreeMap<>(base.nodes());
+    this.services = new TreeMap<>(base.services());
+    this.nextToken = base.nextToken();
+    this.commandSeq = base.commandSeq();
+  }
+
+  boolean changed() {
+    return changed;
+  }
+
+  NodeStatus node(String name) {
+    return nodes.getOrDefault(name, NodeStatus.initial());
+  }
+
+  NodeState nodeState(String name) {
+    return node(name).state();
+  }
+
+  long newToken() {
+    changed = true;
+    return nextToken++;
+  }
+
+  long commandSeq() {
+    return commandSeq;
+  }
+
+  void commandApplied(long seq) {
+    Check.that(seq > commandSeq, "command %d applied twice", seq);
+    commandSeq = seq;
+    changed = true;
+  }
+
+  void setNode(String name, NodeStatus to, String reason) {
+    NodeStatus from = nodes.get(name);
+    Check.that(!to.equals(from), "node %s: no-op update (%s)", name, reason);
+    NodeState fromState = from == null ? null : from.state();
+    if (fromState != null && fromState != to.state()) {
+      Check.that(to.state().predecessors().contains(fromState), "node %s: illegal transition %s -> %s (%s)",
+          name, fromState.label(), to.state().label(), reason);
+    }
+    if (fromState == null) {
+      log.event("manager", name + ": " + to.state().label() + " (" + reason + ")");
+    } else if (fromState != to.state()) {
+      log.event("manager", name + ": " + fromState.label() + " -> " + to.state().label() + " (" + reason + ")");
+    }
+    nodes.put(name, to);
+    changed = true;
+  }
+
+  void setService(String id, ServiceStatus to, String reason) {
+    ServiceStatus from = services.get(id);
+    Check.that(!Objects.equals(from, to), "%s: no-op update (%s)", id, reason);
+    if (to == null) {
+      log.event("manager", id + ": removed (" + reason + ")");
+    } else if (from == null) {
+      log.event("manager", id + ": " + to.state().label() + describe(to) + " (" + reason + ")");
+    } else if (from.state() != to.state()) {
+      Check.that(to.state().predecessors().contains(from.state()), "%s: illegal transition %s -> %s (%s)", id,
+          from.state().label(), to.state().label(), reason);
+      log.event("manager", id + ": " + from.state().label() + " -> " + to.state().label() + describe(to)
+          + " (" + reason + ")");
+    } else if (!Objects.equals(from.node(), to.node()) || from.token() != to.token()) {
+      log.event("manager", id + ": " + to.state().label() + describe(to) + " (" + reason + ")");
+    }
+    if (to == null) services.remove(id);
+    else services.put(id, to);
+    changed = true;
+  }
+
+  private static String describe(ServiceStatus s) {
+    String where = s.node() == null ? "" : " on " + s.node();
+    if (s.target() != null) where += " to " + s.target();
+    return where + (s.token() > 0 ? ", token " + s.token() : "");
+  }
+
+  ManagerState build(long epoch) {
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services);
+  }
+}
