@@ -1,5 +1,12 @@
 package palisade;
 
+import palisade.cli.PalisadeCommand;
+
+/** Entry point of `bin/palisade`. */
 public final class Main {
-  public static void main(String[] args) { System.out.println("palisade"); }
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(PalisadeCommand.execute(args));
+  }
 }

@@ -90,6 +90,12 @@ public final class Manager {
       writePending = false;
     }
     if (seen != null && nowMs - leaseSeenAtMs < timing.leaseMs()) return;
+    if (seen == null) {
+      Versioned<ClusterConfig> cfg = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
+      if (cfg == null) return; // not ready to manage anything yet
+      // A new cluster's first manager: nodes try in configuration order, one renewal interval apart.
+      if (nowMs - leaseSeenAtMs < cfg.value().nodes().headMap(me).size() * timing.renewMs()) return;
+    }
     takeOver(seen, nowMs);
   }
 

@@ -77,6 +77,9 @@ final class ServiceMachine {
       set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
+    if (ss.node() != null && w.nodeState(ss.node()) == NodeState.UNKNOWN) {
+      return; // its node may be booting: wait until it is online or its fate is decided (fenced at L)
+    }
     String target = placement.select(rc, ss.node(), Set.of());
     if (target == null) return; // no allowed node online yet: retried every round
     set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "start requested");

@@ -1,0 +1,9 @@
+package palisade.cli;
+
+import picocli.CommandLine.Command;
+
+/** `palisade bench ...`: reproducible measurements for BENCHMARKS.md. */
+@Command(name = "bench", description = "Benchmarks", subcommands = {Benchmarks.Sim.class, Benchmarks.Round.class,
+    Benchmarks.Failover.class})
+final class BenchCommand {
+}

@@ -1,0 +1,116 @@
+package palisade.cli;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import palisade.core.ConfigException;
+import palisade.core.Durations;
+import palisade.sim.FailoverProbe;
+import palisade.sim.Fuzz;
+import palisade.sim.RoundBench;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The benchmarks behind BENCHMARKS.md; each prints its figures and a summary last line. */
+final class Benchmarks {
+  private Benchmarks() {}
+
+  @Command(name = "sim", description = "Simulator throughput: random histories per second of wall time")
+  static final class Sim implements Callable<Integer> {
+    @Option(names = "--runs", defaultValue = "1000")
+    int runs;
+
+    @Option(names = "--nodes", defaultValue = "5")
+    int nodes;
+
+    @Option(names = "--duration", defaultValue = "10m")
+    String duration;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Override
+    public Integer call() {
+      long durationMs;
+      try {
+        durationMs = Durations.parseMs(duration, "--duration");
+      } catch (ConfigException e) {
+        System.err.println("palisade: " + e.getMessage());
+        return 2;
+      }
+      Fuzz.runAll(Math.min(20, runs), seed + 1_000_000, nodes, durationMs, true); // JIT warm-up
+      long t0 = System.nanoTime();
+      List<Fuzz.RunResult> rs = Fuzz.runAll(runs, seed, nodes, durationMs, true);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long bad = rs.stream().filter(r -> r.failure() != null).count();
+      System.out.printf("bench sim runs=%d nodes=%d duration=%s cores=%d wall=%.1fs violations=%d "
+          + "histories/s=%.1f%n", runs, nodes, duration, Runtime.getRuntime().availableProcessors(), secs, bad,
+          runs / secs);
+      return bad == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "round", description = "Manager round time at scale, and recovery placement of failed nodes")
+  static final class Round implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "1000")
+    int nodes;
+
+    @Option(names = "--resources", defaultValue = "50000")
+    int resources;
+
+    @Option(names = "--failed", description = "nodes that fail for the recovery measurement", defaultValue = "100")
+    int failed;
+
+    @Option(names = "--rounds", defaultValue = "30")
+    int rounds;
+
+    @Override
+    public Integer call() {
+      RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds);
+      System.out.printf("steady round (no change): p50=%.2fms max=%.2fms over %d rounds%n", r.steadyP50Ms(),
+          r.steadyMaxMs(), rounds);
+      System.out.printf("recovery round: %d resources of %d failed nodes placed in %.2fms%n",
+          r.recovered(), failed, r.recoveryMs());
+      System.out.printf("bench round nodes=%d resources=%d p50=%.2fms recovery=%.2fms%n", nodes, resources,
+          r.steadyP50Ms(), r.recoveryMs());
+      return 0;
+    }
+  }
+
+  @Command(name = "sim-failover", description = "Simulated failover time with default timings")
+  static final class Failover implements Callable<Integer> {
+    @Option(names = "--trials", defaultValue = "50")
+    int trials;
+
+    @Option(names = "--mode", description = "power or isolate", defaultValue = "power")
+    String mode;
+
+    @Override
+    public Integer call() {
+      FailoverProbe.Mode m;
+      try {
+        m = FailoverProbe.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        System.err.println("palisade: --mode must be power or isolate, got '" + mode + "'");
+        return 2;
+      }
+      List<Long> times = new ArrayList<>();
+      for (int i = 0; i < trials; i++) {
+        FailoverProbe.Timeline t = FailoverProbe.measure(m, 1000 + i, null);
+        System.out.printf("trial %d: fencing +%.3fs, confirmed +%.3fs, recovered +%.3fs on %s%n", i + 1,
+            t.fencingMs() / 1000.0, t.confirmedMs() / 1000.0, t.recoveredMs() / 1000.0, t.recoveredOn());
+        times.add(t.recoveredMs() < 0 ? Long.MAX_VALUE : t.recoveredMs());
+      }
+      long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
+      System.out.printf("sim-failover mode=%s p50=%.3fs p99=%.3fs max=%.3fs trials=%d%n", mode,
+          pct(sorted, 50) / 1000.0, pct(sorted, 99) / 1000.0, sorted[sorted.length - 1] / 1000.0, trials);
+      return Arrays.stream(sorted).anyMatch(x -> x == Long.MAX_VALUE) ? 1 : 0;
+    }
+  }
+
+  static long pct(long[] sorted, int p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+}

@@ -1,0 +1,22 @@
+package palisade.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The `palisade` command line: one subcommand per job. */
+@Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
+    description = "High-availability manager for virtual-machine clusters",
+    subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class})
+public final class PalisadeCommand {
+  private PalisadeCommand() {}
+
+  /** Runs the command line; bad arguments give a one-line error and exit code 2. */
+  public static int execute(String... args) {
+    CommandLine cl = new CommandLine(new PalisadeCommand());
+    cl.setParameterExceptionHandler((ex, a) -> {
+      System.err.println("palisade: " + ex.getMessage());
+      return 2;
+    });
+    return cl.execute(args);
+  }
+}

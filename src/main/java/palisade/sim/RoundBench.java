@@ -1,0 +1,213 @@
+package palisade.sim;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import palisade.core.AgentMode;
+import palisade.core.Callback;
+import palisade.core.ClusterConfig;
+import palisade.core.EventLog;
+import palisade.core.Manager;
+import palisade.core.ManagerEnv;
+import palisade.core.ManagerState;
+import palisade.core.NodeConfig;
+import palisade.core.NodeRecord;
+import palisade.core.Outcome;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ResourceResult;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.ShutdownPolicy;
+import palisade.core.StoreClient;
+import palisade.core.StorePaths;
+import palisade.core.StoreView;
+import palisade.core.Timing;
+import palisade.core.Txn;
+import palisade.core.TxnResult;
+import palisade.core.Versioned;
+
+/**
+ * Manager round time at scale: the real Manager against an in-memory store whose replies are delivered one at a
+ * time, so each decision round can be timed on its own. Agents are stood in for by rewriting their records.
+ */
+public final class RoundBench {
+  public record Result(double steadyP50Ms, double steadyMaxMs, int recovered, double recoveryMs) {}
+
+  private final SimStore store = new SimStore();
+  private final ArrayDeque<Runnable> replies = new ArrayDeque<>();
+  private long now;
+
+  private RoundBench() {}
+
+  public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds) {
+    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds);
+  }
+
+  private Result go(int nodeCount, int resourceCount, int failedCount, int rounds) {
+    Timing timing = Timing.defaults();
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>();
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= nodeCount; i++) {
+      String n = String.format("node%04d", i);
+      names.add(n);
+      nodes.put(n, NodeConfig.standard(n));
+    }
+    TreeMap<String, ResourceConfig> resources = new TreeMap<>();
+    for (int i = 0; i < resourceCount; i++) {
+      String id = String.format("vm:%06d", i);
+      resources.put(id, new ResourceConfig(id, names.get(i % nodeCount), RequestState.STARTED, null, 0, 1, 1,
+          List.of()));
+    }
+    store.force(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL),
+        0);
+    for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n), 0);
+
+    Env env = new Env();
+    Manager m = new Manager(env, timing);
+    TreeSet<String> failed = new TreeSet<>(names.subList(0, failedCount));
+    // Converge: manager takes over, assigns everything, "agents" report every start.
+    for (int i = 0; i < 40; i++) {
+      step(m, names, Collections.emptySet(), timing);
+    }
+    ManagerState st = state();
+    long startedCount = st.services().values().stream().filter(s -> s.state() == ServiceState.STARTED).count();
+    if (startedCount != resourceCount) {
+      throw new IllegalStateException("did not converge: " + startedCount + "/" + resourceCount + " started");
+    }
+    List<Double> steady = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      now += timing.tickMs();
+      renew(names, Collections.emptySet());
+      long t0 = System.nanoTime();
+      m.tick(now);
+      while (!replies.isEmpty()) replies.poll().run();
+      steady.add((System.nanoTime() - t0) / 1e6);
+    }
+    // Fail nodes: their records go silent; time the round that places their resources elsewhere.
+    double recoveryMs = -1;
+    int recovered = 0;
+    for (int i = 0; i < 200 && recoveryMs < 0; i++) {
+      now += timing.tickMs();
+      renew(names, failed);
+      List<Runnable> work = new ArrayList<>();
+      work.add(() -> m.tick(now));
+      while (!work.isEmpty()) {
+        Runnable r = work.remove(0);
+        int before = recoveredOff(failed);
+        long t0 = System.nanoTime();
+        r.run();
+        double ms = (System.nanoTime() - t0) / 1e6;
+        int after = recoveredOff(failed);
+        if (after > before && after > recovered) {
+          recovered = after;
+          recoveryMs = ms;
+        }
+        while (!replies.isEmpty()) work.add(replies.poll());
+      }
+      report(names, failed);
+    }
+    Collections.sort(steady);
+    return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), recovered, recoveryMs);
+  }
+
+  private void step(Manager m, List<String> names, java.util.Set<String> silent, Timing timing) {
+    now += timing.tickMs();
+    renew(names, silent);
+    m.tick(now);
+    while (!replies.isEmpty()) replies.poll().run();
+    report(names, silent);
+  }
+
+  private ManagerState state() {
+    Versioned<Object> v = store.get(StorePaths.MANAGER_STATE);
+    return v == null ? null : (ManagerState) v.value();
+  }
+
+  private int recoveredOff(TreeSet<String> failed) {
+    ManagerState st = state();
+    int n = 0;
+    for (ServiceStatus s : st.services().values()) {
+      if (s.state() == ServiceState.STARTED && !failed.contains(s.node()) && s.triedNodes().isEmpty()
+          && s.token() > 0 && wasOn(s)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Recovered resources carry tokens above the initial assignment range. */
+  private boolean wasOn(ServiceStatus s) {
+    return s.token() > lastInitialToken;
+  }
+
+  private long lastInitialToken = Long.MAX_VALUE;
+
+  private void renew(List<String> names, java.util.Set<String> silent) {
+    for (String n : names) {
+      if (silent.contains(n)) continue;
+      NodeRecord r = (NodeRecord) store.get(StorePaths.node(n)).value();
+      store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, r.results()), now);
+    }
+  }
+
+  /** Stand-in agents: every node reports every start assigned to it as done. */
+  private void report(List<String> names, java.util.Set<String> silent) {
+    ManagerState st = state();
+    if (st == null) return;
+    if (lastInitialToken == Long.MAX_VALUE && st.services().size() > 0
+        && st.services().values().stream().allMatch(s -> s.state() == ServiceState.STARTED)) {
+      lastInitialToken = st.nextToken() - 1;
+    }
+    TreeMap<String, TreeMap<String, ResourceResult>> byNode = new TreeMap<>();
+    for (var e : st.services().entrySet()) {
+      ServiceStatus s = e.getValue();
+      if (s.state() == ServiceState.STARTED && s.node() != null && !silent.contains(s.node())) {
+        byNode.computeIfAbsent(s.node(), k -> new TreeMap<>()).put(e.getKey(),
+            new ResourceResult(s.token(), Outcome.STARTED));
+      }
+    }
+    for (String n : names) {
+      if (silent.contains(n)) continue;
+      NodeRecord r = (NodeRecord) store.get(StorePaths.node(n)).value();
+      TreeMap<String, ResourceResult> res = byNode.getOrDefault(n, new TreeMap<>());
+      if (!res.equals(r.results())) store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, res), now);
+    }
+  }
+
+  private final class Env implements ManagerEnv, StoreClient {
+    @Override
+    public String node() {
+      return "bench";
+    }
+
+    @Override
+    public StoreClient store() {
+      return this;
+    }
+
+    @Override
+    public EventLog log() {
+      return (source, message) -> { };
+    }
+
+    @Override
+    public StoreView view() {
+      return store::get;
+    }
+
+    @Override
+    public boolean synced() {
+      return true;
+    }
+
+    @Override
+    public void submit(Txn txn, Callback<TxnResult> done) {
+      TxnResult r = store.apply(txn, now);
+      replies.add(() -> done.done(r, now));
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package palisade.sim;
+
+import java.util.List;
+import java.util.SortedSet;
+import palisade.core.Agent;
+import palisade.core.AgentEnv;
+import palisade.core.Callback;
+import palisade.core.EventLog;
+import palisade.core.Manager;
+import palisade.core.ManagerEnv;
+import palisade.core.ResourceDriver;
+import palisade.core.StoreClient;
+import palisade.core.StoreView;
+import palisade.core.Txn;
+import palisade.core.TxnResult;
+import palisade.core.Watchdog;
+
+/**
+ * One simulated machine: power, network, a drifting clock, a watchdog, and — while booted — the real Agent and
+ * Manager driven by the world's events. Everything its software touches goes through the plugs below.
+ */
+final class SimNode implements AgentEnv, ManagerEnv {
+  final String name;
+  private final SimWorld world;
+  /** Clock rate relative to real time (1 ± drift/2) and offset: no two nodes agree. */
+  private final double rate;
+  private final long offsetMs;
+
+  boolean powered;
+  boolean booted;
+  boolean netUp = true;
+  int side;
+  long pausedUntilMs;
+  /** Bumped by every power loss or reset: events of an earlier life are dropped. */
+  long incarnation;
+  boolean dropAcks;
+  long slowAckMs;
+  boolean shuttingDown;
+  boolean rebootAfterShutdown;
+  boolean watchdogEnabled;
+  long healthySinceMs = Long.MAX_VALUE;
+
+  private SimView view;
+  private Agent agent;
+  private Manager manager;
+  private boolean wdArmed;
+  private long wdFeeds;
+
+  private final StoreClient store = new Store();
+  private final Watchdog watchdog = new Dog();
+  private final ResourceDriver driver = new Driver();
+
+  SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogEnabled) {
+    this.name = name;
+    this.world = world;
+    this.rate = rate;
+    this.offsetMs = offsetMs;
+    this.watchdogEnabled = watchdogEnabled;
+  }
+
+  long localNow() {
+    return offsetMs + (long) Math.floor(world.now() * rate);
+  }
+
+  long realDelay(long localMs) {
+    return Math.max(1, (long) Math.ceil(localMs / rate));
+  }
+
+  boolean paused() {
+    return pausedUntilMs > world.now();
+  }
+
+  Agent agent() {
+    return agent;
+  }
+
+  Manager manager() {
+    return manager;
+  }
+
+  boolean watchdogArmed() {
+    return wdArmed;
+  }
+
+  // ---- lifecycle, driven by the world ----------------------------------------------------------------------------
+
+  void boot() {
+    booted = true;
+    view = new SimView();
+    agent = new Agent(this, world.timing());
+    manager = new Manager(this, world.timing());
+    long inc = incarnation;
+    world.atSoftware(this, world.now(), inc, () -> tick(inc));
+  }
+
+  void halt() {
+    powered = false;
+    booted = false;
+    incarnation++;
+    agent = null;
+    manager = null;
+    view = null;
+    wdArmed = false;
+    shuttingDown = false;
+  }
+
+  private void tick(long inc) {
+    agent.tick(localNow());
+    manager.tick(localNow());
+    world.afterSoftware(this);
+    world.atSoftware(this, world.now() + realDelay(world.timing().tickMs()), inc, () -> tick(inc));
+  }
+
+  /** Runs a completion as a software event of this node's current life. */
+  private <T> void deliver(long atMs, Callback<T> cb, T result) {
+    long inc = incarnation;
+    world.atSoftware(this, atMs, inc, () -> {
+      cb.done(result, localNow());
+      world.afterSoftware(this);
+    });
+  }
+
+  // ---- the plugs -------------------------------------------------------------------------------------------------
+
+  @Override
+  public String node() {
+    return name;
+  }
+
+  @Override
+  public StoreClient store() {
+    return store;
+  }
+
+  @Override
+  public Watchdog watchdog() {
+    return watchdog;
+  }
+
+  @Override
+  public ResourceDriver resources() {
+    return driver;
+  }
+
+  @Override
+  public EventLog log() {
+    return world::log;
+  }
+
+  private final class Store implements StoreClient {
+    @Override
+    public StoreView view() {
+      if (world.available(SimNode.this)) view.catchUp(world.store(), world.now() - world.options().storeLagMs);
+      return view;
+    }
+
+    @Override
+    public boolean synced() {
+      return world.available(SimNode.this);
+    }
+
+    @Override
+    public void submit(Txn txn, Callback<TxnResult> done) {
+      if (!world.available(SimNode.this)) {
+        deliver(world.now() + 1, done, new TxnResult.Unavailable("no quorum reachable"));
+        return;
+      }
+      long inc = incarnation;
+      world.at(world.now() + world.latency(), () -> {
+        TxnResult result = world.commit(txn);
+        if (result == null) return; // the store lost its quorum before the request reached it
+        world.at(world.now() + world.latency() + slowAckMs, () -> {
+          if (inc == incarnation && world.available(SimNode.this) && !dropAcks && !world.dropAck()) {
+            deliver(world.now(), done, result);
+          }
+        });
+      });
+    }
+  }
+
+  private final class Dog implements Watchdog {
+    @Override
+    public void arm() {
+      wdArmed = true;
+      feed();
+    }
+
+    @Override
+    public void feed() {
+      if (!wdArmed || !watchdogEnabled) return;
+      long feeds = ++wdFeeds;
+      long inc = incarnation;
+      world.at(world.now() + realDelay(world.timing().watchdogMs()), () -> {
+        if (inc == incarnation && wdArmed && feeds == wdFeeds) world.watchdogReset(SimNode.this);
+      });
+    }
+
+    @Override
+    public void disarm() {
+      wdArmed = false;
+    }
+
+    @Override
+    public boolean armed() {
+      return wdArmed;
+    }
+  }
+
+  private final class Driver implements ResourceDriver {
+    @Override
+    public void start(String id, long token, List<String> disks, Callback<DriverResult> done) {
+      long inc = incarnation;
+      world.at(world.now() + world.options().startMs, () -> {
+        if (inc != incarnation) return;
+        DriverResult r = world.physicalStart(id, SimNode.this, token, disks);
+        deliver(world.now(), done, r);
+      });
+    }
+
+    @Override
+    public void stop(String id, Callback<DriverResult> done) {
+      long inc = incarnation;
+      world.at(world.now() + world.options().stopMs, () -> {
+        if (inc != incarnation) return;
+        world.physicalStop(id, SimNode.this);
+        deliver(world.now(), done, DriverResult.success());
+      });
+    }
+
+    @Override
+    public void migrate(String id, String target, long token, List<String> disks, Callback<DriverResult> done) {
+      long inc = incarnation;
+      world.at(world.now() + world.options().migrateMs, () -> {
+        if (inc != incarnation) return;
+        deliver(world.now(), done, world.physicalMigrate(id, SimNode.this, target, token, disks));
+      });
+    }
+
+    @Override
+    public SortedSet<String> running() {
+      return world.runningOn(name);
+    }
+
+    @Override
+    public void killAll() {
+      world.physicalKillAll(SimNode.this, "killed by its agent");
+    }
+  }
+}

@@ -1,0 +1,439 @@
+package palisade.sim;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import palisade.core.ClusterConfig;
+import palisade.core.Command;
+import palisade.core.Commands;
+import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
+import palisade.core.NodeConfig;
+import palisade.core.NodeRecord;
+import palisade.core.Op;
+import palisade.core.ResourceDriver.DriverResult;
+import palisade.core.StorePaths;
+import palisade.core.Timing;
+import palisade.core.Txn;
+import palisade.core.TxnResult;
+import palisade.core.Versioned;
+
+/**
+ * A deterministic discrete-event world: virtual time in milliseconds, one seeded random source, simulated power,
+ * network, watchdogs, store and resources, with the real core running on every booted node. The same seed and
+ * inputs replay the same run, event for event.
+ */
+public final class SimWorld {
+  private record Event(long timeMs, int phase, long seq, Runnable action) {}
+
+  private static final long MAX_EVENTS = 200_000_000L;
+
+  private final SimOptions options;
+  private final Timing timing;
+  private final Random random;
+  private final Consumer<String> out;
+  private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.timeMs != b.timeMs
+      ? Long.compare(a.timeMs, b.timeMs) : a.phase != b.phase ? Integer.compare(a.phase, b.phase)
+      : Long.compare(a.seq, b.seq));
+  private long seq;
+  private long now;
+  private long events;
+
+  private final TreeMap<String, SimNode> nodes = new TreeMap<>();
+  private final List<String> storePeers = new ArrayList<>();
+  private final SimStore store = new SimStore();
+  private final SimStorage storage = new SimStorage();
+  /** Physical truth: resource -> node -> token it runs under. */
+  private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
+  private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
+  private final Invariants invariants;
+  private long topologyVersion;
+  private long quorumCachedAt = -1;
+  private int quorumSide = Integer.MIN_VALUE;
+  private double ackDropProbability;
+
+  public SimWorld(SimOptions options, long seed, Consumer<String> out) {
+    this.options = options;
+    this.timing = options.timing();
+    this.random = new Random(seed);
+    this.out = out;
+    this.invariants = new Invariants(this);
+    this.ackDropProbability = options.ackLossPpm / 1_000_000.0;
+  }
+
+  // ---- set-up ----------------------------------------------------------------------------------------------------
+
+  /** Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. */
+  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts) {
+    long driftPpm = timing.driftPpm();
+    for (NodeConfig nc : config.nodes().values()) {
+      double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
+      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000), nc.watchdog());
+      nodes.put(nc.name(), n);
+    }
+    int peers = options.storePeers > 0 ? Math.min(options.storePeers, nodes.size())
+        : nodes.size() >= 5 ? 5 : Math.min(3, nodes.size());
+    storePeers.addAll(new ArrayList<>(nodes.keySet()).subList(0, peers));
+    failStart.putAll(failStarts);
+    store.force(StorePaths.CONFIG, config, 0);
+    for (SimNode n : nodes.values()) {
+      n.powered = true;
+      n.boot();
+    }
+    topologyChanged();
+  }
+
+  // ---- time and events -------------------------------------------------------------------------------------------
+
+  public long now() {
+    return now;
+  }
+
+  Timing timing() {
+    return timing;
+  }
+
+  SimOptions options() {
+    return options;
+  }
+
+  SimStore store() {
+    return store;
+  }
+
+  void at(long timeMs, Runnable action) {
+    queue.add(new Event(Math.max(timeMs, now), 0, seq++, action));
+  }
+
+  /** Scheduled after everything else of the same millisecond: expectations look at the settled state. */
+  void atEnd(long timeMs, Runnable action) {
+    queue.add(new Event(Math.max(timeMs, now), 1, seq++, action));
+  }
+
+  /** An event of a node's software: dropped if the node has died since; held back while its process is paused. */
+  void atSoftware(SimNode n, long timeMs, long incarnation, Runnable action) {
+    at(timeMs, () -> {
+      if (n.incarnation != incarnation || !n.booted) return;
+      if (n.paused()) {
+        atSoftware(n, n.pausedUntilMs, incarnation, action);
+        return;
+      }
+      action.run();
+    });
+  }
+
+  /** Runs every event up to and including untilMs; invariants are checked after each one. */
+  public void run(long untilMs) {
+    while (!queue.isEmpty() && queue.peek().timeMs <= untilMs) {
+      Event e = queue.poll();
+      now = e.timeMs;
+      if (++events > MAX_EVENTS) throw new IllegalStateException("event budget exhausted");
+      e.action.run();
+      invariants.afterEvent();
+    }
+    now = Math.max(now, untilMs);
+  }
+
+  long latency() {
+    return 1 + random.nextInt((int) options.storeLatencyMs);
+  }
+
+  boolean dropAck() {
+    return ackDropProbability > 0 && random.nextDouble() < ackDropProbability;
+  }
+
+  Random random() {
+    return random;
+  }
+
+  long eventsProcessed() {
+    return events;
+  }
+
+  // ---- logging ---------------------------------------------------------------------------------------------------
+
+  boolean logging() {
+    return out != null;
+  }
+
+  void log(String source, String message) {
+    if (out != null) out.accept(String.format("%4d.%03d %s: %s", now / 1000, now % 1000, source, message));
+  }
+
+  // ---- store availability ----------------------------------------------------------------------------------------
+
+  void topologyChanged() {
+    topologyVersion++;
+    for (SimNode n : nodes.values()) {
+      boolean healthy = n.powered && n.booted && !n.paused() && available(n);
+      if (!healthy) n.healthySinceMs = Long.MAX_VALUE;
+      else if (n.healthySinceMs == Long.MAX_VALUE) n.healthySinceMs = now;
+    }
+  }
+
+  /** The side holding a majority of powered, booted, networked store peers, or MIN_VALUE if none does. */
+  private int quorumSide() {
+    if (quorumCachedAt == topologyVersion) return quorumSide;
+    TreeMap<Integer, Integer> count = new TreeMap<>();
+    for (String p : storePeers) {
+      SimNode n = nodes.get(p);
+      if (n.powered && n.booted && n.netUp) count.merge(n.side, 1, Integer::sum);
+    }
+    quorumSide = Integer.MIN_VALUE;
+    for (var e : count.entrySet()) {
+      if (e.getValue() * 2 > storePeers.size()) quorumSide = e.getKey();
+    }
+    quorumCachedAt = topologyVersion;
+    return quorumSide;
+  }
+
+  boolean available(SimNode n) {
+    return n.powered && n.booted && n.netUp && n.side == quorumSide();
+  }
+
+  boolean quorum() {
+    return quorumSide() != Integer.MIN_VALUE;
+  }
+
+  /** Applies a transaction that reached the store now; null if the store has no quorum to commit it. */
+  TxnResult commit(Txn txn) {
+    if (!quorum()) return null;
+    TreeMap<String, Versioned<Object>> before = new TreeMap<>();
+    for (Op op : txn.ops()) before.put(op.path(), store.get(op.path()));
+    TxnResult r = store.apply(txn, now);
+    if (r instanceof TxnResult.Committed) {
+      for (Op op : txn.ops()) {
+        if (op instanceof Op.Put put) invariants.onWrite(put.path(), before.get(put.path()), put.value());
+      }
+    }
+    return r;
+  }
+
+  // ---- physical resources ----------------------------------------------------------------------------------------
+
+  SortedSet<String> runningOn(String node) {
+    TreeSet<String> s = new TreeSet<>();
+    for (var e : running.entrySet()) {
+      if (e.getValue().containsKey(node)) s.add(e.getKey());
+    }
+    return s;
+  }
+
+  TreeMap<String, TreeMap<String, Long>> running() {
+    return running;
+  }
+
+  DriverResult physicalStart(String id, SimNode n, long token, List<String> disks) {
+    if (failStart.getOrDefault(id, new TreeSet<>()).contains(n.name)) {
+      return DriverResult.failure("simulated start failure on " + n.name);
+    }
+    if (running.containsKey(id) && running.get(id).containsKey(n.name)) return DriverResult.success();
+    if (!storage.acquire(disks, n.name, token)) {
+      log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
+      return DriverResult.failure("disk lease held with a newer token");
+    }
+    invariants.onStart(id, n.name, token);
+    running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
+    return DriverResult.success();
+  }
+
+  void physicalStop(String id, SimNode n) {
+    TreeMap<String, Long> on = running.get(id);
+    if (on != null) {
+      on.remove(n.name);
+      if (on.isEmpty()) running.remove(id);
+    }
+  }
+
+  DriverResult physicalMigrate(String id, SimNode from, String target, long token, List<String> disks) {
+    SimNode to = nodes.get(target);
+    TreeMap<String, Long> on = running.get(id);
+    if (on == null || !on.containsKey(from.name)) return DriverResult.failure("not running on " + from.name);
+    if (to == null || !to.powered || !to.booted || !to.netUp || !from.netUp || to.side != from.side) {
+      return DriverResult.failure(target + " unreachable");
+    }
+    if (!storage.acquire(disks, target, token)) return DriverResult.failure("disk lease held with a newer token");
+    on.remove(from.name);
+    invariants.onStart(id, target, token);
+    on.put(target, token);
+    return DriverResult.success();
+  }
+
+  void physicalKillAll(SimNode n, String why) {
+    SortedSet<String> ids = runningOn(n.name);
+    for (String id : ids) physicalStop(id, n);
+    if (!ids.isEmpty()) log(n.name, why + ": " + String.join(", ", ids) + " gone");
+  }
+
+  // ---- faults and operator actions -------------------------------------------------------------------------------
+
+  SimNode node(String name) {
+    return nodes.get(name);
+  }
+
+  TreeMap<String, SimNode> nodes() {
+    return nodes;
+  }
+
+  public void powerOff(String name, String why) {
+    SimNode n = nodes.get(name);
+    if (!n.powered) return;
+    log("world", name + ": power off" + (why.isEmpty() ? "" : " (" + why + ")"));
+    physicalKillAll(n, "power lost");
+    n.halt();
+    topologyChanged();
+  }
+
+  public void powerOn(String name) {
+    SimNode n = nodes.get(name);
+    if (n.powered) return;
+    log("world", name + ": power on, booting");
+    n.powered = true;
+    long inc = n.incarnation;
+    at(now + options.bootMs, () -> {
+      if (n.incarnation != inc || !n.powered) return;
+      log("world", name + ": booted");
+      n.boot();
+      topologyChanged();
+    });
+    topologyChanged();
+  }
+
+  void watchdogReset(SimNode n) {
+    log("world", n.name + ": watchdog expired: node reset");
+    physicalKillAll(n, "reset");
+    n.halt();
+    topologyChanged();
+    powerOn(n.name);
+  }
+
+  public void network(String name, boolean up) {
+    SimNode n = nodes.get(name);
+    n.netUp = up;
+    log("world", name + ": network " + (up ? "on" : "off"));
+    topologyChanged();
+  }
+
+  public void partition(List<List<String>> sides) {
+    for (SimNode n : nodes.values()) n.side = -1;
+    for (int i = 0; i < sides.size(); i++) {
+      for (String name : sides.get(i)) nodes.get(name).side = i;
+    }
+    int lone = sides.size();
+    for (SimNode n : nodes.values()) {
+      if (n.side == -1) n.side = lone++; // not named: a side of its own
+    }
+    log("world", "partition " + String.join(" | ", sides.stream().map(s -> String.join(",", s)).toList()));
+    topologyChanged();
+  }
+
+  public void heal() {
+    for (SimNode n : nodes.values()) n.side = 0;
+    log("world", "network healed");
+    topologyChanged();
+  }
+
+  public void pause(String name, long durationMs) {
+    SimNode n = nodes.get(name);
+    if (!n.booted) return;
+    n.pausedUntilMs = Math.max(n.pausedUntilMs, now + durationMs);
+    log("world", name + ": agent paused for " + palisade.core.Durations.format(durationMs));
+    topologyChanged();
+    long until = n.pausedUntilMs;
+    at(until, () -> {
+      if (n.pausedUntilMs == until && n.booted) log("world", name + ": agent resumes");
+      topologyChanged();
+    });
+  }
+
+  public void dropAcks(String name, boolean on) {
+    nodes.get(name).dropAcks = on;
+    log("world", name + ": store acknowledgements " + (on ? "lost" : "delivered"));
+  }
+
+  public void slowAcks(String name, long delayMs) {
+    nodes.get(name).slowAckMs = delayMs;
+    log("world", name + ": store acknowledgements delayed by " + delayMs + "ms");
+  }
+
+  /** A clean reboot or power-off: the agent applies the shutdown policy, then the node goes down. */
+  public void shutdown(String name, boolean reboot) {
+    SimNode n = nodes.get(name);
+    if (!n.booted || n.shuttingDown) return;
+    log("world", name + ": clean " + (reboot ? "reboot" : "shutdown") + " requested");
+    n.shuttingDown = true;
+    n.rebootAfterShutdown = reboot;
+    long inc = n.incarnation;
+    atSoftware(n, now, inc, () -> n.agent().requestShutdown(reboot, n.localNow()));
+    at(now + options.shutdownTimeoutMs, () -> {
+      if (n.incarnation == inc && n.shuttingDown) {
+        powerOff(name, "shutdown timed out");
+        if (reboot) powerOn(name);
+      }
+    });
+  }
+
+  /** Called after each software event of n: completes a clean shutdown once its agent is down. */
+  void afterSoftware(SimNode n) {
+    if (n.shuttingDown && n.agent() != null && n.agent().isDown()) {
+      boolean reboot = n.rebootAfterShutdown;
+      powerOff(n.name, "clean " + (reboot ? "reboot" : "shutdown"));
+      if (reboot) powerOn(n.name);
+    }
+  }
+
+  /** An operator's configuration change, applied in the store (needs a quorum somewhere). */
+  public void operatorConfig(String what, UnaryOperator<ClusterConfig> change) {
+    if (!quorum()) {
+      log("operator", what + " failed: the store has no quorum");
+      return;
+    }
+    ClusterConfig c = (ClusterConfig) store.get(StorePaths.CONFIG).value();
+    store.force(StorePaths.CONFIG, change.apply(c), now);
+    log("operator", what);
+  }
+
+  /** An operator's command for the manager, appended to the store's queue. */
+  public void operatorCommand(String what, java.util.function.LongFunction<Command> make) {
+    if (!quorum()) {
+      log("operator", what + " failed: the store has no quorum");
+      return;
+    }
+    Versioned<Object> cur = store.get(StorePaths.COMMANDS);
+    Commands cmds = cur == null ? Commands.empty() : (Commands) cur.value();
+    ManagerState ms = managerState();
+    store.force(StorePaths.COMMANDS, cmds.append(make, ms == null ? 0 : ms.commandSeq()), now);
+    log("operator", what);
+  }
+
+  // ---- observation -----------------------------------------------------------------------------------------------
+
+  public ManagerState managerState() {
+    Versioned<Object> v = store.get(StorePaths.MANAGER_STATE);
+    return v == null ? null : (ManagerState) v.value();
+  }
+
+  public ManagerLease managerLease() {
+    Versioned<Object> v = store.get(StorePaths.MANAGER_LEASE);
+    return v == null ? null : (ManagerLease) v.value();
+  }
+
+  NodeRecord nodeRecord(String name) {
+    Versioned<Object> v = store.get(StorePaths.node(name));
+    return v == null ? null : (NodeRecord) v.value();
+  }
+
+  ClusterConfig config() {
+    return (ClusterConfig) store.get(StorePaths.CONFIG).value();
+  }
+
+  Invariants invariants() {
+    return invariants;
+  }
+}
