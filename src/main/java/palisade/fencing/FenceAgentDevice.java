@@ -80,7 +80,11 @@ public final class FenceAgentDevice implements FenceDevice {
         for (AgentMetadata.Parameter p : md.parameters()) {
             if (p.required() && !p.name().equals("action")
                     && md.aliases(p.name()).stream().noneMatch(options::containsKey)) {
-                throw new FenceException(prefix + "required option '" + p.name() + "' of " + agent
+                // name the current spelling, not a deprecated alias (fence_redfish requires 'login' and 'username')
+                String wanted = md.aliases(p.name()).stream()
+                        .filter(a -> md.parameter(a).map(q -> !q.deprecated()).orElse(false))
+                        .findFirst().orElse(p.name());
+                throw new FenceException(prefix + "required option '" + wanted + "' of " + agent
                         + " is missing");
             }
         }
