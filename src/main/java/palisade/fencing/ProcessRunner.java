@@ -21,10 +21,28 @@ final class ProcessRunner {
 
     record Result(int exitCode, String output) {
 
-        /** Last non-blank output line: the tools print their error reason there. */
+        private static final int MAX_REASON = 300;
+
+        /**
+         * The line that best explains a failure: the last one that reports an error (fence
+         * agents end with "Please use '-h' for usage"), else the last non-blank one; without the
+         * agents' timestamp prefix and cut to one short line.
+         */
         String lastLine() {
-            String[] lines = output.strip().split("\\R");
-            return lines.length == 0 ? "" : lines[lines.length - 1].strip();
+            List<String> lines = output.lines().map(String::strip)
+                    .map(l -> l.replaceFirst("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d+ ", ""))
+                    .filter(l -> !l.isEmpty() && !l.contains("Please use '-h' for usage"))
+                    .toList();
+            String best = "";
+            for (String l : lines) {
+                if (l.contains("ERROR") || l.contains("Error") || l.contains("Failed") || l.contains("Unable")) {
+                    best = l;
+                }
+            }
+            if (best.isEmpty() && !lines.isEmpty()) {
+                best = lines.get(lines.size() - 1);
+            }
+            return best.length() > MAX_REASON ? best.substring(0, MAX_REASON) + "..." : best;
         }
     }
 

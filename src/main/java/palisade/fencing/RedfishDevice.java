@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A Redfish client: finds the computer system via the service root, reads its PowerState and
@@ -188,6 +189,12 @@ final class RedfishDevice implements FenceDevice {
     private static String describe(Throwable t) {
         if (t instanceof HttpTimeoutException) {
             return "timed out";
+        }
+        if (t instanceof SSLHandshakeException) {
+            String msg = String.valueOf(t.getMessage());
+            return msg.contains("PKIX") || msg.contains("certificate")
+                    ? "TLS certificate not trusted (ssl_insecure=true accepts a self-signed BMC certificate)"
+                    : "TLS handshake failed: " + msg.lines().findFirst().orElse("");
         }
         if (t instanceof ConnectException) {
             return "connection refused or unreachable";
