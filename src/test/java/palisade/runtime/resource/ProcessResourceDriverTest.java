@@ -38,8 +38,21 @@ class ProcessResourceDriverTest {
     await().atMost(WAIT).until(() -> pids.stream().noneMatch(ProcessResourceDriverTest::alive));
   }
 
-  private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  /**
+   * Alive and not a zombie: here PID 1 may reap orphans only every second or two, and a zombie
+   * already is dead for our purposes (ProcessHandle counts it as alive).
+   */
+  static boolean alive(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException e) {
+      return false; // gone between the two checks
+    }
   }
 
   private static ResourceSpec spec(String id, String command) {
