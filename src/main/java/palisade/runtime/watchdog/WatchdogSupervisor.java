@@ -118,6 +118,11 @@ public final class WatchdogSupervisor {
     return !finished;
   }
 
+  /** The current child's pid (for tests), -1 before the first start. */
+  synchronized long childPid() {
+    return group == null ? -1 : group.leader().pid();
+  }
+
   synchronized boolean stopRequested() {
     return stopRequested;
   }
