@@ -109,6 +109,8 @@ class WatchdogSupervisorTest {
     assertThat(supervisorGroup).as("supervisor outside the agent's group").isNotEqualTo((int) first[0]);
 
     await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[0]) && !ProcessGroup.runnable(first[1]));
+    // The supervisor logs once it has seen the whole group gone, which may be after we did.
+    await().atMost(WAIT).until(() -> logText().contains("restarting child"));
     assertThat(supervisor.isAlive()).as("the supervisor survives the reset").isTrue();
     assertThat(logText()).contains("armed, timeout 1000 ms").contains("watchdog expired")
         .contains("SIGKILL to process group " + first[0]).contains("restarting child");
