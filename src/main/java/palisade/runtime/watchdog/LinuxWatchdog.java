@@ -56,6 +56,7 @@ public final class LinuxWatchdog implements WatchdogDevice {
     int timeoutS = Math.toIntExact(timeout.toSeconds());
     if (fd < 0) {
       try {
+        // O_CLOEXEC: resource processes must not inherit the fd, or closing ours would not disarm.
         fd = LibC.INSTANCE.open(device.toString(), LibC.O_WRONLY | LibC.O_CLOEXEC);
       } catch (LastErrorException e) {
         throw new IOException("cannot open watchdog " + device + ": errno " + e.getErrorCode(), e);
