@@ -18,7 +18,9 @@ import java.time.Duration;
  * {@link #disarm()} leaves the supervisor armed, as a crash would.
  *
  * <p>Calls block until the supervisor answers; a hung supervisor hangs the feeding thread, and
- * a watchdog that is not fed fires: the safe direction.
+ * a watchdog that is not fed fires: the safe direction. An IOException from {@link #feed()} means
+ * the supervisor is gone and nobody will reset this node: the caller must treat that like a
+ * fence (kill its resources), since a dead supervisor does not take the agent's group with it.
  */
 public final class ProcessWatchdogClient implements WatchdogDevice, AutoCloseable {
   private final Path socket;

@@ -143,6 +143,20 @@ class FaultProxyTest {
   }
 
   @Test
+  void aDeadTargetClosesTheClientAndNamesAreUnique() throws IOException {
+    InetSocketAddress dead;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      dead = new InetSocketAddress(s.getInetAddress(), s.getLocalPort());
+    } // closed again: nothing listens there now
+    Link link = proxy.link("to-dead", new InetSocketAddress("127.0.0.1", 0), dead);
+    try (Socket s = connect(link)) {
+      assertThat(deadWithin(s)).isTrue();
+    }
+    assertThatThrownBy(() -> proxy.link("to-dead", new InetSocketAddress("127.0.0.1", 0), dead))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("already exists");
+  }
+
+  @Test
   void refusesAnythingButLoopbackV4() {
     InetSocketAddress ok = new InetSocketAddress("127.0.0.1", 0);
     assertThatThrownBy(() -> proxy.link("x", new InetSocketAddress("10.0.0.1", 0), echo.address()))
