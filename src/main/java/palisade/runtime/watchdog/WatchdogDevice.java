@@ -1,0 +1,24 @@
+package palisade.runtime.watchdog;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * A watchdog that resets the node unless fed in time. The agent arms it before its first
+ * resource starts, feeds it only after a lease renewal was acknowledged in time, and disarms it
+ * only after every resource is stopped and that is written to the store (DESIGN, "Leases").
+ *
+ * <p>Dropping a device without {@link #disarm()} (a crash) must leave it armed: that is the point.
+ */
+public interface WatchdogDevice {
+  /** Starts the countdown; arming an armed device changes the timeout and feeds it. */
+  void arm(Duration timeout) throws IOException;
+
+  /** Restarts the countdown. */
+  void feed() throws IOException;
+
+  /** Stops the countdown cleanly (the "magic close"); a no-op when not armed. */
+  void disarm() throws IOException;
+
+  boolean armed();
+}

@@ -1,0 +1,175 @@
+package palisade.runtime.resource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessResourceDriverTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  @TempDir Path dir;
+  private ProcessResourceDriver driver;
+  /** Every pid a test learns about; all must be dead when the test ends. */
+  private final List<Long> pids = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() throws IOException {
+    driver = new ProcessResourceDriver(dir.resolve("logs"));
+  }
+
+  @AfterEach
+  void noProcessOutlivesTheTest() {
+    driver.killAll();
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    await().atMost(WAIT).until(() -> pids.stream().noneMatch(ProcessResourceDriverTest::alive));
+  }
+
+  /**
+   * Alive and not a zombie: here PID 1 may reap orphans only every second or two, and a zombie
+   * already is dead for our purposes (ProcessHandle counts it as alive).
+   */
+  static boolean alive(long pid) {
+    if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException e) {
+      return false; // gone between the two checks
+    }
+  }
+
+  private static ResourceSpec spec(String id, String command) {
+    return new ResourceSpec(id, "process", Map.of("command", command));
+  }
+
+  /** Waits for a file the command writes and returns its trimmed content. */
+  private String awaitFile(String name) {
+    Path file = dir.resolve(name);
+    await().atMost(WAIT).until(() -> Files.exists(file) && Files.readString(file).endsWith("\n"));
+    return read(file);
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).trim();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private long awaitPid(String name) {
+    long pid = Long.parseLong(awaitFile(name));
+    pids.add(pid);
+    return pid;
+  }
+
+  @Test
+  void commandSeesItsEnvironmentAndLogsToItsFile() throws Exception {
+    driver.start(spec("web", "echo $$ > " + dir + "/pid; "
+        + "echo \"$PALISADE_RESOURCE $PALISADE_NODE $PALISADE_TOKEN\" > " + dir + "/env; "
+        + "echo to-stdout; echo to-stderr >&2; exec sleep 30"), 42, "node-1");
+    long pid = awaitPid("pid");
+    assertThat(awaitFile("env")).isEqualTo("web node-1 42");
+    assertThat(driver.isRunning("web")).isTrue();
+    assertThat(driver.running()).containsExactly("web");
+    await().atMost(WAIT).until(() -> read(driver.logFile("web")).contains("to-stderr"));
+    assertThat(read(driver.logFile("web"))).contains("to-stdout");
+
+    driver.stop("web", Duration.ofSeconds(5));
+    assertThat(alive(pid)).isFalse();
+    assertThat(driver.isRunning("web")).isFalse();
+    assertThat(driver.running()).isEmpty();
+  }
+
+  @Test
+  void startOfARunningResourceIsANoOp() throws Exception {
+    ResourceSpec spec = spec("db", "echo $$ >> " + dir + "/pids; exec sleep 30");
+    driver.start(spec, 1, "n1");
+    awaitPid("pids");
+    driver.start(spec, 1, "n1");
+    Thread.sleep(300); // give a wrongly started second copy time to show up
+    assertThat(Files.readAllLines(dir.resolve("pids"))).hasSize(1);
+  }
+
+  @Test
+  void stopTermsGracefullyAndTakesTheDescendantsAlong() throws Exception {
+    driver.start(spec("svc", "sleep 30 & echo $! > " + dir + "/child; echo $$ > " + dir + "/pid; wait"),
+        7, "n1");
+    long pid = awaitPid("pid");
+    long child = awaitPid("child");
+    long start = System.nanoTime();
+    driver.stop("svc", Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    assertThat(alive(pid)).isFalse();
+    await().atMost(WAIT).until(() -> !alive(child));
+  }
+
+  @Test
+  void stopEscalatesToKillForAProcessThatIgnoresTerm() throws Exception {
+    driver.start(spec("stubborn", "trap '' TERM; echo $$ > " + dir + "/pid; "
+        + "while :; do sleep 0.1; done"), 3, "n1");
+    long pid = awaitPid("pid");
+    long start = System.nanoTime();
+    driver.stop("stubborn", Duration.ofMillis(700));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(700));
+    assertThat(alive(pid)).isFalse();
+    assertThat(driver.isRunning("stubborn")).isFalse();
+  }
+
+  @Test
+  void killAllKillsEveryResourceAndItsChildrenAtOnce() throws Exception {
+    for (String id : List.of("a", "b", "c")) {
+      driver.start(spec(id, "trap '' TERM; sleep 30 & echo $! > " + dir + "/" + id + ".child; "
+          + "echo $$ > " + dir + "/" + id + ".pid; wait"), 1, "n1");
+    }
+    List<Long> mine = new ArrayList<>();
+    for (String id : List.of("a", "b", "c")) {
+      mine.add(awaitPid(id + ".pid"));
+      mine.add(awaitPid(id + ".child"));
+    }
+    assertThat(driver.running()).containsExactly("a", "b", "c");
+    long start = System.nanoTime();
+    driver.killAll();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(driver.running()).isEmpty();
+    await().atMost(WAIT).until(() -> mine.stream().noneMatch(ProcessResourceDriverTest::alive));
+  }
+
+  @Test
+  void aProcessThatExitsByItselfIsNotRunningAndCanBeStartedAgain() throws Exception {
+    ResourceSpec spec = spec("once", "echo run >> " + dir + "/runs");
+    driver.start(spec, 1, "n1");
+    await().atMost(WAIT).until(() -> !driver.isRunning("once"));
+    assertThat(driver.running()).isEmpty();
+    driver.stop("once", Duration.ofSeconds(1)); // stopping a stopped resource is fine
+    driver.start(spec, 2, "n1");
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("runs"))
+        && Files.readAllLines(dir.resolve("runs")).size() == 2);
+  }
+
+  @Test
+  void refusesASpecWithoutCommandOrWithAnUnsafeId() {
+    assertThatThrownBy(() -> driver.start(new ResourceSpec("x", "process", Map.of()), 1, "n1"))
+        .isInstanceOf(ResourceException.class).hasMessageContaining("'command' is required");
+    assertThatThrownBy(() -> driver.start(spec("../etc", "true"), 1, "n1"))
+        .isInstanceOf(ResourceException.class).hasMessageContaining("id must match");
+    assertThat(new ResourceSpec("x", "process", null).option("command")).isEqualTo(Optional.empty());
+  }
+}

@@ -1,0 +1,205 @@
+package palisade.runtime.watchdog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The supervisor with real processes: it runs as its own JVM, and its child is {@link FeedingAgent}
+ * (another JVM) with a {@code sleep} grandchild. Every pid a test learns is killed by pid at the end.
+ */
+class WatchdogSupervisorTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m");
+  @TempDir Path dir;
+  private Process supervisor;
+  private final List<Long> pids = new ArrayList<>();
+
+  @AfterEach
+  void noProcessOutlivesTheTest() throws InterruptedException {
+    if (supervisor != null && supervisor.isAlive()) {
+      supervisor.destroyForcibly();
+      supervisor.waitFor(10, TimeUnit.SECONDS);
+    }
+    for (long pid : pids) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    await().atMost(WAIT).until(() -> pids.stream().noneMatch(ProcessGroup::runnable));
+  }
+
+  private static List<String> java(String mainClass, String... args) {
+    List<String> argv = new ArrayList<>();
+    argv.add(JAVA);
+    argv.addAll(JVM_FLAGS);
+    argv.add("-cp");
+    argv.add(System.getProperty("java.class.path"));
+    argv.add(mainClass);
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
+  private Path socket() {
+    return dir.resolve("wd.sock");
+  }
+
+  private Path log() {
+    return dir.resolve("supervisor.log");
+  }
+
+  private void startSupervisor(String mode, int feeds, int restartsMax) throws IOException {
+    List<String> argv = java(WatchdogSupervisor.class.getName(), "--socket", socket().toString(),
+        "--restarts-max", Integer.toString(restartsMax), "--restart-delay-ms", "200", "--stop-grace-ms", "3000",
+        "--");
+    argv.addAll(java(FeedingAgent.class.getName(), dir.toString(), mode, "1000", Integer.toString(feeds)));
+    supervisor = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log().toFile()).start();
+    pids.add(supervisor.pid());
+  }
+
+  /** Waits for the n-th agent generation to report "pid grandchildPid". */
+  private long[] awaitAgent(int generation) throws IOException {
+    await().atMost(WAIT).until(() -> pidFiles().size() >= generation);
+    List<Path> files = pidFiles();
+    // Generations by pid order would be fragile; by modification time they are not.
+    files.sort((a, b) -> lastModified(a).compareTo(lastModified(b)));
+    String[] words = Files.readString(files.get(generation - 1)).trim().split(" ");
+    long[] agent = {Long.parseLong(words[0]), Long.parseLong(words[1])};
+    pids.add(agent[0]);
+    pids.add(agent[1]);
+    return agent;
+  }
+
+  private static java.nio.file.attribute.FileTime lastModified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private List<Path> pidFiles() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return new ArrayList<>(files.filter(p -> p.getFileName().toString().endsWith(".pids")).toList());
+    }
+  }
+
+  private String logText() throws IOException {
+    return Files.readString(log());
+  }
+
+  @Test
+  void anAgentThatStopsFeedingLosesItsWholeGroupAndIsRestarted() throws Exception {
+    startSupervisor("stop-feeding", 3, 1);
+    long[] first = awaitAgent(1);
+    int supervisorGroup = ProcessGroup.pgidOf(Math.toIntExact(supervisor.pid()));
+    assertThat(ProcessGroup.pgidOf((int) first[0])).as("agent leads its group").isEqualTo((int) first[0]);
+    assertThat(ProcessGroup.pgidOf((int) first[1])).as("grandchild in the agent's group").isEqualTo((int) first[0]);
+    assertThat(supervisorGroup).as("supervisor outside the agent's group").isNotEqualTo((int) first[0]);
+
+    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[0]) && !ProcessGroup.runnable(first[1]));
+    // The supervisor logs once it has seen the whole group gone, which may be after we did.
+    await().atMost(WAIT).until(() -> logText().contains("restarting child"));
+    assertThat(supervisor.isAlive()).as("the supervisor survives the reset").isTrue();
+    assertThat(logText()).contains("armed, timeout 1000 ms").contains("watchdog expired")
+        .contains("SIGKILL to process group " + first[0]).contains("restarting child");
+
+    long[] second = awaitAgent(2);
+    assertThat(second[0]).isNotEqualTo(first[0]);
+    assertThat(ProcessGroup.pgidOf((int) second[1])).isEqualTo((int) second[0]);
+
+    // The second generation stops feeding too; with one restart allowed the supervisor gives up.
+    assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(supervisor.exitValue()).isEqualTo(WatchdogSupervisor.EXIT_RESTARTS_EXHAUSTED);
+    assertThat(logText()).contains("restart limit 1 reached");
+    for (long pid : new long[] {first[0], first[1], second[0], second[1]}) {
+      assertThat(ProcessGroup.runnable(pid)).as("pid %d", pid).isFalse();
+    }
+    assertThat(socket()).doesNotExist();
+    assertThat(pidFiles()).hasSize(2);
+  }
+
+  @Test
+  void disarmStopsTheTimerAndSigtermLeavesNoProcessBehind() throws Exception {
+    startSupervisor("disarm", 2, 1);
+    long[] agent = awaitAgent(1);
+    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("agent-" + agent[0] + ".disarmed")));
+    Thread.sleep(2_500); // 2.5 timeouts without a feed
+    assertThat(ProcessGroup.runnable(agent[0])).isTrue();
+    assertThat(ProcessGroup.runnable(agent[1])).isTrue();
+    assertThat(logText()).contains("disarmed (magic close)").doesNotContain("expired");
+    assertThat(pidFiles()).hasSize(1);
+
+    supervisor.destroy(); // SIGTERM
+    assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(ProcessGroup.runnable(agent[0])).isFalse();
+    assertThat(ProcessGroup.runnable(agent[1])).isFalse();
+    assertThat(logText()).contains("stopping: SIGTERM to process group " + agent[0]).contains("stopped");
+    assertThat(socket()).doesNotExist();
+  }
+
+  @Test
+  void clientSpeaksTheProtocolToAnInProcessSupervisor() throws Exception {
+    WatchdogSupervisor inProcess = new WatchdogSupervisor(
+        SupervisorConfig.parse("--socket", socket().toString(), "--stop-grace-ms", "2000", "--", "sleep", "600"));
+    int[] exit = {-1};
+    Thread loop = new Thread(() -> {
+      try {
+        exit[0] = inProcess.run();
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    }, "test-supervisor");
+    loop.start();
+    try {
+      await().atMost(WAIT).until(() -> inProcess.childPid() > 0 && Files.exists(socket()));
+      long child = inProcess.childPid();
+      pids.add(child);
+      assertThat(ProcessGroup.pgidOf((int) child)).isEqualTo((int) child);
+
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket())) {
+        assertThat(client.status()).isEqualTo("DISARMED");
+        assertThatThrownBy(client::feed).isInstanceOf(IOException.class).hasMessageContaining("not armed");
+        client.arm(Duration.ofSeconds(5));
+        assertThat(client.armed()).isTrue();
+        assertThat(client.status()).isEqualTo("ARMED 5000");
+        client.feed();
+        client.disarm();
+        assertThat(client.armed()).isFalse();
+        assertThat(client.status()).isEqualTo("DISARMED");
+      }
+      assertThatThrownBy(() -> SupervisorConfig.parse("--", "x")).hasMessageContaining("--socket is required");
+      assertThat(inProcess.requestStop()).isTrue();
+      loop.join(WAIT.toMillis());
+      assertThat(loop.isAlive()).isFalse();
+      assertThat(exit[0]).isZero();
+      assertThat(ProcessGroup.runnable(child)).isFalse();
+      assertThat(socket()).doesNotExist();
+    } finally {
+      inProcess.requestStop();
+      loop.join(WAIT.toMillis());
+    }
+  }
+
+  @Test
+  void clientOutsideASupervisorSaysSo() {
+    if (System.getenv(WatchdogSupervisor.SOCKET_ENV) == null) {
+      assertThatThrownBy(ProcessWatchdogClient::fromEnvironment).hasMessageContaining(WatchdogSupervisor.SOCKET_ENV);
+    }
+    ProcessWatchdogClient nowhere = new ProcessWatchdogClient(dir.resolve("none.sock"));
+    assertThatThrownBy(() -> nowhere.arm(Duration.ofSeconds(1))).isInstanceOf(IOException.class)
+        .hasMessageContaining("cannot reach");
+    assertThat(nowhere.armed()).isFalse();
+  }
+}
