@@ -296,7 +296,7 @@ public final class Agent {
           } else if (isRunning) {
             report(id, ss.token(), Outcome.STARTED);
           } else if (!reported(id, ss.token(), Outcome.START_FAILED)) {
-            start(id, ss.token(), disks(config, id), nowMs);
+            start(resource(config, id), ss.token(), nowMs);
           }
         }
         case REQUEST_STOP, ERROR, STOPPED, DISABLED, RELOCATE -> {
@@ -306,7 +306,7 @@ public final class Agent {
           }
         }
         case MIGRATE -> {
-          if (isRunning && !stopping) migrate(id, ss, disks(config, id), nowMs);
+          if (isRunning && !stopping && resource(config, id) != null) migrate(resource(config, id), ss, nowMs);
           else if (isRunning) stop(id, ss.token(), nowMs);
           else if (!reported(id, ss.token(), Outcome.MIGRATED)) report(id, ss.token(), Outcome.MIGRATE_FAILED);
         }
@@ -335,10 +335,8 @@ public final class Agent {
     };
   }
 
-  private static java.util.List<String> disks(ClusterConfig config, String id) {
-    if (config == null) return java.util.List.of();
-    ResourceConfig rc = config.resources().get(id);
-    return rc == null ? java.util.List.of() : rc.disks();
+  private static ResourceConfig resource(ClusterConfig config, String id) {
+    return config == null ? null : config.resources().get(id);
   }
 
   private boolean reported(String id, long token, Outcome outcome) {
@@ -351,14 +349,15 @@ public final class Agent {
     results.put(id, new ResourceResult(token, outcome));
   }
 
-  private void start(String id, long token, java.util.List<String> disks, long nowMs) {
-    if (!env.watchdog().armed()) return; // armed on the next in-time renewal; nothing starts unprotected
+  private void start(ResourceConfig rc, long token, long nowMs) {
+    if (rc == null || !env.watchdog().armed()) return; // armed on the next in-time renewal: nothing unprotected
+    String id = rc.id();
     Check.that(token >= highestToken.getOrDefault(id, 0L),
         "%s: start of %s with token %d below %d already seen here", node, id, token, highestToken.get(id));
     env.log().event(source, id + ": starting (token " + token + ")");
     long epoch = opsEpoch;
     inFlight.put(id, token);
-    env.resources().start(id, token, disks, (r, t) -> {
+    env.resources().start(rc, token, (r, t) -> {
       if (epoch != opsEpoch) return;
       inFlight.remove(id);
       if (r.ok()) {
@@ -383,12 +382,13 @@ public final class Agent {
     });
   }
 
-  private void migrate(String id, ServiceStatus ss, java.util.List<String> disks, long nowMs) {
+  private void migrate(ResourceConfig rc, ServiceStatus ss, long nowMs) {
+    String id = rc.id();
     long token = ss.token();
     env.log().event(source, id + ": migrating to " + ss.target() + " (token " + token + ")");
     long epoch = opsEpoch;
     inFlight.put(id, token);
-    env.resources().migrate(id, ss.target(), token, disks, (r, t) -> {
+    env.resources().migrate(rc, ss.target(), token, (r, t) -> {
       if (epoch != opsEpoch) return;
       inFlight.remove(id);
       env.log().event(source, id + (r.ok() ? ": migrated to " + ss.target() : ": migration failed: " + r.detail()));

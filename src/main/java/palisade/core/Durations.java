@@ -15,16 +15,19 @@ public final class Durations {
     if (!m.matches()) {
       throw new ConfigException(what + ": '" + text + "' is not a duration (examples: 250ms, 8s, 2m)");
     }
-    double value = Double.parseDouble(m.group(1));
+    java.math.BigDecimal value = new java.math.BigDecimal(m.group(1));
     long unitMs = switch (m.group(2)) {
       case "ms" -> 1L;
       case "s" -> 1_000L;
       case "m" -> 60_000L;
       default -> 3_600_000L;
     };
-    double ms = value * unitMs;
-    if (ms != Math.rint(ms)) throw new ConfigException(what + ": '" + text + "' is finer than a millisecond");
-    return (long) ms;
+    java.math.BigDecimal ms = value.multiply(java.math.BigDecimal.valueOf(unitMs));
+    try {
+      return ms.longValueExact();
+    } catch (ArithmeticException e) {
+      throw new ConfigException(what + ": '" + text + "' is finer than a millisecond or too large");
+    }
   }
 
   /** `8s`, `1.5s`, `250ms`: the shortest exact spelling. */

@@ -1,18 +1,17 @@
 package palisade.core;
 
-import java.util.List;
 import java.util.SortedSet;
 
 /** Starts and stops the node's HA resources. Long operations complete through callbacks. */
 public interface ResourceDriver {
-  /** Start id with its assignment token, acquiring disks (storage rejects older tokens). */
-  void start(String id, long token, List<String> disks, Callback<DriverResult> done);
+  /** Start the resource with its assignment token, acquiring its disks (storage rejects older tokens). */
+  void start(ResourceConfig resource, long token, Callback<DriverResult> done);
 
   /** Stop id; done reports success only once it is no longer running. */
   void stop(String id, Callback<DriverResult> done);
 
-  /** Live-migrate a running id to target; on success it runs there under the new token. */
-  void migrate(String id, String target, long token, List<String> disks, Callback<DriverResult> done);
+  /** Live-migrate the running resource to target; on success it runs there under the new token. */
+  void migrate(ResourceConfig resource, String target, long token, Callback<DriverResult> done);
 
   /** HA resources running on this node right now (local truth, no network). */
   SortedSet<String> running();

@@ -48,7 +48,7 @@ final class ServiceMachine {
     ResourceConfig rc = config.resources().get(id);
     if (ss == null) return;
     if (rc == null) {
-      rc = new ResourceConfig(id, null, RequestState.STOPPED, null, 0, 0, 0, java.util.List.of());
+      rc = ResourceConfig.sim(id, null, RequestState.STOPPED, null, 0, 0, 0, java.util.List.of());
     }
     if (rc.state() == RequestState.IGNORED && ss.state() != ServiceState.IGNORED
         && ss.state() != ServiceState.FENCE && ss.state() != ServiceState.RECOVERY) {

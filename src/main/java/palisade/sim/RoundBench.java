@@ -59,7 +59,7 @@ public final class RoundBench {
     TreeMap<String, ResourceConfig> resources = new TreeMap<>();
     for (int i = 0; i < resourceCount; i++) {
       String id = String.format("vm:%06d", i);
-      resources.put(id, new ResourceConfig(id, names.get(i % nodeCount), RequestState.STARTED, null, 0, 1, 1,
+      resources.put(id, ResourceConfig.sim(id, names.get(i % nodeCount), RequestState.STARTED, null, 0, 1, 1,
           List.of()));
     }
     store.force(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL),

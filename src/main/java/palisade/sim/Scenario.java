@@ -193,7 +193,7 @@ public final class Scenario {
       }
       failStarts.put(id, fs);
     }
-    resources.put(id, new ResourceConfig(id, node, state, group,
+    resources.put(id, ResourceConfig.sim(id, node, state, group,
         integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),
         integer(kv.getOrDefault("max_restart", "" + ResourceConfig.DEFAULT_MAX_RESTART), "max_restart"),
         integer(kv.getOrDefault("max_relocate", "" + ResourceConfig.DEFAULT_MAX_RELOCATE), "max_relocate"),

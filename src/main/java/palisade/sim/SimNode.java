@@ -8,6 +8,7 @@ import palisade.core.Callback;
 import palisade.core.EventLog;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
+import palisade.core.ResourceConfig;
 import palisade.core.ResourceDriver;
 import palisade.core.StoreClient;
 import palisade.core.StoreView;
@@ -208,7 +209,9 @@ final class SimNode implements AgentEnv, ManagerEnv {
 
   private final class Driver implements ResourceDriver {
     @Override
-    public void start(String id, long token, List<String> disks, Callback<DriverResult> done) {
+    public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
+      String id = rc.id();
+      List<String> disks = rc.disks();
       long inc = incarnation;
       world.at(world.now() + world.options().startMs, () -> {
         if (inc != incarnation) return;
@@ -228,7 +231,9 @@ final class SimNode implements AgentEnv, ManagerEnv {
     }
 
     @Override
-    public void migrate(String id, String target, long token, List<String> disks, Callback<DriverResult> done) {
+    public void migrate(ResourceConfig rc, String target, long token, Callback<DriverResult> done) {
+      String id = rc.id();
+      List<String> disks = rc.disks();
       long inc = incarnation;
       world.at(world.now() + world.options().migrateMs, () -> {
         if (inc != incarnation) return;
