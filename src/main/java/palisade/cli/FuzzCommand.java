@@ -55,7 +55,7 @@ final class FuzzCommand implements Callable<Integer> {
       System.out.println("VIOLATION seed=" + r.seed() + " nodes=" + r.nodes() + ": " + r.failure());
       System.out.println("  replay: " + r.replay());
     }
-    double hours = runs * (durationMs + 180_000L) / 3_600_000.0;
+    double hours = runs * (durationMs + 240_000L) / 3_600_000.0;
     double wall = (System.nanoTime() - started) / 1e9;
     System.out.printf("wall time %.1fs%n", wall);
     System.out.printf("fuzz: %d runs, %d violations, %.1f simulated hours%n", runs, violations, hours);

@@ -93,6 +93,10 @@ public final class Agent {
   }
 
   public void tick(long nowMs) {
+    if (writePending && nowMs - writeSentMs > timing.ackMs()) {
+      writePending = false; // counted as lost; a late acknowledgement only updates the version
+      adoptOwnVersion(); // it may have committed unseen: continue from what the store shows
+    }
     switch (state) {
       case BOOTING -> boot(nowMs);
       case ACTIVE -> active(nowMs);
@@ -174,16 +178,14 @@ public final class Agent {
   }
 
   private void maybeRenew(long nowMs) {
-    if (writePending && nowMs - writeSentMs > timing.ackMs()) {
-      writePending = false; // counted as lost; a late acknowledgement only updates the version
-    }
     if (writePending) return;
-    boolean news = !results.equals(written.results()) || mode != written.mode();
+    boolean armed = env.watchdog().armed();
+    boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed();
     boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
     boolean idle = mode != AgentMode.ACTIVE || (env.resources().running().isEmpty() && inFlight.isEmpty()
         && !assignedAnything());
-    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results)), nowMs, idle);
+    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed), nowMs, idle);
   }
 
   private void submitWrite(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend) {
@@ -245,6 +247,17 @@ public final class Agent {
     }
   }
 
+  /** Continues from our own record as the view shows it, when only the acknowledgement went missing. */
+  private void adoptOwnVersion() {
+    Versioned<NodeRecord> rec = env.store().view().get(path, NodeRecord.class);
+    if (rec == null || written == null || rec.version() <= writtenVersion) return;
+    NodeRecord r = rec.value();
+    if (!r.fenced() && r.generation() == written.generation() && r.counter() >= written.counter()) {
+      written = r;
+      writtenVersion = rec.version();
+    }
+  }
+
   private void conflict(long nowMs) {
     Versioned<NodeRecord> rec = env.store().view().get(path, NodeRecord.class);
     if (rec == null) return;
@@ -274,7 +287,8 @@ public final class Agent {
     return switch (ss.state()) {
       case STARTED, REQUEST_STOP, RELOCATE, FREEZE -> node.equals(ss.node());
       case MIGRATE -> node.equals(ss.node()) || node.equals(ss.target());
-      case REQUEST_START, STOPPED, DISABLED, FENCE, RECOVERY, ERROR, IGNORED -> false;
+      case FENCE, RECOVERY -> node.equals(ss.target());
+      case REQUEST_START, STOPPED, DISABLED, ERROR, IGNORED -> false;
     };
   }
 
@@ -306,9 +320,13 @@ public final class Agent {
           }
         }
         case MIGRATE -> {
-          if (isRunning && !stopping && resource(config, id) != null) migrate(resource(config, id), ss, nowMs);
+          if (isRunning && !stopping && resource(config, id) != null) {
+            if (targetReady(ss.target())) migrate(resource(config, id), ss, nowMs);
+          }
           else if (isRunning) stop(id, ss.token(), nowMs);
-          else if (!reported(id, ss.token(), Outcome.MIGRATED)) report(id, ss.token(), Outcome.MIGRATE_FAILED);
+          else if (!reported(id, ss.token(), Outcome.MIGRATED) && !reported(id, ss.token(), Outcome.MIGRATE_FAILED)) {
+            report(id, ss.token(), Outcome.STOPPED); // not here (any more): it can only be on the target
+          }
         }
         case FREEZE -> {
           if (isRunning && stopping) stop(id, ss.token(), nowMs);
@@ -328,11 +346,16 @@ public final class Agent {
     if (ss == null) return false;
     return switch (ss.state()) {
       case IGNORED -> true;
-      case MIGRATE -> node.equals(ss.node()) || node.equals(ss.target());
-      case STARTED, REQUEST_STOP, RELOCATE, FREEZE, ERROR, STOPPED, DISABLED, FENCE, RECOVERY ->
-          node.equals(ss.node());
+      case MIGRATE, FENCE, RECOVERY -> node.equals(ss.node()) || node.equals(ss.target());
+      case STARTED, REQUEST_STOP, RELOCATE, FREEZE, ERROR, STOPPED, DISABLED -> node.equals(ss.node());
       case REQUEST_START -> false;
     };
+  }
+
+  /** A live migration hands a running resource over: only to a node whose watchdog already protects it. */
+  private boolean targetReady(String target) {
+    Versioned<NodeRecord> t = env.store().view().get(StorePaths.node(target), NodeRecord.class);
+    return t != null && t.value().armed() && !t.value().fenced() && t.value().mode() == AgentMode.ACTIVE;
   }
 
   private static ResourceConfig resource(ClusterConfig config, String id) {

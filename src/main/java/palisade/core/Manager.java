@@ -284,7 +284,7 @@ public final class Manager {
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
-    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>())
+    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false)
         : rec.fence();
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
     Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),

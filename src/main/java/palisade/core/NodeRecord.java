@@ -12,9 +12,10 @@ import java.util.TreeMap;
  * @param generation bumped by each fence; the agent acknowledges it when it rejoins
  * @param fenced set by the manager's fence write, cleared by the agent's rejoin
  * @param counter bumped by each agent write: the manager watches it change
+ * @param armed the node's watchdog is armed: it may receive a resource by live migration
  */
 public record NodeRecord(String node, long generation, boolean fenced, long counter, AgentMode mode,
-    SortedMap<String, ResourceResult> results) {
+    SortedMap<String, ResourceResult> results, boolean armed) {
 
   public NodeRecord {
     Check.that(generation >= 0 && counter >= 0, "node record %s: negative generation or counter", node);
@@ -22,21 +23,21 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
   }
 
   public static NodeRecord fresh(String node) {
-    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>());
+    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>(), false);
   }
 
   /** The manager's fence write: a new generation no renewal of the old one can overwrite. */
   public NodeRecord fence() {
-    return new NodeRecord(node, generation + 1, true, counter, mode, results);
+    return new NodeRecord(node, generation + 1, true, counter, mode, results, false);
   }
 
-  public NodeRecord renewed(AgentMode newMode, SortedMap<String, ResourceResult> newResults) {
-    return new NodeRecord(node, generation, fenced, counter + 1, newMode, newResults);
+  public NodeRecord renewed(AgentMode newMode, SortedMap<String, ResourceResult> newResults, boolean nowArmed) {
+    return new NodeRecord(node, generation, fenced, counter + 1, newMode, newResults, nowArmed);
   }
 
   /** The agent's rejoin after a fence: it acknowledges the generation with nothing running. */
   public NodeRecord rejoined() {
     Check.that(fenced, "node %s rejoins without being fenced", node);
-    return new NodeRecord(node, generation, false, counter + 1, AgentMode.ACTIVE, new TreeMap<>());
+    return new NodeRecord(node, generation, false, counter + 1, AgentMode.ACTIVE, new TreeMap<>(), false);
   }
 }

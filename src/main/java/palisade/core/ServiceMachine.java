@@ -198,13 +198,25 @@ final class ServiceMachine {
   private void migrate(String id, ServiceStatus ss, ResourceConfig rc) {
     NodeState ns = w.nodeState(ss.node());
     if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
-      set(id, ss.withTarget(null, ss.token()).with(ServiceState.FENCE), ss.node() + " is " + ns.label());
+      // Keeps the target: the hand-over may have happened, so recovery must go there or wait for it.
+      set(id, ss.with(ServiceState.FENCE), ss.node() + " is " + ns.label() + " during migration to " + ss.target());
       return;
     }
     ResourceResult r = result(ss.node(), id);
-    if (r == null || r.token() != ss.token()) return;
+    boolean answered = r != null && r.token() == ss.token();
+    NodeState target = w.nodeState(ss.target());
+    if (!answered && (target == NodeState.FENCED || target == NodeState.OFFLINE)) {
+      // The target is confirmed dead or cleanly down: whatever it received is gone; the source keeps or restarts it.
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration target " + ss.target()
+          + " is " + target.label() + ": stays on " + ss.node());
+      return;
+    }
+    if (!answered) return;
     if (r.outcome() == Outcome.MIGRATED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "migrated");
+    } else if (r.outcome() == Outcome.STOPPED) {
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "not on " + ss.node()
+          + " any more: continues on " + ss.target());
     } else if (r.outcome() == Outcome.MIGRATE_FAILED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration failed: stays on "
           + ss.node());
@@ -237,6 +249,9 @@ final class ServiceMachine {
       Check.that(node.confirmation() != null, "%s: %s fenced without confirmation", id, ss.node());
       set(id, ss.with(ServiceState.RECOVERY), "fence of " + ss.node() + " confirmed by "
           + node.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT));
+    } else if (node.state() == NodeState.ONLINE && ss.target() != null) {
+      set(id, ss.with(ServiceState.MIGRATE), ss.node() + " came back before it was fenced: migration outcome "
+          + "pending");
     } else if (node.state() == NodeState.ONLINE) {
       set(id, ss.with(ServiceState.STARTED), ss.node() + " came back before it was fenced");
     }
@@ -251,6 +266,16 @@ final class ServiceMachine {
     if (rc.state() != RequestState.STARTED) {
       set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
+    }
+    if (ss.target() != null) {
+      // Its node failed during a live migration: it may already run on the target.
+      if (placement.eligible(ss.target())) {
+        set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), w.newToken()), "recovered from " + ss.node()
+            + " to its migration target");
+        return;
+      }
+      NodeState t = w.nodeState(ss.target());
+      if (t != NodeState.FENCED && t != NodeState.OFFLINE) return; // wait: the target might still run it
     }
     String target = placement.select(rc, null, Set.of());
     if (target == null) return; // no recovery target: stays in recovery and is retried every round

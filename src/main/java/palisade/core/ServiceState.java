@@ -38,7 +38,7 @@ public enum ServiceState {
       case REQUEST_STOP -> EnumSet.of(STARTED, MIGRATE, RELOCATE, FREEZE, ERROR, FENCE, IGNORED);
       case STOPPED -> EnumSet.of(REQUEST_STOP, DISABLED, RECOVERY, IGNORED, REQUEST_START);
       case DISABLED -> EnumSet.of(REQUEST_STOP, STOPPED, RECOVERY, IGNORED, REQUEST_START);
-      case MIGRATE -> EnumSet.of(STARTED);
+      case MIGRATE -> EnumSet.of(STARTED, FENCE);
       case RELOCATE -> EnumSet.of(STARTED);
       case FENCE -> EnumSet.of(STARTED, REQUEST_STOP, MIGRATE, RELOCATE, FREEZE, ERROR);
       case RECOVERY -> EnumSet.of(FENCE, STARTED, FREEZE);

@@ -15,7 +15,9 @@ import palisade.core.Durations;
  */
 public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
-  static final long SETTLE_MS = 180_000;
+  static final long SETTLE_MS = 240_000;
+  /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
+  private static final long SECOND_POWER_ON_MS = 125_000;
 
   /** One run's verdict. */
   public record RunResult(long seed, int nodes, long durationMs, String failure) {
@@ -36,7 +38,8 @@ public final class Fuzz {
 
   public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {
     Random r = new Random(seed);
-    int k = fixedNodes != null ? fixedNodes : 3 + r.nextInt(5);
+    int drawn = 3 + r.nextInt(5); // always drawn, so a replay with --nodes sees the same random sequence
+    int k = fixedNodes != null ? fixedNodes : drawn;
     List<String> text = history(r, k, durationMs);
     if (out != null) {
       out.accept("# generated history (seed " + seed + "):");
@@ -104,6 +107,7 @@ public final class Fuzz {
       lines.add("at " + Durations.format(durationMs) + " drop-acks " + n + " off");
       lines.add("at " + Durations.format(durationMs) + " slow-acks " + n + " 0ms");
       lines.add("at " + Durations.format(durationMs + 1) + " maintenance " + n + " off");
+      lines.add("at " + Durations.format(durationMs + SECOND_POWER_ON_MS) + " power " + n + " on");
     }
     lines.add("run " + Durations.format(durationMs + SETTLE_MS));
     return lines;

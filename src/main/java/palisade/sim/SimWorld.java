@@ -171,7 +171,8 @@ public final class SimWorld {
   void topologyChanged() {
     topologyVersion++;
     for (SimNode n : nodes.values()) {
-      boolean healthy = n.powered && n.booted && !n.paused() && available(n);
+      // Store access means hearing back from it: a node that loses every acknowledgement has none.
+      boolean healthy = n.powered && n.booted && !n.paused() && available(n) && !n.dropAcks;
       if (!healthy) n.healthySinceMs = Long.MAX_VALUE;
       else if (n.healthySinceMs == Long.MAX_VALUE) n.healthySinceMs = now;
     }
@@ -355,6 +356,7 @@ public final class SimWorld {
   public void dropAcks(String name, boolean on) {
     nodes.get(name).dropAcks = on;
     log("world", name + ": store acknowledgements " + (on ? "lost" : "delivered"));
+    topologyChanged();
   }
 
   public void slowAcks(String name, long delayMs) {
