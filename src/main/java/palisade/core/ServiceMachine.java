@@ -100,6 +100,12 @@ final class ServiceMachine {
           + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
+    ResourceResult r = result(ss.node(), id);
+    if (r != null && r.token() == ss.token() && r.outcome() == Outcome.START_FAILED) {
+      startFailed(id, ss, rc);
+      return;
+    }
+    boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == Outcome.STARTED;
     NodeRecord rec = records.get(ss.node());
     if (rec != null && (rec.mode() == AgentMode.REBOOTING || rec.mode() == AgentMode.SHUTTING_DOWN)) {
       ShutdownPolicy policy = config.shutdownPolicy().effective(rec.mode() == AgentMode.REBOOTING);
@@ -108,22 +114,18 @@ final class ServiceMachine {
         return;
       }
       if (policy == ShutdownPolicy.MIGRATE) {
-        moveAway(id, ss, rc, "shutdown policy migrate");
+        if (confirmed) moveAway(id, ss, rc, "shutdown policy migrate");
         return;
       }
       return; // failover: the agent stops it and reports the node down; recovery follows
     }
+    // Moves below wait until the current start is confirmed: a move never races a start in flight.
+    if (!confirmed) return;
     if (ns == NodeState.MAINTENANCE) {
       moveAway(id, ss, rc, ss.node() + " is in maintenance");
       return;
     }
-    ResourceResult r = result(ss.node(), id);
-    if (r != null && r.token() == ss.token() && r.outcome() == Outcome.START_FAILED) {
-      startFailed(id, ss, rc);
-      return;
-    }
-    boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == Outcome.STARTED;
-    if (!confirmed || ns != NodeState.ONLINE) return;
+    if (ns != NodeState.ONLINE) return;
     if (ss.failedStarts() > 0 || !ss.triedNodes().isEmpty()) {
       set(id, ss.withFailedStarts(0).withTried(new TreeSet<>()), "running: failure counters reset");
       ss = w.services.get(id);
@@ -314,6 +316,10 @@ final class ServiceMachine {
     ResourceConfig rc = config.resources().get(id);
     if (ss == null || rc == null) return "unknown resource " + id;
     if (ss.state() != ServiceState.STARTED) return id + " is " + ss.state().label() + ", not started";
+    ResourceResult r = result(ss.node(), id);
+    if (r == null || r.token() != ss.token() || r.outcome() != Outcome.STARTED) {
+      return id + " is still starting on " + ss.node() + "; try again once it runs";
+    }
     if (target.equals(ss.node())) return id + " is already on " + target;
     if (!placement.eligible(target)) return target + " is not online";
     if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();

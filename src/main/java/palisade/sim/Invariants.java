@@ -71,6 +71,17 @@ final class Invariants {
       };
       if (runsOn != null) assigned.computeIfAbsent(id, k -> new TreeMap<>()).merge(runsOn, now.token(), Math::max);
       ServiceStatus was = before == null ? null : before.services().get(id);
+      if (now.state() == ServiceState.RECOVERY && (was == null || was.state() != ServiceState.RECOVERY)) {
+        // Invariant 4, logical half: a resource is released from a node only once that node's fence is
+        // confirmed, or the node shut down cleanly and said so.
+        NodeStatus ns = after.nodes().get(now.node());
+        boolean ok = ns != null && (ns.state() == NodeState.OFFLINE
+            || (ns.state() == NodeState.FENCED && ns.confirmation() != null));
+        if (!ok) {
+          fail("4 (leave only after fence confirmed)", id + " released from " + now.node() + " whose fence is not "
+              + "confirmed (" + (ns == null ? "no status" : ns.state().label()) + ")");
+        }
+      }
       if (was == null || now.state() != ServiceState.STARTED || was.node() == null
           || was.node().equals(now.node()) || was.state() == ServiceState.MIGRATE) {
         continue;
@@ -82,7 +93,7 @@ final class Invariants {
         fail("4 (leave only after fence confirmed)", id + " assigned to " + now.node() + " while still running on "
             + was.node());
       }
-      if (was.state() == ServiceState.FENCE || was.state() == ServiceState.RECOVERY) {
+      if (was.state() == ServiceState.FENCE) {
         NodeStatus ns = after.nodes().get(was.node());
         boolean ok = ns != null && (ns.state() == NodeState.OFFLINE
             || (ns.confirmation() != null && ns.state() != NodeState.FENCING));
