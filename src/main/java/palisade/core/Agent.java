@@ -283,6 +283,20 @@ public final class Agent {
     return false;
   }
 
+  /** Resources the manager still has on this node (what a migrate-policy shutdown waits to see moved away). */
+  private boolean hostsAnything(ManagerState ms) {
+    for (ServiceStatus ss : ms.services().values()) {
+      if (!node.equals(ss.node())) continue;
+      switch (ss.state()) {
+        case STARTED, MIGRATE, RELOCATE, FREEZE, REQUEST_STOP -> {
+          return true;
+        }
+        case REQUEST_START, STOPPED, DISABLED, FENCE, RECOVERY, ERROR, IGNORED -> { }
+      }
+    }
+    return false;
+  }
+
   private boolean needsWatchdog(ServiceStatus ss) {
     return switch (ss.state()) {
       case STARTED, REQUEST_STOP, RELOCATE, FREEZE -> node.equals(ss.node());
@@ -425,7 +439,7 @@ public final class Agent {
   private void shutdownStep(ManagerState ms, ClusterConfig config, long nowMs) {
     boolean reboot = mode == AgentMode.REBOOTING;
     ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicy();
-    if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && assignedAnything()) return;
+    if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && hostsAnything(ms)) return;
     SortedSet<String> running = env.resources().running();
     for (String id : running) {
       if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);

@@ -260,11 +260,8 @@ final class ServiceMachine {
   }
 
   private void recovery(String id, ServiceStatus ss, ResourceConfig rc) {
-    NodeStatus failed = w.node(ss.node());
-    // DESIGN invariant 4: a resource leaves a failed node only after the node's fence is confirmed (or it
-    // released everything cleanly and said so).
-    Check.that(failed.state() != NodeState.FENCING && failed.state() != NodeState.UNKNOWN,
-        "%s: recovery from %s in state %s", id, ss.node(), failed.state());
+    // Entry into recovery already required the node's confirmed fence or clean release (see fence(), started());
+    // the node may have rejoined and failed again since, which changes nothing for this resource.
     if (rc.state() != RequestState.STARTED) {
       set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
