@@ -52,8 +52,13 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
 
   /** (X + W)(1 + ρ)² + R, rounded up to the millisecond. */
   public static long minimumLeaseMs(long renewMs, long ackMs, long watchdogMs, long driftPpm) {
-    double rate = 1.0 + driftPpm / 1_000_000.0;
-    return (long) Math.ceil((ackMs + watchdogMs) * rate * rate) + renewMs;
+    // Exact integer arithmetic: (X + W)(10^6 + ppm)^2 / 10^12, rounded up.
+    java.math.BigInteger scale = java.math.BigInteger.TEN.pow(12);
+    java.math.BigInteger rate = java.math.BigInteger.valueOf(1_000_000 + driftPpm);
+    java.math.BigInteger[] qr = java.math.BigInteger.valueOf(ackMs + watchdogMs).multiply(rate).multiply(rate)
+        .divideAndRemainder(scale);
+    long bound = qr[0].longValueExact() + (qr[1].signum() > 0 ? 1 : 0);
+    return bound + renewMs;
   }
 
   /** Silence after which the manager reports a node `unknown` (before it is taken as dead at L). */

@@ -1,0 +1,189 @@
+package palisade.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The agent rule of DESIGN, stepped by hand: feed only on in-time renewals; a fenced agent kills everything. */
+class AgentTest {
+  private final TreeMap<String, Versioned<Object>> store = new TreeMap<>();
+  private final List<Runnable> pendingCommits = new ArrayList<>();
+  private final List<String> log = new ArrayList<>();
+  private final TreeSet<String> running = new TreeSet<>();
+  private int feeds;
+  private boolean armed;
+  private int killAlls;
+  private final List<Long> startedTokens = new ArrayList<>();
+  private Agent agent;
+  private final Timing timing = Timing.defaults();
+
+  /** Commits the oldest submitted transaction and acknowledges it at ackAtMs. */
+  private void commitAndAck(long ackAtMs) {
+    pendingCommits.remove(0).run();
+    pending.remove(0).done(lastResult, ackAtMs);
+  }
+
+  private final List<Callback<TxnResult>> pending = new ArrayList<>();
+  private TxnResult lastResult;
+
+  @BeforeEach
+  void setUp() {
+    StoreClient client = new StoreClient() {
+      @Override
+      public StoreView view() {
+        return store::get;
+      }
+
+      @Override
+      public boolean synced() {
+        return true;
+      }
+
+      @Override
+      public void submit(Txn txn, Callback<TxnResult> done) {
+        pending.add(done);
+        pendingCommits.add(() -> {
+          Op.Put put = (Op.Put) txn.ops().get(0);
+          Versioned<Object> cur = store.get(put.path());
+          long v = cur == null ? Op.ABSENT : cur.version();
+          if (v != put.expectedVersion()) {
+            lastResult = new TxnResult.Conflict(put.path());
+            return;
+          }
+          store.put(put.path(), new Versioned<>(put.value(), v + 1));
+          lastResult = new TxnResult.Committed(Map.of(put.path(), v + 1));
+        });
+      }
+    };
+    Watchdog dog = new Watchdog() {
+      public void arm() {
+        armed = true;
+        feeds++;
+      }
+
+      public void feed() {
+        feeds++;
+      }
+
+      public void disarm() {
+        armed = false;
+      }
+
+      public boolean armed() {
+        return armed;
+      }
+    };
+    ResourceDriver driver = new ResourceDriver() {
+      public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
+        running.add(rc.id());
+        startedTokens.add(token);
+        done.done(DriverResult.success(), 0);
+      }
+
+      public void stop(String id, Callback<DriverResult> done) {
+        running.remove(id);
+        done.done(DriverResult.success(), 0);
+      }
+
+      public void migrate(ResourceConfig rc, String target, long token, Callback<DriverResult> done) {
+        done.done(DriverResult.failure("no"), 0);
+      }
+
+      public SortedSet<String> running() {
+        return new TreeSet<>(running);
+      }
+
+      public void killAll() {
+        killAlls++;
+        running.clear();
+      }
+    };
+    agent = new Agent(new AgentEnv() {
+      public String node() {
+        return "node1";
+      }
+
+      public StoreClient store() {
+        return client;
+      }
+
+      public Watchdog watchdog() {
+        return dog;
+      }
+
+      public ResourceDriver resources() {
+        return driver;
+      }
+
+      public EventLog log() {
+        return (s, m) -> log.add(s + ": " + m);
+      }
+    }, timing);
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1")));
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
+        ResourceConfig.sim("vm:1", "node1", RequestState.STARTED, null, 0, 1, 1, List.of())));
+    store.put(StorePaths.CONFIG, new Versioned<>(new ClusterConfig(nodes, new TreeMap<>(), rs,
+        ShutdownPolicy.CONDITIONAL), 0));
+    TreeMap<String, ServiceStatus> ss = new TreeMap<>(Map.of("vm:1",
+        new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0, new TreeSet<>(), null)));
+    store.put(StorePaths.MANAGER_STATE, new Versioned<>(new ManagerState(1, 6, 0, new TreeMap<>(), ss), 0));
+  }
+
+  @Test
+  void feedsOnlyOnAcknowledgementsWithinX() {
+    agent.tick(0);
+    commitAndAck(5); // record created
+    assertThat(agent.state()).isEqualTo(Agent.State.ACTIVE);
+    agent.tick(1_000);
+    commitAndAck(1_000 + timing.ackMs()); // exactly X: counts
+    assertThat(armed).isTrue();
+    int fed = feeds;
+    agent.tick(2_000);
+    commitAndAck(2_000 + timing.ackMs() + 1); // one millisecond late: the write committed but feeds nothing
+    assertThat(feeds).isEqualTo(fed);
+    assertThat(log).anyMatch(l -> l.contains("acknowledged late"));
+    agent.tick(3_000);
+    commitAndAck(3_010);
+    assertThat(feeds).isEqualTo(fed + 1);
+  }
+
+  @Test
+  void startsNothingBeforeTheWatchdogIsArmedThenStartsWithTheToken() {
+    agent.tick(0);
+    commitAndAck(timing.ackMs() + 500); // the record is created, but the acknowledgement comes late
+    agent.tick(1_600);
+    assertThat(armed).isFalse();
+    assertThat(running).isEmpty(); // assigned, but no in-time write has armed the watchdog yet
+    agent.tick(2_000);
+    commitAndAck(2_003);
+    agent.tick(2_250);
+    assertThat(running).containsExactly("vm:1");
+    assertThat(startedTokens).containsExactly(5L);
+  }
+
+  @Test
+  void aFencedAgentKillsEverythingAndStopsFeeding() {
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(1_000);
+    commitAndAck(1_003);
+    agent.tick(1_250);
+    assertThat(running).containsExactly("vm:1");
+    Versioned<Object> rec = store.get(StorePaths.node("node1"));
+    store.put(StorePaths.node("node1"), new Versioned<>(((NodeRecord) rec.value()).fence(), rec.version() + 1));
+    int fed = feeds;
+    agent.tick(2_000);
+    assertThat(killAlls).isEqualTo(1);
+    assertThat(running).isEmpty();
+    assertThat(agent.state()).isEqualTo(Agent.State.FENCED);
+    assertThat(feeds).isEqualTo(fed);
+    assertThat(log).anyMatch(l -> l.contains("active -> fenced"));
+  }
+}
