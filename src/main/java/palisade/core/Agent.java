@@ -334,11 +334,16 @@ public final class Agent {
           }
         }
         case MIGRATE -> {
+          boolean answered = reported(id, ss.token(), Outcome.MIGRATE_FAILED)
+              || reported(id, ss.token(), Outcome.MIGRATED);
+          if (answered) {
+            continue; // one attempt per request: the manager decides what happens next
+          }
           if (isRunning && !stopping && resource(config, id) != null) {
             if (targetReady(ss.target())) migrate(resource(config, id), ss, nowMs);
-          }
-          else if (isRunning) stop(id, ss.token(), nowMs);
-          else if (!reported(id, ss.token(), Outcome.MIGRATED) && !reported(id, ss.token(), Outcome.MIGRATE_FAILED)) {
+          } else if (isRunning) {
+            stop(id, ss.token(), nowMs);
+          } else {
             report(id, ss.token(), Outcome.STOPPED); // not here (any more): it can only be on the target
           }
         }
