@@ -308,7 +308,9 @@ public final class Agent {
 
   private void manage(ManagerState ms, ClusterConfig config, long nowMs) {
     SortedSet<String> running = env.resources().running();
-    boolean stopping = mode != AgentMode.ACTIVE;
+    // Shutting down stops resources here, except under the migrate policy: the manager moves them away live.
+    boolean stopping = mode != AgentMode.ACTIVE && (config == null
+        || config.shutdownPolicy().effective(mode == AgentMode.REBOOTING) != ShutdownPolicy.MIGRATE);
     for (var e : ms.services().entrySet()) {
       String id = e.getKey();
       ServiceStatus ss = e.getValue();
