@@ -297,6 +297,13 @@ public final class Agent {
     return false;
   }
 
+  private boolean incomingMigration(ManagerState ms) {
+    for (ServiceStatus ss : ms.services().values()) {
+      if (ss.state() == ServiceState.MIGRATE && node.equals(ss.target())) return true;
+    }
+    return false;
+  }
+
   private boolean needsWatchdog(ServiceStatus ss) {
     return switch (ss.state()) {
       case STARTED, REQUEST_STOP, RELOCATE, FREEZE -> node.equals(ss.node());
@@ -447,6 +454,7 @@ public final class Agent {
     boolean reboot = mode == AgentMode.REBOOTING;
     ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicy();
     if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && hostsAnything(ms)) return;
+    if (ms != null && incomingMigration(ms)) return; // DOWN must stay true: nothing may arrive afterwards
     SortedSet<String> running = env.resources().running();
     for (String id : running) {
       if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);

@@ -209,8 +209,9 @@ final class ServiceMachine {
     ResourceResult r = result(ss.node(), id);
     boolean answered = r != null && r.token() == ss.token();
     NodeState target = w.nodeState(ss.target());
-    if (!answered && (target == NodeState.FENCED || target == NodeState.OFFLINE)) {
-      // The target is confirmed dead or cleanly down: whatever it received is gone; the source keeps or restarts it.
+    if (!answered && target == NodeState.FENCED) {
+      // The target is confirmed dead: whatever it received is gone; the source keeps or restarts it. (A cleanly
+      // offline target does not qualify: its agent waits for incoming migrations before it goes down.)
       set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration target " + ss.target()
           + " is " + target.label() + ": stays on " + ss.node());
       return;
