@@ -297,6 +297,13 @@ public final class Agent {
     return false;
   }
 
+  private boolean incomingMigration(ManagerState ms) {
+    for (ServiceStatus ss : ms.services().values()) {
+      if (ss.state() == ServiceState.MIGRATE && node.equals(ss.target())) return true;
+    }
+    return false;
+  }
+
   private boolean needsWatchdog(ServiceStatus ss) {
     return switch (ss.state()) {
       case STARTED, REQUEST_STOP, RELOCATE, FREEZE -> node.equals(ss.node());
@@ -308,7 +315,9 @@ public final class Agent {
 
   private void manage(ManagerState ms, ClusterConfig config, long nowMs) {
     SortedSet<String> running = env.resources().running();
-    boolean stopping = mode != AgentMode.ACTIVE;
+    // Shutting down stops resources here, except under the migrate policy: the manager moves them away live.
+    boolean stopping = mode != AgentMode.ACTIVE && (config == null
+        || config.shutdownPolicy().effective(mode == AgentMode.REBOOTING) != ShutdownPolicy.MIGRATE);
     for (var e : ms.services().entrySet()) {
       String id = e.getKey();
       ServiceStatus ss = e.getValue();
@@ -445,6 +454,7 @@ public final class Agent {
     boolean reboot = mode == AgentMode.REBOOTING;
     ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicy();
     if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && hostsAnything(ms)) return;
+    if (ms != null && incomingMigration(ms)) return; // DOWN must stay true: nothing may arrive afterwards
     SortedSet<String> running = env.resources().running();
     for (String id : running) {
       if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);

@@ -8,6 +8,19 @@ public final class Check {
     if (!condition) throw new InvariantViolation(message);
   }
 
+  // Fixed arities keep hot paths free of varargs arrays; the message is formatted only on failure.
+  public static void that(boolean condition, String format, Object a) {
+    if (!condition) throw new InvariantViolation(String.format(format, a));
+  }
+
+  public static void that(boolean condition, String format, Object a, Object b) {
+    if (!condition) throw new InvariantViolation(String.format(format, a, b));
+  }
+
+  public static void that(boolean condition, String format, Object a, Object b, Object c) {
+    if (!condition) throw new InvariantViolation(String.format(format, a, b, c));
+  }
+
   public static void that(boolean condition, String format, Object... args) {
     if (!condition) throw new InvariantViolation(String.format(format, args));
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -44,6 +45,8 @@ public final class Manager {
   private ManagerState state;
   private long stateVersion;
   private final TreeMap<String, NodeTimer> timers = new TreeMap<>();
+  /** Record version our last fence write of each node produced: no second write until the view shows it. */
+  private final TreeMap<String, Long> fenceCommitted = new TreeMap<>();
   // one store write in flight at a time (state, fence or takeover); renewals have their own slot
   private long writeSeq;
   private boolean writePending;
@@ -202,15 +205,16 @@ public final class Manager {
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
-    for (String id : config.resources().keySet()) services.syncConfig(id);
-    for (String id : List.copyOf(w.services.keySet())) services.syncConfig(id);
-    for (String id : recoveryOrder(config, w)) services.step(id);
+    for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
+    for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
 
     if (w.changed()) {
       writeState(w.build(lease.epoch()), nowMs);
       return;
     }
     for (String n : config.nodes().keySet()) {
+      Long written = fenceCommitted.get(n);
+      if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
       if (nodes.needsFenceWrite(n)) {
         writeFence(n, records.get(n), view.get(StorePaths.node(n), NodeRecord.class), nowMs);
         return;
@@ -218,14 +222,39 @@ public final class Manager {
     }
   }
 
-  /** Higher restart priority first, then by id: recovery hands out the best nodes in that order. */
-  private static List<String> recoveryOrder(ClusterConfig config, Working w) {
-    List<String> ids = new ArrayList<>(w.services.keySet());
-    ids.sort(Comparator.comparingInt((String id) -> {
-      ResourceConfig rc = config.resources().get(id);
-      return rc == null ? 0 : -rc.priority();
-    }).thenComparing(Comparator.naturalOrder()));
-    return ids;
+  /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */
+  private static List<String> differences(java.util.Collection<String> a, java.util.Collection<String> b) {
+    List<String> out = new ArrayList<>();
+    java.util.Iterator<String> ia = a.iterator();
+    java.util.Iterator<String> ib = b.iterator();
+    String x = ia.hasNext() ? ia.next() : null;
+    String y = ib.hasNext() ? ib.next() : null;
+    while (x != null || y != null) {
+      int c = x == null ? 1 : y == null ? -1 : x.compareTo(y);
+      if (c != 0) out.add(c < 0 ? x : y);
+      if (c <= 0) x = ia.hasNext() ? ia.next() : null;
+      if (c >= 0) y = ib.hasNext() ? ib.next() : null;
+    }
+    return out;
+  }
+
+  /**
+   * Each resource with its configuration (null if removed), higher restart priority first, then by id: recovery
+   * hands out the best nodes in that order. Both maps iterate by id, so one merged walk pairs them.
+   */
+  private static List<Map.Entry<String, ResourceConfig>> recoveryOrder(ClusterConfig config, Working w) {
+    TreeMap<Integer, List<Map.Entry<String, ResourceConfig>>> byPriority = new TreeMap<>(Comparator.reverseOrder());
+    java.util.Iterator<ResourceConfig> configs = config.resources().values().iterator();
+    ResourceConfig rc = configs.hasNext() ? configs.next() : null;
+    for (String id : w.services.keySet()) {
+      while (rc != null && rc.id().compareTo(id) < 0) rc = configs.hasNext() ? configs.next() : null;
+      ResourceConfig mine = rc != null && rc.id().equals(id) ? rc : null;
+      byPriority.computeIfAbsent(mine == null ? 0 : mine.priority(), k -> new ArrayList<>())
+          .add(new java.util.AbstractMap.SimpleImmutableEntry<>(id, mine));
+    }
+    List<Map.Entry<String, ResourceConfig>> ordered = new ArrayList<>(w.services.size());
+    for (var group : byPriority.values()) ordered.addAll(group); // each already in id order
+    return ordered;
   }
 
   private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services) {
@@ -291,12 +320,13 @@ public final class Manager {
         new Op.Put(StorePaths.node(node), timer.version(), fenced));
     submit(txn, nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
-      if (result instanceof TxnResult.Committed) {
+      if (result instanceof TxnResult.Committed c) {
+        fenceCommitted.put(node, c.version(StorePaths.node(node)));
         env.log().event(SOURCE, "fence write for " + node + " committed");
         round(t);
       } else if (result instanceof TxnResult.Conflict c) {
         env.log().event(SOURCE, "fence write for " + node + " refused: "
-            + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : "the node renewed its lease"));
+            + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : "its record changed since"));
         reloadState();
       }
     });

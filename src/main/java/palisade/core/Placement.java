@@ -18,12 +18,22 @@ final class Placement {
     this.config = config;
     this.working = working;
     this.records = records;
-    for (String n : config.nodes().keySet()) load.put(n, 0);
-    for (ServiceStatus ss : working.services.values()) {
-      String n = loadNode(ss);
-      if (n != null) load.merge(n, 1, Integer::sum);
-    }
   }
+
+  /** Load per node, counted on first use: a steady round places nothing and never pays for it. */
+  private TreeMap<String, Integer> load() {
+    if (!loadCounted) {
+      loadCounted = true;
+      for (String n : config.nodes().keySet()) load.put(n, 0);
+      for (ServiceStatus ss : working.services.values()) {
+        String n = loadNode(ss);
+        if (n != null) load.merge(n, 1, Integer::sum);
+      }
+    }
+    return load;
+  }
+
+  private boolean loadCounted;
 
   /** The node a status occupies for load purposes. */
   private static String loadNode(ServiceStatus ss) {
@@ -36,17 +46,77 @@ final class Placement {
 
   /** Keeps load counts right when a round changes a resource's status. */
   void moved(ServiceStatus from, ServiceStatus to) {
+    if (!loadCounted) return; // counted from the working state when first needed, which includes this move
     String a = from == null ? null : loadNode(from);
     String b = to == null ? null : loadNode(to);
-    if (a != null) load.merge(a, -1, Integer::sum);
-    if (b != null) load.merge(b, 1, Integer::sum);
+    if (a != null) addLoad(a, -1);
+    if (b != null) addLoad(b, 1);
+  }
+
+  /** Changes a node's load, keeping the load-ordered set consistent (its order depends on the load). */
+  private void addLoad(String node, int delta) {
+    boolean indexed = byLoad != null && byLoad.remove(node);
+    load.merge(node, delta, Integer::sum);
+    if (indexed) byLoad.add(node);
+  }
+
+  /** Eligible nodes by load, then name: the least-loaded choice in O(log n) for resources without a group. */
+  private java.util.TreeSet<String> byLoad;
+
+  private java.util.TreeSet<String> byLoad() {
+    refresh();
+    if (byLoad == null) {
+      TreeMap<String, Integer> l = load();
+      byLoad = new java.util.TreeSet<>(java.util.Comparator.comparing((String n) -> l.get(n))
+          .thenComparing(java.util.Comparator.naturalOrder()));
+      byLoad.addAll(eligibleNodes);
+    }
+    return byLoad;
+  }
+
+  /** Node facts cached for the round, refreshed whenever a node changes state. */
+  private long cachedAt = -1;
+  private final java.util.ArrayList<String> eligibleNodes = new java.util.ArrayList<>();
+  private final java.util.TreeSet<String> eligibleSet = new java.util.TreeSet<>();
+  private final TreeMap<String, Integer> topPriority = new TreeMap<>();
+
+  private void refresh() {
+    if (cachedAt == working.nodeChanges()) return;
+    cachedAt = working.nodeChanges();
+    byLoad = null;
+    eligibleNodes.clear();
+    eligibleSet.clear();
+    topPriority.clear();
+    for (String n : config.nodes().keySet()) {
+      if (working.nodeState(n) != NodeState.ONLINE) continue;
+      NodeRecord rec = records.get(n);
+      if (rec != null && !rec.fenced() && rec.mode() == AgentMode.ACTIVE) {
+        eligibleNodes.add(n); // in name order
+        eligibleSet.add(n);
+      }
+    }
   }
 
   /** May new work be placed on this node? */
   boolean eligible(String node) {
-    if (working.nodeState(node) != NodeState.ONLINE) return false;
-    NodeRecord rec = records.get(node);
-    return rec != null && !rec.fenced() && rec.mode() == AgentMode.ACTIVE;
+    refresh();
+    return eligibleSet.contains(node);
+  }
+
+  /** Could a resource on current move to a node of higher priority (failback)? Ungrouped: all rank equal. */
+  boolean couldImprove(ResourceConfig rc, String current) {
+    if (rc.group() == null) return false;
+    refresh();
+    Integer top = topPriority.computeIfAbsent(rc.group(), g -> {
+      int best = Integer.MIN_VALUE;
+      for (String n : eligibleNodes) {
+        Integer p = priority(rc, n);
+        if (p != null) best = Math.max(best, p);
+      }
+      return best;
+    });
+    Integer mine = priority(rc, current);
+    return mine == null || mine < top;
   }
 
   /** Priority of node for resource rc: its group's priority, -1 outside an unrestricted group, null if barred. */
@@ -69,20 +139,27 @@ final class Placement {
    * @param exclude nodes not to use (tried ones, a node being left)
    */
   String select(ResourceConfig rc, String current, Set<String> exclude) {
+    if (rc.group() == null && exclude.isEmpty()) {
+      // Every node ranks equal: stay where it is if allowed, else the least loaded.
+      if (current != null && eligible(current)) return current;
+      java.util.TreeSet<String> nodes = byLoad();
+      return nodes.isEmpty() ? null : nodes.first();
+    }
     String best = null;
     int bestPriority = Integer.MIN_VALUE;
     int bestLoad = Integer.MAX_VALUE;
     boolean currentAllowed = false;
     Integer currentPriority = null;
-    for (String n : config.nodes().keySet()) {
-      if (exclude.contains(n) || !eligible(n)) continue;
+    refresh();
+    for (String n : eligibleNodes) {
+      if (exclude.contains(n)) continue;
       Integer p = priority(rc, n);
       if (p == null) continue;
       if (n.equals(current)) {
         currentAllowed = true;
         currentPriority = p;
       }
-      int l = load.get(n);
+      int l = load().get(n);
       if (p > bestPriority || (p == bestPriority && l < bestLoad)) {
         best = n;
         bestPriority = p;

@@ -43,9 +43,9 @@ final class ServiceMachine {
     }
   }
 
-  void step(String id) {
+  /** One step of resource id, whose configuration the caller looked up already (null: removed). */
+  void step(String id, ResourceConfig rc) {
     ServiceStatus ss = w.services.get(id);
-    ResourceConfig rc = config.resources().get(id);
     if (ss == null) return;
     if (rc == null) {
       rc = ResourceConfig.sim(id, null, RequestState.STOPPED, null, 0, 0, 0, java.util.List.of());
@@ -96,8 +96,8 @@ final class ServiceMachine {
       return;
     }
     if (rc.state() != RequestState.STARTED) {
-      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "configured "
-          + rc.state().name().toLowerCase(java.util.Locale.ROOT));
+      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()).withFailedStarts(0)
+          .withTried(new TreeSet<>()), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
     ResourceResult r = result(ss.node(), id);
@@ -126,8 +126,9 @@ final class ServiceMachine {
       return;
     }
     if (ns != NodeState.ONLINE) return;
-    if (ss.failedStarts() > 0 || !ss.triedNodes().isEmpty()) {
-      set(id, ss.withFailedStarts(0).withTried(new TreeSet<>()), "running: failure counters reset");
+    if (ss.failedStarts() > 0) {
+      // The nodes it failed on stay remembered (no failback onto them) until it is stopped or disabled.
+      set(id, ss.withFailedStarts(0), "running: restart counter reset");
       ss = w.services.get(id);
     }
     if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
@@ -136,8 +137,9 @@ final class ServiceMachine {
           "returning to " + back + " after maintenance");
       return;
     }
-    String best = placement.select(rc, ss.node(), Set.of());
-    if (best != null && !best.equals(ss.node()) && placement.failback(rc)) {
+    if (!placement.failback(rc) || !placement.couldImprove(rc, ss.node())) return;
+    String best = placement.select(rc, ss.node(), ss.triedNodes());
+    if (best != null && !best.equals(ss.node())) {
       set(id, ss.with(ServiceState.MIGRATE).withTarget(best, w.newToken()), "failback to " + best);
     }
   }
@@ -207,8 +209,9 @@ final class ServiceMachine {
     ResourceResult r = result(ss.node(), id);
     boolean answered = r != null && r.token() == ss.token();
     NodeState target = w.nodeState(ss.target());
-    if (!answered && (target == NodeState.FENCED || target == NodeState.OFFLINE)) {
-      // The target is confirmed dead or cleanly down: whatever it received is gone; the source keeps or restarts it.
+    if (!answered && target == NodeState.FENCED) {
+      // The target is confirmed dead: whatever it received is gone; the source keeps or restarts it. (A cleanly
+      // offline target does not qualify: its agent waits for incoming migrations before it goes down.)
       set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration target " + ss.target()
           + " is " + target.label() + ": stays on " + ss.node());
       return;
@@ -286,14 +289,17 @@ final class ServiceMachine {
     NodeRecord rec = records.get(ss.node());
     if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
       set(id, ss.with(ServiceState.FENCE), ss.node() + " is " + ns.label());
-    } else if (ns == NodeState.ONLINE && rec != null && rec.mode() == AgentMode.ACTIVE) {
-      set(id, ss.with(ServiceState.STARTED), ss.node() + " is back");
+    } else if ((ns == NodeState.ONLINE || ns == NodeState.MAINTENANCE) && rec != null
+        && rec.mode() == AgentMode.ACTIVE) {
+      set(id, ss.with(ServiceState.STARTED), ss.node() + " is back"); // in maintenance it is then moved away
     }
   }
 
   private void error(String id, ServiceStatus ss, ResourceConfig rc) {
     if (rc.state() == RequestState.DISABLED) {
-      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "disabled: clearing error");
+      // Like Proxmox, clearing the error forgets the failures: a later enable gets its full restart budget.
+      set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()).withFailedStarts(0)
+          .withTried(new TreeSet<>()), "disabled: clearing error");
     }
   }
 

@@ -10,8 +10,9 @@ public interface StoreView {
   default <T> Versioned<T> get(String path, Class<T> type) {
     Versioned<Object> v = get(path);
     if (v == null) return null;
-    Check.that(type.isInstance(v.value()), "%s holds %s, expected %s", path,
-        v.value().getClass().getSimpleName(), type.getSimpleName());
+    if (!type.isInstance(v.value())) {
+      Check.that(false, "%s holds %s, expected %s", path, v.value().getClass().getSimpleName(), type.getSimpleName());
+    }
     return (Versioned<T>) (Versioned<?>) v;
   }
 }

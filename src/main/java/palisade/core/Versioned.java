@@ -3,7 +3,6 @@ package palisade.core;
 /** A value read from the store with the version the next compare-and-set must name. */
 public record Versioned<T>(T value, long version) {
   public Versioned {
-    Check.that(value != null, "versioned value is null");
-    Check.that(version >= 0, "negative version %d", version);
+    if (value == null || version < 0) Check.that(false, "bad versioned value %s at version %d", value, version);
   }
 }

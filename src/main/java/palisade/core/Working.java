@@ -14,6 +14,8 @@ final class Working {
   private long nextToken;
   private long commandSeq;
   private boolean changed;
+  /** Counts node changes, so per-round caches of node facts know when to refresh. */
+  private long nodeChanges;
 
   Working(ManagerState base, EventLog log) {
     this.log = log;
@@ -25,6 +27,10 @@ final class Working {
 
   boolean changed() {
     return changed;
+  }
+
+  long nodeChanges() {
+    return nodeChanges;
   }
 
   NodeStatus node(String name) {
@@ -64,6 +70,7 @@ final class Working {
       log.event("manager", name + ": " + fromState.label() + " -> " + to.state().label() + " (" + reason + ")");
     }
     nodes.put(name, to);
+    nodeChanges++;
     changed = true;
   }
 

@@ -108,6 +108,7 @@ public final class Fuzz {
       lines.add("at " + Durations.format(durationMs) + " slow-acks " + n + " 0ms");
       lines.add("at " + Durations.format(durationMs + 1) + " maintenance " + n + " off");
       lines.add("at " + Durations.format(durationMs + SECOND_POWER_ON_MS) + " power " + n + " on");
+      lines.add("at " + Durations.format(durationMs + SECOND_POWER_ON_MS + 1) + " maintenance " + n + " off");
     }
     lines.add("run " + Durations.format(durationMs + SETTLE_MS));
     return lines;
