@@ -44,6 +44,7 @@ public final class Agent {
 
   private final AgentEnv env;
   private final Timing timing;
+  private final Fencer fencer;
   private final String node;
   private final String path;
   private final String source;
@@ -70,6 +71,11 @@ public final class Agent {
   private long opsEpoch;
 
   public Agent(AgentEnv env, Timing timing) {
+    this(env, timing, FencePolicy.defaults());
+  }
+
+  public Agent(AgentEnv env, Timing timing, FencePolicy fencePolicy) {
+    this.fencer = new Fencer(env, fencePolicy, timing);
     this.env = env;
     this.timing = timing;
     this.node = env.node();
@@ -136,6 +142,7 @@ public final class Agent {
     ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
     ClusterConfig config = viewOf(StorePaths.CONFIG, ClusterConfig.class);
     if (ms != null && leaseOk) manage(ms, config, nowMs);
+    if (leaseOk) fencer.tick(ms, nowMs);
     if (mode == AgentMode.REBOOTING || mode == AgentMode.SHUTTING_DOWN) shutdownStep(ms, config, nowMs);
     maybeRenew(nowMs);
   }

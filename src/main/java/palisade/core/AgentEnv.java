@@ -11,4 +11,9 @@ public interface AgentEnv {
   ResourceDriver resources();
 
   EventLog log();
+
+  /** Power-fence devices, for when this node is a fence proxy. */
+  default FenceDriver fences() {
+    return FenceDriver.NONE;
+  }
 }

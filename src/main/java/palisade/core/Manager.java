@@ -33,7 +33,11 @@ public final class Manager {
 
   private final ManagerEnv env;
   private final Timing timing;
+  private final FencePolicy fencePolicy;
   private final String me;
+  /** Power-fence retry backoff per target: {retry-at ms, failures}; and targets already alerted by the guard. */
+  private final TreeMap<String, long[]> fenceBackoff = new TreeMap<>();
+  private final java.util.TreeSet<String> stormAlerted = new java.util.TreeSet<>();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -57,8 +61,13 @@ public final class Manager {
   private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
 
   public Manager(ManagerEnv env, Timing timing) {
+    this(env, timing, FencePolicy.defaults());
+  }
+
+  public Manager(ManagerEnv env, Timing timing, FencePolicy fencePolicy) {
     this.env = env;
     this.timing = timing;
+    this.fencePolicy = fencePolicy;
     this.me = env.node();
   }
 
@@ -194,22 +203,32 @@ public final class Manager {
     for (String n : config.nodes().keySet()) {
       Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
       long v = rec == null ? Op.ABSENT : rec.version();
+      long counter = rec == null ? -1 : rec.value().counter();
       NodeTimer t = timers.get(n);
-      if (t == null || t.version() != v) timers.put(n, new NodeTimer(v, nowMs));
+      timers.put(n, t == null ? new NodeTimer(v, counter, nowMs) : t.seen(v, counter, nowMs));
       if (rec != null) records.put(n, rec.value());
     }
 
-    Working w = new Working(state, env.log());
+    Working w = new Working(state, env.log(), stormAlerted);
     NodeMachine nodes = new NodeMachine(timing, config, w, records, timers);
     Placement placement = new Placement(config, w, records);
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
+    Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
+        history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff);
+    for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
     for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
 
     if (w.changed()) {
-      writeState(w.build(lease.epoch()), nowMs);
+      Op historyPut = null;
+      if (!w.history.isEmpty()) {
+        historyPut = new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
+            (history == null ? FenceHistory.empty() : history.value()).append(w.history));
+      }
+      writeState(w.build(lease.epoch()), historyPut, nowMs);
       return;
     }
     for (String n : config.nodes().keySet()) {
@@ -292,8 +311,9 @@ public final class Manager {
     return node + " is " + st.state().label();
   }
 
-  private void writeState(ManagerState next, long nowMs) {
-    Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
+  private void writeState(ManagerState next, Op history, long nowMs) {
+    Op put = new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next);
+    Txn txn = history == null ? Txn.of(put) : Txn.of(put, history);
     submit(txn, nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
       if (result instanceof TxnResult.Committed c) {

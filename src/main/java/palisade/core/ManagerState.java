@@ -10,21 +10,28 @@ import java.util.TreeMap;
  *
  * @param nextToken the next fencing token to hand out
  * @param commandSeq the last operator command applied
+ * @param fencing power-fence orders in progress, by target
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
-    SortedMap<String, ServiceStatus> services) {
+    SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing) {
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     services = Collections.unmodifiableSortedMap(new TreeMap<>(services));
+    fencing = Collections.unmodifiableSortedMap(new TreeMap<>(fencing == null ? new TreeMap<>() : fencing));
+  }
+
+  public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+      SortedMap<String, ServiceStatus> services) {
+    this(epoch, nextToken, commandSeq, nodes, services, new TreeMap<>());
   }
 
   public static ManagerState empty() {
-    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>());
+    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
   }
 
   public ManagerState withEpoch(long e) {
-    return new ManagerState(e, nextToken, commandSeq, nodes, services);
+    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing);
   }
 }

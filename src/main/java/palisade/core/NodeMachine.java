@@ -89,7 +89,16 @@ final class NodeMachine {
     long gen = rec == null ? 1 : fenceWritten(st, rec) ? rec.generation() : rec.generation() + 1;
     w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(),
         new FenceConfirmation(ConfirmKind.MANUAL, by, gen)), "operator " + by + " confirms the node is off");
+    w.addHistory(new FenceEntry(node, gen, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, by, 0, 0));
     return true;
+  }
+
+  /** A fence device confirmed power off: with the fence write done, the node is confirmed fenced. */
+  void powerConfirmed(String node, String devices) {
+    NodeStatus st = w.node(node);
+    NodeRecord rec = records.get(node);
+    if (st.state() != NodeState.FENCING || !fenceWritten(st, rec)) return;
+    confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.POWER, devices, rec.generation()));
   }
 
   /** Does node need the manager's fence write now? */

@@ -7,6 +7,7 @@ public final class StorePaths {
   public static final String MANAGER_LEASE = "/manager/lease";
   public static final String MANAGER_STATE = "/manager/state";
   public static final String NODES = "/nodes";
+  public static final String FENCE_HISTORY = "/fence/history";
 
   private StorePaths() {}
 

@@ -11,6 +11,10 @@ final class Working {
   private final EventLog log;
   final TreeMap<String, NodeStatus> nodes;
   final TreeMap<String, ServiceStatus> services;
+  final TreeMap<String, FenceTask> fencing;
+  /** History lines the manager itself adds (manual confirmations), written with the state. */
+  final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
+  private final java.util.Set<String> stormAlerted;
   private long nextToken;
   private long commandSeq;
   private boolean changed;
@@ -18,9 +22,15 @@ final class Working {
   private long nodeChanges;
 
   Working(ManagerState base, EventLog log) {
+    this(base, log, new java.util.TreeSet<>());
+  }
+
+  Working(ManagerState base, EventLog log, java.util.Set<String> stormAlerted) {
     this.log = log;
+    this.stormAlerted = stormAlerted;
     this.nodes = new TreeMap<>(base.nodes());
     this.services = new TreeMap<>(base.services());
+    this.fencing = new TreeMap<>(base.fencing());
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
   }
@@ -94,6 +104,25 @@ final class Working {
     changed = true;
   }
 
+  void setFenceTask(String target, FenceTask task, String reason) {
+    FenceTask from = fencing.get(target);
+    Check.that(!Objects.equals(from, task), "fence order for %s: no-op (%s)", target, reason);
+    log.event("manager", target + ": " + reason);
+    if (task == null) fencing.remove(target);
+    else fencing.put(target, task);
+    changed = true;
+  }
+
+  void addHistory(FenceEntry e) {
+    history.add(e);
+    changed = true;
+  }
+
+  /** True the first time a storm-guard alert for target is raised (kept across rounds by the manager). */
+  boolean stormAlerted(String target) {
+    return !stormAlerted.add(target);
+  }
+
   private static String describe(ServiceStatus s) {
     String where = s.node() == null ? "" : " on " + s.node();
     if (s.target() != null) where += " to " + s.target();
@@ -101,6 +130,6 @@ final class Working {
   }
 
   ManagerState build(long epoch) {
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services);
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing);
   }
 }

@@ -73,6 +73,24 @@ public final class Fuzz {
     lines.add("option boot_time=" + (10 + r.nextInt(30)) + "s");
     lines.add("option ack_loss=" + r.nextInt(3) + "%");
     if (r.nextInt(4) == 0) lines.add("option store_latency=" + (20 + r.nextInt(200)) + "ms");
+    List<String> devices = new ArrayList<>();
+    if (r.nextBoolean()) {
+      // Power fencing: some nodes get a BMC (and sometimes a PDU as a second level); some of those no watchdog.
+      for (String n : nodes) {
+        if (r.nextInt(3) == 0) continue;
+        String bmc = "bmc-" + n;
+        devices.add(bmc);
+        lines.add("fence-device " + bmc + " type=sim");
+        String levels = bmc;
+        if (r.nextInt(3) == 0) {
+          String pdu = "pdu-" + n;
+          devices.add(pdu);
+          lines.add("fence-device " + pdu + " type=sim");
+          levels += "," + pdu;
+        }
+        lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
+      }
+    }
     boolean grouped = r.nextBoolean();
     if (grouped) {
       StringBuilder g = new StringBuilder("group g nodes=");
@@ -98,8 +116,16 @@ public final class Fuzz {
     while (true) {
       t += 2_000 + r.nextInt(40_000);
       if (t >= durationMs) break;
-      fault(r, lines, nodes, ids, t, durationMs);
+      if (!devices.isEmpty() && r.nextInt(6) == 0) {
+        String d = devices.get(r.nextInt(devices.size()));
+        lines.add("at " + Durations.format(t) + " fence-device " + d + " fail");
+        lines.add("at " + Durations.format(Math.min(durationMs, t + 5_000 + r.nextInt(120_000))) + " fence-device "
+            + d + " ok");
+      } else {
+        fault(r, lines, nodes, ids, t, durationMs);
+      }
     }
+    for (String d : devices) lines.add("at " + Durations.format(durationMs) + " fence-device " + d + " ok");
     lines.add("at " + Durations.format(durationMs) + " heal");
     for (String n : nodes) {
       lines.add("at " + Durations.format(durationMs) + " power " + n + " on");

@@ -61,6 +61,18 @@ final class Invariants {
   }
 
   private void managerState(ManagerState before, ManagerState after) {
+    for (var e : after.nodes().entrySet()) {
+      NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
+      if (e.getValue().state() != NodeState.FENCED || (was != null && was.state() == NodeState.FENCED)) continue;
+      // Every confirmation (watchdog, power, manual) claims the node runs nothing any more: check the claim.
+      for (String id : world.runningOn(e.getKey())) {
+        ServiceStatus ss = after.services().get(id);
+        if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+        fail("4 (fence confirmation)", e.getKey() + " confirmed fenced by "
+            + e.getValue().confirmation().kind().name().toLowerCase(java.util.Locale.ROOT) + " while it still runs "
+            + id);
+      }
+    }
     for (var e : after.services().entrySet()) {
       String id = e.getKey();
       ServiceStatus now = e.getValue();

@@ -40,7 +40,7 @@ public final class ScenarioRunner {
 
   public Result run() {
     try {
-      world.build(scenario.config(), scenario.failStarts);
+      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices);
       for (Scenario.Step a : scenario.actions) world.at(a.timeMs(), () -> act(a));
       for (Scenario.Step e : scenario.expectations) world.atEnd(e.timeMs(), () -> expect(e));
       world.run(scenario.runMs());
@@ -97,8 +97,7 @@ public final class ScenarioRunner {
         String n = node(s, a.get(2));
         world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
       }
-      case "fence-device" -> world.log("world", "fence device " + a.get(1) + " " + a.get(2)
-          + " (power fencing is not simulated yet)");
+      case "fence-device" -> world.fenceDevice(a.get(1), a.get(2).equals("ok"));
       case "drop-acks" -> world.dropAcks(node(s, a.get(1)), a.get(2).equals("on"));
       case "slow-acks" -> world.slowAcks(node(s, a.get(1)), Durations.parseMs(a.get(2), "slow-acks"));
       default -> throw new IllegalStateException("unvalidated action " + a);

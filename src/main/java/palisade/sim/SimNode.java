@@ -103,6 +103,7 @@ final class SimNode implements AgentEnv, ManagerEnv {
     view = null;
     wdArmed = false;
     shuttingDown = false;
+    pausedUntilMs = 0; // the paused process died with the power: the next boot starts a fresh one
   }
 
   private void tick(long inc) {
@@ -146,6 +147,11 @@ final class SimNode implements AgentEnv, ManagerEnv {
   @Override
   public EventLog log() {
     return world::log;
+  }
+
+  @Override
+  public palisade.core.FenceDriver fences() {
+    return (device, target, action, done) -> world.fenceCall(this, device, target, action, done);
   }
 
   private final class Store implements StoreClient {

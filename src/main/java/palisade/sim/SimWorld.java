@@ -52,6 +52,8 @@ public final class SimWorld {
   /** Physical truth: resource -> node -> token it runs under. */
   private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
   private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
+  /** Simulated power switches (BMCs): name -> answering. */
+  private final TreeMap<String, Boolean> fenceDevices = new TreeMap<>();
   private final Invariants invariants;
   private long topologyVersion;
   private long quorumCachedAt = -1;
@@ -71,6 +73,11 @@ public final class SimWorld {
 
   /** Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. */
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts) {
+    build(config, failStarts, new TreeSet<>());
+  }
+
+  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices) {
+    for (String d : devices) fenceDevices.put(d, true);
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
@@ -362,6 +369,37 @@ public final class SimWorld {
   public void slowAcks(String name, long delayMs) {
     nodes.get(name).slowAckMs = delayMs;
     log("world", name + ": store acknowledgements delayed by " + delayMs + "ms");
+  }
+
+  public void fenceDevice(String name, boolean ok) {
+    fenceDevices.put(name, ok);
+    log("world", "fence device " + name + (ok ? " answers again" : " stops answering"));
+  }
+
+  /** A power-fence device call from a proxy node: the device acts on the target's power after a short delay. */
+  void fenceCall(SimNode proxy, String device, String target, palisade.core.PowerAction action,
+      palisade.core.Callback<palisade.core.FenceDriver.Outcome> done) {
+    long started = now;
+    long inc = proxy.incarnation;
+    at(now + 100 + random.nextInt(400), () -> {
+      SimNode t = nodes.get(target);
+      palisade.core.FenceDriver.Outcome o;
+      if (!fenceDevices.getOrDefault(device, false) || t == null) {
+        o = new palisade.core.FenceDriver.Outcome(false, false, "device " + device + " does not answer", started, now);
+      } else {
+        switch (action) {
+          case OFF -> powerOff(target, "fenced by " + device);
+          case ON -> powerOn(target);
+          case STATUS -> { }
+        }
+        o = new palisade.core.FenceDriver.Outcome(true, t.powered, "", started, now);
+      }
+      palisade.core.FenceDriver.Outcome result = o;
+      atSoftware(proxy, now, inc, () -> {
+        done.done(result, proxy.localNow());
+        afterSoftware(proxy);
+      });
+    });
   }
 
   /** A clean reboot or power-off: the agent applies the shutdown policy, then the node goes down. */

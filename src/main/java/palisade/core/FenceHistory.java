@@ -1,0 +1,36 @@
+package palisade.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The fence history record: the last {@link #KEEP} operations, oldest first. */
+public record FenceHistory(List<FenceEntry> entries) {
+  public static final int KEEP = 500;
+
+  public FenceHistory {
+    entries = List.copyOf(entries);
+    Check.that(entries.size() <= KEEP, "fence history over its bound: %s", entries.size());
+  }
+
+  public static FenceHistory empty() {
+    return new FenceHistory(List.of());
+  }
+
+  public FenceHistory append(List<FenceEntry> more) {
+    List<FenceEntry> all = new ArrayList<>(entries);
+    all.addAll(more);
+    return new FenceHistory(all.subList(Math.max(0, all.size() - KEEP), all.size()));
+  }
+
+  /** The newest summary line for this target's attempt, or null. */
+  public FenceEntry summary(String target, long attempt, String result) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.target().equals(target) && e.attempt() == attempt && e.action().equals(FenceEntry.SUMMARY)
+          && e.result().equals(result)) {
+        return e;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,243 @@
+package palisade.core;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Runs the manager's power-fence orders that name this node as proxy (RHEV's flow): for each level in order, all
+ * of its devices together: off, then poll status until every one reports off (bounded), which confirms the fence;
+ * then on, and poll until on. A level with any failure falls through to the next; when all fail, that is reported
+ * and the manager retries with backoff. Every device call is written to the fence history.
+ *
+ * <p>No I/O, threads or clocks: driven by the agent's ticks and the fence driver's callbacks.
+ */
+public final class Fencer {
+
+  /** Where one fence run stands. */
+  enum Phase {
+    /** Waiting for every device of the level to acknowledge off. */
+    OFF,
+    /** Polling status until every device reports off. */
+    POLL_OFF,
+    /** Waiting for every device of the level to acknowledge on. */
+    ON,
+    /** Polling status until every device reports on. */
+    POLL_ON,
+    /** Finished: confirmed and powered on, left off, or every level failed. */
+    DONE;
+
+    Set<Phase> predecessors() {
+      return switch (this) {
+        case OFF -> EnumSet.of(POLL_OFF, OFF);
+        case POLL_OFF -> EnumSet.of(OFF, POLL_OFF);
+        case ON -> EnumSet.of(POLL_OFF);
+        case POLL_ON -> EnumSet.of(ON, POLL_ON);
+        case DONE -> EnumSet.of(OFF, POLL_OFF, ON, POLL_ON);
+      };
+    }
+  }
+
+  /** One fence run: a task being executed. */
+  private final class Run {
+    final FenceTask task;
+    Phase phase = Phase.OFF;
+    int level;
+    int outstanding;
+    boolean levelFailed;
+    boolean allMatch;
+    int polls;
+    long nextPollMs;
+    long lastEndMs;
+
+    Run(FenceTask task) {
+      this.task = task;
+    }
+
+    List<String> devices() {
+      return task.levels().get(level);
+    }
+  }
+
+  private final AgentEnv env;
+  private final FencePolicy policy;
+  private final String me;
+  private final String source;
+  private final TreeMap<String, Run> runs = new TreeMap<>();
+  /** Attempts this node finished or abandoned, so a lingering order is not run twice. */
+  private final TreeMap<String, Long> finished = new TreeMap<>();
+  private final List<FenceEntry> unsent = new ArrayList<>();
+  private boolean historyPending;
+  private long historySentMs;
+  private final long ackMs;
+
+  public Fencer(AgentEnv env, FencePolicy policy, Timing timing) {
+    this.env = env;
+    this.policy = policy;
+    this.me = env.node();
+    this.source = me + "/fencer";
+    this.ackMs = timing.ackMs();
+  }
+
+  /** Starts orders addressed to this node, drops runs whose order is gone, advances polls, flushes history. */
+  public void tick(ManagerState ms, long nowMs) {
+    if (ms != null) {
+      for (FenceTask t : ms.fencing().values()) {
+        boolean done = finished.getOrDefault(t.target(), -1L) >= t.attempt();
+        Run r = runs.get(t.target());
+        if (me.equals(t.proxy()) && !done && (r == null || r.task.attempt() < t.attempt())) start(t);
+      }
+      for (String target : List.copyOf(runs.keySet())) {
+        FenceTask t = ms.fencing().get(target);
+        Run r = runs.get(target);
+        if (t == null || t.attempt() != r.task.attempt() || !me.equals(t.proxy())) {
+          env.log().event(source, target + ": fence order " + r.task.attempt() + " withdrawn");
+          finish(r);
+        }
+      }
+    }
+    for (Run r : List.copyOf(runs.values())) {
+      if ((r.phase == Phase.POLL_OFF || r.phase == Phase.POLL_ON) && r.outstanding == 0 && nowMs >= r.nextPollMs) {
+        poll(r, nowMs);
+      }
+    }
+    flushHistory(nowMs);
+  }
+
+  private void start(FenceTask t) {
+    Run r = new Run(t);
+    runs.put(t.target(), r);
+    env.log().event(source, t.target() + ": power fencing, attempt " + t.attempt() + ", " + t.levels().size()
+        + " level(s)");
+    sendAll(r, PowerAction.OFF);
+  }
+
+  private void sendAll(Run r, PowerAction action) {
+    r.outstanding = r.devices().size();
+    r.levelFailed = false;
+    r.allMatch = true;
+    for (String d : r.devices()) {
+      env.fences().run(d, r.task.target(), action, (o, t) -> answered(r, d, action, o, t));
+    }
+  }
+
+  private void poll(Run r, long nowMs) {
+    sendAll(r, PowerAction.STATUS);
+  }
+
+  private void answered(Run r, String device, PowerAction action, FenceDriver.Outcome o, long nowMs) {
+    if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
+    String result = !o.ok() ? "error: " + o.detail()
+        : action == PowerAction.STATUS ? (o.poweredOn() ? "on" : "off") : "ok";
+    record(r, device, action.label(), result, o.startedMs(), o.endedMs());
+    r.lastEndMs = Math.max(r.lastEndMs, o.endedMs());
+    if (!o.ok()) r.levelFailed = true;
+    if (action == PowerAction.STATUS) {
+      boolean want = r.phase == Phase.POLL_ON;
+      if (!o.ok() || o.poweredOn() != want) r.allMatch = false;
+    }
+    if (--r.outstanding > 0) return;
+    switch (r.phase) {
+      case OFF -> {
+        if (r.levelFailed) nextLevel(r, nowMs, "off failed");
+        else startPolling(r, Phase.POLL_OFF, nowMs);
+      }
+      case POLL_OFF -> {
+        if (r.allMatch) {
+          summary(r, FenceEntry.OFF_CONFIRMED);
+          env.log().event(source, r.task.target() + ": power off confirmed by " + String.join("+", r.devices()));
+          to(r, Phase.ON);
+          sendAll(r, PowerAction.ON);
+        } else if (++r.polls >= policy.pollMax()) {
+          nextLevel(r, nowMs, "still not off after " + r.polls + " polls");
+        } else {
+          r.nextPollMs = nowMs + policy.pollIntervalMs();
+        }
+      }
+      case ON -> {
+        if (r.levelFailed) powerOnFailed(r, "on failed");
+        else startPolling(r, Phase.POLL_ON, nowMs);
+      }
+      case POLL_ON -> {
+        if (r.allMatch) {
+          summary(r, FenceEntry.ON_CONFIRMED);
+          env.log().event(source, r.task.target() + ": powered on again");
+          to(r, Phase.DONE);
+          finish(r);
+        } else if (++r.polls >= policy.pollMax()) {
+          powerOnFailed(r, "still not on after " + r.polls + " polls");
+        } else {
+          r.nextPollMs = nowMs + policy.pollIntervalMs();
+        }
+      }
+      case DONE -> { }
+    }
+  }
+
+  private void startPolling(Run r, Phase phase, long nowMs) {
+    to(r, phase);
+    r.polls = 0;
+    r.nextPollMs = nowMs; // the first status call right away, on the next tick
+  }
+
+  private void nextLevel(Run r, long nowMs, String why) {
+    env.log().event(source, r.task.target() + ": level " + (r.level + 1) + " failed (" + why + ")");
+    if (r.level + 1 < r.task.levels().size()) {
+      r.level++;
+      to(r, Phase.OFF);
+      sendAll(r, PowerAction.OFF);
+      return;
+    }
+    summary(r, FenceEntry.ALL_FAILED);
+    env.log().event(source, r.task.target() + ": every fence level failed (attempt " + r.task.attempt() + ")");
+    to(r, Phase.DONE);
+    finish(r);
+  }
+
+  private void powerOnFailed(Run r, String why) {
+    summary(r, FenceEntry.ON_FAILED);
+    env.log().event(source, r.task.target() + ": power-on failed (" + why + "): node left off");
+    to(r, Phase.DONE);
+    finish(r);
+  }
+
+  private void finish(Run r) {
+    runs.remove(r.task.target());
+    finished.merge(r.task.target(), r.task.attempt(), Math::max);
+  }
+
+  private void to(Run r, Phase next) {
+    Check.that(next.predecessors().contains(r.phase), "fence run %s: illegal %s -> %s", r.task.target(), r.phase,
+        next);
+    r.phase = next;
+  }
+
+  // ---- history ---------------------------------------------------------------------------------------------------
+
+  private void summary(Run r, String result) {
+    record(r, String.join("+", r.devices()), FenceEntry.SUMMARY, result, r.lastEndMs, r.lastEndMs);
+  }
+
+  private void record(Run r, String device, String action, String result, long startedMs, long endedMs) {
+    unsent.add(new FenceEntry(r.task.target(), r.task.attempt(), r.level + 1, device, action, result, me,
+        startedMs, endedMs));
+  }
+
+  /** Appends unsent entries by compare-and-set; a conflict (another proxy appended) is retried next tick. */
+  private void flushHistory(long nowMs) {
+    if (historyPending && nowMs - historySentMs > 2 * ackMs) historyPending = false;
+    if (historyPending || unsent.isEmpty() || !env.store().synced()) return;
+    Versioned<FenceHistory> h = env.store().view().get(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    List<FenceEntry> batch = List.copyOf(unsent);
+    FenceHistory next = (h == null ? FenceHistory.empty() : h.value()).append(batch);
+    historyPending = true;
+    historySentMs = nowMs;
+    env.store().submit(Txn.of(new Op.Put(StorePaths.FENCE_HISTORY, h == null ? Op.ABSENT : h.version(), next)),
+        (result, t) -> {
+          historyPending = false;
+          if (result instanceof TxnResult.Committed) unsent.subList(0, batch.size()).clear();
+        });
+  }
+}

@@ -1,0 +1,126 @@
+package palisade.core;
+
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The manager's power-fencing decisions (DESIGN "Power fencing"): after the grace period, order a proxy node to
+ * run the target's fence levels; confirm the fence when the history says power is off; retry with backoff when
+ * every level failed (the watchdog path, if any, still completes); skip with an alert when more than half of the
+ * nodes are non-responsive at once (a network problem, not dead hosts).
+ */
+final class PowerFencing {
+  private final Timing timing;
+  private final FencePolicy policy;
+  private final ClusterConfig config;
+  private final Working w;
+  private final NodeMachine nodes;
+  private final SortedMap<String, NodeRecord> records;
+  private final FenceHistory history;
+  private final String manager;
+  private final EventLog log;
+  /** Manager memory across rounds: when a target may be tried again, and how many tries failed. */
+  private final TreeMap<String, long[]> backoff;
+
+  PowerFencing(Timing timing, FencePolicy policy, ClusterConfig config, Working w, NodeMachine nodes,
+      SortedMap<String, NodeRecord> records, FenceHistory history, String manager, EventLog log,
+      TreeMap<String, long[]> backoff) {
+    this.timing = timing;
+    this.policy = policy;
+    this.config = config;
+    this.w = w;
+    this.nodes = nodes;
+    this.records = records;
+    this.history = history;
+    this.manager = manager;
+    this.log = log;
+    this.backoff = backoff;
+  }
+
+  void step(String node, long silentMs, long nowMs) {
+    NodeStatus st = w.node(node);
+    FenceTask task = w.fencing.get(node);
+    if (task != null) {
+      follow(node, st, task, nowMs);
+      return;
+    }
+    NodeConfig nc = config.nodes().get(node);
+    if (st.state() != NodeState.FENCING || nc.fenceLevels().isEmpty() || nodes.needsFenceWrite(node)) return;
+    if (silentMs < timing.leaseMs() + graceExtraMs(node)) return;
+    if (stormGuard(node)) return;
+    long[] b = backoff.get(node);
+    if (b != null && nowMs < b[0]) return;
+    String proxy = proxy(node);
+    FenceTask t = new FenceTask(node, w.newToken(), proxy, nc.fenceLevels());
+    w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
+  }
+
+  /** Confirms from the history, or ends a finished or orphaned order. */
+  private void follow(String node, NodeStatus st, FenceTask task, long nowMs) {
+    FenceEntry off = history.summary(node, task.attempt(), FenceEntry.OFF_CONFIRMED);
+    if (off != null && st.state() == NodeState.FENCING) {
+      nodes.powerConfirmed(node, off.device());
+      return;
+    }
+    FenceEntry failed = history.summary(node, task.attempt(), FenceEntry.ALL_FAILED);
+    if (failed != null) {
+      long[] b = backoff.computeIfAbsent(node, k -> new long[2]);
+      b[1]++;
+      long delay = Math.min(policy.retryMaxMs(), policy.retryBaseMs() << Math.min(20, b[1] - 1));
+      b[0] = nowMs + delay;
+      w.setFenceTask(node, null, "ALERT: every fence level of " + node + " failed (attempt " + task.attempt()
+          + ", failure " + b[1] + "); retrying in " + Durations.format(delay)
+          + (config.nodes().get(node).watchdog() ? "; the watchdog path still completes" : ""));
+      return;
+    }
+    boolean onDone = history.summary(node, task.attempt(), FenceEntry.ON_CONFIRMED) != null;
+    FenceEntry onFailed = history.summary(node, task.attempt(), FenceEntry.ON_FAILED);
+    if (onDone || onFailed != null) {
+      backoff.remove(node);
+      w.setFenceTask(node, null, onDone ? "power cycle of " + node + " complete"
+          : "ALERT: " + node + " did not power on again: left off");
+      return;
+    }
+    if (off == null && st.state() != NodeState.FENCING) {
+      w.setFenceTask(node, null, node + " is " + st.state().label() + ": power fencing no longer needed");
+      return;
+    }
+    if (off == null && !task.proxy().equals(manager) && w.nodeState(task.proxy()) != NodeState.ONLINE) {
+      w.setFenceTask(node, null, "proxy " + task.proxy() + " is " + w.nodeState(task.proxy()).label()
+          + ": order withdrawn");
+    }
+  }
+
+  /** RHEV's grace formula: extra time for the SPM holder and per running resource. */
+  private long graceExtraMs(String node) {
+    long resources = w.services.values().stream()
+        .filter(s -> node.equals(s.node()) && s.state() == ServiceState.FENCE).count();
+    boolean spm = config.nodes().get(node).spmPriority() >= 0;
+    return (spm ? policy.graceExtraSpmMs() : 0) + resources * policy.graceExtraPerResourceMs();
+  }
+
+  private boolean stormGuard(String node) {
+    int silent = 0;
+    for (String n : config.nodes().keySet()) {
+      NodeState s = w.nodeState(n);
+      if (s == NodeState.UNKNOWN || s == NodeState.FENCING) silent++;
+    }
+    if (silent * 2 <= config.nodes().size()) return false;
+    if (!w.stormAlerted(node)) {
+      log.event("manager", "ALERT: storm guard: " + silent + " of " + config.nodes().size()
+          + " nodes are non-responsive; power fencing of " + node + " skipped (a network problem, not dead hosts)");
+    }
+    return true;
+  }
+
+  /** An online node other than the target, preferring one that is not the manager's; else the manager's own. */
+  private String proxy(String target) {
+    List<String> online = config.nodes().keySet().stream()
+        .filter(n -> !n.equals(target) && w.nodeState(n) == NodeState.ONLINE && records.containsKey(n)).toList();
+    for (String n : online) {
+      if (!n.equals(manager)) return n;
+    }
+    return manager;
+  }
+}
