@@ -67,6 +67,8 @@ public final class Agent {
   private final TreeMap<String, Long> inFlight = new TreeMap<>();
   /** Highest token this node was ever asked to run each resource with: a start never goes below it. */
   private final TreeMap<String, Long> highestToken = new TreeMap<>();
+  /** When this node first saw each migration request (by token): a target that never gets ready is given up. */
+  private final TreeMap<Long, Long> migrationSeen = new TreeMap<>();
   /** Bumped when the node is fenced so completions of older driver operations are ignored. */
   private long opsEpoch;
 
@@ -187,12 +189,13 @@ public final class Agent {
   private void maybeRenew(long nowMs) {
     if (writePending) return;
     boolean armed = env.watchdog().armed();
-    boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed();
+    boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
+        || leaseOk != written.inTime();
     boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
     boolean idle = mode != AgentMode.ACTIVE || (env.resources().running().isEmpty() && inFlight.isEmpty()
         && !assignedAnything());
-    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed), nowMs, idle);
+    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed, leaseOk), nowMs, idle);
   }
 
   private void submitWrite(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend) {
@@ -234,7 +237,7 @@ public final class Agent {
     }
     lastGoodRenewalMs = Math.max(lastGoodRenewalMs, sentMs);
     Watchdog wd = env.watchdog();
-    if (next.mode() == AgentMode.DOWN) {
+    if (next.mode().down()) {
       if (wd.armed()) {
         wd.disarm();
         env.log().event(source, "watchdog disarmed");
@@ -356,7 +359,13 @@ public final class Agent {
             continue; // one attempt per request: the manager decides what happens next
           }
           if (isRunning && !stopping && resource(config, id) != null) {
-            if (targetReady(ss.target())) migrate(resource(config, id), ss, nowMs);
+            long since = migrationSeen.computeIfAbsent(ss.token(), k -> nowMs);
+            if (targetReady(ss.target())) {
+              migrate(resource(config, id), ss, nowMs);
+            } else if (nowMs - since >= timing.leaseMs()) {
+              env.log().event(source, id + ": migration to " + ss.target() + " given up: its watchdog is not armed");
+              report(id, ss.token(), Outcome.MIGRATE_FAILED);
+            }
           } else if (isRunning) {
             stop(id, ss.token(), nowMs);
           } else {
@@ -467,7 +476,7 @@ public final class Agent {
       if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);
     }
     if (running.isEmpty() && inFlight.isEmpty() && !writePending) {
-      mode = AgentMode.DOWN;
+      mode = reboot ? AgentMode.DOWN_REBOOT : AgentMode.DOWN;
     }
   }
 

@@ -9,5 +9,11 @@ public enum AgentMode {
   /** A clean power-off was requested; the shutdown policy applies. */
   SHUTTING_DOWN,
   /** Shut down cleanly: every HA resource stopped and the watchdog disarmed; nothing runs until it is active again. */
-  DOWN
+  DOWN,
+  /** As DOWN, for a reboot: the shutdown policy's reboot branch applies even if no manager saw it happen. */
+  DOWN_REBOOT;
+
+  public boolean down() {
+    return this == DOWN || this == DOWN_REBOOT;
+  }
 }

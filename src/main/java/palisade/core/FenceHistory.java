@@ -22,6 +22,15 @@ public record FenceHistory(List<FenceEntry> entries) {
     return new FenceHistory(all.subList(Math.max(0, all.size() - KEEP), all.size()));
   }
 
+  /** Did any proxy already act on this attempt (a proxy restarting must not run it again)? */
+  public boolean touched(String target, long attempt) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.target().equals(target) && e.attempt() == attempt) return true;
+    }
+    return false;
+  }
+
   /** The newest summary line for this target's attempt, or null. */
   public FenceEntry summary(String target, long attempt, String result) {
     for (int i = entries.size() - 1; i >= 0; i--) {

@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * The manager's order to power-fence target: the proxy runs the levels in order (all devices of a level together,
- * each must confirm off), then powers the target on again. attempt is a fresh token per try.
+ * each must confirm off), then powers the target on again. attempt is a fresh token per try; generation is the
+ * fenced lease generation the order belongs to: its confirmation counts for that fence episode only.
  */
-public record FenceTask(String target, long attempt, String proxy, List<List<String>> levels) {
+public record FenceTask(String target, long attempt, long generation, String proxy, List<List<String>> levels) {
   public FenceTask {
     levels = levels.stream().map(List::copyOf).toList();
     Check.that(!levels.isEmpty(), "fence task for %s without levels", target);

@@ -84,10 +84,14 @@ public final class Fencer {
   /** Starts orders addressed to this node, drops runs whose order is gone, advances polls, flushes history. */
   public void tick(ManagerState ms, long nowMs) {
     if (ms != null) {
+      Versioned<FenceHistory> h = env.store().view().get(StorePaths.FENCE_HISTORY, FenceHistory.class);
       for (FenceTask t : ms.fencing().values()) {
-        boolean done = finished.getOrDefault(t.target(), -1L) >= t.attempt();
+        boolean done = finished.getOrDefault(t.target(), -1L) >= t.attempt() || (h != null && h.value().touched(
+            t.target(), t.attempt()));
         Run r = runs.get(t.target());
-        if (me.equals(t.proxy()) && !done && (r == null || r.task.attempt() < t.attempt())) start(t);
+        if (me.equals(t.proxy()) && !done && (r == null || r.task.attempt() < t.attempt()) && stillValid(t)) {
+          start(t);
+        }
       }
       for (String target : List.copyOf(runs.keySet())) {
         FenceTask t = ms.fencing().get(target);
@@ -104,6 +108,15 @@ public final class Fencer {
       }
     }
     flushHistory(nowMs);
+  }
+
+  /**
+   * Power off only a node whose lease still shows the fence this order belongs to: an order outliving its episode
+   * (the node rejoined, this proxy restarted, the manager is gone) must never power-cycle a live node.
+   */
+  private boolean stillValid(FenceTask t) {
+    Versioned<NodeRecord> rec = env.store().view().get(StorePaths.node(t.target()), NodeRecord.class);
+    return rec != null && rec.value().fenced() && rec.value().generation() == t.generation();
   }
 
   private void start(FenceTask t) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The cluster resource manager (Proxmox's CRM). Every node runs one; the holder of the manager lease is active.
@@ -205,13 +206,17 @@ public final class Manager {
       long v = rec == null ? Op.ABSENT : rec.version();
       long counter = rec == null ? -1 : rec.value().counter();
       NodeTimer t = timers.get(n);
-      timers.put(n, t == null ? new NodeTimer(v, counter, nowMs) : t.seen(v, counter, nowMs));
+      timers.put(n, t == null ? NodeTimer.start(v, counter, nowMs) : t.seen(v, counter, nowMs));
       if (rec != null) records.put(n, rec.value());
     }
 
     Working w = new Working(state, env.log(), stormAlerted);
     NodeMachine nodes = new NodeMachine(timing, config, w, records, timers);
-    Placement placement = new Placement(config, w, records);
+    TreeSet<String> heard = new TreeSet<>();
+    for (var e : timers.entrySet()) {
+      if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
+    }
+    Placement placement = new Placement(config, w, records, heard);
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
@@ -333,7 +338,7 @@ public final class Manager {
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
-    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false)
+    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false, false)
         : rec.fence();
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
     Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),

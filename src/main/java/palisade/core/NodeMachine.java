@@ -32,7 +32,7 @@ final class NodeMachine {
         if (rec != null && rec.fenced() && rec.generation() > st.generation()) {
           // A previous manager's fence write committed: the node was dead by then.
           to(node, st, NodeState.FENCING, "lease found fenced at generation " + rec.generation());
-        } else if (rec != null && !rec.fenced() && rec.mode() == AgentMode.DOWN) {
+        } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
         } else if (silent >= timing.leaseMs() && st.state() != NodeState.OFFLINE) {
           to(node, st, NodeState.FENCING,
@@ -94,10 +94,12 @@ final class NodeMachine {
   }
 
   /** A fence device confirmed power off: with the fence write done, the node is confirmed fenced. */
-  void powerConfirmed(String node, String devices) {
+  void powerConfirmed(String node, String devices, long generation) {
     NodeStatus st = w.node(node);
     NodeRecord rec = records.get(node);
     if (st.state() != NodeState.FENCING || !fenceWritten(st, rec)) return;
+    Check.that(rec.generation() == generation, "power confirmation of %s for generation %s, fence is at %s", node,
+        generation, rec.generation());
     confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.POWER, devices, rec.generation()));
   }
 

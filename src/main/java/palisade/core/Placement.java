@@ -14,10 +14,15 @@ final class Placement {
   private final SortedMap<String, NodeRecord> records;
   private final TreeMap<String, Integer> load = new TreeMap<>();
 
-  Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records) {
+  /** Nodes this manager itself heard renewing recently: a new manager trusts no inherited `online`. */
+  private final java.util.Set<String> heard;
+
+  Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records,
+      java.util.Set<String> heard) {
     this.config = config;
     this.working = working;
     this.records = records;
+    this.heard = heard;
   }
 
   /** Load per node, counted on first use: a steady round places nothing and never pays for it. */
@@ -90,11 +95,16 @@ final class Placement {
     for (String n : config.nodes().keySet()) {
       if (working.nodeState(n) != NodeState.ONLINE) continue;
       NodeRecord rec = records.get(n);
-      if (rec != null && !rec.fenced() && rec.mode() == AgentMode.ACTIVE) {
+      if (rec != null && !rec.fenced() && rec.mode() == AgentMode.ACTIVE && rec.inTime() && heard.contains(n)) {
         eligibleNodes.add(n); // in name order
         eligibleSet.add(n);
       }
     }
+  }
+
+  /** Has this manager heard node renew recently? */
+  boolean heardFrom(String node) {
+    return heard.contains(node);
   }
 
   /** May new work be placed on this node? */

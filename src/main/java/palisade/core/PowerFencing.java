@@ -52,15 +52,23 @@ final class PowerFencing {
     long[] b = backoff.get(node);
     if (b != null && nowMs < b[0]) return;
     String proxy = proxy(node);
-    FenceTask t = new FenceTask(node, w.newToken(), proxy, nc.fenceLevels());
+    FenceTask t = new FenceTask(node, w.newToken(), records.get(node).generation(), proxy, nc.fenceLevels());
     w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
   }
 
   /** Confirms from the history, or ends a finished or orphaned order. */
   private void follow(String node, NodeStatus st, FenceTask task, long nowMs) {
+    NodeRecord rec = records.get(node);
+    boolean sameEpisode = rec != null && rec.fenced() && rec.generation() == task.generation();
+    if (st.state() != NodeState.FENCING && st.state() != NodeState.FENCED || (!sameEpisode
+        && st.state() == NodeState.FENCING)) {
+      w.setFenceTask(node, null, node + " is " + st.state().label() + ": fence order " + task.attempt()
+          + " (generation " + task.generation() + ") closed");
+      return;
+    }
     FenceEntry off = history.summary(node, task.attempt(), FenceEntry.OFF_CONFIRMED);
     if (off != null && st.state() == NodeState.FENCING) {
-      nodes.powerConfirmed(node, off.device());
+      nodes.powerConfirmed(node, off.device(), task.generation());
       return;
     }
     FenceEntry failed = history.summary(node, task.attempt(), FenceEntry.ALL_FAILED);
@@ -80,10 +88,6 @@ final class PowerFencing {
       backoff.remove(node);
       w.setFenceTask(node, null, onDone ? "power cycle of " + node + " complete"
           : "ALERT: " + node + " did not power on again: left off");
-      return;
-    }
-    if (off == null && st.state() != NodeState.FENCING) {
-      w.setFenceTask(node, null, node + " is " + st.state().label() + ": power fencing no longer needed");
       return;
     }
     if (off == null && !task.proxy().equals(manager) && w.nodeState(task.proxy()) != NodeState.ONLINE) {

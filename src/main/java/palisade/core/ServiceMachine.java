@@ -77,8 +77,9 @@ final class ServiceMachine {
       set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
-    if (ss.node() != null && w.nodeState(ss.node()) == NodeState.UNKNOWN) {
-      return; // its node may be booting: wait until it is online or its fate is decided (fenced at L)
+    NodeState home = ss.node() == null ? null : w.nodeState(ss.node());
+    if (home == NodeState.UNKNOWN || (home == NodeState.ONLINE && !placement.heardFrom(ss.node()))) {
+      return; // its node may be booting, or this manager is new: wait until it is heard or its fate is decided
     }
     String target = placement.select(rc, ss.node(), Set.of());
     if (target == null) return; // no allowed node online yet: retried every round
@@ -92,7 +93,13 @@ final class ServiceMachine {
       return;
     }
     if (ns == NodeState.OFFLINE) {
-      set(id, ss.with(ServiceState.RECOVERY), ss.node() + " shut down cleanly with it stopped");
+      NodeRecord down = records.get(ss.node());
+      boolean reboot = down != null && down.mode() == AgentMode.DOWN_REBOOT;
+      if (config.shutdownPolicy().effective(reboot) == ShutdownPolicy.FREEZE) {
+        set(id, ss.with(ServiceState.FREEZE), ss.node() + " went down for a reboot (freeze policy)");
+      } else {
+        set(id, ss.with(ServiceState.RECOVERY), ss.node() + " shut down cleanly with it stopped");
+      }
       return;
     }
     if (rc.state() != RequestState.STARTED) {

@@ -27,7 +27,7 @@ class PlacementTest {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>();
     for (var e : load.entrySet()) w.setService(e.getKey(), e.getValue(), "test");
     return new Placement(new ClusterConfig(nodes, new TreeMap<>(groups), rs, ShutdownPolicy.CONDITIONAL), w,
-        records);
+        records, nodes.keySet());
   }
 
   private static ServiceStatus on(String node) {
@@ -68,6 +68,16 @@ class PlacementTest {
     GroupConfig open = new GroupConfig("o", new TreeMap<>(Map.of("node1", 1)), false, true);
     Placement q = placement(Map.of("o", open), Map.of());
     assertThat(q.select(rc("o"), null, Set.of("node1"))).isEqualTo("node2");
+  }
+
+  @Test
+  void aNodeNotHeardFromOrLateIsNotEligible() {
+    records.put("node2", NodeRecord.fresh("node2").renewed(AgentMode.ACTIVE, new TreeMap<>(), false, false));
+    Placement p = new Placement(new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(),
+        ShutdownPolicy.CONDITIONAL), w, records, Set.of("node1", "node2"));
+    assertThat(p.eligible("node1")).isTrue();
+    assertThat(p.eligible("node2")).isFalse(); // renewals acknowledged late: cannot arm its watchdog
+    assertThat(p.eligible("node3")).isFalse(); // not heard by this manager yet
   }
 
   @Test
