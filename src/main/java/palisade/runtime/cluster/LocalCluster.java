@@ -334,8 +334,18 @@ public final class LocalCluster {
 
   /** A safety check before any signal: the PID still belongs to a process we started for this cluster. */
   private boolean commandMentions(ProcessHandle h, String text) {
-    return h.info().arguments().map(a -> String.join(" ", a).contains(text) && String.join(" ", a)
-        .contains(dir.toString())).orElse(false);
+    String cmd = commandLine(h.pid());
+    return cmd.contains(text) && cmd.contains(dir.toString());
+  }
+
+  /** The full command line from /proc (ProcessHandle.Info may leave the arguments out). */
+  static String commandLine(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+          .replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static void signalGroup(long pgid, String signal) throws IOException {
