@@ -385,7 +385,13 @@ public final class LocalCluster {
   private List<String> javaCommand(String heap) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-Dpalisade.cluster.dir=" + dir, "-cp", System.getProperty("java.class.path"));
+        "-Dpalisade.cluster.dir=" + dir, "-cp", classPath());
+  }
+
+  /** Our class path; under Maven Surefire the real test class path (java.class.path may be a manifest jar). */
+  static String classPath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
   }
 
   private void requireNode(String node) {
