@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
     description = "High-availability manager for virtual-machine clusters",
     subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, AgentCommand.class,
-        ClusterCommand.class, StatusCommand.class})
+        ClusterCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
+        FenceCommand.class, EventsCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

@@ -276,9 +276,13 @@ public final class LocalCluster {
     Optional<ProcessHandle> sup = supervisor(node);
     List<Long> groups = new ArrayList<>();
     sup.ifPresent(s -> s.children().forEach(ch -> groups.add(ch.pid())));
-    daemonPidFromFile(node).ifPresent(groups::add);
+    daemonGroupFromFile(node).ifPresent(groups::add);
     sup.ifPresent(ProcessHandle::destroyForcibly);
-    for (long g : new TreeSet<>(groups)) signalGroup(g, "KILL");
+    for (long g : new TreeSet<>(groups)) {
+      signalGroup(g, "KILL");
+      // A group whose leader died already (daemon crashed, supervisor not yet fired) still holds resources.
+      for (ProcessHandle m : groupMembers(g)) m.destroyForcibly();
+    }
     sup.ifPresent(s -> awaitExit(s));
     for (long g : groups) ProcessHandle.of(g).ifPresent(LocalCluster::awaitExit);
     state.remove(node + ".pid");
@@ -321,15 +325,29 @@ public final class LocalCluster {
         .filter(h -> commandMentions(h, "WatchdogSupervisor"));
   }
 
-  private Optional<Long> daemonPidFromFile(String node) {
+  /** The process group of the node's last daemon (its pid), from the file the daemon writes at start. */
+  private Optional<Long> daemonGroupFromFile(String node) {
     Path f = dir.resolve(node).resolve("data").resolve("daemon.pid");
     try {
-      long pid = Long.parseLong(Files.readString(f).trim());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-          .filter(h -> commandMentions(h, dir.resolve(node).toString())).map(ProcessHandle::pid);
+      return Optional.of(Long.parseLong(Files.readString(f).trim()));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /** Live processes in group pgid that belong to this cluster (their command line names its directory). */
+  private List<ProcessHandle> groupMembers(long pgid) {
+    List<ProcessHandle> out = new ArrayList<>();
+    ProcessHandle.allProcesses().forEach(h -> {
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (Long.parseLong(f[2]) == pgid && commandLine(h.pid()).contains(dir.toString())) out.add(h);
+      } catch (IOException | RuntimeException e) {
+        // gone meanwhile
+      }
+    });
+    return out;
   }
 
   /** A safety check before any signal: the PID still belongs to a process we started for this cluster. */
@@ -348,7 +366,10 @@ public final class LocalCluster {
     }
   }
 
-  private static void signalGroup(long pgid, String signal) throws IOException {
+  /** Signals a process group, only if it still has members that belong to this cluster. */
+  private void signalGroup(long pgid, String signal) throws IOException {
+    List<ProcessHandle> members = groupMembers(pgid);
+    if (members.isEmpty()) return;
     run(List.of("kill", "-" + signal, "--", "-" + pgid));
   }
 

@@ -58,9 +58,9 @@ class RealClusterFaultTest {
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
     admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
-    await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> admin.read(StorePaths.CONFIG) != null);
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> admin.read(StorePaths.CONFIG) != null);
     cluster.addDemoResources(admin, 3);
-    await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
       List<Instance> t = traces();
       return List.of("vm:101", "vm:102", "vm:103").stream().allMatch(id -> Traces.alive(t, id, now()).size() == 1);
     });
@@ -97,7 +97,7 @@ class RealClusterFaultTest {
 
   /** A node whose embedded peer follows (isolating the ZooKeeper leader is a documented limitation). */
   private String follower() {
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream()
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream()
         .anyMatch(n -> "leader".equals(zkMode(n))));
     return cluster.nodeNames().stream().filter(n -> "follower".equals(zkMode(n))).reduce((a, b) -> b).orElseThrow();
   }
@@ -113,7 +113,7 @@ class RealClusterFaultTest {
     Instance before = running("vm:103").orElseThrow();
     long t0 = now();
     cluster.powerOff("node3");
-    await().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running("vm:103")
+    await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running("vm:103")
         .filter(i -> !i.node().equals("node3") && i.token() > before.token()).isPresent());
     Instance after = running("vm:103").orElseThrow();
     System.out.printf("power loss: vm:103 on %s (token %d) %.1fs after the power-off%n", after.node(),
@@ -134,7 +134,7 @@ class RealClusterFaultTest {
     Instance before = running(id).orElseThrow();
     long isolatedAt = now();
     cluster.isolate(victim);
-    await().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running(id)
+    await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running(id)
         .filter(i -> !i.node().equals(victim)).isPresent());
     Instance after = running(id).orElseThrow();
     Instance old = traces().stream().filter(i -> i.pid() == before.pid() && i.node().equals(victim)).findFirst()
@@ -146,7 +146,7 @@ class RealClusterFaultTest {
     assertThat(after.token()).isGreaterThan(before.token());
 
     cluster.heal();
-    await().atMost(FAILOVER).pollInterval(Duration.ofMillis(250)).until(() -> nodeState(victim) == NodeState.ONLINE);
+    await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(250)).until(() -> nodeState(victim) == NodeState.ONLINE);
     Thread.sleep(3_000); // the observation window of a negative fact: nothing starts on the healed node
     assertThat(traces()).filteredOn(i -> i.node().equals(victim) && i.startMs() > isolatedAt).isEmpty();
   }
@@ -161,7 +161,7 @@ class RealClusterFaultTest {
     long pid = cluster.daemonPid(victim).orElseThrow();
     cluster.pause(victim, true);
     try {
-      await().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running(id)
+      await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running(id)
           .filter(i -> !i.node().equals(victim) && i.token() > before.token()).isPresent());
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
           .as("the stopped daemon was killed by its watchdog").isFalse();
@@ -180,7 +180,7 @@ class RealClusterFaultTest {
   @Test
   void killingTheStoreLeaderFencesNoOtherNode() throws Exception {
     up();
-    await().atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream()
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream()
         .anyMatch(n -> "leader".equals(zkMode(n))));
     String leader = cluster.nodeNames().stream().filter(n -> "leader".equals(zkMode(n))).findFirst().orElseThrow();
     List<String> others = cluster.nodeNames().stream().filter(n -> !n.equals(leader)).toList();
@@ -193,7 +193,7 @@ class RealClusterFaultTest {
     }).toList();
     cluster.powerOff(leader);
     String id = resourceOf(leader);
-    await().atMost(FAILOVER).pollInterval(Duration.ofMillis(200)).until(() -> running(id)
+    await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(200)).until(() -> running(id)
         .filter(i -> !i.node().equals(leader)).isPresent());
     for (Instance k : kept) {
       assertThat(running(resourceOf(k.node()))).as("%s kept running", k).contains(
@@ -214,7 +214,7 @@ class RealClusterFaultTest {
     long offAt = now();
     assertThat(traces()).noneMatch(i -> i.alive(now() + 1_000));
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
       List<Instance> t = traces();
       return List.of("vm:101", "vm:102", "vm:103").stream().allMatch(id -> Traces.alive(t, id, now()).size() == 1);
     });
