@@ -37,7 +37,7 @@ class CodecTest {
   void recordsRoundTrip() throws Exception {
     ClusterConfig cfg = new ClusterConfig(new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"))),
         new TreeMap<>(), new TreeMap<>(Map.of("vm:101", new ResourceConfig("vm:101", "node1", RequestState.STARTED,
-        null, 2, 1, 1, List.of("d1"), "process", new TreeMap<>(Map.of("command", "sleep 1000")))))),
+        null, 2, 1, 1, List.of("d1"), "process", new TreeMap<>(Map.of("command", "sleep 1000"))))),
         ShutdownPolicy.CONDITIONAL);
     assertThat(roundTrip("/config", cfg)).isEqualTo(cfg);
 
