@@ -19,12 +19,12 @@ public final class PalisadeCommand {
       System.err.println("palisade: " + ex.getMessage());
       return 2;
     });
+    // A refused command (wrong input, bad configuration: CliError, ConfigException and other
+    // IllegalArgumentExceptions) gives one line and exit 2; anything else one line and exit 1.
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-      Throwable t = ex instanceof CliError || ex instanceof IllegalArgumentException
-          || ex instanceof IllegalStateException ? ex : ex;
-      System.err.println("palisade: " + (t.getMessage() == null ? t.toString() : t.getMessage()));
-      if (t instanceof CliError e) return e.code;
-      return t instanceof IllegalArgumentException || t instanceof IllegalStateException ? 2 : 1;
+      System.err.println("palisade: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (ex instanceof CliError e) return e.code;
+      return ex instanceof IllegalArgumentException || ex instanceof IllegalStateException ? 2 : 1;
     });
     return cl.execute(args);
   }
