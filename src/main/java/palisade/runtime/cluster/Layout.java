@@ -63,7 +63,8 @@ public record Layout(int nodes, int peers, int basePort) {
   /** A random base port whose three ports are free on every address the layout uses. */
   public static Layout pick(int nodes, int peers) {
     for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20_000 + ThreadLocalRandom.current().nextInt(3_000) * 10;
+      // Below the Linux ephemeral range (32768+), so outgoing connections never take our ports.
+      int base = 20_000 + ThreadLocalRandom.current().nextInt(1_200) * 10;
       Layout l = new Layout(nodes, peers, base);
       if (l.free()) return l;
     }
