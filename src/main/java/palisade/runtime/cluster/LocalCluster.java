@@ -438,8 +438,4 @@ public final class LocalCluster {
       Thread.currentThread().interrupt();
     }
   }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
-  }
 }
