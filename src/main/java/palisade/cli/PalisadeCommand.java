@@ -6,7 +6,9 @@ import picocli.CommandLine.Command;
 /** The `palisade` command line: one subcommand per job. */
 @Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
     description = "High-availability manager for virtual-machine clusters",
-    subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class})
+    subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, AgentCommand.class,
+        ClusterCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
+        FenceCommand.class, EventsCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 
@@ -16,6 +18,13 @@ public final class PalisadeCommand {
     cl.setParameterExceptionHandler((ex, a) -> {
       System.err.println("palisade: " + ex.getMessage());
       return 2;
+    });
+    // A refused command (wrong input, bad configuration: CliError, ConfigException and other
+    // IllegalArgumentExceptions) gives one line and exit 2; anything else one line and exit 1.
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      System.err.println("palisade: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+      if (ex instanceof CliError e) return e.code;
+      return ex instanceof IllegalArgumentException || ex instanceof IllegalStateException ? 2 : 1;
     });
     return cl.execute(args);
   }

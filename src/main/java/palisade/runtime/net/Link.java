@@ -21,6 +21,8 @@ public final class Link {
   private static final Logger log = LoggerFactory.getLogger(Link.class);
   static final int CONNECT_TIMEOUT_MS = 2_000;
   static final int BUFFER_BYTES = 16 * 1024;
+  static final int DIAL_RETRY_MS = 50;
+  static final int DIAL_ATTEMPTS_MAX = CONNECT_TIMEOUT_MS / DIAL_RETRY_MS + 1;
 
   private final String name;
   private final InetSocketAddress target;
@@ -149,18 +151,44 @@ public final class Link {
         closeQuietly(client);
         continue;
       }
-      connect(client);
+      // Dial on a thread of its own: a target that is still starting is retried (see connect).
+      Thread dialer = new Thread(() -> connect(client), "fault-proxy-" + name + "-dial");
+      dialer.setDaemon(true);
+      dialer.start();
     }
   }
 
+  /**
+   * Dials the target, retrying a refused dial for up to {@link #CONNECT_TIMEOUT_MS}. The client's TCP connect has
+   * already succeeded (the proxy accepted it), so a plain refusal would look like "connected, then closed" — which a
+   * ZooKeeper follower dialling a leader whose port is not open yet treats as fatal, where a direct dial would have
+   * been refused and retried.
+   */
   private void connect(Socket client) {
-    Socket upstream = new Socket();
-    try {
-      upstream.connect(target, CONNECT_TIMEOUT_MS);
-    } catch (IOException e) {
-      log.debug("link {}: target {} unreachable: {}", name, target, e.toString());
+    Socket upstream = null;
+    long deadline = System.nanoTime() + Duration.ofMillis(CONNECT_TIMEOUT_MS).toNanos();
+    for (int attempt = 0; attempt < DIAL_ATTEMPTS_MAX; attempt++) {
+      upstream = new Socket();
+      try {
+        upstream.connect(target, CONNECT_TIMEOUT_MS);
+        break;
+      } catch (IOException e) {
+        closeQuietly(upstream);
+        upstream = null;
+        if (System.nanoTime() > deadline || isCut() || client.isClosed()) {
+          log.debug("link {}: target {} unreachable: {}", name, target, e.toString());
+          break;
+        }
+        try {
+          Thread.sleep(DIAL_RETRY_MS);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (upstream == null) {
       closeQuietly(client);
-      closeQuietly(upstream);
       return;
     }
     Connection connection = new Connection(this, client, upstream);

@@ -1,0 +1,167 @@
+package palisade.cli;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import palisade.core.StorePaths;
+import palisade.runtime.cluster.Admin;
+import palisade.runtime.cluster.LocalCluster;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** `palisade cluster up|status|power|isolate|heal|down`: a real N-node cluster on loopback. */
+@Command(name = "cluster", description = "Run a local N-node cluster on loopback (real processes)",
+    subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Power.class,
+        ClusterCommand.Isolate.class, ClusterCommand.Heal.class, ClusterCommand.Down.class,
+        ClusterCommand.Proxy.class})
+final class ClusterCommand {
+  static Path dirOr(Path dir) {
+    return dir != null ? dir : LocalCluster.defaultDir();
+  }
+
+  @Command(name = "up", description = "Start N nodes, each under its process watchdog, with demo resources")
+  static final class Up implements Callable<Integer> {
+    @Option(names = "--nodes", defaultValue = "3", description = "number of nodes (1..9, default 3)")
+    int nodes;
+
+    @Option(names = "--dir", description = "cluster directory")
+    Path dir;
+
+    @Option(names = "--resources", defaultValue = "-1", description = "demo resources (default: one per node)")
+    int resources;
+
+    @Override
+    public Integer call() throws Exception {
+      if (nodes < 1 || nodes > 9) throw new CliError("--nodes must be 1..9, got " + nodes);
+      LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, Map.of(), System.out);
+      System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
+      return 0;
+    }
+  }
+
+  /** Creates, starts and seeds a local cluster; on failure stops whatever it started. */
+  static LocalCluster up(Path dir, int nodes, int resources, Map<String, String> timing, java.io.PrintStream out)
+      throws Exception {
+    LocalCluster c = LocalCluster.create(dir, nodes, timing);
+    try {
+      c.startProxyProcess();
+      for (String n : c.nodeNames()) {
+        long pid = c.powerOn(n);
+        out.println("  " + n + ": supervisor pid " + pid + ", log " + c.nodeLog(n));
+      }
+      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (admin.read(StorePaths.CONFIG) == null) {
+          if (System.nanoTime() > deadline) throw new CliError("the cluster did not form within 60s", 1);
+          Thread.sleep(200);
+        }
+        if (resources > 0) c.addDemoResources(admin, resources);
+      }
+      return c;
+    } catch (Exception | Error e) {
+      c.down();
+      throw e;
+    }
+  }
+
+  @Command(name = "status", description = "Processes of the local cluster (see also: palisade status)")
+  static final class Status implements Callable<Integer> {
+    @Option(names = "--dir")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster c = LocalCluster.open(dirOr(dir));
+      System.out.println("local cluster in " + c.dir() + ", store " + c.connectString() + ", isolated "
+          + c.isolatedNow());
+      for (String n : c.nodeNames()) {
+        System.out.println("  " + n + ": " + (c.powered(n) ? "on, daemon pid " + c.daemonPid(n).map(String::valueOf)
+            .orElse("(restarting)") : "off"));
+      }
+      return new StatusCommand().show(new Admin(c.connectString(), LocalCluster.CLUSTER), System.out);
+    }
+  }
+
+  @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again)")
+  static final class Power implements Callable<Integer> {
+    @Parameters(index = "0")
+    String node;
+
+    @Parameters(index = "1", description = "off or on")
+    String action;
+
+    @Option(names = "--dir")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster c = LocalCluster.open(dirOr(dir));
+      switch (action) {
+        case "off" -> {
+          c.powerOff(node);
+          System.out.println(node + ": powered off");
+        }
+        case "on" -> System.out.println(node + ": powered on, supervisor pid " + c.powerOn(node));
+        default -> throw new CliError("power: action must be off or on, got '" + action + "'");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "isolate", description = "Cut NODE off from every other node (fault proxy)")
+  static final class Isolate implements Callable<Integer> {
+    @Parameters(index = "0")
+    String node;
+
+    @Option(names = "--dir")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster c = LocalCluster.open(dirOr(dir));
+      c.isolate(node);
+      System.out.println(node + ": isolated");
+      return 0;
+    }
+  }
+
+  @Command(name = "heal", description = "Heal every link")
+  static final class Heal implements Callable<Integer> {
+    @Option(names = "--dir")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.open(dirOr(dir)).heal();
+      System.out.println("network healed");
+      return 0;
+    }
+  }
+
+  @Command(name = "down", description = "Stop every process the cluster started (by PID)")
+  static final class Down implements Callable<Integer> {
+    @Option(names = "--dir")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster c = LocalCluster.open(dirOr(dir));
+      c.down();
+      System.out.println("cluster down (logs kept in " + c.dir() + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "proxy", hidden = true, description = "The local cluster's fault proxy process")
+  static final class Proxy implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.serveProxy(dir);
+      return 0;
+    }
+  }
+}

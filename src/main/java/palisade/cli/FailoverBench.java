@@ -1,0 +1,91 @@
+package palisade.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import palisade.core.StorePaths;
+import palisade.runtime.cluster.Admin;
+import palisade.runtime.cluster.Layout;
+import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.cluster.Traces;
+import palisade.runtime.store.EmbeddedPeer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * `palisade bench failover`: real failover time on a fresh local 3-node cluster per trial (default timings), from
+ * the fault (power loss or isolation of a node whose ZooKeeper peer follows) to the moment the node's resource
+ * writes its first trace line on another node.
+ */
+@Command(name = "failover", description = "Real failover time on the local cluster (processes on loopback)")
+final class FailoverBench implements Callable<Integer> {
+  static final long TRIAL_MAX_MS = 90_000;
+
+  @Option(names = "--trials", defaultValue = "5")
+  int trials;
+
+  @Option(names = "--mode", defaultValue = "power", description = "power or isolate")
+  String mode;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!mode.equals("power") && !mode.equals("isolate")) {
+      throw new CliError("--mode must be power or isolate, got '" + mode + "'");
+    }
+    if (trials < 1 || trials > 1000) throw new CliError("--trials must be 1..1000");
+    List<Long> times = new ArrayList<>();
+    for (int k = 1; k <= trials; k++) {
+      Path dir = Files.createTempDirectory("palisade-bench");
+      long ms = trial(dir);
+      System.out.printf("trial %d: %s -> resource running elsewhere after %s%n", k, mode,
+          ms < 0 ? "NOT RECOVERED" : String.format("%.3fs", ms / 1000.0));
+      times.add(ms < 0 ? Long.MAX_VALUE : ms);
+    }
+    long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
+    System.out.printf("failover mode=%s p50=%.3fs p99=%.3fs trials=%d%n", mode, Benchmarks.pct(sorted, 50) / 1000.0,
+        Benchmarks.pct(sorted, 99) / 1000.0, trials);
+    return times.contains(Long.MAX_VALUE) ? 1 : 0;
+  }
+
+  private long trial(Path dir) throws Exception {
+    LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
+    try {
+      c.attachNetwork();
+      for (String n : c.nodeNames()) c.powerOn(n);
+      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+        DemoCommand.waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
+        c.addDemoResources(admin, 3);
+        DemoCommand.waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream()
+            .allMatch(id -> DemoCommand.alive(c, id).size() == 1), 60_000);
+      }
+      String victim = "node3";
+      if (mode.equals("isolate")) {
+        DemoCommand.waitFor(() -> c.nodeNames().stream().anyMatch(n -> "leader".equals(mode(c, n))), 30_000);
+        victim = c.nodeNames().stream().filter(n -> "follower".equals(mode(c, n))).reduce((a, b) -> b)
+            .orElseThrow();
+      }
+      String id = "vm:10" + Layout.index(victim);
+      String v = victim;
+      long t0 = System.currentTimeMillis();
+      if (mode.equals("power")) c.powerOff(victim);
+      else c.isolate(victim);
+      while (System.currentTimeMillis() - t0 < TRIAL_MAX_MS) {
+        Optional<Traces.Instance> moved = DemoCommand.alive(c, id).stream().filter(i -> !i.node().equals(v))
+            .findFirst();
+        if (moved.isPresent()) return moved.get().startMs() - t0;
+        Thread.sleep(50);
+      }
+      return -1;
+    } finally {
+      c.down();
+    }
+  }
+
+  private static String mode(LocalCluster c, String node) {
+    return EmbeddedPeer.mode(c.layout().address(Layout.index(node)), c.layout().clientPort());
+  }
+}

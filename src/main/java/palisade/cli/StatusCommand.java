@@ -1,0 +1,72 @@
+package palisade.cli;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import palisade.core.ClusterConfig;
+import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.NodeStatus;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
+import palisade.runtime.cluster.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** `palisade status`: nodes with state and lease age, the manager, resources with state, node and token. */
+@Command(name = "status", description = "Nodes, manager and resources as the store holds them")
+final class StatusCommand implements Callable<Integer> {
+  @Mixin
+  StoreOptions store = new StoreOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    return show(store.admin(), System.out);
+  }
+
+  int show(Admin admin, PrintStream out) throws Exception {
+    try (admin) {
+      long now = System.currentTimeMillis();
+      ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
+      ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+      ManagerLease lease = admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class);
+      if (cfg == null) {
+        out.println("no configuration in the store yet");
+        return 1;
+      }
+      if (lease == null) {
+        out.println("manager: none yet");
+      } else {
+        out.printf("manager: %s (epoch %d, lease age %s)%n", lease.holder(), lease.epoch(),
+            age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
+      }
+      out.printf("%-10s %-12s %-10s %-5s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT");
+      for (String n : cfg.nodes().keySet()) {
+        NodeStatus st = ms == null ? null : ms.nodes().get(n);
+        NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
+        out.printf("%-10s %-12s %-10s %-5s %s%n", n, st == null ? "-" : st.state().label(),
+            age(now, admin.modifiedAtMs(StorePaths.node(n))), rec == null ? "-" : Long.toString(rec.generation()),
+            rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)));
+      }
+      out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE");
+      java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
+      if (ms != null) ids.addAll(ms.services().keySet());
+      for (String id : ids) {
+        ResourceConfig rc = cfg.resources().get(id);
+        ServiceStatus ss = ms == null ? null : ms.services().get(id);
+        out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", id,
+            rc == null ? "(removed)" : rc.state().name().toLowerCase(Locale.ROOT),
+            ss == null ? "-" : ss.state().label() + (ss.target() != null ? "->" + ss.target() : ""),
+            ss == null ? "-" : ss.node(), ss == null ? "-" : Long.toString(ss.token()), rc == null ? "-" : rc.type());
+      }
+      return 0;
+    }
+  }
+
+  static String age(long now, long mtime) {
+    if (mtime < 0) return "-";
+    return String.format("%.1fs", Math.max(0, now - mtime) / 1000.0);
+  }
+}

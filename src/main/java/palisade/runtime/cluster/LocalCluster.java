@@ -1,0 +1,441 @@
+package palisade.runtime.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import palisade.core.ClusterConfig;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.StorePaths;
+import palisade.runtime.daemon.DaemonConfig;
+
+/**
+ * A cluster of N nodes on loopback, each node daemon under its own process-watchdog supervisor, wired through
+ * fault-proxy links. Its state (layout and the PIDs it started) lives in {@code DIR/cluster.properties}, so separate
+ * CLI invocations can power nodes off and on, isolate them and tear everything down. Every process is stopped by
+ * the PID recorded here, never by name.
+ *
+ * <p>The network runs either in this JVM ({@link #attachNetwork}, for tests) or in a background proxy process
+ * ({@link #startProxyProcess}) steered through the file {@code DIR/isolated}.
+ */
+public final class LocalCluster {
+  public static final String CLUSTER = "local";
+  static final String STATE = "cluster.properties";
+  static final long PROCESS_WAIT_MS = 10_000;
+
+  private final Path dir;
+  private final Layout layout;
+  private final Properties state;
+  private Network network;
+
+  private LocalCluster(Path dir, Layout layout, Properties state) {
+    this.dir = dir;
+    this.layout = layout;
+    this.state = state;
+  }
+
+  /** The default directory of the local cluster used by the CLI. */
+  public static Path defaultDir() {
+    String env = System.getenv("PALISADE_CLUSTER_DIR");
+    if (env != null && !env.isBlank()) return Path.of(env);
+    return Path.of(System.getProperty("java.io.tmpdir"), "palisade-" + System.getProperty("user.name"));
+  }
+
+  /**
+   * Writes a fresh cluster in dir: one YAML per node, the demo resource script; nothing started yet.
+   *
+   * @param timing YAML timing keys (renew_interval, ...) overriding the defaults
+   */
+  public static LocalCluster create(Path dir, int nodes, Map<String, String> timing) throws IOException {
+    if (Files.exists(dir.resolve(STATE))) {
+      throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
+    }
+    Files.createDirectories(dir);
+    Layout layout = Layout.pick(nodes, DaemonConfig.defaultPeers(nodes));
+    Properties p = new Properties();
+    p.setProperty("nodes", Integer.toString(nodes));
+    p.setProperty("peers", Integer.toString(layout.peers()));
+    p.setProperty("base_port", Integer.toString(layout.basePort()));
+    LocalCluster c = new LocalCluster(dir, layout, p);
+    for (int i = 1; i <= nodes; i++) {
+      Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
+      Files.writeString(nd.resolve("node.yaml"), c.yaml(i, timing));
+    }
+    Files.createDirectories(c.traceDir());
+    try (InputStream in = LocalCluster.class.getResourceAsStream("demo-resource.sh")) {
+      Files.copy(in, dir.resolve("demo-resource.sh"), StandardCopyOption.REPLACE_EXISTING);
+    }
+    c.save();
+    return c;
+  }
+
+  public static LocalCluster open(Path dir) throws IOException {
+    Path f = dir.resolve(STATE);
+    if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: cluster up)");
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(f)) {
+      p.load(in);
+    }
+    Layout layout = new Layout(Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("peers")),
+        Integer.parseInt(p.getProperty("base_port")));
+    return new LocalCluster(dir, layout, p);
+  }
+
+  private String yaml(int i, Map<String, String> timing) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# node ").append(Layout.name(i)).append(" of the local cluster; other nodes are dialled through ")
+        .append("fault-proxy links\n");
+    sb.append("cluster: ").append(CLUSTER).append('\n');
+    sb.append("node: ").append(Layout.name(i)).append('\n');
+    sb.append("data_dir: data\n");
+    sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+    sb.append("watchdog:\n  driver: process\n");
+    if (!timing.isEmpty()) {
+      sb.append("timing:\n");
+      new TreeMap<>(timing).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
+    }
+    sb.append("nodes:\n");
+    for (int j = 1; j <= layout.nodes(); j++) {
+      sb.append("  - name: ").append(Layout.name(j)).append('\n')
+          .append("    address: ").append(layout.dialAddress(i, j)).append('\n')
+          .append("    client_port: ").append(layout.clientPort()).append('\n')
+          .append("    peer_port: ").append(layout.peerPort()).append('\n')
+          .append("    election_port: ").append(layout.electionPort()).append('\n');
+    }
+    return sb.toString();
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Layout layout() {
+    return layout;
+  }
+
+  public List<String> nodeNames() {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= layout.nodes(); i++) names.add(Layout.name(i));
+    return names;
+  }
+
+  public String connectString() {
+    return layout.connectString();
+  }
+
+  public Path traceDir() {
+    return dir.resolve("trace");
+  }
+
+  public Path nodeLog(String node) {
+    return dir.resolve(node).resolve("node.log");
+  }
+
+  /** A demo resource: the script writes start, beat and stop lines with wall-clock times to the trace dir. */
+  public ResourceConfig demoResource(String id, String node) {
+    String cmd = "TRACE_DIR='" + traceDir() + "' exec bash '" + dir.resolve("demo-resource.sh") + "'";
+    return new ResourceConfig(id, node, RequestState.STARTED, null, 0, 1, 1, List.of(), "process",
+        new TreeMap<>(Map.of("command", cmd)));
+  }
+
+  /** Adds one demo resource per node (vm:101 on node1, ...) to /config, by compare-and-set. */
+  public void addDemoResources(Admin admin, int count) throws Exception {
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
+      if (cfg == null) throw new IllegalStateException("/config is not written yet");
+      ClusterConfig next = cfg;
+      for (int k = 1; k <= count; k++) {
+        next = next.withResource(demoResource("vm:" + (100 + k), Layout.name((k - 1) % layout.nodes() + 1)));
+      }
+      return next;
+    });
+  }
+
+  // ---- network -----------------------------------------------------------------------------------------------------
+
+  /** Runs the fault proxy in this JVM (tests). */
+  public Network attachNetwork() throws IOException {
+    network = new Network(layout);
+    return network;
+  }
+
+  /** Runs the fault proxy as a background process steered by DIR/isolated. */
+  public void startProxyProcess() throws IOException {
+    Files.writeString(dir.resolve("isolated"), "");
+    Process p = launch(List.of("palisade.Main", "cluster", "proxy", "--dir", dir.toString()), "96m",
+        dir.resolve("proxy.log"));
+    state.setProperty("proxy.pid", Long.toString(p.pid()));
+    save();
+    waitApplied(Set.of());
+  }
+
+  public void isolate(String node) throws IOException {
+    requireNode(node);
+    Set<String> s = isolatedNow();
+    s.add(node);
+    applyNet(s);
+  }
+
+  public void heal() throws IOException {
+    applyNet(new TreeSet<>());
+  }
+
+  public Set<String> isolatedNow() throws IOException {
+    if (network != null) return new TreeSet<>(network.isolated());
+    Path f = dir.resolve("isolated");
+    TreeSet<String> s = new TreeSet<>();
+    if (Files.exists(f)) Files.readAllLines(f).stream().map(String::trim).filter(x -> !x.isEmpty()).forEach(s::add);
+    return s;
+  }
+
+  private void applyNet(Set<String> isolated) throws IOException {
+    if (network != null) {
+      network.apply(isolated);
+      return;
+    }
+    Path tmp = dir.resolve("isolated.tmp");
+    Files.writeString(tmp, String.join("\n", isolated) + "\n");
+    Files.move(tmp, dir.resolve("isolated"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    waitApplied(isolated);
+  }
+
+  private void waitApplied(Set<String> isolated) throws IOException {
+    Path f = dir.resolve("isolated.applied");
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROCESS_WAIT_MS);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(f)) {
+        TreeSet<String> s = new TreeSet<>();
+        Files.readAllLines(f).stream().map(String::trim).filter(x -> !x.isEmpty()).forEach(s::add);
+        if (s.equals(new TreeSet<>(isolated))) return;
+      }
+      sleep(50);
+    }
+    throw new IOException("the fault proxy did not apply the change (see " + dir.resolve("proxy.log") + ")");
+  }
+
+  /** The proxy process's loop: applies DIR/isolated whenever it changes, acknowledges in DIR/isolated.applied. */
+  public static void serveProxy(Path dir) throws IOException {
+    LocalCluster c = open(dir);
+    try (Network net = new Network(c.layout)) {
+      String last = null;
+      while (true) {
+        Path f = dir.resolve("isolated");
+        String text = Files.exists(f) ? Files.readString(f) : "";
+        if (!text.equals(last)) {
+          TreeSet<String> s = new TreeSet<>();
+          text.lines().map(String::trim).filter(x -> !x.isEmpty()).forEach(s::add);
+          net.apply(s);
+          Path tmp = dir.resolve("isolated.applied.tmp");
+          Files.writeString(tmp, text);
+          Files.move(tmp, dir.resolve("isolated.applied"), StandardCopyOption.REPLACE_EXISTING,
+              StandardCopyOption.ATOMIC_MOVE);
+          System.out.println(java.time.Instant.now() + " isolated: " + s);
+          System.out.flush();
+          last = text;
+        }
+        sleep(50);
+      }
+    }
+  }
+
+  // ---- power -------------------------------------------------------------------------------------------------------
+
+  /** Starts the node's watchdog supervisor, which starts the node daemon in its own process group. */
+  public long powerOn(String node) throws IOException {
+    requireNode(node);
+    if (supervisor(node).isPresent()) throw new IllegalStateException(node + " is already on");
+    Path nd = dir.resolve(node);
+    List<String> daemon = new ArrayList<>(javaCommand("192m"));
+    daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
+    List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
+        "--socket", nd.resolve("watchdog.sock").toString(), "--restarts-max", "1000",
+        "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
+    args.addAll(daemon);
+    Process p = launch(args, "48m", nd.resolve("node.log"));
+    state.setProperty(node + ".pid", Long.toString(p.pid()));
+    save();
+    return p.pid();
+  }
+
+  /** Power loss: SIGKILL the supervisor and the node's whole process group (daemon and resources). */
+  public void powerOff(String node) throws IOException {
+    requireNode(node);
+    Optional<ProcessHandle> sup = supervisor(node);
+    List<Long> groups = new ArrayList<>();
+    sup.ifPresent(s -> s.children().forEach(ch -> groups.add(ch.pid())));
+    daemonGroupFromFile(node).ifPresent(groups::add);
+    sup.ifPresent(ProcessHandle::destroyForcibly);
+    for (long g : new TreeSet<>(groups)) {
+      signalGroup(g, "KILL");
+      // A group whose leader died already (daemon crashed, supervisor not yet fired) still holds resources.
+      for (ProcessHandle m : groupMembers(g)) m.destroyForcibly();
+    }
+    sup.ifPresent(s -> awaitExit(s));
+    for (long g : groups) ProcessHandle.of(g).ifPresent(LocalCluster::awaitExit);
+    state.remove(node + ".pid");
+    save();
+  }
+
+  public boolean powered(String node) {
+    return supervisor(node).isPresent();
+  }
+
+  /** The node daemon's pid (the leader of its process group), if it runs. */
+  public Optional<Long> daemonPid(String node) {
+    return supervisor(node).flatMap(s -> s.children().findFirst()).map(ProcessHandle::pid);
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false) to the node daemon alone, not to its resources. */
+  public void pause(String node, boolean stop) throws IOException {
+    long pid = daemonPid(node).orElseThrow(() -> new IllegalStateException(node + " has no daemon running"));
+    run(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(pid)));
+  }
+
+  /** Stops every process this cluster started (by recorded PID) and forgets the cluster. */
+  public void down() throws IOException {
+    for (String n : nodeNames()) powerOff(n);
+    String proxy = state.getProperty("proxy.pid");
+    if (proxy != null) {
+      ProcessHandle.of(Long.parseLong(proxy)).filter(h -> commandMentions(h, "proxy")).ifPresent(h -> {
+        h.destroyForcibly();
+        awaitExit(h);
+      });
+    }
+    if (network != null) network.close();
+    Files.deleteIfExists(dir.resolve(STATE));
+  }
+
+  private Optional<ProcessHandle> supervisor(String node) {
+    String pid = state.getProperty(node + ".pid");
+    if (pid == null) return Optional.empty();
+    return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+        .filter(h -> commandMentions(h, "WatchdogSupervisor"));
+  }
+
+  /** The process group of the node's last daemon (its pid), from the file the daemon writes at start. */
+  private Optional<Long> daemonGroupFromFile(String node) {
+    Path f = dir.resolve(node).resolve("data").resolve("daemon.pid");
+    try {
+      return Optional.of(Long.parseLong(Files.readString(f).trim()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Live processes in group pgid that belong to this cluster (their command line names its directory). */
+  private List<ProcessHandle> groupMembers(long pgid) {
+    List<ProcessHandle> out = new ArrayList<>();
+    ProcessHandle.allProcesses().forEach(h -> {
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        if (Long.parseLong(f[2]) == pgid && commandLine(h.pid()).contains(dir.toString())) out.add(h);
+      } catch (IOException | RuntimeException e) {
+        // gone meanwhile
+      }
+    });
+    return out;
+  }
+
+  /** A safety check before any signal: the PID still belongs to a process we started for this cluster. */
+  private boolean commandMentions(ProcessHandle h, String text) {
+    String cmd = commandLine(h.pid());
+    return cmd.contains(text) && cmd.contains(dir.toString());
+  }
+
+  /** The full command line from /proc (ProcessHandle.Info may leave the arguments out). */
+  static String commandLine(long pid) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8)
+          .replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Signals a process group, only if it still has members that belong to this cluster. */
+  private void signalGroup(long pgid, String signal) throws IOException {
+    List<ProcessHandle> members = groupMembers(pgid);
+    if (members.isEmpty()) return;
+    run(List.of("kill", "-" + signal, "--", "-" + pgid));
+  }
+
+  private static void run(List<String> argv) throws IOException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    try {
+      p.getInputStream().readAllBytes();
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void awaitExit(ProcessHandle h) {
+    try {
+      h.onExit().get(PROCESS_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // reported by the caller's next check
+    }
+  }
+
+  private Process launch(List<String> mainAndArgs, String heap, Path log) throws IOException {
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    argv.addAll(javaCommand(heap));
+    argv.addAll(mainAndArgs);
+    ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    b.environment().remove("PALISADE_WATCHDOG_SOCKET");
+    return b.start();
+  }
+
+  private List<String> javaCommand(String heap) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
+        "-Dpalisade.cluster.dir=" + dir, "-cp", classPath());
+  }
+
+  /** Our class path; under Maven Surefire the real test class path (java.class.path may be a manifest jar). */
+  static String classPath() {
+    String cp = System.getProperty("surefire.test.class.path");
+    return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+  }
+
+  private void requireNode(String node) {
+    int i = Layout.index(node);
+    if (i < 1 || i > layout.nodes()) {
+      throw new IllegalArgumentException("no node '" + node + "' in the local cluster (" + String.join(", ",
+          nodeNames()) + ")");
+    }
+  }
+
+  private void save() throws IOException {
+    Path tmp = dir.resolve(STATE + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      state.store(out, "palisade local cluster: layout and the PIDs it started");
+    }
+    Files.move(tmp, dir.resolve(STATE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package palisade.runtime.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryNTimes;
+import palisade.core.Agent;
+import palisade.core.AgentEnv;
+import palisade.core.Callback;
+import palisade.core.ClusterConfig;
+import palisade.core.ConfigException;
+import palisade.core.EventLog;
+import palisade.core.Manager;
+import palisade.core.ManagerEnv;
+import palisade.core.NodeConfig;
+import palisade.core.Op;
+import palisade.core.ResourceDriver;
+import palisade.core.ShutdownPolicy;
+import palisade.core.StoreClient;
+import palisade.core.StorePaths;
+import palisade.core.Txn;
+import palisade.core.Watchdog;
+import palisade.runtime.store.EmbeddedPeer;
+import palisade.runtime.store.ZkStore;
+import palisade.runtime.watchdog.LinuxWatchdog;
+import palisade.runtime.watchdog.NoWatchdog;
+import palisade.runtime.watchdog.ProcessWatchdogClient;
+import palisade.runtime.watchdog.WatchdogDevice;
+
+/**
+ * One node: an embedded ZooKeeper peer (if it is among the first peers), the store client, and the core's Agent and
+ * standby Manager, all driven by ONE event-loop thread. Ticks run every timing.tickMs(); every store and driver
+ * completion is posted to the same thread; the clock is monotonic (System.nanoTime). No core call happens anywhere
+ * else.
+ */
+public final class NodeDaemon implements AgentEnv, ManagerEnv {
+  /** ZooKeeper session timeout: a stalled server is noticed after two thirds of it. */
+  static final int SESSION_TIMEOUT_MS = 3_000;
+  static final int CONNECTION_TIMEOUT_MS = 2_000;
+
+  private final DaemonConfig config;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "palisade-loop");
+    t.setDaemon(false);
+    return t;
+  });
+  private final long originNanos = System.nanoTime();
+  private EmbeddedPeer peer;
+  private CuratorFramework curator;
+  private ZkStore store;
+  private WatchdogPlug watchdog;
+  private AsyncResources resources;
+  private Events events;
+  private Agent agent;
+  private Manager manager;
+  private boolean seedPending;
+
+  public NodeDaemon(DaemonConfig config) {
+    this.config = config;
+  }
+
+  /** Monotonic milliseconds: the only clock the core ever sees. */
+  long nowMs() {
+    return (System.nanoTime() - originNanos) / 1_000_000;
+  }
+
+  /** Starts everything; returns once the event loop runs. */
+  public void start() throws Exception {
+    Path dir = Files.createDirectories(config.dataDir());
+    Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
+    WatchdogDevice device = switch (config.watchdogDriver()) {
+      case "process" -> {
+        try {
+          yield ProcessWatchdogClient.fromEnvironment();
+        } catch (IOException e) {
+          throw new ConfigException("watchdog.driver: process: " + e.getMessage());
+        }
+      }
+      case "linux" -> new LinuxWatchdog(config.watchdogDevice());
+      default -> new NoWatchdog();
+    };
+    if (config.runsPeer()) {
+      List<EmbeddedPeer.Member> members = new ArrayList<>();
+      for (int i = 0; i < config.peers(); i++) {
+        DaemonConfig.Node n = config.nodes().get(i);
+        members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
+      }
+      peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members);
+    }
+    curator = CuratorFrameworkFactory.builder()
+        .connectString(config.connectString())
+        .namespace("palisade/" + config.cluster())
+        .sessionTimeoutMs(SESSION_TIMEOUT_MS)
+        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+        .retryPolicy(new RetryNTimes(0, 0))
+        .build();
+    curator.start();
+    store = new ZkStore(curator, loop, this::nowMs);
+    store.start();
+    events = new Events(curator, config.node());
+    watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
+    resources = new AsyncResources(config.node(), dir.resolve("resources"), new AsyncResources.Poster() {
+      @Override
+      public <T> void post(Callback<T> cb, T result) {
+        loop.execute(() -> cb.done(result, nowMs()));
+      }
+    });
+    loop.execute(() -> {
+      agent = new Agent(this, config.timing());
+      manager = new Manager(this, config.timing());
+      log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
+          + config.watchdogDriver() + ")");
+    });
+    loop.scheduleAtFixedRate(this::tick, config.timing().tickMs(), config.timing().tickMs(), TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    try {
+      long now = nowMs();
+      seedConfig(now);
+      agent.tick(now);
+      manager.tick(now);
+    } catch (Throwable t) {
+      // A broken invariant in the core: stop at once. An armed watchdog then resets the node (and its resources).
+      System.out.println("FATAL: " + t);
+      t.printStackTrace(System.out);
+      System.out.flush();
+      Runtime.getRuntime().halt(70);
+    }
+  }
+
+  /** A new cluster: the first node to reach the store writes the initial /config (nodes only) by create. */
+  private void seedConfig(long now) {
+    if (seedPending || !store.synced() || store.view().get(StorePaths.CONFIG) != null) return;
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>();
+    for (DaemonConfig.Node n : config.nodes()) {
+      boolean self = n.name().equals(config.node());
+      boolean wd = !(self && config.watchdogDriver().equals("none"));
+      nodes.put(n.name(), new NodeConfig(n.name(), wd, n.fenceLevels(), -1, false));
+    }
+    ClusterConfig initial = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
+    seedPending = true;
+    store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
+      seedPending = false;
+      log().event(config.node() + "/daemon", "initial configuration: " + r.getClass().getSimpleName());
+    });
+  }
+
+  private void watchdogLost(String why) {
+    // Nobody can reset this node any more: kill what it runs and stop, as a fence would.
+    System.out.println("FATAL: " + why + "; killing every resource and exiting");
+    System.out.flush();
+    resources.killAll();
+    Runtime.getRuntime().halt(71);
+  }
+
+  /** Stops the loop and closes the store; resources are left to the process group's fate. */
+  public void close() {
+    loop.shutdownNow();
+    if (store != null) store.close();
+    if (curator != null) curator.close();
+    if (peer != null) peer.close();
+    if (resources != null) resources.close();
+  }
+
+  // ---- the plugs -------------------------------------------------------------------------------------------------
+
+  @Override
+  public String node() {
+    return config.node();
+  }
+
+  @Override
+  public StoreClient store() {
+    return store;
+  }
+
+  @Override
+  public Watchdog watchdog() {
+    return watchdog;
+  }
+
+  @Override
+  public ResourceDriver resources() {
+    return resources;
+  }
+
+  @Override
+  public EventLog log() {
+    return events;
+  }
+}

@@ -1,0 +1,58 @@
+package palisade.runtime.daemon;
+
+import java.io.IOException;
+import java.time.Duration;
+import palisade.core.Watchdog;
+import palisade.runtime.watchdog.WatchdogDevice;
+
+/**
+ * The core's Watchdog on a runtime {@link WatchdogDevice}. Called on the event loop only. The core's notion of
+ * "armed" is kept here, so that a node without a device (driver none, power-fenced) can still run resources.
+ * A device that fails is a node that can no longer be reset: {@code onLost} must kill everything.
+ */
+final class WatchdogPlug implements Watchdog {
+  private final WatchdogDevice device;
+  private final Duration timeout;
+  private final java.util.function.Consumer<String> onLost;
+  private boolean armed;
+
+  WatchdogPlug(WatchdogDevice device, long timeoutMs, java.util.function.Consumer<String> onLost) {
+    this.device = device;
+    this.timeout = Duration.ofMillis(timeoutMs);
+    this.onLost = onLost;
+  }
+
+  @Override
+  public void arm() {
+    try {
+      device.arm(timeout);
+      armed = true;
+    } catch (IOException e) {
+      onLost.accept("watchdog arm failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void feed() {
+    try {
+      device.feed();
+    } catch (IOException e) {
+      onLost.accept("watchdog feed failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void disarm() {
+    try {
+      device.disarm();
+      armed = false;
+    } catch (IOException e) {
+      onLost.accept("watchdog disarm failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean armed() {
+    return armed;
+  }
+}

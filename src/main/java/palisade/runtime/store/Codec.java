@@ -1,0 +1,73 @@
+package palisade.runtime.store;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import palisade.core.ClusterConfig;
+import palisade.core.Command;
+import palisade.core.Commands;
+import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.StorePaths;
+
+/**
+ * JSON encoding of the store's records. The record type of a znode follows from its path (StorePaths); the sealed
+ * {@link Command} family gets its type tag through a mixin, so the core carries no Jackson annotations.
+ */
+public final class Codec {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .addMixIn(Command.class, CommandMixin.class)
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private Codec() {}
+
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+  @JsonSubTypes({
+      @JsonSubTypes.Type(value = Command.Migrate.class, name = "migrate"),
+      @JsonSubTypes.Type(value = Command.Relocate.class, name = "relocate"),
+      @JsonSubTypes.Type(value = Command.Maintenance.class, name = "maintenance"),
+      @JsonSubTypes.Type(value = Command.FenceConfirm.class, name = "fence-confirm")})
+  interface CommandMixin {}
+
+  /** The record type stored at path, or null for paths that hold no record (parents, events). */
+  public static Class<?> typeOf(String path) {
+    return switch (path) {
+      case StorePaths.CONFIG -> ClusterConfig.class;
+      case StorePaths.COMMANDS -> Commands.class;
+      case StorePaths.MANAGER_LEASE -> ManagerLease.class;
+      case StorePaths.MANAGER_STATE -> ManagerState.class;
+      case StorePaths.FENCE_HISTORY -> palisade.core.FenceHistory.class;
+      default -> path.startsWith(StorePaths.NODES + "/") && path.indexOf('/', StorePaths.NODES.length() + 1) < 0
+          ? NodeRecord.class : null;
+    };
+  }
+
+  public static byte[] encode(Object value) {
+    try {
+      return JSON.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + ": " + e, e);
+    }
+  }
+
+  /** Decodes the record at path; null for paths without a record type or empty data. */
+  public static Object decode(String path, byte[] data) throws IOException {
+    Class<?> type = typeOf(path);
+    if (type == null || data == null || data.length == 0) return null;
+    return JSON.readValue(data, type);
+  }
+
+  /** Pretty JSON for humans (the CLI). */
+  public static String pretty(Object value) {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package palisade.runtime.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import palisade.core.Callback;
+import palisade.core.Op;
+import palisade.core.StoreClient;
+import palisade.core.StoreView;
+import palisade.core.Txn;
+import palisade.core.TxnResult;
+import palisade.core.Versioned;
+
+/**
+ * The core's {@link StoreClient} on ZooKeeper through Curator. Records are JSON znodes under the client's namespace
+ * ({@code /palisade/<cluster>}); every write is one ZooKeeper {@code multi} with per-znode data versions, so every
+ * state change is a compare-and-set. The view is a CuratorCache mirror read without I/O; a committed write updates
+ * the mirror at once, and the mirror never moves a path back to an older version. Completions are posted to the
+ * owner's event loop with its clock reading.
+ *
+ * <p>Connection policy (Curator's, for lease holders): SUSPENDED is treated like LOST — the view is not trusted and
+ * writes fail fast as Unavailable until the connection is back and the cache is current again.
+ */
+public final class ZkStore implements StoreClient, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ZkStore.class);
+  /** Parents of the record znodes; created (idempotently) before the view counts as synced. */
+  static final List<String> LAYOUT = List.of("/nodes", "/manager", "/fence", "/events");
+
+  private final CuratorFramework client;
+  private final Executor loop;
+  private final LongSupplier clockMs;
+  private final String prefix;
+  private final ConcurrentHashMap<String, Versioned<Object>> mirror = new ConcurrentHashMap<>();
+  private final StoreView view = mirror::get;
+  private final CuratorCache cache;
+  private volatile boolean connected;
+  private volatile boolean initialized;
+  private volatile boolean layoutReady;
+  /** Bumped on every connection loss: a sync that started before the loss does not make the view current. */
+  private volatile long connectionEpoch;
+  private volatile boolean current;
+
+  /**
+   * @param client a started client with the cluster's namespace
+   * @param loop the event loop every completion is posted to
+   * @param clockMs the loop's monotonic clock
+   */
+  public ZkStore(CuratorFramework client, Executor loop, LongSupplier clockMs) {
+    this.client = client;
+    this.loop = loop;
+    this.clockMs = clockMs;
+    this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
+        : "/" + client.getNamespace();
+    this.cache = CuratorCache.build(client, "/");
+    cache.listenable().addListener(CuratorCacheListener.builder()
+        .forAll((type, oldData, data) -> onCache(type, oldData, data))
+        .forInitialized(() -> {
+          initialized = true;
+          log.info("store view initialized ({} records)", mirror.size());
+        })
+        .build());
+    client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
+  }
+
+  public void start() {
+    connected = client.getZookeeperClient().isConnected();
+    if (connected) afterConnect();
+    cache.start();
+  }
+
+  @Override
+  public StoreView view() {
+    return view;
+  }
+
+  @Override
+  public boolean synced() {
+    return connected && initialized && layoutReady && current;
+  }
+
+  @Override
+  public void submit(Txn txn, Callback<TxnResult> done) {
+    if (!connected) {
+      post(done, new TxnResult.Unavailable("not connected to the store"));
+      return;
+    }
+    List<CuratorOp> ops = new ArrayList<>();
+    try {
+      for (Op op : txn.ops()) ops.add(toCurator(op));
+      client.transaction().inBackground((c, event) -> completed(txn, event, done)).forOperations(ops);
+    } catch (Exception e) {
+      post(done, new TxnResult.Unavailable("submit failed: " + e));
+    }
+  }
+
+  private CuratorOp toCurator(Op op) throws Exception {
+    String p = op.path();
+    if (op instanceof Op.Check c) {
+      return client.transactionOp().check().withVersion(Math.toIntExact(c.version())).forPath(p);
+    }
+    Op.Put put = (Op.Put) op;
+    byte[] data = Codec.encode(put.value());
+    if (put.expectedVersion() == Op.ABSENT) return client.transactionOp().create().forPath(p, data);
+    return client.transactionOp().setData().withVersion(Math.toIntExact(put.expectedVersion())).forPath(p, data);
+  }
+
+  private void completed(Txn txn, CuratorEvent event, Callback<TxnResult> done) {
+    KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+    List<CuratorTransactionResult> results = event.getOpResults();
+    if (code == KeeperException.Code.OK && results != null && results.size() == txn.ops().size()) {
+      Map<String, Long> versions = new HashMap<>();
+      for (int i = 0; i < results.size(); i++) {
+        Op op = txn.ops().get(i);
+        CuratorTransactionResult r = results.get(i);
+        if (op instanceof Op.Put put) {
+          long v = r.getResultStat() != null && r.getType() == OperationType.SET_DATA
+              ? r.getResultStat().getVersion() : 0;
+          versions.put(put.path(), v);
+          advance(put.path(), new Versioned<>(put.value(), v));
+        }
+      }
+      post(done, new TxnResult.Committed(versions));
+      return;
+    }
+    if (results != null) {
+      for (int i = 0; i < results.size() && i < txn.ops().size(); i++) {
+        int err = results.get(i).getError();
+        if (err != 0) {
+          KeeperException.Code c = KeeperException.Code.get(err);
+          if (c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NODEEXISTS
+              || c == KeeperException.Code.NONODE) {
+            post(done, new TxnResult.Conflict(txn.ops().get(i).path()));
+            return;
+          }
+        }
+      }
+    }
+    if (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NODEEXISTS
+        || code == KeeperException.Code.NONODE) {
+      post(done, new TxnResult.Conflict(txn.ops().get(0).path()));
+      return;
+    }
+    post(done, new TxnResult.Unavailable("store: " + code));
+  }
+
+  private <T> void post(Callback<T> done, T result) {
+    loop.execute(() -> done.done(result, clockMs.getAsLong()));
+  }
+
+  // ---- the mirror --------------------------------------------------------------------------------------------------
+
+  private void onCache(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
+    if (type == CuratorCacheListener.Type.NODE_DELETED) {
+      if (oldData != null) mirror.remove(strip(oldData.getPath()));
+      return;
+    }
+    if (data == null || data.getStat() == null) return;
+    String path = strip(data.getPath());
+    try {
+      Object value = Codec.decode(path, data.getData());
+      if (value != null) advance(path, new Versioned<>(value, data.getStat().getVersion()));
+    } catch (IOException e) {
+      log.warn("store record {} (version {}) cannot be decoded: {}", path, data.getStat().getVersion(),
+          e.getMessage());
+    }
+  }
+
+  /** Never moves a path back to an older version: a committed write may be ahead of the watch events. */
+  private void advance(String path, Versioned<Object> v) {
+    mirror.merge(path, v, (old, neu) -> neu.version() >= old.version() ? neu : old);
+  }
+
+  private String strip(String path) {
+    if (!prefix.isEmpty() && path.startsWith(prefix)) {
+      String rest = path.substring(prefix.length());
+      return rest.isEmpty() ? "/" : rest;
+    }
+    return path;
+  }
+
+  // ---- connection ------------------------------------------------------------------------------------------------
+
+  private void onConnection(ConnectionState state) {
+    log.info("store connection {}", state);
+    if (state.isConnected()) {
+      connected = true;
+      afterConnect();
+    } else {
+      connected = false;
+      current = false;
+      connectionEpoch++;
+    }
+  }
+
+  /** Makes sure the parents exist, then syncs with the leader before trusting the view again. */
+  private void afterConnect() {
+    long epoch = connectionEpoch;
+    try {
+      if (!layoutReady) {
+        for (String p : LAYOUT) {
+          try {
+            client.create().creatingParentContainersIfNeeded().forPath(p);
+          } catch (KeeperException.NodeExistsException e) {
+            // there already
+          }
+        }
+        layoutReady = true;
+      }
+      client.sync().inBackground((c, event) -> {
+        if (event.getResultCode() == 0 && epoch == connectionEpoch) current = true;
+      }).forPath("/");
+    } catch (Exception e) {
+      log.warn("store layout or sync failed, retrying on the next connection: {}", e.toString());
+      connected = false;
+      Thread retry = new Thread(() -> {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        if (client.getZookeeperClient().isConnected()) {
+          connected = true;
+          afterConnect();
+        }
+      }, "store-reconnect");
+      retry.setDaemon(true);
+      retry.start();
+    }
+  }
+
+  @Override
+  public void close() {
+    cache.close();
+  }
+}

@@ -1,0 +1,72 @@
+package palisade.runtime.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import palisade.core.AgentMode;
+import palisade.core.ClusterConfig;
+import palisade.core.Command;
+import palisade.core.Commands;
+import palisade.core.ConfirmKind;
+import palisade.core.FenceConfirmation;
+import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
+import palisade.core.NodeConfig;
+import palisade.core.NodeRecord;
+import palisade.core.NodeState;
+import palisade.core.NodeStatus;
+import palisade.core.Outcome;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ResourceResult;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.ShutdownPolicy;
+
+/** Every store record survives JSON and comes back equal, typed by its path. */
+class CodecTest {
+  private static Object roundTrip(String path, Object value) throws Exception {
+    return Codec.decode(path, Codec.encode(value));
+  }
+
+  @Test
+  void recordsRoundTrip() throws Exception {
+    ClusterConfig cfg = new ClusterConfig(new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"))),
+        new TreeMap<>(), new TreeMap<>(Map.of("vm:101", new ResourceConfig("vm:101", "node1", RequestState.STARTED,
+        null, 2, 1, 1, List.of("d1"), "process", new TreeMap<>(Map.of("command", "sleep 1000"))))),
+        ShutdownPolicy.CONDITIONAL);
+    assertThat(roundTrip("/config", cfg)).isEqualTo(cfg);
+
+    Commands cmds = Commands.empty().append(s -> new Command.Migrate(s, "vm:101", "node2"), 0)
+        .append(s -> new Command.FenceConfirm(s, "node3", "root"), 0)
+        .append(s -> new Command.Maintenance(s, "node1", true), 0)
+        .append(s -> new Command.Relocate(s, "vm:101", "node1"), 0);
+    assertThat(roundTrip("/commands", cmds)).isEqualTo(cmds);
+
+    ManagerLease lease = new ManagerLease("node1", 3, 42);
+    assertThat(roundTrip("/manager/lease", lease)).isEqualTo(lease);
+
+    ManagerState ms = new ManagerState(3, 7, 2,
+        new TreeMap<>(Map.of("node3", new NodeStatus(NodeState.FENCED, 1,
+            new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", 1)), "node1", NodeStatus.initial())),
+        new TreeMap<>(Map.of("vm:101", new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0,
+            new TreeSet<>(List.of("node2")), null))));
+    assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
+
+    NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))));
+    assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
+  }
+
+  @Test
+  void pathsWithoutARecordDecodeToNull() throws Exception {
+    assertThat(Codec.typeOf("/nodes")).isNull();
+    assertThat(Codec.typeOf("/events/e-0000000001")).isNull();
+    assertThat(Codec.typeOf("/nodes/node1/x")).isNull();
+    assertThat(Codec.decode("/nodes", new byte[0])).isNull();
+  }
+}
