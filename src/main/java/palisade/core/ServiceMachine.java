@@ -140,14 +140,14 @@ final class ServiceMachine {
     }
     if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
       String back = ss.maintenanceNode();
-      set(id, ss.with(ServiceState.MIGRATE).withTarget(back, w.newToken()).withMaintenanceNode(null),
+      set(id, ss.with(move(ss)).withTarget(back, w.newToken()).withMaintenanceNode(null),
           "returning to " + back + " after maintenance");
       return;
     }
     if (!placement.failback(rc) || !placement.couldImprove(rc, ss.node())) return;
     String best = placement.select(rc, ss.node(), ss.triedNodes());
     if (best != null && !best.equals(ss.node())) {
-      set(id, ss.with(ServiceState.MIGRATE).withTarget(best, w.newToken()), "failback to " + best);
+      set(id, ss.with(move(ss)).withTarget(best, w.newToken()), "failback to " + best);
     }
   }
 
@@ -174,7 +174,7 @@ final class ServiceMachine {
   private void moveAway(String id, ServiceStatus ss, ResourceConfig rc, String why) {
     String target = placement.select(rc, null, Set.of(ss.node()));
     if (target == null) return; // nowhere to go: it stays; retried every round
-    set(id, ss.with(ServiceState.MIGRATE).withTarget(target, w.newToken()).withMaintenanceNode(ss.node()), why);
+    set(id, ss.with(move(ss)).withTarget(target, w.newToken()).withMaintenanceNode(ss.node()), why);
   }
 
   private void requestStop(String id, ServiceStatus ss, ResourceConfig rc) {
@@ -225,13 +225,13 @@ final class ServiceMachine {
     }
     if (!answered) return;
     if (r.outcome() == Outcome.MIGRATED) {
-      set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "migrated");
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()).withMigrationFailed(false), "migrated");
     } else if (r.outcome() == Outcome.STOPPED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "not on " + ss.node()
           + " any more: continues on " + ss.target());
     } else if (r.outcome() == Outcome.MIGRATE_FAILED) {
-      set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()), "migration failed: stays on "
-          + ss.node());
+      set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()).withMigrationFailed(true),
+          "migration failed: stays on " + ss.node() + "; automatic moves will relocate it");
     }
   }
 
@@ -339,6 +339,11 @@ final class ServiceMachine {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  /** How an automatic move goes: live, unless a live migration of this resource failed before. */
+  private static ServiceState move(ServiceStatus ss) {
+    return ss.migrationFailed() ? ServiceState.RELOCATE : ServiceState.MIGRATE;
+  }
 
   private static ServiceState stoppedStateFor(ResourceConfig rc) {
     return rc.state() == RequestState.DISABLED ? ServiceState.DISABLED : ServiceState.STOPPED;

@@ -13,40 +13,50 @@ import java.util.TreeSet;
  * @param failedStarts start failures on the current node (against max_restart)
  * @param triedNodes nodes already given up on after start failures (against max_relocate)
  * @param maintenanceNode node the resource left for maintenance, to return to afterwards; else null
+ * @param migrationFailed a live migration of it failed: automatic moves relocate it instead (stop, then start)
  */
 public record ServiceStatus(ServiceState state, String node, String target, long token, int failedStarts,
-    SortedSet<String> triedNodes, String maintenanceNode) {
+    SortedSet<String> triedNodes, String maintenanceNode, boolean migrationFailed) {
 
   public ServiceStatus {
     Check.that(state != null, "service status without state");
     triedNodes = Collections.unmodifiableSortedSet(new TreeSet<>(triedNodes));
   }
 
+  public ServiceStatus(ServiceState state, String node, String target, long token, int failedStarts,
+      SortedSet<String> triedNodes, String maintenanceNode) {
+    this(state, node, target, token, failedStarts, triedNodes, maintenanceNode, false);
+  }
+
+  public ServiceStatus withMigrationFailed(boolean failed) {
+    return new ServiceStatus(state, node, target, token, failedStarts, triedNodes, maintenanceNode, failed);
+  }
+
   public ServiceStatus with(ServiceState s) {
-    return new ServiceStatus(s, node, target, token, failedStarts, triedNodes, maintenanceNode);
+    return new ServiceStatus(s, node, target, token, failedStarts, triedNodes, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus onNode(String n, long newToken) {
-    return new ServiceStatus(state, n, null, newToken, 0, triedNodes, maintenanceNode);
+    return new ServiceStatus(state, n, null, newToken, 0, triedNodes, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus withTarget(String t, long newToken) {
-    return new ServiceStatus(state, node, t, newToken, failedStarts, triedNodes, maintenanceNode);
+    return new ServiceStatus(state, node, t, newToken, failedStarts, triedNodes, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus withToken(long newToken) {
-    return new ServiceStatus(state, node, target, newToken, failedStarts, triedNodes, maintenanceNode);
+    return new ServiceStatus(state, node, target, newToken, failedStarts, triedNodes, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus withFailedStarts(int n) {
-    return new ServiceStatus(state, node, target, token, n, triedNodes, maintenanceNode);
+    return new ServiceStatus(state, node, target, token, n, triedNodes, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus withTried(SortedSet<String> tried) {
-    return new ServiceStatus(state, node, target, token, failedStarts, tried, maintenanceNode);
+    return new ServiceStatus(state, node, target, token, failedStarts, tried, maintenanceNode, migrationFailed);
   }
 
   public ServiceStatus withMaintenanceNode(String n) {
-    return new ServiceStatus(state, node, target, token, failedStarts, triedNodes, n);
+    return new ServiceStatus(state, node, target, token, failedStarts, triedNodes, n, migrationFailed);
   }
 }

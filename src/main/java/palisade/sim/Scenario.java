@@ -46,6 +46,8 @@ public final class Scenario {
   final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
   final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
+  /** Resources whose driver cannot live-migrate (every migration fails). */
+  final TreeSet<String> failMigrate = new TreeSet<>();
   final List<Step> actions = new ArrayList<>();
   final List<Step> expectations = new ArrayList<>();
   long runMs = -1;
@@ -176,7 +178,7 @@ public final class Scenario {
     String id = w.get(1);
     if (resources.containsKey(id)) throw error("resource " + id + " declared twice");
     Map<String, String> kv = keyValues(w.subList(2, w.size()), "resource " + id, List.of("node", "state", "group",
-        "priority", "max_restart", "max_relocate", "fail_start", "disks"));
+        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks"));
     String node = kv.get("node");
     if (node == null) throw error("resource " + id + ": node= is required");
     requireNode(node, "resource " + id);
@@ -193,6 +195,7 @@ public final class Scenario {
       }
       failStarts.put(id, fs);
     }
+    if (yesNo(kv.getOrDefault("fail_migrate", "no"), "resource " + id + " fail_migrate")) failMigrate.add(id);
     resources.put(id, ResourceConfig.sim(id, node, state, group,
         integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),
         integer(kv.getOrDefault("max_restart", "" + ResourceConfig.DEFAULT_MAX_RESTART), "max_restart"),

@@ -40,7 +40,7 @@ public final class ScenarioRunner {
 
   public Result run() {
     try {
-      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices);
+      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices, scenario.failMigrate);
       for (Scenario.Step a : scenario.actions) world.at(a.timeMs(), () -> act(a));
       for (Scenario.Step e : scenario.expectations) world.atEnd(e.timeMs(), () -> expect(e));
       world.run(scenario.runMs());

@@ -52,6 +52,7 @@ public final class SimWorld {
   /** Physical truth: resource -> node -> token it runs under. */
   private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
   private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
+  private final TreeSet<String> failMigrate = new TreeSet<>();
   /** Simulated power switches (BMCs): name -> answering. */
   private final TreeMap<String, Boolean> fenceDevices = new TreeMap<>();
   private final Invariants invariants;
@@ -77,7 +78,13 @@ public final class SimWorld {
   }
 
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices) {
+    build(config, failStarts, devices, new TreeSet<>());
+  }
+
+  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
+      TreeSet<String> noMigration) {
     for (String d : devices) fenceDevices.put(d, true);
+    failMigrate.addAll(noMigration);
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
@@ -263,6 +270,7 @@ public final class SimWorld {
     SimNode to = nodes.get(target);
     TreeMap<String, Long> on = running.get(id);
     if (on == null || !on.containsKey(from.name)) return DriverResult.failure("not running on " + from.name);
+    if (failMigrate.contains(id)) return DriverResult.failure("the driver cannot live-migrate " + id);
     if (to == null || !to.powered || !to.booted || !to.netUp || !from.netUp || to.side != from.side) {
       return DriverResult.failure(target + " unreachable");
     }

@@ -8,6 +8,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import palisade.core.AgentMode;
+import palisade.core.FenceEntry;
+import palisade.core.FenceHistory;
 import palisade.core.ClusterConfig;
 import palisade.core.Command;
 import palisade.core.Commands;
@@ -58,8 +60,11 @@ class CodecTest {
     assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
-        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))));
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true);
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
+    FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 7, 1, "bmc3", "off", "ok",
+        "node1", 1_700_000_000_000L, 1_700_000_000_500L)));
+    assertThat(roundTrip("/fence/history", history)).isEqualTo(history);
   }
 
   @Test
