@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.sim.FailoverProbe;
 import palisade.sim.Fuzz;
@@ -24,29 +23,22 @@ final class Benchmarks {
     @Option(names = "--nodes", defaultValue = "5")
     int nodes;
 
-    @Option(names = "--duration", defaultValue = "10m")
-    String duration;
+    @Option(names = "--duration", defaultValue = "10m", converter = DurationConverter.class)
+    long durationMs;
 
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
     @Override
     public Integer call() {
-      long durationMs;
-      try {
-        durationMs = Durations.parseMs(duration, "--duration");
-      } catch (ConfigException e) {
-        System.err.println("palisade: " + e.getMessage());
-        return 2;
-      }
       Fuzz.runAll(Math.min(20, runs), seed + 1_000_000, nodes, durationMs, true); // JIT warm-up
       long t0 = System.nanoTime();
       List<Fuzz.RunResult> rs = Fuzz.runAll(runs, seed, nodes, durationMs, true);
       double secs = (System.nanoTime() - t0) / 1e9;
       long bad = rs.stream().filter(r -> r.failure() != null).count();
       System.out.printf("bench sim runs=%d nodes=%d duration=%s cores=%d wall=%.1fs violations=%d "
-          + "histories/s=%.1f%n", runs, nodes, duration, Runtime.getRuntime().availableProcessors(), secs, bad,
-          runs / secs);
+          + "histories/s=%.1f%n", runs, nodes, Durations.format(durationMs),
+          Runtime.getRuntime().availableProcessors(), secs, bad, runs / secs);
       return bad == 0 ? 0 : 1;
     }
   }

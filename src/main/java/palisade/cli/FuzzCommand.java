@@ -2,8 +2,6 @@ package palisade.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import palisade.core.ConfigException;
-import palisade.core.Durations;
 import palisade.sim.Fuzz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,21 +20,14 @@ final class FuzzCommand implements Callable<Integer> {
   Integer nodes;
 
   @Option(names = "--duration", description = "faulty phase per history (default ${DEFAULT-VALUE})",
-      defaultValue = "10m")
-  String duration;
+      defaultValue = "10m", converter = DurationConverter.class)
+  long durationMs;
 
   @Option(names = "--verbose", description = "print each history and its event log")
   boolean verbose;
 
   @Override
   public Integer call() {
-    long durationMs;
-    try {
-      durationMs = Durations.parseMs(duration, "--duration");
-    } catch (ConfigException e) {
-      System.err.println("palisade: " + e.getMessage());
-      return 2;
-    }
     if (runs < 1) return usage("--runs must be at least 1");
     if (nodes != null && (nodes < 1 || nodes > 50)) return usage("--nodes must be between 1 and 50");
     if (durationMs < 1_000) return usage("--duration must be at least 1s");

@@ -500,9 +500,4 @@ public final class Agent {
     env.log().event(source, state.label() + " -> " + to.label() + " (" + reason + ")");
     state = to;
   }
-
-  /** For the simulator's checks: results as last written. */
-  public SortedMap<String, ResourceResult> reportedResults() {
-    return java.util.Collections.unmodifiableSortedMap(results);
-  }
 }

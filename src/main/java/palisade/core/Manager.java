@@ -379,9 +379,4 @@ public final class Manager {
     state = st.value();
     stateVersion = st.version();
   }
-
-  /** Test and simulator hook: the state this manager last committed. */
-  public ManagerState committedState() {
-    return state;
-  }
 }

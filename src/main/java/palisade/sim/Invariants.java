@@ -2,7 +2,6 @@ package palisade.sim;
 
 import java.util.Map;
 import java.util.TreeMap;
-import palisade.core.ConfirmKind;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
@@ -169,9 +168,5 @@ final class Invariants {
       }
     }
     return null;
-  }
-
-  static boolean confirmedBy(NodeStatus ns, ConfirmKind kind) {
-    return ns != null && ns.confirmation() != null && ns.confirmation().kind() == kind;
   }
 }

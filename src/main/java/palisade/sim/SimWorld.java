@@ -166,10 +166,6 @@ public final class SimWorld {
     return random;
   }
 
-  long eventsProcessed() {
-    return events;
-  }
-
   // ---- logging ---------------------------------------------------------------------------------------------------
 
   boolean logging() {

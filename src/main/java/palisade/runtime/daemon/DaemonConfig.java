@@ -178,7 +178,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   }
 
   private static Timing timing(JsonNode t) {
-    Timing d = Timing.defaults();
+    // A real daemon ticks every R/10: the manager notices a silent lease and an agent its new work within
+    // 100 ms (the simulator keeps R/4, which its virtual time makes exact anyway).
+    Timing base = Timing.defaults();
+    Timing d = new Timing(base.renewMs(), base.ackMs(), base.watchdogMs(), base.leaseMs(), base.driftPpm(),
+        base.renewMs() / 10);
     if (t.isMissingNode()) return d;
     onlyKeys(t, "timing.", Set.of("renew_interval", "ack_timeout", "watchdog_timeout", "lease_timeout", "drift",
         "tick"));
@@ -190,7 +194,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         "timing.watchdog_timeout") : d.watchdogMs();
     long lease = t.has("lease_timeout") ? Durations.parseMs(t.get("lease_timeout").asText(),
         "timing.lease_timeout") : d.leaseMs();
-    long tick = t.has("tick") ? Durations.parseMs(t.get("tick").asText(), "timing.tick") : renew / 4;
+    long tick = t.has("tick") ? Durations.parseMs(t.get("tick").asText(), "timing.tick") : Math.max(1, renew / 10);
     long drift = d.driftPpm();
     if (t.has("drift")) {
       String s = t.get("drift").asText().trim();

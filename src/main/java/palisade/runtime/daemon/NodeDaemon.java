@@ -104,6 +104,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         .build();
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);
+    // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
+    store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
     events = new Events(curator, config.node());
     watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
@@ -123,6 +125,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   private void tick() {
+    if (agent == null || manager == null) return; // store events may arrive before the core is built
     try {
       long now = nowMs();
       seedConfig(now);

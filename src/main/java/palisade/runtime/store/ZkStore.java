@@ -166,6 +166,15 @@ public final class ZkStore implements StoreClient, AutoCloseable {
 
   // ---- the mirror --------------------------------------------------------------------------------------------------
 
+  /** Called on the event loop after a watched path changed (the daemon ticks at once instead of waiting). */
+  private volatile Runnable onStateChange = () -> { };
+  private volatile String watchedPath = "";
+
+  public void onChange(String path, Runnable action) {
+    this.watchedPath = path;
+    this.onStateChange = action;
+  }
+
   private void onCache(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
     if (type == CuratorCacheListener.Type.NODE_DELETED) {
       if (oldData != null) mirror.remove(strip(oldData.getPath()));
@@ -176,6 +185,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     try {
       Object value = Codec.decode(path, data.getData());
       if (value != null) advance(path, new Versioned<>(value, data.getStat().getVersion()));
+      if (path.equals(watchedPath)) loop.execute(onStateChange);
     } catch (IOException e) {
       log.warn("store record {} (version {}) cannot be decoded: {}", path, data.getStat().getVersion(),
           e.getMessage());
