@@ -58,7 +58,7 @@ class CodecTest {
     assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
-        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))));
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true);
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
   }
 
