@@ -47,7 +47,7 @@ final class ClusterCommand {
         int i = palisade.runtime.cluster.Layout.index(n);
         if (i < 1 || i > nodes) throw new CliError("--no-watchdog: no node '" + n + "' among " + nodes + " nodes");
       }
-      LocalCluster.Options o = new LocalCluster.Options(Map.of(), bmc, java.util.Set.copyOf(noWatchdog), Map.of());
+      LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
       LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, System.out);
       System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
       return 0;
@@ -57,7 +57,7 @@ final class ClusterCommand {
   /** Creates, starts and seeds a local cluster; on failure stops whatever it started. */
   static LocalCluster up(Path dir, int nodes, int resources, Map<String, String> timing, java.io.PrintStream out)
       throws Exception {
-    return up(dir, nodes, resources, new LocalCluster.Options(timing, false, java.util.Set.of(), Map.of()), out);
+    return up(dir, nodes, resources, new LocalCluster.Options(timing, 0, false, java.util.Set.of(), Map.of()), out);
   }
 
   static LocalCluster up(Path dir, int nodes, int resources, LocalCluster.Options options, java.io.PrintStream out)

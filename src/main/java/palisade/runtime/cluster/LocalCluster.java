@@ -62,19 +62,21 @@ public final class LocalCluster {
    * @param timing YAML timing keys (renew_interval, ...) overriding the defaults
    */
   public static LocalCluster create(Path dir, int nodes, Map<String, String> timing) throws IOException {
-    return create(dir, nodes, new Options(timing, false, Set.of(), Map.of()));
+    return create(dir, nodes, new Options(timing, 0, false, Set.of(), Map.of()));
   }
 
   /**
-   * How the local cluster fences.
+   * How the local cluster is laid out and fences.
    *
+   * @param peers embedded ZooKeeper peers (1, 3 or 5; 0: the default for the node count). With 1, only node1 runs
+   *     the store and every other node is a client behind the fault proxy, so isolating any other node is exact
    * @param bmc one Redfish mock BMC per node (HTTPS on 127.0.0.1, random port, password in a 0600 file) whose
    *     power switch kills / starts that node, and a {@code redfish} device {@code bmc-<node>} as its fence level
    * @param noWatchdog nodes that run with {@code watchdog: none}: only their fence device proves them dead
    * @param devices per node, a fence device (options with {@code type}) used instead of its mock BMC, named
    *     {@code fence-<node>}; {@value #BMC_PORT_PLACEHOLDER} in a value is replaced with the node's mock BMC port
    */
-  public record Options(Map<String, String> timing, boolean bmc, Set<String> noWatchdog,
+  public record Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
       Map<String, Map<String, String>> devices) {
     public Options {
       timing = Map.copyOf(timing);
@@ -91,7 +93,7 @@ public final class LocalCluster {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
     }
     Files.createDirectories(dir);
-    Layout layout = Layout.pick(nodes, DaemonConfig.defaultPeers(nodes));
+    Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
     Properties p = new Properties();
     p.setProperty("nodes", Integer.toString(nodes));
     p.setProperty("peers", Integer.toString(layout.peers()));
@@ -603,7 +605,8 @@ public final class LocalCluster {
     try (InputStream in = Files.newInputStream(f)) {
       p.load(in);
     }
-    state.clear();
+    // no moment without an entry that is in both (another thread may be reading)
+    state.keySet().removeIf(k -> !p.containsKey(k));
     state.putAll(p);
   }
 
