@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cluster", description = "Run a local N-node cluster on loopback (real processes)",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Power.class,
         ClusterCommand.Isolate.class, ClusterCommand.Heal.class, ClusterCommand.Down.class,
-        ClusterCommand.Proxy.class})
+        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class})
 final class ClusterCommand {
   static Path dirOr(Path dir) {
     return dir != null ? dir : LocalCluster.defaultDir();
@@ -31,10 +31,24 @@ final class ClusterCommand {
     @Option(names = "--resources", defaultValue = "-1", description = "demo resources (default: one per node)")
     int resources;
 
+    @Option(names = "--bmc", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "one Redfish mock BMC per node (HTTPS on 127.0.0.1) as its fence device (default: on)")
+    boolean bmc;
+
+    @Option(names = "--no-watchdog", paramLabel = "NODE", description = "run NODE with watchdog: none (its BMC "
+        + "is its only fence; repeatable)")
+    java.util.List<String> noWatchdog = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
       if (nodes < 1 || nodes > 9) throw new CliError("--nodes must be 1..9, got " + nodes);
-      LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, Map.of(), System.out);
+      if (!noWatchdog.isEmpty() && !bmc) throw new CliError("--no-watchdog needs the mock BMCs (--bmc)");
+      for (String n : noWatchdog) {
+        int i = palisade.runtime.cluster.Layout.index(n);
+        if (i < 1 || i > nodes) throw new CliError("--no-watchdog: no node '" + n + "' among " + nodes + " nodes");
+      }
+      LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
+      LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, System.out);
       System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
       return 0;
     }
@@ -43,9 +57,21 @@ final class ClusterCommand {
   /** Creates, starts and seeds a local cluster; on failure stops whatever it started. */
   static LocalCluster up(Path dir, int nodes, int resources, Map<String, String> timing, java.io.PrintStream out)
       throws Exception {
-    LocalCluster c = LocalCluster.create(dir, nodes, timing);
+    return up(dir, nodes, resources, new LocalCluster.Options(timing, 0, false, java.util.Set.of(), Map.of()), out);
+  }
+
+  static LocalCluster up(Path dir, int nodes, int resources, LocalCluster.Options options, java.io.PrintStream out)
+      throws Exception {
+    LocalCluster c = LocalCluster.create(dir, nodes, options);
     try {
       c.startProxyProcess();
+      c.startBmcs();
+      for (String n : c.nodeNames()) {
+        if (c.bmcPort(n) > 0) {
+          out.println("  " + n + ": mock BMC https://127.0.0.1:" + c.bmcPort(n) + " (password in "
+              + c.bmcPasswordFile(n) + ")" + (options.noWatchdog().contains(n) ? ", no watchdog" : ""));
+        }
+      }
       for (String n : c.nodeNames()) {
         long pid = c.powerOn(n);
         out.println("  " + n + ": supervisor pid " + pid + ", log " + c.nodeLog(n));
@@ -149,6 +175,21 @@ final class ClusterCommand {
       LocalCluster c = LocalCluster.open(dirOr(dir));
       c.down();
       System.out.println("cluster down (logs kept in " + c.dir() + ")");
+      return 0;
+    }
+  }
+
+  @Command(name = "bmc", hidden = true, description = "A local cluster node's mock BMC process (Redfish, HTTPS)")
+  static final class Bmc implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Option(names = "--node", required = true)
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.serveBmc(dir, node);
       return 0;
     }
   }

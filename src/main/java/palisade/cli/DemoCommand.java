@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import palisade.core.Durations;
+import palisade.core.FenceEntry;
+import palisade.core.FenceHistory;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
 import palisade.runtime.cluster.Admin;
@@ -41,12 +43,16 @@ final class DemoCommand implements Callable<Integer> {
     Timing t = Timing.defaults();
     out.println("Palisade demo: a real 3-node cluster on loopback (node1..node3 = 127.0.1.1..3), each node daemon");
     out.println("under its process watchdog, with an embedded ZooKeeper peer; one resource per node (vm:101..103).");
+    out.println("Every node has a mock BMC (Redfish over HTTPS on 127.0.0.1) that powers its process group off and on;");
+    out.println("node3 runs WITHOUT a watchdog (watchdog: none), so only a power fence through its BMC proves it dead.");
     out.println("Timings: renew R=" + Durations.format(t.renewMs()) + ", ack X=" + Durations.format(t.ackMs())
         + ", watchdog W=" + Durations.format(t.watchdogMs()) + ", lease L=" + Durations.format(t.leaseMs()) + ".");
     out.println("Files and logs: " + dir);
-    LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
+    LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, new LocalCluster.Options(Map.of(), 0, true,
+        java.util.Set.of("node3"), Map.of()));
     try {
       c.attachNetwork();
+      c.startBmcs();
       long t0 = System.nanoTime();
       for (String n : c.nodeNames()) c.powerOn(n);
       try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
@@ -94,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("node3 lost power at +0.000s");
         if (fencing >= 0) out.printf("  +%6.3fs manager: node3 silent for L -> fencing%n", fencing / 1000.0);
         if (confirmed >= 0) {
-          out.printf("  +%6.3fs fence confirmed (watchdog: the fence write succeeded under the timing inequality)%n",
+          out.printf("  +%6.3fs fence confirmed (power: node3's BMC reported it off; node3 has no watchdog)%n",
               confirmed / 1000.0);
         }
         out.printf("  +%6.3fs vm:103 running again on %s%n", recovered / 1000.0, recoveredOn);
@@ -102,6 +108,19 @@ final class DemoCommand implements Callable<Integer> {
         out.println(overlaps.isEmpty() ? "Checked from the resources' own traces: never two instances at once."
             : "VIOLATION: " + overlaps);
         out.printf("Failover took %.1fs.%n", recovered / 1000.0);
+        // the fence proxy powers node3 on again through its BMC; show the fence history once that is recorded
+        long until = System.currentTimeMillis() + 30_000;
+        List<FenceEntry> history = List.of();
+        while (System.currentTimeMillis() < until) {
+          FenceHistory h = admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class);
+          history = h == null ? List.of() : h.entries();
+          if (history.stream().anyMatch(e -> e.result().equals(FenceEntry.ON_CONFIRMED)
+              || e.result().equals(FenceEntry.ON_FAILED))) break;
+          Thread.sleep(200);
+        }
+        out.println();
+        out.println("Fence history (palisade fence history):");
+        FenceCommand.print(history, null, out);
         return overlaps.isEmpty() ? 0 : 1;
       }
     } finally {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -61,19 +62,62 @@ public final class LocalCluster {
    * @param timing YAML timing keys (renew_interval, ...) overriding the defaults
    */
   public static LocalCluster create(Path dir, int nodes, Map<String, String> timing) throws IOException {
+    return create(dir, nodes, new Options(timing, 0, false, Set.of(), Map.of()));
+  }
+
+  /**
+   * How the local cluster is laid out and fences.
+   *
+   * @param peers embedded ZooKeeper peers (1, 3 or 5; 0: the default for the node count). With 1, only node1 runs
+   *     the store and every other node is a client behind the fault proxy, so isolating any other node is exact
+   * @param bmc one Redfish mock BMC per node (HTTPS on 127.0.0.1, random port, password in a 0600 file) whose
+   *     power switch kills / starts that node, and a {@code redfish} device {@code bmc-<node>} as its fence level
+   * @param noWatchdog nodes that run with {@code watchdog: none}: only their fence device proves them dead
+   * @param devices per node, a fence device (options with {@code type}) used instead of its mock BMC, named
+   *     {@code fence-<node>}; {@value #BMC_PORT_PLACEHOLDER} in a value is replaced with the node's mock BMC port
+   */
+  public record Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
+      Map<String, Map<String, String>> devices) {
+    public Options {
+      timing = Map.copyOf(timing);
+      noWatchdog = Set.copyOf(noWatchdog);
+      devices = Map.copyOf(devices);
+    }
+  }
+
+  public static final String BMC_PORT_PLACEHOLDER = "@bmc_port@";
+  public static final String BMC_USER = "admin";
+
+  public static LocalCluster create(Path dir, int nodes, Options options) throws IOException {
     if (Files.exists(dir.resolve(STATE))) {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
     }
     Files.createDirectories(dir);
-    Layout layout = Layout.pick(nodes, DaemonConfig.defaultPeers(nodes));
+    Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
     Properties p = new Properties();
     p.setProperty("nodes", Integer.toString(nodes));
     p.setProperty("peers", Integer.toString(layout.peers()));
     p.setProperty("base_port", Integer.toString(layout.basePort()));
     LocalCluster c = new LocalCluster(dir, layout, p);
+    for (String n : options.noWatchdog()) {
+      c.requireNode(n);
+      if (!options.bmc() && !options.devices().containsKey(n)) {
+        throw new IllegalArgumentException(n + ": a node without a watchdog needs a fence device (--bmc)");
+      }
+    }
+    for (String n : options.devices().keySet()) c.requireNode(n);
     for (int i = 1; i <= nodes; i++) {
       Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
-      Files.writeString(nd.resolve("node.yaml"), c.yaml(i, timing));
+      if (options.bmc()) {
+        p.setProperty(Layout.name(i) + ".bmc_port", Integer.toString(freeTcpPort()));
+        writeSecret(nd.resolve("bmc.password"), randomPassword());
+      }
+    }
+    for (int i = 1; i <= nodes; i++) {
+      Path yaml = dir.resolve(Layout.name(i)).resolve("node.yaml");
+      Files.deleteIfExists(yaml);
+      Files.createFile(yaml, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(yaml, c.yaml(i, options));
     }
     Files.createDirectories(c.traceDir());
     try (InputStream in = LocalCluster.class.getResourceAsStream("demo-resource.sh")) {
@@ -95,7 +139,18 @@ public final class LocalCluster {
     return new LocalCluster(dir, layout, p);
   }
 
-  private String yaml(int i, Map<String, String> timing) {
+  /** The fence device of a node: its custom device, else its mock BMC, else none. */
+  private String deviceName(String node, Options o) {
+    if (o.devices().containsKey(node)) return "fence-" + node;
+    return o.bmc() ? "bmc-" + node : null;
+  }
+
+  private static String quote(String v) {
+    return "'" + v.replace("'", "''") + "'";
+  }
+
+  private String yaml(int i, Options o) {
+    Map<String, String> timing = o.timing();
     StringBuilder sb = new StringBuilder();
     sb.append("# node ").append(Layout.name(i)).append(" of the local cluster; other nodes are dialled through ")
         .append("fault-proxy links\n");
@@ -103,7 +158,8 @@ public final class LocalCluster {
     sb.append("node: ").append(Layout.name(i)).append('\n');
     sb.append("data_dir: data\n");
     sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
-    sb.append("watchdog:\n  driver: process\n");
+    sb.append("watchdog:\n  driver: ").append(o.noWatchdog().contains(Layout.name(i)) ? "none" : "process")
+        .append('\n');
     if (!timing.isEmpty()) {
       sb.append("timing:\n");
       new TreeMap<>(timing).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
@@ -115,7 +171,28 @@ public final class LocalCluster {
           .append("    client_port: ").append(layout.clientPort()).append('\n')
           .append("    peer_port: ").append(layout.peerPort()).append('\n')
           .append("    election_port: ").append(layout.electionPort()).append('\n');
+      String dev = deviceName(Layout.name(j), o);
+      if (dev != null) sb.append("    fence_levels: [[").append(dev).append("]]\n");
+      if (o.noWatchdog().contains(Layout.name(j))) sb.append("    watchdog: none\n");
     }
+    StringBuilder fd = new StringBuilder();
+    for (int j = 1; j <= layout.nodes(); j++) {
+      String n = Layout.name(j);
+      String dev = deviceName(n, o);
+      if (dev == null) continue;
+      fd.append("  ").append(dev).append(":\n");
+      Map<String, String> opts = new TreeMap<>();
+      if (o.devices().containsKey(n)) {
+        o.devices().get(n).forEach((k, v) -> opts.put(k, v.replace(BMC_PORT_PLACEHOLDER,
+            state.getProperty(n + ".bmc_port", "0"))));
+      } else {
+        opts.putAll(Map.of("type", "redfish", "host", "127.0.0.1", "port", state.getProperty(n + ".bmc_port"),
+            "username", BMC_USER, "password_file", dir.resolve(n).resolve("bmc.password").toString(),
+            "ssl_insecure", "true"));
+      }
+      opts.forEach((k, v) -> fd.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
+    }
+    if (fd.length() > 0) sb.append("fence_devices:\n").append(fd);
     return sb.toString();
   }
 
@@ -177,8 +254,7 @@ public final class LocalCluster {
     Files.writeString(dir.resolve("isolated"), "");
     Process p = launch(List.of("palisade.Main", "cluster", "proxy", "--dir", dir.toString()), "96m",
         dir.resolve("proxy.log"));
-    state.setProperty("proxy.pid", Long.toString(p.pid()));
-    save();
+    updateState(st -> st.setProperty("proxy.pid", Long.toString(p.pid())));
     waitApplied(Set.of());
   }
 
@@ -251,11 +327,100 @@ public final class LocalCluster {
     }
   }
 
+  // ---- mock BMCs ---------------------------------------------------------------------------------------------------
+
+  /** The node's mock BMC port, or -1 when the cluster has no mock BMCs. */
+  public int bmcPort(String node) {
+    return Integer.parseInt(state.getProperty(node + ".bmc_port", "-1"));
+  }
+
+  public Path bmcPasswordFile(String node) {
+    return dir.resolve(node).resolve("bmc.password");
+  }
+
+  /** Starts one mock BMC process per node that has a port (before the nodes); waits until each listens. */
+  public void startBmcs() throws IOException {
+    Map<String, Process> started = new TreeMap<>();
+    for (String n : nodeNames()) {
+      if (bmcPort(n) < 0) continue;
+      Path log = dir.resolve(n).resolve("bmc.log");
+      Files.deleteIfExists(log);
+      Process p = launch(List.of("palisade.Main", "cluster", "bmc", "--dir", dir.toString(), "--node", n), "64m",
+          log);
+      started.put(n, p);
+      updateState(s -> s.setProperty(n + ".bmc.pid", Long.toString(p.pid())));
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * PROCESS_WAIT_MS);
+    for (Map.Entry<String, Process> e : started.entrySet()) {
+      Path log = dir.resolve(e.getKey()).resolve("bmc.log");
+      while (!(Files.exists(log) && Files.readString(log).contains("listening on"))) {
+        if (!e.getValue().isAlive() || System.nanoTime() > deadline) {
+          throw new IOException(e.getKey() + ": the mock BMC did not start (see " + log + ")");
+        }
+        sleep(50);
+      }
+    }
+  }
+
+  /** The mock BMC process's main: Redfish over HTTPS whose power switch powers this node off and on. */
+  public static void serveBmc(Path dir, String node) throws Exception {
+    LocalCluster c = open(dir);
+    c.requireNode(node);
+    int port = c.bmcPort(node);
+    if (port < 0) throw new IllegalStateException("no mock BMC port for " + node + " in " + dir);
+    String password = Files.readString(c.bmcPasswordFile(node)).strip();
+    palisade.fencing.PowerSwitch power = new palisade.fencing.PowerSwitch() {
+      @Override
+      public synchronized boolean isOn() {
+        try {
+          return open(dir).powered(node);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public synchronized void setOn(boolean on) {
+        try {
+          LocalCluster now = open(dir);
+          System.out.println(java.time.Instant.now() + " " + node + ": power " + (on ? "on" : "off") + " requested");
+          if (on && !now.powered(node)) {
+            now.powerOn(node);
+          } else if (!on) {
+            now.powerOff(node);
+          }
+          System.out.println(java.time.Instant.now() + " " + node + ": power is " + (now.powered(node) ? "on" : "off"));
+          System.out.flush();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    palisade.fencing.RedfishMockBmc bmc = new palisade.fencing.RedfishMockBmc(port, BMC_USER, password, power);
+    bmc.start();
+    System.out.println("listening on 127.0.0.1:" + bmc.port() + " (mock BMC of " + node + ")");
+    System.out.flush();
+    Thread.currentThread().join();
+  }
+
+  private void stopBmcs() throws IOException {
+    for (String n : nodeNames()) {
+      String pid = state.getProperty(n + ".bmc.pid");
+      if (pid == null) continue;
+      ProcessHandle.of(Long.parseLong(pid)).filter(h -> commandMentions(h, "bmc")).ifPresent(h -> {
+        h.destroyForcibly();
+        awaitExit(h);
+      });
+      updateState(s -> s.remove(n + ".bmc.pid"));
+    }
+  }
+
   // ---- power -------------------------------------------------------------------------------------------------------
 
   /** Starts the node's watchdog supervisor, which starts the node daemon in its own process group. */
   public long powerOn(String node) throws IOException {
     requireNode(node);
+    reload();
     if (supervisor(node).isPresent()) throw new IllegalStateException(node + " is already on");
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
@@ -265,14 +430,14 @@ public final class LocalCluster {
         "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
     args.addAll(daemon);
     Process p = launch(args, "48m", nd.resolve("node.log"));
-    state.setProperty(node + ".pid", Long.toString(p.pid()));
-    save();
+    updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
     return p.pid();
   }
 
   /** Power loss: SIGKILL the supervisor and the node's whole process group (daemon and resources). */
   public void powerOff(String node) throws IOException {
     requireNode(node);
+    reload();
     Optional<ProcessHandle> sup = supervisor(node);
     List<Long> groups = new ArrayList<>();
     sup.ifPresent(s -> s.children().forEach(ch -> groups.add(ch.pid())));
@@ -285,11 +450,18 @@ public final class LocalCluster {
     }
     sup.ifPresent(s -> awaitExit(s));
     for (long g : groups) ProcessHandle.of(g).ifPresent(LocalCluster::awaitExit);
-    state.remove(node + ".pid");
-    save();
+    String killed = sup.map(h -> Long.toString(h.pid())).orElse(null);
+    updateState(s -> {
+      if (killed == null || killed.equals(s.getProperty(node + ".pid"))) s.remove(node + ".pid");
+    });
   }
 
   public boolean powered(String node) {
+    try {
+      reload();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     return supervisor(node).isPresent();
   }
 
@@ -306,6 +478,8 @@ public final class LocalCluster {
 
   /** Stops every process this cluster started (by recorded PID) and forgets the cluster. */
   public void down() throws IOException {
+    reload();
+    stopBmcs(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
     String proxy = state.getProperty("proxy.pid");
     if (proxy != null) {
@@ -421,6 +595,53 @@ public final class LocalCluster {
       throw new IllegalArgumentException("no node '" + node + "' in the local cluster (" + String.join(", ",
           nodeNames()) + ")");
     }
+  }
+
+  /** Another process (a mock BMC, the CLI) may have powered a node off or on: read the recorded PIDs again. */
+  private void reload() throws IOException {
+    Path f = dir.resolve(STATE);
+    if (!Files.exists(f)) return;
+    Properties p = new Properties();
+    try (InputStream in = Files.newInputStream(f)) {
+      p.load(in);
+    }
+    // no moment without an entry that is in both (another thread may be reading)
+    state.keySet().removeIf(k -> !p.containsKey(k));
+    state.putAll(p);
+  }
+
+  private static final Object STATE_LOCK = new Object();
+
+  /** Read-modify-write of the state file under a file lock (mock BMC processes power nodes on and off too). */
+  private void updateState(java.util.function.Consumer<Properties> change) throws IOException {
+    synchronized (STATE_LOCK) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("cluster.lock"),
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.FileLock l = ch.lock()) {
+        reload();
+        change.accept(state);
+        save();
+      }
+    }
+  }
+
+  static int freeTcpPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String randomPassword() {
+    byte[] b = new byte[18];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** Writes a file readable by its owner only (created 0600, never world-readable in between). */
+  public static void writeSecret(Path file, String secret) throws IOException {
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(file, secret + "\n");
   }
 
   private void save() throws IOException {

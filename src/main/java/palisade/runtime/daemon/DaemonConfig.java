@@ -6,7 +6,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +20,8 @@ import java.util.regex.Pattern;
 import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.Timing;
+import palisade.fencing.FenceDeviceSpec;
+import palisade.fencing.FenceException;
 
 /**
  * One node's daemon configuration (YAML): the cluster, this node, every node with its addresses, the store, the
@@ -25,19 +31,37 @@ import palisade.core.Timing;
  * @param connect an external ensemble, {@code host:port,...}, or null for the embedded quorum
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
-    String watchdogDriver, Path watchdogDevice, Timing timing) {
+    String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices) {
 
-  /** A cluster member as this node reaches it. */
+  /**
+   * A cluster member as this node reaches it.
+   *
+   * @param watchdog false when the node runs without a watchdog ({@code watchdog: none}): only a confirmed power
+   *     fence (or an operator) proves it dead
+   */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels) {}
+      List<List<String>> fenceLevels, boolean watchdog) {}
+
+  /** A fence device this node can drive as a fence proxy, with the deadline of one call. */
+  public record FenceDeviceConf(FenceDeviceSpec spec, long timeoutMs) {}
+
+  /** Default per-call deadlines: fence agents are slow (fence_ipmilan needs ~20 s to give up on a dead BMC). */
+  public static final long AGENT_TIMEOUT_MS = 20_000;
+  public static final long DEVICE_TIMEOUT_MS = 10_000;
 
   public static final Set<String> WATCHDOG_DRIVERS = Set.of("linux", "process", "none");
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing");
+      "timing", "fence_devices");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
+    fenceDevices = Collections.unmodifiableMap(new TreeMap<>(fenceDevices));
+  }
+
+  /** True when some fence device has its password inline in the configuration file. */
+  public boolean hasInlineSecret() {
+    return fenceDevices.values().stream().anyMatch(d -> d.spec().options().containsKey("password"));
   }
 
   public Node self() {
@@ -81,11 +105,29 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     } catch (IOException e) {
       throw new ConfigException(file + ": cannot read: " + e.getMessage());
     }
+    DaemonConfig dc;
     try {
-      return parse(text, file.toAbsolutePath().getParent());
+      dc = parse(text, file.toAbsolutePath().getParent());
     } catch (ConfigException e) {
       throw new ConfigException(file + ": " + e.getMessage());
     }
+    if (dc.hasInlineSecret()) {
+      // a password in the file itself: only its owner (root) may read the file
+      try {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+          String dev = dc.fenceDevices().values().stream().filter(d -> d.spec().options().containsKey("password"))
+              .map(d -> d.spec().name()).findFirst().orElseThrow();
+          throw new ConfigException(file + ": fence_devices." + dev + ".password: an inline password needs a "
+              + "config file readable by its owner only (chmod 600 " + file + "), or use password_file");
+        }
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: nothing to check
+      } catch (IOException e) {
+        throw new ConfigException(file + ": cannot read its permissions: " + e.getMessage());
+      }
+    }
+    return dc;
   }
 
   static DaemonConfig parse(String yaml, Path base) {
@@ -108,7 +150,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       JsonNode n = list.get(i);
       if (!n.isObject()) throw new ConfigException(where + ": must be a mapping");
       onlyKeys(n, where + ".", Set.of("name", "address", "client_port", "peer_port", "election_port",
-          "fence_levels"));
+          "fence_levels", "watchdog"));
       String name = name(required(n, "name", where), where + ".name");
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       String address = text(required(n, "address", where), where + ".address");
@@ -123,8 +165,20 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           levels.add(devices);
         }
       }
+      boolean nodeWatchdog = true;
+      if (n.has("watchdog")) {
+        String w = text(n.get("watchdog"), where + ".watchdog").toLowerCase(Locale.ROOT);
+        switch (w) {
+          case "none", "false", "no" -> nodeWatchdog = false;
+          case "yes", "true" -> nodeWatchdog = true;
+          default -> throw new ConfigException(where + ".watchdog: '" + w + "' must be none or yes");
+        }
+        if (!nodeWatchdog && levels.isEmpty()) {
+          throw new ConfigException(where + ".watchdog: 'none' is only allowed for a node with fence_levels");
+        }
+      }
       nodes.add(new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-          port(n, "election_port", 3888, where), levels));
+          port(n, "election_port", 3888, where), levels, nodeWatchdog));
     }
     if (!names.contains(node)) throw new ConfigException("node: '" + node + "' is not in nodes " + names);
 
@@ -168,13 +222,77 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       throw new ConfigException("watchdog.driver: '" + driver + "' is not one of linux, process, none");
     }
     for (Node n : nodes) {
+      int idx = new ArrayList<>(names).indexOf(n.name());
       if (n.name().equals(node) && driver.equals("none") && n.fenceLevels().isEmpty()) {
         throw new ConfigException("watchdog.driver: 'none' is only allowed for a node with a fence device "
-            + "(nodes[" + (new ArrayList<>(names).indexOf(node)) + "].fence_levels is empty)");
+            + "(nodes[" + idx + "].fence_levels is empty)");
+      }
+      if (n.name().equals(node) && driver.equals("none") && n.watchdog()) {
+        // every node's file must tell the same story: whichever node seeds /config writes this flag
+        throw new ConfigException("watchdog.driver: 'none' needs nodes[" + idx + "].watchdog: none too (every "
+            + "node's file must say that " + node + " has no watchdog)");
+      }
+      if (n.name().equals(node) && !driver.equals("none") && !n.watchdog()) {
+        throw new ConfigException("nodes[" + idx + "].watchdog: 'none' but watchdog.driver is '" + driver + "'");
+      }
+    }
+    Map<String, FenceDeviceConf> devices = fenceDevices(root.path("fence_devices"), base);
+    for (Node n : nodes) {
+      int idx = new ArrayList<>(names).indexOf(n.name());
+      for (List<String> level : n.fenceLevels()) {
+        if (level.isEmpty()) throw new ConfigException("nodes[" + idx + "].fence_levels: a level without devices");
+        for (String d : level) {
+          if (!devices.containsKey(d)) {
+            throw new ConfigException("nodes[" + idx + "].fence_levels: device '" + d + "' is not in fence_devices "
+                + devices.keySet() + " (every node may act as fence proxy, so every node's file declares it)");
+          }
+        }
       }
     }
     Timing timing = timing(root.path("timing"));
-    return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing);
+    return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices);
+  }
+
+  /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */
+  private static Map<String, FenceDeviceConf> fenceDevices(JsonNode fd, Path base) {
+    TreeMap<String, FenceDeviceConf> out = new TreeMap<>();
+    if (fd.isMissingNode() || fd.isNull()) return out;
+    if (!fd.isObject()) throw new ConfigException("fence_devices: must be a mapping of device name to options");
+    for (Iterator<String> it = fd.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      String where = "fence_devices." + name;
+      if (!NAME.matcher(name).matches()) {
+        throw new ConfigException(where + ": the device name must be lower-case letters, digits, '-' or '_'");
+      }
+      JsonNode d = fd.get(name);
+      if (!d.isObject()) throw new ConfigException(where + ": must be a mapping (type: agent|ipmi|redfish, ...)");
+      String type = text(required(d, "type", where), where + ".type").toLowerCase(Locale.ROOT);
+      Map<String, String> options = new TreeMap<>();
+      long timeout = type.equals("agent") ? AGENT_TIMEOUT_MS : DEVICE_TIMEOUT_MS;
+      for (Iterator<String> k = d.fieldNames(); k.hasNext(); ) {
+        String key = k.next();
+        if (key.equals("type")) continue;
+        JsonNode v = d.get(key);
+        if (!v.isValueNode() || v.isNull()) throw new ConfigException(where + "." + key + ": must be a scalar");
+        if (key.equals("timeout")) {
+          timeout = Durations.parseMs(v.asText(), where + ".timeout");
+          if (timeout <= 0 || timeout > 300_000) {
+            throw new ConfigException(where + ".timeout: must be between 1ms and 300s");
+          }
+          continue;
+        }
+        String value = v.asText();
+        if (key.equals("password_file")) value = base.resolve(value).toString();
+        options.put(key, value);
+      }
+      try {
+        out.put(name, new FenceDeviceConf(FenceDeviceSpec.of(name, type, options), timeout));
+      } catch (FenceException e) {
+        throw new ConfigException(where + ".type: " + e.getMessage());
+      }
+      if (type.equals("sim")) throw new ConfigException(where + ".type: 'sim' devices exist only in the simulator");
+    }
+    return out;
   }
 
   private static Timing timing(JsonNode t) {

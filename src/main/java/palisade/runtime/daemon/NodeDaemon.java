@@ -18,6 +18,7 @@ import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
 import palisade.core.EventLog;
+import palisade.core.FenceDriver;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.NodeConfig;
@@ -58,6 +59,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private ZkStore store;
   private WatchdogPlug watchdog;
   private AsyncResources resources;
+  private AsyncFences fences;
   private Events events;
   private Agent agent;
   private Manager manager;
@@ -74,6 +76,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   /** Starts everything; returns once the event loop runs. */
   public void start() throws Exception {
+    // Fence devices first: a bad definition (unknown agent, option the metadata refuses) stops the daemon here.
+    fences = AsyncFences.create(config, loop, this::nowMs);
     Path dir = Files.createDirectories(config.dataDir());
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     WatchdogDevice device = switch (config.watchdogDriver()) {
@@ -119,7 +123,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       agent = new Agent(this, config.timing());
       manager = new Manager(this, config.timing());
       log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
-          + config.watchdogDriver() + ")");
+          + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ")");
     });
     loop.scheduleAtFixedRate(this::tick, config.timing().tickMs(), config.timing().tickMs(), TimeUnit.MILLISECONDS);
   }
@@ -146,7 +150,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (DaemonConfig.Node n : config.nodes()) {
       boolean self = n.name().equals(config.node());
-      boolean wd = !(self && config.watchdogDriver().equals("none"));
+      boolean wd = n.watchdog() && !(self && config.watchdogDriver().equals("none"));
       nodes.put(n.name(), new NodeConfig(n.name(), wd, n.fenceLevels(), -1, false));
     }
     ClusterConfig initial = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
@@ -172,6 +176,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (curator != null) curator.close();
     if (peer != null) peer.close();
     if (resources != null) resources.close();
+    if (fences != null) fences.close();
   }
 
   // ---- the plugs -------------------------------------------------------------------------------------------------
@@ -194,6 +199,11 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   @Override
   public ResourceDriver resources() {
     return resources;
+  }
+
+  @Override
+  public FenceDriver fences() {
+    return fences;
   }
 
   @Override

@@ -57,11 +57,59 @@ class DaemonConfigTest {
         .hasMessageStartingWith("store.peers: 5 peers need at least 5 nodes");
   }
 
+  static final String DEVICES = """
+      fence_devices:
+        ipmi1: {type: ipmi, host: 10.0.0.5, username: admin, password_file: secrets/ipmi1, cipher: 3}
+        rf1: {type: redfish, host: 10.0.0.6, port: 8443, username: root, password: s3cret, ssl_insecure: true,
+              timeout: 4s}
+      """;
+
   @Test
   void noneIsAcceptedWithAFenceDevice() {
     DaemonConfig c = parse("cluster: c\nnode: node1\nwatchdog: {driver: none}\nnodes:\n"
-        + "  - {name: node1, address: a, fence_levels: [[ipmi1]]}\n");
+        + "  - {name: node1, address: a, fence_levels: [[ipmi1]], watchdog: none}\n" + DEVICES);
     assertThat(c.self().fenceLevels()).containsExactly(java.util.List.of("ipmi1"));
+    assertThat(c.self().watchdog()).isFalse();
     assertThat(c.peers()).isEqualTo(1);
+    assertThat(c.fenceDevices().get("ipmi1").timeoutMs()).isEqualTo(DaemonConfig.DEVICE_TIMEOUT_MS);
+    assertThat(c.fenceDevices().get("ipmi1").spec().options().get("password_file")).isEqualTo("/var/lib/x/secrets/ipmi1");
+    assertThat(c.fenceDevices().get("rf1").timeoutMs()).isEqualTo(4_000);
+    assertThat(c.fenceDevices().get("rf1").spec().options()).doesNotContainKeys("type", "timeout");
+    assertThat(c.toString()).as("a config can be logged: no secret in it").doesNotContain("s3cret");
+  }
+
+  @Test
+  void fenceDeviceErrorsNameTheDeviceAndTheKey() {
+    String node1 = "cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, fence_levels: [[ipmi1]]}\n";
+    assertThatThrownBy(() -> parse(node1)).hasMessageStartingWith(
+        "nodes[0].fence_levels: device 'ipmi1' is not in fence_devices");
+    assertThatThrownBy(() -> parse(node1 + "fence_devices:\n  ipmi1: {type: pdu, host: x}\n"))
+        .hasMessageContaining("fence_devices.ipmi1.type: fence device 'ipmi1': unknown type 'pdu'");
+    assertThatThrownBy(() -> parse(node1 + "fence_devices:\n  ipmi1: {host: x}\n"))
+        .hasMessage("fence_devices.ipmi1.type: is required");
+    assertThatThrownBy(() -> parse(node1 + "fence_devices:\n  ipmi1: {type: ipmi, timeout: forever}\n"))
+        .hasMessageStartingWith("fence_devices.ipmi1.timeout:");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, watchdog: none}\n"))
+        .hasMessage("nodes[0].watchdog: 'none' is only allowed for a node with fence_levels");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nwatchdog: {driver: none}\nnodes:\n"
+        + "  - {name: node1, address: a, fence_levels: [[ipmi1]]}\n" + DEVICES))
+        .hasMessageStartingWith("watchdog.driver: 'none' needs nodes[0].watchdog: none too");
+  }
+
+  @Test
+  void anInlinePasswordNeedsAFileOnlyItsOwnerReads(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    String yaml = "cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, fence_levels: [[rf1]]}\n" + DEVICES;
+    Path f = tmp.resolve("node.yaml");
+    java.nio.file.Files.writeString(f, yaml);
+    java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> DaemonConfig.load(f)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("fence_devices.rf1.password: an inline password needs a config file readable by its "
+            + "owner only").hasMessageNotContaining("s3cret");
+    java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(DaemonConfig.load(f).hasInlineSecret()).isTrue();
+    // without an inline password a readable file is fine
+    java.nio.file.Files.writeString(f, yaml.replace("password: s3cret", "password_file: /etc/rf1"));
+    java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(DaemonConfig.load(f).hasInlineSecret()).isFalse();
   }
 }
