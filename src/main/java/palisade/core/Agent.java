@@ -69,6 +69,9 @@ public final class Agent {
   private final TreeMap<String, Long> highestToken = new TreeMap<>();
   /** When this node first saw each migration request (by token): a target that never gets ready is given up. */
   private final TreeMap<Long, Long> migrationSeen = new TreeMap<>();
+  /** Highest SPM token seen naming this node, and the highest it gave back: neither is ever acted on again. */
+  private long spmSeen;
+  private long spmReleased;
   /** Bumped when the node is fenced so completions of older driver operations are ignored. */
   private long opsEpoch;
 
@@ -126,6 +129,7 @@ public final class Agent {
     }
     written = rec.value();
     writtenVersion = rec.version();
+    spmReleased = Math.max(spmReleased, written.spmReleased());
     if (written.fenced()) {
       fenced(nowMs, "lease was fenced while this node was away (generation " + written.generation() + ")");
       return;
@@ -144,6 +148,7 @@ public final class Agent {
     ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
     ClusterConfig config = viewOf(StorePaths.CONFIG, ClusterConfig.class);
     if (ms != null && leaseOk) manage(ms, config, nowMs);
+    spm(ms == null ? null : ms.spm());
     if (leaseOk) fencer.tick(ms, nowMs);
     if (mode == AgentMode.REBOOTING || mode == AgentMode.SHUTTING_DOWN) shutdownStep(ms, config, nowMs);
     maybeRenew(nowMs);
@@ -153,6 +158,10 @@ public final class Agent {
     transition(State.FENCED, reason);
     env.log().event(source, "killing all HA resources; watchdog no longer fed");
     env.resources().killAll();
+    if (env.spm().activeToken() != 0) {
+      env.spm().deactivate();
+      env.log().event(source, "no longer SPM (fenced)");
+    }
     opsEpoch++;
     inFlight.clear();
     results.clear();
@@ -190,12 +199,12 @@ public final class Agent {
     if (writePending) return;
     boolean armed = env.watchdog().armed();
     boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
-        || leaseOk != written.inTime();
+        || leaseOk != written.inTime() || spmReleased != written.spmReleased();
     boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
     boolean idle = mode != AgentMode.ACTIVE || (env.resources().running().isEmpty() && inFlight.isEmpty()
-        && !assignedAnything());
-    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed, leaseOk), nowMs, idle);
+        && !assignedAnything() && env.spm().activeToken() == 0);
+    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased), nowMs, idle);
   }
 
   private void submitWrite(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend) {
@@ -245,7 +254,8 @@ public final class Agent {
       transition(State.DOWN, "shut down cleanly, every resource stopped");
       return;
     }
-    boolean needed = !env.resources().running().isEmpty() || !inFlight.isEmpty() || assignedAnything();
+    boolean needed = !env.resources().running().isEmpty() || !inFlight.isEmpty() || assignedAnything()
+        || env.spm().activeToken() != 0;
     if (needed && !wd.armed()) {
       wd.arm();
       env.log().event(source, "watchdog armed");
@@ -287,6 +297,7 @@ public final class Agent {
   private boolean assignedAnything() {
     ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
     if (ms == null) return false;
+    if (ms.spm() != null && node.equals(ms.spm().node()) && !ms.spm().releasing()) return true;
     for (ServiceStatus ss : ms.services().values()) {
       if (needsWatchdog(ss)) return true;
     }
@@ -463,6 +474,34 @@ public final class Agent {
     });
   }
 
+  // ---- SPM role --------------------------------------------------------------------------------------------------
+
+  /**
+   * Acts as SPM exactly while the manager names this node holder and does not ask for the role back, the lease is
+   * renewed in time, the node is not shutting down, and the watchdog protects it: like a resource, the role is
+   * then released by the reset that a silent lease leads to, before the manager can confirm the fence.
+   */
+  private void spm(SpmRole role) {
+    SpmDuty duty = env.spm();
+    boolean mine = role != null && node.equals(role.node());
+    if (mine) spmSeen = Math.max(spmSeen, role.token());
+    boolean act = mine && !role.releasing() && leaseOk && mode == AgentMode.ACTIVE && env.watchdog().armed()
+        && role.token() == spmSeen && role.token() > spmReleased;
+    long active = duty.activeToken();
+    if (active != 0 && (!act || active != role.token())) {
+      duty.deactivate();
+      env.log().event(source, "no longer SPM (token " + active + ")");
+    }
+    if (act && duty.activeToken() == 0) {
+      duty.activate(role.token());
+      env.log().event(source, "acts as SPM (token " + role.token() + ")");
+    }
+    if (mine && role.releasing() && duty.activeToken() == 0 && role.token() > spmReleased) {
+      spmReleased = role.token(); // reported with the next write; never acted on again
+      env.log().event(source, "released the SPM role (token " + role.token() + ")");
+    }
+  }
+
   // ---- clean shutdown --------------------------------------------------------------------------------------------
 
   /** Stops everything (or waits for the manager to move it away), then writes DOWN; the host powers off after. */
@@ -475,7 +514,7 @@ public final class Agent {
     for (String id : running) {
       if (!inFlight.containsKey(id)) stop(id, tokenOf(ms, id), nowMs);
     }
-    if (running.isEmpty() && inFlight.isEmpty() && !writePending) {
+    if (running.isEmpty() && inFlight.isEmpty() && !writePending && env.spm().activeToken() == 0) {
       mode = reboot ? AgentMode.DOWN_REBOOT : AgentMode.DOWN;
     }
   }

@@ -12,6 +12,9 @@ public interface AgentEnv {
 
   EventLog log();
 
+  /** Whether this machine acts as SPM; the agent switches it. */
+  SpmDuty spm();
+
   /** Power-fence devices, for when this node is a fence proxy. */
   default FenceDriver fences() {
     return FenceDriver.NONE;

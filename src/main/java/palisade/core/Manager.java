@@ -224,6 +224,7 @@ public final class Manager {
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
         history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff);
     for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
+    new SpmMachine(config, w, records).step();
     for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
 
@@ -338,7 +339,7 @@ public final class Manager {
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
-    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false, false)
+    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false, false, 0)
         : rec.fence();
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
     Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),

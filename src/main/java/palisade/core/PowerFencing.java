@@ -100,7 +100,7 @@ final class PowerFencing {
   private long graceExtraMs(String node) {
     long resources = w.services.values().stream()
         .filter(s -> node.equals(s.node()) && s.state() == ServiceState.FENCE).count();
-    boolean spm = config.nodes().get(node).spmPriority() >= 0;
+    boolean spm = w.spm() != null && w.spm().node().equals(node);
     return (spm ? policy.graceExtraSpmMs() : 0) + resources * policy.graceExtraPerResourceMs();
   }
 

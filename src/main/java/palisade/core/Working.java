@@ -15,6 +15,7 @@ final class Working {
   /** History lines the manager itself adds (manual confirmations), written with the state. */
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
+  private SpmRole spm;
   private long nextToken;
   private long commandSeq;
   private boolean changed;
@@ -31,6 +32,7 @@ final class Working {
     this.nodes = new TreeMap<>(base.nodes());
     this.services = new TreeMap<>(base.services());
     this.fencing = new TreeMap<>(base.fencing());
+    this.spm = base.spm();
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
   }
@@ -113,6 +115,22 @@ final class Working {
     changed = true;
   }
 
+  SpmRole spm() {
+    return spm;
+  }
+
+  /** The funnel for the SPM role: `spm: node1 (token 4) -> node2 (token 9) (why)`. */
+  void setSpm(SpmRole to, String reason) {
+    Check.that(!Objects.equals(spm, to), "spm: no-op update (%s)", reason);
+    log.event("manager", "spm: " + describe(spm) + " -> " + describe(to) + " (" + reason + ")");
+    spm = to;
+    changed = true;
+  }
+
+  private static String describe(SpmRole r) {
+    return r == null ? "none" : r.node() + " (token " + r.token() + (r.releasing() ? ", releasing" : "") + ")";
+  }
+
   void addHistory(FenceEntry e) {
     history.add(e);
     changed = true;
@@ -130,6 +148,6 @@ final class Working {
   }
 
   ManagerState build(long epoch) {
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing);
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm);
   }
 }

@@ -91,6 +91,10 @@ public final class Fuzz {
         lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
       }
     }
+    if (r.nextInt(3) != 0) {
+      // The SPM role: most histories have candidates, with ties and nodes that may never hold it.
+      for (String n : nodes) lines.add("node " + n + " spm_priority=" + (r.nextInt(12) - 1));
+    }
     boolean grouped = r.nextBoolean();
     if (grouped) {
       StringBuilder g = new StringBuilder("group g nodes=");

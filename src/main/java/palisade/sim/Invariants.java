@@ -10,6 +10,7 @@ import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
+import palisade.core.SpmRole;
 import palisade.core.StorePaths;
 
 /**
@@ -20,6 +21,8 @@ final class Invariants {
   private final SimWorld world;
   /** resource -> node -> highest token the manager ever committed for running it there. */
   private final TreeMap<String, TreeMap<String, Long>> assigned = new TreeMap<>();
+  /** Highest SPM token the manager ever committed. */
+  private long spmIssued;
 
   Invariants(SimWorld world) {
     this.world = world;
@@ -49,6 +52,20 @@ final class Invariants {
     }
   }
 
+  /** Invariant 3, when a node starts acting as SPM: nobody else acts, and it holds the newest SPM token. */
+  void onSpmActivate(String node, long token) {
+    for (SimNode other : world.nodes().values()) {
+      if (!other.name.equals(node) && other.spmToken != 0) {
+        fail("3 (one SPM)", node + " becomes SPM (token " + token + ") while " + other.name + " acts as SPM (token "
+            + other.spmToken + ")");
+      }
+    }
+    if (token < spmIssued) {
+      fail("3 (one SPM)", node + " becomes SPM with token " + token + " but token " + spmIssued
+          + " was already issued");
+    }
+  }
+
   /** A committed store write: checks invariants 4 and 6 and tracks issued tokens. */
   void onWrite(String path, palisade.core.Versioned<Object> before, Object after) {
     if (path.equals(StorePaths.MANAGER_STATE)) {
@@ -60,6 +77,16 @@ final class Invariants {
   }
 
   private void managerState(ManagerState before, ManagerState after) {
+    if (after.spm() != null) spmIssued = Math.max(spmIssued, after.spm().token());
+    SpmRole had = before == null ? null : before.spm();
+    if (had != null && (after.spm() == null || after.spm().token() != had.token())) {
+      // The role leaves its holder only once the holder stopped acting: released, shut down, or reset.
+      SimNode holder = world.node(had.node());
+      if (holder != null && holder.spmToken == had.token()) {
+        fail("3 (one SPM)", "the SPM role (token " + had.token() + ") taken from " + had.node()
+            + " while it still acts as SPM");
+      }
+    }
     for (var e : after.nodes().entrySet()) {
       NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
       if (e.getValue().state() != NodeState.FENCED || (was != null && was.state() == NodeState.FENCED)) continue;
@@ -166,6 +193,11 @@ final class Invariants {
       if (on == null || !on.containsKey(ss.node())) {
         return rc.id() + " is started on " + ss.node() + " but not running there";
       }
+    }
+    boolean candidates = world.config().nodes().values().stream().anyMatch(nc -> nc.spmPriority() >= 0);
+    long acting = world.nodes().values().stream().filter(n -> n.spmToken != 0).count();
+    if (candidates && acting != 1) {
+      return acting + " nodes act as SPM, expected one (manager names " + ms.spm() + ")";
     }
     return null;
   }

@@ -150,7 +150,7 @@ public final class RoundBench {
     for (String n : names) {
       if (silent.contains(n)) continue;
       NodeRecord r = (NodeRecord) store.get(StorePaths.node(n)).value();
-      store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, r.results(), true, true), now);
+      store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, r.results(), true, true, 0), now);
     }
   }
 
@@ -174,7 +174,7 @@ public final class RoundBench {
       if (silent.contains(n)) continue;
       NodeRecord r = (NodeRecord) store.get(StorePaths.node(n)).value();
       TreeMap<String, ResourceResult> res = byNode.getOrDefault(n, new TreeMap<>());
-      if (!res.equals(r.results())) store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, res, true, true), now);
+      if (!res.equals(r.results())) store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, res, true, true, 0), now);
     }
   }
 

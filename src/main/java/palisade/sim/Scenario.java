@@ -112,6 +112,10 @@ public final class Scenario {
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
             List.of("watchdog", "fence", "spm_priority", "manual_only"));
+        if (attrs.containsKey("spm_priority")) {
+          int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
+          if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
+        }
         nodes.get(n).putAll(attrs);
       }
       case "fence-device" -> {
@@ -286,6 +290,11 @@ public final class Scenario {
       arity(e, 3, "manager on NODE[|NODE...]");
       if (!e.get(1).equals("on")) throw error("expect manager: expected manager on NODE");
       for (String n : e.get(2).split("\\|")) nodeRef(n, "expect manager");
+    } else if (e.get(0).equals("spm")) {
+      if (e.size() == 2 && e.get(1).equals("none")) return;
+      arity(e, 3, "spm on NODE[|NODE...] or spm none");
+      if (!e.get(1).equals("on")) throw error("expect spm: expected spm on NODE[|NODE...] or spm none");
+      for (String n : e.get(2).split("\\|")) nodeRef(n, "expect spm");
     } else if (e.get(0).equals("fenced")) {
       arity(e, 4, "fenced NODE by watchdog|power|manual");
       nodeRef(e.get(1), "expect fenced");

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import palisade.core.Command;
 import palisade.core.ConfirmKind;
@@ -156,6 +157,19 @@ public final class ScenarioRunner {
           if (n.equals(holder) || n.equals("@manager")) return holder == null ? "no manager" : null;
         }
         return "the manager lease is held by " + (holder == null ? "nobody" : holder);
+      }
+      case "spm" -> {
+        TreeSet<String> acting = new TreeSet<>();
+        for (SimNode n : world.nodes().values()) {
+          if (n.spmToken != 0) acting.add(n.name);
+        }
+        String is = acting.isEmpty() ? "no node acts as SPM" : String.join(", ", acting) + " act(s) as SPM";
+        if (e.get(1).equals("none")) return acting.isEmpty() ? null : is;
+        if (acting.size() != 1) return is;
+        for (String n : e.get(2).split("\\|")) {
+          if (acting.contains(node(s, n))) return null;
+        }
+        return is;
       }
       case "fenced" -> {
         String n = node(s, e.get(1));

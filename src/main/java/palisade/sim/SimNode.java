@@ -10,6 +10,7 @@ import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.ResourceConfig;
 import palisade.core.ResourceDriver;
+import palisade.core.SpmDuty;
 import palisade.core.StoreClient;
 import palisade.core.StoreView;
 import palisade.core.Txn;
@@ -40,6 +41,8 @@ final class SimNode implements AgentEnv, ManagerEnv {
   boolean rebootAfterShutdown;
   boolean watchdogEnabled;
   long healthySinceMs = Long.MAX_VALUE;
+  /** Physical truth for invariant 3: the token this machine acts as SPM under, 0 when it does not. */
+  long spmToken;
 
   private SimView view;
   private Agent agent;
@@ -50,6 +53,7 @@ final class SimNode implements AgentEnv, ManagerEnv {
   private final StoreClient store = new Store();
   private final Watchdog watchdog = new Dog();
   private final ResourceDriver driver = new Driver();
+  private final SpmDuty spm = new Spm();
 
   SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogEnabled) {
     this.name = name;
@@ -102,6 +106,8 @@ final class SimNode implements AgentEnv, ManagerEnv {
     manager = null;
     view = null;
     wdArmed = false;
+    if (spmToken != 0) world.log(name, "no longer SPM (halted)");
+    spmToken = 0;
     shuttingDown = false;
     pausedUntilMs = 0; // the paused process died with the power: the next boot starts a fresh one
   }
@@ -147,6 +153,11 @@ final class SimNode implements AgentEnv, ManagerEnv {
   @Override
   public EventLog log() {
     return world::log;
+  }
+
+  @Override
+  public SpmDuty spm() {
+    return spm;
   }
 
   @Override
@@ -210,6 +221,24 @@ final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public boolean armed() {
       return wdArmed;
+    }
+  }
+
+  private final class Spm implements SpmDuty {
+    @Override
+    public long activeToken() {
+      return spmToken;
+    }
+
+    @Override
+    public void activate(long token) {
+      world.spmActivated(SimNode.this, token);
+      spmToken = token;
+    }
+
+    @Override
+    public void deactivate() {
+      spmToken = 0;
     }
   }
 

@@ -277,6 +277,11 @@ public final class SimWorld {
     return DriverResult.success();
   }
 
+  /** A node starts acting as SPM: invariant 3 is checked before it does. */
+  void spmActivated(SimNode n, long token) {
+    invariants.onSpmActivate(n.name, token);
+  }
+
   void physicalKillAll(SimNode n, String why) {
     SortedSet<String> ids = runningOn(n.name);
     for (String id : ids) physicalStop(id, n);

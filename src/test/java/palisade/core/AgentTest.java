@@ -20,6 +20,7 @@ class AgentTest {
   private int feeds;
   private boolean armed;
   private int killAlls;
+  private final SpmDuty spm = SpmDuty.inMemory();
   private final List<Long> startedTokens = new ArrayList<>();
   private Agent agent;
   private final Timing timing = Timing.defaults();
@@ -125,6 +126,10 @@ class AgentTest {
       public EventLog log() {
         return (s, m) -> log.add(s + ": " + m);
       }
+
+      public SpmDuty spm() {
+        return spm;
+      }
     }, timing);
     TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1")));
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
@@ -185,5 +190,51 @@ class AgentTest {
     assertThat(agent.state()).isEqualTo(Agent.State.FENCED);
     assertThat(feeds).isEqualTo(fed);
     assertThat(log).anyMatch(l -> l.contains("active -> fenced"));
+  }
+
+  private void nameSpm(SpmRole role) {
+    Versioned<Object> cur = store.get(StorePaths.MANAGER_STATE);
+    ManagerState ms = (ManagerState) cur.value();
+    store.put(StorePaths.MANAGER_STATE, new Versioned<>(new ManagerState(ms.epoch(), 9, 0, ms.nodes(),
+        ms.services(), ms.fencing(), role), cur.version() + 1));
+  }
+
+  @Test
+  void actsAsSpmOnlyWhileNamedWithAGoodLeaseAndReleasesWhenAsked() {
+    nameSpm(new SpmRole("node1", 7, false));
+    agent.tick(0);
+    commitAndAck(timing.ackMs() + 500); // created, but acknowledged late: the watchdog stays unarmed
+    agent.tick(1_600);
+    assertThat(spm.activeToken()).isZero(); // named, but nothing protects it yet
+    agent.tick(2_000);
+    commitAndAck(2_003);
+    agent.tick(2_250);
+    assertThat(spm.activeToken()).isEqualTo(7);
+    nameSpm(new SpmRole("node1", 7, true));
+    agent.tick(2_500);
+    assertThat(spm.activeToken()).isZero();
+    for (long t = 3_000; t <= 4_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).spmReleased()).isEqualTo(7);
+    nameSpm(new SpmRole("node1", 7, false)); // a stale view naming the released token again: never acted on
+    agent.tick(4_250);
+    assertThat(spm.activeToken()).isZero();
+  }
+
+  @Test
+  void stopsActingAsSpmWhenRenewalsFailAndWhenFenced() {
+    nameSpm(new SpmRole("node1", 7, false));
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(1_000);
+    commitAndAck(1_003);
+    agent.tick(1_250);
+    assertThat(spm.activeToken()).isEqualTo(7);
+    agent.tick(2_000); // this renewal is never acknowledged
+    agent.tick(1_000 + 2 * timing.renewMs() + timing.ackMs() + 1);
+    assertThat(spm.activeToken()).isZero();
+    assertThat(log).anyMatch(l -> l.contains("no longer SPM"));
   }
 }

@@ -72,7 +72,7 @@ class PlacementTest {
 
   @Test
   void aNodeNotHeardFromOrLateIsNotEligible() {
-    records.put("node2", NodeRecord.fresh("node2").renewed(AgentMode.ACTIVE, new TreeMap<>(), false, false));
+    records.put("node2", NodeRecord.fresh("node2").renewed(AgentMode.ACTIVE, new TreeMap<>(), false, false, 0));
     Placement p = new Placement(new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(),
         ShutdownPolicy.CONDITIONAL), w, records, Set.of("node1", "node2"));
     assertThat(p.eligible("node1")).isTrue();

@@ -30,6 +30,10 @@ class ScenarioParserTest {
     refused("no run line", "nodes node1");
     refused("t.scn:2: unknown option 'lease'", "nodes node1", "option lease=8s", "run 1s");
     refused("t.scn:2: expect node: unknown state 'dead'", "nodes node1", "expect at 1s node node1 dead", "run 2s");
+    refused("t.scn:2: expect spm: expected spm on NODE[|NODE...] or spm none", "nodes node1",
+        "expect at 1s spm at node1", "run 2s");
+    refused("t.scn:2: node node1 spm_priority=11 is out of range", "nodes node1", "node node1 spm_priority=11",
+        "run 1s");
   }
 
   @Test

@@ -38,9 +38,10 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    *
    * @param watchdog false when the node runs without a watchdog ({@code watchdog: none}): only a confirmed power
    *     fence (or an operator) proves it dead
+   * @param spmPriority preference for the SPM role, 0 to 10; -1 (the default) = never SPM
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels, boolean watchdog) {}
+      List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {}
 
   /** A fence device this node can drive as a fence proxy, with the deadline of one call. */
   public record FenceDeviceConf(FenceDeviceSpec spec, long timeoutMs) {}
@@ -150,7 +151,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       JsonNode n = list.get(i);
       if (!n.isObject()) throw new ConfigException(where + ": must be a mapping");
       onlyKeys(n, where + ".", Set.of("name", "address", "client_port", "peer_port", "election_port",
-          "fence_levels", "watchdog"));
+          "fence_levels", "watchdog", "spm_priority"));
       String name = name(required(n, "name", where), where + ".name");
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       String address = text(required(n, "address", where), where + ".address");
@@ -177,8 +178,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           throw new ConfigException(where + ".watchdog: 'none' is only allowed for a node with fence_levels");
         }
       }
+      int spm = -1;
+      if (n.has("spm_priority")) {
+        JsonNode v = n.get("spm_priority");
+        if (!v.isInt() || v.asInt() < -1 || v.asInt() > 10) {
+          throw new ConfigException(where + ".spm_priority: '" + v.asText() + "' must be an integer from -1 (never) to 10");
+        }
+        spm = v.asInt();
+      }
       nodes.add(new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-          port(n, "election_port", 3888, where), levels, nodeWatchdog));
+          port(n, "election_port", 3888, where), levels, nodeWatchdog, spm));
     }
     if (!names.contains(node)) throw new ConfigException("node: '" + node + "' is not in nodes " + names);
 

@@ -14,6 +14,7 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
+import palisade.core.SpmDuty;
 import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
@@ -61,6 +62,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private AsyncResources resources;
   private AsyncFences fences;
   private Events events;
+  /** Whether this node acts as SPM; the agent logs every change as an event. */
+  private final SpmDuty spm = SpmDuty.inMemory();
   private Agent agent;
   private Manager manager;
   private boolean seedPending;
@@ -151,7 +154,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     for (DaemonConfig.Node n : config.nodes()) {
       boolean self = n.name().equals(config.node());
       boolean wd = n.watchdog() && !(self && config.watchdogDriver().equals("none"));
-      nodes.put(n.name(), new NodeConfig(n.name(), wd, n.fenceLevels(), -1, false));
+      nodes.put(n.name(), new NodeConfig(n.name(), wd, n.fenceLevels(), n.spmPriority(), false));
     }
     ClusterConfig initial = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
     seedPending = true;
@@ -209,5 +212,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   @Override
   public EventLog log() {
     return events;
+  }
+
+  @Override
+  public SpmDuty spm() {
+    return spm;
   }
 }

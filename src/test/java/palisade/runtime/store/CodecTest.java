@@ -27,6 +27,7 @@ import palisade.core.ResourceConfig;
 import palisade.core.ResourceResult;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
+import palisade.core.SpmRole;
 import palisade.core.ShutdownPolicy;
 
 /** Every store record survives JSON and comes back equal, typed by its path. */
@@ -58,9 +59,12 @@ class CodecTest {
         new TreeMap<>(Map.of("vm:101", new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0,
             new TreeSet<>(List.of("node2")), null))));
     assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
+    ManagerState withSpm = new ManagerState(3, 9, 2, ms.nodes(), ms.services(), ms.fencing(),
+        new SpmRole("node1", 8, true));
+    assertThat(roundTrip("/manager/state", withSpm)).isEqualTo(withSpm);
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
-        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true);
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true, 6);
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
     FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 7, 1, "bmc3", "off", "ok",
         "node1", 1_700_000_000_000L, 1_700_000_000_500L)));

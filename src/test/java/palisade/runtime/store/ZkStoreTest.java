@@ -81,7 +81,7 @@ class ZkStoreTest {
     assertThat(store.view().get(path, NodeRecord.class)).isEqualTo(new Versioned<>(fresh, 0));
 
     assertThat(submit(Txn.of(new Op.Put(path, Op.ABSENT, fresh)))).isEqualTo(new TxnResult.Conflict(path));
-    NodeRecord renewed = fresh.renewed(fresh.mode(), fresh.results(), false, true);
+    NodeRecord renewed = fresh.renewed(fresh.mode(), fresh.results(), false, true, 0);
     assertThat(submit(Txn.of(new Op.Put(path, 0, renewed))))
         .isEqualTo(new TxnResult.Committed(java.util.Map.of(path, 1L)));
     assertThat(submit(Txn.of(new Op.Put(path, 0, renewed)))).isEqualTo(new TxnResult.Conflict(path));

@@ -1,0 +1,72 @@
+package palisade.core;
+
+import java.util.SortedMap;
+
+/**
+ * The manager's SPM decisions (DESIGN "Roles"): one holder at a time, the online node with the highest
+ * {@code spm_priority} (ties: first by name). The role moves only after its holder let go of it cleanly (it said so
+ * in its record, or shut down cleanly) or its fence was confirmed; a holder that merely went silent keeps it.
+ * Every change goes through {@link Working#setSpm}.
+ */
+final class SpmMachine {
+  private final ClusterConfig config;
+  private final Working w;
+  private final SortedMap<String, NodeRecord> records;
+
+  SpmMachine(ClusterConfig config, Working w, SortedMap<String, NodeRecord> records) {
+    this.config = config;
+    this.w = w;
+    this.records = records;
+  }
+
+  void step() {
+    SpmRole role = w.spm();
+    if (role != null) {
+      String why = letGo(role);
+      if (why != null) {
+        w.setSpm(null, why);
+      } else if (!role.releasing() && releaseReason(role.node()) != null) {
+        w.setSpm(role.release(), releaseReason(role.node()) + ": asked to release it");
+      }
+    }
+    if (w.spm() != null) return;
+    String best = null;
+    int bestPriority = -1;
+    for (NodeConfig nc : config.nodes().values()) {
+      if (nc.spmPriority() > bestPriority && eligible(nc.name())) {
+        best = nc.name();
+        bestPriority = nc.spmPriority();
+      }
+    }
+    if (best != null) {
+      w.setSpm(new SpmRole(best, w.newToken(), false), "highest spm_priority (" + bestPriority + ") online");
+    }
+  }
+
+  /** Why the holder no longer has the role, or null while it may still act as SPM. */
+  private String letGo(SpmRole role) {
+    NodeState st = w.nodeState(role.node());
+    if (st == NodeState.FENCED) return role.node() + " fence confirmed";
+    if (st == NodeState.OFFLINE) return role.node() + " shut down cleanly";
+    NodeRecord rec = records.get(role.node());
+    if (role.releasing() && rec != null && !rec.fenced() && rec.spmReleased() >= role.token()) {
+      return role.node() + " released it";
+    }
+    return null;
+  }
+
+  /** Why the holder should give the role back, or null. */
+  private String releaseReason(String node) {
+    NodeConfig nc = config.nodes().get(node);
+    if (nc == null) return node + " left the configuration";
+    if (nc.spmPriority() < 0) return node + " has spm_priority -1 now";
+    if (w.nodeState(node) == NodeState.MAINTENANCE) return node + " is in maintenance";
+    return null;
+  }
+
+  private boolean eligible(String node) {
+    NodeRecord rec = records.get(node);
+    return w.nodeState(node) == NodeState.ONLINE && rec != null && !rec.fenced() && rec.mode() == AgentMode.ACTIVE
+        && rec.inTime();
+  }
+}

@@ -1,0 +1,19 @@
+package palisade.core;
+
+/**
+ * Who holds the SPM role (DESIGN "Roles"), under which token, and whether the manager asked the holder to let go.
+ * Part of the manager state; the holder acts as SPM only while it is named here and not releasing.
+ *
+ * @param releasing the manager wants the role back (maintenance, spm_priority now -1): the holder stops acting
+ *     and reports the token in {@link NodeRecord#spmReleased()}; only then may another node get it
+ */
+public record SpmRole(String node, long token, boolean releasing) {
+  public SpmRole {
+    Check.that(node != null && token > 0, "SPM role needs a holder and a token");
+  }
+
+  public SpmRole release() {
+    Check.that(!releasing, "SPM role of %s released twice", node);
+    return new SpmRole(node, token, true);
+  }
+}
