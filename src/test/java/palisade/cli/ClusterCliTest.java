@@ -16,6 +16,7 @@ import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
+import palisade.core.SpmRole;
 import palisade.core.StorePaths;
 import palisade.core.Versioned;
 import palisade.runtime.cluster.Admin;
@@ -55,6 +56,11 @@ class ClusterCliTest {
   private ServiceStatus service(String id) throws Exception {
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     return ms == null ? null : ms.services().get(id);
+  }
+
+  private SpmRole spm() throws Exception {
+    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    return ms == null ? null : ms.spm();
   }
 
   private NodeState nodeState(String node) throws Exception {
@@ -113,6 +119,17 @@ class ClusterCliTest {
     assertThat(cli("node", "maintenance", "node3", "off")).isZero();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> nodeState("node3") == NodeState.ONLINE);
     assertThat(cli("fence", "confirm", "node2")).as("queued; the manager refuses it (node2 is not fencing)").isZero();
+
+    // The SPM role (every local node has spm_priority 5): maintenance on its holder hands it over through the
+    // release handshake, to another node and under a larger token.
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> spm() != null && !spm().releasing());
+    SpmRole holder = spm();
+    assertThat(cli("node", "maintenance", holder.node(), "on")).isZero();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> spm() != null && !spm().releasing()
+        && !spm().node().equals(holder.node()));
+    assertThat(spm().token()).isGreaterThan(holder.token());
+    assertThat(cli("node", "maintenance", holder.node(), "off")).isZero();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> nodeState(holder.node()) == NodeState.ONLINE);
 
     assertThat(cli("resource", "disable", "svc:1")).isZero();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->

@@ -170,7 +170,8 @@ public final class LocalCluster {
           .append("    address: ").append(layout.dialAddress(i, j)).append('\n')
           .append("    client_port: ").append(layout.clientPort()).append('\n')
           .append("    peer_port: ").append(layout.peerPort()).append('\n')
-          .append("    election_port: ").append(layout.electionPort()).append('\n');
+          .append("    election_port: ").append(layout.electionPort()).append('\n')
+          .append("    spm_priority: 5\n");
       String dev = deviceName(Layout.name(j), o);
       if (dev != null) sb.append("    fence_levels: [[").append(dev).append("]]\n");
       if (o.noWatchdog().contains(Layout.name(j))) sb.append("    watchdog: none\n");

@@ -182,7 +182,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       if (n.has("spm_priority")) {
         JsonNode v = n.get("spm_priority");
         if (!v.isInt() || v.asInt() < -1 || v.asInt() > 10) {
-          throw new ConfigException(where + ".spm_priority: '" + v.asText() + "' must be an integer from -1 (never) to 10");
+          throw new ConfigException(where + ".spm_priority: '" + v.asText()
+              + "' must be an integer from -1 (never) to 10");
         }
         spm = v.asInt();
       }
