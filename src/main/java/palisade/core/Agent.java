@@ -204,7 +204,8 @@ public final class Agent {
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
     boolean idle = mode != AgentMode.ACTIVE || (env.resources().running().isEmpty() && inFlight.isEmpty()
         && !assignedAnything() && env.spm().activeToken() == 0);
-    submitWrite(writtenVersion, written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased), nowMs, idle);
+    NodeRecord next = written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased);
+    submitWrite(writtenVersion, next, nowMs, idle);
   }
 
   private void submitWrite(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend) {

@@ -339,8 +339,7 @@ public final class Manager {
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
-    NodeRecord fenced = rec == null ? new NodeRecord(node, 1, true, 0, AgentMode.ACTIVE, new TreeMap<>(), false, false, 0)
-        : rec.fence();
+    NodeRecord fenced = (rec == null ? NodeRecord.fresh(node) : rec).fence(); // never seen: generation 1
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
     Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),
         new Op.Put(StorePaths.node(node), timer.version(), fenced));

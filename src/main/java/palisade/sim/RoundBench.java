@@ -174,7 +174,9 @@ public final class RoundBench {
       if (silent.contains(n)) continue;
       NodeRecord r = (NodeRecord) store.get(StorePaths.node(n)).value();
       TreeMap<String, ResourceResult> res = byNode.getOrDefault(n, new TreeMap<>());
-      if (!res.equals(r.results())) store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, res, true, true, 0), now);
+      if (!res.equals(r.results())) {
+        store.force(StorePaths.node(n), r.renewed(AgentMode.ACTIVE, res, true, true, 0), now);
+      }
     }
   }
 

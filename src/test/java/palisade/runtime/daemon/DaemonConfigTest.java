@@ -55,7 +55,8 @@ class DaemonConfigTest {
         .hasMessageStartingWith("nodes[0].peer_port: '0' is not a port");
     assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nstore: {peers: 5}\n" + NODES))
         .hasMessageStartingWith("store.peers: 5 peers need at least 5 nodes");
-    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, spm_priority: 11}\n"))
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n"
+        + "  - {name: node1, address: a, spm_priority: 11}\n"))
         .hasMessageStartingWith("nodes[0].spm_priority: '11' must be an integer from -1 (never) to 10");
   }
 
