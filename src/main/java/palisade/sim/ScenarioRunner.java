@@ -29,10 +29,20 @@ public final class ScenarioRunner {
 
   private final Scenario scenario;
   private final SimWorld world;
+  /**
+   * Random histories model an honest operator, who looks before confirming: `fence confirm` of a node that is
+   * powered is not sent. A scenario file states its operator's actions exactly, lies included.
+   */
+  private final boolean operatorChecksPower;
 
   public ScenarioRunner(Scenario scenario, long seed, Consumer<String> out) {
+    this(scenario, seed, out, false);
+  }
+
+  ScenarioRunner(Scenario scenario, long seed, Consumer<String> out, boolean operatorChecksPower) {
     this.scenario = scenario;
     this.world = new SimWorld(scenario.options, seed, out);
+    this.operatorChecksPower = operatorChecksPower;
   }
 
   public SimWorld world() {
@@ -96,6 +106,10 @@ public final class ScenarioRunner {
       }
       case "fence" -> {
         String n = node(s, a.get(2));
+        if (operatorChecksPower && world.node(n).powered) {
+          world.log("operator", n + " is powered on: no fence confirmation");
+          return;
+        }
         world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
       }
       case "fence-device" -> world.fenceDevice(a.get(1), a.get(2).equals("ok"));
