@@ -228,23 +228,20 @@ public final class Manager {
     for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
 
-    if (w.changed()) {
-      Op historyPut = null;
-      if (!w.history.isEmpty()) {
-        historyPut = new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
-            (history == null ? FenceHistory.empty() : history.value()).append(w.history));
-      }
-      writeState(w.build(lease.epoch()), historyPut, nowMs);
-      return;
-    }
+    // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
+    List<String> fence = new ArrayList<>();
     for (String n : config.nodes().keySet()) {
       Long written = fenceCommitted.get(n);
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.needsFenceWrite(n)) {
-        writeFence(n, records.get(n), view.get(StorePaths.node(n), NodeRecord.class), nowMs);
-        return;
-      }
+      if (nodes.needsFenceWrite(n)) fence.add(n);
     }
+    if (!w.changed() && fence.isEmpty()) return;
+    Op historyPut = null;
+    if (!w.history.isEmpty()) {
+      historyPut = new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
+          (history == null ? FenceHistory.empty() : history.value()).append(w.history));
+    }
+    write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, nowMs);
   }
 
   /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */
@@ -317,44 +314,50 @@ public final class Manager {
     return node + " is " + st.state().label();
   }
 
-  private void writeState(ManagerState next, Op history, long nowMs) {
-    Op put = new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next);
-    Txn txn = history == null ? Txn.of(put) : Txn.of(put, history);
-    submit(txn, nowMs, (result, t) -> {
+  /**
+   * One transaction: the new state (null: unchanged), fence-history lines, and the fence write of each node in
+   * fence. Without a new state a check of its version stands in, so only the manager that wrote the current state
+   * can fence. A conflict anywhere (a fenced node renewed after all) leaves everything unwritten.
+   */
+  private void write(ManagerState next, Op history, List<String> fence, StoreView view, long nowMs) {
+    List<Op> ops = new ArrayList<>();
+    ops.add(next == null ? new Op.Check(StorePaths.MANAGER_STATE, stateVersion)
+        : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
+    if (history != null) ops.add(history);
+    for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
+    submit(new Txn(ops), nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
       if (result instanceof TxnResult.Committed c) {
-        state = next;
-        stateVersion = c.version(StorePaths.MANAGER_STATE);
-        round(t); // chain: a committed state may allow a fence write or the next transition right away
-      } else if (result instanceof TxnResult.Conflict) {
+        if (next != null) {
+          state = next;
+          stateVersion = c.version(StorePaths.MANAGER_STATE);
+        }
+        for (String n : fence) {
+          fenceCommitted.put(n, c.version(StorePaths.node(n)));
+          env.log().event(SOURCE, "fence write for " + n + " committed");
+        }
+        round(t); // chain: a committed state may allow the next transition right away
+      } else if (result instanceof TxnResult.Conflict c) {
+        if (!fence.isEmpty()) {
+          env.log().event(SOURCE, "fence write for " + String.join(", ", fence) + " refused: "
+              + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : c.path() + " changed since"));
+        }
         reloadState();
       }
     });
   }
 
-  private void writeFence(String node, NodeRecord rec, Versioned<NodeRecord> seen, long nowMs) {
+  /** The fence write of node: its record at the version this manager timed, generation bumped. */
+  private Op fenceWrite(String node, Versioned<NodeRecord> seen, long nowMs) {
     NodeTimer timer = timers.get(node);
     // The safety inequality's premise: we saw this exact version unchanged for L on our own clock.
     Check.that(timer.silentMs(nowMs) >= timing.leaseMs(), "fence write for %s after only %dms", node,
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
-    NodeRecord fenced = (rec == null ? NodeRecord.fresh(node) : rec).fence(); // never seen: generation 1
+    NodeRecord fenced = (seen == null ? NodeRecord.fresh(node) : seen.value()).fence(); // never seen: generation 1
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
-    Txn txn = Txn.of(new Op.Check(StorePaths.MANAGER_STATE, stateVersion),
-        new Op.Put(StorePaths.node(node), timer.version(), fenced));
-    submit(txn, nowMs, (result, t) -> {
-      if (role != Role.ACTIVE) return;
-      if (result instanceof TxnResult.Committed c) {
-        fenceCommitted.put(node, c.version(StorePaths.node(node)));
-        env.log().event(SOURCE, "fence write for " + node + " committed");
-        round(t);
-      } else if (result instanceof TxnResult.Conflict c) {
-        env.log().event(SOURCE, "fence write for " + node + " refused: "
-            + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : "its record changed since"));
-        reloadState();
-      }
-    });
+    return new Op.Put(StorePaths.node(node), timer.version(), fenced);
   }
 
   private void submit(Txn txn, long nowMs, Callback<TxnResult> done) {

@@ -50,7 +50,7 @@ final class NodeMachine {
           if (renewing && !rec.fenced()) {
             to(node, st, NodeState.ONLINE, "lease renewed before the fence write");
           }
-          return; // the manager issues the fence write once this state is committed
+          return; // the manager's fence write goes out with this state, or in its next round
         }
         if (st.confirmation() != null && st.confirmation().generation() == rec.generation()) {
           confirm(node, rec.generation(), st.confirmation());

@@ -62,7 +62,7 @@ final class ServiceMachine {
       case STOPPED, DISABLED -> stopped(id, ss, rc);
       case MIGRATE -> migrate(id, ss, rc);
       case RELOCATE -> relocate(id, ss, rc);
-      case FENCE -> fence(id, ss);
+      case FENCE -> fence(id, ss, rc);
       case RECOVERY -> recovery(id, ss, rc);
       case FREEZE -> freeze(id, ss);
       case ERROR -> error(id, ss, rc);
@@ -255,12 +255,13 @@ final class ServiceMachine {
     }
   }
 
-  private void fence(String id, ServiceStatus ss) {
+  private void fence(String id, ServiceStatus ss, ResourceConfig rc) {
     NodeStatus node = w.node(ss.node());
     if (node.state() == NodeState.FENCED) {
       Check.that(node.confirmation() != null, "%s: %s fenced without confirmation", id, ss.node());
       set(id, ss.with(ServiceState.RECOVERY), "fence of " + ss.node() + " confirmed by "
           + node.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT));
+      recovery(id, w.services.get(id), rc); // placed in the same round: every round trip counts in a failover
     } else if (node.state() == NodeState.ONLINE && ss.target() != null) {
       set(id, ss.with(ServiceState.MIGRATE), ss.node() + " came back before it was fenced: migration outcome "
           + "pending");
