@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import palisade.core.ManagerLease;
 import palisade.core.StorePaths;
 import palisade.runtime.cluster.Admin;
 import palisade.runtime.cluster.Layout;
@@ -18,8 +19,10 @@ import picocli.CommandLine.Option;
 
 /**
  * `palisade bench failover`: real failover time on a fresh local 3-node cluster per trial (default timings), from
- * the fault (power loss or isolation of a node whose ZooKeeper peer follows) to the moment the node's resource
- * writes its first trace line on another node.
+ * the fault (power loss or isolation) to the moment the node's resource writes its first trace line on another node.
+ * The victim is a node that does not hold the manager lease (and, for isolation, whose ZooKeeper peer follows), or
+ * with {@code --target manager} the manager's own node: then a new manager first waits for the manager lease to
+ * lapse and then a full L of its own (DESIGN "Manager rule"), so that failover takes about L longer.
  */
 @Command(name = "failover", description = "Real failover time on the local cluster (processes on loopback)")
 final class FailoverBench implements Callable<Integer> {
@@ -31,12 +34,23 @@ final class FailoverBench implements Callable<Integer> {
   @Option(names = "--mode", defaultValue = "power", description = "power or isolate")
   String mode;
 
+  @Option(names = "--target", defaultValue = "worker", description = "worker (a node without the manager lease) or "
+      + "manager (the manager's node; power mode only)")
+  String target;
+
   @Override
   public Integer call() throws Exception {
     if (!mode.equals("power") && !mode.equals("isolate")) {
       throw new CliError("--mode must be power or isolate, got '" + mode + "'");
     }
     if (trials < 1 || trials > 1000) throw new CliError("--trials must be 1..1000");
+    if (!target.equals("worker") && !target.equals("manager")) {
+      throw new CliError("--target must be worker or manager, got '" + target + "'");
+    }
+    if (target.equals("manager") && mode.equals("isolate")) {
+      // Its ZooKeeper peer may lead the ensemble, and the proxy cannot isolate a leader faithfully (docs/RUNTIME.md).
+      throw new CliError("--target manager works with --mode power only");
+    }
     List<Long> times = new ArrayList<>();
     for (int k = 1; k <= trials; k++) {
       Path dir = Files.createTempDirectory("palisade-bench");
@@ -46,7 +60,8 @@ final class FailoverBench implements Callable<Integer> {
       times.add(ms < 0 ? Long.MAX_VALUE : ms);
     }
     long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
-    System.out.printf("failover mode=%s p50=%.3fs p99=%.3fs trials=%d%n", mode, Benchmarks.pct(sorted, 50) / 1000.0,
+    System.out.printf("failover mode=%s%s p50=%.3fs p99=%.3fs trials=%d%n", mode,
+        target.equals("manager") ? " target=manager" : "", Benchmarks.pct(sorted, 50) / 1000.0,
         Benchmarks.pct(sorted, 99) / 1000.0, trials);
     return times.contains(Long.MAX_VALUE) ? 1 : 0;
   }
@@ -56,18 +71,20 @@ final class FailoverBench implements Callable<Integer> {
     try {
       c.attachNetwork();
       for (String n : c.nodeNames()) c.powerOn(n);
+      String manager;
       try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
         DemoCommand.waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
         c.addDemoResources(admin, 3);
         DemoCommand.waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream()
             .allMatch(id -> DemoCommand.alive(c, id).size() == 1), 60_000);
+        manager = admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class).holder();
       }
-      String victim = "node3";
       if (mode.equals("isolate")) {
         DemoCommand.waitFor(() -> c.nodeNames().stream().anyMatch(n -> "leader".equals(mode(c, n))), 30_000);
-        victim = c.nodeNames().stream().filter(n -> "follower".equals(mode(c, n))).reduce((a, b) -> b)
-            .orElseThrow();
       }
+      String victim = target.equals("manager") ? manager : c.nodeNames().stream()
+          .filter(n -> !n.equals(manager) && (mode.equals("power") || "follower".equals(mode(c, n))))
+          .reduce((a, b) -> b).orElseThrow();
       String id = "vm:10" + Layout.index(victim);
       String v = victim;
       long t0 = System.currentTimeMillis();
