@@ -264,7 +264,22 @@ public final class Manager {
    * Each resource with its configuration (null if removed), higher restart priority first, then by id: recovery
    * hands out the best nodes in that order. Both maps iterate by id, so one merged walk pairs them.
    */
-  private static List<Map.Entry<String, ResourceConfig>> recoveryOrder(ClusterConfig config, Working w) {
+  private List<Map.Entry<String, ResourceConfig>> recoveryOrder(ClusterConfig config, Working w) {
+    // The same configuration object and as many statuses as last round mean the same ids: statuses only ever
+    // gain ids from a configuration change, and lose the ids of removed resources.
+    if (config == orderConfig && w.services.size() == orderSize) return order;
+    order = computeRecoveryOrder(config, w);
+    orderConfig = config;
+    orderSize = w.services.size();
+    return order;
+  }
+
+  /** The last recovery order and what it was computed from. */
+  private ClusterConfig orderConfig;
+  private int orderSize = -1;
+  private List<Map.Entry<String, ResourceConfig>> order;
+
+  private static List<Map.Entry<String, ResourceConfig>> computeRecoveryOrder(ClusterConfig config, Working w) {
     TreeMap<Integer, List<Map.Entry<String, ResourceConfig>>> byPriority = new TreeMap<>(Comparator.reverseOrder());
     java.util.Iterator<ResourceConfig> configs = config.resources().values().iterator();
     ResourceConfig rc = configs.hasNext() ? configs.next() : null;

@@ -60,21 +60,30 @@ final class Placement {
 
   /** Changes a node's load, keeping the load-ordered set consistent (its order depends on the load). */
   private void addLoad(String node, int delta) {
-    boolean indexed = byLoad != null && byLoad.remove(node);
-    load.merge(node, delta, Integer::sum);
-    if (indexed) byLoad.add(node);
+    int was = load.merge(node, delta, Integer::sum) - delta;
+    if (byLoad != null && byLoad.remove(new Loaded(was, node))) byLoad.add(new Loaded(was + delta, node));
   }
 
-  /** Eligible nodes by load, then name: the least-loaded choice in O(log n) for resources without a group. */
-  private java.util.TreeSet<String> byLoad;
+  /** A node with its load, ordered by load, then name: the key of the load index. */
+  private record Loaded(int load, String node) implements Comparable<Loaded> {
+    @Override
+    public int compareTo(Loaded o) {
+      return load != o.load ? Integer.compare(load, o.load) : node.compareTo(o.node);
+    }
+  }
 
-  private java.util.TreeSet<String> byLoad() {
+  /**
+   * Eligible nodes by load, then name: the least-loaded choice in O(log n) for resources without a group. Keys
+   * carry the load, so keeping the index right costs no map lookups per comparison.
+   */
+  private java.util.TreeSet<Loaded> byLoad;
+
+  private java.util.TreeSet<Loaded> byLoad() {
     refresh();
     if (byLoad == null) {
       TreeMap<String, Integer> l = load();
-      byLoad = new java.util.TreeSet<>(java.util.Comparator.comparing((String n) -> l.get(n))
-          .thenComparing(java.util.Comparator.naturalOrder()));
-      byLoad.addAll(eligibleNodes);
+      byLoad = new java.util.TreeSet<>();
+      for (String n : eligibleNodes) byLoad.add(new Loaded(l.get(n), n));
     }
     return byLoad;
   }
@@ -152,8 +161,8 @@ final class Placement {
     if (rc.group() == null && exclude.isEmpty()) {
       // Every node ranks equal: stay where it is if allowed, else the least loaded.
       if (current != null && eligible(current)) return current;
-      java.util.TreeSet<String> nodes = byLoad();
-      return nodes.isEmpty() ? null : nodes.first();
+      java.util.TreeSet<Loaded> nodes = byLoad();
+      return nodes.isEmpty() ? null : nodes.first().node();
     }
     String best = null;
     int bestPriority = Integer.MIN_VALUE;
