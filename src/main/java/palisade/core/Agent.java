@@ -478,17 +478,18 @@ public final class Agent {
   // ---- SPM role --------------------------------------------------------------------------------------------------
 
   /**
-   * Acts as SPM exactly while the manager names this node holder and does not ask for the role back, the lease is
-   * renewed in time, the node is not shutting down, and the watchdog protects it: like a resource, the role is
-   * then released by the reset that a silent lease leads to, before the manager can confirm the fence.
+   * Acts as SPM while the manager names this node holder and does not ask for the role back, the node is not
+   * shutting down, and the watchdog protects it; it takes the role up only with its lease renewed in time. Like a
+   * resource, the role survives a few lost renewals (no flapping) and ends with the reset that a silent lease leads
+   * to, before the manager can confirm the fence and name another holder.
    */
   private void spm(SpmRole role) {
     SpmDuty duty = env.spm();
+    long active = duty.activeToken();
     boolean mine = role != null && node.equals(role.node());
     if (mine) spmSeen = Math.max(spmSeen, role.token());
-    boolean act = mine && !role.releasing() && leaseOk && mode == AgentMode.ACTIVE && env.watchdog().armed()
-        && role.token() == spmSeen && role.token() > spmReleased;
-    long active = duty.activeToken();
+    boolean act = mine && !role.releasing() && mode == AgentMode.ACTIVE && env.watchdog().armed()
+        && role.token() == spmSeen && role.token() > spmReleased && (leaseOk || active == role.token());
     if (active != 0 && (!act || active != role.token())) {
       duty.deactivate();
       env.log().event(source, "no longer SPM (token " + active + ")");

@@ -238,11 +238,16 @@ public final class Fencer {
         startedMs, endedMs));
   }
 
-  /** Appends unsent entries by compare-and-set; a conflict (another proxy appended) is retried next tick. */
+  /**
+   * Appends unsent entries by compare-and-set; a conflict (another proxy appended) is retried next tick. A write
+   * whose acknowledgement was lost may have committed: entries the history already holds are not sent again.
+   */
   private void flushHistory(long nowMs) {
     if (historyPending && nowMs - historySentMs > 2 * ackMs) historyPending = false;
     if (historyPending || unsent.isEmpty() || !env.store().synced()) return;
     Versioned<FenceHistory> h = env.store().view().get(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    if (h != null) unsent.removeAll(h.value().entries());
+    if (unsent.isEmpty()) return;
     List<FenceEntry> batch = List.copyOf(unsent);
     FenceHistory next = (h == null ? FenceHistory.empty() : h.value()).append(batch);
     historyPending = true;
@@ -250,7 +255,7 @@ public final class Fencer {
     env.store().submit(Txn.of(new Op.Put(StorePaths.FENCE_HISTORY, h == null ? Op.ABSENT : h.version(), next)),
         (result, t) -> {
           historyPending = false;
-          if (result instanceof TxnResult.Committed) unsent.subList(0, batch.size()).clear();
+          if (result instanceof TxnResult.Committed) unsent.removeAll(batch); // a late reply may find fewer
         });
   }
 }

@@ -33,7 +33,17 @@ public final class Fuzz {
   public static List<RunResult> runAll(int runs, long seed, Integer nodes, long durationMs, boolean parallel) {
     IntStream idx = IntStream.range(0, runs);
     if (parallel) idx = idx.parallel();
-    return idx.mapToObj(i -> runOne(seed + i, nodes, durationMs, null)).toList();
+    return idx.mapToObj(i -> runGuarded(seed + i, nodes, durationMs)).toList();
+  }
+
+  /** A run that crashes (an exception outside the invariant checks) is a failure with a replay like any other. */
+  private static RunResult runGuarded(long seed, Integer nodes, long durationMs) {
+    try {
+      return runOne(seed, nodes, durationMs, null);
+    } catch (RuntimeException e) {
+      int k = nodes != null ? nodes : 3 + new Random(seed).nextInt(5);
+      return new RunResult(seed, k, durationMs, "crashed: " + e);
+    }
   }
 
   public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {

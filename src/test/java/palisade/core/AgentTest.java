@@ -224,7 +224,7 @@ class AgentTest {
   }
 
   @Test
-  void stopsActingAsSpmWhenRenewalsFailAndWhenFenced() {
+  void keepsActingAsSpmThroughFailedRenewalsAndStopsWhenFenced() {
     nameSpm(new SpmRole("node1", 7, false));
     agent.tick(0);
     commitAndAck(5);
@@ -234,7 +234,12 @@ class AgentTest {
     assertThat(spm.activeToken()).isEqualTo(7);
     agent.tick(2_000); // this renewal is never acknowledged
     agent.tick(1_000 + 2 * timing.renewMs() + timing.ackMs() + 1);
+    assertThat(log).anyMatch(l -> l.contains("lease renewal failed"));
+    assertThat(spm.activeToken()).as("the watchdog, not a lost renewal, ends the role").isEqualTo(7);
+    Versioned<Object> rec = store.get(StorePaths.node("node1"));
+    store.put(StorePaths.node("node1"), new Versioned<>(((NodeRecord) rec.value()).fence(), rec.version() + 1));
+    agent.tick(4_500);
     assertThat(spm.activeToken()).isZero();
-    assertThat(log).anyMatch(l -> l.contains("no longer SPM"));
+    assertThat(log).anyMatch(l -> l.contains("no longer SPM (fenced)"));
   }
 }
