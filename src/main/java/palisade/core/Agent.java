@@ -147,8 +147,11 @@ public final class Agent {
     trackLease(nowMs);
     ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
     ClusterConfig config = viewOf(StorePaths.CONFIG, ClusterConfig.class);
-    if (ms != null && leaseOk) manage(ms, config, nowMs);
-    spm(ms == null ? null : ms.spm());
+    // Act only on a view that holds our own last write: it then holds every manager decision committed before it,
+    // such as the release of this node's resources after a clean shutdown of its previous incarnation.
+    boolean current = mine != null && mine.version() >= writtenVersion;
+    if (ms != null && leaseOk && current) manage(ms, config, nowMs);
+    spm(ms == null ? null : ms.spm(), current);
     if (leaseOk) fencer.tick(ms, nowMs);
     if (mode == AgentMode.REBOOTING || mode == AgentMode.SHUTTING_DOWN) shutdownStep(ms, config, nowMs);
     maybeRenew(nowMs);
@@ -483,13 +486,13 @@ public final class Agent {
    * resource, the role survives a few lost renewals (no flapping) and ends with the reset that a silent lease leads
    * to, before the manager can confirm the fence and name another holder.
    */
-  private void spm(SpmRole role) {
+  private void spm(SpmRole role, boolean current) {
     SpmDuty duty = env.spm();
     long active = duty.activeToken();
     boolean mine = role != null && node.equals(role.node());
     if (mine) spmSeen = Math.max(spmSeen, role.token());
     boolean act = mine && !role.releasing() && mode == AgentMode.ACTIVE && env.watchdog().armed()
-        && role.token() == spmSeen && role.token() > spmReleased && (leaseOk || active == role.token());
+        && role.token() == spmSeen && role.token() > spmReleased && (leaseOk && current || active == role.token());
     if (active != 0 && (!act || active != role.token())) {
       duty.deactivate();
       env.log().event(source, "no longer SPM (token " + active + ")");

@@ -340,6 +340,7 @@ public final class Manager {
         : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
     if (history != null) ops.add(history);
     for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
+    if (next != null) ops.addAll(downChecks(view, fence));
     submit(new Txn(ops), nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
       if (result instanceof TxnResult.Committed c) {
@@ -360,6 +361,24 @@ public final class Manager {
         reloadState();
       }
     });
+  }
+
+  /**
+   * A clean shutdown releases a node's resources the way a fence does: the node said it runs nothing. That promise
+   * holds only for the incarnation that wrote it, so every state write checks each shut-down node's record still
+   * is the one seen. Once the node boots and writes again, no decision based on its shutdown can commit; and the
+   * rebooted agent acts only on a view that holds its own write, so it sees every decision that did commit.
+   */
+  private List<Op> downChecks(StoreView view, List<String> fence) {
+    List<Op> checks = new ArrayList<>();
+    for (var e : timers.entrySet()) {
+      String n = e.getKey();
+      Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
+      if (rec != null && rec.value().mode().down() && !rec.value().fenced() && !fence.contains(n)) {
+        checks.add(new Op.Check(StorePaths.node(n), rec.version()));
+      }
+    }
+    return checks;
   }
 
   /** The fence write of node: its record at the version this manager timed, generation bumped. */
