@@ -43,9 +43,7 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("manager: %s (epoch %d, lease age %s)%n", lease.holder(), lease.epoch(),
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
-      SpmRole spm = ms == null ? null : ms.spm();
-      out.println("spm: " + (spm == null ? "none" : spm.node() + " (token " + spm.token()
-          + (spm.releasing() ? ", releasing" : "") + ")"));
+      out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
       out.printf("%-10s %-12s %-10s %-5s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT");
       for (String n : cfg.nodes().keySet()) {
         NodeStatus st = ms == null ? null : ms.nodes().get(n);

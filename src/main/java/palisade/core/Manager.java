@@ -241,7 +241,7 @@ public final class Manager {
       historyPut = new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
           (history == null ? FenceHistory.empty() : history.value()).append(w.history));
     }
-    write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, nowMs);
+    write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, records, nowMs);
   }
 
   /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */
@@ -334,13 +334,14 @@ public final class Manager {
    * fence. Without a new state a check of its version stands in, so only the manager that wrote the current state
    * can fence. A conflict anywhere (a fenced node renewed after all) leaves everything unwritten.
    */
-  private void write(ManagerState next, Op history, List<String> fence, StoreView view, long nowMs) {
+  private void write(ManagerState next, Op history, List<String> fence, StoreView view,
+      Map<String, NodeRecord> records, long nowMs) {
     List<Op> ops = new ArrayList<>();
     ops.add(next == null ? new Op.Check(StorePaths.MANAGER_STATE, stateVersion)
         : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
     if (history != null) ops.add(history);
     for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
-    if (next != null) ops.addAll(downChecks(view, fence));
+    if (next != null) ops.addAll(downChecks(records, fence));
     submit(new Txn(ops), nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
       if (result instanceof TxnResult.Committed c) {
@@ -369,13 +370,12 @@ public final class Manager {
    * is the one seen. Once the node boots and writes again, no decision based on its shutdown can commit; and the
    * rebooted agent acts only on a view that holds its own write, so it sees every decision that did commit.
    */
-  private List<Op> downChecks(StoreView view, List<String> fence) {
+  private List<Op> downChecks(Map<String, NodeRecord> records, List<String> fence) {
     List<Op> checks = new ArrayList<>();
-    for (var e : timers.entrySet()) {
+    for (var e : records.entrySet()) {
       String n = e.getKey();
-      Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
-      if (rec != null && rec.value().mode().down() && !rec.value().fenced() && !fence.contains(n)) {
-        checks.add(new Op.Check(StorePaths.node(n), rec.version()));
+      if (e.getValue().mode().down() && !e.getValue().fenced() && !fence.contains(n)) {
+        checks.add(new Op.Check(StorePaths.node(n), timers.get(n).version())); // the version this round read
       }
     }
     return checks;

@@ -12,6 +12,11 @@ public record SpmRole(String node, long token, boolean releasing) {
     Check.that(node != null && token > 0, "SPM role needs a holder and a token");
   }
 
+  /** `node2 (token 9)` or `node2 (token 9, releasing)`; `none` for no holder: how logs and status show it. */
+  public static String describe(SpmRole r) {
+    return r == null ? "none" : r.node() + " (token " + r.token() + (r.releasing() ? ", releasing" : "") + ")";
+  }
+
   public SpmRole release() {
     Check.that(!releasing, "SPM role of %s released twice", node);
     return new SpmRole(node, token, true);

@@ -122,13 +122,9 @@ final class Working {
   /** The funnel for the SPM role: `spm: node1 (token 4) -> node2 (token 9) (why)`. */
   void setSpm(SpmRole to, String reason) {
     Check.that(!Objects.equals(spm, to), "spm: no-op update (%s)", reason);
-    log.event("manager", "spm: " + describe(spm) + " -> " + describe(to) + " (" + reason + ")");
+    log.event("manager", "spm: " + SpmRole.describe(spm) + " -> " + SpmRole.describe(to) + " (" + reason + ")");
     spm = to;
     changed = true;
-  }
-
-  private static String describe(SpmRole r) {
-    return r == null ? "none" : r.node() + " (token " + r.token() + (r.releasing() ? ", releasing" : "") + ")";
   }
 
   void addHistory(FenceEntry e) {

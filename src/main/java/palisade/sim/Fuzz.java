@@ -36,20 +36,24 @@ public final class Fuzz {
     return idx.mapToObj(i -> runGuarded(seed + i, nodes, durationMs)).toList();
   }
 
+  /** The history's node count: always drawn first, so a replay with --nodes sees the same random sequence. */
+  private static int nodeCount(Random r, Integer fixedNodes) {
+    int drawn = 3 + r.nextInt(5);
+    return fixedNodes != null ? fixedNodes : drawn;
+  }
+
   /** A run that crashes (an exception outside the invariant checks) is a failure with a replay like any other. */
   private static RunResult runGuarded(long seed, Integer nodes, long durationMs) {
     try {
       return runOne(seed, nodes, durationMs, null);
     } catch (RuntimeException e) {
-      int k = nodes != null ? nodes : 3 + new Random(seed).nextInt(5);
-      return new RunResult(seed, k, durationMs, "crashed: " + e);
+      return new RunResult(seed, nodeCount(new Random(seed), nodes), durationMs, "crashed: " + e);
     }
   }
 
   public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {
     Random r = new Random(seed);
-    int drawn = 3 + r.nextInt(5); // always drawn, so a replay with --nodes sees the same random sequence
-    int k = fixedNodes != null ? fixedNodes : drawn;
+    int k = nodeCount(r, fixedNodes);
     List<String> text = history(r, k, durationMs);
     if (out != null) {
       out.accept("# generated history (seed " + seed + "):");
