@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -33,6 +35,8 @@ public final class FenceAgentDevice implements FenceDevice {
     private final String agent;
     private final Path executable;
     private final Map<String, String> options;
+    /** Options whose values are secrets: by name, and every one the agent's metadata marks as a credential. */
+    private final Set<String> secretKeys;
 
     /**
      * Validates the options against the agent's metadata.
@@ -53,6 +57,9 @@ public final class FenceAgentDevice implements FenceDevice {
             throw new FenceException(prefix + e.getMessage(), e);
         }
         validate(prefix, md);
+        Set<String> secrets = new TreeSet<>(md.secretNames());
+        this.options.keySet().stream().filter(Secrets::isSecret).forEach(secrets::add);
+        this.secretKeys = Set.copyOf(secrets);
     }
 
     private void validate(String prefix, AgentMetadata md) throws FenceException {
@@ -133,7 +140,7 @@ public final class FenceAgentDevice implements FenceDevice {
         options.forEach((k, v) -> stdin.append(k).append('=').append(v).append('\n'));
         stdin.append("action=").append(action).append('\n');
         return ProcessRunner.run(label(action), List.of(executable.toString()), agentEnv(),
-                stdin.toString(), deadline, secret());
+                stdin.toString(), deadline, secrets());
     }
 
     private FenceException failure(String action, ProcessRunner.Result r) {
@@ -146,9 +153,14 @@ public final class FenceAgentDevice implements FenceDevice {
         return "fence device '" + name + "': " + agent + " " + action;
     }
 
-    private String secret() {
-        String pw = options.get("password");
-        return pw != null ? pw : options.get("passwd");
+    /** The options the agent's metadata (or the option's own name) marks as secrets. */
+    public Set<String> secretKeys() {
+        return secretKeys;
+    }
+
+    /** Every secret value this device holds: redacted from the agent's output and from errors. */
+    private List<String> secrets() {
+        return secretKeys.stream().map(options::get).filter(v -> v != null && !v.isEmpty()).toList();
     }
 
     private static Map<String, String> agentEnv() {
@@ -169,7 +181,7 @@ public final class FenceAgentDevice implements FenceDevice {
             return cached;
         }
         ProcessRunner.Result r = ProcessRunner.run(agent + " -o metadata",
-                List.of(exe.toString(), "-o", "metadata"), agentEnv(), null, deadline, null);
+                List.of(exe.toString(), "-o", "metadata"), agentEnv(), null, deadline, List.of());
         if (r.exitCode() != 0) {
             throw new FenceException(agent + " -o metadata failed (exit " + r.exitCode() + "): " + r.lastLine());
         }
@@ -200,6 +212,6 @@ public final class FenceAgentDevice implements FenceDevice {
 
     @Override
     public String toString() {
-        return "FenceAgentDevice[" + name + " " + agent + ": " + Secrets.describe(options) + "]";
+        return "FenceAgentDevice[" + name + " " + agent + ": " + Secrets.describe(options, secretKeys) + "]";
     }
 }

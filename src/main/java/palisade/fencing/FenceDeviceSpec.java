@@ -43,11 +43,30 @@ public record FenceDeviceSpec(String name, Type type, Map<String, String> option
         }
         for (Type t : Type.values()) {
             if (t.id().equals(type)) {
-                return new FenceDeviceSpec(name, t, options == null ? Map.of() : options);
+                FenceDeviceSpec spec = new FenceDeviceSpec(name, t, options == null ? Map.of() : options);
+                spec.checkFormats();
+                return spec;
             }
         }
         throw new FenceException("fence device '" + name + "': unknown type '" + type + "' (expected "
                 + Type.expected() + ")");
+    }
+
+    /**
+     * Checks the options whose format alone can be judged here, before any device is built: a Redfish device's
+     * pinned certificate fingerprint. (What needs the agent's metadata or a password file is checked when the
+     * device is built.)
+     */
+    private void checkFormats() throws FenceException {
+        String fingerprint = options.get(PinnedTls.KEY);
+        if (type == Type.REDFISH && fingerprint != null) {
+            PinnedTls.Fingerprint.parse("fence device '" + name + "': ", fingerprint);
+        }
+    }
+
+    /** Is a secret written in the definition itself (password, Kg key, API key...) rather than read from a file? */
+    public boolean hasInlineSecret() {
+        return options.keySet().stream().anyMatch(Secrets::isSecret);
     }
 
     /** e.g. {@code bmc1 (ipmi: host=10.0.0.5, password=***, username=admin)}. */

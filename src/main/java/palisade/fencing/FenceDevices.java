@@ -18,7 +18,8 @@ public final class FenceDevices {
     private static final Set<String> IPMI_KEYS =
             Set.of("host", "port", "username", "password", "password_file", "cipher");
     private static final Set<String> REDFISH_KEYS =
-            Set.of("host", "port", "username", "password", "password_file", "ssl_insecure", "system_id");
+            Set.of("host", "port", "username", "password", "password_file", "ssl_insecure", PinnedTls.KEY,
+                    "system_id");
 
     private FenceDevices() {
     }
@@ -34,9 +35,15 @@ public final class FenceDevices {
                         o.required("username"), o.password(), o.integer("cipher", 3, 0, 17)));
             case REDFISH:
                 o.allowOnly(REDFISH_KEYS);
+                Optional<PinnedTls.Fingerprint> pin = o.fingerprint();
+                boolean insecure = o.bool("ssl_insecure");
+                if (insecure && pin.isPresent()) {
+                    throw new FenceException(o.prefix + "options 'ssl_insecure' and '" + PinnedTls.KEY
+                            + "' exclude each other (a pinned certificate is checked; ssl_insecure checks none)");
+                }
                 return new RedfishDevice(spec.name(), new RedfishDevice.Config(o.host(), o.port(443),
-                        o.required("username"), o.password(), o.bool("ssl_insecure"),
-                        Optional.ofNullable(spec.options().get("system_id"))));
+                        o.required("username"), o.password(), insecure,
+                        Optional.ofNullable(spec.options().get("system_id")), pin));
             case SIM:
             default:
                 throw new FenceException(o.prefix + "sim devices are provided by the simulator");
@@ -153,6 +160,11 @@ public final class FenceDevices {
                 default:
                     throw new FenceException(prefix + "option '" + key + "' must be true or false, got '" + v + "'");
             }
+        }
+
+        Optional<PinnedTls.Fingerprint> fingerprint() throws FenceException {
+            String v = map.get(PinnedTls.KEY);
+            return v == null ? Optional.empty() : Optional.of(PinnedTls.Fingerprint.parse(prefix, v));
         }
 
         String password() throws FenceException {

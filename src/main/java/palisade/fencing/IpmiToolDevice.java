@@ -68,7 +68,8 @@ final class IpmiToolDevice implements FenceDevice {
                 "-N", "1", "-R", "1",
                 "chassis", "power", action));
         ProcessRunner.Result r = ProcessRunner.run(label(action), cmd,
-                Map.of("IPMI_PASSWORD", config.password(), "LC_ALL", "C"), null, deadline, config.password());
+                Map.of("IPMI_PASSWORD", config.password(), "LC_ALL", "C"), null, deadline,
+                List.of(config.password()));
         if (r.exitCode() != 0) {
             String reason = r.lastLine();
             throw new FenceException(label(action) + " failed (exit " + r.exitCode() + ")"

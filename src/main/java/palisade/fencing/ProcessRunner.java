@@ -1,11 +1,12 @@
 package palisade.fencing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,12 @@ final class ProcessRunner {
 
     /** How long to wait for killed processes to disappear; keeps the call bounded. */
     private static final Duration KILL_WAIT = Duration.ofSeconds(2);
+
+    /** How often the output pipe is drained while the tool runs (a full pipe would stall it). */
+    private static final Duration POLL = Duration.ofMillis(10);
+
+    /** Output kept per call: fence tools print a few lines; a runaway one must not fill the heap. */
+    static final int KEEP_BYTES = 64 * 1024;
 
     record Result(int exitCode, String output) {
 
@@ -50,53 +57,83 @@ final class ProcessRunner {
     }
 
     /**
-     * @param label  prefix for error messages, e.g. "fence device 'bmc1': fence_ipmilan off"
-     * @param stdin  written to the process and closed; may be null
-     * @param secret redacted from error messages; may be null
+     * @param label   prefix for error messages, e.g. "fence device 'bmc1': fence_ipmilan off"
+     * @param stdin   written to the process and closed; may be null
+     * @param secrets values redacted from the output and error messages
      */
     static Result run(String label, List<String> command, Map<String, String> env, String stdin,
-            Duration deadline, String secret) throws FenceException {
+            Duration deadline, Collection<String> secrets) throws FenceException {
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
-        Path out = null;
         Process process = null;
         try {
-            // Output goes to a private temp file, not a pipe: no reader thread that a stray
-            // grandchild holding the pipe open could block.
-            out = Files.createTempFile("palisade-fence-", ".out");
-            ProcessBuilder pb = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(out.toFile());
+            // Output comes through a pipe that only this thread drains, and only what is already in it
+            // (available()): no temp file anywhere, and no reader thread that a stray grandchild holding the
+            // pipe open could block.
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().putAll(env);
             process = pb.start();
             try (OutputStream in = process.getOutputStream()) {
                 if (stdin != null) {
+                    // a few hundred bytes: they fit in the pipe whether or not the tool reads them
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
                 // The tool exited without reading its input; its exit code tells the rest.
             }
-            long remaining = deadlineNanos - System.nanoTime();
-            if (!process.waitFor(Math.max(0, remaining), TimeUnit.NANOSECONDS)) {
-                killTree(process);
-                throw new FenceException(label + " timed out after " + format(deadline));
+            Output output = new Output();
+            try (InputStream out = process.getInputStream()) {
+                while (true) {
+                    output.drain(out);
+                    long remaining = deadlineNanos - System.nanoTime();
+                    if (remaining <= 0) {
+                        killTree(process);
+                        throw new FenceException(label + " timed out after " + format(deadline));
+                    }
+                    if (process.waitFor(Math.min(remaining, POLL.toNanos()), TimeUnit.NANOSECONDS)) {
+                        break;
+                    }
+                }
+                output.drain(out); // what the tool wrote just before it exited
             }
-            String output = Secrets.redact(Files.readString(out, StandardCharsets.UTF_8), secret);
-            return new Result(process.exitValue(), output);
+            return new Result(process.exitValue(), Secrets.redact(output.text(), secrets));
         } catch (IOException e) {
+            killTree(process);
             throw new FenceException(label + " could not run " + command.get(0) + ": "
-                    + Secrets.redact(e.getMessage(), secret));
+                    + Secrets.redact(e.getMessage(), secrets));
         } catch (InterruptedException e) {
             killTree(process);
             Thread.currentThread().interrupt();
             throw new FenceException(label + " interrupted");
-        } finally {
-            if (out != null) {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException ignored) {
-                    // a leftover temp file is harmless
+        }
+    }
+
+    /** A tool's combined output; only the newest {@link #KEEP_BYTES} bytes are kept (the end explains failures). */
+    private static final class Output {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final byte[] chunk = new byte[8192];
+        private boolean cut;
+
+        /** Reads what the pipe holds right now; never blocks. */
+        void drain(InputStream in) throws IOException {
+            int ready;
+            while ((ready = in.available()) > 0) {
+                int n = in.read(chunk, 0, Math.min(ready, chunk.length));
+                if (n <= 0) {
+                    return;
+                }
+                bytes.write(chunk, 0, n);
+                if (bytes.size() > 2 * KEEP_BYTES) {
+                    byte[] all = bytes.toByteArray();
+                    bytes.reset();
+                    bytes.write(all, all.length - KEEP_BYTES, KEEP_BYTES);
+                    cut = true;
                 }
             }
+        }
+
+        String text() {
+            String s = bytes.toString(StandardCharsets.UTF_8);
+            return cut ? "(output cut)\n" + s : s;
         }
     }
 

@@ -27,14 +27,31 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class RedfishDevice implements FenceDevice {
 
-    /** Connection settings; {@code systemId} empty means the first member of the Systems collection. */
+    /**
+     * Connection settings; {@code systemId} empty means the first member of the Systems collection. The BMC's
+     * certificate is checked against the JDK's trust store, or against {@code fingerprint} when one is pinned,
+     * or not at all with {@code sslInsecure} (the two exclude each other).
+     */
     record Config(String host, int port, String username, String password, boolean sslInsecure,
-            Optional<String> systemId) {
+            Optional<String> systemId, Optional<PinnedTls.Fingerprint> fingerprint) {
+
+        Config {
+            if (sslInsecure && fingerprint.isPresent()) {
+                throw new IllegalArgumentException("ssl_insecure and ssl_fingerprint exclude each other");
+            }
+        }
+
+        Config(String host, int port, String username, String password, boolean sslInsecure,
+                Optional<String> systemId) {
+            this(host, port, username, password, sslInsecure, systemId, Optional.empty());
+        }
 
         @Override
         public String toString() {
             return "host=" + host + ", port=" + port + ", username=" + username + ", password="
-                    + Secrets.MASK + ", ssl_insecure=" + sslInsecure + systemId.map(s -> ", system=" + s).orElse("");
+                    + Secrets.MASK + ", ssl_insecure=" + sslInsecure
+                    + fingerprint.map(f -> ", " + PinnedTls.KEY + "=" + f).orElse("")
+                    + systemId.map(s -> ", system=" + s).orElse("");
         }
     }
 
@@ -56,13 +73,14 @@ final class RedfishDevice implements FenceDevice {
         HttpClient.Builder b = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (config.sslInsecure()) {
-            try {
-                SSLContext ctx = InsecureTls.context();
-                b.sslContext(ctx);
-            } catch (GeneralSecurityException e) {
-                throw new FenceException(prefix() + "cannot set up TLS: " + e.getMessage(), e);
+        try {
+            if (config.fingerprint().isPresent()) {
+                b.sslContext(PinnedTls.context(config.fingerprint().get()));
+            } else if (config.sslInsecure()) {
+                b.sslContext(InsecureTls.context());
             }
+        } catch (GeneralSecurityException e) {
+            throw new FenceException(prefix() + "cannot set up TLS: " + e.getMessage(), e);
         }
         this.client = b.build();
     }
@@ -187,13 +205,19 @@ final class RedfishDevice implements FenceDevice {
     }
 
     private static String describe(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof PinnedTls.Mismatch) {
+                return "TLS certificate refused: " + c.getMessage();
+            }
+        }
         if (t instanceof HttpTimeoutException) {
             return "timed out";
         }
         if (t instanceof SSLHandshakeException) {
             String msg = String.valueOf(t.getMessage());
             return msg.contains("PKIX") || msg.contains("certificate")
-                    ? "TLS certificate not trusted (ssl_insecure=true accepts a self-signed BMC certificate)"
+                    ? "TLS certificate not trusted (pin a self-signed BMC certificate with ssl_fingerprint:"
+                            + " sha256:..., or accept any with ssl_insecure=true)"
                     : "TLS handshake failed: " + msg.lines().findFirst().orElse("");
         }
         if (t instanceof ConnectException) {

@@ -18,6 +18,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
@@ -49,6 +50,8 @@ public final class RedfishMockBmc implements AutoCloseable {
     private final PowerSwitch power;
     private HttpsServer server;
     private ExecutorService executor;
+    /** The generated certificate's fingerprint, in the form of the ssl_fingerprint option. */
+    private String fingerprint;
 
     public RedfishMockBmc(int port, String username, String password, PowerSwitch power) {
         this.requestedPort = port;
@@ -62,7 +65,8 @@ public final class RedfishMockBmc implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("already started");
         }
-        SSLContext tls = selfSignedContext();
+        KeyStore keys = selfSignedKeyStore();
+        SSLContext tls = context(keys);
         HttpsServer s = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort), 16);
         s.setHttpsConfigurator(new HttpsConfigurator(tls));
         s.createContext("/", this::handle);
@@ -81,6 +85,14 @@ public final class RedfishMockBmc implements AutoCloseable {
             throw new IllegalStateException("not started");
         }
         return server.getAddress().getPort();
+    }
+
+    /** {@code sha256:AB:CD:...} of this BMC's certificate: what a Redfish device pins with ssl_fingerprint. */
+    public synchronized String certificateFingerprint() {
+        if (fingerprint == null) {
+            throw new IllegalStateException("not started");
+        }
+        return fingerprint;
     }
 
     public PowerSwitch powerSwitch() {
@@ -207,12 +219,15 @@ public final class RedfishMockBmc implements AutoCloseable {
         }
     }
 
-    /** Runs keytool into a private temp dir, loads the key, deletes the dir. */
-    private static SSLContext selfSignedContext() throws IOException {
+    /** The key pair's password, only in this process: the key store never leaves memory once loaded. */
+    private final char[] keyPassword = randomPassword();
+
+    /** Runs keytool into a private temp dir, loads the key and certificate, deletes the dir. */
+    private KeyStore selfSignedKeyStore() throws IOException {
         Path dir = Files.createTempDirectory("redfish-mock-bmc-");
         try {
             Path store = dir.resolve("bmc.p12");
-            char[] pass = randomPassword();
+            char[] pass = keyPassword;
             Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
             ProcessBuilder pb = new ProcessBuilder(keytool.toString(), "-genkeypair",
                     "-alias", "bmc", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -235,11 +250,8 @@ public final class RedfishMockBmc implements AutoCloseable {
             try (InputStream in = Files.newInputStream(store)) {
                 ks.load(in, pass);
             }
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, pass);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
-            return ctx;
+            fingerprint = PinnedTls.Fingerprint.of((X509Certificate) ks.getCertificate("bmc")).toString();
+            return ks;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while generating the certificate", e);
@@ -249,6 +261,18 @@ public final class RedfishMockBmc implements AutoCloseable {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+        }
+    }
+
+    private SSLContext context(KeyStore ks) throws IOException {
+        try {
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, keyPassword);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot load the generated certificate: " + e.getMessage(), e);
         }
     }
 

@@ -3,9 +3,21 @@ package palisade.fencing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,5 +133,72 @@ class IpmiDevicesTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
         assertThat(TestProcesses.liveDescendants("fence_ipmilan")).isEmpty();
         assertThat(TestProcesses.liveDescendants("ipmitool")).isEmpty();
+    }
+
+    @Test
+    void toolCallsCreateNoFileInTheTempDir() throws Exception {
+        Path tmpDir = Path.of(System.getProperty("java.io.tmpdir"));
+        try (WatchService watch = FileSystems.getDefault().newWatchService()) {
+            tmpDir.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            ipmi(IpmiSimBmc.PASSWORD).status(DEADLINE);
+            ipmilan(bmc.port(), IpmiSimBmc.PASSWORD).status(DEADLINE);
+            // A marker of our own, created last: once its event arrives, every earlier one has (inotify keeps order).
+            Path marker = Files.createFile(tmpDir.resolve("palisade-marker-" + UUID.randomUUID()));
+            List<String> created = new ArrayList<>();
+            try {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!created.contains(marker.getFileName().toString()) && System.nanoTime() < end) {
+                    WatchKey key = watch.poll(100, TimeUnit.MILLISECONDS);
+                    if (key == null) {
+                        continue;
+                    }
+                    for (WatchEvent<?> e : key.pollEvents()) {
+                        if (e.context() instanceof Path p && p.toString().startsWith("palisade")) {
+                            created.add(p.toString());
+                        }
+                    }
+                    key.reset();
+                }
+            } finally {
+                Files.deleteIfExists(marker);
+            }
+            assertThat(created).containsExactly(marker.getFileName().toString());
+        }
+    }
+
+    @Test
+    void passwordsNeverAppearInTheToolsArguments() throws Exception {
+        String password = "argv-secret-4711";
+        int silent = IpmiSimBmc.freeUdpPort(); // nobody answers: each call runs long enough to be watched
+        FenceDevice ipmitool = FenceDevices.create(FenceDeviceSpec.of("bmc9", "ipmi", Map.of(
+                "host", "127.0.0.1", "port", Integer.toString(silent), "username", "admin", "password", password)));
+        assertThat(argumentsDuringCall(ipmitool)).anyMatch(c -> c.contains("ipmitool"))
+                .noneMatch(c -> c.contains(password));
+        assertThat(argumentsDuringCall(ipmilan(silent, password))).anyMatch(c -> c.contains("fence_ipmilan"))
+                .noneMatch(c -> c.contains(password));
+    }
+
+    /** Command lines of the processes this JVM starts while the device's status call runs. */
+    private static List<String> argumentsDuringCall(FenceDevice d) throws Exception {
+        CompletableFuture<Void> call = CompletableFuture.runAsync(() -> {
+            try {
+                d.status(Duration.ofSeconds(3));
+            } catch (FenceException expected) {
+                // the BMC is silent: the call fails, after running long enough
+            }
+        });
+        List<String> seen = new ArrayList<>();
+        while (!call.isDone()) {
+            ProcessHandle.current().children()
+                    .map(h -> h.info().commandLine().orElse(""))
+                    .filter(c -> !c.isEmpty() && !seen.contains(c))
+                    .forEach(seen::add);
+            try {
+                call.get(5, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                // sample again
+            }
+        }
+        return seen;
     }
 }
