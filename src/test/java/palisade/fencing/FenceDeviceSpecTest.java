@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,5 +143,91 @@ class FenceDeviceSpecTest {
         assertThatThrownBy(() -> create("ipmi", Map.of("host", "h", "username", "u",
                 "password_file", tmp.resolve("missing").toString())))
                 .hasMessageContaining("cannot read password file");
+    }
+
+    private static final String FINGERPRINT =
+            "sha256:6D:3F:1A:00:9B:42:7C:E1:55:0A:BE:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:01:23:45:67:89:AB";
+
+    @Test
+    void sslFingerprintFormatIsCheckedWhenTheSpecIsRead() throws Exception {
+        Map<String, String> base = Map.of("host", "10.0.0.5", "username", "admin", "password", PW);
+        assertThatThrownBy(() -> FenceDeviceSpec.of("bmc2", "redfish", with(base, "ssl_fingerprint", "sha256:zz")))
+                .isInstanceOf(FenceException.class)
+                .hasMessage("fence device 'bmc2': option 'ssl_fingerprint' must be sha256:XX:XX:... (the 32-byte"
+                        + " SHA-256 of the BMC's certificate in hex, colon-separated or not), got 'sha256:zz'");
+        // 31 bytes: one short
+        assertThatThrownBy(() -> FenceDeviceSpec.of("bmc2", "redfish",
+                with(base, "ssl_fingerprint", FINGERPRINT.substring(0, FINGERPRINT.length() - 3))))
+                .hasMessageContaining("option 'ssl_fingerprint' must be sha256:XX:XX:...");
+        assertThatThrownBy(() -> FenceDeviceSpec.of("bmc2", "redfish", with(base, "ssl_fingerprint",
+                "sha1:6D:3F:1A:00:9B:42:7C:E1:55:0A:BE:11:22:33:44:55:66:77:88:99")))
+                .hasMessage("fence device 'bmc2': option 'ssl_fingerprint' must be a SHA-256 fingerprint"
+                        + " (sha256:...), got sha1");
+        // accepted: as openssl prints it, upper or lower case, with or without colons and prefix
+        for (String ok : new String[] {FINGERPRINT, FINGERPRINT.toLowerCase(),
+                FINGERPRINT.substring(7), FINGERPRINT.substring(7).replace(":", "")}) {
+            FenceDevice d = FenceDevices.create(FenceDeviceSpec.of("bmc2", "redfish",
+                    with(base, "ssl_fingerprint", ok)));
+            assertThat(d.toString()).contains("ssl_fingerprint=" + FINGERPRINT);
+        }
+        assertThatThrownBy(() -> FenceDevices.create(FenceDeviceSpec.of("bmc2", "redfish",
+                with(with(base, "ssl_fingerprint", FINGERPRINT), "ssl_insecure", "true"))))
+                .hasMessage("fence device 'bmc2': options 'ssl_insecure' and 'ssl_fingerprint' exclude each other"
+                        + " (a pinned certificate is checked; ssl_insecure checks none)");
+        // only Redfish devices take it
+        assertThatThrownBy(() -> create("ipmi", with(base, "ssl_fingerprint", FINGERPRINT)))
+                .hasMessageStartingWith("fence device 'bmc1': unknown option 'ssl_fingerprint'");
+    }
+
+    @Test
+    void everySecretTheAgentMetadataMarksIsMasked() throws Exception {
+        AgentMetadata md = FenceAgentDevice.metadata("fence_ipmilan", Duration.ofSeconds(10));
+        assertThat(md.secretNames()).containsExactlyInAnyOrder("password", "passwd", "password_script",
+                "passwd_script", "hexadecimal_kg");
+        // booleans that mention passwords (use_sudo: "without password") and choices (auth) are no secrets
+        assertThat(md.parameter("use_sudo")).isPresent();
+        assertThat(md.parameter("auth")).isPresent();
+
+        String kg = "0123456789abcdef0123456789abcdef01234567";
+        String script = "/etc/palisade/secret-ipmi-pw.sh";
+        FenceAgentDevice d = (FenceAgentDevice) create("agent", Map.of("agent", "fence_ipmilan",
+                "ip", "10.0.0.5", "username", "admin", "password", PW, "hexadecimal_kg", kg,
+                "password_script", script));
+        assertThat(d.secretKeys()).containsAll(md.secretNames());
+        assertThat(d.toString()).doesNotContain(PW, kg, script)
+                .contains("password=***", "hexadecimal_kg=***", "password_script=***", "username=admin");
+
+        // an SNMP agent's metadata marks its own: the privacy password and its script, and the community
+        AgentMetadata snmp = FenceAgentDevice.metadata("fence_apc_snmp", Duration.ofSeconds(10));
+        assertThat(snmp.secretNames()).contains("snmp_priv_passwd", "snmp_priv_passwd_script", "community",
+                "password").doesNotContain("snmp_auth_prot", "plug", "ip", "username");
+    }
+
+    @Test
+    void secretsAreKnownByNameBeforeAnyMetadata() throws Exception {
+        assertThat(Secrets.isSecret("password")).isTrue();
+        assertThat(Secrets.isSecret("snmp_priv_passwd")).isTrue();
+        assertThat(Secrets.isSecret("secret_key")).isTrue();
+        assertThat(Secrets.isSecret("access_key")).isTrue();
+        assertThat(Secrets.isSecret("apikey")).isTrue();
+        assertThat(Secrets.isSecret("hexadecimal_kg")).isTrue();
+        assertThat(Secrets.isSecret("password_file")).isFalse(); // a path the operator must be able to check
+        assertThat(Secrets.isSecret("plug")).isFalse();
+        assertThat(Secrets.isSecret("ssl_insecure")).isFalse();
+        assertThat(Secrets.isSecret("ssl_fingerprint")).isFalse();
+        FenceDeviceSpec spec = FenceDeviceSpec.of("pdu1", "agent", Map.of("agent", "fence_aws",
+                "access_key", "AKIA-EXAMPLE", "secret_key", "wJalr-EXAMPLE"));
+        assertThat(spec.describe()).doesNotContain("AKIA-EXAMPLE", "wJalr-EXAMPLE")
+                .contains("access_key=***", "secret_key=***");
+        assertThat(spec.hasInlineSecret()).isTrue();
+        assertThat(FenceDeviceSpec.of("bmc1", "ipmi", Map.of("host", "h", "password_file", "/p")).hasInlineSecret())
+                .isFalse();
+        assertThat(Secrets.redact("pw=abc, key=abcdef", List.of("abc", "abcdef"))).isEqualTo("pw=***, key=***");
+    }
+
+    private static Map<String, String> with(Map<String, String> m, String k, String v) {
+        Map<String, String> out = new java.util.TreeMap<>(m);
+        out.put(k, v);
+        return out;
     }
 }

@@ -96,7 +96,47 @@ class RedfishDevicesTest {
     void redfishDeviceRejectsSelfSignedCertificateUnlessInsecure() throws Exception {
         FenceDevice d = redfish(bmc.port(), PASSWORD, false);
         assertThatThrownBy(() -> d.status(DEADLINE)).isInstanceOf(FenceException.class)
-                .hasMessageContaining("fence device 'rf1'");
+                .hasMessageContaining("fence device 'rf1'")
+                .hasMessageContaining("TLS certificate not trusted (pin a self-signed BMC certificate with"
+                        + " ssl_fingerprint");
+    }
+
+    private static FenceDevice pinned(String fingerprint) throws FenceException {
+        return FenceDevices.create(FenceDeviceSpec.of("rf1", "redfish", Map.of("host", "127.0.0.1",
+                "port", Integer.toString(bmc.port()), "username", USER, "password", PASSWORD,
+                "ssl_fingerprint", fingerprint)));
+    }
+
+    @Test
+    void pinnedCertificateIsAccepted() throws Exception {
+        String fingerprint = bmc.certificateFingerprint();
+        assertThat(fingerprint).matches("sha256:([0-9A-F]{2}:){31}[0-9A-F]{2}");
+        FenceDevice d = pinned(fingerprint);
+        assertThat(d.status(DEADLINE)).isEqualTo(PowerState.ON);
+        d.off(DEADLINE);
+        assertThat(POWER.isOn()).isFalse();
+        assertThat(d.status(DEADLINE)).isEqualTo(PowerState.OFF);
+        assertThat(d.toString()).contains("ssl_fingerprint=" + fingerprint).doesNotContain(PASSWORD);
+        // the same pin as plain lower-case hex
+        FenceDevice plain = pinned(fingerprint.substring("sha256:".length()).replace(":", "").toLowerCase());
+        assertThat(plain.status(DEADLINE)).isEqualTo(PowerState.OFF);
+    }
+
+    @Test
+    void anyOtherCertificateIsRefusedWithTheReason() throws Exception {
+        String right = bmc.certificateFingerprint();
+        // the BMC's own fingerprint with its last byte changed: one bit off is a different certificate
+        String last = right.substring(right.length() - 2);
+        String wrong = right.substring(0, right.length() - 2) + (last.equals("00") ? "01" : "00");
+        FenceDevice d = pinned(wrong);
+        assertThatThrownBy(() -> d.off(DEADLINE))
+                .isInstanceOf(FenceException.class)
+                .hasMessageContaining("fence device 'rf1'")
+                .hasMessageContaining("TLS certificate refused: the BMC's certificate " + right
+                        + " is not the one pinned by ssl_fingerprint (" + wrong + ")")
+                .hasMessageNotContaining(PASSWORD);
+        assertThat(POWER.isOn()).isTrue();
+        assertThatThrownBy(() -> d.status(DEADLINE)).hasMessageContaining("is not the one pinned");
     }
 
     @Test
