@@ -26,6 +26,9 @@ final class ProcessRunner {
     /** Output kept per call: fence tools print a few lines; a runaway one must not fill the heap. */
     static final int KEEP_BYTES = 64 * 1024;
 
+    /** Read per drain before the deadline is looked at again. */
+    private static final int DRAIN_MAX_BYTES = 4 * KEEP_BYTES;
+
     record Result(int exitCode, String output) {
 
         private static final int MAX_REASON = 300;
@@ -113,14 +116,18 @@ final class ProcessRunner {
         private final byte[] chunk = new byte[8192];
         private boolean cut;
 
-        /** Reads what the pipe holds right now; never blocks. */
+        /**
+         * Reads what the pipe holds right now, never blocking, and at most {@link #DRAIN_MAX_BYTES}: a tool that
+         * writes without end must not keep the caller from its deadline.
+         */
         void drain(InputStream in) throws IOException {
             int ready;
-            while ((ready = in.available()) > 0) {
+            for (int read = 0; read < DRAIN_MAX_BYTES && (ready = in.available()) > 0; ) {
                 int n = in.read(chunk, 0, Math.min(ready, chunk.length));
                 if (n <= 0) {
                     return;
                 }
+                read += n;
                 bytes.write(chunk, 0, n);
                 if (bytes.size() > 2 * KEEP_BYTES) {
                     byte[] all = bytes.toByteArray();
