@@ -31,10 +31,6 @@ public record AgentMetadata(String agent, List<Parameter> parameters) {
     public record Parameter(String name, boolean required, String type, boolean deprecated,
             Optional<String> obsoletes, String placeholder, String description) {
 
-        public Parameter(String name, boolean required, String type, boolean deprecated, Optional<String> obsoletes) {
-            this(name, required, type, deprecated, obsoletes, "", "");
-        }
-
         /**
          * Does the metadata mark this parameter's value as a secret? Only a free-text value can be one
          * (booleans such as {@code use_sudo} "without password" and choices such as {@code auth} are not);

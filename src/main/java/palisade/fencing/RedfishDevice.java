@@ -41,11 +41,6 @@ final class RedfishDevice implements FenceDevice {
             }
         }
 
-        Config(String host, int port, String username, String password, boolean sslInsecure,
-                Optional<String> systemId) {
-            this(host, port, username, password, sslInsecure, systemId, Optional.empty());
-        }
-
         @Override
         public String toString() {
             return "host=" + host + ", port=" + port + ", username=" + username + ", password="
