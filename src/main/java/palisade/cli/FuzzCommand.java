@@ -2,7 +2,7 @@ package palisade.cli;
 
 import java.util.List;
 import java.util.concurrent.Callable;
-import palisade.sim.Fuzz;
+import palisade.sim.scenario.Fuzz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

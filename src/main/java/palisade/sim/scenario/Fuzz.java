@@ -1,4 +1,4 @@
-package palisade.sim;
+package palisade.sim.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +19,15 @@ public final class Fuzz {
   /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
   private static final long SECOND_POWER_ON_MS = 125_000;
 
-  /** One run's verdict. */
-  public record RunResult(long seed, int nodes, long durationMs, String failure) {
+  /**
+   * One run's verdict. history is the run as a scenario file that replays it (`sim run` takes its seed), kept only
+   * when the run failed; else empty.
+   */
+  public record RunResult(long seed, int nodes, long durationMs, String failure, List<String> history) {
+    public RunResult {
+      history = List.copyOf(history);
+    }
+
     public String replay() {
       return "bin/palisade sim fuzz --runs 1 --seed " + seed + " --nodes " + nodes + " --duration "
           + Durations.format(durationMs) + " --verbose";
@@ -47,37 +54,51 @@ public final class Fuzz {
     try {
       return runOne(seed, nodes, durationMs, null);
     } catch (RuntimeException e) {
-      return new RunResult(seed, nodeCount(new Random(seed), nodes), durationMs, "crashed: " + e);
+      List<String> history;
+      try {
+        history = scenario(seed, nodes, durationMs).text(intent(seed, "crashed: " + e));
+      } catch (Scenario.ScenarioException | RuntimeException again) {
+        history = List.of();
+      }
+      return new RunResult(seed, nodeCount(new Random(seed), nodes), durationMs, "crashed: " + e, history);
     }
+  }
+
+  /** The random history of seed as a scenario: the same records a scenario file would give. */
+  public static Scenario scenario(long seed, Integer fixedNodes, long durationMs) throws Scenario.ScenarioException {
+    Random r = new Random(seed);
+    int k = nodeCount(r, fixedNodes);
+    return history(r, k, durationMs, seed);
+  }
+
+  private static List<String> intent(long seed, String failure) {
+    return List.of("Intent: a random history (fuzz seed " + seed + ") that failed: " + failure,
+        "Replay: bin/palisade sim run FILE (the seed line gives the world's random draws).");
   }
 
   public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {
     Random r = new Random(seed);
     int k = nodeCount(r, fixedNodes);
-    List<String> text = history(r, k, durationMs);
-    if (out != null) {
-      out.accept("# generated history (seed " + seed + "):");
-      for (String line : text) out.accept("#   " + line);
-    }
     Scenario s;
     try {
-      s = Scenario.parse("fuzz-" + seed, text);
+      s = history(r, k, durationMs, seed);
     } catch (Scenario.ScenarioException e) {
-      return new RunResult(seed, k, durationMs, "generator produced bad input: " + e.getMessage());
+      return new RunResult(seed, k, durationMs, "generator produced bad input: " + e.getMessage(), List.of());
     }
-    ScenarioRunner runner = new ScenarioRunner(s, seed, out, true);
-    ScenarioRunner.Result res = runner.run();
-    if (!res.ok()) return new RunResult(seed, k, durationMs, res.failure());
-    String stuck = runner.world().invariants().liveness();
-    if (stuck != null) {
-      return new RunResult(seed, k, durationMs, "invariant 5 (liveness) violated: " + Durations.format(SETTLE_MS)
-          + " after healing, " + stuck);
+    if (out != null) {
+      out.accept("# generated history (seed " + seed + "):");
+      for (String line : s.text(List.of())) out.accept("#   " + line);
     }
-    return new RunResult(seed, k, durationMs, null);
+    ScenarioRunner.Result res = new ScenarioRunner(s, seed, out).run();
+    if (res.ok()) return new RunResult(seed, k, durationMs, null, List.of());
+    return new RunResult(seed, k, durationMs, res.failure(), s.text(intent(seed, res.failure())));
   }
 
-  /** The scenario text of one random history. */
-  static List<String> history(Random r, int k, long durationMs) {
+  /**
+   * One random history: declarations as a file has them (cluster, options, devices, groups, resources), then the
+   * faults as action records, then healing and the liveness expectation (invariant 5).
+   */
+  static Scenario history(Random r, int k, long durationMs, long seed) throws Scenario.ScenarioException {
     List<String> lines = new ArrayList<>();
     List<String> nodes = new ArrayList<>();
     for (int i = 1; i <= k; i++) nodes.add("node" + i);
@@ -130,110 +151,104 @@ public final class Fuzz {
       if (grouped && r.nextBoolean()) line += " group=g";
       lines.add(line);
     }
+    List<Scenario.At> steps = new ArrayList<>();
     long t = 5_000;
     while (true) {
       t += 2_000 + r.nextInt(40_000);
       if (t >= durationMs) break;
       if (!devices.isEmpty() && r.nextInt(6) == 0) {
         String d = devices.get(r.nextInt(devices.size()));
-        lines.add("at " + Durations.format(t) + " fence-device " + d + " fail");
-        lines.add("at " + Durations.format(Math.min(durationMs, t + 5_000 + r.nextInt(120_000))) + " fence-device "
-            + d + " ok");
+        steps.add(at(t, new Action.FenceDevice(d, false)));
+        steps.add(at(Math.min(durationMs, t + 5_000 + r.nextInt(120_000)), new Action.FenceDevice(d, true)));
       } else {
-        fault(r, lines, nodes, ids, t, durationMs);
+        fault(r, steps, nodes, ids, t, durationMs);
       }
     }
-    for (String d : devices) lines.add("at " + Durations.format(durationMs) + " fence-device " + d + " ok");
-    lines.add("at " + Durations.format(durationMs) + " heal");
+    for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
+    steps.add(at(durationMs, new Action.Heal()));
     for (String n : nodes) {
-      lines.add("at " + Durations.format(durationMs) + " power " + n + " on");
-      lines.add("at " + Durations.format(durationMs) + " network " + n + " on");
-      lines.add("at " + Durations.format(durationMs) + " drop-acks " + n + " off");
-      lines.add("at " + Durations.format(durationMs) + " slow-acks " + n + " 0ms");
-      lines.add("at " + Durations.format(durationMs + 1) + " maintenance " + n + " off");
-      lines.add("at " + Durations.format(durationMs + SECOND_POWER_ON_MS) + " power " + n + " on");
-      lines.add("at " + Durations.format(durationMs + SECOND_POWER_ON_MS + 1) + " maintenance " + n + " off");
+      steps.add(at(durationMs, new Action.Power(n, true)));
+      steps.add(at(durationMs, new Action.Network(n, true)));
+      steps.add(at(durationMs, new Action.DropAcks(n, false)));
+      steps.add(at(durationMs, new Action.SlowAcks(n, 0)));
+      steps.add(at(durationMs + 1, new Action.Maintenance(n, false)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS, new Action.Power(n, true)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS + 1, new Action.Maintenance(n, false)));
     }
-    lines.add("run " + Durations.format(durationMs + SETTLE_MS));
-    return lines;
+    long end = durationMs + SETTLE_MS;
+    Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
+        + " converged", new Expectation.Converged());
+    return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
   }
 
-  private static void fault(Random r, List<String> lines, List<String> nodes, List<String> ids, long t, long end) {
+  private static Scenario.At at(long timeMs, Action action) {
+    return new Scenario.At(timeMs, 0, action);
+  }
+
+  private static void fault(Random r, List<Scenario.At> steps, List<String> nodes, List<String> ids, long t,
+      long end) {
     String n = r.nextInt(8) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size()));
-    String at = "at " + Durations.format(t) + " ";
     long back = Math.min(end, t + 2_000 + r.nextInt(90_000));
-    String atBack = "at " + Durations.format(back) + " ";
     switch (r.nextInt(13)) {
       case 0, 1 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
-        lines.add(at + "power " + target + " off");
-        lines.add(atBack + "power " + target + " on");
+        steps.add(at(t, new Action.Power(target, false)));
+        steps.add(at(back, new Action.Power(target, true)));
         if (back - t > 20_000 && r.nextBoolean()) {
-          // The operator confirms the node is off; the runner has them look first (faults overlap).
-          lines.add("at " + Durations.format(t + 10_000 + r.nextInt((int) (back - t - 10_000))) + " fence confirm "
-              + target);
+          // The operator confirms the node is off, looking first (faults overlap).
+          steps.add(at(t + 10_000 + r.nextInt((int) (back - t - 10_000)), new Action.FenceConfirm(target, true)));
         }
       }
       case 2, 3 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
-        lines.add(at + "network " + target + " off");
-        lines.add(atBack + "network " + target + " on");
+        steps.add(at(t, new Action.Network(target, false)));
+        steps.add(at(back, new Action.Network(target, true)));
       }
       case 4 -> {
         List<String> a = pick(r, nodes, 1 + r.nextInt(nodes.size() - 1));
         List<String> b = new ArrayList<>(nodes);
         b.removeAll(a);
-        lines.add(at + "partition " + String.join(",", a) + " | " + String.join(",", b));
-        lines.add(atBack + "heal");
+        steps.add(at(t, new Action.Partition(List.of(a, b))));
+        steps.add(at(back, new Action.Heal()));
       }
-      case 5 -> lines.add(at + "pause " + n + " " + (200 + r.nextInt(3_000)) + "ms");
-      case 6 -> lines.add(at + "pause " + n + " " + (6 + r.nextInt(20)) + "s");
+      case 5 -> steps.add(at(t, new Action.Pause(n, 200 + r.nextInt(3_000))));
+      case 6 -> steps.add(at(t, new Action.Pause(n, (6 + r.nextInt(20)) * 1_000L)));
       case 7 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
-        lines.add(at + (r.nextBoolean() ? "drop-acks " : "slow-acks ") + target + (r.nextBoolean() ? " on" : ""));
-        fixAckLine(lines, r);
-        lines.add(atBack + "drop-acks " + target + " off");
-        lines.add(atBack + "slow-acks " + target + " 0ms");
+        boolean drop = r.nextBoolean();
+        r.nextBoolean(); // once a spelling choice, still drawn so that every seed keeps its history
+        steps.add(at(t, drop ? new Action.DropAcks(target, true) : new Action.SlowAcks(target, 300 + r.nextInt(2_000))));
+        steps.add(at(back, new Action.DropAcks(target, false)));
+        steps.add(at(back, new Action.SlowAcks(target, 0)));
       }
-      case 8 -> lines.add(at + "reboot " + n);
+      case 8 -> steps.add(at(t, new Action.Reboot(n)));
       case 9 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
-        lines.add(at + "shutdown " + target);
-        lines.add(atBack + "power " + target + " on");
+        steps.add(at(t, new Action.Shutdown(target)));
+        steps.add(at(back, new Action.Power(target, true)));
       }
       case 10 -> {
         String id = ids.get(r.nextInt(ids.size()));
-        String[] cmds = {"migrate", "relocate", "stop", "start", "disable", "enable"};
-        String c = cmds[r.nextInt(cmds.length)];
-        String line = at + "service " + id + " " + c;
-        if (c.equals("migrate") || c.equals("relocate")) line += " " + nodes.get(r.nextInt(nodes.size()));
-        lines.add(line);
-        if (c.equals("stop") || c.equals("disable")) lines.add(atBack + "service " + id + " start");
+        Action.ServiceCommand[] cmds = Action.ServiceCommand.values(); // migrate, relocate, stop, start, disable, enable
+        Action.ServiceCommand c = cmds[r.nextInt(cmds.length)];
+        steps.add(at(t, new Action.Service(id, c, c.takesNode() ? nodes.get(r.nextInt(nodes.size())) : null)));
+        if (c == Action.ServiceCommand.STOP || c == Action.ServiceCommand.DISABLE) {
+          steps.add(at(back, new Action.Service(id, Action.ServiceCommand.START, null)));
+        }
       }
       case 11 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
-        lines.add(at + "maintenance " + target + " on");
-        lines.add(atBack + "maintenance " + target + " off");
+        steps.add(at(t, new Action.Maintenance(target, true)));
+        steps.add(at(back, new Action.Maintenance(target, false)));
       }
       default -> {
         // Two nodes failing together.
         List<String> two = pick(r, nodes, 2);
         for (String x : two) {
-          lines.add(at + "power " + x + " off");
-          lines.add(atBack + "power " + x + " on");
+          steps.add(at(t, new Action.Power(x, false)));
+          steps.add(at(back, new Action.Power(x, true)));
         }
       }
-    }
-  }
-
-  /** Turns the drop/slow line just added into valid syntax: drop-acks takes on, slow-acks a duration. */
-  private static void fixAckLine(List<String> lines, Random r) {
-    String last = lines.remove(lines.size() - 1);
-    if (last.contains("drop-acks")) {
-      lines.add(last.endsWith(" on") ? last : last + " on");
-    } else {
-      String base = last.endsWith(" on") ? last.substring(0, last.length() - 3) : last;
-      lines.add(base + " " + (300 + r.nextInt(2_000)) + "ms");
     }
   }
 

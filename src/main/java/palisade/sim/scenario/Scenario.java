@@ -1,0 +1,553 @@
+package palisade.sim.scenario;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import palisade.core.ClusterConfig;
+import palisade.core.ConfigException;
+import palisade.core.Durations;
+import palisade.core.GroupConfig;
+import palisade.core.NodeConfig;
+import palisade.core.NodeState;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceState;
+import palisade.sim.SimOptions;
+
+/**
+ * A parsed scenario file: the cluster, the timeline of faults and operator actions, the expectations, and how long
+ * to run. One directive a line, `#` comments; every error names FILE:LINE and what is wrong. Actions and
+ * expectations are read once into {@link Action} and {@link Expectation} records; {@link #text()} prints the
+ * scenario back as a file that replays it.
+ */
+public final class Scenario {
+  /** `at TIME ACTION`, from line (0 when generated). */
+  public record At(long timeMs, int line, Action action) {}
+
+  /**
+   * `expect at TIME WHAT` (interval false: checked once, after everything else of that millisecond) or `expect from
+   * FROM to TO WHAT` (interval true: checked after every event from FROM to TO, both included). text is the line as
+   * written.
+   */
+  public record Expect(long fromMs, long toMs, boolean interval, int line, String text, Expectation what) {}
+
+  /** Bad scenario input: exit code 2. */
+  public static final class ScenarioException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public ScenarioException(String message) {
+      super(message);
+    }
+  }
+
+  private final String file;
+  final SimOptions options = new SimOptions();
+  final LinkedHashMap<String, Map<String, String>> nodes = new LinkedHashMap<>();
+  final TreeMap<String, GroupConfig> groups = new TreeMap<>();
+  final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
+  final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
+  final TreeSet<String> fenceDevices = new TreeSet<>();
+  /** Resources whose driver cannot live-migrate (every migration fails). */
+  final TreeSet<String> failMigrate = new TreeSet<>();
+  final List<At> actions = new ArrayList<>();
+  final List<Expect> expectations = new ArrayList<>();
+  /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text()}. */
+  private final List<String> declarations = new ArrayList<>();
+  long runMs = -1;
+  /** The `seed N` line: the seed `sim run` uses when none is given; null if absent. */
+  private Long seed;
+  private ClusterConfig config;
+
+  private Scenario(String file) {
+    this.file = file;
+  }
+
+  public String file() {
+    return file;
+  }
+
+  public long runMs() {
+    return runMs;
+  }
+
+  /** The seed the file asks for (`seed N`), or null. */
+  public Long seed() {
+    return seed;
+  }
+
+  public List<At> actions() {
+    return List.copyOf(actions);
+  }
+
+  public List<Expect> expectations() {
+    return List.copyOf(expectations);
+  }
+
+  /** The cluster as declared. */
+  public ClusterConfig config() {
+    return config;
+  }
+
+  /** The world's parameters (`option` lines). */
+  public SimOptions options() {
+    return options;
+  }
+
+  public static Scenario load(Path path) throws ScenarioException {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ScenarioException(path + ": cannot read: " + e.getMessage());
+    }
+    return parse(path.toString(), lines);
+  }
+
+  public static Scenario parse(String file, List<String> lines) throws ScenarioException {
+    Scenario s = new Scenario(file);
+    for (int i = 0; i < lines.size(); i++) {
+      String raw = lines.get(i);
+      int hash = raw.indexOf('#');
+      String text = (hash >= 0 ? raw.substring(0, hash) : raw).trim();
+      if (text.isEmpty()) continue;
+      try {
+        s.directive(text, Arrays.asList(text.split("\\s+")), i + 1);
+      } catch (ConfigException e) {
+        throw new ScenarioException(file + ":" + (i + 1) + ": " + e.getMessage());
+      }
+    }
+    s.finish();
+    return s;
+  }
+
+  /**
+   * A scenario assembled in code (fuzz): declaration lines as a file would have them, then actions and expectations
+   * as records, checked the same way as parsed ones.
+   */
+  static Scenario assemble(String file, List<String> declarationLines, List<At> steps, List<Expect> expects,
+      long runMs, Long seed) throws ScenarioException {
+    Scenario s = new Scenario(file);
+    int step = 0;
+    try {
+      for (String line : declarationLines) {
+        List<String> w = Arrays.asList(line.trim().split("\\s+"));
+        if (!DECLARATIONS.contains(w.get(0))) throw s.error("not a declaration: " + line);
+        s.directive(line, w, 0);
+      }
+      for (At a : steps) {
+        step++;
+        s.validate(a.action());
+        s.actions.add(a);
+      }
+      for (Expect e : expects) {
+        step++;
+        s.validate(e.what());
+        s.expectations.add(e);
+      }
+    } catch (ConfigException e) {
+      throw new ScenarioException(file + ": step " + step + ": " + e.getMessage());
+    }
+    s.runMs = runMs;
+    s.seed = seed;
+    s.finish();
+    return s;
+  }
+
+  /**
+   * The scenario as a file that replays it: `sim run FILE` (which takes the file's seed) runs the same history, event
+   * for event. Comment lines come first.
+   */
+  public List<String> text(List<String> comments) {
+    List<String> out = new ArrayList<>();
+    for (String c : comments) out.add(c.isEmpty() ? "#" : "# " + c);
+    if (seed != null) out.add("seed " + seed);
+    out.addAll(declarations);
+    for (At a : actions) out.add("at " + Durations.format(a.timeMs()) + " " + a.action().words());
+    for (Expect e : expectations) out.add(e.text());
+    out.add("run " + Durations.format(runMs));
+    return out;
+  }
+
+  private static final List<String> DECLARATIONS = List.of("nodes", "node", "fence-device", "group", "resource",
+      "option");
+
+  private ConfigException error(String message) {
+    return new ConfigException(message);
+  }
+
+  private void directive(String text, List<String> w, int line) {
+    switch (w.get(0)) {
+      case "nodes", "node", "fence-device", "group", "resource", "option" -> { // DECLARATIONS
+        declaration(w);
+        declarations.add(String.join(" ", w));
+      }
+      case "at" -> {
+        if (w.size() < 3) throw error("at: expected at TIME ACTION");
+        long t = Durations.parseMs(w.get(1), "at");
+        Action a = Grammar.action(w.subList(2, w.size()));
+        validate(a);
+        actions.add(new At(t, line, a));
+      }
+      case "expect" -> expect(text, w, line);
+      case "seed" -> {
+        if (w.size() != 2) throw error("seed: expected seed N");
+        if (seed != null) throw error("seed: given twice");
+        try {
+          seed = Long.parseLong(w.get(1));
+        } catch (NumberFormatException e) {
+          throw error("seed: '" + w.get(1) + "' is not a whole number");
+        }
+      }
+      case "run" -> {
+        if (w.size() != 2) throw error("run: expected run TIME");
+        if (runMs >= 0) throw error("run: given twice");
+        runMs = Durations.parseMs(w.get(1), "run");
+      }
+      default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
+          + "resource, option, at, expect, seed, run)");
+    }
+  }
+
+  private void expect(String text, List<String> w, int line) {
+    if (w.size() >= 4 && w.get(1).equals("at")) {
+      long t = Durations.parseMs(w.get(2), "expect at");
+      Expectation e = Grammar.instant(w.subList(3, w.size()));
+      validate(e);
+      expectations.add(new Expect(t, t, false, line, text, e));
+    } else if (w.size() >= 7 && w.get(1).equals("from") && w.get(3).equals("to")) {
+      long from = Durations.parseMs(w.get(2), "expect from");
+      long to = Durations.parseMs(w.get(4), "expect from ... to");
+      if (from > to) throw error("expect from: the interval ends (" + w.get(4) + ") before it starts (" + w.get(2)
+          + ")");
+      Expectation e = Grammar.interval(w.subList(5, w.size()));
+      validate(e);
+      expectations.add(new Expect(from, to, true, line, text, e));
+    } else {
+      throw error("expect: expected expect at TIME WHAT or expect from TIME to TIME WHAT");
+    }
+  }
+
+  private void declaration(List<String> w) {
+    switch (w.get(0)) {
+      case "nodes" -> {
+        if (w.size() < 2) throw error("nodes: name at least one node");
+        for (String n : w.subList(1, w.size())) declareNode(n);
+      }
+      case "node" -> {
+        if (w.size() < 2) throw error("node: missing NAME");
+        String n = w.get(1);
+        if (!nodes.containsKey(n)) declareNode(n);
+        Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
+            List.of("watchdog", "fence", "spm_priority", "manual_only"));
+        if (attrs.containsKey("spm_priority")) {
+          int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
+          if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
+        }
+        nodes.get(n).putAll(attrs);
+      }
+      case "fence-device" -> {
+        if (w.size() < 2) throw error("fence-device: missing NAME");
+        Map<String, String> kv = keyValues(w.subList(2, w.size()), "fence-device " + w.get(1), List.of("type"));
+        if (!"sim".equals(kv.get("type"))) throw error("fence-device " + w.get(1) + ": type must be sim");
+        fenceDevices.add(w.get(1));
+      }
+      case "group" -> group(w);
+      case "resource" -> resource(w);
+      case "option" -> {
+        if (w.size() != 2 || !w.get(1).contains("=")) throw error("option: expected option NAME=VALUE");
+        String[] kv = w.get(1).split("=", 2);
+        options.set(kv[0], kv[1]);
+      }
+      default -> throw new IllegalStateException("not a declaration: " + w.get(0));
+    }
+  }
+
+  private void declareNode(String n) {
+    if (!n.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) throw error("node name '" + n + "' is not valid");
+    if (nodes.containsKey(n)) throw error("node " + n + " declared twice");
+    nodes.put(n, new TreeMap<>());
+  }
+
+  private void group(List<String> w) {
+    if (w.size() < 3) throw error("group: expected group NAME nodes=NODE:PRIO,...");
+    String name = w.get(1);
+    Map<String, String> kv = keyValues(w.subList(2, w.size()), "group " + name,
+        List.of("nodes", "restricted", "failback"));
+    if (!kv.containsKey("nodes")) throw error("group " + name + ": nodes= is required");
+    TreeMap<String, Integer> prio = new TreeMap<>();
+    for (String item : kv.get("nodes").split(",")) {
+      String[] np = item.split(":", 2);
+      requireNode(np[0], "group " + name);
+      prio.put(np[0], np.length == 2 ? integer(np[1], "group " + name + " priority of " + np[0]) : 0);
+    }
+    groups.put(name, new GroupConfig(name, prio, yesNo(kv.getOrDefault("restricted", "no"), "restricted"),
+        yesNo(kv.getOrDefault("failback", "yes"), "failback")));
+  }
+
+  private void resource(List<String> w) {
+    if (w.size() < 2) throw error("resource: missing ID");
+    String id = w.get(1);
+    if (resources.containsKey(id)) throw error("resource " + id + " declared twice");
+    Map<String, String> kv = keyValues(w.subList(2, w.size()), "resource " + id, List.of("node", "state", "group",
+        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks"));
+    String node = kv.get("node");
+    if (node == null) throw error("resource " + id + ": node= is required");
+    requireNode(node, "resource " + id);
+    RequestState state = RequestState.parse(kv.getOrDefault("state", "started"), "resource " + id);
+    String group = kv.get("group");
+    if (group != null && !groups.containsKey(group)) throw error("resource " + id + ": unknown group '" + group
+        + "' (declare it with a group line first)");
+    List<String> disks = kv.containsKey("disks") ? List.of(kv.get("disks").split(",")) : List.of();
+    if (kv.containsKey("fail_start")) {
+      TreeSet<String> fs = new TreeSet<>();
+      for (String n : kv.get("fail_start").split(",")) {
+        requireNode(n, "resource " + id + " fail_start");
+        fs.add(n);
+      }
+      failStarts.put(id, fs);
+    }
+    if (yesNo(kv.getOrDefault("fail_migrate", "no"), "resource " + id + " fail_migrate")) failMigrate.add(id);
+    resources.put(id, ResourceConfig.sim(id, node, state, group,
+        integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),
+        integer(kv.getOrDefault("max_restart", "" + ResourceConfig.DEFAULT_MAX_RESTART), "max_restart"),
+        integer(kv.getOrDefault("max_relocate", "" + ResourceConfig.DEFAULT_MAX_RELOCATE), "max_relocate"),
+        disks));
+  }
+
+  /** Names in an action refer to declared nodes, resources and devices. */
+  private void validate(Action action) {
+    action.accept(new Action.Visitor<Void>() {
+      @Override
+      public Void power(Action.Power a) {
+        return nodeRef(a.node(), "power");
+      }
+
+      @Override
+      public Void network(Action.Network a) {
+        return nodeRef(a.node(), "network");
+      }
+
+      @Override
+      public Void partition(Action.Partition a) {
+        for (List<String> side : a.sides()) {
+          for (String n : side) requireNode(n, "partition");
+        }
+        return null;
+      }
+
+      @Override
+      public Void heal(Action.Heal a) {
+        return null;
+      }
+
+      @Override
+      public Void pause(Action.Pause a) {
+        return nodeRef(a.node(), "pause");
+      }
+
+      @Override
+      public Void reboot(Action.Reboot a) {
+        return nodeRef(a.node(), "reboot");
+      }
+
+      @Override
+      public Void shutdown(Action.Shutdown a) {
+        return nodeRef(a.node(), "shutdown");
+      }
+
+      @Override
+      public Void service(Action.Service a) {
+        if (!resources.containsKey(a.id())) throw error("service: unknown resource '" + a.id() + "'");
+        return a.node() == null ? null : nodeRef(a.node(), "service " + a.command().word());
+      }
+
+      @Override
+      public Void maintenance(Action.Maintenance a) {
+        return nodeRef(a.node(), "maintenance");
+      }
+
+      @Override
+      public Void fenceConfirm(Action.FenceConfirm a) {
+        return nodeRef(a.node(), "fence confirm");
+      }
+
+      @Override
+      public Void fenceDevice(Action.FenceDevice a) {
+        if (!fenceDevices.contains(a.device())) throw error("fence-device: unknown device '" + a.device() + "'");
+        return null;
+      }
+
+      @Override
+      public Void dropAcks(Action.DropAcks a) {
+        return nodeRef(a.node(), "drop-acks");
+      }
+
+      @Override
+      public Void slowAcks(Action.SlowAcks a) {
+        return nodeRef(a.node(), "slow-acks");
+      }
+    });
+  }
+
+  /** Names in an expectation refer to declared nodes and resources. */
+  private void validate(Expectation expectation) {
+    expectation.accept(new Expectation.Visitor<Void>() {
+      @Override
+      public Void runningOn(Expectation.RunningOn e) {
+        resourceRef(e.id());
+        return nodeRefs(e.nodes(), "expect running");
+      }
+
+      @Override
+      public Void notRunning(Expectation.NotRunning e) {
+        resourceRef(e.id());
+        return nodeRefs(e.nodes(), "expect running");
+      }
+
+      @Override
+      public Void serviceIs(Expectation.ServiceIs e) {
+        resourceRef(e.id());
+        return null;
+      }
+
+      @Override
+      public Void nodeState(Expectation.NodeState e) {
+        return nodeRef(e.node(), "expect node");
+      }
+
+      @Override
+      public Void nodeNotIn(Expectation.NodeNotIn e) {
+        return nodeRef(e.node(), "expect node");
+      }
+
+      @Override
+      public Void powered(Expectation.Powered e) {
+        return nodeRef(e.node(), "expect node");
+      }
+
+      @Override
+      public Void managerOn(Expectation.ManagerOn e) {
+        return nodeRefs(e.nodes(), "expect manager");
+      }
+
+      @Override
+      public Void spmOn(Expectation.SpmOn e) {
+        return nodeRefs(e.nodes(), "expect spm");
+      }
+
+      @Override
+      public Void spmNone(Expectation.SpmNone e) {
+        return null;
+      }
+
+      @Override
+      public Void spmNotOn(Expectation.SpmNotOn e) {
+        return nodeRefs(e.nodes(), "expect spm");
+      }
+
+      @Override
+      public Void fencedBy(Expectation.FencedBy e) {
+        return nodeRef(e.node(), "expect fenced");
+      }
+
+      @Override
+      public Void converged(Expectation.Converged e) {
+        return null;
+      }
+    });
+  }
+
+  private void resourceRef(String id) {
+    if (!resources.containsKey(id)) throw error("expect: unknown resource '" + id + "'");
+  }
+
+  private void finish() throws ScenarioException {
+    if (nodes.isEmpty()) throw new ScenarioException(file + ": no nodes declared");
+    if (runMs < 0) throw new ScenarioException(file + ": no run line (add e.g. `run 60s`)");
+    for (At a : actions) {
+      if (a.timeMs() > runMs) throw new ScenarioException(file + ":" + a.line() + ": after the run time");
+    }
+    for (Expect e : expectations) {
+      if (e.toMs() > runMs) throw new ScenarioException(file + ":" + e.line() + ": after the run time");
+    }
+    try {
+      options.timing();
+      TreeMap<String, NodeConfig> ncs = new TreeMap<>();
+      for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
+      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy());
+    } catch (ConfigException e) {
+      throw new ScenarioException(file + ": " + e.getMessage());
+    }
+  }
+
+  private NodeConfig nodeConfig(String name, Map<String, String> attrs) {
+    boolean watchdog = yesNo(attrs.getOrDefault("watchdog", "yes"), "node " + name + " watchdog");
+    List<List<String>> levels = new ArrayList<>();
+    if (attrs.containsKey("fence")) {
+      for (String level : attrs.get("fence").split(",")) {
+        List<String> devs = List.of(level.split("\\+"));
+        for (String d : devs) {
+          if (!fenceDevices.contains(d)) throw error("node " + name + ": unknown fence device '" + d + "'");
+        }
+        levels.add(devs);
+      }
+    }
+    int spm = integer(attrs.getOrDefault("spm_priority", "-1"), "node " + name + " spm_priority");
+    boolean manual = yesNo(attrs.getOrDefault("manual_only", "no"), "node " + name + " manual_only");
+    return new NodeConfig(name, watchdog, levels, spm, manual);
+  }
+
+  // ---- small parsers ---------------------------------------------------------------------------------------------
+
+  private Map<String, String> keyValues(List<String> words, String where, List<String> allowed) {
+    Map<String, String> kv = new LinkedHashMap<>();
+    for (String word : words) {
+      int eq = word.indexOf('=');
+      if (eq <= 0) throw error(where + ": expected KEY=VALUE, got '" + word + "'");
+      String k = word.substring(0, eq);
+      if (!allowed.contains(k)) throw error(where + ": unknown key '" + k + "' (allowed: "
+          + String.join(", ", allowed) + ")");
+      if (kv.put(k, word.substring(eq + 1)) != null) throw error(where + ": " + k + " given twice");
+    }
+    return kv;
+  }
+
+  private void requireNode(String n, String where) {
+    if (!nodes.containsKey(n)) throw error(where + ": unknown node '" + n + "'");
+  }
+
+  private Void nodeRef(String n, String where) {
+    if (!n.equals("@manager")) requireNode(n, where);
+    return null;
+  }
+
+  private Void nodeRefs(List<String> ns, String where) {
+    for (String n : ns) nodeRef(n, where);
+    return null;
+  }
+
+  private boolean yesNo(String v, String where) {
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "yes", "true", "1" -> true;
+      case "no", "false", "0" -> false;
+      default -> throw error(where + ": expected yes or no, got '" + v + "'");
+    };
+  }
+
+  private int integer(String v, String where) {
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw error(where + ": '" + v + "' is not a whole number");
+    }
+  }
+}
