@@ -2,6 +2,7 @@ package palisade.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,20 +27,25 @@ class FuzzTest {
   }
 
   /**
-   * Histories that once broke something, replayed as found: each names what it caught. (Generator changes may
-   * change what a seed draws; the list is then refreshed from new finds.)
+   * A history is the same records whether fuzz builds them or a file holds them: printed as a scenario file and read
+   * back, it replays event for event under its seed line. (The histories that once failed live in
+   * src/test/scenarios/r-fuzz-*.scn, where ScenarioSuiteTest runs them.)
    */
   @Test
-  void historiesThatOnceFailedStillHold() {
-    record Found(long seed, int nodes, String caught) {}
-    List<Found> found = List.of(
-        new Found(56769, 6, "a rebooted node started a resource released after its clean shutdown"),
-        new Found(20265785, 5, "fence history flush crashed after a late acknowledgement"),
-        new Found(20265126, 4, "SPM holder dropped its role on a few lost acknowledgements"),
-        new Found(5887, 4, "fuzz operator confirmed the fence of a powered node"));
-    for (Found f : found) {
-      Fuzz.RunResult r = Fuzz.runOne(f.seed(), f.nodes(), 600_000, null);
-      assertThat(r.failure()).as(f.caught() + " (" + r.replay() + ")").isNull();
+  void aHistoryPrintedAsAScenarioFileReplaysEventForEvent() throws Exception {
+    for (long seed : new long[] {5887, 11, 12}) {
+      List<String> direct = new ArrayList<>();
+      Fuzz.RunResult r = Fuzz.runOne(seed, null, 300_000, direct::add);
+      assertThat(r.failure()).isNull();
+      List<String> text = Fuzz.scenario(seed, null, 300_000).text(List.of("Intent: a replay"));
+      Scenario s = Scenario.parse("fuzz-" + seed + ".scn", text);
+      assertThat(s.seed()).isEqualTo(seed);
+      List<String> replayed = new ArrayList<>();
+      assertThat(new ScenarioRunner(s, s.seed(), replayed::add).run().failure()).isNull();
+      List<String> events = direct.stream().filter(l -> !l.startsWith("#")).toList();
+      assertThat(events).hasSizeGreaterThan(100).anyMatch(l -> l.endsWith("check: ok: converged"));
+      assertThat(replayed).isEqualTo(events);
+      assertThat(Scenario.parse("again.scn", s.text(List.of())).text(List.of())).isEqualTo(s.text(List.of()));
     }
   }
 }
