@@ -99,16 +99,51 @@ public final class Fuzz {
    * faults as action records, then healing and the liveness expectation (invariant 5).
    */
   static Scenario history(Random r, int k, long durationMs, long seed) throws Scenario.ScenarioException {
-    List<String> lines = new ArrayList<>();
     List<String> nodes = new ArrayList<>();
     for (int i = 1; i <= k; i++) nodes.add("node" + i);
+    List<String> devices = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<String> lines = declarations(r, nodes, devices, ids);
+    List<Scenario.At> steps = new ArrayList<>();
+    long t = 5_000;
+    while (true) {
+      t += 2_000 + r.nextInt(40_000);
+      if (t >= durationMs) break;
+      if (!devices.isEmpty() && r.nextInt(6) == 0) {
+        String d = devices.get(r.nextInt(devices.size()));
+        steps.add(at(t, new Action.FenceDevice(d, false)));
+        steps.add(at(Math.min(durationMs, t + 5_000 + r.nextInt(120_000)), new Action.FenceDevice(d, true)));
+      } else {
+        fault(r, steps, nodes, ids, t, durationMs);
+      }
+    }
+    for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
+    steps.add(at(durationMs, new Action.Heal()));
+    for (String n : nodes) {
+      steps.add(at(durationMs, new Action.Power(n, true)));
+      steps.add(at(durationMs, new Action.Network(n, true)));
+      steps.add(at(durationMs, new Action.DropAcks(n, false)));
+      steps.add(at(durationMs, new Action.SlowAcks(n, 0)));
+      steps.add(at(durationMs + 1, new Action.Maintenance(n, false)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS, new Action.Power(n, true)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS + 1, new Action.Maintenance(n, false)));
+    }
+    long end = durationMs + SETTLE_MS;
+    Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
+        + " converged", new Expectation.Converged());
+    return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
+  }
+
+  /** The cluster's declaration lines; fills devices and ids with the fence devices and resources declared. */
+  private static List<String> declarations(Random r, List<String> nodes, List<String> devices, List<String> ids) {
+    int k = nodes.size();
+    List<String> lines = new ArrayList<>();
     lines.add("nodes " + String.join(" ", nodes));
     String[] policies = {"conditional", "freeze", "failover", "migrate"};
     lines.add("option shutdown_policy=" + policies[r.nextInt(policies.length)]);
     lines.add("option boot_time=" + (10 + r.nextInt(30)) + "s");
     lines.add("option ack_loss=" + r.nextInt(3) + "%");
     if (r.nextInt(4) == 0) lines.add("option store_latency=" + (20 + r.nextInt(200)) + "ms");
-    List<String> devices = new ArrayList<>();
     if (r.nextBoolean()) {
       // Power fencing: some nodes get a BMC (and sometimes a PDU as a second level); some of those no watchdog.
       for (String n : nodes) {
@@ -141,7 +176,6 @@ public final class Fuzz {
       lines.add(g.toString());
     }
     int resources = k + r.nextInt(k + 1);
-    List<String> ids = new ArrayList<>();
     for (int i = 1; i <= resources; i++) {
       String id = "vm:" + (100 + i);
       ids.add(id);
@@ -151,34 +185,7 @@ public final class Fuzz {
       if (grouped && r.nextBoolean()) line += " group=g";
       lines.add(line);
     }
-    List<Scenario.At> steps = new ArrayList<>();
-    long t = 5_000;
-    while (true) {
-      t += 2_000 + r.nextInt(40_000);
-      if (t >= durationMs) break;
-      if (!devices.isEmpty() && r.nextInt(6) == 0) {
-        String d = devices.get(r.nextInt(devices.size()));
-        steps.add(at(t, new Action.FenceDevice(d, false)));
-        steps.add(at(Math.min(durationMs, t + 5_000 + r.nextInt(120_000)), new Action.FenceDevice(d, true)));
-      } else {
-        fault(r, steps, nodes, ids, t, durationMs);
-      }
-    }
-    for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
-    steps.add(at(durationMs, new Action.Heal()));
-    for (String n : nodes) {
-      steps.add(at(durationMs, new Action.Power(n, true)));
-      steps.add(at(durationMs, new Action.Network(n, true)));
-      steps.add(at(durationMs, new Action.DropAcks(n, false)));
-      steps.add(at(durationMs, new Action.SlowAcks(n, 0)));
-      steps.add(at(durationMs + 1, new Action.Maintenance(n, false)));
-      steps.add(at(durationMs + SECOND_POWER_ON_MS, new Action.Power(n, true)));
-      steps.add(at(durationMs + SECOND_POWER_ON_MS + 1, new Action.Maintenance(n, false)));
-    }
-    long end = durationMs + SETTLE_MS;
-    Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
-        + " converged", new Expectation.Converged());
-    return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
+    return lines;
   }
 
   private static Scenario.At at(long timeMs, Action action) {

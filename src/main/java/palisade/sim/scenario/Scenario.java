@@ -325,149 +325,12 @@ public final class Scenario {
 
   /** Names in an action refer to declared nodes, resources and devices. */
   private void validate(Action action) {
-    action.accept(new Action.Visitor<Void>() {
-      @Override
-      public Void power(Action.Power a) {
-        return nodeRef(a.node(), "power");
-      }
-
-      @Override
-      public Void network(Action.Network a) {
-        return nodeRef(a.node(), "network");
-      }
-
-      @Override
-      public Void partition(Action.Partition a) {
-        for (List<String> side : a.sides()) {
-          for (String n : side) requireNode(n, "partition");
-        }
-        return null;
-      }
-
-      @Override
-      public Void heal(Action.Heal a) {
-        return null;
-      }
-
-      @Override
-      public Void pause(Action.Pause a) {
-        return nodeRef(a.node(), "pause");
-      }
-
-      @Override
-      public Void reboot(Action.Reboot a) {
-        return nodeRef(a.node(), "reboot");
-      }
-
-      @Override
-      public Void shutdown(Action.Shutdown a) {
-        return nodeRef(a.node(), "shutdown");
-      }
-
-      @Override
-      public Void service(Action.Service a) {
-        if (!resources.containsKey(a.id())) throw error("service: unknown resource '" + a.id() + "'");
-        return a.node() == null ? null : nodeRef(a.node(), "service " + a.command().word());
-      }
-
-      @Override
-      public Void maintenance(Action.Maintenance a) {
-        return nodeRef(a.node(), "maintenance");
-      }
-
-      @Override
-      public Void fenceConfirm(Action.FenceConfirm a) {
-        return nodeRef(a.node(), "fence confirm");
-      }
-
-      @Override
-      public Void fenceDevice(Action.FenceDevice a) {
-        if (!fenceDevices.contains(a.device())) throw error("fence-device: unknown device '" + a.device() + "'");
-        return null;
-      }
-
-      @Override
-      public Void dropAcks(Action.DropAcks a) {
-        return nodeRef(a.node(), "drop-acks");
-      }
-
-      @Override
-      public Void slowAcks(Action.SlowAcks a) {
-        return nodeRef(a.node(), "slow-acks");
-      }
-    });
+    action.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
   }
 
   /** Names in an expectation refer to declared nodes and resources. */
   private void validate(Expectation expectation) {
-    expectation.accept(new Expectation.Visitor<Void>() {
-      @Override
-      public Void runningOn(Expectation.RunningOn e) {
-        resourceRef(e.id());
-        return nodeRefs(e.nodes(), "expect running");
-      }
-
-      @Override
-      public Void notRunning(Expectation.NotRunning e) {
-        resourceRef(e.id());
-        return nodeRefs(e.nodes(), "expect running");
-      }
-
-      @Override
-      public Void serviceIs(Expectation.ServiceIs e) {
-        resourceRef(e.id());
-        return null;
-      }
-
-      @Override
-      public Void nodeState(Expectation.NodeState e) {
-        return nodeRef(e.node(), "expect node");
-      }
-
-      @Override
-      public Void nodeNotIn(Expectation.NodeNotIn e) {
-        return nodeRef(e.node(), "expect node");
-      }
-
-      @Override
-      public Void powered(Expectation.Powered e) {
-        return nodeRef(e.node(), "expect node");
-      }
-
-      @Override
-      public Void managerOn(Expectation.ManagerOn e) {
-        return nodeRefs(e.nodes(), "expect manager");
-      }
-
-      @Override
-      public Void spmOn(Expectation.SpmOn e) {
-        return nodeRefs(e.nodes(), "expect spm");
-      }
-
-      @Override
-      public Void spmNone(Expectation.SpmNone e) {
-        return null;
-      }
-
-      @Override
-      public Void spmNotOn(Expectation.SpmNotOn e) {
-        return nodeRefs(e.nodes(), "expect spm");
-      }
-
-      @Override
-      public Void fencedBy(Expectation.FencedBy e) {
-        return nodeRef(e.node(), "expect fenced");
-      }
-
-      @Override
-      public Void converged(Expectation.Converged e) {
-        return null;
-      }
-    });
-  }
-
-  private void resourceRef(String id) {
-    if (!resources.containsKey(id)) throw error("expect: unknown resource '" + id + "'");
+    expectation.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
   }
 
   private void finish() throws ScenarioException {
@@ -525,15 +388,6 @@ public final class Scenario {
     if (!nodes.containsKey(n)) throw error(where + ": unknown node '" + n + "'");
   }
 
-  private Void nodeRef(String n, String where) {
-    if (!n.equals("@manager")) requireNode(n, where);
-    return null;
-  }
-
-  private Void nodeRefs(List<String> ns, String where) {
-    for (String n : ns) nodeRef(n, where);
-    return null;
-  }
 
   private boolean yesNo(String v, String where) {
     return switch (v.toLowerCase(Locale.ROOT)) {

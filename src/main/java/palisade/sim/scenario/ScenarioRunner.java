@@ -104,94 +104,103 @@ public final class ScenarioRunner {
   }
 
   private void act(Scenario.At at) {
-    at.action().accept(new Action.Visitor<Void>() {
-      @Override
-      public Void power(Action.Power a) {
-        if (a.on()) world.powerOn(actor(at, a.node()));
-        else world.powerOff(actor(at, a.node()), "");
-        return null;
-      }
+    at.action().accept(new Act(at));
+  }
 
-      @Override
-      public Void network(Action.Network a) {
-        world.network(actor(at, a.node()), a.up());
-        return null;
-      }
+  /** What each action does to the world. */
+  private final class Act implements Action.Visitor<Void> {
+    private final Scenario.At at;
 
-      @Override
-      public Void partition(Action.Partition a) {
-        world.partition(a.sides());
-        return null;
-      }
+    Act(Scenario.At at) {
+      this.at = at;
+    }
 
-      @Override
-      public Void heal(Action.Heal a) {
-        world.heal();
-        return null;
-      }
+  @Override
+  public Void power(Action.Power a) {
+    if (a.on()) world.powerOn(actor(at, a.node()));
+    else world.powerOff(actor(at, a.node()), "");
+    return null;
+  }
 
-      @Override
-      public Void pause(Action.Pause a) {
-        world.pause(actor(at, a.node()), a.durationMs());
-        return null;
-      }
+  @Override
+  public Void network(Action.Network a) {
+    world.network(actor(at, a.node()), a.up());
+    return null;
+  }
 
-      @Override
-      public Void reboot(Action.Reboot a) {
-        world.shutdown(actor(at, a.node()), true);
-        return null;
-      }
+  @Override
+  public Void partition(Action.Partition a) {
+    world.partition(a.sides());
+    return null;
+  }
 
-      @Override
-      public Void shutdown(Action.Shutdown a) {
-        world.shutdown(actor(at, a.node()), false);
-        return null;
-      }
+  @Override
+  public Void heal(Action.Heal a) {
+    world.heal();
+    return null;
+  }
 
-      @Override
-      public Void service(Action.Service a) {
-        ScenarioRunner.this.service(at, a);
-        return null;
-      }
+  @Override
+  public Void pause(Action.Pause a) {
+    world.pause(actor(at, a.node()), a.durationMs());
+    return null;
+  }
 
-      @Override
-      public Void maintenance(Action.Maintenance a) {
-        String n = actor(at, a.node());
-        boolean on = a.on();
-        world.operatorCommand("maintenance " + n + " " + (on ? "on" : "off"),
-            seq -> new Command.Maintenance(seq, n, on));
-        return null;
-      }
+  @Override
+  public Void reboot(Action.Reboot a) {
+    world.shutdown(actor(at, a.node()), true);
+    return null;
+  }
 
-      @Override
-      public Void fenceConfirm(Action.FenceConfirm a) {
-        String n = actor(at, a.node());
-        if (a.ifOff() && world.node(n).powered()) {
-          world.log("operator", n + " is powered on: no fence confirmation");
-          return null;
-        }
-        world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
-        return null;
-      }
+  @Override
+  public Void shutdown(Action.Shutdown a) {
+    world.shutdown(actor(at, a.node()), false);
+    return null;
+  }
 
-      @Override
-      public Void fenceDevice(Action.FenceDevice a) {
-        world.fenceDevice(a.device(), a.ok());
-        return null;
-      }
+  @Override
+  public Void service(Action.Service a) {
+    ScenarioRunner.this.service(at, a);
+    return null;
+  }
 
-      @Override
-      public Void dropAcks(Action.DropAcks a) {
-        world.dropAcks(actor(at, a.node()), a.on());
-        return null;
-      }
+  @Override
+  public Void maintenance(Action.Maintenance a) {
+    String n = actor(at, a.node());
+    boolean on = a.on();
+    world.operatorCommand("maintenance " + n + " " + (on ? "on" : "off"),
+        seq -> new Command.Maintenance(seq, n, on));
+    return null;
+  }
 
-      @Override
-      public Void slowAcks(Action.SlowAcks a) {
-        world.slowAcks(actor(at, a.node()), a.delayMs());
-        return null;
-      }
-    });
+  @Override
+  public Void fenceConfirm(Action.FenceConfirm a) {
+    String n = actor(at, a.node());
+    if (a.ifOff() && world.node(n).powered()) {
+      world.log("operator", n + " is powered on: no fence confirmation");
+      return null;
+    }
+    world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
+    return null;
+  }
+
+  @Override
+  public Void fenceDevice(Action.FenceDevice a) {
+    world.fenceDevice(a.device(), a.ok());
+    return null;
+  }
+
+  @Override
+  public Void dropAcks(Action.DropAcks a) {
+    world.dropAcks(actor(at, a.node()), a.on());
+    return null;
+  }
+
+  @Override
+  public Void slowAcks(Action.SlowAcks a) {
+    world.slowAcks(actor(at, a.node()), a.delayMs());
+    return null;
+  }
   }
 
   private void service(Scenario.At at, Action.Service a) {
@@ -270,98 +279,107 @@ public final class ScenarioRunner {
   private String check(Scenario.Expect e) {
     checking = e;
     ManagerState ms = world.managerState();
-    return e.what().accept(new Expectation.Visitor<String>() {
-      @Override
-      public String runningOn(Expectation.RunningOn x) {
-        SortedMap<String, Long> on = world.whereRunning(x.id());
-        if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
-        return runs(on);
-      }
+    return e.what().accept(new Facts(ms));
+  }
 
-      @Override
-      public String notRunning(Expectation.NotRunning x) {
-        SortedMap<String, Long> on = world.whereRunning(x.id());
-        if (x.nodes().isEmpty()) return on.isEmpty() ? null : runs(on);
-        return anyOf(x.nodes(), on::containsKey) ? runs(on) : null;
-      }
+  /** Each expectation against the world now: null when it holds, else the facts. */
+  private final class Facts implements Expectation.Visitor<String> {
+    private final ManagerState ms;
 
-      @Override
-      public String serviceIs(Expectation.ServiceIs x) {
-        ServiceStatus ss = ms == null ? null : ms.services().get(x.id());
-        if (ss == null) return x.id() + " has no status yet";
-        return ss.state() == x.state() ? null : x.id() + " is " + ss.state().label()
-            + (ss.node() == null ? "" : " on " + ss.node());
-      }
+    Facts(ManagerState ms) {
+      this.ms = ms;
+    }
 
-      @Override
-      public String nodeState(Expectation.NodeState x) {
-        String n = node(x.node());
-        NodeState is = stateOf(n);
-        return is == x.state() ? null : n + " is " + (is == null ? "not known to the manager" : is.label());
-      }
+  @Override
+  public String runningOn(Expectation.RunningOn x) {
+    SortedMap<String, Long> on = world.whereRunning(x.id());
+    if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
+    return runs(on);
+  }
 
-      @Override
-      public String nodeNotIn(Expectation.NodeNotIn x) {
-        String n = node(x.node());
-        return n != null && stateOf(n) == x.state() ? n + " is " + x.state().label() : null;
-      }
+  @Override
+  public String notRunning(Expectation.NotRunning x) {
+    SortedMap<String, Long> on = world.whereRunning(x.id());
+    if (x.nodes().isEmpty()) return on.isEmpty() ? null : runs(on);
+    return anyOf(x.nodes(), on::containsKey) ? runs(on) : null;
+  }
 
-      private NodeState stateOf(String n) {
-        NodeStatus ns = ms == null || n == null ? null : ms.nodes().get(n);
-        return ns == null ? null : ns.state();
-      }
+  @Override
+  public String serviceIs(Expectation.ServiceIs x) {
+    ServiceStatus ss = ms == null ? null : ms.services().get(x.id());
+    if (ss == null) return x.id() + " has no status yet";
+    return ss.state() == x.state() ? null : x.id() + " is " + ss.state().label()
+        + (ss.node() == null ? "" : " on " + ss.node());
+  }
 
-      @Override
-      public String powered(Expectation.Powered x) {
-        String n = node(x.node());
-        boolean is = world.node(n).powered();
-        return is == x.on() ? null : n + " is powered " + (is ? "on" : "off");
-      }
+  @Override
+  public String nodeState(Expectation.NodeState x) {
+    String n = node(x.node());
+    NodeState is = stateOf(n);
+    return is == x.state() ? null : n + " is " + (is == null ? "not known to the manager" : is.label());
+  }
 
-      @Override
-      public String managerOn(Expectation.ManagerOn x) {
-        ManagerLease lease = world.managerLease();
-        String holder = lease == null ? null : lease.holder();
-        for (String n : x.nodes()) {
-          if (n.equals(holder) || n.equals("@manager")) return holder == null ? "no manager" : null;
-        }
-        return "the manager lease is held by " + (holder == null ? "nobody" : holder);
-      }
+  @Override
+  public String nodeNotIn(Expectation.NodeNotIn x) {
+    String n = node(x.node());
+    return n != null && stateOf(n) == x.state() ? n + " is " + x.state().label() : null;
+  }
 
-      @Override
-      public String spmOn(Expectation.SpmOn x) {
-        TreeSet<String> acting = actingSpm();
-        if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
-        return spm(acting);
-      }
+  private NodeState stateOf(String n) {
+    NodeStatus ns = ms == null || n == null ? null : ms.nodes().get(n);
+    return ns == null ? null : ns.state();
+  }
 
-      @Override
-      public String spmNone(Expectation.SpmNone x) {
-        TreeSet<String> acting = actingSpm();
-        return acting.isEmpty() ? null : spm(acting);
-      }
+  @Override
+  public String powered(Expectation.Powered x) {
+    String n = node(x.node());
+    boolean is = world.node(n).powered();
+    return is == x.on() ? null : n + " is powered " + (is ? "on" : "off");
+  }
 
-      @Override
-      public String spmNotOn(Expectation.SpmNotOn x) {
-        TreeSet<String> acting = actingSpm();
-        return anyOf(x.nodes(), acting::contains) ? spm(acting) : null;
-      }
+  @Override
+  public String managerOn(Expectation.ManagerOn x) {
+    ManagerLease lease = world.managerLease();
+    String holder = lease == null ? null : lease.holder();
+    for (String n : x.nodes()) {
+      if (n.equals(holder) || n.equals("@manager")) return holder == null ? "no manager" : null;
+    }
+    return "the manager lease is held by " + (holder == null ? "nobody" : holder);
+  }
 
-      @Override
-      public String fencedBy(Expectation.FencedBy x) {
-        String n = node(x.node());
-        NodeStatus ns = ms == null ? null : ms.nodes().get(n);
-        if (ns == null || ns.confirmation() == null) return n + " has no confirmed fence";
-        return ns.confirmation().kind() == x.kind() ? null : n + " was fenced by "
-            + ns.confirmation().kind().name().toLowerCase(Locale.ROOT);
-      }
+  @Override
+  public String spmOn(Expectation.SpmOn x) {
+    TreeSet<String> acting = actingSpm();
+    if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
+    return spm(acting);
+  }
 
-      @Override
-      public String converged(Expectation.Converged x) {
-        String stuck = invariants.invariant5Liveness();
-        return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
-      }
-    });
+  @Override
+  public String spmNone(Expectation.SpmNone x) {
+    TreeSet<String> acting = actingSpm();
+    return acting.isEmpty() ? null : spm(acting);
+  }
+
+  @Override
+  public String spmNotOn(Expectation.SpmNotOn x) {
+    TreeSet<String> acting = actingSpm();
+    return anyOf(x.nodes(), acting::contains) ? spm(acting) : null;
+  }
+
+  @Override
+  public String fencedBy(Expectation.FencedBy x) {
+    String n = node(x.node());
+    NodeStatus ns = ms == null ? null : ms.nodes().get(n);
+    if (ns == null || ns.confirmation() == null) return n + " has no confirmed fence";
+    return ns.confirmation().kind() == x.kind() ? null : n + " was fenced by "
+        + ns.confirmation().kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String converged(Expectation.Converged x) {
+    String stuck = invariants.invariant5Liveness();
+    return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
+  }
   }
 
   private static String runs(SortedMap<String, Long> on) {
