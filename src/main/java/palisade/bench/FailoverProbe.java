@@ -3,6 +3,7 @@ package palisade.bench;
 import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
@@ -43,7 +44,7 @@ public final class FailoverProbe {
     }
     SimWorld w = new SimWorld(s.options(), seed, out);
     Invariants.watch(w);
-    w.build(s.config(), new TreeMap<>());
+    w.build(s.config(), new TreeMap<>(), new TreeSet<>(), new TreeSet<>());
     w.run(FAULT_AT_MS);
     if (mode == Mode.POWER) w.powerOff("node3", "");
     else w.network("node3", false);

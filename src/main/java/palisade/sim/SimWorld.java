@@ -79,15 +79,11 @@ public final class SimWorld {
     observers.add(observer);
   }
 
-  /** Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. */
-  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts) {
-    build(config, failStarts, new TreeSet<>());
-  }
-
-  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices) {
-    build(config, failStarts, devices, new TreeSet<>());
-  }
-
+  /**
+   * Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. failStarts:
+   * resource -> nodes where its start fails; devices: the power switches; noMigration: resources whose driver
+   * cannot live-migrate.
+   */
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration) {
     for (String d : devices) fenceDevices.put(d, true);

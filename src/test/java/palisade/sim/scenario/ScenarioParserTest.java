@@ -159,6 +159,22 @@ class ScenarioParserTest {
   }
 
   @Test
+  void aBadIntervalExitsTwoNamingFileAndLine(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.scn");
+    Files.writeString(file, "nodes node1 node2\nresource vm:1 node=node1\n"
+        + "expect from 30s to 10s vm:1 never running on node2\nrun 40s\n");
+    var r = simRun(file);
+    assertThat(r.getKey()).isEqualTo(2);
+    assertThat(r.getValue()).contains(file + ":3: expect from: the interval ends (10s) before it starts (30s)")
+        .doesNotContain("Exception");
+    Files.writeString(file, "nodes node1 node2\nresource vm:1 node=node1\n"
+        + "expect from 1s to 10s vm:1 seldom running on node2\nrun 40s\n");
+    r = simRun(file);
+    assertThat(r.getKey()).isEqualTo(2);
+    assertThat(r.getValue()).contains(file + ":3: expect from: expected expect from TIME to TIME followed by");
+  }
+
+  @Test
   void aFalseAlwaysExitsOneNamingTheLineAndTheFirstInstantItBroke(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("always.scn");
     Files.writeString(file, "nodes node1 node2 node3\nresource vm:1 node=node1\n"
