@@ -12,33 +12,42 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import palisade.core.Check;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.NodeConfig;
-import palisade.core.NodeState;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
-import palisade.core.ServiceState;
 import palisade.sim.SimOptions;
 
 /**
  * A parsed scenario file: the cluster, the timeline of faults and operator actions, the expectations, and how long
  * to run. One directive a line, `#` comments; every error names FILE:LINE and what is wrong. Actions and
- * expectations are read once into {@link Action} and {@link Expectation} records; {@link #text()} prints the
+ * expectations are read once into {@link Action} and {@link Expectation} records; {@link #text(List)} prints the
  * scenario back as a file that replays it.
  */
 public final class Scenario {
   /** `at TIME ACTION`, from line (0 when generated). */
-  public record At(long timeMs, int line, Action action) {}
+  public record At(long timeMs, int line, Action action) {
+    public At {
+      Check.that(timeMs >= 0 && line >= 0 && action != null, "bad step at %d (line %d)", timeMs, line);
+    }
+  }
 
   /**
    * `expect at TIME WHAT` (interval false: checked once, after everything else of that millisecond) or `expect from
    * FROM to TO WHAT` (interval true: checked after every event from FROM to TO, both included). text is the line as
    * written.
    */
-  public record Expect(long fromMs, long toMs, boolean interval, int line, String text, Expectation what) {}
+  public record Expect(long fromMs, long toMs, boolean interval, int line, String text, Expectation what) {
+    public Expect {
+      Check.that(0 <= fromMs && fromMs <= toMs && (interval || fromMs == toMs), "bad expectation window %d..%d",
+          fromMs, toMs);
+      Check.that(text.trim().startsWith("expect ") && what != null, "expectation text '%s'", text);
+    }
+  }
 
   /** Bad scenario input: exit code 2. */
   public static final class ScenarioException extends Exception {
@@ -60,7 +69,7 @@ public final class Scenario {
   final TreeSet<String> failMigrate = new TreeSet<>();
   final List<At> actions = new ArrayList<>();
   final List<Expect> expectations = new ArrayList<>();
-  /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text()}. */
+  /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text(List)}. */
   private final List<String> declarations = new ArrayList<>();
   long runMs = -1;
   /** The `seed N` line: the seed `sim run` uses when none is given; null if absent. */
