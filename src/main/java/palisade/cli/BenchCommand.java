@@ -1,5 +1,7 @@
 package palisade.cli;
 
+import palisade.bench.Benchmarks;
+import palisade.bench.FailoverBench;
 import picocli.CommandLine.Command;
 
 /** `palisade bench ...`: reproducible measurements for BENCHMARKS.md. */

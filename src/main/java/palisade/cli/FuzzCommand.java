@@ -1,8 +1,12 @@
 package palisade.cli;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import palisade.sim.Fuzz;
+import palisade.sim.scenario.Fuzz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +30,10 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "print each history and its event log")
   boolean verbose;
 
+  @Option(names = "--save", paramLabel = "DIR", description = "where a failing history is written as a scenario "
+      + "file that replays it, fuzz-SEED.scn (default: the current directory)", defaultValue = ".")
+  Path saveDir;
+
   @Override
   public Integer call() {
     if (runs < 1) return usage("--runs must be at least 1");
@@ -45,12 +53,26 @@ final class FuzzCommand implements Callable<Integer> {
       violations++;
       System.out.println("VIOLATION seed=" + r.seed() + " nodes=" + r.nodes() + ": " + r.failure());
       System.out.println("  replay: " + r.replay());
+      save(r);
     }
     double hours = runs * (durationMs + 240_000L) / 3_600_000.0;
     double wall = (System.nanoTime() - started) / 1e9;
     System.out.printf("wall time %.1fs%n", wall);
     System.out.printf("fuzz: %d runs, %d violations, %.1f simulated hours%n", runs, violations, hours);
     return violations == 0 ? 0 : 1;
+  }
+
+  /** Writes the failing history as a scenario file; a failure to write is reported, not fatal. */
+  private void save(Fuzz.RunResult r) {
+    if (r.history().isEmpty()) return;
+    Path file = saveDir.resolve("fuzz-" + r.seed() + ".scn");
+    try {
+      Files.createDirectories(saveDir);
+      Files.write(file, r.history(), StandardCharsets.UTF_8);
+      System.out.println("  history: " + file + " (replay: bin/palisade sim run " + file + ")");
+    } catch (IOException e) {
+      System.out.println("  history not saved: " + file + ": " + e.getMessage());
+    }
   }
 
   private static int usage(String msg) {

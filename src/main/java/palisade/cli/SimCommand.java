@@ -3,8 +3,8 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import palisade.sim.Scenario;
-import palisade.sim.ScenarioRunner;
+import palisade.sim.scenario.Scenario;
+import palisade.sim.scenario.ScenarioRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,8 +20,8 @@ final class SimCommand {
     @Parameters(paramLabel = "FILE", description = "scenario file (*.scn)")
     Path file;
 
-    @Option(names = "--seed", description = "random seed (default ${DEFAULT-VALUE})", defaultValue = "0")
-    long seed;
+    @Option(names = "--seed", description = "random seed (default: the file's `seed` line, else 0)")
+    Long seedOption;
 
     @Option(names = "--quiet", description = "print only the verdict")
     boolean quiet;
@@ -36,6 +36,7 @@ final class SimCommand {
         System.err.println(e.getMessage());
         return 2;
       }
+      long seed = seedOption != null ? seedOption : scenario.seed() != null ? scenario.seed() : 0;
       ScenarioRunner.Result r = new ScenarioRunner(scenario, seed, quiet ? null : out::println).run();
       if (r.ok()) {
         out.println("PASS " + file + " (seed " + seed + ")");

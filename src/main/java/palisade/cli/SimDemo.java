@@ -3,7 +3,7 @@ package palisade.cli;
 import java.io.PrintStream;
 import palisade.core.Durations;
 import palisade.core.Timing;
-import palisade.sim.FailoverProbe;
+import palisade.bench.FailoverProbe;
 
 /** The story of one power loss in a simulated 3-node cluster, with the measured timings. */
 final class SimDemo {

@@ -21,7 +21,7 @@ import palisade.core.Watchdog;
  * One simulated machine: power, network, a drifting clock, a watchdog, and — while booted — the real Agent and
  * Manager driven by the world's events. Everything its software touches goes through the plugs below.
  */
-final class SimNode implements AgentEnv, ManagerEnv {
+public final class SimNode implements AgentEnv, ManagerEnv {
   final String name;
   private final SimWorld world;
   /** Clock rate relative to real time (1 ± drift/2) and offset: no two nodes agree. */
@@ -69,6 +69,33 @@ final class SimNode implements AgentEnv, ManagerEnv {
 
   long realDelay(long localMs) {
     return Math.max(1, (long) Math.ceil(localMs / rate));
+  }
+
+  // ---- physical truth, read by checkers and expectations ---------------------------------------------------------
+
+  /** Powered on (booting, running or shutting down). */
+  public boolean powered() {
+    return powered;
+  }
+
+  /** Its software runs (booted and not halted since). */
+  public boolean booted() {
+    return booted;
+  }
+
+  /** The token this machine acts as SPM under, 0 when it does not act as SPM. */
+  public long spmToken() {
+    return spmToken;
+  }
+
+  /** Since when it has had store access and a running agent without a break; Long.MAX_VALUE while it has not. */
+  public long healthySinceMs() {
+    return healthySinceMs;
+  }
+
+  /** Whether a hardware watchdog protects it. */
+  public boolean watchdogEnabled() {
+    return watchdogEnabled;
   }
 
   boolean paused() {

@@ -32,6 +32,11 @@ public final class SimOptions {
     return new Timing(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, Math.max(1, renewMs / 4));
   }
 
+  /** The `shutdown_policy` option. */
+  public ShutdownPolicy shutdownPolicy() {
+    return shutdownPolicy;
+  }
+
   /** Applies one `option` line; throws ConfigException naming the key. */
   public void set(String key, String value) {
     switch (key) {

@@ -16,14 +16,14 @@ import palisade.core.Versioned;
  * peers on their side) is the world's business; this class only applies transactions and replays the log into
  * node views, so every view is a prefix of the history.
  */
-final class SimStore {
+public final class SimStore {
   /** One committed write, for replaying into views. */
   record Change(long index, long commitMs, String path, Versioned<Object> value) {}
 
   private final TreeMap<String, Versioned<Object>> state = new TreeMap<>();
   private final List<Change> log = new ArrayList<>();
 
-  Versioned<Object> get(String path) {
+  public Versioned<Object> get(String path) {
     return state.get(path);
   }
 
@@ -36,7 +36,7 @@ final class SimStore {
   }
 
   /** Applies txn atomically at commitMs: all puts or nothing. */
-  TxnResult apply(Txn txn, long commitMs) {
+  public TxnResult apply(Txn txn, long commitMs) {
     for (Op op : txn.ops()) {
       Versioned<Object> cur = state.get(op.path());
       long expected = op instanceof Op.Check c ? c.version() : ((Op.Put) op).expectedVersion();
@@ -56,7 +56,7 @@ final class SimStore {
   }
 
   /** An operator's unconditional write (the CLI's read-modify-write, done inside the store). */
-  void force(String path, Object value, long commitMs) {
+  public void force(String path, Object value, long commitMs) {
     Versioned<Object> cur = state.get(path);
     write(path, new Versioned<>(value, cur == null ? 0 : cur.version() + 1), commitMs);
   }

@@ -1,9 +1,11 @@
 package palisade.sim;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -55,7 +57,8 @@ public final class SimWorld {
   private final TreeSet<String> failMigrate = new TreeSet<>();
   /** Simulated power switches (BMCs): name -> answering. */
   private final TreeMap<String, Boolean> fenceDevices = new TreeMap<>();
-  private final Invariants invariants;
+  /** Checkers and expectations, called in the order they were added. */
+  private final List<WorldObserver> observers = new ArrayList<>();
   private long topologyVersion;
   private long quorumCachedAt = -1;
   private int quorumSide = Integer.MIN_VALUE;
@@ -66,21 +69,21 @@ public final class SimWorld {
     this.timing = options.timing();
     this.random = new Random(seed);
     this.out = out;
-    this.invariants = new Invariants(this);
     this.ackDropProbability = options.ackLossPpm / 1_000_000.0;
   }
 
   // ---- set-up ----------------------------------------------------------------------------------------------------
 
-  /** Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. */
-  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts) {
-    build(config, failStarts, new TreeSet<>());
+  /** Adds an observer (an invariant checker, an interval expectation); add them before {@link #build}. */
+  public void observe(WorldObserver observer) {
+    observers.add(observer);
   }
 
-  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices) {
-    build(config, failStarts, devices, new TreeSet<>());
-  }
-
+  /**
+   * Creates the nodes of config (powered, networked) and writes the configuration to the store at t=0. failStarts:
+   * resource -> nodes where its start fails; devices: the power switches; noMigration: resources whose driver
+   * cannot live-migrate.
+   */
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration) {
     for (String d : devices) fenceDevices.put(d, true);
@@ -109,7 +112,7 @@ public final class SimWorld {
     return now;
   }
 
-  Timing timing() {
+  public Timing timing() {
     return timing;
   }
 
@@ -121,12 +124,12 @@ public final class SimWorld {
     return store;
   }
 
-  void at(long timeMs, Runnable action) {
+  public void at(long timeMs, Runnable action) {
     queue.add(new Event(Math.max(timeMs, now), 0, seq++, action));
   }
 
   /** Scheduled after everything else of the same millisecond: expectations look at the settled state. */
-  void atEnd(long timeMs, Runnable action) {
+  public void atEnd(long timeMs, Runnable action) {
     queue.add(new Event(Math.max(timeMs, now), 1, seq++, action));
   }
 
@@ -149,7 +152,7 @@ public final class SimWorld {
       now = e.timeMs;
       if (++events > MAX_EVENTS) throw new IllegalStateException("event budget exhausted");
       e.action.run();
-      invariants.afterEvent();
+      for (WorldObserver o : observers) o.afterEvent();
     }
     now = Math.max(now, untilMs);
   }
@@ -172,7 +175,7 @@ public final class SimWorld {
     return out != null;
   }
 
-  void log(String source, String message) {
+  public void log(String source, String message) {
     if (out != null) out.accept(String.format("%4d.%03d %s: %s", now / 1000, now % 1000, source, message));
   }
 
@@ -220,7 +223,8 @@ public final class SimWorld {
     TxnResult r = store.apply(txn, now);
     if (r instanceof TxnResult.Committed) {
       for (Op op : txn.ops()) {
-        if (op instanceof Op.Put put) invariants.onWrite(put.path(), before.get(put.path()), put.value());
+        if (!(op instanceof Op.Put put)) continue;
+        for (WorldObserver o : observers) o.onWrite(put.path(), before.get(put.path()), put.value());
       }
     }
     return r;
@@ -228,7 +232,8 @@ public final class SimWorld {
 
   // ---- physical resources ----------------------------------------------------------------------------------------
 
-  SortedSet<String> runningOn(String node) {
+  /** Physical truth: the resources running on node now. */
+  public SortedSet<String> runningOn(String node) {
     TreeSet<String> s = new TreeSet<>();
     for (var e : running.entrySet()) {
       if (e.getValue().containsKey(node)) s.add(e.getKey());
@@ -236,8 +241,15 @@ public final class SimWorld {
     return s;
   }
 
-  TreeMap<String, TreeMap<String, Long>> running() {
-    return running;
+  /** Physical truth: the resources running somewhere now, sorted. */
+  public SortedSet<String> runningIds() {
+    return Collections.unmodifiableSortedSet(running.navigableKeySet());
+  }
+
+  /** Physical truth: where resource id runs now (node -> the token it runs under there); empty if nowhere. */
+  public SortedMap<String, Long> whereRunning(String id) {
+    TreeMap<String, Long> on = running.get(id);
+    return on == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(on);
   }
 
   DriverResult physicalStart(String id, SimNode n, long token, List<String> disks) {
@@ -249,7 +261,7 @@ public final class SimWorld {
       log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
       return DriverResult.failure("disk lease held with a newer token");
     }
-    invariants.onStart(id, n.name, token);
+    for (WorldObserver o : observers) o.onStart(id, n.name, token);
     running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
     return DriverResult.success();
   }
@@ -272,14 +284,14 @@ public final class SimWorld {
     }
     if (!storage.acquire(disks, target, token)) return DriverResult.failure("disk lease held with a newer token");
     on.remove(from.name);
-    invariants.onStart(id, target, token);
+    for (WorldObserver o : observers) o.onStart(id, target, token);
     on.put(target, token);
     return DriverResult.success();
   }
 
   /** A node starts acting as SPM: invariant 3 is checked before it does. */
   void spmActivated(SimNode n, long token) {
-    invariants.onSpmActivate(n.name, token);
+    for (WorldObserver o : observers) o.onSpmActivate(n.name, token);
   }
 
   void physicalKillAll(SimNode n, String why) {
@@ -290,12 +302,14 @@ public final class SimWorld {
 
   // ---- faults and operator actions -------------------------------------------------------------------------------
 
-  SimNode node(String name) {
+  /** The machine called name, or null. */
+  public SimNode node(String name) {
     return nodes.get(name);
   }
 
-  TreeMap<String, SimNode> nodes() {
-    return nodes;
+  /** Every machine, by name (read-only). */
+  public SortedMap<String, SimNode> nodes() {
+    return Collections.unmodifiableSortedMap(nodes);
   }
 
   public void powerOff(String name, String why) {
@@ -478,11 +492,8 @@ public final class SimWorld {
     return v == null ? null : (NodeRecord) v.value();
   }
 
-  ClusterConfig config() {
+  /** The configuration as the store holds it now (operators change it during a run). */
+  public ClusterConfig config() {
     return (ClusterConfig) store.get(StorePaths.CONFIG).value();
-  }
-
-  Invariants invariants() {
-    return invariants;
   }
 }

@@ -1,4 +1,4 @@
-package palisade.sim;
+package palisade.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

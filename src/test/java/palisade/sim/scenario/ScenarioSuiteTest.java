@@ -1,4 +1,4 @@
-package palisade.sim;
+package palisade.sim.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Runs every scenario of src/test/scenarios (tests as data): each must hold all its expectations and every
- * invariant, under several seeds (expectations must not depend on one lucky interleaving).
+ * invariant, under several seeds (expectations must not depend on one lucky interleaving). A file with a `seed`
+ * line (a history found by fuzz) runs under that seed, the one it was found with.
  */
 class ScenarioSuiteTest {
   private static final Path DIR = Path.of("src/test/scenarios");
@@ -32,13 +33,33 @@ class ScenarioSuiteTest {
 
   @TestFactory
   Stream<DynamicTest> everyScenarioPasses() throws IOException {
-    return scenarios().stream().flatMap(file -> java.util.Arrays.stream(SEEDS).mapToObj(seed ->
+    return scenarios().stream().flatMap(file -> seeds(file).mapToObj(seed ->
         DynamicTest.dynamicTest(file.getFileName() + " seed " + seed, () -> {
           Scenario s = Scenario.load(file);
           StringBuilder log = new StringBuilder();
           ScenarioRunner.Result r = new ScenarioRunner(s, seed, line -> log.append(line).append('\n')).run();
           assertThat(r.failure()).as("%s (seed %d)%n%s", file, seed, tail(log)).isNull();
         })));
+  }
+
+  private static java.util.stream.LongStream seeds(Path file) {
+    try {
+      Long own = Scenario.load(file).seed();
+      return own != null ? java.util.stream.LongStream.of(own) : java.util.Arrays.stream(SEEDS);
+    } catch (Scenario.ScenarioException e) {
+      return java.util.Arrays.stream(SEEDS); // the test itself reports the bad file
+    }
+  }
+
+  @Test
+  void fuzzRegressionsCarryTheirSeed() throws Exception {
+    List<Path> regressions = scenarios().stream().filter(p -> p.getFileName().toString().startsWith("r-fuzz-"))
+        .toList();
+    assertThat(regressions).hasSizeGreaterThanOrEqualTo(4);
+    for (Path p : regressions) {
+      assertThat(Scenario.load(p).seed()).as(p.toString()).isNotNull();
+      assertThat(Files.readAllLines(p).get(0)).as(p.toString()).startsWith("# Intent: ");
+    }
   }
 
   private static String tail(StringBuilder log) {

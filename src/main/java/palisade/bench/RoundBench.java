@@ -1,4 +1,4 @@
-package palisade.sim;
+package palisade.bench;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -29,6 +29,7 @@ import palisade.core.Timing;
 import palisade.core.Txn;
 import palisade.core.TxnResult;
 import palisade.core.Versioned;
+import palisade.sim.SimStore;
 
 /**
  * Manager round time at scale: the real Manager against an in-memory store whose replies are delivered one at a

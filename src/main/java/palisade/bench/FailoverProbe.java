@@ -1,11 +1,16 @@
-package palisade.sim;
+package palisade.bench;
 
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
+import palisade.sim.SimWorld;
+import palisade.sim.check.Invariants;
+import palisade.sim.scenario.Scenario;
 
 /**
  * Measures one failover in simulated time, to the millisecond: a 3-node cluster with one resource per node; at
@@ -37,8 +42,9 @@ public final class FailoverProbe {
     } catch (Scenario.ScenarioException e) {
       throw new IllegalStateException(e);
     }
-    SimWorld w = new SimWorld(s.options, seed, out);
-    w.build(s.config(), new TreeMap<>());
+    SimWorld w = new SimWorld(s.options(), seed, out);
+    Invariants.watch(w);
+    w.build(s.config(), new TreeMap<>(), new TreeSet<>(), new TreeSet<>());
     w.run(FAULT_AT_MS);
     if (mode == Mode.POWER) w.powerOff("node3", "");
     else w.network("node3", false);
@@ -57,9 +63,9 @@ public final class FailoverProbe {
         confirmed = t - FAULT_AT_MS;
         by = ns.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT);
       }
-      if (reset < 0 && mode == Mode.ISOLATE && !w.node("node3").booted) reset = t - FAULT_AT_MS;
-      TreeMap<String, Long> running = w.running().get("vm:103");
-      if (running != null && !running.containsKey("node3") && !running.isEmpty()) {
+      if (reset < 0 && mode == Mode.ISOLATE && !w.node("node3").booted()) reset = t - FAULT_AT_MS;
+      SortedMap<String, Long> running = w.whereRunning("vm:103");
+      if (!running.containsKey("node3") && !running.isEmpty()) {
         recovered = t - FAULT_AT_MS;
         on = running.firstKey();
       }

@@ -1,4 +1,4 @@
-package palisade.cli;
+package palisade.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import palisade.core.ManagerLease;
 import palisade.core.StorePaths;
 import palisade.runtime.cluster.Admin;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Option;
  * lapse and then a full L of its own (DESIGN "Manager rule"), so that failover takes about L longer.
  */
 @Command(name = "failover", description = "Real failover time on the local cluster (processes on loopback)")
-final class FailoverBench implements Callable<Integer> {
+public final class FailoverBench implements Callable<Integer> {
   static final long TRIAL_MAX_MS = 90_000;
 
   @Option(names = "--trials", defaultValue = "5")
@@ -41,15 +42,15 @@ final class FailoverBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!mode.equals("power") && !mode.equals("isolate")) {
-      throw new CliError("--mode must be power or isolate, got '" + mode + "'");
+      throw new IllegalArgumentException("--mode must be power or isolate, got '" + mode + "'");
     }
-    if (trials < 1 || trials > 1000) throw new CliError("--trials must be 1..1000");
+    if (trials < 1 || trials > 1000) throw new IllegalArgumentException("--trials must be 1..1000");
     if (!target.equals("worker") && !target.equals("manager")) {
-      throw new CliError("--target must be worker or manager, got '" + target + "'");
+      throw new IllegalArgumentException("--target must be worker or manager, got '" + target + "'");
     }
     if (target.equals("manager") && mode.equals("isolate")) {
       // Its ZooKeeper peer may lead the ensemble, and the proxy cannot isolate a leader faithfully (docs/RUNTIME.md).
-      throw new CliError("--target manager works with --mode power only");
+      throw new IllegalArgumentException("--target manager works with --mode power only");
     }
     List<Long> times = new ArrayList<>();
     for (int k = 1; k <= trials; k++) {
@@ -73,14 +74,14 @@ final class FailoverBench implements Callable<Integer> {
       for (String n : c.nodeNames()) c.powerOn(n);
       String manager;
       try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
-        DemoCommand.waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
+        waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
         c.addDemoResources(admin, 3);
-        DemoCommand.waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream()
-            .allMatch(id -> DemoCommand.alive(c, id).size() == 1), 60_000);
+        waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream()
+            .allMatch(id -> alive(c, id).size() == 1), 60_000);
         manager = admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class).holder();
       }
       if (mode.equals("isolate")) {
-        DemoCommand.waitFor(() -> c.nodeNames().stream().anyMatch(n -> "leader".equals(mode(c, n))), 30_000);
+        waitFor(() -> c.nodeNames().stream().anyMatch(n -> "leader".equals(mode(c, n))), 30_000);
       }
       String victim = target.equals("manager") ? manager : c.nodeNames().stream()
           .filter(n -> !n.equals(manager) && (mode.equals("power") || "follower".equals(mode(c, n))))
@@ -91,7 +92,7 @@ final class FailoverBench implements Callable<Integer> {
       if (mode.equals("power")) c.powerOff(victim);
       else c.isolate(victim);
       while (System.currentTimeMillis() - t0 < TRIAL_MAX_MS) {
-        Optional<Traces.Instance> moved = DemoCommand.alive(c, id).stream().filter(i -> !i.node().equals(v))
+        Optional<Traces.Instance> moved = alive(c, id).stream().filter(i -> !i.node().equals(v))
             .findFirst();
         if (moved.isPresent()) return moved.get().startMs() - t0;
         Thread.sleep(50);
@@ -99,6 +100,27 @@ final class FailoverBench implements Callable<Integer> {
       return -1;
     } finally {
       c.down();
+    }
+  }
+
+  private static List<Traces.Instance> alive(LocalCluster c, String id) {
+    try {
+      return Traces.alive(Traces.read(c.traceDir()), id, System.currentTimeMillis());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  /** Polls until c holds; a timeout ends the benchmark with exit 1. */
+  private static void waitFor(Condition c, long timeoutMs) throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (!c.holds()) {
+      if (System.nanoTime() > deadline) throw new TimeoutException("timed out after " + timeoutMs / 1000 + "s");
+      Thread.sleep(200);
     }
   }
 

@@ -1,4 +1,4 @@
-package palisade.sim;
+package palisade.sim.scenario;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,23 +12,42 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import palisade.core.Check;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.NodeConfig;
-import palisade.core.NodeState;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
-import palisade.core.ServiceState;
+import palisade.sim.SimOptions;
 
 /**
  * A parsed scenario file: the cluster, the timeline of faults and operator actions, the expectations, and how long
- * to run. One directive a line, `#` comments; every error names FILE:LINE and what is wrong.
+ * to run. One directive a line, `#` comments; every error names FILE:LINE and what is wrong. Actions and
+ * expectations are read once into {@link Action} and {@link Expectation} records; {@link #text(List)} prints the
+ * scenario back as a file that replays it.
  */
 public final class Scenario {
-  /** A timed action or expectation, with the line it came from. */
-  public record Step(long timeMs, int line, String text, List<String> words) {}
+  /** `at TIME ACTION`, from line (0 when generated). */
+  public record At(long timeMs, int line, Action action) {
+    public At {
+      Check.that(timeMs >= 0 && line >= 0 && action != null, "bad step at %d (line %d)", timeMs, line);
+    }
+  }
+
+  /**
+   * `expect at TIME WHAT` (interval false: checked once, after everything else of that millisecond) or `expect from
+   * FROM to TO WHAT` (interval true: checked after every event from FROM to TO, both included). text is the line as
+   * written.
+   */
+  public record Expect(long fromMs, long toMs, boolean interval, int line, String text, Expectation what) {
+    public Expect {
+      Check.that(0 <= fromMs && fromMs <= toMs && (interval || fromMs == toMs), "bad expectation window %d..%d",
+          fromMs, toMs);
+      Check.that(text.trim().startsWith("expect ") && what != null, "expectation text '%s'", text);
+    }
+  }
 
   /** Bad scenario input: exit code 2. */
   public static final class ScenarioException extends Exception {
@@ -48,9 +67,13 @@ public final class Scenario {
   final TreeSet<String> fenceDevices = new TreeSet<>();
   /** Resources whose driver cannot live-migrate (every migration fails). */
   final TreeSet<String> failMigrate = new TreeSet<>();
-  final List<Step> actions = new ArrayList<>();
-  final List<Step> expectations = new ArrayList<>();
+  final List<At> actions = new ArrayList<>();
+  final List<Expect> expectations = new ArrayList<>();
+  /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text(List)}. */
+  private final List<String> declarations = new ArrayList<>();
   long runMs = -1;
+  /** The `seed N` line: the seed `sim run` uses when none is given; null if absent. */
+  private Long seed;
   private ClusterConfig config;
 
   private Scenario(String file) {
@@ -65,8 +88,27 @@ public final class Scenario {
     return runMs;
   }
 
-  ClusterConfig config() {
+  /** The seed the file asks for (`seed N`), or null. */
+  public Long seed() {
+    return seed;
+  }
+
+  public List<At> actions() {
+    return List.copyOf(actions);
+  }
+
+  public List<Expect> expectations() {
+    return List.copyOf(expectations);
+  }
+
+  /** The cluster as declared. */
+  public ClusterConfig config() {
     return config;
+  }
+
+  /** The world's parameters (`option` lines). */
+  public SimOptions options() {
+    return options;
   }
 
   public static Scenario load(Path path) throws ScenarioException {
@@ -96,11 +138,114 @@ public final class Scenario {
     return s;
   }
 
+  /**
+   * A scenario assembled in code (fuzz): declaration lines as a file would have them, then actions and expectations
+   * as records, checked the same way as parsed ones.
+   */
+  static Scenario assemble(String file, List<String> declarationLines, List<At> steps, List<Expect> expects,
+      long runMs, Long seed) throws ScenarioException {
+    Scenario s = new Scenario(file);
+    int step = 0;
+    try {
+      for (String line : declarationLines) {
+        List<String> w = Arrays.asList(line.trim().split("\\s+"));
+        if (!DECLARATIONS.contains(w.get(0))) throw s.error("not a declaration: " + line);
+        s.directive(line, w, 0);
+      }
+      for (At a : steps) {
+        step++;
+        s.validate(a.action());
+        s.actions.add(a);
+      }
+      for (Expect e : expects) {
+        step++;
+        s.validate(e.what());
+        s.expectations.add(e);
+      }
+    } catch (ConfigException e) {
+      throw new ScenarioException(file + ": step " + step + ": " + e.getMessage());
+    }
+    s.runMs = runMs;
+    s.seed = seed;
+    s.finish();
+    return s;
+  }
+
+  /**
+   * The scenario as a file that replays it: `sim run FILE` (which takes the file's seed) runs the same history, event
+   * for event. Comment lines come first.
+   */
+  public List<String> text(List<String> comments) {
+    List<String> out = new ArrayList<>();
+    for (String c : comments) out.add(c.isEmpty() ? "#" : "# " + c);
+    if (seed != null) out.add("seed " + seed);
+    out.addAll(declarations);
+    for (At a : actions) out.add("at " + Durations.format(a.timeMs()) + " " + a.action().words());
+    for (Expect e : expectations) out.add(e.text());
+    out.add("run " + Durations.format(runMs));
+    return out;
+  }
+
+  private static final List<String> DECLARATIONS = List.of("nodes", "node", "fence-device", "group", "resource",
+      "option");
+
   private ConfigException error(String message) {
     return new ConfigException(message);
   }
 
   private void directive(String text, List<String> w, int line) {
+    switch (w.get(0)) {
+      case "nodes", "node", "fence-device", "group", "resource", "option" -> { // DECLARATIONS
+        declaration(w);
+        declarations.add(String.join(" ", w));
+      }
+      case "at" -> {
+        if (w.size() < 3) throw error("at: expected at TIME ACTION");
+        long t = Durations.parseMs(w.get(1), "at");
+        Action a = Grammar.action(w.subList(2, w.size()));
+        validate(a);
+        actions.add(new At(t, line, a));
+      }
+      case "expect" -> expect(text, w, line);
+      case "seed" -> {
+        if (w.size() != 2) throw error("seed: expected seed N");
+        if (seed != null) throw error("seed: given twice");
+        try {
+          seed = Long.parseLong(w.get(1));
+        } catch (NumberFormatException e) {
+          throw error("seed: '" + w.get(1) + "' is not a whole number");
+        }
+      }
+      case "run" -> {
+        if (w.size() != 2) throw error("run: expected run TIME");
+        if (runMs >= 0) throw error("run: given twice");
+        runMs = Durations.parseMs(w.get(1), "run");
+      }
+      default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
+          + "resource, option, at, expect, seed, run)");
+    }
+  }
+
+  private void expect(String text, List<String> w, int line) {
+    if (w.size() >= 4 && w.get(1).equals("at")) {
+      long t = Durations.parseMs(w.get(2), "expect at");
+      Expectation e = Grammar.instant(w.subList(3, w.size()));
+      validate(e);
+      expectations.add(new Expect(t, t, false, line, text, e));
+    } else if (w.size() >= 7 && w.get(1).equals("from") && w.get(3).equals("to")) {
+      long from = Durations.parseMs(w.get(2), "expect from");
+      long to = Durations.parseMs(w.get(4), "expect from ... to");
+      if (from > to) throw error("expect from: the interval ends (" + w.get(4) + ") before it starts (" + w.get(2)
+          + ")");
+      Expectation e = Grammar.interval(w.subList(5, w.size()));
+      validate(e);
+      expectations.add(new Expect(from, to, true, line, text, e));
+    } else {
+      throw error("expect: expected expect at TIME WHAT or expect from TIME to TIME WHAT");
+    }
+  }
+
+  private void declaration(List<String> w) {
     switch (w.get(0)) {
       case "nodes" -> {
         if (w.size() < 2) throw error("nodes: name at least one node");
@@ -131,27 +276,7 @@ public final class Scenario {
         String[] kv = w.get(1).split("=", 2);
         options.set(kv[0], kv[1]);
       }
-      case "at" -> {
-        if (w.size() < 3) throw error("at: expected at TIME ACTION");
-        long t = Durations.parseMs(w.get(1), "at");
-        List<String> rest = w.subList(2, w.size());
-        validateAction(rest);
-        actions.add(new Step(t, line, text, List.copyOf(rest)));
-      }
-      case "expect" -> {
-        if (w.size() < 4 || !w.get(1).equals("at")) throw error("expect: expected expect at TIME WHAT");
-        long t = Durations.parseMs(w.get(2), "expect at");
-        List<String> rest = w.subList(3, w.size());
-        validateExpectation(rest);
-        expectations.add(new Step(t, line, text, List.copyOf(rest)));
-      }
-      case "run" -> {
-        if (w.size() != 2) throw error("run: expected run TIME");
-        if (runMs >= 0) throw error("run: given twice");
-        runMs = Durations.parseMs(w.get(1), "run");
-      }
-      default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
-          + "resource, option, at, expect, run)");
+      default -> throw new IllegalStateException("not a declaration: " + w.get(0));
     }
   }
 
@@ -207,133 +332,30 @@ public final class Scenario {
         disks));
   }
 
-  private void validateAction(List<String> a) {
-    String what = a.get(0);
-    switch (what) {
-      case "power", "network" -> {
-        arity(a, 3, what + " NODE on|off");
-        nodeRef(a.get(1), what);
-        onOff(a.get(2), what);
-      }
-      case "partition" -> {
-        String sides = String.join(" ", a.subList(1, a.size()));
-        if (sides.isBlank()) throw error("partition: name the sides, e.g. partition node1,node2 | node3");
-        for (String side : sides.split("\\|")) {
-          for (String n : side.trim().split("[,\\s]+")) requireNode(n, "partition");
-        }
-      }
-      case "heal" -> arity(a, 1, "heal");
-      case "pause" -> {
-        arity(a, 3, "pause NODE DURATION");
-        nodeRef(a.get(1), "pause");
-        Durations.parseMs(a.get(2), "pause");
-      }
-      case "reboot", "shutdown" -> {
-        arity(a, 2, what + " NODE");
-        nodeRef(a.get(1), what);
-      }
-      case "service" -> {
-        if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop|start|disable|enable");
-        if (!resources.containsKey(a.get(1))) throw error("service: unknown resource '" + a.get(1) + "'");
-        switch (a.get(2)) {
-          case "migrate", "relocate" -> {
-            arity(a, 4, "service ID " + a.get(2) + " NODE");
-            nodeRef(a.get(3), "service " + a.get(2));
-          }
-          case "stop", "start", "disable", "enable" -> arity(a, 3, "service ID " + a.get(2));
-          default -> throw error("service: unknown command '" + a.get(2)
-              + "' (expected migrate, relocate, stop, start, disable, enable)");
-        }
-      }
-      case "maintenance" -> {
-        arity(a, 3, "maintenance NODE on|off");
-        nodeRef(a.get(1), "maintenance");
-        onOff(a.get(2), "maintenance");
-      }
-      case "fence" -> {
-        arity(a, 3, "fence confirm NODE");
-        if (!a.get(1).equals("confirm")) throw error("fence: expected fence confirm NODE");
-        nodeRef(a.get(2), "fence confirm");
-      }
-      case "fence-device" -> {
-        arity(a, 3, "fence-device DEV fail|ok");
-        if (!fenceDevices.contains(a.get(1))) throw error("fence-device: unknown device '" + a.get(1) + "'");
-        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) throw error("fence-device: expected fail or ok");
-      }
-      case "drop-acks" -> {
-        arity(a, 3, "drop-acks NODE on|off");
-        nodeRef(a.get(1), "drop-acks");
-        onOff(a.get(2), "drop-acks");
-      }
-      case "slow-acks" -> {
-        arity(a, 3, "slow-acks NODE DURATION");
-        nodeRef(a.get(1), "slow-acks");
-        Durations.parseMs(a.get(2), "slow-acks");
-      }
-      default -> throw error("unknown action '" + what + "' (expected power, network, partition, heal, pause, "
-          + "reboot, shutdown, service, maintenance, fence confirm, fence-device, drop-acks, slow-acks)");
-    }
+  /** Names in an action refer to declared nodes, resources and devices. */
+  private void validate(Action action) {
+    action.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
   }
 
-  private void validateExpectation(List<String> e) {
-    if (e.get(0).equals("node")) {
-      if (e.size() == 4 && e.get(2).equals("powered")) {
-        nodeRef(e.get(1), "expect node");
-        onOff(e.get(3), "expect node powered");
-        return;
-      }
-      arity(e, 3, "node NODE STATE");
-      nodeRef(e.get(1), "expect node");
-      if (NodeState.parse(e.get(2)) == null) throw error("expect node: unknown state '" + e.get(2)
-          + "' (online, unknown, fencing, fenced, offline, maintenance)");
-    } else if (e.get(0).equals("manager")) {
-      arity(e, 3, "manager on NODE[|NODE...]");
-      if (!e.get(1).equals("on")) throw error("expect manager: expected manager on NODE");
-      for (String n : e.get(2).split("\\|")) nodeRef(n, "expect manager");
-    } else if (e.get(0).equals("spm")) {
-      if (e.size() == 2 && e.get(1).equals("none")) return;
-      arity(e, 3, "spm on NODE[|NODE...] or spm none");
-      if (!e.get(1).equals("on")) throw error("expect spm: expected spm on NODE[|NODE...] or spm none");
-      for (String n : e.get(2).split("\\|")) nodeRef(n, "expect spm");
-    } else if (e.get(0).equals("fenced")) {
-      arity(e, 4, "fenced NODE by watchdog|power|manual");
-      nodeRef(e.get(1), "expect fenced");
-      if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual").contains(e.get(3))) {
-        throw error("expect fenced: expected fenced NODE by watchdog|power|manual");
-      }
-    } else {
-      String id = e.get(0);
-      if (!resources.containsKey(id)) throw error("expect: unknown resource '" + id + "'");
-      if (e.size() >= 2 && e.get(1).equals("running")) {
-        arity(e, 4, "ID running on NODE[|NODE...]");
-        if (!e.get(2).equals("on")) throw error("expect: expected ID running on NODE");
-        for (String n : e.get(3).split("\\|")) nodeRef(n, "expect running");
-      } else if (e.size() >= 2 && e.get(1).equals("not")) {
-        arity(e, 3, "ID not running");
-        if (!e.get(2).equals("running")) throw error("expect: expected ID not running");
-      } else if (e.size() >= 2 && e.get(1).equals("state")) {
-        arity(e, 3, "ID state STATE");
-        if (ServiceState.parse(e.get(2)) == null) throw error("expect: unknown resource state '" + e.get(2) + "'");
-      } else {
-        throw error("expect: expected ID running on NODE, ID not running or ID state STATE");
-      }
-    }
+  /** Names in an expectation refer to declared nodes and resources. */
+  private void validate(Expectation expectation) {
+    expectation.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
   }
 
   private void finish() throws ScenarioException {
     if (nodes.isEmpty()) throw new ScenarioException(file + ": no nodes declared");
     if (runMs < 0) throw new ScenarioException(file + ": no run line (add e.g. `run 60s`)");
-    for (Step s : actions) {
-      if (s.timeMs() > runMs) throw new ScenarioException(file + ":" + s.line() + ": after the run time");
+    for (At a : actions) {
+      if (a.timeMs() > runMs) throw new ScenarioException(file + ":" + a.line() + ": after the run time");
     }
-    for (Step s : expectations) {
-      if (s.timeMs() > runMs) throw new ScenarioException(file + ":" + s.line() + ": after the run time");
+    for (Expect e : expectations) {
+      if (e.toMs() > runMs) throw new ScenarioException(file + ":" + e.line() + ": after the run time");
     }
     try {
       options.timing();
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
       for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
-      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy);
+      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }
@@ -375,17 +397,6 @@ public final class Scenario {
     if (!nodes.containsKey(n)) throw error(where + ": unknown node '" + n + "'");
   }
 
-  private void nodeRef(String n, String where) {
-    if (!n.equals("@manager")) requireNode(n, where);
-  }
-
-  private void arity(List<String> words, int n, String usage) {
-    if (words.size() != n) throw error("expected " + usage + ", got '" + String.join(" ", words) + "'");
-  }
-
-  private void onOff(String v, String where) {
-    if (!v.equals("on") && !v.equals("off")) throw error(where + ": expected on or off, got '" + v + "'");
-  }
 
   private boolean yesNo(String v, String where) {
     return switch (v.toLowerCase(Locale.ROOT)) {

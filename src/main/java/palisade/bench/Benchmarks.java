@@ -1,29 +1,27 @@
-package palisade.cli;
+package palisade.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import palisade.core.Durations;
-import palisade.sim.FailoverProbe;
-import palisade.sim.Fuzz;
-import palisade.sim.RoundBench;
+import palisade.sim.scenario.Fuzz;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The benchmarks behind BENCHMARKS.md; each prints its figures and a summary last line. */
-final class Benchmarks {
+public final class Benchmarks {
   private Benchmarks() {}
 
   @Command(name = "sim", description = "Simulator throughput: random histories per second of wall time")
-  static final class Sim implements Callable<Integer> {
+  public static final class Sim implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "1000")
     int runs;
 
     @Option(names = "--nodes", defaultValue = "5")
     int nodes;
 
-    @Option(names = "--duration", defaultValue = "10m", converter = DurationConverter.class)
+    @Option(names = "--duration", defaultValue = "10m", converter = MsConverter.class)
     long durationMs;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -44,7 +42,7 @@ final class Benchmarks {
   }
 
   @Command(name = "round", description = "Manager round time at scale, and recovery placement of failed nodes")
-  static final class Round implements Callable<Integer> {
+  public static final class Round implements Callable<Integer> {
     @Option(names = "--nodes", defaultValue = "1000")
     int nodes;
 
@@ -71,7 +69,7 @@ final class Benchmarks {
   }
 
   @Command(name = "sim-failover", description = "Simulated failover time with default timings")
-  static final class Failover implements Callable<Integer> {
+  public static final class Failover implements Callable<Integer> {
     @Option(names = "--trials", defaultValue = "50")
     int trials;
 

@@ -1,0 +1,22 @@
+package palisade.sim;
+
+import palisade.core.Versioned;
+
+/**
+ * Watches a world from outside the code under test: the invariant checkers and a scenario's interval expectations
+ * plug in here, so the world itself knows nothing of what is checked. Each hook runs at the moment the physical
+ * fact happens; a hook that finds a broken promise throws {@link Violation}.
+ */
+public interface WorldObserver {
+  /** A resource physically starts (or arrives by migration) on node under token; not yet recorded as running. */
+  default void onStart(String id, String node, long token) {}
+
+  /** A node is about to act as SPM under token. */
+  default void onSpmActivate(String node, long token) {}
+
+  /** A store write committed: path held before (null if absent) and now holds after. */
+  default void onWrite(String path, Versioned<Object> before, Object after) {}
+
+  /** After every event of the world, once its effects are in place. */
+  default void afterEvent() {}
+}

@@ -1,0 +1,296 @@
+package palisade.sim.check;
+
+import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import palisade.core.GroupConfig;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.NodeState;
+import palisade.core.NodeStatus;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.SpmRole;
+import palisade.core.StorePaths;
+import palisade.core.Timing;
+import palisade.core.Versioned;
+import palisade.sim.SimNode;
+import palisade.sim.SimWorld;
+import palisade.sim.Violation;
+import palisade.sim.WorldObserver;
+
+/**
+ * The DESIGN invariants, checked from outside the code under test: against physical truth (what really runs
+ * where, what is powered) at the moment each relevant event happens. One method per invariant, named after
+ * DESIGN's numbering; the hooks below only route the world's events to them.
+ */
+public final class Invariants implements WorldObserver {
+  private final SimWorld world;
+  /** resource -> node -> highest token the manager ever committed for running it there. */
+  private final TreeMap<String, TreeMap<String, Long>> assigned = new TreeMap<>();
+  /** Highest SPM token the manager ever committed. */
+  private long spmIssued;
+  /**
+   * node -> the first token that may have been issued while it was in maintenance (invariant 7): a start under an
+   * older token was placed before the operator's command and is still on its way.
+   */
+  private final TreeMap<String, Long> maintenanceFromToken = new TreeMap<>();
+
+  /** Checks every invariant of world from now on. */
+  public static Invariants watch(SimWorld world) {
+    Invariants inv = new Invariants(world);
+    world.observe(inv);
+    return inv;
+  }
+
+  private Invariants(SimWorld world) {
+    this.world = world;
+  }
+
+  private void fail(String invariant, String facts) {
+    throw new Violation(String.format("invariant %s violated at %d.%03ds: %s", invariant, world.now() / 1000,
+        world.now() % 1000, facts));
+  }
+
+  // ---- hooks -----------------------------------------------------------------------------------------------------
+
+  @Override
+  public void onStart(String id, String node, long token) {
+    invariant1NeverTwoInstances(id, node);
+    invariant2NewestToken(id, node, token);
+    invariant7Placement(id, node, token);
+  }
+
+  @Override
+  public void onSpmActivate(String node, long token) {
+    invariant3OneSpm(node, token);
+  }
+
+  @Override
+  public void onWrite(String path, Versioned<Object> before, Object after) {
+    if (path.equals(StorePaths.MANAGER_STATE)) {
+      managerState(before == null ? null : (ManagerState) before.value(), (ManagerState) after);
+    } else if (path.startsWith(StorePaths.NODES + "/") && after instanceof NodeRecord rec) {
+      NodeRecord old = before == null ? null : (NodeRecord) before.value();
+      if (rec.fenced() && (old == null || rec.generation() > old.generation())) {
+        invariant6NoFalseFencing(rec.node());
+        invariant4WatchdogConfirmation(rec.node());
+      }
+    }
+  }
+
+  /** Cheap checks after every event. */
+  @Override
+  public void afterEvent() {
+    for (String id : world.runningIds()) {
+      SortedMap<String, Long> on = world.whereRunning(id);
+      if (on.size() > 1) fail("1 (never two instances)", id + " runs on " + String.join(" and ", on.keySet()));
+    }
+  }
+
+  private void managerState(ManagerState before, ManagerState after) {
+    trackMaintenance(before, after);
+    invariant3Handover(before, after);
+    invariant4FenceClaims(before, after);
+    for (var e : after.services().entrySet()) {
+      String id = e.getKey();
+      ServiceStatus now = e.getValue();
+      String runsOn = switch (now.state()) {
+        case STARTED -> now.node();
+        case MIGRATE -> now.target();
+        default -> null;
+      };
+      if (runsOn != null) assigned.computeIfAbsent(id, k -> new TreeMap<>()).merge(runsOn, now.token(), Math::max);
+      ServiceStatus was = before == null ? null : before.services().get(id);
+      invariant4Release(id, was, now, after);
+    }
+  }
+
+  // ---- 1: never two instances ------------------------------------------------------------------------------------
+
+  /** Invariant 1, when a resource physically starts on node: it runs nowhere else (also checked after every event). */
+  private void invariant1NeverTwoInstances(String id, String node) {
+    for (String other : world.whereRunning(id).keySet()) {
+      if (!other.equals(node)) fail("1 (never two instances)", id + " starts on " + node + " while running on " + other);
+    }
+  }
+
+  // ---- 2: the newest token ---------------------------------------------------------------------------------------
+
+  /** Invariant 2: a start carries the newest token the manager issued for the resource. */
+  private void invariant2NewestToken(String id, String node, long token) {
+    TreeMap<String, Long> tokens = assigned.getOrDefault(id, new TreeMap<>());
+    for (var e : tokens.entrySet()) {
+      if (!e.getKey().equals(node) && e.getValue() > token) {
+        fail("2 (newest token)", id + " starts on " + node + " with token " + token + " but token "
+            + e.getValue() + " was already issued for " + e.getKey());
+      }
+    }
+  }
+
+  // ---- 3: one SPM ------------------------------------------------------------------------------------------------
+
+  /** Invariant 3, when a node starts acting as SPM: nobody else acts, and it holds the newest SPM token. */
+  private void invariant3OneSpm(String node, long token) {
+    for (SimNode other : world.nodes().values()) {
+      if (!other.node().equals(node) && other.spmToken() != 0) {
+        fail("3 (one SPM)", node + " becomes SPM (token " + token + ") while " + other.node()
+            + " acts as SPM (token " + other.spmToken() + ")");
+      }
+    }
+    if (token < spmIssued) {
+      fail("3 (one SPM)", node + " becomes SPM with token " + token + " but token " + spmIssued
+          + " was already issued");
+    }
+  }
+
+  /** Invariant 3, when the manager moves the role: it leaves its holder only once the holder stopped acting. */
+  private void invariant3Handover(ManagerState before, ManagerState after) {
+    if (after.spm() != null) spmIssued = Math.max(spmIssued, after.spm().token());
+    SpmRole had = before == null ? null : before.spm();
+    if (had != null && (after.spm() == null || after.spm().token() != had.token())) {
+      // Released, shut down, or reset: anything else means two could act.
+      SimNode holder = world.node(had.node());
+      if (holder != null && holder.spmToken() == had.token()) {
+        fail("3 (one SPM)", "the SPM role (token " + had.token() + ") taken from " + had.node()
+            + " while it still acts as SPM");
+      }
+    }
+  }
+
+  // ---- 4: leave a failed node only after its fence is confirmed ---------------------------------------------------
+
+  /** Invariant 4: every confirmation (watchdog, power, manual) claims the node runs nothing any more. */
+  private void invariant4FenceClaims(ManagerState before, ManagerState after) {
+    for (var e : after.nodes().entrySet()) {
+      NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
+      if (e.getValue().state() != NodeState.FENCED || (was != null && was.state() == NodeState.FENCED)) continue;
+      for (String id : world.runningOn(e.getKey())) {
+        ServiceStatus ss = after.services().get(id);
+        if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+        fail("4 (fence confirmation)", e.getKey() + " confirmed fenced by "
+            + e.getValue().confirmation().kind().name().toLowerCase(Locale.ROOT) + " while it still runs " + id);
+      }
+    }
+  }
+
+  /** Invariant 4, when a resource's record moves: released or reassigned only from a confirmed-dead node. */
+  private void invariant4Release(String id, ServiceStatus was, ServiceStatus now, ManagerState after) {
+    if (now.state() == ServiceState.RECOVERY && (was == null || was.state() != ServiceState.RECOVERY)) {
+      // Logical half: released only once the node's fence is confirmed, or it shut down cleanly and said so.
+      NodeStatus ns = after.nodes().get(now.node());
+      boolean ok = ns != null && (ns.state() == NodeState.OFFLINE
+          || (ns.state() == NodeState.FENCED && ns.confirmation() != null));
+      if (!ok) {
+        fail("4 (leave only after fence confirmed)", id + " released from " + now.node() + " whose fence is not "
+            + "confirmed (" + (ns == null ? "no status" : ns.state().label()) + ")");
+      }
+    }
+    if (was == null || now.state() != ServiceState.STARTED || was.node() == null
+        || was.node().equals(now.node()) || was.state() == ServiceState.MIGRATE) {
+      return;
+    }
+    // It leaves its old node only when that node no longer runs it, and a failed node only after its fence is
+    // confirmed.
+    if (world.whereRunning(id).containsKey(was.node())) {
+      fail("4 (leave only after fence confirmed)", id + " assigned to " + now.node() + " while still running on "
+          + was.node());
+    }
+    if (was.state() == ServiceState.FENCE) {
+      NodeStatus ns = after.nodes().get(was.node());
+      boolean ok = ns != null && (ns.state() == NodeState.OFFLINE
+          || (ns.confirmation() != null && ns.state() != NodeState.FENCING));
+      if (!ok) {
+        fail("4 (leave only after fence confirmed)", id + " recovered from " + was.node()
+            + " whose fence is not confirmed (" + (ns == null ? "no status" : ns.state().label()) + ")");
+      }
+    }
+  }
+
+  /** Invariant 4, the watchdog premise: a lease fence of a watchdog-protected node finds it running nothing. */
+  private void invariant4WatchdogConfirmation(String node) {
+    if (!world.node(node).watchdogEnabled()) return;
+    ManagerState ms = world.managerState();
+    for (String id : world.runningOn(node)) {
+      ServiceStatus ss = ms == null ? null : ms.services().get(id);
+      if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+      fail("4 (watchdog confirmation)", node + " fenced by its lease while it still runs " + id
+          + ": the watchdog did not reset it in time");
+    }
+  }
+
+  // ---- 5: liveness -----------------------------------------------------------------------------------------------
+
+  /**
+   * Invariant 5, after faults healed: every resource that should run is running once, on its assigned node, and
+   * one node acts as SPM when any may. Returns null when it holds, else the facts.
+   */
+  public String invariant5Liveness() {
+    ManagerState ms = world.managerState();
+    if (ms == null) return "no manager state was ever written";
+    for (ResourceConfig rc : world.config().resources().values()) {
+      if (rc.state() != RequestState.STARTED) continue;
+      ServiceStatus ss = ms.services().get(rc.id());
+      if (ss == null) return rc.id() + " has no status";
+      if (ss.state() == ServiceState.ERROR) continue; // an operator's problem by definition, reported as such
+      if (ss.state() != ServiceState.STARTED) return rc.id() + " is " + ss.state().label() + ", not started";
+      if (!world.whereRunning(rc.id()).containsKey(ss.node())) {
+        return rc.id() + " is started on " + ss.node() + " but not running there";
+      }
+    }
+    boolean candidates = world.config().nodes().values().stream().anyMatch(nc -> nc.spmPriority() >= 0);
+    long acting = world.nodes().values().stream().filter(n -> n.spmToken() != 0).count();
+    if (candidates && acting != 1) {
+      return acting + " nodes act as SPM, expected one (manager names " + ms.spm() + ")";
+    }
+    return null;
+  }
+
+  // ---- 6: no false fencing ---------------------------------------------------------------------------------------
+
+  /** Invariant 6: a node that kept store access and its agent running for longer than the lease is never fenced. */
+  private void invariant6NoFalseFencing(String node) {
+    SimNode n = world.node(node);
+    Timing t = world.timing();
+    double rate = 1.0 + t.driftPpm() / 1_000_000.0;
+    long window = (long) ((t.leaseMs() + 2 * t.renewMs() + 2 * t.ackMs()) * rate) + 100;
+    if (n.healthySinceMs() != Long.MAX_VALUE && world.now() - n.healthySinceMs() >= window) {
+      fail("6 (no false fencing)", node + " fenced although it kept store access and its agent for "
+          + (world.now() - n.healthySinceMs()) + "ms");
+    }
+  }
+
+  // ---- 7: placement rules ----------------------------------------------------------------------------------------
+
+  /** Notes when a node enters maintenance: from then on nothing newly placed may start there. */
+  private void trackMaintenance(ManagerState before, ManagerState after) {
+    for (var e : after.nodes().entrySet()) {
+      NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
+      boolean in = e.getValue().state() == NodeState.MAINTENANCE;
+      boolean wasIn = was != null && was.state() == NodeState.MAINTENANCE;
+      if (in && !wasIn) maintenanceFromToken.put(e.getKey(), before == null ? 0 : before.nextToken());
+      if (!in) maintenanceFromToken.remove(e.getKey());
+    }
+  }
+
+  /**
+   * Invariant 7, when a resource physically starts on node: no node in maintenance receives a resource placed
+   * there after it entered maintenance, and a restricted group's resource runs only on its group's nodes. (Standby
+   * nodes and affinity rules do not exist yet.)
+   */
+  private void invariant7Placement(String id, String node, long token) {
+    Long from = maintenanceFromToken.get(node);
+    if (from != null && token >= from) {
+      fail("7 (placement)", id + " starts on " + node + " under token " + token + ", placed while " + node
+          + " is in maintenance");
+    }
+    ResourceConfig rc = world.config().resources().get(id);
+    GroupConfig g = rc == null || rc.group() == null ? null : world.config().groups().get(rc.group());
+    if (g != null && g.restricted() && !g.nodes().containsKey(node)) {
+      fail("7 (placement)", id + " starts on " + node + " outside its restricted group " + g.name() + " ("
+          + String.join(", ", g.nodes().keySet()) + ")");
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package palisade.sim.scenario;
+
+import java.util.List;
+import java.util.Locale;
+import palisade.core.Check;
+import palisade.core.Durations;
+
+/**
+ * One timed action of a scenario (`at TIME ACTION`): a fault of the world or an operator's act. A NODE may be
+ * {@code @manager}, the node holding the manager lease when the action runs. Parsed once from a line by
+ * {@link Grammar}; built directly by {@link Fuzz}; {@link #words()} prints it back in the words the parser reads.
+ */
+public sealed interface Action {
+  /**
+   * Java 17 has no switch over record patterns: a visitor is the exhaustive switch, with no default. A new kind of
+   * action breaks the build in every visitor until each says what it does with it.
+   */
+  interface Visitor<R> {
+    R power(Power x);
+    R network(Network x);
+    R partition(Partition x);
+    R heal(Heal x);
+    R pause(Pause x);
+    R reboot(Reboot x);
+    R shutdown(Shutdown x);
+    R service(Service x);
+    R maintenance(Maintenance x);
+    R fenceConfirm(FenceConfirm x);
+    R fenceDevice(FenceDevice x);
+    R dropAcks(DropAcks x);
+    R slowAcks(SlowAcks x);
+  }
+
+  /** Calls the visitor's method for this kind. */
+  <R> R accept(Visitor<R> v);
+
+  /** The action as a scenario file spells it (without `at TIME`). */
+  String words();
+
+  /** `power NODE on|off`: the machine's power. */
+  record Power(String node, boolean on) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.power(this);
+    }
+
+    @Override
+    public String words() {
+      return "power " + node + " " + onOff(on);
+    }
+  }
+
+  /** `network NODE on|off`: every link of the machine. */
+  record Network(String node, boolean up) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.network(this);
+    }
+
+    @Override
+    public String words() {
+      return "network " + node + " " + onOff(up);
+    }
+  }
+
+  /** `partition A,B | C`: sides that hear only themselves; a node named on no side is a side of its own. */
+  record Partition(List<List<String>> sides) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.partition(this);
+    }
+
+    public Partition {
+      sides = sides.stream().map(List::copyOf).toList();
+      Check.that(!sides.isEmpty(), "a partition needs a side");
+    }
+
+    @Override
+    public String words() {
+      return "partition " + String.join(" | ", sides.stream().map(s -> String.join(",", s)).toList());
+    }
+  }
+
+  /** `heal`: every partition ends. */
+  record Heal() implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.heal(this);
+    }
+
+    @Override
+    public String words() {
+      return "heal";
+    }
+  }
+
+  /** `pause NODE DURATION`: the node's processes freeze (its watchdog too). */
+  record Pause(String node, long durationMs) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.pause(this);
+    }
+
+    @Override
+    public String words() {
+      return "pause " + node + " " + Durations.format(durationMs);
+    }
+  }
+
+  /** `reboot NODE`: a clean reboot, through the shutdown policy. */
+  record Reboot(String node) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.reboot(this);
+    }
+
+    @Override
+    public String words() {
+      return "reboot " + node;
+    }
+  }
+
+  /** `shutdown NODE`: a clean power-off, through the shutdown policy. */
+  record Shutdown(String node) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.shutdown(this);
+    }
+
+    @Override
+    public String words() {
+      return "shutdown " + node;
+    }
+  }
+
+  /** What `service ID ...` asks for. */
+  enum ServiceCommand {
+    MIGRATE, RELOCATE, STOP, START, DISABLE, ENABLE;
+
+    /** migrate and relocate name a target node; the others take none. */
+    boolean takesNode() {
+      return this == MIGRATE || this == RELOCATE;
+    }
+
+    String word() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static ServiceCommand parse(String word) {
+      for (ServiceCommand c : values()) {
+        if (c.word().equals(word)) return c;
+      }
+      return null;
+    }
+  }
+
+  /** `service ID migrate|relocate NODE` or `service ID stop|start|disable|enable`: node is null for the latter. */
+  record Service(String id, ServiceCommand command, String node) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.service(this);
+    }
+
+    public Service {
+      Check.that(command.takesNode() == (node != null), "service %s: target node given wrongly", command);
+    }
+
+    @Override
+    public String words() {
+      return "service " + id + " " + command.word() + (node == null ? "" : " " + node);
+    }
+  }
+
+  /** `maintenance NODE on|off`: the operator's maintenance mode. */
+  record Maintenance(String node, boolean on) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.maintenance(this);
+    }
+
+    @Override
+    public String words() {
+      return "maintenance " + node + " " + onOff(on);
+    }
+  }
+
+  /**
+   * `fence confirm NODE [if-off]`: the operator confirms the node is off. Without if-off the operator is taken at
+   * their word (lies included); with it they look first and send nothing while the node is powered, as an honest
+   * operator in a random history does.
+   */
+  record FenceConfirm(String node, boolean ifOff) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceConfirm(this);
+    }
+
+    @Override
+    public String words() {
+      return "fence confirm " + node + (ifOff ? " if-off" : "");
+    }
+  }
+
+  /** `fence-device DEV fail|ok`: a power switch stops or resumes answering. */
+  record FenceDevice(String device, boolean ok) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceDevice(this);
+    }
+
+    @Override
+    public String words() {
+      return "fence-device " + device + " " + (ok ? "ok" : "fail");
+    }
+  }
+
+  /** `drop-acks NODE on|off`: the store's acknowledgements to the node are lost (its writes still commit). */
+  record DropAcks(String node, boolean on) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.dropAcks(this);
+    }
+
+    @Override
+    public String words() {
+      return "drop-acks " + node + " " + onOff(on);
+    }
+  }
+
+  /** `slow-acks NODE DURATION`: the store's acknowledgements to the node arrive that much later. */
+  record SlowAcks(String node, long delayMs) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.slowAcks(this);
+    }
+
+    @Override
+    public String words() {
+      return "slow-acks " + node + " " + Durations.format(delayMs);
+    }
+  }
+
+  private static String onOff(boolean on) {
+    return on ? "on" : "off";
+  }
+}

@@ -1,0 +1,159 @@
+package palisade.sim.scenario;
+
+import java.util.List;
+import palisade.core.Check;
+import palisade.core.ConfirmKind;
+import palisade.core.ServiceState;
+
+/**
+ * A fact about one instant of a simulated world, which a scenario expects to hold: at one time (`expect at TIME
+ * ...`) or at every event of an interval (`expect from TIME to TIME ...`). Node lists mean "one of these"; a NODE
+ * may be {@code @manager}. Parsed once from a line by {@link Grammar}.
+ */
+public sealed interface Expectation {
+  /**
+   * Java 17 has no switch over record patterns: a visitor is the exhaustive switch, with no default. A new kind of
+   * expectation breaks the build in every visitor until each says what it does with it.
+   */
+  interface Visitor<R> {
+    R runningOn(RunningOn x);
+    R notRunning(NotRunning x);
+    R serviceIs(ServiceIs x);
+    R nodeState(NodeState x);
+    R nodeNotIn(NodeNotIn x);
+    R powered(Powered x);
+    R managerOn(ManagerOn x);
+    R spmOn(SpmOn x);
+    R spmNone(SpmNone x);
+    R spmNotOn(SpmNotOn x);
+    R fencedBy(FencedBy x);
+    R converged(Converged x);
+  }
+
+  /** Calls the visitor's method for this kind. */
+  <R> R accept(Visitor<R> v);
+
+  /** `ID running on NODE[|NODE...]`, `ID always running on ...`: runs exactly once, on one of nodes. */
+  record RunningOn(String id, List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.runningOn(this);
+    }
+
+    public RunningOn {
+      nodes = nonEmpty(nodes);
+    }
+  }
+
+  /** `ID not running`, `ID never running [on NODE[|NODE...]]`: runs nowhere, or on none of nodes (empty = any). */
+  record NotRunning(String id, List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.notRunning(this);
+    }
+
+    public NotRunning {
+      nodes = List.copyOf(nodes);
+    }
+  }
+
+  /** `ID state STATE`: the manager's record of the resource. */
+  record ServiceIs(String id, ServiceState state) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.serviceIs(this);
+    }
+  }
+
+  /** `node NODE STATE`: the manager's record of the node. */
+  record NodeState(String node, palisade.core.NodeState state) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.nodeState(this);
+    }
+  }
+
+  /** `node NODE never STATE` (interval only): the manager's record of the node is anything else. */
+  record NodeNotIn(String node, palisade.core.NodeState state) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.nodeNotIn(this);
+    }
+  }
+
+  /** `node NODE powered on|off`: physical power. */
+  record Powered(String node, boolean on) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.powered(this);
+    }
+  }
+
+  /** `manager on NODE[|NODE...]`: who holds the manager lease. */
+  record ManagerOn(List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.managerOn(this);
+    }
+
+    public ManagerOn {
+      nodes = nonEmpty(nodes);
+    }
+  }
+
+  /** `spm on NODE[|NODE...]`: exactly one machine acts as SPM, one of nodes. */
+  record SpmOn(List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.spmOn(this);
+    }
+
+    public SpmOn {
+      nodes = nonEmpty(nodes);
+    }
+  }
+
+  /** `spm none`: no machine acts as SPM. */
+  record SpmNone() implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.spmNone(this);
+    }
+  }
+
+  /** `spm never on NODE[|NODE...]` (interval only): none of nodes acts as SPM. */
+  record SpmNotOn(List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.spmNotOn(this);
+    }
+
+    public SpmNotOn {
+      nodes = nonEmpty(nodes);
+    }
+  }
+
+  /** `fenced NODE by watchdog|power|manual`: the manager's confirmation of the node's last fence. */
+  record FencedBy(String node, ConfirmKind kind) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fencedBy(this);
+    }
+  }
+
+  /**
+   * `converged`: DESIGN invariant 5 holds now: every resource that should run runs once on its assigned node, and
+   * one node acts as SPM when any may. Fuzz ends each history with it.
+   */
+  record Converged() implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.converged(this);
+    }
+  }
+
+  private static List<String> nonEmpty(List<String> nodes) {
+    Check.that(!nodes.isEmpty(), "an expectation names at least one node");
+    return List.copyOf(nodes);
+  }
+}

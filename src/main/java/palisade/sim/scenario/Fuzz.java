@@ -1,0 +1,269 @@
+package palisade.sim.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import palisade.core.Durations;
+
+/**
+ * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
+ * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
+ * acknowledgements, clean reboots, operator commands), then everything heals and every resource that should run
+ * must run, once, within a bound (DESIGN invariant 5). Safety invariants are checked on every event throughout.
+ */
+public final class Fuzz {
+  /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
+  static final long SETTLE_MS = 240_000;
+  /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
+  private static final long SECOND_POWER_ON_MS = 125_000;
+
+  /**
+   * One run's verdict. history is the run as a scenario file that replays it (`sim run` takes its seed), kept only
+   * when the run failed; else empty.
+   */
+  public record RunResult(long seed, int nodes, long durationMs, String failure, List<String> history) {
+    public RunResult {
+      history = List.copyOf(history);
+    }
+
+    public String replay() {
+      return "bin/palisade sim fuzz --runs 1 --seed " + seed + " --nodes " + nodes + " --duration "
+          + Durations.format(durationMs) + " --verbose";
+    }
+  }
+
+  private Fuzz() {}
+
+  /** Runs runs histories with seeds seed, seed+1, ...; in parallel, results in seed order. */
+  public static List<RunResult> runAll(int runs, long seed, Integer nodes, long durationMs, boolean parallel) {
+    IntStream idx = IntStream.range(0, runs);
+    if (parallel) idx = idx.parallel();
+    return idx.mapToObj(i -> runGuarded(seed + i, nodes, durationMs)).toList();
+  }
+
+  /** The history's node count: always drawn first, so a replay with --nodes sees the same random sequence. */
+  private static int nodeCount(Random r, Integer fixedNodes) {
+    int drawn = 3 + r.nextInt(5);
+    return fixedNodes != null ? fixedNodes : drawn;
+  }
+
+  /** A run that crashes (an exception outside the invariant checks) is a failure with a replay like any other. */
+  private static RunResult runGuarded(long seed, Integer nodes, long durationMs) {
+    try {
+      return runOne(seed, nodes, durationMs, null);
+    } catch (RuntimeException e) {
+      List<String> history;
+      try {
+        history = scenario(seed, nodes, durationMs).text(intent(seed, "crashed: " + e));
+      } catch (Scenario.ScenarioException | RuntimeException again) {
+        history = List.of();
+      }
+      return new RunResult(seed, nodeCount(new Random(seed), nodes), durationMs, "crashed: " + e, history);
+    }
+  }
+
+  /** The random history of seed as a scenario: the same records a scenario file would give. */
+  public static Scenario scenario(long seed, Integer fixedNodes, long durationMs) throws Scenario.ScenarioException {
+    Random r = new Random(seed);
+    int k = nodeCount(r, fixedNodes);
+    return history(r, k, durationMs, seed);
+  }
+
+  private static List<String> intent(long seed, String failure) {
+    return List.of("Intent: a random history (fuzz seed " + seed + ") that failed: " + failure,
+        "Replay: bin/palisade sim run FILE (the seed line gives the world's random draws).");
+  }
+
+  public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {
+    Random r = new Random(seed);
+    int k = nodeCount(r, fixedNodes);
+    Scenario s;
+    try {
+      s = history(r, k, durationMs, seed);
+    } catch (Scenario.ScenarioException e) {
+      return new RunResult(seed, k, durationMs, "generator produced bad input: " + e.getMessage(), List.of());
+    }
+    if (out != null) {
+      out.accept("# generated history (seed " + seed + "):");
+      for (String line : s.text(List.of())) out.accept("#   " + line);
+    }
+    ScenarioRunner.Result res = new ScenarioRunner(s, seed, out).run();
+    if (res.ok()) return new RunResult(seed, k, durationMs, null, List.of());
+    return new RunResult(seed, k, durationMs, res.failure(), s.text(intent(seed, res.failure())));
+  }
+
+  /**
+   * One random history: declarations as a file has them (cluster, options, devices, groups, resources), then the
+   * faults as action records, then healing and the liveness expectation (invariant 5).
+   */
+  static Scenario history(Random r, int k, long durationMs, long seed) throws Scenario.ScenarioException {
+    List<String> nodes = new ArrayList<>();
+    for (int i = 1; i <= k; i++) nodes.add("node" + i);
+    List<String> devices = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    List<String> lines = declarations(r, nodes, devices, ids);
+    List<Scenario.At> steps = new ArrayList<>();
+    long t = 5_000;
+    while (true) {
+      t += 2_000 + r.nextInt(40_000);
+      if (t >= durationMs) break;
+      if (!devices.isEmpty() && r.nextInt(6) == 0) {
+        String d = devices.get(r.nextInt(devices.size()));
+        steps.add(at(t, new Action.FenceDevice(d, false)));
+        steps.add(at(Math.min(durationMs, t + 5_000 + r.nextInt(120_000)), new Action.FenceDevice(d, true)));
+      } else {
+        fault(r, steps, nodes, ids, t, durationMs);
+      }
+    }
+    for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
+    steps.add(at(durationMs, new Action.Heal()));
+    for (String n : nodes) {
+      steps.add(at(durationMs, new Action.Power(n, true)));
+      steps.add(at(durationMs, new Action.Network(n, true)));
+      steps.add(at(durationMs, new Action.DropAcks(n, false)));
+      steps.add(at(durationMs, new Action.SlowAcks(n, 0)));
+      steps.add(at(durationMs + 1, new Action.Maintenance(n, false)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS, new Action.Power(n, true)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS + 1, new Action.Maintenance(n, false)));
+    }
+    long end = durationMs + SETTLE_MS;
+    Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
+        + " converged", new Expectation.Converged());
+    return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
+  }
+
+  /** The cluster's declaration lines; fills devices and ids with the fence devices and resources declared. */
+  private static List<String> declarations(Random r, List<String> nodes, List<String> devices, List<String> ids) {
+    int k = nodes.size();
+    List<String> lines = new ArrayList<>();
+    lines.add("nodes " + String.join(" ", nodes));
+    String[] policies = {"conditional", "freeze", "failover", "migrate"};
+    lines.add("option shutdown_policy=" + policies[r.nextInt(policies.length)]);
+    lines.add("option boot_time=" + (10 + r.nextInt(30)) + "s");
+    lines.add("option ack_loss=" + r.nextInt(3) + "%");
+    if (r.nextInt(4) == 0) lines.add("option store_latency=" + (20 + r.nextInt(200)) + "ms");
+    if (r.nextBoolean()) {
+      // Power fencing: some nodes get a BMC (and sometimes a PDU as a second level); some of those no watchdog.
+      for (String n : nodes) {
+        if (r.nextInt(3) == 0) continue;
+        String bmc = "bmc-" + n;
+        devices.add(bmc);
+        lines.add("fence-device " + bmc + " type=sim");
+        String levels = bmc;
+        if (r.nextInt(3) == 0) {
+          String pdu = "pdu-" + n;
+          devices.add(pdu);
+          lines.add("fence-device " + pdu + " type=sim");
+          levels += "," + pdu;
+        }
+        lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
+      }
+    }
+    if (r.nextInt(3) != 0) {
+      // The SPM role: most histories have candidates, with ties and nodes that may never hold it.
+      for (String n : nodes) lines.add("node " + n + " spm_priority=" + (r.nextInt(12) - 1));
+    }
+    boolean grouped = r.nextBoolean();
+    if (grouped) {
+      StringBuilder g = new StringBuilder("group g nodes=");
+      List<String> members = pick(r, nodes, 2 + r.nextInt(k - 1));
+      for (int i = 0; i < members.size(); i++) g.append(i == 0 ? "" : ",").append(members.get(i)).append(':')
+          .append(r.nextInt(3));
+      g.append(" restricted=").append(r.nextBoolean() ? "yes" : "no");
+      g.append(" failback=").append(r.nextBoolean() ? "yes" : "no");
+      lines.add(g.toString());
+    }
+    int resources = k + r.nextInt(k + 1);
+    for (int i = 1; i <= resources; i++) {
+      String id = "vm:" + (100 + i);
+      ids.add(id);
+      String state = r.nextInt(10) == 0 ? "stopped" : "started";
+      String line = "resource " + id + " node=" + nodes.get(r.nextInt(k)) + " state=" + state
+          + " priority=" + r.nextInt(3) + " disks=disk-" + i;
+      if (grouped && r.nextBoolean()) line += " group=g";
+      lines.add(line);
+    }
+    return lines;
+  }
+
+  private static Scenario.At at(long timeMs, Action action) {
+    return new Scenario.At(timeMs, 0, action);
+  }
+
+  private static void fault(Random r, List<Scenario.At> steps, List<String> nodes, List<String> ids, long t,
+      long end) {
+    String n = r.nextInt(8) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size()));
+    long back = Math.min(end, t + 2_000 + r.nextInt(90_000));
+    switch (r.nextInt(13)) {
+      case 0, 1 -> {
+        String target = nodes.get(r.nextInt(nodes.size()));
+        steps.add(at(t, new Action.Power(target, false)));
+        steps.add(at(back, new Action.Power(target, true)));
+        if (back - t > 20_000 && r.nextBoolean()) {
+          // The operator confirms the node is off, looking first (faults overlap).
+          steps.add(at(t + 10_000 + r.nextInt((int) (back - t - 10_000)), new Action.FenceConfirm(target, true)));
+        }
+      }
+      case 2, 3 -> {
+        String target = nodes.get(r.nextInt(nodes.size()));
+        steps.add(at(t, new Action.Network(target, false)));
+        steps.add(at(back, new Action.Network(target, true)));
+      }
+      case 4 -> {
+        List<String> a = pick(r, nodes, 1 + r.nextInt(nodes.size() - 1));
+        List<String> b = new ArrayList<>(nodes);
+        b.removeAll(a);
+        steps.add(at(t, new Action.Partition(List.of(a, b))));
+        steps.add(at(back, new Action.Heal()));
+      }
+      case 5 -> steps.add(at(t, new Action.Pause(n, 200 + r.nextInt(3_000))));
+      case 6 -> steps.add(at(t, new Action.Pause(n, (6 + r.nextInt(20)) * 1_000L)));
+      case 7 -> {
+        String target = nodes.get(r.nextInt(nodes.size()));
+        boolean drop = r.nextBoolean();
+        r.nextBoolean(); // once a spelling choice, still drawn so that every seed keeps its history
+        steps.add(at(t, drop ? new Action.DropAcks(target, true) : new Action.SlowAcks(target, 300 + r.nextInt(2_000))));
+        steps.add(at(back, new Action.DropAcks(target, false)));
+        steps.add(at(back, new Action.SlowAcks(target, 0)));
+      }
+      case 8 -> steps.add(at(t, new Action.Reboot(n)));
+      case 9 -> {
+        String target = nodes.get(r.nextInt(nodes.size()));
+        steps.add(at(t, new Action.Shutdown(target)));
+        steps.add(at(back, new Action.Power(target, true)));
+      }
+      case 10 -> {
+        String id = ids.get(r.nextInt(ids.size()));
+        Action.ServiceCommand[] cmds = Action.ServiceCommand.values(); // migrate, relocate, stop, start, disable, enable
+        Action.ServiceCommand c = cmds[r.nextInt(cmds.length)];
+        steps.add(at(t, new Action.Service(id, c, c.takesNode() ? nodes.get(r.nextInt(nodes.size())) : null)));
+        if (c == Action.ServiceCommand.STOP || c == Action.ServiceCommand.DISABLE) {
+          steps.add(at(back, new Action.Service(id, Action.ServiceCommand.START, null)));
+        }
+      }
+      case 11 -> {
+        String target = nodes.get(r.nextInt(nodes.size()));
+        steps.add(at(t, new Action.Maintenance(target, true)));
+        steps.add(at(back, new Action.Maintenance(target, false)));
+      }
+      default -> {
+        // Two nodes failing together.
+        List<String> two = pick(r, nodes, 2);
+        for (String x : two) {
+          steps.add(at(t, new Action.Power(x, false)));
+          steps.add(at(back, new Action.Power(x, true)));
+        }
+      }
+    }
+  }
+
+  private static List<String> pick(Random r, List<String> from, int count) {
+    List<String> pool = new ArrayList<>(from);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < count && !pool.isEmpty(); i++) out.add(pool.remove(r.nextInt(pool.size())));
+    out.sort(null);
+    return out;
+  }
+}

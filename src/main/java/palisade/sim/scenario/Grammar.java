@@ -1,0 +1,215 @@
+package palisade.sim.scenario;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import palisade.core.ConfigException;
+import palisade.core.ConfirmKind;
+import palisade.core.Durations;
+import palisade.core.NodeState;
+import palisade.core.ServiceState;
+import palisade.sim.scenario.Action.ServiceCommand;
+
+/**
+ * The words of actions and expectations, read once into records. Syntax only: whether a node, resource or device
+ * exists is {@link Scenario}'s check, the same for parsed and generated records. Errors are ConfigExceptions that
+ * the caller prefixes with FILE:LINE.
+ */
+final class Grammar {
+  static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
+      + "fence confirm, fence-device, drop-acks, slow-acks";
+
+  private Grammar() {}
+
+  /** The words after `at TIME`. */
+  static Action action(List<String> a) {
+    String what = a.get(0);
+    return switch (what) {
+      case "power" -> {
+        arity(a, 3, "power NODE on|off");
+        yield new Action.Power(a.get(1), onOff(a.get(2), what));
+      }
+      case "network" -> {
+        arity(a, 3, "network NODE on|off");
+        yield new Action.Network(a.get(1), onOff(a.get(2), what));
+      }
+      case "partition" -> {
+        String sides = String.join(" ", a.subList(1, a.size()));
+        if (sides.isBlank()) throw error("partition: name the sides, e.g. partition node1,node2 | node3");
+        List<List<String>> parsed = new ArrayList<>();
+        for (String side : sides.split("\\|")) parsed.add(Arrays.asList(side.trim().split("[,\\s]+")));
+        yield new Action.Partition(parsed);
+      }
+      case "heal" -> {
+        arity(a, 1, "heal");
+        yield new Action.Heal();
+      }
+      case "pause" -> {
+        arity(a, 3, "pause NODE DURATION");
+        yield new Action.Pause(a.get(1), Durations.parseMs(a.get(2), "pause"));
+      }
+      case "reboot" -> {
+        arity(a, 2, "reboot NODE");
+        yield new Action.Reboot(a.get(1));
+      }
+      case "shutdown" -> {
+        arity(a, 2, "shutdown NODE");
+        yield new Action.Shutdown(a.get(1));
+      }
+      case "service" -> service(a);
+      case "maintenance" -> {
+        arity(a, 3, "maintenance NODE on|off");
+        yield new Action.Maintenance(a.get(1), onOff(a.get(2), what));
+      }
+      case "fence" -> {
+        if (a.size() < 3 || a.size() > 4 || !a.get(1).equals("confirm") || (a.size() == 4 && !a.get(3)
+            .equals("if-off"))) {
+          throw error("fence: expected fence confirm NODE [if-off], got '" + String.join(" ", a) + "'");
+        }
+        yield new Action.FenceConfirm(a.get(2), a.size() == 4);
+      }
+      case "fence-device" -> {
+        arity(a, 3, "fence-device DEV fail|ok");
+        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) throw error("fence-device: expected fail or ok");
+        yield new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
+      }
+      case "drop-acks" -> {
+        arity(a, 3, "drop-acks NODE on|off");
+        yield new Action.DropAcks(a.get(1), onOff(a.get(2), what));
+      }
+      case "slow-acks" -> {
+        arity(a, 3, "slow-acks NODE DURATION");
+        yield new Action.SlowAcks(a.get(1), Durations.parseMs(a.get(2), "slow-acks"));
+      }
+      default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
+    };
+  }
+
+  private static Action service(List<String> a) {
+    if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop|start|disable|enable");
+    ServiceCommand c = ServiceCommand.parse(a.get(2));
+    if (c == null) {
+      throw error("service: unknown command '" + a.get(2)
+          + "' (expected migrate, relocate, stop, start, disable, enable)");
+    }
+    if (c.takesNode()) {
+      arity(a, 4, "service ID " + a.get(2) + " NODE");
+      return new Action.Service(a.get(1), c, a.get(3));
+    }
+    arity(a, 3, "service ID " + a.get(2));
+    return new Action.Service(a.get(1), c, null);
+  }
+
+  /** The words after `expect at TIME`. */
+  static Expectation instant(List<String> e) {
+    switch (e.get(0)) {
+      case "node" -> {
+        if (e.size() == 4 && e.get(2).equals("powered")) {
+          return new Expectation.Powered(e.get(1), onOff(e.get(3), "expect node powered"));
+        }
+        arity(e, 3, "node NODE STATE");
+        return new Expectation.NodeState(e.get(1), nodeState(e.get(2)));
+      }
+      case "manager" -> {
+        arity(e, 3, "manager on NODE[|NODE...]");
+        if (!e.get(1).equals("on")) throw error("expect manager: expected manager on NODE");
+        return new Expectation.ManagerOn(nodes(e.get(2)));
+      }
+      case "spm" -> {
+        if (e.size() == 2 && e.get(1).equals("none")) return new Expectation.SpmNone();
+        arity(e, 3, "spm on NODE[|NODE...] or spm none");
+        if (!e.get(1).equals("on")) throw error("expect spm: expected spm on NODE[|NODE...] or spm none");
+        return new Expectation.SpmOn(nodes(e.get(2)));
+      }
+      case "fenced" -> {
+        arity(e, 4, "fenced NODE by watchdog|power|manual");
+        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual").contains(e.get(3))) {
+          throw error("expect fenced: expected fenced NODE by watchdog|power|manual");
+        }
+        return new Expectation.FencedBy(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
+      }
+      case "converged" -> {
+        arity(e, 1, "converged");
+        return new Expectation.Converged();
+      }
+      default -> {
+        String id = e.get(0);
+        if (e.size() >= 2 && e.get(1).equals("running")) {
+          arity(e, 4, "ID running on NODE[|NODE...]");
+          if (!e.get(2).equals("on")) throw error("expect: expected ID running on NODE");
+          return new Expectation.RunningOn(id, nodes(e.get(3)));
+        } else if (e.size() >= 2 && e.get(1).equals("not")) {
+          arity(e, 3, "ID not running");
+          if (!e.get(2).equals("running")) throw error("expect: expected ID not running");
+          return new Expectation.NotRunning(id, List.of());
+        } else if (e.size() >= 2 && e.get(1).equals("state")) {
+          arity(e, 3, "ID state STATE");
+          ServiceState st = ServiceState.parse(e.get(2));
+          if (st == null) throw error("expect: unknown resource state '" + e.get(2) + "'");
+          return new Expectation.ServiceIs(id, st);
+        }
+        throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
+            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND or converged");
+      }
+    }
+  }
+
+  static final String INTERVAL_USAGE = "expected expect from TIME to TIME followed by ID always running on "
+      + "NODE[|NODE...], ID never running [on NODE[|NODE...]], node NODE never STATE or spm never on NODE[|NODE...]";
+
+  /** The words after `expect from TIME to TIME`: the facts that must hold at every event of the interval. */
+  static Expectation interval(List<String> e) {
+    if (e.get(0).equals("node")) {
+      if (e.size() != 4 || !e.get(2).equals("never")) throw error("expect from: " + INTERVAL_USAGE + ", got '"
+          + String.join(" ", e) + "'");
+      return new Expectation.NodeNotIn(e.get(1), nodeState(e.get(3)));
+    }
+    if (e.get(0).equals("spm")) {
+      if (e.size() != 4 || !e.get(1).equals("never") || !e.get(2).equals("on")) {
+        throw error("expect from: " + INTERVAL_USAGE + ", got '" + String.join(" ", e) + "'");
+      }
+      return new Expectation.SpmNotOn(nodes(e.get(3)));
+    }
+    String id = e.get(0);
+    if (e.size() == 5 && e.get(1).equals("always") && e.get(2).equals("running") && e.get(3).equals("on")) {
+      return new Expectation.RunningOn(id, nodes(e.get(4)));
+    }
+    if (e.size() == 3 && e.get(1).equals("never") && e.get(2).equals("running")) {
+      return new Expectation.NotRunning(id, List.of());
+    }
+    if (e.size() == 5 && e.get(1).equals("never") && e.get(2).equals("running") && e.get(3).equals("on")) {
+      return new Expectation.NotRunning(id, nodes(e.get(4)));
+    }
+    throw error("expect from: " + INTERVAL_USAGE + ", got '" + String.join(" ", e) + "'");
+  }
+
+  // ---- small parsers ---------------------------------------------------------------------------------------------
+
+  private static NodeState nodeState(String word) {
+    NodeState st = NodeState.parse(word);
+    if (st == null) {
+      throw error("expect node: unknown state '" + word + "' (online, unknown, fencing, fenced, offline, maintenance)");
+    }
+    return st;
+  }
+
+  private static List<String> nodes(String alternatives) {
+    List<String> ns = List.of(alternatives.split("\\|"));
+    if (ns.isEmpty() || ns.contains("")) throw error("expected NODE[|NODE...], got '" + alternatives + "'");
+    return ns;
+  }
+
+  private static void arity(List<String> words, int n, String usage) {
+    if (words.size() != n) throw error("expected " + usage + ", got '" + String.join(" ", words) + "'");
+  }
+
+  private static boolean onOff(String v, String where) {
+    if (!v.equals("on") && !v.equals("off")) throw error(where + ": expected on or off, got '" + v + "'");
+    return v.equals("on");
+  }
+
+  private static ConfigException error(String message) {
+    return new ConfigException(message);
+  }
+}

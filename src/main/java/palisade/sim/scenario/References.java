@@ -1,0 +1,181 @@
+package palisade.sim.scenario;
+
+import java.util.List;
+import java.util.Set;
+import palisade.core.ConfigException;
+
+/**
+ * Names in actions and expectations refer to declared nodes, resources and devices: the same check for a parsed
+ * line and a record fuzz built. Throws ConfigException naming the word and what it should have been.
+ */
+final class References implements Action.Visitor<Void>, Expectation.Visitor<Void> {
+  private final Set<String> nodes;
+  private final Set<String> resources;
+  private final Set<String> fenceDevices;
+
+  References(Set<String> nodes, Set<String> resources, Set<String> fenceDevices) {
+    this.nodes = nodes;
+    this.resources = resources;
+    this.fenceDevices = fenceDevices;
+  }
+
+  private static ConfigException error(String message) {
+    return new ConfigException(message);
+  }
+
+  private Void requireNode(String n, String where) {
+    if (!nodes.contains(n)) throw error(where + ": unknown node '" + n + "'");
+    return null;
+  }
+
+  /** `@manager` stands for whichever node holds the manager lease when the step runs. */
+  private Void nodeRef(String n, String where) {
+    return n.equals("@manager") ? null : requireNode(n, where);
+  }
+
+  private Void nodeRefs(List<String> ns, String where) {
+    for (String n : ns) nodeRef(n, where);
+    return null;
+  }
+
+  private void resourceRef(String id) {
+    if (!resources.contains(id)) throw error("expect: unknown resource '" + id + "'");
+  }
+
+  // ---- actions ---------------------------------------------------------------------------------------------------
+
+  @Override
+  public Void power(Action.Power a) {
+    return nodeRef(a.node(), "power");
+  }
+
+  @Override
+  public Void network(Action.Network a) {
+    return nodeRef(a.node(), "network");
+  }
+
+  @Override
+  public Void partition(Action.Partition a) {
+    for (List<String> side : a.sides()) {
+      for (String n : side) requireNode(n, "partition");
+    }
+    return null;
+  }
+
+  @Override
+  public Void heal(Action.Heal a) {
+    return null;
+  }
+
+  @Override
+  public Void pause(Action.Pause a) {
+    return nodeRef(a.node(), "pause");
+  }
+
+  @Override
+  public Void reboot(Action.Reboot a) {
+    return nodeRef(a.node(), "reboot");
+  }
+
+  @Override
+  public Void shutdown(Action.Shutdown a) {
+    return nodeRef(a.node(), "shutdown");
+  }
+
+  @Override
+  public Void service(Action.Service a) {
+    if (!resources.contains(a.id())) throw error("service: unknown resource '" + a.id() + "'");
+    return a.node() == null ? null : nodeRef(a.node(), "service " + a.command().word());
+  }
+
+  @Override
+  public Void maintenance(Action.Maintenance a) {
+    return nodeRef(a.node(), "maintenance");
+  }
+
+  @Override
+  public Void fenceConfirm(Action.FenceConfirm a) {
+    return nodeRef(a.node(), "fence confirm");
+  }
+
+  @Override
+  public Void fenceDevice(Action.FenceDevice a) {
+    if (!fenceDevices.contains(a.device())) throw error("fence-device: unknown device '" + a.device() + "'");
+    return null;
+  }
+
+  @Override
+  public Void dropAcks(Action.DropAcks a) {
+    return nodeRef(a.node(), "drop-acks");
+  }
+
+  @Override
+  public Void slowAcks(Action.SlowAcks a) {
+    return nodeRef(a.node(), "slow-acks");
+  }
+
+  // ---- expectations ----------------------------------------------------------------------------------------------
+
+  @Override
+  public Void runningOn(Expectation.RunningOn e) {
+    resourceRef(e.id());
+    return nodeRefs(e.nodes(), "expect running");
+  }
+
+  @Override
+  public Void notRunning(Expectation.NotRunning e) {
+    resourceRef(e.id());
+    return nodeRefs(e.nodes(), "expect running");
+  }
+
+  @Override
+  public Void serviceIs(Expectation.ServiceIs e) {
+    resourceRef(e.id());
+    return null;
+  }
+
+  @Override
+  public Void nodeState(Expectation.NodeState e) {
+    return nodeRef(e.node(), "expect node");
+  }
+
+  @Override
+  public Void nodeNotIn(Expectation.NodeNotIn e) {
+    return nodeRef(e.node(), "expect node");
+  }
+
+  @Override
+  public Void powered(Expectation.Powered e) {
+    return nodeRef(e.node(), "expect node");
+  }
+
+  @Override
+  public Void managerOn(Expectation.ManagerOn e) {
+    return nodeRefs(e.nodes(), "expect manager");
+  }
+
+  @Override
+  public Void spmOn(Expectation.SpmOn e) {
+    return nodeRefs(e.nodes(), "expect spm");
+  }
+
+  @Override
+  public Void spmNone(Expectation.SpmNone e) {
+    return null;
+  }
+
+  @Override
+  public Void spmNotOn(Expectation.SpmNotOn e) {
+    return nodeRefs(e.nodes(), "expect spm");
+  }
+
+  @Override
+  public Void fencedBy(Expectation.FencedBy e) {
+    return nodeRef(e.node(), "expect fenced");
+  }
+
+  @Override
+  public Void converged(Expectation.Converged e) {
+    return null;
+  }
+}

@@ -1,0 +1,51 @@
+package palisade.sim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random failure histories of 3 to 7 nodes (power, isolation, partitions, pauses, lost and late acknowledgements,
+ * reboots, operator commands), each checked against every invariant on every event, then for convergence.
+ */
+class FuzzTest {
+  static final int RUNS = 2_000;
+
+  @Test
+  void twoThousandRandomHistoriesKeepEveryInvariant() {
+    long seed = Long.getLong("palisade.fuzz.seed", 20261122L);
+    List<Fuzz.RunResult> results = Fuzz.runAll(RUNS, seed, null, 600_000, true);
+    List<String> failures = results.stream().filter(r -> r.failure() != null)
+        .map(r -> r.failure() + "\n  replay: " + r.replay()).toList();
+    assertThat(results.stream().mapToInt(Fuzz.RunResult::nodes).min().orElseThrow()).isEqualTo(3);
+    assertThat(results.stream().mapToInt(Fuzz.RunResult::nodes).max().orElseThrow()).isEqualTo(7);
+    System.out.printf("fuzz: %d runs, %d violations, %.1f simulated hours%n", RUNS, failures.size(),
+        RUNS * (600_000 + Fuzz.SETTLE_MS) / 3_600_000.0);
+    assertThat(failures).isEmpty();
+  }
+
+  /**
+   * A history is the same records whether fuzz builds them or a file holds them: printed as a scenario file and read
+   * back, it replays event for event under its seed line. (The histories that once failed live in
+   * src/test/scenarios/r-fuzz-*.scn, where ScenarioSuiteTest runs them.)
+   */
+  @Test
+  void aHistoryPrintedAsAScenarioFileReplaysEventForEvent() throws Exception {
+    for (long seed : new long[] {5887, 11, 12}) {
+      List<String> direct = new ArrayList<>();
+      Fuzz.RunResult r = Fuzz.runOne(seed, null, 300_000, direct::add);
+      assertThat(r.failure()).isNull();
+      List<String> text = Fuzz.scenario(seed, null, 300_000).text(List.of("Intent: a replay"));
+      Scenario s = Scenario.parse("fuzz-" + seed + ".scn", text);
+      assertThat(s.seed()).isEqualTo(seed);
+      List<String> replayed = new ArrayList<>();
+      assertThat(new ScenarioRunner(s, s.seed(), replayed::add).run().failure()).isNull();
+      List<String> events = direct.stream().filter(l -> !l.startsWith("#")).toList();
+      assertThat(events).hasSizeGreaterThan(100).anyMatch(l -> l.endsWith("check: ok: converged"));
+      assertThat(replayed).isEqualTo(events);
+      assertThat(Scenario.parse("again.scn", s.text(List.of())).text(List.of())).isEqualTo(s.text(List.of()));
+    }
+  }
+}

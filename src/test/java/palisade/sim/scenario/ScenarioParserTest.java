@@ -1,0 +1,252 @@
+package palisade.sim.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import palisade.cli.PalisadeCommand;
+
+/** Bad scenario input is refused with FILE:LINE and what is wrong; `sim run` exits 2 for it. */
+class ScenarioParserTest {
+  private static void refused(String expectedMessage, String... lines) {
+    assertThatThrownBy(() -> Scenario.parse("t.scn", List.of(lines)))
+        .isInstanceOf(Scenario.ScenarioException.class).hasMessageContaining(expectedMessage);
+  }
+
+  @Test
+  void errorsNameTheFileAndLine() {
+    refused("t.scn:2: resource vm:1: unknown node 'node9'", "nodes node1", "resource vm:1 node=node9", "run 1s");
+    refused("t.scn:2: unknown directive 'nodez'", "nodes node1", "nodez node2", "run 1s");
+    refused("t.scn:3: expect: unknown resource 'vm:2'", "nodes node1", "resource vm:1 node=node1",
+        "expect at 1s vm:2 running on node1", "run 2s");
+    refused("t.scn:2: at: '5x' is not a duration", "nodes node1", "at 5x heal", "run 10s");
+    refused("t.scn:2: node node1: unknown key 'watchdgo'", "nodes node1", "node node1 watchdgo=no", "run 1s");
+    refused("no run line", "nodes node1");
+    refused("t.scn:2: unknown option 'lease'", "nodes node1", "option lease=8s", "run 1s");
+    refused("t.scn:2: expect node: unknown state 'dead'", "nodes node1", "expect at 1s node node1 dead", "run 2s");
+    refused("t.scn:2: expect spm: expected spm on NODE[|NODE...] or spm none", "nodes node1",
+        "expect at 1s spm at node1", "run 2s");
+    refused("t.scn:2: node node1 spm_priority=11 is out of range", "nodes node1", "node node1 spm_priority=11",
+        "run 1s");
+  }
+
+  private static Scenario parsed(String... lines) throws Scenario.ScenarioException {
+    return Scenario.parse("t.scn", List.of(lines));
+  }
+
+  private static final String[] CLUSTER = {"nodes node1 node2 node3", "fence-device bmc type=sim",
+      "node node3 fence=bmc", "resource vm:1 node=node1"};
+
+  private static String[] with(String... more) {
+    String[] all = java.util.Arrays.copyOf(CLUSTER, CLUSTER.length + more.length);
+    System.arraycopy(more, 0, all, CLUSTER.length, more.length);
+    return all;
+  }
+
+  @Test
+  void everyActionIsReadOnceIntoItsRecordAndPrintsBackTheSameWords() throws Exception {
+    Map<String, Action> expected = new LinkedHashMap<>();
+    expected.put("power node1 off", new Action.Power("node1", false));
+    expected.put("network @manager on", new Action.Network("@manager", true));
+    expected.put("partition node1,node2 | node3", new Action.Partition(List.of(List.of("node1", "node2"),
+        List.of("node3"))));
+    expected.put("heal", new Action.Heal());
+    expected.put("pause node2 1.5s", new Action.Pause("node2", 1_500));
+    expected.put("reboot node1", new Action.Reboot("node1"));
+    expected.put("shutdown node2", new Action.Shutdown("node2"));
+    expected.put("service vm:1 migrate node2", new Action.Service("vm:1", Action.ServiceCommand.MIGRATE, "node2"));
+    expected.put("service vm:1 relocate node3", new Action.Service("vm:1", Action.ServiceCommand.RELOCATE,
+        "node3"));
+    expected.put("service vm:1 disable", new Action.Service("vm:1", Action.ServiceCommand.DISABLE, null));
+    expected.put("maintenance node2 on", new Action.Maintenance("node2", true));
+    expected.put("fence confirm node3", new Action.FenceConfirm("node3", false));
+    expected.put("fence confirm node3 if-off", new Action.FenceConfirm("node3", true));
+    expected.put("fence-device bmc fail", new Action.FenceDevice("bmc", false));
+    expected.put("drop-acks node1 on", new Action.DropAcks("node1", true));
+    expected.put("slow-acks node1 300ms", new Action.SlowAcks("node1", 300));
+    List<String> lines = new java.util.ArrayList<>(List.of(CLUSTER));
+    for (String words : expected.keySet()) lines.add("at 10s " + words);
+    lines.add("run 20s");
+    Scenario s = Scenario.parse("t.scn", lines);
+    assertThat(s.actions()).extracting(Scenario.At::action).containsExactlyElementsOf(expected.values());
+    assertThat(s.actions()).extracting(a -> a.action().words()).containsExactlyElementsOf(expected.keySet());
+    assertThat(s.actions().get(0).line()).isEqualTo(CLUSTER.length + 1);
+  }
+
+  @Test
+  void intervalExpectationsReadIntoTheirRecords() throws Exception {
+    Scenario s = parsed(with(
+        "expect from 5s to 1m vm:1 always running on node1|node2",
+        "expect from 5s to 60s vm:1 never running",
+        "expect  from 5s  to 60s vm:1 never running on node3",
+        "expect from 0s to 60s node node3 never fenced",
+        "expect from 10s to 10s spm never on node1|@manager",
+        "expect at 7s vm:1 not running",
+        "run 60s"));
+    assertThat(s.expectations()).extracting(Scenario.Expect::what).containsExactly(
+        new Expectation.RunningOn("vm:1", List.of("node1", "node2")),
+        new Expectation.NotRunning("vm:1", List.of()),
+        new Expectation.NotRunning("vm:1", List.of("node3")),
+        new Expectation.NodeNotIn("node3", palisade.core.NodeState.FENCED),
+        new Expectation.SpmNotOn(List.of("node1", "@manager")),
+        new Expectation.NotRunning("vm:1", List.of()));
+    Scenario.Expect first = s.expectations().get(0);
+    assertThat(List.of(first.fromMs(), first.toMs())).containsExactly(5_000L, 60_000L);
+    assertThat(first.interval()).isTrue();
+    assertThat(s.expectations().get(5).interval()).isFalse();
+  }
+
+  @Test
+  void badIntervalsAreRefusedWithFileAndLine() {
+    refused("t.scn:5: expect from: the interval ends (5s) before it starts (10s)",
+        with("expect from 10s to 5s vm:1 never running", "run 20s"));
+    refused("t.scn:5: expect from: expected expect from TIME to TIME followed by",
+        with("expect from 1s to 5s vm:1 sometimes running", "run 20s"));
+    refused("t.scn:5: expect from: expected expect from TIME to TIME followed by",
+        with("expect from 1s to 5s vm:1 always running", "run 20s"));
+    refused("t.scn:5: expect from: expected expect from TIME to TIME followed by",
+        with("expect from 1s to 5s vm:1 running on node1", "run 20s"));
+    refused("t.scn:5: expect: expected expect at TIME WHAT or expect from TIME to TIME WHAT",
+        with("expect from 1s until 5s vm:1 never running", "run 20s"));
+    refused("t.scn:5: expect node: unknown state 'dead'", with("expect from 1s to 5s node node1 never dead",
+        "run 20s"));
+    refused("t.scn:5: expect running: unknown node 'node9'",
+        with("expect from 1s to 5s vm:1 never running on node9", "run 20s"));
+    refused("t.scn:5: expect: unknown resource 'vm:9'", with("expect from 1s to 5s vm:9 never running", "run 20s"));
+    refused("t.scn:5: expect from ... to: 'soon' is not a duration",
+        with("expect from 1s to soon vm:1 never running", "run 20s"));
+    refused("t.scn:5: after the run time", with("expect from 1s to 30s vm:1 never running", "run 20s"));
+    refused("t.scn:5: fence: expected fence confirm NODE [if-off]", with("at 1s fence confirm node3 maybe",
+        "run 20s"));
+    refused("t.scn:5: seed: 'x' is not a whole number", with("seed x", "run 20s"));
+  }
+
+  @Test
+  void unsafeTimingIsRefusedNamingTheParameters() {
+    refused("lease_timeout=6s breaks the safety inequality", "nodes node1", "option lease_timeout=6s", "run 1s");
+  }
+
+  @Test
+  void aNodeWithoutWatchdogOrFenceDeviceIsRefused() {
+    refused("without a watchdog it needs a fence device", "nodes node1", "node node1 watchdog=no", "run 1s");
+  }
+
+  /** Runs `sim run FILE ARGS...` capturing its output; returns exit code and output. */
+  private static Map.Entry<Integer, String> simRun(Path file, String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(captured, true));
+      System.setErr(new PrintStream(captured, true));
+      List<String> all = new java.util.ArrayList<>(List.of("sim", "run", file.toString()));
+      all.addAll(List.of(args));
+      code = PalisadeCommand.execute(all.toArray(String[]::new));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    return Map.entry(code, captured.toString());
+  }
+
+  @Test
+  void aBadIntervalExitsTwoNamingFileAndLine(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.scn");
+    Files.writeString(file, "nodes node1 node2\nresource vm:1 node=node1\n"
+        + "expect from 30s to 10s vm:1 never running on node2\nrun 40s\n");
+    var r = simRun(file);
+    assertThat(r.getKey()).isEqualTo(2);
+    assertThat(r.getValue()).contains(file + ":3: expect from: the interval ends (10s) before it starts (30s)")
+        .doesNotContain("Exception");
+    Files.writeString(file, "nodes node1 node2\nresource vm:1 node=node1\n"
+        + "expect from 1s to 10s vm:1 seldom running on node2\nrun 40s\n");
+    r = simRun(file);
+    assertThat(r.getKey()).isEqualTo(2);
+    assertThat(r.getValue()).contains(file + ":3: expect from: expected expect from TIME to TIME followed by");
+  }
+
+  @Test
+  void aFalseAlwaysExitsOneNamingTheLineAndTheFirstInstantItBroke(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("always.scn");
+    Files.writeString(file, "nodes node1 node2 node3\nresource vm:1 node=node1\n"
+        + "expect from 5s to 19s vm:1 always running on node1\n"
+        + "at 20s power node1 off\n"
+        + "expect from 5s to 60s vm:1 always running on node1   # false from 20s on\n"
+        + "run 60s\n");
+    var r = simRun(file, "--quiet");
+    assertThat(r.getKey()).isEqualTo(1);
+    assertThat(r.getValue()).contains(file + ":5: expectation failed at 20.000s: from 5s to 60s vm:1 always "
+        + "running on node1 — it is not running");
+  }
+
+  @Test
+  void intervalsAreCheckedAtBothEndsAndAtEveryEventBetween(@TempDir Path dir) throws Exception {
+    // Nothing runs at 0s: the first instant of the interval already breaks it.
+    Path atStart = dir.resolve("start.scn");
+    Files.writeString(atStart, "nodes node1 node2 node3\nresource vm:1 node=node1\n"
+        + "expect from 0s to 30s vm:1 always running on node1\nrun 30s\n");
+    assertThat(simRun(atStart, "--quiet").getValue()).contains(":3: expectation failed at 0.000s");
+    // node1 goes unknown some time after its power loss: the failure names that first instant, and the same
+    // expectation ending one millisecond earlier holds.
+    String cluster = "nodes node1 node2 node3\nresource vm:1 node=node1\nat 10s power node1 off\n";
+    Path unknown = dir.resolve("unknown.scn");
+    Files.writeString(unknown, cluster + "expect from 0s to 60s node node1 never unknown\nrun 60s\n");
+    var r = simRun(unknown, "--quiet");
+    assertThat(r.getKey()).isEqualTo(1);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":4: expectation failed at (\\d+)\\.(\\d{3})s: "
+        + "from 0s to 60s node node1 never unknown — node1 is unknown").matcher(r.getValue());
+    assertThat(m.find()).as(r.getValue()).isTrue();
+    long firstMs = Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2));
+    assertThat(firstMs).isBetween(10_001L, 30_000L);
+    Path before = dir.resolve("before.scn");
+    Files.writeString(before, cluster + "expect from 0s to " + (firstMs - 1) + "ms node node1 never unknown\n"
+        + "run 60s\n");
+    assertThat(simRun(before, "--quiet").getKey()).isZero();
+    // Recovery onto another node breaks a "never running on" at the instant it starts there.
+    Path recovery = dir.resolve("recovery.scn");
+    Files.writeString(recovery, cluster + "expect from 0s to 60s vm:1 never running on node2|node3\nrun 60s\n");
+    var rec = simRun(recovery, "--quiet");
+    assertThat(rec.getKey()).isEqualTo(1);
+    assertThat(rec.getValue()).containsPattern(":4: expectation failed at \\d+\\.\\d{3}s: from 0s to 60s vm:1 never "
+        + "running on node2\\|node3 — it runs on node[23]");
+  }
+
+  @Test
+  void cliExitCodes(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.scn");
+    Files.writeString(bad, "nodes node1\nresource vm:1 node=nodeX\nrun 1s\n");
+    Path failing = dir.resolve("failing.scn");
+    Files.writeString(failing, "nodes node1 node2 node3\nresource vm:1 node=node1\n"
+        + "expect at 10s vm:1 running on node2\nrun 20s\n");
+    Path good = dir.resolve("good.scn");
+    Files.writeString(good, "nodes node1 node2 node3\nresource vm:1 node=node1\n"
+        + "expect at 10s vm:1 running on node1\nrun 20s\n");
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(captured, true));
+      System.setErr(new PrintStream(captured, true));
+      assertThat(PalisadeCommand.execute("sim", "run", bad.toString())).isEqualTo(2);
+      assertThat(PalisadeCommand.execute("sim", "run", failing.toString())).isEqualTo(1);
+      assertThat(PalisadeCommand.execute("sim", "run", good.toString(), "--quiet")).isEqualTo(0);
+      assertThat(PalisadeCommand.execute("sim", "run", good.toString(), "--seed", "x")).isEqualTo(2);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    String text = captured.toString();
+    assertThat(text).doesNotContain("Exception");
+    assertThat(text).contains(bad + ":2: resource vm:1: unknown node 'nodeX'");
+    assertThat(text).contains(failing + ":3: expectation failed at 10.000s");
+  }
+}
