@@ -36,8 +36,8 @@ public final class Manager {
   private final Timing timing;
   private final FencePolicy fencePolicy;
   private final String me;
-  /** Power-fence retry backoff per target: {retry-at ms, failures}; and targets already alerted by the guard. */
-  private final TreeMap<String, long[]> fenceBackoff = new TreeMap<>();
+  /** Power-fence retry backoff per target, and targets already alerted by the storm guard. */
+  private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
   private final java.util.TreeSet<String> stormAlerted = new java.util.TreeSet<>();
 
   private Role role = Role.STANDBY;
@@ -200,6 +200,7 @@ public final class Manager {
     Versioned<ClusterConfig> cfg = view.get(StorePaths.CONFIG, ClusterConfig.class);
     if (cfg == null) return;
     ClusterConfig config = cfg.value();
+    forgetRemovedNodes(config);
     TreeMap<String, NodeRecord> records = new TreeMap<>();
     for (String n : config.nodes().keySet()) {
       Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
@@ -242,6 +243,24 @@ public final class Manager {
           (history == null ? FenceHistory.empty() : history.value()).append(w.history));
     }
     write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, records, nowMs);
+  }
+
+  /**
+   * The manager's memory across rounds holds at most one entry per configured node: a node removed from the
+   * configuration is forgotten (if it is ever added again, it starts over like a node never seen). A fence write
+   * is forgotten once the view shows it: record versions never go back, so it can hold back nothing any more.
+   */
+  private void forgetRemovedNodes(ClusterConfig config) {
+    java.util.Set<String> nodes = config.nodes().keySet();
+    timers.keySet().retainAll(nodes);
+    fenceBackoff.keySet().retainAll(nodes);
+    stormAlerted.retainAll(nodes);
+    fenceCommitted.keySet().retainAll(nodes);
+    fenceCommitted.entrySet().removeIf(e -> timers.containsKey(e.getKey())
+        && timers.get(e.getKey()).version() >= e.getValue());
+    int bound = nodes.size();
+    Check.that(timers.size() <= bound && fenceBackoff.size() <= bound && stormAlerted.size() <= bound
+        && fenceCommitted.size() <= bound, "manager memory over its bound of %s nodes", bound);
   }
 
   /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */

@@ -60,7 +60,7 @@ final class ServiceMachine {
       case STARTED -> started(id, ss, rc);
       case REQUEST_STOP -> requestStop(id, ss, rc);
       case STOPPED, DISABLED -> stopped(id, ss, rc);
-      case MIGRATE -> migrate(id, ss, rc);
+      case MIGRATE -> migrate(id, ss);
       case RELOCATE -> relocate(id, ss, rc);
       case FENCE -> fence(id, ss, rc);
       case RECOVERY -> recovery(id, ss, rc);
@@ -206,7 +206,7 @@ final class ServiceMachine {
     }
   }
 
-  private void migrate(String id, ServiceStatus ss, ResourceConfig rc) {
+  private void migrate(String id, ServiceStatus ss) {
     NodeState ns = w.nodeState(ss.node());
     if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
       // Keeps the target: the hand-over may have happened, so recovery must go there or wait for it.
