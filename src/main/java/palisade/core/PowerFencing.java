@@ -58,6 +58,7 @@ final class PowerFencing {
   void step(String node, long silentMs, long nowMs) {
     NodeStatus st = w.node(node);
     FenceTask task = w.fencing.get(node);
+    Check.that(task == null || task.target().equals(node), "fence order filed under %s: %s", node, task);
     if (task != null) {
       follow(node, st, task, nowMs);
       return;
@@ -69,7 +70,13 @@ final class PowerFencing {
     Backoff b = backoff.get(node);
     if (b != null && nowMs < b.retryAtMs()) return;
     String proxy = proxy(node);
-    FenceTask t = new FenceTask(node, w.newToken(), records.get(node).generation(), proxy, nc.fenceLevels());
+    NodeRecord rec = records.get(node);
+    // Only a committed fence write is power-cycled: the order names its generation, and the proxy checks it again.
+    Check.that(rec != null && rec.fenced() && rec.generation() > st.generation(),
+        "power fence order for %s without its fence write (record %s, status %s)", node, rec, st);
+    Check.that(!proxy.equals(node) && (proxy.equals(manager) || w.nodeState(proxy) == NodeState.ONLINE),
+        "power fence of %s via %s, which is %s", node, proxy, w.nodeState(proxy).label());
+    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, nc.fenceLevels());
     w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
   }
 
@@ -85,12 +92,16 @@ final class PowerFencing {
     }
     FenceEntry off = history.summary(node, task.attempt(), FenceEntry.OFF_CONFIRMED);
     if (off != null && st.state() == NodeState.FENCING) {
+      // Invariant 4: the proof is this target's power off, from the order of this very fence episode.
+      Check.invariant(4, off.target().equals(node) && off.attempt() == task.attempt() && sameEpisode,
+          "%s: power confirmation from %s for order %s", node, off.describe(), task);
       nodes.powerConfirmed(node, off.device(), task.generation());
       return;
     }
     FenceEntry failed = history.summary(node, task.attempt(), FenceEntry.ALL_FAILED);
     if (failed != null) {
       Backoff b = Backoff.after(backoff.get(node), policy, nowMs);
+      Check.that(b.retryAtMs() > nowMs, "fence backoff of %s retries at once", node);
       backoff.put(node, b);
       w.setFenceTask(node, null, "ALERT: every fence level of " + node + " failed (attempt " + task.attempt()
           + ", failure " + b.failures() + "); retrying in " + Durations.format(b.retryAtMs() - nowMs)
