@@ -71,6 +71,11 @@ final class Working {
   void setNode(String name, NodeStatus to, String reason) {
     NodeStatus from = nodes.get(name);
     Check.that(!to.equals(from), "node %s: no-op update (%s)", name, reason);
+    NodeState fromState = from == null ? null : from.state();
+    if (fromState != null && fromState != to.state()) {
+      Check.that(to.state().predecessors().contains(fromState), "node %s: illegal transition %s -> %s (%s)",
+          name, fromState.label(), to.state().label(), reason);
+    }
     Check.that(from == null || to.generation() >= from.generation(), "node %s: generation back from %s to %s (%s)",
         name, from == null ? null : from.generation(), to.generation(), reason);
     // Invariant 4's gate: `fenced` (what lets a node's resources go) always carries the proof of this very fence.
@@ -80,11 +85,6 @@ final class Working {
     Check.that(to.state() != NodeState.FENCING || to.confirmation() == null
         || to.confirmation().kind() == ConfirmKind.MANUAL, "node %s: fencing with a %s confirmation", name,
         to.confirmation());
-    NodeState fromState = from == null ? null : from.state();
-    if (fromState != null && fromState != to.state()) {
-      Check.that(to.state().predecessors().contains(fromState), "node %s: illegal transition %s -> %s (%s)",
-          name, fromState.label(), to.state().label(), reason);
-    }
     if (fromState == null) {
       log.event("manager", name + ": " + to.state().label() + " (" + reason + ")");
     } else if (fromState != to.state()) {
