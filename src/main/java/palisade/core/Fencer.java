@@ -128,6 +128,9 @@ public final class Fencer {
   }
 
   private void start(FenceTask t) {
+    Check.that(me.equals(t.proxy()), "%s: runs an order for proxy %s", source, t.proxy());
+    Run old = runs.get(t.target());
+    Check.that(old == null || old.task.attempt() < t.attempt(), "%s: order %s started again", source, t.attempt());
     Run r = new Run(t);
     runs.put(t.target(), r);
     env.log().event(source, t.target() + ": power fencing, attempt " + t.attempt() + ", " + t.levels().size()
@@ -136,6 +139,8 @@ public final class Fencer {
   }
 
   private void sendAll(Run r, PowerAction action) {
+    Check.that(r.level < r.task.levels().size() && !r.devices().isEmpty() && r.outstanding == 0,
+        "%s: level %s of %s sent while busy or empty", source, r.level + 1, r.task.target());
     r.outstanding = r.devices().size();
     r.levelFailed = false;
     r.allMatch = true;
@@ -146,6 +151,8 @@ public final class Fencer {
 
   private void answered(Run r, String device, PowerAction action, FenceDriver.Outcome o, long nowMs) {
     if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
+    Check.that(r.outstanding > 0 && r.phase != Phase.DONE, "%s: answer from %s for %s with none outstanding",
+        source, device, r.task.target());
     String result = !o.ok() ? "error: " + o.detail()
         : action == PowerAction.STATUS ? (o.poweredOn() ? "on" : "off") : "ok";
     record(r, device, action.label(), result, o.startedMs(), o.endedMs());

@@ -116,6 +116,9 @@ public final class Manager {
     StoreView view = env.store().view();
     Versioned<ManagerState> st = view.get(StorePaths.MANAGER_STATE, ManagerState.class);
     long newEpoch = (seen == null ? 0 : seen.value().epoch()) + 1;
+    // Lease and state change in one transaction: a state never runs ahead of the lease it was written under.
+    Check.that(seen == null || st == null || st.value().epoch() < newEpoch,
+        "%s: takes over at epoch %s over state of epoch %s", me, newEpoch, st == null ? null : st.value().epoch());
     ManagerLease newLease = new ManagerLease(me, newEpoch, 0);
     ManagerState newState = (st == null ? ManagerState.empty() : st.value()).withEpoch(newEpoch);
     Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, seen == null ? Op.ABSENT : seen.version(), newLease),
@@ -189,6 +192,8 @@ public final class Manager {
       reloadState(); // unknown outcome: the view tells whether our write landed
       if (role != Role.ACTIVE) return;
     }
+    Check.that(role == Role.ACTIVE && lease != null && state != null && lease.holder().equals(me),
+        "%s: decision round as %s without lease or state", me, role);
     StoreClient store = env.store();
     if (!store.synced() || nowMs - lastGoodRenewalMs > 2 * timing.renewMs() + timing.ackMs()) return;
     StoreView view = store.view();
