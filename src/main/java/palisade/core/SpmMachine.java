@@ -31,13 +31,14 @@ final class SpmMachine {
       }
     }
     if (w.spm() == null) name(role, gone);
+    // Negative space: a holder the manager keeps is never fenced or down, and is asked back when it should be.
     SpmRole now = w.spm();
-    // Negative space: a holder the manager keeps is never fenced or down, and is let go of when it should be.
-    Check.that(now == null || letGo(now) == null, "spm: %s kept although %s", SpmRole.describe(now),
-        now == null ? null : letGo(now));
-    Check.that(now == null || now.releasing() || releaseReason(now.node()) == null,
-        "spm: %s not asked to release although %s", SpmRole.describe(now),
-        now == null ? null : releaseReason(now.node()));
+    if (now == null) return;
+    String over = letGo(now);
+    Check.that(over == null, "spm: %s kept although %s", SpmRole.describe(now), over);
+    String release = releaseReason(now.node());
+    Check.that(now.releasing() || release == null, "spm: %s not asked back although %s", SpmRole.describe(now),
+        release);
   }
 
   /** Names the best eligible node into the empty slot; previous held the role at the start of the round. */
