@@ -77,7 +77,10 @@ public final class Agent {
     return state == State.DOWN;
   }
 
-  /** The operator asked for a clean reboot or power-off; the cluster's shutdown policy applies. */
+  /**
+   * The operator asked for a clean reboot or power-off; the cluster's shutdown policy applies. (nowMs is unused:
+   * the request acts on the next tick. It stays for the hosts that call this.)
+   */
   public void requestShutdown(boolean reboot, long nowMs) {
     if (state != State.ACTIVE) return;
     shutdown.request(reboot);
