@@ -68,6 +68,10 @@ public final class Fencer {
   private final TreeMap<String, Run> runs = new TreeMap<>();
   /** Attempts this node finished or abandoned, so a lingering order is not run twice. */
   private final TreeMap<String, Long> finished = new TreeMap<>();
+  /**
+   * History lines not yet in the store, oldest first. The history keeps only its last {@link FenceHistory#KEEP}
+   * lines, so older unsent ones would be cut by the append anyway: that is the bound here too.
+   */
   private final List<FenceEntry> unsent = new ArrayList<>();
   private boolean historyPending;
   private long historySentMs;
@@ -101,10 +105,14 @@ public final class Fencer {
           finish(r);
         }
       }
+      // An attempt finished here matters only while its order stands: a later order carries a newer attempt.
+      finished.keySet().retainAll(ms.fencing().keySet());
+      Check.that(runs.size() <= ms.fencing().size(), "%s: %s runs for %s orders", source, runs.size(),
+          ms.fencing().size());
     }
     for (Run r : List.copyOf(runs.values())) {
       if ((r.phase == Phase.POLL_OFF || r.phase == Phase.POLL_ON) && r.outstanding == 0 && nowMs >= r.nextPollMs) {
-        poll(r, nowMs);
+        sendAll(r, PowerAction.STATUS);
       }
     }
     flushHistory(nowMs);
@@ -120,6 +128,9 @@ public final class Fencer {
   }
 
   private void start(FenceTask t) {
+    Check.that(me.equals(t.proxy()), "%s: runs an order for proxy %s", source, t.proxy());
+    Run old = runs.get(t.target());
+    Check.that(old == null || old.task.attempt() < t.attempt(), "%s: order %s started again", source, t.attempt());
     Run r = new Run(t);
     runs.put(t.target(), r);
     env.log().event(source, t.target() + ": power fencing, attempt " + t.attempt() + ", " + t.levels().size()
@@ -128,6 +139,8 @@ public final class Fencer {
   }
 
   private void sendAll(Run r, PowerAction action) {
+    Check.that(r.level < r.task.levels().size() && !r.devices().isEmpty() && r.outstanding == 0,
+        "%s: level %s of %s sent while busy or empty", source, r.level + 1, r.task.target());
     r.outstanding = r.devices().size();
     r.levelFailed = false;
     r.allMatch = true;
@@ -136,12 +149,10 @@ public final class Fencer {
     }
   }
 
-  private void poll(Run r, long nowMs) {
-    sendAll(r, PowerAction.STATUS);
-  }
-
   private void answered(Run r, String device, PowerAction action, FenceDriver.Outcome o, long nowMs) {
     if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
+    Check.that(r.outstanding > 0 && r.phase != Phase.DONE, "%s: answer from %s for %s with none outstanding",
+        source, device, r.task.target());
     String result = !o.ok() ? "error: " + o.detail()
         : action == PowerAction.STATUS ? (o.poweredOn() ? "on" : "off") : "ok";
     record(r, device, action.label(), result, o.startedMs(), o.endedMs());
@@ -154,7 +165,7 @@ public final class Fencer {
     if (--r.outstanding > 0) return;
     switch (r.phase) {
       case OFF -> {
-        if (r.levelFailed) nextLevel(r, nowMs, "off failed");
+        if (r.levelFailed) nextLevel(r, "off failed");
         else startPolling(r, Phase.POLL_OFF, nowMs);
       }
       case POLL_OFF -> {
@@ -164,7 +175,7 @@ public final class Fencer {
           to(r, Phase.ON);
           sendAll(r, PowerAction.ON);
         } else if (++r.polls >= policy.pollMax()) {
-          nextLevel(r, nowMs, "still not off after " + r.polls + " polls");
+          nextLevel(r, "still not off after " + r.polls + " polls");
         } else {
           r.nextPollMs = nowMs + policy.pollIntervalMs();
         }
@@ -195,7 +206,7 @@ public final class Fencer {
     r.nextPollMs = nowMs; // the first status call right away, on the next tick
   }
 
-  private void nextLevel(Run r, long nowMs, String why) {
+  private void nextLevel(Run r, String why) {
     env.log().event(source, r.task.target() + ": level " + (r.level + 1) + " failed (" + why + ")");
     if (r.level + 1 < r.task.levels().size()) {
       r.level++;
@@ -236,6 +247,8 @@ public final class Fencer {
   private void record(Run r, String device, String action, String result, long startedMs, long endedMs) {
     unsent.add(new FenceEntry(r.task.target(), r.task.attempt(), r.level + 1, device, action, result, me,
         startedMs, endedMs));
+    if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
+    Check.that(unsent.size() <= FenceHistory.KEEP, "%s: %s unsent history lines", source, unsent.size());
   }
 
   /**

@@ -36,8 +36,8 @@ public final class Manager {
   private final Timing timing;
   private final FencePolicy fencePolicy;
   private final String me;
-  /** Power-fence retry backoff per target: {retry-at ms, failures}; and targets already alerted by the guard. */
-  private final TreeMap<String, long[]> fenceBackoff = new TreeMap<>();
+  /** Power-fence retry backoff per target, and targets already alerted by the storm guard. */
+  private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
   private final java.util.TreeSet<String> stormAlerted = new java.util.TreeSet<>();
 
   private Role role = Role.STANDBY;
@@ -116,6 +116,9 @@ public final class Manager {
     StoreView view = env.store().view();
     Versioned<ManagerState> st = view.get(StorePaths.MANAGER_STATE, ManagerState.class);
     long newEpoch = (seen == null ? 0 : seen.value().epoch()) + 1;
+    // Lease and state change in one transaction: a state never runs ahead of the lease it was written under.
+    Check.that(seen == null || st == null || st.value().epoch() < newEpoch,
+        "%s: takes over at epoch %s over state of epoch %s", me, newEpoch, st == null ? null : st.value().epoch());
     ManagerLease newLease = new ManagerLease(me, newEpoch, 0);
     ManagerState newState = (st == null ? ManagerState.empty() : st.value()).withEpoch(newEpoch);
     Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, seen == null ? Op.ABSENT : seen.version(), newLease),
@@ -189,6 +192,8 @@ public final class Manager {
       reloadState(); // unknown outcome: the view tells whether our write landed
       if (role != Role.ACTIVE) return;
     }
+    Check.that(role == Role.ACTIVE && lease != null && state != null && lease.holder().equals(me),
+        "%s: decision round as %s without lease or state", me, role);
     StoreClient store = env.store();
     if (!store.synced() || nowMs - lastGoodRenewalMs > 2 * timing.renewMs() + timing.ackMs()) return;
     StoreView view = store.view();
@@ -200,6 +205,7 @@ public final class Manager {
     Versioned<ClusterConfig> cfg = view.get(StorePaths.CONFIG, ClusterConfig.class);
     if (cfg == null) return;
     ClusterConfig config = cfg.value();
+    forgetRemovedNodes(config);
     TreeMap<String, NodeRecord> records = new TreeMap<>();
     for (String n : config.nodes().keySet()) {
       Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
@@ -242,6 +248,24 @@ public final class Manager {
           (history == null ? FenceHistory.empty() : history.value()).append(w.history));
     }
     write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, records, nowMs);
+  }
+
+  /**
+   * The manager's memory across rounds holds at most one entry per configured node: a node removed from the
+   * configuration is forgotten (if it is ever added again, it starts over like a node never seen). A fence write
+   * is forgotten once the view shows it: record versions never go back, so it can hold back nothing any more.
+   */
+  private void forgetRemovedNodes(ClusterConfig config) {
+    java.util.Set<String> nodes = config.nodes().keySet();
+    timers.keySet().retainAll(nodes);
+    fenceBackoff.keySet().retainAll(nodes);
+    stormAlerted.retainAll(nodes);
+    fenceCommitted.keySet().retainAll(nodes);
+    fenceCommitted.entrySet().removeIf(e -> timers.containsKey(e.getKey())
+        && timers.get(e.getKey()).version() >= e.getValue());
+    int bound = nodes.size();
+    Check.that(timers.size() <= bound && fenceBackoff.size() <= bound && stormAlerted.size() <= bound
+        && fenceCommitted.size() <= bound, "manager memory over its bound of %s nodes", bound);
   }
 
   /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */

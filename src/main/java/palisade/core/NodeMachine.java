@@ -24,6 +24,8 @@ final class NodeMachine {
 
   void step(String node, long nowMs) {
     NodeStatus st = w.node(node);
+    Check.that(config.nodes().containsKey(node) && timers.containsKey(node), "node %s: stepped unconfigured or "
+        + "untimed", node);
     NodeRecord rec = records.get(node);
     long silent = timers.get(node).silentMs(nowMs);
     boolean renewing = rec != null && silent < timing.unknownAfterMs();
@@ -72,6 +74,14 @@ final class NodeMachine {
   }
 
   private void confirm(String node, long generation, FenceConfirmation c) {
+    NodeStatus st = w.node(node);
+    NodeRecord rec = records.get(node);
+    // Invariant 4's root: a fence is confirmed only for the episode whose fence write committed, never before it.
+    Check.invariant(4, st.state() == NodeState.FENCING && fenceWritten(st, rec) && rec.generation() == generation
+        && c.generation() == generation, "%s: fence confirmed by %s at generation %s, status %s, record %s", node,
+        c.kind(), generation, st, rec);
+    Check.invariant(4, c.kind() != ConfirmKind.WATCHDOG || config.nodes().get(node).watchdog(),
+        "%s: watchdog confirmation without a watchdog", node);
     w.setNode(node, new NodeStatus(NodeState.FENCED, generation, c),
         "fence confirmed by " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
             + (c.kind() == ConfirmKind.WATCHDOG ? "" : " (" + c.by() + ")"));

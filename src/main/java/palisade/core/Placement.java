@@ -61,6 +61,7 @@ final class Placement {
   /** Changes a node's load, keeping the load-ordered set consistent (its order depends on the load). */
   private void addLoad(String node, int delta) {
     int was = load.merge(node, delta, Integer::sum) - delta;
+    Check.that(was + delta >= 0, "placement: load of %s below zero", node);
     if (byLoad != null && byLoad.remove(new Loaded(was, node))) byLoad.add(new Loaded(was + delta, node));
   }
 
@@ -142,6 +143,7 @@ final class Placement {
   Integer priority(ResourceConfig rc, String node) {
     if (rc.group() == null) return 0;
     GroupConfig g = config.groups().get(rc.group());
+    Check.that(g != null, "%s: group %s is not configured", rc.id(), rc.group());
     Integer p = g.nodes().get(node);
     if (p != null) return p;
     return g.restricted() ? null : -1;
@@ -158,6 +160,22 @@ final class Placement {
    * @param exclude nodes not to use (tried ones, a node being left)
    */
   String select(ResourceConfig rc, String current, Set<String> exclude) {
+    return checked(rc, exclude, choose(rc, current, exclude));
+  }
+
+  /**
+   * Invariant 7 for every choice: only an eligible node (online, so never in maintenance), never one outside a
+   * restricted group, never an excluded one.
+   */
+  private String checked(ResourceConfig rc, Set<String> exclude, String chosen) {
+    if (chosen == null) return null;
+    Check.invariant(7, eligible(chosen) && working.nodeState(chosen) == NodeState.ONLINE
+        && priority(rc, chosen) != null && !exclude.contains(chosen), "%s placed on %s (%s, group %s, excluded %s)",
+        rc.id(), chosen, working.nodeState(chosen).label(), rc.group(), exclude);
+    return chosen;
+  }
+
+  private String choose(ResourceConfig rc, String current, Set<String> exclude) {
     if (rc.group() == null && exclude.isEmpty()) {
       // Every node ranks equal: stay where it is if allowed, else the least loaded.
       if (current != null && eligible(current)) return current;

@@ -21,11 +21,28 @@ final class PowerFencing {
   private final String manager;
   private final EventLog log;
   /** Manager memory across rounds: when a target may be tried again, and how many tries failed. */
-  private final TreeMap<String, long[]> backoff;
+  private final TreeMap<String, Backoff> backoff;
+
+  /**
+   * Retry state of one target after every fence level failed: no new order before retryAtMs; failures counts the
+   * failed attempts in a row (the delay doubles with each, up to the policy's maximum).
+   */
+  record Backoff(long retryAtMs, long failures) {
+    Backoff {
+      Check.that(failures >= 1, "fence backoff without a failure");
+    }
+
+    /** The backoff after one more failure at nowMs. */
+    static Backoff after(Backoff previous, FencePolicy policy, long nowMs) {
+      long failures = previous == null ? 1 : previous.failures() + 1;
+      long delay = Math.min(policy.retryMaxMs(), policy.retryBaseMs() << Math.min(20, failures - 1));
+      return new Backoff(nowMs + delay, failures);
+    }
+  }
 
   PowerFencing(Timing timing, FencePolicy policy, ClusterConfig config, Working w, NodeMachine nodes,
       SortedMap<String, NodeRecord> records, FenceHistory history, String manager, EventLog log,
-      TreeMap<String, long[]> backoff) {
+      TreeMap<String, Backoff> backoff) {
     this.timing = timing;
     this.policy = policy;
     this.config = config;
@@ -41,6 +58,7 @@ final class PowerFencing {
   void step(String node, long silentMs, long nowMs) {
     NodeStatus st = w.node(node);
     FenceTask task = w.fencing.get(node);
+    Check.that(task == null || task.target().equals(node), "fence order filed under %s: %s", node, task);
     if (task != null) {
       follow(node, st, task, nowMs);
       return;
@@ -49,10 +67,16 @@ final class PowerFencing {
     if (st.state() != NodeState.FENCING || nc.fenceLevels().isEmpty() || nodes.needsFenceWrite(node)) return;
     if (silentMs < timing.leaseMs() + graceExtraMs(node)) return;
     if (stormGuard(node)) return;
-    long[] b = backoff.get(node);
-    if (b != null && nowMs < b[0]) return;
+    Backoff b = backoff.get(node);
+    if (b != null && nowMs < b.retryAtMs()) return;
     String proxy = proxy(node);
-    FenceTask t = new FenceTask(node, w.newToken(), records.get(node).generation(), proxy, nc.fenceLevels());
+    NodeRecord rec = records.get(node);
+    // Only a committed fence write is power-cycled: the order names its generation, and the proxy checks it again.
+    Check.that(rec != null && rec.fenced() && rec.generation() > st.generation(),
+        "power fence order for %s without its fence write (record %s, status %s)", node, rec, st);
+    Check.that(!proxy.equals(node) && (proxy.equals(manager) || w.nodeState(proxy) == NodeState.ONLINE),
+        "power fence of %s via %s, which is %s", node, proxy, w.nodeState(proxy).label());
+    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, nc.fenceLevels());
     w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
   }
 
@@ -68,17 +92,19 @@ final class PowerFencing {
     }
     FenceEntry off = history.summary(node, task.attempt(), FenceEntry.OFF_CONFIRMED);
     if (off != null && st.state() == NodeState.FENCING) {
+      // Invariant 4: the proof is this target's power off, from the order of this very fence episode.
+      Check.invariant(4, off.target().equals(node) && off.attempt() == task.attempt() && sameEpisode,
+          "%s: power confirmation from %s for order %s", node, off.describe(), task);
       nodes.powerConfirmed(node, off.device(), task.generation());
       return;
     }
     FenceEntry failed = history.summary(node, task.attempt(), FenceEntry.ALL_FAILED);
     if (failed != null) {
-      long[] b = backoff.computeIfAbsent(node, k -> new long[2]);
-      b[1]++;
-      long delay = Math.min(policy.retryMaxMs(), policy.retryBaseMs() << Math.min(20, b[1] - 1));
-      b[0] = nowMs + delay;
+      Backoff b = Backoff.after(backoff.get(node), policy, nowMs);
+      Check.that(b.retryAtMs() > nowMs, "fence backoff of %s retries at once", node);
+      backoff.put(node, b);
       w.setFenceTask(node, null, "ALERT: every fence level of " + node + " failed (attempt " + task.attempt()
-          + ", failure " + b[1] + "); retrying in " + Durations.format(delay)
+          + ", failure " + b.failures() + "); retrying in " + Durations.format(b.retryAtMs() - nowMs)
           + (config.nodes().get(node).watchdog() ? "; the watchdog path still completes" : ""));
       return;
     }

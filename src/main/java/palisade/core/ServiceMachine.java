@@ -1,5 +1,6 @@
 package palisade.core;
 
+import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
@@ -60,7 +61,7 @@ final class ServiceMachine {
       case STARTED -> started(id, ss, rc);
       case REQUEST_STOP -> requestStop(id, ss, rc);
       case STOPPED, DISABLED -> stopped(id, ss, rc);
-      case MIGRATE -> migrate(id, ss, rc);
+      case MIGRATE -> migrate(id, ss);
       case RELOCATE -> relocate(id, ss, rc);
       case FENCE -> fence(id, ss, rc);
       case RECOVERY -> recovery(id, ss, rc);
@@ -81,7 +82,7 @@ final class ServiceMachine {
     if (home == NodeState.UNKNOWN || (home == NodeState.ONLINE && !placement.heardFrom(ss.node()))) {
       return; // its node may be booting, or this manager is new: wait until it is heard or its fate is decided
     }
-    String target = placement.select(rc, ss.node(), Set.of());
+    String target = placed(rc, placement.select(rc, ss.node(), Set.of()));
     if (target == null) return; // no allowed node online yet: retried every round
     set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "start requested");
   }
@@ -145,7 +146,7 @@ final class ServiceMachine {
       return;
     }
     if (!placement.failback(rc) || !placement.couldImprove(rc, ss.node())) return;
-    String best = placement.select(rc, ss.node(), ss.triedNodes());
+    String best = placed(rc, placement.select(rc, ss.node(), ss.triedNodes()));
     if (best != null && !best.equals(ss.node())) {
       set(id, ss.with(move(ss)).withTarget(best, w.newToken()), "failback to " + best);
     }
@@ -161,7 +162,7 @@ final class ServiceMachine {
     }
     TreeSet<String> tried = new TreeSet<>(ss.triedNodes());
     tried.add(ss.node());
-    String next = tried.size() <= rc.maxRelocate() ? placement.select(rc, null, tried) : null;
+    String next = tried.size() <= rc.maxRelocate() ? placed(rc, placement.select(rc, null, tried)) : null;
     if (next == null) {
       set(id, ss.with(ServiceState.ERROR).withTried(tried), "start failed on " + String.join(", ", tried)
           + ": max_restart=" + rc.maxRestart() + " and max_relocate=" + rc.maxRelocate() + " used up");
@@ -172,7 +173,7 @@ final class ServiceMachine {
   }
 
   private void moveAway(String id, ServiceStatus ss, ResourceConfig rc, String why) {
-    String target = placement.select(rc, null, Set.of(ss.node()));
+    String target = placed(rc, placement.select(rc, null, Set.of(ss.node())));
     if (target == null) return; // nowhere to go: it stays; retried every round
     set(id, ss.with(move(ss)).withTarget(target, w.newToken()).withMaintenanceNode(ss.node()), why);
   }
@@ -206,7 +207,7 @@ final class ServiceMachine {
     }
   }
 
-  private void migrate(String id, ServiceStatus ss, ResourceConfig rc) {
+  private void migrate(String id, ServiceStatus ss) {
     NodeState ns = w.nodeState(ss.node());
     if (ns == NodeState.FENCING || ns == NodeState.FENCED) {
       // Keeps the target: the hand-over may have happened, so recovery must go there or wait for it.
@@ -244,7 +245,7 @@ final class ServiceMachine {
     ResourceResult r = result(ss.node(), id);
     if (r == null || r.token() != ss.token()) return;
     if (r.outcome() == Outcome.STOPPED) {
-      String target = placement.eligible(ss.target()) ? ss.target() : placement.select(rc, null, Set.of());
+      String target = placement.eligible(ss.target()) ? ss.target() : placed(rc, placement.select(rc, null, Set.of()));
       if (target == null) {
         set(id, ss.withTarget(null, ss.token()).with(ServiceState.REQUEST_STOP), "relocation target gone");
         return;
@@ -258,7 +259,7 @@ final class ServiceMachine {
   private void fence(String id, ServiceStatus ss, ResourceConfig rc) {
     NodeStatus node = w.node(ss.node());
     if (node.state() == NodeState.FENCED) {
-      Check.that(node.confirmation() != null, "%s: %s fenced without confirmation", id, ss.node());
+      Check.invariant(4, node.confirmation() != null, "%s: %s fenced without confirmation", id, ss.node());
       set(id, ss.with(ServiceState.RECOVERY), "fence of " + ss.node() + " confirmed by "
           + node.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT));
       recovery(id, w.services.get(id), rc); // placed in the same round: every round trip counts in a failover
@@ -287,7 +288,7 @@ final class ServiceMachine {
       NodeState t = w.nodeState(ss.target());
       if (t != NodeState.FENCED && t != NodeState.OFFLINE) return; // wait: the target might still run it
     }
-    String target = placement.select(rc, null, Set.of());
+    String target = placed(rc, placement.select(rc, null, Set.of()));
     if (target == null) return; // no recovery target: stays in recovery and is retried every round
     set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "recovered from " + ss.node());
   }
@@ -334,6 +335,7 @@ final class ServiceMachine {
     if (target.equals(ss.node())) return id + " is already on " + target;
     if (!placement.eligible(target)) return target + " is not online";
     if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();
+    placed(rc, target);
     set(id, ss.with(live ? ServiceState.MIGRATE : ServiceState.RELOCATE).withTarget(target, w.newToken()),
         "operator: " + (live ? "migrate" : "relocate") + " to " + target);
     return null;
@@ -356,7 +358,42 @@ final class ServiceMachine {
   }
 
   private void set(String id, ServiceStatus to, String reason) {
-    placement.moved(w.services.get(id), to);
+    ServiceStatus from = w.services.get(id);
+    if (from != null && to != null) checkLeave(id, from, to, reason);
+    placement.moved(from, to);
     w.setService(id, to, reason);
+  }
+
+  /**
+   * Invariant 4 where it is decided: recovery starts only from a confirmed fence or a clean shutdown, and a
+   * resource that may run on its node goes to another only once that node is fenced, down cleanly, or its agent
+   * said under the current token that it no longer runs it there (stopped, migrated, or its start failed).
+   */
+  private void checkLeave(String id, ServiceStatus from, ServiceStatus to, String reason) {
+    NodeStatus node = from.node() == null ? null : w.node(from.node());
+    boolean fenced = node != null && node.state() == NodeState.FENCED && node.confirmation() != null;
+    boolean down = node != null && node.state() == NodeState.OFFLINE;
+    if (to.state() == ServiceState.RECOVERY && from.state() != ServiceState.RECOVERY) {
+      Check.invariant(4, fenced || down, "%s: recovery from %s, which is %s (%s)", id, from.node(),
+          node == null ? "unknown" : node.state().label(), reason);
+    }
+    boolean mayRun = switch (from.state()) {
+      case STARTED, REQUEST_STOP, MIGRATE, RELOCATE, FREEZE, FENCE -> true;
+      case REQUEST_START, STOPPED, DISABLED, RECOVERY, ERROR, IGNORED -> false;
+    };
+    if (!mayRun || Objects.equals(from.node(), to.node())) return;
+    ResourceResult r = result(from.node(), id);
+    boolean gone = r != null && r.token() == from.token() && (r.outcome() == Outcome.STOPPED
+        || r.outcome() == Outcome.MIGRATED || r.outcome() == Outcome.START_FAILED);
+    Check.invariant(4, fenced || down || gone, "%s: leaves %s (%s) for %s without a confirmed fence or its "
+        + "agent's word (%s)", id, from.node(), node == null ? "unknown" : node.state().label(), to.node(), reason);
+  }
+
+  /** Invariant 7 where a node is chosen: never one in maintenance, never one outside a restricted group. */
+  private String placed(ResourceConfig rc, String node) {
+    if (node == null) return null;
+    Check.invariant(7, w.nodeState(node) != NodeState.MAINTENANCE && placement.priority(rc, node) != null,
+        "%s placed on %s, which is %s (group %s)", rc.id(), node, w.nodeState(node).label(), rc.group());
+    return node;
   }
 }

@@ -21,15 +21,28 @@ final class SpmMachine {
 
   void step() {
     SpmRole role = w.spm();
+    String gone = null;
     if (role != null) {
-      String why = letGo(role);
-      if (why != null) {
-        w.setSpm(null, why);
+      gone = letGo(role);
+      if (gone != null) {
+        w.setSpm(null, gone);
       } else if (!role.releasing() && releaseReason(role.node()) != null) {
         w.setSpm(role.release(), releaseReason(role.node()) + ": asked to release it");
       }
     }
-    if (w.spm() != null) return;
+    if (w.spm() == null) name(role, gone);
+    // Negative space: a holder the manager keeps is never fenced or down, and is asked back when it should be.
+    SpmRole now = w.spm();
+    if (now == null) return;
+    String over = letGo(now);
+    Check.that(over == null, "spm: %s kept although %s", SpmRole.describe(now), over);
+    String release = releaseReason(now.node());
+    Check.that(now.releasing() || release == null, "spm: %s not asked back although %s", SpmRole.describe(now),
+        release);
+  }
+
+  /** Names the best eligible node into the empty slot; previous held the role at the start of the round. */
+  private void name(SpmRole previous, String gone) {
     String best = null;
     int bestPriority = -1;
     for (NodeConfig nc : config.nodes().values()) {
@@ -38,9 +51,17 @@ final class SpmMachine {
         bestPriority = nc.spmPriority();
       }
     }
-    if (best != null) {
-      w.setSpm(new SpmRole(best, w.newToken(), false), "highest spm_priority (" + bestPriority + ") online");
-    }
+    if (best == null) return;
+    // Invariant 3 where it is decided: the slot is empty because the last holder released the role, was fenced
+    // (confirmed) or shut down cleanly, this very round or before; a silent holder keeps it.
+    Check.invariant(3, previous == null || gone != null, "spm: %s named while %s never let go",
+        best, SpmRole.describe(previous));
+    Check.that(bestPriority >= 0 && eligible(best) && w.nodeState(best) != NodeState.MAINTENANCE,
+        "spm: %s named while not eligible", best);
+    long token = w.newToken();
+    Check.invariant(2, previous == null || token > previous.token(), "spm: token %s not above %s", token,
+        SpmRole.describe(previous));
+    w.setSpm(new SpmRole(best, token, false), "highest spm_priority (" + bestPriority + ") online");
   }
 
   /** Why the holder no longer has the role, or null while it may still act as SPM. */

@@ -76,6 +76,15 @@ final class Working {
       Check.that(to.state().predecessors().contains(fromState), "node %s: illegal transition %s -> %s (%s)",
           name, fromState.label(), to.state().label(), reason);
     }
+    Check.that(from == null || to.generation() >= from.generation(), "node %s: generation back from %s to %s (%s)",
+        name, from == null ? null : from.generation(), to.generation(), reason);
+    // Invariant 4's gate: `fenced` (what lets a node's resources go) always carries the proof of this very fence.
+    Check.invariant(4, to.state() != NodeState.FENCED || to.confirmation() != null
+        && to.confirmation().generation() == to.generation(), "node %s: fenced at generation %s without its "
+        + "confirmation (%s)", name, to.generation(), reason);
+    Check.that(to.state() != NodeState.FENCING || to.confirmation() == null
+        || to.confirmation().kind() == ConfirmKind.MANUAL, "node %s: fencing with a %s confirmation", name,
+        to.confirmation());
     if (fromState == null) {
       log.event("manager", name + ": " + to.state().label() + " (" + reason + ")");
     } else if (fromState != to.state()) {
@@ -89,6 +98,12 @@ final class Working {
   void setService(String id, ServiceStatus to, String reason) {
     ServiceStatus from = services.get(id);
     Check.that(!Objects.equals(from, to), "%s: no-op update (%s)", id, reason);
+    if (to != null) {
+      Check.invariant(2, to.token() < nextToken && (from == null || to.token() >= from.token()),
+          "%s: token %s is not one issued after %s (next %s)", id, to.token(), from == null ? 0 : from.token(),
+          nextToken);
+      checkShape(id, to);
+    }
     if (to == null) {
       log.event("manager", id + ": removed (" + reason + ")");
     } else if (from == null) {
@@ -109,6 +124,9 @@ final class Working {
   void setFenceTask(String target, FenceTask task, String reason) {
     FenceTask from = fencing.get(target);
     Check.that(!Objects.equals(from, task), "fence order for %s: no-op (%s)", target, reason);
+    Check.that(task == null || from == null, "fence order for %s replaced while one stands (%s)", target, reason);
+    Check.that(task == null || task.target().equals(target) && !task.proxy().equals(target)
+        && task.attempt() < nextToken, "fence order for %s: %s (%s)", target, task, reason);
     log.event("manager", target + ": " + reason);
     if (task == null) fencing.remove(target);
     else fencing.put(target, task);
@@ -122,6 +140,10 @@ final class Working {
   /** The funnel for the SPM role: `spm: node1 (token 4) -> node2 (token 9) (why)`. */
   void setSpm(SpmRole to, String reason) {
     Check.that(!Objects.equals(spm, to), "spm: no-op update (%s)", reason);
+    // A holder is named only into an empty slot: the previous one was let go first (released or fenced).
+    Check.invariant(3, to == null || spm == null || to.node().equals(spm.node()) && to.token() == spm.token(),
+        "spm: %s named while %s holds the role (%s)", SpmRole.describe(to), SpmRole.describe(spm), reason);
+    Check.invariant(2, to == null || to.token() < nextToken, "spm: token %s was never issued", to);
     log.event("manager", "spm: " + SpmRole.describe(spm) + " -> " + SpmRole.describe(to) + " (" + reason + ")");
     spm = to;
     changed = true;
@@ -143,7 +165,33 @@ final class Working {
     return where + (s.token() > 0 ? ", token " + s.token() : "");
   }
 
+  /** The shape every status of a state must have, whatever the transition that made it. */
+  private static void checkShape(String id, ServiceStatus s) {
+    switch (s.state()) {
+      case STARTED, REQUEST_STOP, FENCE, RECOVERY, FREEZE -> Check.that(s.node() != null && s.token() > 0,
+          "%s: %s without a node or token", id, s.state().label());
+      case MIGRATE, RELOCATE -> Check.that(s.node() != null && s.target() != null && s.token() > 0,
+          "%s: %s without a node, target or token", id, s.state().label());
+      case REQUEST_START, STOPPED, DISABLED, ERROR, IGNORED -> { }
+    }
+    Check.that(s.failedStarts() >= 0, "%s: negative start failures", id);
+  }
+
+  /** Invariant 2 over a whole state: every token it holds was issued, so the next one is greater than all. */
+  private void checkTokens() {
+    for (var e : services.entrySet()) {
+      Check.invariant(2, e.getValue().token() < nextToken, "%s: token %s not below the next token %s", e.getKey(),
+          e.getValue().token(), nextToken);
+    }
+    for (FenceTask t : fencing.values()) {
+      Check.invariant(2, t.attempt() < nextToken, "fence order %s not below the next token %s", t, nextToken);
+    }
+    Check.invariant(2, spm == null || spm.token() < nextToken, "spm token %s not below the next token %s", spm,
+        nextToken);
+  }
+
   ManagerState build(long epoch) {
+    checkTokens();
     return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm);
   }
 }

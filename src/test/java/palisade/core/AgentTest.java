@@ -1,6 +1,7 @@
 package palisade.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -241,5 +242,61 @@ class AgentTest {
     agent.tick(4_500);
     assertThat(spm.activeToken()).isZero();
     assertThat(log).anyMatch(l -> l.contains("no longer SPM (fenced)"));
+  }
+
+  private void setServices(TreeMap<String, ServiceStatus> services) {
+    Versioned<Object> cur = store.get(StorePaths.MANAGER_STATE);
+    ManagerState ms = (ManagerState) cur.value();
+    store.put(StorePaths.MANAGER_STATE, new Versioned<>(new ManagerState(ms.epoch(), 9, 0, ms.nodes(), services,
+        ms.fencing(), ms.spm()), cur.version() + 1));
+  }
+
+  @Test
+  void refusesToStartWithATokenBelowOneItSaw() {
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(250);
+    assertThat(startedTokens).containsExactly(5L);
+    running.clear(); // it crashed; and a view regressed to an older request (a bug elsewhere) names token 3
+    setServices(new TreeMap<>(Map.of("vm:1",
+        new ServiceStatus(ServiceState.STARTED, "node1", null, 3, 0, new TreeSet<>(), null))));
+    assertThatThrownBy(() -> agent.tick(500)).hasMessageStartingWith("invariant 2: ")
+        .hasMessageContaining("token 3 below 5");
+    assertThat(startedTokens).containsExactly(5L);
+  }
+
+  @Test
+  void forgetsTheResultsOfResourcesTheManagerNoLongerKnows() {
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(250);
+    while (!pending.isEmpty()) commitAndAck(253);
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).results()).containsKey("vm:1");
+    running.clear();
+    setServices(new TreeMap<>());
+    for (long t = 500; t <= 2_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).results()).isEmpty();
+  }
+
+  @Test
+  void aShutdownRequestIsLoggedOnceAndEndsDownWithNothingRunning() {
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(250);
+    assertThat(running).containsExactly("vm:1");
+    agent.requestShutdown(false, 300);
+    agent.requestShutdown(true, 310); // a second request changes nothing
+    for (long t = 500; t <= 3_000 && !agent.isDown(); t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(log.stream().filter(l -> l.endsWith("requested"))).containsExactly("node1/agent: shutdown requested");
+    assertThat(agent.isDown()).isTrue();
+    assertThat(running).isEmpty();
+    assertThat(armed).isFalse();
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).mode()).isEqualTo(AgentMode.DOWN);
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class PlacementTest {
   private final TreeMap<String, NodeConfig> nodes = new TreeMap<>();
   private final TreeMap<String, NodeRecord> records = new TreeMap<>();
-  private final Working w = new Working(ManagerState.empty(), (s, m) -> { });
+  /** Tokens below 10 count as issued already: the statuses below carry token 1. */
+  private final Working w = new Working(new ManagerState(0, 10, 0, new TreeMap<>(), new TreeMap<>()), (s, m) -> { });
 
   PlacementTest() {
     for (String n : List.of("node1", "node2", "node3", "node4")) {

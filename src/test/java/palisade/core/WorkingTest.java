@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 /** The one funnel of the manager's state machines: validates transitions against the tables and logs them. */
 class WorkingTest {
   private final List<String> log = new ArrayList<>();
-  private final Working w = new Working(ManagerState.empty(), (src, msg) -> log.add(src + ": " + msg));
+  /** Tokens below 10 count as issued already. */
+  private final Working w = new Working(new ManagerState(0, 10, 0, new java.util.TreeMap<>(),
+      new java.util.TreeMap<>()), (src, msg) -> log.add(src + ": " + msg));
 
   private static ServiceStatus at(ServiceState s, String node, long token) {
     return new ServiceStatus(s, node, null, token, 0, new TreeSet<>(), null);
@@ -55,6 +57,39 @@ class WorkingTest {
     assertThat(ServiceState.RECOVERY.predecessors()).containsExactlyInAnyOrder(ServiceState.FENCE,
         ServiceState.STARTED, ServiceState.FREEZE);
     assertThat(NodeState.FENCED.predecessors()).containsExactly(NodeState.FENCING);
+  }
+
+  @Test
+  void refusesATokenNeverIssuedOrGoingBack() {
+    assertThatThrownBy(() -> w.setService("vm:1", at(ServiceState.STARTED, "node1", 10), "bogus"))
+        .hasMessageStartingWith("invariant 2: ");
+    w.setService("vm:1", at(ServiceState.STARTED, "node1", 5), "start requested");
+    assertThatThrownBy(() -> w.setService("vm:1", at(ServiceState.REQUEST_STOP, "node1", 4), "bogus"))
+        .hasMessageStartingWith("invariant 2: ").hasMessageContaining("vm:1");
+    assertThat(log).hasSize(1);
+  }
+
+  @Test
+  void fencedOnlyWithTheProofOfThatFence() {
+    w.setNode("node1", new NodeStatus(NodeState.FENCING, 0, null), "silent");
+    assertThatThrownBy(() -> w.setNode("node1", new NodeStatus(NodeState.FENCED, 1, null), "bogus"))
+        .hasMessageStartingWith("invariant 4: ");
+    assertThatThrownBy(() -> w.setNode("node1", new NodeStatus(NodeState.FENCED, 1,
+        new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", 0)), "an older fence's proof"))
+        .hasMessageStartingWith("invariant 4: ");
+    w.setNode("node1", new NodeStatus(NodeState.FENCED, 1, new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog",
+        1)), "confirmed");
+    assertThat(w.nodeState("node1")).isEqualTo(NodeState.FENCED);
+  }
+
+  @Test
+  void namesAnSpmHolderOnlyIntoAnEmptySlot() {
+    w.setSpm(new SpmRole("node1", w.newToken(), false), "first");
+    assertThatThrownBy(() -> w.setSpm(new SpmRole("node2", w.newToken(), false), "while node1 holds it"))
+        .hasMessageStartingWith("invariant 3: ");
+    w.setSpm(null, "node1 released it");
+    w.setSpm(new SpmRole("node2", w.newToken(), false), "then");
+    assertThat(w.spm().node()).isEqualTo("node2");
   }
 
   @Test

@@ -1,0 +1,185 @@
+package palisade.core;
+
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The agent's lease and watchdog (DESIGN "Leases, watchdog and the safety inequality"): it renews the node record
+ * by compare-and-set every R, counts a renewal only when its acknowledgement came within X of sending, and feeds
+ * the watchdog only then. It keeps the record as last committed: the next renewal names its version. What an
+ * acknowledgement means for the agent's lifecycle (created, rejoined, fenced, down) is the {@link Agent}'s call.
+ */
+final class AgentLease {
+  /** One record write, remembered for its acknowledgement. */
+  record Write(long seq, boolean rejoin, long sentMs, NodeRecord next, boolean idleAtSend) {}
+
+  /** Hears every acknowledgement of a record write, after the lease has booked it. */
+  interface Listener {
+    void acknowledged(Write write, TxnResult result, long nowMs);
+  }
+
+  private final AgentEnv env;
+  private final Timing timing;
+  private final String path;
+  private final String source;
+  private final Listener listener;
+
+  /** Our record as last committed, and its version: the next renewal's compare-and-set names it. */
+  private NodeRecord written;
+  private long writtenVersion = Op.ABSENT;
+  private boolean writePending;
+  private long writeSentMs;
+  private long writeSeq;
+  private long lastWriteSentMs = Long.MIN_VALUE / 2;
+  /** Send time of the last renewal acknowledged within X: the watchdog was fed then. */
+  private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
+  private boolean leaseOk;
+
+  AgentLease(AgentEnv env, Timing timing, String source, Listener listener) {
+    this.env = env;
+    this.timing = timing;
+    this.path = StorePaths.node(env.node());
+    this.source = source;
+    this.listener = listener;
+  }
+
+  NodeRecord written() {
+    return written;
+  }
+
+  long writtenVersion() {
+    return writtenVersion;
+  }
+
+  /** Renewals acknowledged in time recently: the agent may start things and act on the manager's view. */
+  boolean ok() {
+    return leaseOk;
+  }
+
+  /** No write in flight and the store synced: the agent may read its record and write the next one. */
+  boolean canWrite() {
+    return !writePending && env.store().synced();
+  }
+
+  boolean writePending() {
+    return writePending;
+  }
+
+  /** Our own record as the store view shows it, or null. */
+  Versioned<NodeRecord> own() {
+    return env.store().view().get(path, NodeRecord.class);
+  }
+
+  /** Continues from rec: what the store holds is the truth (booting, rejoining, or a lost acknowledgement). */
+  void adopt(Versioned<NodeRecord> rec) {
+    Check.that(rec.value().node().equals(env.node()), "%s: adopts the record of %s", source, rec.value().node());
+    written = rec.value();
+    writtenVersion = rec.version();
+  }
+
+  /** A write unanswered for X counts as lost; it may have committed unseen: continue from what the store shows. */
+  void expireLostWrite(long nowMs) {
+    if (writePending && nowMs - writeSentMs > timing.ackMs()) {
+      writePending = false; // a late acknowledgement only updates the version
+      adoptOwnVersion();
+    }
+  }
+
+  /** Continues from our own record as the view shows it, when only the acknowledgement went missing. */
+  private void adoptOwnVersion() {
+    Versioned<NodeRecord> rec = own();
+    if (rec == null || written == null || rec.version() <= writtenVersion) return;
+    NodeRecord r = rec.value();
+    if (!r.fenced() && r.generation() == written.generation() && r.counter() >= written.counter()) {
+      adopt(rec);
+    }
+  }
+
+  /** Fenced: whatever was renewed before counts for nothing now. */
+  void lost() {
+    leaseOk = false;
+  }
+
+  void track(long nowMs) {
+    boolean ok = nowMs - lastGoodRenewalMs <= 2 * timing.renewMs() + timing.ackMs();
+    if (ok != leaseOk) {
+      leaseOk = ok;
+      env.log().event(source, ok ? "lease renewed" : "lease renewal failed");
+    }
+  }
+
+  /**
+   * Renews every R, or sooner (one tick) when the record has news. idle says, at sending, that nothing runs or is
+   * assigned here: an acknowledgement of that write may disarm the watchdog. It is asked only when a write goes out.
+   */
+  void maybeRenew(long nowMs, AgentMode mode, SortedMap<String, ResourceResult> results, long spmReleased,
+      BooleanSupplier idle) {
+    if (writePending) return;
+    Check.that(written != null, "%s: renewal without a record", source);
+    boolean armed = env.watchdog().armed();
+    boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
+        || leaseOk != written.inTime() || spmReleased != written.spmReleased();
+    boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
+    if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
+    NodeRecord next = written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased);
+    submit(writtenVersion, next, nowMs, idle.getAsBoolean(), false);
+  }
+
+  /** One compare-and-set of our record at expectedVersion; rejoin marks the write that acknowledges a fence. */
+  void submit(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend, boolean rejoin) {
+    Check.that(!writePending, "%s: a second record write while one is in flight", source);
+    Write write = new Write(++writeSeq, rejoin, nowMs, next, idleAtSend);
+    writePending = true;
+    writeSentMs = nowMs;
+    lastWriteSentMs = nowMs;
+    env.store().submit(Txn.of(new Op.Put(path, expectedVersion, next)), (result, t) -> {
+      if (write.seq() == writeSeq) writePending = false;
+      listener.acknowledged(write, result, t);
+    });
+  }
+
+  /** Books a committed write; false for an older write acknowledged after a newer one. */
+  boolean committed(NodeRecord next, long version) {
+    if (version <= writtenVersion && written != null) return false;
+    written = next;
+    writtenVersion = version;
+    return true;
+  }
+
+  /** Was the write sent at sentMs acknowledged within X? Only then does it count, and feed the watchdog. */
+  boolean inTime(long sentMs, long nowMs) {
+    if (nowMs - sentMs > timing.ackMs()) {
+      env.log().event(source, "renewal acknowledged late (" + (nowMs - sentMs) + "ms > X): watchdog not fed");
+      return false;
+    }
+    lastGoodRenewalMs = Math.max(lastGoodRenewalMs, sentMs);
+    return true;
+  }
+
+  /** The store knows the node is down: nothing runs, nothing is protected any more. */
+  void disarm() {
+    Watchdog wd = env.watchdog();
+    if (wd.armed()) {
+      wd.disarm();
+      env.log().event(source, "watchdog disarmed");
+    }
+  }
+
+  /**
+   * After an in-time renewal: arm the watchdog when something here needs it, disarm it only when nothing does and
+   * the store knew so before we stop feeding (idleAtSend), else feed it.
+   */
+  void guard(boolean needed, boolean idleAtSend) {
+    Watchdog wd = env.watchdog();
+    if (needed && !wd.armed()) {
+      wd.arm();
+      env.log().event(source, "watchdog armed");
+    } else if (wd.armed() && !needed && idleAtSend) {
+      wd.disarm(); // nothing runs here, and the store knew it before we stopped feeding
+      env.log().event(source, "watchdog disarmed");
+    } else if (wd.armed()) {
+      wd.feed();
+    }
+  }
+}

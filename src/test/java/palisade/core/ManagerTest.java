@@ -1,0 +1,175 @@
+package palisade.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manager on its own, against a fake store and hand-made agent renewals, with exact times: it fences a node
+ * only after seeing its lease silent for L, at the record version it saw, and recovers a resource only once the
+ * fence is confirmed.
+ */
+class ManagerTest {
+  private final FakeStore store = new FakeStore();
+  private final List<String> log = new ArrayList<>();
+  private final Timing timing = Timing.defaults();
+  private final TreeSet<String> silent = new TreeSet<>();
+  private Manager manager;
+
+  /** node1 runs the manager; vm:1 is configured on node3. */
+  private void cluster(NodeConfig node3) {
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"),
+        "node2", NodeConfig.standard("node2"), "node3", node3));
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
+        ResourceConfig.sim("vm:1", "node3", RequestState.STARTED, null, 0, 1, 1, List.of())));
+    store.put(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL));
+    for (String n : nodes.keySet()) store.put(StorePaths.node(n), NodeRecord.fresh(n));
+    manager = new Manager(new ManagerEnv() {
+      public String node() {
+        return "node1";
+      }
+
+      public StoreClient store() {
+        return store;
+      }
+
+      public EventLog log() {
+        return (s, m) -> log.add(s + ": " + m);
+      }
+    }, timing);
+  }
+
+  /** A minimal agent: renews its record and reports every resource the manager started there as running. */
+  private void renew(String node) {
+    Versioned<NodeRecord> rec = store.view().get(StorePaths.node(node), NodeRecord.class);
+    TreeMap<String, ResourceResult> results = new TreeMap<>(rec.value().results());
+    ManagerState ms = state();
+    if (ms != null) {
+      for (var e : ms.services().entrySet()) {
+        ServiceStatus ss = e.getValue();
+        if (ss.state() == ServiceState.STARTED && node.equals(ss.node())) {
+          results.put(e.getKey(), new ResourceResult(ss.token(), Outcome.STARTED));
+        }
+      }
+    }
+    store.put(StorePaths.node(node), rec.value().renewed(AgentMode.ACTIVE, results, true, true, 0));
+  }
+
+  private ManagerState state() {
+    return store.get(StorePaths.MANAGER_STATE, ManagerState.class);
+  }
+
+  private NodeRecord record(String node) {
+    return store.get(StorePaths.node(node), NodeRecord.class);
+  }
+
+  /** One tick at t: every node not silent renews on the second, then the manager runs. */
+  private void tick(long t) {
+    store.nowMs = t;
+    if (t % timing.renewMs() == 0) {
+      for (String n : List.of("node1", "node2", "node3")) {
+        if (!silent.contains(n)) renew(n);
+      }
+    }
+    manager.tick(t);
+  }
+
+  private void run(long fromMs, long toMs) {
+    for (long t = fromMs; t <= toMs; t += timing.tickMs()) tick(t);
+  }
+
+  @Test
+  void fencesOnlyAfterSeeingTheLeaseSilentForL() {
+    cluster(NodeConfig.standard("node3"));
+    run(0, 2_000); // node3's last renewal is at 2 s
+    assertThat(manager.role()).isEqualTo(Manager.Role.ACTIVE);
+    silent.add("node3");
+    long lastRenewalMs = 2_000;
+    run(2_250, lastRenewalMs + timing.leaseMs() - timing.tickMs());
+    assertThat(record("node3").fenced()).as("silent for less than L").isFalse();
+    assertThat(state().nodes().get("node3").state()).isEqualTo(NodeState.UNKNOWN);
+    tick(lastRenewalMs + timing.leaseMs());
+    assertThat(record("node3").fenced()).isTrue();
+    assertThat(record("node3").generation()).isEqualTo(1);
+    assertThat(log).contains("manager: fence write for node3 committed");
+    assertThat(record("node1").fenced() || record("node2").fenced()).as("renewing nodes are never fenced").isFalse();
+  }
+
+  @Test
+  void fencesAtTheVersionItSawSoALateRenewalWins() {
+    cluster(NodeConfig.standard("node3"));
+    run(0, 2_000);
+    silent.add("node3");
+    run(2_250, 9_750);
+    long seenVersion = store.version(StorePaths.node("node3"));
+    store.hold = true;
+    int before = store.submitted.size();
+    tick(10_000);
+    Op.Put fence = null;
+    for (Txn txn : store.submitted.subList(before, store.submitted.size())) {
+      for (Op op : txn.ops()) {
+        if (op instanceof Op.Put p && p.path().equals(StorePaths.node("node3"))) fence = p;
+      }
+    }
+    assertThat(fence).as("fence write sent at L").isNotNull();
+    assertThat(fence.expectedVersion()).isEqualTo(seenVersion);
+    assertThat(((NodeRecord) fence.value()).fenced()).isTrue();
+    renew("node3"); // the node was alive after all: its renewal lands first
+    while (store.heldCount() > 0) store.commitHeld(10_010);
+    assertThat(record("node3").fenced()).isFalse();
+    assertThat(log).contains("manager: fence write for node3 refused: /nodes/node3 changed since");
+  }
+
+  @Test
+  void recoversOnlyAfterTheFenceIsConfirmedThenInTheSameRound() {
+    // Without watchdog or fence device only an operator can confirm the fence.
+    cluster(new NodeConfig("node3", false, List.of(), -1, true));
+    run(0, 3_000);
+    ServiceStatus running = state().services().get("vm:1");
+    assertThat(running.state()).isEqualTo(ServiceState.STARTED);
+    assertThat(running.node()).isEqualTo("node3");
+    silent.add("node3");
+    for (long t = 3_250; t <= 60_000; t += timing.tickMs()) {
+      tick(t);
+      ServiceStatus ss = state().services().get("vm:1");
+      assertThat(ss.node()).as("at %d ms", t).isEqualTo("node3");
+      assertThat(ss.state()).as("at %d ms", t).isIn(ServiceState.STARTED, ServiceState.FENCE);
+    }
+    assertThat(record("node3").fenced()).isTrue();
+    assertThat(state().nodes().get("node3").state()).isEqualTo(NodeState.FENCING);
+    store.put(StorePaths.COMMANDS, new Commands(1, List.of(new Command.FenceConfirm(1, "node3", "alice"))));
+    tick(60_250);
+    ServiceStatus recovered = state().services().get("vm:1");
+    assertThat(state().nodes().get("node3").state()).isEqualTo(NodeState.FENCED);
+    assertThat(recovered.state()).isEqualTo(ServiceState.STARTED);
+    assertThat(recovered.node()).isIn("node1", "node2");
+    assertThat(recovered.token()).isGreaterThan(running.token());
+    int confirmed = indexOf("node3: fencing -> fenced (fence confirmed by manual (alice))");
+    int recovery = indexOf("vm:1: fence -> recovery");
+    assertThat(confirmed).isNotNegative().isLessThan(recovery);
+  }
+
+  @Test
+  void aStandbyWaitsForTheLeaseToBeSilentForL() {
+    cluster(NodeConfig.standard("node3"));
+    store.put(StorePaths.MANAGER_LEASE, new ManagerLease("node2", 4, 0));
+    run(0, timing.leaseMs() - timing.tickMs());
+    assertThat(manager.role()).isEqualTo(Manager.Role.STANDBY);
+    tick(timing.leaseMs());
+    assertThat(manager.role()).isEqualTo(Manager.Role.ACTIVE);
+    assertThat(manager.epoch()).isEqualTo(5);
+    assertThat(log).contains("manager: node1 takes over as manager (epoch 5)");
+  }
+
+  private int indexOf(String fragment) {
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).contains(fragment)) return i;
+    }
+    return -1;
+  }
+}
