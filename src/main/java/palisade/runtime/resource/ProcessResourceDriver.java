@@ -53,6 +53,8 @@ public final class ProcessResourceDriver implements ResourceDriver {
 
   public ProcessResourceDriver(Path logDir) throws IOException {
     this.logDir = Files.createDirectories(logDir);
+    // Logs are the daemon's: resources (another user) write theirs through the descriptor the daemon opens.
+    Files.setPosixFilePermissions(logDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
   }
 
   /** Where the output of resource {@code id} goes. */
