@@ -128,7 +128,7 @@ public final class LocalCluster {
     }
     Files.createDirectories(c.traceDir());
     // Written by demo resources running as nobody, read by the checker: sticky and world-writable, like /tmp.
-    Files.setPosixFilePermissions(c.traceDir(), PosixFilePermissions.fromString("rwxrwxrwt"));
+    run(List.of("chmod", "1777", c.traceDir().toString())); // the sticky bit has no PosixFilePermission
     try (InputStream in = LocalCluster.class.getResourceAsStream("demo-resource.sh")) {
       Files.copy(in, dir.resolve("demo-resource.sh"), StandardCopyOption.REPLACE_EXISTING);
     }
