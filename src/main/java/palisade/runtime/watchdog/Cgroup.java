@@ -21,6 +21,7 @@ public final class Cgroup {
   /** A relative name under the v2 root: path segments of letters, digits, '.', '_', '-'. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}(/[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}){0,3}");
   static final long KILL_WAIT_MS = 10_000;
+  static final long EXIT_WAIT_MS = 1_000;
   private final Path dir;
 
   private Cgroup(Path dir) {
@@ -116,7 +117,7 @@ public final class Cgroup {
    */
   public int kill() throws IOException {
     List<Long> before = procs();
-    if (before.isEmpty()) {
+    if (before.isEmpty() && !populated()) {
       return 0;
     }
     Path killFile = dir.resolve("cgroup.kill");
@@ -128,6 +129,11 @@ public final class Cgroup {
     while (true) {
       List<Long> left = procs();
       if (left.isEmpty()) {
+        // Dying processes hold the cgroup a little longer; wait for them briefly (rmdir retries anyway).
+        long exitDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MS);
+        while (populated() && System.nanoTime() < exitDeadline) {
+          ProcessGroup.sleepQuietly(5);
+        }
         return before.size();
       }
       if (System.nanoTime() > deadline) {
@@ -158,13 +164,31 @@ public final class Cgroup {
     return killed;
   }
 
-  /** Removes the (empty) directory; false if it could not be removed. */
-  public boolean remove() {
+  /**
+   * Whether some process is still in it or a descendant ("populated 1" in cgroup.events): a killed process leaves
+   * cgroup.procs as it starts to exit, but holds the cgroup (rmdir fails with EBUSY) until it has exited.
+   */
+  boolean populated() {
     try {
-      Files.deleteIfExists(dir);
-      return true;
+      return Files.readAllLines(dir.resolve("cgroup.events")).contains("populated 1");
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  /** Removes the (empty) directory, waiting briefly for exiting processes to let go; false if it remains. */
+  public boolean remove() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXIT_WAIT_MS);
+    while (true) {
+      try {
+        Files.deleteIfExists(dir);
+        return true;
+      } catch (IOException e) {
+        if (System.nanoTime() > deadline) {
+          return false;
+        }
+        ProcessGroup.sleepQuietly(10);
+      }
     }
   }
 
