@@ -261,6 +261,37 @@ class WatchdogSupervisorTest {
     }
   }
 
+  /** A supervisor that answers but says DISARMED while the client armed it (restarted meanwhile): check fails. */
+  @Test
+  void aCheckFailsWhenTheSupervisorForgotItWasArmed() throws Exception {
+    try (java.nio.channels.ServerSocketChannel fake = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      fake.bind(java.net.UnixDomainSocketAddress.of(socket()));
+      Thread server = new Thread(() -> {
+        try (java.nio.channels.SocketChannel c = fake.accept();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                java.nio.channels.Channels.newInputStream(c), java.nio.charset.StandardCharsets.US_ASCII))) {
+          java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(c);
+          String line;
+          while ((line = in.readLine()) != null) {
+            out.write((line.startsWith("STATUS") ? "DISARMED\n" : "OK\n").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+          }
+        } catch (IOException e) {
+          // the client went away
+        }
+      }, "fake-supervisor");
+      server.setDaemon(true);
+      server.start();
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
+        client.check(); // disarmed on both sides: fine
+        client.arm(Duration.ofSeconds(5));
+        assertThatThrownBy(client::check).isInstanceOf(IOException.class)
+            .hasMessageContaining("says 'DISARMED' while armed");
+      }
+    }
+  }
+
   /** The budget is a rate: restarts spread out over time go on; a burst inside the window is given up on. */
   @Test
   void restartBudgetIsARateNotALifetimeCount() {
