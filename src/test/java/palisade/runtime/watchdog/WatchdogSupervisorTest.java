@@ -240,6 +240,22 @@ class WatchdogSupervisorTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 
+  /** A socket directory others may write to (and so replace the socket in) is refused before anything starts. */
+  @Test
+  void aSocketDirectoryWritableByOthersIsRefused() throws Exception {
+    Path open = Files.createDirectory(dir.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path sock = open.resolve("wd.sock");
+    WatchdogSupervisor refused = new WatchdogSupervisor(SupervisorConfig.parse("--socket", sock.toString(), "--",
+        "sleep", "600"));
+    assertThatThrownBy(refused::run).isInstanceOf(IOException.class)
+        .hasMessageContaining("socket directory " + open + " is writable by group or others");
+    assertThat(refused.childPid()).as("no child started").isEqualTo(-1);
+    assertThat(sock).doesNotExist();
+    assertThat(Cgroup.named(Cgroup.v2Root().orElseThrow(), SupervisorConfig.defaultCgroup(sock)).dir())
+        .as("its cgroup removed again").doesNotExist();
+  }
+
   /** A supervisor that accepts but never answers (stopped, hung): every call fails within its deadline. */
   @Test
   void everyCallFailsWithinItsDeadlineWhenTheSupervisorNeverAnswers() throws Exception {
