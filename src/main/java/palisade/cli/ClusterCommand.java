@@ -76,7 +76,7 @@ final class ClusterCommand {
         long pid = c.powerOn(n);
         out.println("  " + n + ": supervisor pid " + pid + ", log " + c.nodeLog(n));
       }
-      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+      try (Admin admin = c.admin()) {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (admin.read(StorePaths.CONFIG) == null) {
           if (System.nanoTime() > deadline) throw new CliError("the cluster did not form within 60s", 1);
@@ -105,7 +105,7 @@ final class ClusterCommand {
         System.out.println("  " + n + ": " + (c.powered(n) ? "on, daemon pid " + c.daemonPid(n).map(String::valueOf)
             .orElse("(restarting)") : "off"));
       }
-      return new StatusCommand().show(new Admin(c.connectString(), LocalCluster.CLUSTER), System.out);
+      return new StatusCommand().show(c.admin(), System.out);
     }
   }
 

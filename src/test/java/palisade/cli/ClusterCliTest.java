@@ -78,7 +78,7 @@ class ClusterCliTest {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         admin.value(StorePaths.MANAGER_STATE, ManagerState.class) != null
             && admin.value(StorePaths.MANAGER_STATE, ManagerState.class).nodes().values().stream()

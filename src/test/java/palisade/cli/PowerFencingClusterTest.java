@@ -85,7 +85,7 @@ class PowerFencingClusterTest {
     cluster.attachNetwork();
     cluster.startBmcs();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
     cluster.addDemoResources(admin, 3);

@@ -23,6 +23,8 @@ import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.Credentials;
 
 /**
  * A cluster of N nodes on loopback, each node daemon under its own process-watchdog supervisor, wired through
@@ -106,6 +108,7 @@ public final class LocalCluster {
       }
     }
     for (String n : options.devices().keySet()) c.requireNode(n);
+    c.makeCredentials();
     for (int i = 1; i <= nodes; i++) {
       Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
       if (options.bmc()) {
@@ -158,6 +161,8 @@ public final class LocalCluster {
     sb.append("node: ").append(Layout.name(i)).append('\n');
     sb.append("data_dir: data\n");
     sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+    sb.append("  credential: ").append(quote(Credentials.nodeDir(credentialsDir(), Layout.name(i)).toString()))
+        .append('\n');
     sb.append("watchdog:\n  driver: ").append(o.noWatchdog().contains(Layout.name(i)) ? "none" : "process")
         .append('\n');
     if (!timing.isEmpty()) {
@@ -199,6 +204,42 @@ public final class LocalCluster {
 
   public Path dir() {
     return dir;
+  }
+
+  // ---- store credentials -------------------------------------------------------------------------------------------
+
+  /** The lab's operator with every right: what the CLI uses by default with --dir. */
+  public static final String ADMIN_OPERATOR = "admin";
+
+  /** The lab's credentials: its authorities, one credential per node, the admin operator's (see Credentials). */
+  public Path credentialsDir() {
+    return credentialsDir(dir);
+  }
+
+  public static Path credentialsDir(Path dir) {
+    return dir.resolve("credentials");
+  }
+
+  /** The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. */
+  private void makeCredentials() throws IOException {
+    Path d = credentialsDir();
+    Credentials.initCa(d, CLUSTER);
+    for (String n : nodeNames()) Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
+    Credentials.issueOperator(d, ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
+  }
+
+  /** The lab admin's credential directory. */
+  public static Path adminCredentialDir(Path dir) {
+    return Credentials.operatorDir(credentialsDir(dir), ADMIN_OPERATOR);
+  }
+
+  public Credential adminCredential() {
+    return Credential.load(adminCredentialDir(dir));
+  }
+
+  /** A store handle acting as the lab's admin operator. */
+  public Admin admin() {
+    return new Admin(connectString(), CLUSTER, adminCredential());
   }
 
   public Layout layout() {
