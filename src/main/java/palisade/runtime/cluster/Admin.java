@@ -143,7 +143,7 @@ public final class Admin implements AutoCloseable {
   public void audit(String message) {
     try {
       byte[] data = JSON.writeValueAsBytes(new Event(null, System.currentTimeMillis(), host,
-          "operator " + credential.who(), message));
+          "operator " + credential.who() + " on " + host, message));
       client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", data);
     } catch (Exception e) {
       System.err.println("palisade: warning: the change was made but its audit event was not stored: " + e);
