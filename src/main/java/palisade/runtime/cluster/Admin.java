@@ -144,7 +144,8 @@ public final class Admin implements AutoCloseable {
     try {
       byte[] data = JSON.writeValueAsBytes(new Event(null, System.currentTimeMillis(), host,
           "operator " + credential.who() + " on " + host, message));
-      client.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", data);
+      client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+          .forPath("/events/e-", data);
     } catch (Exception e) {
       System.err.println("palisade: warning: the change was made but its audit event was not stored: " + e);
     }
