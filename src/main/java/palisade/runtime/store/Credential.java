@@ -88,6 +88,8 @@ public final class Credential {
     Path id = dir.resolve(IDENTITY);
     try {
       if (!Files.isDirectory(dir)) {
+        // Neither there nor surely absent: a directory above it is closed to us.
+        if (!Files.notExists(dir)) throw new AccessDeniedException(dir.toString());
         throw new IllegalArgumentException(dir + ": not a credential directory (make one with palisade credentials)");
       }
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(id);
