@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -94,7 +93,8 @@ public final class Credentials {
     for (String which : List.of(MEMBERS_CA, OPERATORS_CA)) {
       KeyPair kp = keyPair();
       X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "palisade " + cluster)
-          .addRDN(BCStyle.OU, "ca").addRDN(BCStyle.CN, which.replace('-', ' ')).build();
+          .addRDN(BCStyle.OU, "ca").addRDN(BCStyle.CN, which.equals(MEMBERS_CA) ? PalisadeAuthProvider.MEMBERS_CA_CN
+          : PalisadeAuthProvider.OPERATORS_CA_CN).build();
       X509Certificate cert = sign(subject, null, kp.getPrivate(), subject, kp.getPublic(), CA_VALIDITY, List.of());
       writePrivate(ca.resolve(which + ".key"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
       writePrivate(ca.resolve(which + ".pem"), pem("CERTIFICATE", encoded(cert)));
@@ -183,17 +183,6 @@ public final class Credentials {
     lines.removeIf(String::isBlank);
     lines.add(line);
     writePrivate(file, String.join("\n", lines) + "\n");
-  }
-
-  /** Serial numbers (lower-case hex) in a revocation list; an absent file is an empty list. */
-  public static Set<String> revoked(Path file) throws IOException {
-    TreeSet<String> out = new TreeSet<>();
-    if (file == null || !Files.exists(file)) return out;
-    for (String l : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
-      String s = l.strip().toLowerCase(Locale.ROOT);
-      if (!s.isEmpty() && !s.startsWith("#")) out.add(s);
-    }
-    return out;
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------

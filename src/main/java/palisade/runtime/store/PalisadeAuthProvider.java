@@ -1,11 +1,15 @@
 package palisade.runtime.store;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -35,6 +39,9 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
   /** Configuration key (zoo.cfg; ZooKeeper turns it into the system property zookeeper.palisade.revoked). */
   public static final String REVOKED_KEY = "palisade.revoked";
   private static final Set<String> ROLES = Set.of("member", "admin", "viewer");
+  /** The CNs of the two authorities (Credentials names them so). */
+  static final String MEMBERS_CA_CN = "members ca";
+  static final String OPERATORS_CA_CN = "operators ca";
   private static final Logger log = LoggerFactory.getLogger(PalisadeAuthProvider.class);
 
   public PalisadeAuthProvider() throws X509Exception {
@@ -78,7 +85,7 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
       String id = idOf(certs[0]);
       String serial = certs[0].getSerialNumber().toString(16);
       String revokedFile = System.getProperty("zookeeper." + REVOKED_KEY);
-      if (revokedFile != null && Credentials.revoked(Path.of(revokedFile)).contains(serial)) {
+      if (revokedFile != null && revoked(Path.of(revokedFile)).contains(serial)) {
         log.warn("store client {} refused: certificate {} is revoked", id, serial);
         return KeeperException.Code.AUTHFAILED;
       }
@@ -90,6 +97,20 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
     }
   }
 
+  /**
+   * Serial numbers (lower-case hex) in a revocation list; an absent file is an empty list. Here rather than in
+   * Credentials, so that an external ensemble needs only this jar on its class path, not the certificate builder.
+   */
+  public static Set<String> revoked(Path file) throws IOException {
+    TreeSet<String> out = new TreeSet<>();
+    if (file == null || !Files.exists(file)) return out;
+    for (String l : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+      String s = l.strip().toLowerCase(Locale.ROOT);
+      if (!s.isEmpty() && !s.startsWith("#")) out.add(s);
+    }
+    return out;
+  }
+
   /** ROLE/NAME from a certificate the trust manager accepted; throws if its role and authority disagree. */
   static String idOf(X509Certificate cert) throws CertificateException {
     String cn = rdn(cert.getSubjectX500Principal(), "CN");
@@ -98,7 +119,7 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
     if (cn == null || ou == null || !ROLES.contains(ou)) {
       throw new CertificateException("certificate " + cert.getSubjectX500Principal() + " names no palisade role");
     }
-    String expected = (ou.equals("member") ? Credentials.MEMBERS_CA : Credentials.OPERATORS_CA).replace('-', ' ');
+    String expected = ou.equals("member") ? MEMBERS_CA_CN : OPERATORS_CA_CN;
     if (!expected.equals(issuer)) {
       throw new CertificateException("role " + ou + " of " + cn + " is not signed by the " + expected);
     }
