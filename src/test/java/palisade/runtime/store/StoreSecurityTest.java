@@ -177,6 +177,26 @@ class StoreSecurityTest {
   }
 
   @Test
+  void fourLetterWordsNeedACredentialToo() throws Exception {
+    String host = connect.substring(0, connect.indexOf(':'));
+    int port = Integer.parseInt(connect.substring(connect.indexOf(':') + 1));
+    assertThat(EmbeddedPeer.mode(host, port, Credential.load(Credentials.operatorDir(creds, "victor"))))
+        .isEqualTo("standalone");
+    // Plain text: the TLS port answers nothing.
+    try (java.net.Socket s = new java.net.Socket(host, port)) {
+      s.setSoTimeout(3_000);
+      s.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] answer;
+      try {
+        answer = s.getInputStream().readAllBytes();
+      } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+        answer = new byte[0];
+      }
+      assertThat(new String(answer, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("Mode");
+    }
+  }
+
+  @Test
   void aFatalPeerErrorReachesTheOwner() {
     // What ZooKeeper calls when it gives up (e.g. it cannot write its transaction log): no longer only a log line.
     ServiceUtils.requestSystemExit(14);
