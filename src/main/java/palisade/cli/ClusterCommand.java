@@ -50,6 +50,9 @@ final class ClusterCommand {
       LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
       LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, System.out);
       System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
+      System.out.println("store credentials in " + c.credentialsDir() + "; the CLI acts as "
+          + LocalCluster.ADMIN_OPERATOR + " (" + LocalCluster.adminCredentialDir(c.dir()) + ") with --dir "
+          + c.dir());
       return 0;
     }
   }

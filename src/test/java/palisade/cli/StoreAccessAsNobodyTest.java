@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -102,6 +107,25 @@ class StoreAccessAsNobodyTest {
     }
     return asNobody(opts, ZkShell.class.getName(), cluster.layout().address(1) + ":" + cluster.layout().clientPort(),
         op, path);
+  }
+
+  /**
+   * Whether a quorum port keeps a TLS connection made with this credential open: a refused client certificate ends
+   * it at once (an alert, or end of stream); an accepted one waits for the peer protocol until our read times out.
+   */
+  private static boolean quorumAccepts(String host, int port, Credential credential) throws IOException {
+    try (SSLSocket s = (SSLSocket) credential.sslContext().getSocketFactory().createSocket()) {
+      s.connect(new InetSocketAddress(host, port), 2_000);
+      s.setSoTimeout(1_500);
+      try {
+        s.startHandshake();
+        return s.getInputStream().read() != -1;
+      } catch (SocketTimeoutException e) {
+        return true;
+      } catch (SSLException | SocketException e) {
+        return false;
+      }
+    }
   }
 
   /** A copy of the class path nobody can read, and a place for the credentials handed to nobody. */
@@ -217,6 +241,14 @@ class StoreAccessAsNobodyTest {
     // Whatever was tried, the attack's resource never reached the configuration, and root never ran its command.
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).resources()).doesNotContainKey("vm:666");
     assertThat(marker).doesNotExist();
+
+    // The quorum ports trust node certificates only: an operator's certificate cannot pose as a peer.
+    String host = cluster.layout().address(1);
+    int election = cluster.layout().electionPort();
+    assertThat(quorumAccepts(host, election, Credential.load(LocalCluster.adminCredentialDir(cluster.dir()))))
+        .as("an admin credential on the election port").isFalse();
+    assertThat(quorumAccepts(host, election, Credential.load(Credentials.nodeDir(cluster.credentialsDir(), "node2"))))
+        .as("a node credential on the election port").isTrue();
 
     // The same data on disk (ZooKeeper's snapshots and logs hold the commands): closed to everybody but root.
     for (String n : cluster.nodeNames()) {

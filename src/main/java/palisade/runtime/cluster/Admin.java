@@ -56,7 +56,7 @@ public final class Admin implements AutoCloseable {
   /** The real name of this host (not the loopback name), for the audit trail. */
   public static String hostName() {
     try {
-      return InetAddress.getLocalHost().getCanonicalHostName();
+      return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
       String env = System.getenv("HOSTNAME");
       return env != null && !env.isBlank() ? env : "unknown-host";

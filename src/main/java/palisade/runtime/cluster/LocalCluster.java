@@ -220,12 +220,21 @@ public final class LocalCluster {
     return dir.resolve("credentials");
   }
 
-  /** The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. */
+  /**
+   * The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. A
+   * directory that held a cluster before keeps its authorities and credentials (cluster down, then up again).
+   */
   private void makeCredentials() throws IOException {
     Path d = credentialsDir();
-    Credentials.initCa(d, CLUSTER);
-    for (String n : nodeNames()) Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
-    Credentials.issueOperator(d, ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
+    if (!Files.exists(Credentials.caDir(d).resolve(Credentials.MEMBERS_CA + ".key"))) Credentials.initCa(d, CLUSTER);
+    for (String n : nodeNames()) {
+      if (!Files.exists(Credentials.nodeDir(d, n).resolve(Credential.IDENTITY))) {
+        Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
+      }
+    }
+    if (!Files.exists(adminCredentialDir(dir).resolve(Credential.IDENTITY))) {
+      Credentials.issueOperator(d, ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
+    }
   }
 
   /** The lab admin's credential directory. */
