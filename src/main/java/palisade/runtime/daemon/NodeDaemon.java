@@ -1,8 +1,11 @@
 package palisade.runtime.daemon;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -29,9 +32,6 @@ import palisade.core.StoreClient;
 import palisade.core.StorePaths;
 import palisade.core.Txn;
 import palisade.core.Watchdog;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import java.nio.file.attribute.PosixFilePermissions;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
 import palisade.runtime.store.ZkStore;

@@ -3,7 +3,6 @@ package palisade.runtime.store;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -123,7 +122,7 @@ public final class Credentials {
           + dir + ")");
     }
     if (Files.exists(out.resolve(Credential.IDENTITY))) {
-      throw new FileAlreadyExistsException(out + ": a credential exists already (revoke it, or choose another name)");
+      throw new IllegalStateException(out + ": a credential exists already (revoke it, or choose another name)");
     }
     X509Certificate caCert = Credential.readCertificates(ca.resolve(which + ".pem")).get(0);
     PrivateKey caKey = readKey(ca.resolve(which + ".key"));

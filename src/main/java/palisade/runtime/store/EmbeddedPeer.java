@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.IntConsumer;
-import java.nio.file.attribute.PosixFilePermissions;
-import org.apache.zookeeper.util.ServiceUtils;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
+import org.apache.zookeeper.util.ServiceUtils;
 
 /**
  * A ZooKeeper quorum peer inside the daemon (ZooKeeperServerEmbedded). Each node's configuration names the other
@@ -37,10 +37,13 @@ public final class EmbeddedPeer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts the peer with id {@code myId} among {@code members} (one member: standalone). */
   /** How long a peer may take to open its ports before start gives up. */
   static final long START_TIMEOUT_MS = 60_000;
 
+  /**
+   * Starts the peer with id {@code myId} among {@code members} (one member: standalone), authenticated with the
+   * node's credential; {@code onFatal} gets the exit code of a fatal ZooKeeper error (on a ZooKeeper thread).
+   */
   public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
       IntConsumer onFatal) throws Exception {
     privateDir(dir);
