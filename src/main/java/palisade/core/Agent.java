@@ -102,7 +102,7 @@ public final class Agent {
     if (!lease.canWrite()) return;
     Versioned<NodeRecord> rec = lease.own();
     if (rec == null) {
-      lease.submit(Op.ABSENT, NodeRecord.fresh(node), nowMs, false, false);
+      lease.submit(Op.ABSENT, lease.claimed(NodeRecord.fresh(node)), nowMs, false, false);
       return;
     }
     lease.adopt(rec);
@@ -160,7 +160,7 @@ public final class Agent {
       transition(State.ACTIVE, "lease not fenced (generation " + rec.value().generation() + ")");
       return;
     }
-    lease.submit(rec.version(), rec.value().rejoined(), nowMs, false, true);
+    lease.submit(rec.version(), lease.claimed(rec.value().rejoined()), nowMs, false, true);
   }
 
   /** A record write was answered: what it means for the lifecycle. */

@@ -119,11 +119,25 @@ final class AgentLease {
     Check.that(written != null, "%s: renewal without a record", source);
     boolean armed = env.watchdog().armed();
     boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
-        || leaseOk != written.inTime() || spmReleased != written.spmReleased();
+        || leaseOk != written.inTime() || spmReleased != written.spmReleased() || !claims(written);
     boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
-    NodeRecord next = written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased);
+    NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased));
     submit(writtenVersion, next, nowMs, idle.getAsBoolean(), false);
+  }
+
+  /**
+   * rec as this agent writes it: naming the watchdog it really has and the timings it runs under, whatever an
+   * earlier incarnation claimed. Every write of ours carries the claim, so the version a fence write names always
+   * tells the manager what the agent that wrote it could rely on (DESIGN "Fence confirmation").
+   */
+  NodeRecord claimed(NodeRecord rec) {
+    return rec.under(env.watchdog().kind(), timing);
+  }
+
+  /** Whether rec already carries this agent's claim. */
+  private boolean claims(NodeRecord rec) {
+    return env.watchdog().kind().equals(rec.watchdog()) && timing.equals(rec.timing());
   }
 
   /** One compare-and-set of our record at expectedVersion; rejoin marks the write that acknowledges a fence. */

@@ -56,9 +56,9 @@ final class NodeMachine {
         }
         if (st.confirmation() != null && st.confirmation().generation() == rec.generation()) {
           confirm(node, rec.generation(), st.confirmation());
-        } else if (config.nodes().get(node).watchdog()) {
+        } else if (watchdogConfirms(node, rec)) {
           confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", rec.generation()));
-        }
+        } // else: a power or manual confirmation, through powerConfirmed or manualConfirm
       }
       case FENCED -> {
         if (rec != null && !rec.fenced() && rec.generation() == st.generation() && renewing) {
@@ -66,6 +66,16 @@ final class NodeMachine {
         }
       }
     }
+  }
+
+  /**
+   * Whether the committed fence write of rec is itself the proof that node runs nothing (DESIGN "Fence
+   * confirmation"): the cluster says the node is watchdog-protected, and the version the fence write named was
+   * written by an agent that claims a real watchdog under the timings this manager waited L by. The configuration
+   * alone proves nothing: it says what the node should have, the record says what its agent had.
+   */
+  boolean watchdogConfirms(String node, NodeRecord rec) {
+    return config.nodes().get(node).watchdog() && rec.watchdogProtects(timing);
   }
 
   /** The fence write of this episode committed: the record carries a generation newer than the last confirmed. */
@@ -80,8 +90,10 @@ final class NodeMachine {
     Check.invariant(4, st.state() == NodeState.FENCING && fenceWritten(st, rec) && rec.generation() == generation
         && c.generation() == generation, "%s: fence confirmed by %s at generation %s, status %s, record %s", node,
         c.kind(), generation, st, rec);
-    Check.invariant(4, c.kind() != ConfirmKind.WATCHDOG || config.nodes().get(node).watchdog(),
-        "%s: watchdog confirmation without a watchdog", node);
+    Check.invariant(4, c.kind() != ConfirmKind.WATCHDOG || watchdogConfirms(node, rec),
+        "%s: watchdog confirmation without a watchdog the fenced record proves (config watchdog=%s, record %s "
+            + "under %s, manager under %s)", node, config.nodes().get(node).watchdog(), rec.watchdog(), rec.timing(),
+        timing);
     w.setNode(node, new NodeStatus(NodeState.FENCED, generation, c),
         "fence confirmed by " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
             + (c.kind() == ConfirmKind.WATCHDOG ? "" : " (" + c.by() + ")"));

@@ -15,22 +15,55 @@ import java.util.TreeMap;
  * @param armed the node's watchdog is armed: it may receive a resource by live migration
  * @param inTime its renewals are acknowledged within X: it can arm its watchdog and host HA resources
  * @param spmReleased the highest SPM token this node gave back at the manager's request (0: none)
+ * @param watchdog the kind of watchdog the writing agent really has ({@link Watchdog#kind()}; null: no claim, as in
+ *     a record the manager fenced before any agent wrote one)
+ * @param timing the timings the writing agent runs under (its R, X, W; null: no claim). With a real watchdog kind and
+ *     the manager's own timings this is what a watchdog confirmation rests on ({@link #watchdogProtects}).
  */
 public record NodeRecord(String node, long generation, boolean fenced, long counter, AgentMode mode,
-    SortedMap<String, ResourceResult> results, boolean armed, boolean inTime, long spmReleased) {
+    SortedMap<String, ResourceResult> results, boolean armed, boolean inTime, long spmReleased, String watchdog,
+    Timing timing) {
 
   public NodeRecord {
     Check.that(generation >= 0 && counter >= 0, "node record %s: negative generation or counter", node);
     results = Collections.unmodifiableSortedMap(new TreeMap<>(results));
   }
 
+  /** A record nobody has claimed anything in: what the manager fences when it never saw the node's record. */
   public static NodeRecord fresh(String node) {
-    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>(), false, true, 0);
+    return fresh(node, null, null);
   }
 
-  /** The manager's fence write: a new generation no renewal of the old one can overwrite. */
+  /** An agent's first record: it claims the watchdog kind it has and the timings it runs under. */
+  public static NodeRecord fresh(String node, String watchdog, Timing timing) {
+    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>(), false, true, 0, watchdog, timing);
+  }
+
+  /** The manager's fence write: a new generation no renewal of the old one can overwrite. It keeps the claims. */
   public NodeRecord fence() {
-    return new NodeRecord(node, generation + 1, true, counter, mode, results, false, false, spmReleased);
+    return new NodeRecord(node, generation + 1, true, counter, mode, results, false, false, spmReleased, watchdog,
+        timing);
+  }
+
+  /** The same record, claiming what the writing agent has: its watchdog kind and its timings. */
+  public NodeRecord under(String watchdogKind, Timing agentTiming) {
+    return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdogKind,
+        agentTiming);
+  }
+
+  /**
+   * Whether this record, as the version a fence write named, proves the writer would have been reset in time: it
+   * names a real watchdog and the lease timings (R, X, W, L, ρ) of reference, the manager's own. The host's tick is
+   * local and takes no part in the inequality.
+   */
+  public boolean watchdogProtects(Timing reference) {
+    return watchdog != null && !watchdog.equals(Watchdog.NONE) && timing != null && sameTerms(timing, reference);
+  }
+
+  /** Equal R, X, W, L and ρ: the terms of the safety inequality. */
+  public static boolean sameTerms(Timing a, Timing b) {
+    return a.renewMs() == b.renewMs() && a.ackMs() == b.ackMs() && a.watchdogMs() == b.watchdogMs()
+        && a.leaseMs() == b.leaseMs() && a.driftPpm() == b.driftPpm();
   }
 
   public NodeRecord renewed(AgentMode newMode, SortedMap<String, ResourceResult> newResults, boolean nowArmed,
@@ -38,13 +71,13 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
     Check.that(releasedSpm >= spmReleased, "node %s: released SPM token went back from %s to %s", node, spmReleased,
         releasedSpm);
     return new NodeRecord(node, generation, fenced, counter + 1, newMode, newResults, nowArmed, renewingInTime,
-        releasedSpm);
+        releasedSpm, watchdog, timing);
   }
 
   /** The agent's rejoin after a fence: it acknowledges the generation with nothing running. */
   public NodeRecord rejoined() {
     Check.that(fenced, "node %s rejoins without being fenced", node);
     return new NodeRecord(node, generation, false, counter + 1, AgentMode.ACTIVE, new TreeMap<>(), false, true,
-        spmReleased);
+        spmReleased, watchdog, timing);
   }
 }

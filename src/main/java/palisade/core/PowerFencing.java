@@ -105,7 +105,7 @@ final class PowerFencing {
       backoff.put(node, b);
       w.setFenceTask(node, null, "ALERT: every fence level of " + node + " failed (attempt " + task.attempt()
           + ", failure " + b.failures() + "); retrying in " + Durations.format(b.retryAtMs() - nowMs)
-          + (config.nodes().get(node).watchdog() ? "; the watchdog path still completes" : ""));
+          + (rec != null && nodes.watchdogConfirms(node, rec) ? "; the watchdog path still completes" : ""));
       return;
     }
     boolean onDone = history.summary(node, task.attempt(), FenceEntry.ON_CONFIRMED) != null;

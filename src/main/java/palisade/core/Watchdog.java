@@ -2,6 +2,9 @@ package palisade.core;
 
 /** The node's watchdog (timeout W is configured on the device). Arming counts as a feed. */
 public interface Watchdog {
+  /** The kind of a plug behind which nothing can reset the node. */
+  String NONE = "none";
+
   void arm();
 
   void feed();
@@ -9,4 +12,12 @@ public interface Watchdog {
   void disarm();
 
   boolean armed();
+
+  /**
+   * What really resets this node when it is not fed: a device kind such as {@code linux}, {@code supervisor} or
+   * {@code sim}, or {@link #NONE}. The agent publishes it in its node record; the manager confirms a fence by
+   * watchdog only when the fenced record names a real kind (DESIGN "Fence confirmation"). A plug must never name a
+   * kind it does not have: that is the one claim the confirmation takes on trust.
+   */
+  String kind();
 }

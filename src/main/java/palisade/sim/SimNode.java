@@ -93,7 +93,10 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return healthySinceMs;
   }
 
-  /** Whether a hardware watchdog protects it. */
+  /**
+   * Whether a working hardware watchdog protects it: false for a node configured without one, and for a node whose
+   * machine silently lacks the device the configuration promises (`watchdog_device=none`).
+   */
   public boolean watchdogEnabled() {
     return watchdogEnabled;
   }
@@ -248,6 +251,12 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public boolean armed() {
       return wdArmed;
+    }
+
+    /** The truth: a machine without a working watchdog says so (a plug that lied would defeat any manager). */
+    @Override
+    public String kind() {
+      return watchdogEnabled ? "sim" : Watchdog.NONE;
     }
   }
 

@@ -86,12 +86,22 @@ public final class SimWorld {
    */
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration) {
+    build(config, failStarts, devices, noMigration, new TreeSet<>());
+  }
+
+  /**
+   * As above; noWatchdog: nodes whose machine silently has no working watchdog whatever the configuration says
+   * (`watchdog_device=none`): nothing resets them, and their agent's plug reports kind none.
+   */
+  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
+      TreeSet<String> noMigration, TreeSet<String> noWatchdog) {
     for (String d : devices) fenceDevices.put(d, true);
     failMigrate.addAll(noMigration);
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
-      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000), nc.watchdog());
+      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000),
+          nc.watchdog() && !noWatchdog.contains(nc.name()));
       nodes.put(nc.name(), n);
     }
     int peers = options.storePeers > 0 ? Math.min(options.storePeers, nodes.size())

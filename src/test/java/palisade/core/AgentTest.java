@@ -78,6 +78,10 @@ class AgentTest {
         armed = false;
       }
 
+      public String kind() {
+        return "test";
+      }
+
       public boolean armed() {
         return armed;
       }

@@ -28,7 +28,7 @@ class ManagerTest {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
         ResourceConfig.sim("vm:1", "node3", RequestState.STARTED, null, 0, 1, 1, List.of())));
     store.put(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL));
-    for (String n : nodes.keySet()) store.put(StorePaths.node(n), NodeRecord.fresh(n));
+    for (String n : nodes.keySet()) store.put(StorePaths.node(n), NodeRecord.fresh(n, "test", timing));
     manager = new Manager(new ManagerEnv() {
       public String node() {
         return "node1";
@@ -152,6 +152,61 @@ class ManagerTest {
     int confirmed = indexOf("node3: fencing -> fenced (fence confirmed by manual (alice))");
     int recovery = indexOf("vm:1: fence -> recovery");
     assertThat(confirmed).isNotNegative().isLessThan(recovery);
+  }
+
+  /**
+   * node3 (configured watchdog-protected) runs vm:1, its last renewal claims watchdog and timings as given and
+   * armed as given; then it goes silent for a minute. Returns node3's manager status at the end.
+   */
+  private NodeStatus silentNode3Claiming(String watchdogKind, Timing agentTiming, boolean armed) {
+    cluster(NodeConfig.standard("node3"));
+    run(0, 3_000);
+    NodeRecord last = record("node3").under(watchdogKind, agentTiming);
+    store.put(StorePaths.node("node3"), last.renewed(last.mode(), last.results(), armed, true, 0));
+    silent.add("node3");
+    run(3_250, 60_000);
+    assertThat(record("node3").fenced()).as("the fence write committed").isTrue();
+    return state().nodes().get("node3");
+  }
+
+  @Test
+  void confirmsByWatchdogWhenTheFencedRecordShowsARealWatchdogUnderItsTimingsEvenUnarmed() {
+    // armed=false at the fenced version is fine: the agent arms before starting anything, on an in-time renewal,
+    // and no renewal after the fenced version can commit (DESIGN "Fence confirmation").
+    NodeStatus st = silentNode3Claiming("linux", timing, false);
+    assertThat(st.state()).isEqualTo(NodeState.FENCED);
+    assertThat(st.confirmation().kind()).isEqualTo(ConfirmKind.WATCHDOG);
+    assertThat(state().services().get("vm:1").node()).isIn("node1", "node2");
+  }
+
+  @Test
+  void aRecordWithoutAWatchdogIsNoWatchdogConfirmationWhateverTheConfigSays() {
+    NodeStatus st = silentNode3Claiming(Watchdog.NONE, timing, true);
+    assertThat(st.state()).as("needs power or an operator").isEqualTo(NodeState.FENCING);
+    assertThat(state().services().get("vm:1").node()).isEqualTo("node3");
+    assertThat(log).noneMatch(l -> l.contains("fence confirmed by watchdog"));
+  }
+
+  @Test
+  void aRecordUnderOtherTimingsIsNoWatchdogConfirmation() {
+    // An agent with a longer W than the manager's: the manager's L was never proven long enough for it.
+    Timing longW = new Timing(timing.renewMs(), timing.ackMs(), 30_000, 40_000, timing.driftPpm(), timing.tickMs());
+    NodeStatus st = silentNode3Claiming("linux", longW, true);
+    assertThat(st.state()).isEqualTo(NodeState.FENCING);
+    assertThat(state().services().get("vm:1").node()).isEqualTo("node3");
+  }
+
+  @Test
+  void aRecordWithNoClaimIsNoWatchdogConfirmation() {
+    NodeStatus st = silentNode3Claiming(null, null, true);
+    assertThat(st.state()).isEqualTo(NodeState.FENCING);
+  }
+
+  @Test
+  void theHostsTickIsNoTermOfTheInequality() {
+    Timing otherTick = new Timing(timing.renewMs(), timing.ackMs(), timing.watchdogMs(), timing.leaseMs(),
+        timing.driftPpm(), timing.renewMs() / 10);
+    assertThat(silentNode3Claiming("process", otherTick, true).state()).isEqualTo(NodeState.FENCED);
   }
 
   @Test

@@ -101,7 +101,8 @@ class SpmMachineTest {
     assertThat(state.spm()).isNull();
     assertThat(nodes.get("node3").spmPriority()).isEqualTo(-1); // online, but never SPM
     node("node1", NodeState.ONLINE, null, 0);
-    records.put("node1", new NodeRecord("node1", 0, false, 5, AgentMode.ACTIVE, new TreeMap<>(), true, false, 0));
+    records.put("node1", new NodeRecord("node1", 0, false, 5, AgentMode.ACTIVE, new TreeMap<>(), true, false, 0,
+        null, null));
     round();
     assertThat(state.spm()).as("renewals not in time").isNull();
   }

@@ -114,7 +114,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
     events = new Events(curator, config.node());
-    watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
+    watchdog = new WatchdogPlug(device, config.watchdogDriver(), config.timing().watchdogMs(),
+        this::watchdogLost);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
         new AsyncResources.Poster() {
       @Override

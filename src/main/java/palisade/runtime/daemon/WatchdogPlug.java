@@ -12,12 +12,15 @@ import palisade.runtime.watchdog.WatchdogDevice;
  */
 final class WatchdogPlug implements Watchdog {
   private final WatchdogDevice device;
+  /** The driver behind device ({@code linux}, {@code process}, {@code none}): what the node record claims. */
+  private final String kind;
   private final Duration timeout;
   private final java.util.function.Consumer<String> onLost;
   private boolean armed;
 
-  WatchdogPlug(WatchdogDevice device, long timeoutMs, java.util.function.Consumer<String> onLost) {
+  WatchdogPlug(WatchdogDevice device, String kind, long timeoutMs, java.util.function.Consumer<String> onLost) {
     this.device = device;
+    this.kind = kind;
     this.timeout = Duration.ofMillis(timeoutMs);
     this.onLost = onLost;
   }
@@ -63,5 +66,10 @@ final class WatchdogPlug implements Watchdog {
   @Override
   public boolean armed() {
     return armed;
+  }
+
+  @Override
+  public String kind() {
+    return kind;
   }
 }

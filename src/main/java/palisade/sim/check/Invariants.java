@@ -3,6 +3,7 @@ package palisade.sim.check;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import palisade.core.ConfirmKind;
 import palisade.core.GroupConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
@@ -93,6 +94,7 @@ public final class Invariants implements WorldObserver {
   private void managerState(ManagerState before, ManagerState after) {
     trackMaintenance(before, after);
     invariant3Handover(before, after);
+    invariant4WatchdogConfirmationNeedsAWatchdog(before, after); // the cause, before its consequence below
     invariant4FenceClaims(before, after);
     for (var e : after.services().entrySet()) {
       String id = e.getKey();
@@ -205,6 +207,29 @@ public final class Invariants implements WorldObserver {
       if (!ok) {
         fail("4 (leave only after fence confirmed)", id + " recovered from " + was.node()
             + " whose fence is not confirmed (" + (ns == null ? "no status" : ns.state().label()) + ")");
+      }
+    }
+  }
+
+  /**
+   * Invariant 4, a watchdog confirmation's premise: the node physically had a working watchdog. The manager confirms
+   * by watchdog on the strength of the fenced record; a node without one (configured, or silently, with
+   * `watchdog_device=none`) was never going to be reset, so such a confirmation lets a resource leave a node that may
+   * still run it, and invariant 1 would follow.
+   */
+  private void invariant4WatchdogConfirmationNeedsAWatchdog(ManagerState before, ManagerState after) {
+    for (var e : after.nodes().entrySet()) {
+      NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
+      NodeStatus now = e.getValue();
+      if (now.state() != NodeState.FENCED || now.confirmation() == null
+          || now.confirmation().kind() != ConfirmKind.WATCHDOG) {
+        continue;
+      }
+      if (was != null && was.state() == NodeState.FENCED && now.confirmation().equals(was.confirmation())) continue;
+      SimNode n = world.node(e.getKey());
+      if (!n.watchdogEnabled()) {
+        fail("4 (watchdog confirmation)", e.getKey() + " confirmed fenced by watchdog (generation "
+            + now.generation() + ") but it has no working watchdog");
       }
     }
   }

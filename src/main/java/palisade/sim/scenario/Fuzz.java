@@ -10,8 +10,9 @@ import palisade.core.Durations;
 /**
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
- * acknowledgements, clean reboots, operator commands), then everything heals and every resource that should run
- * must run, once, within a bound (DESIGN invariant 5). Safety invariants are checked on every event throughout.
+ * acknowledgements, clean reboots, operator commands; sometimes a node silently without its watchdog), then
+ * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
+ * invariants are checked on every event throughout.
  */
 public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
@@ -160,6 +161,11 @@ public final class Fuzz {
         }
         lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
       }
+    }
+    if (r.nextInt(8) == 0) {
+      // A node that silently runs without its watchdog whatever its configuration says: the manager must not
+      // confirm its fence by watchdog (invariant 4), so it waits for power or an operator.
+      lines.add("node " + nodes.get(r.nextInt(k)) + " watchdog_device=none");
     }
     if (r.nextInt(3) != 0) {
       // The SPM role: most histories have candidates, with ties and nodes that may never hold it.

@@ -65,6 +65,8 @@ public final class Scenario {
   final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
   final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
+  /** Nodes declared `watchdog_device=none`: their machine has no working watchdog, whatever `watchdog=` says. */
+  final TreeSet<String> noWatchdog = new TreeSet<>();
   /** Resources whose driver cannot live-migrate (every migration fails). */
   final TreeSet<String> failMigrate = new TreeSet<>();
   final List<At> actions = new ArrayList<>();
@@ -256,10 +258,19 @@ public final class Scenario {
         String n = w.get(1);
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
-            List.of("watchdog", "fence", "spm_priority", "manual_only"));
+            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only"));
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
           if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
+        }
+        if (attrs.containsKey("watchdog_device")) {
+          // A fact of the machine, not of the configuration: the simulator's silent no-watchdog fault.
+          String dev = attrs.get("watchdog_device");
+          if (!dev.equals("none") && !dev.equals("sim")) {
+            throw error("node " + n + " watchdog_device: expected none or sim, got '" + dev + "'");
+          }
+          if (dev.equals("none")) noWatchdog.add(n);
+          else noWatchdog.remove(n);
         }
         nodes.get(n).putAll(attrs);
       }

@@ -61,7 +61,8 @@ public final class ScenarioRunner {
 
   public Result run() {
     try {
-      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices, scenario.failMigrate);
+      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices, scenario.failMigrate,
+          scenario.noWatchdog);
       for (Scenario.At a : scenario.actions) world.at(a.timeMs(), () -> act(a));
       for (Scenario.Expect e : scenario.expectations) {
         if (!e.interval()) world.atEnd(e.fromMs(), () -> expect(e));

@@ -51,7 +51,7 @@ class WatchdogPlugTest {
   void aFailedCheckIsALostWatchdogAndAGoodOneDoesNotFeed() {
     Recording device = new Recording();
     List<String> lost = new ArrayList<>();
-    WatchdogPlug plug = new WatchdogPlug(device, 4_000, lost::add);
+    WatchdogPlug plug = new WatchdogPlug(device, "linux", 4_000, lost::add);
     plug.arm();
     plug.check();
     assertThat(device.calls).containsExactly("arm", "check");

@@ -64,7 +64,8 @@ class CodecTest {
     assertThat(roundTrip("/manager/state", withSpm)).isEqualTo(withSpm);
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
-        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true, 6);
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true, 6, "linux",
+        palisade.core.Timing.defaults());
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
     FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 7, 1, "bmc3", "off", "ok",
         "node1", 1_700_000_000_000L, 1_700_000_000_500L)));

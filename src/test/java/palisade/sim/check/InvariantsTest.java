@@ -6,7 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
+import palisade.core.ConfirmKind;
+import palisade.core.FenceConfirmation;
+import palisade.core.ManagerState;
+import palisade.core.NodeState;
+import palisade.core.NodeStatus;
+import palisade.core.StorePaths;
+import palisade.core.Versioned;
 import palisade.sim.Violation;
 import palisade.sim.scenario.Scenario;
 import palisade.sim.scenario.ScenarioRunner;
@@ -54,6 +62,30 @@ class InvariantsTest {
     assertThatThrownBy(() -> r.invariants().onStart("vm:3", "node3", 1_000)).isInstanceOf(Violation.class)
         .hasMessageContaining("invariant 7 (placement) violated at 30.000s: vm:3 starts on node3 outside its "
             + "restricted group g (node1)");
+  }
+
+  @Test
+  void invariant4AWatchdogConfirmationOfANodeWithoutAWorkingWatchdogIsCaught() throws Exception {
+    // node3 is configured watchdog-protected but its machine has none; it is isolated and its fence written.
+    Scenario s = Scenario.parse("t.scn", List.of("nodes node1 node2 node3",
+        "node node3 watchdog=yes watchdog_device=none", "resource vm:3 node=node3",
+        "at 10s network node3 off", "expect at 30s node node3 fencing", "run 30s"));
+    ScenarioRunner r = new ScenarioRunner(s, 0, null);
+    assertThat(r.run().failure()).isNull();
+    ManagerState before = r.world().managerState();
+    TreeMap<String, NodeStatus> nodes = new TreeMap<>(before.nodes());
+    long gen = nodes.get("node3").generation() + 1;
+    nodes.put("node3", new NodeStatus(NodeState.FENCED, gen, new FenceConfirmation(ConfirmKind.WATCHDOG,
+        "watchdog", gen)));
+    ManagerState lying = new ManagerState(before.epoch(), before.nextToken(), before.commandSeq(), nodes,
+        before.services(), before.fencing(), before.spm());
+    // What the manager would have written under the old rule (trusting the configuration): caught even before
+    // the resource moves.
+    assertThatThrownBy(() -> r.invariants().onWrite(StorePaths.MANAGER_STATE, new Versioned<>(before, 1), lying))
+        .isInstanceOf(Violation.class).hasMessageContaining("invariant 4 (watchdog confirmation) violated at "
+            + "30.000s: node3 confirmed fenced by watchdog (generation 1) but it has no working watchdog");
+    // A manual confirmation of the same fence is the operator's word, checked against what runs (vm:3 does).
+    assertThat(r.world().whereRunning("vm:3")).containsOnlyKeys("node3");
   }
 
   @Test

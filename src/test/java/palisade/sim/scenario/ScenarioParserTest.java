@@ -36,6 +36,16 @@ class ScenarioParserTest {
         "expect at 1s spm at node1", "run 2s");
     refused("t.scn:2: node node1 spm_priority=11 is out of range", "nodes node1", "node node1 spm_priority=11",
         "run 1s");
+    refused("t.scn:2: node node1 watchdog_device: expected none or sim, got 'linux'", "nodes node1",
+        "node node1 watchdog_device=linux", "run 1s");
+  }
+
+  @Test
+  void aSilentlyMissingWatchdogIsAFactOfTheMachineNotOfTheConfiguration() throws Exception {
+    Scenario s = parsed("nodes node1 node2", "node node2 watchdog_device=none", "run 1s");
+    assertThat(s.config().nodes().get("node2").watchdog()).as("the cluster still believes it").isTrue();
+    assertThat(s.noWatchdog).containsExactly("node2");
+    assertThat(s.text(List.of())).contains("node node2 watchdog_device=none");
   }
 
   private static Scenario parsed(String... lines) throws Scenario.ScenarioException {
