@@ -4,9 +4,22 @@ import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** The operator's configuration, one store record: nodes, groups, resources, policies. */
+/**
+ * The operator's configuration, one store record: nodes, groups, resources, policies, and the timings. It is the one
+ * source of truth for what the safety argument depends on (DESIGN "Fence confirmation", RUNTIME "What lives where").
+ *
+ * @param timing the cluster's R, X, W, L and ρ: every daemon runs its agent and manager under them (its tick is a
+ *     local matter). Null only in a configuration that states none (core tests, an older store): a daemon refuses
+ *     to run under such a /config, and the manager then compares a fenced record with its own timings only.
+ */
 public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
-    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy) {
+    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing) {
+
+  /** A configuration that states no timing. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy) {
+    this(nodes, groups, resources, shutdownPolicy, null);
+  }
 
   public ClusterConfig {
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
@@ -30,12 +43,12 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
   public ClusterConfig withResource(ResourceConfig r) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.put(r.id(), r);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing);
   }
 
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing);
   }
 }

@@ -71,11 +71,14 @@ final class NodeMachine {
   /**
    * Whether the committed fence write of rec is itself the proof that node runs nothing (DESIGN "Fence
    * confirmation"): the cluster says the node is watchdog-protected, and the version the fence write named was
-   * written by an agent that claims a real watchdog under the timings this manager waited L by. The configuration
-   * alone proves nothing: it says what the node should have, the record says what its agent had.
+   * written by an agent that claims a real watchdog under the timings this manager waited L by, which are the
+   * cluster's current ones. The configuration alone proves nothing: it says what the node should have, the record
+   * says what its agent had.
    */
   boolean watchdogConfirms(String node, NodeRecord rec) {
-    return config.nodes().get(node).watchdog() && rec.watchdogProtects(timing);
+    Timing cluster = config.timing();
+    return config.nodes().get(node).watchdog() && rec.watchdogProtects(timing)
+        && (cluster == null || NodeRecord.sameTerms(cluster, timing));
   }
 
   /** The fence write of this episode committed: the record carries a generation newer than the last confirmed. */

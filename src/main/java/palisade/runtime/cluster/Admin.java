@@ -162,6 +162,9 @@ public final class Admin implements AutoCloseable {
     if (a != null && a.shutdownPolicy() != b.shutdownPolicy()) {
       sb.append("; shutdown policy ").append(a.shutdownPolicy()).append(" -> ").append(b.shutdownPolicy());
     }
+    if (a != null && !java.util.Objects.equals(a.timing(), b.timing())) {
+      sb.append("; timing ").append(a.timing()).append(" -> ").append(b.timing());
+    }
     return sb.toString();
   }
 

@@ -27,14 +27,22 @@ import palisade.fencing.FenceException;
  * One node's daemon configuration (YAML): the cluster, this node, every node with its addresses, the store, the
  * watchdog and the timing. Resources live in the store, not here. Every error names the key and the reason.
  *
+ * <p>What the safety argument depends on lives in the store's cluster configuration ({@code /config}), not here:
+ * {@code timing} (but its {@code tick}) and every node's {@code watchdog}, {@code fence_levels} and
+ * {@code spm_priority} are only the <em>initial</em> cluster settings, written by the node that creates
+ * {@code /config}. Once it exists the daemon runs under it and refuses to start when this file's local facts (the
+ * watchdog driver, the fence devices it can drive, its tick) contradict it ({@link ClusterFacts}).
+ *
  * @param peers how many of the first nodes run an embedded ZooKeeper peer (0 when {@code connect} is set)
  * @param connect an external ensemble, {@code host:port,...}, or null for the embedded quorum
+ * @param timing the initial cluster timing ({@code timing}) for a new cluster's {@code /config}
  * @param storeCredential the node's store credential directory ({@code store.credential}, default
  *     {@code <data_dir>/credential}): TLS client certificate and, for a peer, its server certificate
+ * @param localTickMs {@code timing.tick} when the file sets it, a local fact; 0: R/10 of the cluster's R
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential) {
+    Path storeCredential, long localTickMs) {
 
   /**
    * A cluster member as this node reaches it.
@@ -288,8 +296,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           + "watchdog, which counts whole seconds (use e.g. " + Math.max(1, timing.watchdogMs() / 1000) + "s and a "
           + "lease_timeout that still satisfies the inequality)");
     }
+    long localTick = root.path("timing").has("tick") ? timing.tickMs() : 0;
     return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices,
-        storeCredential);
+        storeCredential, localTick);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
@@ -20,17 +22,18 @@ import palisade.core.SpmDuty;
 import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
+import palisade.core.Durations;
 import palisade.core.EventLog;
 import palisade.core.FenceDriver;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
-import palisade.core.NodeConfig;
 import palisade.core.Op;
 import palisade.core.ResourceDriver;
-import palisade.core.ShutdownPolicy;
 import palisade.core.StoreClient;
 import palisade.core.StorePaths;
+import palisade.core.Timing;
 import palisade.core.Txn;
+import palisade.core.Versioned;
 import palisade.core.Watchdog;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
@@ -89,11 +92,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     CLib.INSTANCE.umask(0077);
     Path dir = privateTree(config.dataDir());
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
-    WatchdogDevice device = switch (config.watchdogDriver()) {
-      case "process" -> processWatchdog();
-      case "linux" -> new LinuxWatchdog(config.watchdogDevice());
-      default -> new NoWatchdog();
-    };
     if (config.runsPeer()) {
       List<EmbeddedPeer.Member> members = new ArrayList<>();
       for (int i = 0; i < config.peers(); i++) {
@@ -114,8 +112,19 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
     events = new Events(curator, config.node());
-    watchdog = new WatchdogPlug(device, config.watchdogDriver(), config.timing().watchdogMs(),
-        this::watchdogLost);
+    // The cluster's settings come from the store: wait for it, seed a new cluster's /config from this file, and
+    // refuse to run under a /config this node's local facts contradict.
+    ClusterConfig cluster = awaitClusterConfig();
+    ClusterFacts.check(config, cluster);
+    Timing timing = ClusterFacts.timing(config, cluster);
+    String drift = ClusterFacts.timingDrift(config, cluster);
+    if (!drift.isEmpty()) log().event(config.node() + "/daemon", drift);
+    WatchdogDevice device = switch (config.watchdogDriver()) {
+      case "process" -> processWatchdog(timing);
+      case "linux" -> new LinuxWatchdog(config.watchdogDevice());
+      default -> new NoWatchdog();
+    };
+    watchdog = new WatchdogPlug(device, config.watchdogDriver(), timing.watchdogMs(), this::watchdogLost);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
         new AsyncResources.Poster() {
       @Override
@@ -124,15 +133,16 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       }
     });
     loop.execute(() -> {
-      agent = new Agent(this, config.timing());
-      manager = new Manager(this, config.timing());
+      agent = new Agent(this, timing);
+      manager = new Manager(this, timing);
       log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
-          + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ")");
+          + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
+          + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     });
-    loop.scheduleAtFixedRate(this::tick, config.timing().tickMs(), config.timing().tickMs(), TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
-    long r = config.timing().renewMs();
+    long r = timing.renewMs();
     loop.scheduleAtFixedRate(watchdog::check, r, r, TimeUnit.MILLISECONDS);
   }
 
@@ -141,9 +151,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     return Math.max(50, Math.min(timing.renewMs(), timing.ackMs()) / 2);
   }
 
-  private ProcessWatchdogClient processWatchdog() throws IOException {
+  private ProcessWatchdogClient processWatchdog(Timing timing) throws IOException {
     ProcessWatchdogClient client = new ProcessWatchdogClient(config.watchdogSocket(),
-        Duration.ofMillis(watchdogDeadlineMs(config.timing())));
+        Duration.ofMillis(watchdogDeadlineMs(timing)));
     try {
       // Reached at start, and the supervisor keeps us in the cgroup it names (so a lost watchdog can empty it).
       client.status();
@@ -163,26 +173,44 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private void tick() {
     if (agent == null || manager == null) return; // store events may arrive before the core is built
     long now = nowMs();
-    seedConfig(now);
     agent.tick(now);
     manager.tick(now);
   }
 
-  /** A new cluster: the first node to reach the store writes the initial /config (nodes only) by create. */
-  private void seedConfig(long now) {
-    if (seedPending || !store.synced() || store.view().get(StorePaths.CONFIG) != null) return;
-    TreeMap<String, NodeConfig> nodes = new TreeMap<>();
-    for (DaemonConfig.Node n : config.nodes()) {
-      boolean self = n.name().equals(config.node());
-      boolean wd = n.watchdog() && !(self && config.watchdogDriver().equals("none"));
-      nodes.put(n.name(), new NodeConfig(n.name(), wd, n.fenceLevels(), n.spmPriority(), false));
+  /** How often start() looks at the store while it waits for the cluster's /config. */
+  private static final long CONFIG_POLL_MS = 100;
+
+  /**
+   * The cluster's configuration, once the store has synced; blocks until then (a node without a store quorum runs
+   * nothing either way). A new cluster's first node to reach the store creates /config from this file's initial
+   * settings; whoever loses that race reads the winner's.
+   */
+  private ClusterConfig awaitClusterConfig() throws InterruptedException {
+    ClusterConfig initial = ClusterFacts.initial(config); // refused here, not in the loop, if it is not valid
+    CompletableFuture<ClusterConfig> found = new CompletableFuture<>();
+    System.out.println("waiting for the store and the cluster's /config (" + config.connectString() + ")");
+    System.out.flush();
+    ScheduledFuture<?> poll = loop.scheduleWithFixedDelay(() -> {
+      if (found.isDone() || !store.synced()) return;
+      Versioned<ClusterConfig> v = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
+      if (v != null) {
+        found.complete(v.value());
+      } else if (!seedPending) {
+        seedPending = true;
+        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
+          seedPending = false;
+          log().event(config.node() + "/daemon", "initial configuration from this node's file: "
+              + r.getClass().getSimpleName());
+        });
+      }
+    }, 0, CONFIG_POLL_MS, TimeUnit.MILLISECONDS);
+    try {
+      return found.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("reading /config failed", e.getCause());
+    } finally {
+      poll.cancel(false);
     }
-    ClusterConfig initial = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
-    seedPending = true;
-    store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
-      seedPending = false;
-      log().event(config.node() + "/daemon", "initial configuration: " + r.getClass().getSimpleName());
-    });
   }
 
   /** The node's store credential (store.credential): a node certificate, readable, private. */

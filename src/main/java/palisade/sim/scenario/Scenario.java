@@ -366,7 +366,7 @@ public final class Scenario {
       options.timing();
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
       for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
-      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy());
+      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }
