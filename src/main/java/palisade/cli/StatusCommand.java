@@ -44,13 +44,14 @@ final class StatusCommand implements Callable<Integer> {
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
       out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
-      out.printf("%-10s %-12s %-10s %-5s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT");
+      out.printf("%-10s %-12s %-10s %-5s %-11s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG");
       for (String n : cfg.nodes().keySet()) {
         NodeStatus st = ms == null ? null : ms.nodes().get(n);
         NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
-        out.printf("%-10s %-12s %-10s %-5s %s%n", n, st == null ? "-" : st.state().label(),
+        out.printf("%-10s %-12s %-10s %-5s %-11s %s%n", n, st == null ? "-" : st.state().label(),
             age(now, admin.modifiedAtMs(StorePaths.node(n))), rec == null ? "-" : Long.toString(rec.generation()),
-            rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)));
+            rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)),
+            watchdog(cfg, rec));
       }
       out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
@@ -65,6 +66,18 @@ final class StatusCommand implements Callable<Integer> {
       }
       return 0;
     }
+  }
+
+  /**
+   * What the node's agent says it has (its record's watchdog kind), and whether the manager can confirm its fence by
+   * watchdog: only with a real kind under the cluster's timing (DESIGN "Fence confirmation").
+   */
+  static String watchdog(ClusterConfig cfg, NodeRecord rec) {
+    if (rec == null || rec.watchdog() == null) return "-";
+    if (cfg.timing() != null && rec.timing() != null && !NodeRecord.sameTerms(rec.timing(), cfg.timing())) {
+      return rec.watchdog() + " (not under the cluster's timing)";
+    }
+    return rec.watchdog();
   }
 
   static String age(long now, long mtime) {

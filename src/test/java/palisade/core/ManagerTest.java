@@ -21,13 +21,17 @@ class ManagerTest {
   private final TreeSet<String> silent = new TreeSet<>();
   private Manager manager;
 
+  /** The timing /config states; null: none stated. */
+  private Timing clusterTiming;
+
   /** node1 runs the manager; vm:1 is configured on node3. */
   private void cluster(NodeConfig node3) {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"),
         "node2", NodeConfig.standard("node2"), "node3", node3));
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
         ResourceConfig.sim("vm:1", "node3", RequestState.STARTED, null, 0, 1, 1, List.of())));
-    store.put(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL));
+    store.put(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL,
+        clusterTiming));
     for (String n : nodes.keySet()) store.put(StorePaths.node(n), NodeRecord.fresh(n, "test", timing));
     manager = new Manager(new ManagerEnv() {
       public String node() {
@@ -194,6 +198,20 @@ class ManagerTest {
     NodeStatus st = silentNode3Claiming("linux", longW, true);
     assertThat(st.state()).isEqualTo(NodeState.FENCING);
     assertThat(state().services().get("vm:1").node()).isEqualTo("node3");
+  }
+
+  @Test
+  void aManagerNotUnderTheClustersCurrentTimingConfirmsNothingByWatchdog() {
+    // /config now states a longer W (an operator changed it): until the daemons restart under it, the manager and
+    // the agents agree with each other but not with the cluster, and a watchdog confirmation is not proven.
+    clusterTiming = new Timing(timing.renewMs(), timing.ackMs(), 30_000, 40_000, timing.driftPpm(), timing.tickMs());
+    assertThat(silentNode3Claiming("linux", timing, true).state()).isEqualTo(NodeState.FENCING);
+  }
+
+  @Test
+  void aManagerUnderTheClustersTimingConfirmsByWatchdog() {
+    clusterTiming = timing;
+    assertThat(silentNode3Claiming("linux", timing, true).state()).isEqualTo(NodeState.FENCED);
   }
 
   @Test
