@@ -39,7 +39,12 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   long slowAckMs;
   boolean shuttingDown;
   boolean rebootAfterShutdown;
-  boolean watchdogEnabled;
+  /** The configuration says a watchdog protects it. */
+  private final boolean watchdogConfigured;
+  /** The machine has a working watchdog device for its next boot (the silent no-watchdog fault clears it). */
+  boolean watchdogDevice;
+  /** This incarnation has a working watchdog: configured, and the device was there when it booted. */
+  private boolean watchdogEnabled;
   long healthySinceMs = Long.MAX_VALUE;
   /** Physical truth for invariant 3: the token this machine acts as SPM under, 0 when it does not. */
   long spmToken;
@@ -55,12 +60,15 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private final ResourceDriver driver = new Driver();
   private final SpmDuty spm = new Spm();
 
-  SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogEnabled) {
+  SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogConfigured,
+      boolean watchdogDevice) {
     this.name = name;
     this.world = world;
     this.rate = rate;
     this.offsetMs = offsetMs;
-    this.watchdogEnabled = watchdogEnabled;
+    this.watchdogConfigured = watchdogConfigured;
+    this.watchdogDevice = watchdogDevice;
+    this.watchdogEnabled = watchdogConfigured && watchdogDevice;
   }
 
   long localNow() {
@@ -94,8 +102,9 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   /**
-   * Whether a working hardware watchdog protects it: false for a node configured without one, and for a node whose
-   * machine silently lacks the device the configuration promises (`watchdog_device=none`).
+   * Whether a working hardware watchdog protects its current incarnation: false for a node configured without one,
+   * and for a node whose machine silently lacked the device the configuration promises when it booted
+   * (`watchdog_device=none`, `watchdog NODE missing`).
    */
   public boolean watchdogEnabled() {
     return watchdogEnabled;
@@ -121,6 +130,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   void boot() {
     booted = true;
+    watchdogEnabled = watchdogConfigured && watchdogDevice;
     view = new SimView();
     agent = new Agent(this, world.timing());
     manager = new Manager(this, world.timing());

@@ -100,8 +100,8 @@ public final class SimWorld {
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
-      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000),
-          nc.watchdog() && !noWatchdog.contains(nc.name()));
+      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000), nc.watchdog(),
+          !noWatchdog.contains(nc.name()));
       nodes.put(nc.name(), n);
     }
     int peers = options.storePeers > 0 ? Math.min(options.storePeers, nodes.size())
@@ -397,6 +397,12 @@ public final class SimWorld {
     nodes.get(name).dropAcks = on;
     log("world", name + ": store acknowledgements " + (on ? "lost" : "delivered"));
     topologyChanged();
+  }
+
+  /** The machine's watchdog device goes missing (or comes back) from its next boot on. */
+  public void watchdogDevice(String name, boolean present) {
+    nodes.get(name).watchdogDevice = present;
+    log("world", name + ": watchdog device " + (present ? "back" : "missing") + " from its next boot");
   }
 
   public void slowAcks(String name, long delayMs) {

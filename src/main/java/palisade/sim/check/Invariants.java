@@ -38,6 +38,10 @@ public final class Invariants implements WorldObserver {
    * older token was placed before the operator's command and is still on its way.
    */
   private final TreeMap<String, Long> maintenanceFromToken = new TreeMap<>();
+  /** node -> whether the incarnation that made its agent's last committed record write had a working watchdog. */
+  private final TreeMap<String, Boolean> lastWriterHadWatchdog = new TreeMap<>();
+  /** node -> fence generation -> whether the writer of the record version that fence write named had one. */
+  private final TreeMap<String, TreeMap<Long, Boolean>> fencedWriterHadWatchdog = new TreeMap<>();
 
   /** Checks every invariant of world from now on. */
   public static Invariants watch(SimWorld world) {
@@ -76,8 +80,14 @@ public final class Invariants implements WorldObserver {
     } else if (path.startsWith(StorePaths.NODES + "/") && after instanceof NodeRecord rec) {
       NodeRecord old = before == null ? null : (NodeRecord) before.value();
       if (rec.fenced() && (old == null || rec.generation() > old.generation())) {
+        // The manager's fence write: it names the version the agent last wrote (no agent write: no writer).
+        fencedWriterHadWatchdog.computeIfAbsent(rec.node(), k -> new TreeMap<>()).put(rec.generation(),
+            old != null && lastWriterHadWatchdog.getOrDefault(rec.node(), false));
         invariant6NoFalseFencing(rec.node());
         invariant4WatchdogConfirmation(rec.node());
+      } else if (old == null || rec.counter() != old.counter()) {
+        // Only an agent's write bumps the counter: note what its machine physically had.
+        lastWriterHadWatchdog.put(rec.node(), world.node(rec.node()).watchdogEnabled());
       }
     }
   }
@@ -212,10 +222,11 @@ public final class Invariants implements WorldObserver {
   }
 
   /**
-   * Invariant 4, a watchdog confirmation's premise: the node physically had a working watchdog. The manager confirms
-   * by watchdog on the strength of the fenced record; a node without one (configured, or silently, with
-   * `watchdog_device=none`) was never going to be reset, so such a confirmation lets a resource leave a node that may
-   * still run it, and invariant 1 would follow.
+   * Invariant 4, a watchdog confirmation's premise: the node physically had a working watchdog, in the incarnation
+   * that wrote the record version the fence write named (a later one runs nothing before its own write). The
+   * manager confirms by watchdog on the strength of that record; a node without one (configured, or silently, with
+   * `watchdog_device=none` or `watchdog NODE missing`) was never going to be reset, so such a confirmation lets a
+   * resource leave a node that may still run it, and invariant 1 would follow.
    */
   private void invariant4WatchdogConfirmationNeedsAWatchdog(ManagerState before, ManagerState after) {
     for (var e : after.nodes().entrySet()) {
@@ -226,10 +237,10 @@ public final class Invariants implements WorldObserver {
         continue;
       }
       if (was != null && was.state() == NodeState.FENCED && now.confirmation().equals(was.confirmation())) continue;
-      SimNode n = world.node(e.getKey());
-      if (!n.watchdogEnabled()) {
+      Boolean had = fencedWriterHadWatchdog.getOrDefault(e.getKey(), new TreeMap<>()).get(now.generation());
+      if (had == null || !had) {
         fail("4 (watchdog confirmation)", e.getKey() + " confirmed fenced by watchdog (generation "
-            + now.generation() + ") but it has no working watchdog");
+            + now.generation() + ") but the incarnation that wrote the fenced record had no working watchdog");
       }
     }
   }

@@ -29,6 +29,7 @@ public sealed interface Action {
     R fenceDevice(FenceDevice x);
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);
+    R watchdogDevice(WatchdogDevice x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -237,6 +238,23 @@ public sealed interface Action {
     @Override
     public String words() {
       return "slow-acks " + node + " " + Durations.format(delayMs);
+    }
+  }
+
+  /**
+   * `watchdog NODE missing|ok`: from the machine's next boot on, it runs without (or again with) a working watchdog,
+   * whatever the configuration says (a driver not loaded, a firmware setting). The running incarnation keeps what it
+   * has. Its agent's plug tells the truth: kind none.
+   */
+  record WatchdogDevice(String node, boolean present) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.watchdogDevice(this);
+    }
+
+    @Override
+    public String words() {
+      return "watchdog " + node + " " + (present ? "ok" : "missing");
     }
   }
 

@@ -10,7 +10,7 @@ import palisade.core.Durations;
 /**
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
- * acknowledgements, clean reboots, operator commands; sometimes a node silently without its watchdog), then
+ * acknowledgements, clean reboots, operator commands, nodes silently without their watchdog), then
  * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
  * invariants are checked on every event throughout.
  */
@@ -202,7 +202,7 @@ public final class Fuzz {
       long end) {
     String n = r.nextInt(8) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size()));
     long back = Math.min(end, t + 2_000 + r.nextInt(90_000));
-    switch (r.nextInt(13)) {
+    switch (r.nextInt(14)) {
       case 0, 1 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
         steps.add(at(t, new Action.Power(target, false)));
@@ -253,6 +253,15 @@ public final class Fuzz {
         String target = nodes.get(r.nextInt(nodes.size()));
         steps.add(at(t, new Action.Maintenance(target, true)));
         steps.add(at(back, new Action.Maintenance(target, false)));
+      }
+      case 12 -> {
+        // The machine comes back from a power cycle silently without its watchdog, and gets it back at a later
+        // boot: records of the old and new incarnations claim different things.
+        String target = nodes.get(r.nextInt(nodes.size()));
+        steps.add(at(t, new Action.WatchdogDevice(target, false)));
+        steps.add(at(t, new Action.Power(target, false)));
+        steps.add(at(Math.min(end, t + 1_000 + r.nextInt(10_000)), new Action.Power(target, true)));
+        steps.add(at(back, new Action.WatchdogDevice(target, true)));
       }
       default -> {
         // Two nodes failing together.

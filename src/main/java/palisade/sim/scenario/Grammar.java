@@ -18,7 +18,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog";
 
   private Grammar() {}
 
@@ -81,6 +81,13 @@ final class Grammar {
       case "slow-acks" -> {
         arity(a, 3, "slow-acks NODE DURATION");
         yield new Action.SlowAcks(a.get(1), Durations.parseMs(a.get(2), "slow-acks"));
+      }
+      case "watchdog" -> {
+        arity(a, 3, "watchdog NODE missing|ok");
+        if (!a.get(2).equals("missing") && !a.get(2).equals("ok")) {
+          throw error("watchdog: expected missing or ok, got '" + a.get(2) + "'");
+        }
+        yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
       }
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };

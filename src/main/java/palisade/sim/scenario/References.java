@@ -114,6 +114,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
     return nodeRef(a.node(), "slow-acks");
   }
 
+  @Override
+  public Void watchdogDevice(Action.WatchdogDevice a) {
+    return nodeRef(a.node(), "watchdog");
+  }
+
   // ---- expectations ----------------------------------------------------------------------------------------------
 
   @Override

@@ -202,6 +202,12 @@ public final class ScenarioRunner {
     world.slowAcks(actor(at, a.node()), a.delayMs());
     return null;
   }
+
+  @Override
+  public Void watchdogDevice(Action.WatchdogDevice a) {
+    world.watchdogDevice(actor(at, a.node()), a.present());
+    return null;
+  }
   }
 
   private void service(Scenario.At at, Action.Service a) {

@@ -83,7 +83,8 @@ class InvariantsTest {
     // the resource moves.
     assertThatThrownBy(() -> r.invariants().onWrite(StorePaths.MANAGER_STATE, new Versioned<>(before, 1), lying))
         .isInstanceOf(Violation.class).hasMessageContaining("invariant 4 (watchdog confirmation) violated at "
-            + "30.000s: node3 confirmed fenced by watchdog (generation 1) but it has no working watchdog");
+            + "30.000s: node3 confirmed fenced by watchdog (generation 1) but the incarnation that wrote the fenced "
+            + "record had no working watchdog");
     // A manual confirmation of the same fence is the operator's word, checked against what runs (vm:3 does).
     assertThat(r.world().whereRunning("vm:3")).containsOnlyKeys("node3");
   }

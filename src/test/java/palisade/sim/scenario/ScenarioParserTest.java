@@ -38,6 +38,9 @@ class ScenarioParserTest {
         "run 1s");
     refused("t.scn:2: node node1 watchdog_device: expected none or sim, got 'linux'", "nodes node1",
         "node node1 watchdog_device=linux", "run 1s");
+    refused("t.scn:2: watchdog: expected missing or ok, got 'gone'", "nodes node1", "at 1s watchdog node1 gone",
+        "run 2s");
+    refused("t.scn:2: watchdog: unknown node 'node9'", "nodes node1", "at 1s watchdog node9 missing", "run 2s");
   }
 
   @Test
@@ -82,6 +85,8 @@ class ScenarioParserTest {
     expected.put("fence-device bmc fail", new Action.FenceDevice("bmc", false));
     expected.put("drop-acks node1 on", new Action.DropAcks("node1", true));
     expected.put("slow-acks node1 300ms", new Action.SlowAcks("node1", 300));
+    expected.put("watchdog node3 missing", new Action.WatchdogDevice("node3", false));
+    expected.put("watchdog @manager ok", new Action.WatchdogDevice("@manager", true));
     List<String> lines = new java.util.ArrayList<>(List.of(CLUSTER));
     for (String words : expected.keySet()) lines.add("at 10s " + words);
     lines.add("run 20s");
