@@ -321,13 +321,22 @@ public final class Manager {
   private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services) {
     Versioned<Commands> cmds = view.get(StorePaths.COMMANDS, Commands.class);
     if (cmds == null) return;
+    java.util.TreeSet<String> movedTo = new java.util.TreeSet<>(); // targets of operator moves of this round
     for (Command c : cmds.value().pending()) {
       if (c.seq() <= w.commandSeq()) continue;
+      if (c instanceof Command.Maintenance m && m.on() && movedTo.contains(m.node())) {
+        // Invariant 7: a move to this node, decided in this very round, goes out in the same write; entering
+        // maintenance in it too would hand the node a resource placed while it is in maintenance. The command
+        // (and every later one, to keep their order) waits for the next round, when the move is written.
+        break;
+      }
       String refused;
       if (c instanceof Command.Migrate m) {
         refused = services.migrateCommand(m.resource(), m.node(), true);
+        if (refused == null) movedTo.add(m.node());
       } else if (c instanceof Command.Relocate r) {
         refused = services.migrateCommand(r.resource(), r.node(), false);
+        if (refused == null) movedTo.add(r.node());
       } else if (c instanceof Command.Maintenance m) {
         refused = maintenance(w, m.node(), m.on());
       } else {

@@ -228,6 +228,33 @@ class ManagerTest {
   }
 
   @Test
+  void maintenanceOfAMoveTargetDecidedInTheSameRoundWaitsForTheNextRound() {
+    // Found by fuzz (seed 20262082): a migrate command and a maintenance command for its target, applied in one
+    // round, put the node in maintenance in the same write that placed a resource there (invariant 7).
+    cluster(NodeConfig.standard("node3"));
+    run(0, 3_000);
+    assertThat(state().services().get("vm:1").state()).isEqualTo(ServiceState.STARTED);
+    store.put(StorePaths.COMMANDS, new Commands(2, List.of(new Command.Migrate(1, "vm:1", "node2"),
+        new Command.Maintenance(2, "node2", true))));
+    int before = store.submitted.size();
+    run(3_250, 4_000);
+    List<ManagerState> written = new ArrayList<>();
+    for (Txn txn : store.submitted.subList(before, store.submitted.size())) {
+      for (Op op : txn.ops()) {
+        if (op instanceof Op.Put p && p.path().equals(StorePaths.MANAGER_STATE)) written.add((ManagerState) p.value());
+      }
+    }
+    ManagerState placing = written.stream().filter(ms -> ms.services().get("vm:1").state() == ServiceState.MIGRATE)
+        .findFirst().orElseThrow();
+    assertThat(placing.services().get("vm:1").target()).isEqualTo("node2");
+    assertThat(placing.nodes().get("node2").state()).as("not in the write that places vm:1 there")
+        .isEqualTo(NodeState.ONLINE);
+    assertThat(placing.commandSeq()).as("the maintenance command waits").isEqualTo(1);
+    assertThat(state().nodes().get("node2").state()).as("a round later").isEqualTo(NodeState.MAINTENANCE);
+    assertThat(state().commandSeq()).isEqualTo(2);
+  }
+
+  @Test
   void aStandbyWaitsForTheLeaseToBeSilentForL() {
     cluster(NodeConfig.standard("node3"));
     store.put(StorePaths.MANAGER_LEASE, new ManagerLease("node2", 4, 0));
