@@ -23,6 +23,8 @@ import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.resource.ProcessResourceDriver;
+import palisade.runtime.watchdog.Cgroup;
 
 /**
  * A cluster of N nodes on loopback, each node daemon under its own process-watchdog supervisor, wired through
@@ -93,6 +95,10 @@ public final class LocalCluster {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
     }
     Files.createDirectories(dir);
+    // Demo resources run as nobody: they may traverse the cluster dir (not list it) to their script and trace dir;
+    // each node's dir (config, secrets, data, watchdog socket) stays 0700.
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    openPathForResources(dir);
     Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
     Properties p = new Properties();
     p.setProperty("nodes", Integer.toString(nodes));
@@ -108,6 +114,7 @@ public final class LocalCluster {
     for (String n : options.devices().keySet()) c.requireNode(n);
     for (int i = 1; i <= nodes; i++) {
       Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
+      Files.setPosixFilePermissions(nd, PosixFilePermissions.fromString("rwx------"));
       if (options.bmc()) {
         p.setProperty(Layout.name(i) + ".bmc_port", Integer.toString(freeTcpPort()));
         writeSecret(nd.resolve("bmc.password"), randomPassword());
@@ -120,11 +127,36 @@ public final class LocalCluster {
       Files.writeString(yaml, c.yaml(i, options));
     }
     Files.createDirectories(c.traceDir());
+    // Written by demo resources running as nobody, read by the checker: sticky and world-writable, like /tmp.
+    run(List.of("chmod", "1777", c.traceDir().toString())); // the sticky bit has no PosixFilePermission
     try (InputStream in = LocalCluster.class.getResourceAsStream("demo-resource.sh")) {
       Files.copy(in, dir.resolve("demo-resource.sh"), StandardCopyOption.REPLACE_EXISTING);
     }
+    Files.setPosixFilePermissions(dir.resolve("demo-resource.sh"), PosixFilePermissions.fromString("rw-r--r--"));
     c.save();
     return c;
+  }
+
+  /**
+   * Every directory above the cluster dir must let others traverse it, or the demo resources (user nobody) cannot
+   * reach their trace dir. A private temporary directory of ours (a test's) is opened for traversal only (o+x, no
+   * listing); anything else is refused with the command that fixes it.
+   */
+  private static void openPathForResources(Path dir) throws IOException {
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+    String me = System.getProperty("user.name");
+    for (Path p = dir.toAbsolutePath().normalize().getParent(); p != null; p = p.getParent()) {
+      Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+      if (perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) continue;
+      if (p.startsWith(tmp) && !p.equals(tmp) && Files.getOwner(p).getName().equals(me)) {
+        perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+        Files.setPosixFilePermissions(p, perms);
+        continue;
+      }
+      throw new IllegalStateException("demo resources run as user " + ProcessResourceDriver.DEFAULT_USER
+          + " and must reach " + dir + ", but " + p + " is not searchable by others (chmod o+x " + p
+          + ", or choose another --dir)");
+    }
   }
 
   public static LocalCluster open(Path dir) throws IOException {
@@ -158,8 +190,9 @@ public final class LocalCluster {
     sb.append("node: ").append(Layout.name(i)).append('\n');
     sb.append("data_dir: data\n");
     sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
-    sb.append("watchdog:\n  driver: ").append(o.noWatchdog().contains(Layout.name(i)) ? "none" : "process")
-        .append('\n');
+    boolean processWatchdog = !o.noWatchdog().contains(Layout.name(i));
+    sb.append("watchdog:\n  driver: ").append(processWatchdog ? "process" : "none").append('\n');
+    if (processWatchdog) sb.append("  socket: ").append(quote(watchdogSocket(Layout.name(i)).toString())).append('\n');
     if (!timing.isEmpty()) {
       sb.append("timing:\n");
       new TreeMap<>(timing).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
@@ -213,6 +246,22 @@ public final class LocalCluster {
 
   public String connectString() {
     return layout.connectString();
+  }
+
+  /** The node's watchdog supervisor socket, inside its 0700 data dir. */
+  public Path watchdogSocket(String node) {
+    return dir.resolve(node).resolve("data").resolve("watchdog.sock");
+  }
+
+  /** The cgroup v2 name (under the v2 root) of the node's daemon and resources: unique per cluster dir. */
+  public String cgroupName(String node) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toAbsolutePath().normalize()
+          .toString().getBytes(StandardCharsets.UTF_8));
+      return "palisade/lab-" + java.util.HexFormat.of().formatHex(h, 0, 5) + "-" + node;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public Path traceDir() {
@@ -427,8 +476,8 @@ public final class LocalCluster {
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
-        "--socket", nd.resolve("watchdog.sock").toString(), "--restarts-max", "1000",
-        "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
+        "--socket", watchdogSocket(node).toString(), "--cgroup", cgroupName(node), "--restarts-max", "1000",
+        "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
     args.addAll(daemon);
     Process p = launch(args, "48m", nd.resolve("node.log"));
     updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
@@ -448,6 +497,13 @@ public final class LocalCluster {
       signalGroup(g, "KILL");
       // A group whose leader died already (daemon crashed, supervisor not yet fired) still holds resources.
       for (ProcessHandle m : groupMembers(g)) m.destroyForcibly();
+    }
+    // What left the process group (setsid, double fork) is still in the node's cgroup.
+    Optional<Path> v2 = Cgroup.v2Root();
+    if (v2.isPresent()) {
+      Cgroup cg = Cgroup.named(v2.get(), cgroupName(node));
+      cg.kill();
+      cg.remove();
     }
     sup.ifPresent(s -> awaitExit(s));
     for (long g : groups) ProcessHandle.of(g).ifPresent(LocalCluster::awaitExit);
@@ -469,6 +525,22 @@ public final class LocalCluster {
   /** The node daemon's pid (the leader of its process group), if it runs. */
   public Optional<Long> daemonPid(String node) {
     return supervisor(node).flatMap(s -> s.children().findFirst()).map(ProcessHandle::pid);
+  }
+
+  /** The pid of the node's watchdog supervisor, if it runs. */
+  public Optional<Long> supervisorPid(String node) {
+    try {
+      reload();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return supervisor(node).map(ProcessHandle::pid);
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false) to the node's watchdog supervisor alone. */
+  public void pauseSupervisor(String node, boolean stop) throws IOException {
+    long pid = supervisorPid(node).orElseThrow(() -> new IllegalStateException(node + " has no supervisor running"));
+    run(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(pid)));
   }
 
   /** SIGSTOP (true) or SIGCONT (false) to the node daemon alone, not to its resources. */

@@ -25,6 +25,8 @@ final class AsyncResources implements ResourceDriver {
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final String node;
+  /** The node's watchdog driver: what a reset of this node can kill decides which resources it may run. */
+  private final String watchdogDriver;
   private final Path logDir;
   private final Poster poster;
   private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -42,13 +44,19 @@ final class AsyncResources implements ResourceDriver {
     <T> void post(Callback<T> cb, T result);
   }
 
-  AsyncResources(String node, Path logDir, Poster poster) {
+  AsyncResources(String node, String watchdogDriver, Path logDir, Poster poster) {
     this.node = node;
+    this.watchdogDriver = watchdogDriver;
     this.logDir = logDir;
     this.poster = poster;
   }
 
   private palisade.runtime.resource.ResourceDriver driverFor(ResourceConfig rc) throws ResourceException {
+    if (rc.type().equals("libvirt") && watchdogDriver.equals("process")) {
+      // The process watchdog resets the daemon's cgroup; libvirtd's VMs live outside it and would survive.
+      throw new ResourceException("resource " + rc.id() + ": a libvirt VM is not covered by watchdog.driver "
+          + "process (its reset kills only the daemon's cgroup, not libvirtd's VMs); use watchdog.driver linux");
+    }
     String key = switch (rc.type()) {
       case "process" -> "process";
       case "libvirt" -> "libvirt:" + rc.options().getOrDefault("uri", LibvirtResourceDriver.DEFAULT_URI);

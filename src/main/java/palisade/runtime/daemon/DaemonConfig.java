@@ -51,6 +51,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final long DEVICE_TIMEOUT_MS = 10_000;
 
   public static final Set<String> WATCHDOG_DRIVERS = Set.of("linux", "process", "none");
+  /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
+  public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
       "timing", "fence_devices");
@@ -63,6 +65,12 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** True when some fence device has its password inline in the configuration file. */
   public boolean hasInlineSecret() {
     return fenceDevices.values().stream().anyMatch(d -> d.spec().options().containsKey("password"));
+  }
+
+  /** The process watchdog supervisor's socket (driver process only). */
+  public Path watchdogSocket() {
+    if (!watchdogDriver.equals("process")) throw new IllegalStateException("watchdog driver is " + watchdogDriver);
+    return watchdogDevice;
   }
 
   public Node self() {
@@ -224,12 +232,21 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     String driver = "linux";
     Path device = Path.of("/dev/watchdog");
     if (!wd.isMissingNode()) {
-      onlyKeys(wd, "watchdog.", Set.of("driver", "device"));
+      onlyKeys(wd, "watchdog.", Set.of("driver", "device", "socket"));
       if (wd.has("driver")) driver = text(wd.get("driver"), "watchdog.driver").toLowerCase(Locale.ROOT);
       if (wd.has("device")) device = Path.of(text(wd.get("device"), "watchdog.device"));
     }
     if (!WATCHDOG_DRIVERS.contains(driver)) {
       throw new ConfigException("watchdog.driver: '" + driver + "' is not one of linux, process, none");
+    }
+    if (driver.equals("process")) {
+      // The supervisor's socket comes from this file only (not the environment, which resources would inherit);
+      // it is kept in watchdogDevice, the driver's endpoint.
+      if (wd.has("device")) throw new ConfigException("watchdog.device: not used by driver process (use socket)");
+      device = wd.has("socket") ? base.resolve(text(wd.get("socket"), "watchdog.socket"))
+          : dataDir.resolve(DEFAULT_WATCHDOG_SOCKET);
+    } else if (wd.has("socket")) {
+      throw new ConfigException("watchdog.socket: only used by driver process, not " + driver);
     }
     for (Node n : nodes) {
       int idx = new ArrayList<>(names).indexOf(n.name());
@@ -260,6 +277,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       }
     }
     Timing timing = timing(root.path("timing"));
+    if (driver.equals("linux") && timing.watchdogMs() % 1000 != 0) {
+      throw new ConfigException("timing.watchdog_timeout: " + timing.watchdogMs() + "ms cannot be set on the linux "
+          + "watchdog, which counts whole seconds (use e.g. " + Math.max(1, timing.watchdogMs() / 1000) + "s and a "
+          + "lease_timeout that still satisfies the inequality)");
+    }
     return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices);
   }
 

@@ -3,11 +3,12 @@ package palisade.runtime.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -32,6 +33,7 @@ import palisade.core.Txn;
 import palisade.core.Watchdog;
 import palisade.runtime.store.EmbeddedPeer;
 import palisade.runtime.store.ZkStore;
+import palisade.runtime.watchdog.Cgroup;
 import palisade.runtime.watchdog.LinuxWatchdog;
 import palisade.runtime.watchdog.NoWatchdog;
 import palisade.runtime.watchdog.ProcessWatchdogClient;
@@ -49,11 +51,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   static final int CONNECTION_TIMEOUT_MS = 2_000;
 
   private final DaemonConfig config;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "palisade-loop");
-    t.setDaemon(false);
-    return t;
-  });
+  /** Every task on it runs under the halt handler (see {@link Loop}). */
+  private final Loop loop = new Loop();
   private final long originNanos = System.nanoTime();
   private EmbeddedPeer peer;
   private CuratorFramework curator;
@@ -67,6 +66,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private Agent agent;
   private Manager manager;
   private boolean seedPending;
+  /** The cgroup the process watchdog keeps this daemon and its resources in ("/palisade/..."), if any. */
+  private Optional<String> processCgroup = Optional.empty();
 
   public NodeDaemon(DaemonConfig config) {
     this.config = config;
@@ -82,15 +83,11 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Fence devices first: a bad definition (unknown agent, option the metadata refuses) stops the daemon here.
     fences = AsyncFences.create(config, loop, this::nowMs);
     Path dir = Files.createDirectories(config.dataDir());
+    // Resources run as an unprivileged user: they must reach neither the daemon's files nor the watchdog socket.
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     WatchdogDevice device = switch (config.watchdogDriver()) {
-      case "process" -> {
-        try {
-          yield ProcessWatchdogClient.fromEnvironment();
-        } catch (IOException e) {
-          throw new ConfigException("watchdog.driver: process: " + e.getMessage());
-        }
-      }
+      case "process" -> processWatchdog();
       case "linux" -> new LinuxWatchdog(config.watchdogDevice());
       default -> new NoWatchdog();
     };
@@ -116,7 +113,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     store.start();
     events = new Events(curator, config.node());
     watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
-    resources = new AsyncResources(config.node(), dir.resolve("resources"), new AsyncResources.Poster() {
+    resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
+        new AsyncResources.Poster() {
       @Override
       public <T> void post(Callback<T> cb, T result) {
         loop.execute(() -> cb.done(result, nowMs()));
@@ -129,22 +127,42 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
           + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ")");
     });
     loop.scheduleAtFixedRate(this::tick, config.timing().tickMs(), config.timing().tickMs(), TimeUnit.MILLISECONDS);
+    // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
+    // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
+    long r = config.timing().renewMs();
+    loop.scheduleAtFixedRate(watchdog::check, r, r, TimeUnit.MILLISECONDS);
+  }
+
+  /** The deadline of one call to the watchdog supervisor: well below X (and R), so a hung call is noticed early. */
+  static long watchdogDeadlineMs(palisade.core.Timing timing) {
+    return Math.max(50, Math.min(timing.renewMs(), timing.ackMs()) / 2);
+  }
+
+  private ProcessWatchdogClient processWatchdog() throws IOException {
+    ProcessWatchdogClient client = new ProcessWatchdogClient(config.watchdogSocket(),
+        Duration.ofMillis(watchdogDeadlineMs(config.timing())));
+    try {
+      // Reached at start, and the supervisor keeps us in the cgroup it names (so a lost watchdog can empty it).
+      client.status();
+      processCgroup = client.cgroup();
+    } catch (IOException e) {
+      throw new ConfigException("watchdog.socket: " + e.getMessage() + " (is the daemon running under its "
+          + "WatchdogSupervisor --socket " + config.watchdogSocket() + "?)");
+    }
+    Optional<String> own = Cgroup.of(ProcessHandle.current().pid());
+    if (processCgroup.isPresent() && !processCgroup.equals(own)) {
+      throw new ConfigException("watchdog.socket: the supervisor keeps its child in cgroup " + processCgroup.get()
+          + " but this daemon is in " + own.orElse("none") + ": not its child?");
+    }
+    return client;
   }
 
   private void tick() {
     if (agent == null || manager == null) return; // store events may arrive before the core is built
-    try {
-      long now = nowMs();
-      seedConfig(now);
-      agent.tick(now);
-      manager.tick(now);
-    } catch (Throwable t) {
-      // A broken invariant in the core: stop at once. An armed watchdog then resets the node (and its resources).
-      System.out.println("FATAL: " + t);
-      t.printStackTrace(System.out);
-      System.out.flush();
-      Runtime.getRuntime().halt(70);
-    }
+    long now = nowMs();
+    seedConfig(now);
+    agent.tick(now);
+    manager.tick(now);
   }
 
   /** A new cluster: the first node to reach the store writes the initial /config (nodes only) by create. */
@@ -168,8 +186,21 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Nobody can reset this node any more: kill what it runs and stop, as a fence would.
     System.out.println("FATAL: " + why + "; killing every resource and exiting");
     System.out.flush();
-    resources.killAll();
-    Runtime.getRuntime().halt(71);
+    try {
+      resources.killAll();
+      // A resource that double-forked is no descendant any more, but it is still in our cgroup.
+      if (processCgroup.isPresent()) {
+        Optional<Path> root = Cgroup.v2Root();
+        if (root.isPresent()) {
+          Cgroup own = Cgroup.named(root.get(), processCgroup.get().substring(1));
+          int killed = own.killAllBut(ProcessHandle.current().pid());
+          System.out.println("FATAL: SIGKILL to " + killed + " other processes in cgroup " + own);
+        }
+      }
+    } finally {
+      System.out.flush();
+      Runtime.getRuntime().halt(71);
+    }
   }
 
   /** Stops the loop and closes the store; resources are left to the process group's fate. */

@@ -51,6 +51,15 @@ final class WatchdogPlug implements Watchdog {
     }
   }
 
+  /** Every R from the loop, whatever the store does: the device (supervisor) must answer; never feeds. */
+  void check() {
+    try {
+      device.check();
+    } catch (IOException e) {
+      onLost.accept("watchdog check failed: " + e.getMessage());
+    }
+  }
+
   @Override
   public boolean armed() {
     return armed;

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,7 +29,7 @@ final class ProcessGroup {
    * Starts {@code setsid command...}. A JVM child is not a group leader, so setsid does not fork:
    * the process we get is the command itself, and its pid becomes the group id.
    */
-  static ProcessGroup start(List<String> command, Map<String, String> env) throws IOException {
+  static ProcessGroup start(List<String> command) throws IOException {
     List<String> argv = new ArrayList<>();
     argv.add("setsid");
     argv.addAll(command);
@@ -38,7 +37,8 @@ final class ProcessGroup {
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectOutput(ProcessBuilder.Redirect.INHERIT)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().putAll(env);
+    // The feeding channel is no capability to hand down: not in any child's environment.
+    builder.environment().remove(WatchdogSupervisor.SOCKET_ENV);
     Process process = builder.start();
     int pid = Math.toIntExact(process.pid());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LEADER_WAIT_MS);

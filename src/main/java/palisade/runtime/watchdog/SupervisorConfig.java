@@ -1,16 +1,29 @@
 package palisade.runtime.watchdog;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
-/** Command line of {@link WatchdogSupervisor}, parsed and checked. */
-record SupervisorConfig(Path socket, List<String> command, int restartsMax, Duration restartDelay,
-    Duration stopGrace) {
-  static final String USAGE = "usage: WatchdogSupervisor --socket PATH [--restarts-max N] "
-      + "[--restart-delay-ms MS] [--stop-grace-ms MS] -- COMMAND [ARG...]";
+/**
+ * Command line of {@link WatchdogSupervisor}, parsed and checked.
+ *
+ * @param restartsMax at most this many restarts within any {@code restartWindow} (a rate, not a lifetime count: a
+ *     node that is reset once a day keeps being restarted; one that crash-loops is given up on)
+ * @param cgroup the cgroup v2 name (relative to the v2 root) that holds the child and everything it starts
+ * @param processGroupOnly run without a cgroup, accepting that a resource calling setsid escapes the reset
+ */
+record SupervisorConfig(Path socket, List<String> command, int restartsMax, Duration restartWindow,
+    Duration restartDelay, Duration stopGrace, String cgroup, boolean processGroupOnly) {
+  static final String USAGE = "usage: WatchdogSupervisor --socket PATH [--restarts-max N] [--restart-window-ms MS] "
+      + "[--restart-delay-ms MS] [--stop-grace-ms MS] [--cgroup NAME | --process-group-only] -- COMMAND [ARG...]";
   static final long POLL_MS = 20;
+  static final int DEFAULT_RESTARTS_MAX = 3;
+  static final long DEFAULT_WINDOW_MS = 600_000;
 
   SupervisorConfig {
     command = List.copyOf(command);
@@ -20,13 +33,34 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
     if (restartsMax < 0 || restartDelay.isNegative() || stopGrace.isNegative()) {
       throw new IllegalArgumentException("negative limit; " + USAGE);
     }
+    if (restartWindow.isNegative() || restartWindow.isZero()) {
+      throw new IllegalArgumentException("--restart-window-ms must be positive; " + USAGE);
+    }
+    if (!Cgroup.NAME.matcher(cgroup).matches()) {
+      throw new IllegalArgumentException("--cgroup '" + cgroup + "': up to 4 segments of letters, digits, '.', "
+          + "'_', '-' separated by '/'; " + USAGE);
+    }
+  }
+
+  /** The default cgroup: one per socket path, so a restarted supervisor finds (and empties) its predecessor's. */
+  static String defaultCgroup(Path socket) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(socket.toAbsolutePath().normalize().toString()
+          .getBytes(StandardCharsets.UTF_8));
+      return "palisade/wd-" + HexFormat.of().formatHex(h, 0, 6);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static SupervisorConfig parse(String... args) {
     Path socket = null;
-    int restartsMax = 3;
+    int restartsMax = DEFAULT_RESTARTS_MAX;
+    long windowMs = DEFAULT_WINDOW_MS;
     long restartDelayMs = 1_000;
     long stopGraceMs = 10_000;
+    String cgroup = null;
+    boolean processGroupOnly = false;
     List<String> command = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -34,22 +68,44 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
         command.addAll(List.of(args).subList(i + 1, args.length));
         break;
       }
+      if (arg.equals("--process-group-only")) {
+        processGroupOnly = true;
+        continue;
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException("missing value for " + arg + "; " + USAGE);
       }
       String value = args[++i];
       switch (arg) {
         case "--socket" -> socket = Path.of(value);
-        case "--restarts-max" -> restartsMax = Integer.parseInt(value);
-        case "--restart-delay-ms" -> restartDelayMs = Long.parseLong(value);
-        case "--stop-grace-ms" -> stopGraceMs = Long.parseLong(value);
+        case "--restarts-max" -> restartsMax = number(arg, value);
+        case "--restart-window-ms" -> windowMs = number(arg, value);
+        case "--restart-delay-ms" -> restartDelayMs = number(arg, value);
+        case "--stop-grace-ms" -> stopGraceMs = number(arg, value);
+        case "--cgroup" -> cgroup = value;
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
     if (socket == null) {
       throw new IllegalArgumentException("--socket is required; " + USAGE);
     }
-    return new SupervisorConfig(socket, command, restartsMax, Duration.ofMillis(restartDelayMs),
-        Duration.ofMillis(stopGraceMs));
+    if (processGroupOnly && cgroup != null) {
+      throw new IllegalArgumentException("--cgroup and --process-group-only exclude each other; " + USAGE);
+    }
+    return new SupervisorConfig(socket, command, restartsMax, Duration.ofMillis(windowMs),
+        Duration.ofMillis(restartDelayMs), Duration.ofMillis(stopGraceMs),
+        cgroup != null ? cgroup : defaultCgroup(socket), processGroupOnly);
+  }
+
+  private static int number(String option, String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(option + ": '" + value + "' is not a whole number >= 0; " + USAGE);
   }
 }

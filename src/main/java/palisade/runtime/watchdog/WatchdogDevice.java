@@ -21,4 +21,11 @@ public interface WatchdogDevice {
   void disarm() throws IOException;
 
   boolean armed();
+
+  /**
+   * Whoever resets this node is alive and answering (a deadline applies); never feeds. The daemon calls it every
+   * R, independently of lease renewals, so a dead or stopped supervisor is noticed even while the store is down.
+   * A device the kernel runs has nothing to check.
+   */
+  default void check() throws IOException {}
 }

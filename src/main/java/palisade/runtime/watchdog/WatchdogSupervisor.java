@@ -1,21 +1,14 @@
 package palisade.runtime.watchdog;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -23,27 +16,41 @@ import java.util.concurrent.TimeUnit;
  * A software watchdog in the spirit of Proxmox's watchdog-mux, for nodes without a hardware
  * watchdog and for tests with real processes.
  *
- * <p>It starts the node agent (the child command) as the leader of a new process group, and
- * listens on a Unix socket, passed to the child in {@value #SOCKET_ENV}, for {@code ARM <ms>},
- * {@code FEED}, {@code DISARM} (the magic close) and {@code STATUS}, one per line, each answered
- * with one line. When armed and not fed within the timeout it SIGKILLs the whole group (agent and
- * every resource it started) as a reset would, then restarts the child after a delay, at most
- * {@code restartsMax} times. A child that dies while armed is left to the timer, as with a
- * hardware watchdog. A child that exits while disarmed ends the supervisor with its exit code.
- * SIGTERM to the supervisor stops the group (TERM, then KILL after a grace period) and exits.
+ * <p>It starts the node agent (the child command) as the leader of a new process group inside a cgroup v2 of its
+ * own ({@code --cgroup}), and listens on a Unix socket ({@code --socket}; the agent is told the same path by its
+ * own configuration, never by its environment) for {@code ARM <ms>}, {@code FEED}, {@code DISARM} (the magic
+ * close), {@code STATUS} and {@code CGROUP}, one per line, each answered with one line. Only the current child may
+ * talk to it: every connection's peer pid (SO_PEERCRED) must be the child's, others are logged and closed. When
+ * armed and not fed within the timeout it SIGKILLs the whole cgroup and process group (agent and every process it
+ * started, including ones that called setsid or double-forked) as a reset would, then restarts the child after a
+ * delay, at most {@code restartsMax} times within {@code restartWindow}. A child that dies while armed is left to
+ * the timer, as with a hardware watchdog. A child that exits while disarmed ends the supervisor with its exit
+ * code. SIGTERM to the supervisor stops the group (TERM, then KILL after a grace period) and exits.
+ *
+ * <p>Without cgroup v2 the supervisor refuses to start unless {@code --process-group-only} accepts that a resource
+ * calling setsid survives a reset.
  *
  * <p>Every action is logged on stdout with a timestamp. The child's stdout and stderr go to the
  * supervisor's.
  */
 public final class WatchdogSupervisor {
+  /** Once the socket's path; now only stripped from every child's environment (it is no capability any more). */
   public static final String SOCKET_ENV = "PALISADE_WATCHDOG_SOCKET";
+  /** Exit code of the cgroup wrapper when the child cannot enter its cgroup: it never runs uncovered. */
+  static final int EXIT_NO_CGROUP = 97;
+  static final int ACCEPT_POLL_MS = 200;
   static final long ARM_TIMEOUT_MAX_MS = 3_600_000;
   static final int EXIT_RESTARTS_EXHAUSTED = 3;
   static final int EXIT_USAGE = 2;
 
   private final SupervisorConfig config;
-  private final Set<SocketChannel> clients = new HashSet<>();
-  private ServerSocketChannel server;
+  private final Set<UnixServer.Connection> clients = new HashSet<>();
+  private UnixServer server;
+  private Cgroup cgroup;
+  private Path cgroupRoot;
+  private final RestartBudget budget;
+  /** Tests only: one more pid allowed to connect (an in-process supervisor's test JVM). */
+  private long testPeer = -1;
   private ProcessGroup group;
   private boolean armed;
   private long timeoutNanos;
@@ -55,6 +62,7 @@ public final class WatchdogSupervisor {
 
   WatchdogSupervisor(SupervisorConfig config) {
     this.config = config;
+    this.budget = new RestartBudget(config.restartsMax(), config.restartWindow().toNanos());
   }
 
   public static void main(String[] args) {
@@ -99,16 +107,62 @@ public final class WatchdogSupervisor {
 
   /** Runs until the child exits disarmed, the restart limit is hit, or a stop is requested. */
   int run() throws IOException {
-    listen();
+    prepareCgroup();
     try {
+      listen();
       startChild();
       return loop();
     } finally {
       closeServer();
+      removeCgroup();
       synchronized (this) {
         finished = true;
       }
     }
+  }
+
+  /** Creates the child's cgroup, emptying a predecessor's; without cgroup v2, refuses unless told otherwise. */
+  private void prepareCgroup() throws IOException {
+    if (config.processGroupOnly()) {
+      log("WARNING: no cgroup (--process-group-only): a process of the agent that calls setsid or double-forks "
+          + "leaves the process group and survives a watchdog reset");
+      return;
+    }
+    cgroupRoot = Cgroup.v2Root().orElseThrow(() -> new IOException("cgroup v2 is not mounted (no cgroup2 line in "
+        + "/proc/mounts): the watchdog could reset only the agent's process group, which a resource leaves by "
+        + "calling setsid; refusing to start (--process-group-only accepts that)"));
+    Cgroup cg = Cgroup.named(cgroupRoot, config.cgroup());
+    try {
+      cg.create();
+    } catch (IOException e) {
+      throw new IOException(e.getMessage() + "; the watchdog could reset only the agent's process group, which a "
+          + "resource leaves by calling setsid; refusing to start (--process-group-only accepts that)");
+    }
+    int stale = cg.kill();
+    if (stale > 0) {
+      log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
+    }
+    cgroup = cg;
+    log("cgroup " + cg);
+  }
+
+  private void removeCgroup() {
+    if (cgroup == null) {
+      return;
+    }
+    try {
+      cgroup.kill();
+    } catch (IOException e) {
+      log(e.getMessage());
+    }
+    if (!cgroup.remove()) {
+      log("cannot remove cgroup " + cgroup);
+    }
+  }
+
+  /** Tests only: lets one more pid (an in-process test's own JVM) speak to this supervisor. */
+  synchronized void allowPeerForTest(long pid) {
+    testPeer = pid;
   }
 
   /** Asks the loop to stop the group and end; false if it has ended already. */
@@ -154,13 +208,14 @@ public final class WatchdogSupervisor {
           + " ms (timeout " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms); SIGKILL to process group "
           + group.pgid());
       killGroup();
-      if (restarts >= config.restartsMax()) {
-        log("restart limit " + config.restartsMax() + " reached; giving up");
+      if (!budget.tryRestart(now)) {
+        log("restart limit " + config.restartsMax() + " per " + config.restartWindow().toMillis()
+            + " ms reached; giving up");
         return EXIT_RESTARTS_EXHAUSTED;
       }
       restarts++;
-      log("restarting child in " + config.restartDelay().toMillis() + " ms (restart " + restarts + " of "
-          + config.restartsMax() + ")");
+      log("restarting child in " + config.restartDelay().toMillis() + " ms (restart " + restarts + ", at most "
+          + config.restartsMax() + " per " + config.restartWindow().toMillis() + " ms)");
       if (!pause(config.restartDelay().toMillis())) {
         return 0;
       }
@@ -209,16 +264,34 @@ public final class WatchdogSupervisor {
   private void startChild() throws IOException {
     armed = false;
     announcedDeath = false;
-    group = ProcessGroup.start(config.command(), Map.of(SOCKET_ENV, config.socket().toString()));
-    log("started child " + group.leader().pid() + " as process group " + group.pgid() + ": "
-        + String.join(" ", config.command()));
+    List<String> argv = new ArrayList<>();
+    if (cgroup != null) {
+      // The child enters its cgroup before it runs anything, then execs the command (same pid): nothing it
+      // starts is ever outside. It refuses to run at all if it cannot enter.
+      argv.addAll(List.of("/bin/sh", "-c", "echo $$ > \"$1\" || exit " + EXIT_NO_CGROUP + "; shift; exec \"$@\"",
+          "palisade-cgroup-enter", cgroup.dir().resolve("cgroup.procs").toString()));
+    }
+    argv.addAll(config.command());
+    group = ProcessGroup.start(argv);
+    log("started child " + group.leader().pid() + " as process group " + group.pgid()
+        + (cgroup != null ? " in cgroup " + cgroup : "") + ": " + String.join(" ", config.command()));
   }
 
-  /** SIGKILL to the group, plus any member found by scanning; then waits until all are dead. */
+  /**
+   * SIGKILL to the cgroup (everything the child started, wherever it went) and to the group, plus any member found
+   * by scanning; then waits until all are dead.
+   */
   private void killGroup() {
     armed = false;
     dropClients(); // the old generation's connections must not feed the next one
     List<ProcessHandle> members = group.members();
+    if (cgroup != null) {
+      try {
+        log("cgroup " + cgroup + " killed (" + cgroup.kill() + " processes)");
+      } catch (IOException e) {
+        log("cgroup kill failed: " + e.getMessage());
+      }
+    }
     group.signal(LibC.SIGKILL);
     members.forEach(ProcessHandle::destroyForcibly);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -243,26 +316,46 @@ public final class WatchdogSupervisor {
   // ---- socket side: one thread per client connection ----
 
   private void listen() throws IOException {
-    Files.deleteIfExists(config.socket());
-    server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-    server.bind(UnixDomainSocketAddress.of(config.socket()));
-    // Only our user may feed the watchdog.
-    Files.setPosixFilePermissions(config.socket(), PosixFilePermissions.fromString("rw-------"));
+    Path socket = config.socket().toAbsolutePath();
+    Path parent = socket.getParent();
+    if (!Files.isDirectory(parent)) {
+      Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+          "rwx------")));
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(parent);
+    if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      throw new IOException("socket directory " + parent + " is writable by group or others ("
+          + PosixFilePermissions.toString(perms) + "): another user could replace the socket; use a 0700 directory");
+    }
+    Files.deleteIfExists(socket);
+    server = UnixServer.bind(socket);
+    // Only our user may even connect (connect(2) needs write permission); the peer check below does the rest.
+    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
     Thread acceptor = new Thread(this::acceptLoop, "watchdog-supervisor-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-    log("listening on " + config.socket());
+    log("listening on " + socket + " (only the child's pid may connect)");
   }
 
   private void acceptLoop() {
     while (true) {
-      SocketChannel client;
+      UnixServer.Connection client;
       try {
-        client = server.accept();
+        client = server.accept(ACCEPT_POLL_MS);
       } catch (IOException e) {
         return; // server closed
       }
+      if (client == null) {
+        continue;
+      }
       synchronized (this) {
+        long child = group == null ? -1 : group.leader().pid();
+        int peer = client.peer().pid();
+        if (peer != child && peer != testPeer) {
+          log("refused connection from " + client.peer() + ": only the child (pid " + child + ") may feed");
+          client.close();
+          continue;
+        }
         clients.add(client);
       }
       Thread t = new Thread(() -> serve(client), "watchdog-supervisor-client");
@@ -271,16 +364,11 @@ public final class WatchdogSupervisor {
     }
   }
 
-  private void serve(SocketChannel client) {
+  private void serve(UnixServer.Connection client) {
     try (client) {
-      BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(client),
-          StandardCharsets.US_ASCII));
-      OutputStream out = Channels.newOutputStream(client);
       String line;
-      while ((line = in.readLine()) != null) {
-        String reply = handle(client, line.trim());
-        out.write((reply + "\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+      while ((line = client.readLine()) != null) {
+        client.writeLine(handle(client, line.trim()));
       }
     } catch (IOException e) {
       // client went away or was dropped; an armed watchdog stays armed
@@ -291,7 +379,7 @@ public final class WatchdogSupervisor {
     }
   }
 
-  synchronized String handle(SocketChannel client, String line) {
+  synchronized String handle(UnixServer.Connection client, String line) {
     if (!clients.contains(client)) {
       return "ERR stale connection";
     }
@@ -332,6 +420,9 @@ public final class WatchdogSupervisor {
       case "STATUS" -> {
         return armed ? "ARMED " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) : "DISARMED";
       }
+      case "CGROUP" -> {
+        return "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
+      }
       default -> {
         return "ERR unknown command";
       }
@@ -339,17 +430,14 @@ public final class WatchdogSupervisor {
   }
 
   private void dropClients() {
-    for (SocketChannel c : clients) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
+    clients.forEach(UnixServer.Connection::shutdown); // each serving thread then closes its own descriptor
     clients.clear();
   }
 
   private void closeServer() {
+    if (server == null) {
+      return; // never listened
+    }
     try {
       server.close();
       Files.deleteIfExists(config.socket());

@@ -122,4 +122,29 @@ class DaemonConfigTest {
     java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
     assertThat(DaemonConfig.load(f).hasInlineSecret()).isFalse();
   }
+
+  /** The linux watchdog counts whole seconds: any other W is refused by validation, naming the key, not at arm. */
+  @Test
+  void theLinuxWatchdogRefusesATimeoutThatIsNotWholeSeconds() {
+    String timing = "timing: {watchdog_timeout: 4500ms, lease_timeout: 8s}\n";
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\n" + timing + NODES)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("timing.watchdog_timeout: 4500ms cannot be set on the linux watchdog");
+    DaemonConfig process = parse("cluster: c\nnode: node1\nwatchdog: {driver: process}\n" + timing + NODES);
+    assertThat(process.timing().watchdogMs()).as("the process watchdog counts milliseconds").isEqualTo(4_500);
+    assertThat(parse("cluster: c\nnode: node1\ntiming: {watchdog_timeout: 4s}\n" + NODES).timing().watchdogMs())
+        .isEqualTo(4_000);
+  }
+
+  /** The process watchdog's socket comes from the file (default in the data dir), never from the environment. */
+  @Test
+  void theProcessWatchdogSocketIsAConfigKey() {
+    DaemonConfig dflt = parse("cluster: c\nnode: node1\nwatchdog: {driver: process}\n" + NODES);
+    assertThat(dflt.watchdogSocket()).isEqualTo(Path.of("/var/lib/x/data/watchdog.sock"));
+    DaemonConfig set = parse("cluster: c\nnode: node1\nwatchdog: {driver: process, socket: run/wd.sock}\n" + NODES);
+    assertThat(set.watchdogSocket()).isEqualTo(Path.of("/var/lib/x/run/wd.sock"));
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nwatchdog: {driver: linux, socket: /x}\n" + NODES))
+        .hasMessage("watchdog.socket: only used by driver process, not linux");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nwatchdog: {driver: process, device: /x}\n" + NODES))
+        .hasMessage("watchdog.device: not used by driver process (use socket)");
+  }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,17 @@ import org.junit.jupiter.api.io.TempDir;
 class ProcessResourceDriverTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   @TempDir Path dir;
+  /** Where commands write: resources run as nobody by default, so it is world-writable (and dir traversable). */
+  private Path out;
   private ProcessResourceDriver driver;
   /** Every pid a test learns about; all must be dead when the test ends. */
   private final List<Long> pids = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    out = Files.createDirectory(dir.resolve("out"));
+    Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxrwxrwx"));
     driver = new ProcessResourceDriver(dir.resolve("logs"));
   }
 
@@ -61,7 +67,7 @@ class ProcessResourceDriverTest {
 
   /** Waits for a file the command writes and returns its trimmed content. */
   private String awaitFile(String name) {
-    Path file = dir.resolve(name);
+    Path file = out.resolve(name);
     await().atMost(WAIT).until(() -> Files.exists(file) && Files.readString(file).endsWith("\n"));
     return read(file);
   }
@@ -82,8 +88,8 @@ class ProcessResourceDriverTest {
 
   @Test
   void commandSeesItsEnvironmentAndLogsToItsFile() throws Exception {
-    driver.start(spec("web", "echo $$ > " + dir + "/pid; "
-        + "echo \"$PALISADE_RESOURCE $PALISADE_NODE $PALISADE_TOKEN\" > " + dir + "/env; "
+    driver.start(spec("web", "echo $$ > " + out + "/pid; "
+        + "echo \"$PALISADE_RESOURCE $PALISADE_NODE $PALISADE_TOKEN\" > " + out + "/env; "
         + "echo to-stdout; echo to-stderr >&2; exec sleep 30"), 42, "node-1");
     long pid = awaitPid("pid");
     assertThat(awaitFile("env")).isEqualTo("web node-1 42");
@@ -100,17 +106,17 @@ class ProcessResourceDriverTest {
 
   @Test
   void startOfARunningResourceIsANoOp() throws Exception {
-    ResourceSpec spec = spec("db", "echo $$ >> " + dir + "/pids; exec sleep 30");
+    ResourceSpec spec = spec("db", "echo $$ >> " + out + "/pids; exec sleep 30");
     driver.start(spec, 1, "n1");
     awaitPid("pids");
     driver.start(spec, 1, "n1");
     Thread.sleep(300); // give a wrongly started second copy time to show up
-    assertThat(Files.readAllLines(dir.resolve("pids"))).hasSize(1);
+    assertThat(Files.readAllLines(out.resolve("pids"))).hasSize(1);
   }
 
   @Test
   void stopTermsGracefullyAndTakesTheDescendantsAlong() throws Exception {
-    driver.start(spec("svc", "sleep 30 & echo $! > " + dir + "/child; echo $$ > " + dir + "/pid; wait"),
+    driver.start(spec("svc", "sleep 30 & echo $! > " + out + "/child; echo $$ > " + out + "/pid; wait"),
         7, "n1");
     long pid = awaitPid("pid");
     long child = awaitPid("child");
@@ -123,7 +129,7 @@ class ProcessResourceDriverTest {
 
   @Test
   void stopEscalatesToKillForAProcessThatIgnoresTerm() throws Exception {
-    driver.start(spec("stubborn", "trap '' TERM; echo $$ > " + dir + "/pid; "
+    driver.start(spec("stubborn", "trap '' TERM; echo $$ > " + out + "/pid; "
         + "while :; do sleep 0.1; done"), 3, "n1");
     long pid = awaitPid("pid");
     long start = System.nanoTime();
@@ -136,8 +142,8 @@ class ProcessResourceDriverTest {
   @Test
   void killAllKillsEveryResourceAndItsChildrenAtOnce() throws Exception {
     for (String id : List.of("a", "b", "c")) {
-      driver.start(spec(id, "trap '' TERM; sleep 30 & echo $! > " + dir + "/" + id + ".child; "
-          + "echo $$ > " + dir + "/" + id + ".pid; wait"), 1, "n1");
+      driver.start(spec(id, "trap '' TERM; sleep 30 & echo $! > " + out + "/" + id + ".child; "
+          + "echo $$ > " + out + "/" + id + ".pid; wait"), 1, "n1");
     }
     List<Long> mine = new ArrayList<>();
     for (String id : List.of("a", "b", "c")) {
@@ -154,14 +160,14 @@ class ProcessResourceDriverTest {
 
   @Test
   void aProcessThatExitsByItselfIsNotRunningAndCanBeStartedAgain() throws Exception {
-    ResourceSpec spec = spec("once", "echo run >> " + dir + "/runs");
+    ResourceSpec spec = spec("once", "echo run >> " + out + "/runs");
     driver.start(spec, 1, "n1");
     await().atMost(WAIT).until(() -> !driver.isRunning("once"));
     assertThat(driver.running()).isEmpty();
     driver.stop("once", Duration.ofSeconds(1)); // stopping a stopped resource is fine
     driver.start(spec, 2, "n1");
-    await().atMost(WAIT).until(() -> Files.exists(dir.resolve("runs"))
-        && Files.readAllLines(dir.resolve("runs")).size() == 2);
+    await().atMost(WAIT).until(() -> Files.exists(out.resolve("runs"))
+        && Files.readAllLines(out.resolve("runs")).size() == 2);
   }
 
   @Test
@@ -171,5 +177,55 @@ class ProcessResourceDriverTest {
     assertThatThrownBy(() -> driver.start(spec("../etc", "true"), 1, "n1"))
         .isInstanceOf(ResourceException.class).hasMessageContaining("id must match");
     assertThat(new ResourceSpec("x", "process", null).option("command")).isEqualTo(Optional.empty());
+  }
+
+  private static ResourceSpec spec(String id, String command, String user) {
+    return new ResourceSpec(id, "process", Map.of("command", command, "user", user));
+  }
+
+  /** Resources run as nobody unless root is asked for; the daemon's files and logs are out of their reach. */
+  @Test
+  void runsAsNobodyByDefaultAndAsRootOnlyWhenAsked() throws Exception {
+    driver.start(spec("plain", "echo \"ids $(id -u) $(id -g) [$(id -G)] $(pwd)\"; ls " + dir.resolve("logs")
+        + " || echo no-logs; exec sleep 30"), 1, "n1");
+    driver.start(spec("privileged", "echo \"ids $(id -u)\"; exec sleep 30", "root"), 1, "n1");
+    await().atMost(WAIT).until(() -> read(driver.logFile("plain")).contains("no-logs")
+        && read(driver.logFile("privileged")).contains("ids"));
+    String plain = read(driver.logFile("plain"));
+    assertThat(plain).contains("ids 65534 65534 [65534] /").contains("Permission denied");
+    assertThat(read(driver.logFile("privileged"))).contains("ids 0");
+    assertThat(Files.getPosixFilePermissions(dir.resolve("logs"))).isEqualTo(PosixFilePermissions.fromString(
+        "rwx------"));
+  }
+
+  @Test
+  void anUnknownUserIsRefusedWithTheOptionNamed() {
+    assertThatThrownBy(() -> driver.start(spec("x", "true", "no-such-user"), 1, "n1"))
+        .isInstanceOf(ResourceException.class).hasMessage("resource x: option user: no user 'no-such-user' in "
+            + "/etc/passwd");
+    assertThat(driver.running()).isEmpty();
+  }
+
+  /**
+   * No descriptor of the daemon reaches a resource (the JDK launcher closes every descriptor above 2 before
+   * exec), so an open watchdog connection or socket cannot be inherited; and the socket's old variable is not in
+   * its environment.
+   */
+  @Test
+  void aResourceInheritsNoDescriptorAndNoWatchdogVariable() throws Exception {
+    try (java.nio.channels.ServerSocketChannel open = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      open.bind(java.net.UnixDomainSocketAddress.of(dir.resolve("held.sock")));
+      // ls (a child) lists the shell's descriptors, so its own directory descriptor does not show.
+      driver.start(spec("fds", "ls -l /proc/$$/fd; "
+          + "echo \"env [${PALISADE_WATCHDOG_SOCKET-unset}]\"; exec sleep 30", "root"), 1, "n1");
+      await().atMost(WAIT).until(() -> read(driver.logFile("fds")).contains("env"));
+    }
+    String log = read(driver.logFile("fds"));
+    java.util.regex.Pattern fd = java.util.regex.Pattern.compile(".* (\\d+) -> .*");
+    assertThat(log.lines().map(fd::matcher).filter(java.util.regex.Matcher::matches).map(m -> m.group(1)))
+        .containsExactly("0", "1", "2");
+    assertThat(log).doesNotContain("socket:");
+    assertThat(log).contains("env [unset]");
   }
 }

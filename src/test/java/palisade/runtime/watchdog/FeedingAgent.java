@@ -7,12 +7,13 @@ import java.time.Duration;
 
 /**
  * Stand-in node agent for supervisor tests, run as the supervisor's child. It starts a resource
- * grandchild ({@code sleep}) in its process group, writes "pid grandchildPid" to
- * {@code DIR/agent-<pid>.pids}, arms the watchdog, feeds it FEEDS times, then either stops
- * feeding ("stop-feeding") or disarms ("disarm", then writes {@code agent-<pid>.disarmed}), and
- * sleeps until killed.
+ * grandchild ({@code sleep}) in its process group and one that escapes it (setsid after a double
+ * fork: its own session and group, reparented away from the agent), writes "pid grandchildPid
+ * escapedPid" to {@code DIR/agent-<pid>.pids}, arms the watchdog, feeds it FEEDS times, then either
+ * stops feeding ("stop-feeding") or disarms ("disarm", then writes {@code agent-<pid>.disarmed}),
+ * and sleeps until killed.
  *
- * <p>Usage: FeedingAgent DIR MODE TIMEOUT_MS FEEDS
+ * <p>Usage: FeedingAgent DIR MODE TIMEOUT_MS FEEDS SOCKET
  */
 public final class FeedingAgent {
   private FeedingAgent() {}
@@ -24,11 +25,19 @@ public final class FeedingAgent {
     int feeds = Integer.parseInt(args[3]);
     long pid = ProcessHandle.current().pid();
     Process grandchild = new ProcessBuilder("sleep", "600").inheritIO().start();
+    // sh backgrounds setsid (not a group leader, so it does not fork again) and exits: the sleep is orphaned in
+    // a session of its own.
+    Process escape = new ProcessBuilder("sh", "-c", "setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $!").start();
+    String escaped = new String(escape.getInputStream().readAllBytes()).trim();
+    escape.waitFor();
     Path tmp = dir.resolve("agent-" + pid + ".tmp");
-    Files.writeString(tmp, pid + " " + grandchild.pid() + "\n");
+    Files.writeString(tmp, pid + " " + grandchild.pid() + " " + escaped + "\n");
     Files.move(tmp, dir.resolve("agent-" + pid + ".pids"), StandardCopyOption.ATOMIC_MOVE);
 
-    ProcessWatchdogClient watchdog = ProcessWatchdogClient.fromEnvironment();
+    if (System.getenv(WatchdogSupervisor.SOCKET_ENV) != null) {
+      throw new IllegalStateException(WatchdogSupervisor.SOCKET_ENV + " must not be in a child's environment");
+    }
+    ProcessWatchdogClient watchdog = new ProcessWatchdogClient(Path.of(args[4]), Duration.ofSeconds(2));
     watchdog.arm(Duration.ofMillis(timeoutMs));
     for (int i = 0; i < feeds; i++) {
       Thread.sleep(timeoutMs / 4);

@@ -29,7 +29,7 @@ class WatchdogSupervisorTest {
   private final List<Long> pids = new ArrayList<>();
 
   @AfterEach
-  void noProcessOutlivesTheTest() throws InterruptedException {
+  void noProcessOutlivesTheTest() throws InterruptedException, IOException {
     if (supervisor != null && supervisor.isAlive()) {
       supervisor.destroyForcibly();
       supervisor.waitFor(10, TimeUnit.SECONDS);
@@ -38,6 +38,10 @@ class WatchdogSupervisorTest {
       ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
     await().atMost(WAIT).until(() -> pids.stream().noneMatch(ProcessGroup::runnable));
+    // A supervisor killed by the test leaves its cgroup behind (empty by now, or emptied here).
+    Cgroup cgroup = Cgroup.named(Cgroup.v2Root().orElseThrow(), SupervisorConfig.defaultCgroup(socket()));
+    cgroup.kill();
+    cgroup.remove();
   }
 
   private static List<String> java(String mainClass, String... args) {
@@ -60,24 +64,30 @@ class WatchdogSupervisorTest {
   }
 
   private void startSupervisor(String mode, int feeds, int restartsMax) throws IOException {
+    startSupervisor(mode, feeds, restartsMax, 600_000);
+  }
+
+  private void startSupervisor(String mode, int feeds, int restartsMax, long windowMs) throws IOException {
     List<String> argv = java(WatchdogSupervisor.class.getName(), "--socket", socket().toString(),
-        "--restarts-max", Integer.toString(restartsMax), "--restart-delay-ms", "200", "--stop-grace-ms", "3000",
-        "--");
-    argv.addAll(java(FeedingAgent.class.getName(), dir.toString(), mode, "1000", Integer.toString(feeds)));
+        "--restarts-max", Integer.toString(restartsMax), "--restart-window-ms", Long.toString(windowMs),
+        "--restart-delay-ms", "200", "--stop-grace-ms", "3000", "--");
+    argv.addAll(java(FeedingAgent.class.getName(), dir.toString(), mode, "1000", Integer.toString(feeds),
+        socket().toString()));
     supervisor = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log().toFile()).start();
     pids.add(supervisor.pid());
   }
 
-  /** Waits for the n-th agent generation to report "pid grandchildPid". */
+  /** Waits for the n-th agent generation to report "pid grandchildPid escapedPid". */
   private long[] awaitAgent(int generation) throws IOException {
     await().atMost(WAIT).until(() -> pidFiles().size() >= generation);
     List<Path> files = pidFiles();
     // Generations by pid order would be fragile; by modification time they are not.
     files.sort((a, b) -> lastModified(a).compareTo(lastModified(b)));
     String[] words = Files.readString(files.get(generation - 1)).trim().split(" ");
-    long[] agent = {Long.parseLong(words[0]), Long.parseLong(words[1])};
+    long[] agent = {Long.parseLong(words[0]), Long.parseLong(words[1]), Long.parseLong(words[2])};
     pids.add(agent[0]);
     pids.add(agent[1]);
+    pids.add(agent[2]);
     return agent;
   }
 
@@ -107,13 +117,17 @@ class WatchdogSupervisorTest {
     assertThat(ProcessGroup.pgidOf((int) first[0])).as("agent leads its group").isEqualTo((int) first[0]);
     assertThat(ProcessGroup.pgidOf((int) first[1])).as("grandchild in the agent's group").isEqualTo((int) first[0]);
     assertThat(supervisorGroup).as("supervisor outside the agent's group").isNotEqualTo((int) first[0]);
+    assertThat(ProcessGroup.pgidOf((int) first[2])).as("escaped its group").isEqualTo((int) first[2]);
+    assertThat(Cgroup.of(first[2])).as("but not its cgroup").isEqualTo(Cgroup.of(first[0])).isPresent()
+        .isNotEqualTo(Cgroup.of(supervisor.pid()));
 
-    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[0]) && !ProcessGroup.runnable(first[1]));
+    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[0]) && !ProcessGroup.runnable(first[1])
+        && !ProcessGroup.runnable(first[2]));
     // The supervisor logs once it has seen the whole group gone, which may be after we did.
     await().atMost(WAIT).until(() -> logText().contains("restarting child"));
     assertThat(supervisor.isAlive()).as("the supervisor survives the reset").isTrue();
     assertThat(logText()).contains("armed, timeout 1000 ms").contains("watchdog expired")
-        .contains("SIGKILL to process group " + first[0]).contains("restarting child");
+        .contains("SIGKILL to process group " + first[0]).contains("restarting child").contains("cgroup ");
 
     long[] second = awaitAgent(2);
     assertThat(second[0]).isNotEqualTo(first[0]);
@@ -122,8 +136,8 @@ class WatchdogSupervisorTest {
     // The second generation stops feeding too; with one restart allowed the supervisor gives up.
     assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(supervisor.exitValue()).isEqualTo(WatchdogSupervisor.EXIT_RESTARTS_EXHAUSTED);
-    assertThat(logText()).contains("restart limit 1 reached");
-    for (long pid : new long[] {first[0], first[1], second[0], second[1]}) {
+    assertThat(logText()).contains("restart limit 1 per 600000 ms reached");
+    for (long pid : new long[] {first[0], first[1], first[2], second[0], second[1], second[2]}) {
       assertThat(ProcessGroup.runnable(pid)).as("pid %d", pid).isFalse();
     }
     assertThat(socket()).doesNotExist();
@@ -145,6 +159,7 @@ class WatchdogSupervisorTest {
     assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(ProcessGroup.runnable(agent[0])).isFalse();
     assertThat(ProcessGroup.runnable(agent[1])).isFalse();
+    assertThat(ProcessGroup.runnable(agent[2])).as("escaped process").isFalse();
     assertThat(logText()).contains("stopping: SIGTERM to process group " + agent[0]).contains("stopped");
     assertThat(socket()).doesNotExist();
   }
@@ -168,7 +183,12 @@ class WatchdogSupervisorTest {
       pids.add(child);
       assertThat(ProcessGroup.pgidOf((int) child)).isEqualTo((int) child);
 
-      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket())) {
+      try (ProcessWatchdogClient refused = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
+        assertThatThrownBy(refused::status).as("this JVM is not the supervisor's child")
+            .isInstanceOf(IOException.class); // closed (or reset) by the supervisor
+      }
+      inProcess.allowPeerForTest(ProcessHandle.current().pid());
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
         assertThat(client.status()).isEqualTo("DISARMED");
         assertThatThrownBy(client::feed).isInstanceOf(IOException.class).hasMessageContaining("not armed");
         client.arm(Duration.ofSeconds(5));
@@ -178,6 +198,7 @@ class WatchdogSupervisorTest {
         client.disarm();
         assertThat(client.armed()).isFalse();
         assertThat(client.status()).isEqualTo("DISARMED");
+        assertThat(client.cgroup()).as("the child's cgroup").isEqualTo(Cgroup.of(child)).isPresent();
       }
       assertThatThrownBy(() -> SupervisorConfig.parse("--", "x")).hasMessageContaining("--socket is required");
       assertThat(inProcess.requestStop()).isTrue();
@@ -186,6 +207,8 @@ class WatchdogSupervisorTest {
       assertThat(exit[0]).isZero();
       assertThat(ProcessGroup.runnable(child)).isFalse();
       assertThat(socket()).doesNotExist();
+      Path cgroupDir = Cgroup.named(Cgroup.v2Root().orElseThrow(), SupervisorConfig.defaultCgroup(socket())).dir();
+      assertThat(cgroupDir).as("removed on exit").doesNotExist();
     } finally {
       inProcess.requestStop();
       loop.join(WAIT.toMillis());
@@ -194,12 +217,131 @@ class WatchdogSupervisorTest {
 
   @Test
   void clientOutsideASupervisorSaysSo() {
-    if (System.getenv(WatchdogSupervisor.SOCKET_ENV) == null) {
-      assertThatThrownBy(ProcessWatchdogClient::fromEnvironment).hasMessageContaining(WatchdogSupervisor.SOCKET_ENV);
-    }
-    ProcessWatchdogClient nowhere = new ProcessWatchdogClient(dir.resolve("none.sock"));
+    ProcessWatchdogClient nowhere = new ProcessWatchdogClient(dir.resolve("none.sock"), Duration.ofSeconds(1));
     assertThatThrownBy(() -> nowhere.arm(Duration.ofSeconds(1))).isInstanceOf(IOException.class)
         .hasMessageContaining("cannot reach");
     assertThat(nowhere.armed()).isFalse();
+  }
+
+  /** Only the supervisor's own child may talk to it: another process of the same user (root) is refused. */
+  @Test
+  void aConnectionFromAnyOtherProcessIsRefusedAndLogged() throws Exception {
+    startSupervisor("stop-feeding", 1_000_000, 0);
+    long[] agent = awaitAgent(1);
+    try (ProcessWatchdogClient intruder = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
+      assertThatThrownBy(() -> intruder.arm(Duration.ofSeconds(60))).isInstanceOf(IOException.class);
+      assertThatThrownBy(intruder::feed).isInstanceOf(IOException.class);
+    }
+    await().atMost(WAIT).until(() -> logText().contains("refused connection from pid " + ProcessHandle.current()
+        .pid()));
+    assertThat(logText()).contains("only the child (pid " + agent[0] + ") may feed").contains("armed, timeout 1000 ms")
+        .doesNotContain("timeout 60000");
+    assertThat(Files.getPosixFilePermissions(socket())).as("socket 0600")
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+  }
+
+  /** A socket directory others may write to (and so replace the socket in) is refused before anything starts. */
+  @Test
+  void aSocketDirectoryWritableByOthersIsRefused() throws Exception {
+    Path open = Files.createDirectory(dir.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path sock = open.resolve("wd.sock");
+    WatchdogSupervisor refused = new WatchdogSupervisor(SupervisorConfig.parse("--socket", sock.toString(), "--",
+        "sleep", "600"));
+    assertThatThrownBy(refused::run).isInstanceOf(IOException.class)
+        .hasMessageContaining("socket directory " + open + " is writable by group or others");
+    assertThat(refused.childPid()).as("no child started").isEqualTo(-1);
+    assertThat(sock).doesNotExist();
+    assertThat(Cgroup.named(Cgroup.v2Root().orElseThrow(), SupervisorConfig.defaultCgroup(sock)).dir())
+        .as("its cgroup removed again").doesNotExist();
+  }
+
+  /** A supervisor that accepts but never answers (stopped, hung): every call fails within its deadline. */
+  @Test
+  void everyCallFailsWithinItsDeadlineWhenTheSupervisorNeverAnswers() throws Exception {
+    try (java.nio.channels.ServerSocketChannel mute = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      mute.bind(java.net.UnixDomainSocketAddress.of(socket()));
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket(), Duration.ofMillis(300))) {
+        for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            () -> client.arm(Duration.ofSeconds(5)), client::feed, client::check, client::status)) {
+          long start = System.nanoTime();
+          assertThatThrownBy(call).isInstanceOf(IOException.class).hasMessageContaining("no answer")
+              .hasMessageContaining("within 300 ms");
+          long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+          assertThat(ms).as("failed after the deadline, not before").isGreaterThanOrEqualTo(290);
+          assertThat(ms).as("and not much later").isLessThan(2_000);
+        }
+        assertThat(client.armed()).isFalse();
+      }
+    }
+  }
+
+  /** A supervisor that answers but says DISARMED while the client armed it (restarted meanwhile): check fails. */
+  @Test
+  void aCheckFailsWhenTheSupervisorForgotItWasArmed() throws Exception {
+    try (java.nio.channels.ServerSocketChannel fake = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      fake.bind(java.net.UnixDomainSocketAddress.of(socket()));
+      Thread server = new Thread(() -> {
+        try (java.nio.channels.SocketChannel c = fake.accept();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                java.nio.channels.Channels.newInputStream(c), java.nio.charset.StandardCharsets.US_ASCII))) {
+          java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(c);
+          String line;
+          while ((line = in.readLine()) != null) {
+            out.write((line.startsWith("STATUS") ? "DISARMED\n" : "OK\n").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+          }
+        } catch (IOException e) {
+          // the client went away
+        }
+      }, "fake-supervisor");
+      server.setDaemon(true);
+      server.start();
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
+        client.check(); // disarmed on both sides: fine
+        client.arm(Duration.ofSeconds(5));
+        assertThatThrownBy(client::check).isInstanceOf(IOException.class)
+            .hasMessageContaining("says 'DISARMED' while armed");
+      }
+    }
+  }
+
+  /** The budget is a rate: restarts spread out over time go on; a burst inside the window is given up on. */
+  @Test
+  void restartBudgetIsARateNotALifetimeCount() {
+    long s = 1_000_000_000L;
+    RestartBudget budget = new RestartBudget(2, 60 * s);
+    assertThat(budget.tryRestart(0)).isTrue();
+    assertThat(budget.tryRestart(10 * s)).isTrue();
+    assertThat(budget.tryRestart(59 * s)).as("third within 60 s").isFalse();
+    assertThat(budget.tryRestart(60 * s)).as("the first left the window").isTrue();
+    for (int i = 2; i < 100; i++) {
+      assertThat(budget.tryRestart(i * 100 * s)).as("one restart every 100 s, forever").isTrue();
+    }
+    assertThat(new RestartBudget(0, s).tryRestart(0)).as("0: never restart").isFalse();
+    SupervisorConfig c = SupervisorConfig.parse("--socket", "/x.sock", "--restarts-max", "5",
+        "--restart-window-ms", "1000", "--", "true");
+    assertThat(c.restartsMax()).isEqualTo(5);
+    assertThat(c.restartWindow()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.cgroup()).startsWith("palisade/wd-");
+    assertThatThrownBy(() -> SupervisorConfig.parse("--socket", "/x.sock", "--restart-window-ms", "0", "--", "x"))
+        .hasMessageContaining("--restart-window-ms must be positive");
+    assertThatThrownBy(() -> SupervisorConfig.parse("--socket", "/x.sock", "--restarts-max", "x", "--", "x"))
+        .hasMessageContaining("--restarts-max: 'x' is not a whole number");
+    assertThatThrownBy(() -> SupervisorConfig.parse("--socket", "/x.sock", "--cgroup", "../etc", "--", "x"))
+        .hasMessageContaining("--cgroup '../etc'");
+  }
+
+  /** With a restart every ~2 s and a budget of 1 per 500 ms, the supervisor keeps restarting (old rule: gave up). */
+  @Test
+  void aSupervisorWithARateBudgetKeepsRestartingASlowlyFailingChild() throws Exception {
+    startSupervisor("stop-feeding", 1, 1, 500);
+    awaitAgent(1);
+    awaitAgent(2);
+    awaitAgent(3);
+    assertThat(supervisor.isAlive()).isTrue();
+    assertThat(logText()).doesNotContain("giving up");
   }
 }
