@@ -10,10 +10,8 @@ import palisade.core.Timing;
  * (durations by {@link #MAX_DURATION_MS}, percentages by their meaning), so no arithmetic on them can overflow.
  */
 public final class SimOptions {
-  /** Longest duration an option may give: one day. */
-  public static final long MAX_DURATION_MS = 86_400_000L;
-  /** Drift must stay below 20% (the core's {@link Timing} refuses more). */
-  static final long DRIFT_LIMIT_PPM = 200_000;
+  /** Longest duration an option may give: one day, as for the timings. */
+  public static final long MAX_DURATION_MS = Timing.MAX_DURATION_MS;
   /** A probability: at most 100%. */
   static final long ACK_LOSS_MAX_PPM = 1_000_000;
 
@@ -61,7 +59,7 @@ public final class SimOptions {
       case "renew_interval" -> renewMs = ms(key, value);
       case "drift" -> {
         driftPpm = percentPpm(key, value);
-        if (driftPpm >= DRIFT_LIMIT_PPM) throw new ConfigException("option drift: '" + value + "' must be below 20%");
+        if (driftPpm >= Timing.DRIFT_LIMIT_PPM) throw new ConfigException("option drift: '" + value + "' must be below 20%");
       }
       case "shutdown_policy" -> shutdownPolicy = ShutdownPolicy.parse(value, "option shutdown_policy");
       case "boot_time" -> bootMs = ms(key, value);
