@@ -73,7 +73,7 @@ public final class FailoverBench implements Callable<Integer> {
       c.attachNetwork();
       for (String n : c.nodeNames()) c.powerOn(n);
       String manager;
-      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+      try (Admin admin = c.admin()) {
         waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
         c.addDemoResources(admin, 3);
         waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream()
@@ -125,6 +125,7 @@ public final class FailoverBench implements Callable<Integer> {
   }
 
   private static String mode(LocalCluster c, String node) {
-    return EmbeddedPeer.mode(c.layout().address(Layout.index(node)), c.layout().clientPort());
+    return EmbeddedPeer.mode(c.layout().address(Layout.index(node)), c.layout().clientPort(),
+        c.adminCredential());
   }
 }

@@ -50,6 +50,9 @@ final class ClusterCommand {
       LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
       LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, System.out);
       System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
+      System.out.println("store credentials in " + c.credentialsDir() + "; the CLI acts as "
+          + LocalCluster.ADMIN_OPERATOR + " (" + LocalCluster.adminCredentialDir(c.dir()) + ") with --dir "
+          + c.dir());
       return 0;
     }
   }
@@ -76,7 +79,7 @@ final class ClusterCommand {
         long pid = c.powerOn(n);
         out.println("  " + n + ": supervisor pid " + pid + ", log " + c.nodeLog(n));
       }
-      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+      try (Admin admin = c.admin()) {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (admin.read(StorePaths.CONFIG) == null) {
           if (System.nanoTime() > deadline) throw new CliError("the cluster did not form within 60s", 1);
@@ -105,7 +108,7 @@ final class ClusterCommand {
         System.out.println("  " + n + ": " + (c.powered(n) ? "on, daemon pid " + c.daemonPid(n).map(String::valueOf)
             .orElse("(restarting)") : "off"));
       }
-      return new StatusCommand().show(new Admin(c.connectString(), LocalCluster.CLUSTER), System.out);
+      return new StatusCommand().show(c.admin(), System.out);
     }
   }
 

@@ -55,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
       c.startBmcs();
       long t0 = System.nanoTime();
       for (String n : c.nodeNames()) c.powerOn(n);
-      try (Admin admin = new Admin(c.connectString(), LocalCluster.CLUSTER)) {
+      try (Admin admin = c.admin()) {
         waitFor(() -> admin.read(StorePaths.CONFIG) != null, 60_000);
         c.addDemoResources(admin, 3);
         waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream().allMatch(id -> alive(c, id).size() == 1),

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "High-availability manager for virtual-machine clusters",
     subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, AgentCommand.class,
         ClusterCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
-        FenceCommand.class, EventsCommand.class})
+        FenceCommand.class, EventsCommand.class, CredentialsCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 
@@ -22,6 +22,11 @@ public final class PalisadeCommand {
     // A refused command (wrong input, bad configuration: CliError, ConfigException and other
     // IllegalArgumentExceptions) gives one line and exit 2; anything else one line and exit 1.
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      if (ex instanceof org.apache.zookeeper.KeeperException.NoAuthException e) {
+        System.err.println("palisade: the store refused: your credential's role may not do this (" + e.getPath()
+            + "; a viewer reads only)");
+        return 2;
+      }
       System.err.println("palisade: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       if (ex instanceof CliError e) return e.code;
       return ex instanceof IllegalArgumentException || ex instanceof IllegalStateException ? 2 : 1;

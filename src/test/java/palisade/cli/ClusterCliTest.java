@@ -44,12 +44,14 @@ class ClusterCliTest {
   }
 
   private int cli(String... args) {
-    String[] all = new String[args.length + 4];
+    String[] all = new String[args.length + 6];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--store";
     all[args.length + 1] = cluster.connectString();
     all[args.length + 2] = "--cluster";
     all[args.length + 3] = LocalCluster.CLUSTER;
+    all[args.length + 4] = "--credential";
+    all[args.length + 5] = LocalCluster.adminCredentialDir(cluster.dir()).toString();
     return PalisadeCommand.execute(all);
   }
 
@@ -78,7 +80,7 @@ class ClusterCliTest {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(Duration.ofSeconds(90)).until(() ->
         admin.value(StorePaths.MANAGER_STATE, ManagerState.class) != null
             && admin.value(StorePaths.MANAGER_STATE, ManagerState.class).nodes().values().stream()

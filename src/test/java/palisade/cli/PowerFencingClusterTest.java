@@ -85,7 +85,7 @@ class PowerFencingClusterTest {
     cluster.attachNetwork();
     cluster.startBmcs();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
     cluster.addDemoResources(admin, 3);
@@ -124,12 +124,14 @@ class PowerFencingClusterTest {
   }
 
   private String cli(String... args) {
-    String[] all = new String[args.length + 4];
+    String[] all = new String[args.length + 6];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "--store";
     all[args.length + 1] = cluster.connectString();
     all[args.length + 2] = "--cluster";
     all[args.length + 3] = LocalCluster.CLUSTER;
+    all[args.length + 4] = "--credential";
+    all[args.length + 5] = LocalCluster.adminCredentialDir(cluster.dir()).toString();
     PrintStream old = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
@@ -253,8 +255,15 @@ class PowerFencingClusterTest {
     Instance after = running("vm:103").orElseThrow();
     NodeStatus st = node("node3");
     assertThat(st.confirmation().kind()).isEqualTo(ConfirmKind.MANUAL);
-    String person = System.getProperty("user.name") + "@";
-    assertThat(st.confirmation().by()).startsWith(person);
+    // The authenticated operator (the lab's admin credential), the real host, a time.
+    String person = "admin (admin) on " + Admin.hostName() + " at ";
+    assertThat(st.confirmation().by()).startsWith(person).matches(".* at \\d{4}-\\d\\d-\\d\\dT.*Z");
+    // ... and the audit trail in the events names that operator too.
+    assertThat(admin.events(null, 2_000)).anySatisfy(e -> {
+      assertThat(e.source()).isEqualTo("operator admin (admin) on " + Admin.hostName());
+      assertThat(e.node()).isEqualTo(Admin.hostName());
+      assertThat(e.message()).contains("FenceConfirm", "node3");
+    });
     FenceEntry manual = summary("node3", FenceEntry.MANUAL).orElseThrow();
     assertThat(manual.executor()).startsWith(person);
     System.out.printf("manual confirm by %s: vm:103 on %s (token %d) %.1fs after the confirm%n", manual.executor(),

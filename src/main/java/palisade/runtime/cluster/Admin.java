@@ -1,37 +1,66 @@
 package palisade.runtime.cluster;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.LongFunction;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
+import palisade.core.ClusterConfig;
 import palisade.core.Command;
 import palisade.core.Commands;
 import palisade.core.ManagerState;
 import palisade.core.StorePaths;
 import palisade.core.Versioned;
 import palisade.runtime.store.Codec;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.ZkStore;
 
 /**
- * The operator's synchronous handle on a cluster's store (CLI, local-cluster tooling, tests). Every change is a
- * compare-and-set: read the record with its version, modify it, write it at that version; retried on a conflict.
+ * The operator's synchronous handle on a cluster's store (CLI, local-cluster tooling, tests), authenticated with
+ * the operator's credential. Every change is a compare-and-set: read the record with its version, modify it, write
+ * it at that version; retried on a conflict. Every change it makes is then recorded in the cluster's events with the
+ * credential's holder and the host it came from (the audit trail).
  */
 public final class Admin implements AutoCloseable {
   static final int CAS_ATTEMPTS_MAX = 20;
   private static final ObjectMapper JSON = new ObjectMapper();
   private final CuratorFramework client;
+  private final Credential credential;
+  private final String host;
 
-  public Admin(String connectString, String cluster) {
-    client = CuratorFrameworkFactory.builder().connectString(connectString).namespace("palisade/" + cluster)
+  public Admin(String connectString, String cluster, Credential credential) {
+    this.credential = credential;
+    this.host = hostName();
+    client = ZkStore.clientBuilder(connectString, cluster, credential)
         .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000)
         .retryPolicy(new ExponentialBackoffRetry(200, 5)).build();
     client.start();
+  }
+
+  /** Who this handle acts as. */
+  public Credential credential() {
+    return credential;
+  }
+
+  /** The real name of this host (not the loopback name), for the audit trail. */
+  public static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      String env = System.getenv("HOSTNAME");
+      return env != null && !env.isBlank() ? env : "unknown-host";
+    }
   }
 
   /** Waits for a connection; false if none within the time. */
@@ -63,18 +92,26 @@ public final class Admin implements AutoCloseable {
     return v == null ? null : (T) v.value();
   }
 
-  /** Compare-and-set update of an existing record; {@code change} may throw to refuse (nothing is written). */
+  /**
+   * Compare-and-set update of an existing record; {@code change} may throw to refuse (nothing is written). The
+   * change is audited (for /config: which nodes, groups and resources it added, changed or removed).
+   */
   @SuppressWarnings("unchecked")
   public <T> T update(String path, Class<T> type, UnaryOperator<T> change) throws Exception {
     for (int attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
       Versioned<Object> cur = read(path);
-      T next = change.apply(cur == null ? null : (T) cur.value());
+      T before = cur == null ? null : (T) cur.value();
+      T next = change.apply(before);
       try {
+        long version;
         if (cur == null) {
           client.create().creatingParentContainersIfNeeded().forPath(path, Codec.encode(next));
+          version = 0;
         } else {
-          client.setData().withVersion(Math.toIntExact(cur.version())).forPath(path, Codec.encode(next));
+          version = client.setData().withVersion(Math.toIntExact(cur.version())).forPath(path, Codec.encode(next))
+              .getVersion();
         }
+        audit("wrote " + path + " (version " + version + ")" + describe(before, next));
         return next;
       } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
         // someone else wrote in between: read again
@@ -83,16 +120,67 @@ public final class Admin implements AutoCloseable {
     throw new IllegalStateException(path + ": too many concurrent writers, gave up after " + CAS_ATTEMPTS_MAX);
   }
 
-  /** Appends an operator command by compare-and-set on /commands; returns its sequence number. */
+  /**
+   * Appends an operator command by compare-and-set on /commands; returns its sequence number.
+   *
+   * @throws Commands.Full when the queue holds {@link Commands#KEEP_MAX} commands the manager has not applied
+   */
   public long command(LongFunction<Command> make) throws Exception {
     ManagerState ms = value(StorePaths.MANAGER_STATE, ManagerState.class);
     long applied = ms == null ? 0 : ms.commandSeq();
     Commands c = update(StorePaths.COMMANDS, Commands.class, cur -> (cur == null ? Commands.empty() : cur)
         .append(make, applied));
+    Command queued = c.pending().get(c.pending().size() - 1);
+    audit("queued command " + c.lastSeq() + ": " + queued);
     return c.lastSeq();
   }
 
-  /** One event of the cluster log, as the daemons store it. */
+  /**
+   * Records an operator action in the cluster's events: who (the credential's name and role), from which host.
+   * Best effort after the change itself, like the daemons' events; ZooKeeper's own audit log on each peer records
+   * the same writes with the id the server authenticated.
+   */
+  public void audit(String message) {
+    try {
+      byte[] data = JSON.writeValueAsBytes(new Event(null, System.currentTimeMillis(), host,
+          "operator " + credential.who() + " on " + host, message));
+      client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+          .forPath("/events/e-", data);
+    } catch (Exception e) {
+      System.err.println("palisade: warning: the change was made but its audit event was not stored: " + e);
+    }
+  }
+
+  /** What a /config change did, by name (no option values: they may hold commands or secrets). */
+  private static String describe(Object before, Object after) {
+    if (!(after instanceof ClusterConfig b) || (before != null && !(before instanceof ClusterConfig))) return "";
+    ClusterConfig a = (ClusterConfig) before;
+    StringBuilder sb = new StringBuilder();
+    diff(sb, "nodes", a == null ? Map.of() : a.nodes(), b.nodes());
+    diff(sb, "groups", a == null ? Map.of() : a.groups(), b.groups());
+    diff(sb, "resources", a == null ? Map.of() : a.resources(), b.resources());
+    if (a != null && a.shutdownPolicy() != b.shutdownPolicy()) {
+      sb.append("; shutdown policy ").append(a.shutdownPolicy()).append(" -> ").append(b.shutdownPolicy());
+    }
+    return sb.toString();
+  }
+
+  private static void diff(StringBuilder sb, String what, Map<String, ?> before, Map<String, ?> after) {
+    TreeSet<String> added = new TreeSet<>();
+    TreeSet<String> changed = new TreeSet<>();
+    TreeSet<String> removed = new TreeSet<>(before.keySet());
+    removed.removeAll(after.keySet());
+    for (Map.Entry<String, ?> e : after.entrySet()) {
+      if (!before.containsKey(e.getKey())) added.add(e.getKey());
+      else if (!before.get(e.getKey()).equals(e.getValue())) changed.add(e.getKey());
+    }
+    if (!added.isEmpty()) sb.append("; ").append(what).append(" added ").append(added);
+    if (!changed.isEmpty()) sb.append("; ").append(what).append(" changed ").append(changed);
+    if (!removed.isEmpty()) sb.append("; ").append(what).append(" removed ").append(removed);
+  }
+
+  /** One event of the cluster log, as the daemons store it (operator events: node is the operator's host). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Event(String id, long t, String node, String source, String message) {}
 
   /** Events with a sequence id after {@code afterId} (null: the last {@code limit}), oldest first. */

@@ -25,6 +25,8 @@ import palisade.core.StorePaths;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.resource.ProcessResourceDriver;
 import palisade.runtime.watchdog.Cgroup;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.Credentials;
 
 /**
  * A cluster of N nodes on loopback, each node daemon under its own process-watchdog supervisor, wired through
@@ -112,6 +114,7 @@ public final class LocalCluster {
       }
     }
     for (String n : options.devices().keySet()) c.requireNode(n);
+    c.makeCredentials();
     for (int i = 1; i <= nodes; i++) {
       Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
       Files.setPosixFilePermissions(nd, PosixFilePermissions.fromString("rwx------"));
@@ -190,6 +193,8 @@ public final class LocalCluster {
     sb.append("node: ").append(Layout.name(i)).append('\n');
     sb.append("data_dir: data\n");
     sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+    sb.append("  credential: ").append(quote(Credentials.nodeDir(credentialsDir(), Layout.name(i)).toString()))
+        .append('\n');
     boolean processWatchdog = !o.noWatchdog().contains(Layout.name(i));
     sb.append("watchdog:\n  driver: ").append(processWatchdog ? "process" : "none").append('\n');
     if (processWatchdog) sb.append("  socket: ").append(quote(watchdogSocket(Layout.name(i)).toString())).append('\n');
@@ -232,6 +237,51 @@ public final class LocalCluster {
 
   public Path dir() {
     return dir;
+  }
+
+  // ---- store credentials -------------------------------------------------------------------------------------------
+
+  /** The lab's operator with every right: what the CLI uses by default with --dir. */
+  public static final String ADMIN_OPERATOR = "admin";
+
+  /** The lab's credentials: its authorities, one credential per node, the admin operator's (see Credentials). */
+  public Path credentialsDir() {
+    return credentialsDir(dir);
+  }
+
+  public static Path credentialsDir(Path dir) {
+    return dir.resolve("credentials");
+  }
+
+  /**
+   * The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. A
+   * directory that held a cluster before keeps its authorities and credentials (cluster down, then up again).
+   */
+  private void makeCredentials() throws IOException {
+    Path d = credentialsDir();
+    if (!Files.exists(Credentials.caDir(d).resolve(Credentials.MEMBERS_CA + ".key"))) Credentials.initCa(d, CLUSTER);
+    for (String n : nodeNames()) {
+      if (!Files.exists(Credentials.nodeDir(d, n).resolve(Credential.IDENTITY))) {
+        Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
+      }
+    }
+    if (!Files.exists(adminCredentialDir(dir).resolve(Credential.IDENTITY))) {
+      Credentials.issueOperator(d, ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
+    }
+  }
+
+  /** The lab admin's credential directory. */
+  public static Path adminCredentialDir(Path dir) {
+    return Credentials.operatorDir(credentialsDir(dir), ADMIN_OPERATOR);
+  }
+
+  public Credential adminCredential() {
+    return Credential.load(adminCredentialDir(dir));
+  }
+
+  /** A store handle acting as the lab's admin operator. */
+  public Admin admin() {
+    return new Admin(connectString(), CLUSTER, adminCredential());
   }
 
   public Layout layout() {

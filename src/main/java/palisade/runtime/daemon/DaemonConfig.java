@@ -29,9 +29,12 @@ import palisade.fencing.FenceException;
  *
  * @param peers how many of the first nodes run an embedded ZooKeeper peer (0 when {@code connect} is set)
  * @param connect an external ensemble, {@code host:port,...}, or null for the embedded quorum
+ * @param storeCredential the node's store credential directory ({@code store.credential}, default
+ *     {@code <data_dir>/credential}): TLS client certificate and, for a peer, its server certificate
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
-    String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices) {
+    String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
+    Path storeCredential) {
 
   /**
    * A cluster member as this node reaches it.
@@ -202,9 +205,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
 
     JsonNode store = root.path("store");
     String connect = null;
+    String credential = null;
     int peers = defaultPeers(nodes.size());
     if (!store.isMissingNode()) {
-      onlyKeys(store, "store.", Set.of("connect", "peers"));
+      onlyKeys(store, "store.", Set.of("connect", "peers", "credential"));
+      if (store.has("credential")) credential = text(store.get("credential"), "store.credential");
       if (store.has("connect")) {
         connect = text(store.get("connect"), "store.connect");
         for (String hp : connect.split(",")) {
@@ -227,6 +232,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     }
     Path dataDir = root.has("data_dir") ? base.resolve(text(root.get("data_dir"), "data_dir"))
         : base.resolve("data");
+    Path storeCredential = credential != null ? base.resolve(credential) : dataDir.resolve("credential");
 
     JsonNode wd = root.path("watchdog");
     String driver = "linux";
@@ -282,7 +288,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           + "watchdog, which counts whole seconds (use e.g. " + Math.max(1, timing.watchdogMs() / 1000) + "s and a "
           + "lease_timeout that still satisfies the inequality)");
     }
-    return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices);
+    return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices,
+        storeCredential);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */

@@ -1,5 +1,7 @@
 package palisade.runtime.daemon;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
@@ -31,6 +32,7 @@ import palisade.core.StoreClient;
 import palisade.core.StorePaths;
 import palisade.core.Txn;
 import palisade.core.Watchdog;
+import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
 import palisade.runtime.store.ZkStore;
 import palisade.runtime.watchdog.Cgroup;
@@ -82,9 +84,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   public void start() throws Exception {
     // Fence devices first: a bad definition (unknown agent, option the metadata refuses) stops the daemon here.
     fences = AsyncFences.create(config, loop, this::nowMs);
-    Path dir = Files.createDirectories(config.dataDir());
-    // Resources run as an unprivileged user: they must reach neither the daemon's files nor the watchdog socket.
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Credential credential = storeCredential();
+    // Everything this daemon and its embedded peer write (snapshots and logs hold resource commands) is private.
+    CLib.INSTANCE.umask(0077);
+    Path dir = privateTree(config.dataDir());
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     WatchdogDevice device = switch (config.watchdogDriver()) {
       case "process" -> processWatchdog();
@@ -97,11 +100,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         DaemonConfig.Node n = config.nodes().get(i);
         members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
       }
-      peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members);
+      peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members, credential,
+          this::peerFailed);
     }
-    curator = CuratorFrameworkFactory.builder()
-        .connectString(config.connectString())
-        .namespace("palisade/" + config.cluster())
+    curator = ZkStore.clientBuilder(config.connectString(), config.cluster(), credential)
         .sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
         .retryPolicy(new RetryNTimes(0, 0))
@@ -180,6 +182,52 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       seedPending = false;
       log().event(config.node() + "/daemon", "initial configuration: " + r.getClass().getSimpleName());
     });
+  }
+
+  /** The node's store credential (store.credential): a node certificate, readable, private. */
+  private Credential storeCredential() {
+    Credential c;
+    try {
+      c = Credential.load(config.storeCredential());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.credential: " + e.getMessage());
+    }
+    if (c.role() != Credential.Role.MEMBER) {
+      throw new ConfigException("store.credential: " + config.storeCredential() + " holds the credential of "
+          + c.who() + ", not a node credential (palisade credentials node " + config.node() + ")");
+    }
+    return c;
+  }
+
+  /** Makes dir and everything already under it private (0700 directories, no group or other access to files). */
+  private static Path privateTree(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (var all = Files.walk(dir)) {
+      for (Path p : all.toList()) {
+        if (Files.isSymbolicLink(p)) continue;
+        var perms = Files.getPosixFilePermissions(p);
+        perms.removeIf(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"));
+        if (Files.isDirectory(p)) perms.addAll(PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(p, perms);
+      }
+    }
+    return dir;
+  }
+
+  /** process-wide umask: files ZooKeeper and the daemon create are 0600, directories 0700. */
+  interface CLib extends Library {
+    CLib INSTANCE = Native.load("c", CLib.class);
+
+    int umask(int mask);
+  }
+
+  /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */
+  private void peerFailed(int code) {
+    System.out.println("FATAL: the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
+        + "); killing every resource and exiting");
+    System.out.flush();
+    if (resources != null) resources.killAll();
+    Runtime.getRuntime().halt(72);
   }
 
   private void watchdogLost(String why) {

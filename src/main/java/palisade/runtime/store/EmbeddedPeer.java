@@ -4,15 +4,23 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.IntConsumer;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 import org.apache.zookeeper.server.embedded.ZooKeeperServerEmbedded;
+import org.apache.zookeeper.util.ServiceUtils;
 
 /**
  * A ZooKeeper quorum peer inside the daemon (ZooKeeperServerEmbedded). Each node's configuration names the other
  * peers by the addresses it should dial — in the local cluster those are fault-proxy links — while its own entry is
  * the address it binds.
+ *
+ * <p>Authenticated only: the peer listens on a TLS client port (no plain one) that wants a certificate of the
+ * cluster's authorities, and speaks TLS to the other peers, trusting node certificates only (see
+ * {@link Credential#serverProperties()}). Its directories are 0700. A fatal error inside ZooKeeper (which would
+ * call System.exit in a stand-alone server) reaches the owner's {@code onFatal} instead of vanishing in a log line.
  */
 public final class EmbeddedPeer implements AutoCloseable {
   /** One quorum member as this node dials it. */
@@ -29,9 +37,17 @@ public final class EmbeddedPeer implements AutoCloseable {
     this.server = server;
   }
 
-  /** Starts the peer with id {@code myId} among {@code members} (one member: standalone). */
-  public static EmbeddedPeer start(Path dir, int myId, List<Member> members) throws Exception {
-    Path data = Files.createDirectories(dir.resolve("data"));
+  /** How long a peer may take to open its ports before start gives up. */
+  static final long START_TIMEOUT_MS = 60_000;
+
+  /**
+   * Starts the peer with id {@code myId} among {@code members} (one member: standalone), authenticated with the
+   * node's credential; {@code onFatal} gets the exit code of a fatal ZooKeeper error (on a ZooKeeper thread).
+   */
+  public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
+      IntConsumer onFatal) throws Exception {
+    privateDir(dir);
+    Path data = privateDir(dir.resolve("data"));
     Member me = members.stream().filter(m -> m.id() == myId).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("peer " + myId + " is not among the members"));
     Properties p = new Properties();
@@ -39,8 +55,9 @@ public final class EmbeddedPeer implements AutoCloseable {
     p.setProperty("initLimit", Integer.toString(INIT_LIMIT_TICKS));
     p.setProperty("syncLimit", Integer.toString(SYNC_LIMIT_TICKS));
     p.setProperty("dataDir", data.toString());
-    p.setProperty("clientPortAddress", me.host());
-    p.setProperty("clientPort", Integer.toString(me.clientPort()));
+    p.setProperty("secureClientPortAddress", me.host());
+    p.setProperty("secureClientPort", Integer.toString(me.clientPort()));
+    p.putAll(credential.serverProperties());
     p.setProperty("admin.enableServer", "false");
     p.setProperty("4lw.commands.whitelist", "srvr,ruok,stat");
     p.setProperty("reconfigEnabled", "false");
@@ -55,19 +72,27 @@ public final class EmbeddedPeer implements AutoCloseable {
       }
     }
     ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
-        .baseDir(Files.createDirectories(dir))
+        .baseDir(dir)
         .configuration(p)
         .exitHandler(ExitHandler.LOG_ONLY)
         .build();
-    server.start();
+    server.start(START_TIMEOUT_MS);
+    // start() installed LOG_ONLY (EXIT would end the JVM without our last words): from here on a fatal error inside
+    // ZooKeeper goes to the owner, who stops the node with a clear message.
+    ServiceUtils.setSystemExitProcedure(code -> onFatal.accept(code));
     return new EmbeddedPeer(server);
   }
 
-  /** Asks a ZooKeeper server (four-letter word `srvr`) for its mode: leader, follower, standalone; null if no answer. */
-  public static String mode(String host, int clientPort) {
-    try (java.net.Socket s = new java.net.Socket()) {
+  /**
+   * Asks a ZooKeeper server (four-letter word `srvr`, over TLS with the credential) for its mode: leader, follower,
+   * standalone; null if no answer.
+   */
+  public static String mode(String host, int clientPort, Credential credential) {
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) credential.sslContext().getSocketFactory()
+        .createSocket()) {
       s.connect(new java.net.InetSocketAddress(host, clientPort), 500);
       s.setSoTimeout(1000);
+      s.startHandshake();
       s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
       String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       for (String line : text.split("\n")) {
@@ -77,6 +102,13 @@ public final class EmbeddedPeer implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** A directory only its owner may enter; ZooKeeper's files inside it (snapshots, logs) hold resource commands. */
+  static Path privateDir(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    return dir;
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
@@ -77,6 +78,16 @@ public final class ZkStore implements StoreClient, AutoCloseable {
         })
         .build());
     client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
+  }
+
+  /**
+   * A Curator client builder for the cluster's store: its namespace, TLS with this credential, and the Palisade
+   * ACLs on every znode it creates (the namespace root and parents included).
+   */
+  public static CuratorFrameworkFactory.Builder clientBuilder(String connectString, String cluster,
+      Credential credential) {
+    return CuratorFrameworkFactory.builder().connectString(connectString).namespace("palisade/" + cluster)
+        .zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE);
   }
 
   public void start() {

@@ -57,7 +57,7 @@ class RealClusterFaultTest {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> admin.read(StorePaths.CONFIG) != null);
     cluster.addDemoResources(admin, 3);
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
@@ -92,7 +92,7 @@ class RealClusterFaultTest {
 
   private String zkMode(String node) {
     int i = Layout.index(node);
-    return EmbeddedPeer.mode(cluster.layout().address(i), cluster.layout().clientPort());
+    return EmbeddedPeer.mode(cluster.layout().address(i), cluster.layout().clientPort(), cluster.adminCredential());
   }
 
   /** A node whose embedded peer follows (isolating the ZooKeeper leader is a documented limitation). */

@@ -62,7 +62,7 @@ class RealWatchdogFaultTest {
         Map.of()));
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = new Admin(cluster.connectString(), LocalCluster.CLUSTER);
+    admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
     cluster.addDemoResources(admin, 2);

@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,8 +38,12 @@ class ZkStoreTest {
   @BeforeEach
   void start() throws Exception {
     int port = 21_000 + (int) (ProcessHandle.current().pid() % 5_000);
-    peer = EmbeddedPeer.start(dir, 1, List.of(new EmbeddedPeer.Member(1, "127.0.2.1", port, port + 1, port + 2)));
-    curator = CuratorFrameworkFactory.builder().connectString("127.0.2.1:" + port).namespace("palisade/test")
+    Path creds = dir.resolve("credentials");
+    Credentials.initCa(creds, "test");
+    Credential node = Credential.load(Credentials.issueNode(creds, "node1", 1));
+    peer = EmbeddedPeer.start(dir.resolve("zk"), 1,
+        List.of(new EmbeddedPeer.Member(1, "127.0.2.1", port, port + 1, port + 2)), node, code -> { });
+    curator = ZkStore.clientBuilder("127.0.2.1:" + port, "test", node)
         .sessionTimeoutMs(3_000).connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)).build();
     curator.start();
     loop = Executors.newSingleThreadExecutor(r -> {
