@@ -4,8 +4,10 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,6 +24,7 @@ import palisade.core.ClusterConfig;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
+import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.resource.ProcessResourceDriver;
 import palisade.runtime.watchdog.Cgroup;
@@ -97,9 +100,11 @@ public final class LocalCluster {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
     }
     Files.createDirectories(dir);
+    requireOwner(dir); // before chmod: root may chmod a directory someone else made (the default is in /tmp)
     // Demo resources run as nobody: they may traverse the cluster dir (not list it) to their script and trace dir;
     // each node's dir (config, secrets, data, watchdog socket) stays 0700.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    requireOwnDir(dir);
     openPathForResources(dir);
     Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
     Properties p = new Properties();
@@ -162,13 +167,49 @@ public final class LocalCluster {
     }
   }
 
+  /**
+   * The cluster dir holds the nodes' configurations, the commands root runs for them and the PIDs it signals: it must
+   * belong to the user running Palisade and be writable by nobody else, or another local user could swap them (the
+   * default dir is in /tmp, where anyone may create it first). A symbolic link must be ours too.
+   */
+  static void requireOwnDir(Path dir) throws IOException {
+    requireOwner(dir);
+    Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+      throw new IllegalStateException("cluster dir " + dir + " is writable by group or others (mode "
+          + PosixFilePermissions.toString(perms) + "): chmod go-w " + dir + ", or choose another --dir");
+    }
+  }
+
+  private static void requireOwner(Path dir) throws IOException {
+    String me = System.getProperty("user.name");
+    if (!Files.isDirectory(dir)) throw new IllegalStateException("cluster dir " + dir + " is not a directory");
+    for (String owner : List.of(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName(),
+        Files.getOwner(dir).getName())) {
+      if (!owner.equals(me)) {
+        throw new IllegalStateException("cluster dir " + dir + " belongs to " + owner + ", not to " + me
+            + " (remove it, or choose another --dir)");
+      }
+    }
+  }
+
+  /** The state file, read like any user-supplied file (bounded, a regular UTF-8 file). */
+  private static Properties readState(Path f) throws IOException {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(TextFile.read(f)));
+    } catch (TextFile.Unreadable e) {
+      throw new IllegalStateException(e.getMessage());
+    }
+    return p;
+  }
+
   public static LocalCluster open(Path dir) throws IOException {
     Path f = dir.resolve(STATE);
     if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: cluster up)");
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    }
+    requireOwnDir(dir);
+    Properties p = readState(f);
     Layout layout = new Layout(Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("peers")),
         Integer.parseInt(p.getProperty("base_port")));
     return new LocalCluster(dir, layout, p);
@@ -468,7 +509,12 @@ public final class LocalCluster {
     c.requireNode(node);
     int port = c.bmcPort(node);
     if (port < 0) throw new IllegalStateException("no mock BMC port for " + node + " in " + dir);
-    String password = Files.readString(c.bmcPasswordFile(node)).strip();
+    String password;
+    try {
+      password = TextFile.read(c.bmcPasswordFile(node)).strip();
+    } catch (TextFile.Unreadable e) {
+      throw new IllegalStateException(e.getMessage());
+    }
     palisade.fencing.PowerSwitch power = new palisade.fencing.PowerSwitch() {
       @Override
       public synchronized boolean isOn() {
@@ -724,10 +770,7 @@ public final class LocalCluster {
   private void reload() throws IOException {
     Path f = dir.resolve(STATE);
     if (!Files.exists(f)) return;
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    }
+    Properties p = readState(f);
     // no moment without an entry that is in both (another thread may be reading)
     state.keySet().removeIf(k -> !p.containsKey(k));
     state.putAll(p);
