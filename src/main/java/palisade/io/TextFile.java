@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,11 +33,28 @@ public final class TextFile {
     Unreadable(Object where, String reason) {
       super(where + ": " + reason);
     }
+
+    Unreadable(Object where, String reason, IOException cause) {
+      super(where + ": " + reason, cause);
+    }
   }
 
   /** The file's text (without a byte-order mark). */
   public static String read(Path file) throws Unreadable {
     return decode(file, bytes(file));
+  }
+
+  /**
+   * As {@link #read}, for callers that report an IOException: a missing or forbidden file gives the I/O system's own
+   * exception (NoSuchFileException, AccessDeniedException), anything else an IOException naming the file.
+   */
+  public static String readOrThrow(Path file) throws IOException {
+    try {
+      return read(file);
+    } catch (Unreadable e) {
+      if (e.getCause() instanceof IOException io) throw io;
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /** The file's lines, split as {@link String#lines()} does (\n, \r\n or \r); line i is line i + 1 of the file. */
@@ -49,7 +67,9 @@ public final class TextFile {
     try {
       attrs = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new Unreadable(file, "no such file");
+      throw new Unreadable(file, "no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new Unreadable(file, "cannot read: permission denied", e);
     } catch (IOException | SecurityException e) {
       throw new Unreadable(file, "cannot read: " + reason(e));
     }
@@ -61,6 +81,8 @@ public final class TextFile {
       byte[] data = in.readNBytes(MAX_BYTES + 1); // the file may have grown since its size was read
       if (data.length > MAX_BYTES) throw tooLarge(file, data.length);
       return data;
+    } catch (AccessDeniedException e) {
+      throw new Unreadable(file, "cannot read: permission denied", e);
     } catch (IOException | SecurityException e) {
       throw new Unreadable(file, "cannot read: " + reason(e));
     }
@@ -99,7 +121,6 @@ public final class TextFile {
   }
 
   private static String reason(Exception e) {
-    return e instanceof java.nio.file.AccessDeniedException ? "permission denied"
-        : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 }
