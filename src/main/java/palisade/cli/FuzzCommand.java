@@ -24,8 +24,8 @@ final class FuzzCommand implements Callable<Integer> {
   Integer nodes;
 
   /**
-   * Longest faulty phase: with the settling phase it stays within a scenario's limits (a run of at most a day, 10
-   * million node ticks even with 50 nodes).
+   * Longest faulty phase: with the settling phase a history stays within a scenario's longest run (one day), and one
+   * history's work stays bounded (the fuzz draws at most 2 resources per node).
    */
   static final long MAX_DURATION_MS = 12 * 3_600_000L;
 

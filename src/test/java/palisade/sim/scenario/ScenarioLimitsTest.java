@@ -72,11 +72,20 @@ class ScenarioLimitsTest {
   @Test
   void aRunsWorkIsBounded() throws Exception {
     // 3 nodes ticking every 1ms for a day: 259 million ticks, hours of CPU
-    refused("t.scn:5: run 86400s with 3 nodes and a tick of 1ms is 259200000 node ticks, more than the limit of "
-        + "10000000 (shorten the run or lengthen renew_interval)", "nodes a b c", "option renew_interval=4ms",
-        "option ack_timeout=4ms", "option watchdog_timeout=10ms", "run 24h");
+    refused("t.scn:5: run 86400s with 3 nodes ticking every 1ms and 0 resources is 259200000 units of work (node "
+        + "ticks x (1 + resources)), more than the limit of 20000000 (shorten the run, lengthen renew_interval, or "
+        + "declare fewer nodes or resources)", "nodes a b c", "option renew_interval=4ms", "option ack_timeout=4ms",
+        "option watchdog_timeout=10ms", "run 24h");
+    // 1,000 resources for an hour: each event's checks look at every one
+    List<String> big = new ArrayList<>(List.of("nodes a b c"));
+    for (int i = 0; i < 1000; i++) big.add("resource vm:" + i + " node=a");
+    big.add("run 1h");
+    assertThatThrownBy(() -> Scenario.parse("t.scn", big)).hasMessageStartingWith("t.scn:1002: run 3600s with 3 "
+        + "nodes ticking every 250ms and 1000 resources is 43243200 units of work");
+    big.set(big.size() - 1, "run 10m");
+    assertThat(Scenario.parse("t.scn", big).runMs()).isEqualTo(600_000);
     // the default timing allows the longest run for a small cluster
-    parsed("nodes a b c", "run 24h");
+    parsed("nodes a b c", "resource vm:1 node=a", "run 24h");
     List<String> many = new ArrayList<>();
     StringBuilder names = new StringBuilder("nodes");
     for (int i = 0; i <= Scenario.MAX_NODES; i++) names.append(" n").append(i);
