@@ -3,7 +3,9 @@ package palisade.io;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -95,13 +97,14 @@ public final class TextFile {
         throw new Unreadable(file + ":" + lineOf(data, i), "contains a NUL byte (not a text file)");
       }
     }
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data, start, data.length - start))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new Unreadable(file, "not UTF-8 text (" + e.getClass().getSimpleName() + ")");
-    }
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(data, start, data.length - start);
+    CharBuffer out = CharBuffer.allocate(data.length - start); // UTF-8 never gives more chars than bytes
+    CoderResult r = decoder.decode(in, out, true);
+    if (!r.isError()) r = decoder.flush(out);
+    if (r.isError()) throw new Unreadable(file + ":" + lineOf(data, in.position()), "not UTF-8 text");
+    return out.flip().toString();
   }
 
   private static boolean startsWithBom(byte[] data) {
