@@ -159,8 +159,6 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       JsonLocation at = e.getLocation();
       throw new ConfigException((at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ": " : "")
           + "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
-    } catch (IOException e) {
-      throw new ConfigException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (root == null || !root.isObject()) throw new ConfigException("expected a mapping at the top level");
     onlyKeys(root, "", TOP_KEYS);
