@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,7 +44,7 @@ final class ClusterCommand {
       if (nodes < 1 || nodes > 9) throw new CliError("--nodes must be 1..9, got " + nodes);
       if (!noWatchdog.isEmpty() && !bmc) throw new CliError("--no-watchdog needs the mock BMCs (--bmc)");
       for (String n : noWatchdog) {
-        int i = palisade.runtime.cluster.Layout.index(n);
+        int i = palisade.lab.Layout.index(n);
         if (i < 1 || i > nodes) throw new CliError("--no-watchdog: no node '" + n + "' among " + nodes + " nodes");
       }
       LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());

@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.io.File;
 import java.io.IOException;
@@ -26,6 +26,7 @@ import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
 import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.store.Admin;
 import palisade.runtime.resource.ProcessResourceDriver;
 import palisade.runtime.watchdog.Cgroup;
 import palisade.runtime.store.Credential;
@@ -515,7 +516,7 @@ public final class LocalCluster {
     } catch (TextFile.Unreadable e) {
       throw new IllegalStateException(e.getMessage());
     }
-    palisade.fencing.PowerSwitch power = new palisade.fencing.PowerSwitch() {
+    palisade.lab.PowerSwitch power = new palisade.lab.PowerSwitch() {
       @Override
       public synchronized boolean isOn() {
         try {
@@ -542,7 +543,7 @@ public final class LocalCluster {
         }
       }
     };
-    palisade.fencing.RedfishMockBmc bmc = new palisade.fencing.RedfishMockBmc(port, BMC_USER, password, power);
+    palisade.lab.RedfishMockBmc bmc = new palisade.lab.RedfishMockBmc(port, BMC_USER, password, power);
     bmc.start();
     System.out.println("listening on 127.0.0.1:" + bmc.port() + " (mock BMC of " + node + ")");
     System.out.flush();

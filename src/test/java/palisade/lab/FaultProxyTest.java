@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

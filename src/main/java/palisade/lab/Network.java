@@ -1,11 +1,11 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.TreeSet;
-import palisade.runtime.net.FaultProxy;
-import palisade.runtime.net.Link;
+import palisade.lab.FaultProxy;
+import palisade.lab.Link;
 
 /**
  * The local cluster's wiring: a fault-proxy link for every way one node dials another (ZooKeeper peer and election
