@@ -59,7 +59,9 @@ public final class SimOptions {
       case "renew_interval" -> renewMs = ms(key, value);
       case "drift" -> {
         driftPpm = percentPpm(key, value);
-        if (driftPpm >= Timing.DRIFT_LIMIT_PPM) throw new ConfigException("option drift: '" + value + "' must be below 20%");
+        if (driftPpm >= Timing.DRIFT_LIMIT_PPM) {
+          throw new ConfigException("option drift: '" + value + "' must be below 20%");
+        }
       }
       case "shutdown_policy" -> shutdownPolicy = ShutdownPolicy.parse(value, "option shutdown_policy");
       case "boot_time" -> bootMs = ms(key, value);

@@ -35,7 +35,8 @@ class PasswordFileInputTest {
     assertThat(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString()).start().waitFor()).isZero();
     assertThatThrownBy(() -> FenceDevices.readPasswordFile("fence device 'bmc1': ", fifo))
         .isInstanceOf(FenceException.class)
-        .hasMessage("fence device 'bmc1': password file " + fifo + ": is not a regular file (a device, FIFO or socket)");
+        .hasMessage("fence device 'bmc1': password file " + fifo
+            + ": is not a regular file (a device, FIFO or socket)");
     Path big = privateFile(Files.write(tmp.resolve("big"), new byte[2 << 20]));
     assertThatThrownBy(() -> FenceDevices.readPasswordFile("fence device 'bmc1': ", big))
         .hasMessage("fence device 'bmc1': password file " + big + ": 2097152 bytes is larger than the limit of "

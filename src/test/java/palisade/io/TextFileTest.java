@@ -62,7 +62,8 @@ class TextFileTest {
     Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
     assertThat(p.waitFor()).isZero();
     // opening a FIFO with no writer blocks for ever: it must be refused before it is opened
-    assertThatThrownBy(() -> TextFile.read(fifo)).hasMessage(fifo + ": is not a regular file (a device, FIFO or socket)");
+    assertThatThrownBy(() -> TextFile.read(fifo))
+        .hasMessage(fifo + ": is not a regular file (a device, FIFO or socket)");
     assertThatThrownBy(() -> TextFile.read(dir)).hasMessage(dir + ": is a directory, not a file");
     assertThatThrownBy(() -> TextFile.read(dir.resolve("none"))).hasMessage(dir.resolve("none") + ": no such file");
   }
