@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cluster", description = "Run a local N-node cluster on loopback (real processes)",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Power.class,
         ClusterCommand.Isolate.class, ClusterCommand.Heal.class, ClusterCommand.Down.class,
-        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class})
+        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class, ClusterCommand.Peer.class})
 final class ClusterCommand {
   static Path dirOr(Path dir) {
     return dir != null ? dir : LocalCluster.defaultDir();
@@ -190,6 +190,21 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       LocalCluster.serveBmc(dir, node);
+      return 0;
+    }
+  }
+
+  @Command(name = "peer", hidden = true, description = "A local cluster node's store peer process")
+  static final class Peer implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Option(names = "--node", required = true)
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.servePeer(dir, node);
       return 0;
     }
   }
