@@ -225,7 +225,9 @@ public final class Firewall implements AutoCloseable {
     }
     lock.lock();
     try {
-      if (flapper != null) throw new IllegalStateException("a link is flapping already (heal first)");
+      if (flapper != null && flapper.isAlive()) {
+        throw new IllegalStateException("a link is flapping already (heal first)");
+      }
       flapStop = false;
       flapper = new Thread(() -> flapLoop(a, b, periodMs, durationMs), tag + "-flap");
       flapper.setDaemon(true);

@@ -305,13 +305,17 @@ public final class LocalCluster {
    * ports), with latency on the in-JVM fault-proxy links when {@link #attachNetwork} was called. Call
    * {@link Firewall#start()} before powering the nodes on; close it when done.
    */
-  public Firewall firewall() {
+  public Firewall firewall() throws IOException {
+    // iptables resolves a cgroup path when a rule is added: the cgroups must exist first (the supervisor and
+    // startPeer reuse an existing one). A node powered off and on gets a new cgroup the rules do not know.
+    Path v2 = Cgroup.v2Root().orElseThrow(() -> new IOException("the firewall needs cgroup v2 (none mounted)"));
     List<Firewall.Node> nodes = new ArrayList<>();
     Map<String, List<String>> via = new TreeMap<>();
     for (int i = 1; i <= layout.nodes(); i++) {
       String n = Layout.name(i);
       List<String> cgroups = new ArrayList<>(List.of(cgroupName(n)));
       if (peerProcesses() && i <= layout.peers()) cgroups.add(peerCgroupName(n));
+      for (String cg : cgroups) Files.createDirectories(Cgroup.named(v2, cg).dir());
       nodes.add(new Firewall.Node(n, i, layout.address(i), cgroups));
       for (int j = 1; j <= layout.nodes(); j++) {
         if (i != j) via.put(n + ">" + Layout.name(j), List.of(layout.linkAddress(i, j)));
