@@ -65,6 +65,17 @@ class RealNetworkFaultTest {
   static final Duration FORM = Duration.ofSeconds(120);
 
   private Path dir;
+  private boolean failed;
+
+  /** A failed run keeps its cluster dir (logs, traces) for a look; a passing one removes it. */
+  @org.junit.jupiter.api.extension.RegisterExtension
+  final org.junit.jupiter.api.extension.TestWatcher keepOnFailure = new org.junit.jupiter.api.extension.TestWatcher() {
+    @Override
+    public void testFailed(org.junit.jupiter.api.extension.ExtensionContext context, Throwable cause) {
+      failed = true;
+      System.out.println("failed: cluster dir kept in " + dir);
+    }
+  };
   private LocalCluster cluster;
   private Firewall firewall;
   private Admin admin;
@@ -107,7 +118,7 @@ class RealNetworkFaultTest {
     String rules = new String(new ProcessBuilder("iptables-save").start().getInputStream().readAllBytes(),
         StandardCharsets.UTF_8);
     assertThat(rules).as("no rule of ours left").doesNotContain(firewall.tag());
-    deleteTree(dir);
+    if (!failed) deleteTree(dir);
   }
 
   @BeforeEach
@@ -369,7 +380,8 @@ class RealNetworkFaultTest {
     for (Map.Entry<String, Long> e : kept.entrySet()) {
       Instance was = traces().stream().filter(i -> i.pid() == e.getValue()).findFirst().orElseThrow();
       if (was.node().equals(victim)) continue;
-      assertThat(running(e.getKey()).map(Instance::pid)).as("%s kept running on %s", e.getKey(), was.node())
+      assertThat(running(e.getKey()).map(Instance::pid)).as("%s kept running on %s (its watchdog fired since the "
+          + "test began: %s)", e.getKey(), was.node(), logSinceMark(was.node()).contains("watchdog expired"))
           .contains(e.getValue());
     }
   }
