@@ -39,7 +39,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class Firewall implements AutoCloseable {
   static final int CONNMARK_SHIFT = 20;
-  static final long CONNMARK_MASK = 0xfL << CONNMARK_SHIFT;
   static final String CONNMARK_MASK_HEX = "0x00f00000";
   static final int FLAP_PERIOD_MIN_MS = 100;
   static final long FLAP_DURATION_MAX_MS = 600_000;
@@ -213,7 +212,8 @@ public final class Firewall implements AutoCloseable {
 
   /**
    * A link that fails and recovers: cut(a, b) for {@code periodMs}, healed for {@code periodMs}, and so on, for
-   * at most {@code durationMs}; it ends healed. {@link #heal()} and {@link #close()} stop it sooner.
+   * at most {@code durationMs}; it ends healed. {@link #heal()} and {@link #close()} stop it sooner. The loop owns
+   * the cut between a and b: do not cut that pair otherwise meanwhile (its healing phases would remove that cut).
    */
   public void flap(String a, String b, long periodMs, long durationMs) {
     node(a);
