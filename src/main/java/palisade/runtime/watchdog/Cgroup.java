@@ -146,9 +146,12 @@ public final class Cgroup {
     }
   }
 
-  /** SIGKILL to every process of this cgroup except {@code self}, until only self is left (bounded wait). */
+  /**
+   * SIGKILL to every process of this cgroup except {@code self}, until only self is left (bounded wait): how a
+   * daemon that lost its watchdog kills what left its process tree. Returns how many processes it signalled.
+   */
   public int killAllBut(long self) {
-    int killed = 0;
+    java.util.Set<Long> killed = new java.util.TreeSet<>();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(KILL_WAIT_MS);
     while (System.nanoTime() < deadline) {
       List<Long> others = procs().stream().filter(p -> p != self).filter(ProcessGroup::runnable).toList();
@@ -157,11 +160,11 @@ public final class Cgroup {
       }
       for (long pid : others) {
         signalQuietly(pid, LibC.SIGKILL);
-        killed++;
+        killed.add(pid);
       }
       ProcessGroup.sleepQuietly(5);
     }
-    return killed;
+    return killed.size();
   }
 
   /**

@@ -108,8 +108,8 @@ public final class WatchdogSupervisor {
   /** Runs until the child exits disarmed, the restart limit is hit, or a stop is requested. */
   int run() throws IOException {
     prepareCgroup();
-    listen();
     try {
+      listen();
       startChild();
       return loop();
     } finally {
@@ -435,6 +435,9 @@ public final class WatchdogSupervisor {
   }
 
   private void closeServer() {
+    if (server == null) {
+      return; // never listened
+    }
     try {
       server.close();
       Files.deleteIfExists(config.socket());

@@ -117,13 +117,24 @@ class RealWatchdogFaultTest {
     }
   }
 
+  /** A resource whose work runs in a process that double-forked and called setsid: no longer the driver's child. */
+  private void addEscapingResource(String id) throws Exception {
+    String demo = "TRACE_DIR='" + cluster.traceDir() + "' setsid -f bash '" + cluster.dir().resolve(
+        "demo-resource.sh") + "' </dev/null; exec sleep 100000";
+    addResource(id, VICTIM, Map.of("command", demo));
+    awaitRunning(id);
+  }
+
   /**
    * SIGSTOP of node2's supervisor alone: the daemon's next call to it (the check every R, or a feed) misses its
-   * deadline, so the daemon kills its resources and halts — well before L, when node1 may start them.
+   * deadline, so the daemon kills its resources — the escaped one through its cgroup — and halts, well before L,
+   * when node1 may start them.
    */
   @Test
   void aStoppedSupervisorIsNoticedAndTheNodesResourcesDieBeforeL() throws Exception {
     up();
+    addEscapingResource("vm:201");
+    Instance escaped = running("vm:201").orElseThrow();
     Instance before = running("vm:102").orElseThrow();
     long daemon = cluster.daemonPid(VICTIM).orElseThrow();
     long stoppedAt = now();
@@ -140,8 +151,12 @@ class RealWatchdogFaultTest {
           after.startMs() - stoppedAt);
       // The last renewal may have come up to R before the stop: dead within L - R of the stop is dead within L.
       assertThat(old.lastMs() - stoppedAt).as("resource dead well before L").isLessThan(L_MS - R_MS);
+      assertThat(instance(escaped.pid()).lastMs() - stoppedAt).as("escaped resource dead well before L")
+          .isLessThan(L_MS - R_MS);
+      assertThat(runnable(escaped.pid())).isFalse();
       assertThat(runnable(daemon)).as("the daemon halted").isFalse();
-      assertThat(nodeLog()).contains("FATAL: watchdog").contains("no answer");
+      assertThat(nodeLog()).contains("FATAL: watchdog").contains("no answer")
+          .containsPattern("SIGKILL to [1-9]\\d* other processes in cgroup");
     } finally {
       cluster.pauseSupervisor(VICTIM, false);
     }
@@ -154,10 +169,7 @@ class RealWatchdogFaultTest {
   @Test
   void aResourceThatEscapesItsProcessGroupDiesOnReset() throws Exception {
     up();
-    String demo = "TRACE_DIR='" + cluster.traceDir() + "' setsid -f bash '" + cluster.dir().resolve(
-        "demo-resource.sh") + "' </dev/null; exec sleep 100000";
-    addResource("vm:201", VICTIM, Map.of("command", demo));
-    awaitRunning("vm:201");
+    addEscapingResource("vm:201");
     Instance escaped = running("vm:201").orElseThrow();
     assertThat(escaped.node()).isEqualTo(VICTIM);
     long daemon = cluster.daemonPid(VICTIM).orElseThrow();

@@ -240,6 +240,22 @@ class WatchdogSupervisorTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 
+  /** A socket directory others may write to (and so replace the socket in) is refused before anything starts. */
+  @Test
+  void aSocketDirectoryWritableByOthersIsRefused() throws Exception {
+    Path open = Files.createDirectory(dir.resolve("open"));
+    Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path sock = open.resolve("wd.sock");
+    WatchdogSupervisor refused = new WatchdogSupervisor(SupervisorConfig.parse("--socket", sock.toString(), "--",
+        "sleep", "600"));
+    assertThatThrownBy(refused::run).isInstanceOf(IOException.class)
+        .hasMessageContaining("socket directory " + open + " is writable by group or others");
+    assertThat(refused.childPid()).as("no child started").isEqualTo(-1);
+    assertThat(sock).doesNotExist();
+    assertThat(Cgroup.named(Cgroup.v2Root().orElseThrow(), SupervisorConfig.defaultCgroup(sock)).dir())
+        .as("its cgroup removed again").doesNotExist();
+  }
+
   /** A supervisor that accepts but never answers (stopped, hung): every call fails within its deadline. */
   @Test
   void everyCallFailsWithinItsDeadlineWhenTheSupervisorNeverAnswers() throws Exception {
@@ -257,6 +273,37 @@ class WatchdogSupervisorTest {
           assertThat(ms).as("and not much later").isLessThan(2_000);
         }
         assertThat(client.armed()).isFalse();
+      }
+    }
+  }
+
+  /** A supervisor that answers but says DISARMED while the client armed it (restarted meanwhile): check fails. */
+  @Test
+  void aCheckFailsWhenTheSupervisorForgotItWasArmed() throws Exception {
+    try (java.nio.channels.ServerSocketChannel fake = java.nio.channels.ServerSocketChannel.open(
+        java.net.StandardProtocolFamily.UNIX)) {
+      fake.bind(java.net.UnixDomainSocketAddress.of(socket()));
+      Thread server = new Thread(() -> {
+        try (java.nio.channels.SocketChannel c = fake.accept();
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                java.nio.channels.Channels.newInputStream(c), java.nio.charset.StandardCharsets.US_ASCII))) {
+          java.io.OutputStream out = java.nio.channels.Channels.newOutputStream(c);
+          String line;
+          while ((line = in.readLine()) != null) {
+            out.write((line.startsWith("STATUS") ? "DISARMED\n" : "OK\n").getBytes(
+                java.nio.charset.StandardCharsets.US_ASCII));
+          }
+        } catch (IOException e) {
+          // the client went away
+        }
+      }, "fake-supervisor");
+      server.setDaemon(true);
+      server.start();
+      try (ProcessWatchdogClient client = new ProcessWatchdogClient(socket(), Duration.ofSeconds(5))) {
+        client.check(); // disarmed on both sides: fine
+        client.arm(Duration.ofSeconds(5));
+        assertThatThrownBy(client::check).isInstanceOf(IOException.class)
+            .hasMessageContaining("says 'DISARMED' while armed");
       }
     }
   }
