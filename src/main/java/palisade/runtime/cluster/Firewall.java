@@ -339,6 +339,69 @@ public final class Firewall implements AutoCloseable {
     }
   }
 
+  /**
+   * Removes rules of this firewall that another process added (a CLI invocation, a test JVM that died): every rule
+   * in {@code iptables-save} whose comment starts with {@code palisade-<id>/<kind>} ("" for all), each deleted with
+   * the arguments iptables lists it with. Returns how many were removed.
+   */
+  public int sweep(String kind) throws IOException {
+    lock.lock();
+    try {
+      String prefix = tag + "/" + kind;
+      String table = null;
+      List<List<String>> found = new ArrayList<>();
+      for (String line : shell.run(List.of("iptables-save")).split("\n")) {
+        if (line.startsWith("*")) table = line.substring(1).strip();
+        if (!line.startsWith("-A ") || table == null) continue;
+        List<String> words = words(line);
+        int c = words.indexOf("--comment");
+        if (c < 0 || c + 1 >= words.size() || !words.get(c + 1).startsWith(prefix)) continue;
+        List<String> argv = new ArrayList<>(List.of("iptables", "-w", "5", "-t", table, "-D"));
+        argv.addAll(words.subList(1, words.size()));
+        found.add(argv);
+      }
+      for (List<String> argv : found) shell.run(argv);
+      for (String key : new TreeSet<>(rules.keySet())) {
+        if (rules.get(key).stream().anyMatch(r -> ruleComment(r).startsWith(prefix))) {
+          rules.remove(key);
+        }
+      }
+      return found.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String ruleComment(Rule r) {
+    int c = r.spec().indexOf("--comment");
+    return c < 0 ? "" : r.spec().get(c + 1);
+  }
+
+  /** Splits an iptables-save line into words; double quotes group (iptables quotes a cgroup path, a comment). */
+  static List<String> words(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder w = new StringBuilder();
+    boolean quoted = false;
+    boolean any = false;
+    for (int i = 0; i < line.length(); i++) {
+      char ch = line.charAt(i);
+      if (ch == '"') {
+        quoted = !quoted;
+        any = true;
+      } else if (ch == '\\' && quoted && i + 1 < line.length()) {
+        w.append(line.charAt(++i));
+      } else if (ch == ' ' && !quoted) {
+        if (any || w.length() > 0) out.add(w.toString());
+        w.setLength(0);
+        any = false;
+      } else {
+        w.append(ch);
+      }
+    }
+    if (any || w.length() > 0) out.add(w.toString());
+    return out;
+  }
+
   // ---- rules -------------------------------------------------------------------------------------------------------
 
   /** Drops what a sends to b (both connection directions of "a sends"); idempotent. */

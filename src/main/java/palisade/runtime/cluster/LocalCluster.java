@@ -306,6 +306,10 @@ public final class LocalCluster {
    * {@link Firewall#start()} before powering the nodes on; close it when done.
    */
   public Firewall firewall() throws IOException {
+    return firewall(true);
+  }
+
+  private Firewall firewall(boolean createCgroups) throws IOException {
     // iptables resolves a cgroup path when a rule is added: the cgroups must exist first (the supervisor and
     // startPeer reuse an existing one). A node powered off and on gets a new cgroup the rules do not know.
     Path v2 = Cgroup.v2Root().orElseThrow(() -> new IOException("the firewall needs cgroup v2 (none mounted)"));
@@ -315,14 +319,17 @@ public final class LocalCluster {
       String n = Layout.name(i);
       List<String> cgroups = new ArrayList<>(List.of(cgroupName(n)));
       if (peerProcesses() && i <= layout.peers()) cgroups.add(peerCgroupName(n));
-      for (String cg : cgroups) Files.createDirectories(Cgroup.named(v2, cg).dir());
+      if (createCgroups) {
+        for (String cg : cgroups) Files.createDirectories(Cgroup.named(v2, cg).dir());
+      }
       nodes.add(new Firewall.Node(n, i, layout.address(i), cgroups));
       for (int j = 1; j <= layout.nodes(); j++) {
         if (i != j) via.put(n + ">" + Layout.name(j), List.of(layout.linkAddress(i, j)));
       }
     }
     Network net = network;
-    return new Firewall(clusterId(), nodes, via, layout.basePort(), layout.electionPort(), net == null ? null : net::delay, Firewall.systemShell());
+    return new Firewall(clusterId(), nodes, via, layout.basePort(), layout.electionPort(),
+        net == null ? null : net::delay, Firewall.systemShell());
   }
 
   public Path traceDir() {
@@ -369,20 +376,51 @@ public final class LocalCluster {
     waitApplied(Set.of());
   }
 
+  /**
+   * Cuts every link from or to the node: by the firewall when the cluster uses one ({@link #useFirewall}: every
+   * connection, ZooKeeper's dialled-back election connections included), else by the fault proxy.
+   */
   public void isolate(String node) throws IOException {
     requireNode(node);
     Set<String> s = isolatedNow();
     s.add(node);
+    if (usesFirewall()) {
+      firewall().isolate(node); // the rules outlive this Firewall object; heal() sweeps them by tag
+      writeIsolated(s);
+      return;
+    }
     applyNet(s);
   }
 
   public void heal() throws IOException {
+    if (usesFirewall()) {
+      firewall(false).sweep("cut:");
+      writeIsolated(new TreeSet<>());
+      return;
+    }
     applyNet(new TreeSet<>());
+  }
+
+  /**
+   * From now on {@link #isolate} and {@link #heal} cut with iptables (root): stamps every connection the nodes
+   * open with their initiator. Call before the nodes start; {@link #down} removes every rule of the cluster.
+   */
+  public void useFirewall() throws IOException {
+    firewall().start();
+    updateState(st -> st.setProperty("firewall", "true"));
+  }
+
+  public boolean usesFirewall() {
+    return Boolean.parseBoolean(state.getProperty("firewall", "false"));
+  }
+
+  private void writeIsolated(Set<String> isolated) throws IOException {
+    Files.writeString(dir.resolve("isolated.firewall"), String.join("\n", isolated) + "\n");
   }
 
   public Set<String> isolatedNow() throws IOException {
     if (network != null) return new TreeSet<>(network.isolated());
-    Path f = dir.resolve("isolated");
+    Path f = dir.resolve(usesFirewall() ? "isolated.firewall" : "isolated");
     TreeSet<String> s = new TreeSet<>();
     if (Files.exists(f)) Files.readAllLines(f).stream().map(String::trim).filter(x -> !x.isEmpty()).forEach(s::add);
     return s;
@@ -705,6 +743,7 @@ public final class LocalCluster {
       });
     }
     if (network != null) network.close();
+    if (usesFirewall()) firewall(false).sweep(""); // every rule tagged with this cluster, by whoever added it
     Files.deleteIfExists(dir.resolve(STATE));
   }
 

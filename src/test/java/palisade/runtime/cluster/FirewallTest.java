@@ -119,4 +119,29 @@ class FirewallTest {
     f.close();
     assertThat(live).isEmpty();
   }
+
+  @Test
+  void sweepDeletesEveryRuleOfItsTagAsIptablesListsIt() throws Exception {
+    List<List<String>> ran = new ArrayList<>();
+    String saved = String.join("\n", "*mangle", ":OUTPUT ACCEPT [0:0]",
+        "-A OUTPUT -o lo -p tcp -m tcp --dport 20010:20012 -m cgroup --path \"palisade/lab-x-node1\" -m comment "
+            + "--comment palisade-lab-x/track -j CONNMARK --set-xmark 0x100000/0xf00000",
+        "COMMIT", "*filter", ":OUTPUT ACCEPT [0:0]",
+        "-A OUTPUT -d 127.0.1.2/32 -o lo -p tcp -m tcp --dport 20010:20012 -m connmark --mark 0x100000/0xf00000 "
+            + "-m comment --comment \"palisade-lab-x/cut:node1>node2\" -j DROP",
+        "-A OUTPUT -d 127.0.1.2/32 -m comment --comment \"palisade-lab-y/cut:node1>node2\" -j DROP",
+        "-A OUTPUT -d 10.0.0.1/32 -j DROP", "COMMIT");
+    Firewall f = new Firewall("lab-x", List.of(new Firewall.Node("node1", 1, "127.0.1.1", List.of("a")),
+        new Firewall.Node("node2", 2, "127.0.1.2", List.of("b"))), Map.of(), 20010, 20012, null, argv -> {
+          ran.add(argv);
+          return argv.get(0).equals("iptables-save") ? saved : "";
+        });
+    assertThat(f.sweep("cut:")).isEqualTo(1);
+    assertThat(ran.get(1)).containsExactly("iptables", "-w", "5", "-t", "filter", "-D", "OUTPUT", "-d",
+        "127.0.1.2/32", "-o", "lo", "-p", "tcp", "-m", "tcp", "--dport", "20010:20012", "-m", "connmark", "--mark",
+        "0x100000/0xf00000", "-m", "comment", "--comment", "palisade-lab-x/cut:node1>node2", "-j", "DROP");
+    ran.clear();
+    assertThat(f.sweep("")).isEqualTo(2);
+    assertThat(ran.get(1)).contains("mangle", "palisade/lab-x-node1");
+  }
 }
