@@ -219,9 +219,10 @@ class RealNetworkFaultTest {
   }
 
   /**
-   * A link between the store leader's node and a follower's fails for 1 s and recovers for 1 s, for 16 s. Only
-   * these two nodes may be fenced, each only after its own watchdog fired; afterwards the cluster is healthy again
-   * within the bound, every resource running once.
+   * A link between the store leader's node and a follower's fails for 3 s and recovers for 3 s, for 18 s: each cut
+   * outlasts the follower's patience with a silent leader (syncLimit, 2 s), so its peer drops out and must rejoin
+   * in every healed phase — near, not past, W. Only these two nodes may be fenced, each only after its own watchdog
+   * fired; afterwards the cluster is healthy again within the bound, every resource running once.
    */
   @Test
   @Order(4)
@@ -229,13 +230,19 @@ class RealNetworkFaultTest {
     String leader = storeLeader();
     String other = followers().get(0);
     long t0 = now();
-    firewall.flap(leader, other, 1_000, 16_000);
+    firewall.flap(leader, other, 3_000, 18_000);
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> !firewall.flapping());
     long healed = now();
     await().atMost(RECOVERY_BOUND).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(this::healthy);
     Map<String, Long> fenced = fencedSince();
-    System.out.printf("flapping %s~%s for 16 s: fenced %s; healthy %d ms after the last heal%n", leader, other,
-        fenced.keySet(), now() - healed);
+    System.out.printf("flapping %s~%s (3 s cut, 3 s healed) for 18 s: fenced %s, watchdog fired on %s; healthy "
+        + "%d ms after the last heal%n", leader, other, fenced.keySet(), cluster.nodeNames().stream().filter(n -> {
+          try {
+            return logSinceMark(n).contains("watchdog expired");
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }).toList(), now() - healed);
     assertFencedOnlyAmong(Set.of(leader, other), t0, null, null);
   }
 
