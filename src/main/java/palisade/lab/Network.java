@@ -53,6 +53,19 @@ public final class Network implements AutoCloseable {
     }
   }
 
+  /**
+   * Latency on a node's egress: what it sends on its own links (it dials) and what it answers on the links the
+   * others dial to it waits {@code egress} (zero: none). ZooKeeper election connections dialled back to a peer's
+   * own address bypass the links and are not delayed.
+   */
+  public synchronized void delay(String node, java.time.Duration egress) {
+    for (Link l : proxy.links()) {
+      String[] ends = l.name().substring(0, l.name().indexOf('/')).split("->");
+      if (ends[0].equals(node)) l.delay(egress, java.time.Duration.ZERO);
+      else if (ends[1].equals(node)) l.delay(java.time.Duration.ZERO, egress);
+    }
+  }
+
   public synchronized Set<String> isolated() {
     return new TreeSet<>(isolated);
   }

@@ -143,6 +143,29 @@ class FaultProxyTest {
   }
 
   @Test
+  void aOneWayDelayHoldsOnlyItsDirection() throws IOException {
+    Link link = link("one-way");
+    link.delay(Duration.ZERO, Duration.ofMillis(300)); // what the target sends back waits
+    try (Socket s = connect(link)) {
+      long start = System.nanoTime();
+      assertThat(read(s, 3)).isEqualTo("hi\n");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+      link.delay(Duration.ofMillis(300), Duration.ZERO); // now what the dialler sends waits
+      start = System.nanoTime();
+      send(s, "x");
+      assertThat(read(s, 1)).isEqualTo("x");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+      link.delay(Duration.ZERO, Duration.ZERO);
+      start = System.nanoTime();
+      send(s, "y");
+      assertThat(read(s, 1)).isEqualTo("y");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250));
+    }
+    assertThatThrownBy(() -> link.delay(Duration.ofMillis(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aDeadTargetClosesTheClientAndNamesAreUnique() throws IOException {
     InetSocketAddress dead;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
