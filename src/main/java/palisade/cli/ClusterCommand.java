@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cluster", description = "Run a local N-node cluster on loopback (real processes)",
     subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Power.class,
         ClusterCommand.Isolate.class, ClusterCommand.Heal.class, ClusterCommand.Down.class,
-        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class})
+        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class, ClusterCommand.Peer.class})
 final class ClusterCommand {
   static Path dirOr(Path dir) {
     return dir != null ? dir : LocalCluster.defaultDir();
@@ -35,6 +35,10 @@ final class ClusterCommand {
         description = "one Redfish mock BMC per node (HTTPS on 127.0.0.1) as its fence device (default: on)")
     boolean bmc;
 
+    @Option(names = "--firewall", description = "cut nodes with iptables by their cgroups (root, Debian iptables): "
+        + "`cluster isolate` then cuts every connection, ZooKeeper election connections included")
+    boolean firewall;
+
     @Option(names = "--no-watchdog", paramLabel = "NODE", description = "run NODE with watchdog: none (its BMC "
         + "is its only fence; repeatable)")
     java.util.List<String> noWatchdog = new java.util.ArrayList<>();
@@ -44,11 +48,15 @@ final class ClusterCommand {
       if (nodes < 1 || nodes > 9) throw new CliError("--nodes must be 1..9, got " + nodes);
       if (!noWatchdog.isEmpty() && !bmc) throw new CliError("--no-watchdog needs the mock BMCs (--bmc)");
       for (String n : noWatchdog) {
-        int i = palisade.runtime.cluster.Layout.index(n);
+        int i = palisade.lab.Layout.index(n);
         if (i < 1 || i > nodes) throw new CliError("--no-watchdog: no node '" + n + "' among " + nodes + " nodes");
       }
       LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
-      LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, System.out);
+      if (firewall) {
+        java.util.Optional<String> why = palisade.lab.Firewall.unavailable();
+        if (why.isPresent()) throw new CliError("--firewall: " + why.get());
+      }
+      LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, firewall, System.out);
       System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
       System.out.println("store credentials in " + c.credentialsDir() + "; the CLI acts as "
           + LocalCluster.ADMIN_OPERATOR + " (" + LocalCluster.adminCredentialDir(c.dir()) + ") with --dir "
@@ -65,8 +73,14 @@ final class ClusterCommand {
 
   static LocalCluster up(Path dir, int nodes, int resources, LocalCluster.Options options, java.io.PrintStream out)
       throws Exception {
+    return up(dir, nodes, resources, options, false, out);
+  }
+
+  static LocalCluster up(Path dir, int nodes, int resources, LocalCluster.Options options, boolean firewall,
+      java.io.PrintStream out) throws Exception {
     LocalCluster c = LocalCluster.create(dir, nodes, options);
     try {
+      if (firewall) c.useFirewall(); // before any node: their connections must carry their initiator's stamp
       c.startProxyProcess();
       c.startBmcs();
       for (String n : c.nodeNames()) {
@@ -138,7 +152,8 @@ final class ClusterCommand {
     }
   }
 
-  @Command(name = "isolate", description = "Cut NODE off from every other node (fault proxy)")
+  @Command(name = "isolate", description = "Cut NODE off from every other node (iptables with up --firewall, "
+      + "else the fault proxy)")
   static final class Isolate implements Callable<Integer> {
     @Parameters(index = "0")
     String node;
@@ -193,6 +208,21 @@ final class ClusterCommand {
     @Override
     public Integer call() throws Exception {
       LocalCluster.serveBmc(dir, node);
+      return 0;
+    }
+  }
+
+  @Command(name = "peer", hidden = true, description = "A local cluster node's store peer process")
+  static final class Peer implements Callable<Integer> {
+    @Option(names = "--dir", required = true)
+    Path dir;
+
+    @Option(names = "--node", required = true)
+    String node;
+
+    @Override
+    public Integer call() throws Exception {
+      LocalCluster.servePeer(dir, node);
       return 0;
     }
   }

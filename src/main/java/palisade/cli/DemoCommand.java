@@ -12,9 +12,9 @@ import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
-import palisade.runtime.cluster.Traces;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
+import palisade.lab.Traces;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

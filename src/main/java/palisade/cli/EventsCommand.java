@@ -2,7 +2,7 @@ package palisade.cli;
 
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

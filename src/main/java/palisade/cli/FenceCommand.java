@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

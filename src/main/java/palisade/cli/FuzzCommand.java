@@ -23,6 +23,12 @@ final class FuzzCommand implements Callable<Integer> {
   @Option(names = "--nodes", description = "nodes per history (default: 3 to 7, drawn per run)")
   Integer nodes;
 
+  /**
+   * Longest faulty phase: with the settling phase a history stays within a scenario's longest run (one day), and one
+   * history's work stays bounded (the fuzz draws at most 2 resources per node).
+   */
+  static final long MAX_DURATION_MS = 12 * 3_600_000L;
+
   @Option(names = "--duration", description = "faulty phase per history (default ${DEFAULT-VALUE})",
       defaultValue = "10m", converter = DurationConverter.class)
   long durationMs;
@@ -39,6 +45,7 @@ final class FuzzCommand implements Callable<Integer> {
     if (runs < 1) return usage("--runs must be at least 1");
     if (nodes != null && (nodes < 1 || nodes > 50)) return usage("--nodes must be between 1 and 50");
     if (durationMs < 1_000) return usage("--duration must be at least 1s");
+    if (durationMs > MAX_DURATION_MS) return usage("--duration must be at most 12h");
     long started = System.nanoTime();
     List<Fuzz.RunResult> results;
     if (verbose) {

@@ -3,7 +3,7 @@ package palisade.cli;
 import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

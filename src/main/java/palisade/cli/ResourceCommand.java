@@ -10,7 +10,7 @@ import palisade.core.Command;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

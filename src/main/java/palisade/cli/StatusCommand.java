@@ -12,7 +12,7 @@ import palisade.core.ResourceConfig;
 import palisade.core.ServiceStatus;
 import palisade.core.SpmRole;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 

@@ -2,8 +2,8 @@ package palisade.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
 import palisade.runtime.store.Credential;
 import picocli.CommandLine.Option;
 

@@ -17,15 +17,23 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
   public static final long DEFAULT_WATCHDOG_MS = 5_000;
   public static final long DEFAULT_LEASE_MS = 8_000;
   public static final long DEFAULT_DRIFT_PPM = 10_000; // 1 %
+  /**
+   * Longest R, X, W, L or tick: one day. Far above any sane setting (a lease of minutes is already an outage), and it
+   * keeps every sum and product of timings (the bound below, deadlines now + L) many orders of magnitude from
+   * overflowing a long, so the inequality cannot be fooled by wrap-around.
+   */
+  public static final long MAX_DURATION_MS = 86_400_000L;
+  /** Drift must stay below 20%: beyond that a clock is broken, not drifting. */
+  public static final long DRIFT_LIMIT_PPM = 200_000;
 
   public Timing {
-    positive(renewMs, "renew_interval");
-    positive(ackMs, "ack_timeout");
-    positive(watchdogMs, "watchdog_timeout");
-    positive(leaseMs, "lease_timeout");
-    positive(tickMs, "tick");
-    if (driftPpm < 0 || driftPpm >= 200_000) {
-      throw new ConfigException("drift: " + driftPpm / 10_000.0 + "% is out of range (0% to 20%)");
+    bounded(renewMs, "renew_interval");
+    bounded(ackMs, "ack_timeout");
+    bounded(watchdogMs, "watchdog_timeout");
+    bounded(leaseMs, "lease_timeout");
+    bounded(tickMs, "tick");
+    if (driftPpm < 0 || driftPpm >= DRIFT_LIMIT_PPM) {
+      throw new ConfigException("drift: " + driftPpm / 10_000.0 + "% is out of range (0% to below 20%)");
     }
     if (tickMs > renewMs) {
       throw new ConfigException("tick=" + Durations.format(tickMs) + " must not exceed renew_interval="
@@ -50,15 +58,18 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
         DEFAULT_RENEW_MS / 4);
   }
 
-  /** (X + W)(1 + ρ)² + R, rounded up to the millisecond. */
+  /**
+   * (X + W)(1 + ρ)² + R, rounded up to the millisecond. Exact: the sums are checked (ArithmeticException rather than
+   * a wrapped, too small bound), though the constructor's limits keep them far from overflowing.
+   */
   public static long minimumLeaseMs(long renewMs, long ackMs, long watchdogMs, long driftPpm) {
     // Exact integer arithmetic: (X + W)(10^6 + ppm)^2 / 10^12, rounded up.
     java.math.BigInteger scale = java.math.BigInteger.TEN.pow(12);
-    java.math.BigInteger rate = java.math.BigInteger.valueOf(1_000_000 + driftPpm);
-    java.math.BigInteger[] qr = java.math.BigInteger.valueOf(ackMs + watchdogMs).multiply(rate).multiply(rate)
-        .divideAndRemainder(scale);
-    long bound = qr[0].longValueExact() + (qr[1].signum() > 0 ? 1 : 0);
-    return bound + renewMs;
+    java.math.BigInteger rate = java.math.BigInteger.valueOf(Math.addExact(1_000_000, driftPpm));
+    java.math.BigInteger[] qr = java.math.BigInteger.valueOf(Math.addExact(ackMs, watchdogMs)).multiply(rate)
+        .multiply(rate).divideAndRemainder(scale);
+    long bound = Math.addExact(qr[0].longValueExact(), qr[1].signum() > 0 ? 1 : 0);
+    return Math.addExact(bound, renewMs);
   }
 
   /** Silence after which the manager reports a node `unknown` (before it is taken as dead at L). */
@@ -70,7 +81,11 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
     return new Timing(renewMs, ackMs, watchdogMs, value, driftPpm, tickMs);
   }
 
-  private static void positive(long value, String key) {
+  private static void bounded(long value, String key) {
     if (value <= 0) throw new ConfigException(key + " must be positive, got " + value + "ms");
+    if (value > MAX_DURATION_MS) {
+      throw new ConfigException(key + "=" + Durations.format(value) + " is above the limit of "
+          + Durations.format(MAX_DURATION_MS) + " (one day)");
+    }
   }
 }

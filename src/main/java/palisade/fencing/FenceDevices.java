@@ -1,7 +1,6 @@
 package palisade.fencing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -11,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import palisade.io.TextFile;
 
 /** Builds fence devices from their definitions, with errors that name the device and the option. */
 public final class FenceDevices {
@@ -79,10 +79,9 @@ public final class FenceDevices {
         }
         String pw;
         try {
-            pw = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new FenceException(prefix + "cannot read password file " + file + " ("
-                    + e.getClass().getSimpleName() + ")");
+            pw = TextFile.read(file); // a regular UTF-8 file of at most 1 MiB, never /dev/zero or a FIFO
+        } catch (TextFile.Unreadable e) {
+            throw new FenceException(prefix + "password file " + e.getMessage());
         }
         pw = pw.replaceAll("[\\r\\n]+$", "");
         if (pw.isEmpty()) {

@@ -22,7 +22,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * BMC's identity where {@code ssl_insecure} checks nothing. The pin names one certificate exactly, so neither
  * the host name nor a CA is consulted; a BMC that gets a new certificate must be pinned again.
  */
-final class PinnedTls {
+public final class PinnedTls {
 
     /** The option naming the pinned certificate. */
     static final String KEY = "ssl_fingerprint";
@@ -31,7 +31,7 @@ final class PinnedTls {
     }
 
     /** The SHA-256 of a certificate's DER encoding. */
-    static final class Fingerprint {
+    public static final class Fingerprint {
         private static final String PREFIX = "sha256:";
         private static final Pattern PAIRS = Pattern.compile("(?i)([0-9a-f]{2}:){31}[0-9a-f]{2}");
         private static final Pattern PLAIN = Pattern.compile("(?i)[0-9a-f]{64}");
@@ -72,7 +72,7 @@ final class PinnedTls {
             return new Fingerprint(HexFormat.of().parseHex(hex));
         }
 
-        static Fingerprint of(X509Certificate cert) throws CertificateEncodingException {
+        public static Fingerprint of(X509Certificate cert) throws CertificateEncodingException {
             try {
                 return new Fingerprint(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
             } catch (NoSuchAlgorithmException e) {

@@ -5,8 +5,16 @@ import palisade.core.Durations;
 import palisade.core.ShutdownPolicy;
 import palisade.core.Timing;
 
-/** What a simulated world is parameterised by; scenario `option NAME=VALUE` lines set them. */
+/**
+ * What a simulated world is parameterised by; scenario `option NAME=VALUE` lines set them. Every value is bounded
+ * (durations by {@link #MAX_DURATION_MS}, percentages by their meaning), so no arithmetic on them can overflow.
+ */
 public final class SimOptions {
+  /** Longest duration an option may give: one day, as for the timings. */
+  public static final long MAX_DURATION_MS = Timing.MAX_DURATION_MS;
+  /** A probability: at most 100%. */
+  static final long ACK_LOSS_MAX_PPM = 1_000_000;
+
   long renewMs = Timing.DEFAULT_RENEW_MS;
   long ackMs = Timing.DEFAULT_ACK_MS;
   long watchdogMs = Timing.DEFAULT_WATCHDOG_MS;
@@ -32,6 +40,11 @@ public final class SimOptions {
     return new Timing(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, Math.max(1, renewMs / 4));
   }
 
+  /** The `store_peers` option (0: the default, 3 or 5 depending on cluster size). */
+  public int storePeers() {
+    return storePeers;
+  }
+
   /** The `shutdown_policy` option. */
   public ShutdownPolicy shutdownPolicy() {
     return shutdownPolicy;
@@ -44,7 +57,12 @@ public final class SimOptions {
       case "watchdog_timeout" -> watchdogMs = ms(key, value);
       case "ack_timeout" -> ackMs = ms(key, value);
       case "renew_interval" -> renewMs = ms(key, value);
-      case "drift" -> driftPpm = percentPpm(key, value);
+      case "drift" -> {
+        driftPpm = percentPpm(key, value);
+        if (driftPpm >= Timing.DRIFT_LIMIT_PPM) {
+          throw new ConfigException("option drift: '" + value + "' must be below 20%");
+        }
+      }
       case "shutdown_policy" -> shutdownPolicy = ShutdownPolicy.parse(value, "option shutdown_policy");
       case "boot_time" -> bootMs = ms(key, value);
       case "start_time" -> startMs = ms(key, value);
@@ -52,13 +70,17 @@ public final class SimOptions {
       case "migrate_time" -> migrateMs = ms(key, value);
       case "store_latency" -> storeLatencyMs = Math.max(1, ms(key, value));
       case "shutdown_timeout" -> shutdownTimeoutMs = ms(key, value);
-      case "ack_loss" -> ackLossPpm = percentPpm(key, value);
-      case "store_peers" -> {
-        try {
-          storePeers = Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-          throw new ConfigException("option store_peers: '" + value + "' is not a number");
+      case "ack_loss" -> {
+        ackLossPpm = percentPpm(key, value);
+        if (ackLossPpm > ACK_LOSS_MAX_PPM) {
+          throw new ConfigException("option ack_loss: '" + value + "' must be at most 100%");
         }
+      }
+      case "store_peers" -> {
+        if (!value.matches("\\d{1,9}")) {
+          throw new ConfigException("option store_peers: '" + value + "' is not a whole number");
+        }
+        storePeers = Integer.parseInt(value);
         if (storePeers < 1) throw new ConfigException("option store_peers: must be at least 1");
       }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
@@ -68,17 +90,20 @@ public final class SimOptions {
   }
 
   private static long ms(String key, String value) {
-    return Durations.parseMs(value, "option " + key);
+    long ms = Durations.parseMs(value, "option " + key);
+    if (ms > MAX_DURATION_MS) {
+      throw new ConfigException("option " + key + ": '" + value + "' is longer than the limit of "
+          + Durations.format(MAX_DURATION_MS) + " (one day)");
+    }
+    return ms;
   }
 
+  /** `1%`, `0.5%` or `1` (percent): digits only, so NaN, Infinity, 1e3 and negative values are refused. */
   private static long percentPpm(String key, String value) {
     String v = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
-    try {
-      double pct = Double.parseDouble(v);
-      if (pct < 0) throw new ConfigException("option " + key + ": must not be negative");
-      return Math.round(pct * 10_000);
-    } catch (NumberFormatException e) {
+    if (!v.matches("\\d{1,6}(\\.\\d{1,6})?")) {
       throw new ConfigException("option " + key + ": '" + value + "' is not a percentage (example: 1%)");
     }
+    return Math.round(Double.parseDouble(v) * 10_000);
   }
 }

@@ -19,8 +19,8 @@ import palisade.core.ServiceStatus;
 import palisade.core.SpmRole;
 import palisade.core.StorePaths;
 import palisade.core.Versioned;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
 
 /** The operator CLI against a real 3-node local cluster: edits by CAS, commands, refusals that change nothing. */
 @Tag("cluster")

@@ -31,10 +31,10 @@ import palisade.core.FenceHistory;
 import palisade.core.ManagerState;
 import palisade.core.NodeStatus;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
-import palisade.runtime.cluster.Traces;
-import palisade.runtime.cluster.Traces.Instance;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
+import palisade.lab.Traces;
+import palisade.lab.Traces.Instance;
 
 /**
  * Power fencing with real processes: a 3-node local cluster whose node3 runs with {@code watchdog: none}, so only

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ClusterConfig;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.runtime.store.Admin;
+import palisade.lab.LocalCluster;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.Credentials;
 

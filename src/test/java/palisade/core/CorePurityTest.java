@@ -16,7 +16,7 @@ class CorePurityTest {
   private static final Pattern FORBIDDEN = Pattern.compile(
       "import java\\.(io|net|nio)\\.|java\\.util\\.concurrent|new Thread|Thread\\.|System\\.(currentTimeMillis|nanoTime)"
           + "|java\\.time\\.(Instant|Clock|LocalDateTime)|java\\.util\\.Random|Math\\.random|ThreadLocalRandom"
-          + "|import palisade\\.(sim|runtime|cli|web|fencing)|org\\.apache\\.(zookeeper|curator)|synchronized|volatile"
+          + "|import palisade\\.(sim|runtime|cli|web|fencing|lab|bench)|org\\.apache\\.(zookeeper|curator)|synchronized|volatile"
           + "|new HashMap|new HashSet");
 
   @Test

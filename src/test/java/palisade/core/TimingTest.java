@@ -41,6 +41,29 @@ class TimingTest {
     assertThatThrownBy(() -> new Timing(1_000, 1_000, 5_000, 8_000, 10_000, 2_000)).hasMessageContaining("tick");
   }
 
+  /** The reproduction: X = W = 9e18 ms wrapped (X + W) negative, and L = 2s passed the inequality. */
+  @Test
+  void hugeTimingsCannotWrapAroundTheInequality() {
+    long huge = 9_000_000_000_000_000_000L;
+    assertThatThrownBy(() -> new Timing(1_000, huge, huge, 2_000, 10_000, 250)).isInstanceOf(ConfigException.class)
+        .hasMessage("ack_timeout=9000000000000000s is above the limit of 86400s (one day)");
+    assertThatThrownBy(() -> new Timing(1_000, 1_000, huge, 2_000, 10_000, 250))
+        .hasMessageStartingWith("watchdog_timeout=9000000000000000s is above the limit");
+    assertThatThrownBy(() -> new Timing(1_000, 1_000, 5_000, Long.MAX_VALUE, 10_000, 250))
+        .hasMessageStartingWith("lease_timeout=");
+    assertThatThrownBy(() -> new Timing(Timing.MAX_DURATION_MS + 1, 1_000, 5_000, 8_000, 10_000, 250))
+        .hasMessage("renew_interval=86400.001s is above the limit of 86400s (one day)");
+    assertThatThrownBy(() -> new Timing(1_000, 1_000, 5_000, 8_000, Timing.DRIFT_LIMIT_PPM, 250))
+        .hasMessage("drift: 20.0% is out of range (0% to below 20%)");
+    assertThatThrownBy(() -> Timing.minimumLeaseMs(1_000, huge, huge, 0)).isInstanceOf(ArithmeticException.class);
+    // every timing at its limit together: the bound is computed exactly and is far from overflowing
+    long day = Timing.MAX_DURATION_MS;
+    assertThat(Timing.minimumLeaseMs(day, day, day, Timing.DRIFT_LIMIT_PPM - 1)).isGreaterThan(2 * day);
+    assertThatThrownBy(() -> new Timing(day, day, day, day, Timing.DRIFT_LIMIT_PPM - 1, day))
+        .hasMessageContaining("lease_timeout=86400s breaks the safety inequality");
+    assertThat(new Timing(1_000, day / 4, day / 4, day, 0, 250).leaseMs()).isEqualTo(day);
+  }
+
   @Test
   void durationsRoundTrip() {
     assertThat(Durations.parseMs("250ms", "x")).isEqualTo(250);

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import palisade.lab.RedfishMockBmc;
+import palisade.lab.InMemoryPowerSwitch;
 
 /** RedfishDevice and Debian's fence_redfish against RedfishMockBmc on loopback. */
 class RedfishDevicesTest {

@@ -1,5 +1,8 @@
 package palisade.runtime.daemon;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -22,6 +25,7 @@ import palisade.core.Durations;
 import palisade.core.Timing;
 import palisade.fencing.FenceDeviceSpec;
 import palisade.fencing.FenceException;
+import palisade.io.TextFile;
 
 /**
  * One node's daemon configuration (YAML): the cluster, this node, every node with its addresses, the store, the
@@ -118,12 +122,13 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return n >= 5 ? 5 : n >= 3 ? 3 : 1;
   }
 
+  /** Reads and parses FILE; a file over 1 MiB, not UTF-8 or not a regular file is refused before parsing. */
   public static DaemonConfig load(Path file) {
     String text;
     try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+      text = TextFile.read(file);
+    } catch (TextFile.Unreadable e) {
+      throw new ConfigException(e.getMessage());
     }
     DaemonConfig dc;
     try {
@@ -150,12 +155,18 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return dc;
   }
 
+  /** A key given twice is an error (not: the last one wins), so a file means what every line of it says. */
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
   static DaemonConfig parse(String yaml, Path base) {
     JsonNode root;
     try {
-      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    } catch (IOException e) {
-      throw new ConfigException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new ConfigException((at != null && at.getLineNr() > 0 ? "line " + at.getLineNr() + ": " : "")
+          + "not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
     }
     if (root == null || !root.isObject()) throw new ConfigException("expected a mapping at the top level");
     onlyKeys(root, "", TOP_KEYS);
@@ -173,7 +184,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           "fence_levels", "watchdog", "spm_priority"));
       String name = name(required(n, "name", where), where + ".name");
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
-      String address = text(required(n, "address", where), where + ".address");
+      String address = address(text(required(n, "address", where), where + ".address"), where + ".address");
       List<List<String>> levels = new ArrayList<>();
       JsonNode fl = n.get("fence_levels");
       if (fl != null) {
@@ -220,16 +231,21 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       if (store.has("credential")) credential = text(store.get("credential"), "store.credential");
       if (store.has("connect")) {
         connect = text(store.get("connect"), "store.connect");
-        for (String hp : connect.split(",")) {
-          if (!hp.matches("[^:,\\s]+:\\d{1,5}")) {
+        for (String hp : connect.split(",", -1)) {
+          int colon = hp.lastIndexOf(':');
+          if (colon <= 0 || !hp.substring(colon + 1).matches("\\d{1,5}")) {
             throw new ConfigException("store.connect: '" + hp + "' is not host:port");
           }
+          address(hp.substring(0, colon), "store.connect");
+          int port = Integer.parseInt(hp.substring(colon + 1));
+          if (port < 1 || port > 65535) throw new ConfigException("store.connect: '" + hp + "' has no port 1-65535");
         }
         peers = 0;
       }
       if (store.has("peers")) {
         if (connect != null) throw new ConfigException("store.peers: not allowed together with store.connect");
-        peers = store.get("peers").asInt(-1);
+        JsonNode p = store.get("peers");
+        peers = p.isInt() ? p.asInt() : -1; // not 2.5 read as 2, nor "3" as 3
         if (peers != 1 && peers != 3 && peers != 5) {
           throw new ConfigException("store.peers: must be 1, 3 or 5, got " + store.get("peers").asText());
         }
@@ -408,10 +424,37 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return s;
   }
 
+  /** Longest host name (RFC 1035). */
+  private static final int HOST_NAME_MAX = 253;
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+
+  /**
+   * An IPv4 literal or a host name of letters, digits, '-' and '.': never text that a tool we hand it to could take
+   * for an option or a second argument ("127.0.0.1 -x"). IPv6 literals are refused: the store's connect strings
+   * are host:port without brackets.
+   */
+  static String address(String a, String key) {
+    String why = null;
+    if (a.contains(":")) {
+      why = "is an IPv6 literal, which host:port connect strings cannot carry (use a host name or IPv4)";
+    } else if (a.length() > HOST_NAME_MAX || a.startsWith(".") || a.endsWith(".")
+        || !java.util.Arrays.stream(a.split("\\.", -1)).allMatch(l -> LABEL.matcher(l).matches())) {
+      why = "must be an IPv4 address or a host name (letters, digits, '-' and '.')";
+    } else if (a.matches("[0-9.]+")) {
+      String[] parts = a.split("\\.");
+      boolean ok = parts.length == 4;
+      for (String part : parts) ok &= part.length() <= 3 && Integer.parseInt(part) <= 255;
+      if (!ok) why = "is not an IPv4 address (four numbers 0-255)";
+    }
+    if (why != null) throw new ConfigException(key + ": '" + a + "' " + why);
+    return a;
+  }
+
   private static int port(JsonNode n, String key, int dflt, String where) {
     JsonNode v = n.get(key);
     if (v == null) return dflt;
-    if (!v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 65535) {
+    // an integer node only: 2181.5 is not a port (canConvertToInt alone would truncate it to 2181)
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 65535) {
       throw new ConfigException(where + "." + key + ": '" + v.asText() + "' is not a port (1-65535)");
     }
     return v.asInt();

@@ -2,7 +2,6 @@ package palisade.runtime.store;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,6 +30,7 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.common.ClientX509Util;
+import palisade.io.TextFile;
 
 /**
  * One identity on the store, as a directory made by {@link Credentials}: {@value #IDENTITY} (private key and
@@ -239,7 +239,7 @@ public final class Credential {
 
   /** Every certificate in a PEM file, in order (private key blocks are skipped). */
   static List<X509Certificate> readCertificates(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.US_ASCII);
+    String text = TextFile.readOrThrow(file);
     List<X509Certificate> out = new ArrayList<>();
     Matcher m = CERT.matcher(text);
     try {

@@ -40,6 +40,7 @@ import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import palisade.io.TextFile;
 
 /**
  * Makes the store's credentials: a cluster's two certificate authorities and the credentials they sign.
@@ -246,7 +247,7 @@ public final class Credentials {
   }
 
   static PrivateKey readKey(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.US_ASCII);
+    String text = TextFile.readOrThrow(file);
     int a = text.indexOf("-----BEGIN PRIVATE KEY-----");
     int b = text.indexOf("-----END PRIVATE KEY-----");
     if (a < 0 || b < a) throw new IOException(file + ": no PKCS#8 private key");

@@ -1,7 +1,6 @@
 package palisade.runtime.store;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.Certificate;
@@ -24,6 +23,7 @@ import org.apache.zookeeper.server.ServerCnxn;
 import org.apache.zookeeper.server.auth.X509AuthenticationProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import palisade.io.TextFile;
 
 /**
  * The server side of store authentication (loaded by ZooKeeper by class name, so it also runs in an external
@@ -104,7 +104,7 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
   public static Set<String> revoked(Path file) throws IOException {
     TreeSet<String> out = new TreeSet<>();
     if (file == null || !Files.exists(file)) return out;
-    for (String l : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+    for (String l : TextFile.readOrThrow(file).lines().toList()) {
       String s = l.strip().toLowerCase(Locale.ROOT);
       if (!s.isEmpty() && !s.startsWith("#")) out.add(s);
     }

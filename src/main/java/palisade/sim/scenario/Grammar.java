@@ -47,7 +47,7 @@ final class Grammar {
       }
       case "pause" -> {
         arity(a, 3, "pause NODE DURATION");
-        yield new Action.Pause(a.get(1), Durations.parseMs(a.get(2), "pause"));
+        yield new Action.Pause(a.get(1), duration(a.get(2), "pause"));
       }
       case "reboot" -> {
         arity(a, 2, "reboot NODE");
@@ -80,7 +80,7 @@ final class Grammar {
       }
       case "slow-acks" -> {
         arity(a, 3, "slow-acks NODE DURATION");
-        yield new Action.SlowAcks(a.get(1), Durations.parseMs(a.get(2), "slow-acks"));
+        yield new Action.SlowAcks(a.get(1), duration(a.get(2), "slow-acks"));
       }
       case "watchdog" -> {
         arity(a, 3, "watchdog NODE missing|ok");
@@ -192,6 +192,16 @@ final class Grammar {
   }
 
   // ---- small parsers ---------------------------------------------------------------------------------------------
+
+  /** A time or duration of the file: at most {@link Scenario#MAX_RUN_MS}, so no sum of two can overflow. */
+  static long duration(String word, String what) {
+    long ms = Durations.parseMs(word, what);
+    if (ms > Scenario.MAX_RUN_MS) {
+      throw error(what + ": '" + word + "' is longer than the limit of " + Durations.format(Scenario.MAX_RUN_MS)
+          + " (one day)");
+    }
+    return ms;
+  }
 
   private static NodeState nodeState(String word) {
     NodeState st = NodeState.parse(word);

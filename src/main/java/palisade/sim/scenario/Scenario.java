@@ -1,8 +1,5 @@
 package palisade.sim.scenario;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +17,7 @@ import palisade.core.GroupConfig;
 import palisade.core.NodeConfig;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
+import palisade.io.TextFile;
 import palisade.sim.SimOptions;
 
 /**
@@ -29,6 +27,18 @@ import palisade.sim.SimOptions;
  * scenario back as a file that replays it.
  */
 public final class Scenario {
+  /** Longest simulated run (`run TIME`; every time in a file lies within it): one day. */
+  public static final long MAX_RUN_MS = 86_400_000L;
+  /** Most nodes a scenario may declare (as many as `sim fuzz --nodes` allows). */
+  public static final int MAX_NODES = 50;
+  /**
+   * Most work one scenario file may ask for, counted as node ticks × (1 + resources) (tick = renew_interval / 4;
+   * every check after an event looks at every resource): about a minute of CPU. 3 nodes with one resource for a
+   * day at the default timing are 2.07 million; 1,000 resources on 3 nodes for 10 minutes are 7.2 million. Generated
+   * histories are bounded by `sim fuzz`'s own options instead.
+   */
+  public static final long MAX_WORK = 20_000_000L;
+
   /** `at TIME ACTION`, from line (0 when generated). */
   public record At(long timeMs, int line, Action action) {
     public At {
@@ -74,6 +84,9 @@ public final class Scenario {
   /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text(List)}. */
   private final List<String> declarations = new ArrayList<>();
   long runMs = -1;
+  /** The line of `run` (0 when generated), and of each `option NAME=` line, for errors found at the end. */
+  private int runLine;
+  private final Map<String, Integer> optionLines = new TreeMap<>();
   /** The `seed N` line: the seed `sim run` uses when none is given; null if absent. */
   private Long seed;
   private ClusterConfig config;
@@ -113,12 +126,13 @@ public final class Scenario {
     return options;
   }
 
+  /** Reads and parses a scenario file; a file over 1 MiB, not UTF-8 or not a regular file is refused unread. */
   public static Scenario load(Path path) throws ScenarioException {
     List<String> lines;
     try {
-      lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ScenarioException(path + ": cannot read: " + e.getMessage());
+      lines = TextFile.lines(path);
+    } catch (TextFile.Unreadable e) {
+      throw new ScenarioException(e.getMessage());
     }
     return parse(path.toString(), lines);
   }
@@ -137,6 +151,7 @@ public final class Scenario {
       }
     }
     s.finish();
+    s.boundWork();
     return s;
   }
 
@@ -198,12 +213,12 @@ public final class Scenario {
   private void directive(String text, List<String> w, int line) {
     switch (w.get(0)) {
       case "nodes", "node", "fence-device", "group", "resource", "option" -> { // DECLARATIONS
-        declaration(w);
+        declaration(w, line);
         declarations.add(String.join(" ", w));
       }
       case "at" -> {
         if (w.size() < 3) throw error("at: expected at TIME ACTION");
-        long t = Durations.parseMs(w.get(1), "at");
+        long t = Grammar.duration(w.get(1), "at");
         Action a = Grammar.action(w.subList(2, w.size()));
         validate(a);
         actions.add(new At(t, line, a));
@@ -221,7 +236,8 @@ public final class Scenario {
       case "run" -> {
         if (w.size() != 2) throw error("run: expected run TIME");
         if (runMs >= 0) throw error("run: given twice");
-        runMs = Durations.parseMs(w.get(1), "run");
+        runMs = Grammar.duration(w.get(1), "run");
+        runLine = line;
       }
       default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
           + "resource, option, at, expect, seed, run)");
@@ -230,13 +246,13 @@ public final class Scenario {
 
   private void expect(String text, List<String> w, int line) {
     if (w.size() >= 4 && w.get(1).equals("at")) {
-      long t = Durations.parseMs(w.get(2), "expect at");
+      long t = Grammar.duration(w.get(2), "expect at");
       Expectation e = Grammar.instant(w.subList(3, w.size()));
       validate(e);
       expectations.add(new Expect(t, t, false, line, text, e));
     } else if (w.size() >= 7 && w.get(1).equals("from") && w.get(3).equals("to")) {
-      long from = Durations.parseMs(w.get(2), "expect from");
-      long to = Durations.parseMs(w.get(4), "expect from ... to");
+      long from = Grammar.duration(w.get(2), "expect from");
+      long to = Grammar.duration(w.get(4), "expect from ... to");
       if (from > to) throw error("expect from: the interval ends (" + w.get(4) + ") before it starts (" + w.get(2)
           + ")");
       Expectation e = Grammar.interval(w.subList(5, w.size()));
@@ -247,7 +263,7 @@ public final class Scenario {
     }
   }
 
-  private void declaration(List<String> w) {
+  private void declaration(List<String> w, int line) {
     switch (w.get(0)) {
       case "nodes" -> {
         if (w.size() < 2) throw error("nodes: name at least one node");
@@ -286,6 +302,7 @@ public final class Scenario {
         if (w.size() != 2 || !w.get(1).contains("=")) throw error("option: expected option NAME=VALUE");
         String[] kv = w.get(1).split("=", 2);
         options.set(kv[0], kv[1]);
+        optionLines.put(kv[0], line);
       }
       default -> throw new IllegalStateException("not a declaration: " + w.get(0));
     }
@@ -294,6 +311,7 @@ public final class Scenario {
   private void declareNode(String n) {
     if (!n.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) throw error("node name '" + n + "' is not valid");
     if (nodes.containsKey(n)) throw error("node " + n + " declared twice");
+    if (nodes.size() >= MAX_NODES) throw error("node " + n + ": more than " + MAX_NODES + " nodes (the limit)");
     nodes.put(n, new TreeMap<>());
   }
 
@@ -356,6 +374,10 @@ public final class Scenario {
   private void finish() throws ScenarioException {
     if (nodes.isEmpty()) throw new ScenarioException(file + ": no nodes declared");
     if (runMs < 0) throw new ScenarioException(file + ": no run line (add e.g. `run 60s`)");
+    if (runMs > MAX_RUN_MS) {
+      throw new ScenarioException(where(runLine) + ": run " + Durations.format(runMs) + " is longer than the limit of "
+          + Durations.format(MAX_RUN_MS) + " (one day)");
+    }
     for (At a : actions) {
       if (a.timeMs() > runMs) throw new ScenarioException(file + ":" + a.line() + ": after the run time");
     }
@@ -364,12 +386,34 @@ public final class Scenario {
     }
     try {
       options.timing();
+      if (options.storePeers() > nodes.size()) {
+        throw new ScenarioException(where(optionLines.getOrDefault("store_peers", 0)) + ": option store_peers="
+            + options.storePeers() + " is more than the " + nodes.size() + " nodes declared");
+      }
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
       for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
       config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }
+  }
+
+  /** A file's run is refused when it asks for more than {@link #MAX_WORK}, before anything runs. */
+  private void boundWork() throws ScenarioException {
+    long tickMs = options.timing().tickMs();
+    // No overflow: at most 50 nodes, 86.4 million ticks and the resources of a 1 MiB file.
+    long work = nodes.size() * (runMs / tickMs) * (1 + resources.size());
+    if (work > MAX_WORK) {
+      throw new ScenarioException(where(runLine) + ": run " + Durations.format(runMs) + " with " + nodes.size()
+          + " nodes ticking every " + Durations.format(tickMs) + " and " + resources.size() + " resources is " + work
+          + " units of work (node ticks x (1 + resources)), more than the limit of " + MAX_WORK + " (shorten the run, "
+          + "lengthen renew_interval, or declare fewer nodes or resources)");
+    }
+  }
+
+  /** FILE:LINE, or FILE alone for a generated step. */
+  private String where(int line) {
+    return line > 0 ? file + ":" + line : file;
   }
 
   private NodeConfig nodeConfig(String name, Map<String, String> attrs) {

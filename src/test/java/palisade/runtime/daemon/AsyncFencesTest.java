@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ConfigException;
 import palisade.core.FenceDriver;
 import palisade.core.PowerAction;
-import palisade.fencing.InMemoryPowerSwitch;
-import palisade.fencing.RedfishMockBmc;
+import palisade.lab.InMemoryPowerSwitch;
+import palisade.lab.RedfishMockBmc;
 
 /** The daemon's FenceDriver: validation at start, outcomes on the loop thread with wall-clock stamps, deadlines. */
 class AsyncFencesTest {

@@ -21,8 +21,8 @@ import palisade.core.ClusterConfig;
 import palisade.core.NodeRecord;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
-import palisade.runtime.cluster.Admin;
-import palisade.runtime.cluster.LocalCluster;
+import palisade.lab.LocalCluster;
+import palisade.runtime.store.Admin;
 
 /**
  * One source of truth, with real daemons: the store's /config holds the cluster's timing and every node's watchdog;

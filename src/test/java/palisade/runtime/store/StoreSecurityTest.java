@@ -26,7 +26,7 @@ import palisade.core.Commands;
 import palisade.core.NodeConfig;
 import palisade.core.ShutdownPolicy;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Admin;
+import palisade.runtime.store.Admin;
 
 /**
  * The authenticated store in one JVM: a standalone TLS peer, the cluster's credentials, and clients with and

@@ -1,11 +1,11 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.TreeSet;
-import palisade.runtime.net.FaultProxy;
-import palisade.runtime.net.Link;
+import palisade.lab.FaultProxy;
+import palisade.lab.Link;
 
 /**
  * The local cluster's wiring: a fault-proxy link for every way one node dials another (ZooKeeper peer and election
@@ -50,6 +50,19 @@ public final class Network implements AutoCloseable {
       String[] ends = l.name().substring(0, l.name().indexOf('/')).split("->");
       if (isolated.contains(ends[0]) || isolated.contains(ends[1])) l.cut();
       else l.heal();
+    }
+  }
+
+  /**
+   * Latency on a node's egress: what it sends on its own links (it dials) and what it answers on the links the
+   * others dial to it waits {@code egress} (zero: none). ZooKeeper election connections dialled back to a peer's
+   * own address bypass the links and are not delayed.
+   */
+  public synchronized void delay(String node, java.time.Duration egress) {
+    for (Link l : proxy.links()) {
+      String[] ends = l.name().substring(0, l.name().indexOf('/')).split("->");
+      if (ends[0].equals(node)) l.delay(egress, java.time.Duration.ZERO);
+      else if (ends[1].equals(node)) l.delay(java.time.Duration.ZERO, egress);
     }
   }
 

@@ -1,4 +1,4 @@
-package palisade.fencing;
+package palisade.lab;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -140,6 +140,29 @@ class FaultProxyTest {
       send(s, "x");
       assertThat(read(s, 1)).isEqualTo("x");
     }
+  }
+
+  @Test
+  void aOneWayDelayHoldsOnlyItsDirection() throws IOException {
+    Link link = link("one-way");
+    link.delay(Duration.ZERO, Duration.ofMillis(300)); // what the target sends back waits
+    try (Socket s = connect(link)) {
+      long start = System.nanoTime();
+      assertThat(read(s, 3)).isEqualTo("hi\n");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+      link.delay(Duration.ofMillis(300), Duration.ZERO); // now what the dialler sends waits
+      start = System.nanoTime();
+      send(s, "x");
+      assertThat(read(s, 1)).isEqualTo("x");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+      link.delay(Duration.ZERO, Duration.ZERO);
+      start = System.nanoTime();
+      send(s, "y");
+      assertThat(read(s, 1)).isEqualTo("y");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(250));
+    }
+    assertThatThrownBy(() -> link.delay(Duration.ofMillis(-1), Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

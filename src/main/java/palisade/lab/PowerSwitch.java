@@ -1,4 +1,4 @@
-package palisade.fencing;
+package palisade.lab;
 
 /**
  * What a simulated BMC switches: the local cluster plugs in "kill/start this node's process

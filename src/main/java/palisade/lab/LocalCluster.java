@@ -1,11 +1,13 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,7 +24,9 @@ import palisade.core.ClusterConfig;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
+import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.store.Admin;
 import palisade.runtime.resource.ProcessResourceDriver;
 import palisade.runtime.watchdog.Cgroup;
 import palisade.runtime.store.Credential;
@@ -93,19 +97,31 @@ public final class LocalCluster {
   public static final String BMC_USER = "admin";
 
   public static LocalCluster create(Path dir, int nodes, Options options) throws IOException {
+    return create(dir, nodes, options, false);
+  }
+
+  /**
+   * @param peerProcesses each store peer runs as a process of its own ({@code cluster peer}, in the cgroup
+   *     {@link #peerCgroupName}) instead of inside its node's daemon, and each daemon's {@code store.connect} names
+   *     its own node's peer: a peer can then be stopped (SIGSTOP) while its daemon lives
+   */
+  public static LocalCluster create(Path dir, int nodes, Options options, boolean peerProcesses) throws IOException {
     if (Files.exists(dir.resolve(STATE))) {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
     }
     Files.createDirectories(dir);
+    requireOwner(dir); // before chmod: root may chmod a directory someone else made (the default is in /tmp)
     // Demo resources run as nobody: they may traverse the cluster dir (not list it) to their script and trace dir;
     // each node's dir (config, secrets, data, watchdog socket) stays 0700.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    requireOwnDir(dir);
     openPathForResources(dir);
     Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
     Properties p = new Properties();
     p.setProperty("nodes", Integer.toString(nodes));
     p.setProperty("peers", Integer.toString(layout.peers()));
     p.setProperty("base_port", Integer.toString(layout.basePort()));
+    if (peerProcesses) p.setProperty("peer_processes", "true");
     LocalCluster c = new LocalCluster(dir, layout, p);
     for (String n : options.noWatchdog()) {
       c.requireNode(n);
@@ -162,13 +178,49 @@ public final class LocalCluster {
     }
   }
 
+  /**
+   * The cluster dir holds the nodes' configurations, the commands root runs for them and the PIDs it signals: it must
+   * belong to the user running Palisade and be writable by nobody else, or another local user could swap them (the
+   * default dir is in /tmp, where anyone may create it first). A symbolic link must be ours too.
+   */
+  static void requireOwnDir(Path dir) throws IOException {
+    requireOwner(dir);
+    Set<java.nio.file.attribute.PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE)) {
+      throw new IllegalStateException("cluster dir " + dir + " is writable by group or others (mode "
+          + PosixFilePermissions.toString(perms) + "): chmod go-w " + dir + ", or choose another --dir");
+    }
+  }
+
+  private static void requireOwner(Path dir) throws IOException {
+    String me = System.getProperty("user.name");
+    if (!Files.isDirectory(dir)) throw new IllegalStateException("cluster dir " + dir + " is not a directory");
+    for (String owner : List.of(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName(),
+        Files.getOwner(dir).getName())) {
+      if (!owner.equals(me)) {
+        throw new IllegalStateException("cluster dir " + dir + " belongs to " + owner + ", not to " + me
+            + " (remove it, or choose another --dir)");
+      }
+    }
+  }
+
+  /** The state file, read like any user-supplied file (bounded, a regular UTF-8 file). */
+  private static Properties readState(Path f) throws IOException {
+    Properties p = new Properties();
+    try {
+      p.load(new StringReader(TextFile.read(f)));
+    } catch (TextFile.Unreadable e) {
+      throw new IllegalStateException(e.getMessage());
+    }
+    return p;
+  }
+
   public static LocalCluster open(Path dir) throws IOException {
     Path f = dir.resolve(STATE);
     if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: cluster up)");
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    }
+    requireOwnDir(dir);
+    Properties p = readState(f);
     Layout layout = new Layout(Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("peers")),
         Integer.parseInt(p.getProperty("base_port")));
     return new LocalCluster(dir, layout, p);
@@ -192,7 +244,18 @@ public final class LocalCluster {
     sb.append("cluster: ").append(CLUSTER).append('\n');
     sb.append("node: ").append(Layout.name(i)).append('\n');
     sb.append("data_dir: data\n");
-    sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+    if (peerProcesses()) {
+      // Its own node's peer (fate-sharing, as with an embedded peer); a node without a peer dials all of them.
+      StringBuilder connect = new StringBuilder();
+      for (int j = 1; j <= layout.peers(); j++) {
+        if (i <= layout.peers() && j != i) continue;
+        if (connect.length() > 0) connect.append(',');
+        connect.append(layout.dialAddress(i, j)).append(':').append(layout.clientPort());
+      }
+      sb.append("store:\n  connect: ").append(quote(connect.toString())).append('\n');
+    } else {
+      sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+    }
     sb.append("  credential: ").append(quote(Credentials.nodeDir(credentialsDir(), Layout.name(i)).toString()))
         .append('\n');
     boolean processWatchdog = !o.noWatchdog().contains(Layout.name(i));
@@ -305,13 +368,60 @@ public final class LocalCluster {
 
   /** The cgroup v2 name (under the v2 root) of the node's daemon and resources: unique per cluster dir. */
   public String cgroupName(String node) {
+    return "palisade/" + clusterId() + "-" + node;
+  }
+
+  /** "lab-" and 10 hex digits of the cluster dir's hash: names its cgroups and tags its firewall rules. */
+  public String clusterId() {
     try {
       byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toAbsolutePath().normalize()
           .toString().getBytes(StandardCharsets.UTF_8));
-      return "palisade/lab-" + java.util.HexFormat.of().formatHex(h, 0, 5) + "-" + node;
+      return "lab-" + java.util.HexFormat.of().formatHex(h, 0, 5);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Whether the store peers run as processes of their own (see {@link #create(Path, int, Options, boolean)}). */
+  public boolean peerProcesses() {
+    return Boolean.parseBoolean(state.getProperty("peer_processes", "false"));
+  }
+
+  /** The cgroup v2 name of the node's store peer process (peer processes only): not its daemon's, see powerOn. */
+  public String peerCgroupName(String node) {
+    return cgroupName(node) + "-peer";
+  }
+
+  /**
+   * The kernel-level faults of this cluster (iptables on lo, matched by the nodes' cgroups and this cluster's
+   * ports), with latency on the in-JVM fault-proxy links when {@link #attachNetwork} was called. Call
+   * {@link Firewall#start()} before powering the nodes on; close it when done.
+   */
+  public Firewall firewall() throws IOException {
+    return firewall(true);
+  }
+
+  private Firewall firewall(boolean createCgroups) throws IOException {
+    // iptables resolves a cgroup path when a rule is added: the cgroups must exist first (the supervisor and
+    // startPeer reuse an existing one). A node powered off and on gets a new cgroup the rules do not know.
+    Path v2 = Cgroup.v2Root().orElseThrow(() -> new IOException("the firewall needs cgroup v2 (none mounted)"));
+    List<Firewall.Node> nodes = new ArrayList<>();
+    Map<String, List<String>> via = new TreeMap<>();
+    for (int i = 1; i <= layout.nodes(); i++) {
+      String n = Layout.name(i);
+      List<String> cgroups = new ArrayList<>(List.of(cgroupName(n)));
+      if (peerProcesses() && i <= layout.peers()) cgroups.add(peerCgroupName(n));
+      if (createCgroups) {
+        for (String cg : cgroups) Files.createDirectories(Cgroup.named(v2, cg).dir());
+      }
+      nodes.add(new Firewall.Node(n, i, layout.address(i), cgroups));
+      for (int j = 1; j <= layout.nodes(); j++) {
+        if (i != j) via.put(n + ">" + Layout.name(j), List.of(layout.linkAddress(i, j)));
+      }
+    }
+    Network net = network;
+    return new Firewall(clusterId(), nodes, via, layout.basePort(), layout.electionPort(),
+        net == null ? null : net::delay, Firewall.systemShell());
   }
 
   public Path traceDir() {
@@ -358,20 +468,51 @@ public final class LocalCluster {
     waitApplied(Set.of());
   }
 
+  /**
+   * Cuts every link from or to the node: by the firewall when the cluster uses one ({@link #useFirewall}: every
+   * connection, ZooKeeper's dialled-back election connections included), else by the fault proxy.
+   */
   public void isolate(String node) throws IOException {
     requireNode(node);
     Set<String> s = isolatedNow();
     s.add(node);
+    if (usesFirewall()) {
+      firewall().isolate(node); // the rules outlive this Firewall object; heal() sweeps them by tag
+      writeIsolated(s);
+      return;
+    }
     applyNet(s);
   }
 
   public void heal() throws IOException {
+    if (usesFirewall()) {
+      firewall(false).sweep("cut:");
+      writeIsolated(new TreeSet<>());
+      return;
+    }
     applyNet(new TreeSet<>());
+  }
+
+  /**
+   * From now on {@link #isolate} and {@link #heal} cut with iptables (root): stamps every connection the nodes
+   * open with their initiator. Call before the nodes start; {@link #down} removes every rule of the cluster.
+   */
+  public void useFirewall() throws IOException {
+    firewall().start();
+    updateState(st -> st.setProperty("firewall", "true"));
+  }
+
+  public boolean usesFirewall() {
+    return Boolean.parseBoolean(state.getProperty("firewall", "false"));
+  }
+
+  private void writeIsolated(Set<String> isolated) throws IOException {
+    Files.writeString(dir.resolve("isolated.firewall"), String.join("\n", isolated) + "\n");
   }
 
   public Set<String> isolatedNow() throws IOException {
     if (network != null) return new TreeSet<>(network.isolated());
-    Path f = dir.resolve("isolated");
+    Path f = dir.resolve(usesFirewall() ? "isolated.firewall" : "isolated");
     TreeSet<String> s = new TreeSet<>();
     if (Files.exists(f)) Files.readAllLines(f).stream().map(String::trim).filter(x -> !x.isEmpty()).forEach(s::add);
     return s;
@@ -468,8 +609,13 @@ public final class LocalCluster {
     c.requireNode(node);
     int port = c.bmcPort(node);
     if (port < 0) throw new IllegalStateException("no mock BMC port for " + node + " in " + dir);
-    String password = Files.readString(c.bmcPasswordFile(node)).strip();
-    palisade.fencing.PowerSwitch power = new palisade.fencing.PowerSwitch() {
+    String password;
+    try {
+      password = TextFile.read(c.bmcPasswordFile(node)).strip();
+    } catch (TextFile.Unreadable e) {
+      throw new IllegalStateException(e.getMessage());
+    }
+    palisade.lab.PowerSwitch power = new palisade.lab.PowerSwitch() {
       @Override
       public synchronized boolean isOn() {
         try {
@@ -496,7 +642,7 @@ public final class LocalCluster {
         }
       }
     };
-    palisade.fencing.RedfishMockBmc bmc = new palisade.fencing.RedfishMockBmc(port, BMC_USER, password, power);
+    palisade.lab.RedfishMockBmc bmc = new palisade.lab.RedfishMockBmc(port, BMC_USER, password, power);
     bmc.start();
     System.out.println("listening on 127.0.0.1:" + bmc.port() + " (mock BMC of " + node + ")");
     System.out.flush();
@@ -522,6 +668,7 @@ public final class LocalCluster {
     requireNode(node);
     reload();
     if (supervisor(node).isPresent()) throw new IllegalStateException(node + " is already on");
+    if (peerProcesses() && Layout.index(node) <= layout.peers() && peer(node).isEmpty()) startPeer(node);
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
@@ -557,6 +704,7 @@ public final class LocalCluster {
     }
     sup.ifPresent(s -> awaitExit(s));
     for (long g : groups) ProcessHandle.of(g).ifPresent(LocalCluster::awaitExit);
+    stopPeer(node); // the whole node loses power, its store peer too
     String killed = sup.map(h -> Long.toString(h.pid())).orElse(null);
     updateState(s -> {
       if (killed == null || killed.equals(s.getProperty(node + ".pid"))) s.remove(node + ".pid");
@@ -599,6 +747,89 @@ public final class LocalCluster {
     run(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(pid)));
   }
 
+  // ---- store peers as processes (peer processes only) ------------------------------------------------------------
+
+  /** The node's store peer process, if it runs. */
+  public Optional<Long> peerPid(String node) {
+    try {
+      reload();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return peer(node).map(ProcessHandle::pid);
+  }
+
+  /** SIGSTOP (true) or SIGCONT (false) to the node's store peer process alone; its daemon goes on. */
+  public void pausePeer(String node, boolean stop) throws IOException {
+    long pid = peerPid(node).orElseThrow(() -> new IllegalStateException(node + " has no store peer process"));
+    run(List.of("kill", stop ? "-STOP" : "-CONT", Long.toString(pid)));
+  }
+
+  /**
+   * Starts the node's store peer in a cgroup of its own (so that the firewall knows its packets as the node's),
+   * not in its daemon's: a watchdog reset of the daemon leaves the peer running, as an external ensemble member on
+   * the same host would; a power-off kills both.
+   */
+  private void startPeer(String node) throws IOException {
+    Path root = Cgroup.v2Root().orElseThrow(() -> new IOException("peer processes need cgroup v2 (none mounted)"));
+    Cgroup cg = Cgroup.named(root, peerCgroupName(node));
+    Files.createDirectories(cg.dir());
+    cg.kill(); // a predecessor's leftovers
+    Path log = dir.resolve(node).resolve("peer.log");
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$1\" || exit 97; shift; exec \"$@\"",
+        "palisade-cgroup-enter", cg.dir().resolve("cgroup.procs").toString()));
+    argv.addAll(javaCommand("128m"));
+    argv.addAll(List.of("palisade.Main", "cluster", "peer", "--dir", dir.toString(), "--node", node));
+    Process p = launchArgv(argv, log);
+    updateState(st -> st.setProperty(node + ".peer.pid", Long.toString(p.pid())));
+  }
+
+  private void stopPeer(String node) throws IOException {
+    if (!peerProcesses()) return;
+    Optional<ProcessHandle> h = peer(node);
+    if (h.isPresent()) {
+      h.get().destroyForcibly(); // SIGKILL ends a stopped process too
+    }
+    Optional<Path> v2 = Cgroup.v2Root();
+    if (v2.isPresent()) {
+      Cgroup cg = Cgroup.named(v2.get(), peerCgroupName(node));
+      cg.kill();
+      cg.remove();
+    }
+    h.ifPresent(LocalCluster::awaitExit);
+    updateState(st -> st.remove(node + ".peer.pid"));
+  }
+
+  private Optional<ProcessHandle> peer(String node) {
+    String pid = state.getProperty(node + ".peer.pid");
+    if (pid == null) return Optional.empty();
+    return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
+        .filter(h -> commandMentions(h, "cluster peer"));
+  }
+
+  /** The store peer process's main: node's ZooKeeper peer among the cluster's, dialling through its links. */
+  public static void servePeer(Path dir, String node) throws Exception {
+    LocalCluster c = open(dir);
+    c.requireNode(node);
+    int i = Layout.index(node);
+    if (!c.peerProcesses() || i > c.layout.peers()) throw new IllegalStateException(node + " runs no peer process");
+    List<palisade.runtime.store.EmbeddedPeer.Member> members = new ArrayList<>();
+    for (int j = 1; j <= c.layout.peers(); j++) {
+      members.add(new palisade.runtime.store.EmbeddedPeer.Member(j, c.layout.dialAddress(i, j),
+          c.layout.clientPort(), c.layout.peerPort(), c.layout.electionPort()));
+    }
+    Path base = dir.resolve(node).resolve("peer");
+    Credential credential = Credential.load(Credentials.nodeDir(c.credentialsDir(), node));
+    // A peer that hits a fatal error ends its process, so the test sees a dead peer rather than a silent one.
+    try (palisade.runtime.store.EmbeddedPeer peer = palisade.runtime.store.EmbeddedPeer.start(base, i, members,
+        credential, code -> Runtime.getRuntime().halt(code == 0 ? 72 : code))) {
+      System.out.println("store peer " + i + " of " + node + " on " + c.layout.address(i) + ":"
+          + c.layout.clientPort());
+      System.out.flush();
+      Thread.currentThread().join();
+    }
+  }
+
   /** Stops every process this cluster started (by recorded PID) and forgets the cluster. */
   public void down() throws IOException {
     reload();
@@ -612,6 +843,7 @@ public final class LocalCluster {
       });
     }
     if (network != null) network.close();
+    if (usesFirewall()) firewall(false).sweep(""); // every rule tagged with this cluster, by whoever added it
     Files.deleteIfExists(dir.resolve(STATE));
   }
 
@@ -690,9 +922,16 @@ public final class LocalCluster {
 
   private Process launch(List<String> mainAndArgs, String heap, Path log) throws IOException {
     List<String> argv = new ArrayList<>();
-    argv.add("setsid");
     argv.addAll(javaCommand(heap));
     argv.addAll(mainAndArgs);
+    return launchArgv(argv, log);
+  }
+
+  /** Starts argv in a session of its own (setsid), output appended to log. */
+  private Process launchArgv(List<String> command, Path log) throws IOException {
+    List<String> argv = new ArrayList<>();
+    argv.add("setsid");
+    argv.addAll(command);
     ProcessBuilder b = new ProcessBuilder(argv).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -724,10 +963,7 @@ public final class LocalCluster {
   private void reload() throws IOException {
     Path f = dir.resolve(STATE);
     if (!Files.exists(f)) return;
-    Properties p = new Properties();
-    try (InputStream in = Files.newInputStream(f)) {
-      p.load(in);
-    }
+    Properties p = readState(f);
     // no moment without an entry that is in both (another thread may be reading)
     state.keySet().removeIf(k -> !p.containsKey(k));
     state.putAll(p);

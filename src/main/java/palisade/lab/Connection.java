@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +21,8 @@ final class Connection {
     this.client = client;
     this.upstream = upstream;
     String prefix = "fault-proxy-" + link.name() + "-" + client.getPort();
-    this.up = new Thread(() -> pump(client, upstream), prefix + "-up");
-    this.down = new Thread(() -> pump(upstream, client), prefix + "-down");
+    this.up = new Thread(() -> pump(client, upstream, true), prefix + "-up");
+    this.down = new Thread(() -> pump(upstream, client, false), prefix + "-down");
     up.setDaemon(true);
     down.setDaemon(true);
   }
@@ -38,14 +38,14 @@ final class Connection {
     Link.closeQuietly(upstream);
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, boolean toTarget) {
     byte[] buffer = new byte[Link.BUFFER_BYTES];
     try {
       InputStream in = from.getInputStream();
       OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buffer)) >= 0) {
-        long delayNanos = link.delayNanos();
+        long delayNanos = link.delayNanos(toTarget);
         if (delayNanos > 0) {
           TimeUnit.NANOSECONDS.sleep(delayNanos);
         }

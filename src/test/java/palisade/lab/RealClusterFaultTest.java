@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,8 +18,9 @@ import palisade.core.NodeState;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Traces.Instance;
+import palisade.lab.Traces.Instance;
 import palisade.runtime.store.EmbeddedPeer;
+import palisade.runtime.store.Admin;
 
 /**
  * Faults with real processes on a 3-node local cluster: every node daemon runs under its process-watchdog

@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,6 +32,9 @@ public final class Link {
   private boolean cut;
   private boolean closed;
   private volatile long delayNanos;
+  /** Extra delay of what flows toward the target (the dialler's sends) and back from it (the target's sends). */
+  private volatile long toTargetNanos;
+  private volatile long fromTargetNanos;
 
   private Link(String name, InetSocketAddress target, ServerSocket server) {
     this.name = name;
@@ -107,13 +110,25 @@ public final class Link {
     delayNanos = delay.toNanos();
   }
 
+  /**
+   * Latency in one direction only: what the dialler sends waits {@code toTarget}, what the target sends back waits
+   * {@code fromTarget} (on top of {@link #delay}); zero turns it off.
+   */
+  public void delay(Duration toTarget, Duration fromTarget) {
+    if (toTarget.isNegative() || fromTarget.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative: " + toTarget + ", " + fromTarget);
+    }
+    toTargetNanos = toTarget.toNanos();
+    fromTargetNanos = fromTarget.toNanos();
+  }
+
   /** Number of connections currently being forwarded. */
   public synchronized int activeConnections() {
     return connections.size();
   }
 
-  long delayNanos() {
-    return delayNanos;
+  long delayNanos(boolean toTarget) {
+    return delayNanos + (toTarget ? toTargetNanos : fromTargetNanos);
   }
 
   synchronized void forget(Connection connection) {

@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

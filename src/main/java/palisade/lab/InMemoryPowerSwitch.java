@@ -1,4 +1,4 @@
-package palisade.fencing;
+package palisade.lab;
 
 /** A power switch that is just a flag. */
 public final class InMemoryPowerSwitch implements PowerSwitch {

@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.runtime.store;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

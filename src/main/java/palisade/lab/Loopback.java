@@ -1,4 +1,4 @@
-package palisade.runtime.net;
+package palisade.lab;
 
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package palisade.fencing;
+package palisade.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
+import palisade.fencing.PinnedTls;
 import javax.net.ssl.SSLContext;
 
 /**

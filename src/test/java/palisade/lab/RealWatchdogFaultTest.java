@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -20,7 +20,8 @@ import palisade.core.ClusterConfig;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
-import palisade.runtime.cluster.Traces.Instance;
+import palisade.lab.Traces.Instance;
+import palisade.runtime.store.Admin;
 
 /**
  * The watchdog path with real processes: a 2-node local cluster (node1 runs the only store peer, node2 is the

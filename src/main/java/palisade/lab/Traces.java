@@ -1,4 +1,4 @@
-package palisade.runtime.cluster;
+package palisade.lab;
 
 import java.io.IOException;
 import java.nio.file.Files;
