@@ -9,6 +9,7 @@ import palisade.core.Durations;
 import palisade.core.NodeConfig;
 import palisade.core.ShutdownPolicy;
 import palisade.core.Timing;
+import palisade.runtime.watchdog.WatchdogSupervisor;
 
 /**
  * One source of truth: the store's cluster configuration ({@code /config}) holds the timings and every node's
@@ -61,6 +62,10 @@ final class ClusterFacts {
       if (local.watchdogDriver().equals("linux") && t.watchdogMs() % 1000 != 0) {
         wrong.add("watchdog.driver 'linux' counts whole seconds here, but the cluster's /config has "
             + "watchdog_timeout=" + Durations.format(t.watchdogMs()));
+      }
+      if (local.watchdogDriver().equals("process") && t.watchdogMs() > WatchdogSupervisor.ARM_TIMEOUT_MAX_MS) {
+        wrong.add("watchdog.driver 'process' arms at most " + Durations.format(WatchdogSupervisor.ARM_TIMEOUT_MAX_MS)
+            + " here, but the cluster's /config has watchdog_timeout=" + Durations.format(t.watchdogMs()));
       }
       if (local.localTickMs() > t.renewMs()) {
         wrong.add("timing.tick is " + Durations.format(local.localTickMs()) + " here, but the cluster's /config "

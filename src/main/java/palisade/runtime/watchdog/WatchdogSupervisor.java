@@ -39,7 +39,7 @@ public final class WatchdogSupervisor {
   /** Exit code of the cgroup wrapper when the child cannot enter its cgroup: it never runs uncovered. */
   static final int EXIT_NO_CGROUP = 97;
   static final int ACCEPT_POLL_MS = 200;
-  static final long ARM_TIMEOUT_MAX_MS = 3_600_000;
+  public static final long ARM_TIMEOUT_MAX_MS = 3_600_000;
   static final int EXIT_RESTARTS_EXHAUSTED = 3;
   static final int EXIT_USAGE = 2;
 

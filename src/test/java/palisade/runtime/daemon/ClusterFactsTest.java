@@ -82,6 +82,10 @@ class ClusterFactsTest {
     assertThatThrownBy(() -> ClusterFacts.check(node1(""), cluster(halfSecondW)))
         .hasMessageContaining("watchdog.driver 'linux' counts whole seconds here, but the cluster's /config has "
             + "watchdog_timeout=4.5s");
+    Timing twoHourW = new Timing(1_000, 1_000, 7_200_000, 7_400_000, 10_000, 250);
+    assertThatThrownBy(() -> ClusterFacts.check(node1("watchdog: {driver: process}\n"), cluster(twoHourW)))
+        .hasMessageContaining("watchdog.driver 'process' arms at most 3600s here, but the cluster's /config has "
+            + "watchdog_timeout=7200s");
     assertThatThrownBy(() -> ClusterFacts.check(node1("timing: {tick: 1s}\n"),
         cluster(new Timing(500, 500, 5_000, 7_000, 10_000, 100))))
         .hasMessageContaining("timing.tick is 1s here, but the cluster's /config has renew_interval=500ms (the "
