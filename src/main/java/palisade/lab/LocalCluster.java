@@ -240,6 +240,7 @@ public final class LocalCluster {
     boolean processWatchdog = !o.noWatchdog().contains(Layout.name(i));
     sb.append("watchdog:\n  driver: ").append(processWatchdog ? "process" : "none").append('\n');
     if (processWatchdog) sb.append("  socket: ").append(quote(watchdogSocket(Layout.name(i)).toString())).append('\n');
+    sb.append("http:\n  port: ").append(httpPort()).append('\n');
     if (!timing.isEmpty()) {
       sb.append("timing:\n");
       new TreeMap<>(timing).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
@@ -275,6 +276,16 @@ public final class LocalCluster {
     }
     if (fd.length() > 0) sb.append("fence_devices:\n").append(fd);
     return sb.toString();
+  }
+
+  /** Every node's HTTP server (health, metrics) listens on its own address, 127.0.1.i, at this port. */
+  public int httpPort() {
+    return layout.basePort() + 3;
+  }
+
+  /** The base URL of a node's HTTP server. */
+  public String httpUrl(String node) {
+    return "http://" + layout.address(Layout.index(node)) + ":" + httpPort();
   }
 
   public Path dir() {

@@ -38,7 +38,17 @@ import palisade.io.TextFile;
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential) {
+    Path storeCredential, Http http) {
+
+  /**
+   * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
+   *
+   * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
+   */
+  public record Http(boolean enabled, String address, int port, Path metricsTokenFile) {}
+
+  /** The HTTP port when {@code http.port} is not given. */
+  public static final int DEFAULT_HTTP_PORT = 9190;
 
   /**
    * A cluster member as this node reaches it.
@@ -62,7 +72,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices");
+      "timing", "fence_devices", "http");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -305,7 +315,32 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           + "lease_timeout that still satisfies the inequality)");
     }
     return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices,
-        storeCredential);
+        storeCredential, http(root.path("http"), nodes.stream().filter(n -> n.name().equals(node)).findFirst()
+        .orElseThrow().address(), base));
+  }
+
+  /** http: the node's own address and {@link #DEFAULT_HTTP_PORT} by default; port 0 or enabled: false turn it off. */
+  private static Http http(JsonNode h, String self, Path base) {
+    if (h.isMissingNode() || h.isNull()) return new Http(true, self, DEFAULT_HTTP_PORT, null);
+    if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file"));
+    boolean enabled = true;
+    if (h.has("enabled")) {
+      if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
+      enabled = h.get("enabled").asBoolean();
+    }
+    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : self;
+    int port = DEFAULT_HTTP_PORT;
+    if (h.has("port")) {
+      JsonNode v = h.get("port");
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+        throw new ConfigException("http.port: '" + v.asText() + "' is not a port (0 to turn HTTP off, 1-65535)");
+      }
+      port = v.asInt();
+    }
+    Path token = h.has("metrics_token_file") ? base.resolve(text(h.get("metrics_token_file"),
+        "http.metrics_token_file")) : null;
+    return new Http(enabled && port != 0, address, port, token);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */
