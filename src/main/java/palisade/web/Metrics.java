@@ -150,6 +150,11 @@ final class Metrics implements Telemetry {
     return at == 0 ? Double.NaN : (System.nanoTime() - at) / 1e9;
   }
 
+  /** The last tick's snapshot, or null before the first. */
+  Tick last() {
+    return last;
+  }
+
   boolean synced() {
     Tick t = last;
     return t != null && t.synced();

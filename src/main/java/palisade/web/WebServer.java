@@ -28,6 +28,9 @@ public final class WebServer implements AutoCloseable {
   private final long healthWindowMs;
   private final long leaseMs;
   private final byte[] metricsToken;
+  private final ApiTokens apiTokens;
+  private final String cluster;
+  private final String node;
   private final Javalin app;
 
   /** The daemon's observer: handed to the NodeDaemon before it starts, then to {@link #start}. */
@@ -45,8 +48,11 @@ public final class WebServer implements AutoCloseable {
         self.clientPort(), c) : () -> null));
   }
 
-  private WebServer(DaemonConfig dc, Metrics metrics, byte[] metricsToken) {
+  private WebServer(DaemonConfig dc, Metrics metrics, byte[] metricsToken, ApiTokens apiTokens) {
     this.metrics = metrics;
+    this.apiTokens = apiTokens;
+    this.cluster = dc.cluster();
+    this.node = dc.node();
     // "The loop is alive": a tick ran within the last ten ticks (at least a second: a loaded machine is not a dead
     // daemon).
     this.healthWindowMs = Math.max(1_000, 10 * dc.timing().tickMs());
@@ -62,6 +68,13 @@ public final class WebServer implements AutoCloseable {
       config.routes.get("/healthz", this::healthz);
       config.routes.get("/readyz", this::readyz);
       config.routes.get("/metrics", this::metrics);
+      config.routes.before("/api/*", this::authenticate);
+      config.routes.get("/api/cluster", ctx -> json(ctx, 200, Api.cluster(cluster, node, snapshot())));
+      config.routes.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot())));
+      config.routes.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
+      config.routes.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
+      config.routes.exception(Api.Unavailable.class, (e, ctx) -> problem(ctx, 503, "store not synced",
+          e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
           e.getClass().getSimpleName()));
       config.routes.error(404, ctx -> problem(ctx, 404, "not found", "no such endpoint: " + ctx.path()));
@@ -86,7 +99,8 @@ public final class WebServer implements AutoCloseable {
       if (token.length == 0) throw new ConfigException("http.metrics_token_file: " + h.metricsTokenFile()
           + " is empty");
     }
-    WebServer w = new WebServer(dc, (Metrics) telemetry, token);
+    ApiTokens api = h.apiTokensFile() == null ? ApiTokens.none() : ApiTokens.load(h.apiTokensFile());
+    WebServer w = new WebServer(dc, (Metrics) telemetry, token, api);
     try {
       w.app.start(h.address(), h.port());
     } catch (RuntimeException e) {
@@ -139,6 +153,31 @@ public final class WebServer implements AutoCloseable {
       }
     }
     ctx.status(200).contentType(PROMETHEUS_TEXT).result(metrics.scrape());
+  }
+
+  /** Every /api request needs a bearer token from http.api_tokens_file; viewers and admins may read. */
+  private void authenticate(Context ctx) {
+    String auth = ctx.header("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ") || auth.substring(7).isBlank()) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"palisade\"");
+      problem(ctx, 401, "unauthorized", "the API needs a token: Authorization: Bearer <token>");
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    if (apiTokens.check(auth.substring(7).strip()).isEmpty()) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"palisade\", error=\"invalid_token\"");
+      problem(ctx, 401, "unauthorized", "the token is not valid on this node");
+      ctx.skipRemainingHandlers();
+    }
+  }
+
+  /** The last snapshot of a synced store view; else Api.Unavailable (503). */
+  private Telemetry.Tick snapshot() {
+    Telemetry.Tick t = metrics.last();
+    if (t == null || !t.synced() || t.state() == null) {
+      throw new Api.Unavailable("this node's store view is not synced; ask another node");
+    }
+    return t;
   }
 
   private static double round(double seconds) {

@@ -86,6 +86,11 @@ class WebClusterTest {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   @Test
   @Order(1)
   void everyNodeIsHealthyAndReady() throws Exception {
@@ -101,7 +106,7 @@ class WebClusterTest {
       assertThat(health.statusCode()).isEqualTo(200);
       assertThat(health.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
       assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
-      HttpResponse<String> none = get(cluster.httpUrl(n) + "/api/nothing");
+      HttpResponse<String> none = get(cluster.httpUrl(n) + "/nothing");
       assertThat(none.statusCode()).isEqualTo(404);
       assertThat(none.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
       assertThat(none.body()).doesNotContain("Exception", "\tat ");
@@ -138,6 +143,35 @@ class WebClusterTest {
 
   @Test
   @Order(3)
+  void theReadApiNeedsATokenAndAnswersWithTheClusterState() throws Exception {
+    String url = cluster.httpUrl("node2") + "/api/nodes";
+    HttpResponse<String> anonymous = get(url);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(JSON.readTree(anonymous.body()).get("status").asInt()).isEqualTo(401);
+    assertThat(get(url, "not-a-token").statusCode()).isEqualTo(401);
+    assertThat(get(cluster.httpUrl("node2") + "/api/nothing").statusCode()).as("no anonymous probing").isEqualTo(401);
+    String viewer = Files.readString(cluster.apiTokenFile("viewer")).strip();
+    String admin = Files.readString(cluster.apiTokenFile("admin")).strip();
+    HttpResponse<String> nodes = get(url, viewer);
+    assertThat(nodes.statusCode()).isEqualTo(200);
+    JsonNode list = JSON.readTree(nodes.body()).get("nodes");
+    assertThat(list).hasSize(3);
+    assertThat(list.get(0).get("name").asText()).isEqualTo("node1");
+    assertThat(list.findValuesAsText("state")).containsOnly("online");
+    HttpResponse<String> resources = get(cluster.httpUrl("node3") + "/api/resources", admin);
+    assertThat(resources.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(resources.body()).get("resources").findValuesAsText("id")).hasSize(2);
+    assertThat(resources.body()).doesNotContain("demo-resource.sh");
+    JsonNode c = JSON.readTree(get(cluster.httpUrl("node1") + "/api/cluster", viewer).body());
+    assertThat(c.get("cluster").asText()).isEqualTo(LocalCluster.CLUSTER);
+    assertThat(c.get("nodes").asInt()).isEqualTo(3);
+    assertThat(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).statusCode()).isEqualTo(200);
+    assertThat(get(cluster.httpUrl("node1") + "/api/nothing", viewer).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(4)
   void prometheusCountsTheNodesAndAFenceAfterNode3IsCutOff() throws Exception {
     prometheusPort = freePort();
     Path config = dir.resolve("prometheus.yml");
@@ -170,6 +204,19 @@ class WebClusterTest {
     assertThat(JSON.readTree(ready.body()).get("store_synced").asBoolean()).isFalse();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
         .until(() -> query("sum(palisade_nodes{node=\"node1\",state=\"online\"})") == 2);
+    String viewer = Files.readString(cluster.apiTokenFile("viewer")).strip();
+    JsonNode history = JSON.readTree(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).body())
+        .get("entries");
+    boolean offConfirmed = false;
+    for (JsonNode e : history) {
+      offConfirmed |= e.get("target").asText().equals("node3") && e.get("result").asText().equals("off confirmed");
+    }
+    assertThat(offConfirmed).as("fence history: %s", history).isTrue();
+    assertThat(history.toString()).doesNotContain(Files.readString(cluster.bmcPasswordFile("node3")).strip());
+    // node3's own view is not synced: its API says so instead of answering from a stale view
+    HttpResponse<String> stale = get(cluster.httpUrl("node3") + "/api/nodes", viewer);
+    assertThat(stale.statusCode()).isEqualTo(503);
+    assertThat(stale.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
   }
 
   /** The value of a scalar-valued instant query (one series), or NaN when it has none yet. */

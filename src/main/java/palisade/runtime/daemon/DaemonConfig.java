@@ -44,8 +44,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
    *
    * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
+   * @param apiTokensFile the API's bearer tokens (name, role, SHA-256); without it every /api request is refused
    */
-  public record Http(boolean enabled, String address, int port, Path metricsTokenFile) {}
+  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile) {}
 
   /** The HTTP port when {@code http.port} is not given. */
   public static final int DEFAULT_HTTP_PORT = 9190;
@@ -321,9 +322,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
 
   /** http: the node's own address and {@link #DEFAULT_HTTP_PORT} by default; port 0 or enabled: false turn it off. */
   private static Http http(JsonNode h, String self, Path base) {
-    if (h.isMissingNode() || h.isNull()) return new Http(true, self, DEFAULT_HTTP_PORT, null);
+    if (h.isMissingNode() || h.isNull()) return new Http(true, self, DEFAULT_HTTP_PORT, null, null);
     if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
-    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file"));
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
     boolean enabled = true;
     if (h.has("enabled")) {
       if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
@@ -340,7 +341,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     }
     Path token = h.has("metrics_token_file") ? base.resolve(text(h.get("metrics_token_file"),
         "http.metrics_token_file")) : null;
-    return new Http(enabled && port != 0, address, port, token);
+    Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
+        : null;
+    return new Http(enabled && port != 0, address, port, token, api);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */
