@@ -10,6 +10,7 @@ import palisade.core.ManagerState;
 import palisade.core.NodeStatus;
 import palisade.core.ServiceStatus;
 import palisade.runtime.daemon.Telemetry;
+import palisade.runtime.store.Admin;
 
 /**
  * The read API's JSON bodies, built from one tick's immutable snapshot of the node's store view (a daemon answers
@@ -26,6 +27,34 @@ final class Api {
     Unavailable(String why) {
       super(why, null, false, false);
     }
+  }
+
+  /** Bad input: 400, naming the parameter. */
+  static final class BadRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadRequest(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /** A parameter as echoed in an error: at most 40 characters. */
+  static String shorten(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  static Map<String, Object> events(List<Admin.Event> events) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Admin.Event e : events) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("id", e.id());
+      m.put("t", e.t());
+      m.put("node", e.node());
+      m.put("source", e.source());
+      m.put("message", e.message());
+      out.add(m);
+    }
+    return Map.of("events", out);
   }
 
   static Map<String, Object> cluster(String cluster, String node, Telemetry.Tick t) {

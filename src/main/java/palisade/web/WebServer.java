@@ -6,12 +6,14 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import palisade.core.ConfigException;
 import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.daemon.Telemetry;
+import palisade.runtime.store.Admin;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
 
@@ -31,6 +33,9 @@ public final class WebServer implements AutoCloseable {
   private final ApiTokens apiTokens;
   private final String cluster;
   private final String node;
+  private final DaemonConfig config;
+  /** The store reader behind /api/events: opened at the first request, closed with the server. */
+  private Admin eventReader;
   private final Javalin app;
 
   /** The daemon's observer: handed to the NodeDaemon before it starts, then to {@link #start}. */
@@ -53,6 +58,7 @@ public final class WebServer implements AutoCloseable {
     this.apiTokens = apiTokens;
     this.cluster = dc.cluster();
     this.node = dc.node();
+    this.config = dc;
     // "The loop is alive": a tick ran within the last ten ticks (at least a second: a loaded machine is not a dead
     // daemon).
     this.healthWindowMs = Math.max(1_000, 10 * dc.timing().tickMs());
@@ -73,6 +79,9 @@ public final class WebServer implements AutoCloseable {
       config.routes.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot())));
       config.routes.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
       config.routes.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
+      config.routes.get("/api/events", this::events);
+      config.routes.exception(Api.BadRequest.class, (e, ctx) -> problem(ctx, 400, "bad request",
+          e.getMessage()));
       config.routes.exception(Api.Unavailable.class, (e, ctx) -> problem(ctx, 503, "store not synced",
           e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
@@ -171,6 +180,34 @@ public final class WebServer implements AutoCloseable {
     }
   }
 
+  /** GET /api/events?last=N (1-2000, default 50) or ?after=ID: the cluster's event log, oldest first. */
+  private void events(Context ctx) throws Exception {
+    String after = ctx.queryParam("after");
+    String lastParam = ctx.queryParam("last");
+    int last = 50;
+    if (lastParam != null) {
+      int n = lastParam.matches("\\d{1,4}") ? Integer.parseInt(lastParam) : -1;
+      if (n < 1 || n > 2000) {
+        throw new Api.BadRequest("last: '" + Api.shorten(lastParam) + "' must be a number from 1 to 2000");
+      }
+      last = n;
+    }
+    if (after != null && !after.matches("e-\\d{10}")) {
+      throw new Api.BadRequest("after: '" + Api.shorten(after) + "' is not an event id (e-0000000123)");
+    }
+    snapshot(); // 503 at once when this node's store view is not synced
+    List<Admin.Event> events = reader().events(after, last);
+    if (after != null && events.size() > last) events = events.subList(0, last);
+    json(ctx, 200, Api.events(events));
+  }
+
+  private synchronized Admin reader() {
+    if (eventReader == null) {
+      eventReader = new Admin(config.connectString(), config.cluster(), Credential.load(config.storeCredential()));
+    }
+    return eventReader;
+  }
+
   /** The last snapshot of a synced store view; else Api.Unavailable (503). */
   private Telemetry.Tick snapshot() {
     Telemetry.Tick t = metrics.last();
@@ -209,5 +246,8 @@ public final class WebServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    synchronized (this) {
+      if (eventReader != null) eventReader.close();
+    }
   }
 }

@@ -123,7 +123,8 @@ class WebClusterTest {
     assertThat(m.statusCode()).isEqualTo(200);
     assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
     String text = m.body();
-    Path file = dir.resolve("node2.metrics");
+    // kept as an artifact: what a scrape of a live daemon looks like
+    Path file = Files.createDirectories(Path.of("target", "web")).resolve("node2.metrics");
     Files.writeString(file, text);
     ProcessBuilder pb = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile())
         .redirectErrorStream(true);
@@ -168,6 +169,16 @@ class WebClusterTest {
     assertThat(c.get("nodes").asInt()).isEqualTo(3);
     assertThat(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).statusCode()).isEqualTo(200);
     assertThat(get(cluster.httpUrl("node1") + "/api/nothing", viewer).statusCode()).isEqualTo(404);
+    HttpResponse<String> events = get(cluster.httpUrl("node2") + "/api/events?last=5", viewer);
+    assertThat(events.statusCode()).isEqualTo(200);
+    JsonNode ev = JSON.readTree(events.body()).get("events");
+    assertThat(ev.size()).isBetween(1, 5);
+    assertThat(ev.get(0).get("id").asText()).matches("e-\\d{10}");
+    assertThat(ev.findValuesAsText("node")).isSubsetOf(cluster.nodeNames());
+    HttpResponse<String> bad = get(cluster.httpUrl("node2") + "/api/events?last=lots", viewer);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(JSON.readTree(bad.body()).get("detail").asText()).startsWith("last: 'lots'");
   }
 
   @Test
