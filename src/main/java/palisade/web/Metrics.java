@@ -40,6 +40,8 @@ final class Metrics implements Telemetry {
   private final MultiGauge resources;
   private final MultiGauge peerRole;
   private final Supplier<String> peerMode;
+  /** Store and renewal timers by kind and result (a handful of keys). */
+  private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
   /** Written by the loop, read by HTTP threads. */
   private volatile Tick last;
   private volatile long lastTickNanos;
@@ -102,13 +104,14 @@ final class Metrics implements Telemetry {
 
   @Override
   public void storeRequest(String kind, String result, long nanos) {
-    Timer.builder("palisade.store.request").description("Store transaction latency by kind and result")
-        .tags("kind", kind, "result", result).serviceLevelObjectives(LATENCY).register(registry)
-        .record(nanos, TimeUnit.NANOSECONDS);
+    // every renewal passes here: the timers are looked up in a small map, not rebuilt by the registry each time
+    timers.computeIfAbsent(kind + " " + result, k -> Timer.builder("palisade.store.request")
+        .description("Store transaction latency by kind and result").tags("kind", kind, "result", result)
+        .serviceLevelObjectives(LATENCY).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     if (kind.equals("lease")) {
-      Timer.builder("palisade.lease.renewal").description("Latency of this node's lease renewals by result")
-          .tags("result", result).serviceLevelObjectives(LATENCY).register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
+      timers.computeIfAbsent("renewal " + result, k -> Timer.builder("palisade.lease.renewal")
+          .description("Latency of this node's lease renewals by result").tags("result", result)
+          .serviceLevelObjectives(LATENCY).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
       if (result.equals("committed")) lastRenewalNanos = System.nanoTime();
     }
   }

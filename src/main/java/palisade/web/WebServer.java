@@ -109,7 +109,10 @@ public final class WebServer implements AutoCloseable {
           + " is empty");
     }
     ApiTokens api = h.apiTokensFile() == null ? ApiTokens.none() : ApiTokens.load(h.apiTokensFile());
-    WebServer w = new WebServer(dc, (Metrics) telemetry, token, api);
+    if (!(telemetry instanceof Metrics metrics)) {
+      throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
+    }
+    WebServer w = new WebServer(dc, metrics, token, api);
     try {
       w.app.start(h.address(), h.port());
     } catch (RuntimeException e) {
