@@ -13,7 +13,7 @@ import palisade.core.TxnResult;
 import palisade.core.Watchdog;
 
 /**
- * What a running daemon reports to an observer (the HTTP server's health checks and metrics,):
+ * What a running daemon reports to an observer (the HTTP server's health checks and metrics):
  * called from the runtime plugs, never from the core. Every method is called on the event loop and must be cheap
  * (a counter, a volatile write); the default does nothing, so a daemon without an observer pays nothing.
  */
