@@ -37,6 +37,9 @@ final class Metrics implements Telemetry {
   private final Counter feeds;
   private final Counter misses;
   private final Timer managerRound;
+  private final Timer failover;
+  /** Touched on the loop only. */
+  private final Failovers failovers = new Failovers();
   private final MultiGauge resources;
   private final MultiGauge peerRole;
   private final Supplier<String> peerMode;
@@ -62,6 +65,9 @@ final class Metrics implements Telemetry {
     managerRound = Timer.builder("palisade.manager.round").description("Duration of one manager round (tick)")
         .serviceLevelObjectives(durations(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1))
         .register(registry);
+    failover = Timer.builder("palisade.failover").description("Failover duration: a node seen leaving online "
+        + "(unknown or fencing) until each of its resources is started on another node, as this node's view shows it")
+        .serviceLevelObjectives(durations(1, 2.5, 5, 10, 15, 20, 30, 45, 60, 120, 300)).register(registry);
     Gauge.builder("palisade.lease.age", this, Metrics::leaseAgeSeconds).baseUnit("seconds")
         .description("Time since this node's last committed lease renewal (NaN: none yet)").register(registry);
     Gauge.builder("palisade.loop.tick.age", this, m -> (System.nanoTime() - m.lastTickNanos) / 1e9).baseUnit(
@@ -99,7 +105,9 @@ final class Metrics implements Telemetry {
   @Override
   public void tick(Tick t) {
     last = t;
-    lastTickNanos = System.nanoTime();
+    long now = System.nanoTime();
+    lastTickNanos = now;
+    for (long d : failovers.update(t.state(), now)) failover.record(d, TimeUnit.NANOSECONDS);
   }
 
   @Override

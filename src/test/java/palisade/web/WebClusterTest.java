@@ -65,7 +65,7 @@ class WebClusterTest {
     admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
-    cluster.addDemoResources(admin, 2);
+    cluster.addDemoResources(admin, 3);
   }
 
   @AfterAll
@@ -162,7 +162,7 @@ class WebClusterTest {
     assertThat(list.findValuesAsText("state")).containsOnly("online");
     HttpResponse<String> resources = get(cluster.httpUrl("node3") + "/api/resources", admin);
     assertThat(resources.statusCode()).isEqualTo(200);
-    assertThat(JSON.readTree(resources.body()).get("resources").findValuesAsText("id")).hasSize(2);
+    assertThat(JSON.readTree(resources.body()).get("resources").findValuesAsText("id")).hasSize(3);
     assertThat(resources.body()).doesNotContain("demo-resource.sh");
     JsonNode c = JSON.readTree(get(cluster.httpUrl("node1") + "/api/cluster", viewer).body());
     assertThat(c.get("cluster").asText()).isEqualTo(LocalCluster.CLUSTER);
@@ -215,6 +215,12 @@ class WebClusterTest {
     assertThat(JSON.readTree(ready.body()).get("store_synced").asBoolean()).isFalse();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
         .until(() -> query("sum(palisade_nodes{node=\"node1\",state=\"online\"})") == 2);
+    // node3's resource runs elsewhere: every surviving node saw one failover, from node3 leaving online
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> query("max(palisade_failover_seconds_count{job=\"palisade\"})") >= 1);
+    double failover = query("max(palisade_failover_seconds_sum{job=\"palisade\",node=\"node1\"})");
+    System.out.printf("failover of node3's resource as node1 saw it: %.1f s%n", failover);
+    assertThat(failover).isBetween(0.0, 60.0);
     String viewer = Files.readString(cluster.apiTokenFile("viewer")).strip();
     JsonNode history = JSON.readTree(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).body())
         .get("entries");
