@@ -31,6 +31,18 @@ class WebConfigTest {
   }
 
   @Test
+  void plainHttpStaysOnLoopback() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 10.0.0.7\n");
+    assertThat(DaemonConfig.load(f).http().address()).isEqualTo("127.0.0.1");
+    assertThatThrownBy(() -> load("http:\n  address: 10.0.0.7\n")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.address: '10.0.0.7' is not a loopback address");
+    assertThatThrownBy(() -> load("http:\n  address: palisade.example\n"))
+        .hasMessageContaining("not a loopback address");
+    assertThat(load("http:\n  address: localhost\n").http().address()).isEqualTo("localhost");
+  }
+
+  @Test
   void portZeroOrEnabledFalseTurnItOff() throws Exception {
     assertThat(load("http:\n  port: 0\n").http().enabled()).isFalse();
     assertThat(load("http:\n  enabled: false\n").http().enabled()).isFalse();

@@ -320,9 +320,14 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         .orElseThrow().address(), base));
   }
 
-  /** http: the node's own address and {@link #DEFAULT_HTTP_PORT} by default; port 0 or enabled: false turn it off. */
+  /**
+   * http: {@link #DEFAULT_HTTP_PORT} on the node's own address when that is a loopback address, else on 127.0.0.1;
+   * port 0 or enabled: false turn it off. The server speaks plain HTTP (no TLS yet), so only loopback addresses are
+   * accepted: API tokens must not cross a network in clear text.
+   */
   private static Http http(JsonNode h, String self, Path base) {
-    if (h.isMissingNode() || h.isNull()) return new Http(true, self, DEFAULT_HTTP_PORT, null, null);
+    String dflt = loopback(self) ? self : "127.0.0.1";
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DEFAULT_HTTP_PORT, null, null);
     if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
     onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
     boolean enabled = true;
@@ -330,7 +335,12 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
       enabled = h.get("enabled").asBoolean();
     }
-    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : self;
+    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : dflt;
+    if (!loopback(address)) {
+      throw new ConfigException("http.address: '" + address + "' is not a loopback address (127.0.0.0/8 or "
+          + "localhost): the HTTP server speaks plain HTTP until TLS lands; bind it to loopback and put a TLS proxy "
+          + "in front");
+    }
     int port = DEFAULT_HTTP_PORT;
     if (h.has("port")) {
       JsonNode v = h.get("port");
@@ -417,6 +427,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     } catch (ConfigException e) {
       throw new ConfigException("timing: " + e.getMessage());
     }
+  }
+
+  /** A loopback address as written (no name lookup): 127.0.0.0/8 or localhost. */
+  private static boolean loopback(String a) {
+    return a.equals("localhost") || a.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static void onlyKeys(JsonNode n, String where, Set<String> allowed) {
