@@ -38,7 +38,18 @@ import palisade.io.TextFile;
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential) {
+    Path storeCredential, Http http) {
+
+  /**
+   * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
+   *
+   * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
+   * @param apiTokensFile the API's bearer tokens (name, role, SHA-256); without it every /api request is refused
+   */
+  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile) {}
+
+  /** The HTTP port when {@code http.port} is not given. */
+  public static final int DEFAULT_HTTP_PORT = 9190;
 
   /**
    * A cluster member as this node reaches it.
@@ -62,7 +73,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices");
+      "timing", "fence_devices", "http");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -305,7 +316,44 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
           + "lease_timeout that still satisfies the inequality)");
     }
     return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices,
-        storeCredential);
+        storeCredential, http(root.path("http"), nodes.stream().filter(n -> n.name().equals(node)).findFirst()
+        .orElseThrow().address(), base));
+  }
+
+  /**
+   * http: {@link #DEFAULT_HTTP_PORT} on the node's own address when that is a loopback address, else on 127.0.0.1;
+   * port 0 or enabled: false turn it off. The server speaks plain HTTP (no TLS yet), so only loopback addresses are
+   * accepted: API tokens must not cross a network in clear text.
+   */
+  private static Http http(JsonNode h, String self, Path base) {
+    String dflt = loopback(self) ? self : "127.0.0.1";
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DEFAULT_HTTP_PORT, null, null);
+    if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
+    boolean enabled = true;
+    if (h.has("enabled")) {
+      if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
+      enabled = h.get("enabled").asBoolean();
+    }
+    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : dflt;
+    if (!loopback(address)) {
+      throw new ConfigException("http.address: '" + address + "' is not a loopback address (127.0.0.0/8 or "
+          + "localhost): the HTTP server speaks plain HTTP until TLS lands; bind it to loopback and put a TLS proxy "
+          + "in front");
+    }
+    int port = DEFAULT_HTTP_PORT;
+    if (h.has("port")) {
+      JsonNode v = h.get("port");
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+        throw new ConfigException("http.port: '" + v.asText() + "' is not a port (0 to turn HTTP off, 1-65535)");
+      }
+      port = v.asInt();
+    }
+    Path token = h.has("metrics_token_file") ? base.resolve(text(h.get("metrics_token_file"),
+        "http.metrics_token_file")) : null;
+    Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
+        : null;
+    return new Http(enabled && port != 0, address, port, token, api);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */
@@ -379,6 +427,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     } catch (ConfigException e) {
       throw new ConfigException("timing: " + e.getMessage());
     }
+  }
+
+  /** A loopback address as written (no name lookup): 127.0.0.0/8 or localhost. */
+  private static boolean loopback(String a) {
+    return a.equals("localhost") || a.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static void onlyKeys(JsonNode n, String where, Set<String> allowed) {

@@ -22,6 +22,9 @@ import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
 import palisade.core.EventLog;
 import palisade.core.FenceDriver;
+import palisade.core.FenceHistory;
+import palisade.core.ManagerState;
+import palisade.core.StoreView;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.NodeConfig;
@@ -70,9 +73,19 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private boolean seedPending;
   /** The cgroup the process watchdog keeps this daemon and its resources in ("/palisade/..."), if any. */
   private Optional<String> processCgroup = Optional.empty();
+  /** The observer (health checks, metrics) and the plugs as the core sees them, reporting to it. */
+  private final Telemetry telemetry;
+  private StoreClient meteredStore;
+  private FenceDriver meteredFences;
+  private Telemetry.MeteredWatchdog meteredWatchdog;
 
   public NodeDaemon(DaemonConfig config) {
+    this(config, Telemetry.NONE);
+  }
+
+  public NodeDaemon(DaemonConfig config, Telemetry telemetry) {
     this.config = config;
+    this.telemetry = telemetry;
   }
 
   /** Monotonic milliseconds: the only clock the core ever sees. */
@@ -113,8 +126,11 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
+    meteredStore = Telemetry.meter(store, config.node(), telemetry);
+    meteredFences = Telemetry.meter(fences, telemetry);
     events = new Events(curator, config.node());
     watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
+    meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
         new AsyncResources.Poster() {
       @Override
@@ -132,7 +148,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
     long r = config.timing().renewMs();
-    loop.scheduleAtFixedRate(watchdog::check, r, r, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(() -> {
+      watchdog.check();
+      meteredWatchdog.period();
+    }, r, r, TimeUnit.MILLISECONDS);
   }
 
   /** The deadline of one call to the watchdog supervisor: well below X (and R), so a hung call is noticed early. */
@@ -164,7 +183,18 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     long now = nowMs();
     seedConfig(now);
     agent.tick(now);
+    long t0 = System.nanoTime();
     manager.tick(now);
+    telemetry.managerRound(System.nanoTime() - t0);
+    StoreView v = store.view();
+    telemetry.tick(new Telemetry.Tick(store.synced(), curator.getZookeeperClient().isConnected(),
+        value(v, StorePaths.MANAGER_STATE, ManagerState.class), value(v, StorePaths.FENCE_HISTORY,
+        FenceHistory.class)));
+  }
+
+  private static <T> T value(StoreView v, String path, Class<T> type) {
+    var r = v.get(path);
+    return r != null && type.isInstance(r.value()) ? type.cast(r.value()) : null;
   }
 
   /** A new cluster: the first node to reach the store writes the initial /config (nodes only) by create. */
@@ -270,12 +300,12 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   @Override
   public StoreClient store() {
-    return store;
+    return meteredStore;
   }
 
   @Override
   public Watchdog watchdog() {
-    return watchdog;
+    return meteredWatchdog;
   }
 
   @Override
@@ -285,7 +315,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   @Override
   public FenceDriver fences() {
-    return fences;
+    return meteredFences;
   }
 
   @Override
