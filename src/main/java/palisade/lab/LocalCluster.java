@@ -532,6 +532,7 @@ public final class LocalCluster {
     args.addAll(daemon);
     Process p = launch(args, "48m", nd.resolve("node.log"));
     updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
+    if (LabLibvirt.enabled(dir)) LabLibvirt.start(this, node); // the node's hypervisor, in the node's cgroup
     return p.pid();
   }
 
@@ -605,6 +606,7 @@ public final class LocalCluster {
     reload();
     stopBmcs(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
+    LabLibvirt.down(dir, nodeNames()); // normally killed with their node's cgroup already
     String proxy = state.getProperty("proxy.pid");
     if (proxy != null) {
       ProcessHandle.of(Long.parseLong(proxy)).filter(h -> commandMentions(h, "proxy")).ifPresent(h -> {
