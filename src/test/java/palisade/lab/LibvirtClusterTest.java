@@ -66,7 +66,8 @@ class LibvirtClusterTest {
   /** CMOS RAM bytes no firmware uses: a marker there is guest state that only a migration carries along. */
   static final int[] CMOS = {0x7a, 0x7b, 0x7c, 0x7d};
 
-  private Path dir;
+  @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  static Path dir;
   private LocalCluster cluster;
   private Admin admin;
   private final Map<String, LibvirtResourceDriver> observers = new TreeMap<>();
@@ -79,7 +80,7 @@ class LibvirtClusterTest {
 
   @BeforeAll
   void up() throws Exception {
-    dir = Files.createTempDirectory("lv");
+    Connect.setErrorCallback(new ErrorCallback()); // the poller's refused connections are expected, not news
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     LabLibvirt.enable(cluster);
     cluster.attachNetwork();
@@ -238,6 +239,11 @@ class LibvirtClusterTest {
     assertThat(target).contains(DOMAIN + " STARTED MIGRATED")
         .noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
     assertThat(observers.get("node1").history()).contains(DOMAIN + " STOPPED MIGRATED");
+    String log = Files.readString(cluster.nodeLog("node1"));
+    long progress = log.lines().filter(l -> l.contains("node1/" + ID + ": migrating to node2: ")).count();
+    System.out.println("migration progress events on node1: " + progress);
+    assertThat(log).contains("node1/" + ID + ": live migration of " + DOMAIN + " to node2 (client) started")
+        .contains("node1/" + ID + ": live migration of " + DOMAIN + " to node2 done in ");
     // Settled: no start elsewhere, nothing restarts it on node2.
     Thread.sleep(3_000); // the observation window of a negative fact
     assertThat(runningOn.get()).isEqualTo(set("node2"));
@@ -246,6 +252,35 @@ class LibvirtClusterTest {
 
   @Test
   @Order(2)
+  void aMigrationThatTimesOutIsAbortedAndTheGuestStaysWhereItRuns() throws Exception {
+    setOption("migrate_timeout", "1");
+    ServiceStatus before = service();
+    assertThat(before.node()).isEqualTo("node2");
+    admin.command(seq -> new Command.Migrate(seq, ID, "node3"));
+    await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
+      ServiceStatus ss = service();
+      return ss.state() == ServiceState.STARTED && ss.migrationFailed() && ss.token() > before.token();
+    });
+    assertThat(service().node()).isEqualTo("node2");
+    assertThat(Files.readString(cluster.nodeLog("node2"))).contains("timed out after 1s and was aborted");
+    Thread.sleep(2_000); // the observation window of a negative fact: still running, on node2 only
+    assertThat(runningOn.get()).isEqualTo(set("node2"));
+    assertThat(observers.get("node3").history()).noneMatch(e -> e.startsWith(DOMAIN + " RESUMED"));
+    setOption("migrate_timeout", "120");
+  }
+
+  private void setOption(String key, String value) throws Exception {
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
+      ResourceConfig rc = cfg.resources().get(ID);
+      TreeMap<String, String> options = new TreeMap<>(rc.options());
+      options.put(key, value);
+      return cfg.withResource(new ResourceConfig(rc.id(), rc.node(), rc.state(), rc.group(), rc.priority(),
+          rc.maxRestart(), rc.maxRelocate(), rc.disks(), rc.type(), options));
+    });
+  }
+
+  @Test
+  @Order(3)
   void aPowerLossOfItsNodeRecoversTheGuestElsewhere() throws Exception {
     String from = service().node();
     long token = service().token();

@@ -66,7 +66,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   static final long FALLBACK_CHECK_MS = 1_000;
   static final long KILL_WAIT_MS = 5_000;
   static final long DEFAULT_MIGRATE_TIMEOUT_S = 300;
-  static final long PROGRESS_EVERY_MS = 2_000;
+  static final long PROGRESS_EVERY_MS = 1_000;
+  static final long ABORT_RETRY_MS = 500;
   static final int HISTORY_MAX = 64;
   private static final Pattern TOKEN = Pattern.compile("token=['\"](\\d+)['\"]");
 
@@ -431,16 +432,18 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     Domain source = domain;
     watch.scheduleAtFixedRate(() -> progress(source, target, t0), PROGRESS_EVERY_MS, PROGRESS_EVERY_MS,
         TimeUnit.MILLISECONDS);
-    watch.schedule(() -> {
-      timedOut.set(true);
+    // On expiry, abort the job, and again until the call returns: an abort between the migration's phases finds no
+    // job to abort yet.
+    watch.scheduleAtFixedRate(() -> {
+      boolean first = timedOut.compareAndSet(false, true);
       try {
         source.abortJob();
-        target.progress().accept("migration of " + name + " to " + target.node() + " timed out after "
+        target.progress().accept("live migration of " + name + " to " + target.node() + " timed out after "
             + timeoutS + "s: aborted");
       } catch (LibvirtException e) {
-        log.warn("resource {}: cannot abort the migration job: {}", id, e.getMessage());
+        if (first) log.warn("resource {}: cannot abort the migration job yet: {}", id, e.getMessage());
       }
-    }, timeoutS, TimeUnit.SECONDS);
+    }, timeoutS * 1000, ABORT_RETRY_MS, TimeUnit.MILLISECONDS);
     target.progress().accept("live migration of " + name + " to " + target.node() + " (" + mode + ") started");
     Connect dest = null;
     try {
@@ -457,8 +460,21 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       }
     } catch (LibvirtException e) {
       String why = timedOut.get() ? "timed out after " + timeoutS + "s and was aborted" : "failed: " + e.getMessage();
-      throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
-          + why, e);
+      // A failure is a promise that it still runs here (the core then keeps it here under a new token). A migration
+      // that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
+      // handed over as migrated, and the target's agent finds it running there or starts it.
+      boolean stillHere;
+      try {
+        stillHere = active(name);
+      } catch (IllegalStateException unknown) {
+        stillHere = true;
+      }
+      if (stillHere) {
+        throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
+            + why, e);
+      }
+      target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
+          + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
     } finally {
       watch.shutdownNow();
       if (dest != null) {
@@ -486,7 +502,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
           job.getMemProcessed() >> 20, job.getMemTotal() >> 20, job.getMemRemaining() >> 20,
           (System.nanoTime() - t0) / 1e9));
     } catch (LibvirtException | RuntimeException e) {
-      log.debug("job info: {}", e.getMessage());
+      log.info("migration to {}: no job info: {}", target.node(), e.getMessage());
     }
   }
 
