@@ -9,18 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import palisade.runtime.watchdog.Cgroup;
 
 /**
  * One real libvirt hypervisor per lab node: a session libvirtd (QEMU driver) of its own unprivileged user
  * ({@code palisade-labN}, created if missing), with its runtime and home directories under
- * {@code <cluster dir>/lv/<node>/}, listening only on its Unix socket, and started inside the node's cgroup, so that
- * the node's power-off (and its watchdog's reset) kills it together with its QEMU guests, as a real host's would
- * die. Root (the node daemon) reaches it at {@link #uri}. A session daemon accepts only its own user and root, so
- * two of them cannot dial each other: the lab runs client-driven migrations only.
- *
- * <p>Limitation: after a watchdog reset the node's daemon is restarted by its supervisor, but its libvirtd is not
- * (a power-on starts both).
+ * {@code <cluster dir>/lv/<node>/}, listening only on its Unix socket, and started inside the node's cgroup just
+ * before the node's daemon (see {@link #bootCommand}), so that the node's power-off and its watchdog's reset kill it
+ * together with its QEMU guests, as a real host's would die, and the reset's restart starts it again. Root (the
+ * node daemon) reaches it at {@link #uri}. A session daemon accepts only its own user and root, so two of them
+ * cannot dial each other: the lab runs client-driven migrations only.
  */
 public final class LabLibvirt {
   static final String MARKER = "enabled";
@@ -100,39 +97,35 @@ public final class LabLibvirt {
   }
 
   /**
-   * Starts the node's libvirtd in the node's cgroup, once its supervisor has made that cgroup (and emptied it of a
-   * predecessor's processes) and put the daemon in it. Returns its pid once its socket answers.
+   * The node's "boot": its libvirtd, then its daemon. The watchdog supervisor runs this command inside the node's
+   * cgroup (on power-on and again after every watchdog reset, like a host that reboots), so libvirtd and the QEMU
+   * guests it starts live and die with the node: the power-off's and the reset's cgroup kill take them down.
    */
-  public static long start(LocalCluster cluster, String node) throws IOException {
-    Path dir = cluster.dir();
-    Path cgroupRoot = Cgroup.v2Root().orElseThrow(() -> new IOException("cgroup v2 is not mounted"));
-    String cg = "/" + cluster.cgroupName(node);
-    long deadline = System.nanoTime() + READY_WAIT_MS * 1_000_000;
-    while (!cluster.daemonPid(node).flatMap(Cgroup::of).filter(cg::equals).isPresent()) {
-      if (System.nanoTime() > deadline) throw new IOException(node + ": its daemon never entered cgroup " + cg);
-      pause(100);
-    }
-    Path procs = Cgroup.named(cgroupRoot, cluster.cgroupName(node)).dir().resolve("cgroup.procs");
-    Path nd = root(dir).resolve(node);
+  public static List<String> bootCommand(Path clusterDir, String node, List<String> daemon) {
+    Path nd = root(clusterDir).resolve(node);
     String user = user(node);
-    Files.deleteIfExists(pidFile(dir, node));
-    List<String> argv = List.of("setsid", "/bin/sh", "-c", "echo $$ > \"$1\" || exit 97; shift; exec \"$@\"",
-        "palisade-cgroup-enter", procs.toString(),
-        "setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups",
-        "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "XDG_RUNTIME_DIR=" + nd.resolve("run"),
-        "HOME=" + nd.resolve("home"), "libvirtd", "--timeout", "0");
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(node + "-libvirtd.log").toFile()))
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    Files.writeString(nd.resolve("started.pid"), Long.toString(p.pid()));
-    Path sock = runDir(dir, node).resolve("libvirt").resolve("libvirt-sock");
-    while (!(Files.exists(sock) && Files.exists(pidFile(dir, node)))) {
-      if (!p.isAlive()) throw new IOException(node + ": libvirtd exited with " + p.exitValue() + ", see "
-          + dir.resolve(node + "-libvirtd.log"));
-      if (System.nanoTime() > deadline) throw new IOException(node + ": libvirtd did not open " + sock);
+    String script = "rm -f \"$1\"; "
+        + "setpriv --reuid=" + user + " --regid=" + user + " --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "
+        + "XDG_RUNTIME_DIR=\"$2\" HOME=\"$3\" libvirtd --timeout 0 >>\"$4\" 2>&1 </dev/null & "
+        + "echo $! > \"$5\"; shift 5; exec \"$@\"";
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "palisade-lab-boot",
+        pidFile(clusterDir, node).toString(), nd.resolve("run").toString(), nd.resolve("home").toString(),
+        clusterDir.resolve(node + "-libvirtd.log").toString(), nd.resolve("started.pid").toString()));
+    argv.addAll(daemon);
+    return argv;
+  }
+
+  /** Waits until the node's libvirtd (started by its boot) has opened its socket. */
+  public static void awaitReady(Path clusterDir, String node) throws IOException {
+    long deadline = System.nanoTime() + READY_WAIT_MS * 1_000_000;
+    Path sock = runDir(clusterDir, node).resolve("libvirt").resolve("libvirt-sock");
+    while (!(Files.exists(sock) && Files.exists(pidFile(clusterDir, node)) && libvirtd(clusterDir, node).isPresent())) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException(node + ": libvirtd did not open " + sock + ", see "
+            + clusterDir.resolve(node + "-libvirtd.log"));
+      }
       pause(100);
     }
-    return p.pid();
   }
 
   /** The node's libvirtd, if the one this lab started still runs. */

@@ -526,13 +526,13 @@ public final class LocalCluster {
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
+    if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
         "--socket", watchdogSocket(node).toString(), "--cgroup", cgroupName(node), "--restarts-max", "1000",
         "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
     args.addAll(daemon);
     Process p = launch(args, "48m", nd.resolve("node.log"));
     updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
-    if (LabLibvirt.enabled(dir)) LabLibvirt.start(this, node); // the node's hypervisor, in the node's cgroup
     return p.pid();
   }
 
