@@ -268,7 +268,7 @@ class LibvirtClusterTest {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void aMigrationThatTimesOutIsAbortedAndTheGuestStaysWhereItRuns() throws Exception {
     setOption("migrate_timeout", "1");
     ServiceStatus before = service();
@@ -310,7 +310,7 @@ class LibvirtClusterTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aWatchdogResetOfItsNodeKillsTheGuestWithinTheBoundAndItIsRecovered() throws Exception {
     // A node whose embedded ZooKeeper peer follows: stopping the leader's daemon stops the store's leader too, and
     // the others lose their leases with it (a documented limitation, not what this test is about).
@@ -369,7 +369,44 @@ class LibvirtClusterTest {
   }
 
   @Test
-  @Order(4)
+  @Order(2)
+  void nodeMaintenanceMovesTheGuestAwayLive() throws Exception {
+    String from = service().node();
+    Map<String, Long> boots = new TreeMap<>();
+    for (String n : cluster.nodeNames()) boots.put(n, boots(n));
+    long t0 = System.nanoTime();
+    admin.command(seq -> new Command.Maintenance(seq, from, true));
+    try {
+      await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
+        ServiceStatus ss = service();
+        return ss.state() == ServiceState.STARTED && !from.equals(ss.node())
+            && runningOn.get().equals(set(ss.node()));
+      });
+      String to = service().node();
+      System.out.printf("maintenance of %s: guest live-migrated to %s, running there %.1fs after the command%n",
+          from, to, (System.nanoTime() - t0) / 1e9);
+      assertThat(observers.get(to).history()).contains(DOMAIN + " STARTED MIGRATED");
+      assertThat(boots(to)).as("no boot on %s", to).isEqualTo(boots.get(to));
+    } finally {
+      admin.command(seq -> new Command.Maintenance(seq, from, false));
+    }
+    // Maintenance over: the guest returns to its node (live again), and only then is the next move possible.
+    await().atMost(MOVE).pollInterval(Duration.ofMillis(250)).until(() -> {
+      ServiceStatus ss = service();
+      return ss.state() == ServiceState.STARTED && from.equals(ss.node()) && runningOn.get().equals(set(from));
+    });
+    for (String n : cluster.nodeNames()) {
+      assertThat(boots(n)).as("no boot on %s: every move was live", n).isEqualTo(boots.get(n));
+    }
+  }
+
+  /** How many times the guest booted on node, as its libvirtd's lifecycle events tell. */
+  private long boots(String node) {
+    return observers.get(node).history().stream().filter(e -> e.equals(DOMAIN + " STARTED BOOTED")).count();
+  }
+
+  @Test
+  @Order(5)
   void aPowerLossOfItsNodeRecoversTheGuestElsewhere() throws Exception {
     String from = service().node();
     long token = service().token();
