@@ -132,7 +132,7 @@ final class AsyncResources implements ResourceDriver {
           Optional<String> why = LibvirtCoverage.qemuRefusal(libvirtUri(rc), rc.options().getOrDefault("domain",
               rc.id()), Cgroup.of(ProcessHandle.current().pid()));
           if (why.isPresent()) {
-            d.killAll();
+            d.stop(rc.id(), Duration.ZERO); // destroyed at once: a reset of this node would not kill it
             r = DriverResult.failure("not covered by watchdog.driver process: " + why.get() + "; destroyed");
           }
         }

@@ -497,10 +497,16 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     try {
       DomainJobInfo job = domain.getJobInfo();
       if (job.getType() == 0) return; // VIR_DOMAIN_JOB_NONE: not started yet or over
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      if (job.getMemTotal() == 0) {
+        // The target is still being prepared (its QEMU starting): no memory is on the way yet.
+        target.progress().accept(String.format(Locale.ROOT, "migrating to %s: preparing the target, %.1fs",
+            target.node(), elapsed));
+        return;
+      }
       target.progress().accept(String.format(Locale.ROOT,
           "migrating to %s: %d of %d MiB of memory copied, %d MiB left, %.1fs", target.node(),
-          job.getMemProcessed() >> 20, job.getMemTotal() >> 20, job.getMemRemaining() >> 20,
-          (System.nanoTime() - t0) / 1e9));
+          job.getMemProcessed() >> 20, job.getMemTotal() >> 20, job.getMemRemaining() >> 20, elapsed));
     } catch (LibvirtException | RuntimeException e) {
       log.info("migration to {}: no job info: {}", target.node(), e.getMessage());
     }
