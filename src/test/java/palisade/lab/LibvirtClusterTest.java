@@ -40,9 +40,11 @@ import palisade.runtime.store.Admin;
  * Real libvirt: three lab nodes, each with its own session libvirtd (QEMU under TCG) in the node's cgroup, under
  * the process watchdog. A diskless guest is started by Palisade, live-migrated by {@code resource migrate} (same
  * guest: a random marker planted in its CMOS RAM before is read back on the target, whose lifecycle events show an
- * incoming migration and no boot), then recovered on another node after a power loss of its node. Throughout, a
- * poller asks every libvirtd for its running domains: the guest never runs on two at once. Every libvirtd and
- * QEMU is stopped by pid at the end (with the nodes' cgroups).
+ * incoming migration and no boot), moved away and back live by node maintenance, kept where it runs when a
+ * migration times out, killed with its node's cgroup by the watchdog's reset and recovered, then recovered on
+ * another node after a power loss of its node. Throughout, a poller asks every libvirtd for its running domains:
+ * the guest never runs on two at once. Every libvirtd and QEMU is stopped by pid at the end (with the nodes'
+ * cgroups). Prints the live-migration and failover times.
  */
 @Tag("libvirt")
 @Tag("cluster")
