@@ -709,6 +709,7 @@ public final class LocalCluster {
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
+    if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
         "--socket", watchdogSocket(node).toString(), "--cgroup", cgroupName(node), "--restarts-max", "1000",
         "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
@@ -872,6 +873,7 @@ public final class LocalCluster {
     reload();
     stopBmcs(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
+    LabLibvirt.down(dir, nodeNames()); // normally killed with their node's cgroup already
     String proxy = state.getProperty("proxy.pid");
     if (proxy != null) {
       ProcessHandle.of(Long.parseLong(proxy)).filter(h -> commandMentions(h, "proxy")).ifPresent(h -> {

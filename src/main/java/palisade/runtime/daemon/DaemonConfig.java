@@ -57,9 +57,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param watchdog false when the node runs without a watchdog ({@code watchdog: none}): only a confirmed power
    *     fence (or an operator) proves it dead
    * @param spmPriority preference for the SPM role, 0 to 10; -1 (the default) = never SPM
+   * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
+   *     and where live migrations to it go
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {}
+      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri) {
+    public Node(String name, String address, int clientPort, int peerPort, int electionPort,
+        List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null);
+    }
+  }
 
   /** A fence device this node can drive as a fence proxy, with the deadline of one call. */
   public record FenceDeviceConf(FenceDeviceSpec spec, long timeoutMs) {}
@@ -184,7 +191,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       JsonNode n = list.get(i);
       if (!n.isObject()) throw new ConfigException(where + ": must be a mapping");
       onlyKeys(n, where + ".", Set.of("name", "address", "client_port", "peer_port", "election_port",
-          "fence_levels", "watchdog", "spm_priority"));
+          "fence_levels", "watchdog", "spm_priority", "libvirt_uri"));
       String name = name(required(n, "name", where), where + ".name");
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       String address = address(text(required(n, "address", where), where + ".address"), where + ".address");
@@ -220,8 +227,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         }
         spm = v.asInt();
       }
+      String libvirtUri = n.has("libvirt_uri") ? text(n.get("libvirt_uri"), where + ".libvirt_uri") : null;
       nodes.add(new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-          port(n, "election_port", 3888, where), levels, nodeWatchdog, spm));
+          port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri));
     }
     if (!names.contains(node)) throw new ConfigException("node: '" + node + "' is not in nodes " + names);
 

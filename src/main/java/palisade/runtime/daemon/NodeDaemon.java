@@ -132,10 +132,15 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     watchdog = new WatchdogPlug(device, config.timing().watchdogMs(), this::watchdogLost);
     meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
-        new AsyncResources.Poster() {
+        AsyncResources.libvirtUris(config), new AsyncResources.Poster() {
       @Override
       public <T> void post(Callback<T> cb, T result) {
         loop.execute(() -> cb.done(result, nowMs()));
+      }
+
+      @Override
+      public void event(String source, String message) {
+        loop.execute(() -> log().event(source, message));
       }
     });
     loop.execute(() -> {
