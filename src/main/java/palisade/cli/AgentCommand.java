@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 import palisade.core.ConfigException;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.daemon.NodeDaemon;
+import palisade.runtime.daemon.Telemetry;
+import palisade.web.WebServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,15 +25,22 @@ final class AgentCommand implements Callable<Integer> {
       System.err.println("palisade: " + e.getMessage());
       return 2;
     }
-    NodeDaemon daemon = new NodeDaemon(dc);
+    Telemetry telemetry = WebServer.telemetry(dc);
+    NodeDaemon daemon = new NodeDaemon(dc, telemetry);
+    WebServer web;
     try {
       daemon.start();
+      // health, readiness and metrics: after the daemon, so /healthz never answers for a loop that is not running
+      web = WebServer.start(dc, telemetry);
     } catch (ConfigException e) {
       System.err.println("palisade: " + e.getMessage());
       daemon.close();
       return 2;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "palisade-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (web != null) web.close();
+      daemon.close();
+    }, "palisade-shutdown"));
     Thread.currentThread().join(); // the event loop thread keeps running; killed by signal
     return 0;
   }

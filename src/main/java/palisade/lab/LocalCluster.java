@@ -131,6 +131,7 @@ public final class LocalCluster {
     }
     for (String n : options.devices().keySet()) c.requireNode(n);
     c.makeCredentials();
+    c.makeApiTokens();
     for (int i = 1; i <= nodes; i++) {
       Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
       Files.setPosixFilePermissions(nd, PosixFilePermissions.fromString("rwx------"));
@@ -261,6 +262,8 @@ public final class LocalCluster {
     boolean processWatchdog = !o.noWatchdog().contains(Layout.name(i));
     sb.append("watchdog:\n  driver: ").append(processWatchdog ? "process" : "none").append('\n');
     if (processWatchdog) sb.append("  socket: ").append(quote(watchdogSocket(Layout.name(i)).toString())).append('\n');
+    sb.append("http:\n  port: ").append(httpPort()).append('\n');
+    sb.append("  api_tokens_file: ").append(quote(dir.resolve(API_TOKENS).toString())).append('\n');
     if (!timing.isEmpty()) {
       sb.append("timing:\n");
       new TreeMap<>(timing).forEach((k, v) -> sb.append("  ").append(k).append(": ").append(v).append('\n'));
@@ -296,6 +299,40 @@ public final class LocalCluster {
     }
     if (fd.length() > 0) sb.append("fence_devices:\n").append(fd);
     return sb.toString();
+  }
+
+  /** Every node's HTTP server (health, metrics) listens on its own address, 127.0.1.i, at this port. */
+  public int httpPort() {
+    return layout.basePort() + 3;
+  }
+
+  static final String API_TOKENS = "api-tokens";
+
+  /** The HTTP API's tokens: an admin and a viewer token (0600 files), their SHA-256 hashes in api-tokens. */
+  private void makeApiTokens() throws IOException {
+    StringBuilder sb = new StringBuilder("# NAME ROLE SHA256(token): the daemons' http.api_tokens_file\n");
+    for (String role : List.of("admin", "viewer")) {
+      String token = randomPassword();
+      writeSecret(apiTokenFile(role), token);
+      byte[] h;
+      try {
+        h = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+      sb.append(role).append(' ').append(role).append(' ').append(java.util.HexFormat.of().formatHex(h)).append('\n');
+    }
+    writeSecret(dir.resolve(API_TOKENS), sb.toString().strip());
+  }
+
+  /** The file holding the lab's API token of a role (admin, viewer). */
+  public Path apiTokenFile(String role) {
+    return dir.resolve("api-token." + role);
+  }
+
+  /** The base URL of a node's HTTP server. */
+  public String httpUrl(String node) {
+    return "http://" + layout.address(Layout.index(node)) + ":" + httpPort();
   }
 
   public Path dir() {
@@ -672,6 +709,7 @@ public final class LocalCluster {
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
+    if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
         "--socket", watchdogSocket(node).toString(), "--cgroup", cgroupName(node), "--restarts-max", "1000",
         "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
@@ -835,6 +873,7 @@ public final class LocalCluster {
     reload();
     stopBmcs(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
+    LabLibvirt.down(dir, nodeNames()); // normally killed with their node's cgroup already
     String proxy = state.getProperty("proxy.pid");
     if (proxy != null) {
       ProcessHandle.of(Long.parseLong(proxy)).filter(h -> commandMentions(h, "proxy")).ifPresent(h -> {

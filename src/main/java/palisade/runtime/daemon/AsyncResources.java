@@ -3,6 +3,8 @@ package palisade.runtime.daemon;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -11,10 +13,12 @@ import java.util.concurrent.Executors;
 import palisade.core.Callback;
 import palisade.core.ResourceConfig;
 import palisade.core.ResourceDriver;
+import palisade.runtime.resource.LibvirtCoverage;
 import palisade.runtime.resource.LibvirtResourceDriver;
 import palisade.runtime.resource.ProcessResourceDriver;
 import palisade.runtime.resource.ResourceException;
 import palisade.runtime.resource.ResourceSpec;
+import palisade.runtime.watchdog.Cgroup;
 
 /**
  * The core's asynchronous ResourceDriver on the blocking runtime drivers: starts and stops run on a small worker
@@ -28,6 +32,8 @@ final class AsyncResources implements ResourceDriver {
   /** The node's watchdog driver: what a reset of this node can kill decides which resources it may run. */
   private final String watchdogDriver;
   private final Path logDir;
+  /** Each node's libvirt URI ({@code nodes[].libvirt_uri}), for the nodes that have one. */
+  private final Map<String, String> libvirtUris;
   private final Poster poster;
   private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
     Thread t = new Thread(r, "palisade-resource-worker");
@@ -42,24 +48,53 @@ final class AsyncResources implements ResourceDriver {
   /** Posts a completion to the event loop with the loop's clock. */
   interface Poster {
     <T> void post(Callback<T> cb, T result);
+
+    /** An event for the cluster log (migration progress), from any thread. */
+    default void event(String source, String message) {}
   }
 
   AsyncResources(String node, String watchdogDriver, Path logDir, Poster poster) {
+    this(node, watchdogDriver, logDir, Map.of(), poster);
+  }
+
+  AsyncResources(String node, String watchdogDriver, Path logDir, Map<String, String> libvirtUris, Poster poster) {
     this.node = node;
     this.watchdogDriver = watchdogDriver;
     this.logDir = logDir;
+    this.libvirtUris = Map.copyOf(libvirtUris);
     this.poster = poster;
+  }
+
+  /** nodes[].libvirt_uri of the nodes that set it. */
+  static Map<String, String> libvirtUris(DaemonConfig config) {
+    TreeMap<String, String> m = new TreeMap<>();
+    for (DaemonConfig.Node n : config.nodes()) {
+      if (n.libvirtUri() != null) m.put(n.name(), n.libvirtUri());
+    }
+    return m;
+  }
+
+  /** The libvirt URI of a resource on this node: its {@code uri} option, else the node's libvirt_uri. */
+  private String libvirtUri(ResourceConfig rc) {
+    String uri = rc.options().get("uri");
+    if (uri != null && !uri.isBlank()) return uri;
+    return libvirtUris.getOrDefault(node, LibvirtResourceDriver.DEFAULT_URI);
   }
 
   private palisade.runtime.resource.ResourceDriver driverFor(ResourceConfig rc) throws ResourceException {
     if (rc.type().equals("libvirt") && watchdogDriver.equals("process")) {
-      // The process watchdog resets the daemon's cgroup; libvirtd's VMs live outside it and would survive.
-      throw new ResourceException("resource " + rc.id() + ": a libvirt VM is not covered by watchdog.driver "
-          + "process (its reset kills only the daemon's cgroup, not libvirtd's VMs); use watchdog.driver linux");
+      // The process watchdog resets the daemon's cgroup: it covers a VM only when libvirtd (and so its QEMU
+      // children) runs inside that cgroup; a system libvirtd's VMs live outside it and would survive the reset.
+      Optional<String> why = LibvirtCoverage.refusal(libvirtUri(rc), Cgroup.of(ProcessHandle.current().pid()));
+      if (why.isPresent()) {
+        throw new ResourceException("resource " + rc.id() + ": a libvirt VM is not covered by watchdog.driver "
+            + "process here: " + why.get() + "; run libvirtd inside the daemon's cgroup or use watchdog.driver "
+            + "linux (which resets the machine)");
+      }
     }
     String key = switch (rc.type()) {
       case "process" -> "process";
-      case "libvirt" -> "libvirt:" + rc.options().getOrDefault("uri", LibvirtResourceDriver.DEFAULT_URI);
+      case "libvirt" -> "libvirt:" + libvirtUri(rc);
       default -> throw new ResourceException("resource " + rc.id() + ": no driver for type '" + rc.type() + "'");
     };
     palisade.runtime.resource.ResourceDriver d = drivers.get(key);
@@ -93,6 +128,14 @@ final class AsyncResources implements ResourceDriver {
       try {
         d.start(spec, token, node);
         r = d.isRunning(rc.id()) ? DriverResult.success() : DriverResult.failure("exited right after start");
+        if (r.ok() && rc.type().equals("libvirt") && watchdogDriver.equals("process")) {
+          Optional<String> why = LibvirtCoverage.qemuRefusal(libvirtUri(rc), rc.options().getOrDefault("domain",
+              rc.id()), Cgroup.of(ProcessHandle.current().pid()));
+          if (why.isPresent()) {
+            d.stop(rc.id(), Duration.ZERO); // destroyed at once: a reset of this node would not kill it
+            r = DriverResult.failure("not covered by watchdog.driver process: " + why.get() + "; destroyed");
+          }
+        }
       } catch (ResourceException | RuntimeException e) {
         r = DriverResult.failure(e.getMessage());
       }
@@ -125,9 +168,40 @@ final class AsyncResources implements ResourceDriver {
     });
   }
 
+  /**
+   * Live migration through the resource's driver, to the target's {@code libvirt_uri}; progress goes to the event
+   * log. A driver that cannot migrate fails, and the core falls back to a relocation.
+   */
   @Override
   public void migrate(ResourceConfig rc, String target, long token, Callback<DriverResult> done) {
-    poster.post(done, DriverResult.failure("live migration is not supported by the " + rc.type() + " driver"));
+    palisade.runtime.resource.ResourceDriver d = owner.get(rc.id());
+    if (d == null) {
+      try {
+        d = driverFor(rc);
+      } catch (ResourceException e) {
+        poster.post(done, DriverResult.failure(e.getMessage()));
+        return;
+      }
+    }
+    palisade.runtime.resource.ResourceDriver driver = d;
+    ResourceSpec spec = new ResourceSpec(rc.id(), rc.type(), rc.options());
+    String source = node + "/" + rc.id();
+    var migration = new palisade.runtime.resource.ResourceDriver.Migration(target, libvirtUris.get(target),
+        line -> poster.event(source, line));
+    workers.execute(() -> {
+      DriverResult r;
+      try {
+        driver.migrate(spec, token, migration);
+        r = DriverResult.success();
+      } catch (ResourceException | RuntimeException e) {
+        r = DriverResult.failure(e.getMessage());
+      }
+      DriverResult result = r;
+      poster.post((DriverResult x, long t) -> {
+        if (x.ok()) owner.remove(rc.id());
+        done.done(x, t);
+      }, result);
+    });
   }
 
   @Override

@@ -46,7 +46,18 @@ import palisade.io.TextFile;
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential, long localTickMs) {
+    Path storeCredential, Http http, long localTickMs) {
+
+  /**
+   * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
+   *
+   * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
+   * @param apiTokensFile the API's bearer tokens (name, role, SHA-256); without it every /api request is refused
+   */
+  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile) {}
+
+  /** The HTTP port when {@code http.port} is not given. */
+  public static final int DEFAULT_HTTP_PORT = 9190;
 
   /**
    * A cluster member as this node reaches it.
@@ -54,9 +65,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param watchdog false when the node runs without a watchdog ({@code watchdog: none}): only a confirmed power
    *     fence (or an operator) proves it dead
    * @param spmPriority preference for the SPM role, 0 to 10; -1 (the default) = never SPM
+   * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
+   *     and where live migrations to it go
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {}
+      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri) {
+    public Node(String name, String address, int clientPort, int peerPort, int electionPort,
+        List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null);
+    }
+  }
 
   /** A fence device this node can drive as a fence proxy, with the deadline of one call. */
   public record FenceDeviceConf(FenceDeviceSpec spec, long timeoutMs) {}
@@ -70,7 +88,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices");
+      "timing", "fence_devices", "http");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -181,7 +199,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       JsonNode n = list.get(i);
       if (!n.isObject()) throw new ConfigException(where + ": must be a mapping");
       onlyKeys(n, where + ".", Set.of("name", "address", "client_port", "peer_port", "election_port",
-          "fence_levels", "watchdog", "spm_priority"));
+          "fence_levels", "watchdog", "spm_priority", "libvirt_uri"));
       String name = name(required(n, "name", where), where + ".name");
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       String address = address(text(required(n, "address", where), where + ".address"), where + ".address");
@@ -217,8 +235,9 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         }
         spm = v.asInt();
       }
+      String libvirtUri = n.has("libvirt_uri") ? text(n.get("libvirt_uri"), where + ".libvirt_uri") : null;
       nodes.add(new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-          port(n, "election_port", 3888, where), levels, nodeWatchdog, spm));
+          port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri));
     }
     if (!names.contains(node)) throw new ConfigException("node: '" + node + "' is not in nodes " + names);
 
@@ -314,7 +333,44 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     }
     long localTick = root.path("timing").has("tick") ? timing.tickMs() : 0;
     return new DaemonConfig(cluster, node, nodes, peers, connect, dataDir, driver, device, timing, devices,
-        storeCredential, localTick);
+        storeCredential, http(root.path("http"), nodes.stream().filter(n -> n.name().equals(node)).findFirst()
+        .orElseThrow().address(), base), localTick);
+  }
+
+  /**
+   * http: {@link #DEFAULT_HTTP_PORT} on the node's own address when that is a loopback address, else on 127.0.0.1;
+   * port 0 or enabled: false turn it off. The server speaks plain HTTP (no TLS yet), so only loopback addresses are
+   * accepted: API tokens must not cross a network in clear text.
+   */
+  private static Http http(JsonNode h, String self, Path base) {
+    String dflt = loopback(self) ? self : "127.0.0.1";
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DEFAULT_HTTP_PORT, null, null);
+    if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
+    boolean enabled = true;
+    if (h.has("enabled")) {
+      if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
+      enabled = h.get("enabled").asBoolean();
+    }
+    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : dflt;
+    if (!loopback(address)) {
+      throw new ConfigException("http.address: '" + address + "' is not a loopback address (127.0.0.0/8 or "
+          + "localhost): the HTTP server speaks plain HTTP until TLS lands; bind it to loopback and put a TLS proxy "
+          + "in front");
+    }
+    int port = DEFAULT_HTTP_PORT;
+    if (h.has("port")) {
+      JsonNode v = h.get("port");
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+        throw new ConfigException("http.port: '" + v.asText() + "' is not a port (0 to turn HTTP off, 1-65535)");
+      }
+      port = v.asInt();
+    }
+    Path token = h.has("metrics_token_file") ? base.resolve(text(h.get("metrics_token_file"),
+        "http.metrics_token_file")) : null;
+    Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
+        : null;
+    return new Http(enabled && port != 0, address, port, token, api);
   }
 
   /** fence_devices: name -> {type, timeout?, device options...}; values are scalars; nothing is contacted here. */
@@ -388,6 +444,11 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     } catch (ConfigException e) {
       throw new ConfigException("timing: " + e.getMessage());
     }
+  }
+
+  /** A loopback address as written (no name lookup): 127.0.0.0/8 or localhost. */
+  private static boolean loopback(String a) {
+    return a.equals("localhost") || a.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static void onlyKeys(JsonNode n, String where, Set<String> allowed) {

@@ -25,6 +25,9 @@ import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.EventLog;
 import palisade.core.FenceDriver;
+import palisade.core.FenceHistory;
+import palisade.core.ManagerState;
+import palisade.core.StoreView;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.Op;
@@ -73,9 +76,19 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private boolean seedPending;
   /** The cgroup the process watchdog keeps this daemon and its resources in ("/palisade/..."), if any. */
   private Optional<String> processCgroup = Optional.empty();
+  /** The observer (health checks, metrics) and the plugs as the core sees them, reporting to it. */
+  private final Telemetry telemetry;
+  private StoreClient meteredStore;
+  private FenceDriver meteredFences;
+  private Telemetry.MeteredWatchdog meteredWatchdog;
 
   public NodeDaemon(DaemonConfig config) {
+    this(config, Telemetry.NONE);
+  }
+
+  public NodeDaemon(DaemonConfig config, Telemetry telemetry) {
     this.config = config;
+    this.telemetry = telemetry;
   }
 
   /** Monotonic milliseconds: the only clock the core ever sees. */
@@ -111,6 +124,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
+    meteredStore = Telemetry.meter(store, config.node(), telemetry);
+    meteredFences = Telemetry.meter(fences, telemetry);
     events = new Events(curator, config.node());
     // The cluster's settings come from the store: wait for it, seed a new cluster's /config from this file, and
     // refuse to run under a /config this node's local facts contradict.
@@ -125,11 +140,17 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       default -> new NoWatchdog();
     };
     watchdog = new WatchdogPlug(device, config.watchdogDriver(), timing.watchdogMs(), this::watchdogLost);
+    meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
-        new AsyncResources.Poster() {
+        AsyncResources.libvirtUris(config), new AsyncResources.Poster() {
       @Override
       public <T> void post(Callback<T> cb, T result) {
         loop.execute(() -> cb.done(result, nowMs()));
+      }
+
+      @Override
+      public void event(String source, String message) {
+        loop.execute(() -> log().event(source, message));
       }
     });
     loop.execute(() -> {
@@ -143,7 +164,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
     long r = timing.renewMs();
-    loop.scheduleAtFixedRate(watchdog::check, r, r, TimeUnit.MILLISECONDS);
+    loop.scheduleAtFixedRate(() -> {
+      watchdog.check();
+      meteredWatchdog.period();
+    }, r, r, TimeUnit.MILLISECONDS);
   }
 
   /** The deadline of one call to the watchdog supervisor: well below X (and R), so a hung call is noticed early. */
@@ -174,7 +198,18 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent == null || manager == null) return; // store events may arrive before the core is built
     long now = nowMs();
     agent.tick(now);
+    long t0 = System.nanoTime();
     manager.tick(now);
+    telemetry.managerRound(System.nanoTime() - t0);
+    StoreView v = store.view();
+    telemetry.tick(new Telemetry.Tick(store.synced(), curator.getZookeeperClient().isConnected(),
+        value(v, StorePaths.MANAGER_STATE, ManagerState.class), value(v, StorePaths.FENCE_HISTORY,
+        FenceHistory.class)));
+  }
+
+  private static <T> T value(StoreView v, String path, Class<T> type) {
+    var r = v.get(path);
+    return r != null && type.isInstance(r.value()) ? type.cast(r.value()) : null;
   }
 
   /** How often start() looks at the store while it waits for the cluster's /config. */
@@ -299,12 +334,12 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   @Override
   public StoreClient store() {
-    return store;
+    return meteredStore;
   }
 
   @Override
   public Watchdog watchdog() {
-    return watchdog;
+    return meteredWatchdog;
   }
 
   @Override
@@ -314,7 +349,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   @Override
   public FenceDriver fences() {
-    return fences;
+    return meteredFences;
   }
 
   @Override

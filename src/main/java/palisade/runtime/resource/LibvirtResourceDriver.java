@@ -1,28 +1,56 @@
 package palisade.runtime.resource;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.DomainJobInfo;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
+import org.libvirt.event.DomainEvent;
+import org.libvirt.event.DomainEventType;
+import org.libvirt.event.LifecycleListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each resource as a libvirt domain through one connection (default {@code test:///default}).
+ * Runs each resource as a libvirt domain of one hypervisor connection (the node's {@code libvirt_uri}, default
+ * {@code test:///default}), through the libvirt Java bindings (JNA); no {@code virsh} is needed, the bindings cover
+ * define, start, shutdown, destroy, metadata, lifecycle events, job info, abort and both migration modes.
  *
- * <p>Options: {@code domain} (default: the resource id) and optionally {@code xml}, used to define
- * the domain when it does not exist yet. The fencing token is written into the domain's metadata
- * (element {@code <palisade:assignment token=".." node=".."/>}) where the hypervisor driver
- * supports it, and logged in any case.
+ * <p>Options: {@code domain} (default: the resource id); {@code xml} or {@code xml_file}, the domain XML that
+ * defines the domain when it does not exist yet; {@code migration} {@code p2p} (default: the source libvirtd dials
+ * the target's, as production hosts do over qemu+ssh or qemu+tls) or {@code client} (this driver holds both
+ * connections); {@code migrate_uri}, where the migration stream goes (e.g. {@code tcp://10.0.0.2}); {@code
+ * migrate_timeout}, seconds (default {@value #DEFAULT_MIGRATE_TIMEOUT_S}) after which the job is aborted.
  *
- * <p>The libvirt binding is not documented as thread-safe per connection, so every call goes
- * through this object's monitor; stop polls outside of it.
+ * <p>The fencing token travels in the domain: {@code <palisade:assignment token=".." node=".."/>} in its
+ * {@code <metadata>} (namespace {@value #METADATA_URI}), written into the persistent definition before a boot and
+ * into the live one, and carried along by a migration. A start refuses a domain whose metadata carries a newer
+ * token: another node owns it since.
+ *
+ * <p>Status comes from libvirt's lifecycle events (started, stopped, migrated), kept per domain; a stop waits for
+ * the stopped event, with a cheap direct check once a second should an event be lost. {@link #isRunning} asks
+ * libvirt directly. A lost connection is reopened on the next call; while libvirt cannot answer, no call claims a
+ * domain stopped.
  */
 public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LibvirtResourceDriver.class);
@@ -30,13 +58,27 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   static final String METADATA_URI = "urn:palisade:resource:1";
   static final int METADATA_ELEMENT = 2; // VIR_DOMAIN_METADATA_ELEMENT
   static final int AFFECT_LIVE = 1; // VIR_DOMAIN_AFFECT_LIVE
-  static final long POLL_MS = 100;
+  static final int AFFECT_CONFIG = 2; // VIR_DOMAIN_AFFECT_CONFIG
+  static final long MIGRATE_LIVE = 1; // VIR_MIGRATE_LIVE
+  static final long MIGRATE_PEER2PEER = 2;
+  static final long MIGRATE_PERSIST_DEST = 8;
+  static final long MIGRATE_UNDEFINE_SOURCE = 16;
+  static final long FALLBACK_CHECK_MS = 1_000;
   static final long KILL_WAIT_MS = 5_000;
+  static final long DEFAULT_MIGRATE_TIMEOUT_S = 300;
+  static final long PROGRESS_EVERY_MS = 1_000;
+  static final long ABORT_RETRY_MS = 500;
+  static final int HISTORY_MAX = 64;
+  private static final Pattern TOKEN = Pattern.compile("token=['\"](\\d+)['\"]");
 
   private final String uri;
-  private final Connect connect;
+  private Connect connect;
   /** Resource id to domain name, for the resources this driver started. */
   private final Map<String, String> domains = new TreeMap<>();
+  /** Domain name to active, as the lifecycle events tell; absent = not known from events (check directly). */
+  private final Map<String, Boolean> eventActive = new TreeMap<>();
+  /** The last lifecycle events, "name TYPE DETAIL", oldest first (for operators and tests). */
+  private final Deque<String> history = new ArrayDeque<>();
 
   public LibvirtResourceDriver() throws ResourceException {
     this(DEFAULT_URI);
@@ -44,16 +86,19 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
 
   public LibvirtResourceDriver(String uri) throws ResourceException {
     this.uri = uri;
-    this.connect = open(uri);
+    this.connect = open();
   }
 
-  private static Connect open(String uri) throws ResourceException {
+  private Connect open() throws ResourceException {
     try {
-      Connect connect = new Connect(uri);
+      LibvirtEventLoop.ensureRunning();
+      Connect c = new Connect(uri);
       // libvirt prints every error to stderr by default, including the expected "domain not
       // found" of a lookup; errors reach us as exceptions anyway, so silence the printing.
-      connect.setConnectionErrorCallback(new ErrorCallback());
-      return connect;
+      c.setConnectionErrorCallback(new ErrorCallback());
+      c.addLifecycleListener(new Listener());
+      c.registerCloseListener((conn, reason) -> connectionClosed(conn, String.valueOf(reason)));
+      return c;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       // Library's static initialiser fails on the first use, then NoClassDefFoundError after.
       throw new ResourceException("cannot load the libvirt native library (libvirt.so.0): install "
@@ -63,42 +108,142 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     }
   }
 
+  /** Lifecycle events: the status of every domain of this connection, without polling. */
+  private final class Listener implements LifecycleListener {
+    @Override
+    public int onLifecycleChange(Domain domain, DomainEvent event) {
+      String name;
+      try {
+        name = domain.getName();
+      } catch (LibvirtException e) {
+        return 0;
+      }
+      DomainEventType type = event.getType();
+      Object detail = event.getDetail();
+      synchronized (LibvirtResourceDriver.this) {
+        switch (type) {
+          case STARTED, RESUMED, SUSPENDED, PMSUSPENDED -> eventActive.put(name, true);
+          case STOPPED -> eventActive.put(name, false);
+          case UNDEFINED -> eventActive.remove(name);
+          default -> { } // DEFINED, SHUTDOWN (the guest asked; STOPPED follows), CRASHED, UNKNOWN
+        }
+        history.addLast(name + " " + type + " " + detail);
+        while (history.size() > HISTORY_MAX) history.removeFirst();
+        LibvirtResourceDriver.this.notifyAll();
+      }
+      log.info("libvirt {}: domain {} {} {}", uri, name, type, detail);
+      return 0;
+    }
+  }
+
+  private synchronized void connectionClosed(Connect closed, String reason) {
+    if (closed != connect) return;
+    log.warn("libvirt {}: connection closed ({}); reopened on the next call", uri, reason);
+    eventActive.clear(); // events may have been missed: unknown until checked directly
+    connect = null;
+    notifyAll();
+  }
+
+  /** The open connection, reopened after a loss. */
+  private synchronized Connect conn() throws LibvirtException {
+    if (connect == null) {
+      try {
+        connect = open();
+      } catch (ResourceException e) {
+        if (e.getCause() instanceof LibvirtException le) throw le;
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+    return connect;
+  }
+
   public String uri() {
     return uri;
   }
 
+  /** The last lifecycle events seen on this connection, "NAME TYPE DETAIL", oldest first. */
+  public synchronized List<String> history() {
+    return new ArrayList<>(history);
+  }
+
   @Override
-  public synchronized void start(ResourceSpec spec, long token, String node) throws ResourceException {
+  public void start(ResourceSpec spec, long token, String node) throws ResourceException {
     String id = spec.id();
     String name = spec.option("domain").orElse(id);
-    try {
-      Domain domain = lookup(name);
-      if (domain == null) {
-        String xml = spec.option("xml").orElseThrow(() -> new ResourceException(
-            "resource " + id + ": domain " + name + " does not exist and no 'xml' option defines it"));
-        domain = connect.domainDefineXML(xml);
-        if (!domain.getName().equals(name)) {
-          throw new ResourceException("resource " + id + ": xml defines domain " + domain.getName()
-              + ", expected " + name);
+    String xml = spec.option("xml").orElse(null);
+    if (xml == null && spec.option("xml_file").isPresent()) {
+      Path file = Path.of(spec.option("xml_file").get());
+      try {
+        xml = Files.readString(file);
+      } catch (IOException e) {
+        throw new ResourceException("resource " + id + ": option xml_file: cannot read " + file + ": " + e, e);
+      }
+    }
+    synchronized (this) {
+      try {
+        Domain domain = lookup(name);
+        if (domain == null) {
+          if (xml == null) {
+            throw new ResourceException("resource " + id + ": domain " + name
+                + " does not exist and neither option 'xml' nor 'xml_file' defines it");
+          }
+          domain = conn().domainDefineXML(xml);
+          if (!domain.getName().equals(name)) {
+            String defined = domain.getName();
+            domain.undefine();
+            throw new ResourceException("resource " + id + ": the domain XML defines domain " + defined
+                + ", expected " + name + " (option 'domain', default the resource id)");
+          }
+          log.info("resource {}: defined domain {}", id, name);
         }
-        log.info("resource {}: defined domain {}", id, name);
-      }
-      DomainState state = domain.getInfo().state;
-      switch (state) {
-        case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED ->
+        Long recorded = recordedToken(domain);
+        if (recorded != null && recorded > token) {
+          throw new ResourceException("resource " + id + ": domain " + name + " carries token " + recorded
+              + ", newer than this start's " + token + ": another node took it over since; not starting it");
+        }
+        boolean persistent = domain.isPersistent() == 1;
+        DomainState state = domain.getInfo().state;
+        switch (state) {
+          case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> {
+            recordToken(domain, id, token, node, AFFECT_LIVE | (persistent ? AFFECT_CONFIG : 0));
             log.info("resource {}: domain {} already running, start is a no-op", id, name);
-        case VIR_DOMAIN_PAUSED, VIR_DOMAIN_PMSUSPENDED -> domain.resume();
-        default -> domain.create();
+          }
+          case VIR_DOMAIN_PAUSED, VIR_DOMAIN_PMSUSPENDED -> {
+            recordToken(domain, id, token, node, AFFECT_LIVE | (persistent ? AFFECT_CONFIG : 0));
+            domain.resume();
+          }
+          default -> {
+            // Into the definition first: the guest boots with its token already in its live metadata.
+            if (persistent) recordToken(domain, id, token, node, AFFECT_CONFIG);
+            domain.create();
+            if (!persistent) recordToken(domain, id, token, node, AFFECT_LIVE);
+          }
+        }
+        domains.put(id, name);
+        eventActive.putIfAbsent(name, true);
+        log.info("resource {}: domain {} started on {} with token {}", id, name, node, token);
+      } catch (LibvirtException e) {
+        throw new ResourceException("resource " + id + ": cannot start domain " + name + ": " + e.getMessage(), e);
       }
-      domains.put(id, name);
-      recordToken(domain, id, token, node);
-      log.info("resource {}: domain {} started on {} with token {}", id, name, node, token);
-    } catch (LibvirtException e) {
-      throw new ResourceException("resource " + id + ": cannot start domain " + name + ": " + e.getMessage(), e);
     }
   }
 
-  /** The assignment as recorded in the domain metadata, if the hypervisor keeps metadata. */
+  /** The token in the domain's palisade metadata (live if running), or null when it carries none. */
+  private static Long recordedToken(Domain domain) throws LibvirtException {
+    String element;
+    try {
+      element = domain.getMetadata(METADATA_ELEMENT, METADATA_URI, 0);
+    } catch (LibvirtException e) {
+      if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) {
+        return null;
+      }
+      throw e;
+    }
+    Matcher m = element == null ? null : TOKEN.matcher(element);
+    return m != null && m.find() ? Long.parseLong(m.group(1)) : null;
+  }
+
+  /** The assignment as recorded in the domain's live metadata, if any. */
   synchronized String recordedAssignment(String id) throws LibvirtException {
     Domain domain = lookup(domains.getOrDefault(id, id));
     if (domain == null) {
@@ -109,14 +254,12 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     return at < 0 ? null : xml.substring(at, xml.indexOf("/>", at) + 2);
   }
 
-  private void recordToken(Domain domain, String id, long token, String node) {
+  private static void recordToken(Domain domain, String id, long token, String node, int flags)
+      throws LibvirtException {
     String element = "<assignment token='" + token + "' node='" + xmlEscape(node) + "'/>";
-    try {
-      domain.setMetadata(METADATA_ELEMENT, element, "palisade", METADATA_URI, AFFECT_LIVE);
-    } catch (LibvirtException e) {
-      // Metadata is a record for operators, not a safety mechanism: the token is also logged.
-      log.warn("resource {}: cannot record token {} in domain metadata: {}", id, token, e.getMessage());
-    }
+    // The token is what keeps a stale start from running a domain another node owns: a failure fails the start.
+    domain.setMetadata(METADATA_ELEMENT, element, "palisade", METADATA_URI, flags);
+    log.debug("resource {}: token {} recorded in the metadata of domain {}", id, token, node);
   }
 
   private static String xmlEscape(String s) {
@@ -153,17 +296,20 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     log.info("resource {}: domain {} stopped", id, name);
   }
 
-  private boolean awaitInactive(String name, long timeoutMs) throws ResourceException {
+  /** Waits for the stopped event, checking directly once a second in case an event was lost. */
+  private synchronized boolean awaitInactive(String name, long timeoutMs) throws ResourceException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    long nextCheck = 0;
     while (true) {
-      if (!active(name)) {
-        return true;
+      long now = System.nanoTime();
+      if (Boolean.FALSE.equals(eventActive.get(name))) return true;
+      if (now >= nextCheck) {
+        if (!active(name)) return true;
+        nextCheck = now + FALLBACK_CHECK_MS * 1_000_000;
       }
-      if (System.nanoTime() >= deadline) {
-        return false;
-      }
+      if (now >= deadline) return false;
       try {
-        Thread.sleep(POLL_MS);
+        wait(Math.max(1, Math.min(deadline, nextCheck) - now) / 1_000_000 + 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new ResourceException("interrupted while stopping domain " + name, e);
@@ -182,13 +328,16 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     }
   }
 
+  /** Asks libvirt directly (one call). */
   private synchronized boolean active(String name) {
     try {
       Domain domain = lookup(name);
-      return domain != null && domain.isActive() != 0;
+      boolean a = domain != null && domain.isActive() != 0;
+      eventActive.put(name, a);
+      return a;
     } catch (LibvirtException e) {
       // Unknown is not "stopped": a caller that sees false may start the resource elsewhere.
-      throw new IllegalStateException("cannot query domain " + name + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot query domain " + name + " at " + uri + ": " + e.getMessage(), e);
     }
   }
 
@@ -201,12 +350,17 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     return active(domains.getOrDefault(id, id));
   }
 
-  /** The resources this driver started (since it was created) whose domains are active. */
+  /**
+   * The resources this driver started whose domains are active, as the lifecycle events tell; a domain the events
+   * have not told about (or every domain, after a lost connection or without the event loop) is checked directly.
+   */
   @Override
   public synchronized SortedSet<String> running() {
     SortedSet<String> ids = new TreeSet<>();
+    boolean events = LibvirtEventLoop.running() && connect != null;
     domains.forEach((id, name) -> {
-      if (active(name)) {
+      Boolean known = events ? eventActive.get(name) : null;
+      if (known != null ? known : active(name)) {
         ids.add(id);
       }
     });
@@ -226,10 +380,142 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     domains.clear();
   }
 
-  /** The domain, or null if libvirt does not know it. */
-  private Domain lookup(String name) throws LibvirtException {
+  /**
+   * Live-migrates the domain to {@code target.uri()}: {@code p2p} (VIR_MIGRATE_PEER2PEER, this libvirtd dials the
+   * target's) or {@code client} (this driver opens the target connection itself). A persistent domain is defined
+   * on the target and undefined here. The new token is written into the live metadata first, so it travels with
+   * the guest, and again on the target (client mode). Aborted after {@code migrate_timeout}; progress every
+   * {@value #PROGRESS_EVERY_MS} ms. Not under this object's monitor: job info and abort run while it blocks.
+   */
+  @Override
+  public void migrate(ResourceSpec spec, long token, Migration target) throws ResourceException {
+    String id = spec.id();
+    String name = spec.option("domain").orElse(id);
+    if (target.uri() == null || target.uri().isBlank()) {
+      throw new ResourceException("resource " + id + ": node " + target.node() + " has no libvirt_uri to migrate to");
+    }
+    String mode = spec.option("migration").orElse("p2p").toLowerCase(Locale.ROOT);
+    if (!mode.equals("p2p") && !mode.equals("client")) {
+      throw new ResourceException("resource " + id + ": option migration: '" + mode + "' must be p2p or client");
+    }
+    long timeoutS;
     try {
-      return connect.domainLookupByName(name);
+      timeoutS = Long.parseLong(spec.option("migrate_timeout").orElse(Long.toString(DEFAULT_MIGRATE_TIMEOUT_S)));
+      if (timeoutS <= 0) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      throw new ResourceException("resource " + id + ": option migrate_timeout: '"
+          + spec.option("migrate_timeout").orElse("") + "' must be a positive number of seconds");
+    }
+    String migrateUri = spec.option("migrate_uri").orElse(null);
+    Domain domain;
+    long flags = MIGRATE_LIVE;
+    try {
+      synchronized (this) {
+        domain = lookup(name);
+        if (domain == null || domain.isActive() == 0) {
+          throw new ResourceException("resource " + id + ": domain " + name + " is not running here, nothing to migrate");
+        }
+        if (domain.isPersistent() == 1) flags |= MIGRATE_PERSIST_DEST | MIGRATE_UNDEFINE_SOURCE;
+        recordToken(domain, id, token, target.node(), AFFECT_LIVE);
+      }
+    } catch (LibvirtException e) {
+      throw new ResourceException("resource " + id + ": cannot prepare the migration of " + name + ": "
+          + e.getMessage(), e);
+    }
+    AtomicBoolean timedOut = new AtomicBoolean();
+    long t0 = System.nanoTime();
+    ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "libvirt-migrate-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    Domain source = domain;
+    watch.scheduleAtFixedRate(() -> progress(source, target, t0), PROGRESS_EVERY_MS, PROGRESS_EVERY_MS,
+        TimeUnit.MILLISECONDS);
+    // On expiry, abort the job, and again until the call returns: an abort between the migration's phases finds no
+    // job to abort yet.
+    watch.scheduleAtFixedRate(() -> {
+      boolean first = timedOut.compareAndSet(false, true);
+      try {
+        source.abortJob();
+        target.progress().accept("live migration of " + name + " to " + target.node() + " timed out after "
+            + timeoutS + "s: aborted");
+      } catch (LibvirtException e) {
+        if (first) log.warn("resource {}: cannot abort the migration job yet: {}", id, e.getMessage());
+      }
+    }, timeoutS * 1000, ABORT_RETRY_MS, TimeUnit.MILLISECONDS);
+    target.progress().accept("live migration of " + name + " to " + target.node() + " (" + mode + ") started");
+    Connect dest = null;
+    try {
+      if (mode.equals("client")) {
+        dest = new Connect(target.uri());
+        dest.setConnectionErrorCallback(new ErrorCallback());
+        Domain moved = domain.migrate(dest, flags, null, migrateUri, 0);
+        // The token travelled in the live metadata; the persistent definition there gets it too.
+        recordToken(moved, id, token, target.node(), AFFECT_LIVE | (moved.isPersistent() == 1 ? AFFECT_CONFIG : 0));
+      } else {
+        // The source libvirtd dials target.uri() itself (qemu+ssh / qemu+tls between hosts); the target's agent
+        // rewrites the token with its node name when it takes the domain over (a start of a running domain).
+        domain.migrateToURI(target.uri(), flags | MIGRATE_PEER2PEER, null, 0);
+      }
+    } catch (LibvirtException e) {
+      String why = timedOut.get() ? "timed out after " + timeoutS + "s and was aborted" : "failed: " + e.getMessage();
+      // A failure is a promise that it still runs here (the core then keeps it here under a new token). A migration
+      // that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
+      // handed over as migrated, and the target's agent finds it running there or starts it.
+      boolean stillHere;
+      try {
+        stillHere = active(name);
+      } catch (IllegalStateException unknown) {
+        stillHere = true;
+      }
+      if (stillHere) {
+        throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
+            + why, e);
+      }
+      target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
+          + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
+    } finally {
+      watch.shutdownNow();
+      if (dest != null) {
+        try {
+          dest.close();
+        } catch (LibvirtException e) {
+          log.debug("closing {}: {}", target.uri(), e.getMessage());
+        }
+      }
+    }
+    synchronized (this) {
+      domains.remove(id);
+      eventActive.put(name, false);
+    }
+    target.progress().accept(String.format(Locale.ROOT, "live migration of %s to %s done in %.1fs", name,
+        target.node(), (System.nanoTime() - t0) / 1e9));
+  }
+
+  private static void progress(Domain domain, Migration target, long t0) {
+    try {
+      DomainJobInfo job = domain.getJobInfo();
+      if (job.getType() == 0) return; // VIR_DOMAIN_JOB_NONE: not started yet or over
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      if (job.getMemTotal() == 0) {
+        // The target is still being prepared (its QEMU starting): no memory is on the way yet.
+        target.progress().accept(String.format(Locale.ROOT, "migrating to %s: preparing the target, %.1fs",
+            target.node(), elapsed));
+        return;
+      }
+      target.progress().accept(String.format(Locale.ROOT,
+          "migrating to %s: %d of %d MiB of memory copied, %d MiB left, %.1fs", target.node(),
+          job.getMemProcessed() >> 20, job.getMemTotal() >> 20, job.getMemRemaining() >> 20, elapsed));
+    } catch (LibvirtException | RuntimeException e) {
+      log.info("migration to {}: no job info: {}", target.node(), e.getMessage());
+    }
+  }
+
+  /** The domain, or null if libvirt does not know it. */
+  private synchronized Domain lookup(String name) throws LibvirtException {
+    try {
+      return conn().domainLookupByName(name);
     } catch (LibvirtException e) {
       if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
         return null;
@@ -240,8 +526,11 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
 
   @Override
   public synchronized void close() throws ResourceException {
+    if (connect == null) return;
     try {
-      connect.close();
+      Connect c = connect;
+      connect = null;
+      c.close();
     } catch (LibvirtException e) {
       throw new ResourceException("cannot close libvirt connection " + uri + ": " + e.getMessage(), e);
     }

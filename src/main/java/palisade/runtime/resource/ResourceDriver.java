@@ -2,6 +2,7 @@ package palisade.runtime.resource;
 
 import java.time.Duration;
 import java.util.SortedSet;
+import java.util.function.Consumer;
 
 /**
  * Starts and stops the resources of one node. Blocking: the agent calls it from its own worker
@@ -31,4 +32,28 @@ public interface ResourceDriver {
    * effort and never throws: the watchdog is the backstop.
    */
   void killAll();
+
+  /**
+   * Live-migrates the running resource to another node, where it keeps running under {@code token}. Returns once
+   * it runs there and no longer here; throws when it did not move (it then still runs here, and the core falls
+   * back to a relocation). A driver that cannot migrate says so by throwing, which is the default.
+   */
+  default void migrate(ResourceSpec spec, long token, Migration target) throws ResourceException {
+    throw new ResourceException("resource " + spec.id() + ": live migration is not supported by the "
+        + spec.type() + " driver");
+  }
+
+  /**
+   * Where and how a live migration goes.
+   *
+   * @param node the target node
+   * @param uri the target node's libvirt URI ({@code nodes[].libvirt_uri})
+   * @param progress receives human-readable progress lines while the migration runs
+   */
+  record Migration(String node, String uri, Consumer<String> progress) {
+    public Migration {
+      if (node == null || node.isBlank()) throw new IllegalArgumentException("migration target node is missing");
+      progress = progress == null ? s -> { } : progress;
+    }
+  }
 }

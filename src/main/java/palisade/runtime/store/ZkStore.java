@@ -72,10 +72,10 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     this.cache = CuratorCache.build(client, "/");
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forAll((type, oldData, data) -> onCache(type, oldData, data))
-        .forInitialized(() -> {
+        .forInitialized(() -> loop.execute(() -> { // after every initial record, which went the same way
           initialized = true;
           log.info("store view initialized ({} records)", mirror.size());
-        })
+        }))
         .build());
     client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
   }
@@ -188,7 +188,10 @@ public final class ZkStore implements StoreClient, AutoCloseable {
 
   private void onCache(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
     if (type == CuratorCacheListener.Type.NODE_DELETED) {
-      if (oldData != null) mirror.remove(strip(oldData.getPath()));
+      if (oldData != null) {
+        String gone = strip(oldData.getPath());
+        loop.execute(() -> mirror.remove(gone));
+      }
       return;
     }
     if (data == null || data.getStat() == null) return;
@@ -203,9 +206,13 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     }
   }
 
-  /** Never moves a path back to an older version: a committed write may be ahead of the watch events. */
+  /**
+   * Never moves a path back to an older version: a committed write may be ahead of the watch events. The change is
+   * applied on the event loop, in order: the core reads the view several times in one round, and a view that
+   * changed under it (a renewal landing between a manager's timer update and its fence write) broke its checks.
+   */
   private void advance(String path, Versioned<Object> v) {
-    mirror.merge(path, v, (old, neu) -> neu.version() >= old.version() ? neu : old);
+    loop.execute(() -> mirror.merge(path, v, (old, neu) -> neu.version() >= old.version() ? neu : old));
   }
 
   private String strip(String path) {
@@ -245,7 +252,8 @@ public final class ZkStore implements StoreClient, AutoCloseable {
         layoutReady = true;
       }
       client.sync().inBackground((c, event) -> {
-        if (event.getResultCode() == 0 && epoch == connectionEpoch) current = true;
+        // Through the loop: the view counts as current only after the updates queued before the sync are applied.
+        if (event.getResultCode() == 0) loop.execute(() -> current = current || epoch == connectionEpoch);
       }).forPath("/");
     } catch (Exception e) {
       log.warn("store layout or sync failed, retrying on the next connection: {}", e.toString());

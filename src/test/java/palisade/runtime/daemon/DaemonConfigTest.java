@@ -67,6 +67,16 @@ class DaemonConfigTest {
     assertThat(c.nodes()).extracting(DaemonConfig.Node::spmPriority).containsExactly(4, -1);
   }
 
+  @Test
+  void eachNodeMayNameItsLibvirtHypervisor() {
+    DaemonConfig c = parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, libvirt_uri: 'qemu:///system'}\n"
+        + "  - {name: node2, address: b}\n");
+    assertThat(c.nodes()).extracting(DaemonConfig.Node::libvirtUri).containsExactly("qemu:///system", null);
+    assertThat(AsyncResources.libvirtUris(c)).containsExactly(java.util.Map.entry("node1", "qemu:///system"));
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, libvirt_uri: ''}\n"))
+        .hasMessageStartingWith("nodes[0].libvirt_uri: must be a non-empty string");
+  }
+
   static final String DEVICES = """
       fence_devices:
         ipmi1: {type: ipmi, host: 10.0.0.5, username: admin, password_file: secrets/ipmi1, cipher: 3}

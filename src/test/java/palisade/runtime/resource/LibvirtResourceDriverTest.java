@@ -111,4 +111,49 @@ class LibvirtResourceDriverTest {
     assertThatThrownBy(() -> new LibvirtResourceDriver("test:///no/such/world.xml"))
         .isInstanceOf(ResourceException.class).hasMessageContaining("test:///no/such/world.xml");
   }
+
+  @Test
+  void aStartRefusesADomainThatCarriesANewerToken() throws Exception {
+    String name = fresh("tok");
+    ResourceSpec spec = vm("vm:102", Map.of("domain", name, "xml", XML.formatted(name)));
+    driver.start(spec, 50, "node-1");
+    driver.stop("vm:102", TIMEOUT);
+    assertThatThrownBy(() -> driver.start(spec, 49, "node-2")).isInstanceOf(ResourceException.class)
+        .hasMessageContaining("carries token 50, newer than this start's 49");
+    assertThat(driver.isRunning("vm:102")).isFalse();
+    driver.start(spec, 51, "node-2");
+    assertThat(driver.recordedAssignment("vm:102")).contains("token=\"51\"").contains("node=\"node-2\"");
+    driver.stop("vm:102", TIMEOUT);
+  }
+
+  @Test
+  void startsAndStopsAreSeenAsLifecycleEvents() throws Exception {
+    String name = fresh("ev");
+    ResourceSpec spec = vm("vm:103", Map.of("domain", name, "xml", XML.formatted(name)));
+    driver.start(spec, 1, "n1");
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> driver.history().contains(name + " STARTED BOOTED"));
+    driver.stop("vm:103", TIMEOUT);
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> driver.history().stream()
+        .anyMatch(e -> e.startsWith(name + " STOPPED")));
+    assertThat(driver.running()).isEmpty();
+  }
+
+  @Test
+  void xmlFileDefinesTheDomainAndABadMigrationSaysWhy(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    String name = fresh("file");
+    java.nio.file.Path xml = java.nio.file.Files.writeString(dir.resolve("vm.xml"), XML.formatted(name));
+    ResourceSpec spec = vm("vm:104", Map.of("domain", name, "xml_file", xml.toString(), "migration", "client"));
+    driver.start(spec, 1, "n1");
+    assertThat(driver.isRunning("vm:104")).isTrue();
+    assertThatThrownBy(() -> driver.migrate(spec, 2, new ResourceDriver.Migration("n2", null, null)))
+        .hasMessageContaining("node n2 has no libvirt_uri");
+    // The test driver cannot migrate: the failure is reported and the domain still runs here.
+    assertThatThrownBy(() -> driver.migrate(spec, 2, new ResourceDriver.Migration("n2", "test:///default", null)))
+        .isInstanceOf(ResourceException.class).hasMessageContaining("live migration of " + name + " to n2 failed");
+    assertThat(driver.isRunning("vm:104")).isTrue();
+    assertThatThrownBy(() -> driver.start(vm("vm:105", Map.of("xml_file", dir.resolve("none.xml").toString())), 1,
+        "n1")).hasMessageContaining("option xml_file: cannot read");
+    driver.stop("vm:104", TIMEOUT);
+  }
 }

@@ -1,0 +1,256 @@
+package palisade.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import palisade.core.ConfigException;
+import palisade.io.TextFile;
+import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.daemon.Telemetry;
+import palisade.runtime.store.Admin;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.EmbeddedPeer;
+
+/**
+ * One daemon's HTTP server (plain HTTP; see docs/RUNTIME.md): {@code /healthz}, {@code /readyz} and
+ * {@code /metrics}. Health and readiness answer anyone with a status and no secrets; /metrics does too unless
+ * {@code http.metrics_token_file} is set. Errors never carry a stack trace.
+ */
+public final class WebServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final Metrics metrics;
+  private final long healthWindowMs;
+  private final long leaseMs;
+  private final byte[] metricsToken;
+  private final ApiTokens apiTokens;
+  private final String cluster;
+  private final String node;
+  private final DaemonConfig config;
+  /** The store reader behind /api/events: opened at the first request, closed with the server. */
+  private Admin eventReader;
+  private final Javalin app;
+
+  /** The daemon's observer: handed to the NodeDaemon before it starts, then to {@link #start}. */
+  public static Telemetry telemetry(DaemonConfig dc) {
+    Credential credential;
+    try {
+      credential = Credential.load(dc.storeCredential());
+    } catch (IllegalArgumentException e) {
+      credential = null; // the daemon itself refuses to start, naming store.credential
+    }
+    Credential c = credential;
+    DaemonConfig.Node self = dc.self();
+    boolean peer = dc.runsPeer();
+    return new Metrics(dc.node(), new PeerMode(peer && c != null ? () -> EmbeddedPeer.mode(self.address(),
+        self.clientPort(), c) : () -> null));
+  }
+
+  private WebServer(DaemonConfig dc, Metrics metrics, byte[] metricsToken, ApiTokens apiTokens) {
+    this.metrics = metrics;
+    this.apiTokens = apiTokens;
+    this.cluster = dc.cluster();
+    this.node = dc.node();
+    this.config = dc;
+    // "The loop is alive": a tick ran within the last ten ticks (at least a second: a loaded machine is not a dead
+    // daemon).
+    this.healthWindowMs = Math.max(1_000, 10 * dc.timing().tickMs());
+    this.leaseMs = dc.timing().leaseMs();
+    this.metricsToken = metricsToken;
+    QueuedThreadPool pool = new QueuedThreadPool(8, 2);
+    pool.setName("palisade-http");
+    pool.setDaemon(true);
+    app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.jetty.threadPool = pool;
+      config.routes.get("/healthz", this::healthz);
+      config.routes.get("/readyz", this::readyz);
+      config.routes.get("/metrics", this::metrics);
+      config.routes.before("/api/*", this::authenticate);
+      config.routes.get("/api/cluster", ctx -> json(ctx, 200, Api.cluster(cluster, node, snapshot())));
+      config.routes.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot())));
+      config.routes.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
+      config.routes.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
+      config.routes.get("/api/events", this::events);
+      config.routes.exception(Api.BadRequest.class, (e, ctx) -> problem(ctx, 400, "bad request",
+          e.getMessage()));
+      config.routes.exception(Api.Unavailable.class, (e, ctx) -> problem(ctx, 503, "store not synced",
+          e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
+          e.getClass().getSimpleName()));
+      config.routes.error(404, ctx -> problem(ctx, 404, "not found", "no such endpoint: " + ctx.path()));
+    });
+  }
+
+  /**
+   * Starts the server the configuration asks for (http.enabled, address, port), or returns null when it is off.
+   *
+   * @throws ConfigException naming http.* when the port cannot be bound or the token file is unreadable
+   */
+  public static WebServer start(DaemonConfig dc, Telemetry telemetry) {
+    DaemonConfig.Http h = dc.http();
+    if (!h.enabled()) return null;
+    byte[] token = null;
+    if (h.metricsTokenFile() != null) {
+      try {
+        token = TextFile.read(h.metricsTokenFile()).strip().getBytes(StandardCharsets.UTF_8);
+      } catch (TextFile.Unreadable e) {
+        throw new ConfigException("http.metrics_token_file: " + e.getMessage());
+      }
+      if (token.length == 0) throw new ConfigException("http.metrics_token_file: " + h.metricsTokenFile()
+          + " is empty");
+    }
+    ApiTokens api = h.apiTokensFile() == null ? ApiTokens.none() : ApiTokens.load(h.apiTokensFile());
+    if (!(telemetry instanceof Metrics metrics)) {
+      throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
+    }
+    WebServer w = new WebServer(dc, metrics, token, api);
+    try {
+      w.app.start(h.address(), h.port());
+    } catch (RuntimeException e) {
+      w.app.stop();
+      throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
+          + rootMessage(e));
+    }
+    return w;
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  private void healthz(Context ctx) {
+    double age = metrics.tickAgeSeconds();
+    boolean ok = age * 1000 <= healthWindowMs;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ok ? "ok" : "loop stalled");
+    body.put("loop_tick_age_seconds", round(age));
+    json(ctx, ok ? 200 : 503, body);
+  }
+
+  private void readyz(Context ctx) {
+    double lease = metrics.leaseAgeSeconds();
+    boolean synced = metrics.synced();
+    boolean renewed = !Double.isNaN(lease) && lease * 1000 <= leaseMs;
+    boolean ok = synced && renewed && metrics.tickAgeSeconds() * 1000 <= healthWindowMs;
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ok ? "ready" : "not ready");
+    body.put("store_synced", synced);
+    body.put("lease_age_seconds", Double.isNaN(lease) ? null : round(lease));
+    json(ctx, ok ? 200 : 503, body);
+  }
+
+  private void metrics(Context ctx) {
+    if (metricsToken != null) {
+      String auth = ctx.header("Authorization");
+      byte[] given = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).strip().getBytes(
+          StandardCharsets.UTF_8) : new byte[0];
+      if (!MessageDigest.isEqual(given, metricsToken)) {
+        ctx.header("WWW-Authenticate", "Bearer");
+        problem(ctx, 401, "unauthorized", "/metrics needs the metrics token as a bearer token");
+        return;
+      }
+    }
+    ctx.status(200).contentType(PROMETHEUS_TEXT).result(metrics.scrape());
+  }
+
+  /** Every /api request needs a bearer token from http.api_tokens_file; viewers and admins may read. */
+  private void authenticate(Context ctx) {
+    String auth = ctx.header("Authorization");
+    if (auth == null || !auth.startsWith("Bearer ") || auth.substring(7).isBlank()) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"palisade\"");
+      problem(ctx, 401, "unauthorized", "the API needs a token: Authorization: Bearer <token>");
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    if (apiTokens.check(auth.substring(7).strip()).isEmpty()) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"palisade\", error=\"invalid_token\"");
+      problem(ctx, 401, "unauthorized", "the token is not valid on this node");
+      ctx.skipRemainingHandlers();
+    }
+  }
+
+  /** GET /api/events?last=N (1-2000, default 50) or ?after=ID: the cluster's event log, oldest first. */
+  private void events(Context ctx) throws Exception {
+    String after = ctx.queryParam("after");
+    String lastParam = ctx.queryParam("last");
+    int last = 50;
+    if (lastParam != null) {
+      int n = lastParam.matches("\\d{1,4}") ? Integer.parseInt(lastParam) : -1;
+      if (n < 1 || n > 2000) {
+        throw new Api.BadRequest("last: '" + Api.shorten(lastParam) + "' must be a number from 1 to 2000");
+      }
+      last = n;
+    }
+    if (after != null && !after.matches("e-\\d{10}")) {
+      throw new Api.BadRequest("after: '" + Api.shorten(after) + "' is not an event id (e-0000000123)");
+    }
+    snapshot(); // 503 at once when this node's store view is not synced
+    List<Admin.Event> events = reader().events(after, last);
+    if (after != null && events.size() > last) events = events.subList(0, last);
+    json(ctx, 200, Api.events(events));
+  }
+
+  private synchronized Admin reader() {
+    if (eventReader == null) {
+      eventReader = new Admin(config.connectString(), config.cluster(), Credential.load(config.storeCredential()));
+    }
+    return eventReader;
+  }
+
+  /** The last snapshot of a synced store view; else Api.Unavailable (503). */
+  private Telemetry.Tick snapshot() {
+    Telemetry.Tick t = metrics.last();
+    if (t == null || !t.synced() || t.state() == null) {
+      throw new Api.Unavailable("this node's store view is not synced; ask another node");
+    }
+    return t;
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 1000) / 1000.0;
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** An RFC 9457 problem: type, title, status, detail; never a stack trace. */
+  static void problem(Context ctx, int status, String title, String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "about:blank");
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    try {
+      ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      ctx.status(status).result(title);
+    }
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+    synchronized (this) {
+      if (eventReader != null) eventReader.close();
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package palisade.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import palisade.core.StorePaths;
+import palisade.lab.LocalCluster;
+import palisade.runtime.store.Admin;
+
+/**
+ * The daemons' HTTP servers on a real 3-node lab cluster (store on node1; node3 without a watchdog, fenced by its
+ * mock BMC): health and readiness on every node, promtool on a live /metrics, and a real Prometheus server that
+ * scrapes the three daemons, counts them, and sees the fence counter rise after node3 is cut off and power-fenced.
+ * One cluster for the class; every process is stopped by PID.
+ */
+@Tag("cluster")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebClusterTest {
+  static final Map<String, String> TIMING = Map.of("renew_interval", "1s", "ack_timeout", "1s",
+      "watchdog_timeout", "4s", "lease_timeout", "6.5s");
+  static final Duration FORM = Duration.ofSeconds(90);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir
+  static Path dir;
+  static LocalCluster cluster;
+  static Admin admin;
+  static Process prometheus;
+  static int prometheusPort;
+
+  @BeforeAll
+  static void up() throws Exception {
+    cluster = LocalCluster.create(dir.resolve("c"), 3, new LocalCluster.Options(TIMING, 1, true, Set.of("node3"),
+        Map.of()));
+    cluster.attachNetwork();
+    cluster.startBmcs();
+    for (String n : cluster.nodeNames()) cluster.powerOn(n);
+    admin = cluster.admin();
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
+        .until(() -> admin.read(StorePaths.CONFIG) != null);
+    cluster.addDemoResources(admin, 3);
+  }
+
+  @AfterAll
+  static void down() throws Exception {
+    try {
+      if (prometheus != null) {
+        prometheus.destroy(); // by its PID (Process), never by name
+        if (!prometheus.waitFor(10, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+      if (admin != null) admin.close();
+    } finally {
+      if (cluster != null) cluster.down();
+    }
+  }
+
+  static HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String url, String token) throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  @Order(1)
+  void everyNodeIsHealthyAndReady() throws Exception {
+    for (String n : cluster.nodeNames()) {
+      await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
+          .until(() -> get(cluster.httpUrl(n) + "/readyz").statusCode() == 200);
+      HttpResponse<String> ready = get(cluster.httpUrl(n) + "/readyz");
+      JsonNode r = JSON.readTree(ready.body());
+      assertThat(r.get("status").asText()).isEqualTo("ready");
+      assertThat(r.get("store_synced").asBoolean()).isTrue();
+      assertThat(r.get("lease_age_seconds").asDouble()).isLessThan(6.5);
+      HttpResponse<String> health = get(cluster.httpUrl(n) + "/healthz");
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+      assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("ok");
+      HttpResponse<String> none = get(cluster.httpUrl(n) + "/nothing");
+      assertThat(none.statusCode()).isEqualTo(404);
+      assertThat(none.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+      assertThat(none.body()).doesNotContain("Exception", "\tat ");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void promtoolAcceptsALiveDaemonsMetrics() throws Exception {
+    // wait for the manager's view of three online nodes, so the gauges are not all zero
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(500)).until(() -> get(
+        cluster.httpUrl("node1") + "/metrics").body().contains("palisade_nodes{node=\"node1\",state=\"online\"} 3"));
+    HttpResponse<String> m = get(cluster.httpUrl("node2") + "/metrics");
+    assertThat(m.statusCode()).isEqualTo(200);
+    assertThat(m.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    String text = m.body();
+    // kept as an artifact: what a scrape of a live daemon looks like
+    Path file = Files.createDirectories(Path.of("target", "web")).resolve("node2.metrics");
+    Files.writeString(file, text);
+    ProcessBuilder pb = new ProcessBuilder("promtool", "check", "metrics").redirectInput(file.toFile())
+        .redirectErrorStream(true);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("promtool check metrics: %s", out).isZero();
+    assertThat(text).contains("palisade_lease_renewal_seconds_bucket{", "palisade_lease_age_seconds{",
+        "palisade_watchdog_feeds_total{", "palisade_watchdog_misses_total{", "palisade_manager_round_seconds_count{",
+        "palisade_store_request_seconds_bucket{", "palisade_store_connected{node=\"node2\"} 1",
+        "palisade_store_synced{node=\"node2\"} 1", "palisade_resources{", "palisade_loop_tick_age_seconds{");
+    // node1 runs the one embedded ZooKeeper peer: standalone
+    assertThat(get(cluster.httpUrl("node1") + "/metrics").body())
+        .contains("palisade_store_peer_role{node=\"node1\",role=\"standalone\"} 1");
+    assertThat(text).doesNotContain(Files.readString(cluster.bmcPasswordFile("node3")).strip());
+  }
+
+  @Test
+  @Order(3)
+  void theReadApiNeedsATokenAndAnswersWithTheClusterState() throws Exception {
+    String url = cluster.httpUrl("node2") + "/api/nodes";
+    HttpResponse<String> anonymous = get(url);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(JSON.readTree(anonymous.body()).get("status").asInt()).isEqualTo(401);
+    assertThat(get(url, "not-a-token").statusCode()).isEqualTo(401);
+    assertThat(get(cluster.httpUrl("node2") + "/api/nothing").statusCode()).as("no anonymous probing").isEqualTo(401);
+    String viewer = Files.readString(cluster.apiTokenFile("viewer")).strip();
+    String admin = Files.readString(cluster.apiTokenFile("admin")).strip();
+    HttpResponse<String> nodes = get(url, viewer);
+    assertThat(nodes.statusCode()).isEqualTo(200);
+    JsonNode list = JSON.readTree(nodes.body()).get("nodes");
+    assertThat(list).hasSize(3);
+    assertThat(list.get(0).get("name").asText()).isEqualTo("node1");
+    assertThat(list.findValuesAsText("state")).containsOnly("online");
+    HttpResponse<String> resources = get(cluster.httpUrl("node3") + "/api/resources", admin);
+    assertThat(resources.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(resources.body()).get("resources").findValuesAsText("id")).hasSize(3);
+    assertThat(resources.body()).doesNotContain("demo-resource.sh");
+    JsonNode c = JSON.readTree(get(cluster.httpUrl("node1") + "/api/cluster", viewer).body());
+    assertThat(c.get("cluster").asText()).isEqualTo(LocalCluster.CLUSTER);
+    assertThat(c.get("nodes").asInt()).isEqualTo(3);
+    assertThat(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).statusCode()).isEqualTo(200);
+    assertThat(get(cluster.httpUrl("node1") + "/api/nothing", viewer).statusCode()).isEqualTo(404);
+    HttpResponse<String> events = get(cluster.httpUrl("node2") + "/api/events?last=5", viewer);
+    assertThat(events.statusCode()).isEqualTo(200);
+    JsonNode ev = JSON.readTree(events.body()).get("events");
+    assertThat(ev.size()).isBetween(1, 5);
+    assertThat(ev.get(0).get("id").asText()).matches("e-\\d{10}");
+    assertThat(ev.findValuesAsText("node")).isSubsetOf(cluster.nodeNames());
+    HttpResponse<String> bad = get(cluster.httpUrl("node2") + "/api/events?last=lots", viewer);
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+    assertThat(JSON.readTree(bad.body()).get("detail").asText()).startsWith("last: 'lots'");
+  }
+
+  @Test
+  @Order(4)
+  void prometheusCountsTheNodesAndAFenceAfterNode3IsCutOff() throws Exception {
+    prometheusPort = freePort();
+    Path config = dir.resolve("prometheus.yml");
+    StringBuilder targets = new StringBuilder();
+    for (String n : cluster.nodeNames()) {
+      if (targets.length() > 0) targets.append(", ");
+      targets.append('\'').append(cluster.httpUrl(n).substring("http://".length())).append('\'');
+    }
+    Files.writeString(config, "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n"
+        + "  - job_name: palisade\n    static_configs:\n      - targets: [" + targets + "]\n");
+    Path tsdb = Files.createDirectories(dir.resolve("tsdb"));
+    prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + tsdb,
+        "--web.listen-address=127.0.0.1:" + prometheusPort).redirectErrorStream(true)
+        .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> query("count(up{job=\"palisade\"} == 1)") == 3);
+
+    // node3's store is cut: it stays alive (healthz 200) but is not ready; the manager power-fences it
+    cluster.isolate("node3");
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> get(cluster.httpUrl("node3") + "/readyz").statusCode() == 503);
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> query("sum(palisade_fence_operations_total{job=\"palisade\",action=\"off\",result=\"ok\"})")
+            >= 1);
+    // powered on again by the fence proxy, still cut off: its loop runs, it is not ready
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+        .until(() -> get(cluster.httpUrl("node3") + "/healthz").statusCode() == 200);
+    HttpResponse<String> ready = get(cluster.httpUrl("node3") + "/readyz");
+    assertThat(ready.statusCode()).isEqualTo(503);
+    assertThat(JSON.readTree(ready.body()).get("store_synced").asBoolean()).isFalse();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        .until(() -> query("sum(palisade_nodes{node=\"node1\",state=\"online\"})") == 2);
+    // node3's resource runs elsewhere: every surviving node saw one failover, from node3 leaving online
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> query("max(palisade_failover_seconds_count{job=\"palisade\"})") >= 1);
+    double failover = query("max(palisade_failover_seconds_sum{job=\"palisade\",node=\"node1\"})");
+    System.out.printf("failover of node3's resource as node1 saw it: %.1f s%n", failover);
+    assertThat(failover).isBetween(0.0, 60.0);
+    String viewer = Files.readString(cluster.apiTokenFile("viewer")).strip();
+    JsonNode history = JSON.readTree(get(cluster.httpUrl("node1") + "/api/fence-history", viewer).body())
+        .get("entries");
+    boolean offConfirmed = false;
+    for (JsonNode e : history) {
+      offConfirmed |= e.get("target").asText().equals("node3") && e.get("result").asText().equals("off confirmed");
+    }
+    assertThat(offConfirmed).as("fence history: %s", history).isTrue();
+    assertThat(history.toString()).doesNotContain(Files.readString(cluster.bmcPasswordFile("node3")).strip());
+    // node3's own view is not synced: its API says so instead of answering from a stale view
+    HttpResponse<String> stale = get(cluster.httpUrl("node3") + "/api/nodes", viewer);
+    assertThat(stale.statusCode()).isEqualTo(503);
+    assertThat(stale.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+  }
+
+  /** The value of a scalar-valued instant query (one series), or NaN when it has none yet. */
+  static double query(String promql) throws Exception {
+    HttpResponse<String> r = get("http://127.0.0.1:" + prometheusPort + "/api/v1/query?query="
+        + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    JsonNode body = JSON.readTree(r.body());
+    JsonNode result = body.path("data").path("result");
+    if (!result.isArray() || result.isEmpty()) return Double.NaN;
+    return Double.parseDouble(result.get(0).path("value").get(1).asText());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return s.getLocalPort();
+    }
+  }
+
+}

@@ -1,0 +1,77 @@
+package palisade.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import palisade.core.ConfigException;
+import palisade.runtime.daemon.DaemonConfig;
+
+/** The daemon YAML's http section and the API token file: defaults, and bad input refused naming the key/line. */
+class WebConfigTest {
+  @TempDir
+  Path dir;
+
+  private DaemonConfig load(String http) throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.7\n" + http);
+    return DaemonConfig.load(f);
+  }
+
+  @Test
+  void defaultsToTheNodesAddressAndPort9190() throws Exception {
+    DaemonConfig.Http h = load("").http();
+    assertThat(h.enabled()).isTrue();
+    assertThat(h.address()).isEqualTo("127.0.0.7");
+    assertThat(h.port()).isEqualTo(DaemonConfig.DEFAULT_HTTP_PORT);
+    assertThat(h.apiTokensFile()).isNull();
+  }
+
+  @Test
+  void plainHttpStaysOnLoopback() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 10.0.0.7\n");
+    assertThat(DaemonConfig.load(f).http().address()).isEqualTo("127.0.0.1");
+    assertThatThrownBy(() -> load("http:\n  address: 10.0.0.7\n")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.address: '10.0.0.7' is not a loopback address");
+    assertThatThrownBy(() -> load("http:\n  address: palisade.example\n"))
+        .hasMessageContaining("not a loopback address");
+    assertThat(load("http:\n  address: localhost\n").http().address()).isEqualTo("localhost");
+  }
+
+  @Test
+  void portZeroOrEnabledFalseTurnItOff() throws Exception {
+    assertThat(load("http:\n  port: 0\n").http().enabled()).isFalse();
+    assertThat(load("http:\n  enabled: false\n").http().enabled()).isFalse();
+    assertThat(load("http:\n  address: 127.0.0.9\n  port: 8080\n").http().port()).isEqualTo(8080);
+  }
+
+  @Test
+  void badKeysAreRefusedByName() {
+    assertThatThrownBy(() -> load("http:\n  port: 70000\n")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.port: '70000' is not a port");
+    assertThatThrownBy(() -> load("http:\n  prot: 80\n")).hasMessageContaining("http.prot: unknown key");
+    assertThatThrownBy(() -> load("http:\n  address: '1.2.3.4 -x'\n")).hasMessageContaining("http.address");
+    assertThatThrownBy(() -> load("http:\n  enabled: maybe\n")).hasMessageContaining("http.enabled");
+  }
+
+  @Test
+  void apiTokensFileIsHashesWithRoles() throws Exception {
+    Path f = dir.resolve("tokens");
+    Files.writeString(f, "# comment\nalice viewer " + ApiTokens.sha256Hex("s3cret") + "\nbob admin "
+        + ApiTokens.sha256Hex("other") + "\n");
+    ApiTokens t = ApiTokens.load(f);
+    assertThat(t.check("s3cret")).contains(new ApiTokens.Holder("alice", ApiTokens.Role.VIEWER));
+    assertThat(t.check("other")).contains(new ApiTokens.Holder("bob", ApiTokens.Role.ADMIN));
+    assertThat(t.check("s3cret ")).isEmpty();
+    assertThat(ApiTokens.none().check("s3cret")).isEmpty();
+    Files.writeString(f, "alice root " + ApiTokens.sha256Hex("x") + "\n");
+    assertThatThrownBy(() -> ApiTokens.load(f)).hasMessageContaining(f + ":1: 'root' is not a role");
+    Files.writeString(f, "\nalice viewer s3cret\n");
+    assertThatThrownBy(() -> ApiTokens.load(f)).hasMessageContaining(f + ":2: the third field must be")
+        .hasMessageNotContaining("s3cret");
+  }
+}
