@@ -10,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -74,6 +72,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private Agent agent;
   private Manager manager;
   private boolean seedPending;
+  /** The loop's task while it waits for /config (telemetry, reading or seeding /config); cancelled by begin. */
+  private volatile ScheduledFuture<?> bootTicks;
   /** The cgroup the process watchdog keeps this daemon and its resources in ("/palisade/..."), if any. */
   private Optional<String> processCgroup = Optional.empty();
   /** The observer (health checks, metrics) and the plugs as the core sees them, reporting to it. */
@@ -127,20 +127,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     meteredStore = Telemetry.meter(store, config.node(), telemetry);
     meteredFences = Telemetry.meter(fences, telemetry);
     events = new Events(curator, config.node());
-    // The cluster's settings come from the store: wait for it, seed a new cluster's /config from this file, and
-    // refuse to run under a /config this node's local facts contradict.
-    ClusterConfig cluster = awaitClusterConfig();
-    ClusterFacts.check(config, cluster);
-    Timing timing = ClusterFacts.timing(config, cluster);
-    String drift = ClusterFacts.timingDrift(config, cluster);
-    if (!drift.isEmpty()) log().event(config.node() + "/daemon", drift);
-    WatchdogDevice device = switch (config.watchdogDriver()) {
-      case "process" -> processWatchdog(timing);
-      case "linux" -> new LinuxWatchdog(config.watchdogDevice());
-      default -> new NoWatchdog();
-    };
-    watchdog = new WatchdogPlug(device, config.watchdogDriver(), timing.watchdogMs(), this::watchdogLost);
-    meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
     resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
         AsyncResources.libvirtUris(config), new AsyncResources.Poster() {
       @Override
@@ -153,13 +139,65 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         loop.execute(() -> log().event(source, message));
       }
     });
-    loop.execute(() -> {
-      agent = new Agent(this, timing);
-      manager = new Manager(this, timing);
-      log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
-          + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
-          + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
-    });
+    // The cluster's settings come from the store: until it has synced and /config is read (a new cluster's first
+    // node seeds it from this file), the loop runs — health, telemetry — but nothing of the core. Then the daemon
+    // refuses to run under a /config that this node's local facts contradict, or builds its watchdog, agent and
+    // manager under the cluster's timing (begin).
+    ClusterConfig initial = ClusterFacts.initial(config); // refused here, at start, if it is not valid
+    System.out.println("waiting for the store and the cluster's /config (" + config.connectString() + ")");
+    System.out.flush();
+    long bootTick = Math.max(1, Math.min(BOOT_TICK_MS, config.timing().tickMs()));
+    bootTicks = loop.scheduleAtFixedRate(() -> awaitClusterConfig(initial), bootTick, bootTick,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** How often the loop looks at the store, and ticks telemetry, while it waits for the cluster's /config. */
+  private static final long BOOT_TICK_MS = 100;
+
+  /** On the loop, until the core is built: read (or seed) /config, then begin. */
+  private void awaitClusterConfig(ClusterConfig initial) {
+    if (agent != null) return; // begun (the cancellation may come a run late): the core's own tick runs now
+    tick(); // telemetry: the node is alive, its store not synced yet
+    if (!store.synced()) return;
+    Versioned<ClusterConfig> v = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
+    if (v != null) {
+      if (bootTicks != null) bootTicks.cancel(false);
+      begin(v.value());
+    } else if (!seedPending) {
+      seedPending = true;
+      store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
+        seedPending = false;
+        log().event(config.node() + "/daemon", "initial configuration from this node's file: "
+            + r.getClass().getSimpleName());
+      });
+    }
+  }
+
+  /** /config is read: check this node's local facts against it, then build the core under the cluster's timing. */
+  private void begin(ClusterConfig cluster) {
+    Timing timing;
+    WatchdogDevice device;
+    try {
+      ClusterFacts.check(config, cluster);
+      timing = ClusterFacts.timing(config, cluster);
+      device = switch (config.watchdogDriver()) {
+        case "process" -> processWatchdog(timing);
+        case "linux" -> new LinuxWatchdog(config.watchdogDevice());
+        default -> new NoWatchdog();
+      };
+    } catch (ConfigException | IOException e) {
+      refuse(e.getMessage());
+      return;
+    }
+    String drift = ClusterFacts.timingDrift(config, cluster);
+    if (!drift.isEmpty()) log().event(config.node() + "/daemon", drift);
+    watchdog = new WatchdogPlug(device, config.watchdogDriver(), timing.watchdogMs(), this::watchdogLost);
+    meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
+    agent = new Agent(this, timing);
+    manager = new Manager(this, timing);
+    log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
+        + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
+        + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
@@ -169,6 +207,19 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       meteredWatchdog.period();
     }, r, r, TimeUnit.MILLISECONDS);
   }
+
+  /**
+   * This node must not run under the cluster's configuration: say why, naming both values, and exit 2 as for any
+   * configuration error. Nothing has started yet: no resource, no armed watchdog.
+   */
+  private void refuse(String why) {
+    System.err.println("palisade: " + why);
+    System.err.flush();
+    System.out.println("FATAL: " + why);
+    System.out.flush();
+    System.exit(2);
+  }
+
 
   /** The deadline of one call to the watchdog supervisor: well below X (and R), so a hung call is noticed early. */
   static long watchdogDeadlineMs(palisade.core.Timing timing) {
@@ -195,12 +246,13 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   private void tick() {
-    if (agent == null || manager == null) return; // store events may arrive before the core is built
-    long now = nowMs();
-    agent.tick(now);
-    long t0 = System.nanoTime();
-    manager.tick(now);
-    telemetry.managerRound(System.nanoTime() - t0);
+    if (agent != null && manager != null) { // store events may arrive before the core is built
+      long now = nowMs();
+      agent.tick(now);
+      long t0 = System.nanoTime();
+      manager.tick(now);
+      telemetry.managerRound(System.nanoTime() - t0);
+    }
     StoreView v = store.view();
     telemetry.tick(new Telemetry.Tick(store.synced(), curator.getZookeeperClient().isConnected(),
         value(v, StorePaths.MANAGER_STATE, ManagerState.class), value(v, StorePaths.FENCE_HISTORY,
@@ -212,41 +264,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     return r != null && type.isInstance(r.value()) ? type.cast(r.value()) : null;
   }
 
-  /** How often start() looks at the store while it waits for the cluster's /config. */
-  private static final long CONFIG_POLL_MS = 100;
-
-  /**
-   * The cluster's configuration, once the store has synced; blocks until then (a node without a store quorum runs
-   * nothing either way). A new cluster's first node to reach the store creates /config from this file's initial
-   * settings; whoever loses that race reads the winner's.
-   */
-  private ClusterConfig awaitClusterConfig() throws InterruptedException {
-    ClusterConfig initial = ClusterFacts.initial(config); // refused here, not in the loop, if it is not valid
-    CompletableFuture<ClusterConfig> found = new CompletableFuture<>();
-    System.out.println("waiting for the store and the cluster's /config (" + config.connectString() + ")");
-    System.out.flush();
-    ScheduledFuture<?> poll = loop.scheduleWithFixedDelay(() -> {
-      if (found.isDone() || !store.synced()) return;
-      Versioned<ClusterConfig> v = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
-      if (v != null) {
-        found.complete(v.value());
-      } else if (!seedPending) {
-        seedPending = true;
-        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
-          seedPending = false;
-          log().event(config.node() + "/daemon", "initial configuration from this node's file: "
-              + r.getClass().getSimpleName());
-        });
-      }
-    }, 0, CONFIG_POLL_MS, TimeUnit.MILLISECONDS);
-    try {
-      return found.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("reading /config failed", e.getCause());
-    } finally {
-      poll.cancel(false);
-    }
-  }
 
   /** The node's store credential (store.credential): a node certificate, readable, private. */
   private Credential storeCredential() {
