@@ -54,8 +54,9 @@ public final class LocalCluster {
   private final LabNetwork net;
   private final LabBmcs bmcs;
   private final LabPeers peers;
+  private final LabPower power;
 
-  private LocalCluster(Path dir, Layout layout, Properties state) {
+  LocalCluster(Path dir, Layout layout, Properties state) {
     this.dir = dir;
     this.layout = layout;
     this.state = state;
@@ -63,6 +64,7 @@ public final class LocalCluster {
     this.net = new LabNetwork(this);
     this.bmcs = new LabBmcs(this);
     this.peers = new LabPeers(this);
+    this.power = new LabPower(this, processes, peers);
   }
 
   /** The default directory of the local cluster used by the CLI. */
@@ -114,55 +116,7 @@ public final class LocalCluster {
    *     its own node's peer: a peer can then be stopped (SIGSTOP) while its daemon lives
    */
   public static LocalCluster create(Path dir, int nodes, Options options, boolean peerProcesses) throws IOException {
-    if (Files.exists(dir.resolve(STATE))) {
-      throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
-    }
-    Files.createDirectories(dir);
-    LabFiles.requireOwner(dir); // before chmod: root may chmod a directory someone else made (the default is in /tmp)
-    // Demo resources run as nobody: they may traverse the cluster dir (not list it) to their script and trace dir;
-    // each node's dir (config, secrets, data, watchdog socket) stays 0700.
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    requireOwnDir(dir);
-    LabFiles.openPathForResources(dir);
-    Layout layout = Layout.pick(nodes, options.peers() > 0 ? options.peers() : DaemonConfig.defaultPeers(nodes));
-    Properties p = new Properties();
-    p.setProperty("nodes", Integer.toString(nodes));
-    p.setProperty("peers", Integer.toString(layout.peers()));
-    p.setProperty("base_port", Integer.toString(layout.basePort()));
-    if (peerProcesses) p.setProperty("peer_processes", "true");
-    LocalCluster c = new LocalCluster(dir, layout, p);
-    for (String n : options.noWatchdog()) {
-      c.requireNode(n);
-      if (!options.bmc() && !options.devices().containsKey(n)) {
-        throw new IllegalArgumentException(n + ": a node without a watchdog needs a fence device (--bmc)");
-      }
-    }
-    for (String n : options.devices().keySet()) c.requireNode(n);
-    c.makeCredentials();
-    c.makeApiTokens();
-    for (int i = 1; i <= nodes; i++) {
-      Path nd = Files.createDirectories(dir.resolve(Layout.name(i)));
-      Files.setPosixFilePermissions(nd, PosixFilePermissions.fromString("rwx------"));
-      if (options.bmc()) {
-        p.setProperty(Layout.name(i) + ".bmc_port", Integer.toString(LabFiles.freeTcpPort()));
-        LabFiles.writeSecret(nd.resolve("bmc.password"), LabFiles.randomPassword());
-      }
-    }
-    for (int i = 1; i <= nodes; i++) {
-      Path yaml = dir.resolve(Layout.name(i)).resolve("node.yaml");
-      Files.deleteIfExists(yaml);
-      Files.createFile(yaml, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(yaml, new NodeYaml(c).yaml(i, options));
-    }
-    Files.createDirectories(c.traceDir());
-    // Written by demo resources running as nobody, read by the checker: sticky and world-writable, like /tmp.
-    LabProcesses.run(List.of("chmod", "1777", c.traceDir().toString())); // the sticky bit has no PosixFilePermission
-    try (InputStream in = LocalCluster.class.getResourceAsStream("demo-resource.sh")) {
-      Files.copy(in, dir.resolve("demo-resource.sh"), StandardCopyOption.REPLACE_EXISTING);
-    }
-    Files.setPosixFilePermissions(dir.resolve("demo-resource.sh"), PosixFilePermissions.fromString("rw-r--r--"));
-    c.save();
-    return c;
+    return LabSetup.create(dir, nodes, options, peerProcesses);
   }
 
   /**
@@ -184,30 +138,12 @@ public final class LocalCluster {
     return new LocalCluster(dir, layout, p);
   }
 
-
   /** Every node's HTTP server (health, metrics) listens on its own address, 127.0.1.i, at this port. */
   public int httpPort() {
     return layout.basePort() + 3;
   }
 
   static final String API_TOKENS = "api-tokens";
-
-  /** The HTTP API's tokens: an admin and a viewer token (0600 files), their SHA-256 hashes in api-tokens. */
-  private void makeApiTokens() throws IOException {
-    StringBuilder sb = new StringBuilder("# NAME ROLE SHA256(token): the daemons' http.api_tokens_file\n");
-    for (String role : List.of("admin", "viewer")) {
-      String token = LabFiles.randomPassword();
-      writeSecret(apiTokenFile(role), token);
-      byte[] h;
-      try {
-        h = java.security.MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
-      sb.append(role).append(' ').append(role).append(' ').append(java.util.HexFormat.of().formatHex(h)).append('\n');
-    }
-    writeSecret(dir.resolve(API_TOKENS), sb.toString().strip());
-  }
 
   /** The file holding the lab's API token of a role (admin, viewer). */
   public Path apiTokenFile(String role) {
@@ -235,23 +171,6 @@ public final class LocalCluster {
 
   public static Path credentialsDir(Path dir) {
     return dir.resolve("credentials");
-  }
-
-  /**
-   * The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. A
-   * directory that held a cluster before keeps its authorities and credentials (cluster down, then up again).
-   */
-  private void makeCredentials() throws IOException {
-    Path d = credentialsDir();
-    if (!Files.exists(Credentials.caDir(d).resolve(Credentials.MEMBERS_CA + ".key"))) Credentials.initCa(d, CLUSTER);
-    for (String n : nodeNames()) {
-      if (!Files.exists(Credentials.nodeDir(d, n).resolve(Credential.IDENTITY))) {
-        Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
-      }
-    }
-    if (!Files.exists(adminCredentialDir(dir).resolve(Credential.IDENTITY))) {
-      Credentials.issueOperator(d, ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
-    }
   }
 
   /** The lab admin's credential directory. */
@@ -319,11 +238,7 @@ public final class LocalCluster {
    * {@link Firewall#start()} before powering the nodes on; close it when done.
    */
   public Firewall firewall() throws IOException {
-    return firewall(true);
-  }
-
-  private Firewall firewall(boolean createCgroups) throws IOException {
-    return net.firewall(createCgroups);
+    return net.firewall(true);
   }
 
   public Path traceDir() {
@@ -425,67 +340,20 @@ public final class LocalCluster {
     LabBmcs.serve(dir, node);
   }
 
-  private void stopBmcs() throws IOException {
-    bmcs.stop();
-  }
-
   // ---- power -------------------------------------------------------------------------------------------------------
 
   /** Starts the node's watchdog supervisor, which starts the node daemon in its own process group. */
   public long powerOn(String node) throws IOException {
-    requireNode(node);
-    reload();
-    if (supervisor(node).isPresent()) throw new IllegalStateException(node + " is already on");
-    if (peerProcesses() && Layout.index(node) <= layout.peers() && peers.peer(node).isEmpty()) peers.start(node);
-    Path nd = dir.resolve(node);
-    List<String> daemon = new ArrayList<>(processes.javaCommand("192m"));
-    daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
-    if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
-    List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
-        "--socket", watchdogSocket(node).toString(), "--cgroup", cgroupName(node), "--restarts-max", "1000",
-        "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
-    args.addAll(daemon);
-    Process p = processes.launch(args, "48m", nd.resolve("node.log"));
-    updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
-    return p.pid();
+    return power.on(node);
   }
 
   /** Power loss: SIGKILL the supervisor and the node's whole process group (daemon and resources). */
   public void powerOff(String node) throws IOException {
-    requireNode(node);
-    reload();
-    Optional<ProcessHandle> sup = supervisor(node);
-    List<Long> groups = new ArrayList<>();
-    sup.ifPresent(s -> s.children().forEach(ch -> groups.add(ch.pid())));
-    daemonGroupFromFile(node).ifPresent(groups::add);
-    sup.ifPresent(ProcessHandle::destroyForcibly);
-    for (long g : new TreeSet<>(groups)) {
-      processes.signalGroup(g, "KILL");
-      // A group whose leader died already (daemon crashed, supervisor not yet fired) still holds resources.
-      for (ProcessHandle m : processes.groupMembers(g)) m.destroyForcibly();
-    }
-    // What left the process group (setsid, double fork) is still in the node's cgroup.
-    Optional<Path> v2 = Cgroup.v2Root();
-    if (v2.isPresent()) {
-      Cgroup cg = Cgroup.named(v2.get(), cgroupName(node));
-      cg.kill();
-      cg.remove();
-    }
-    sup.ifPresent(LabProcesses::awaitExit);
-    for (long g : groups) ProcessHandle.of(g).ifPresent(LabProcesses::awaitExit);
-    peers.stop(node); // the whole node loses power, its store peer too
-    String killed = sup.map(h -> Long.toString(h.pid())).orElse(null);
-    updateState(s -> {
-      if (killed == null || killed.equals(s.getProperty(node + ".pid"))) s.remove(node + ".pid");
-    });
+    power.off(node);
   }
 
   public boolean powered(String node) {
-    try {
-      reload();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    reloadUnchecked();
     return supervisor(node).isPresent();
   }
 
@@ -496,11 +364,7 @@ public final class LocalCluster {
 
   /** The pid of the node's watchdog supervisor, if it runs. */
   public Optional<Long> supervisorPid(String node) {
-    try {
-      reload();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    reloadUnchecked();
     return supervisor(node).map(ProcessHandle::pid);
   }
 
@@ -520,11 +384,7 @@ public final class LocalCluster {
 
   /** The node's store peer process, if it runs. */
   public Optional<Long> peerPid(String node) {
-    try {
-      reload();
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    reloadUnchecked();
     return peers.peer(node).map(ProcessHandle::pid);
   }
 
@@ -542,30 +402,17 @@ public final class LocalCluster {
   /** Stops every process this cluster started (by recorded PID) and forgets the cluster. */
   public void down() throws IOException {
     reload();
-    stopBmcs(); // first, so that no BMC powers a node on again meanwhile
+    bmcs.stop(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
     LabLibvirt.down(dir, nodeNames()); // normally killed with their node's cgroup already
     net.stopProxyProcess();
     if (network != null) network.close();
-    if (usesFirewall()) firewall(false).sweep(""); // every rule tagged with this cluster, by whoever added it
+    if (usesFirewall()) net.firewall(false).sweep(""); // every rule tagged with this cluster, by whoever added it
     Files.deleteIfExists(dir.resolve(STATE));
   }
 
   private Optional<ProcessHandle> supervisor(String node) {
-    String pid = state.getProperty(node + ".pid");
-    if (pid == null) return Optional.empty();
-    return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
-        .filter(h -> processes.commandMentions(h, "WatchdogSupervisor"));
-  }
-
-  /** The process group of the node's last daemon (its pid), from the file the daemon writes at start. */
-  private Optional<Long> daemonGroupFromFile(String node) {
-    Path f = dir.resolve(node).resolve("data").resolve("daemon.pid");
-    try {
-      return Optional.of(Long.parseLong(Files.readString(f).trim()));
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
+    return power.supervisor(node);
   }
 
   /** The full command line from /proc (ProcessHandle.Info may leave the arguments out). */
@@ -608,6 +455,14 @@ public final class LocalCluster {
 
   private static final Object STATE_LOCK = new Object();
 
+  private void reloadUnchecked() {
+    try {
+      reload();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   /** Read-modify-write of the state file under a file lock (mock BMC processes power nodes on and off too). */
   void updateState(java.util.function.Consumer<Properties> change) throws IOException {
     synchronized (STATE_LOCK) {
@@ -616,7 +471,7 @@ public final class LocalCluster {
           java.nio.channels.FileLock l = ch.lock()) {
         reload();
         change.accept(state);
-        save();
+        LabFiles.saveState(dir, state);
       }
     }
   }
@@ -628,10 +483,6 @@ public final class LocalCluster {
   /** Writes a file readable by its owner only (created 0600, never world-readable in between). */
   public static void writeSecret(Path file, String secret) throws IOException {
     LabFiles.writeSecret(file, secret);
-  }
-
-  private void save() throws IOException {
-    LabFiles.saveState(dir, state);
   }
 
   static void sleep(long ms) {
