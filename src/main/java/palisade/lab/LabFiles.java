@@ -3,6 +3,7 @@ package palisade.lab;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -78,6 +79,32 @@ final class LabFiles {
     return p;
   }
 
+  /** Another process (a mock BMC, the CLI) may have powered a node off or on: read the recorded PIDs again. */
+  static void reloadState(Path dir, Properties state) throws IOException {
+    Path f = dir.resolve(LocalCluster.STATE);
+    if (!Files.exists(f)) return;
+    Properties p = readState(f);
+    // no moment without an entry that is in both (another thread may be reading)
+    state.keySet().removeIf(k -> !p.containsKey(k));
+    state.putAll(p);
+  }
+
+  private static final Object STATE_LOCK = new Object();
+
+  /** Read-modify-write of the state file under a file lock (mock BMC processes power nodes on and off too). */
+  static void updateState(Path dir, Properties state, java.util.function.Consumer<Properties> change)
+      throws IOException {
+    synchronized (STATE_LOCK) {
+      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("cluster.lock"),
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.FileLock l = ch.lock()) {
+        reloadState(dir, state);
+        change.accept(state);
+        saveState(dir, state);
+      }
+    }
+  }
+
   /** Replaces the state file at once (write aside, then an atomic rename). */
   static void saveState(Path dir, Properties state) throws IOException {
     Path tmp = dir.resolve(LocalCluster.STATE + ".tmp");
@@ -86,6 +113,17 @@ final class LabFiles {
     }
     Files.move(tmp, dir.resolve(LocalCluster.STATE), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** "lab-" and 10 hex digits of the cluster dir's hash: names its cgroups and tags its firewall rules. */
+  static String clusterId(Path dir) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toAbsolutePath().normalize()
+          .toString().getBytes(StandardCharsets.UTF_8));
+      return "lab-" + java.util.HexFormat.of().formatHex(h, 0, 5);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A YAML single-quoted scalar. */

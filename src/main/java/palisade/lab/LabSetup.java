@@ -8,8 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
+import palisade.core.ClusterConfig;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.StorePaths;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.store.Admin;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.Credentials;
 
@@ -111,5 +118,24 @@ final class LabSetup {
     if (!Files.exists(LocalCluster.adminCredentialDir(c.dir()).resolve(Credential.IDENTITY))) {
       Credentials.issueOperator(d, LocalCluster.ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);
     }
+  }
+
+  /** A demo resource: the script writes start, beat and stop lines with wall-clock times to the trace dir. */
+  static ResourceConfig demoResource(LocalCluster c, String id, String node) {
+    String cmd = "TRACE_DIR='" + c.traceDir() + "' exec bash '" + c.dir().resolve("demo-resource.sh") + "'";
+    return new ResourceConfig(id, node, RequestState.STARTED, null, 0, 1, 1, List.of(), "process",
+        new TreeMap<>(Map.of("command", cmd)));
+  }
+
+  /** Adds one demo resource per node (vm:101 on node1, ...) to /config, by compare-and-set. */
+  static void addDemoResources(LocalCluster c, Admin admin, int count) throws Exception {
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
+      if (cfg == null) throw new IllegalStateException("/config is not written yet");
+      ClusterConfig next = cfg;
+      for (int k = 1; k <= count; k++) {
+        next = next.withResource(c.demoResource("vm:" + (100 + k), Layout.name((k - 1) % c.layout().nodes() + 1)));
+      }
+      return next;
+    });
   }
 }

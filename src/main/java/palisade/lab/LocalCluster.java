@@ -1,34 +1,16 @@
 package palisade.lab;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import palisade.core.ClusterConfig;
-import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
-import palisade.core.StorePaths;
-import palisade.io.TextFile;
-import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.store.Admin;
-import palisade.runtime.resource.ProcessResourceDriver;
-import palisade.runtime.watchdog.Cgroup;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.Credentials;
 
@@ -213,13 +195,7 @@ public final class LocalCluster {
 
   /** "lab-" and 10 hex digits of the cluster dir's hash: names its cgroups and tags its firewall rules. */
   public String clusterId() {
-    try {
-      byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(dir.toAbsolutePath().normalize()
-          .toString().getBytes(StandardCharsets.UTF_8));
-      return "lab-" + java.util.HexFormat.of().formatHex(h, 0, 5);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return LabFiles.clusterId(dir);
   }
 
   /** Whether the store peers run as processes of their own (see {@link #create(Path, int, Options, boolean)}). */
@@ -251,21 +227,12 @@ public final class LocalCluster {
 
   /** A demo resource: the script writes start, beat and stop lines with wall-clock times to the trace dir. */
   public ResourceConfig demoResource(String id, String node) {
-    String cmd = "TRACE_DIR='" + traceDir() + "' exec bash '" + dir.resolve("demo-resource.sh") + "'";
-    return new ResourceConfig(id, node, RequestState.STARTED, null, 0, 1, 1, List.of(), "process",
-        new TreeMap<>(Map.of("command", cmd)));
+    return LabSetup.demoResource(this, id, node);
   }
 
   /** Adds one demo resource per node (vm:101 on node1, ...) to /config, by compare-and-set. */
   public void addDemoResources(Admin admin, int count) throws Exception {
-    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
-      if (cfg == null) throw new IllegalStateException("/config is not written yet");
-      ClusterConfig next = cfg;
-      for (int k = 1; k <= count; k++) {
-        next = next.withResource(demoResource("vm:" + (100 + k), Layout.name((k - 1) % layout.nodes() + 1)));
-      }
-      return next;
-    });
+    LabSetup.addDemoResources(this, admin, count);
   }
 
   // ---- network -----------------------------------------------------------------------------------------------------
@@ -354,18 +321,18 @@ public final class LocalCluster {
 
   public boolean powered(String node) {
     reloadUnchecked();
-    return supervisor(node).isPresent();
+    return power.supervisor(node).isPresent();
   }
 
   /** The node daemon's pid (the leader of its process group), if it runs. */
   public Optional<Long> daemonPid(String node) {
-    return supervisor(node).flatMap(s -> s.children().findFirst()).map(ProcessHandle::pid);
+    return power.supervisor(node).flatMap(s -> s.children().findFirst()).map(ProcessHandle::pid);
   }
 
   /** The pid of the node's watchdog supervisor, if it runs. */
   public Optional<Long> supervisorPid(String node) {
     reloadUnchecked();
-    return supervisor(node).map(ProcessHandle::pid);
+    return power.supervisor(node).map(ProcessHandle::pid);
   }
 
   /** SIGSTOP (true) or SIGCONT (false) to the node's watchdog supervisor alone. */
@@ -411,10 +378,6 @@ public final class LocalCluster {
     Files.deleteIfExists(dir.resolve(STATE));
   }
 
-  private Optional<ProcessHandle> supervisor(String node) {
-    return power.supervisor(node);
-  }
-
   /** The full command line from /proc (ProcessHandle.Info may leave the arguments out). */
   static String commandLine(long pid) {
     return LabProcesses.commandLine(pid);
@@ -445,15 +408,8 @@ public final class LocalCluster {
 
   /** Another process (a mock BMC, the CLI) may have powered a node off or on: read the recorded PIDs again. */
   void reload() throws IOException {
-    Path f = dir.resolve(STATE);
-    if (!Files.exists(f)) return;
-    Properties p = LabFiles.readState(f);
-    // no moment without an entry that is in both (another thread may be reading)
-    state.keySet().removeIf(k -> !p.containsKey(k));
-    state.putAll(p);
+    LabFiles.reloadState(dir, state);
   }
-
-  private static final Object STATE_LOCK = new Object();
 
   private void reloadUnchecked() {
     try {
@@ -465,15 +421,7 @@ public final class LocalCluster {
 
   /** Read-modify-write of the state file under a file lock (mock BMC processes power nodes on and off too). */
   void updateState(java.util.function.Consumer<Properties> change) throws IOException {
-    synchronized (STATE_LOCK) {
-      try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve("cluster.lock"),
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-          java.nio.channels.FileLock l = ch.lock()) {
-        reload();
-        change.accept(state);
-        LabFiles.saveState(dir, state);
-      }
-    }
+    LabFiles.updateState(dir, state, change);
   }
 
   static int freeTcpPort() throws IOException {
