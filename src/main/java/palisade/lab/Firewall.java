@@ -1,7 +1,6 @@
 package palisade.lab;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,39 +116,12 @@ public final class Firewall implements AutoCloseable {
 
   /** The real shell: runs the command as this (root) process, with a deadline. */
   public static Shell systemShell() {
-    return argv -> {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
-      try {
-        p.getOutputStream().close();
-        if (!p.waitFor(COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-          p.destroyForcibly();
-          throw new IOException(String.join(" ", argv) + ": no answer within " + COMMAND_TIMEOUT_MS + " ms");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        p.destroyForcibly();
-        throw new IOException(String.join(" ", argv) + ": interrupted");
-      }
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (p.exitValue() != 0) {
-        throw new IOException(String.join(" ", argv) + ": exit " + p.exitValue() + (err.isEmpty() ? "" : ": " + err));
-      }
-      return out;
-    };
+    return IptablesShell.system();
   }
 
   /** Why this process cannot add iptables rules (not root, no iptables), or empty when it can. */
   public static Optional<String> unavailable() {
-    if (!"root".equals(System.getProperty("user.name"))) return Optional.of("needs root (iptables)");
-    for (String tool : List.of("iptables")) {
-      boolean found = false;
-      for (String d : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
-        found |= java.nio.file.Files.isExecutable(java.nio.file.Path.of(d, tool));
-      }
-      if (!found) return Optional.of(tool + " is not installed (Debian: apt-get install iptables)");
-    }
-    return Optional.empty();
+    return IptablesShell.unavailable();
   }
 
   public String tag() {
@@ -161,16 +133,7 @@ public final class Firewall implements AutoCloseable {
     lock.lock();
     try {
       if (rules.containsKey("track")) return;
-      List<Rule> track = new ArrayList<>();
-      for (Node n : nodes.values()) {
-        for (String cg : n.cgroups()) {
-          track.add(new Rule("mangle", "OUTPUT", List.of("-o", "lo", "-p", "tcp", "--dport", ports(),
-              "-m", "cgroup", "--path", cg, "-m", "conntrack", "--ctstate", "NEW",
-              "-m", "comment", "--comment", tag + "/track", "-j", "CONNMARK", "--set-xmark",
-              hex(connmark(n)) + "/" + CONNMARK_MASK_HEX)));
-        }
-      }
-      addAll("track", track);
+      addAll("track", FirewallRules.track(tag, nodes.values(), ports()));
     } finally {
       lock.unlock();
     }
@@ -348,21 +311,10 @@ public final class Firewall implements AutoCloseable {
     lock.lock();
     try {
       String prefix = tag + "/" + kind;
-      String table = null;
-      List<List<String>> found = new ArrayList<>();
-      for (String line : shell.run(List.of("iptables-save")).split("\n")) {
-        if (line.startsWith("*")) table = line.substring(1).strip();
-        if (!line.startsWith("-A ") || table == null) continue;
-        List<String> words = words(line);
-        int c = words.indexOf("--comment");
-        if (c < 0 || c + 1 >= words.size() || !words.get(c + 1).startsWith(prefix)) continue;
-        List<String> argv = new ArrayList<>(List.of("iptables", "-w", "5", "-t", table, "-D"));
-        argv.addAll(words.subList(1, words.size()));
-        found.add(argv);
-      }
+      List<List<String>> found = FirewallRules.deletions(shell.run(List.of("iptables-save")), prefix);
       for (List<String> argv : found) shell.run(argv);
       for (String key : new TreeSet<>(rules.keySet())) {
-        if (rules.get(key).stream().anyMatch(r -> ruleComment(r).startsWith(prefix))) {
+        if (rules.get(key).stream().anyMatch(r -> FirewallRules.comment(r).startsWith(prefix))) {
           rules.remove(key);
         }
       }
@@ -372,34 +324,9 @@ public final class Firewall implements AutoCloseable {
     }
   }
 
-  private static String ruleComment(Rule r) {
-    int c = r.spec().indexOf("--comment");
-    return c < 0 ? "" : r.spec().get(c + 1);
-  }
-
   /** Splits an iptables-save line into words; double quotes group (iptables quotes a cgroup path, a comment). */
   static List<String> words(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder w = new StringBuilder();
-    boolean quoted = false;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char ch = line.charAt(i);
-      if (ch == '"') {
-        quoted = !quoted;
-        any = true;
-      } else if (ch == '\\' && quoted && i + 1 < line.length()) {
-        w.append(line.charAt(++i));
-      } else if (ch == ' ' && !quoted) {
-        if (any || w.length() > 0) out.add(w.toString());
-        w.setLength(0);
-        any = false;
-      } else {
-        w.append(ch);
-      }
-    }
-    if (any || w.length() > 0) out.add(w.toString());
-    return out;
+    return FirewallRules.words(line);
   }
 
   // ---- rules -------------------------------------------------------------------------------------------------------
@@ -411,19 +338,7 @@ public final class Firewall implements AutoCloseable {
     if (na.equals(nb)) throw new IllegalArgumentException("cannot cut " + a + " from itself");
     String key = "cut " + a + ">" + b;
     if (rules.containsKey(key)) return;
-    String comment = tag + "/cut:" + a + ">" + b;
-    List<Rule> add = new ArrayList<>();
-    for (String to : addresses(a, b)) {
-      add.add(new Rule("filter", "OUTPUT", List.of("-o", "lo", "-p", "tcp", "-d", to, "--dport", ports(),
-          "-m", "connmark", "--mark", hex(connmark(na)) + "/" + CONNMARK_MASK_HEX,
-          "-m", "comment", "--comment", comment, "-j", "DROP")));
-    }
-    for (String from : addresses(b, a)) {
-      add.add(new Rule("filter", "OUTPUT", List.of("-o", "lo", "-p", "tcp", "-s", from, "--sport", ports(),
-          "-m", "connmark", "--mark", hex(connmark(nb)) + "/" + CONNMARK_MASK_HEX,
-          "-m", "comment", "--comment", comment, "-j", "DROP")));
-    }
-    addAll(key, add);
+    addAll(key, FirewallRules.drop(tag, na, nb, addresses(a, b), addresses(b, a), ports()));
   }
 
   /** The addresses by which node a reaches node b: b's own, and any link a dials for b. */
@@ -511,14 +426,6 @@ public final class Firewall implements AutoCloseable {
 
   private String ports() {
     return portLow + ":" + portHigh;
-  }
-
-  private static long connmark(Node n) {
-    return (long) n.index() << CONNMARK_SHIFT;
-  }
-
-  private static String hex(long v) {
-    return String.format("0x%08x", v);
   }
 
   /** Current delays by node (for status output and tests). */
