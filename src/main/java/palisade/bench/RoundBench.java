@@ -15,7 +15,7 @@ import palisade.core.ManagerEnv;
 import palisade.core.ManagerState;
 import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
-import palisade.core.Outcome;
+import palisade.core.RequestOutcome;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.ResourceResult;
@@ -168,7 +168,7 @@ public final class RoundBench {
       ServiceStatus s = e.getValue();
       if (s.state() == ServiceState.STARTED && s.node() != null && !silent.contains(s.node())) {
         byNode.computeIfAbsent(s.node(), k -> new TreeMap<>()).put(e.getKey(),
-            new ResourceResult(s.token(), Outcome.STARTED));
+            new ResourceResult(s.token(), RequestOutcome.STARTED));
       }
     }
     for (String n : names) {

@@ -8,7 +8,7 @@ public interface AgentEnv {
 
   Watchdog watchdog();
 
-  ResourceDriver resources();
+  LocalResources resources();
 
   EventLog log();
 

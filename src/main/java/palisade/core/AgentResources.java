@@ -150,15 +150,15 @@ final class AgentResources {
         if (stopping) {
           if (isRunning) stop(id, ss.token());
         } else if (isRunning) {
-          report(id, ss.token(), Outcome.STARTED);
-        } else if (!reported(id, ss.token(), Outcome.START_FAILED)) {
+          report(id, ss.token(), RequestOutcome.STARTED);
+        } else if (!reported(id, ss.token(), RequestOutcome.START_FAILED)) {
           start(resource(config, id), ss.token());
         }
       }
       case REQUEST_STOP, ERROR, STOPPED, DISABLED, RELOCATE -> {
         if (isRunning) stop(id, ss.token());
         else if (ss.state() != ServiceState.STOPPED && ss.state() != ServiceState.DISABLED) {
-          report(id, ss.token(), Outcome.STOPPED);
+          report(id, ss.token(), RequestOutcome.STOPPED);
         }
       }
       case MIGRATE -> migrateStep(id, ss, config, isRunning, stopping, nowMs);
@@ -173,7 +173,7 @@ final class AgentResources {
       long nowMs) {
     // The target may be this very node: a return after maintenance can name the node the resource already is on.
     Check.that(ss.target() != null, "%s: migration of %s without a target", source, id);
-    if (reported(id, ss.token(), Outcome.MIGRATE_FAILED) || reported(id, ss.token(), Outcome.MIGRATED)) {
+    if (reported(id, ss.token(), RequestOutcome.MIGRATE_FAILED) || reported(id, ss.token(), RequestOutcome.MIGRATED)) {
       return; // one attempt per request: the manager decides what happens next
     }
     if (isRunning && !stopping && resource(config, id) != null) {
@@ -186,12 +186,12 @@ final class AgentResources {
         migrate(resource(config, id), ss);
       } else if (nowMs - seen.sinceMs() >= timing.leaseMs()) {
         env.log().event(source, id + ": migration to " + ss.target() + " given up: its watchdog is not armed");
-        report(id, ss.token(), Outcome.MIGRATE_FAILED);
+        report(id, ss.token(), RequestOutcome.MIGRATE_FAILED);
       }
     } else if (isRunning) {
       stop(id, ss.token());
     } else {
-      report(id, ss.token(), Outcome.STOPPED); // not here (any more): it can only be on the target
+      report(id, ss.token(), RequestOutcome.STOPPED); // not here (any more): it can only be on the target
     }
   }
 
@@ -215,12 +215,12 @@ final class AgentResources {
     return config == null ? null : config.resources().get(id);
   }
 
-  private boolean reported(String id, long token, Outcome outcome) {
+  private boolean reported(String id, long token, RequestOutcome outcome) {
     ResourceResult r = results.get(id);
     return r != null && r.token() == token && r.outcome() == outcome;
   }
 
-  private void report(String id, long token, Outcome outcome) {
+  private void report(String id, long token, RequestOutcome outcome) {
     if (token < 0 || reported(id, token, outcome)) return;
     results.put(id, new ResourceResult(token, outcome));
   }
@@ -241,10 +241,10 @@ final class AgentResources {
       inFlight.remove(id);
       if (r.ok()) {
         env.log().event(source, id + ": started");
-        report(id, token, Outcome.STARTED);
+        report(id, token, RequestOutcome.STARTED);
       } else {
         env.log().event(source, id + ": start failed: " + r.detail());
-        report(id, token, Outcome.START_FAILED);
+        report(id, token, RequestOutcome.START_FAILED);
       }
     });
   }
@@ -259,7 +259,7 @@ final class AgentResources {
       if (epoch != opsEpoch) return;
       inFlight.remove(id);
       env.log().event(source, id + (r.ok() ? ": stopped" : ": stop failed: " + r.detail()));
-      report(id, token, r.ok() ? Outcome.STOPPED : Outcome.STOP_FAILED);
+      report(id, token, r.ok() ? RequestOutcome.STOPPED : RequestOutcome.STOP_FAILED);
     });
   }
 
@@ -275,7 +275,7 @@ final class AgentResources {
       if (epoch != opsEpoch) return;
       inFlight.remove(id);
       env.log().event(source, id + (r.ok() ? ": migrated to " + ss.target() : ": migration failed: " + r.detail()));
-      report(id, token, r.ok() ? Outcome.MIGRATED : Outcome.MIGRATE_FAILED);
+      report(id, token, r.ok() ? RequestOutcome.MIGRATED : RequestOutcome.MIGRATE_FAILED);
     });
   }
 }

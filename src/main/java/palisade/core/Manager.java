@@ -370,7 +370,7 @@ public final class Manager {
   private void write(ManagerState next, Op history, List<String> fence, StoreView view,
       Map<String, NodeRecord> records, long nowMs) {
     List<Op> ops = new ArrayList<>();
-    ops.add(next == null ? new Op.Check(StorePaths.MANAGER_STATE, stateVersion)
+    ops.add(next == null ? new Op.Unchanged(StorePaths.MANAGER_STATE, stateVersion)
         : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
     if (history != null) ops.add(history);
     for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
@@ -408,7 +408,7 @@ public final class Manager {
     for (var e : records.entrySet()) {
       String n = e.getKey();
       if (e.getValue().mode().down() && !e.getValue().fenced() && !fence.contains(n)) {
-        checks.add(new Op.Check(StorePaths.node(n), timers.get(n).version())); // the version this round read
+        checks.add(new Op.Unchanged(StorePaths.node(n), timers.get(n).version())); // the version this round read
       }
     }
     return checks;

@@ -8,7 +8,7 @@ public sealed interface Op {
   String path();
 
   /** Fails the transaction unless the record at path has this version. */
-  record Check(String path, long version) implements Op {}
+  record Unchanged(String path, long version) implements Op {}
 
   /** Writes value if the record's version is expectedVersion ({@link #ABSENT}: creates it). */
   record Put(String path, long expectedVersion, Object value) implements Op {

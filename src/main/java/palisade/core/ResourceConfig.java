@@ -30,6 +30,11 @@ public record ResourceConfig(String id, String node, RequestState state, String 
     if (maxRelocate < 0) throw new ConfigException("resource " + id + ": max_relocate must be >= 0");
   }
 
+  /** Stands for a resource the configuration no longer has: stopped, no driver, nothing to start. */
+  public static ResourceConfig removed(String id) {
+    return new ResourceConfig(id, null, RequestState.STOPPED, null, 0, 0, 0, List.of(), "sim", new TreeMap<>());
+  }
+
   /** A simulator resource: no driver options. */
   public static ResourceConfig sim(String id, String node, RequestState state, String group, int priority,
       int maxRestart, int maxRelocate, List<String> disks) {

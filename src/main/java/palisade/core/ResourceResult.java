@@ -1,4 +1,4 @@
 package palisade.core;
 
 /** The agent's answer to the request carrying token. */
-public record ResourceResult(long token, Outcome outcome) {}
+public record ResourceResult(long token, RequestOutcome outcome) {}

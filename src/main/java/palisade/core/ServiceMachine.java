@@ -49,7 +49,7 @@ final class ServiceMachine {
     ServiceStatus ss = w.services.get(id);
     if (ss == null) return;
     if (rc == null) {
-      rc = ResourceConfig.sim(id, null, RequestState.STOPPED, null, 0, 0, 0, java.util.List.of());
+      rc = ResourceConfig.removed(id);
     }
     if (rc.state() == RequestState.IGNORED && ss.state() != ServiceState.IGNORED
         && ss.state() != ServiceState.FENCE && ss.state() != ServiceState.RECOVERY) {
@@ -109,11 +109,11 @@ final class ServiceMachine {
       return;
     }
     ResourceResult r = result(ss.node(), id);
-    if (r != null && r.token() == ss.token() && r.outcome() == Outcome.START_FAILED) {
+    if (r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.START_FAILED) {
       startFailed(id, ss, rc);
       return;
     }
-    boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == Outcome.STARTED;
+    boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.STARTED;
     NodeRecord rec = records.get(ss.node());
     if (rec != null && (rec.mode() == AgentMode.REBOOTING || rec.mode() == AgentMode.SHUTTING_DOWN)) {
       ShutdownPolicy policy = config.shutdownPolicy().effective(rec.mode() == AgentMode.REBOOTING);
@@ -186,10 +186,10 @@ final class ServiceMachine {
     }
     ResourceResult r = result(ss.node(), id);
     boolean offline = ns == NodeState.OFFLINE;
-    if (offline || (r != null && r.token() == ss.token() && r.outcome() == Outcome.STOPPED)) {
+    if (offline || (r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.STOPPED)) {
       set(id, ss.with(rc.state() == RequestState.DISABLED ? ServiceState.DISABLED : ServiceState.STOPPED),
           offline ? ss.node() + " shut down cleanly" : "stopped");
-    } else if (r != null && r.token() == ss.token() && r.outcome() == Outcome.STOP_FAILED) {
+    } else if (r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.STOP_FAILED) {
       set(id, ss.with(ServiceState.ERROR), "stop failed on " + ss.node());
     }
   }
@@ -225,12 +225,12 @@ final class ServiceMachine {
       return;
     }
     if (!answered) return;
-    if (r.outcome() == Outcome.MIGRATED) {
+    if (r.outcome() == RequestOutcome.MIGRATED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()).withMigrationFailed(false), "migrated");
-    } else if (r.outcome() == Outcome.STOPPED) {
+    } else if (r.outcome() == RequestOutcome.STOPPED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), ss.token()), "not on " + ss.node()
           + " any more: continues on " + ss.target());
-    } else if (r.outcome() == Outcome.MIGRATE_FAILED) {
+    } else if (r.outcome() == RequestOutcome.MIGRATE_FAILED) {
       set(id, ss.with(ServiceState.STARTED).onNode(ss.node(), w.newToken()).withMigrationFailed(true),
           "migration failed: stays on " + ss.node() + "; automatic moves will relocate it");
     }
@@ -244,14 +244,14 @@ final class ServiceMachine {
     }
     ResourceResult r = result(ss.node(), id);
     if (r == null || r.token() != ss.token()) return;
-    if (r.outcome() == Outcome.STOPPED) {
+    if (r.outcome() == RequestOutcome.STOPPED) {
       String target = placement.eligible(ss.target()) ? ss.target() : placed(rc, placement.select(rc, null, Set.of()));
       if (target == null) {
         set(id, ss.withTarget(null, ss.token()).with(ServiceState.REQUEST_STOP), "relocation target gone");
         return;
       }
       set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "relocated: stopped on " + ss.node());
-    } else if (r.outcome() == Outcome.STOP_FAILED) {
+    } else if (r.outcome() == RequestOutcome.STOP_FAILED) {
       set(id, ss.withTarget(null, ss.token()).with(ServiceState.ERROR), "stop for relocation failed");
     }
   }
@@ -329,7 +329,7 @@ final class ServiceMachine {
     if (ss == null || rc == null) return "unknown resource " + id;
     if (ss.state() != ServiceState.STARTED) return id + " is " + ss.state().label() + ", not started";
     ResourceResult r = result(ss.node(), id);
-    if (r == null || r.token() != ss.token() || r.outcome() != Outcome.STARTED) {
+    if (r == null || r.token() != ss.token() || r.outcome() != RequestOutcome.STARTED) {
       return id + " is still starting on " + ss.node() + "; try again once it runs";
     }
     if (target.equals(ss.node())) return id + " is already on " + target;
@@ -383,8 +383,8 @@ final class ServiceMachine {
     };
     if (!mayRun || Objects.equals(from.node(), to.node())) return;
     ResourceResult r = result(from.node(), id);
-    boolean gone = r != null && r.token() == from.token() && (r.outcome() == Outcome.STOPPED
-        || r.outcome() == Outcome.MIGRATED || r.outcome() == Outcome.START_FAILED);
+    boolean gone = r != null && r.token() == from.token() && (r.outcome() == RequestOutcome.STOPPED
+        || r.outcome() == RequestOutcome.MIGRATED || r.outcome() == RequestOutcome.START_FAILED);
     Check.invariant(4, fenced || down || gone, "%s: leaves %s (%s) for %s without a confirmed fence or its "
         + "agent's word (%s)", id, from.node(), node == null ? "unknown" : node.state().label(), to.node(), reason);
   }

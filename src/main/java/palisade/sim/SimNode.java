@@ -9,7 +9,7 @@ import palisade.core.EventLog;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.ResourceConfig;
-import palisade.core.ResourceDriver;
+import palisade.core.LocalResources;
 import palisade.core.SpmDuty;
 import palisade.core.StoreClient;
 import palisade.core.StoreView;
@@ -57,7 +57,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   private final StoreClient store = new Store();
   private final Watchdog watchdog = new Dog();
-  private final ResourceDriver driver = new Driver();
+  private final LocalResources driver = new Driver();
   private final SpmDuty spm = new Spm();
 
   SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogConfigured,
@@ -186,7 +186,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   @Override
-  public ResourceDriver resources() {
+  public LocalResources resources() {
     return driver;
   }
 
@@ -288,7 +288,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     }
   }
 
-  private final class Driver implements ResourceDriver {
+  private final class Driver implements LocalResources {
     @Override
     public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
       String id = rc.id();

@@ -39,7 +39,7 @@ public final class SimStore {
   public TxnResult apply(Txn txn, long commitMs) {
     for (Op op : txn.ops()) {
       Versioned<Object> cur = state.get(op.path());
-      long expected = op instanceof Op.Check c ? c.version() : ((Op.Put) op).expectedVersion();
+      long expected = op instanceof Op.Unchanged c ? c.version() : ((Op.Put) op).expectedVersion();
       long actual = cur == null ? Op.ABSENT : cur.version();
       if (expected != actual) return new TxnResult.Conflict(op.path());
     }

@@ -19,7 +19,7 @@ import palisade.core.ManagerState;
 import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
 import palisade.core.Op;
-import palisade.core.ResourceDriver.DriverResult;
+import palisade.core.LocalResources.DriverResult;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
 import palisade.core.Txn;

@@ -86,7 +86,7 @@ class AgentTest {
         return armed;
       }
     };
-    ResourceDriver driver = new ResourceDriver() {
+    LocalResources driver = new LocalResources() {
       public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
         running.add(rc.id());
         startedTokens.add(token);
@@ -124,7 +124,7 @@ class AgentTest {
         return dog;
       }
 
-      public ResourceDriver resources() {
+      public LocalResources resources() {
         return driver;
       }
 

@@ -76,7 +76,7 @@ final class FakeStore implements StoreClient {
 
   private TxnResult apply(Txn txn) {
     for (Op op : txn.ops()) {
-      long expected = op instanceof Op.Put p ? p.expectedVersion() : ((Op.Check) op).version();
+      long expected = op instanceof Op.Put p ? p.expectedVersion() : ((Op.Unchanged) op).version();
       if (version(op.path()) != expected) return new TxnResult.Conflict(op.path());
     }
     TreeMap<String, Long> versions = new TreeMap<>();

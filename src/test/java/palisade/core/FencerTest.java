@@ -42,7 +42,7 @@ class FencerTest {
         throw new AssertionError("the fencer never touches the watchdog");
       }
 
-      public ResourceDriver resources() {
+      public LocalResources resources() {
         throw new AssertionError("the fencer never touches resources");
       }
 

@@ -57,7 +57,7 @@ class ManagerTest {
       for (var e : ms.services().entrySet()) {
         ServiceStatus ss = e.getValue();
         if (ss.state() == ServiceState.STARTED && node.equals(ss.node())) {
-          results.put(e.getKey(), new ResourceResult(ss.token(), Outcome.STARTED));
+          results.put(e.getKey(), new ResourceResult(ss.token(), RequestOutcome.STARTED));
         }
       }
     }

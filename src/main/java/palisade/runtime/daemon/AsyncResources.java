@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import palisade.core.Callback;
 import palisade.core.ResourceConfig;
-import palisade.core.ResourceDriver;
+import palisade.core.LocalResources;
 import palisade.runtime.resource.LibvirtCoverage;
 import palisade.runtime.resource.LibvirtResourceDriver;
 import palisade.runtime.resource.ProcessResourceDriver;
@@ -21,10 +21,10 @@ import palisade.runtime.resource.ResourceSpec;
 import palisade.runtime.watchdog.Cgroup;
 
 /**
- * The core's asynchronous ResourceDriver on the blocking runtime drivers: starts and stops run on a small worker
+ * The core's asynchronous LocalResources on the blocking runtime drivers: starts and stops run on a small worker
  * pool and their results are posted back to the event loop. Every method is called on the event loop.
  */
-final class AsyncResources implements ResourceDriver {
+final class AsyncResources implements LocalResources {
   static final int WORKERS = 4;
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 

@@ -29,7 +29,7 @@ import palisade.core.StoreView;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
 import palisade.core.Op;
-import palisade.core.ResourceDriver;
+import palisade.core.LocalResources;
 import palisade.core.StoreClient;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
@@ -360,7 +360,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   @Override
-  public ResourceDriver resources() {
+  public LocalResources resources() {
     return resources;
   }
 

@@ -123,7 +123,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
 
   private CuratorOp toCurator(Op op) throws Exception {
     String p = op.path();
-    if (op instanceof Op.Check c) {
+    if (op instanceof Op.Unchanged c) {
       return client.transactionOp().check().withVersion(Math.toIntExact(c.version())).forPath(p);
     }
     Op.Put put = (Op.Put) op;

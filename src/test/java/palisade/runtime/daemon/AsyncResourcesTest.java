@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import palisade.core.Callback;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
-import palisade.core.ResourceDriver.DriverResult;
+import palisade.core.LocalResources.DriverResult;
 
 /** A resource the node's watchdog cannot kill is refused on that node. */
 class AsyncResourcesTest {

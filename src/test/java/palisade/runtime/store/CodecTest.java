@@ -21,7 +21,7 @@ import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
-import palisade.core.Outcome;
+import palisade.core.RequestOutcome;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.ResourceResult;
@@ -64,7 +64,7 @@ class CodecTest {
     assertThat(roundTrip("/manager/state", withSpm)).isEqualTo(withSpm);
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
-        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, Outcome.STARTED))), true, true, 6, "linux",
+        new TreeMap<>(Map.of("vm:102", new ResourceResult(4, RequestOutcome.STARTED))), true, true, 6, "linux",
         palisade.core.Timing.defaults());
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
     FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 7, 1, "bmc3", "off", "ok",

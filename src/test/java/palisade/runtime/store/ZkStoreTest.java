@@ -91,7 +91,7 @@ class ZkStoreTest {
 
     // Atomic: a failing check leaves the put undone, and names the failing path.
     ManagerLease lease = new ManagerLease("node1", 1, 0);
-    TxnResult r = submit(Txn.of(new Op.Check(path, 0), new Op.Put(StorePaths.MANAGER_LEASE, Op.ABSENT, lease)));
+    TxnResult r = submit(Txn.of(new Op.Unchanged(path, 0), new Op.Put(StorePaths.MANAGER_LEASE, Op.ABSENT, lease)));
     assertThat(r).isEqualTo(new TxnResult.Conflict(path));
     assertThat(curator.checkExists().forPath(StorePaths.MANAGER_LEASE)).isNull();
     assertThat(store.view().get(path).version()).isEqualTo(1);

@@ -1,6 +1,6 @@
 package palisade.core;
 
 /** Result of a request the agent executed for the manager. */
-public enum Outcome {
+public enum RequestOutcome {
   STARTED, START_FAILED, STOPPED, STOP_FAILED, MIGRATED, MIGRATE_FAILED
 }

@@ -3,7 +3,7 @@ package palisade.core;
 import java.util.SortedSet;
 
 /** Starts and stops the node's HA resources. Long operations complete through callbacks. */
-public interface ResourceDriver {
+public interface LocalResources {
   /** Start the resource with its assignment token, acquiring its disks (storage rejects older tokens). */
   void start(ResourceConfig resource, long token, Callback<DriverResult> done);
 
