@@ -12,9 +12,16 @@ import picocli.CommandLine.Command;
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 
+  /** `--help` (and `--version`) on every command, not only the top one. */
+  private static void withHelp(CommandLine cl) {
+    cl.getCommandSpec().mixinStandardHelpOptions(true);
+    cl.getSubcommands().values().forEach(PalisadeCommand::withHelp);
+  }
+
   /** Runs the command line; bad arguments give a one-line error and exit code 2. */
   public static int execute(String... args) {
     CommandLine cl = new CommandLine(new PalisadeCommand());
+    withHelp(cl);
     cl.setParameterExceptionHandler((ex, a) -> {
       System.err.println("palisade: " + ex.getMessage());
       return 2;
