@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +34,7 @@ import palisade.core.StorePaths;
 import palisade.lab.Traces.Instance;
 import palisade.runtime.store.Admin;
 import palisade.runtime.store.EmbeddedPeer;
+import palisade.runtime.store.ZkStore;
 
 /**
  * Network faults as Jepsen injects them, on one shared 3-node local cluster (3 store peers, each a process of its
@@ -453,8 +453,9 @@ class RealNetworkFaultTest {
    */
   private long probeWriteMs(String node) throws Exception {
     int i = Layout.index(node);
-    try (CuratorFramework c = CuratorFrameworkFactory.builder()
-        .connectString(cluster.layout().address(i) + ":" + cluster.layout().clientPort())
+    // The store speaks TLS only: the probe is an authenticated admin client of that one peer.
+    try (CuratorFramework c = ZkStore.clientBuilder(cluster.layout().address(i) + ":" + cluster.layout().clientPort(),
+        LocalCluster.CLUSTER, cluster.adminCredential())
         .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(3, 200)).build()) {
       c.start();
       assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
