@@ -1,5 +1,8 @@
 package palisade.runtime.resource;
 
+import static palisade.runtime.resource.DomainMetadata.recordToken;
+import static palisade.runtime.resource.DomainMetadata.recordedToken;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,16 +16,9 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
-import org.libvirt.DomainJobInfo;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.DomainEvent;
@@ -69,7 +65,6 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   static final long PROGRESS_EVERY_MS = 1_000;
   static final long ABORT_RETRY_MS = 500;
   static final int HISTORY_MAX = 64;
-  private static final Pattern TOKEN = Pattern.compile("token=['\"](\\d+)['\"]");
 
   private final String uri;
   private Connect connect;
@@ -228,21 +223,6 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     }
   }
 
-  /** The token in the domain's palisade metadata (live if running), or null when it carries none. */
-  private static Long recordedToken(Domain domain) throws LibvirtException {
-    String element;
-    try {
-      element = domain.getMetadata(METADATA_ELEMENT, METADATA_URI, 0);
-    } catch (LibvirtException e) {
-      if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN_METADATA) {
-        return null;
-      }
-      throw e;
-    }
-    Matcher m = element == null ? null : TOKEN.matcher(element);
-    return m != null && m.find() ? Long.parseLong(m.group(1)) : null;
-  }
-
   /** The assignment as recorded in the domain's live metadata, if any. */
   synchronized String recordedAssignment(String id) throws LibvirtException {
     Domain domain = lookup(domains.getOrDefault(id, id));
@@ -252,18 +232,6 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     String xml = domain.getXMLDesc(0);
     int at = xml.indexOf("<palisade:assignment");
     return at < 0 ? null : xml.substring(at, xml.indexOf("/>", at) + 2);
-  }
-
-  private static void recordToken(Domain domain, String id, long token, String node, int flags)
-      throws LibvirtException {
-    String element = "<assignment token='" + token + "' node='" + xmlEscape(node) + "'/>";
-    // The token is what keeps a stale start from running a domain another node owns: a failure fails the start.
-    domain.setMetadata(METADATA_ELEMENT, element, "palisade", METADATA_URI, flags);
-    log.debug("resource {}: token {} recorded in the metadata of domain {}", id, token, node);
-  }
-
-  private static String xmlEscape(String s) {
-    return s.replace("&", "&amp;").replace("'", "&apos;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   @Override
@@ -390,23 +358,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   @Override
   public void migrate(ResourceSpec spec, long token, Migration target) throws ResourceException {
     String id = spec.id();
-    String name = spec.option("domain").orElse(id);
-    if (target.uri() == null || target.uri().isBlank()) {
-      throw new ResourceException("resource " + id + ": node " + target.node() + " has no libvirt_uri to migrate to");
-    }
-    String mode = spec.option("migration").orElse("p2p").toLowerCase(Locale.ROOT);
-    if (!mode.equals("p2p") && !mode.equals("client")) {
-      throw new ResourceException("resource " + id + ": option migration: '" + mode + "' must be p2p or client");
-    }
-    long timeoutS;
-    try {
-      timeoutS = Long.parseLong(spec.option("migrate_timeout").orElse(Long.toString(DEFAULT_MIGRATE_TIMEOUT_S)));
-      if (timeoutS <= 0) throw new NumberFormatException();
-    } catch (NumberFormatException e) {
-      throw new ResourceException("resource " + id + ": option migrate_timeout: '"
-          + spec.option("migrate_timeout").orElse("") + "' must be a positive number of seconds");
-    }
-    String migrateUri = spec.option("migrate_uri").orElse(null);
+    MigrationPlan plan = MigrationPlan.of(spec, target);
+    String name = plan.name();
     Domain domain;
     long flags = MIGRATE_LIVE;
     try {
@@ -422,68 +375,15 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       throw new ResourceException("resource " + id + ": cannot prepare the migration of " + name + ": "
           + e.getMessage(), e);
     }
-    AtomicBoolean timedOut = new AtomicBoolean();
     long t0 = System.nanoTime();
-    ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "libvirt-migrate-watch");
-      t.setDaemon(true);
-      return t;
-    });
-    Domain source = domain;
-    watch.scheduleAtFixedRate(() -> progress(source, target, t0), PROGRESS_EVERY_MS, PROGRESS_EVERY_MS,
-        TimeUnit.MILLISECONDS);
-    // On expiry, abort the job, and again until the call returns: an abort between the migration's phases finds no
-    // job to abort yet.
-    watch.scheduleAtFixedRate(() -> {
-      boolean first = timedOut.compareAndSet(false, true);
-      try {
-        source.abortJob();
-        target.progress().accept("live migration of " + name + " to " + target.node() + " timed out after "
-            + timeoutS + "s: aborted");
-      } catch (LibvirtException e) {
-        if (first) log.warn("resource {}: cannot abort the migration job yet: {}", id, e.getMessage());
-      }
-    }, timeoutS * 1000, ABORT_RETRY_MS, TimeUnit.MILLISECONDS);
-    target.progress().accept("live migration of " + name + " to " + target.node() + " (" + mode + ") started");
-    Connect dest = null;
+    MigrationWatch watch = new MigrationWatch(id, domain, target, plan, t0);
+    target.progress().accept("live migration of " + name + " to " + target.node() + " (" + plan.mode() + ") started");
     try {
-      if (mode.equals("client")) {
-        dest = new Connect(target.uri());
-        dest.setConnectionErrorCallback(new ErrorCallback());
-        Domain moved = domain.migrate(dest, flags, null, migrateUri, 0);
-        // The token travelled in the live metadata; the persistent definition there gets it too.
-        recordToken(moved, id, token, target.node(), AFFECT_LIVE | (moved.isPersistent() == 1 ? AFFECT_CONFIG : 0));
-      } else {
-        // The source libvirtd dials target.uri() itself (qemu+ssh / qemu+tls between hosts); the target's agent
-        // rewrites the token with its node name when it takes the domain over (a start of a running domain).
-        domain.migrateToURI(target.uri(), flags | MIGRATE_PEER2PEER, null, 0);
-      }
+      plan.carryOut(domain, flags, target, id, token);
     } catch (LibvirtException e) {
-      String why = timedOut.get() ? "timed out after " + timeoutS + "s and was aborted" : "failed: " + e.getMessage();
-      // A failure is a promise that it still runs here (the core then keeps it here under a new token). A migration
-      // that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
-      // handed over as migrated, and the target's agent finds it running there or starts it.
-      boolean stillHere;
-      try {
-        stillHere = active(name);
-      } catch (IllegalStateException unknown) {
-        stillHere = true;
-      }
-      if (stillHere) {
-        throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
-            + why, e);
-      }
-      target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
-          + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
+      migrationFailed(id, plan, target, watch.timedOut(), e);
     } finally {
-      watch.shutdownNow();
-      if (dest != null) {
-        try {
-          dest.close();
-        } catch (LibvirtException e) {
-          log.debug("closing {}: {}", target.uri(), e.getMessage());
-        }
-      }
+      watch.close();
     }
     synchronized (this) {
       domains.remove(id);
@@ -493,23 +393,27 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
         target.node(), (System.nanoTime() - t0) / 1e9));
   }
 
-  private static void progress(Domain domain, Migration target, long t0) {
+  /**
+   * A failure is a promise that it still runs here (the core then keeps it here under a new token): throws. A
+   * migration that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
+   * handed over as migrated (returns), and the target's agent finds it running there or starts it.
+   */
+  private void migrationFailed(String id, MigrationPlan plan, Migration target, boolean timedOut,
+      LibvirtException e) throws ResourceException {
+    String name = plan.name();
+    String why = timedOut ? "timed out after " + plan.timeoutS() + "s and was aborted" : "failed: " + e.getMessage();
+    boolean stillHere;
     try {
-      DomainJobInfo job = domain.getJobInfo();
-      if (job.getType() == 0) return; // VIR_DOMAIN_JOB_NONE: not started yet or over
-      double elapsed = (System.nanoTime() - t0) / 1e9;
-      if (job.getMemTotal() == 0) {
-        // The target is still being prepared (its QEMU starting): no memory is on the way yet.
-        target.progress().accept(String.format(Locale.ROOT, "migrating to %s: preparing the target, %.1fs",
-            target.node(), elapsed));
-        return;
-      }
-      target.progress().accept(String.format(Locale.ROOT,
-          "migrating to %s: %d of %d MiB of memory copied, %d MiB left, %.1fs", target.node(),
-          job.getMemProcessed() >> 20, job.getMemTotal() >> 20, job.getMemRemaining() >> 20, elapsed));
-    } catch (LibvirtException | RuntimeException e) {
-      log.info("migration to {}: no job info: {}", target.node(), e.getMessage());
+      stillHere = active(name);
+    } catch (IllegalStateException unknown) {
+      stillHere = true;
     }
+    if (stillHere) {
+      throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
+          + why, e);
+    }
+    target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
+        + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
   }
 
   /** The domain, or null if libvirt does not know it. */

@@ -1,0 +1,52 @@
+package palisade.runtime.daemon;
+
+import static palisade.runtime.daemon.ConfigYaml.address;
+import static palisade.runtime.daemon.ConfigYaml.loopback;
+import static palisade.runtime.daemon.ConfigYaml.onlyKeys;
+import static palisade.runtime.daemon.ConfigYaml.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Set;
+import palisade.core.ConfigException;
+import palisade.runtime.daemon.DaemonConfig.Http;
+
+/**
+ * The daemon configuration's {@code http} section: {@link DaemonConfig#DEFAULT_HTTP_PORT} on the node's own address
+ * when that is a loopback address, else on 127.0.0.1; port 0 or enabled: false turn it off. The server speaks plain
+ * HTTP (no TLS yet), so only loopback addresses are accepted: API tokens must not cross a network in clear text.
+ */
+final class HttpSection {
+  private HttpSection() {}
+
+  static Http parse(JsonNode h, String self, Path base) {
+    String dflt = loopback(self) ? self : "127.0.0.1";
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, null, null);
+    if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
+    boolean enabled = true;
+    if (h.has("enabled")) {
+      if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
+      enabled = h.get("enabled").asBoolean();
+    }
+    String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : dflt;
+    if (!loopback(address)) {
+      throw new ConfigException("http.address: '" + address + "' is not a loopback address (127.0.0.0/8 or "
+          + "localhost): the HTTP server speaks plain HTTP until TLS lands; bind it to loopback and put a TLS proxy "
+          + "in front");
+    }
+    int port = DaemonConfig.DEFAULT_HTTP_PORT;
+    if (h.has("port")) {
+      JsonNode v = h.get("port");
+      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0 || v.asInt() > 65535) {
+        throw new ConfigException("http.port: '" + v.asText() + "' is not a port (0 to turn HTTP off, 1-65535)");
+      }
+      port = v.asInt();
+    }
+    Path token = h.has("metrics_token_file") ? base.resolve(text(h.get("metrics_token_file"),
+        "http.metrics_token_file")) : null;
+    Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
+        : null;
+    return new Http(enabled && port != 0, address, port, token, api);
+  }
+}

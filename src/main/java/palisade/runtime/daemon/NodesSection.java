@@ -1,0 +1,87 @@
+package palisade.runtime.daemon;
+
+import static palisade.runtime.daemon.ConfigYaml.address;
+import static palisade.runtime.daemon.ConfigYaml.name;
+import static palisade.runtime.daemon.ConfigYaml.onlyKeys;
+import static palisade.runtime.daemon.ConfigYaml.port;
+import static palisade.runtime.daemon.ConfigYaml.required;
+import static palisade.runtime.daemon.ConfigYaml.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import palisade.core.ConfigException;
+import palisade.runtime.daemon.DaemonConfig.Node;
+
+/** The daemon configuration's {@code nodes} list: every member with its addresses, fence levels and roles. */
+final class NodesSection {
+  private NodesSection() {}
+
+  private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
+      "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri");
+
+  /** The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them. */
+  static List<Node> parse(JsonNode root, String self) {
+    JsonNode list = required(root, "nodes");
+    if (!list.isArray() || list.isEmpty()) throw new ConfigException("nodes: must be a non-empty list");
+    List<Node> nodes = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String where = "nodes[" + i + "]";
+      JsonNode n = list.get(i);
+      if (!n.isObject()) throw new ConfigException(where + ": must be a mapping");
+      onlyKeys(n, where + ".", NODE_KEYS);
+      String name = name(required(n, "name", where), where + ".name");
+      if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
+      nodes.add(node(n, where, name));
+    }
+    if (!names.contains(self)) throw new ConfigException("node: '" + self + "' is not in nodes " + names);
+    return nodes;
+  }
+
+  private static Node node(JsonNode n, String where, String name) {
+    String address = address(text(required(n, "address", where), where + ".address"), where + ".address");
+    List<List<String>> levels = fenceLevels(n.get("fence_levels"), where);
+    boolean nodeWatchdog = true;
+    if (n.has("watchdog")) {
+      String w = text(n.get("watchdog"), where + ".watchdog").toLowerCase(Locale.ROOT);
+      switch (w) {
+        case "none", "false", "no" -> nodeWatchdog = false;
+        case "yes", "true" -> nodeWatchdog = true;
+        default -> throw new ConfigException(where + ".watchdog: '" + w + "' must be none or yes");
+      }
+      if (!nodeWatchdog && levels.isEmpty()) {
+        throw new ConfigException(where + ".watchdog: 'none' is only allowed for a node with fence_levels");
+      }
+    }
+    int spm = -1;
+    if (n.has("spm_priority")) {
+      JsonNode v = n.get("spm_priority");
+      if (!v.isInt() || v.asInt() < -1 || v.asInt() > 10) {
+        throw new ConfigException(where + ".spm_priority: '" + v.asText()
+            + "' must be an integer from -1 (never) to 10");
+      }
+      spm = v.asInt();
+    }
+    String libvirtUri = n.has("libvirt_uri") ? text(n.get("libvirt_uri"), where + ".libvirt_uri") : null;
+    return new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
+        port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri);
+  }
+
+  /** fence_levels: a list of levels, each a list of device names (checked against fence_devices later). */
+  private static List<List<String>> fenceLevels(JsonNode fl, String where) {
+    List<List<String>> levels = new ArrayList<>();
+    if (fl == null) return levels;
+    if (!fl.isArray()) throw new ConfigException(where + ".fence_levels: must be a list of lists of devices");
+    for (JsonNode level : fl) {
+      List<String> devices = new ArrayList<>();
+      if (!level.isArray()) throw new ConfigException(where + ".fence_levels: must be a list of lists of devices");
+      level.forEach(d -> devices.add(d.asText()));
+      levels.add(devices);
+    }
+    return levels;
+  }
+}

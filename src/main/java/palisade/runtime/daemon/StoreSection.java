@@ -1,0 +1,59 @@
+package palisade.runtime.daemon;
+
+import static palisade.runtime.daemon.ConfigYaml.address;
+import static palisade.runtime.daemon.ConfigYaml.onlyKeys;
+import static palisade.runtime.daemon.ConfigYaml.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import palisade.core.ConfigException;
+
+/**
+ * The daemon configuration's {@code store} section: an external ensemble or the embedded quorum's size, and the
+ * node's credential directory.
+ *
+ * @param connect {@code store.connect}, or null for the embedded quorum
+ * @param peers embedded peers (0 with {@code connect})
+ * @param credential {@code store.credential} as written, or null for the default
+ */
+record StoreSection(String connect, int peers, String credential) {
+
+  static StoreSection parse(JsonNode store, int nodeCount) {
+    String connect = null;
+    String credential = null;
+    int peers = DaemonConfig.defaultPeers(nodeCount);
+    if (store.isMissingNode()) return new StoreSection(connect, peers, credential);
+    onlyKeys(store, "store.", Set.of("connect", "peers", "credential"));
+    if (store.has("credential")) credential = text(store.get("credential"), "store.credential");
+    if (store.has("connect")) {
+      connect = connect(text(store.get("connect"), "store.connect"));
+      peers = 0;
+    }
+    if (store.has("peers")) {
+      if (connect != null) throw new ConfigException("store.peers: not allowed together with store.connect");
+      JsonNode p = store.get("peers");
+      peers = p.isInt() ? p.asInt() : -1; // not 2.5 read as 2, nor "3" as 3
+      if (peers != 1 && peers != 3 && peers != 5) {
+        throw new ConfigException("store.peers: must be 1, 3 or 5, got " + store.get("peers").asText());
+      }
+      if (peers > nodeCount) {
+        throw new ConfigException("store.peers: " + peers + " peers need at least " + peers + " nodes");
+      }
+    }
+    return new StoreSection(connect, peers, credential);
+  }
+
+  /** host:port,... with every host an address and every port 1-65535. */
+  private static String connect(String connect) {
+    for (String hp : connect.split(",", -1)) {
+      int colon = hp.lastIndexOf(':');
+      if (colon <= 0 || !hp.substring(colon + 1).matches("\\d{1,5}")) {
+        throw new ConfigException("store.connect: '" + hp + "' is not host:port");
+      }
+      address(hp.substring(0, colon), "store.connect");
+      int port = Integer.parseInt(hp.substring(colon + 1));
+      if (port < 1 || port > 65535) throw new ConfigException("store.connect: '" + hp + "' has no port 1-65535");
+    }
+    return connect;
+  }
+}

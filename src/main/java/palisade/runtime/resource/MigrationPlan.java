@@ -1,0 +1,79 @@
+package palisade.runtime.resource;
+
+import static palisade.runtime.resource.LibvirtResourceDriver.AFFECT_CONFIG;
+import static palisade.runtime.resource.LibvirtResourceDriver.AFFECT_LIVE;
+import static palisade.runtime.resource.LibvirtResourceDriver.MIGRATE_PEER2PEER;
+
+import java.util.Locale;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.ErrorCallback;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import palisade.runtime.resource.ResourceDriver.Migration;
+
+/**
+ * A live migration's options, checked before anything is touched.
+ *
+ * @param name the domain ({@code domain}, default the resource id)
+ * @param mode {@code p2p} or {@code client} ({@code migration})
+ * @param timeoutS seconds after which the job is aborted ({@code migrate_timeout})
+ * @param migrateUri where the migration stream goes ({@code migrate_uri}), or null
+ */
+record MigrationPlan(String name, String mode, long timeoutS, String migrateUri) {
+  /** The driver's logger: these lines belong to its story. */
+  private static final Logger log = LoggerFactory.getLogger(LibvirtResourceDriver.class);
+
+  static MigrationPlan of(ResourceSpec spec, Migration target) throws ResourceException {
+    String id = spec.id();
+    String name = spec.option("domain").orElse(id);
+    if (target.uri() == null || target.uri().isBlank()) {
+      throw new ResourceException("resource " + id + ": node " + target.node() + " has no libvirt_uri to migrate to");
+    }
+    String mode = spec.option("migration").orElse("p2p").toLowerCase(Locale.ROOT);
+    if (!mode.equals("p2p") && !mode.equals("client")) {
+      throw new ResourceException("resource " + id + ": option migration: '" + mode + "' must be p2p or client");
+    }
+    long timeoutS;
+    try {
+      timeoutS = Long.parseLong(spec.option("migrate_timeout")
+          .orElse(Long.toString(LibvirtResourceDriver.DEFAULT_MIGRATE_TIMEOUT_S)));
+      if (timeoutS <= 0) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      throw new ResourceException("resource " + id + ": option migrate_timeout: '"
+          + spec.option("migrate_timeout").orElse("") + "' must be a positive number of seconds");
+    }
+    return new MigrationPlan(name, mode, timeoutS, spec.option("migrate_uri").orElse(null));
+  }
+
+  /**
+   * Moves DOMAIN (whose live metadata already carries TOKEN) to the target, blocking until libvirt's migration job
+   * ends: {@code client} opens the target connection here, {@code p2p} has the source libvirtd dial it.
+   */
+  void carryOut(Domain domain, long flags, Migration target, String id, long token) throws LibvirtException {
+    Connect dest = null;
+    try {
+      if (mode.equals("client")) {
+        dest = new Connect(target.uri());
+        dest.setConnectionErrorCallback(new ErrorCallback());
+        Domain moved = domain.migrate(dest, flags, null, migrateUri, 0);
+        // The token travelled in the live metadata; the persistent definition there gets it too.
+        DomainMetadata.recordToken(moved, id, token, target.node(),
+            AFFECT_LIVE | (moved.isPersistent() == 1 ? AFFECT_CONFIG : 0));
+      } else {
+        // The source libvirtd dials target.uri() itself (qemu+ssh / qemu+tls between hosts); the target's agent
+        // rewrites the token with its node name when it takes the domain over (a start of a running domain).
+        domain.migrateToURI(target.uri(), flags | MIGRATE_PEER2PEER, null, 0);
+      }
+    } finally {
+      if (dest != null) {
+        try {
+          dest.close();
+        } catch (LibvirtException e) {
+          log.debug("closing {}: {}", target.uri(), e.getMessage());
+        }
+      }
+    }
+  }
+}
