@@ -31,11 +31,8 @@ class TidyTest {
 
   /** Files over FILE_LINES_MAX today, each with the size it may not exceed. Shrink, never grow. */
   static final Map<String, Integer> LONG_FILES = Map.of(
-      "core/Manager.java", 452,
       "runtime/daemon/DaemonConfig.java", 523,
-      "runtime/resource/LibvirtResourceDriver.java", 538,
-      "runtime/watchdog/WatchdogSupervisor.java", 451,
-      "sim/scenario/Scenario.java", 471);
+      "runtime/resource/LibvirtResourceDriver.java", 538);
 
   /** Methods over METHOD_LINES_MAX today ("path#name"). Shrink, never grow. */
   static final Set<String> LONG_METHODS = Set.of(
