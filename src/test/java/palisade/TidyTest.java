@@ -30,11 +30,7 @@ class TidyTest {
   static final int METHOD_LINES_MAX = 80;
 
   /** Files over FILE_LINES_MAX today, each with the size it may not exceed. Shrink, never grow. */
-  static final Map<String, Integer> LONG_FILES = Map.of(
-      "core/Manager.java", 452,
-      "runtime/watchdog/WatchdogSupervisor.java", 451,
-      "sim/SimWorld.java", 515,
-      "sim/scenario/Scenario.java", 471);
+  static final Map<String, Integer> LONG_FILES = Map.of();
 
   /** Methods over METHOD_LINES_MAX today ("path#name"). Shrink, never grow. */
   static final Set<String> LONG_METHODS = Set.of(

@@ -17,7 +17,6 @@ import java.util.TreeSet;
  * <p>No I/O, threads or clocks: the host calls {@link #tick}; store replies arrive as callbacks.
  */
 public final class Manager {
-
   /** The manager's role on this node. */
   public enum Role {
     /** Watching the manager lease. */
@@ -38,7 +37,7 @@ public final class Manager {
   private final String me;
   /** Power-fence retry backoff per target, and targets already alerted by the storm guard. */
   private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
-  private final java.util.TreeSet<String> stormAlerted = new java.util.TreeSet<>();
+  private final TreeSet<String> stormAlerted = new TreeSet<>();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -321,7 +320,7 @@ public final class Manager {
   private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services) {
     Versioned<Commands> cmds = view.get(StorePaths.COMMANDS, Commands.class);
     if (cmds == null) return;
-    java.util.TreeSet<String> movedTo = new java.util.TreeSet<>(); // targets of operator moves of this round
+    TreeSet<String> movedTo = new TreeSet<>(); // targets of operator moves of this round
     for (Command c : cmds.value().pending()) {
       if (c.seq() <= w.commandSeq()) continue;
       if (c instanceof Command.Maintenance m && m.on() && movedTo.contains(m.node())) {
@@ -351,15 +350,11 @@ public final class Manager {
 
   private static String maintenance(Working w, String node, boolean on) {
     NodeStatus st = w.node(node);
-    if (on && st.state() == NodeState.ONLINE) {
-      w.setNode(node, new NodeStatus(NodeState.MAINTENANCE, st.generation(), st.confirmation()), "operator");
-      return null;
-    }
-    if (!on && st.state() == NodeState.MAINTENANCE) {
-      w.setNode(node, new NodeStatus(NodeState.ONLINE, st.generation(), st.confirmation()), "operator");
-      return null;
-    }
-    return node + " is " + st.state().label();
+    NodeState from = on ? NodeState.ONLINE : NodeState.MAINTENANCE; // the only state each direction leaves
+    if (st.state() != from) return node + " is " + st.state().label();
+    NodeState to = on ? NodeState.MAINTENANCE : NodeState.ONLINE;
+    w.setNode(node, new NodeStatus(to, st.generation(), st.confirmation()), "operator");
+    return null;
   }
 
   /**

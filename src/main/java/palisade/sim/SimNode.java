@@ -296,7 +296,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
       long inc = incarnation;
       world.at(world.now() + world.options().startMs, () -> {
         if (inc != incarnation) return;
-        DriverResult r = world.physicalStart(id, SimNode.this, token, disks);
+        DriverResult r = world.physical().start(id, SimNode.this, token, disks);
         deliver(world.now(), done, r);
       });
     }
@@ -306,7 +306,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
       long inc = incarnation;
       world.at(world.now() + world.options().stopMs, () -> {
         if (inc != incarnation) return;
-        world.physicalStop(id, SimNode.this);
+        world.physical().stop(id, SimNode.this);
         deliver(world.now(), done, DriverResult.success());
       });
     }
@@ -318,7 +318,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
       long inc = incarnation;
       world.at(world.now() + world.options().migrateMs, () -> {
         if (inc != incarnation) return;
-        deliver(world.now(), done, world.physicalMigrate(id, SimNode.this, target, token, disks));
+        deliver(world.now(), done, world.physical().migrate(id, SimNode.this, target, token, disks));
       });
     }
 
@@ -329,7 +329,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
     @Override
     public void killAll() {
-      world.physicalKillAll(SimNode.this, "killed by its agent");
+      world.physical().killAll(SimNode.this, "killed by its agent");
     }
   }
 }

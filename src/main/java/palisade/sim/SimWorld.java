@@ -19,7 +19,6 @@ import palisade.core.ManagerState;
 import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
 import palisade.core.Op;
-import palisade.core.LocalResources.DriverResult;
 import palisade.core.StorePaths;
 import palisade.core.Timing;
 import palisade.core.Txn;
@@ -48,20 +47,14 @@ public final class SimWorld {
   private long events;
 
   private final TreeMap<String, SimNode> nodes = new TreeMap<>();
-  private final List<String> storePeers = new ArrayList<>();
   private final SimStore store = new SimStore();
-  private final SimStorage storage = new SimStorage();
-  /** Physical truth: resource -> node -> token it runs under. */
-  private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
-  private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
-  private final TreeSet<String> failMigrate = new TreeSet<>();
   /** Simulated power switches (BMCs): name -> answering. */
   private final TreeMap<String, Boolean> fenceDevices = new TreeMap<>();
   /** Checkers and expectations, called in the order they were added. */
   private final List<WorldObserver> observers = new ArrayList<>();
-  private long topologyVersion;
-  private long quorumCachedAt = -1;
-  private int quorumSide = Integer.MIN_VALUE;
+  /** Physical truth: where resources run, the shared storage, and injected driver faults. */
+  private final PhysicalResources physical = new PhysicalResources(this, observers);
+  private final StoreQuorum quorum = new StoreQuorum(nodes);
   private double ackDropProbability;
 
   public SimWorld(SimOptions options, long seed, Consumer<String> out) {
@@ -96,7 +89,6 @@ public final class SimWorld {
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration, TreeSet<String> noWatchdog) {
     for (String d : devices) fenceDevices.put(d, true);
-    failMigrate.addAll(noMigration);
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
@@ -104,10 +96,8 @@ public final class SimWorld {
           !noWatchdog.contains(nc.name()));
       nodes.put(nc.name(), n);
     }
-    int peers = options.storePeers > 0 ? Math.min(options.storePeers, nodes.size())
-        : nodes.size() >= 5 ? 5 : Math.min(3, nodes.size());
-    storePeers.addAll(new ArrayList<>(nodes.keySet()).subList(0, peers));
-    failStart.putAll(failStarts);
+    quorum.choosePeers(options.storePeers);
+    physical.faults(failStarts, noMigration);
     store.force(StorePaths.CONFIG, config, 0);
     for (SimNode n : nodes.values()) {
       n.powered = true;
@@ -192,7 +182,7 @@ public final class SimWorld {
   // ---- store availability ----------------------------------------------------------------------------------------
 
   void topologyChanged() {
-    topologyVersion++;
+    quorum.topologyChanged();
     for (SimNode n : nodes.values()) {
       // Store access means hearing back from it: a node that loses every acknowledgement has none.
       boolean healthy = n.powered && n.booted && !n.paused() && available(n) && !n.dropAcks;
@@ -201,28 +191,12 @@ public final class SimWorld {
     }
   }
 
-  /** The side holding a majority of powered, booted, networked store peers, or MIN_VALUE if none does. */
-  private int quorumSide() {
-    if (quorumCachedAt == topologyVersion) return quorumSide;
-    TreeMap<Integer, Integer> count = new TreeMap<>();
-    for (String p : storePeers) {
-      SimNode n = nodes.get(p);
-      if (n.powered && n.booted && n.netUp) count.merge(n.side, 1, Integer::sum);
-    }
-    quorumSide = Integer.MIN_VALUE;
-    for (var e : count.entrySet()) {
-      if (e.getValue() * 2 > storePeers.size()) quorumSide = e.getKey();
-    }
-    quorumCachedAt = topologyVersion;
-    return quorumSide;
-  }
-
   boolean available(SimNode n) {
-    return n.powered && n.booted && n.netUp && n.side == quorumSide();
+    return quorum.available(n);
   }
 
   boolean quorum() {
-    return quorumSide() != Integer.MIN_VALUE;
+    return quorum.exists();
   }
 
   /** Applies a transaction that reached the store now; null if the store has no quorum to commit it. */
@@ -244,70 +218,26 @@ public final class SimWorld {
 
   /** Physical truth: the resources running on node now. */
   public SortedSet<String> runningOn(String node) {
-    TreeSet<String> s = new TreeSet<>();
-    for (var e : running.entrySet()) {
-      if (e.getValue().containsKey(node)) s.add(e.getKey());
-    }
-    return s;
+    return physical.runningOn(node);
   }
 
   /** Physical truth: the resources running somewhere now, sorted. */
   public SortedSet<String> runningIds() {
-    return Collections.unmodifiableSortedSet(running.navigableKeySet());
+    return physical.runningIds();
   }
 
   /** Physical truth: where resource id runs now (node -> the token it runs under there); empty if nowhere. */
   public SortedMap<String, Long> whereRunning(String id) {
-    TreeMap<String, Long> on = running.get(id);
-    return on == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(on);
+    return physical.whereRunning(id);
   }
 
-  DriverResult physicalStart(String id, SimNode n, long token, List<String> disks) {
-    if (failStart.getOrDefault(id, new TreeSet<>()).contains(n.name)) {
-      return DriverResult.failure("simulated start failure on " + n.name);
-    }
-    if (running.containsKey(id) && running.get(id).containsKey(n.name)) return DriverResult.success();
-    if (!storage.acquire(disks, n.name, token)) {
-      log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
-      return DriverResult.failure("disk lease held with a newer token");
-    }
-    for (WorldObserver o : observers) o.onStart(id, n.name, token);
-    running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
-    return DriverResult.success();
-  }
-
-  void physicalStop(String id, SimNode n) {
-    TreeMap<String, Long> on = running.get(id);
-    if (on != null) {
-      on.remove(n.name);
-      if (on.isEmpty()) running.remove(id);
-    }
-  }
-
-  DriverResult physicalMigrate(String id, SimNode from, String target, long token, List<String> disks) {
-    SimNode to = nodes.get(target);
-    TreeMap<String, Long> on = running.get(id);
-    if (on == null || !on.containsKey(from.name)) return DriverResult.failure("not running on " + from.name);
-    if (failMigrate.contains(id)) return DriverResult.failure("the driver cannot live-migrate " + id);
-    if (to == null || !to.powered || !to.booted || !to.netUp || !from.netUp || to.side != from.side) {
-      return DriverResult.failure(target + " unreachable");
-    }
-    if (!storage.acquire(disks, target, token)) return DriverResult.failure("disk lease held with a newer token");
-    on.remove(from.name);
-    for (WorldObserver o : observers) o.onStart(id, target, token);
-    on.put(target, token);
-    return DriverResult.success();
+  PhysicalResources physical() {
+    return physical;
   }
 
   /** A node starts acting as SPM: invariant 3 is checked before it does. */
   void spmActivated(SimNode n, long token) {
     for (WorldObserver o : observers) o.onSpmActivate(n.name, token);
-  }
-
-  void physicalKillAll(SimNode n, String why) {
-    SortedSet<String> ids = runningOn(n.name);
-    for (String id : ids) physicalStop(id, n);
-    if (!ids.isEmpty()) log(n.name, why + ": " + String.join(", ", ids) + " gone");
   }
 
   // ---- faults and operator actions -------------------------------------------------------------------------------
@@ -326,7 +256,7 @@ public final class SimWorld {
     SimNode n = nodes.get(name);
     if (!n.powered) return;
     log("world", name + ": power off" + (why.isEmpty() ? "" : " (" + why + ")"));
-    physicalKillAll(n, "power lost");
+    physical.killAll(n, "power lost");
     n.halt();
     topologyChanged();
   }
@@ -348,7 +278,7 @@ public final class SimWorld {
 
   void watchdogReset(SimNode n) {
     log("world", n.name + ": watchdog expired: node reset");
-    physicalKillAll(n, "reset");
+    physical.killAll(n, "reset");
     n.halt();
     topologyChanged();
     powerOn(n.name);

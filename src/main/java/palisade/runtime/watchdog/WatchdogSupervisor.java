@@ -384,16 +384,16 @@ public final class WatchdogSupervisor {
       return "ERR stale connection";
     }
     String[] words = line.split(" ");
-    switch (words[0]) {
+    return switch (words[0]) {
       case "ARM" -> {
         long ms;
         try {
           ms = Long.parseLong(words.length == 2 ? words[1] : "");
         } catch (NumberFormatException e) {
-          return "ERR usage: ARM <milliseconds>";
+          yield "ERR usage: ARM <milliseconds>";
         }
         if (ms <= 0 || ms > ARM_TIMEOUT_MAX_MS) {
-          return "ERR timeout out of range 1.." + ARM_TIMEOUT_MAX_MS + " ms";
+          yield "ERR timeout out of range 1.." + ARM_TIMEOUT_MAX_MS + " ms";
         }
         timeoutNanos = TimeUnit.MILLISECONDS.toNanos(ms);
         lastFeedNanos = System.nanoTime();
@@ -401,32 +401,26 @@ public final class WatchdogSupervisor {
           log("armed, timeout " + ms + " ms");
         }
         armed = true;
-        return "OK";
+        yield "OK";
       }
       case "FEED" -> {
         if (!armed) {
-          return "ERR not armed";
+          yield "ERR not armed";
         }
         lastFeedNanos = System.nanoTime();
-        return "OK";
+        yield "OK";
       }
       case "DISARM" -> {
         if (armed) {
           log("disarmed (magic close)");
         }
         armed = false;
-        return "OK";
+        yield "OK";
       }
-      case "STATUS" -> {
-        return armed ? "ARMED " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) : "DISARMED";
-      }
-      case "CGROUP" -> {
-        return "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
-      }
-      default -> {
-        return "ERR unknown command";
-      }
-    }
+      case "STATUS" -> armed ? "ARMED " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) : "DISARMED";
+      case "CGROUP" -> "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
+      default -> "ERR unknown command";
+    };
   }
 
   private void dropClients() {

@@ -1,11 +1,14 @@
 package palisade.sim.scenario;
 
+import static palisade.sim.scenario.DeclarationValues.integer;
+import static palisade.sim.scenario.DeclarationValues.keyValues;
+import static palisade.sim.scenario.DeclarationValues.yesNo;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -433,39 +436,7 @@ public final class Scenario {
     return new NodeConfig(name, watchdog, levels, spm, manual);
   }
 
-  // ---- small parsers ---------------------------------------------------------------------------------------------
-
-  private Map<String, String> keyValues(List<String> words, String where, List<String> allowed) {
-    Map<String, String> kv = new LinkedHashMap<>();
-    for (String word : words) {
-      int eq = word.indexOf('=');
-      if (eq <= 0) throw error(where + ": expected KEY=VALUE, got '" + word + "'");
-      String k = word.substring(0, eq);
-      if (!allowed.contains(k)) throw error(where + ": unknown key '" + k + "' (allowed: "
-          + String.join(", ", allowed) + ")");
-      if (kv.put(k, word.substring(eq + 1)) != null) throw error(where + ": " + k + " given twice");
-    }
-    return kv;
-  }
-
   private void requireNode(String n, String where) {
     if (!nodes.containsKey(n)) throw error(where + ": unknown node '" + n + "'");
-  }
-
-
-  private boolean yesNo(String v, String where) {
-    return switch (v.toLowerCase(Locale.ROOT)) {
-      case "yes", "true", "1" -> true;
-      case "no", "false", "0" -> false;
-      default -> throw error(where + ": expected yes or no, got '" + v + "'");
-    };
-  }
-
-  private int integer(String v, String where) {
-    try {
-      return Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw error(where + ": '" + v + "' is not a whole number");
-    }
   }
 }

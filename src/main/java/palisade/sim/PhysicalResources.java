@@ -1,0 +1,96 @@
+package palisade.sim;
+
+import java.util.Collections;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import palisade.core.LocalResources.DriverResult;
+
+/**
+ * The simulator's physical truth about resources: where each one runs and under which token, the shared storage
+ * whose disk leases refuse older tokens, and the injected driver faults (starts that fail on some nodes, resources
+ * that cannot live-migrate). Observers see every start before it takes effect.
+ */
+final class PhysicalResources {
+  private final SimWorld world;
+  private final List<WorldObserver> observers;
+  private final SimStorage storage = new SimStorage();
+  /** resource -> node -> token it runs under. */
+  private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
+  private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
+  private final TreeSet<String> failMigrate = new TreeSet<>();
+
+  PhysicalResources(SimWorld world, List<WorldObserver> observers) {
+    this.world = world;
+    this.observers = observers;
+  }
+
+  /** failStarts: resource -> nodes where its start fails; noMigration: resources that cannot live-migrate. */
+  void faults(TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> noMigration) {
+    failStart.putAll(failStarts);
+    failMigrate.addAll(noMigration);
+  }
+
+  SortedSet<String> runningOn(String node) {
+    TreeSet<String> s = new TreeSet<>();
+    for (var e : running.entrySet()) {
+      if (e.getValue().containsKey(node)) s.add(e.getKey());
+    }
+    return s;
+  }
+
+  SortedSet<String> runningIds() {
+    return Collections.unmodifiableSortedSet(running.navigableKeySet());
+  }
+
+  SortedMap<String, Long> whereRunning(String id) {
+    TreeMap<String, Long> on = running.get(id);
+    return on == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(on);
+  }
+
+  DriverResult start(String id, SimNode n, long token, List<String> disks) {
+    if (failStart.getOrDefault(id, new TreeSet<>()).contains(n.name)) {
+      return DriverResult.failure("simulated start failure on " + n.name);
+    }
+    if (running.containsKey(id) && running.get(id).containsKey(n.name)) return DriverResult.success();
+    if (!storage.acquire(disks, n.name, token)) {
+      world.log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
+      return DriverResult.failure("disk lease held with a newer token");
+    }
+    for (WorldObserver o : observers) o.onStart(id, n.name, token);
+    running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
+    return DriverResult.success();
+  }
+
+  void stop(String id, SimNode n) {
+    TreeMap<String, Long> on = running.get(id);
+    if (on != null) {
+      on.remove(n.name);
+      if (on.isEmpty()) running.remove(id);
+    }
+  }
+
+  DriverResult migrate(String id, SimNode from, String target, long token, List<String> disks) {
+    SimNode to = world.node(target);
+    TreeMap<String, Long> on = running.get(id);
+    if (on == null || !on.containsKey(from.name)) return DriverResult.failure("not running on " + from.name);
+    if (failMigrate.contains(id)) return DriverResult.failure("the driver cannot live-migrate " + id);
+    if (to == null || !to.powered || !to.booted || !to.netUp || !from.netUp || to.side != from.side) {
+      return DriverResult.failure(target + " unreachable");
+    }
+    if (!storage.acquire(disks, target, token)) return DriverResult.failure("disk lease held with a newer token");
+    on.remove(from.name);
+    for (WorldObserver o : observers) o.onStart(id, target, token);
+    on.put(target, token);
+    return DriverResult.success();
+  }
+
+  /** Everything running on n stops at once (power lost, reset, killed by its agent). */
+  void killAll(SimNode n, String why) {
+    SortedSet<String> ids = runningOn(n.name);
+    for (String id : ids) stop(id, n);
+    if (!ids.isEmpty()) world.log(n.name, why + ": " + String.join(", ", ids) + " gone");
+  }
+}
