@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
@@ -36,7 +37,7 @@ class RealClusterFaultTest {
   static final Duration FORM = Duration.ofSeconds(90);
   static final Duration FAILOVER = Duration.ofSeconds(60);
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   Path dir;
 
   private LocalCluster cluster;

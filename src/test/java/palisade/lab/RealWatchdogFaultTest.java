@@ -15,6 +15,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ClusterConfig;
 import palisade.core.RequestState;
@@ -40,7 +41,7 @@ class RealWatchdogFaultTest {
   static final Duration FAILOVER = Duration.ofSeconds(60);
   static final String VICTIM = "node2";
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   Path dir;
 
   private LocalCluster cluster;
