@@ -45,27 +45,13 @@ class RealClusterFaultTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      if (admin != null) admin.close();
-    } finally {
-      if (cluster != null) cluster.down();
-    }
-    List<String> bad = Traces.overlaps(Traces.read(dir.resolve("c").resolve("trace")));
-    assertThat(bad).as("never two instances of a resource alive at once").isEmpty();
+    DemoLab.stopAndCheck(cluster, admin);
   }
 
   /** Three nodes, vm:101..103 on node1..3, all running. */
   private void up() throws Exception {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
-    cluster.attachNetwork();
-    for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = cluster.admin();
-    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> admin.read(StorePaths.CONFIG) != null);
-    cluster.addDemoResources(admin, 3);
-    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
-      List<Instance> t = traces();
-      return List.of("vm:101", "vm:102", "vm:103").stream().allMatch(id -> Traces.alive(t, id, now()).size() == 1);
-    });
+    admin = DemoLab.start(cluster);
   }
 
   private List<Instance> traces() throws Exception {

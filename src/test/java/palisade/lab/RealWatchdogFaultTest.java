@@ -49,33 +49,18 @@ class RealWatchdogFaultTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    try {
-      if (admin != null) admin.close();
-    } finally {
-      if (cluster != null) cluster.down();
-    }
-    List<String> bad = Traces.overlaps(Traces.read(dir.resolve("c").resolve("trace")));
-    assertThat(bad).as("never two instances of a resource alive at once").isEmpty();
+    DemoLab.stopAndCheck(cluster, admin);
   }
 
   /** Two nodes, vm:101 on node1 and vm:102 on node2, both running. */
   private void up() throws Exception {
     cluster = LocalCluster.create(dir.resolve("c"), 2, new LocalCluster.Options(TIMING, 1, false, Set.of(),
         Map.of()));
-    cluster.attachNetwork();
-    for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    admin = cluster.admin();
-    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
-        .until(() -> admin.read(StorePaths.CONFIG) != null);
-    cluster.addDemoResources(admin, 2);
-    awaitRunning("vm:101", "vm:102");
+    admin = DemoLab.start(cluster);
   }
 
   private void awaitRunning(String... ids) {
-    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
-      List<Instance> t = traces();
-      return List.of(ids).stream().allMatch(id -> Traces.alive(t, id, now()).size() == 1);
-    });
+    DemoLab.awaitRunning(cluster, ids);
   }
 
   private void addResource(String id, String node, Map<String, String> options) throws Exception {
