@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
@@ -28,7 +29,7 @@ class ClusterCliTest {
   static final Map<String, String> TIMING = Map.of("renew_interval", "1s", "ack_timeout", "1s",
       "watchdog_timeout", "4s", "lease_timeout", "6.5s");
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   Path dir;
 
   private LocalCluster cluster;

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ConfirmKind;
 import palisade.core.FenceEntry;
@@ -51,7 +52,7 @@ class PowerFencingClusterTest {
   static final Duration FORM = Duration.ofSeconds(90);
   static final Duration FAILOVER = Duration.ofSeconds(60);
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   Path dir;
 
   private LocalCluster cluster;

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ClusterConfig;
 import palisade.core.StorePaths;
@@ -45,7 +46,7 @@ class StoreAccessAsNobodyTest {
   static final Map<String, String> TIMING = ClusterCliTest.TIMING;
   static final Duration RUN_MAX = Duration.ofSeconds(90);
 
-  @TempDir
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   Path dir;
 
   private Path shared;
