@@ -76,6 +76,10 @@ public final class EmbeddedPeer implements AutoCloseable {
     // ZooKeeper reads this only as a system property. Its 5 s default is how long an election notification waits on a
     // silent (partitioned) peer before the next one is sent, which made a leader election take 5.5 s, close to W.
     System.setProperty("zookeeper.cnxTimeout", Integer.toString(ELECTION_CONNECT_TIMEOUT_MS));
+    // Closing a TLS socket to a silent (partitioned) leader blocks until the read timeout (syncLimit ticks): the
+    // follower then starts its election 2 s late, and every node's lease renewals stall past W. Close it aside.
+    System.setProperty("zookeeper.learner.closeSocketAsync", "true");
+    System.setProperty("zookeeper.leader.closeSocketAsync", "true");
     ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
         .baseDir(dir)
         .configuration(p)
