@@ -36,9 +36,14 @@ final class ApiWrites {
 
   /** Registers the write endpoints. */
   void register(Routes r) {
-    r.post("/api/resources", ctx -> done(ctx, 201, ops(ctx).add(newResource(body(ctx, ADD_FIELDS)))));
-    r.patch("/api/resources/{id}", ctx -> done(ctx, 200, ops(ctx).set(ctx.pathParam("id"),
-        change(body(ctx, SET_FIELDS)))));
+    r.post("/api/resources", ctx -> {
+      Operations.NewResource n = newResource(body(ctx, ADD_FIELDS));
+      done(ctx, 201, ops(ctx).add(n));
+    });
+    r.patch("/api/resources/{id}", ctx -> {
+      Operations.Change c = change(body(ctx, SET_FIELDS));
+      done(ctx, 200, ops(ctx).set(ctx.pathParam("id"), c));
+    });
     r.delete("/api/resources/{id}", ctx -> done(ctx, 200, ops(ctx).remove(ctx.pathParam("id"))));
     for (RequestState s : new RequestState[] {RequestState.STARTED, RequestState.STOPPED, RequestState.DISABLED}) {
       String verb = s == RequestState.STARTED ? "start" : s == RequestState.STOPPED ? "stop" : "disable";
@@ -79,7 +84,7 @@ final class ApiWrites {
   }
 
   private Operations ops(Context ctx) {
-    return new Operations(admin.get(), Operations.JSON_NAMES);
+    return new Operations(admin, Operations.JSON_NAMES);
   }
 
   private static ApiTokens.Holder holder(Context ctx) {

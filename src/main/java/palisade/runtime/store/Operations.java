@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import palisade.core.ClusterConfig;
 import palisade.core.Command;
@@ -61,18 +62,23 @@ public final class Operations {
   /** Field names as a JSON body spells them: max_restart. */
   public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options" : f;
 
-  private final Admin admin;
+  private final Supplier<Admin> store;
   private final UnaryOperator<String> name;
 
   /** Acts through {@code admin} (its credential is what the store authorizes and audits). */
   public Operations(Admin admin, UnaryOperator<String> names) {
-    this.admin = admin;
+    this(() -> admin, names);
+  }
+
+  /** Acts through the handle {@code admin} gives, asked only once input has passed the checks that need no store. */
+  public Operations(Supplier<Admin> admin, UnaryOperator<String> names) {
+    this.store = admin;
     this.name = names;
   }
 
   /** Who the store knows this handle as: its credential's name and role. */
   public String who() {
-    return admin.credential().who();
+    return store.get().credential().who();
   }
 
   public Done add(NewResource r) throws Exception {
@@ -135,7 +141,7 @@ public final class Operations {
       throw new Refused(node == null ? Problem.BAD_INPUT : Problem.NOT_FOUND, node == null
           ? name.apply("node") + " is required" : "no node '" + node + "'");
     }
-    long seq = admin.command(s -> make(s, id, node, live));
+    long seq = store.get().command(s -> make(s, id, node, live));
     return new Done(id + ": command " + seq + " queued (" + make(seq, id, node, live) + ")", seq);
   }
 
@@ -147,7 +153,7 @@ public final class Operations {
   public Done maintenance(String node, String onOff) throws Exception {
     if (!"on".equals(onOff) && !"off".equals(onOff)) throw bad("maintenance: say on or off");
     checkedNode(node);
-    long seq = admin.command(s -> new Command.Maintenance(s, node, onOff.equals("on")));
+    long seq = store.get().command(s -> new Command.Maintenance(s, node, onOff.equals("on")));
     return new Done(node + ": maintenance " + onOff + " queued as command " + seq, seq);
   }
 
@@ -158,7 +164,7 @@ public final class Operations {
   public Done fenceConfirm(String node, String who) throws Exception {
     checkedNode(node);
     String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
-    long seq = admin.command(s -> new Command.FenceConfirm(s, node, by));
+    long seq = store.get().command(s -> new Command.FenceConfirm(s, node, by));
     return new Done(node + ": fence confirmation by " + by + " queued as command " + seq, seq);
   }
 
@@ -183,13 +189,13 @@ public final class Operations {
   }
 
   private ClusterConfig config() throws Exception {
-    ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
+    ClusterConfig cfg = store.get().value(StorePaths.CONFIG, ClusterConfig.class);
     if (cfg == null) throw new Refused(Problem.NO_CONFIG, "the cluster has no configuration yet");
     return cfg;
   }
 
   private void checkedNode(String node) throws Exception {
-    ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
+    ClusterConfig cfg = store.get().value(StorePaths.CONFIG, ClusterConfig.class);
     if (cfg == null || node == null || !cfg.nodes().containsKey(node)) {
       throw new Refused(Problem.NOT_FOUND, "no node '" + node + "'");
     }
@@ -197,7 +203,7 @@ public final class Operations {
 
   /** Read /config, change it, compare-and-set it; a refusal (exception) writes nothing. */
   private void edit(UnaryOperator<ClusterConfig> change) throws Exception {
-    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
+    store.get().update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
       if (cfg == null) throw new Refused(Problem.NO_CONFIG, "the cluster has no configuration yet");
       try {
         return change.apply(cfg);
