@@ -45,6 +45,8 @@ public final class WebServer implements AutoCloseable {
   private List<String> routes;
   /** The request's token holder, set by {@link #authenticate}. */
   static final String HOLDER = "palisade.holder";
+  /** Set once a problem was written, so the 404 page does not replace a handler's own 404. */
+  private static final String PROBLEM = "palisade.problem";
 
   /** The daemon's observer: handed to the NodeDaemon before it starts, then to {@link #start}. */
   public static Telemetry telemetry(DaemonConfig dc) {
@@ -113,8 +115,10 @@ public final class WebServer implements AutoCloseable {
           e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
           e.getClass().getSimpleName()));
-      config.routes.error(404, ctx -> problem(ctx, 404, "not found", "no such endpoint: " + ctx.path()));
-      config.routes.error(405, ctx -> problem(ctx, 405, "method not allowed", ctx.method() + " " + ctx.path()));
+      // only for a path no endpoint answered: a handler's own 404 (no such resource) keeps its problem
+      config.routes.error(404, ctx -> {
+        if (ctx.attribute(PROBLEM) == null) problem(ctx, 404, "not found", "no such endpoint: " + ctx.path());
+      });
     });
   }
 
@@ -306,6 +310,7 @@ public final class WebServer implements AutoCloseable {
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
+    ctx.attribute(PROBLEM, Boolean.TRUE);
     try {
       ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

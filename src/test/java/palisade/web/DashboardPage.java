@@ -17,7 +17,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The dashboard in Debian's headless Chromium, driven by Selenium through /usr/bin/chromedriver. The browser
- * reaches loopback only: every host name resolves to nothing (only IP literals such as the lab's 127.0.1.i work) and
+ * reaches loopback only: every host resolves to nothing but 127.* (the lab's 127.0.1.i) and
  * its background networking is off. {@link #close} quits the driver, which stops the chromedriver process it
  * started and its browser.
  */
@@ -34,7 +34,7 @@ final class DashboardPage implements AutoCloseable {
     o.setBinary("/usr/bin/chromium");
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--window-size=1400,1300", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-default-apps", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND");
+        "--disable-sync", "--disable-default-apps", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.*");
     driver = new ChromeDriver(service, o);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
   }
