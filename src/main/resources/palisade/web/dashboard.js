@@ -86,10 +86,27 @@ function renderTimeline(failovers) {
   box.replaceChildren();
   for (const f of failovers) {
     const span = Math.max(1, ...f.steps.map((s) => s.offset_ms));
+    const at = (ms) => (100 * ms / span).toFixed(2) + '%';
     const bar = el('div', { class: 'bar' });
+    // the phases between the first renewal, silence, decision and confirmation and the last resource running
+    const first = (kind) => f.steps.find((s) => s.kind === kind);
+    const running = f.steps.filter((s) => s.kind === 'running').pop();
+    const marks = [first('renewal'), first('silent'), first('decision'), first('confirmed') || first('fenced'), running];
+    const names = ['lease running out', 'deciding', 'fencing', 'recovering'];
+    for (let i = 0; i < names.length; i++) {
+      const from = marks[i];
+      const to = marks.slice(i + 1).find((m) => m);
+      if (!from || !to || to.offset_ms <= from.offset_ms) continue;
+      const seg = el('div', { class: 'seg seg-' + i, title: names[i] + ': ' + seconds(to.offset_ms - from.offset_ms) },
+        el('span', {}, names[i] + ' ' + seconds(to.offset_ms - from.offset_ms)));
+      seg.style.left = at(from.offset_ms); // CSSOM, which the page's style-src policy allows (a style attribute not)
+      seg.style.width = at(to.offset_ms - from.offset_ms);
+      bar.append(seg);
+    }
     for (const s of f.steps) {
-      bar.append(el('div', { class: 'mark k-' + s.kind, title: s.what, style: 'left:' + (100 * s.offset_ms / span)
-        .toFixed(2) + '%' }, el('span', {}, s.kind)));
+      const m = el('div', { class: 'mark k-' + s.kind, title: '+' + seconds(s.offset_ms) + ' ' + s.what });
+      m.style.left = at(s.offset_ms);
+      bar.append(m);
     }
     const rows = [];
     let prev = null;
