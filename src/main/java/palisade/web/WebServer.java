@@ -11,6 +11,7 @@ import java.util.Map;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import palisade.core.Commands;
 import palisade.core.ConfigException;
+import palisade.core.ManagerLease;
 import palisade.core.StorePaths;
 import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
@@ -42,6 +43,7 @@ public final class WebServer implements AutoCloseable {
   private final Javalin app;
   private final ApiWrites writes;
   private final EventStream stream;
+  private Notifier notifier;
   private List<String> routes;
   /** The request's token holder, set by {@link #authenticate}. */
   static final String HOLDER = "palisade.holder";
@@ -174,6 +176,7 @@ public final class WebServer implements AutoCloseable {
     if (!(telemetry instanceof Metrics metrics)) {
       throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
     }
+    java.net.URI hook = h.notifyWebhookFile() == null ? null : Notifier.load(h.notifyWebhookFile());
     WebServer w = new WebServer(dc, metrics, token, api);
     try {
       w.app.start(h.address(), h.port());
@@ -182,7 +185,21 @@ public final class WebServer implements AutoCloseable {
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
           + rootMessage(e));
     }
+    if (hook != null) {
+      w.notifier = new Notifier(hook, dc.cluster(), dc.node(), System::currentTimeMillis);
+      w.notifier.start(w::reader, w::holdsManagerLease);
+    }
     return w;
+  }
+
+  /** Whether this node holds the manager lease (the one node that sends notifications). */
+  private boolean holdsManagerLease() {
+    try {
+      ManagerLease l = reader().value(StorePaths.MANAGER_LEASE, ManagerLease.class);
+      return l != null && node.equals(l.holder());
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private static String rootMessage(Throwable t) {
@@ -320,6 +337,7 @@ public final class WebServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (notifier != null) notifier.close();
     stream.close();
     app.stop();
     synchronized (this) {
