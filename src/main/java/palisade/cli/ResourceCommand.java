@@ -49,10 +49,26 @@ final class ResourceCommand {
   }
 
   static int run(StoreOptions store, Op op) throws Exception {
-    try (Admin admin = store.admin()) {
+    // the store is reached only once the input passed the checks that need none (bad input needs no cluster)
+    Admin[] opened = new Admin[1];
+    java.util.function.Supplier<Admin> admin = () -> {
+      if (opened[0] == null) {
+        try {
+          opened[0] = store.admin();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      }
+      return opened[0];
+    };
+    try {
       System.out.println(op.apply(new Operations(admin, Operations.CLI_NAMES)).message());
     } catch (Operations.Refused r) {
       throw new CliError(r.getMessage(), r.exitCode());
+    } finally {
+      if (opened[0] != null) opened[0].close();
     }
     return 0;
   }

@@ -114,8 +114,8 @@ public final class WebServer implements AutoCloseable {
       config.routes.exception(Commands.Full.class, (e, ctx) -> problem(ctx, 503, "command queue full",
           e.getMessage()));
       config.routes.exception(org.apache.zookeeper.KeeperException.class, (e, ctx) -> problem(ctx, 503,
-          "store unavailable", "the store did not take it (" + e.code() + "); nothing may have changed: check, "
-          + "then try again or ask another node"));
+          "store unavailable", "the store did not answer (" + e.code() + "): the change may or may not be made; "
+          + "check, then try again or ask another node"));
       config.routes.exception(Api.Unavailable.class, (e, ctx) -> problem(ctx, 503, "store not synced",
           e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
