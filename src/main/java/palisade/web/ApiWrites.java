@@ -144,8 +144,7 @@ final class ApiWrites {
     if (v == null || v.isNull()) return null;
     if (!v.isObject()) throw new Api.BadRequest("options: must be an object of strings (driver options)");
     Map<String, String> out = new TreeMap<>();
-    for (var it = v.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (var e : v.properties()) {
       if (e.getKey().isEmpty() || !e.getValue().isTextual()) {
         throw new Api.BadRequest("options." + Api.shorten(e.getKey()) + ": must be a string");
       }
