@@ -61,6 +61,8 @@ final class DemoCommand implements Callable<Integer> {
         waitFor(() -> List.of("vm:101", "vm:102", "vm:103").stream().allMatch(id -> alive(c, id).size() == 1),
             60_000);
         out.printf("Cluster formed and all three resources running after %.1fs.%n", (System.nanoTime() - t0) / 1e9);
+        out.println("Dashboard: " + c.httpUrl("node1") + "/ (any node's address works; paste the admin API token from "
+            + c.apiTokenFile("admin") + ")");
         Traces.Instance before = alive(c, "vm:103").get(0);
         String lastEvent = admin.events(null, 1).stream().reduce((a, b) -> b).map(Admin.Event::id).orElse(null);
         out.println();
@@ -121,12 +123,23 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Fence history (palisade fence history):");
         FenceCommand.print(history, null, out);
+        keepUpForTheDashboard(c, out);
         return overlaps.isEmpty() ? 0 : 1;
       }
     } finally {
       c.down();
       out.println("Cluster stopped (every process by PID); logs kept in " + dir);
     }
+  }
+
+  /** In a terminal, the cluster stays up for the dashboard until Enter; in CI (no console) the demo ends by itself. */
+  static void keepUpForTheDashboard(LocalCluster c, PrintStream out) {
+    java.io.Console console = System.console();
+    if (console == null) return;
+    out.println();
+    out.println("The cluster stays up: open " + c.httpUrl("node1") + "/ to see the failover on the fence timeline.");
+    out.println("Press Enter to stop the cluster.");
+    console.readLine();
   }
 
   static List<Traces.Instance> alive(LocalCluster c, String id) {

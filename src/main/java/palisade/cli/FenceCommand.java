@@ -71,15 +71,9 @@ final class FenceCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = NodeCommand.checkedNode(store, node)) {
-        // Who confirmed: the operator the store authenticated (the credential's name and role), from which host
-        // (its real name, not the loopback's), when (UTC; the command's znode carries the store's time as well).
-        String by = admin.credential().who() + " on " + Admin.hostName() + " at "
-            + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        long seq = admin.command(s -> new palisade.core.Command.FenceConfirm(s, node, by));
-        System.out.println(node + ": fence confirmation by " + by + " queued as command " + seq);
-      }
-      return 0;
+      // Who confirmed: the operator the store authenticated (the credential's name and role); Operations adds the
+      // host (its real name, not the loopback's) and the time (UTC; the command's znode carries the store's too).
+      return ResourceCommand.run(store, ops -> ops.fenceConfirm(node, ops.who()));
     }
   }
 }

@@ -1,9 +1,6 @@
 package palisade.cli;
 
 import java.util.concurrent.Callable;
-import palisade.core.ClusterConfig;
-import palisade.core.StorePaths;
-import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -12,17 +9,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class})
 final class NodeCommand {
   private NodeCommand() {}
-
-  /** The node must exist in /config; returns a connected Admin for the caller to close. */
-  static Admin checkedNode(StoreOptions store, String node) throws Exception {
-    Admin admin = store.admin();
-    ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
-    if (cfg == null || !cfg.nodes().containsKey(node)) {
-      admin.close();
-      throw new CliError("no node '" + node + "'");
-    }
-    return admin;
-  }
 
   @Command(name = "maintenance", description = "Move resources away and take none (on), or end it (off)")
   static final class Maintenance implements Callable<Integer> {
@@ -37,12 +23,7 @@ final class NodeCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (!onOff.equals("on") && !onOff.equals("off")) throw new CliError("maintenance: say on or off");
-      try (Admin admin = checkedNode(store, node)) {
-        long seq = admin.command(s -> new palisade.core.Command.Maintenance(s, node, onOff.equals("on")));
-        System.out.println(node + ": maintenance " + onOff + " queued as command " + seq);
-      }
-      return 0;
+      return ResourceCommand.run(store, ops -> ops.maintenance(node, onOff));
     }
   }
 }

@@ -6,11 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
-import palisade.core.Command;
 import palisade.core.RequestState;
-import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.Operations;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,12 +33,6 @@ final class ResourceCommand {
     }
   }
 
-  static ResourceConfig existing(ClusterConfig cfg, String id) {
-    ResourceConfig rc = cfg.resources().get(id);
-    if (rc == null) throw new CliError("no resource '" + id + "'");
-    return rc;
-  }
-
   static TreeMap<String, String> options(List<String> pairs, Map<String, String> base) {
     TreeMap<String, String> out = new TreeMap<>(base);
     for (String p : pairs) {
@@ -50,8 +43,34 @@ final class ResourceCommand {
     return out;
   }
 
-  static RequestState state(String s) {
-    return RequestState.parse(s, "--state");
+  /** An operation shared with the HTTP API (same checks, same wording): prints its line, or refuses. */
+  interface Op {
+    Operations.Done apply(Operations ops) throws Exception;
+  }
+
+  static int run(StoreOptions store, Op op) throws Exception {
+    // the store is reached only once the input passed the checks that need none (bad input needs no cluster)
+    Admin[] opened = new Admin[1];
+    java.util.function.Supplier<Admin> admin = () -> {
+      if (opened[0] == null) {
+        try {
+          opened[0] = store.admin();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      }
+      return opened[0];
+    };
+    try {
+      System.out.println(op.apply(new Operations(admin, Operations.CLI_NAMES)).message());
+    } catch (Operations.Refused r) {
+      throw new CliError(r.getMessage(), r.exitCode());
+    } finally {
+      if (opened[0] != null) opened[0].close();
+    }
+    return 0;
   }
 
   @picocli.CommandLine.Command(name = "add", description = "Add a resource (its node, type and driver options)")
@@ -88,22 +107,9 @@ final class ResourceCommand {
 
     @Override
     public Integer call() throws Exception {
-      if (!id.matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) throw new CliError("resource id '" + id + "' is not valid");
-      if (!type.equals("process") && !type.equals("libvirt")) {
-        throw new CliError("--type must be process or libvirt, got '" + type + "'");
-      }
       TreeMap<String, String> opts = options(options, Map.of());
-      if (type.equals("process") && !opts.containsKey("command")) {
-        throw new CliError("a process resource needs --option command=...");
-      }
-      RequestState st = state(state);
-      edit(store, cfg -> {
-        if (cfg.resources().containsKey(id)) throw new CliError("resource '" + id + "' exists already");
-        return cfg.withResource(new ResourceConfig(id, node, st, group, priority, maxRestart, maxRelocate,
-            List.of(), type, opts));
-      });
-      System.out.println(id + ": added on " + node);
-      return 0;
+      return run(store, ops -> ops.add(new Operations.NewResource(id, node, type, opts, state, group, priority,
+          maxRestart, maxRelocate)));
     }
   }
 
@@ -117,12 +123,7 @@ final class ResourceCommand {
 
     @Override
     public Integer call() throws Exception {
-      edit(store, cfg -> {
-        existing(cfg, id);
-        return cfg.withoutResource(id);
-      });
-      System.out.println(id + ": removed");
-      return 0;
+      return run(store, ops -> ops.remove(id));
     }
   }
 
@@ -154,17 +155,9 @@ final class ResourceCommand {
 
     @Override
     public Integer call() throws Exception {
-      RequestState st = state == null ? null : state(state);
-      edit(store, cfg -> {
-        ResourceConfig rc = existing(cfg, id);
-        return cfg.withResource(new ResourceConfig(id, rc.node(), st == null ? rc.state() : st,
-            group == null ? rc.group() : group.equals("-") ? null : group,
-            priority == null ? rc.priority() : priority, maxRestart == null ? rc.maxRestart() : maxRestart,
-            maxRelocate == null ? rc.maxRelocate() : maxRelocate, rc.disks(), rc.type(),
-            options(options, rc.options())));
-      });
-      System.out.println(id + ": updated");
-      return 0;
+      Map<String, String> opts = options(options, Map.of());
+      return run(store, ops -> ops.set(id, new Operations.Change(state, group, priority, maxRestart, maxRelocate,
+          opts)));
     }
   }
 
@@ -180,9 +173,7 @@ final class ResourceCommand {
 
     @Override
     public Integer call() throws Exception {
-      edit(store, cfg -> cfg.withResource(existing(cfg, id).withState(target())));
-      System.out.println(id + ": requested " + target().name().toLowerCase(java.util.Locale.ROOT));
-      return 0;
+      return run(store, ops -> ops.request(id, target()));
     }
   }
 
@@ -229,35 +220,27 @@ final class ResourceCommand {
     @Parameters(index = "1")
     String node;
 
-    abstract Command make(long seq);
+    abstract boolean live();
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
-        if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
-        existing(cfg, id);
-        if (!cfg.nodes().containsKey(node)) throw new CliError("no node '" + node + "'");
-        long seq = admin.command(this::make);
-        System.out.println(id + ": command " + seq + " queued (" + make(seq) + ")");
-      }
-      return 0;
+      return run(store, ops -> ops.move(id, node, live()));
     }
   }
 
   @picocli.CommandLine.Command(name = "migrate", description = "Live-migrate the resource to NODE")
   static final class Migrate extends Move {
     @Override
-    Command make(long seq) {
-      return new Command.Migrate(seq, id, node);
+    boolean live() {
+      return true;
     }
   }
 
   @picocli.CommandLine.Command(name = "relocate", description = "Stop the resource and start it on NODE")
   static final class Relocate extends Move {
     @Override
-    Command make(long seq) {
-      return new Command.Relocate(seq, id, node);
+    boolean live() {
+      return false;
     }
   }
 }

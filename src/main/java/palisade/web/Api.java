@@ -45,16 +45,18 @@ final class Api {
 
   static Map<String, Object> events(List<Admin.Event> events) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Admin.Event e : events) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", e.id());
-      m.put("t", e.t());
-      m.put("node", e.node());
-      m.put("source", e.source());
-      m.put("message", e.message());
-      out.add(m);
-    }
+    for (Admin.Event e : events) out.add(event(e));
     return Map.of("events", out);
+  }
+
+  static Map<String, Object> event(Admin.Event e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", e.id());
+    m.put("t", e.t());
+    m.put("node", e.node());
+    m.put("source", e.source());
+    m.put("message", e.message());
+    return m;
   }
 
   static Map<String, Object> cluster(String cluster, String node, Telemetry.Tick t) {
@@ -76,7 +78,8 @@ final class Api {
     return m;
   }
 
-  static Map<String, Object> nodes(Telemetry.Tick t) {
+  /** The nodes; {@code leaseAges}: seconds since each node's record was written, as the store says (may miss some). */
+  static Map<String, Object> nodes(Telemetry.Tick t, Map<String, Double> leaseAges) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map.Entry<String, NodeStatus> e : t.state().nodes().entrySet()) {
       NodeStatus s = e.getValue();
@@ -84,6 +87,7 @@ final class Api {
       n.put("name", e.getKey());
       n.put("state", Metrics.label(s.state().name()));
       n.put("generation", s.generation());
+      n.put("lease_age_seconds", leaseAges.get(e.getKey()));
       Map<String, Object> c = null;
       if (s.confirmation() != null) {
         c = new LinkedHashMap<>();

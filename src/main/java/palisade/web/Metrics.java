@@ -40,6 +40,7 @@ final class Metrics implements Telemetry {
   private final Timer failover;
   /** Touched on the loop only. */
   private final Failovers failovers = new Failovers();
+  private final Timeline timeline = new Timeline();
   private final MultiGauge resources;
   private final MultiGauge peerRole;
   private final Supplier<String> peerMode;
@@ -108,6 +109,7 @@ final class Metrics implements Telemetry {
     long now = System.nanoTime();
     lastTickNanos = now;
     for (long d : failovers.update(t.state(), now)) failover.record(d, TimeUnit.NANOSECONDS);
+    timeline.update(t.state(), System.currentTimeMillis());
   }
 
   @Override
@@ -159,6 +161,11 @@ final class Metrics implements Telemetry {
   double leaseAgeSeconds() {
     long at = lastRenewalNanos;
     return at == 0 ? Double.NaN : (System.nanoTime() - at) / 1e9;
+  }
+
+  /** The fence timelines this node's view saw. */
+  Timeline timeline() {
+    return timeline;
   }
 
   /** The last tick's snapshot, or null before the first. */

@@ -9,13 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import palisade.core.Commands;
 import palisade.core.ConfigException;
+import palisade.core.ManagerLease;
+import palisade.core.StorePaths;
 import palisade.io.TextFile;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
+import palisade.runtime.store.Operations;
 
 /**
  * One daemon's HTTP server (plain HTTP; see docs/RUNTIME.md): {@code /healthz}, {@code /readyz} and
@@ -37,6 +41,14 @@ public final class WebServer implements AutoCloseable {
   /** The store reader behind /api/events: opened at the first request, closed with the server. */
   private Admin eventReader;
   private final Javalin app;
+  private final ApiWrites writes;
+  private final EventStream stream;
+  private Notifier notifier;
+  private List<String> routes;
+  /** The request's token holder, set by {@link #authenticate}. */
+  static final String HOLDER = "palisade.holder";
+  /** Set once a problem was written, so the 404 page does not replace a handler's own 404. */
+  private static final String PROBLEM = "palisade.problem";
 
   /** The daemon's observer: handed to the NodeDaemon before it starts, then to {@link #start}. */
   public static Telemetry telemetry(DaemonConfig dc) {
@@ -67,27 +79,82 @@ public final class WebServer implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(8, 2);
     pool.setName("palisade-http");
     pool.setDaemon(true);
+    this.writes = new ApiWrites(this::reader, node);
+    this.stream = new EventStream(this::reader);
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.threadPool = pool;
-      config.routes.get("/healthz", this::healthz);
-      config.routes.get("/readyz", this::readyz);
-      config.routes.get("/metrics", this::metrics);
+      Routes r = new Routes(config.routes);
+      Dashboard.register(r);
+      r.get("/healthz", this::healthz);
+      r.get("/readyz", this::readyz);
+      r.get("/metrics", this::metrics);
       config.routes.before("/api/*", this::authenticate);
-      config.routes.get("/api/cluster", ctx -> json(ctx, 200, Api.cluster(cluster, node, snapshot())));
-      config.routes.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot())));
-      config.routes.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
-      config.routes.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
-      config.routes.get("/api/events", this::events);
+      r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(Dashboard.asset("openapi.json")));
+      r.get("/api/cluster", ctx -> json(ctx, 200, Api.cluster(cluster, node, snapshot())));
+      r.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot(), leaseAges())));
+      r.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
+      r.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
+      r.get("/api/failovers", ctx -> json(ctx, 200, metrics.timeline().json(snapshot().history(),
+          leaseMs)));
+      r.get("/api/events", this::events);
+      r.sse("/api/events/stream", client -> {
+        try {
+          stream.connect(client);
+        } catch (Exception e) {
+          client.close(); // the store is unreachable: the browser reconnects
+        }
+      });
+      writes.register(r);
+      routes = r.registered();
       config.routes.exception(Api.BadRequest.class, (e, ctx) -> problem(ctx, 400, "bad request",
           e.getMessage()));
+      config.routes.exception(Operations.Refused.class, (e, ctx) -> refused(ctx, e));
+      config.routes.exception(Commands.Full.class, (e, ctx) -> problem(ctx, 503, "command queue full",
+          e.getMessage()));
+      config.routes.exception(org.apache.zookeeper.KeeperException.class, (e, ctx) -> problem(ctx, 503,
+          "store unavailable", "the store did not answer (" + e.code() + "): the change may or may not be made; "
+          + "check, then try again or ask another node"));
       config.routes.exception(Api.Unavailable.class, (e, ctx) -> problem(ctx, 503, "store not synced",
           e.getMessage()));
       config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, 500, "internal error",
           e.getClass().getSimpleName()));
-      config.routes.error(404, ctx -> problem(ctx, 404, "not found", "no such endpoint: " + ctx.path()));
+      // only for a path no endpoint answered: a handler's own 404 (no such resource) keeps its problem
+      config.routes.error(404, ctx -> {
+        if (ctx.attribute(PROBLEM) == null) problem(ctx, 404, "not found", "no such endpoint: " + ctx.path());
+      });
     });
+  }
+
+  /** What a refused operation answers: 400 bad input, 404 no such resource or node, 409 exists, 503 no config. */
+  private static void refused(Context ctx, Operations.Refused e) {
+    switch (e.problem()) {
+      case NOT_FOUND -> problem(ctx, 404, "not found", e.getMessage());
+      case CONFLICT -> problem(ctx, 409, "conflict", e.getMessage());
+      case NO_CONFIG -> problem(ctx, 503, "no configuration", e.getMessage());
+      default -> problem(ctx, 400, "bad request", e.getMessage());
+    }
+  }
+
+  /** Every endpoint as "METHOD /path", in registration order (held against the OpenAPI document by a test). */
+  List<String> routes() {
+    return routes;
+  }
+
+  /** Seconds since each node's record was last written (its last renewal, or the manager's fence write). */
+  private Map<String, Double> leaseAges() {
+    Map<String, Double> out = new java.util.TreeMap<>();
+    try {
+      long now = System.currentTimeMillis();
+      for (String n : config.nodes().stream().map(DaemonConfig.Node::name).sorted().toList()) {
+        long mtime = reader().modifiedAtMs(StorePaths.node(n));
+        if (mtime >= 0) out.put(n, round(Math.max(0, now - mtime) / 1000.0));
+      }
+    } catch (Exception e) {
+      // the store did not answer: the ages are left out, the rest of the answer stands
+    }
+    return out;
   }
 
   /**
@@ -112,6 +179,7 @@ public final class WebServer implements AutoCloseable {
     if (!(telemetry instanceof Metrics metrics)) {
       throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
     }
+    java.net.URI hook = h.notifyWebhookFile() == null ? null : Notifier.load(h.notifyWebhookFile());
     WebServer w = new WebServer(dc, metrics, token, api);
     try {
       w.app.start(h.address(), h.port());
@@ -120,7 +188,21 @@ public final class WebServer implements AutoCloseable {
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
           + rootMessage(e));
     }
+    if (hook != null) {
+      w.notifier = new Notifier(hook, dc.cluster(), dc.node(), System::currentTimeMillis);
+      w.notifier.start(w::reader, w::holdsManagerLease);
+    }
     return w;
+  }
+
+  /** Whether this node holds the manager lease (the one node that sends notifications). */
+  private boolean holdsManagerLease() {
+    try {
+      ManagerLease l = reader().value(StorePaths.MANAGER_LEASE, ManagerLease.class);
+      return l != null && node.equals(l.holder());
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private static String rootMessage(Throwable t) {
@@ -167,7 +249,7 @@ public final class WebServer implements AutoCloseable {
     ctx.status(200).contentType(PROMETHEUS_TEXT).result(metrics.scrape());
   }
 
-  /** Every /api request needs a bearer token from http.api_tokens_file; viewers and admins may read. */
+  /** Every /api request needs a bearer token from http.api_tokens_file; viewers and admins read, admins write. */
   private void authenticate(Context ctx) {
     String auth = ctx.header("Authorization");
     if (auth == null || !auth.startsWith("Bearer ") || auth.substring(7).isBlank()) {
@@ -176,9 +258,18 @@ public final class WebServer implements AutoCloseable {
       ctx.skipRemainingHandlers();
       return;
     }
-    if (apiTokens.check(auth.substring(7).strip()).isEmpty()) {
+    var holder = apiTokens.check(auth.substring(7).strip());
+    if (holder.isEmpty()) {
       ctx.header("WWW-Authenticate", "Bearer realm=\"palisade\", error=\"invalid_token\"");
       problem(ctx, 401, "unauthorized", "the token is not valid on this node");
+      ctx.skipRemainingHandlers();
+      return;
+    }
+    ctx.attribute(HOLDER, holder.get());
+    boolean read = ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD");
+    if (!read && holder.get().role() != ApiTokens.Role.ADMIN) {
+      problem(ctx, 403, "forbidden", "token " + holder.get().name() + " is a viewer's: only admin tokens change "
+          + "the cluster");
       ctx.skipRemainingHandlers();
     }
   }
@@ -224,7 +315,7 @@ public final class WebServer implements AutoCloseable {
     return Math.round(seconds * 1000) / 1000.0;
   }
 
-  private static void json(Context ctx, int status, Object body) {
+  static void json(Context ctx, int status, Object body) {
     try {
       ctx.status(status).contentType("application/json").result(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -239,6 +330,7 @@ public final class WebServer implements AutoCloseable {
     body.put("title", title);
     body.put("status", status);
     body.put("detail", detail);
+    ctx.attribute(PROBLEM, Boolean.TRUE);
     try {
       ctx.status(status).contentType("application/problem+json").result(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -248,6 +340,8 @@ public final class WebServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (notifier != null) notifier.close();
+    stream.close();
     app.stop();
     synchronized (this) {
       if (eventReader != null) eventReader.close();

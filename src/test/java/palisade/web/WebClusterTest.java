@@ -17,9 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,9 +38,11 @@ import palisade.runtime.store.Admin;
 
 /**
  * The daemons' HTTP servers on a real 3-node lab cluster (store on node1; node3 without a watchdog, fenced by its
- * mock BMC): health and readiness on every node, promtool on a live /metrics, and a real Prometheus server that
- * scrapes the three daemons, counts them, and sees the fence counter rise after node3 is cut off and power-fenced.
- * One cluster for the class; every process is stopped by PID.
+ * mock BMC): health and readiness on every node, promtool on a live /metrics, the read and write API through any
+ * node with its event stream, the dashboard in headless Chromium (three nodes, maintenance), a real Prometheus server
+ * that scrapes the three daemons and sees the fence counter rise after node3 is cut off and power-fenced, and a
+ * power loss of node3 on the dashboard's fence timeline. One cluster for the class; every process is stopped by PID
+ * (Prometheus by its Process, chromedriver and its browser by the driver's quit).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +58,7 @@ class WebClusterTest {
   static LocalCluster cluster;
   static Admin admin;
   static Process prometheus;
+  static DashboardPage page;
   static int prometheusPort;
 
   @BeforeAll
@@ -72,6 +77,7 @@ class WebClusterTest {
   @AfterAll
   static void down() throws Exception {
     try {
+      if (page != null) page.close(); // quits chromedriver and its browser
       if (prometheus != null) {
         prometheus.destroy(); // by its PID (Process), never by name
         if (!prometheus.waitFor(10, TimeUnit.SECONDS)) prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -184,6 +190,88 @@ class WebClusterTest {
 
   @Test
   @Order(4)
+  void writesGoThroughAnyNodeAndTheEventStreamShowsThem() throws Exception {
+    String admin = token("admin");
+    String viewer = token("viewer");
+    // the stream of node2 (a viewer may read it), opened before the write
+    HttpResponse<Stream<String>> stream = HTTP.send(HttpRequest.newBuilder(URI.create(cluster.httpUrl("node2")
+        + "/api/events/stream")).header("Authorization", "Bearer " + viewer).header("Accept", "text/event-stream")
+        .build(), HttpResponse.BodyHandlers.ofLines());
+    assertThat(stream.statusCode()).isEqualTo(200);
+    assertThat(stream.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+    CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> stream.body()
+        .filter(l -> l.startsWith("data:") && l.contains("web:1: added on node2")).findFirst().orElse(""));
+    try {
+      // node3 is a follower daemon without the store: the write goes through the store all the same
+      Map<String, Object> add = new java.util.LinkedHashMap<>();
+      add.put("id", "web:1");
+      add.put("node", "node2");
+      add.put("state", "stopped");
+      add.put("options", cluster.demoResource("web:1", "node2").options());
+      HttpResponse<String> added = send("POST", cluster.httpUrl("node3") + "/api/resources", admin,
+          JSON.writeValueAsString(add));
+      assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+      assertThat(JSON.readTree(added.body()).get("message").asText()).isEqualTo("web:1: added on node2");
+      assertThat(seen.get(60, TimeUnit.SECONDS)).as("the stream shows the audit event").contains("API token");
+    } finally {
+      seen.cancel(true);
+      stream.body().close();
+    }
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(500)).until(() -> get(
+        cluster.httpUrl("node1") + "/api/resources", viewer).body().contains("\"web:1\""));
+    String dup = send("POST", cluster.httpUrl("node1") + "/api/resources", admin,
+        "{\"id\":\"web:1\",\"node\":\"node1\",\"options\":{\"command\":\"true\"}}").body();
+    assertThat(JSON.readTree(dup).get("status").asInt()).isEqualTo(409);
+    assertThat(JSON.readTree(dup).get("detail").asText()).isEqualTo("resource 'web:1' exists already");
+    HttpResponse<String> set = send("PATCH", cluster.httpUrl("node2") + "/api/resources/web:1", admin,
+        "{\"priority\":7}");
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    assertThat(admin().value(StorePaths.CONFIG, palisade.core.ClusterConfig.class).resources().get("web:1")
+        .priority()).isEqualTo(7);
+    assertThat(send("POST", cluster.httpUrl("node2") + "/api/resources/web:1/start", viewer, "").statusCode())
+        .as("a viewer changes nothing").isEqualTo(403);
+    HttpResponse<String> noNode = send("POST", cluster.httpUrl("node2") + "/api/resources/web:1/relocate", admin,
+        "{\"node\":\"node9\"}");
+    assertThat(noNode.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(noNode.body()).get("detail").asText()).isEqualTo("no node 'node9'");
+    assertThat(send("POST", cluster.httpUrl("node2") + "/api/resources/nothing/migrate", admin,
+        "{\"node\":\"node1\"}").statusCode()).isEqualTo(404);
+    assertThat(send("POST", cluster.httpUrl("node2") + "/api/nodes/node9/fence-confirm", admin,
+        "{\"checked_off\":true}").statusCode()).isEqualTo(404);
+    HttpResponse<String> removed = send("DELETE", cluster.httpUrl("node1") + "/api/resources/web:1", admin, null);
+    assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+    assertThat(admin().value(StorePaths.CONFIG, palisade.core.ClusterConfig.class).resources())
+        .doesNotContainKey("web:1");
+    assertThat(send("DELETE", cluster.httpUrl("node1") + "/api/resources/web:1", admin, null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  @Order(5)
+  void theDashboardShowsThreeNodesAndMaintenanceWorks() throws Exception {
+    page = new DashboardPage();
+    page.open(cluster.httpUrl("node1"), token("admin"));
+    assertThat(page.url()).doesNotContain("token", token("admin"));
+    await().ignoreExceptions().atMost(FORM).until(() -> page.nodeNames().size() == 3);
+    assertThat(page.nodeNames()).containsExactly("node1", "node2", "node3");
+    await().ignoreExceptions().atMost(FORM).until(() -> page.all("#resources tr.resource").size() == 3);
+    assertThat(page.text("#spm")).startsWith("SPM: node");
+    await().ignoreExceptions().atMost(FORM).until(() -> !page.all("#events li").isEmpty());
+    page.screenshot("dashboard");
+    page.click("#nodes tr.node[data-node='node1'] button.maint-btn");
+    await().ignoreExceptions().atMost(FORM).until(() -> page.nodeState("node1").equals("maintenance"));
+    await().ignoreExceptions().atMost(FORM).until(() -> page.all("#events li").stream()
+        .anyMatch(e -> e.getText().contains("node1: maintenance on")));
+    page.screenshot("maintenance");
+    page.click("#nodes tr.node[data-node='node1'] button.maint-btn");
+    await().ignoreExceptions().atMost(FORM).until(() -> page.nodeState("node1").equals("online"));
+    page.reload(); // the token stays in the tab
+    await().ignoreExceptions().atMost(FORM).until(() -> page.nodeNames().size() == 3);
+    assertThat(page.sessionToken()).isEqualTo(token("admin"));
+  }
+
+  @Test
+  @Order(6)
   void prometheusCountsTheNodesAndAFenceAfterNode3IsCutOff() throws Exception {
     prometheusPort = freePort();
     Path config = dir.resolve("prometheus.yml");
@@ -235,6 +323,58 @@ class WebClusterTest {
     HttpResponse<String> stale = get(cluster.httpUrl("node3") + "/api/nodes", viewer);
     assertThat(stale.statusCode()).isEqualTo(503);
     assertThat(stale.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+  }
+
+  @Test
+  @Order(7)
+  void aPowerLossAppearsOnTheTimelineWithItsConfirmationAndRecovery() throws Exception {
+    cluster.heal();
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(500)).until(() -> JSON.readTree(get(
+        cluster.httpUrl("node1") + "/api/nodes", token("viewer")).body()).get("nodes").findValuesAsText("state")
+        .stream().allMatch("online"::equals));
+    // node3 (fenced by its BMC: it has no watchdog) gets a resource back through the API, then loses power
+    HttpResponse<String> moved = send("POST", cluster.httpUrl("node2") + "/api/resources/vm:102/relocate",
+        token("admin"), "{\"node\":\"node3\"}");
+    assertThat(moved.statusCode()).as(moved.body()).isEqualTo(202);
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(500)).until(() -> {
+      for (JsonNode r : JSON.readTree(get(cluster.httpUrl("node1") + "/api/resources", token("viewer")).body())
+          .get("resources")) {
+        if (r.get("id").asText().equals("vm:102")) {
+          return r.get("state").asText().equals("started") && r.get("node").asText().equals("node3");
+        }
+      }
+      return false;
+    });
+    cluster.powerOff("node3");
+    String shown = "#timeline .failover:first-child";
+    await().ignoreExceptions().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        .until(() -> page.all("#timeline .failover[data-node='node3']").size() == 2
+            && page.text(shown + " .total").startsWith("recovered in"));
+    assertThat(page.all(shown + " tr.step").stream().map(e -> e.getAttribute("data-kind")).toList())
+        .contains("renewal", "silent", "decision", "device", "confirmed", "running");
+    assertThat(page.text(shown)).contains("confirmed off: power by", "vm:102 running on");
+    page.screenshot("failover");
+    JsonNode f = JSON.readTree(get(cluster.httpUrl("node1") + "/api/failovers", token("viewer")).body())
+        .get("failovers").get(0);
+    System.out.printf("node3's failover as node1 saw it: %.1f s from its last renewal%n",
+        f.get("total_seconds").asDouble());
+    assertThat(f.get("total_seconds").asDouble()).isBetween(6.5, 120.0);
+  }
+
+  static String token(String role) throws IOException {
+    return Files.readString(cluster.apiTokenFile(role)).strip();
+  }
+
+  static Admin admin() {
+    return admin;
+  }
+
+  static HttpResponse<String> send(String method, String url, String token, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) b.header("Content-Type", "application/json");
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** The value of a scalar-valued instant query (one series), or NaN when it has none yet. */

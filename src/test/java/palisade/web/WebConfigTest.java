@@ -28,6 +28,9 @@ class WebConfigTest {
     assertThat(h.address()).isEqualTo("127.0.0.7");
     assertThat(h.port()).isEqualTo(DaemonConfig.DEFAULT_HTTP_PORT);
     assertThat(h.apiTokensFile()).isNull();
+    assertThat(h.notifyWebhookFile()).isNull();
+    assertThat(load("http:\n  notify_webhook_file: hook.url\n").http().notifyWebhookFile())
+        .isEqualTo(dir.resolve("hook.url"));
   }
 
   @Test

@@ -41,8 +41,10 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    *
    * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
    * @param apiTokensFile the API's bearer tokens (name, role, SHA-256); without it every /api request is refused
+   * @param notifyWebhookFile a file holding the webhook URL for fence notifications, or null for none
    */
-  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile) {}
+  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile,
+      Path notifyWebhookFile) {}
 
   /** The HTTP port when {@code http.port} is not given. */
   public static final int DEFAULT_HTTP_PORT = 9190;

@@ -21,9 +21,11 @@ final class HttpSection {
 
   static Http parse(JsonNode h, String self, Path base) {
     String dflt = loopback(self) ? self : "127.0.0.1";
-    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, null, null);
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, null, null,
+        null);
     if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
-    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file"));
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file",
+        "notify_webhook_file"));
     boolean enabled = true;
     if (h.has("enabled")) {
       if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
@@ -47,6 +49,8 @@ final class HttpSection {
         "http.metrics_token_file")) : null;
     Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
         : null;
-    return new Http(enabled && port != 0, address, port, token, api);
+    Path hook = h.has("notify_webhook_file") ? base.resolve(text(h.get("notify_webhook_file"),
+        "http.notify_webhook_file")) : null;
+    return new Http(enabled && port != 0, address, port, token, api, hook);
   }
 }

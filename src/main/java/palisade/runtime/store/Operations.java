@@ -1,0 +1,217 @@
+package palisade.runtime.store;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import palisade.core.ClusterConfig;
+import palisade.core.Command;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.StorePaths;
+
+/**
+ * The operator's changes to a cluster, shared by the CLI and the HTTP API so that both check and word them alike:
+ * resource edits by compare-and-set on /config, moves, maintenance and fence confirmations as commands for the
+ * manager. A refusal is a {@link Refused} that names the field in the caller's spelling ({@code --type} on the
+ * command line, {@code type} in a JSON body) and writes nothing; a success returns the line the CLI prints.
+ */
+public final class Operations {
+  /** What kind of refusal: the API answers 400, 404, 409 or 503; the CLI exits 2 (1 for NO_CONFIG). */
+  public enum Problem {
+    BAD_INPUT, NOT_FOUND, CONFLICT, NO_CONFIG
+  }
+
+  /** A refused operation: nothing was written. */
+  public static final class Refused extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final Problem problem;
+
+    Refused(Problem problem, String message) {
+      super(message);
+      this.problem = problem;
+    }
+
+    public Problem problem() {
+      return problem;
+    }
+
+    /** The CLI's exit code: 1 when the cluster is not set up yet, 2 for wrong input. */
+    public int exitCode() {
+      return problem == Problem.NO_CONFIG ? 1 : 2;
+    }
+  }
+
+  /** What was done: the CLI's line, and the command's sequence number when one was queued (else 0). */
+  public record Done(String message, long commandSeq) {}
+
+  /** A new resource; options are the driver's KEY=VALUE pairs. */
+  public record NewResource(String id, String node, String type, Map<String, String> options, String state,
+      String group, int priority, int maxRestart, int maxRelocate) {}
+
+  /** Changes to a resource: null keeps the current value; group "-" clears it; options are merged in. */
+  public record Change(String state, String group, Integer priority, Integer maxRestart, Integer maxRelocate,
+      Map<String, String> options) {}
+
+  /** Field names as the command line spells them: --max-restart. */
+  public static final UnaryOperator<String> CLI_NAMES = f -> "--" + f.replace('_', '-');
+  /** Field names as a JSON body spells them: max_restart. */
+  public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options" : f;
+
+  private final Supplier<Admin> store;
+  private final UnaryOperator<String> name;
+
+  /** Acts through {@code admin} (its credential is what the store authorizes and audits). */
+  public Operations(Admin admin, UnaryOperator<String> names) {
+    this(() -> admin, names);
+  }
+
+  /** Acts through the handle {@code admin} gives, asked only once input has passed the checks that need no store. */
+  public Operations(Supplier<Admin> admin, UnaryOperator<String> names) {
+    this.store = admin;
+    this.name = names;
+  }
+
+  /** Who the store knows this handle as: its credential's name and role. */
+  public String who() {
+    return store.get().credential().who();
+  }
+
+  public Done add(NewResource r) throws Exception {
+    if (r.id() == null || !r.id().matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
+      throw bad("resource id '" + r.id() + "' is not valid");
+    }
+    if (r.node() == null || r.node().isBlank()) throw bad(name.apply("node") + " is required");
+    if (!"process".equals(r.type()) && !"libvirt".equals(r.type())) {
+      throw bad(name.apply("type") + " must be process or libvirt, got '" + r.type() + "'");
+    }
+    TreeMap<String, String> opts = new TreeMap<>(r.options());
+    if (r.type().equals("process") && !opts.containsKey("command")) {
+      throw bad("a process resource needs " + name.apply("option") + " command=...");
+    }
+    RequestState st = state(r.state() == null ? "started" : r.state());
+    edit(cfg -> {
+      if (cfg.resources().containsKey(r.id())) {
+        throw new Refused(Problem.CONFLICT, "resource '" + r.id() + "' exists already");
+      }
+      return cfg.withResource(new ResourceConfig(r.id(), r.node(), st, r.group(), r.priority(), r.maxRestart(),
+          r.maxRelocate(), List.of(), r.type(), opts));
+    });
+    return new Done(r.id() + ": added on " + r.node(), 0);
+  }
+
+  public Done remove(String id) throws Exception {
+    edit(cfg -> {
+      existing(cfg, id);
+      return cfg.withoutResource(id);
+    });
+    return new Done(id + ": removed", 0);
+  }
+
+  public Done set(String id, Change c) throws Exception {
+    RequestState st = c.state() == null ? null : state(c.state());
+    edit(cfg -> {
+      ResourceConfig rc = existing(cfg, id);
+      TreeMap<String, String> opts = new TreeMap<>(rc.options());
+      if (c.options() != null) opts.putAll(c.options());
+      return cfg.withResource(new ResourceConfig(id, rc.node(), st == null ? rc.state() : st,
+          c.group() == null ? rc.group() : c.group().equals("-") ? null : c.group(),
+          c.priority() == null ? rc.priority() : c.priority(),
+          c.maxRestart() == null ? rc.maxRestart() : c.maxRestart(),
+          c.maxRelocate() == null ? rc.maxRelocate() : c.maxRelocate(), rc.disks(), rc.type(), opts));
+    });
+    return new Done(id + ": updated", 0);
+  }
+
+  /** start, stop, disable, enable: the requested state. */
+  public Done request(String id, RequestState target) throws Exception {
+    edit(cfg -> cfg.withResource(existing(cfg, id).withState(target)));
+    return new Done(id + ": requested " + target.name().toLowerCase(Locale.ROOT), 0);
+  }
+
+  /** migrate (live) or relocate (stop, then start there): a command for the manager. */
+  public Done move(String id, String node, boolean live) throws Exception {
+    ClusterConfig cfg = config();
+    existing(cfg, id);
+    if (node == null || !cfg.nodes().containsKey(node)) {
+      throw new Refused(node == null ? Problem.BAD_INPUT : Problem.NOT_FOUND, node == null
+          ? name.apply("node") + " is required" : "no node '" + node + "'");
+    }
+    long seq = store.get().command(s -> make(s, id, node, live));
+    return new Done(id + ": command " + seq + " queued (" + make(seq, id, node, live) + ")", seq);
+  }
+
+  private static Command make(long seq, String id, String node, boolean live) {
+    return live ? new Command.Migrate(seq, id, node) : new Command.Relocate(seq, id, node);
+  }
+
+  /** Node maintenance "on" (move resources away, take none) or "off". */
+  public Done maintenance(String node, String onOff) throws Exception {
+    if (!"on".equals(onOff) && !"off".equals(onOff)) throw bad("maintenance: say on or off");
+    checkedNode(node);
+    long seq = store.get().command(s -> new Command.Maintenance(s, node, onOff.equals("on")));
+    return new Done(node + ": maintenance " + onOff + " queued as command " + seq, seq);
+  }
+
+  /**
+   * The operator confirms the node is powered off. {@code who} is the authenticated operator (a store credential's
+   * name and role, or an API token's); the host it came from and the time (UTC) are added here.
+   */
+  public Done fenceConfirm(String node, String who) throws Exception {
+    checkedNode(node);
+    String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long seq = store.get().command(s -> new Command.FenceConfirm(s, node, by));
+    return new Done(node + ": fence confirmation by " + by + " queued as command " + seq, seq);
+  }
+
+  // ---- shared checks -------------------------------------------------------------------------------------------
+
+  private RequestState state(String s) {
+    try {
+      return RequestState.parse(s, name.apply("state"));
+    } catch (IllegalArgumentException e) {
+      throw bad(e.getMessage());
+    }
+  }
+
+  private static Refused bad(String message) {
+    return new Refused(Problem.BAD_INPUT, message);
+  }
+
+  private static ResourceConfig existing(ClusterConfig cfg, String id) {
+    ResourceConfig rc = cfg.resources().get(id);
+    if (rc == null) throw new Refused(Problem.NOT_FOUND, "no resource '" + id + "'");
+    return rc;
+  }
+
+  private ClusterConfig config() throws Exception {
+    ClusterConfig cfg = store.get().value(StorePaths.CONFIG, ClusterConfig.class);
+    if (cfg == null) throw new Refused(Problem.NO_CONFIG, "the cluster has no configuration yet");
+    return cfg;
+  }
+
+  private void checkedNode(String node) throws Exception {
+    ClusterConfig cfg = store.get().value(StorePaths.CONFIG, ClusterConfig.class);
+    if (cfg == null || node == null || !cfg.nodes().containsKey(node)) {
+      throw new Refused(Problem.NOT_FOUND, "no node '" + node + "'");
+    }
+  }
+
+  /** Read /config, change it, compare-and-set it; a refusal (exception) writes nothing. */
+  private void edit(UnaryOperator<ClusterConfig> change) throws Exception {
+    store.get().update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
+      if (cfg == null) throw new Refused(Problem.NO_CONFIG, "the cluster has no configuration yet");
+      try {
+        return change.apply(cfg);
+      } catch (Refused r) {
+        throw r;
+      } catch (IllegalArgumentException e) { // the configuration's own checks: an unknown node or group, ...
+        throw bad(e.getMessage());
+      }
+    });
+  }
+}

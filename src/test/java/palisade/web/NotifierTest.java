@@ -1,0 +1,115 @@
+package palisade.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import palisade.core.ConfigException;
+import palisade.runtime.store.Admin;
+
+/** Webhook notifications against a local receiver on loopback, with a given clock for the rate limit. */
+class NotifierTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final List<JsonNode> received = new CopyOnWriteArrayList<>();
+  private final AtomicLong clock = new AtomicLong(1_000_000);
+  private HttpServer receiver;
+  private URI url;
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void receive() throws Exception {
+    receiver = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 8);
+    receiver.createContext("/hook/s3cret", x -> {
+      byte[] body = x.getRequestBody().readAllBytes();
+      if ("POST".equals(x.getRequestMethod())
+          && x.getRequestHeaders().getFirst("Content-Type").startsWith("application/json")) {
+        received.add(JSON.readTree(new String(body, StandardCharsets.UTF_8)));
+      }
+      x.sendResponseHeaders(204, -1);
+      x.close();
+    });
+    receiver.start();
+    url = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook/s3cret");
+  }
+
+  @AfterEach
+  void stop() {
+    receiver.stop(0);
+  }
+
+  private static Admin.Event event(int i, String source, String message) {
+    return new Admin.Event(String.format("e-%010d", i), 1_000L * i, "node1", source, message);
+  }
+
+  @Test
+  void fenceStartedConfirmedAndFailedArePostedAsJson() {
+    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    int sent = n.offer(List.of(event(1, "node2/fencer", "node3: power fencing, attempt 1, 1 levels"),
+        event(2, "node2/agent", "vm:102: started"),
+        event(3, "manager", "node3: fencing -> fenced (power off confirmed by bmc-node3)"),
+        event(4, "node2/fencer", "node3: level 1 failed (bmc-node3: timeout)"),
+        event(5, "manager", "ALERT: storm guard: 2 of 3 nodes silent")));
+    assertThat(sent).isEqualTo(4);
+    assertThat(received).extracting(j -> j.get("kind").asText()).containsExactly("fence_started", "fence_confirmed",
+        "fence_failed", "alert");
+    JsonNode first = received.get(0);
+    assertThat(first.get("cluster").asText()).isEqualTo("lab");
+    assertThat(first.get("target").asText()).isEqualTo("node3");
+    assertThat(first.get("sent_by").asText()).isEqualTo("node1");
+    assertThat(first.get("event").get("id").asText()).isEqualTo("e-0000000001");
+    assertThat(first.get("suppressed").asInt()).isZero();
+    assertThat(received.get(3).get("target").isNull()).isTrue();
+  }
+
+  @Test
+  void atMostTenAMinuteAndTheRestCounted() {
+    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    List<Admin.Event> storm = new ArrayList<>();
+    for (int i = 1; i <= 15; i++) storm.add(event(i, "node2/fencer", "node" + i + ": power fencing, attempt 1"));
+    assertThat(n.offer(storm)).isEqualTo(Notifier.PER_MINUTE);
+    clock.addAndGet(59_999);
+    assertThat(n.offer(List.of(event(16, "manager", "node16: fencing -> fenced (x)")))).isZero();
+    clock.addAndGet(1);
+    assertThat(n.offer(List.of(event(17, "manager", "node17: fencing -> fenced (x)")))).isEqualTo(1);
+    assertThat(received).hasSize(11);
+    assertThat(received.get(10).get("suppressed").asInt()).as("5 of the storm and 1 within the minute").isEqualTo(6);
+  }
+
+  @Test
+  void theUrlComesFromAFileAndIsNeverEchoed() throws Exception {
+    Path f = dir.resolve("hook");
+    Files.writeString(f, url + "\n");
+    assertThat(Notifier.load(f)).isEqualTo(url);
+    Files.writeString(f, "ftp://example/s3cret\n");
+    assertThatThrownBy(() -> Notifier.load(f)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("http.notify_webhook_file: ").hasMessageNotContaining("s3cret");
+    assertThatThrownBy(() -> Notifier.load(dir.resolve("none"))).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("http.notify_webhook_file: ");
+  }
+
+  @Test
+  void aReceiverThatIsDownCountsNothingAsSent() {
+    receiver.stop(0);
+    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    assertThat(n.offer(List.of(event(1, "f", "node3: power fencing, attempt 1")))).isZero();
+    assertThat(n.sentTimes()).isEmpty();
+  }
+}
