@@ -252,27 +252,7 @@ public final class Fuzz {
           steps.add(at(back, new Action.Service(id, Action.ServiceCommand.START, null)));
         }
       }
-      case 11 -> {
-        String target = nodes.get(r.nextInt(nodes.size()));
-        steps.add(at(t, new Action.Maintenance(target, true)));
-        steps.add(at(back, new Action.Maintenance(target, false)));
-        // The operator's maintenance lasts through what operators do in it: power the node off and on, reboot it,
-        // shut it down (and later power it on), sometimes ending maintenance while it is still off.
-        long mid = t + 1_000 + r.nextInt(30_000);
-        long on = mid + 2_000 + r.nextInt(60_000);
-        switch (r.nextInt(4)) {
-          case 0 -> { }
-          case 1 -> {
-            steps.add(at(Math.min(end, mid), new Action.Power(target, false)));
-            steps.add(at(Math.min(end, on), new Action.Power(target, true)));
-          }
-          case 2 -> steps.add(at(Math.min(end, mid), new Action.Reboot(target)));
-          default -> {
-            steps.add(at(Math.min(end, mid), new Action.Shutdown(target)));
-            steps.add(at(Math.min(end, on), new Action.Power(target, true)));
-          }
-        }
-      }
+      case 11 -> maintenance(r, steps, nodes.get(r.nextInt(nodes.size())), t, back, end);
       case 12 -> {
         // The machine comes back from a power cycle silently without its watchdog, and gets it back at a later
         // boot: records of the old and new incarnations claim different things.
@@ -289,6 +269,30 @@ public final class Fuzz {
           steps.add(at(t, new Action.Power(x, false)));
           steps.add(at(back, new Action.Power(x, true)));
         }
+      }
+    }
+  }
+
+  /**
+   * The operator's maintenance of target from t to back, and what operators do in it (it must last through all
+   * of it): power the node off and on, reboot it, shut it down and later power it on, at times that may also fall
+   * after the maintenance ended.
+   */
+  private static void maintenance(Random r, List<Scenario.At> steps, String target, long t, long back, long end) {
+    steps.add(at(t, new Action.Maintenance(target, true)));
+    steps.add(at(back, new Action.Maintenance(target, false)));
+    long mid = Math.min(end, t + 1_000 + r.nextInt(30_000));
+    long on = Math.min(end, mid + 2_000 + r.nextInt(60_000));
+    switch (r.nextInt(4)) {
+      case 0 -> { }
+      case 1 -> {
+        steps.add(at(mid, new Action.Power(target, false)));
+        steps.add(at(on, new Action.Power(target, true)));
+      }
+      case 2 -> steps.add(at(mid, new Action.Reboot(target)));
+      default -> {
+        steps.add(at(mid, new Action.Shutdown(target)));
+        steps.add(at(on, new Action.Power(target, true)));
       }
     }
   }
