@@ -31,14 +31,15 @@ final class NodeMachine {
     NodeRecord rec = records.get(node);
     long silent = timers.get(node).silentMs(nowMs);
     boolean renewing = rec != null && silent < timing.unknownAfterMs();
-    Maintenance.Change kept = null;
+    // In maintenance, silence and a clean shutdown mean what Maintenance says (null: the generic rules below).
+    Maintenance.Change kept = st.state() == NodeState.MAINTENANCE
+        ? maintenance.step(node, rec, renewing, silent >= timing.leaseMs()) : null;
     switch (st.state()) {
       case ONLINE, UNKNOWN, MAINTENANCE, OFFLINE -> {
         if (rec != null && rec.fenced() && rec.generation() > st.generation()) {
           // A previous manager's fence write committed: the node was dead by then.
           to(node, st, NodeState.FENCING, "lease found fenced at generation " + rec.generation());
-        } else if (st.state() == NodeState.MAINTENANCE
-            && (kept = maintenance.step(node, rec, renewing, silent >= timing.leaseMs())) != null) {
+        } else if (kept != null) {
           if (kept != Maintenance.STAY) to(node, st, kept.to(), kept.reason());
         } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
