@@ -14,11 +14,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `palisade resource add|remove|set|start|stop|disable|enable|migrate|relocate`: config edits by CAS, moves as commands. */
+/**
+ * `palisade resource add|remove|set|start|stop|disable|enable|migrate|relocate|cleanup`: config edits by CAS, moves
+ * and cleanup as commands.
+ */
 @picocli.CommandLine.Command(name = "resource", description = "Add, change, start, stop and move HA resources",
     subcommands = {ResourceCommand.Add.class, ResourceCommand.Remove.class, ResourceCommand.Set.class,
         ResourceCommand.Start.class, ResourceCommand.Stop.class, ResourceCommand.Disable.class,
-        ResourceCommand.Enable.class, ResourceCommand.Migrate.class, ResourceCommand.Relocate.class})
+        ResourceCommand.Enable.class, ResourceCommand.Migrate.class, ResourceCommand.Relocate.class,
+        ResourceCommand.Cleanup.class})
 final class ResourceCommand {
   private ResourceCommand() {}
 
@@ -241,6 +245,28 @@ final class ResourceCommand {
     @Override
     boolean live() {
       return false;
+    }
+  }
+
+  @picocli.CommandLine.Command(name = "cleanup", description = "Clear the error state: stop the resource where it "
+      + "is, then apply its requested state again")
+  static final class Cleanup implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Parameters(index = "0", description = "resource id, e.g. vm:101")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Admin admin = store.admin()) {
+        ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
+        if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
+        existing(cfg, id);
+        long seq = admin.command(s -> new Command.Cleanup(s, id));
+        System.out.println(id + ": cleanup queued as command " + seq + " (the manager clears it if it is in error)");
+      }
+      return 0;
     }
   }
 }

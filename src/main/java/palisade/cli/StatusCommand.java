@@ -7,7 +7,6 @@ import palisade.core.ClusterConfig;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
-import palisade.core.NodeStatus;
 import palisade.core.ResourceConfig;
 import palisade.core.ServiceStatus;
 import palisade.core.SpmRole;
@@ -44,11 +43,11 @@ final class StatusCommand implements Callable<Integer> {
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
       out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
-      out.printf("%-10s %-12s %-10s %-5s %-11s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG");
+      out.printf("%-10s %-24s %-10s %-5s %-11s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG");
       for (String n : cfg.nodes().keySet()) {
-        NodeStatus st = ms == null ? null : ms.nodes().get(n);
         NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
-        out.printf("%-10s %-12s %-10s %-5s %-11s %s%n", n, st == null ? "-" : st.state().label(),
+        // maintenance (operator) lasts until `node maintenance NODE off`; maintenance (shutdown) ends by itself
+        out.printf("%-10s %-24s %-10s %-5s %-11s %s%n", n, ms == null ? "-" : ms.nodeLabel(n),
             age(now, admin.modifiedAtMs(StorePaths.node(n))), rec == null ? "-" : Long.toString(rec.generation()),
             rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)),
             watchdog(cfg, rec));

@@ -10,5 +10,8 @@ public sealed interface Command {
 
   record Maintenance(long seq, String node, boolean on) implements Command {}
 
+  /** `resource cleanup ID`: a resource in error is stopped where it is, then its requested state applies again. */
+  record Cleanup(long seq, String resource) implements Command {}
+
   record FenceConfirm(long seq, String node, String by) implements Command {}
 }

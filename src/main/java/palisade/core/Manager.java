@@ -223,7 +223,7 @@ public final class Manager {
     }
     Placement placement = new Placement(config, w, records, heard);
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
-    applyCommands(view, w, nodes, services);
+    applyCommands(view, w, nodes, services, nowMs);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
@@ -317,7 +317,7 @@ public final class Manager {
     return ordered;
   }
 
-  private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services) {
+  private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services, long nowMs) {
     Versioned<Commands> cmds = view.get(StorePaths.COMMANDS, Commands.class);
     if (cmds == null) return;
     TreeSet<String> movedTo = new TreeSet<>(); // targets of operator moves of this round
@@ -337,7 +337,9 @@ public final class Manager {
         refused = services.migrateCommand(r.resource(), r.node(), false);
         if (refused == null) movedTo.add(r.node());
       } else if (c instanceof Command.Maintenance m) {
-        refused = maintenance(w, m.node(), m.on());
+        refused = nodes.maintenanceCommand(m.node(), m.on(), nowMs);
+      } else if (c instanceof Command.Cleanup x) {
+        refused = services.cleanupCommand(x.resource());
       } else {
         Command.FenceConfirm f = (Command.FenceConfirm) c;
         refused = nodes.manualConfirm(f.node(), f.by()) ? null
@@ -346,15 +348,6 @@ public final class Manager {
       if (refused != null) env.log().event(SOURCE, "command " + c.seq() + " refused: " + refused);
       w.commandApplied(c.seq());
     }
-  }
-
-  private static String maintenance(Working w, String node, boolean on) {
-    NodeStatus st = w.node(node);
-    NodeState from = on ? NodeState.ONLINE : NodeState.MAINTENANCE; // the only state each direction leaves
-    if (st.state() != from) return node + " is " + st.state().label();
-    NodeState to = on ? NodeState.MAINTENANCE : NodeState.ONLINE;
-    w.setNode(node, new NodeStatus(to, st.generation(), st.confirmation()), "operator");
-    return null;
   }
 
   /**

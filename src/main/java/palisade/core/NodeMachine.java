@@ -12,6 +12,7 @@ final class NodeMachine {
   private final Working w;
   private final SortedMap<String, NodeRecord> records;
   private final SortedMap<String, NodeTimer> timers;
+  private final Maintenance maintenance;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
@@ -20,6 +21,7 @@ final class NodeMachine {
     this.w = w;
     this.records = records;
     this.timers = timers;
+    this.maintenance = new Maintenance(config, w, records);
   }
 
   void step(String node, long nowMs) {
@@ -29,11 +31,16 @@ final class NodeMachine {
     NodeRecord rec = records.get(node);
     long silent = timers.get(node).silentMs(nowMs);
     boolean renewing = rec != null && silent < timing.unknownAfterMs();
+    // In maintenance, silence and a clean shutdown mean what Maintenance says (null: the generic rules below).
+    Maintenance.Change kept = st.state() == NodeState.MAINTENANCE
+        ? maintenance.step(node, rec, renewing, silent >= timing.leaseMs()) : null;
     switch (st.state()) {
       case ONLINE, UNKNOWN, MAINTENANCE, OFFLINE -> {
         if (rec != null && rec.fenced() && rec.generation() > st.generation()) {
           // A previous manager's fence write committed: the node was dead by then.
           to(node, st, NodeState.FENCING, "lease found fenced at generation " + rec.generation());
+        } else if (kept != null) {
+          if (kept != Maintenance.STAY) to(node, st, kept.to(), kept.reason());
         } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
         } else if (silent >= timing.leaseMs() && st.state() != NodeState.OFFLINE) {
@@ -45,6 +52,8 @@ final class NodeMachine {
           to(node, st, NodeState.UNKNOWN, "lease silent for " + Durations.format(silent));
         } else if (renewing && st.state() == NodeState.UNKNOWN) {
           to(node, st, NodeState.ONLINE, "lease renewed");
+        } else if (renewing && st.state() == NodeState.ONLINE && maintenance.migratePolicyShutdown(rec)) {
+          to(node, st, NodeState.MAINTENANCE, "shutdown policy migrate: its resources move away first");
         }
       }
       case FENCING -> {
@@ -103,7 +112,16 @@ final class NodeMachine {
   }
 
   private void to(String node, NodeStatus st, NodeState s, String reason) {
-    w.setNode(node, new NodeStatus(s, st.generation(), s == NodeState.FENCING ? null : st.confirmation()), reason);
+    NodeState to = maintenance.returning(node, s); // the operator's maintenance outlasts every absence
+    if (to != s) reason += "; still in the operator's maintenance";
+    w.setNode(node, new NodeStatus(to, st.generation(), to == NodeState.FENCING ? null : st.confirmation()), reason);
+  }
+
+  /** The operator's `node maintenance NODE on|off` (see {@link Maintenance#command}); why it was refused, or null. */
+  String maintenanceCommand(String node, boolean on, long nowMs) {
+    boolean renewing = records.get(node) != null && timers.containsKey(node)
+        && timers.get(node).silentMs(nowMs) < timing.unknownAfterMs();
+    return maintenance.command(node, on, renewing);
   }
 
   /** Records an operator's confirmation that the node is off; it takes effect once the fence write is done. */

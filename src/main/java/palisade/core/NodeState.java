@@ -16,7 +16,10 @@ public enum NodeState {
   FENCED,
   /** Shut down cleanly: its agent stopped everything and said so. */
   OFFLINE,
-  /** Operator maintenance: resources are moved away and the node takes none. */
+  /**
+   * Maintenance, the operator's (lasting until the operator ends it) or a migrate-policy shutdown's (ending by
+   * itself): resources are moved away and the node takes none.
+   */
   MAINTENANCE;
 
   /** States a node may come from to reach this one. */
@@ -27,7 +30,8 @@ public enum NodeState {
       case FENCING -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE, OFFLINE);
       case FENCED -> EnumSet.of(FENCING);
       case OFFLINE -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE);
-      case MAINTENANCE -> EnumSet.of(ONLINE, UNKNOWN);
+      // back into the operator's maintenance from an absence: renewed before the fence write, rejoined, booted
+      case MAINTENANCE -> EnumSet.of(ONLINE, UNKNOWN, FENCING, FENCED, OFFLINE);
     };
   }
 

@@ -139,6 +139,11 @@ final class ServiceMachine {
       set(id, ss.withFailedStarts(0), "running: restart counter reset");
       ss = w.services.get(id);
     }
+    if (ss.node().equals(ss.maintenanceNode())) {
+      // Back on the node it left for maintenance by another way (recovered or moved there): nothing to return to.
+      set(id, ss.withMaintenanceNode(null), "on " + ss.node() + " again: no return after maintenance due");
+      ss = w.services.get(id);
+    }
     if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
       String back = ss.maintenanceNode();
       set(id, ss.with(move(ss)).withTarget(back, w.newToken()).withMaintenanceNode(null),
@@ -155,7 +160,8 @@ final class ServiceMachine {
   /** Restart on the same node up to max_restart, then relocate up to max_relocate, then error. */
   private void startFailed(String id, ServiceStatus ss, ResourceConfig rc) {
     int failures = ss.failedStarts() + 1;
-    if (failures <= rc.maxRestart()) {
+    // A node in maintenance gets no new start, a restart there included: it relocates at once.
+    if (failures <= rc.maxRestart() && w.nodeState(ss.node()) != NodeState.MAINTENANCE) {
       set(id, ss.withFailedStarts(failures).withToken(w.newToken()),
           "start failed: restart " + failures + "/" + rc.maxRestart() + " on " + ss.node());
       return;
@@ -263,34 +269,45 @@ final class ServiceMachine {
       set(id, ss.with(ServiceState.RECOVERY), "fence of " + ss.node() + " confirmed by "
           + node.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT));
       recovery(id, w.services.get(id), rc); // placed in the same round: every round trip counts in a failover
-    } else if (node.state() == NodeState.ONLINE && ss.target() != null) {
+    } else if (back(node.state()) && ss.target() != null) {
       set(id, ss.with(ServiceState.MIGRATE), ss.node() + " came back before it was fenced: migration outcome "
           + "pending");
-    } else if (node.state() == NodeState.ONLINE) {
+    } else if (back(node.state())) {
       set(id, ss.with(ServiceState.STARTED), ss.node() + " came back before it was fenced");
     }
+  }
+
+  /** A node that came back (before its fence), in the operator's maintenance or not. */
+  private static boolean back(NodeState ns) {
+    return ns == NodeState.ONLINE || ns == NodeState.MAINTENANCE;
   }
 
   private void recovery(String id, ServiceStatus ss, ResourceConfig rc) {
     // Entry into recovery already required the node's confirmed fence or clean release (see fence(), started());
     // the node may have rejoined and failed again since, which changes nothing for this resource.
-    if (rc.state() != RequestState.STARTED) {
+    if (rc.state() != RequestState.STARTED && rc.state() != RequestState.STOPPED) {
       set(id, ss.with(stoppedStateFor(rc)), "configured " + rc.state().name().toLowerCase(java.util.Locale.ROOT));
       return;
     }
+    // Proxmox's semantics: a stopped resource belongs to a living node too, so configured stopped it stays in
+    // recovery until a node can take it, and is placed there stopped (only disabled ends recovery at once).
+    boolean stopped = rc.state() == RequestState.STOPPED;
+    String target = null;
+    String why = "recovered from " + ss.node();
     if (ss.target() != null) {
       // Its node failed during a live migration: it may already run on the target.
       if (placement.eligible(ss.target())) {
-        set(id, ss.with(ServiceState.STARTED).onNode(ss.target(), w.newToken()), "recovered from " + ss.node()
-            + " to its migration target");
-        return;
+        target = ss.target();
+        why += " to its migration target";
+      } else {
+        NodeState t = w.nodeState(ss.target());
+        if (t != NodeState.FENCED && t != NodeState.OFFLINE) return; // wait: the target might still run it
       }
-      NodeState t = w.nodeState(ss.target());
-      if (t != NodeState.FENCED && t != NodeState.OFFLINE) return; // wait: the target might still run it
     }
-    String target = placed(rc, placement.select(rc, null, Set.of()));
+    if (target == null) target = placed(rc, placement.select(rc, null, Set.of()));
     if (target == null) return; // no recovery target: stays in recovery and is retried every round
-    set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "recovered from " + ss.node());
+    set(id, ss.with(stopped ? ServiceState.STOPPED : ServiceState.STARTED).onNode(target, w.newToken()),
+        stopped ? why + ", configured stopped: placed on " + target + " stopped" : why);
   }
 
   private void freeze(String id, ServiceStatus ss) {
@@ -322,6 +339,16 @@ final class ServiceMachine {
   }
 
   // ---- operator commands -----------------------------------------------------------------------------------------
+
+  /** `resource cleanup ID`: clears error (like disable, then enable): stopped where it is, then as requested. */
+  String cleanupCommand(String id) {
+    ServiceStatus ss = w.services.get(id);
+    if (ss == null || config.resources().get(id) == null) return "unknown resource " + id;
+    if (ss.state() != ServiceState.ERROR) return id + " is " + ss.state().label() + ", not error";
+    set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()).withFailedStarts(0)
+        .withTried(new TreeSet<>()), "operator: cleanup, clearing error");
+    return null;
+  }
 
   String migrateCommand(String id, String target, boolean live) {
     ServiceStatus ss = w.services.get(id);

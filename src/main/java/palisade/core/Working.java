@@ -12,6 +12,8 @@ final class Working {
   final TreeMap<String, NodeStatus> nodes;
   final TreeMap<String, ServiceStatus> services;
   final TreeMap<String, FenceTask> fencing;
+  /** Nodes in the operator's maintenance: changed only through {@link #setOperatorMaintenance}. */
+  private final java.util.TreeSet<String> maintenance;
   /** History lines the manager itself adds (manual confirmations), written with the state. */
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
@@ -32,6 +34,7 @@ final class Working {
     this.nodes = new TreeMap<>(base.nodes());
     this.services = new TreeMap<>(base.services());
     this.fencing = new TreeMap<>(base.fencing());
+    this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
@@ -51,6 +54,25 @@ final class Working {
 
   NodeState nodeState(String name) {
     return node(name).state();
+  }
+
+  /** Did the operator put node in maintenance (and not end it yet)? */
+  boolean operatorMaintenance(String name) {
+    return maintenance.contains(name);
+  }
+
+  /**
+   * The operator's maintenance request of a node. The node's state line usually tells of it (`online ->
+   * maintenance (operator)`); when the state does not change, reason says so in a line of its own.
+   */
+  void setOperatorMaintenance(String name, boolean on, String reason) {
+    Check.that(on != maintenance.contains(name), "node %s: operator maintenance already %s (%s)", name,
+        on ? "on" : "off", reason);
+    if (on) maintenance.add(name);
+    else maintenance.remove(name);
+    if (reason != null) log.event("manager", name + ": operator maintenance " + (on ? "on" : "off") + " (" + reason
+        + ")");
+    changed = true;
   }
 
   long newToken() {
@@ -192,6 +214,6 @@ final class Working {
 
   ManagerState build(long epoch) {
     checkTokens();
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm);
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance);
   }
 }

@@ -99,6 +99,7 @@ class ClusterCliTest {
     assertThat(cli("resource", "set", "svc:1", "--state", "running")).isEqualTo(2); // no such state
     assertThat(cli("resource", "stop", "nope")).isEqualTo(2);
     assertThat(cli("resource", "relocate", "svc:1", "node9")).isEqualTo(2);
+    assertThat(cli("resource", "cleanup", "nope")).isEqualTo(2);
     assertThat(cli("group", "add", "g", "--nodes", "node1:x")).isEqualTo(2);
     assertThat(cli("node", "maintenance", "node1", "maybe")).isEqualTo(2);
     assertThat(cli("fence", "confirm", "node7")).isEqualTo(2);
@@ -122,6 +123,7 @@ class ClusterCliTest {
     assertThat(cli("node", "maintenance", "node3", "off")).isZero();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> nodeState("node3") == NodeState.ONLINE);
     assertThat(cli("fence", "confirm", "node2")).as("queued; the manager refuses it (node2 is not fencing)").isZero();
+    assertThat(cli("resource", "cleanup", "svc:1")).as("queued; the manager refuses it (not in error)").isZero();
 
     // The SPM role (every local node has spm_priority 5): maintenance on its holder hands it over through the
     // release handshake, to another node and under a larger token.

@@ -31,6 +31,7 @@ public final class Codec {
       @JsonSubTypes.Type(value = Command.Migrate.class, name = "migrate"),
       @JsonSubTypes.Type(value = Command.Relocate.class, name = "relocate"),
       @JsonSubTypes.Type(value = Command.Maintenance.class, name = "maintenance"),
+      @JsonSubTypes.Type(value = Command.Cleanup.class, name = "cleanup"),
       @JsonSubTypes.Type(value = Command.FenceConfirm.class, name = "fence-confirm")})
   interface CommandMixin {}
 

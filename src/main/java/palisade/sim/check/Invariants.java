@@ -3,6 +3,7 @@ package palisade.sim.check;
 import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import palisade.core.ConfirmKind;
 import palisade.core.GroupConfig;
 import palisade.core.ManagerState;
@@ -38,6 +39,8 @@ public final class Invariants implements WorldObserver {
    * older token was placed before the operator's command and is still on its way.
    */
   private final TreeMap<String, Long> maintenanceFromToken = new TreeMap<>();
+  /** node in maintenance -> resources assigned to it since before it entered, without a break (never placed). */
+  private final TreeMap<String, TreeSet<String>> maintenanceResidents = new TreeMap<>();
   /** node -> whether the incarnation that made its agent's last committed record write had a working watchdog. */
   private final TreeMap<String, Boolean> lastWriterHadWatchdog = new TreeMap<>();
   /** node -> fence generation -> whether the writer of the record version that fence write named had one. */
@@ -300,15 +303,42 @@ public final class Invariants implements WorldObserver {
 
   // ---- 7: placement rules ----------------------------------------------------------------------------------------
 
-  /** Notes when a node enters maintenance: from then on nothing newly placed may start there. */
+  /**
+   * Notes when a node enters maintenance: from then on nothing newly placed may start there. A resource that was on
+   * it then and has stayed assigned to it without a break (its move away failed, or had nowhere to go) was not placed
+   * there: the manager may renew its token in place (a failed live migration does) and the node may restart it
+   * after a reset.
+   */
   private void trackMaintenance(ManagerState before, ManagerState after) {
     for (var e : after.nodes().entrySet()) {
-      NodeStatus was = before == null ? null : before.nodes().get(e.getKey());
+      String n = e.getKey();
+      NodeStatus was = before == null ? null : before.nodes().get(n);
       boolean in = e.getValue().state() == NodeState.MAINTENANCE;
       boolean wasIn = was != null && was.state() == NodeState.MAINTENANCE;
-      if (in && !wasIn) maintenanceFromToken.put(e.getKey(), before == null ? 0 : before.nextToken());
-      if (!in) maintenanceFromToken.remove(e.getKey());
+      if (in && !wasIn) {
+        maintenanceFromToken.put(n, before == null ? 0 : before.nextToken());
+        TreeSet<String> here = new TreeSet<>();
+        for (var s : after.services().entrySet()) {
+          if (resident(s.getValue(), n)) here.add(s.getKey());
+        }
+        maintenanceResidents.put(n, here);
+      }
+      if (!in) {
+        maintenanceFromToken.remove(n);
+        maintenanceResidents.remove(n);
+      } else {
+        maintenanceResidents.get(n).removeIf(id -> !resident(after.services().get(id), n));
+      }
     }
+  }
+
+  /** Is ss assigned to run on node (not merely recorded there stopped)? */
+  private static boolean resident(ServiceStatus ss, String node) {
+    if (ss == null || !node.equals(ss.node())) return false;
+    return switch (ss.state()) {
+      case STARTED, MIGRATE, RELOCATE, FREEZE, REQUEST_STOP, FENCE, ERROR -> true;
+      case REQUEST_START, STOPPED, DISABLED, RECOVERY, IGNORED -> false;
+    };
   }
 
   /**
@@ -318,7 +348,7 @@ public final class Invariants implements WorldObserver {
    */
   private void invariant7Placement(String id, String node, long token) {
     Long from = maintenanceFromToken.get(node);
-    if (from != null && token >= from) {
+    if (from != null && token >= from && !maintenanceResidents.get(node).contains(id)) {
       fail("7 (placement)", id + " starts on " + node + " under token " + token + ", placed while " + node
           + " is in maintenance");
     }

@@ -136,7 +136,7 @@ public sealed interface Action {
 
   /** What `service ID ...` asks for. */
   enum ServiceCommand {
-    MIGRATE, RELOCATE, STOP, START, DISABLE, ENABLE;
+    MIGRATE, RELOCATE, STOP, START, DISABLE, ENABLE, CLEANUP;
 
     /** migrate and relocate name a target node; the others take none. */
     boolean takesNode() {
@@ -155,7 +155,7 @@ public sealed interface Action {
     }
   }
 
-  /** `service ID migrate|relocate NODE` or `service ID stop|start|disable|enable`: node is null for the latter. */
+  /** `service ID migrate|relocate NODE` or `service ID stop|start|disable|enable|cleanup`: no node for the latter. */
   record Service(String id, ServiceCommand command, String node) implements Action {
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -189,6 +189,8 @@ public final class Fuzz {
       String line = "resource " + id + " node=" + nodes.get(r.nextInt(k)) + " state=" + state
           + " priority=" + r.nextInt(3) + " disks=disk-" + i;
       if (grouped && r.nextBoolean()) line += " group=g";
+      // Now and then a resource that cannot start on one or two nodes: start failures, relocation, error, cleanup.
+      if (r.nextInt(8) == 0) line += " fail_start=" + String.join(",", pick(r, nodes, 1 + r.nextInt(2)));
       lines.add(line);
     }
     return lines;
@@ -242,18 +244,15 @@ public final class Fuzz {
       }
       case 10 -> {
         String id = ids.get(r.nextInt(ids.size()));
-        Action.ServiceCommand[] cmds = Action.ServiceCommand.values(); // migrate, relocate, stop, start, disable, enable
+        // migrate, relocate, stop, start, disable, enable, cleanup
+        Action.ServiceCommand[] cmds = Action.ServiceCommand.values();
         Action.ServiceCommand c = cmds[r.nextInt(cmds.length)];
         steps.add(at(t, new Action.Service(id, c, c.takesNode() ? nodes.get(r.nextInt(nodes.size())) : null)));
         if (c == Action.ServiceCommand.STOP || c == Action.ServiceCommand.DISABLE) {
           steps.add(at(back, new Action.Service(id, Action.ServiceCommand.START, null)));
         }
       }
-      case 11 -> {
-        String target = nodes.get(r.nextInt(nodes.size()));
-        steps.add(at(t, new Action.Maintenance(target, true)));
-        steps.add(at(back, new Action.Maintenance(target, false)));
-      }
+      case 11 -> maintenance(r, steps, nodes.get(r.nextInt(nodes.size())), t, back, end);
       case 12 -> {
         // The machine comes back from a power cycle silently without its watchdog, and gets it back at a later
         // boot: records of the old and new incarnations claim different things.
@@ -270,6 +269,30 @@ public final class Fuzz {
           steps.add(at(t, new Action.Power(x, false)));
           steps.add(at(back, new Action.Power(x, true)));
         }
+      }
+    }
+  }
+
+  /**
+   * The operator's maintenance of target from t to back, and what operators do in it (it must last through all
+   * of it): power the node off and on, reboot it, shut it down and later power it on, at times that may also fall
+   * after the maintenance ended.
+   */
+  private static void maintenance(Random r, List<Scenario.At> steps, String target, long t, long back, long end) {
+    steps.add(at(t, new Action.Maintenance(target, true)));
+    steps.add(at(back, new Action.Maintenance(target, false)));
+    long mid = Math.min(end, t + 1_000 + r.nextInt(30_000));
+    long on = Math.min(end, mid + 2_000 + r.nextInt(60_000));
+    switch (r.nextInt(4)) {
+      case 0 -> { }
+      case 1 -> {
+        steps.add(at(mid, new Action.Power(target, false)));
+        steps.add(at(on, new Action.Power(target, true)));
+      }
+      case 2 -> steps.add(at(mid, new Action.Reboot(target)));
+      default -> {
+        steps.add(at(mid, new Action.Shutdown(target)));
+        steps.add(at(on, new Action.Power(target, true)));
       }
     }
   }

@@ -94,11 +94,11 @@ final class Grammar {
   }
 
   private static Action service(List<String> a) {
-    if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop|start|disable|enable");
+    if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop|start|disable|enable|cleanup");
     ServiceCommand c = ServiceCommand.parse(a.get(2));
     if (c == null) {
       throw error("service: unknown command '" + a.get(2)
-          + "' (expected migrate, relocate, stop, start, disable, enable)");
+          + "' (expected migrate, relocate, stop, start, disable, enable, cleanup)");
     }
     if (c.takesNode()) {
       arity(a, 4, "service ID " + a.get(2) + " NODE");

@@ -220,11 +220,12 @@ public final class ScenarioRunner {
         world.operatorCommand(what + " " + n,
             seq -> live ? new Command.Migrate(seq, id, n) : new Command.Relocate(seq, id, n));
       }
+      case CLEANUP -> world.operatorCommand(what, seq -> new Command.Cleanup(seq, id));
       case STOP, DISABLE, START, ENABLE -> {
         RequestState st = switch (a.command()) {
           case STOP -> RequestState.STOPPED;
           case DISABLE -> RequestState.DISABLED;
-          case START, ENABLE, MIGRATE, RELOCATE -> RequestState.STARTED;
+          case START, ENABLE, MIGRATE, RELOCATE, CLEANUP -> RequestState.STARTED;
         };
         world.operatorConfig(what, c -> c.withResource(c.resources().get(id).withState(st)));
       }

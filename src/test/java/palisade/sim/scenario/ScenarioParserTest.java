@@ -41,6 +41,10 @@ class ScenarioParserTest {
     refused("t.scn:2: watchdog: expected missing or ok, got 'gone'", "nodes node1", "at 1s watchdog node1 gone",
         "run 2s");
     refused("t.scn:2: watchdog: unknown node 'node9'", "nodes node1", "at 1s watchdog node9 missing", "run 2s");
+    refused("t.scn:3: expected service ID cleanup, got 'service vm:1 cleanup node1'", "nodes node1", "resource vm:1 node=node1",
+        "at 1s service vm:1 cleanup node1", "run 2s");
+    refused("t.scn:3: service: unknown resource 'vm:2'", "nodes node1", "resource vm:1 node=node1",
+        "at 1s service vm:2 cleanup", "run 2s");
   }
 
   @Test
@@ -79,6 +83,7 @@ class ScenarioParserTest {
     expected.put("service vm:1 relocate node3", new Action.Service("vm:1", Action.ServiceCommand.RELOCATE,
         "node3"));
     expected.put("service vm:1 disable", new Action.Service("vm:1", Action.ServiceCommand.DISABLE, null));
+    expected.put("service vm:1 cleanup", new Action.Service("vm:1", Action.ServiceCommand.CLEANUP, null));
     expected.put("maintenance node2 on", new Action.Maintenance("node2", true));
     expected.put("fence confirm node3", new Action.FenceConfirm("node3", false));
     expected.put("fence confirm node3 if-off", new Action.FenceConfirm("node3", true));
