@@ -46,19 +46,38 @@ final class FenceCommand {
     return ms <= 0 ? "-" : TIME.format(Instant.ofEpochMilli(ms));
   }
 
-  /** The history table, oldest first; entries carry no secrets (device names and results only). */
+  /**
+   * The history table, oldest first: when, which node, how (watchdog, power or manual), what was done, by whom
+   * (the proxy node, the manager, or the operator), the outcome; then the devices, level, how long the call took
+   * and the order it belongs to (an order's attempt, or the fence generation of the manager's own lines). Columns
+   * are as wide as their widest cell; entries carry no secrets (device names and results only).
+   */
   static void print(List<FenceEntry> entries, String node, PrintStream out) {
-    String fmt = "%-8s %7s %5s %-14s %-6s %-34s %-20s %-23s %-23s%n";
-    out.printf(fmt, "TARGET", "ATTEMPT", "LEVEL", "DEVICE", "ACTION", "RESULT", "EXECUTOR", "START", "END");
-    int shown = 0;
+    List<String[]> rows = new java.util.ArrayList<>();
+    rows.add(new String[] {"TIME", "NODE", "KIND", "ACTION", "BY", "OUTCOME", "DEVICE", "LEVEL", "TOOK", "ORDER"});
     for (FenceEntry e : entries) {
       if (node != null && !node.equals(e.target())) continue;
-      out.printf(fmt, e.target(), e.attempt(), e.level() == 0 ? "-" : Integer.toString(e.level()),
-          e.device() == null ? "-" : e.device(), e.action(), e.result(), e.executor(), time(e.startedMs()),
-          time(e.endedMs()));
-      shown++;
+      rows.add(new String[] {time(e.startedMs()), e.target(), e.kind(), e.action(), e.executor(), e.result(),
+          e.device() == null ? "-" : e.device(), e.level() == 0 ? "-" : Integer.toString(e.level()),
+          e.startedMs() <= 0 || e.endedMs() < e.startedMs() ? "-" : palisade.core.Durations.format(
+              e.endedMs() - e.startedMs()), (e.level() == 0 ? "generation " : "attempt ") + e.attempt()});
     }
-    if (shown == 0) out.println("(no fence operations recorded)");
+    if (rows.size() == 1) {
+      out.println("(no fence operations recorded)");
+      return;
+    }
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) width[i] = Math.max(width[i], r[i].length());
+    }
+    for (String[] r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        line.append(r[i]);
+        if (i < r.length - 1) line.append(" ".repeat(width[i] - r[i].length() + 2));
+      }
+      out.println(line.toString().stripTrailing());
+    }
   }
 
   @Command(name = "confirm", description = "Confirm that NODE is powered off: its resources may be recovered")
