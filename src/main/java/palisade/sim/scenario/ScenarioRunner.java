@@ -392,7 +392,10 @@ public final class ScenarioRunner {
     Versioned<Object> v = world.store().get(StorePaths.FENCE_HISTORY);
     FenceHistory h = v == null ? FenceHistory.empty() : (FenceHistory) v.value();
     String kind = x.kind().name().toLowerCase(Locale.ROOT);
-    if (h.lastOfKind(n, kind) != null) return null;
+    FenceEntry mine = h.lastOfKind(n, kind);
+    // The record answers "when" too: a line of the kind without a time stamp does not count.
+    if (mine != null && mine.startedMs() > 0) return null;
+    if (mine != null) return n + "'s " + kind + " line has no time: " + mine.describe();
     FenceEntry last = lastOf(h, n);
     return n + " has no " + kind + " line in the fence history" + (last == null ? " (none at all)"
         : " (last: " + last.describe() + ")");
