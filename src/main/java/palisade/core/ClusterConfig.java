@@ -34,8 +34,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
     resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
     if (repairAfterMs < 0 || repairAfterMs > Timing.MAX_DURATION_MS) {
-      throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most "
-          + Durations.format(Timing.MAX_DURATION_MS) + ")");
+      throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most 24h)");
     }
     for (GroupConfig g : groups.values()) {
       for (String n : g.nodes().keySet()) {

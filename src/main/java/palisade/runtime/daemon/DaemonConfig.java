@@ -192,8 +192,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     if (text.equals("off")) return 0;
     long ms = palisade.core.Durations.parseMs(text, "repair_after");
     if (ms <= 0 || ms > Timing.MAX_DURATION_MS) {
-      throw new ConfigException("repair_after: '" + text + "' must be more than 0 and at most "
-          + palisade.core.Durations.format(Timing.MAX_DURATION_MS) + " (or off)");
+      throw new ConfigException("repair_after: '" + text + "' must be more than 0 and at most 24h (or off)");
     }
     return ms;
   }
