@@ -59,7 +59,7 @@ final class FenceCommand {
       if (node != null && !node.equals(e.target())) continue;
       rows.add(new String[] {time(e.startedMs()), e.target(), e.kind(), e.action(), e.executor(), e.result(),
           e.device() == null ? "-" : e.device(), e.level() == 0 ? "-" : Integer.toString(e.level()),
-          e.startedMs() <= 0 || e.endedMs() < e.startedMs() ? "-" : palisade.core.Durations.format(
+          e.startedMs() <= 0 || e.endedMs() <= e.startedMs() ? "-" : palisade.core.Durations.format(
               e.endedMs() - e.startedMs()), (e.level() == 0 ? "generation " : "attempt ") + e.attempt()});
     }
     if (rows.size() == 1) {
