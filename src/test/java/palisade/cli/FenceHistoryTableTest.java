@@ -49,4 +49,17 @@ class FenceHistoryTableTest {
     assertThat(table(entries, "node2").lines()).hasSize(2);
     assertThat(table(List.of(), null)).isEqualTo("(no fence operations recorded)" + System.lineSeparator());
   }
+
+  @Test
+  void repairAfterArgumentsAreOffOrADurationUpToADay() {
+    assertThat(FenceCommand.RepairAfter.parse("off")).isZero();
+    assertThat(FenceCommand.RepairAfter.parse("10m")).isEqualTo(600_000);
+    assertThat(FenceCommand.RepairAfter.describe(600_000)).isEqualTo("600s");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FenceCommand.RepairAfter.parse("soon"))
+        .isInstanceOf(CliError.class).hasMessageStartingWith("repair_after: 'soon' is not a duration");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FenceCommand.RepairAfter.parse("0s"))
+        .isInstanceOf(CliError.class).hasMessage("repair_after: '0s' must be more than 0 and at most 24h (or off)");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> FenceCommand.RepairAfter.parse("25h"))
+        .isInstanceOf(CliError.class).hasMessageContaining("at most 24h");
+  }
 }

@@ -33,9 +33,10 @@ import palisade.runtime.store.Admin;
 /**
  * Repair after a watchdog fence with real processes: the 3-node local cluster of {@link PowerFencingClusterTest}
  * (store on node1 alone, a mock Redfish BMC per node), every node under its process watchdog, and the cluster's
- * {@code repair_after} set to 10 s in {@code /config}. node3 loses power; its fence is confirmed by the watchdog and
- * vm:103 recovered at once; node3 stays down, so 10 s after its fence a proxy power-cycles it through its mock BMC
- * (which starts node3 again); node3 boots and rejoins. {@code fence history} shows the watchdog line and the cycle.
+ * {@code repair_after} set to 10 s in {@code /config} by {@code palisade fence repair-after 10s}. node3 loses power;
+ * its fence is confirmed by the watchdog and vm:103 recovered at once; node3 stays down, so 10 s after its fence a
+ * proxy power-cycles it through its mock BMC (which starts node3 again); node3 boots and rejoins. {@code fence
+ * history} shows the watchdog line and the cycle.
  */
 @Tag("cluster")
 class RepairClusterTest {
@@ -124,8 +125,9 @@ class RepairClusterTest {
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
     // The cluster option, as an operator sets it in /config; the active manager reads it every round.
-    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> new ClusterConfig(c.nodes(), c.groups(), c.resources(),
-        c.shutdownPolicy(), c.timing(), REPAIR_AFTER_MS));
+    assertThat(cli("fence", "repair-after")).contains("repair_after: off");
+    cli("fence", "repair-after", "10s");
+    assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).repairAfterMs()).isEqualTo(REPAIR_AFTER_MS);
     cluster.addDemoResources(admin, 3);
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
       List<Instance> t = traces();
