@@ -16,7 +16,7 @@ final class GroupCommand {
   private GroupCommand() {}
 
   static ClusterConfig withGroups(ClusterConfig cfg, TreeMap<String, GroupConfig> groups) {
-    return new ClusterConfig(cfg.nodes(), groups, cfg.resources(), cfg.shutdownPolicy(), cfg.timing());
+    return cfg.withGroups(groups);
   }
 
   @Command(name = "add", description = "Add a group: --nodes node1:2,node2:1 (higher priority wins)")

@@ -259,14 +259,7 @@ final class ResourceCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
-        if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
-        existing(cfg, id);
-        long seq = admin.command(s -> new Command.Cleanup(s, id));
-        System.out.println(id + ": cleanup queued as command " + seq + " (the manager clears it if it is in error)");
-      }
-      return 0;
+      return run(store, ops -> ops.cleanup(id));
     }
   }
 }

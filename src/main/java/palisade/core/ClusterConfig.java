@@ -11,9 +11,17 @@ import java.util.TreeMap;
  * @param timing the cluster's R, X, W, L and ρ: every daemon runs its agent and manager under them (its tick is a
  *     local matter). Null only in a configuration that states none (core tests, an older store): a daemon refuses
  *     to run under such a /config, and the manager then compares a fenced record with its own timings only.
+ * @param repairAfterMs {@code repair_after}: power-cycle a watchdog-fenced node that has a fence device and has not
+ *     rejoined within this long (DESIGN "Repair after a fence"); 0 = off, the default
  */
 public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
-    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing) {
+    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
+
+  /** A configuration without repair after a fence. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing) {
+    this(nodes, groups, resources, shutdownPolicy, timing, 0);
+  }
 
   /** A configuration that states no timing. */
   public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
@@ -25,6 +33,9 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
     resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
+    if (repairAfterMs < 0 || repairAfterMs > Timing.MAX_DURATION_MS) {
+      throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most 24h)");
+    }
     for (GroupConfig g : groups.values()) {
       for (String n : g.nodes().keySet()) {
         if (!nodes.containsKey(n)) throw new ConfigException("group " + g.name() + ": unknown node '" + n + "'");
@@ -43,12 +54,16 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
   public ClusterConfig withResource(ResourceConfig r) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.put(r.id(), r);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
   }
 
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
+  }
+
+  public ClusterConfig withGroups(SortedMap<String, GroupConfig> gs) {
+    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs);
   }
 }

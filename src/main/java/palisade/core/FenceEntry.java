@@ -4,8 +4,12 @@ import java.util.Locale;
 
 /**
  * One line of fence history: target, level, device, action, result, who executed it, start and end times.
- * Summary lines have action {@value #SUMMARY} and name the level's devices: `off confirmed`, `all levels failed`,
- * `on confirmed`, `power-on failed`, `manual confirm`.
+ * Summary lines have action {@value #SUMMARY} (a fence) or {@value #CYCLE} (a repair power cycle) and name the
+ * level's devices: `off confirmed`, `all levels failed`, `on confirmed`, `power-on failed`.
+ *
+ * <p>Lines of level 0 are the manager's own, written with its state: `watchdog confirm`, `manual confirm` and a
+ * repair's `ordered` line. Their attempt is the fence generation they belong to, not an order's token; their times
+ * are the manager's wall clock (its host's, never used for a decision).
  */
 public record FenceEntry(String target, long attempt, int level, String device, String action, String result,
     String executor, long startedMs, long endedMs) {
@@ -16,6 +20,16 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   public static final String ON_CONFIRMED = "on confirmed";
   public static final String ON_FAILED = "power-on failed";
   public static final String MANUAL = "manual confirm";
+  public static final String WATCHDOG = "watchdog confirm";
+  /** The action of a repair's lines: a power cycle of a node already fenced (DESIGN "Repair after a fence"). */
+  public static final String CYCLE = "cycle";
+
+  /** How the line's node was handled: `watchdog` or `manual` (a confirmation), else `power` (a device). */
+  public String kind() {
+    if (level == 0 && result.equals(WATCHDOG)) return "watchdog";
+    if (level == 0 && result.equals(MANUAL)) return "manual";
+    return "power";
+  }
 
   public String describe() {
     return String.format(Locale.ROOT, "%s attempt %d level %d %s %s: %s (by %s)", target, attempt, level,

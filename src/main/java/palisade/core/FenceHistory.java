@@ -22,23 +22,47 @@ public record FenceHistory(List<FenceEntry> entries) {
     return new FenceHistory(all.subList(Math.max(0, all.size() - KEEP), all.size()));
   }
 
-  /** Did any proxy already act on this attempt (a proxy restarting must not run it again)? */
+  /**
+   * Did any proxy already act on this attempt (a proxy restarting must not run it again)? The manager's own lines
+   * (level 0) count generations, not attempts: they never match.
+   */
   public boolean touched(String target, long attempt) {
     for (int i = entries.size() - 1; i >= 0; i--) {
       FenceEntry e = entries.get(i);
-      if (e.target().equals(target) && e.attempt() == attempt) return true;
+      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt) return true;
     }
     return false;
   }
 
-  /** The newest summary line for this target's attempt, or null. */
+  /** The newest summary line (of a fence or a repair cycle) a proxy wrote for this target's attempt, or null. */
   public FenceEntry summary(String target, long attempt, String result) {
     for (int i = entries.size() - 1; i >= 0; i--) {
       FenceEntry e = entries.get(i);
-      if (e.target().equals(target) && e.attempt() == attempt && e.action().equals(FenceEntry.SUMMARY)
-          && e.result().equals(result)) {
+      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt && e.result().equals(result)
+          && (e.action().equals(FenceEntry.SUMMARY) || e.action().equals(FenceEntry.CYCLE))) {
         return e;
       }
+    }
+    return null;
+  }
+
+  /** Was a repair of target ordered for this fence generation (the manager's `cycle` line)? Once per generation. */
+  public boolean repairOrdered(String target, long generation) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.level() == 0 && e.target().equals(target) && e.attempt() == generation
+          && e.action().equals(FenceEntry.CYCLE)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The newest line of target of this kind (watchdog, power or manual), or null. */
+  public FenceEntry lastOfKind(String target, String kind) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.target().equals(target) && e.kind().equals(kind)) return e;
     }
     return null;
   }

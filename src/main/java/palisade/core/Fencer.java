@@ -133,8 +133,8 @@ public final class Fencer {
     Check.that(old == null || old.task.attempt() < t.attempt(), "%s: order %s started again", source, t.attempt());
     Run r = new Run(t);
     runs.put(t.target(), r);
-    env.log().event(source, t.target() + ": power fencing, attempt " + t.attempt() + ", " + t.levels().size()
-        + " level(s)");
+    env.log().event(source, t.target() + ": " + (t.repair() ? "repair power cycle" : "power fencing") + ", attempt "
+        + t.attempt() + ", " + t.levels().size() + " level(s)");
     sendAll(r, PowerAction.OFF);
   }
 
@@ -241,7 +241,8 @@ public final class Fencer {
   // ---- history ---------------------------------------------------------------------------------------------------
 
   private void summary(Run r, String result) {
-    record(r, String.join("+", r.devices()), FenceEntry.SUMMARY, result, r.lastEndMs, r.lastEndMs);
+    record(r, String.join("+", r.devices()), r.task.repair() ? FenceEntry.CYCLE : FenceEntry.SUMMARY, result,
+        r.lastEndMs, r.lastEndMs);
   }
 
   private void record(Run r, String device, String action, String result, long startedMs, long endedMs) {

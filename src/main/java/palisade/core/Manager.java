@@ -216,7 +216,7 @@ public final class Manager {
     }
 
     Working w = new Working(state, env.log(), stormAlerted);
-    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers);
+    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me);
     TreeSet<String> heard = new TreeSet<>();
     for (var e : timers.entrySet()) {
       if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());

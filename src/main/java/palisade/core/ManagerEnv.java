@@ -7,4 +7,12 @@ public interface ManagerEnv {
   StoreClient store();
 
   EventLog log();
+
+  /**
+   * The host's wall clock at the manager's nowMs, only to stamp the fence-history lines the manager writes (a
+   * confirmation's time, as the proxies stamp device calls); never an input to a decision. Defaults to nowMs.
+   */
+  default long wallClockMs(long nowMs) {
+    return nowMs;
+  }
 }

@@ -13,9 +13,20 @@ final class NodeMachine {
   private final SortedMap<String, NodeRecord> records;
   private final SortedMap<String, NodeTimer> timers;
   private final Maintenance maintenance;
+  /** The host's wall clock this round: only the time stamp of the history lines written here. */
+  private final long wallMs;
+  /** The manager's node: who declares a watchdog confirmation, in the history. */
+  private final String manager;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
+    this(timing, config, w, records, timers, 0, "manager");
+  }
+
+  NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
+      SortedMap<String, NodeTimer> timers, long wallMs, String manager) {
+    this.wallMs = wallMs;
+    this.manager = manager;
     this.timing = timing;
     this.config = config;
     this.w = w;
@@ -109,6 +120,16 @@ final class NodeMachine {
     w.setNode(node, new NodeStatus(NodeState.FENCED, generation, c),
         "fence confirmed by " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
             + (c.kind() == ConfirmKind.WATCHDOG ? "" : " (" + c.by() + ")"));
+    // Power and manual confirmations are in the history already (the proxy's lines, the operator's command);
+    // a watchdog confirmation is this manager's conclusion from the fence write, so it says so itself.
+    if (c.kind() == ConfirmKind.WATCHDOG) {
+      w.addHistory(new FenceEntry(node, generation, 0, null, FenceEntry.SUMMARY, FenceEntry.WATCHDOG, manager, wallMs,
+          wallMs));
+    }
+  }
+
+  long wallMs() {
+    return wallMs;
   }
 
   private void to(String node, NodeStatus st, NodeState s, String reason) {
@@ -132,7 +153,7 @@ final class NodeMachine {
     long gen = rec == null ? 1 : fenceWritten(st, rec) ? rec.generation() : rec.generation() + 1;
     w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(),
         new FenceConfirmation(ConfirmKind.MANUAL, by, gen)), "operator " + by + " confirms the node is off");
-    w.addHistory(new FenceEntry(node, gen, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, by, 0, 0));
+    w.addHistory(new FenceEntry(node, gen, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, by, wallMs, wallMs));
     return true;
   }
 

@@ -60,10 +60,15 @@ final class PowerFencing {
     FenceTask task = w.fencing.get(node);
     Check.that(task == null || task.target().equals(node), "fence order filed under %s: %s", node, task);
     if (task != null) {
-      follow(node, st, task, nowMs);
+      if (task.repair()) Repair.follow(w, node, st, records.get(node), task, history, manager);
+      else follow(node, st, task, nowMs);
       return;
     }
     NodeConfig nc = config.nodes().get(node);
+    if (Repair.due(timing, config, node, st, records.get(node), history, silentMs)) {
+      Repair.order(w, node, st, proxy(node), nc.fenceLevels(), manager, nodes.wallMs());
+      return;
+    }
     if (st.state() != NodeState.FENCING || nc.fenceLevels().isEmpty() || nodes.needsFenceWrite(node)) return;
     if (silentMs < timing.leaseMs() + graceExtraMs(node)) return;
     if (stormGuard(node)) return;

@@ -195,6 +195,12 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return world::log;
   }
 
+  /** The world's true time, as the fence devices stamp their calls. */
+  @Override
+  public long wallClockMs(long nowMs) {
+    return world.now();
+  }
+
   @Override
   public SpmDuty spm() {
     return spm;

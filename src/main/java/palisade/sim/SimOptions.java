@@ -34,6 +34,8 @@ public final class SimOptions {
   int storePeers;
   /** Probability, in parts per million, that a store acknowledgement is lost after its write committed. */
   long ackLossPpm;
+  /** The cluster option `repair_after`; 0 = off. */
+  long repairAfterMs;
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
@@ -48,6 +50,11 @@ public final class SimOptions {
   /** The `shutdown_policy` option. */
   public ShutdownPolicy shutdownPolicy() {
     return shutdownPolicy;
+  }
+
+  /** The `repair_after` option (0: off). */
+  public long repairAfterMs() {
+    return repairAfterMs;
   }
 
   /** Applies one `option` line; throws ConfigException naming the key. */
@@ -70,6 +77,7 @@ public final class SimOptions {
       case "migrate_time" -> migrateMs = ms(key, value);
       case "store_latency" -> storeLatencyMs = Math.max(1, ms(key, value));
       case "shutdown_timeout" -> shutdownTimeoutMs = ms(key, value);
+      case "repair_after" -> repairAfterMs = value.equals("off") ? 0 : ms(key, value);
       case "ack_loss" -> {
         ackLossPpm = percentPpm(key, value);
         if (ackLossPpm > ACK_LOSS_MAX_PPM) {
@@ -85,7 +93,7 @@ public final class SimOptions {
       }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
           + "ack_timeout, renew_interval, drift, shutdown_policy, boot_time, start_time, stop_time, migrate_time, "
-          + "store_latency, shutdown_timeout, store_peers, ack_loss)");
+          + "store_latency, shutdown_timeout, store_peers, ack_loss, repair_after)");
     }
   }
 

@@ -120,7 +120,7 @@ public final class SimWorld {
     return options;
   }
 
-  SimStore store() {
+  public SimStore store() {
     return store;
   }
 

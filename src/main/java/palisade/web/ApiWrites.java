@@ -56,6 +56,10 @@ final class ApiWrites {
       body(ctx, Set.of());
       done(ctx, 200, ops(ctx).request(ctx.pathParam("id"), RequestState.STARTED));
     });
+    r.post("/api/resources/{id}/cleanup", ctx -> {
+      body(ctx, Set.of());
+      done(ctx, 202, ops(ctx).cleanup(ctx.pathParam("id")));
+    });
     r.post("/api/resources/{id}/migrate", ctx -> move(ctx, true));
     r.post("/api/resources/{id}/relocate", ctx -> move(ctx, false));
     r.post("/api/nodes/{name}/maintenance", ctx -> {

@@ -27,7 +27,8 @@ final class ClusterFacts {
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false));
     }
-    return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL, local.timing());
+    return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL, local.timing(),
+        local.repairAfterMs());
   }
 
   /**

@@ -31,10 +31,12 @@ import palisade.io.TextFile;
  * @param storeCredential the node's store credential directory ({@code store.credential}, default
  *     {@code <data_dir>/credential}): TLS client certificate and, for a peer, its server certificate
  * @param localTickMs {@code timing.tick} when the file sets it, a local fact; 0: R/10 of the cluster's R
+ * @param repairAfterMs {@code repair_after}, the initial cluster setting: power-cycle a watchdog-fenced node that
+ *     has a fence device and has not rejoined within this long; 0 (the default, or {@code off}): never
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential, Http http, long localTickMs) {
+    Path storeCredential, Http http, long localTickMs, long repairAfterMs) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -77,7 +79,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http");
+      "timing", "fence_devices", "http", "repair_after");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -181,6 +183,19 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     long localTick = root.path("timing").has("tick") ? timing.tickMs() : 0;
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
-        timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick);
+        timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
+        repairAfter(root.path("repair_after")));
+  }
+
+  /** {@code repair_after}: a duration up to one day, or {@code off}; absent: off. */
+  static long repairAfter(JsonNode v) {
+    if (v.isMissingNode() || v.isNull() || v.isBoolean() && !v.booleanValue()) return 0; // YAML reads `off` as false
+    String text = ConfigYaml.text(v, "repair_after").trim();
+    if (text.equals("off")) return 0;
+    long ms = palisade.core.Durations.parseMs(text, "repair_after");
+    if (ms <= 0 || ms > Timing.MAX_DURATION_MS) {
+      throw new ConfigException("repair_after: '" + text + "' must be more than 0 and at most 24h (or off)");
+    }
+    return ms;
   }
 }

@@ -374,6 +374,12 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     return events;
   }
 
+  /** Wall-clock time stamps for the manager's fence-history lines, as the fence devices' calls get. */
+  @Override
+  public long wallClockMs(long nowMs) {
+    return System.currentTimeMillis();
+  }
+
   @Override
   public SpmDuty spm() {
     return spm;

@@ -149,6 +149,13 @@ public final class Operations {
     return live ? new Command.Migrate(seq, id, node) : new Command.Relocate(seq, id, node);
   }
 
+  /** Clears the error state: the manager stops the resource where it is, then applies its requested state again. */
+  public Done cleanup(String id) throws Exception {
+    existing(config(), id);
+    long seq = store.get().command(s -> new Command.Cleanup(s, id));
+    return new Done(id + ": cleanup queued as command " + seq + " (the manager clears it if it is in error)", seq);
+  }
+
   /** Node maintenance "on" (move resources away, take none) or "off". */
   public Done maintenance(String node, String onOff) throws Exception {
     if (!"on".equals(onOff) && !"off".equals(onOff)) throw bad("maintenance: say on or off");

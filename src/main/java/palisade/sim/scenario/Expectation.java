@@ -27,6 +27,7 @@ public sealed interface Expectation {
     R spmNone(SpmNone x);
     R spmNotOn(SpmNotOn x);
     R fencedBy(FencedBy x);
+    R fenceHistoryHas(FenceHistoryHas x);
     R converged(Converged x);
   }
 
@@ -138,6 +139,14 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.fencedBy(this);
+    }
+  }
+
+  /** `fence-history NODE has watchdog|power|manual`: the store's fence history has a line of that kind for NODE. */
+  record FenceHistoryHas(String node, ConfirmKind kind) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceHistoryHas(this);
     }
   }
 

@@ -161,6 +161,8 @@ public final class Fuzz {
         }
         lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
       }
+      // Repair after a watchdog fence: power cycles of fenced nodes that did not come back, next to everything.
+      if (r.nextInt(3) == 0) lines.add("option repair_after=" + (5 + r.nextInt(120)) + "s");
     }
     if (r.nextInt(8) == 0) {
       // A node that silently runs without its watchdog whatever its configuration says: the manager must not

@@ -136,6 +136,14 @@ final class Grammar {
         }
         return new Expectation.FencedBy(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
       }
+      case "fence-history" -> {
+        arity(e, 4, "fence-history NODE has watchdog|power|manual");
+        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual").contains(e.get(3))) {
+          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual, got '"
+              + String.join(" ", e) + "'");
+        }
+        return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
+      }
       case "converged" -> {
         arity(e, 1, "converged");
         return new Expectation.Converged();
@@ -157,7 +165,7 @@ final class Grammar {
           return new Expectation.ServiceIs(id, st);
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
-            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND or converged");
+            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND or converged");
       }
     }
   }

@@ -180,6 +180,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void fenceHistoryHas(Expectation.FenceHistoryHas e) {
+    return nodeRef(e.node(), "expect fence-history");
+  }
+
+  @Override
   public Void converged(Expectation.Converged e) {
     return null;
   }

@@ -395,7 +395,8 @@ public final class Scenario {
       }
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
       for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
-      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing());
+      config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing(),
+          options.repairAfterMs());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }

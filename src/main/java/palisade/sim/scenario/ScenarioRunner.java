@@ -7,12 +7,16 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import palisade.core.Command;
+import palisade.core.FenceEntry;
+import palisade.core.FenceHistory;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
 import palisade.core.RequestState;
 import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
+import palisade.core.Versioned;
 import palisade.sim.SimNode;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
@@ -384,10 +388,32 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public String fenceHistoryHas(Expectation.FenceHistoryHas x) {
+    String n = node(x.node());
+    Versioned<Object> v = world.store().get(StorePaths.FENCE_HISTORY);
+    FenceHistory h = v == null ? FenceHistory.empty() : (FenceHistory) v.value();
+    String kind = x.kind().name().toLowerCase(Locale.ROOT);
+    FenceEntry mine = h.lastOfKind(n, kind);
+    // The record answers "when" too: a line of the kind without a time stamp does not count.
+    if (mine != null && mine.startedMs() > 0) return null;
+    if (mine != null) return n + "'s " + kind + " line has no time: " + mine.describe();
+    FenceEntry last = lastOf(h, n);
+    return n + " has no " + kind + " line in the fence history" + (last == null ? " (none at all)"
+        : " (last: " + last.describe() + ")");
+  }
+
+  @Override
   public String converged(Expectation.Converged x) {
     String stuck = invariants.invariant5Liveness();
     return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
   }
+  }
+
+  private static FenceEntry lastOf(FenceHistory h, String node) {
+    for (int i = h.entries().size() - 1; i >= 0; i--) {
+      if (h.entries().get(i).target().equals(node)) return h.entries().get(i);
+    }
+    return null;
   }
 
   private static String runs(SortedMap<String, Long> on) {

@@ -32,6 +32,23 @@ class DaemonConfigTest {
   }
 
   @Test
+  void repairAfterIsOffByDefaultAndValidatedWithTheKeyNamed() {
+    assertThat(parse("cluster: prod\nnode: node2\n" + NODES).repairAfterMs()).isZero();
+    assertThat(parse("cluster: prod\nnode: node2\nrepair_after: 10m\n" + NODES).repairAfterMs()).isEqualTo(600_000);
+    assertThat(parse("cluster: prod\nnode: node2\nrepair_after: off\n" + NODES).repairAfterMs()).isZero();
+    assertThat(ClusterFacts.initial(parse("cluster: prod\nnode: node2\nrepair_after: 90s\n" + NODES))
+        .repairAfterMs()).as("seeds the cluster's /config").isEqualTo(90_000);
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nrepair_after: soon\n" + NODES))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("repair_after: 'soon' is not a duration");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nrepair_after: 2d\n" + NODES))
+        .hasMessageStartingWith("repair_after: '2d' is not a duration");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nrepair_after: 25h\n" + NODES))
+        .hasMessageStartingWith("repair_after: '25h' must be more than 0 and at most 24h (or off)");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nrepair_after: 0s\n" + NODES))
+        .hasMessageStartingWith("repair_after: '0s' must be more than 0");
+  }
+
+  @Test
   void externalEnsembleMeansNoPeer() {
     DaemonConfig c = parse("cluster: prod\nnode: node1\nstore: {connect: 'zk1:2181,zk2:2181'}\n" + NODES);
     assertThat(c.runsPeer()).isFalse();

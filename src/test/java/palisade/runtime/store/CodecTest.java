@@ -73,6 +73,29 @@ class CodecTest {
   }
 
   @Test
+  void repairAfterAndRepairOrdersRoundTripAndOlderRecordsReadAsOff() throws Exception {
+    ClusterConfig cfg = new ClusterConfig(new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"))),
+        new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL, palisade.core.Timing.defaults(), 600_000);
+    assertThat(roundTrip("/config", cfg)).isEqualTo(cfg);
+    String older = new String(Codec.encode(cfg), java.nio.charset.StandardCharsets.UTF_8)
+        .replace(",\"repairAfterMs\":600000", "");
+    assertThat(older).doesNotContain("repairAfterMs");
+    assertThat(((ClusterConfig) Codec.decode("/config", older.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .repairAfterMs()).as("a /config written before repair_after: off").isZero();
+
+    palisade.core.FenceTask repair = new palisade.core.FenceTask("node3", 8, 2, "node2", List.of(List.of("bmc3")),
+        true);
+    ManagerState ms = new ManagerState(3, 9, 2, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(Map.of("node3",
+        repair)), null);
+    assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
+    FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 2, 0, null,
+        FenceEntry.SUMMARY, FenceEntry.WATCHDOG, "node1", 1_700_000_000_000L, 1_700_000_000_000L)));
+    FenceHistory back = (FenceHistory) roundTrip("/fence/history", history);
+    assertThat(back).isEqualTo(history);
+    assertThat(back.entries().get(0).kind()).isEqualTo("watchdog");
+  }
+
+  @Test
   void pathsWithoutARecordDecodeToNull() throws Exception {
     assertThat(Codec.typeOf("/nodes")).isNull();
     assertThat(Codec.typeOf("/events/e-0000000001")).isNull();

@@ -45,6 +45,22 @@ class ScenarioParserTest {
         "at 1s service vm:1 cleanup node1", "run 2s");
     refused("t.scn:3: service: unknown resource 'vm:2'", "nodes node1", "resource vm:1 node=node1",
         "at 1s service vm:2 cleanup", "run 2s");
+    refused("t.scn:2: expect fence-history: expected fence-history NODE has watchdog|power|manual, got "
+        + "'fence-history node1 has bmc'", "nodes node1", "expect at 1s fence-history node1 has bmc", "run 2s");
+    refused("t.scn:2: expect fence-history: unknown node 'node9'", "nodes node1",
+        "expect at 1s fence-history node9 has watchdog", "run 2s");
+    refused("t.scn:2: option repair_after: 'soon' is not a duration", "nodes node1", "option repair_after=soon",
+        "run 1s");
+  }
+
+  @Test
+  void fenceHistoryExpectationsAndRepairAfterAreReadOnce() throws Exception {
+    Scenario s = Scenario.parse("t.scn", List.of("nodes node1 node2", "option repair_after=90s",
+        "expect at 5s fence-history node2 has watchdog", "expect at 5s fence-history node2 has manual", "run 10s"));
+    assertThat(s.expectations()).extracting(Scenario.Expect::what).containsExactly(
+        new Expectation.FenceHistoryHas("node2", palisade.core.ConfirmKind.WATCHDOG),
+        new Expectation.FenceHistoryHas("node2", palisade.core.ConfirmKind.MANUAL));
+    assertThat(s.options().repairAfterMs()).isEqualTo(90_000);
   }
 
   @Test
