@@ -38,8 +38,12 @@ final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // A host going down (or an operator's `node shutdown`) gets its clean shutdown first, then the exit status
+      // says which: 0 power-off, 10 reboot.
+      int code = daemon.onTerm();
       if (web != null) web.close();
       daemon.close();
+      if (code != NodeDaemon.NOT_A_SHUTDOWN) Runtime.getRuntime().halt(code);
     }, "palisade-shutdown"));
     Thread.currentThread().join(); // the event loop thread keeps running; killed by signal
     return 0;

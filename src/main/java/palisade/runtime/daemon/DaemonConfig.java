@@ -31,10 +31,11 @@ import palisade.io.TextFile;
  * @param storeCredential the node's store credential directory ({@code store.credential}, default
  *     {@code <data_dir>/credential}): TLS client certificate and, for a peer, its server certificate
  * @param localTickMs {@code timing.tick} when the file sets it, a local fact; 0: R/10 of the cluster's R
+ * @param shutdown {@code shutdown_timeout} and {@code host_shutdown_file}: how this node shuts down cleanly
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential, Http http, long localTickMs) {
+    Path storeCredential, Http http, long localTickMs, ShutdownSection shutdown) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -75,7 +76,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http");
+      "timing", "fence_devices", "http", "shutdown_timeout", "host_shutdown_file");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -179,6 +180,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     long localTick = root.path("timing").has("tick") ? timing.tickMs() : 0;
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
-        timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick);
+        timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
+        ShutdownSection.parse(root, base));
   }
 }

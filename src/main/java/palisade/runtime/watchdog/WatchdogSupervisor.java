@@ -78,9 +78,7 @@ public final class WatchdogSupervisor {
     Thread main = Thread.currentThread();
     // SIGTERM runs shutdown hooks; the hook asks the loop to stop the group and waits for it.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (!supervisor.requestStop()) {
-        return; // the loop already ended (we are inside System.exit)
-      }
+      if (!supervisor.requestStop()) return; // the loop already ended (we are inside System.exit)
       try {
         main.join(config.stopGrace().toMillis() + 5_000);
       } catch (InterruptedException e) {
@@ -95,9 +93,7 @@ public final class WatchdogSupervisor {
       code = 1;
     }
     // On SIGTERM the JVM is already exiting (the hook waits for us); exit() would block forever.
-    if (!supervisor.stopRequested()) {
-      System.exit(code);
-    }
+    if (!supervisor.stopRequested()) System.exit(code);
   }
 
   static void log(String message) {
@@ -139,25 +135,19 @@ public final class WatchdogSupervisor {
           + "resource leaves by calling setsid; refusing to start (--process-group-only accepts that)");
     }
     int stale = cg.kill();
-    if (stale > 0) {
-      log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
-    }
+    if (stale > 0) log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
     cgroup = cg;
     log("cgroup " + cg);
   }
 
   private void removeCgroup() {
-    if (cgroup == null) {
-      return;
-    }
+    if (cgroup == null) return;
     try {
       cgroup.kill();
     } catch (IOException e) {
       log(e.getMessage());
     }
-    if (!cgroup.remove()) {
-      log("cannot remove cgroup " + cgroup);
-    }
+    if (!cgroup.remove()) log("cannot remove cgroup " + cgroup);
   }
 
   /** Tests only: lets one more pid (an in-process test's own JVM) speak to this supervisor. */
@@ -182,12 +172,9 @@ public final class WatchdogSupervisor {
   }
 
   private int loop() {
-    while (true) {
-      Integer exit = step();
-      if (exit != null) {
-        return exit;
-      }
-    }
+    Integer exit = null;
+    while (exit == null) exit = step();
+    return exit;
   }
 
   /** One turn of the loop; an exit code ends the supervisor. */
@@ -230,9 +217,7 @@ public final class WatchdogSupervisor {
     Process leader = group.leader();
     if (!leader.isAlive()) {
       if (!armed) {
-        log("child " + leader.pid() + " exited with code " + leader.exitValue() + " while disarmed; exiting");
-        killGroup(); // anything it left behind
-        return leader.exitValue();
+        return disarmedExit(leader);
       }
       if (!announcedDeath) {
         announcedDeath = true;
@@ -243,14 +228,29 @@ public final class WatchdogSupervisor {
     return null;
   }
 
+  /** The child ended disarmed (a clean shutdown): the supervisor ends with it, or boots it again for a reboot. */
+  private Integer disarmedExit(Process leader) {
+    boolean reboot = config.rebootExitCode() >= 0 && leader.exitValue() == config.rebootExitCode();
+    log("child " + leader.pid() + " exited with code " + leader.exitValue() + " while disarmed; "
+        + (reboot ? "clean reboot: emptying its cgroup and starting it again" : "exiting"));
+    killGroup(); // anything it left behind
+    if (!reboot) return leader.exitValue();
+    if (!pause(config.restartDelay().toMillis())) return 0;
+    try {
+      startChild();
+    } catch (IOException e) {
+      log("cannot start child after its reboot: " + e.getMessage());
+      return 1;
+    }
+    return null;
+  }
+
   /** Waits (releasing the monitor); false if a stop was requested meanwhile. */
   private boolean pause(long ms) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
     while (!stopRequested) {
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return true;
-      }
+      if (left <= 0) return true;
       try {
         TimeUnit.NANOSECONDS.timedWait(this, left);
       } catch (InterruptedException e) {
