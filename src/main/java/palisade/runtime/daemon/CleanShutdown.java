@@ -1,8 +1,9 @@
 package palisade.runtime.daemon;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,10 +13,10 @@ import java.util.function.LongSupplier;
 import palisade.core.Agent;
 import palisade.core.ClusterConfig;
 import palisade.core.Durations;
-import palisade.core.EventLog;
 import palisade.core.LocalResources;
 import palisade.core.ManagerState;
 import palisade.core.Op;
+import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.ShutdownPolicy;
 import palisade.core.StoreClient;
@@ -48,7 +49,7 @@ public final class CleanShutdown {
   private final Loop loop;
   private final Agent agent;
   private final StoreClient store;
-  private final EventLog log;
+  private final Events log;
   private final LocalResources resources;
   private final LongSupplier clock;
   /** Completed with the exit status once the shutdown is over (down, nothing to do, or timed out). */
@@ -59,8 +60,10 @@ public final class CleanShutdown {
   private boolean asked;
   private boolean takePending;
   private SortedSet<String> lastRunning = new TreeSet<>();
+  /** What the manager last had each resource doing while it still ran here (a move: migrate or relocate). */
+  private final SortedMap<String, ServiceState> lastState = new TreeMap<>();
 
-  CleanShutdown(String node, ShutdownSection settings, Loop loop, Agent agent, StoreClient store, EventLog log,
+  CleanShutdown(String node, ShutdownSection settings, Loop loop, Agent agent, StoreClient store, Events log,
       LocalResources resources, LongSupplier clock) {
     this.node = node;
     this.source = node + "/daemon";
@@ -159,21 +162,30 @@ public final class CleanShutdown {
     loop.schedule(this::timedOut, settings.timeoutMs(), TimeUnit.MILLISECONDS);
   }
 
-  /** One event per resource that left this node: where it went. */
+  /**
+   * One event per resource that left this node: migrated or relocated (as the manager last had it while it ran
+   * here), or stopped.
+   */
   private void progress() {
     SortedSet<String> running = resources.running();
-    List<String> gone = new ArrayList<>(lastRunning);
-    gone.removeAll(running);
-    if (gone.isEmpty() && running.equals(lastRunning)) return;
     ManagerState ms = value(StorePaths.MANAGER_STATE, ManagerState.class);
-    for (String id : gone) {
+    for (String id : lastRunning) {
+      if (running.contains(id)) continue;
       ServiceStatus ss = ms == null ? null : ms.services().get(id);
       String elsewhere = ss == null ? null : ss.target() != null && !ss.target().equals(node) ? ss.target()
           : ss.node() != null && !ss.node().equals(node) ? ss.node() : null;
-      log.event(source, "shutdown: " + id + (elsewhere != null ? " migrated to " + elsewhere : " stopped")
-          + (running.isEmpty() ? "" : "; " + running.size() + " still here " + running));
+      ServiceState was = lastState.get(id);
+      String how = elsewhere == null ? "stopped" : (was == ServiceState.RELOCATE ? "relocated to " : was
+          == ServiceState.MIGRATE ? "migrated to " : "moved to ") + elsewhere;
+      log.event(source, "shutdown: " + id + " " + how + (running.isEmpty() ? "" : "; " + running.size()
+          + " still here " + running));
     }
     lastRunning = new TreeSet<>(running);
+    lastState.keySet().retainAll(running);
+    for (String id : running) {
+      ServiceStatus ss = ms == null ? null : ms.services().get(id);
+      if (ss != null) lastState.put(id, ss.state());
+    }
   }
 
   private void timedOut() {
@@ -186,7 +198,7 @@ public final class CleanShutdown {
   }
 
   private void finish(String message) {
-    log.event(source, message);
+    log.eventNow(source, message); // the daemon's last words: in the store before it exits
     int code = reboot ? EXIT_REBOOT : EXIT_POWEROFF;
     done.complete(code);
     if (asked) exitAfterAsked(code);
