@@ -41,9 +41,11 @@ final class AgentCommand implements Callable<Integer> {
       // A host going down (or an operator's `node shutdown`) gets its clean shutdown first, then the exit status
       // says which: 0 power-off, 10 reboot.
       int code = daemon.onTerm();
+      // Down cleanly: nothing runs, the store holds it. End here with that status: closing the loop under a task
+      // in flight would halt with the loop's fatal status instead.
+      if (code != NodeDaemon.NOT_A_SHUTDOWN) Runtime.getRuntime().halt(code);
       if (web != null) web.close();
       daemon.close();
-      if (code != NodeDaemon.NOT_A_SHUTDOWN) Runtime.getRuntime().halt(code);
     }, "palisade-shutdown"));
     Thread.currentThread().join(); // the event loop thread keeps running; killed by signal
     return 0;

@@ -56,12 +56,14 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param spmPriority preference for the SPM role, 0 to 10; -1 (the default) = never SPM
    * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
    *     and where live migrations to it go
+   * @param shutdownPolicy its initial own shutdown policy ({@code shutdown_policy}), or null: the cluster's
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri) {
+      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
+      palisade.core.ShutdownPolicy shutdownPolicy) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
-      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null);
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null);
     }
   }
 
@@ -76,7 +78,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http", "shutdown_timeout", "host_shutdown_file");
+      "timing", "fence_devices", "http", "shutdown_timeout", "host_shutdown_file", "shutdown_policy");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);

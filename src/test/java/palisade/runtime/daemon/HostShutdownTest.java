@@ -72,4 +72,24 @@ class HostShutdownTest {
     assertThatThrownBy(() -> DaemonConfigTest.parse(base + "shutdown_timeout: 25h\n"))
         .hasMessageStartingWith("shutdown_timeout: '25h' must be above 0 and at most 24h");
   }
+
+  @Test
+  void theFileSeedsTheClustersPoliciesOfANewCluster() {
+    String nodes = """
+        nodes:
+          - {name: node1, address: 127.0.1.1}
+          - {name: node2, address: 127.0.1.2, shutdown_policy: migrate}
+        """;
+    DaemonConfig c = DaemonConfigTest.parse("cluster: c\nnode: node1\nshutdown_policy: freeze\n" + nodes);
+    palisade.core.ClusterConfig initial = ClusterFacts.initial(c);
+    assertThat(initial.shutdownPolicy()).isEqualTo(palisade.core.ShutdownPolicy.FREEZE);
+    assertThat(initial.shutdownPolicyOf("node1")).isEqualTo(palisade.core.ShutdownPolicy.FREEZE);
+    assertThat(initial.shutdownPolicyOf("node2")).isEqualTo(palisade.core.ShutdownPolicy.MIGRATE);
+    assertThat(ClusterFacts.initial(DaemonConfigTest.parse("cluster: c\nnode: node1\n" + nodes)).shutdownPolicy())
+        .isEqualTo(palisade.core.ShutdownPolicy.CONDITIONAL);
+    assertThatThrownBy(() -> DaemonConfigTest.parse("cluster: c\nnode: node1\nshutdown_policy: never\n" + nodes))
+        .hasMessage("shutdown_policy: 'never' is not one of conditional, freeze, failover, migrate");
+    assertThatThrownBy(() -> DaemonConfigTest.parse("cluster: c\nnode: node1\n" + nodes.replace("migrate", "x")))
+        .hasMessage("nodes[1]: shutdown_policy 'x' is not one of conditional, freeze, failover, migrate");
+  }
 }
