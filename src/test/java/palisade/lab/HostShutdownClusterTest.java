@@ -3,10 +3,13 @@ package palisade.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -20,9 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 import palisade.cli.PalisadeCommand;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
+import palisade.core.GroupConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
+import palisade.core.ResourceConfig;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.ShutdownPolicy;
@@ -69,9 +74,12 @@ class HostShutdownClusterTest {
     assertThat(cli("node", "set", "node3", "--shutdown-policy", "failover")).isZero();
     String id = addOn("vm:201", "node3");
     long gen = generation("node3");
+    long t0 = System.nanoTime();
     cluster.hostShutdown("node3", false);
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> running(id)
         .filter(i -> !i.node().equals("node3")).isPresent());
+    System.out.printf("host power-off of node3 (failover): %s running on %s %.1fs after the SIGTERM%n", id,
+        running(id).orElseThrow().node(), (System.nanoTime() - t0) / 1e9);
     await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered("node3")); // its supervisor ended
     assertThat(nodeState("node3")).isEqualTo(NodeState.OFFLINE);
     assertNeverFenced("node3", gen);
@@ -139,9 +147,12 @@ class HostShutdownClusterTest {
     assertThat(cli("config", "set", "shutdown_policy=migrate")).isZero();
     String id = addOn("vm:204", "node2");
     long gen = generation("node2");
+    long t0 = System.nanoTime();
     assertThat(cli("node", "shutdown", "node2")).isZero();
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> running(id)
         .filter(i -> !i.node().equals("node2")).isPresent());
+    System.out.printf("power-off of node2 asked (migrate): %s running on %s %.1fs after the request%n", id,
+        running(id).orElseThrow().node(), (System.nanoTime() - t0) / 1e9);
     await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered("node2"));
     Instance moved = running(id).orElseThrow();
     NodeRecord rec = admin.value(StorePaths.node("node2"), NodeRecord.class);
@@ -153,6 +164,48 @@ class HostShutdownClusterTest {
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> running(id)
         .filter(i -> i.node().equals("node2")).isPresent()); // back once its node is
     assertThat(cli("config", "set", "shutdown_policy=conditional")).isZero();
+  }
+
+  /**
+   * A shutdown that cannot finish: under migrate, a resource restricted to its node has nowhere to go. After
+   * shutdown_timeout the daemon says so and exits anyway, still armed: its watchdog resets the node (the resource
+   * dies with it), and the resource, recovered after the fence, runs on the node again once it is back. Never two.
+   */
+  @Test
+  @Order(5)
+  void aShutdownThatCannotFinishExitsAtItsTimeoutAndTheWatchdogTakesOver() throws Exception {
+    // A short shutdown_timeout for node3: a clean power-off, a new file, power on.
+    cluster.hostShutdown("node3", false);
+    await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered("node3"));
+    Path yaml = cluster.dir().resolve("node3").resolve("node.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("shutdown_timeout: 120s", "shutdown_timeout: 5s"));
+    bootAgain("node3");
+    assertThat(cli("node", "set", "node3", "--shutdown-policy", "migrate")).isZero();
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
+      TreeMap<String, GroupConfig> groups = new TreeMap<>(c.groups());
+      groups.put("only3", new GroupConfig("only3", new TreeMap<>(Map.of("node3", 1)), true, true));
+      return new ClusterConfig(c.nodes(), groups, c.resources(), c.shutdownPolicy(), c.timing());
+    });
+    String id = "vm:205";
+    ResourceConfig demo = cluster.demoResource(id, "node3");
+    ResourceConfig r = new ResourceConfig(id, "node3", demo.state(), "only3", 0, 1, 1, List.of(), demo.type(),
+        demo.options());
+    awaitOnline(cluster.nodeNames().toArray(new String[0]));
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withResource(r));
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> running(id)
+        .filter(i -> i.node().equals("node3")).isPresent() && service(id).state() == ServiceState.STARTED);
+    long daemon = cluster.daemonPid("node3").orElseThrow();
+    long at = System.currentTimeMillis();
+    assertThat(cli("node", "shutdown", "node3")).isZero();
+    await().atMost(LONG).pollInterval(POLL).until(() -> !ProcessHandle.of(daemon).map(ProcessHandle::isAlive)
+        .orElse(false));
+    assertThat(Files.readString(cluster.nodeLog("node3"))).contains("node3/daemon: shutdown: timed out after 5s "
+        + "(shutdown_timeout) with 1 resources still running [" + id + "]: exiting anyway");
+    // The watchdog resets the node; the resource runs on node3 again, started after the reset.
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> running(id)
+        .filter(i -> i.node().equals("node3") && i.startMs() > at).isPresent());
+    awaitOnline("node3");
+    assertThat(cli("node", "set", "node3", "--shutdown-policy", "default")).isZero();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------

@@ -215,8 +215,9 @@ public final class CleanShutdown {
         List<String> argv = List.of("systemctl", reboot ? "reboot" : "poweroff");
         try {
           Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-          String out = new String(p.getInputStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8);
           boolean ended = p.waitFor(HostShutdown.SYSTEMCTL_DEADLINE_MS, TimeUnit.MILLISECONDS);
+          String out = ended ? new String(p.getInputStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8)
+              : "(no answer within " + HostShutdown.SYSTEMCTL_DEADLINE_MS + " ms)";
           log.event(source, "shutdown: " + String.join(" ", argv) + (ended && p.exitValue() == 0 ? ": queued"
               : ": failed " + out.strip() + "; the host stays up, this daemon exits"));
         } catch (java.io.IOException e) {

@@ -43,11 +43,13 @@ public interface HostShutdown {
         Process p = new ProcessBuilder("systemctl", "list-jobs", "--plain", "--no-legend")
             .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
             .start();
-        byte[] out = p.getInputStream().readNBytes(1 << 20);
+        // Wait first, read after: a systemctl that hangs must not hold the daemon's stop (its job list fits in the
+        // pipe's buffer; one that did not would count as no answer).
         if (!p.waitFor(SYSTEMCTL_DEADLINE_MS, TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           return Kind.NONE;
         }
+        byte[] out = p.getInputStream().readNBytes(1 << 20);
         return p.exitValue() == 0 ? parseJobs(new String(out, StandardCharsets.UTF_8)) : Kind.NONE;
       } catch (IOException e) {
         return Kind.NONE; // no systemctl: nothing tells us the host is going down
