@@ -78,7 +78,9 @@ public final class WatchdogSupervisor {
     Thread main = Thread.currentThread();
     // SIGTERM runs shutdown hooks; the hook asks the loop to stop the group and waits for it.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (!supervisor.requestStop()) return; // the loop already ended (we are inside System.exit)
+      if (!supervisor.requestStop()) {
+        return; // the loop already ended (we are inside System.exit)
+      }
       try {
         main.join(config.stopGrace().toMillis() + 5_000);
       } catch (InterruptedException e) {
@@ -93,7 +95,9 @@ public final class WatchdogSupervisor {
       code = 1;
     }
     // On SIGTERM the JVM is already exiting (the hook waits for us); exit() would block forever.
-    if (!supervisor.stopRequested()) System.exit(code);
+    if (!supervisor.stopRequested()) {
+      System.exit(code);
+    }
   }
 
   static void log(String message) {
