@@ -6,9 +6,9 @@ import java.util.SortedSet;
 
 /**
  * The agent's mode (what it tells the manager about the node's lifecycle) and the clean shutdown it drives: on an
- * operator's request the node's shutdown policy applies (its own, else the cluster's); the agent stops everything (or waits for the manager to
- * move it away), then says DOWN; the host powers off once the store holds that. Every mode change goes through
- * {@link #setMode}.
+ * operator's request the node's shutdown policy applies (its own, else the cluster's); the agent stops everything
+ * (or waits for the manager to move it away), then says DOWN; the host powers off once the store holds that. Every
+ * mode change goes through {@link #setMode}.
  */
 final class AgentShutdown {
   private final AgentEnv env;

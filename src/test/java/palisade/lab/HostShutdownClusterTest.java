@@ -125,6 +125,9 @@ class HostShutdownClusterTest {
     assertThat(cli("node", "set", "node2", "--shutdown-policy", "freeze")).isZero();
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).shutdownPolicyOf("node2"))
         .isEqualTo(ShutdownPolicy.FREEZE);
+    String status = stdout(() -> assertThat(cli("status")).isZero());
+    assertThat(status).contains("shutdown policy: conditional (cluster default)").contains("SHUTDOWN-POLICY")
+        .containsPattern("(?m)^node2 .* freeze \\(node's own\\)$").containsPattern("(?m)^node1 .* conditional$");
     String id = addOn("vm:203", "node2");
     long gen = generation("node2");
     long at = System.currentTimeMillis();
@@ -216,6 +219,19 @@ class HostShutdownClusterTest {
     System.arraycopy(new String[] {"--store", cluster.connectString(), "--cluster", LocalCluster.CLUSTER,
         "--credential", LocalCluster.adminCredentialDir(cluster.dir()).toString()}, 0, all, args.length, 6);
     return PalisadeCommand.execute(all);
+  }
+
+  /** What a CLI call printed (the daemons are other processes: nothing else writes to this JVM's stdout). */
+  private static String stdout(Runnable call) {
+    java.io.PrintStream saved = System.out;
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      call.run();
+    } finally {
+      System.setOut(saved);
+    }
+    return buf.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** Adds a demo resource homed on node and waits until it runs there. */
