@@ -38,6 +38,12 @@ final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // A host going down (or an operator's `node shutdown`) gets its clean shutdown first, then the exit status
+      // says which: 0 power-off, 10 reboot.
+      int code = daemon.onTerm();
+      // Down cleanly: nothing runs, the store holds it. End here with that status: closing the loop under a task
+      // in flight would halt with the loop's fatal status instead.
+      if (code != NodeDaemon.NOT_A_SHUTDOWN) Runtime.getRuntime().halt(code);
       if (web != null) web.close();
       daemon.close();
     }, "palisade-shutdown"));

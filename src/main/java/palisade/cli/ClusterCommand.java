@@ -126,12 +126,13 @@ final class ClusterCommand {
     }
   }
 
-  @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again)")
+  @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again); "
+      + "shutdown or reboot: a clean host shutdown as systemd starts one (queued job, SIGTERM to the daemon)")
   static final class Power implements Callable<Integer> {
     @Parameters(index = "0")
     String node;
 
-    @Parameters(index = "1", description = "off or on")
+    @Parameters(index = "1", description = "off, on, shutdown or reboot")
     String action;
 
     @Option(names = "--dir")
@@ -146,7 +147,11 @@ final class ClusterCommand {
           System.out.println(node + ": powered off");
         }
         case "on" -> System.out.println(node + ": powered on, supervisor pid " + c.powerOn(node));
-        default -> throw new CliError("power: action must be off or on, got '" + action + "'");
+        case "shutdown", "reboot" -> {
+          c.hostShutdown(node, action.equals("reboot"));
+          System.out.println(node + ": host " + action + " started (follow it with: palisade events)");
+        }
+        default -> throw new CliError("power: action must be off, on, shutdown or reboot, got '" + action + "'");
       }
       return 0;
     }

@@ -5,8 +5,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** `palisade node maintenance NODE on|off`: an operator command for the manager. */
-@Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class})
+/**
+ * `palisade node maintenance NODE on|off`: an operator command for the manager; `node shutdown` and `node set`:
+ * see {@link NodeShutdownCommands}.
+ */
+@Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class,
+    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class})
 final class NodeCommand {
   private NodeCommand() {}
 

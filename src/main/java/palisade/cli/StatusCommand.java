@@ -43,14 +43,17 @@ final class StatusCommand implements Callable<Integer> {
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
       out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
-      out.printf("%-10s %-24s %-10s %-5s %-11s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG");
+      out.println("shutdown policy: " + policy(cfg.shutdownPolicy()) + " (cluster default)");
+      out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG",
+          "SHUTDOWN-POLICY");
       for (String n : cfg.nodes().keySet()) {
         NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
         // maintenance (operator) lasts until `node maintenance NODE off`; maintenance (shutdown) ends by itself
-        out.printf("%-10s %-24s %-10s %-5s %-11s %s%n", n, ms == null ? "-" : ms.nodeLabel(n),
+        out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", n, ms == null ? "-" : ms.nodeLabel(n),
             age(now, admin.modifiedAtMs(StorePaths.node(n))), rec == null ? "-" : Long.toString(rec.generation()),
             rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)),
-            watchdog(cfg, rec));
+            watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
+            ? "" : " (node's own)"));
       }
       out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
@@ -77,6 +80,10 @@ final class StatusCommand implements Callable<Integer> {
       return rec.watchdog() + " (not under the cluster's timing)";
     }
     return rec.watchdog();
+  }
+
+  private static String policy(palisade.core.ShutdownPolicy p) {
+    return p.name().toLowerCase(Locale.ROOT);
   }
 
   static String age(long now, long mtime) {

@@ -6,9 +6,9 @@ import java.util.SortedSet;
 
 /**
  * The agent's mode (what it tells the manager about the node's lifecycle) and the clean shutdown it drives: on an
- * operator's request the cluster's shutdown policy applies; the agent stops everything (or waits for the manager to
- * move it away), then says DOWN; the host powers off once the store holds that. Every mode change goes through
- * {@link #setMode}.
+ * operator's request the node's shutdown policy applies (its own, else the cluster's); the agent stops everything
+ * (or waits for the manager to move it away), then says DOWN; the host powers off once the store holds that. Every
+ * mode change goes through {@link #setMode}.
  */
 final class AgentShutdown {
   private final AgentEnv env;
@@ -41,7 +41,7 @@ final class AgentShutdown {
    */
   boolean stopsResources(ClusterConfig config) {
     return mode != AgentMode.ACTIVE && (config == null
-        || config.shutdownPolicy().effective(mode == AgentMode.REBOOTING) != ShutdownPolicy.MIGRATE);
+        || config.shutdownPolicyOf(env.node()).effective(mode == AgentMode.REBOOTING) != ShutdownPolicy.MIGRATE);
   }
 
   /**
@@ -52,7 +52,7 @@ final class AgentShutdown {
       boolean spmActive) {
     Check.that(inProgress(), "%s: shutdown step in mode %s", source, mode);
     boolean reboot = mode == AgentMode.REBOOTING;
-    ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicy();
+    ShutdownPolicy policy = config == null ? ShutdownPolicy.CONDITIONAL : config.shutdownPolicyOf(env.node());
     if (policy.effective(reboot) == ShutdownPolicy.MIGRATE && ms != null && resources.hostsAnything(ms)) return;
     if (ms != null && resources.incomingMigration(ms)) return; // DOWN must stay true: nothing may arrive afterwards
     SortedSet<String> running = env.resources().running();

@@ -57,6 +57,28 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
   }
 
+  /**
+   * The shutdown policy in force for a node: its own override ({@code nodes[].shutdown_policy}), else the
+   * cluster's default.
+   */
+  public ShutdownPolicy shutdownPolicyOf(String node) {
+    NodeConfig n = node == null ? null : nodes.get(node);
+    return n != null && n.shutdownPolicy() != null ? n.shutdownPolicy() : shutdownPolicy;
+  }
+
+  /** The same configuration with another cluster-wide default shutdown policy. */
+  public ClusterConfig withShutdownPolicy(ShutdownPolicy policy) {
+    return new ClusterConfig(nodes, groups, resources, policy, timing);
+  }
+
+  /** The same configuration with one node's settings replaced (the node must exist). */
+  public ClusterConfig withNode(NodeConfig n) {
+    Check.that(nodes.containsKey(n.name()), "withNode: unknown node %s", n.name());
+    TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
+    ns.put(n.name(), n);
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing);
+  }
+
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);

@@ -46,11 +46,11 @@ final class Maintenance {
   }
 
   /** Is node's agent shutting down under the migrate policy (its resources are being moved away live)? */
-  boolean migratePolicyShutdown(NodeRecord rec) {
+  boolean migratePolicyShutdown(String node, NodeRecord rec) {
     if (rec == null || rec.fenced()) return false;
     boolean shuttingDown = rec.mode() == AgentMode.SHUTTING_DOWN || rec.mode() == AgentMode.REBOOTING;
     return shuttingDown
-        && config.shutdownPolicy().effective(rec.mode() == AgentMode.REBOOTING) == ShutdownPolicy.MIGRATE;
+        && config.shutdownPolicyOf(node).effective(rec.mode() == AgentMode.REBOOTING) == ShutdownPolicy.MIGRATE;
   }
 
   /**
@@ -116,7 +116,7 @@ final class Maintenance {
       w.setOperatorMaintenance(node, false, "operator; the node is " + st.state().label());
       return null;
     }
-    if (migratePolicyShutdown(records.get(node))) {
+    if (migratePolicyShutdown(node, records.get(node))) {
       w.setOperatorMaintenance(node, false, "operator; its shutdown keeps it in maintenance until it is down");
       return null;
     }

@@ -9,9 +9,17 @@ import java.util.List;
  * @param fenceLevels fence devices by level: all devices of a level together, levels in order
  * @param spmPriority -1 = never SPM, 0..10 = preference for the SPM role
  * @param manualOnly explicitly allowed to rely on manual fence confirmation only
+ * @param shutdownPolicy this node's own shutdown policy, or null: the cluster's ({@link
+ *     ClusterConfig#shutdownPolicyOf})
  */
 public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
-    boolean manualOnly) {
+    boolean manualOnly, ShutdownPolicy shutdownPolicy) {
+
+  /** A node that follows the cluster's shutdown policy. */
+  public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
+      boolean manualOnly) {
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, null);
+  }
 
   public NodeConfig {
     fenceLevels = fenceLevels.stream().map(List::copyOf).toList();
@@ -22,6 +30,11 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
       throw new ConfigException("node " + name + ": without a watchdog it needs a fence device "
           + "(or must be marked manual-only), otherwise it could never be safely fenced");
     }
+  }
+
+  /** The same node with its own shutdown policy (null: the cluster's). */
+  public NodeConfig withShutdownPolicy(ShutdownPolicy policy) {
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy);
   }
 
   public static NodeConfig standard(String name) {

@@ -63,7 +63,7 @@ final class NodeMachine {
           to(node, st, NodeState.UNKNOWN, "lease silent for " + Durations.format(silent));
         } else if (renewing && st.state() == NodeState.UNKNOWN) {
           to(node, st, NodeState.ONLINE, "lease renewed");
-        } else if (renewing && st.state() == NodeState.ONLINE && maintenance.migratePolicyShutdown(rec)) {
+        } else if (renewing && st.state() == NodeState.ONLINE && maintenance.migratePolicyShutdown(node, rec)) {
           to(node, st, NodeState.MAINTENANCE, "shutdown policy migrate: its resources move away first");
         }
       }

@@ -96,7 +96,7 @@ final class ServiceMachine {
     if (ns == NodeState.OFFLINE) {
       NodeRecord down = records.get(ss.node());
       boolean reboot = down != null && down.mode() == AgentMode.DOWN_REBOOT;
-      if (config.shutdownPolicy().effective(reboot) == ShutdownPolicy.FREEZE) {
+      if (config.shutdownPolicyOf(ss.node()).effective(reboot) == ShutdownPolicy.FREEZE) {
         set(id, ss.with(ServiceState.FREEZE), ss.node() + " went down for a reboot (freeze policy)");
       } else {
         set(id, ss.with(ServiceState.RECOVERY), ss.node() + " shut down cleanly with it stopped");
@@ -116,7 +116,7 @@ final class ServiceMachine {
     boolean confirmed = r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.STARTED;
     NodeRecord rec = records.get(ss.node());
     if (rec != null && (rec.mode() == AgentMode.REBOOTING || rec.mode() == AgentMode.SHUTTING_DOWN)) {
-      ShutdownPolicy policy = config.shutdownPolicy().effective(rec.mode() == AgentMode.REBOOTING);
+      ShutdownPolicy policy = config.shutdownPolicyOf(ss.node()).effective(rec.mode() == AgentMode.REBOOTING);
       if (policy == ShutdownPolicy.FREEZE) {
         set(id, ss.with(ServiceState.FREEZE), ss.node() + " is shutting down (freeze policy)");
         return;

@@ -39,7 +39,8 @@ final class LabPower {
     if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
         "--socket", c.watchdogSocket(node).toString(), "--cgroup", c.cgroupName(node), "--restarts-max", "1000",
-        "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000", "--"));
+        "--restart-window-ms", "600000", "--restart-delay-ms", "500", "--stop-grace-ms", "2000",
+        "--reboot-exit-code", Integer.toString(palisade.runtime.daemon.CleanShutdown.EXIT_REBOOT), "--"));
     args.addAll(daemon);
     Process p = processes.launch(args, "48m", nd.resolve("node.log"));
     c.updateState(s -> s.setProperty(node + ".pid", Long.toString(p.pid())));
@@ -73,6 +74,18 @@ final class LabPower {
     c.updateState(s -> {
       if (killed == null || killed.equals(s.getProperty(node + ".pid"))) s.remove(node + ".pid");
     });
+  }
+
+  /**
+   * A clean host shutdown or reboot as systemd does it: the queued job (the file the node's daemon reads instead of
+   * systemd's job list), then SIGTERM to the daemon. Its supervisor ends once the daemon exits disarmed after a
+   * power-off, and boots the node again after a reboot (exit status {@code CleanShutdown.EXIT_REBOOT}).
+   */
+  void hostShutdown(String node, boolean reboot) throws IOException {
+    c.requireNode(node);
+    long pid = c.daemonPid(node).orElseThrow(() -> new IllegalStateException(node + " has no daemon running"));
+    Files.writeString(c.hostShutdownFile(node), reboot ? "reboot\n" : "poweroff\n");
+    LabProcesses.run(List.of("kill", "-TERM", Long.toString(pid)));
   }
 
   /** The node's watchdog supervisor, if it runs (and is ours). */

@@ -324,6 +324,16 @@ public final class LocalCluster {
     return power.supervisor(node).isPresent();
   }
 
+  /** A clean host shutdown (reboot: true, a reboot) as systemd starts one: queued job, then SIGTERM to the daemon. */
+  public void hostShutdown(String node, boolean reboot) throws IOException {
+    power.hostShutdown(node, reboot);
+  }
+
+  /** Where the node's daemon reads the host's queued shutdown job (its {@code host_shutdown_file}). */
+  public Path hostShutdownFile(String node) {
+    return dir.resolve(node).resolve("host-shutdown");
+  }
+
   /** The node daemon's pid (the leader of its process group), if it runs. */
   public Optional<Long> daemonPid(String node) {
     return power.supervisor(node).flatMap(s -> s.children().findFirst()).map(ProcessHandle::pid);

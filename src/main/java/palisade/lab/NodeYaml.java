@@ -53,6 +53,9 @@ final class NodeYaml {
     if (processWatchdog) {
       sb.append("  socket: ").append(quote(c.watchdogSocket(Layout.name(i)).toString())).append('\n');
     }
+    // The host's queued shutdown job, as the lab's host shutdown writes it before its SIGTERM (LabPower.hostShutdown).
+    sb.append("host_shutdown_file: ").append(quote(c.hostShutdownFile(Layout.name(i)).toString())).append('\n');
+    sb.append("shutdown_timeout: 120s\n");
     sb.append("http:\n  port: ").append(c.httpPort()).append('\n');
     sb.append("  api_tokens_file: ").append(quote(dir.resolve(LocalCluster.API_TOKENS).toString())).append('\n');
     if (!timing.isEmpty()) {

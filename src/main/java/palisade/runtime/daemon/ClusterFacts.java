@@ -7,7 +7,6 @@ import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.NodeConfig;
-import palisade.core.ShutdownPolicy;
 import palisade.core.Timing;
 import palisade.runtime.watchdog.WatchdogSupervisor;
 
@@ -25,10 +24,11 @@ final class ClusterFacts {
   static ClusterConfig initial(DaemonConfig local) {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (DaemonConfig.Node n : local.nodes()) {
-      nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false));
+      nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
+          n.shutdownPolicy()));
     }
-    return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL, local.timing(),
-        local.repairAfterMs());
+    return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
+        local.timing(), local.repairAfterMs());
   }
 
   /**

@@ -33,10 +33,12 @@ import palisade.io.TextFile;
  * @param localTickMs {@code timing.tick} when the file sets it, a local fact; 0: R/10 of the cluster's R
  * @param repairAfterMs {@code repair_after}, the initial cluster setting: power-cycle a watchdog-fenced node that
  *     has a fence device and has not rejoined within this long; 0 (the default, or {@code off}): never
+ * @param shutdown {@code shutdown_timeout} and {@code host_shutdown_file}: how this node shuts down cleanly
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
-    Path storeCredential, Http http, long localTickMs, long repairAfterMs) {
+    Path storeCredential, Http http, long localTickMs, long repairAfterMs,
+    ShutdownSection shutdown) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -59,12 +61,14 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param spmPriority preference for the SPM role, 0 to 10; -1 (the default) = never SPM
    * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
    *     and where live migrations to it go
+   * @param shutdownPolicy its initial own shutdown policy ({@code shutdown_policy}), or null: the cluster's
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
-      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri) {
+      List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
+      palisade.core.ShutdownPolicy shutdownPolicy) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
-      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null);
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null);
     }
   }
 
@@ -79,7 +83,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http", "repair_after");
+      "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -184,7 +188,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
-        repairAfter(root.path("repair_after")));
+        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base));
   }
 
   /** {@code repair_after}: a duration up to one day, or {@code off}; absent: off. */

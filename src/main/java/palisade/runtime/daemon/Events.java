@@ -45,6 +45,23 @@ final class Events implements EventLog {
     }
   }
 
+  /**
+   * As {@link #event}, but waits until the store holds it (bounded by the client's connection timeout): a daemon's
+   * last event before it exits would otherwise be lost with the process.
+   */
+  void eventNow(String source, String message) {
+    Instant now = Instant.now();
+    System.out.println(now + " " + source + ": " + message);
+    System.out.flush();
+    if (!curator.getZookeeperClient().isConnected()) return;
+    try {
+      curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", JSON.writeValueAsBytes(
+          new Entry(now.toEpochMilli(), node, source, message)));
+    } catch (Exception e) {
+      // best effort: stdout has it
+    }
+  }
+
   private void trim() throws Exception {
     curator.getChildren().inBackground((c, ev) -> {
       List<String> children = ev.getChildren();

@@ -71,6 +71,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private final SpmDuty spm = SpmDuty.inMemory();
   private Agent agent;
   private Manager manager;
+  /** A clean shutdown or reboot of this node (host going down, or asked through the store); null before begin. */
+  private volatile CleanShutdown cleanShutdown;
   private boolean seedPending;
   /** The loop's task while it waits for /config (telemetry, reading or seeding /config); cancelled by begin. */
   private volatile ScheduledFuture<?> bootTicks;
@@ -195,6 +197,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     meteredWatchdog = new Telemetry.MeteredWatchdog(watchdog, telemetry);
     agent = new Agent(this, timing);
     manager = new Manager(this, timing);
+    cleanShutdown = new CleanShutdown(config.node(), config.shutdown(), loop, agent, meteredStore, events, resources,
+        this::nowMs);
     log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
         + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
@@ -249,6 +253,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent != null && manager != null) { // store events may arrive before the core is built
       long now = nowMs();
       agent.tick(now);
+      cleanShutdown.tick();
       long t0 = System.nanoTime();
       manager.tick(now);
       telemetry.managerRound(System.nanoTime() - t0);
@@ -330,6 +335,19 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       System.out.flush();
       Runtime.getRuntime().halt(71);
     }
+  }
+
+  /** What {@link #onTerm} answers for a stop that is not a host shutdown. */
+  public static final int NOT_A_SHUTDOWN = CleanShutdown.NOT_A_SHUTDOWN;
+
+  /**
+   * The daemon is told to stop (SIGTERM, from a shutdown hook): if the host is going down (a queued power-off or
+   * reboot job), runs the node's clean shutdown and waits for it (bounded by shutdown_timeout); returns the exit
+   * status, or {@link #NOT_A_SHUTDOWN} when only the daemon is being stopped.
+   */
+  public int onTerm() {
+    CleanShutdown c = cleanShutdown;
+    return c == null ? NOT_A_SHUTDOWN : c.onTerm();
   }
 
   /** Stops the loop and closes the store; resources are left to the process group's fate. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import palisade.core.ConfigException;
+import palisade.core.ShutdownPolicy;
 import palisade.runtime.daemon.DaemonConfig.Node;
 
 /** The daemon configuration's {@code nodes} list: every member with its addresses, fence levels and roles. */
@@ -21,7 +22,7 @@ final class NodesSection {
   private NodesSection() {}
 
   private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
-      "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri");
+      "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy");
 
   /** The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them. */
   static List<Node> parse(JsonNode root, String self) {
@@ -67,8 +68,10 @@ final class NodesSection {
       spm = v.asInt();
     }
     String libvirtUri = n.has("libvirt_uri") ? text(n.get("libvirt_uri"), where + ".libvirt_uri") : null;
+    ShutdownPolicy policy = n.has("shutdown_policy") ? ShutdownPolicy.parse(text(n.get("shutdown_policy"),
+        where + ".shutdown_policy"), where) : null; // null: the cluster's
     return new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-        port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri);
+        port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy);
   }
 
   /** fence_levels: a list of levels, each a list of device names (checked against fence_devices later). */

@@ -44,8 +44,12 @@ public final class Codec {
       case StorePaths.MANAGER_STATE -> ManagerState.class;
       case StorePaths.FENCE_HISTORY -> palisade.core.FenceHistory.class;
       default -> path.startsWith(StorePaths.NODES + "/") && path.indexOf('/', StorePaths.NODES.length() + 1) < 0
-          ? NodeRecord.class : null;
+          ? NodeRecord.class : oneBelow(path, ShutdownRequest.PARENT) ? ShutdownRequest.class : null;
     };
+  }
+
+  private static boolean oneBelow(String path, String parent) {
+    return path.startsWith(parent + "/") && path.indexOf('/', parent.length() + 1) < 0;
   }
 
   public static byte[] encode(Object value) {

@@ -16,11 +16,14 @@ import java.util.List;
  *     node that is reset once a day keeps being restarted; one that crash-loops is given up on)
  * @param cgroup the cgroup v2 name (relative to the v2 root) that holds the child and everything it starts
  * @param processGroupOnly run without a cgroup, accepting that a resource calling setsid escapes the reset
+ * @param rebootExitCode a child that exits disarmed with this code asked for a clean reboot: the supervisor empties
+ *     its cgroup and starts it again, as a rebooted machine would (-1: none; the lab's nodes use it)
  */
 record SupervisorConfig(Path socket, List<String> command, int restartsMax, Duration restartWindow,
-    Duration restartDelay, Duration stopGrace, String cgroup, boolean processGroupOnly) {
+    Duration restartDelay, Duration stopGrace, String cgroup, boolean processGroupOnly, int rebootExitCode) {
   static final String USAGE = "usage: WatchdogSupervisor --socket PATH [--restarts-max N] [--restart-window-ms MS] "
-      + "[--restart-delay-ms MS] [--stop-grace-ms MS] [--cgroup NAME | --process-group-only] -- COMMAND [ARG...]";
+      + "[--restart-delay-ms MS] [--stop-grace-ms MS] [--cgroup NAME | --process-group-only] [--reboot-exit-code N] "
+      + "-- COMMAND [ARG...]";
   static final long POLL_MS = 20;
   static final int DEFAULT_RESTARTS_MAX = 3;
   static final long DEFAULT_WINDOW_MS = 600_000;
@@ -61,6 +64,7 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
     long stopGraceMs = 10_000;
     String cgroup = null;
     boolean processGroupOnly = false;
+    int rebootExitCode = -1;
     List<String> command = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -83,6 +87,7 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
         case "--restart-delay-ms" -> restartDelayMs = number(arg, value);
         case "--stop-grace-ms" -> stopGraceMs = number(arg, value);
         case "--cgroup" -> cgroup = value;
+        case "--reboot-exit-code" -> rebootExitCode = number(arg, value);
         default -> throw new IllegalArgumentException("unknown option " + arg + "; " + USAGE);
       }
     }
@@ -94,7 +99,7 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
     }
     return new SupervisorConfig(socket, command, restartsMax, Duration.ofMillis(windowMs),
         Duration.ofMillis(restartDelayMs), Duration.ofMillis(stopGraceMs),
-        cgroup != null ? cgroup : defaultCgroup(socket), processGroupOnly);
+        cgroup != null ? cgroup : defaultCgroup(socket), processGroupOnly, rebootExitCode);
   }
 
   private static int number(String option, String value) {

@@ -139,25 +139,19 @@ public final class WatchdogSupervisor {
           + "resource leaves by calling setsid; refusing to start (--process-group-only accepts that)");
     }
     int stale = cg.kill();
-    if (stale > 0) {
-      log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
-    }
+    if (stale > 0) log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
     cgroup = cg;
     log("cgroup " + cg);
   }
 
   private void removeCgroup() {
-    if (cgroup == null) {
-      return;
-    }
+    if (cgroup == null) return;
     try {
       cgroup.kill();
     } catch (IOException e) {
       log(e.getMessage());
     }
-    if (!cgroup.remove()) {
-      log("cannot remove cgroup " + cgroup);
-    }
+    if (!cgroup.remove()) log("cannot remove cgroup " + cgroup);
   }
 
   /** Tests only: lets one more pid (an in-process test's own JVM) speak to this supervisor. */
@@ -182,12 +176,9 @@ public final class WatchdogSupervisor {
   }
 
   private int loop() {
-    while (true) {
-      Integer exit = step();
-      if (exit != null) {
-        return exit;
-      }
-    }
+    Integer exit = null;
+    while (exit == null) exit = step();
+    return exit;
   }
 
   /** One turn of the loop; an exit code ends the supervisor. */
@@ -230,9 +221,7 @@ public final class WatchdogSupervisor {
     Process leader = group.leader();
     if (!leader.isAlive()) {
       if (!armed) {
-        log("child " + leader.pid() + " exited with code " + leader.exitValue() + " while disarmed; exiting");
-        killGroup(); // anything it left behind
-        return leader.exitValue();
+        return disarmedExit(leader);
       }
       if (!announcedDeath) {
         announcedDeath = true;
@@ -243,14 +232,29 @@ public final class WatchdogSupervisor {
     return null;
   }
 
+  /** The child ended disarmed (a clean shutdown): the supervisor ends with it, or boots it again for a reboot. */
+  private Integer disarmedExit(Process leader) {
+    boolean reboot = config.rebootExitCode() >= 0 && leader.exitValue() == config.rebootExitCode();
+    log("child " + leader.pid() + " exited with code " + leader.exitValue() + " while disarmed; "
+        + (reboot ? "clean reboot: emptying its cgroup and starting it again" : "exiting"));
+    killGroup(); // anything it left behind
+    if (!reboot) return leader.exitValue();
+    if (!pause(config.restartDelay().toMillis())) return 0;
+    try {
+      startChild();
+    } catch (IOException e) {
+      log("cannot start child after its reboot: " + e.getMessage());
+      return 1;
+    }
+    return null;
+  }
+
   /** Waits (releasing the monitor); false if a stop was requested meanwhile. */
   private boolean pause(long ms) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
     while (!stopRequested) {
       long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return true;
-      }
+      if (left <= 0) return true;
       try {
         TimeUnit.NANOSECONDS.timedWait(this, left);
       } catch (InterruptedException e) {

@@ -18,6 +18,7 @@ import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.NodeConfig;
+import palisade.core.ShutdownPolicy;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.io.TextFile;
@@ -277,7 +278,7 @@ public final class Scenario {
         String n = w.get(1);
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
-            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only"));
+            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy"));
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
           if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
@@ -434,7 +435,9 @@ public final class Scenario {
     }
     int spm = integer(attrs.getOrDefault("spm_priority", "-1"), "node " + name + " spm_priority");
     boolean manual = yesNo(attrs.getOrDefault("manual_only", "no"), "node " + name + " manual_only");
-    return new NodeConfig(name, watchdog, levels, spm, manual);
+    String policy = attrs.get("shutdown_policy"); // null: the cluster's (option shutdown_policy)
+    return new NodeConfig(name, watchdog, levels, spm, manual, policy == null ? null : ShutdownPolicy.parse(policy,
+        "node " + name));
   }
 
   private void requireNode(String n, String where) {

@@ -1,0 +1,253 @@
+package palisade.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo.DomainState;
+import org.libvirt.ErrorCallback;
+import palisade.cli.PalisadeCommand;
+import palisade.core.ClusterConfig;
+import palisade.core.FenceHistory;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.NodeState;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
+import palisade.runtime.resource.LibvirtResourceDriver;
+import palisade.runtime.store.Admin;
+
+/**
+ * Clean host shutdowns with a real libvirt VM (three lab nodes, a session libvirtd each, the diskless guest of
+ * {@link LibvirtClusterTest}): a host reboot under the migrate policy moves the running guest away live (an incoming
+ * migration on the target, no boot) and back live once the node has rebooted; a power-off asked with {@code node
+ * shutdown} under the failover policy stops the guest and starts it on another node. Neither node is fenced.
+ * Throughout, a poller asks every libvirtd for its running domains: the guest never runs on two at once.
+ */
+@Tag("libvirt")
+@Tag("cluster")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LibvirtShutdownTest {
+  static final Duration LONG = Duration.ofSeconds(180);
+  static final Duration POLL = Duration.ofMillis(100);
+  static final String ID = "vm:101";
+  static final String DOMAIN = "pal101";
+  /** Held for the whole run: JNA frees a callback's native stub once its Java object is collected. */
+  static final ErrorCallback QUIET = new ErrorCallback();
+
+  @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
+  static Path dir;
+  private LocalCluster cluster;
+  private Admin admin;
+  private final Map<String, LibvirtResourceDriver> observers = new TreeMap<>();
+  private Thread poller;
+  private volatile boolean polling = true;
+  private final List<String> overlaps = new CopyOnWriteArrayList<>();
+  private final AtomicLong samples = new AtomicLong();
+  private final AtomicReference<TreeSet<String>> runningOn = new AtomicReference<>(new TreeSet<>());
+
+  @BeforeAll
+  void up() throws Exception {
+    Connect.setErrorCallback(QUIET);
+    cluster = LocalCluster.create(dir.resolve("c"), 3, LibvirtClusterTest.TIMING);
+    LabLibvirt.enable(cluster);
+    cluster.attachNetwork();
+    for (String n : cluster.nodeNames()) cluster.powerOn(n);
+    for (String n : cluster.nodeNames()) {
+      LabLibvirt.awaitReady(cluster.dir(), n);
+      observers.put(n, new LibvirtResourceDriver(LabLibvirt.uri(cluster.dir(), n)));
+    }
+    poller = new Thread(this::poll, "libvirt-poller");
+    poller.setDaemon(true);
+    poller.start();
+    admin = cluster.admin();
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> admin.read(StorePaths.CONFIG) != null);
+    Path xml = Files.writeString(cluster.dir().resolve("pal101.xml"), LibvirtClusterTest.XML);
+    ResourceConfig vm = new ResourceConfig(ID, "node1", RequestState.STARTED, null, 0, 1, 1, List.of(), "libvirt",
+        new TreeMap<>(Map.of("domain", DOMAIN, "xml_file", xml.toString(), "migration", "client",
+            "migrate_uri", "tcp://127.0.0.1", "migrate_timeout", "120")));
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> cfg.withResource(vm));
+    await().atMost(LONG).pollInterval(POLL).until(() -> settled() != null);
+  }
+
+  @AfterAll
+  void down() throws Exception {
+    polling = false;
+    try {
+      if (poller != null) poller.join(5_000);
+      for (LibvirtResourceDriver o : observers.values()) {
+        try {
+          o.close();
+        } catch (Exception e) {
+          // its libvirtd is gone
+        }
+      }
+      if (admin != null) admin.close();
+    } finally {
+      if (cluster != null) cluster.down();
+    }
+    for (String n : List.of("node1", "node2", "node3")) {
+      assertThat(LabLibvirt.libvirtd(dir.resolve("c"), n)).as(n + "'s libvirtd stopped").isEmpty();
+    }
+    System.out.printf("libvirt poller: %d samples, %d overlaps%n", samples.get(), overlaps.size());
+    assertThat(overlaps).as("the guest never ran on two libvirtds at once").isEmpty();
+    assertThat(samples.get()).isGreaterThan(10);
+  }
+
+  @Test
+  @Order(1)
+  void aHostRebootUnderMigrateMovesTheGuestAwayLiveAndBack() throws Exception {
+    String from = settled();
+    assertThat(cli("node", "set", from, "--shutdown-policy", "migrate")).isZero();
+    long gen = generation(from);
+    long supervisor = cluster.supervisorPid(from).orElseThrow();
+    long t0 = System.nanoTime();
+    cluster.hostShutdown(from, true);
+    await().atMost(LONG).pollInterval(POLL).until(() -> runningOn.get().size() == 1 && !runningOn.get()
+        .contains(from));
+    String to = runningOn.get().first();
+    System.out.printf("host reboot of %s (migrate): guest running on %s %.1fs after the SIGTERM%n", from, to,
+        (System.nanoTime() - t0) / 1e9);
+    assertThat(observers.get(to).history()).as("moved live, not booted").contains(DOMAIN + " STARTED MIGRATED")
+        .noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
+    // The node reboots (same supervisor, a new libvirtd) and the guest comes back, live again.
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(from) == NodeState.ONLINE);
+    assertThat(cluster.supervisorPid(from)).contains(supervisor);
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> from.equals(settled()));
+    System.out.printf("host reboot of %s (migrate): guest back on it %.1fs after the SIGTERM%n", from,
+        (System.nanoTime() - t0) / 1e9);
+    assertNeverFenced(from, gen);
+    assertThat(Files.readString(cluster.nodeLog(from))).contains(from + "/daemon: shutdown: reboot (the host's "
+        + "reboot job is queued), policy migrate: migrating 1 resource [" + ID + "]")
+        .contains(from + "/daemon: shutdown: " + ID + " migrated to " + to)
+        .contains(from + "/daemon: shutdown: down");
+    assertThat(cli("node", "set", from, "--shutdown-policy", "default")).isZero();
+  }
+
+  @Test
+  @Order(2)
+  void aPowerOffAskedUnderFailoverStopsTheGuestAndStartsItElsewhere() throws Exception {
+    String from = settled();
+    assertThat(cli("node", "set", from, "--shutdown-policy", "failover")).isZero();
+    long gen = generation(from);
+    long t0 = System.nanoTime();
+    assertThat(cli("node", "shutdown", from)).isZero();
+    await().atMost(LONG).pollInterval(POLL).until(() -> runningOn.get().size() == 1 && !runningOn.get()
+        .contains(from));
+    String to = runningOn.get().first();
+    System.out.printf("power-off of %s (failover): guest running on %s %.1fs after the request%n", from, to,
+        (System.nanoTime() - t0) / 1e9);
+    await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered(from));
+    assertThat(observers.get(to).history()).as("a cold start").contains(DOMAIN + " STARTED BOOTED");
+    assertThat(admin.value(StorePaths.node(from), NodeRecord.class).mode().down()).isTrue();
+    assertThat(nodeState(from)).isEqualTo(NodeState.OFFLINE);
+    assertNeverFenced(from, gen);
+    assertThat(to).isEqualTo(settled());
+    cluster.powerOn(from);
+    LabLibvirt.awaitReady(cluster.dir(), from);
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(from) == NodeState.ONLINE);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  /** The node the guest runs on, once the manager and every libvirtd agree that it runs there alone; else null. */
+  private String settled() throws Exception {
+    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    ServiceStatus ss = ms == null ? null : ms.services().get(ID);
+    if (ss == null || ss.state() != ServiceState.STARTED) return null;
+    return runningOn.get().equals(new TreeSet<>(List.of(ss.node()))) ? ss.node() : null;
+  }
+
+  private int cli(String... args) {
+    String[] all = new String[args.length + 6];
+    System.arraycopy(args, 0, all, 0, args.length);
+    System.arraycopy(new String[] {"--store", cluster.connectString(), "--cluster", LocalCluster.CLUSTER,
+        "--credential", LocalCluster.adminCredentialDir(cluster.dir()).toString()}, 0, all, args.length, 6);
+    return PalisadeCommand.execute(all);
+  }
+
+  private void assertNeverFenced(String node, long generationBefore) throws Exception {
+    assertThat(generation(node)).as(node + "'s lease generation").isEqualTo(generationBefore);
+    FenceHistory h = admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    assertThat(h == null ? List.of() : h.entries()).as("fence history").noneMatch(e -> e.target().equals(node));
+  }
+
+  private long generation(String node) throws Exception {
+    return admin.value(StorePaths.node(node), NodeRecord.class).generation();
+  }
+
+  private NodeState nodeState(String node) throws Exception {
+    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    return ms == null || ms.nodes().get(node) == null ? null : ms.nodes().get(node).state();
+  }
+
+  /** Every 200 ms: which libvirtds run the guest (an incoming migration is paused until it completes). */
+  private void poll() {
+    while (polling) {
+      TreeSet<String> on = new TreeSet<>();
+      for (String n : cluster.nodeNames()) {
+        if (runsOn(n)) on.add(n);
+      }
+      runningOn.set(on);
+      samples.incrementAndGet();
+      if (on.size() > 1) overlaps.add(System.currentTimeMillis() + ": " + DOMAIN + " running on " + on);
+      try {
+        Thread.sleep(200); // the sampling period of an outside observer
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private boolean runsOn(String node) {
+    try {
+      Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
+      try {
+        c.setConnectionErrorCallback(QUIET);
+        for (int id : c.listDomains()) {
+          Domain d = c.domainLookupByID(id);
+          if (d.getName().equals(DOMAIN) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) return true;
+        }
+        return false;
+      } finally {
+        c.close();
+      }
+    } catch (Exception e) {
+      // Its libvirtd is unreachable (down, rebooting): a QEMU that outlived it would still run the guest.
+      try {
+        for (Path f : LabLibvirt.qemuPidFiles(cluster.dir(), node)) {
+          long pid = Long.parseLong(Files.readString(f).trim());
+          String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
+              java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+          if (cmdline.contains("guest=" + DOMAIN + ",") || cmdline.contains("guest=" + DOMAIN + " ")) return true;
+        }
+      } catch (Exception ignored) {
+        // no pid file, or its process is gone: nothing runs
+      }
+      return false;
+    }
+  }
+}
