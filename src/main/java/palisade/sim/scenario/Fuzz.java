@@ -202,7 +202,7 @@ public final class Fuzz {
       long end) {
     String n = r.nextInt(8) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size()));
     long back = Math.min(end, t + 2_000 + r.nextInt(90_000));
-    switch (r.nextInt(14)) {
+    switch (r.nextInt(15)) {
       case 0, 1 -> {
         String target = nodes.get(r.nextInt(nodes.size()));
         steps.add(at(t, new Action.Power(target, false)));
@@ -262,6 +262,10 @@ public final class Fuzz {
         steps.add(at(t, new Action.Power(target, false)));
         steps.add(at(Math.min(end, t + 1_000 + r.nextInt(10_000)), new Action.Power(target, true)));
         steps.add(at(back, new Action.WatchdogDevice(target, true)));
+      }
+      case 13 -> {
+        // A daemon restart (an upgrade): back within the hold most of the time, sometimes too late (a reset).
+        steps.add(at(t, new Action.RestartDaemon(n, 500 + r.nextInt(r.nextInt(4) == 0 ? 90_000 : 10_000))));
       }
       default -> {
         // Two nodes failing together.
