@@ -38,6 +38,9 @@ final class AgentCommand implements Callable<Integer> {
       return 2;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // SIGTERM/SIGINT to the daemon alone (an upgrade): leave resources running under the restart hold. A host
+      // shutdown or reboot is a different decision (its policy), made here before this call once it exists.
+      daemon.stopForRestart();
       if (web != null) web.close();
       daemon.close();
     }, "palisade-shutdown"));

@@ -149,6 +149,11 @@ final class AgentResources {
       case STARTED -> {
         if (stopping) {
           if (isRunning) stop(id, ss.token());
+        } else if (isRunning && env.resources().runningToken(id) >= 0
+            && env.resources().runningToken(id) < ss.token()) {
+          env.log().event(source, id + ": running here under token " + env.resources().runningToken(id)
+              + ", assigned token " + ss.token() + ": stopping the old instance");
+          stop(id, -1);
         } else if (isRunning) {
           report(id, ss.token(), RequestOutcome.STARTED);
         } else if (!reported(id, ss.token(), RequestOutcome.START_FAILED)) {

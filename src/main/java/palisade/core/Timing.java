@@ -34,9 +34,10 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
   /** Drift must stay below 20%: beyond that a clock is broken, not drifting. */
   public static final long DRIFT_LIMIT_PPM = 200_000;
 
-  /** The timings with the default restart hold. */
+  /** The timings with the default restart hold (none when W is longer than that hold already). */
   public Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, long driftPpm, long tickMs) {
-    this(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, tickMs, DEFAULT_RESTART_HOLD_MS);
+    this(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, tickMs,
+        watchdogMs <= DEFAULT_RESTART_HOLD_MS ? DEFAULT_RESTART_HOLD_MS : 0);
   }
 
   public Timing {
@@ -56,11 +57,6 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
       throw new ConfigException("ack_timeout=" + Durations.format(ackMs) + " must not exceed watchdog_timeout="
           + Durations.format(watchdogMs));
     }
-    if (restartHoldMs != 0 && (restartHoldMs < watchdogMs || restartHoldMs > MAX_RESTART_HOLD_MS)) {
-      throw new ConfigException("restart_hold=" + Durations.format(restartHoldMs) + " must be 0 (no hold) or "
-          + "between watchdog_timeout=" + Durations.format(watchdogMs) + " and " + Durations.format(
-          MAX_RESTART_HOLD_MS) + " (the process watchdog holds at most one hour)");
-    }
     long bound = minimumLeaseMs(renewMs, ackMs, watchdogMs, driftPpm);
     if (leaseMs < bound) {
       throw new ConfigException(String.format(
@@ -68,6 +64,11 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
               + "with ack_timeout=%s, watchdog_timeout=%s, drift=%s%%, renew_interval=%s it must be at least %s",
           Durations.format(leaseMs), Durations.format(ackMs), Durations.format(watchdogMs),
           driftPpm / 10_000.0, Durations.format(renewMs), Durations.format(bound)));
+    }
+    if (restartHoldMs != 0 && (restartHoldMs < watchdogMs || restartHoldMs > MAX_RESTART_HOLD_MS)) {
+      throw new ConfigException("restart_hold=" + Durations.format(restartHoldMs) + " must be 0 (no hold) or "
+          + "between watchdog_timeout=" + Durations.format(watchdogMs) + " and " + Durations.format(
+          MAX_RESTART_HOLD_MS) + " (the process watchdog holds at most one hour)");
     }
   }
 

@@ -139,6 +139,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         loop.execute(() -> log().event(source, message));
       }
     });
+    resources.adoptProcesses(); // what an earlier daemon left running under its restart hold
     // The cluster's settings come from the store: until it has synced and /config is read (a new cluster's first
     // node seeds it from this file), the loop runs — health, telemetry — but nothing of the core. Then the daemon
     // refuses to run under a /config that this node's local facts contradict, or builds its watchdog, agent and
@@ -249,6 +250,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent != null && manager != null) { // store events may arrive before the core is built
       long now = nowMs();
       agent.tick(now);
+      if (restartHeld != null && agent.stoppedForRestart()) restartHeld.complete(agent.heldForRestart());
       long t0 = System.nanoTime();
       manager.tick(now);
       telemetry.managerRound(System.nanoTime() - t0);
@@ -331,6 +333,47 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       Runtime.getRuntime().halt(71);
     }
   }
+
+  /**
+   * The daemon alone stops (SIGTERM or SIGINT for an upgrade; a host shutdown is another path): the agent stops
+   * starting things and writes its record with the restart hold, and once that write is acknowledged in time the
+   * watchdog holds for H. Resources keep running; the next daemon adopts them. Returns whether the hold is in
+   * place; false (no core yet, the agent could not hold, or no answer within the deadline) means the watchdog
+   * fires W after the last feed as for any dead daemon, which is safe. Called off the loop (a shutdown hook); then
+   * {@link #close()}.
+   */
+  public boolean stopForRestart() {
+    java.util.concurrent.CompletableFuture<Boolean> held = new java.util.concurrent.CompletableFuture<>();
+    long deadlineMs = RESTART_STOP_TIMEOUT_MS;
+    try {
+      loop.execute(() -> {
+        if (agent == null || !agent.requestRestart(nowMs())) {
+          held.complete(false);
+          return;
+        }
+        restartHeld = held;
+        tick();
+      });
+      boolean ok = held.get(deadlineMs, TimeUnit.MILLISECONDS);
+      System.out.println(ok ? "stopped for a restart: restart hold written, the watchdog holds; resources left "
+          + "running" : "stopping without a restart hold: the watchdog (if armed) fires W after the last feed");
+      return ok;
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.println("no restart hold within " + deadlineMs + " ms: stopping without it");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+      System.out.println("no restart hold: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      System.out.flush();
+    }
+    return false;
+  }
+
+  /** How long a stopping daemon waits for its restart hold to be written (operations in flight finish first). */
+  static final long RESTART_STOP_TIMEOUT_MS = 10_000;
+  /** Completed on the loop once the agent stopped for a restart. */
+  private java.util.concurrent.CompletableFuture<Boolean> restartHeld;
 
   /** Stops the loop and closes the store; resources are left to the process group's fate. */
   public void close() {

@@ -54,6 +54,17 @@ final class WatchdogPlug implements Watchdog {
     }
   }
 
+  /** The restart hold: a failed call is no lost watchdog here (the daemon exits anyway), just no hold. */
+  @Override
+  public boolean hold(long holdMs) {
+    try {
+      return device.hold(Duration.ofMillis(holdMs));
+    } catch (IOException e) {
+      System.out.println("watchdog hold failed: " + e.getMessage() + "; it fires W after the last feed");
+      return false;
+    }
+  }
+
   /** Every R from the loop, whatever the store does: the device (supervisor) must answer; never feeds. */
   void check() {
     try {
