@@ -70,7 +70,12 @@ final class AsyncResources implements LocalResources {
    * restart under the watchdog's hold), so that the agent sees them running rather than start them again.
    */
   void adoptProcesses() throws IOException {
-    if (!drivers.containsKey("process")) drivers.put("process", new ProcessResourceDriver(logDir));
+    if (drivers.containsKey("process")) return;
+    ProcessResourceDriver d = new ProcessResourceDriver(logDir);
+    drivers.put("process", d);
+    d.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
+        + " from an earlier daemon"));
+    System.out.flush();
   }
 
   /** The token a process resource runs under here (-1: unknown or not running): an older one is stopped. */

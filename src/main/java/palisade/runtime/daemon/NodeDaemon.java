@@ -200,6 +200,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
+    coreRunning = true;
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
     long r = timing.renewMs();
@@ -214,6 +215,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
    * configuration error. Nothing has started yet: no resource, no armed watchdog.
    */
   private void refuse(String why) {
+    coreRunning = false;
     System.err.println("palisade: " + why);
     System.err.flush();
     System.out.println("FATAL: " + why);
@@ -306,6 +308,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */
   private void peerFailed(int code) {
+    coreRunning = false;
     System.out.println("FATAL: the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
         + "); killing every resource and exiting");
     System.out.flush();
@@ -314,6 +317,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   private void watchdogLost(String why) {
+    coreRunning = false;
     // Nobody can reset this node any more: kill what it runs and stop, as a fence would.
     System.out.println("FATAL: " + why + "; killing every resource and exiting");
     System.out.flush();
@@ -343,6 +347,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
    * {@link #close()}.
    */
   public boolean stopForRestart() {
+    if (!coreRunning) return false; // no core yet, or the daemon exits on its own (refused, halted): nothing to hold
     java.util.concurrent.CompletableFuture<Boolean> held = new java.util.concurrent.CompletableFuture<>();
     long deadlineMs = RESTART_STOP_TIMEOUT_MS;
     try {
@@ -372,6 +377,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   /** How long a stopping daemon waits for its restart hold to be written (operations in flight finish first). */
   static final long RESTART_STOP_TIMEOUT_MS = 10_000;
+  /** The core runs and the daemon is not on its way out by itself: a restart hold can be asked for. */
+  private volatile boolean coreRunning;
   /** Completed on the loop once the agent stopped for a restart. */
   private java.util.concurrent.CompletableFuture<Boolean> restartHeld;
 

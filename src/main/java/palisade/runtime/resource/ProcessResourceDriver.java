@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -99,6 +100,15 @@ public final class ProcessResourceDriver implements ResourceDriver {
     } catch (IOException e) {
       log.warn("cannot write {}: {} (a daemon restart would not adopt what runs)", state.path(), e.getMessage());
     }
+  }
+
+  /** What this driver adopted from an earlier daemon and still runs: "pid N, token T" by id. */
+  public synchronized SortedMap<String, String> adopted() {
+    SortedMap<String, String> out = new TreeMap<>();
+    processes.forEach((id, c) -> {
+      if (c.process() == null && c.handle().isAlive()) out.put(id, "pid " + c.handle().pid() + ", token " + c.token());
+    });
+    return out;
   }
 
   /** The token the running process of id was started with, or -1 when it does not run here. */
