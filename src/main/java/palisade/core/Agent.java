@@ -99,7 +99,7 @@ public final class Agent {
 
   /**
    * The daemon alone stops (SIGTERM for an upgrade), not the host: keep every resource running and have the watchdog
-   * hold for H (DESIGN "Daemon restart"). False when this agent cannot hold (not active, a shutdown in progress, or
+   * hold for H (DESIGN "A daemon restart is not a shutdown"). False when this agent cannot hold (not active, a shutdown in progress, or
    * no hold configured): the host then exits plainly and its watchdog fires W after the last feed.
    */
   public boolean requestRestart(long nowMs) {
@@ -142,7 +142,6 @@ public final class Agent {
     }
     lease.adopt(rec);
     NodeRecord written = lease.written();
-    if (written.holdMs() > 0) lease.carryHold();
     spm.releasedBefore(written.spmReleased());
     if (written.fenced()) {
       fenced(nowMs, "lease was fenced while this node was away (generation " + written.generation() + ")");
@@ -207,7 +206,7 @@ public final class Agent {
     if (!inTime) {
       stopped(false, "restart hold acknowledged late: the watchdog is not held");
     } else if (!wd.armed()) {
-      stopped(true, "restart hold written; nothing runs here, the watchdog is not armed");
+      stopped(true, "restart hold written; this daemon never armed the watchdog (any earlier hold keeps counting)");
     } else if (wd.hold(timing.restartHoldMs())) {
       stopped(true, "restart hold written; the watchdog holds for " + Durations.format(timing.restartHoldMs()));
     } else {

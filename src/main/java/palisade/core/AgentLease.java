@@ -81,6 +81,9 @@ final class AgentLease {
     Check.that(rec.value().node().equals(env.node()), "%s: adopts the record of %s", source, rec.value().node());
     written = rec.value();
     writtenVersion = rec.version();
+    // A hold in any record we continue from (at boot, or found after a conflict because our view lagged behind the
+    // previous daemon's last write) may still be counting in the watchdog: carry it until we have armed at W.
+    if (written.holdMs() > 0 && !holdCarried && !env.watchdog().armed()) carryHold();
   }
 
   /** A write unanswered for X counts as lost; it may have committed unseen: continue from what the store shows. */
@@ -101,8 +104,8 @@ final class AgentLease {
     }
   }
 
-  /** The record this daemon booted with carries a restart hold: keep it until the watchdog is armed at W here. */
-  void carryHold() {
+  /** The record we continue from carries a restart hold: keep it until the watchdog is armed at W here. */
+  private void carryHold() {
     holdCarried = true;
     env.log().event(source, "found its restart hold of " + Durations.format(written.holdMs())
         + ": keeping what still runs here, the hold stays until the watchdog is armed again");
