@@ -415,6 +415,10 @@ public final class WatchdogSupervisor {
     if (words[0].equals("CGROUP")) {
       return "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
     }
+    if (words[0].equals("HOLD") && cgroup == null) {
+      // A held child's resources stay in its process group, which the next child's reset would not reach.
+      return "ERR no cgroup (--process-group-only): a reset after a held restart could not reach the old group";
+    }
     return timer.command(words, System.nanoTime());
   }
 
