@@ -172,6 +172,21 @@ class WatchdogSupervisorTest {
     }
   }
 
+  /** The new child never arms: the held countdown runs out and the reset takes both generations' processes. */
+  @Test
+  void aHeldRestartWhoseSuccessorNeverArmsIsResetWhenTheHoldRunsOut() throws Exception {
+    startSupervisor("hold-silent", 2, 1);
+    long[] first = awaitAgent(1);
+    long[] second = awaitAgent(2);
+    await().atMost(WAIT).until(() -> logText().contains("never arms"));
+    assertThat(ProcessGroup.runnable(first[1])).as("held: the first generation's resource still runs").isTrue();
+    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[1]) && !ProcessGroup.runnable(first[2])
+        && !ProcessGroup.runnable(second[0]) && !ProcessGroup.runnable(second[1]));
+    assertThat(logText()).contains(", held for a restart); SIGKILL to process group " + second[0]);
+    assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(supervisor.exitValue()).isEqualTo(WatchdogSupervisor.EXIT_RESTARTS_EXHAUSTED);
+  }
+
   @Test
   void disarmStopsTheTimerAndSigtermLeavesNoProcessBehind() throws Exception {
     startSupervisor("disarm", 2, 1);
