@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
@@ -26,8 +27,9 @@ import palisade.runtime.store.Admin;
 /**
  * A daemon restart (an upgrade) on a real 3-node cluster: SIGTERM to one node's daemon JVM, by pid. The daemon
  * writes its restart hold and has its watchdog supervisor hold; the supervisor starts a new daemon at once without
- * a reset; the new daemon adopts the processes that still run. Every resource keeps its process (same pid, no new
- * instance anywhere), nothing is fenced, and the node renews again, with the hold cleared once it armed at W.
+ * a reset; the new daemon adopts the processes that still run (three on that node). Every resource keeps its
+ * process (same pid, no new instance anywhere), nothing is fenced, and the node renews again, with the hold
+ * cleared once it armed at W.
  */
 @Tag("cluster")
 class RealDaemonRestartTest {
@@ -73,9 +75,13 @@ class RealDaemonRestartTest {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     admin = DemoLab.start(cluster);
     String victim = follower();
+    // Under load: the victim runs three resources, the others one each.
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> cfg.withResource(cluster.demoResource("vm:201",
+        victim)).withResource(cluster.demoResource("vm:202", victim)));
+    DemoLab.awaitRunning(cluster, "vm:201", "vm:202");
     await().ignoreExceptions().atMost(BACK).until(() -> record(victim).armed());
     Map<String, Long> pids = new TreeMap<>();
-    for (String id : List.of("vm:101", "vm:102", "vm:103")) {
+    for (String id : List.of("vm:101", "vm:102", "vm:103", "vm:201", "vm:202")) {
       List<Instance> alive = Traces.alive(Traces.read(cluster.traceDir()), id, System.currentTimeMillis());
       assertThat(alive).as("%s runs once", id).hasSize(1);
       pids.put(id, alive.get(0).pid());
@@ -119,6 +125,8 @@ class RealDaemonRestartTest {
     assertThat(log).contains("restart hold written; the watchdog holds for 30s")
         .contains("while held for a restart: restarting it now")
         .contains("resource " + own + ": adopted pid " + pids.get(own))
+        .contains("resource vm:201: adopted pid " + pids.get("vm:201"))
+        .contains("resource vm:202: adopted pid " + pids.get("vm:202"))
         .contains("hold released: armed again").doesNotContain("watchdog expired");
   }
 }
