@@ -352,7 +352,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     long deadlineMs = RESTART_STOP_TIMEOUT_MS;
     try {
       loop.execute(() -> {
-        if (agent == null || !agent.requestRestart(nowMs())) {
+        if (agent == null || !watchdog.holdable() || !agent.requestRestart(nowMs())) {
           held.complete(false);
           return;
         }
