@@ -210,10 +210,14 @@ final class AgentResources {
     };
   }
 
-  /** A live migration hands a running resource over: only to a node whose watchdog already protects it. */
+  /**
+   * A live migration hands a running resource over: only to a node whose watchdog already protects it, and not to
+   * one whose daemon is away for a restart (its record carries a hold: nobody there would take the resource on).
+   */
   private boolean targetReady(String target) {
     Versioned<NodeRecord> t = env.store().view().get(StorePaths.node(target), NodeRecord.class);
-    return t != null && t.value().armed() && !t.value().fenced() && t.value().mode() == AgentMode.ACTIVE;
+    return t != null && t.value().armed() && !t.value().fenced() && t.value().mode() == AgentMode.ACTIVE
+        && t.value().holdMs() == 0;
   }
 
   private static ResourceConfig resource(ClusterConfig config, String id) {
