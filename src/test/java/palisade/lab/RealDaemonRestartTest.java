@@ -33,7 +33,7 @@ import palisade.runtime.store.Admin;
  */
 @Tag("cluster")
 class RealDaemonRestartTest {
-  /** The fault tests' timing, with a restart hold of 30 s (L_H = 6.5 s + 26 s * 1.0201 = 33.1 s). */
+  /** The fault tests' timing, with a restart hold of 30 s (L_H = 6.5 s + 26 s * 1.0201 = 33.0 s). */
   static final Map<String, String> TIMING = Map.of("renew_interval", "1s", "ack_timeout", "1s",
       "watchdog_timeout", "4s", "lease_timeout", "6.5s", "restart_hold", "30s");
   static final Duration BACK = Duration.ofSeconds(60);
