@@ -44,6 +44,9 @@ final class AgentCommand implements Callable<Integer> {
       // Down cleanly: nothing runs, the store holds it. End here with that status: closing the loop under a task
       // in flight would halt with the loop's fatal status instead.
       if (code != NodeDaemon.NOT_A_SHUTDOWN) Runtime.getRuntime().halt(code);
+      // Otherwise only the daemon stops (SIGTERM/SIGINT for an upgrade): resources keep running under the restart
+      // hold and the next daemon adopts them.
+      daemon.stopForRestart();
       if (web != null) web.close();
       daemon.close();
     }, "palisade-shutdown"));

@@ -27,14 +27,20 @@ public final class Agent {
     /** Saw its lease fenced: resources killed; rejoins by acknowledging the new generation. */
     FENCED,
     /** Shut down cleanly: nothing runs, watchdog disarmed; the host may power the node off. */
-    DOWN;
+    DOWN,
+    /** The daemon stops for a restart (an upgrade): starts nothing more, writes its record with the restart hold. */
+    RESTARTING,
+    /** Stopped for a daemon restart, every resource left running: the host exits ({@link #heldForRestart}). */
+    STOPPED;
 
     Set<State> predecessors() {
       return switch (this) {
         case BOOTING -> EnumSet.noneOf(State.class);
         case ACTIVE -> EnumSet.of(BOOTING, FENCED);
-        case FENCED -> EnumSet.of(BOOTING, ACTIVE);
+        case FENCED -> EnumSet.of(BOOTING, ACTIVE, RESTARTING);
         case DOWN -> EnumSet.of(ACTIVE);
+        case RESTARTING -> EnumSet.of(ACTIVE);
+        case STOPPED -> EnumSet.of(RESTARTING);
       };
     }
 
@@ -51,8 +57,12 @@ public final class Agent {
   private final AgentResources resources;
   private final AgentSpm spm;
   private final AgentShutdown shutdown;
+  private final Timing timing;
 
   private State state = State.BOOTING;
+  /** The record write that carries the restart hold, once sent. */
+  private AgentLease.Write holdWrite;
+  private boolean held;
 
   public Agent(AgentEnv env, Timing timing) {
     this(env, timing, FencePolicy.defaults());
@@ -67,6 +77,7 @@ public final class Agent {
     this.resources = new AgentResources(env, timing, source);
     this.spm = new AgentSpm(env, source);
     this.shutdown = new AgentShutdown(env, source);
+    this.timing = timing;
   }
 
   public State state() {
@@ -86,6 +97,28 @@ public final class Agent {
     shutdown.request(reboot);
   }
 
+  /**
+   * The daemon alone stops (SIGTERM for an upgrade), not the host: keep every resource running and have the watchdog
+   * hold for H (DESIGN "A daemon restart is not a shutdown"). False when this agent cannot hold (not active, a shutdown in progress, or
+   * no hold configured): the host then exits plainly and its watchdog fires W after the last feed.
+   */
+  public boolean requestRestart(long nowMs) {
+    if (state != State.ACTIVE || shutdown.mode() != AgentMode.ACTIVE || timing.restartHoldMs() == 0) return false;
+    transition(State.RESTARTING, "daemon restart requested: starting nothing, writing a restart hold of "
+        + Durations.format(timing.restartHoldMs()));
+    return true;
+  }
+
+  /** Stopped for a daemon restart: the host may exit now. */
+  public boolean stoppedForRestart() {
+    return state == State.STOPPED;
+  }
+
+  /** Stopped for a restart with the hold written and the watchdog holding it: the next daemon adopts what runs. */
+  public boolean heldForRestart() {
+    return state == State.STOPPED && held;
+  }
+
   public void tick(long nowMs) {
     lease.expireLostWrite(nowMs);
     switch (state) {
@@ -93,6 +126,8 @@ public final class Agent {
       case ACTIVE -> active(nowMs);
       case FENCED -> rejoin(nowMs);
       case DOWN -> Check.that(shutdown.mode().down(), "%s: down in mode %s", source, shutdown.mode());
+      case RESTARTING -> restarting(nowMs);
+      case STOPPED -> { } // the host exits
     }
   }
 
@@ -139,6 +174,51 @@ public final class Agent {
         || (!resources.busy() && !assignedAnything() && !spm.active()));
   }
 
+  /**
+   * Stopping for a restart: renew as usual (the watchdog stays fed) but start nothing; once nothing is in flight,
+   * write the record with the hold. Its in-time acknowledgement lets the watchdog hold for H; anything else stops
+   * without a hold (the watchdog then fires W after the last feed: a reset, safe).
+   */
+  private void restarting(long nowMs) {
+    NodeRecord written = lease.written();
+    Versioned<NodeRecord> mine = lease.own();
+    if (mine != null && mine.value().fenced() && mine.value().generation() > written.generation()) {
+      fenced(nowMs, "manager fenced this node (generation " + mine.value().generation() + ")");
+      return;
+    }
+    if (holdWrite != null) {
+      if (!lease.writePending()) stopped(false, "restart hold not acknowledged within X");
+      return;
+    }
+    lease.track(nowMs);
+    if (resources.nothingInFlight() && lease.canWrite()) {
+      NodeRecord next = lease.claimed(written.renewed(shutdown.mode(), new java.util.TreeMap<>(resources.results()),
+          env.watchdog().armed(), lease.ok(), spm.released()).held(timing.restartHoldMs()));
+      holdWrite = lease.submit(lease.writtenVersion(), next, nowMs, false, false);
+      return;
+    }
+    lease.maybeRenew(nowMs, shutdown.mode(), resources.results(), spm.released(), () -> false);
+  }
+
+  /** The hold write was answered in time (or not): hold the watchdog for H, then stop. */
+  private void holdAnswered(boolean inTime) {
+    Watchdog wd = env.watchdog();
+    if (!inTime) {
+      stopped(false, "restart hold acknowledged late: the watchdog is not held");
+    } else if (!wd.armed()) {
+      stopped(true, "restart hold written; this daemon never armed the watchdog (any earlier hold keeps counting)");
+    } else if (wd.hold(timing.restartHoldMs())) {
+      stopped(true, "restart hold written; the watchdog holds for " + Durations.format(timing.restartHoldMs()));
+    } else {
+      stopped(false, "restart hold written, but this watchdog cannot hold: it fires W after the last feed");
+    }
+  }
+
+  private void stopped(boolean isHeld, String reason) {
+    held = isHeld;
+    transition(State.STOPPED, reason);
+  }
+
   private void fenced(long nowMs, String reason) {
     transition(State.FENCED, reason);
     env.log().event(source, "killing all HA resources; watchdog no longer fed");
@@ -165,12 +245,15 @@ public final class Agent {
 
   /** A record write was answered: what it means for the lifecycle. */
   private void acknowledged(AgentLease.Write write, TxnResult result, long nowMs) {
-    if (state == State.DOWN || (state == State.FENCED && !write.rejoin())) return; // stale: written before the fence
+    if (state == State.DOWN || state == State.STOPPED || (state == State.FENCED && !write.rejoin())) {
+      return; // stale: written before the fence, or the agent has stopped
+    }
     if (result instanceof TxnResult.Committed c) {
       committed(write, c.version(StorePaths.node(node)), nowMs);
     } else if (result instanceof TxnResult.Conflict) {
       conflict(nowMs);
     }
+    if (state == State.RESTARTING && write == holdWrite) stopped(false, "restart hold refused: " + result);
   }
 
   private void committed(AgentLease.Write write, long version, long nowMs) {
@@ -181,6 +264,10 @@ public final class Agent {
       transition(State.ACTIVE, "rejoined, generation " + write.next().generation());
       return;
     }
+    if (write == holdWrite) {
+      holdAnswered(lease.inTime(write.sentMs(), nowMs));
+      return;
+    }
     if (!lease.inTime(write.sentMs(), nowMs)) return;
     if (write.next().mode().down()) {
       lease.disarm();
@@ -188,7 +275,8 @@ public final class Agent {
       transition(State.DOWN, "shut down cleanly, every resource stopped");
       return;
     }
-    lease.guard(resources.busy() || assignedAnything() || spm.active(), write.idleAtSend());
+    // A hold found at boot is carried until this daemon has armed the watchdog at W itself.
+    lease.guard(resources.busy() || assignedAnything() || spm.active() || lease.holdCarried(), write.idleAtSend());
   }
 
   private void conflict(long nowMs) {
@@ -196,7 +284,7 @@ public final class Agent {
     if (rec == null) return;
     NodeRecord written = lease.written();
     if (rec.value().fenced() && (written == null || rec.value().generation() > written.generation())) {
-      if (state == State.ACTIVE) fenced(nowMs, "renewal refused: lease fenced (generation "
+      if (state == State.ACTIVE || state == State.RESTARTING) fenced(nowMs, "renewal refused: lease fenced (generation "
           + rec.value().generation() + ")");
       return;
     }

@@ -35,6 +35,11 @@ final class AgentLease {
   /** Send time of the last renewal acknowledged within X: the watchdog was fed then. */
   private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
   private boolean leaseOk;
+  /**
+   * This daemon found a restart hold in its record at boot: the watchdog may still count H from the previous daemon's
+   * hold, so every write keeps the hold (the manager keeps waiting L_H) until this daemon has armed it at W.
+   */
+  private boolean holdCarried;
 
   AgentLease(AgentEnv env, Timing timing, String source, Listener listener) {
     this.env = env;
@@ -76,6 +81,9 @@ final class AgentLease {
     Check.that(rec.value().node().equals(env.node()), "%s: adopts the record of %s", source, rec.value().node());
     written = rec.value();
     writtenVersion = rec.version();
+    // A hold in any record we continue from (at boot, or found after a conflict because our view lagged behind the
+    // previous daemon's last write) may still be counting in the watchdog: carry it until we have armed at W.
+    if (written.holdMs() > 0 && !holdCarried && !env.watchdog().armed()) carryHold();
   }
 
   /** A write unanswered for X counts as lost; it may have committed unseen: continue from what the store shows. */
@@ -94,6 +102,17 @@ final class AgentLease {
     if (!r.fenced() && r.generation() == written.generation() && r.counter() >= written.counter()) {
       adopt(rec);
     }
+  }
+
+  /** The record we continue from carries a restart hold: keep it until the watchdog is armed at W here. */
+  private void carryHold() {
+    holdCarried = true;
+    env.log().event(source, "found its restart hold of " + Durations.format(written.holdMs())
+        + ": keeping what still runs here, the hold stays until the watchdog is armed again");
+  }
+
+  boolean holdCarried() {
+    return holdCarried;
   }
 
   /** Fenced: whatever was renewed before counts for nothing now. */
@@ -118,11 +137,13 @@ final class AgentLease {
     if (writePending) return;
     Check.that(written != null, "%s: renewal without a record", source);
     boolean armed = env.watchdog().armed();
+    long hold = holdCarried ? written.holdMs() : 0;
     boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
-        || leaseOk != written.inTime() || spmReleased != written.spmReleased() || !claims(written);
+        || leaseOk != written.inTime() || spmReleased != written.spmReleased() || !claims(written)
+        || hold != written.holdMs();
     boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
-    NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased));
+    NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased).held(hold));
     submit(writtenVersion, next, nowMs, idle.getAsBoolean(), false);
   }
 
@@ -141,7 +162,7 @@ final class AgentLease {
   }
 
   /** One compare-and-set of our record at expectedVersion; rejoin marks the write that acknowledges a fence. */
-  void submit(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend, boolean rejoin) {
+  Write submit(long expectedVersion, NodeRecord next, long nowMs, boolean idleAtSend, boolean rejoin) {
     Check.that(!writePending, "%s: a second record write while one is in flight", source);
     Write write = new Write(++writeSeq, rejoin, nowMs, next, idleAtSend);
     writePending = true;
@@ -151,6 +172,7 @@ final class AgentLease {
       if (write.seq() == writeSeq) writePending = false;
       listener.acknowledged(write, result, t);
     });
+    return write;
   }
 
   /** Books a committed write; false for an older write acknowledged after a newer one. */
@@ -189,6 +211,8 @@ final class AgentLease {
     if (needed && !wd.armed()) {
       wd.arm();
       env.log().event(source, "watchdog armed");
+      if (holdCarried) env.log().event(source, "restart hold released: the watchdog counts W again");
+      holdCarried = false;
     } else if (wd.armed() && !needed && idleAtSend) {
       wd.disarm(); // nothing runs here, and the store knew it before we stopped feeding
       env.log().event(source, "watchdog disarmed");

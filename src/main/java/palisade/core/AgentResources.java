@@ -149,6 +149,11 @@ final class AgentResources {
       case STARTED -> {
         if (stopping) {
           if (isRunning) stop(id, ss.token());
+        } else if (isRunning && env.resources().runningToken(id) >= 0
+            && env.resources().runningToken(id) < ss.token()) {
+          env.log().event(source, id + ": running here under token " + env.resources().runningToken(id)
+              + ", assigned token " + ss.token() + ": stopping the old instance");
+          stop(id, -1);
         } else if (isRunning) {
           report(id, ss.token(), RequestOutcome.STARTED);
         } else if (!reported(id, ss.token(), RequestOutcome.START_FAILED)) {
@@ -205,10 +210,14 @@ final class AgentResources {
     };
   }
 
-  /** A live migration hands a running resource over: only to a node whose watchdog already protects it. */
+  /**
+   * A live migration hands a running resource over: only to a node whose watchdog already protects it, and not to
+   * one whose daemon is away for a restart (its record carries a hold: nobody there would take the resource on).
+   */
   private boolean targetReady(String target) {
     Versioned<NodeRecord> t = env.store().view().get(StorePaths.node(target), NodeRecord.class);
-    return t != null && t.value().armed() && !t.value().fenced() && t.value().mode() == AgentMode.ACTIVE;
+    return t != null && t.value().armed() && !t.value().fenced() && t.value().mode() == AgentMode.ACTIVE
+        && t.value().holdMs() == 0;
   }
 
   private static ResourceConfig resource(ClusterConfig config, String id) {

@@ -16,6 +16,14 @@ public interface LocalResources {
   /** HA resources running on this node right now (local truth, no network). */
   SortedSet<String> running();
 
+  /**
+   * The token the running instance of id was started with, if the driver knows it (-1: unknown). A new daemon
+   * adopts what an earlier one left running: an instance under an older token than the one assigned is stopped.
+   */
+  default long runningToken(String id) {
+    return -1;
+  }
+
   /** Kill every HA resource at once; used when the node learns it was fenced. */
   void killAll();
 

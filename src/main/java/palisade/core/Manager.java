@@ -209,9 +209,9 @@ public final class Manager {
     for (String n : config.nodes().keySet()) {
       Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
       long v = rec == null ? Op.ABSENT : rec.version();
-      long counter = rec == null ? -1 : rec.value().counter();
+      NodeRecord value = rec == null ? null : rec.value();
       NodeTimer t = timers.get(n);
-      timers.put(n, t == null ? NodeTimer.start(v, counter, nowMs) : t.seen(v, counter, nowMs));
+      timers.put(n, t == null ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
       if (rec != null) records.put(n, rec.value());
     }
 
@@ -405,8 +405,8 @@ public final class Manager {
   /** The fence write of node: its record at the version this manager timed, generation bumped. */
   private Op fenceWrite(String node, Versioned<NodeRecord> seen, long nowMs) {
     NodeTimer timer = timers.get(node);
-    // The safety inequality's premise: we saw this exact version unchanged for L on our own clock.
-    Check.that(timer.silentMs(nowMs) >= timing.leaseMs(), "fence write for %s after only %dms", node,
+    // The safety inequality's premise: we saw this exact version unchanged for L (L_H if held) on our own clock.
+    Check.that(timer.silentMs(nowMs) >= timer.boundMs(timing), "fence write for %s after only %dms", node,
         timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);

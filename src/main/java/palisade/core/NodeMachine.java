@@ -54,9 +54,9 @@ final class NodeMachine {
           if (kept != Maintenance.STAY) to(node, st, kept.to(), kept.reason());
         } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
-        } else if (silent >= timing.leaseMs() && st.state() != NodeState.OFFLINE) {
-          to(node, st, NodeState.FENCING,
-              "lease silent for " + Durations.format(silent) + " >= lease_timeout");
+        } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE) {
+          to(node, st, NodeState.FENCING, "lease silent for " + Durations.format(silent) + " >= lease_timeout"
+              + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : ""));
         } else if (st.state() == NodeState.OFFLINE) {
           if (renewing && rec.mode() == AgentMode.ACTIVE) to(node, st, NodeState.ONLINE, "back");
         } else if (!renewing && st.state() == NodeState.ONLINE) {

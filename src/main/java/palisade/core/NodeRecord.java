@@ -19,13 +19,18 @@ import java.util.TreeMap;
  *     a record the manager fenced before any agent wrote one)
  * @param timing the timings the writing agent runs under (its R, X, W; null: no claim). With a real watchdog kind and
  *     the manager's own timings this is what a watchdog confirmation rests on ({@link #watchdogProtects}).
+ * @param holdMs H of a restart hold: the daemon stopped for a restart and its watchdog fires only H after the ack of
+ *     this write (or sooner); the manager waits {@link Timing#holdLeaseMs} rather than L for this record. A new
+ *     daemon keeps the hold in its writes until it has armed its watchdog at W again. 0: no hold.
  */
 public record NodeRecord(String node, long generation, boolean fenced, long counter, AgentMode mode,
     SortedMap<String, ResourceResult> results, boolean armed, boolean inTime, long spmReleased, String watchdog,
-    Timing timing) {
+    Timing timing, long holdMs) {
 
   public NodeRecord {
     Check.that(generation >= 0 && counter >= 0, "node record %s: negative generation or counter", node);
+    Check.that(holdMs >= 0 && holdMs <= Timing.MAX_RESTART_HOLD_MS, "node record %s: restart hold %sms out of range",
+        node, holdMs);
     results = Collections.unmodifiableSortedMap(new TreeMap<>(results));
   }
 
@@ -36,19 +41,26 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
 
   /** An agent's first record: it claims the watchdog kind it has and the timings it runs under. */
   public static NodeRecord fresh(String node, String watchdog, Timing timing) {
-    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>(), false, true, 0, watchdog, timing);
+    return new NodeRecord(node, 0, false, 0, AgentMode.ACTIVE, new TreeMap<>(), false, true, 0, watchdog, timing,
+        0);
   }
 
   /** The manager's fence write: a new generation no renewal of the old one can overwrite. It keeps the claims. */
   public NodeRecord fence() {
     return new NodeRecord(node, generation + 1, true, counter, mode, results, false, false, spmReleased, watchdog,
-        timing);
+        timing, holdMs);
   }
 
   /** The same record, claiming what the writing agent has: its watchdog kind and its timings. */
   public NodeRecord under(String watchdogKind, Timing agentTiming) {
     return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdogKind,
-        agentTiming);
+        agentTiming, holdMs);
+  }
+
+  /** The same record with a restart hold of holdMs (0: none). */
+  public NodeRecord held(long newHoldMs) {
+    return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdog,
+        timing, newHoldMs);
   }
 
   /**
@@ -71,13 +83,13 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
     Check.that(releasedSpm >= spmReleased, "node %s: released SPM token went back from %s to %s", node, spmReleased,
         releasedSpm);
     return new NodeRecord(node, generation, fenced, counter + 1, newMode, newResults, nowArmed, renewingInTime,
-        releasedSpm, watchdog, timing);
+        releasedSpm, watchdog, timing, holdMs);
   }
 
   /** The agent's rejoin after a fence: it acknowledges the generation with nothing running. */
   public NodeRecord rejoined() {
     Check.that(fenced, "node %s rejoins without being fenced", node);
     return new NodeRecord(node, generation, false, counter + 1, AgentMode.ACTIVE, new TreeMap<>(), false, true,
-        spmReleased, watchdog, timing);
+        spmReleased, watchdog, timing, holdMs);
   }
 }

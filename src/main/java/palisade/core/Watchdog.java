@@ -14,6 +14,16 @@ public interface Watchdog {
   boolean armed();
 
   /**
+   * The daemon stops for a restart: extend the countdown to holdMs from now and keep it running after this process
+   * is gone, so the next daemon finds it still counting (Proxmox's watchdog-mux). False if the device cannot (then
+   * it fires W after the last feed, as for any dead daemon). Called only after an in-time renewal that carried the
+   * hold, exactly like a feed.
+   */
+  default boolean hold(long holdMs) {
+    return false;
+  }
+
+  /**
    * What really resets this node when it is not fed: a device kind such as {@code linux}, {@code supervisor} or
    * {@code sim}, or {@link #NONE}. The agent publishes it in its node record; the manager confirms a fence by
    * watchdog only when the fenced record names a real kind (DESIGN "Fence confirmation"). A plug must never name a

@@ -33,8 +33,12 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   boolean netUp = true;
   int side;
   long pausedUntilMs;
-  /** Bumped by every power loss or reset: events of an earlier life are dropped. */
+  /** Bumped by every power loss or reset, and by every daemon exit: events of an earlier life are dropped. */
   long incarnation;
+  /** Bumped by every power loss or reset only: the watchdog device counts across a daemon restart. */
+  private long machineLife;
+  /** A daemon restart in progress: how long after the old daemon exits the new one starts; -1 when none. */
+  private long restartDownMs = -1;
   boolean dropAcks;
   long slowAckMs;
   boolean shuttingDown;
@@ -52,7 +56,10 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private SimView view;
   private Agent agent;
   private Manager manager;
+  /** The agent's plug armed the watchdog (a new daemon starts unarmed). */
   private boolean wdArmed;
+  /** The device counts down: armed by a daemon, possibly a previous one that held it for its restart. */
+  private boolean deviceArmed;
   private long wdFeeds;
 
   private final StoreClient store = new Store();
@@ -142,6 +149,9 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     powered = false;
     booted = false;
     incarnation++;
+    machineLife++;
+    restartDownMs = -1;
+    deviceArmed = false;
     agent = null;
     manager = null;
     view = null;
@@ -155,8 +165,10 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private void tick(long inc) {
     agent.tick(localNow());
     manager.tick(localNow());
-    world.afterSoftware(this);
-    world.atSoftware(this, world.now() + realDelay(world.timing().tickMs()), inc, () -> tick(inc));
+    afterSoftware();
+    if (inc == incarnation) {
+      world.atSoftware(this, world.now() + realDelay(world.timing().tickMs()), inc, () -> tick(inc));
+    }
   }
 
   /** Runs a completion as a software event of this node's current life. */
@@ -164,7 +176,62 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     long inc = incarnation;
     world.atSoftware(this, atMs, inc, () -> {
       cb.done(result, localNow());
-      world.afterSoftware(this);
+      afterSoftware();
+    });
+  }
+
+  private void afterSoftware() {
+    world.afterSoftware(this);
+    if (restartDownMs >= 0 && agent != null && agent.stoppedForRestart()) daemonExit();
+  }
+
+  // ---- daemon restart: the daemon alone stops and starts again, the machine and its resources keep running -----
+
+  /** Longest the stopping daemon waits for its hold to be written before it exits without (as the runtime's). */
+  static final long RESTART_STOP_TIMEOUT_MS = 10_000;
+
+  /**
+   * SIGTERM to the daemon alone (an upgrade): its agent writes the restart hold, the watchdog holds for H, the
+   * daemon exits leaving every resource running, and a new daemon starts downMs later. Its embedded store peer is
+   * down meanwhile, as the runtime's is.
+   */
+  public void restartDaemon(long downMs) {
+    if (!booted || restartDownMs >= 0 || shuttingDown) return;
+    world.log("world", name + ": daemon stop for a restart (SIGTERM), back " + palisade.core.Durations.format(downMs)
+        + " after it exits");
+    restartDownMs = downMs;
+    long inc = incarnation;
+    world.atSoftware(this, world.now(), inc, () -> {
+      if (!agent.requestRestart(localNow())) daemonExit();
+    });
+    world.at(world.now() + RESTART_STOP_TIMEOUT_MS, () -> {
+      if (inc == incarnation && restartDownMs >= 0) daemonExit();
+    });
+  }
+
+  /** The old daemon is gone: its agent, manager, store peer and SPM duty; resources and the watchdog stay. */
+  private void daemonExit() {
+    boolean held = agent != null && agent.heldForRestart();
+    world.log("world", name + ": daemon exited, " + (held ? "its watchdog holding" : "its watchdog not held")
+        + "; resources left running");
+    long down = restartDownMs;
+    restartDownMs = -1;
+    booted = false;
+    incarnation++;
+    agent = null;
+    manager = null;
+    view = null;
+    wdArmed = false;
+    if (spmToken != 0) world.log(name, "no longer SPM (daemon exited)");
+    spmToken = 0;
+    pausedUntilMs = 0;
+    world.topologyChanged();
+    long life = machineLife;
+    world.at(world.now() + down, () -> {
+      if (life != machineLife || !powered || booted) return;
+      world.log("world", name + ": daemon started again");
+      boot();
+      world.topologyChanged();
     });
   }
 
@@ -252,16 +319,30 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public void feed() {
       if (!wdArmed || !watchdogEnabled) return;
+      countdown(world.timing().watchdogMs());
+    }
+
+    /** The device resets the machine unless fed again within ms; a daemon restart does not stop it. */
+    private void countdown(long ms) {
+      deviceArmed = true;
       long feeds = ++wdFeeds;
-      long inc = incarnation;
-      world.at(world.now() + realDelay(world.timing().watchdogMs()), () -> {
-        if (inc == incarnation && wdArmed && feeds == wdFeeds) world.watchdogReset(SimNode.this);
+      long life = machineLife;
+      world.at(world.now() + realDelay(ms), () -> {
+        if (life == machineLife && deviceArmed && feeds == wdFeeds) world.watchdogReset(SimNode.this);
       });
+    }
+
+    @Override
+    public boolean hold(long holdMs) {
+      if (!wdArmed || !watchdogEnabled) return false;
+      countdown(holdMs);
+      return true;
     }
 
     @Override
     public void disarm() {
       wdArmed = false;
+      deviceArmed = false;
     }
 
     @Override

@@ -20,6 +20,7 @@ public final class SimOptions {
   long watchdogMs = Timing.DEFAULT_WATCHDOG_MS;
   long leaseMs = Timing.DEFAULT_LEASE_MS;
   long driftPpm = Timing.DEFAULT_DRIFT_PPM;
+  long restartHoldMs = Timing.DEFAULT_RESTART_HOLD_MS;
   ShutdownPolicy shutdownPolicy = ShutdownPolicy.CONDITIONAL;
   long bootMs = 30_000;
   long startMs = 500;
@@ -39,7 +40,7 @@ public final class SimOptions {
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
-    return new Timing(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, Math.max(1, renewMs / 4));
+    return new Timing(renewMs, ackMs, watchdogMs, leaseMs, driftPpm, Math.max(1, renewMs / 4), restartHoldMs);
   }
 
   /** The `store_peers` option (0: the default, 3 or 5 depending on cluster size). */
@@ -64,6 +65,7 @@ public final class SimOptions {
       case "watchdog_timeout" -> watchdogMs = ms(key, value);
       case "ack_timeout" -> ackMs = ms(key, value);
       case "renew_interval" -> renewMs = ms(key, value);
+      case "restart_hold" -> restartHoldMs = value.equals("0") ? 0 : ms(key, value);
       case "drift" -> {
         driftPpm = percentPpm(key, value);
         if (driftPpm >= Timing.DRIFT_LIMIT_PPM) {
@@ -92,8 +94,8 @@ public final class SimOptions {
         if (storePeers < 1) throw new ConfigException("option store_peers: must be at least 1");
       }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
-          + "ack_timeout, renew_interval, drift, shutdown_policy, boot_time, start_time, stop_time, migrate_time, "
-          + "store_latency, shutdown_timeout, store_peers, ack_loss, repair_after)");
+          + "ack_timeout, renew_interval, restart_hold, drift, shutdown_policy, boot_time, start_time, stop_time, "
+          + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after)");
     }
   }
 

@@ -24,6 +24,9 @@ class AgentTest {
   private final SpmDuty spm = SpmDuty.inMemory();
   private final List<Long> startedTokens = new ArrayList<>();
   private Agent agent;
+  private AgentEnv env;
+  /** Every restart hold the watchdog was asked for. */
+  private final List<Long> holds = new ArrayList<>();
   private final Timing timing = Timing.defaults();
 
   /** Commits the oldest submitted transaction and acknowledges it at ackAtMs. */
@@ -85,6 +88,11 @@ class AgentTest {
       public boolean armed() {
         return armed;
       }
+
+      public boolean hold(long holdMs) {
+        holds.add(holdMs);
+        return true;
+      }
     };
     LocalResources driver = new LocalResources() {
       public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
@@ -111,7 +119,7 @@ class AgentTest {
         running.clear();
       }
     };
-    agent = new Agent(new AgentEnv() {
+    env = new AgentEnv() {
       public String node() {
         return "node1";
       }
@@ -135,7 +143,8 @@ class AgentTest {
       public SpmDuty spm() {
         return spm;
       }
-    }, timing);
+    };
+    agent = new Agent(env, timing);
     TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1")));
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
         ResourceConfig.sim("vm:1", "node1", RequestState.STARTED, null, 0, 1, 1, List.of())));
@@ -176,6 +185,64 @@ class AgentTest {
     agent.tick(2_250);
     assertThat(running).containsExactly("vm:1");
     assertThat(startedTokens).containsExactly(5L);
+  }
+
+  private NodeRecord own() {
+    return (NodeRecord) store.get(StorePaths.node("node1")).value();
+  }
+
+  /** Booted, armed, vm:1 running: where a daemon restart starts from. */
+  private void running() {
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(1_000);
+    commitAndAck(1_003);
+    agent.tick(1_250);
+    assertThat(running).containsExactly("vm:1");
+  }
+
+  @Test
+  void aDaemonRestartWritesItsHoldThenHasTheWatchdogHoldAndLeavesEverythingRunning() {
+    running();
+    assertThat(agent.requestRestart(1_300)).isTrue();
+    agent.tick(1_300);
+    assertThat(own().holdMs()).as("not before the write commits").isZero();
+    commitAndAck(1_310);
+    assertThat(own().holdMs()).isEqualTo(timing.restartHoldMs());
+    assertThat(holds).containsExactly(timing.restartHoldMs());
+    assertThat(agent.heldForRestart()).isTrue();
+    assertThat(running).containsExactly("vm:1");
+    assertThat(killAlls).isZero();
+    agent.tick(5_000); // stopped: writes nothing more
+    assertThat(pending).isEmpty();
+
+    // The next daemon: its plug starts unarmed while the device may still count H. It keeps the hold in its writes
+    // until it has armed the watchdog itself, and keeps vm:1 running (started here with its token).
+    armed = false;
+    agent = new Agent(env, timing);
+    agent.tick(6_000);
+    agent.tick(6_000);
+    commitAndAck(6_005);
+    assertThat(own().holdMs()).as("carried until armed at W").isEqualTo(timing.restartHoldMs());
+    assertThat(armed).isTrue();
+    agent.tick(7_000);
+    commitAndAck(7_005);
+    assertThat(own().holdMs()).as("cleared by the write after the arm").isZero();
+    assertThat(running).containsExactly("vm:1");
+    assertThat(startedTokens).containsExactly(5L);
+    assertThat(log).anyMatch(l -> l.contains("restart hold released"));
+  }
+
+  @Test
+  void aHoldAcknowledgedLateIsNoHold() {
+    running();
+    agent.requestRestart(1_300);
+    agent.tick(1_300);
+    commitAndAck(1_300 + timing.ackMs() + 1);
+    assertThat(agent.stoppedForRestart()).isTrue();
+    assertThat(agent.heldForRestart()).isFalse();
+    assertThat(holds).as("the watchdog fires W after the last feed").isEmpty();
+    assertThat(log).anyMatch(l -> l.contains("restart hold acknowledged late"));
   }
 
   @Test

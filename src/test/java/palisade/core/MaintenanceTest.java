@@ -28,7 +28,7 @@ class MaintenanceTest {
     for (String n : List.of("node1", "node2", "node3")) {
       nodes.put(n, new NodeConfig(n, true, List.of(), -1, false));
       records.put(n, NodeRecord.fresh(n, "sim", timing));
-      timers.put(n, NodeTimer.start(1, 0, 0));
+      timers.put(n, NodeTimer.start(1, records.get(n), 0));
     }
     w = new Working(state, (s, m) -> log.add(s + ": " + m));
     for (String n : nodes.keySet()) w.setNode(n, new NodeStatus(NodeState.ONLINE, 0, null), "test");
@@ -62,7 +62,7 @@ class MaintenanceTest {
   private void renews(String node, AgentMode mode, boolean armed) {
     NodeRecord rec = records.get(node).renewed(mode, new TreeMap<>(), armed, true, 0);
     records.put(node, rec);
-    timers.put(node, timers.get(node).seen(timers.get(node).version() + 1, rec.counter(), nowMs));
+    timers.put(node, timers.get(node).seen(timers.get(node).version() + 1, rec, nowMs));
   }
 
   /** Everyone but the silent renews every second until nowMs reaches untilMs, one round each. */

@@ -31,7 +31,7 @@ class RepairTest {
     for (String n : List.of("node1", "node2", "node3")) {
       nodes.put(n, new NodeConfig(n, true, List.of(List.of("bmc-" + n)), -1, false));
       records.put(n, NodeRecord.fresh(n));
-      timers.put(n, NodeTimer.start(0, 0, 0));
+      timers.put(n, NodeTimer.start(0, records.get(n), 0));
     }
     records.put("node3", records.get("node3").fence());
     confirmedBy(ConfirmKind.WATCHDOG);

@@ -102,7 +102,7 @@ class SpmMachineTest {
     assertThat(nodes.get("node3").spmPriority()).isEqualTo(-1); // online, but never SPM
     node("node1", NodeState.ONLINE, null, 0);
     records.put("node1", new NodeRecord("node1", 0, false, 5, AgentMode.ACTIVE, new TreeMap<>(), true, false, 0,
-        null, null));
+        null, null, 0));
     round();
     assertThat(state.spm()).as("renewals not in time").isNull();
   }

@@ -65,6 +65,22 @@ class TimingTest {
   }
 
   @Test
+  void restartHoldIsValidatedAndLengthensTheBoundByTheSameInequality() {
+    Timing t = Timing.defaults();
+    assertThat(t.restartHoldMs()).isEqualTo(60_000);
+    assertThat(t.holdLeaseMs(0)).isEqualTo(t.leaseMs());
+    // L_H = L + ((X + H) - (X + W))(1 + rho)^2 = 8 s + 55 s * 1.0201 = 64.1055 s, rounded up as the bound is
+    assertThat(t.holdLeaseMs(60_000)).isEqualTo(8_000 + 56_106);
+    assertThat(t.holdLeaseMs(60_000)).isGreaterThanOrEqualTo(Timing.minimumLeaseMs(1_000, 1_000, 60_000, 10_000));
+    assertThat(new Timing(1_000, 1_000, 5_000, 8_000, 10_000, 250, 0).restartHoldMs()).isZero();
+    assertThatThrownBy(() -> new Timing(1_000, 1_000, 5_000, 8_000, 10_000, 250, 4_000))
+        .hasMessage("restart_hold=4s must be 0 (no hold) or between watchdog_timeout=5s and 3600s (the process "
+            + "watchdog holds at most one hour)");
+    assertThatThrownBy(() -> new Timing(1_000, 1_000, 5_000, 8_000, 10_000, 250, 3_600_001))
+        .hasMessageStartingWith("restart_hold=3600.001s must be 0");
+  }
+
+  @Test
   void durationsRoundTrip() {
     assertThat(Durations.parseMs("250ms", "x")).isEqualTo(250);
     assertThat(Durations.parseMs("1.5s", "x")).isEqualTo(1_500);

@@ -65,6 +65,26 @@ final class AsyncResources implements LocalResources {
     this.poster = poster;
   }
 
+  /**
+   * At daemon start: the process driver takes over the processes an earlier daemon of this node left running (a
+   * restart under the watchdog's hold), so that the agent sees them running rather than start them again.
+   */
+  void adoptProcesses() throws IOException {
+    if (drivers.containsKey("process")) return;
+    ProcessResourceDriver d = new ProcessResourceDriver(logDir);
+    drivers.put("process", d);
+    d.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
+        + " from an earlier daemon"));
+    System.out.flush();
+  }
+
+  /** The token a process resource runs under here (-1: unknown or not running): an older one is stopped. */
+  @Override
+  public long runningToken(String id) {
+    palisade.runtime.resource.ResourceDriver d = drivers.get("process");
+    return d instanceof ProcessResourceDriver p ? p.token(id) : -1;
+  }
+
   /** nodes[].libvirt_uri of the nodes that set it. */
   static Map<String, String> libvirtUris(DaemonConfig config) {
     TreeMap<String, String> m = new TreeMap<>();

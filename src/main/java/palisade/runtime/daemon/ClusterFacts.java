@@ -94,7 +94,7 @@ final class ClusterFacts {
   static Timing timing(DaemonConfig local, ClusterConfig cluster) {
     Timing t = cluster.timing();
     long tick = local.localTickMs() > 0 ? local.localTickMs() : Math.max(1, t.renewMs() / 10);
-    return new Timing(t.renewMs(), t.ackMs(), t.watchdogMs(), t.leaseMs(), t.driftPpm(), tick);
+    return new Timing(t.renewMs(), t.ackMs(), t.watchdogMs(), t.leaseMs(), t.driftPpm(), tick, t.restartHoldMs());
   }
 
   /** What differs between this file's initial timing and the cluster's, for the log; empty when nothing does. */
@@ -102,7 +102,7 @@ final class ClusterFacts {
     Timing a = local.timing();
     Timing b = cluster.timing();
     if (a.renewMs() == b.renewMs() && a.ackMs() == b.ackMs() && a.watchdogMs() == b.watchdogMs()
-        && a.leaseMs() == b.leaseMs() && a.driftPpm() == b.driftPpm()) {
+        && a.leaseMs() == b.leaseMs() && a.driftPpm() == b.driftPpm() && a.restartHoldMs() == b.restartHoldMs()) {
       return "";
     }
     return "this file's timing (" + describe(a) + ") is not the cluster's; running under the cluster's ("
@@ -112,6 +112,6 @@ final class ClusterFacts {
   static String describe(Timing t) {
     return "R=" + Durations.format(t.renewMs()) + " X=" + Durations.format(t.ackMs()) + " W="
         + Durations.format(t.watchdogMs()) + " L=" + Durations.format(t.leaseMs()) + " drift="
-        + t.driftPpm() / 10_000.0 + "%";
+        + t.driftPpm() / 10_000.0 + "%" + " restart_hold=" + Durations.format(t.restartHoldMs());
   }
 }

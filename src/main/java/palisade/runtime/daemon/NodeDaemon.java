@@ -141,6 +141,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         loop.execute(() -> log().event(source, message));
       }
     });
+    resources.adoptProcesses(); // what an earlier daemon left running under its restart hold
     // The cluster's settings come from the store: until it has synced and /config is read (a new cluster's first
     // node seeds it from this file), the loop runs — health, telemetry — but nothing of the core. Then the daemon
     // refuses to run under a /config that this node's local facts contradict, or builds its watchdog, agent and
@@ -203,6 +204,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
+    coreRunning = true;
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
     long r = timing.renewMs();
@@ -217,6 +219,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
    * configuration error. Nothing has started yet: no resource, no armed watchdog.
    */
   private void refuse(String why) {
+    coreRunning = false;
     System.err.println("palisade: " + why);
     System.err.flush();
     System.out.println("FATAL: " + why);
@@ -254,6 +257,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       long now = nowMs();
       agent.tick(now);
       cleanShutdown.tick();
+      if (restartHeld != null && agent.stoppedForRestart()) restartHeld.complete(agent.heldForRestart());
       long t0 = System.nanoTime();
       manager.tick(now);
       telemetry.managerRound(System.nanoTime() - t0);
@@ -309,6 +313,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
 
   /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */
   private void peerFailed(int code) {
+    coreRunning = false;
     System.out.println("FATAL: the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
         + "); killing every resource and exiting");
     System.out.flush();
@@ -317,6 +322,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   private void watchdogLost(String why) {
+    coreRunning = false;
     // Nobody can reset this node any more: kill what it runs and stop, as a fence would.
     System.out.println("FATAL: " + why + "; killing every resource and exiting");
     System.out.flush();
@@ -349,6 +355,50 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     CleanShutdown c = cleanShutdown;
     return c == null ? NOT_A_SHUTDOWN : c.onTerm();
   }
+
+  /**
+   * The daemon alone stops (SIGTERM or SIGINT for an upgrade; a host shutdown is another path): the agent stops
+   * starting things and writes its record with the restart hold, and once that write is acknowledged in time the
+   * watchdog holds for H. Resources keep running; the next daemon adopts them. Returns whether the hold is in
+   * place; false (no core yet, the agent could not hold, or no answer within the deadline) means the watchdog
+   * fires W after the last feed as for any dead daemon, which is safe. Called off the loop (a shutdown hook); then
+   * {@link #close()}.
+   */
+  public boolean stopForRestart() {
+    if (!coreRunning) return false; // no core yet, or the daemon exits on its own (refused, halted): nothing to hold
+    java.util.concurrent.CompletableFuture<Boolean> held = new java.util.concurrent.CompletableFuture<>();
+    long deadlineMs = RESTART_STOP_TIMEOUT_MS;
+    try {
+      loop.execute(() -> {
+        if (agent == null || !watchdog.holdable() || !agent.requestRestart(nowMs())) {
+          held.complete(false);
+          return;
+        }
+        restartHeld = held;
+        tick();
+      });
+      boolean ok = held.get(deadlineMs, TimeUnit.MILLISECONDS);
+      System.out.println(ok ? "stopped for a restart: restart hold written, the watchdog holds; resources left "
+          + "running" : "stopping without a restart hold: the watchdog (if armed) fires W after the last feed");
+      return ok;
+    } catch (java.util.concurrent.TimeoutException e) {
+      System.out.println("no restart hold within " + deadlineMs + " ms: stopping without it");
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+      System.out.println("no restart hold: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      System.out.flush();
+    }
+    return false;
+  }
+
+  /** How long a stopping daemon waits for its restart hold to be written (operations in flight finish first). */
+  static final long RESTART_STOP_TIMEOUT_MS = 10_000;
+  /** The core runs and the daemon is not on its way out by itself: a restart hold can be asked for. */
+  private volatile boolean coreRunning;
+  /** Completed on the loop once the agent stopped for a restart. */
+  private java.util.concurrent.CompletableFuture<Boolean> restartHeld;
 
   /** Stops the loop and closes the store; resources are left to the process group's fate. */
   public void close() {

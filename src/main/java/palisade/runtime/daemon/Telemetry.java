@@ -120,6 +120,11 @@ public interface Telemetry {
     }
 
     @Override
+    public boolean hold(long holdMs) {
+      return inner.hold(holdMs);
+    }
+
+    @Override
     public String kind() {
       return inner.kind();
     }

@@ -28,10 +28,10 @@ final class TimingSection {
     // 100 ms (the simulator keeps R/4, which its virtual time makes exact anyway).
     Timing base = Timing.defaults();
     Timing d = new Timing(base.renewMs(), base.ackMs(), base.watchdogMs(), base.leaseMs(), base.driftPpm(),
-        base.renewMs() / 10);
+        base.renewMs() / 10, base.restartHoldMs());
     if (t.isMissingNode()) return d;
     onlyKeys(t, "timing.", Set.of("renew_interval", "ack_timeout", "watchdog_timeout", "lease_timeout", "drift",
-        "tick"));
+        "tick", "restart_hold"));
     long renew = t.has("renew_interval") ? Durations.parseMs(t.get("renew_interval").asText(),
         "timing.renew_interval") : d.renewMs();
     long ack = t.has("ack_timeout") ? Durations.parseMs(t.get("ack_timeout").asText(), "timing.ack_timeout")
@@ -41,6 +41,8 @@ final class TimingSection {
     long lease = t.has("lease_timeout") ? Durations.parseMs(t.get("lease_timeout").asText(),
         "timing.lease_timeout") : d.leaseMs();
     long tick = t.has("tick") ? Durations.parseMs(t.get("tick").asText(), "timing.tick") : Math.max(1, renew / 10);
+    long hold = !t.has("restart_hold") ? -1 : t.get("restart_hold").asText().trim().equals("0") ? 0
+        : Durations.parseMs(t.get("restart_hold").asText(), "timing.restart_hold");
     long drift = d.driftPpm();
     if (t.has("drift")) {
       String s = t.get("drift").asText().trim();
@@ -48,7 +50,9 @@ final class TimingSection {
       drift = Math.round(Double.parseDouble(s.substring(0, s.length() - 1)) * 10_000);
     }
     try {
-      return new Timing(renew, ack, wd, lease, drift, tick);
+      // Without restart_hold: the default, or none when W is longer than that default already.
+      return hold < 0 ? new Timing(renew, ack, wd, lease, drift, tick)
+          : new Timing(renew, ack, wd, lease, drift, tick, hold);
     } catch (ConfigException e) {
       throw new ConfigException("timing: " + e.getMessage());
     }

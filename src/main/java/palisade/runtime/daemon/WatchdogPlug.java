@@ -54,6 +54,32 @@ final class WatchdogPlug implements Watchdog {
     }
   }
 
+  /**
+   * Whether a restart hold can be asked for at all: only the process supervisor holds, and only if it answers now
+   * (a supervisor that is itself stopping, and so blocks, means the node is going down, not the daemon alone).
+   * Asked before the hold is written, so that a node that cannot hold does not make the manager wait L_H for nothing.
+   */
+  boolean holdable() {
+    if (!kind.equals("process")) return false;
+    try {
+      device.check();
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The restart hold: a failed call is no lost watchdog here (the daemon exits anyway), just no hold. */
+  @Override
+  public boolean hold(long holdMs) {
+    try {
+      return device.hold(Duration.ofMillis(holdMs));
+    } catch (IOException e) {
+      System.out.println("watchdog hold failed: " + e.getMessage() + "; it fires W after the last feed");
+      return false;
+    }
+  }
+
   /** Every R from the loop, whatever the store does: the device (supervisor) must answer; never feeds. */
   void check() {
     try {

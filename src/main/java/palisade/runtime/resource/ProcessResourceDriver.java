@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code <logDir>/<id>.log}, opened by the daemon, so the user needs no write access there. No
  * descriptor of the daemon leaks to it: the JDK's process launcher closes every descriptor above 2
  * in the child before exec (checked by a test).
+ *
+ * <p>A daemon restart (an upgrade, under the watchdog's restart hold) leaves the processes running. Every start and
+ * stop is recorded in {@code <logDir>/processes.state} ({@link ProcessStateFile}); a new driver adopts each recorded
+ * process whose pid is alive and started at the recorded instant, with its token, and watches it like its own.
  */
 public final class ProcessResourceDriver implements ResourceDriver {
   private static final Logger log = LoggerFactory.getLogger(ProcessResourceDriver.class);
@@ -48,13 +53,68 @@ public final class ProcessResourceDriver implements ResourceDriver {
   /** A user from /etc/passwd. */
   record Account(String name, int uid, int gid, String home) {}
 
+  /** One resource's process: started here (process set) or adopted from an earlier daemon (process null). */
+  private record Child(ProcessHandle handle, Process process, long token, long startMs) {}
+
   private final Path logDir;
-  private final Map<String, Process> processes = new TreeMap<>();
+  private final Map<String, Child> processes = new TreeMap<>();
+  private final ProcessStateFile state;
 
   public ProcessResourceDriver(Path logDir) throws IOException {
     this.logDir = Files.createDirectories(logDir);
     // Logs are the daemon's: resources (another user) write theirs through the descriptor the daemon opens.
     Files.setPosixFilePermissions(logDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    this.state = new ProcessStateFile(logDir.resolve("processes.state"));
+    adopt();
+  }
+
+  /**
+   * Takes over the processes an earlier daemon started that still run: same pid, same start time (a pid reused by
+   * another process started later). Whatever else the table names is gone and forgotten.
+   */
+  private synchronized void adopt() throws IOException {
+    for (var e : state.load(log::warn).entrySet()) {
+      ProcessStateFile.Entry rec = e.getValue();
+      Optional<ProcessHandle> h = ProcessHandle.of(rec.pid()).filter(ProcessHandle::isAlive);
+      if (h.isPresent() && ProcessStateFile.startMs(h.get()).equals(Optional.of(rec.startMs()))) {
+        processes.put(e.getKey(), new Child(h.get(), null, rec.token(), rec.startMs()));
+        log.info("resource {}: adopted pid {} (token {}) from an earlier daemon", e.getKey(), rec.pid(), rec.token());
+      } else {
+        log.info("resource {}: pid {} of an earlier daemon is gone", e.getKey(), rec.pid());
+      }
+    }
+    record();
+  }
+
+  /** Writes the table of what runs now; called under the lock after every change. */
+  private void record() throws IOException {
+    Map<String, ProcessStateFile.Entry> table = new TreeMap<>();
+    processes.forEach((id, c) -> table.put(id, new ProcessStateFile.Entry(c.handle().pid(), c.startMs(),
+        c.token())));
+    state.save(table);
+  }
+
+  private void recordQuietly() {
+    try {
+      record();
+    } catch (IOException e) {
+      log.warn("cannot write {}: {} (a daemon restart would not adopt what runs)", state.path(), e.getMessage());
+    }
+  }
+
+  /** What this driver adopted from an earlier daemon and still runs: "pid N, token T" by id. */
+  public synchronized SortedMap<String, String> adopted() {
+    SortedMap<String, String> out = new TreeMap<>();
+    processes.forEach((id, c) -> {
+      if (c.process() == null && c.handle().isAlive()) out.put(id, "pid " + c.handle().pid() + ", token " + c.token());
+    });
+    return out;
+  }
+
+  /** The token the running process of id was started with, or -1 when it does not run here. */
+  public synchronized long token(String id) {
+    Child c = processes.get(id);
+    return c != null && c.handle().isAlive() ? c.token() : -1;
   }
 
   /** Where the output of resource {@code id} goes. */
@@ -70,9 +130,9 @@ public final class ProcessResourceDriver implements ResourceDriver {
     }
     String command = spec.required("command");
     synchronized (this) {
-      Process existing = processes.get(id);
-      if (existing != null && existing.isAlive()) {
-        log.info("resource {}: already running as pid {}, start is a no-op", id, existing.pid());
+      Child existing = processes.get(id);
+      if (existing != null && existing.handle().isAlive()) {
+        log.info("resource {}: already running as pid {}, start is a no-op", id, existing.handle().pid());
         return;
       }
       String user = spec.option("user").orElse(DEFAULT_USER);
@@ -112,10 +172,20 @@ public final class ProcessResourceDriver implements ResourceDriver {
       env.put("PALISADE_TOKEN", Long.toString(token));
       try {
         Process process = builder.start();
-        processes.put(id, process);
+        long startMs = ProcessStateFile.startMs(process.toHandle()).orElse(-1L);
+        processes.put(id, new Child(process.toHandle(), process, token, startMs));
         log.info("resource {}: started pid {} on {} with token {} as user {}", id, process.pid(), node, token, user);
       } catch (IOException e) {
         throw new ResourceException("resource " + id + ": cannot start: " + e.getMessage(), e);
+      }
+      try {
+        record();
+      } catch (IOException e) {
+        // Unrecorded, a daemon restart would not adopt it and might start it twice on this node: not run at all.
+        Child c = processes.remove(id);
+        tree(c).forEach(ProcessHandle::destroyForcibly);
+        throw new ResourceException("resource " + id + ": cannot record it in " + state.path() + ": "
+            + e.getMessage() + "; killed");
       }
     }
   }
@@ -152,17 +222,17 @@ public final class ProcessResourceDriver implements ResourceDriver {
 
   @Override
   public void stop(String id, Duration timeout) throws ResourceException {
-    Process process;
+    Child process;
     synchronized (this) {
       process = processes.get(id);
     }
-    if (process == null || !process.isAlive()) {
+    if (process == null || !process.handle().isAlive()) {
       forget(id, process);
       return;
     }
     // Snapshot descendants before the parent dies: afterwards they are reparented and lost.
     List<ProcessHandle> tree = tree(process);
-    log.info("resource {}: SIGTERM to pid {} and {} descendants", id, process.pid(), tree.size() - 1);
+    log.info("resource {}: SIGTERM to pid {} and {} descendants", id, process.handle().pid(), tree.size() - 1);
     tree.forEach(ProcessHandle::destroy);
     if (!waitFor(process, timeout.toMillis())) {
       List<ProcessHandle> now = tree(process);
@@ -170,27 +240,28 @@ public final class ProcessResourceDriver implements ResourceDriver {
       log.warn("resource {}: still running after {}, SIGKILL", id, timeout);
       now.forEach(ProcessHandle::destroyForcibly);
       if (!waitFor(process, KILL_WAIT_MS)) {
-        throw new ResourceException("resource " + id + ": pid " + process.pid() + " survived SIGKILL");
+        throw new ResourceException("resource " + id + ": pid " + process.handle().pid() + " survived SIGKILL");
       }
     } else {
       // The parent went on TERM; make sure nothing it left behind lingers.
       tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
     forget(id, process);
-    log.info("resource {}: stopped (exit {})", id, process.exitValue());
+    log.info("resource {}: stopped (exit {})", id, process.process() == null ? "unknown, adopted"
+        : process.process().exitValue());
   }
 
   @Override
   public synchronized boolean isRunning(String id) {
-    Process process = processes.get(id);
-    return process != null && process.isAlive();
+    Child process = processes.get(id);
+    return process != null && process.handle().isAlive();
   }
 
   @Override
   public synchronized SortedSet<String> running() {
     SortedSet<String> ids = new TreeSet<>();
     processes.forEach((id, p) -> {
-      if (p.isAlive()) {
+      if (p.handle().isAlive()) {
         ids.add(id);
       }
     });
@@ -200,39 +271,48 @@ public final class ProcessResourceDriver implements ResourceDriver {
   @Override
   public void killAll() {
     List<ProcessHandle> all = new ArrayList<>();
-    List<Process> parents;
+    List<Child> parents;
     synchronized (this) {
       parents = List.copyOf(processes.values());
       processes.clear();
+      recordQuietly();
     }
     parents.forEach(p -> all.addAll(tree(p)));
     all.forEach(ProcessHandle::destroyForcibly); // all signals first, then wait
     log.warn("killAll: SIGKILL sent to {} processes", all.size());
-    for (Process p : parents) {
+    for (Child p : parents) {
       waitFor(p, KILL_WAIT_MS);
     }
   }
 
   /** The process itself first, then its descendants. */
-  private static List<ProcessHandle> tree(Process process) {
+  private static List<ProcessHandle> tree(Child process) {
     List<ProcessHandle> tree = new ArrayList<>();
-    tree.add(process.toHandle());
-    process.descendants().forEach(tree::add);
+    tree.add(process.handle());
+    process.handle().descendants().forEach(tree::add);
     return tree;
   }
 
-  private synchronized void forget(String id, Process process) {
+  private synchronized void forget(String id, Child process) {
     if (process != null && processes.get(id) == process) {
       processes.remove(id);
+      recordQuietly();
     }
   }
 
-  private static boolean waitFor(Process process, long timeoutMs) {
+  /** Waits for the exit: of a child through its Process, of an adopted process through its handle. */
+  private static boolean waitFor(Child c, long timeoutMs) {
     try {
-      return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+      if (c.process() != null) return c.process().waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+      c.handle().onExit().get(timeoutMs, TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return !c.handle().isAlive();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return !process.isAlive();
+      return !c.handle().isAlive();
     }
   }
 }

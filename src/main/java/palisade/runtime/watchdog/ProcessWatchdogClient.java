@@ -57,6 +57,17 @@ public final class ProcessWatchdogClient implements WatchdogDevice, AutoCloseabl
     armed = true;
   }
 
+  /** HOLD: the supervisor restarts this daemon without a reset when it exits, and counts timeout meanwhile. */
+  @Override
+  public synchronized boolean hold(Duration timeout) throws IOException {
+    long ms = timeout.toMillis();
+    if (ms <= 0) {
+      throw new IllegalArgumentException("watchdog hold must be positive: " + timeout);
+    }
+    call("HOLD " + ms);
+    return true;
+  }
+
   @Override
   public synchronized void feed() throws IOException {
     call("FEED");

@@ -23,6 +23,14 @@ public interface WatchdogDevice {
   boolean armed();
 
   /**
+   * The daemon exits for a restart: keep counting for timeout from now after this process is gone, and let the next
+   * daemon arm again. False when the device cannot (it then fires W after the last feed, as for a crash).
+   */
+  default boolean hold(Duration timeout) throws IOException {
+    return false;
+  }
+
+  /**
    * Whoever resets this node is alive and answering (a deadline applies); never feeds. The daemon calls it every
    * R, independently of lease renewals, so a dead or stopped supervisor is noticed even while the store is down.
    * A device the kernel runs has nothing to check.

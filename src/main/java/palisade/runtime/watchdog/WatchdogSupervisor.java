@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * armed and not fed within the timeout it SIGKILLs the whole cgroup and process group (agent and every process it
  * started, including ones that called setsid or double-forked) as a reset would, then restarts the child after a
  * delay, at most {@code restartsMax} times within {@code restartWindow}. A child that dies while armed is left to
- * the timer, as with a hardware watchdog. A child that exits while disarmed ends the supervisor with its exit
+ * the timer, as with a hardware watchdog, unless it held the watchdog for a restart ({@code HOLD <ms>}, see
+ * {@link WatchdogTimer}): then the next child starts at once, nothing is killed, and the countdown keeps running
+ * until that child arms. A child that exits while disarmed ends the supervisor with its exit
  * code. SIGTERM to the supervisor stops the group (TERM, then KILL after a grace period) and exits.
  *
  * <p>Without cgroup v2 the supervisor refuses to start unless {@code --process-group-only} accepts that a resource
@@ -52,9 +54,7 @@ public final class WatchdogSupervisor {
   /** Tests only: one more pid allowed to connect (an in-process supervisor's test JVM). */
   private long testPeer = -1;
   private ProcessGroup group;
-  private boolean armed;
-  private long timeoutNanos;
-  private long lastFeedNanos;
+  private final WatchdogTimer timer = new WatchdogTimer();
   private boolean stopRequested;
   private boolean finished;
   private boolean announcedDeath;
@@ -110,7 +110,7 @@ public final class WatchdogSupervisor {
     prepareCgroup();
     try {
       listen();
-      startChild();
+      startChild(false);
       return loop();
     } finally {
       closeServer();
@@ -194,10 +194,9 @@ public final class WatchdogSupervisor {
       return 0;
     }
     long now = System.nanoTime();
-    if (armed && now - lastFeedNanos > timeoutNanos) {
-      log("watchdog expired: no feed for " + TimeUnit.NANOSECONDS.toMillis(now - lastFeedNanos)
-          + " ms (timeout " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms); SIGKILL to process group "
-          + group.pgid());
+    if (timer.expired(now)) {
+      log("watchdog expired: no feed for " + timer.sinceFeedMs(now) + " ms (timeout " + timer.timeoutMs()
+          + " ms" + (timer.held() ? ", held for a restart" : "") + "); SIGKILL to process group " + group.pgid());
       killGroup();
       if (!budget.tryRestart(now)) {
         log("restart limit " + config.restartsMax() + " per " + config.restartWindow().toMillis()
@@ -211,7 +210,7 @@ public final class WatchdogSupervisor {
         return 0;
       }
       try {
-        startChild();
+        startChild(false);
       } catch (IOException e) {
         log("cannot restart child: " + e.getMessage());
         return 1;
@@ -219,8 +218,11 @@ public final class WatchdogSupervisor {
       return null;
     }
     Process leader = group.leader();
+    if (!leader.isAlive() && timer.held() && !announcedDeath) {
+      return restartHeld(leader, now);
+    }
     if (!leader.isAlive()) {
-      if (!armed) {
+      if (!timer.armed()) {
         return disarmedExit(leader);
       }
       if (!announcedDeath) {
@@ -241,10 +243,35 @@ public final class WatchdogSupervisor {
     if (!reboot) return leader.exitValue();
     if (!pause(config.restartDelay().toMillis())) return 0;
     try {
-      startChild();
+      startChild(false);
     } catch (IOException e) {
       log("cannot start child after its reboot: " + e.getMessage());
       return 1;
+    }
+    return null;
+  }
+
+  /**
+   * The child exited while held for a daemon restart: start the next one at once, without a reset (its resources
+   * keep running) and without stopping the countdown, which the new child must end by arming. Counted in the restart
+   * budget; with the budget spent the hold is left to run out, as for any dead child.
+   */
+  private Integer restartHeld(Process leader, long now) {
+    if (!budget.tryRestart(now)) {
+      log("child " + leader.pid() + " exited while held, but the restart limit " + config.restartsMax() + " per "
+          + config.restartWindow().toMillis() + " ms is reached: the watchdog will fire");
+      announcedDeath = true;
+      return null;
+    }
+    restarts++;
+    log("child " + leader.pid() + " exited with code " + leader.exitValue() + " while held for a restart: "
+        + "restarting it now, resources untouched, the watchdog still counting (restart " + restarts + ")");
+    dropClients(); // the old child's connections must not speak for the new one
+    try {
+      startChild(true);
+    } catch (IOException e) {
+      log("cannot restart child: " + e.getMessage() + "; the watchdog will fire");
+      return null;
     }
     return null;
   }
@@ -265,8 +292,9 @@ public final class WatchdogSupervisor {
     return false;
   }
 
-  private void startChild() throws IOException {
-    armed = false;
+  /** held: the successor of a child that exited held for a restart; the countdown keeps running for it. */
+  private void startChild(boolean held) throws IOException {
+    if (!held) timer.reset();
     announcedDeath = false;
     List<String> argv = new ArrayList<>();
     if (cgroup != null) {
@@ -286,7 +314,7 @@ public final class WatchdogSupervisor {
    * by scanning; then waits until all are dead.
    */
   private void killGroup() {
-    armed = false;
+    timer.reset();
     dropClients(); // the old generation's connections must not feed the next one
     List<ProcessHandle> members = group.members();
     if (cgroup != null) {
@@ -388,43 +416,14 @@ public final class WatchdogSupervisor {
       return "ERR stale connection";
     }
     String[] words = line.split(" ");
-    return switch (words[0]) {
-      case "ARM" -> {
-        long ms;
-        try {
-          ms = Long.parseLong(words.length == 2 ? words[1] : "");
-        } catch (NumberFormatException e) {
-          yield "ERR usage: ARM <milliseconds>";
-        }
-        if (ms <= 0 || ms > ARM_TIMEOUT_MAX_MS) {
-          yield "ERR timeout out of range 1.." + ARM_TIMEOUT_MAX_MS + " ms";
-        }
-        timeoutNanos = TimeUnit.MILLISECONDS.toNanos(ms);
-        lastFeedNanos = System.nanoTime();
-        if (!armed) {
-          log("armed, timeout " + ms + " ms");
-        }
-        armed = true;
-        yield "OK";
-      }
-      case "FEED" -> {
-        if (!armed) {
-          yield "ERR not armed";
-        }
-        lastFeedNanos = System.nanoTime();
-        yield "OK";
-      }
-      case "DISARM" -> {
-        if (armed) {
-          log("disarmed (magic close)");
-        }
-        armed = false;
-        yield "OK";
-      }
-      case "STATUS" -> armed ? "ARMED " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) : "DISARMED";
-      case "CGROUP" -> "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
-      default -> "ERR unknown command";
-    };
+    if (words[0].equals("CGROUP")) {
+      return "CGROUP " + (cgroup == null ? "-" : cgroup.path(cgroupRoot));
+    }
+    if (words[0].equals("HOLD") && cgroup == null) {
+      // A held child's resources stay in its process group, which the next child's reset would not reach.
+      return "ERR no cgroup (--process-group-only): a reset after a held restart could not reach the old group";
+    }
+    return timer.command(words, System.nanoTime());
   }
 
   private void dropClients() {

@@ -23,6 +23,7 @@ public sealed interface Action {
     R pause(Pause x);
     R reboot(Reboot x);
     R shutdown(Shutdown x);
+    R restartDaemon(RestartDaemon x);
     R service(Service x);
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
@@ -131,6 +132,25 @@ public sealed interface Action {
     @Override
     public String words() {
       return "shutdown " + node;
+    }
+  }
+
+  /**
+   * `node NODE restart-daemon [for DURATION]`: the daemon alone stops (SIGTERM, as for a package upgrade) and starts
+   * again DURATION after it exited (default {@link #DEFAULT_DAEMON_DOWN_MS}); the host and its resources keep running.
+   */
+  record RestartDaemon(String node, long downMs) implements Action {
+    /** A JVM daemon restarted by its supervisor is back within a few seconds. */
+    static final long DEFAULT_DAEMON_DOWN_MS = 2_000;
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.restartDaemon(this);
+    }
+
+    @Override
+    public String words() {
+      return "node " + node + " restart-daemon for " + Durations.format(downMs);
     }
   }
 

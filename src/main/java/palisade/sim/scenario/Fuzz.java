@@ -118,6 +118,7 @@ public final class Fuzz {
         fault(r, steps, nodes, ids, t, durationMs);
       }
     }
+    daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
     for (String n : nodes) {
@@ -133,6 +134,23 @@ public final class Fuzz {
     Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
         + " converged", new Expectation.Converged());
     return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
+  }
+
+  /** Seeds the daemon restarts' own random source: distinct from the history's, for any seed. */
+  private static final long RESTART_SALT = 0x5EED_DAE3_0000_0010L;
+
+  /**
+   * Up to two daemon restarts (an upgrade) among the faults: back within the hold most of the time, a quarter of
+   * them up to 90 s, longer than the default hold (a reset). They draw from a random source of their own, so every
+   * seed keeps the faults it had before restarts existed (its failures stay reproducible), with restarts added.
+   */
+  private static void daemonRestarts(Random r, List<Scenario.At> steps, List<String> nodes, long durationMs) {
+    int count = r.nextInt(3);
+    for (int i = 0; i < count; i++) {
+      long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
+      String n = r.nextInt(4) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size()));
+      steps.add(at(t, new Action.RestartDaemon(n, 500 + r.nextInt(r.nextInt(4) == 0 ? 90_000 : 10_000))));
+    }
   }
 
   /** The cluster's declaration lines; fills devices and ids with the fence devices and resources declared. */

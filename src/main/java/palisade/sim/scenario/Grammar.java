@@ -18,7 +18,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon";
 
   private Grammar() {}
 
@@ -56,6 +56,14 @@ final class Grammar {
       case "shutdown" -> {
         arity(a, 2, "shutdown NODE");
         yield new Action.Shutdown(a.get(1));
+      }
+      case "node" -> {
+        if (!(a.size() == 3 || a.size() == 5) || !a.get(2).equals("restart-daemon")
+            || (a.size() == 5 && !a.get(3).equals("for"))) {
+          throw error("node: expected node NODE restart-daemon [for DURATION], got '" + String.join(" ", a) + "'");
+        }
+        yield new Action.RestartDaemon(a.get(1), a.size() == 5 ? duration(a.get(4), "restart-daemon")
+            : Action.RestartDaemon.DEFAULT_DAEMON_DOWN_MS);
       }
       case "service" -> service(a);
       case "maintenance" -> {

@@ -83,6 +83,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void restartDaemon(Action.RestartDaemon a) {
+    return nodeRef(a.node(), "restart-daemon");
+  }
+
+  @Override
   public Void service(Action.Service a) {
     if (!resources.contains(a.id())) throw error("service: unknown resource '" + a.id() + "'");
     return a.node() == null ? null : nodeRef(a.node(), "service " + a.command().word());

@@ -164,6 +164,12 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void restartDaemon(Action.RestartDaemon a) {
+    world.node(actor(at, a.node())).restartDaemon(a.downMs());
+    return null;
+  }
+
+  @Override
   public Void service(Action.Service a) {
     ScenarioRunner.this.service(at, a);
     return null;

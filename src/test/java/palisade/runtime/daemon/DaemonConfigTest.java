@@ -66,6 +66,15 @@ class DaemonConfigTest {
         .hasMessageStartingWith("watchdog.driver: 'none' is only allowed for a node with a fence device");
     assertThatThrownBy(() -> parse("cluster: c\nnode: node1\ntiming: {lease_timeout: 5s}\n" + NODES))
         .hasMessageContaining("timing: lease_timeout=5s breaks the safety inequality");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\ntiming: {restart_hold: 2s}\n" + NODES))
+        .hasMessageStartingWith("timing: restart_hold=2s must be 0 (no hold) or between watchdog_timeout=5s");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\ntiming: {restart_hold: soon}\n" + NODES))
+        .hasMessageStartingWith("timing.restart_hold: 'soon' is not a duration");
+    assertThat(parse("cluster: c\nnode: node1\ntiming: {restart_hold: 0}\n" + NODES).timing().restartHoldMs())
+        .isZero();
+    assertThat(parse("cluster: c\nnode: node1\ntiming: {restart_hold: 2m}\n" + NODES).timing().restartHoldMs())
+        .isEqualTo(120_000);
+    assertThat(parse("cluster: c\nnode: node1\n" + NODES).timing().restartHoldMs()).isEqualTo(60_000);
     assertThatThrownBy(() -> parse("cluster: c\nnode: node1\ntiming: {tick: 1 second}\n" + NODES))
         .hasMessageStartingWith("timing.tick: '1 second' is not a duration");
     assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, peer_port: 0}\n"))

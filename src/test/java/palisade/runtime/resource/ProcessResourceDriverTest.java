@@ -104,6 +104,37 @@ class ProcessResourceDriverTest {
     assertThat(driver.running()).isEmpty();
   }
 
+  /**
+   * A daemon restart: a new driver on the same directory adopts the process the old one started (same pid, its
+   * token), does not start it again, and stops it (with its descendants) like its own. A recorded pid whose start
+   * time differs (a reused pid) is not adopted.
+   */
+  @Test
+  void aNewDriverAdoptsWhatTheOldOneLeftRunningAndNothingElse() throws Exception {
+    driver.start(spec("vm:1", "sleep 30 & echo $! > " + out + "/child; echo $$ > " + out + "/pid; wait"), 7, "n1");
+    long pid = awaitPid("pid");
+    long child = awaitPid("child");
+    pids.add(pid);
+    pids.add(child);
+    Path table = dir.resolve("logs").resolve("processes.state");
+    assertThat(Files.getPosixFilePermissions(table)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    // a second entry whose pid is alive but started at another instant: a reused pid, not ours
+    Files.writeString(table, Files.readString(table) + "vm:2 " + child + " 12345 9\n");
+
+    ProcessResourceDriver next = new ProcessResourceDriver(dir.resolve("logs"));
+    assertThat(next.running()).containsExactly("vm:1");
+    assertThat(next.token("vm:1")).isEqualTo(7);
+    assertThat(next.token("vm:2")).isEqualTo(-1);
+    next.start(spec("vm:1", "echo $$ > " + out + "/second; exec sleep 30"), 7, "n1");
+    assertThat(out.resolve("second")).as("adopted: a start is a no-op").doesNotExist();
+    assertThat(Files.readString(table)).doesNotContain("vm:2");
+    next.stop("vm:1", Duration.ofSeconds(5));
+    assertThat(alive(pid)).isFalse();
+    await().atMost(WAIT).until(() -> !alive(child));
+    assertThat(next.running()).isEmpty();
+    assertThat(new ProcessResourceDriver(dir.resolve("logs")).running()).isEmpty();
+  }
+
   @Test
   void startOfARunningResourceIsANoOp() throws Exception {
     ResourceSpec spec = spec("db", "echo $$ >> " + out + "/pids; exec sleep 30");

@@ -65,8 +65,10 @@ class CodecTest {
 
     NodeRecord rec = new NodeRecord("node2", 1, true, 9, AgentMode.ACTIVE,
         new TreeMap<>(Map.of("vm:102", new ResourceResult(4, RequestOutcome.STARTED))), true, true, 6, "linux",
-        palisade.core.Timing.defaults());
+        palisade.core.Timing.defaults(), 0);
     assertThat(roundTrip("/nodes/node2", rec)).isEqualTo(rec);
+    NodeRecord held = rec.held(60_000);
+    assertThat(roundTrip("/nodes/node2", held)).isEqualTo(held); // a restart hold survives the store
     FenceHistory history = FenceHistory.empty().append(List.of(new FenceEntry("node3", 7, 1, "bmc3", "off", "ok",
         "node1", 1_700_000_000_000L, 1_700_000_000_500L)));
     assertThat(roundTrip("/fence/history", history)).isEqualTo(history);

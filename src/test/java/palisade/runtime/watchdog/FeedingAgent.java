@@ -11,7 +11,9 @@ import java.time.Duration;
  * fork: its own session and group, reparented away from the agent), writes "pid grandchildPid
  * escapedPid" to {@code DIR/agent-<pid>.pids}, arms the watchdog, feeds it FEEDS times, then either
  * stops feeding ("stop-feeding") or disarms ("disarm", then writes {@code agent-<pid>.disarmed}),
- * and sleeps until killed.
+ * and sleeps until killed. Mode "hold": the first generation holds the watchdog for 8 s (a daemon restart) and
+ * exits at once, leaving its resources running; later generations behave as "stop-feeding". Mode "hold-silent":
+ * the same first generation, and later ones never arm.
  *
  * <p>Usage: FeedingAgent DIR MODE TIMEOUT_MS FEEDS SOCKET
  */
@@ -38,10 +40,20 @@ public final class FeedingAgent {
       throw new IllegalStateException(WatchdogSupervisor.SOCKET_ENV + " must not be in a child's environment");
     }
     ProcessWatchdogClient watchdog = new ProcessWatchdogClient(Path.of(args[4]), Duration.ofSeconds(2));
+    if (mode.equals("hold-silent") && Files.exists(dir.resolve("held"))) {
+      System.out.println("agent " + pid + ": never arms (a daemon that does not come back)");
+      Thread.sleep(Long.MAX_VALUE);
+    }
     watchdog.arm(Duration.ofMillis(timeoutMs));
     for (int i = 0; i < feeds; i++) {
       Thread.sleep(timeoutMs / 4);
       watchdog.feed();
+    }
+    if (mode.startsWith("hold") && !Files.exists(dir.resolve("held"))) {
+      Files.writeString(dir.resolve("held"), pid + "\n");
+      watchdog.hold(Duration.ofMillis(8_000));
+      System.out.println("agent " + pid + ": held for a restart, exiting");
+      System.exit(0);
     }
     if (mode.equals("disarm")) {
       watchdog.disarm();

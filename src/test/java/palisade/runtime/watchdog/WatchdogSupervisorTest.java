@@ -144,6 +144,49 @@ class WatchdogSupervisorTest {
     assertThat(pidFiles()).hasSize(2);
   }
 
+  /**
+   * A daemon restart: the child holds the watchdog and exits. The supervisor starts the next child at once and kills
+   * nothing (the first generation's resources, in its group and escaped, keep running); the countdown keeps
+   * running until the new child arms. That child then stops feeding: the reset takes everything, the first
+   * generation's resources included, and the held restart counted in the budget (1), so the supervisor gives up.
+   */
+  @Test
+  void aChildThatExitsHeldIsRestartedAtOnceWithoutAReset() throws Exception {
+    startSupervisor("hold", 8, 1); // 8 feeds: the second child stops feeding 2 s after it armed
+    long[] first = awaitAgent(1);
+    long[] second = awaitAgent(2);
+    assertThat(second[0]).isNotEqualTo(first[0]);
+    assertThat(ProcessGroup.runnable(first[0])).as("the held child exited").isFalse();
+    assertThat(logText()).contains("held for a daemon restart: timeout 8000 ms")
+        .contains("while held for a restart: restarting it now").doesNotContain("watchdog expired");
+    assertThat(ProcessGroup.runnable(first[1])).as("the first generation's resource survives").isTrue();
+    assertThat(ProcessGroup.runnable(first[2])).as("and so does the one that escaped its group").isTrue();
+    await().atMost(WAIT).until(() -> logText().contains("hold released: armed again, timeout 1000 ms"));
+    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[1]) && !ProcessGroup.runnable(first[2])
+        && !ProcessGroup.runnable(second[0]) && !ProcessGroup.runnable(second[1]));
+    assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(supervisor.exitValue()).isEqualTo(WatchdogSupervisor.EXIT_RESTARTS_EXHAUSTED);
+    assertThat(logText()).contains("watchdog expired: no feed for").doesNotContain(", held for a restart)");
+    for (long pid : new long[] {first[0], first[1], first[2], second[0], second[1], second[2]}) {
+      assertThat(ProcessGroup.runnable(pid)).as("pid %d", pid).isFalse();
+    }
+  }
+
+  /** The new child never arms: the held countdown runs out and the reset takes both generations' processes. */
+  @Test
+  void aHeldRestartWhoseSuccessorNeverArmsIsResetWhenTheHoldRunsOut() throws Exception {
+    startSupervisor("hold-silent", 2, 1);
+    long[] first = awaitAgent(1);
+    long[] second = awaitAgent(2);
+    await().atMost(WAIT).until(() -> logText().contains("never arms"));
+    assertThat(ProcessGroup.runnable(first[1])).as("held: the first generation's resource still runs").isTrue();
+    await().atMost(WAIT).until(() -> !ProcessGroup.runnable(first[1]) && !ProcessGroup.runnable(first[2])
+        && !ProcessGroup.runnable(second[0]) && !ProcessGroup.runnable(second[1]));
+    assertThat(logText()).contains(", held for a restart); SIGKILL to process group " + second[0]);
+    assertThat(supervisor.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(supervisor.exitValue()).isEqualTo(WatchdogSupervisor.EXIT_RESTARTS_EXHAUSTED);
+  }
+
   @Test
   void disarmStopsTheTimerAndSigtermLeavesNoProcessBehind() throws Exception {
     startSupervisor("disarm", 2, 1);

@@ -51,6 +51,12 @@ class ScenarioParserTest {
         "expect at 1s fence-history node9 has watchdog", "run 2s");
     refused("t.scn:2: option repair_after: 'soon' is not a duration", "nodes node1", "option repair_after=soon",
         "run 1s");
+    refused("t.scn:2: node: expected node NODE restart-daemon [for DURATION], got 'node node1 restart'",
+        "nodes node1", "at 1s node node1 restart", "run 2s");
+    refused("t.scn:2: restart-daemon: unknown node 'node9'", "nodes node1", "at 1s node node9 restart-daemon",
+        "run 2s");
+    refused("t.scn: restart_hold=2s must be 0 (no hold) or between watchdog_timeout=5s and 3600s (the process "
+        + "watchdog holds at most one hour)", "nodes node1", "option restart_hold=2s", "run 1s");
   }
 
   @Test
@@ -108,6 +114,8 @@ class ScenarioParserTest {
     expected.put("slow-acks node1 300ms", new Action.SlowAcks("node1", 300));
     expected.put("watchdog node3 missing", new Action.WatchdogDevice("node3", false));
     expected.put("watchdog @manager ok", new Action.WatchdogDevice("@manager", true));
+    expected.put("node node3 restart-daemon for 5s", new Action.RestartDaemon("node3", 5_000));
+    expected.put("node @manager restart-daemon for 1.5s", new Action.RestartDaemon("@manager", 1_500));
     List<String> lines = new java.util.ArrayList<>(List.of(CLUSTER));
     for (String words : expected.keySet()) lines.add("at 10s " + words);
     lines.add("run 20s");
