@@ -136,8 +136,13 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   // ---- lifecycle, driven by the world ----------------------------------------------------------------------------
 
   void boot() {
-    booted = true;
     watchdogEnabled = watchdogConfigured && watchdogDevice;
+    startDaemon();
+  }
+
+  /** A new daemon on the running machine: a boot starts one, and so does a daemon restart (the devices stay). */
+  private void startDaemon() {
+    booted = true;
     view = new SimView();
     agent = new Agent(this, world.timing());
     manager = new Manager(this, world.timing());
@@ -230,7 +235,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     world.at(world.now() + down, () -> {
       if (life != machineLife || !powered || booted) return;
       world.log("world", name + ": daemon started again");
-      boot();
+      startDaemon();
       world.topologyChanged();
     });
   }

@@ -1,11 +1,8 @@
 package palisade.runtime.daemon;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +101,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     fences = AsyncFences.create(config, loop, this::nowMs);
     Credential credential = storeCredential();
     // Everything this daemon and its embedded peer write (snapshots and logs hold resource commands) is private.
-    CLib.INSTANCE.umask(0077);
-    Path dir = privateTree(config.dataDir());
+    PrivateFiles.umask077();
+    Path dir = PrivateFiles.privateTree(config.dataDir());
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) {
       List<EmbeddedPeer.Member> members = new ArrayList<>();
@@ -287,28 +284,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
           + c.who() + ", not a node credential (palisade credentials node " + config.node() + ")");
     }
     return c;
-  }
-
-  /** Makes dir and everything already under it private (0700 directories, no group or other access to files). */
-  private static Path privateTree(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    try (var all = Files.walk(dir)) {
-      for (Path p : all.toList()) {
-        if (Files.isSymbolicLink(p)) continue;
-        var perms = Files.getPosixFilePermissions(p);
-        perms.removeIf(x -> x.name().startsWith("GROUP") || x.name().startsWith("OTHERS"));
-        if (Files.isDirectory(p)) perms.addAll(PosixFilePermissions.fromString("rwx------"));
-        Files.setPosixFilePermissions(p, perms);
-      }
-    }
-    return dir;
-  }
-
-  /** process-wide umask: files ZooKeeper and the daemon create are 0600, directories 0700. */
-  interface CLib extends Library {
-    CLib INSTANCE = Native.load("c", CLib.class);
-
-    int umask(int mask);
   }
 
   /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */
