@@ -18,12 +18,16 @@ import java.util.List;
  * @param processGroupOnly run without a cgroup, accepting that a resource calling setsid escapes the reset
  * @param rebootExitCode a child that exits disarmed with this code asked for a clean reboot: the supervisor empties
  *     its cgroup and starts it again, as a rebooted machine would (-1: none; the lab's nodes use it)
+ * @param termChildFirst on SIGTERM, signal the child (the daemon) alone and give it the grace period to finish
+ *     (a host shutdown runs its policy, a daemon stop writes its restart hold) before the rest of the group is
+ *     stopped; for a supervisor that is a systemd unit's main process, which gets the host's stop
  */
 record SupervisorConfig(Path socket, List<String> command, int restartsMax, Duration restartWindow,
-    Duration restartDelay, Duration stopGrace, String cgroup, boolean processGroupOnly, int rebootExitCode) {
+    Duration restartDelay, Duration stopGrace, String cgroup, boolean processGroupOnly, int rebootExitCode,
+    boolean termChildFirst) {
   static final String USAGE = "usage: WatchdogSupervisor --socket PATH [--restarts-max N] [--restart-window-ms MS] "
       + "[--restart-delay-ms MS] [--stop-grace-ms MS] [--cgroup NAME | --process-group-only] [--reboot-exit-code N] "
-      + "-- COMMAND [ARG...]";
+      + "[--term-child-first] -- COMMAND [ARG...]";
   static final long POLL_MS = 20;
   static final int DEFAULT_RESTARTS_MAX = 3;
   static final long DEFAULT_WINDOW_MS = 600_000;
@@ -64,6 +68,7 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
     long stopGraceMs = 10_000;
     String cgroup = null;
     boolean processGroupOnly = false;
+    boolean termChildFirst = false;
     int rebootExitCode = -1;
     List<String> command = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -72,8 +77,9 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
         command.addAll(List.of(args).subList(i + 1, args.length));
         break;
       }
-      if (arg.equals("--process-group-only")) {
-        processGroupOnly = true;
+      if (arg.equals("--process-group-only") || arg.equals("--term-child-first")) {
+        if (arg.equals("--process-group-only")) processGroupOnly = true;
+        else termChildFirst = true;
         continue;
       }
       if (i + 1 >= args.length) {
@@ -99,7 +105,7 @@ record SupervisorConfig(Path socket, List<String> command, int restartsMax, Dura
     }
     return new SupervisorConfig(socket, command, restartsMax, Duration.ofMillis(windowMs),
         Duration.ofMillis(restartDelayMs), Duration.ofMillis(stopGraceMs),
-        cgroup != null ? cgroup : defaultCgroup(socket), processGroupOnly, rebootExitCode);
+        cgroup != null ? cgroup : defaultCgroup(socket), processGroupOnly, rebootExitCode, termChildFirst);
   }
 
   private static int number(String option, String value) {

@@ -107,51 +107,19 @@ public final class WatchdogSupervisor {
 
   /** Runs until the child exits disarmed, the restart limit is hit, or a stop is requested. */
   int run() throws IOException {
-    prepareCgroup();
+    cgroupRoot = config.processGroupOnly() ? null : SupervisorCgroup.root();
+    cgroup = SupervisorCgroup.prepare(config, cgroupRoot);
     try {
       listen();
       startChild(false);
       return loop();
     } finally {
       closeServer();
-      removeCgroup();
+      SupervisorCgroup.remove(cgroup);
       synchronized (this) {
         finished = true;
       }
     }
-  }
-
-  /** Creates the child's cgroup, emptying a predecessor's; without cgroup v2, refuses unless told otherwise. */
-  private void prepareCgroup() throws IOException {
-    if (config.processGroupOnly()) {
-      log("WARNING: no cgroup (--process-group-only): a process of the agent that calls setsid or double-forks "
-          + "leaves the process group and survives a watchdog reset");
-      return;
-    }
-    cgroupRoot = Cgroup.v2Root().orElseThrow(() -> new IOException("cgroup v2 is not mounted (no cgroup2 line in "
-        + "/proc/mounts): the watchdog could reset only the agent's process group, which a resource leaves by "
-        + "calling setsid; refusing to start (--process-group-only accepts that)"));
-    Cgroup cg = Cgroup.named(cgroupRoot, config.cgroup());
-    try {
-      cg.create();
-    } catch (IOException e) {
-      throw new IOException(e.getMessage() + "; the watchdog could reset only the agent's process group, which a "
-          + "resource leaves by calling setsid; refusing to start (--process-group-only accepts that)");
-    }
-    int stale = cg.kill();
-    if (stale > 0) log("cgroup " + cg + " still held " + stale + " processes of an earlier run: killed");
-    cgroup = cg;
-    log("cgroup " + cg);
-  }
-
-  private void removeCgroup() {
-    if (cgroup == null) return;
-    try {
-      cgroup.kill();
-    } catch (IOException e) {
-      log(e.getMessage());
-    }
-    if (!cgroup.remove()) log("cannot remove cgroup " + cgroup);
   }
 
   /** Tests only: lets one more pid (an in-process test's own JVM) speak to this supervisor. */
@@ -333,16 +301,36 @@ public final class WatchdogSupervisor {
     log("process group " + group.pgid() + " killed (" + members.size() + " processes)");
   }
 
-  /** Graceful stop on SIGTERM: TERM to the group, KILL whatever is left after the grace period. */
+  /**
+   * Graceful stop on SIGTERM: TERM to the group, KILL whatever is left after the grace period. With
+   * --term-child-first the child alone is told first and may take the grace period; the loop's lock is released
+   * while it does, so it can still disarm or hold through the socket.
+   */
   private void stopGroup() {
+    long deadline = System.nanoTime() + config.stopGrace().toNanos();
+    Process leader = group.leader();
+    if (config.termChildFirst() && leader.isAlive()) {
+      log("stopping: SIGTERM to child " + leader.pid() + " alone; it has " + config.stopGrace().toMillis() + " ms");
+      LibC.INSTANCE.kill((int) leader.pid(), LibC.SIGTERM);
+      while (leader.isAlive() && System.nanoTime() < deadline) waitQuietly(10);
+    }
     log("stopping: SIGTERM to process group " + group.pgid());
     group.signal(LibC.SIGTERM);
-    long deadline = System.nanoTime() + config.stopGrace().toNanos();
-    while (!group.members().isEmpty() && System.nanoTime() < deadline) {
-      ProcessGroup.sleepQuietly(10);
-    }
+    while (!group.members().isEmpty() && System.nanoTime() < deadline) waitQuietly(10);
     killGroup();
     log("stopped");
+  }
+
+  /**
+   * Waits on this supervisor's monitor (callers hold it), letting socket threads in meanwhile. An interrupt is
+   * dropped: the stop it would ask for is already under way, bounded by its grace period.
+   */
+  private void waitQuietly(long ms) {
+    try {
+      wait(ms);
+    } catch (InterruptedException e) {
+      // see above
+    }
   }
 
   // ---- socket side: one thread per client connection ----
