@@ -24,13 +24,16 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import palisade.core.ConfigException;
+import palisade.core.ManagerState;
+import palisade.core.StorePaths;
 import palisade.io.TextFile;
 import palisade.runtime.store.Admin;
 
 /**
- * Webhook notifications ({@code http.notify_webhook_file}: a file holding the URL, since webhook URLs often carry a
- * secret; it is never logged): a JSON POST for every fence started, confirmed or failed and every ALERT in the
- * cluster's event log. Every daemon may be configured alike; only the one holding the manager lease sends, so one
+ * Notifications: a webhook ({@code http.notify_webhook_file}: a file holding the URL, since webhook URLs often carry a
+ * secret; it is never logged) gets a JSON POST, and an SMTP relay ({@code http.notify_smtp}) an e-mail whose subject
+ * names the event and node, for every fence started, confirmed or failed and every ALERT in the cluster's event log
+ * (among them the one this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}). Every daemon may be configured alike; only the one holding the manager lease sends, so one
  * notification goes out per event (around a manager change one may be lost or doubled). At most {@link #PER_MINUTE}
  * per minute: the rest are counted and the count rides on the next one sent ({@code suppressed}).
  */
@@ -46,6 +49,8 @@ final class Notifier implements AutoCloseable {
       Map.entry("alert", Pattern.compile("^()ALERT: ")));
 
   private final URI url;
+  private final Mailer mailer;
+  private final RecoveryWatch recoveries = new RecoveryWatch();
   private final String cluster;
   private final String node;
   private final LongSupplier clockMs;
@@ -56,7 +61,13 @@ final class Notifier implements AutoCloseable {
   private ScheduledExecutorService poller;
 
   Notifier(URI url, String cluster, String node, LongSupplier clockMs) {
+    this(url, null, cluster, node, clockMs);
+  }
+
+  /** Either url or mailer may be null (not both). */
+  Notifier(URI url, Mailer mailer, String cluster, String node, LongSupplier clockMs) {
     this.url = url;
+    this.mailer = mailer;
     this.cluster = cluster;
     this.node = node;
     this.clockMs = clockMs;
@@ -100,6 +111,11 @@ final class Notifier implements AutoCloseable {
       } catch (Exception e) {
         LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
       }
+      try {
+        if (manager.getAsBoolean()) watchRecoveries(admin.get());
+      } catch (Exception e) {
+        LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
+      }
     }, 1_000, 1_000, TimeUnit.MILLISECONDS);
   }
 
@@ -116,7 +132,7 @@ final class Notifier implements AutoCloseable {
         continue;
       }
       body.put("suppressed", suppressed);
-      if (post(body)) {
+      if (send(body)) {
         sent.addLast(now);
         suppressed = 0;
         n++;
@@ -140,6 +156,48 @@ final class Notifier implements AutoCloseable {
       return body;
     }
     return null;
+  }
+
+  /** Writes an ALERT line for each resource whose recovery finds no node (the next poll notifies of it). */
+  private void watchRecoveries(Admin admin) throws Exception {
+    ManagerState st = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    if (st == null) return;
+    for (String line : recoveries.observe(st.services(), clockMs.getAsLong())) {
+      if (!admin.record(node, "notifier", line)) LOG.warn("notifications: the store did not take an ALERT line");
+    }
+  }
+
+  /** To every channel configured; true if one took it. */
+  private boolean send(Map<String, Object> body) {
+    boolean ok = url != null && post(body);
+    return mail(body) || ok;
+  }
+
+  private boolean mail(Map<String, Object> body) {
+    if (mailer == null) return false;
+    Object target = body.get("target");
+    String message = String.valueOf(body.get("message"));
+    String subject = "[palisade " + cluster + "] " + body.get("kind") + (target == null ? "" : " " + target) + ": "
+        + (message.length() > 140 ? message.substring(0, 140) + "..." : message);
+    StringBuilder text = new StringBuilder();
+    text.append(message).append("\n\n");
+    text.append("cluster: ").append(cluster).append('\n');
+    if (target != null) text.append("node: ").append(target).append('\n');
+    if (body.get("event") instanceof Map<?, ?> ev) {
+      text.append("at: ").append(java.time.Instant.ofEpochMilli((Long) ev.get("t"))).append(" (").append(ev.get("node")).append(", ")
+          .append(ev.get("source")).append(")\n");
+    }
+    text.append("sent by: ").append(node).append('\n');
+    text.append("notifications left out by the rate limit since the last: ").append(body.get("suppressed"))
+        .append('\n');
+    try {
+      mailer.send(subject, text.toString());
+      return true;
+    } catch (Exception e) {
+      LOG.warn("notifications: the SMTP relay did not take a {} notification ({})", body.get("kind"),
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+      return false;
+    }
   }
 
   private boolean post(Map<String, Object> body) {

@@ -151,6 +151,21 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /**
+   * Records a daemon's own event (source names the part that noticed it), like the manager's lines; best effort:
+   * false when the store did not take it.
+   */
+  public boolean record(String node, String source, String message) {
+    try {
+      byte[] data = JSON.writeValueAsBytes(new Event(null, System.currentTimeMillis(), node, source, message));
+      client.create().creatingParentContainersIfNeeded().withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+          .forPath("/events/e-", data);
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   /** What a /config change did, by name (no option values: they may hold commands or secrets). */
   private static String describe(Object before, Object after) {
     if (!(after instanceof ClusterConfig b) || (before != null && !(before instanceof ClusterConfig))) return "";
