@@ -33,9 +33,10 @@ import palisade.runtime.store.Admin;
  * Notifications: a webhook ({@code http.notify_webhook_file}: a file holding the URL, since webhook URLs often carry a
  * secret; it is never logged) gets a JSON POST, and an SMTP relay ({@code http.notify_smtp}) an e-mail whose subject
  * names the event and node, for every fence started, confirmed or failed and every ALERT in the cluster's event log
- * (among them the one this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}). Every daemon may be configured alike; only the one holding the manager lease sends, so one
- * notification goes out per event (around a manager change one may be lost or doubled). At most {@link #PER_MINUTE}
- * per minute: the rest are counted and the count rides on the next one sent ({@code suppressed}).
+ * (among them the one this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}, and the
+ * daemons' failed fence device checks). Every daemon may be configured alike; only the one holding the manager lease
+ * sends, so one notification goes out per event (around a manager change one may be lost or doubled). At most
+ * {@link #PER_MINUTE} per minute, e-mail and webhook together: the rest are counted and the count rides on the next one sent ({@code suppressed}).
  */
 final class Notifier implements AutoCloseable {
   static final int PER_MINUTE = 10;
@@ -184,8 +185,8 @@ final class Notifier implements AutoCloseable {
     text.append("cluster: ").append(cluster).append('\n');
     if (target != null) text.append("node: ").append(target).append('\n');
     if (body.get("event") instanceof Map<?, ?> ev) {
-      text.append("at: ").append(java.time.Instant.ofEpochMilli((Long) ev.get("t"))).append(" (").append(ev.get("node")).append(", ")
-          .append(ev.get("source")).append(")\n");
+      text.append("at: ").append(java.time.Instant.ofEpochMilli((Long) ev.get("t"))).append(" (")
+          .append(ev.get("node")).append(", ").append(ev.get("source")).append(")\n");
     }
     text.append("sent by: ").append(node).append('\n');
     text.append("notifications left out by the rate limit since the last: ").append(body.get("suppressed"))
