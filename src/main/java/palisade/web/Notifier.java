@@ -36,7 +36,8 @@ import palisade.runtime.store.Admin;
  * (among them the one this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}, and the
  * daemons' failed fence device checks). Every daemon may be configured alike; only the one holding the manager lease
  * sends, so one notification goes out per event (around a manager change one may be lost or doubled). At most
- * {@link #PER_MINUTE} per minute, e-mail and webhook together: the rest are counted and the count rides on the next one sent ({@code suppressed}).
+ * {@link #PER_MINUTE} per minute, e-mail and webhook together: the rest are counted and the count rides on the next
+ * one sent ({@code suppressed}).
  */
 final class Notifier implements AutoCloseable {
   static final int PER_MINUTE = 10;
