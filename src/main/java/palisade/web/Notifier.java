@@ -165,7 +165,8 @@ final class Notifier implements AutoCloseable {
     ManagerState st = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     if (st == null) return;
     for (String line : recoveries.observe(st.services(), clockMs.getAsLong())) {
-      if (!admin.record(node, "notifier", line)) LOG.warn("notifications: the store did not take an ALERT line");
+      LOG.warn("notifications: {}", line);
+      if (!admin.record(node, "notifier", line)) LOG.warn("notifications: the store did not take that ALERT line");
     }
   }
 

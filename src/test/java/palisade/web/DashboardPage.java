@@ -87,6 +87,15 @@ final class DashboardPage implements AutoCloseable {
     });
   }
 
+  /** Runs a script in the page (its top-level functions are globals) and returns what it returns. */
+  Object script(String js, Object... args) {
+    return driver.executeScript(js, args);
+  }
+
+  boolean enabled(String css) {
+    return driver.findElement(By.cssSelector(css)).isEnabled();
+  }
+
   Path screenshot(String name) throws Exception {
     Files.createDirectories(SHOTS);
     Path to = SHOTS.resolve(name + ".png");

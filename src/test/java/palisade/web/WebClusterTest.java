@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,8 +40,8 @@ import palisade.runtime.store.Admin;
 /**
  * The daemons' HTTP servers on a real 3-node lab cluster (store on node1; node3 without a watchdog, fenced by its
  * mock BMC): health and readiness on every node, promtool on a live /metrics, the read and write API through any
- * node with its event stream, the dashboard in headless Chromium (three nodes, maintenance), a real Prometheus server
- * that scrapes the three daemons and sees the fence counter rise after node3 is cut off and power-fenced, and a
+ * node with its event stream, the dashboard in headless Chromium (three nodes, maintenance, the fence-confirm
+ * dialog), a real Prometheus server that scrapes the three daemons and sees the fence counter rise after node3 is cut off and power-fenced, and a
  * power loss of node3 on the dashboard's fence timeline. One cluster for the class; every process is stopped by PID
  * (Prometheus by its Process, chromedriver and its browser by the driver's quit).
  */
@@ -270,8 +271,45 @@ class WebClusterTest {
     assertThat(page.sessionToken()).isEqualTo(token("admin"));
   }
 
+  /**
+   * The fence-confirm dialog: its button stays disabled until "I have checked the node is off" is ticked, and the API
+   * refuses a confirmation without {@code checked_off: true}. No node waits for a manual confirmation here (node3 is
+   * power-fenced, the others have watchdogs), so the dialog is opened as its button would open it, for a live node,
+   * and cancelled: nothing is confirmed.
+   */
   @Test
   @Order(6)
+  void theFenceConfirmDialogNeedsTheCheckedOffBox() throws Exception {
+    String admin = token("admin");
+    for (String body : List.of("{}", "{\"checked_off\":false}", "{\"checked_off\":\"yes\"}")) {
+      HttpResponse<String> r = send("POST", cluster.httpUrl("node1") + "/api/nodes/node2/fence-confirm", admin, body);
+      assertThat(r.statusCode()).as(body).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("detail").asText()).startsWith("checked_off: must be true");
+    }
+    await().ignoreExceptions().atMost(FORM).until(() -> page.nodeNames().size() == 3);
+    page.script("askConfirm(arguments[0])", "node2");
+    assertThat(page.script("return document.getElementById('confirm-dialog').open")).isEqualTo(true);
+    assertThat(page.text("#confirm-node")).isEqualTo("node2");
+    assertThat(page.enabled("#confirm-ok")).as("disabled until the box is ticked").isFalse();
+    page.click("#checked-off");
+    assertThat(page.enabled("#confirm-ok")).isTrue();
+    page.screenshot("fence-confirm");
+    page.click("#checked-off");
+    assertThat(page.enabled("#confirm-ok")).as("unticked again").isFalse();
+    page.click("#checked-off");
+    page.click("#confirm-cancel");
+    assertThat(page.script("return document.getElementById('confirm-dialog').open")).isEqualTo(false);
+    page.script("askConfirm(arguments[0])", "node2");
+    assertThat(page.script("return document.getElementById('checked-off').checked")).as("reopened: unticked")
+        .isEqualTo(false);
+    assertThat(page.enabled("#confirm-ok")).isFalse();
+    page.click("#confirm-cancel");
+    assertThat(page.nodeState("node2")).isEqualTo("online");
+    assertThat(admin().events(null, 200)).noneMatch(e -> e.message().contains("confirmed by API token"));
+  }
+
+  @Test
+  @Order(7)
   void prometheusCountsTheNodesAndAFenceAfterNode3IsCutOff() throws Exception {
     prometheusPort = freePort();
     Path config = dir.resolve("prometheus.yml");
@@ -326,7 +364,7 @@ class WebClusterTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aPowerLossAppearsOnTheTimelineWithItsConfirmationAndRecovery() throws Exception {
     cluster.heal();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(500)).until(() -> JSON.readTree(get(
