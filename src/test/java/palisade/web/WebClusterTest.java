@@ -41,9 +41,9 @@ import palisade.runtime.store.Admin;
  * The daemons' HTTP servers on a real 3-node lab cluster (store on node1; node3 without a watchdog, fenced by its
  * mock BMC): health and readiness on every node, promtool on a live /metrics, the read and write API through any
  * node with its event stream, the dashboard in headless Chromium (three nodes, maintenance, the fence-confirm
- * dialog), a real Prometheus server that scrapes the three daemons and sees the fence counter rise after node3 is cut off and power-fenced, and a
- * power loss of node3 on the dashboard's fence timeline. One cluster for the class; every process is stopped by PID
- * (Prometheus by its Process, chromedriver and its browser by the driver's quit).
+ * dialog), a real Prometheus server that scrapes the three daemons and sees the fence counter rise after node3 is
+ * cut off and power-fenced, and a power loss of node3 on the dashboard's fence timeline. One cluster for the class;
+ * every process is stopped by PID (Prometheus by its Process, chromedriver and its browser by the driver's quit).
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
