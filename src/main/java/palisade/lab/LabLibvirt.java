@@ -107,8 +107,9 @@ public final class LabLibvirt {
     String user = user(node);
     // A daemon restart under the watchdog's hold runs this again: the libvirtd that still runs (with its guests) is
     // the host's, kept as is; only a boot (power-on, reset, reboot: the cgroup emptied) starts one.
+    // (A killed libvirtd may linger as a zombie, orphaned: only a live one counts.)
     String script = "p=$(cat \"$5\" 2>/dev/null); if [ -n \"$p\" ] && [ \"$(cat /proc/$p/comm 2>/dev/null)\" = "
-        + "libvirtd ]; then :; else rm -f \"$1\"; "
+        + "libvirtd ] && grep -qs '^State:[[:space:]]*[RSD]' /proc/$p/status; then :; else rm -f \"$1\"; "
         + "setpriv --reuid=" + user + " --regid=" + user + " --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "
         + "XDG_RUNTIME_DIR=\"$2\" HOME=\"$3\" libvirtd --timeout 0 >>\"$4\" 2>&1 </dev/null & "
         + "echo $! > \"$5\"; fi; shift 5; exec \"$@\"";
