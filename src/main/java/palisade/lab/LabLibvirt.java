@@ -99,15 +99,20 @@ public final class LabLibvirt {
   /**
    * The node's "boot": its libvirtd, then its daemon. The watchdog supervisor runs this command inside the node's
    * cgroup (on power-on and again after every watchdog reset, like a host that reboots), so libvirtd and the QEMU
-   * guests it starts live and die with the node: the power-off's and the reset's cgroup kill take them down.
+   * guests it starts live and die with the node: the power-off's and the reset's cgroup kill take them down. A
+   * daemon restart (the supervisor's held restart runs this again) keeps the libvirtd that still runs.
    */
   public static List<String> bootCommand(Path clusterDir, String node, List<String> daemon) {
     Path nd = root(clusterDir).resolve(node);
     String user = user(node);
-    String script = "rm -f \"$1\"; "
+    // A daemon restart under the watchdog's hold runs this again: the libvirtd that still runs (with its guests) is
+    // the host's, kept as is; only a boot (power-on, reset, reboot: the cgroup emptied) starts one.
+    // (A killed libvirtd may linger as a zombie, orphaned: only a live one counts.)
+    String script = "p=$(cat \"$5\" 2>/dev/null); if [ -n \"$p\" ] && [ \"$(cat /proc/$p/comm 2>/dev/null)\" = "
+        + "libvirtd ] && grep -qs '^State:[[:space:]]*[RSD]' /proc/$p/status; then :; else rm -f \"$1\"; "
         + "setpriv --reuid=" + user + " --regid=" + user + " --init-groups env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "
         + "XDG_RUNTIME_DIR=\"$2\" HOME=\"$3\" libvirtd --timeout 0 >>\"$4\" 2>&1 </dev/null & "
-        + "echo $! > \"$5\"; shift 5; exec \"$@\"";
+        + "echo $! > \"$5\"; fi; shift 5; exec \"$@\"";
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "palisade-lab-boot",
         pidFile(clusterDir, node).toString(), nd.resolve("run").toString(), nd.resolve("home").toString(),
         clusterDir.resolve(node + "-libvirtd.log").toString(), nd.resolve("started.pid").toString()));

@@ -58,7 +58,7 @@ class LibvirtClusterTest {
   static final String DOMAIN = "pal101";
   static final String XML = """
       <domain type='qemu'>
-        <name>pal101</name>
+        <name>pal101</name><uuid>0d1b5e2a-7c4f-4e8b-9a61-3f2c8d9e1a01</uuid>
         <memory unit='MiB'>64</memory>
         <vcpu>1</vcpu>
         <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -43,8 +45,10 @@ import palisade.runtime.store.Admin;
  * Clean host shutdowns with a real libvirt VM (three lab nodes, a session libvirtd each, the diskless guest of
  * {@link LibvirtClusterTest}): a host reboot under the migrate policy moves the running guest away live (an incoming
  * migration on the target, no boot) and back live once the node has rebooted; a power-off asked with {@code node
- * shutdown} under the failover policy stops the guest and starts it on another node. Neither node is fenced.
- * Throughout, a poller asks every libvirtd for its running domains: the guest never runs on two at once.
+ * shutdown} under the failover policy stops the guest and starts it on another node; a restart of the daemon alone
+ * leaves the guest running where it is (the new daemon adopts it); a host reboot under the conditional policy
+ * (freeze) and a power-off under freeze stop the guest and start it again on the same node once it is back, never
+ * elsewhere. No node is fenced. Throughout, a poller asks every libvirtd for its running domains: the guest never runs on two at once.
  */
 @Tag("libvirt")
 @Tag("cluster")
@@ -68,6 +72,9 @@ class LibvirtShutdownTest {
   private final List<String> overlaps = new CopyOnWriteArrayList<>();
   private final AtomicLong samples = new AtomicLong();
   private final AtomicReference<TreeSet<String>> runningOn = new AtomicReference<>(new TreeSet<>());
+  /** Every libvirtd the guest was seen on since a test cleared it, and how many samples saw it nowhere. */
+  private final Set<String> everOn = new ConcurrentSkipListSet<>();
+  private final AtomicLong nowhere = new AtomicLong();
 
   @BeforeAll
   void up() throws Exception {
@@ -171,7 +178,125 @@ class LibvirtShutdownTest {
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(from) == NodeState.ONLINE);
   }
 
+  @Test
+  @Order(3)
+  void aDaemonRestartLeavesTheGuestRunningWhereItIs() throws Exception {
+    // On a node whose embedded store peer follows: the restart takes no store leader along.
+    String on = RealDaemonRestartTest.follower(cluster);
+    if (!on.equals(settled())) {
+      assertThat(cli("resource", "migrate", ID, on)).isZero();
+      await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> on.equals(settled()));
+    }
+    assertThat(observers.get(on).isRunning(DOMAIN)).as("its observer connected, hearing events").isTrue();
+    long gen = generation(on);
+    long qemu = qemuPid(on);
+    int domainId = domainId(on);
+    long starts = startEvents(on);
+    long daemon = cluster.daemonPid(on).orElseThrow();
+    long supervisor = cluster.supervisorPid(on).orElseThrow();
+    long counter = admin.value(StorePaths.node(on), NodeRecord.class).counter();
+    everOn.clear();
+    long t0 = System.nanoTime();
+
+    ProcessHandle.of(daemon).orElseThrow().destroy(); // SIGTERM to the daemon's JVM alone, by pid
+
+    await().atMost(LONG).until(() -> ProcessHandle.of(daemon).map(h -> !h.isAlive()).orElse(true));
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> {
+      NodeRecord r = admin.value(StorePaths.node(on), NodeRecord.class);
+      return cluster.daemonPid(on).filter(p -> p != daemon).isPresent() && r.holdMs() == 0 && r.armed()
+          && r.counter() > counter + 2 && nodeState(on) == NodeState.ONLINE;
+    });
+    System.out.printf("daemon restart of %s with the guest: renewing again, hold cleared, %.1fs after SIGTERM%n",
+        on, (System.nanoTime() - t0) / 1e9);
+    assertThat(cluster.supervisorPid(on)).as("the same supervisor").contains(supervisor);
+    assertThat(on).isEqualTo(settled());
+    assertThat(qemuPid(on)).as("the same QEMU process").isEqualTo(qemu);
+    assertThat(domainId(on)).as("the same domain id").isEqualTo(domainId);
+    assertThat(startEvents(on)).as("no lifecycle start on its libvirtd").isEqualTo(starts);
+    assertThat(everOn).as("seen on no other libvirtd").containsExactly(on);
+    assertNeverFenced(on, gen);
+    assertThat(Files.readString(cluster.nodeLog(on))).contains("while held for a restart: restarting it now")
+        .contains("resource " + ID + ": adopted domain " + DOMAIN + ", token").contains("hold released: armed again")
+        .doesNotContain("watchdog expired");
+  }
+
+  @Test
+  @Order(4)
+  void aHostRebootUnderConditionalFreezesTheGuestAndStartsItAgainOnTheSameNode() throws Exception {
+    String on = settled();
+    assertThat(cli("node", "set", on, "--shutdown-policy", "conditional")).isZero();
+    long gen = generation(on);
+    long qemu = qemuPid(on);
+    everOn.clear();
+    long gaps = nowhere.get();
+    long t0 = System.nanoTime();
+    cluster.hostShutdown(on, true);
+    await().atMost(LONG).pollInterval(POLL).until(() -> nowhere.get() > gaps + 2);
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(on) == NodeState.ONLINE
+        && on.equals(settled()) && qemuPid(on) != qemu);
+    System.out.printf("host reboot of %s (conditional: freeze): guest running on it again %.1fs after the "
+        + "SIGTERM%n", on, (System.nanoTime() - t0) / 1e9);
+    assertThat(everOn).as("never started elsewhere").containsExactly(on);
+    assertNeverFenced(on, gen);
+    assertThat(Files.readString(cluster.nodeLog(on))).contains(on + "/daemon: shutdown: reboot (the host's "
+        + "reboot job is queued), policy conditional (freeze): stopping 1 resource [" + ID + "]")
+        .contains(on + "/daemon: shutdown: " + ID + " stopped");
+    assertThat(cli("node", "set", on, "--shutdown-policy", "default")).isZero();
+  }
+
+  @Test
+  @Order(5)
+  void aPowerOffUnderFreezeKeepsTheGuestStoppedUntilItsNodeIsBack() throws Exception {
+    String on = settled();
+    assertThat(cli("node", "set", on, "--shutdown-policy", "freeze")).isZero();
+    long gen = generation(on);
+    everOn.clear();
+    long t0 = System.nanoTime();
+    assertThat(cli("node", "shutdown", on)).isZero();
+    await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered(on));
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(on) == NodeState.OFFLINE);
+    ServiceStatus frozen = admin.value(StorePaths.MANAGER_STATE, ManagerState.class).services().get(ID);
+    assertThat(frozen.state()).as("frozen on its node while it is off").isEqualTo(ServiceState.FREEZE);
+    assertThat(frozen.node()).isEqualTo(on);
+    assertThat(runningOn.get()).as("running nowhere").isEmpty();
+    cluster.powerOn(on);
+    LabLibvirt.awaitReady(cluster.dir(), on);
+    await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(on) == NodeState.ONLINE
+        && on.equals(settled()));
+    System.out.printf("power-off of %s (freeze) and power-on: guest running on it again %.1fs after the request%n",
+        on, (System.nanoTime() - t0) / 1e9);
+    assertThat(everOn).as("never started elsewhere").containsExactly(on);
+    assertNeverFenced(on, gen);
+    assertThat(Files.readString(cluster.nodeLog(on))).contains(on + "/daemon: shutdown: power-off (asked by ")
+        .contains("policy freeze: stopping 1 resource [" + ID + "]");
+    assertThat(cli("node", "set", on, "--shutdown-policy", "default")).isZero();
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------------------------
+
+  /** The pid of the guest's QEMU on node, from its libvirtd's pid file. */
+  private long qemuPid(String node) throws Exception {
+    for (Path f : LabLibvirt.qemuPidFiles(cluster.dir(), node)) {
+      if (f.getFileName().toString().equals(DOMAIN + ".pid")) return Long.parseLong(Files.readString(f).trim());
+    }
+    throw new IllegalStateException("no QEMU pid file of " + DOMAIN + " on " + node);
+  }
+
+  /** The guest's domain id on node's libvirtd (a new one at every start). */
+  private int domainId(String node) throws Exception {
+    Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
+    try {
+      c.setConnectionErrorCallback(QUIET);
+      return c.domainLookupByName(DOMAIN).getID();
+    } finally {
+      c.close();
+    }
+  }
+
+  /** How many lifecycle start events of the guest the observer of node has seen. */
+  private long startEvents(String node) {
+    return observers.get(node).history().stream().filter(e -> e.startsWith(DOMAIN + " STARTED")).count();
+  }
 
   /** The node the guest runs on, once the manager and every libvirtd agree that it runs there alone; else null. */
   private String settled() throws Exception {
@@ -212,6 +337,8 @@ class LibvirtShutdownTest {
         if (runsOn(n)) on.add(n);
       }
       runningOn.set(on);
+      everOn.addAll(on);
+      if (on.isEmpty()) nowhere.incrementAndGet();
       samples.incrementAndGet();
       if (on.size() > 1) overlaps.add(System.currentTimeMillis() + ": " + DOMAIN + " running on " + on);
       try {

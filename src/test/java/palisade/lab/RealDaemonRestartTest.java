@@ -59,13 +59,14 @@ class RealDaemonRestartTest {
   }
 
   /** A node whose embedded peer follows: its daemon's restart takes no store leader along. */
-  private String follower() {
+  static String follower(LocalCluster cluster) {
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> cluster.nodeNames().stream()
-        .anyMatch(n -> "leader".equals(zkMode(n))));
-    return cluster.nodeNames().stream().filter(n -> "follower".equals(zkMode(n))).reduce((a, b) -> b).orElseThrow();
+        .anyMatch(n -> "leader".equals(zkMode(cluster, n))));
+    return cluster.nodeNames().stream().filter(n -> "follower".equals(zkMode(cluster, n))).reduce((a, b) -> b)
+        .orElseThrow();
   }
 
-  private String zkMode(String node) {
+  private static String zkMode(LocalCluster cluster, String node) {
     int i = Layout.index(node);
     return EmbeddedPeer.mode(cluster.layout().address(i), cluster.layout().clientPort(), cluster.adminCredential());
   }
@@ -74,7 +75,7 @@ class RealDaemonRestartTest {
   void aDaemonRestartMovesNothingFencesNothingAndKeepsEveryProcess() throws Exception {
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     admin = DemoLab.start(cluster);
-    String victim = follower();
+    String victim = follower(cluster);
     // Under load: the victim runs three resources, the others one each.
     admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> cfg.withResource(cluster.demoResource("vm:201",
         victim)).withResource(cluster.demoResource("vm:202", victim)));

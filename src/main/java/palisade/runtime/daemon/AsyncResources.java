@@ -67,7 +67,9 @@ final class AsyncResources implements LocalResources {
 
   /**
    * At daemon start: the process driver takes over the processes an earlier daemon of this node left running (a
-   * restart under the watchdog's hold), so that the agent sees them running rather than start them again.
+   * restart under the watchdog's hold), and the libvirt driver of the node's libvirt_uri the running domains that
+   * carry our metadata, so that the agent sees them running: it keeps those assigned here and stops the others.
+   * A libvirtd that does not answer yet is not fatal: its driver is made (and adopts) at the first start.
    */
   void adoptProcesses() throws IOException {
     if (drivers.containsKey("process")) return;
@@ -75,14 +77,29 @@ final class AsyncResources implements LocalResources {
     drivers.put("process", d);
     d.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
         + " from an earlier daemon"));
+    String uri = libvirtUris.get(node);
+    if (uri != null && !drivers.containsKey("libvirt:" + uri)) {
+      try {
+        LibvirtResourceDriver lv = new LibvirtResourceDriver(uri, node);
+        drivers.put("libvirt:" + uri, lv);
+        lv.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
+            + " from an earlier daemon"));
+      } catch (ResourceException e) {
+        System.out.println("libvirt at " + uri + ": nothing adopted at start: " + e.getMessage());
+      }
+    }
     System.out.flush();
   }
 
-  /** The token a process resource runs under here (-1: unknown or not running): an older one is stopped. */
+  /** The token a resource runs under here, as its driver knows it (-1: unknown or not running): an older one is stopped. */
   @Override
   public long runningToken(String id) {
-    palisade.runtime.resource.ResourceDriver d = drivers.get("process");
-    return d instanceof ProcessResourceDriver p ? p.token(id) : -1;
+    for (palisade.runtime.resource.ResourceDriver d : drivers.values()) {
+      long t = d instanceof ProcessResourceDriver p ? p.token(id) : d instanceof LibvirtResourceDriver l ? l.token(id)
+          : -1;
+      if (t >= 0) return t;
+    }
+    return -1;
   }
 
   /** nodes[].libvirt_uri of the nodes that set it. */
@@ -126,7 +143,7 @@ final class AsyncResources implements LocalResources {
         throw new ResourceException("process driver: cannot create " + logDir + ": " + e.getMessage(), e);
       }
     } else {
-      d = new LibvirtResourceDriver(key.substring("libvirt:".length()));
+      d = new LibvirtResourceDriver(key.substring("libvirt:".length()), node);
     }
     drivers.put(key, d);
     return d;

@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.DomainEvent;
@@ -38,10 +37,10 @@ import org.slf4j.LoggerFactory;
  * connections); {@code migrate_uri}, where the migration stream goes (e.g. {@code tcp://10.0.0.2}); {@code
  * migrate_timeout}, seconds (default {@value #DEFAULT_MIGRATE_TIMEOUT_S}) after which the job is aborted.
  *
- * <p>The fencing token travels in the domain: {@code <palisade:assignment token=".." node=".."/>} in its
- * {@code <metadata>} (namespace {@value #METADATA_URI}), written into the persistent definition before a boot and
- * into the live one, and carried along by a migration. A start refuses a domain whose metadata carries a newer
- * token: another node owns it since.
+ * <p>The fencing token travels in the domain's {@code <metadata>} ({@link DomainMetadata}), written into the
+ * persistent definition before a boot and into the live one, and carried along by a migration. A start refuses a
+ * domain whose metadata carries a newer token: another node owns it since. A new daemon adopts the running domains
+ * that carry it ({@link DomainAdoption}).
  *
  * <p>Status comes from libvirt's lifecycle events (started, stopped, migrated), kept per domain; a stop waits for
  * the stopped event, with a cheap direct check once a second should an event be lost. {@link #isRunning} asks
@@ -72,6 +71,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   private final Map<String, String> domains = new TreeMap<>();
   /** Domain name to active, as the lifecycle events tell; absent = not known from events (check directly). */
   private final Map<String, Boolean> eventActive = new TreeMap<>();
+  /** Token by resource id of the domains adopted at start and not started or moved since (-1: unknown). */
+  private final Map<String, Long> adoptedTokens = new TreeMap<>();
   /** The last lifecycle events, "name TYPE DETAIL", oldest first (for operators and tests). */
   private final Deque<String> history = new ArrayDeque<>();
 
@@ -82,6 +83,37 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   public LibvirtResourceDriver(String uri) throws ResourceException {
     this.uri = uri;
     this.connect = open();
+  }
+
+  /** A node daemon's driver: also adopts what an earlier daemon of {@code node} left running ({@link DomainAdoption}). */
+  public LibvirtResourceDriver(String uri, String node) throws ResourceException {
+    this(uri);
+    synchronized (this) {
+      try {
+        DomainAdoption.scan(conn(), node).forEach((id, a) -> {
+          domains.put(id, a.domain());
+          eventActive.put(a.domain(), true);
+          adoptedTokens.put(id, a.token());
+        });
+      } catch (LibvirtException e) {
+        throw new ResourceException("cannot list the running domains at " + uri + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The adopted domains that still run: "domain NAME, token T" by resource id. */
+  public synchronized java.util.SortedMap<String, String> adopted() {
+    java.util.SortedMap<String, String> out = new TreeMap<>();
+    adoptedTokens.forEach((id, t) -> {
+      if (running().contains(id)) out.put(id, "domain " + domains.get(id) + ", token " + (t < 0 ? "unknown" : t));
+    });
+    return out;
+  }
+
+  /** An adopted domain's token for this node ({@link DomainAdoption.Adopted}); -1: unknown, not adopted or gone. */
+  public synchronized long token(String id) {
+    Long t = adoptedTokens.get(id);
+    return t != null && running().contains(id) ? t : -1;
   }
 
   private Connect open() throws ResourceException {
@@ -196,25 +228,9 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
           throw new ResourceException("resource " + id + ": domain " + name + " carries token " + recorded
               + ", newer than this start's " + token + ": another node took it over since; not starting it");
         }
-        boolean persistent = domain.isPersistent() == 1;
-        DomainState state = domain.getInfo().state;
-        switch (state) {
-          case VIR_DOMAIN_RUNNING, VIR_DOMAIN_BLOCKED -> {
-            recordToken(domain, id, token, node, AFFECT_LIVE | (persistent ? AFFECT_CONFIG : 0));
-            log.info("resource {}: domain {} already running, start is a no-op", id, name);
-          }
-          case VIR_DOMAIN_PAUSED, VIR_DOMAIN_PMSUSPENDED -> {
-            recordToken(domain, id, token, node, AFFECT_LIVE | (persistent ? AFFECT_CONFIG : 0));
-            domain.resume();
-          }
-          default -> {
-            // Into the definition first: the guest boots with its token already in its live metadata.
-            if (persistent) recordToken(domain, id, token, node, AFFECT_CONFIG);
-            domain.create();
-            if (!persistent) recordToken(domain, id, token, node, AFFECT_LIVE);
-          }
-        }
+        DomainMetadata.startWithToken(domain, id, token, node);
         domains.put(id, name);
+        adoptedTokens.remove(id); // its metadata carries this start's token now
         eventActive.putIfAbsent(name, true);
         log.info("resource {}: domain {} started on {} with token {}", id, name, node, token);
       } catch (LibvirtException e) {
@@ -260,6 +276,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     }
     synchronized (this) {
       domains.remove(id);
+      adoptedTokens.remove(id);
     }
     log.info("resource {}: domain {} stopped", id, name);
   }
@@ -346,6 +363,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       }
     });
     domains.clear();
+    adoptedTokens.clear();
   }
 
   /**
@@ -369,6 +387,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
           throw new ResourceException("resource " + id + ": domain " + name + " is not running here, nothing to migrate");
         }
         if (domain.isPersistent() == 1) flags |= MIGRATE_PERSIST_DEST | MIGRATE_UNDEFINE_SOURCE;
+        adoptedTokens.remove(id); // whatever comes of it, the core decides the token it runs under from now
         recordToken(domain, id, token, target.node(), AFFECT_LIVE);
       }
     } catch (LibvirtException e) {
@@ -381,39 +400,23 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     try {
       plan.carryOut(domain, flags, target, id, token);
     } catch (LibvirtException e) {
-      migrationFailed(id, plan, target, watch.timedOut(), e);
+      boolean stillHere;
+      try {
+        stillHere = active(name);
+      } catch (IllegalStateException unknown) {
+        stillHere = true;
+      }
+      plan.failed(id, target, watch.timedOut(), e, stillHere);
     } finally {
       watch.close();
     }
     synchronized (this) {
       domains.remove(id);
+      adoptedTokens.remove(id);
       eventActive.put(name, false);
     }
     target.progress().accept(String.format(Locale.ROOT, "live migration of %s to %s done in %.1fs", name,
         target.node(), (System.nanoTime() - t0) / 1e9));
-  }
-
-  /**
-   * A failure is a promise that it still runs here (the core then keeps it here under a new token): throws. A
-   * migration that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
-   * handed over as migrated (returns), and the target's agent finds it running there or starts it.
-   */
-  private void migrationFailed(String id, MigrationPlan plan, Migration target, boolean timedOut,
-      LibvirtException e) throws ResourceException {
-    String name = plan.name();
-    String why = timedOut ? "timed out after " + plan.timeoutS() + "s and was aborted" : "failed: " + e.getMessage();
-    boolean stillHere;
-    try {
-      stillHere = active(name);
-    } catch (IllegalStateException unknown) {
-      stillHere = true;
-    }
-    if (stillHere) {
-      throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
-          + why, e);
-    }
-    target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
-        + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
   }
 
   /** The domain, or null if libvirt does not know it. */

@@ -76,4 +76,20 @@ record MigrationPlan(String name, String mode, long timeoutS, String migrateUri)
       }
     }
   }
+
+  /**
+   * A failure is a promise that it still runs here (the core then keeps it here under a new token): throws. A
+   * migration that failed late (say, in its finish phase) may have left the guest on the target instead: then it is
+   * handed over as migrated (returns), and the target's agent finds it running there or starts it.
+   */
+  void failed(String id, Migration target, boolean timedOut, LibvirtException e, boolean stillHere)
+      throws ResourceException {
+    String why = timedOut ? "timed out after " + timeoutS + "s and was aborted" : "failed: " + e.getMessage();
+    if (stillHere) {
+      throw new ResourceException("resource " + id + ": live migration of " + name + " to " + target.node() + " "
+          + why, e);
+    }
+    target.progress().accept("live migration of " + name + " to " + target.node() + " reported an error ("
+        + e.getMessage() + ") but the domain no longer runs here: handed over to " + target.node());
+  }
 }

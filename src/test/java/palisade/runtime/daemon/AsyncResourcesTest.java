@@ -66,4 +66,36 @@ class AsyncResourcesTest {
       resources.close();
     }
   }
+
+  @Test
+  void aNewDaemonAdoptsTheRunningDomainsOfItsNodesLibvirtWithTheirToken() throws Exception {
+    String name = "adopt-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+    String xml = "<domain type='test'><name>" + name + "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+        + "<os><type arch='x86_64'>hvm</type></os></domain>";
+    String uri = palisade.runtime.resource.LibvirtResourceDriver.DEFAULT_URI;
+    try (var earlier = new palisade.runtime.resource.LibvirtResourceDriver(uri, "node1")) {
+      earlier.start(new palisade.runtime.resource.ResourceSpec("vm:7", "libvirt", Map.of("domain", name, "xml", xml)),
+          31, "node1");
+    }
+    List<DriverResult> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AsyncResources resources = new AsyncResources("node1", "none", dir.resolve("logs"), Map.of("node1", uri),
+        new AsyncResources.Poster() {
+          @Override
+          public <T> void post(Callback<T> cb, T result) {
+            stopped.add((DriverResult) result);
+          }
+        });
+    try {
+      resources.adoptProcesses(); // at daemon start
+      assertThat(resources.running()).contains("vm:7");
+      assertThat(resources.runningToken("vm:7")).isEqualTo(31);
+      resources.stop("vm:7", (r, now) -> { }); // what the agent does with a domain not assigned here
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> !stopped.isEmpty());
+      assertThat(stopped.get(0).ok()).isTrue();
+      assertThat(resources.running()).doesNotContain("vm:7");
+      assertThat(resources.runningToken("vm:7")).isEqualTo(-1);
+    } finally {
+      resources.close();
+    }
+  }
 }
