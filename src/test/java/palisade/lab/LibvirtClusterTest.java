@@ -65,8 +65,6 @@ class LibvirtClusterTest {
         <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
       </domain>
       """;
-  /** CMOS RAM bytes no firmware uses: a marker there is guest state that only a migration carries along. */
-  static final int[] CMOS = {0x7a, 0x7b, 0x7c, 0x7d};
 
   @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path dir;
@@ -194,38 +192,18 @@ class LibvirtClusterTest {
     return c.domainLookupByName(DOMAIN);
   }
 
-  /** HMP through libvirt (the bindings' qemuMonitorCommand); returns the last hex number printed. */
-  private static int hmpByte(Domain d, String command) throws Exception {
-    String out = d.qemuMonitorCommand(command, 1).trim();
-    if (out.isEmpty()) return -1;
-    String[] words = out.split("[\\s:]+");
-    return Integer.decode(words[words.length - 1]) & 0xff;
-  }
-
-  private static int[] readCmos(Domain d) throws Exception {
-    int[] v = new int[CMOS.length];
-    for (int k = 0; k < CMOS.length; k++) {
-      hmpByte(d, "o /b 0x70 " + CMOS[k]);
-      v[k] = hmpByte(d, "i /b 0x71");
-    }
-    return v;
-  }
-
   @Test
   @Order(1)
   void resourceMigrateMovesTheRunningGuestLive() throws Exception {
-    int[] marker = new int[CMOS.length];
+    int[] marker = new int[GuestCmos.BYTES];
     java.util.Random random = new java.security.SecureRandom();
     String from = service().node();
     String to = other(from);
     try (Closeable c1 = connect(from)) {
       Domain d = domainOn(c1.c);
-      for (int k = 0; k < CMOS.length; k++) {
-        marker[k] = 1 + random.nextInt(254);
-        hmpByte(d, "o /b 0x70 " + CMOS[k]);
-        hmpByte(d, "o /b 0x71 " + marker[k]);
-      }
-      assertThat(readCmos(d)).as("marker planted in the guest's CMOS on " + from).containsExactly(marker);
+      for (int k = 0; k < marker.length; k++) marker[k] = 1 + random.nextInt(254);
+      GuestCmos.plant(d, marker);
+      assertThat(GuestCmos.read(d, marker)).as("marker planted in the guest's CMOS on " + from).containsExactly(marker);
     }
     long token = service().token();
     long t0 = System.nanoTime();
@@ -243,7 +221,7 @@ class LibvirtClusterTest {
     assertThat(service().migrationFailed()).isFalse();
     try (Closeable c2 = connect(to)) {
       Domain d = domainOn(c2.c);
-      assertThat(readCmos(d)).as("the same guest: its CMOS marker came along").containsExactly(marker);
+      assertThat(GuestCmos.read(d, marker)).as("the same guest: its CMOS marker came along").containsExactly(marker);
       assertThat(d.getXMLDesc(0)).contains("token=\"" + service().token() + "\"").contains("node=\"" + to + "\"");
     }
     List<String> target = observers.get(to).history();
@@ -272,7 +250,7 @@ class LibvirtClusterTest {
   @Test
   @Order(3)
   void aMigrationThatTimesOutIsAbortedAndTheGuestStaysWhereItRuns() throws Exception {
-    setOption("migrate_timeout", "1");
+    setOptions(Map.of("migrate_timeout", "1", "migrate_bandwidth", "4")); // 64 MiB at 4 MiB/s outlasts 1 s anywhere
     ServiceStatus before = service();
     String on = before.node();
     String to = other(on);
@@ -286,14 +264,14 @@ class LibvirtClusterTest {
     Thread.sleep(2_000); // the observation window of a negative fact: still running, where it was only
     assertThat(runningOn.get()).isEqualTo(set(on));
     assertThat(observers.get(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " RESUMED"));
-    setOption("migrate_timeout", "120");
+    setOptions(Map.of("migrate_timeout", "120", "migrate_bandwidth", "0"));
   }
 
-  private void setOption(String key, String value) throws Exception {
+  private void setOptions(Map<String, String> changed) throws Exception {
     admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> {
       ResourceConfig rc = cfg.resources().get(ID);
       TreeMap<String, String> options = new TreeMap<>(rc.options());
-      options.put(key, value);
+      options.putAll(changed);
       return cfg.withResource(new ResourceConfig(rc.id(), rc.node(), rc.state(), rc.group(), rc.priority(),
           rc.maxRestart(), rc.maxRelocate(), rc.disks(), rc.type(), options));
     });

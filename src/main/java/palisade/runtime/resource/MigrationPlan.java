@@ -20,8 +20,9 @@ import palisade.runtime.resource.ResourceDriver.Migration;
  * @param mode {@code p2p} or {@code client} ({@code migration})
  * @param timeoutS seconds after which the job is aborted ({@code migrate_timeout})
  * @param migrateUri where the migration stream goes ({@code migrate_uri}), or null
+ * @param bandwidthMiBs at most this many MiB/s on the migration stream ({@code migrate_bandwidth}); 0: no limit
  */
-record MigrationPlan(String name, String mode, long timeoutS, String migrateUri) {
+record MigrationPlan(String name, String mode, long timeoutS, String migrateUri, long bandwidthMiBs) {
   /** The driver's logger: these lines belong to its story. */
   private static final Logger log = LoggerFactory.getLogger(LibvirtResourceDriver.class);
 
@@ -44,7 +45,15 @@ record MigrationPlan(String name, String mode, long timeoutS, String migrateUri)
       throw new ResourceException("resource " + id + ": option migrate_timeout: '"
           + spec.option("migrate_timeout").orElse("") + "' must be a positive number of seconds");
     }
-    return new MigrationPlan(name, mode, timeoutS, spec.option("migrate_uri").orElse(null));
+    long bandwidth;
+    try {
+      bandwidth = Long.parseLong(spec.option("migrate_bandwidth").orElse("0"));
+      if (bandwidth < 0) throw new NumberFormatException();
+    } catch (NumberFormatException e) {
+      throw new ResourceException("resource " + id + ": option migrate_bandwidth: '"
+          + spec.option("migrate_bandwidth").orElse("") + "' must be MiB/s, a whole number (0: no limit)");
+    }
+    return new MigrationPlan(name, mode, timeoutS, spec.option("migrate_uri").orElse(null), bandwidth);
   }
 
   /**
@@ -57,14 +66,14 @@ record MigrationPlan(String name, String mode, long timeoutS, String migrateUri)
       if (mode.equals("client")) {
         dest = new Connect(target.uri());
         dest.setConnectionErrorCallback(new ErrorCallback());
-        Domain moved = domain.migrate(dest, flags, null, migrateUri, 0);
+        Domain moved = domain.migrate(dest, flags, null, migrateUri, bandwidthMiBs);
         // The token travelled in the live metadata; the persistent definition there gets it too.
         DomainMetadata.recordToken(moved, id, token, target.node(),
             AFFECT_LIVE | (moved.isPersistent() == 1 ? AFFECT_CONFIG : 0));
       } else {
         // The source libvirtd dials target.uri() itself (qemu+ssh / qemu+tls between hosts); the target's agent
         // rewrites the token with its node name when it takes the domain over (a start of a running domain).
-        domain.migrateToURI(target.uri(), flags | MIGRATE_PEER2PEER, null, 0);
+        domain.migrateToURI(target.uri(), flags | MIGRATE_PEER2PEER, null, bandwidthMiBs);
       }
     } finally {
       if (dest != null) {
