@@ -10,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.ErrorCallback;
 import palisade.core.ClusterConfig;
 import palisade.core.Command;
@@ -33,7 +29,6 @@ import palisade.core.ResourceConfig;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
-import palisade.runtime.resource.LibvirtResourceDriver;
 import palisade.runtime.store.Admin;
 
 /**
@@ -69,14 +64,8 @@ class LibvirtClusterTest {
   @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path dir;
   private LocalCluster cluster;
+  private GuestWatch watch;
   private Admin admin;
-  private final Map<String, LibvirtResourceDriver> observers = new TreeMap<>();
-  private Thread poller;
-  private volatile boolean polling = true;
-  private final List<String> overlaps = new CopyOnWriteArrayList<>();
-  private final AtomicLong samples = new AtomicLong();
-  /** Where the guest runs, as the last poll saw it: the nodes whose libvirtd reports it running. */
-  private final AtomicReference<TreeSet<String>> runningOn = new AtomicReference<>(new TreeSet<>());
 
   @BeforeAll
   void up() throws Exception {
@@ -85,13 +74,7 @@ class LibvirtClusterTest {
     LabLibvirt.enable(cluster);
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    for (String n : cluster.nodeNames()) {
-      LabLibvirt.awaitReady(cluster.dir(), n);
-      observers.put(n, new LibvirtResourceDriver(LabLibvirt.uri(cluster.dir(), n)));
-    }
-    poller = new Thread(this::poll, "libvirt-poller");
-    poller.setDaemon(true);
-    poller.start();
+    watch = new GuestWatch(cluster.dir(), cluster.nodeNames(), DOMAIN);
     admin = cluster.admin();
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> admin.read(StorePaths.CONFIG) != null);
@@ -103,22 +86,14 @@ class LibvirtClusterTest {
     // Placed on node1 unless node1 was not ready yet (then on another node): wherever the manager says.
     await().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
       ServiceStatus ss = service();
-      return ss != null && ss.state() == ServiceState.STARTED && runningOn.get().equals(set(ss.node()));
+      return ss != null && ss.state() == ServiceState.STARTED && watch.runningOn().equals(set(ss.node()));
     });
   }
 
   @AfterAll
   void down() throws Exception {
-    polling = false;
     try {
-      if (poller != null) poller.join(5_000);
-      for (LibvirtResourceDriver o : observers.values()) {
-        try {
-          o.close();
-        } catch (Exception e) {
-          // its libvirtd is gone
-        }
-      }
+      if (watch != null) watch.close();
       if (admin != null) admin.close();
     } finally {
       if (cluster != null) cluster.down();
@@ -126,61 +101,10 @@ class LibvirtClusterTest {
     for (String n : List.of("node1", "node2", "node3")) {
       assertThat(LabLibvirt.libvirtd(dir.resolve("c"), n)).as(n + "'s libvirtd stopped").isEmpty();
     }
-    System.out.printf("libvirt poller: %d samples, %d overlaps%n", samples.get(), overlaps.size());
-    assertThat(overlaps).as("the guest never ran on two libvirtds at once").isEmpty();
-    assertThat(samples.get()).isGreaterThan(10);
   }
 
   private static TreeSet<String> set(String... nodes) {
     return new TreeSet<>(List.of(nodes));
-  }
-
-  /** Asks each libvirtd which domains run (state running: an incoming migration is paused until it completes). */
-  private void poll() {
-    while (polling) {
-      TreeSet<String> on = new TreeSet<>();
-      for (String n : cluster.nodeNames()) {
-        if (runsOn(n)) on.add(n);
-      }
-      runningOn.set(on);
-      samples.incrementAndGet();
-      if (on.size() > 1) overlaps.add(System.currentTimeMillis() + ": " + DOMAIN + " running on " + on);
-      try {
-        Thread.sleep(200); // the sampling period of an outside observer
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  private boolean runsOn(String node) {
-    try {
-      Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
-      try {
-        c.setConnectionErrorCallback(new ErrorCallback());
-        for (int id : c.listDomains()) {
-          Domain d = c.domainLookupByID(id);
-          if (d.getName().equals(DOMAIN) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) return true;
-        }
-        return false;
-      } finally {
-        c.close();
-      }
-    } catch (Exception e) {
-      // Its libvirtd is unreachable (powered off, reset): a QEMU that survived it would still run the guest. A stale
-      // pid file may name a recycled pid (even a thread's), so the process must be that guest's QEMU.
-      try {
-        for (Path f : LabLibvirt.qemuPidFiles(cluster.dir(), node)) {
-          long pid = Long.parseLong(Files.readString(f).trim());
-          String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
-              java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
-          if (cmdline.contains("guest=" + DOMAIN + ",") || cmdline.contains("guest=" + DOMAIN + " ")) return true;
-        }
-      } catch (Exception ignored) {
-        // no pid file, or its process is gone: nothing runs
-      }
-      return false;
-    }
   }
 
   private ServiceStatus service() throws Exception {
@@ -208,7 +132,7 @@ class LibvirtClusterTest {
     long token = service().token();
     long t0 = System.nanoTime();
     admin.command(seq -> new Command.Migrate(seq, ID, to));
-    await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> runningOn.get().equals(set(to)));
+    await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> watch.runningOn().equals(set(to)));
     double seen = (System.nanoTime() - t0) / 1e9;
     await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
       ServiceStatus ss = service();
@@ -224,11 +148,11 @@ class LibvirtClusterTest {
       assertThat(GuestCmos.read(d, marker)).as("the same guest: its CMOS marker came along").containsExactly(marker);
       assertThat(d.getXMLDesc(0)).contains("token=\"" + service().token() + "\"").contains("node=\"" + to + "\"");
     }
-    List<String> target = observers.get(to).history();
+    List<String> target = watch.observer(to).history();
     System.out.println(to + " lifecycle events: " + target);
     assertThat(target).contains(DOMAIN + " STARTED MIGRATED")
         .noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
-    assertThat(observers.get(from).history()).contains(DOMAIN + " STOPPED MIGRATED");
+    assertThat(watch.observer(from).history()).contains(DOMAIN + " STOPPED MIGRATED");
     String log = Files.readString(cluster.nodeLog(from));
     String src = from + "/" + ID + ": ";
     long progress = log.lines().filter(l -> l.contains(src + "migrating to " + to + ": ")).count();
@@ -237,8 +161,8 @@ class LibvirtClusterTest {
         .contains(src + "live migration of " + DOMAIN + " to " + to + " done in ");
     // Settled: no start elsewhere, nothing restarts it on node2.
     Thread.sleep(3_000); // the observation window of a negative fact
-    assertThat(runningOn.get()).isEqualTo(set(to));
-    assertThat(observers.get(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
+    assertThat(watch.runningOn()).isEqualTo(set(to));
+    assertThat(watch.observer(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
   }
 
   /** The node after this one (node3 after node2, node1 after node3). */
@@ -262,8 +186,8 @@ class LibvirtClusterTest {
     assertThat(service().node()).isEqualTo(on);
     assertThat(Files.readString(cluster.nodeLog(on))).contains("timed out after 1s and was aborted");
     Thread.sleep(2_000); // the observation window of a negative fact: still running, where it was only
-    assertThat(runningOn.get()).isEqualTo(set(on));
-    assertThat(observers.get(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " RESUMED"));
+    assertThat(watch.runningOn()).isEqualTo(set(on));
+    assertThat(watch.observer(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " RESUMED"));
     setOptions(Map.of("migrate_timeout", "120", "migrate_bandwidth", "0"));
   }
 
@@ -302,7 +226,7 @@ class LibvirtClusterTest {
       admin.command(seq -> new Command.Migrate(seq, ID, victim));
       await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
         ServiceStatus ss = service();
-        return ss.state() == ServiceState.STARTED && victim.equals(ss.node()) && runningOn.get().equals(set(victim));
+        return ss.state() == ServiceState.STARTED && victim.equals(ss.node()) && watch.runningOn().equals(set(victim));
       });
     }
     long qemu = qemuPid(victim);
@@ -313,13 +237,13 @@ class LibvirtClusterTest {
       await().atMost(MOVE).pollInterval(Duration.ofMillis(20))
           .until(() -> !ProcessHandle.of(qemu).map(ProcessHandle::isAlive).orElse(false));
       double dead = (System.nanoTime() - t0) / 1e9;
-      long mark = samples.get();
+      long mark = watch.samples();
       await().ignoreExceptions().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
-        TreeSet<String> on = runningOn.get();
-        return samples.get() > mark + 1 && on.size() == 1 && (!on.contains(victim) || qemuPid(victim) != qemu);
+        TreeSet<String> on = watch.runningOn();
+        return watch.samples() > mark + 1 && on.size() == 1 && (!on.contains(victim) || qemuPid(victim) != qemu);
       });
       double recovered = (System.nanoTime() - t0) / 1e9;
-      String on = runningOn.get().first();
+      String on = watch.runningOn().first();
       System.out.printf("SIGSTOP of %s's daemon: its watchdog reset killed the guest's QEMU %.1fs after the stop "
           + "(watchdog_timeout W=%s, renew R=%s); guest running again on %s %.1fs after the stop%n", victim, dead,
           TIMING.get("watchdog_timeout"), TIMING.get("renew_interval"), on, recovered);
@@ -339,12 +263,12 @@ class LibvirtClusterTest {
     // The reset rebooted the node: its libvirtd is back (and the observer reconnects to it).
     LabLibvirt.awaitReady(cluster.dir(), victim);
     await().ignoreExceptions().atMost(MOVE).until(() -> {
-      observers.get(victim).isRunning("none");
+      watch.observer(victim).isRunning("none");
       return true;
     });
     await().atMost(MOVE).pollInterval(Duration.ofMillis(250)).until(() -> {
       ServiceStatus ss = service();
-      return ss.state() == ServiceState.STARTED && runningOn.get().equals(set(ss.node()));
+      return ss.state() == ServiceState.STARTED && watch.runningOn().equals(set(ss.node()));
     });
   }
 
@@ -360,12 +284,12 @@ class LibvirtClusterTest {
       await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
         ServiceStatus ss = service();
         return ss.state() == ServiceState.STARTED && !from.equals(ss.node())
-            && runningOn.get().equals(set(ss.node()));
+            && watch.runningOn().equals(set(ss.node()));
       });
       String to = service().node();
       System.out.printf("maintenance of %s: guest live-migrated to %s, running there %.1fs after the command%n",
           from, to, (System.nanoTime() - t0) / 1e9);
-      assertThat(observers.get(to).history()).contains(DOMAIN + " STARTED MIGRATED");
+      assertThat(watch.observer(to).history()).contains(DOMAIN + " STARTED MIGRATED");
       assertThat(boots(to)).as("no boot on %s", to).isEqualTo(boots.get(to));
     } finally {
       admin.command(seq -> new Command.Maintenance(seq, from, false));
@@ -373,7 +297,7 @@ class LibvirtClusterTest {
     // Maintenance over: the guest returns to its node (live again), and only then is the next move possible.
     await().atMost(MOVE).pollInterval(Duration.ofMillis(250)).until(() -> {
       ServiceStatus ss = service();
-      return ss.state() == ServiceState.STARTED && from.equals(ss.node()) && runningOn.get().equals(set(from));
+      return ss.state() == ServiceState.STARTED && from.equals(ss.node()) && watch.runningOn().equals(set(from));
     });
     for (String n : cluster.nodeNames()) {
       assertThat(boots(n)).as("no boot on %s: every move was live", n).isEqualTo(boots.get(n));
@@ -382,7 +306,7 @@ class LibvirtClusterTest {
 
   /** How many times the guest booted on node, as its libvirtd's lifecycle events tell. */
   private long boots(String node) {
-    return observers.get(node).history().stream().filter(e -> e.equals(DOMAIN + " STARTED BOOTED")).count();
+    return watch.observer(node).history().stream().filter(e -> e.equals(DOMAIN + " STARTED BOOTED")).count();
   }
 
   @Test
@@ -394,16 +318,16 @@ class LibvirtClusterTest {
     cluster.powerOff(from);
     assertThat(LabLibvirt.libvirtd(cluster.dir(), from)).as("the power-off took the node's libvirtd").isEmpty();
     await().atMost(MOVE).pollInterval(Duration.ofMillis(100))
-        .until(() -> runningOn.get().size() == 1 && !runningOn.get().contains(from));
+        .until(() -> watch.runningOn().size() == 1 && !watch.runningOn().contains(from));
     double failover = (System.nanoTime() - t0) / 1e9;
-    String to = runningOn.get().first();
+    String to = watch.runningOn().first();
     System.out.printf("power loss of %s: guest running on %s %.1fs after the power-off%n", from, to, failover);
     await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
       ServiceStatus ss = service();
       return ss.state() == ServiceState.STARTED && to.equals(ss.node());
     });
     assertThat(service().token()).isGreaterThan(token);
-    assertThat(observers.get(to).history()).contains(DOMAIN + " STARTED BOOTED");
+    assertThat(watch.observer(to).history()).contains(DOMAIN + " STARTED BOOTED");
   }
 
   /** A short-lived connection of the test's own. */

@@ -10,11 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
-import org.libvirt.Domain;
-import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.ErrorCallback;
 import palisade.cli.PalisadeCommand;
 import palisade.core.ClusterConfig;
@@ -38,7 +31,6 @@ import palisade.core.ResourceConfig;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
-import palisade.runtime.resource.LibvirtResourceDriver;
 import palisade.runtime.store.Admin;
 
 /**
@@ -65,16 +57,8 @@ class LibvirtShutdownTest {
   @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path dir;
   private LocalCluster cluster;
+  private GuestWatch watch;
   private Admin admin;
-  private final Map<String, LibvirtResourceDriver> observers = new TreeMap<>();
-  private Thread poller;
-  private volatile boolean polling = true;
-  private final List<String> overlaps = new CopyOnWriteArrayList<>();
-  private final AtomicLong samples = new AtomicLong();
-  private final AtomicReference<TreeSet<String>> runningOn = new AtomicReference<>(new TreeSet<>());
-  /** Every libvirtd the guest was seen on since a test cleared it, and how many samples saw it nowhere. */
-  private final Set<String> everOn = new ConcurrentSkipListSet<>();
-  private final AtomicLong nowhere = new AtomicLong();
 
   @BeforeAll
   void up() throws Exception {
@@ -83,13 +67,7 @@ class LibvirtShutdownTest {
     LabLibvirt.enable(cluster);
     cluster.attachNetwork();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
-    for (String n : cluster.nodeNames()) {
-      LabLibvirt.awaitReady(cluster.dir(), n);
-      observers.put(n, new LibvirtResourceDriver(LabLibvirt.uri(cluster.dir(), n)));
-    }
-    poller = new Thread(this::poll, "libvirt-poller");
-    poller.setDaemon(true);
-    poller.start();
+    watch = new GuestWatch(cluster.dir(), cluster.nodeNames(), DOMAIN);
     admin = cluster.admin();
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> admin.read(StorePaths.CONFIG) != null);
     Path xml = Files.writeString(cluster.dir().resolve("pal101.xml"), LibvirtClusterTest.XML);
@@ -102,16 +80,8 @@ class LibvirtShutdownTest {
 
   @AfterAll
   void down() throws Exception {
-    polling = false;
     try {
-      if (poller != null) poller.join(5_000);
-      for (LibvirtResourceDriver o : observers.values()) {
-        try {
-          o.close();
-        } catch (Exception e) {
-          // its libvirtd is gone
-        }
-      }
+      if (watch != null) watch.close();
       if (admin != null) admin.close();
     } finally {
       if (cluster != null) cluster.down();
@@ -119,9 +89,6 @@ class LibvirtShutdownTest {
     for (String n : List.of("node1", "node2", "node3")) {
       assertThat(LabLibvirt.libvirtd(dir.resolve("c"), n)).as(n + "'s libvirtd stopped").isEmpty();
     }
-    System.out.printf("libvirt poller: %d samples, %d overlaps%n", samples.get(), overlaps.size());
-    assertThat(overlaps).as("the guest never ran on two libvirtds at once").isEmpty();
-    assertThat(samples.get()).isGreaterThan(10);
   }
 
   @Test
@@ -133,12 +100,12 @@ class LibvirtShutdownTest {
     long supervisor = cluster.supervisorPid(from).orElseThrow();
     long t0 = System.nanoTime();
     cluster.hostShutdown(from, true);
-    await().atMost(LONG).pollInterval(POLL).until(() -> runningOn.get().size() == 1 && !runningOn.get()
+    await().atMost(LONG).pollInterval(POLL).until(() -> watch.runningOn().size() == 1 && !watch.runningOn()
         .contains(from));
-    String to = runningOn.get().first();
+    String to = watch.runningOn().first();
     System.out.printf("host reboot of %s (migrate): guest running on %s %.1fs after the SIGTERM%n", from, to,
         (System.nanoTime() - t0) / 1e9);
-    assertThat(observers.get(to).history()).as("moved live, not booted").contains(DOMAIN + " STARTED MIGRATED")
+    assertThat(watch.observer(to).history()).as("moved live, not booted").contains(DOMAIN + " STARTED MIGRATED")
         .noneMatch(e -> e.startsWith(DOMAIN + " STARTED BOOTED"));
     // The node reboots (same supervisor, a new libvirtd) and the guest comes back, live again.
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(from) == NodeState.ONLINE);
@@ -162,13 +129,13 @@ class LibvirtShutdownTest {
     long gen = generation(from);
     long t0 = System.nanoTime();
     assertThat(cli("node", "shutdown", from)).isZero();
-    await().atMost(LONG).pollInterval(POLL).until(() -> runningOn.get().size() == 1 && !runningOn.get()
+    await().atMost(LONG).pollInterval(POLL).until(() -> watch.runningOn().size() == 1 && !watch.runningOn()
         .contains(from));
-    String to = runningOn.get().first();
+    String to = watch.runningOn().first();
     System.out.printf("power-off of %s (failover): guest running on %s %.1fs after the request%n", from, to,
         (System.nanoTime() - t0) / 1e9);
     await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered(from));
-    assertThat(observers.get(to).history()).as("a cold start").contains(DOMAIN + " STARTED BOOTED");
+    assertThat(watch.observer(to).history()).as("a cold start").contains(DOMAIN + " STARTED BOOTED");
     assertThat(admin.value(StorePaths.node(from), NodeRecord.class).mode().down()).isTrue();
     assertThat(nodeState(from)).isEqualTo(NodeState.OFFLINE);
     assertNeverFenced(from, gen);
@@ -187,7 +154,7 @@ class LibvirtShutdownTest {
       assertThat(cli("resource", "migrate", ID, on)).isZero();
       await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> on.equals(settled()));
     }
-    assertThat(observers.get(on).isRunning(DOMAIN)).as("its observer connected, hearing events").isTrue();
+    assertThat(watch.observer(on).isRunning(DOMAIN)).as("its observer connected, hearing events").isTrue();
     long gen = generation(on);
     long qemu = qemuPid(on);
     int domainId = domainId(on);
@@ -195,7 +162,7 @@ class LibvirtShutdownTest {
     long daemon = cluster.daemonPid(on).orElseThrow();
     long supervisor = cluster.supervisorPid(on).orElseThrow();
     long counter = admin.value(StorePaths.node(on), NodeRecord.class).counter();
-    everOn.clear();
+    watch.clearSeen();
     long t0 = System.nanoTime();
 
     ProcessHandle.of(daemon).orElseThrow().destroy(); // SIGTERM to the daemon's JVM alone, by pid
@@ -213,7 +180,7 @@ class LibvirtShutdownTest {
     assertThat(qemuPid(on)).as("the same QEMU process").isEqualTo(qemu);
     assertThat(domainId(on)).as("the same domain id").isEqualTo(domainId);
     assertThat(startEvents(on)).as("no lifecycle start on its libvirtd").isEqualTo(starts);
-    assertThat(everOn).as("seen on no other libvirtd").containsExactly(on);
+    assertThat(watch.everOn()).as("seen on no other libvirtd").containsExactly(on);
     assertNeverFenced(on, gen);
     assertThat(Files.readString(cluster.nodeLog(on))).contains("while held for a restart: restarting it now")
         .contains("resource " + ID + ": adopted domain " + DOMAIN + ", token").contains("hold released: armed again")
@@ -227,16 +194,16 @@ class LibvirtShutdownTest {
     assertThat(cli("node", "set", on, "--shutdown-policy", "conditional")).isZero();
     long gen = generation(on);
     long qemu = qemuPid(on);
-    everOn.clear();
-    long gaps = nowhere.get();
+    watch.clearSeen();
+    long gaps = watch.nowhere();
     long t0 = System.nanoTime();
     cluster.hostShutdown(on, true);
-    await().atMost(LONG).pollInterval(POLL).until(() -> nowhere.get() > gaps + 2);
+    await().atMost(LONG).pollInterval(POLL).until(() -> watch.nowhere() > gaps + 2);
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(on) == NodeState.ONLINE
         && on.equals(settled()) && qemuPid(on) != qemu);
     System.out.printf("host reboot of %s (conditional: freeze): guest running on it again %.1fs after the "
         + "SIGTERM%n", on, (System.nanoTime() - t0) / 1e9);
-    assertThat(everOn).as("never started elsewhere").containsExactly(on);
+    assertThat(watch.everOn()).as("never started elsewhere").containsExactly(on);
     assertNeverFenced(on, gen);
     assertThat(Files.readString(cluster.nodeLog(on))).contains(on + "/daemon: shutdown: reboot (the host's "
         + "reboot job is queued), policy conditional (freeze): stopping 1 resource [" + ID + "]")
@@ -250,7 +217,7 @@ class LibvirtShutdownTest {
     String on = settled();
     assertThat(cli("node", "set", on, "--shutdown-policy", "freeze")).isZero();
     long gen = generation(on);
-    everOn.clear();
+    watch.clearSeen();
     long t0 = System.nanoTime();
     assertThat(cli("node", "shutdown", on)).isZero();
     await().atMost(LONG).pollInterval(POLL).until(() -> !cluster.powered(on));
@@ -258,14 +225,14 @@ class LibvirtShutdownTest {
     ServiceStatus frozen = admin.value(StorePaths.MANAGER_STATE, ManagerState.class).services().get(ID);
     assertThat(frozen.state()).as("frozen on its node while it is off").isEqualTo(ServiceState.FREEZE);
     assertThat(frozen.node()).isEqualTo(on);
-    assertThat(runningOn.get()).as("running nowhere").isEmpty();
+    assertThat(watch.runningOn()).as("running nowhere").isEmpty();
     cluster.powerOn(on);
     LabLibvirt.awaitReady(cluster.dir(), on);
     await().ignoreExceptions().atMost(LONG).pollInterval(POLL).until(() -> nodeState(on) == NodeState.ONLINE
         && on.equals(settled()));
     System.out.printf("power-off of %s (freeze) and power-on: guest running on it again %.1fs after the request%n",
         on, (System.nanoTime() - t0) / 1e9);
-    assertThat(everOn).as("never started elsewhere").containsExactly(on);
+    assertThat(watch.everOn()).as("never started elsewhere").containsExactly(on);
     assertNeverFenced(on, gen);
     assertThat(Files.readString(cluster.nodeLog(on))).contains(on + "/daemon: shutdown: power-off (asked by ")
         .contains("policy freeze: stopping 1 resource [" + ID + "]");
@@ -295,7 +262,7 @@ class LibvirtShutdownTest {
 
   /** How many lifecycle start events of the guest the observer of node has seen. */
   private long startEvents(String node) {
-    return observers.get(node).history().stream().filter(e -> e.startsWith(DOMAIN + " STARTED")).count();
+    return watch.observer(node).history().stream().filter(e -> e.startsWith(DOMAIN + " STARTED")).count();
   }
 
   /** The node the guest runs on, once the manager and every libvirtd agree that it runs there alone; else null. */
@@ -303,7 +270,7 @@ class LibvirtShutdownTest {
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     ServiceStatus ss = ms == null ? null : ms.services().get(ID);
     if (ss == null || ss.state() != ServiceState.STARTED) return null;
-    return runningOn.get().equals(new TreeSet<>(List.of(ss.node()))) ? ss.node() : null;
+    return watch.runningOn().equals(new TreeSet<>(List.of(ss.node()))) ? ss.node() : null;
   }
 
   private int cli(String... args) {
@@ -327,54 +294,5 @@ class LibvirtShutdownTest {
   private NodeState nodeState(String node) throws Exception {
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     return ms == null || ms.nodes().get(node) == null ? null : ms.nodes().get(node).state();
-  }
-
-  /** Every 200 ms: which libvirtds run the guest (an incoming migration is paused until it completes). */
-  private void poll() {
-    while (polling) {
-      TreeSet<String> on = new TreeSet<>();
-      for (String n : cluster.nodeNames()) {
-        if (runsOn(n)) on.add(n);
-      }
-      runningOn.set(on);
-      everOn.addAll(on);
-      if (on.isEmpty()) nowhere.incrementAndGet();
-      samples.incrementAndGet();
-      if (on.size() > 1) overlaps.add(System.currentTimeMillis() + ": " + DOMAIN + " running on " + on);
-      try {
-        Thread.sleep(200); // the sampling period of an outside observer
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  private boolean runsOn(String node) {
-    try {
-      Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
-      try {
-        c.setConnectionErrorCallback(QUIET);
-        for (int id : c.listDomains()) {
-          Domain d = c.domainLookupByID(id);
-          if (d.getName().equals(DOMAIN) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) return true;
-        }
-        return false;
-      } finally {
-        c.close();
-      }
-    } catch (Exception e) {
-      // Its libvirtd is unreachable (down, rebooting): a QEMU that outlived it would still run the guest.
-      try {
-        for (Path f : LabLibvirt.qemuPidFiles(cluster.dir(), node)) {
-          long pid = Long.parseLong(Files.readString(f).trim());
-          String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
-              java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
-          if (cmdline.contains("guest=" + DOMAIN + ",") || cmdline.contains("guest=" + DOMAIN + " ")) return true;
-        }
-      } catch (Exception ignored) {
-        // no pid file, or its process is gone: nothing runs
-      }
-      return false;
-    }
   }
 }
