@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo.DomainState;
-import org.libvirt.ErrorCallback;
+import palisade.runtime.resource.QuietLibvirtErrors;
 import palisade.runtime.resource.LibvirtResourceDriver;
 
 /**
@@ -26,7 +26,6 @@ import palisade.runtime.resource.LibvirtResourceDriver;
  * migration is paused until it completes). {@link #close} asserts the guest never ran on two at once.
  */
 final class GuestWatch implements AutoCloseable {
-  private static final ErrorCallback QUIET = new ErrorCallback();
   private final Path clusterDir;
   private final List<String> nodes;
   private final String domain;
@@ -120,7 +119,7 @@ final class GuestWatch implements AutoCloseable {
     try {
       Connect c = new Connect(LabLibvirt.uri(clusterDir, node));
       try {
-        c.setConnectionErrorCallback(QUIET);
+        QuietLibvirtErrors.on(c);
         for (int id : c.listDomains()) {
           Domain d = c.domainLookupByID(id);
           if (d.getName().equals(domain) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) return true;

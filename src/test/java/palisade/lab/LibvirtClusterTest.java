@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.ErrorCallback;
+import palisade.runtime.resource.QuietLibvirtErrors;
 import palisade.core.ClusterConfig;
 import palisade.core.Command;
 import palisade.core.ManagerState;
@@ -69,7 +69,7 @@ class LibvirtClusterTest {
 
   @BeforeAll
   void up() throws Exception {
-    Connect.setErrorCallback(new ErrorCallback()); // the poller's refused connections are expected, not news
+    QuietLibvirtErrors.everywhere(); // the poller's refused connections are expected, not news
     cluster = LocalCluster.create(dir.resolve("c"), 3, TIMING);
     LabLibvirt.enable(cluster);
     cluster.attachNetwork();
@@ -346,7 +346,7 @@ class LibvirtClusterTest {
 
   private Closeable connect(String node) throws Exception {
     Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
-    c.setConnectionErrorCallback(new ErrorCallback());
+    QuietLibvirtErrors.on(c);
     return new Closeable(c);
   }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
-import org.libvirt.ErrorCallback;
+import palisade.runtime.resource.QuietLibvirtErrors;
 import palisade.cli.PalisadeCommand;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
@@ -52,7 +52,6 @@ class LibvirtShutdownTest {
   static final String ID = "vm:101";
   static final String DOMAIN = "pal101";
   /** Held for the whole run: JNA frees a callback's native stub once its Java object is collected. */
-  static final ErrorCallback QUIET = new ErrorCallback();
 
   @org.junit.jupiter.api.io.TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS)
   static Path dir;
@@ -62,7 +61,7 @@ class LibvirtShutdownTest {
 
   @BeforeAll
   void up() throws Exception {
-    Connect.setErrorCallback(QUIET);
+    QuietLibvirtErrors.everywhere();
     cluster = LocalCluster.create(dir.resolve("c"), 3, LibvirtClusterTest.TIMING);
     LabLibvirt.enable(cluster);
     cluster.attachNetwork();
@@ -253,7 +252,7 @@ class LibvirtShutdownTest {
   private int domainId(String node) throws Exception {
     Connect c = new Connect(LabLibvirt.uri(cluster.dir(), node));
     try {
-      c.setConnectionErrorCallback(QUIET);
+      QuietLibvirtErrors.on(c);
       return c.domainLookupByName(DOMAIN).getID();
     } finally {
       c.close();

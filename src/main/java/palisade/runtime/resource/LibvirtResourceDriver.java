@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.DomainEvent;
 import org.libvirt.event.DomainEventType;
@@ -67,6 +66,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
 
   private final String uri;
   private Connect connect;
+  /** One listener for every connection this driver opens, so a close can take it off again. */
+  private final Listener listener = new Listener();
   /** Resource id to domain name, for the resources this driver started. */
   private final Map<String, String> domains = new TreeMap<>();
   /** Domain name to active, as the lifecycle events tell; absent = not known from events (check directly). */
@@ -122,8 +123,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       Connect c = new Connect(uri);
       // libvirt prints every error to stderr by default, including the expected "domain not
       // found" of a lookup; errors reach us as exceptions anyway, so silence the printing.
-      c.setConnectionErrorCallback(new ErrorCallback());
-      c.addLifecycleListener(new Listener());
+      QuietLibvirtErrors.on(c);
+      c.addLifecycleListener(listener);
       c.registerCloseListener((conn, reason) -> connectionClosed(conn, String.valueOf(reason)));
       return c;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -437,6 +438,14 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     try {
       Connect c = connect;
       connect = null;
+      // Callbacks still registered keep the connection alive inside libvirt after the close; once this object is
+      // collected, their JNA stubs are freed and the next event would call freed memory. Take them off first.
+      try {
+        c.removeLifecycleListener(listener);
+        c.unregisterCloseListener();
+      } catch (LibvirtException e) {
+        log.debug("libvirt {}: callbacks not taken off before the close: {}", uri, e.getMessage()); // a dead link
+      }
       c.close();
     } catch (LibvirtException e) {
       throw new ResourceException("cannot close libvirt connection " + uri + ": " + e.getMessage(), e);

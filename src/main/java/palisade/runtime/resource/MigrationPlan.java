@@ -7,7 +7,6 @@ import static palisade.runtime.resource.LibvirtResourceDriver.MIGRATE_PEER2PEER;
 import java.util.Locale;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.ErrorCallback;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +64,7 @@ record MigrationPlan(String name, String mode, long timeoutS, String migrateUri,
     try {
       if (mode.equals("client")) {
         dest = new Connect(target.uri());
-        dest.setConnectionErrorCallback(new ErrorCallback());
+        QuietLibvirtErrors.on(dest);
         Domain moved = domain.migrate(dest, flags, null, migrateUri, bandwidthMiBs);
         // The token travelled in the live metadata; the persistent definition there gets it too.
         DomainMetadata.recordToken(moved, id, token, target.node(),

@@ -107,6 +107,26 @@ class LibvirtResourceDriverTest {
   }
 
   @Test
+  void aClosedDriverIsNeverCalledBackAfterItIsCollected() throws Exception {
+    // Every connection to test:///default shares one driver state, which outlives a close while callbacks are
+    // registered on it. A closed driver's listener and error callback, once collected, left libvirt calling freed
+    // JNA stubs on the next event or error of another connection, which killed the JVM (exit 134).
+    for (int i = 0; i < 5; i++) {
+      new LibvirtResourceDriver().close();
+      System.gc(); // JNA frees a collected callback's native stub from a cleaner thread: give it a moment
+      org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(50)).until(() -> true);
+      String name = fresh("after-close");
+      ResourceSpec spec = vm("vm:104", Map.of("domain", name, "xml", XML.formatted(name)));
+      driver.start(spec, 1, "n1"); // events to every registered callback
+      driver.stop("vm:104", TIMEOUT);
+      assertThatThrownBy(() -> driver.start(vm(fresh("gone"), Map.of()), 1, "n1")) // an error, too
+          .isInstanceOf(ResourceException.class).hasMessageContaining("does not exist");
+    }
+    org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> driver.history().stream()
+        .filter(e -> e.contains("after-close") && e.contains("STOPPED")).count() == 5);
+  }
+
+  @Test
   void aBadUriFailsWithAClearMessage() {
     assertThatThrownBy(() -> new LibvirtResourceDriver("test:///no/such/world.xml"))
         .isInstanceOf(ResourceException.class).hasMessageContaining("test:///no/such/world.xml");
