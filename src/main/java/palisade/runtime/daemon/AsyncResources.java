@@ -253,7 +253,17 @@ final class AsyncResources implements LocalResources {
     for (palisade.runtime.resource.ResourceDriver d : drivers.values()) d.killAll();
   }
 
+  /** Stops the workers and closes the libvirt connections (their domains keep running; processes too). */
   void close() {
     workers.shutdownNow();
+    for (palisade.runtime.resource.ResourceDriver d : drivers.values()) {
+      if (d instanceof LibvirtResourceDriver lv) {
+        try {
+          lv.close();
+        } catch (ResourceException e) {
+          System.out.println("libvirt at " + lv.uri() + ": " + e.getMessage());
+        }
+      }
+    }
   }
 }

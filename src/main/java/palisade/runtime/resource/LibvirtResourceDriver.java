@@ -126,6 +126,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       QuietLibvirtErrors.on(c);
       c.addLifecycleListener(listener);
       c.registerCloseListener((conn, reason) -> connectionClosed(conn, String.valueOf(reason)));
+      LibvirtEventLoop.hold(c);
       return c;
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       // Library's static initialiser fails on the first use, then NoClassDefFoundError after.
@@ -165,6 +166,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   }
 
   private synchronized void connectionClosed(Connect closed, String reason) {
+    LibvirtEventLoop.release(closed); // a lost connection delivers no more events
     if (closed != connect) return;
     log.warn("libvirt {}: connection closed ({}); reopened on the next call", uri, reason);
     eventActive.clear(); // events may have been missed: unknown until checked directly
@@ -447,6 +449,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
         log.debug("libvirt {}: callbacks not taken off before the close: {}", uri, e.getMessage()); // a dead link
       }
       c.close();
+      LibvirtEventLoop.release(c);
     } catch (LibvirtException e) {
       throw new ResourceException("cannot close libvirt connection " + uri + ": " + e.getMessage(), e);
     }
