@@ -51,9 +51,13 @@ final class CredentialsCommand {
         description = "validity in days (default: ${DEFAULT-VALUE})")
     int days;
 
+    @Option(names = "--address", paramLabel = "ADDRESS", description = "an IP address or DNS name the node's web "
+        + "server is reached at (repeatable; HTTPS clients check it): its http.address or nodes[].address")
+    List<String> addresses = List.of();
+
     @Override
     public Integer call() throws Exception {
-      print(Credentials.issueNode(dir, name, days));
+      print(Credentials.issueNode(dir, name, days, addresses));
       return 0;
     }
   }

@@ -62,7 +62,8 @@ final class DemoCommand implements Callable<Integer> {
             60_000);
         out.printf("Cluster formed and all three resources running after %.1fs.%n", (System.nanoTime() - t0) / 1e9);
         out.println("Dashboard: " + c.httpUrl("node1") + "/ (any node's address works; paste the admin API token from "
-            + c.apiTokenFile("admin") + ")");
+            + c.apiTokenFile("admin") + "; the certificate is signed by the lab's own authority, " + c.membersCa()
+            + ": trust it in the browser or accept its warning)");
         Traces.Instance before = alive(c, "vm:103").get(0);
         String lastEvent = admin.events(null, 1).stream().reduce((a, b) -> b).map(Admin.Event::id).orElse(null);
         out.println();

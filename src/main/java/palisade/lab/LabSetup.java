@@ -112,7 +112,8 @@ final class LabSetup {
     }
     for (String n : c.nodeNames()) {
       if (!Files.exists(Credentials.nodeDir(d, n).resolve(Credential.IDENTITY))) {
-        Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT);
+        // Its own address too: HTTPS clients (browser, Prometheus, the CLI) dial the node's web server by it.
+        Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT, List.of(c.layout().address(Layout.index(n))));
       }
     }
     if (!Files.exists(LocalCluster.adminCredentialDir(c.dir()).resolve(Credential.IDENTITY))) {

@@ -132,9 +132,14 @@ public final class LocalCluster {
     return dir.resolve("api-token." + role);
   }
 
-  /** The base URL of a node's HTTP server. */
+  /** The base URL of a node's web server (HTTPS with the node's credential, as every daemon's by default). */
   public String httpUrl(String node) {
-    return "http://" + layout.address(Layout.index(node)) + ":" + httpPort();
+    return "https://" + layout.address(Layout.index(node)) + ":" + httpPort();
+  }
+
+  /** The authority that signed the nodes' certificates: what an HTTPS client of the lab trusts. */
+  public Path membersCa() {
+    return Credentials.caDir(credentialsDir()).resolve(Credentials.MEMBERS_CA + ".pem");
   }
 
   public Path dir() {

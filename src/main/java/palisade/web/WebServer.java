@@ -28,6 +28,7 @@ import palisade.runtime.store.Operations;
  */
 public final class WebServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WebServer.class);
   static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
   private final Metrics metrics;
@@ -65,7 +66,8 @@ public final class WebServer implements AutoCloseable {
         self.clientPort(), c) : () -> null));
   }
 
-  private WebServer(DaemonConfig dc, Metrics metrics, byte[] metricsToken, ApiTokens apiTokens) {
+  private WebServer(DaemonConfig dc, Metrics metrics, byte[] metricsToken, ApiTokens apiTokens,
+      javax.net.ssl.SSLContext tls) {
     this.metrics = metrics;
     this.apiTokens = apiTokens;
     this.cluster = dc.cluster();
@@ -85,6 +87,10 @@ public final class WebServer implements AutoCloseable {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
       config.jetty.threadPool = pool;
+      if (tls != null) {
+        DaemonConfig.Http h = dc.http();
+        config.jetty.addConnector((server, http) -> HttpsConnector.of(server, http, tls, h.address(), h.port()));
+      }
       Routes r = new Routes(config.routes);
       Dashboard.register(r);
       r.get("/healthz", this::healthz);
@@ -181,9 +187,14 @@ public final class WebServer implements AutoCloseable {
     }
     java.net.URI hook = h.notifyWebhookFile() == null ? null : Notifier.load(h.notifyWebhookFile());
     Mailer mailer = h.notifySmtp() == null ? null : Mailer.load(h.notifySmtp(), dc.node());
-    WebServer w = new WebServer(dc, metrics, token, api);
+    javax.net.ssl.SSLContext tls = h.tls() ? serverTls(dc) : null;
+    WebServer w = new WebServer(dc, metrics, token, api, tls);
     try {
-      w.app.start(h.address(), h.port());
+      if (tls != null) {
+        w.app.start(); // on the HTTPS connector, which carries the address and port
+      } else {
+        w.app.start(h.address(), h.port());
+      }
     } catch (RuntimeException e) {
       w.app.stop();
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
@@ -194,6 +205,28 @@ public final class WebServer implements AutoCloseable {
       w.notifier.start(w::reader, w::holdsManagerLease);
     }
     return w;
+  }
+
+  /**
+   * The TLS context of the node's store credential. A certificate that does not name the HTTP address still serves
+   * (HA does not wait for a dashboard), with a warning that says how to reissue it.
+   */
+  private static javax.net.ssl.SSLContext serverTls(DaemonConfig dc) {
+    Credential c;
+    try {
+      c = Credential.load(dc.storeCredential());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("http.tls: HTTPS needs the node's credential (store.credential): " + e.getMessage());
+    }
+    try {
+      java.security.cert.X509Certificate cert = c.certificate();
+      HttpsConnector.nameMismatch(cert, dc.http().address()).ifPresent(why -> LOG.warn("http: clients that check "
+          + "names will refuse this node's certificate ({}); reissue it with: palisade credentials node {} --address "
+          + "{}", why, dc.node(), dc.http().address()));
+      return c.sslContext();
+    } catch (IllegalStateException e) {
+      throw new ConfigException("http.tls: " + e.getMessage());
+    }
   }
 
   /** Whether this node holds the manager lease (the one node that sends notifications). */

@@ -18,7 +18,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
 /**
  * The dashboard in Debian's headless Chromium, driven by Selenium through /usr/bin/chromedriver. The browser
  * reaches loopback only: every host resolves to nothing but 127.* (the lab's 127.0.1.i) and
- * its background networking is off. {@link #close} quits the driver, which stops the chromedriver process it
+ * its background networking is off. It accepts the HTTPS certificates of the given nodes by their public keys
+ * (pinned, as an operator who checked the fingerprint would), and no other certificate. {@link #close} quits the driver, which stops the chromedriver process it
  * started and its browser.
  */
 final class DashboardPage implements AutoCloseable {
@@ -27,16 +28,27 @@ final class DashboardPage implements AutoCloseable {
   private final ChromeDriverService service;
   private final ChromeDriver driver;
 
-  DashboardPage() {
+  DashboardPage(java.util.List<java.security.cert.X509Certificate> nodes) {
     service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
         .usingAnyFreePort().build();
     ChromeOptions o = new ChromeOptions();
     o.setBinary("/usr/bin/chromium");
     o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--window-size=1400,1300", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-default-apps", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.*");
+        "--disable-sync", "--disable-default-apps", "--disable-extensions", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.*",
+        "--ignore-certificate-errors-spki-list=" + String.join(",", nodes.stream().map(DashboardPage::spkiPin).toList()));
     driver = new ChromeDriver(service, o);
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+  }
+
+  /** Chromium's pin of a certificate: base64 of the SHA-256 of its SubjectPublicKeyInfo. */
+  static String spkiPin(java.security.cert.X509Certificate c) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(c.getPublicKey().getEncoded()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Opens the page and signs in with the token (typed once; the page keeps it in sessionStorage). */

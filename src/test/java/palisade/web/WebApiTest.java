@@ -48,7 +48,7 @@ class WebApiTest {
         + ApiTokens.sha256Hex("viewer-tok") + "\n");
     Path f = dir.resolve("node.yaml");
     Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\n"
-        + "timing:\n  renew_interval: 1s\n  tick: 100ms\nhttp:\n  port: " + port + "\n  api_tokens_file: tokens\n");
+        + "timing:\n  renew_interval: 1s\n  tick: 100ms\nhttp:\n  port: " + port + "\n  tls: false\n  api_tokens_file: tokens\n");
     Metrics t = new Metrics("n1", () -> null);
     server = WebServer.start(DaemonConfig.load(f), t);
     t.tick(new Telemetry.Tick(true, true, ManagerState.empty(), null));

@@ -52,7 +52,8 @@ class WebClusterTest {
       "watchdog_timeout", "4s", "lease_timeout", "6.5s");
   static final Duration FORM = Duration.ofSeconds(90);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** Trusts the lab's members authority only, and checks that the certificate names the address dialled. */
+  private static HttpClient HTTP;
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
   static Path dir;
@@ -66,6 +67,8 @@ class WebClusterTest {
   static void up() throws Exception {
     cluster = LocalCluster.create(dir.resolve("c"), 3, new LocalCluster.Options(TIMING, 1, true, Set.of("node3"),
         Map.of()));
+    HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(trusting(cluster.membersCa()))
+        .build();
     cluster.attachNetwork();
     cluster.startBmcs();
     for (String n : cluster.nodeNames()) cluster.powerOn(n);
@@ -87,6 +90,21 @@ class WebClusterTest {
     } finally {
       if (cluster != null) cluster.down();
     }
+  }
+
+  /** A TLS context that trusts the certificates CA signed, and nothing else. */
+  static javax.net.ssl.SSLContext trusting(Path ca) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(ca)) {
+      ks.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
   }
 
   static HttpResponse<String> get(String url) throws IOException, InterruptedException {
@@ -250,7 +268,8 @@ class WebClusterTest {
   @Test
   @Order(5)
   void theDashboardShowsThreeNodesAndMaintenanceWorks() throws Exception {
-    page = new DashboardPage();
+    page = new DashboardPage(cluster.nodeNames().stream().map(n -> palisade.runtime.store.Credential.load(
+        palisade.runtime.store.Credentials.nodeDir(cluster.credentialsDir(), n)).certificate()).toList());
     page.open(cluster.httpUrl("node1"), token("admin"));
     assertThat(page.url()).doesNotContain("token", token("admin"));
     await().ignoreExceptions().atMost(FORM).until(() -> page.nodeNames().size() == 3);
@@ -316,10 +335,12 @@ class WebClusterTest {
     StringBuilder targets = new StringBuilder();
     for (String n : cluster.nodeNames()) {
       if (targets.length() > 0) targets.append(", ");
-      targets.append('\'').append(cluster.httpUrl(n).substring("http://".length())).append('\'');
+      targets.append('\'').append(cluster.httpUrl(n).substring("https://".length())).append('\'');
     }
+    // Over HTTPS, trusting the lab's members authority and checking each node's address against its certificate.
     Files.writeString(config, "global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n"
-        + "  - job_name: palisade\n    static_configs:\n      - targets: [" + targets + "]\n");
+        + "  - job_name: palisade\n    scheme: https\n    tls_config:\n      ca_file: '" + cluster.membersCa() + "'\n"
+        + "    static_configs:\n      - targets: [" + targets + "]\n");
     Path tsdb = Files.createDirectories(dir.resolve("tsdb"));
     prometheus = new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + tsdb,
         "--web.listen-address=127.0.0.1:" + prometheusPort).redirectErrorStream(true)

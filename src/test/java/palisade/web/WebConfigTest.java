@@ -53,15 +53,22 @@ class WebConfigTest {
   }
 
   @Test
-  void plainHttpStaysOnLoopback() throws Exception {
+  void httpsOnTheNodesAddressByDefaultAndPlainHttpOnlyOnLoopback() throws Exception {
     Path f = dir.resolve("node.yaml");
     Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 10.0.0.7\n");
-    assertThat(DaemonConfig.load(f).http().address()).isEqualTo("127.0.0.1");
-    assertThatThrownBy(() -> load("http:\n  address: 10.0.0.7\n")).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("http.address: '10.0.0.7' is not a loopback address");
-    assertThatThrownBy(() -> load("http:\n  address: palisade.example\n"))
-        .hasMessageContaining("not a loopback address");
-    assertThat(load("http:\n  address: localhost\n").http().address()).isEqualTo("localhost");
+    DaemonConfig.Http h = DaemonConfig.load(f).http();
+    assertThat(h.address()).isEqualTo("10.0.0.7");
+    assertThat(h.tls()).isTrue();
+    assertThat(h.url()).isEqualTo("https://10.0.0.7:" + DaemonConfig.DEFAULT_HTTP_PORT);
+    assertThat(load("http:\n  address: 10.0.0.8\n").http().tls()).isTrue();
+    assertThatThrownBy(() -> load("http:\n  address: 10.0.0.7\n  tls: false\n")).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http.tls: false needs a loopback http.address").hasMessageContaining("'10.0.0.7'");
+    assertThatThrownBy(() -> load("http:\n  address: palisade.example\n  tls: false\n"))
+        .hasMessageContaining("needs a loopback");
+    assertThatThrownBy(() -> load("http:\n  tls: maybe\n")).hasMessageContaining("http.tls: must be true or false");
+    DaemonConfig.Http plain = load("http:\n  address: localhost\n  tls: false\n").http();
+    assertThat(plain.tls()).isFalse();
+    assertThat(plain.url()).startsWith("http://localhost:");
   }
 
   @Test

@@ -44,7 +44,7 @@ class WebServerTest {
     }
     Path f = dir.resolve("node.yaml");
     Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\n"
-        + "timing:\n  renew_interval: 1s\n  tick: 100ms\nhttp:\n  port: " + port + "\n" + extraHttp);
+        + "timing:\n  renew_interval: 1s\n  tick: 100ms\nhttp:\n  port: " + port + "\n  tls: false\n" + extraHttp);
     DaemonConfig dc = DaemonConfig.load(f);
     Telemetry t = new Metrics("n1", () -> null);
     telemetry = t;
@@ -116,7 +116,7 @@ class WebServerTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       Path f = dir.resolve("node.yaml");
       Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\nhttp:\n  port: "
-          + taken.getLocalPort() + "\n");
+          + taken.getLocalPort() + "\n  tls: false\n");
       DaemonConfig dc = DaemonConfig.load(f);
       assertThatThrownBy(() -> WebServer.start(dc, new Metrics("n1", () -> null)))
           .isInstanceOf(ConfigException.class)
@@ -124,4 +124,42 @@ class WebServerTest {
     }
   }
 
+  @Test
+  void servesHttpsWithTheNodesCredentialWhoseCertificateNamesTheAddress() throws Exception {
+    Path creds = dir.resolve("credentials");
+    palisade.runtime.store.Credentials.initCa(creds, "c");
+    Path node = palisade.runtime.store.Credentials.issueNode(creds, "n1", 30, java.util.List.of("127.0.0.1"));
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      port = s.getLocalPort();
+    }
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\nstore:\n  credential: "
+        + node + "\nhttp:\n  port: " + port + "\n");
+    server = WebServer.start(DaemonConfig.load(f), new Metrics("n1", () -> null));
+    HttpClient trusting = HttpClient.newBuilder().sslContext(WebClusterTest.trusting(
+        palisade.runtime.store.Credentials.caDir(creds).resolve("members-ca.pem"))).build();
+    HttpResponse<String> ok = trusting.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+        + "/healthz")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(ok.statusCode()).isIn(200, 503);
+    assertThat(ok.body()).contains("\"status\"");
+    assertThatThrownBy(() -> trusting.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port
+        + "/healthz")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()))
+        .as("the certificate names 127.0.0.1 and n1, not localhost").isInstanceOf(javax.net.ssl.SSLException.class);
+    assertThatThrownBy(() -> HTTP.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()))
+        .as("a client that does not trust the cluster's authority").isInstanceOf(javax.net.ssl.SSLException.class);
+    assertThatThrownBy(() -> get("http://127.0.0.1:" + port + "/healthz")).as("no plain HTTP on the port")
+        .isInstanceOf(java.io.IOException.class);
+  }
+
+  @Test
+  void httpsWithoutTheNodesCredentialIsAConfigErrorNamingTheKey() throws Exception {
+    Path f = dir.resolve("node.yaml");
+    Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\nstore:\n  credential: "
+        + "nowhere\nhttp:\n  port: 1\n");
+    assertThatThrownBy(() -> WebServer.start(DaemonConfig.load(f), new Metrics("n1", () -> null)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls: HTTPS needs the node's credential")
+        .hasMessageContaining("nowhere");
+  }
 }

@@ -48,8 +48,17 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param notifyWebhookFile a file holding the webhook URL for fence notifications, or null for none
    * @param notifySmtp where e-mail notifications go ({@code http.notify_smtp}), or null for none
    */
-  public record Http(boolean enabled, String address, int port, Path metricsTokenFile, Path apiTokensFile,
-      Path notifyWebhookFile, Smtp notifySmtp) {}
+  /**
+   * @param tls HTTPS with the node's store credential (its certificate, signed by the members authority); off only
+   *     when {@code http.tls: false} on a loopback address
+   */
+  public record Http(boolean enabled, String address, int port, boolean tls, Path metricsTokenFile,
+      Path apiTokensFile, Path notifyWebhookFile, Smtp notifySmtp) {
+    /** The URL clients use: https or http, the address, the port. */
+    public String url() {
+      return (tls ? "https://" : "http://") + address + ":" + port;
+    }
+  }
 
   /**
    * An SMTP relay for notifications: plain SMTP, STARTTLS when the server offers it; credentials (if any) come from

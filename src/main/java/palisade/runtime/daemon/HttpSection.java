@@ -16,18 +16,19 @@ import palisade.runtime.daemon.DaemonConfig.Smtp;
 
 /**
  * The daemon configuration's {@code http} section: {@link DaemonConfig#DEFAULT_HTTP_PORT} on the node's own address
- * when that is a loopback address, else on 127.0.0.1; port 0 or enabled: false turn it off. The server speaks plain
- * HTTP (no TLS yet), so only loopback addresses are accepted: API tokens must not cross a network in clear text.
+ * (its nodes[].address); port 0 or enabled: false turn it off. The server speaks HTTPS
+ * with the node's store credential unless {@code tls: false}, which only a loopback address may have: API tokens
+ * must not cross a network in clear text.
  */
 final class HttpSection {
   private HttpSection() {}
 
   static Http parse(JsonNode h, String self, Path base) {
-    String dflt = loopback(self) ? self : "127.0.0.1";
-    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, null, null,
-        null, null);
+    String dflt = self;
+    if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, true, null,
+        null, null, null);
     if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
-    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "metrics_token_file", "api_tokens_file",
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "tls", "metrics_token_file", "api_tokens_file",
         "notify_webhook_file", "notify_smtp"));
     boolean enabled = true;
     if (h.has("enabled")) {
@@ -35,10 +36,14 @@ final class HttpSection {
       enabled = h.get("enabled").asBoolean();
     }
     String address = h.has("address") ? address(text(h.get("address"), "http.address"), "http.address") : dflt;
-    if (!loopback(address)) {
-      throw new ConfigException("http.address: '" + address + "' is not a loopback address (127.0.0.0/8 or "
-          + "localhost): the HTTP server speaks plain HTTP until TLS lands; bind it to loopback and put a TLS proxy "
-          + "in front");
+    boolean tls = true;
+    if (h.has("tls")) {
+      if (!h.get("tls").isBoolean()) throw new ConfigException("http.tls: must be true or false");
+      tls = h.get("tls").asBoolean();
+    }
+    if (!tls && !loopback(address)) {
+      throw new ConfigException("http.tls: false needs a loopback http.address (127.0.0.0/8 or localhost), not '"
+          + address + "': API tokens must not cross a network in clear text");
     }
     int port = DaemonConfig.DEFAULT_HTTP_PORT;
     if (h.has("port")) {
@@ -55,7 +60,7 @@ final class HttpSection {
     Path hook = h.has("notify_webhook_file") ? base.resolve(text(h.get("notify_webhook_file"),
         "http.notify_webhook_file")) : null;
     Smtp smtp = h.has("notify_smtp") ? smtp(h.get("notify_smtp"), base) : null;
-    return new Http(enabled && port != 0, address, port, token, api, hook, smtp);
+    return new Http(enabled && port != 0, address, port, tls, token, api, hook, smtp);
   }
 
   /** http.notify_smtp: host, port (default 25), from, to (one address or a list), credentials_file (optional). */

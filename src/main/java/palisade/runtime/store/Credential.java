@@ -154,6 +154,15 @@ public final class Credential {
     return dir.resolve(IDENTITY);
   }
 
+  /** The credential's own certificate (the first in its identity file). */
+  public X509Certificate certificate() {
+    try {
+      return readCertificates(identityFile()).get(0);
+    } catch (IOException | IndexOutOfBoundsException e) {
+      throw new IllegalStateException(identityFile() + ": cannot read the certificate: " + e.getMessage(), e);
+    }
+  }
+
   public Path serverCaFile() {
     return dir.resolve(SERVER_CA);
   }

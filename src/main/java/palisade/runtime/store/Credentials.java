@@ -32,6 +32,8 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -95,7 +97,7 @@ public final class Credentials {
       X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "palisade " + cluster)
           .addRDN(BCStyle.OU, "ca").addRDN(BCStyle.CN, which.equals(MEMBERS_CA) ? PalisadeAuthProvider.MEMBERS_CA_CN
           : PalisadeAuthProvider.OPERATORS_CA_CN).build();
-      X509Certificate cert = sign(subject, null, kp.getPrivate(), subject, kp.getPublic(), CA_VALIDITY, List.of());
+      X509Certificate cert = sign(subject, null, kp.getPrivate(), subject, kp.getPublic(), CA_VALIDITY, List.of(), null);
       writePrivate(ca.resolve(which + ".key"), pem("PRIVATE KEY", kp.getPrivate().getEncoded()));
       writePrivate(ca.resolve(which + ".pem"), pem("CERTIFICATE", encoded(cert)));
     }
@@ -104,16 +106,54 @@ public final class Credentials {
 
   /** A node's credential (role member) in D/nodes/NAME; refuses to overwrite one. */
   public static Path issueNode(Path dir, String name, int days) throws IOException {
-    return issue(dir, nodeDir(dir, name), name, Credential.Role.MEMBER, days);
+    return issueNode(dir, name, days, List.of());
+  }
+
+  /**
+   * A node's credential whose certificate also names ADDRESSES (IP literals or DNS names) as subject alternative
+   * names, besides the node's name: what an HTTPS client checks when it dials the node's web server by address.
+   *
+   * @throws IllegalArgumentException naming --address when one is neither an IP address nor a DNS name
+   */
+  public static Path issueNode(Path dir, String name, int days, List<String> addresses) throws IOException {
+    GeneralNames names = subjectAltNames(name, addresses);
+    return issue(dir, nodeDir(dir, name), name, Credential.Role.MEMBER, days, names);
+  }
+
+  private static final Pattern DNS_NAME = Pattern.compile(
+      "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  /** DNS:NAME, then each address as an IP or DNS entry, in the order given, without repeats. */
+  static GeneralNames subjectAltNames(String name, List<String> addresses) {
+    java.util.LinkedHashMap<String, GeneralName> out = new java.util.LinkedHashMap<>();
+    out.put("dns:" + name, new GeneralName(GeneralName.dNSName, name));
+    for (String a : addresses) {
+      String t = a.strip();
+      boolean ip = IPV4.matcher(t).matches() || t.contains(":");
+      if (ip) {
+        if (!org.bouncycastle.util.IPAddress.isValid(t)) {
+          throw new IllegalArgumentException("--address: '" + a + "' is not a valid IP address");
+        }
+        out.putIfAbsent("ip:" + t, new GeneralName(GeneralName.iPAddress, t));
+      } else {
+        if (!DNS_NAME.matcher(t).matches()) {
+          throw new IllegalArgumentException("--address: '" + a + "' is neither an IP address nor a DNS name");
+        }
+        out.putIfAbsent("dns:" + t.toLowerCase(java.util.Locale.ROOT), new GeneralName(GeneralName.dNSName, t));
+      }
+    }
+    return new GeneralNames(out.values().toArray(new GeneralName[0]));
   }
 
   /** An operator's credential with its role (admin or viewer) in D/operators/NAME; refuses to overwrite one. */
   public static Path issueOperator(Path dir, String name, Credential.Role role, int days) throws IOException {
     if (role == Credential.Role.MEMBER) throw new IllegalArgumentException("--role: must be admin or viewer");
-    return issue(dir, operatorDir(dir, name), name, role, days);
+    return issue(dir, operatorDir(dir, name), name, role, days, null);
   }
 
-  private static Path issue(Path dir, Path out, String name, Credential.Role role, int days) throws IOException {
+  private static Path issue(Path dir, Path out, String name, Credential.Role role, int days, GeneralNames altNames)
+      throws IOException {
     name(name, "name");
     if (days < 1 || days > 3650) throw new IllegalArgumentException("--days: must be 1 to 3650, got " + days);
     Path ca = caDir(dir);
@@ -135,7 +175,7 @@ public final class Credentials {
         ? List.of(KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth)
         : List.of(KeyPurposeId.id_kp_clientAuth);
     X509Certificate cert = sign(X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()), caCert, caKey,
-        subject, kp.getPublic(), Duration.ofDays(days), purposes);
+        subject, kp.getPublic(), Duration.ofDays(days), purposes, altNames);
     Files.createDirectories(out.getParent());
     privateDir(out.getParent());
     privateDir(out);
@@ -211,7 +251,7 @@ public final class Credentials {
 
   /** A certificate for subjectKey signed by signer; a self-signed authority when issuerCert is null. */
   private static X509Certificate sign(X500Name issuer, X509Certificate issuerCert, PrivateKey signer,
-      X500Name subject, PublicKey subjectKey, Duration validity, List<KeyPurposeId> purposes) {
+      X500Name subject, PublicKey subjectKey, Duration validity, List<KeyPurposeId> purposes, GeneralNames altNames) {
     boolean ca = issuerCert == null;
     try {
       Instant now = Instant.now();
@@ -230,6 +270,7 @@ public final class Credentials {
         b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement));
         b.addExtension(Extension.extendedKeyUsage, false,
             new ExtendedKeyUsage(purposes.toArray(new KeyPurposeId[0])));
+        if (altNames != null) b.addExtension(Extension.subjectAlternativeName, false, altNames);
       }
       return new JcaX509CertificateConverter().getCertificate(
           b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
