@@ -121,6 +121,8 @@ final class CredentialsCommand {
 
   static void print(Path dir) {
     Credential c = Credential.load(dir);
-    System.out.println(dir + ": " + c.who() + ", serial " + c.serial() + ", valid until " + c.notAfter());
+    List<String> names = c.alternativeNames();
+    System.out.println(dir + ": " + c.who() + ", serial " + c.serial() + ", valid until " + c.notAfter()
+        + (names.isEmpty() ? "" : ", names " + String.join(" ", names)));
   }
 }

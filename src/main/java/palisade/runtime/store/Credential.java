@@ -154,6 +154,16 @@ public final class Credential {
     return dir.resolve(IDENTITY);
   }
 
+  /** The certificate's subject alternative names (DNS names and IP addresses), as written; empty when none. */
+  public List<String> alternativeNames() {
+    try {
+      java.util.Collection<List<?>> alt = certificate().getSubjectAlternativeNames();
+      return alt == null ? List.of() : alt.stream().map(n -> String.valueOf(n.get(1))).toList();
+    } catch (java.security.cert.CertificateParsingException e) {
+      return List.of();
+    }
+  }
+
   /** The credential's own certificate (the first in its identity file). */
   public X509Certificate certificate() {
     try {
