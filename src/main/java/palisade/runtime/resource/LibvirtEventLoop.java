@@ -12,14 +12,6 @@ import org.slf4j.LoggerFactory;
 final class LibvirtEventLoop {
   private static final Logger log = LoggerFactory.getLogger(LibvirtEventLoop.class);
   private static Thread thread;
-  /**
-   * Every connection opened and not yet closed. libvirt-java keeps a connection's event callbacks only in the
-   * Connect object, and libvirt calls them from this loop for as long as the connection is open: a Connect dropped
-   * without a close would be collected, its JNA stubs freed, and the next event would call freed memory (a JVM
-   * crash). Held here, a forgotten close costs a connection, never the process.
-   */
-  private static final java.util.Set<org.libvirt.Connect> open = // by identity: Connect.equals asks libvirt
-      java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
   private LibvirtEventLoop() {}
 
@@ -38,15 +30,6 @@ final class LibvirtEventLoop {
     }, "libvirt-event-loop");
     thread.setDaemon(true);
     thread.start();
-  }
-
-  static void hold(org.libvirt.Connect c) {
-    open.add(c);
-  }
-
-  /** After its close (or its loss): libvirt calls its callbacks no more. */
-  static void release(org.libvirt.Connect c) {
-    open.remove(c);
   }
 
   /** Whether events are delivered (a driver that sees false relies on direct checks only). */

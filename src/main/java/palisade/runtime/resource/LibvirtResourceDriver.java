@@ -119,15 +119,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
 
   private Connect open() throws ResourceException {
     try {
-      LibvirtEventLoop.ensureRunning();
-      Connect c = new Connect(uri);
-      // libvirt prints every error to stderr by default, including the expected "domain not
-      // found" of a lookup; errors reach us as exceptions anyway, so silence the printing.
-      QuietLibvirtErrors.on(c);
-      c.addLifecycleListener(listener);
-      c.registerCloseListener((conn, reason) -> connectionClosed(conn, String.valueOf(reason)));
-      LibvirtEventLoop.hold(c);
-      return c;
+      return LibvirtConnections.open(uri, listener, (conn, reason) -> connectionClosed(conn, String.valueOf(reason)));
     } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
       // Library's static initialiser fails on the first use, then NoClassDefFoundError after.
       throw new ResourceException("cannot load the libvirt native library (libvirt.so.0): install "
@@ -166,7 +158,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   }
 
   private synchronized void connectionClosed(Connect closed, String reason) {
-    LibvirtEventLoop.release(closed); // a lost connection delivers no more events
+    LibvirtConnections.lost(closed);
     if (closed != connect) return;
     log.warn("libvirt {}: connection closed ({}); reopened on the next call", uri, reason);
     eventActive.clear(); // events may have been missed: unknown until checked directly
@@ -440,16 +432,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     try {
       Connect c = connect;
       connect = null;
-      // Callbacks still registered keep the connection alive inside libvirt after the close; once this object is
-      // collected, their JNA stubs are freed and the next event would call freed memory. Take them off first.
-      try {
-        c.removeLifecycleListener(listener);
-        c.unregisterCloseListener();
-      } catch (LibvirtException e) {
-        log.debug("libvirt {}: callbacks not taken off before the close: {}", uri, e.getMessage()); // a dead link
-      }
-      c.close();
-      LibvirtEventLoop.release(c);
+      LibvirtConnections.close(c, listener);
     } catch (LibvirtException e) {
       throw new ResourceException("cannot close libvirt connection " + uri + ": " + e.getMessage(), e);
     }
