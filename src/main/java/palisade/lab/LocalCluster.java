@@ -101,19 +101,10 @@ public final class LocalCluster {
     return LabSetup.create(dir, nodes, options, peerProcesses);
   }
 
-  /**
-   * The cluster dir holds the nodes' configurations, the commands root runs for them and the PIDs it signals: it must
-   * belong to the user running Palisade and be writable by nobody else, or another local user could swap them (the
-   * default dir is in /tmp, where anyone may create it first). A symbolic link must be ours too.
-   */
-  static void requireOwnDir(Path dir) throws IOException {
-    LabFiles.requireOwnDir(dir);
-  }
-
   public static LocalCluster open(Path dir) throws IOException {
     Path f = dir.resolve(STATE);
     if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: cluster up)");
-    requireOwnDir(dir);
+    LabFiles.requireOwnDir(dir); // it holds what root runs and signals
     Properties p = LabFiles.readState(f);
     Layout layout = new Layout(Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("peers")),
         Integer.parseInt(p.getProperty("base_port")));
