@@ -117,6 +117,22 @@ final class Api {
     return Map.of("resources", out);
   }
 
+  /** The placement groups of the configuration (none before the first configuration): nodes with priorities. */
+  static Map<String, Object> groups(palisade.core.ClusterConfig config) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (config != null) {
+      for (palisade.core.GroupConfig g : config.groups().values()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", g.name());
+        m.put("nodes", g.nodes());
+        m.put("restricted", g.restricted());
+        m.put("failback", g.failback());
+        out.add(m);
+      }
+    }
+    return Map.of("groups", out);
+  }
+
   static Map<String, Object> fenceHistory(Telemetry.Tick t) {
     FenceHistory h = t.history() == null ? FenceHistory.empty() : t.history();
     List<Map<String, Object>> out = new ArrayList<>();

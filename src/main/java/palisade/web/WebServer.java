@@ -102,6 +102,8 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot(), leaseAges())));
       r.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
       r.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
+      r.get("/api/groups", ctx -> json(ctx, 200, Api.groups(reader().value(StorePaths.CONFIG,
+          palisade.core.ClusterConfig.class))));
       r.get("/api/failovers", ctx -> json(ctx, 200, metrics.timeline().json(snapshot().history(),
           leaseMs)));
       r.get("/api/events", this::events);

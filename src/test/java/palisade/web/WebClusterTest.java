@@ -201,6 +201,12 @@ class WebClusterTest {
     assertThat(ev.size()).isBetween(1, 5);
     assertThat(ev.get(0).get("id").asText()).matches("e-\\d{10}");
     assertThat(ev.findValuesAsText("node")).isSubsetOf(cluster.nodeNames());
+    assertThat(palisade.cli.PalisadeCommand.execute("group", "add", "web", "--nodes", "node1:2,node2:1", "--failback",
+        "--dir", cluster.dir().toString())).isEqualTo(0);
+    JsonNode groups = JSON.readTree(get(cluster.httpUrl("node2") + "/api/groups", viewer).body()).get("groups");
+    assertThat(groups).hasSize(1);
+    assertThat(groups.get(0).toString()).isEqualTo(
+        "{\"name\":\"web\",\"nodes\":{\"node1\":2,\"node2\":1},\"restricted\":false,\"failback\":true}");
     HttpResponse<String> bad = get(cluster.httpUrl("node2") + "/api/events?last=lots", viewer);
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
