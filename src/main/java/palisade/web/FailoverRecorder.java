@@ -132,6 +132,7 @@ final class FailoverRecorder implements AutoCloseable {
       if (failing) LOG.info("failover log: the store answers again");
       failing = false;
     } catch (Exception e) {
+      if (worker.isShutdown()) return; // closing: the interrupted call is no store problem
       if (!failing) {
         LOG.warn("failover log: cannot read or write the store now ({}); trying again within {} ms",
             e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "

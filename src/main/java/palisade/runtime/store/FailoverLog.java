@@ -49,7 +49,6 @@ public final class FailoverLog {
   private final CuratorFramework client;
   /** Znode name -> its failover, for the znodes seen at the last listing. */
   private final TreeMap<String, Map<String, Object>> cache = new TreeMap<>();
-  private boolean parentReady;
 
   FailoverLog(CuratorFramework client) {
     this.client = client;
@@ -84,13 +83,16 @@ public final class FailoverLog {
         + "silent_ms and end_ms (" + node + ", " + silentMs + ", " + endMs + ")");
     String name = name(node, silentMs);
     byte[] data = JSON.writeValueAsBytes(failover);
-    ensureParent();
     for (int attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
       int version = list();
+      if (version < 0) { // -1 would match any version: create the parent, then list again
+        ensureParent();
+        continue;
+      }
       if (present(node, silentMs, endMs)) return Result.PRESENT;
       if (cache.size() >= KEEP && name.compareTo(cache.firstKey()) < 0) return Result.TOO_OLD;
       try {
-        client.transaction().forOperations(
+        client.transaction().forOperations( // the parent's version, bumped: one writer at a time gets through
             client.transactionOp().setData().withVersion(version).forPath(StorePaths.FAILOVERS, new byte[0]),
             client.transactionOp().create().forPath(StorePaths.FAILOVERS + "/" + name, data));
       } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
@@ -140,13 +142,11 @@ public final class FailoverLog {
   }
 
   private void ensureParent() throws Exception {
-    if (parentReady) return;
     try {
       client.create().creatingParentsIfNeeded().forPath(StorePaths.FAILOVERS, new byte[0]);
     } catch (KeeperException.NodeExistsException e) {
-      // there already
+      // another writer created it
     }
-    parentReady = true;
   }
 
   /** Deletes the oldest beyond {@link #KEEP} (a concurrent trim may have deleted one already). */
