@@ -13,14 +13,18 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.retry.RetryNTimes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import palisade.core.StorePaths;
 
 /**
  * The stored failovers against a standalone embedded ZooKeeper on loopback, written by two daemons (node
- * credentials), each with its own view of the same failures: each failure is stored once, the newest 50 are kept.
+ * credentials), each with its own view of the same failures: each failure is stored once, with the role ACLs, the
+ * newest 50 are kept.
  * Each test uses its own cluster namespace.
  */
 class FailoverLogTest {
@@ -99,6 +103,16 @@ class FailoverLogTest {
       assertThat(read).extracting(f -> f.get("silent_ms")).containsExactly(T0 + 60_000, T0);
       assertThat(JSON.writeValueAsString(read.get(1))).isEqualTo(JSON.writeValueAsString(seenBy1));
       assertThat(log1.read()).hasSize(2); // a cached reader sees the other daemon's write too
+    }
+    try (CuratorFramework c = ZkStore.clientBuilder(connect, "once", Credential.load(Credentials.nodeDir(creds,
+        "node1"))).retryPolicy(new RetryNTimes(3, 200)).build()) {
+      c.start();
+      List<String> znodes = new ArrayList<>(List.of(StorePaths.FAILOVERS));
+      for (String child : c.getChildren().forPath(StorePaths.FAILOVERS)) znodes.add(StorePaths.FAILOVERS + "/" + child);
+      assertThat(znodes).contains(StorePaths.FAILOVERS + "/f-" + T0 + "-node3");
+      for (String z : znodes) {
+        assertThat(c.getACL().forPath(z)).as(z).containsExactlyInAnyOrderElementsOf(StoreAcl.ACLS);
+      }
     }
   }
 
