@@ -201,7 +201,7 @@ public final class WebServer implements AutoCloseable {
     return w;
   }
 
-  /** Whether this node holds the manager lease (the one node that sends notifications and stores failovers). */
+  /** Whether this node holds the manager lease (the one node that sends notifications). */
   private boolean holdsManagerLease() {
     try {
       ManagerLease l = reader().value(StorePaths.MANAGER_LEASE, ManagerLease.class);
