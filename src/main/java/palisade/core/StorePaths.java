@@ -8,6 +8,8 @@ public final class StorePaths {
   public static final String MANAGER_STATE = "/manager/state";
   public static final String NODES = "/nodes";
   public static final String FENCE_HISTORY = "/fence/history";
+  /** Finished failovers as the API shows them, one znode each (f-SILENTMS-NODE), the newest kept. */
+  public static final String FAILOVERS = "/failovers";
 
   private StorePaths() {}
 

@@ -21,10 +21,13 @@ import palisade.core.ServiceStatus;
  * the confirmation (its kind and who), fenced, each resource that was on it running again elsewhere, and the node
  * back online. The device actions come from the fence history when asked. The last renewal is inferred: the manager
  * calls a node silent when it has not renewed for the lease timeout L, so it renewed last L before that. Kept in
- * memory for the last {@link #KEEP} failures (a restarted daemon starts empty; the fence history stays in the store).
+ * memory for the last {@link #KEEP} failures (a restarted daemon starts empty); the finished ones are stored in the
+ * cluster's store by the manager's daemon ({@link FailoverRecorder}), and {@link #merge} shows both.
  */
 final class Timeline {
   static final int KEEP = 10;
+  /** The most failures {@code /api/failovers} shows (as many as the store keeps). */
+  static final int SHOWN_MAX = 50;
 
   /** One failure: its steps in order and the resources still waiting to run elsewhere. */
   static final class Incident {
@@ -35,6 +38,8 @@ final class Timeline {
     final Map<String, String> pending = new TreeMap<>();
     long endMs;
     String outcome = "open";
+    /** The store holds this failure (written by this daemon or found there): not offered again. */
+    boolean stored;
 
     Incident(String node, long silentMs) {
       this.node = node;
@@ -118,12 +123,64 @@ final class Timeline {
     }
   }
 
-  /** The failures, newest first, with the fence history's device actions for each and every step's offset. */
-  synchronized Map<String, Object> json(FenceHistory history, long leaseMs) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  /** This daemon's failures as {@code /api/failovers} shows them (without the stored ones). */
+  Map<String, Object> json(FenceHistory history, long leaseMs) {
+    return Map.of("failovers", own(history, leaseMs));
+  }
+
+  /** The failures this daemon saw, newest first, with the fence history's device actions and each step's offset. */
+  synchronized List<Map<String, Object>> own(FenceHistory history, long leaseMs) {
     List<Incident> newestFirst = new ArrayList<>(incidents);
     java.util.Collections.reverse(newestFirst);
-    for (Incident i : newestFirst) {
+    return render(newestFirst, history, leaseMs);
+  }
+
+  /** The finished failures not stored yet, oldest first, as {@link #own} shows them. */
+  synchronized List<Map<String, Object>> unstored(FenceHistory history, long leaseMs) {
+    return render(incidents.stream().filter(i -> !i.stored && !i.outcome.equals("open")).toList(), history,
+        leaseMs);
+  }
+
+  /** The store holds the failure of node seen silent at silentMs: it is not offered again. */
+  synchronized void stored(String node, long silentMs) {
+    for (Incident i : incidents) {
+      if (i.node.equals(node) && i.silentMs == silentMs) i.stored = true;
+    }
+  }
+
+  /**
+   * What {@code /api/failovers} shows: the stored failures and this daemon's own (open, or finished and maybe not
+   * stored yet), newest first, at most {@link #SHOWN_MAX}. Two are one failure when they are of the same node and
+   * their spans (silent to end; an open one has no end) overlap: each daemon saw it at slightly different times, and
+   * one node's failures follow each other. The stored one is shown then, the same on every node.
+   */
+  static List<Map<String, Object>> merge(List<Map<String, Object>> stored, List<Map<String, Object>> own) {
+    List<Map<String, Object>> out = new ArrayList<>(stored);
+    for (Map<String, Object> o : own) {
+      if (stored.stream().noneMatch(s -> same(s, o))) out.add(o);
+    }
+    out.sort(java.util.Comparator.<Map<String, Object>>comparingLong(f -> millis(f.get("silent_ms"))).reversed()
+        .thenComparing(f -> String.valueOf(f.get("node"))));
+    return out.size() > SHOWN_MAX ? new ArrayList<>(out.subList(0, SHOWN_MAX)) : out;
+  }
+
+  /** Whether two failovers are views of one failure: the same node, overlapping spans. */
+  static boolean same(Map<String, Object> a, Map<String, Object> b) {
+    if (!String.valueOf(a.get("node")).equals(String.valueOf(b.get("node")))) return false;
+    return millis(a.get("silent_ms")) <= end(b) && millis(b.get("silent_ms")) <= end(a);
+  }
+
+  private static long end(Map<String, Object> f) {
+    return f.get("end_ms") instanceof Number n ? n.longValue() : Long.MAX_VALUE;
+  }
+
+  private static long millis(Object v) {
+    return v instanceof Number n ? n.longValue() : -1;
+  }
+
+  private static List<Map<String, Object>> render(List<Incident> incidents, FenceHistory history, long leaseMs) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Incident i : incidents) {
       long renewed = i.silentMs - leaseMs;
       List<Map<String, Object>> steps = new ArrayList<>();
       Map<String, Object> first = new LinkedHashMap<>();
@@ -131,7 +188,7 @@ final class Timeline {
       first.put("what", "last renewal (the lease timeout before the manager saw " + i.node + " silent)");
       first.put("t", renewed);
       steps.add(first);
-      steps.addAll(i.steps);
+      for (Map<String, Object> s : i.steps) steps.add(new LinkedHashMap<>(s)); // copies: rendered on two threads
       for (FenceEntry e : history == null ? List.<FenceEntry>of() : history.entries()) {
         if (!e.target().equals(i.node) || e.startedMs() < renewed || (i.endMs > 0 && e.startedMs() > i.endMs)) {
           continue;
@@ -158,6 +215,6 @@ final class Timeline {
       m.put("steps", steps);
       out.add(m);
     }
-    return Map.of("failovers", out);
+    return out;
   }
 }

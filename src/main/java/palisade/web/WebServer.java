@@ -44,6 +44,7 @@ public final class WebServer implements AutoCloseable {
   private final Javalin app;
   private final ApiWrites writes;
   private final EventStream stream;
+  private final FailoverRecorder failovers;
   private Notifier notifier;
   private List<String> routes;
   /** The request's token holder, set by {@link #authenticate}. */
@@ -83,6 +84,10 @@ public final class WebServer implements AutoCloseable {
     pool.setDaemon(true);
     this.writes = new ApiWrites(this::reader, node);
     this.stream = new EventStream(this::reader);
+    this.failovers = new FailoverRecorder(metrics.timeline(), () -> {
+      Telemetry.Tick t = metrics.last();
+      return t == null ? null : t.history();
+    }, leaseMs);
     app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -104,8 +109,7 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
       r.get("/api/groups", ctx -> json(ctx, 200, Api.groups(reader().value(StorePaths.CONFIG,
           palisade.core.ClusterConfig.class))));
-      r.get("/api/failovers", ctx -> json(ctx, 200, metrics.timeline().json(snapshot().history(),
-          leaseMs)));
+      r.get("/api/failovers", ctx -> json(ctx, 200, failovers.json(snapshot().history())));
       r.get("/api/events", this::events);
       r.sse("/api/events/stream", client -> {
         try {
@@ -202,6 +206,7 @@ public final class WebServer implements AutoCloseable {
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
           + rootMessage(e));
     }
+    w.failovers.start(w::reader, w::holdsManagerLease);
     if (hook != null || mailer != null) {
       w.notifier = new Notifier(hook, mailer, dc.cluster(), dc.node(), System::currentTimeMillis);
       w.notifier.start(w::reader, w::holdsManagerLease);
@@ -377,6 +382,7 @@ public final class WebServer implements AutoCloseable {
   @Override
   public void close() {
     if (notifier != null) notifier.close();
+    failovers.close();
     stream.close();
     app.stop();
     synchronized (this) {

@@ -82,7 +82,7 @@ function renderResources(resources, nodes) {
 
 function renderTimeline(failovers) {
   const box = $('timeline');
-  if (!failovers.length) { box.replaceChildren(el('p', { class: 'empty' }, 'No node failure seen by this daemon.')); return; }
+  if (!failovers.length) { box.replaceChildren(el('p', { class: 'empty' }, 'No node failure recorded.')); return; }
   box.replaceChildren();
   for (const f of failovers) {
     const span = Math.max(1, ...f.steps.map((s) => s.offset_ms));

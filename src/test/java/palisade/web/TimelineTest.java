@@ -66,4 +66,62 @@ class TimelineTest {
     assertThat(f.get("outcome")).isEqualTo("back online");
     assertThat(f.get("total_seconds")).isNull();
   }
+
+  private static Map<String, Object> failover(String node, long silentMs, Long endMs, String outcome) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("node", node);
+    m.put("outcome", outcome);
+    m.put("silent_ms", silentMs);
+    m.put("end_ms", endMs);
+    return m;
+  }
+
+  @Test
+  void theStoredFailuresAndThisDaemonsOwnAreMergedNewestFirstWithoutDuplicates() {
+    // the manager stored a's two failures as it saw them; this daemon saw the second one 40 ms later
+    // (its own clock and tick), then b's (not stored yet) and a third of a, still open
+    List<Map<String, Object>> stored = List.of(failover("a", 200_000, 215_000L, "recovered"),
+        failover("a", 100_000, 112_000L, "back online"));
+    List<Map<String, Object>> own = List.of(failover("a", 300_000, null, "open"),
+        failover("b", 250_000, 260_000L, "recovered"), failover("a", 200_040, 215_030L, "recovered"));
+    List<Map<String, Object>> merged = Timeline.merge(stored, own);
+    assertThat(merged).extracting(f -> f.get("node") + "@" + f.get("silent_ms")).containsExactly("a@300000",
+        "b@250000", "a@200000", "a@100000");
+    assertThat(merged.get(2)).isSameAs(stored.get(0)); // the stored view wins: every node shows the same one
+    // an open failure overlapping a stored (finished) one is that one: this daemon has not seen its end yet
+    assertThat(Timeline.merge(stored, List.of(failover("a", 199_990, null, "open")))).hasSize(2);
+    // the same node failing again right after it was back online is another failure
+    assertThat(Timeline.merge(stored, List.of(failover("a", 215_001, 220_000L, "recovered")))).hasSize(3);
+    // a restarted daemon shows what is stored; one that never reached the store shows its own
+    assertThat(Timeline.merge(stored, List.of())).isEqualTo(stored);
+    assertThat(Timeline.merge(List.of(), own)).hasSize(3);
+  }
+
+  @Test
+  void atMostFiftyAreShown() {
+    List<Map<String, Object>> stored = new java.util.ArrayList<>();
+    for (int i = 0; i < Timeline.SHOWN_MAX; i++) stored.add(failover("a", 1_000_000 - i * 1_000, 1_000_500L - i
+        * 1_000, "recovered"));
+    List<Map<String, Object>> merged = Timeline.merge(stored, List.of(failover("b", 2_000_000, null, "open")));
+    assertThat(merged).hasSize(Timeline.SHOWN_MAX);
+    assertThat(merged.get(0).get("node")).isEqualTo("b");
+    assertThat(merged.get(Timeline.SHOWN_MAX - 1)).isSameAs(stored.get(Timeline.SHOWN_MAX - 2));
+  }
+
+  @Test
+  void onlyFinishedFailuresAreOfferedToTheStoreAndEachUntilItIsThere() {
+    Timeline t = new Timeline();
+    t.update(state(node(NodeState.ONLINE, null), "a", ServiceState.STARTED), 100_000);
+    t.update(state(node(NodeState.UNKNOWN, null), "a", ServiceState.STARTED), 107_000);
+    assertThat(t.unstored(null, 6_500)).as("open").isEmpty();
+    t.update(state(node(NodeState.FENCED, ConfirmKind.POWER), "a", ServiceState.RECOVERY), 111_000);
+    t.update(state(node(NodeState.FENCED, ConfirmKind.POWER), "b", ServiceState.STARTED), 113_500);
+    List<Map<String, Object>> offered = t.unstored(null, 6_500);
+    assertThat(offered).hasSize(1);
+    assertThat(offered.get(0)).containsEntry("node", "a").containsEntry("outcome", "recovered")
+        .containsEntry("silent_ms", 107_000L).containsEntry("end_ms", 113_500L).containsEntry("total_seconds", 13.0);
+    t.stored("a", 107_000);
+    assertThat(t.unstored(null, 6_500)).isEmpty();
+    assertThat(t.own(null, 6_500)).hasSize(1); // still shown from memory until the store's copy replaces it
+  }
 }

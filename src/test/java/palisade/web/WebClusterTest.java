@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -424,6 +425,24 @@ class WebClusterTest {
     System.out.printf("node3's failover as node1 saw it: %.1f s from its last renewal%n",
         f.get("total_seconds").asDouble());
     assertThat(f.get("total_seconds").asDouble()).isBetween(6.5, 120.0);
+    // node3's fence proxy powered it on again: its daemon started after both of its failures and saw neither, yet
+    // lists both from the store, where the manager's daemon wrote each once; node1 shows the same, without doubles
+    await().ignoreExceptions().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        .until(() -> failoversOf("node3", "node3").size() == 2);
+    List<JsonNode> restarted = failoversOf("node3", "node3");
+    assertThat(restarted).extracting(x -> x.get("outcome").asText()).doesNotContain("open");
+    assertThat(restarted.get(0).get("total_seconds").asDouble()).isBetween(6.5, 120.0);
+    assertThat(failoversOf("node1", "node3")).hasSize(2).first().isEqualTo(restarted.get(0));
+  }
+
+  /** The failovers of target that node's /api/failovers lists, newest first. */
+  static List<JsonNode> failoversOf(String node, String target) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode x : JSON.readTree(get(cluster.httpUrl(node) + "/api/failovers", token("viewer")).body())
+        .get("failovers")) {
+      if (x.get("node").asText().equals(target)) out.add(x);
+    }
+    return out;
   }
 
   static String token(String role) throws IOException {

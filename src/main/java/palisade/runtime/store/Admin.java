@@ -63,6 +63,11 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /** The cluster's stored failovers through this handle (a new cache: keep it). */
+  public FailoverLog failoverLog() {
+    return new FailoverLog(client);
+  }
+
   /** Waits for a connection; false if none within the time. */
   public boolean connect(long timeoutMs) throws InterruptedException {
     return client.blockUntilConnected((int) timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
