@@ -8,6 +8,8 @@ public final class StorePaths {
   public static final String MANAGER_STATE = "/manager/state";
   public static final String NODES = "/nodes";
   public static final String FENCE_HISTORY = "/fence/history";
+  /** The cluster's notification settings (webhook, SMTP): secrets, so viewers may not read it (StoreAcl). */
+  public static final String NOTIFY = "/notify";
 
   private StorePaths() {}
 

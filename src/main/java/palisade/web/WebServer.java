@@ -179,8 +179,6 @@ public final class WebServer implements AutoCloseable {
     if (!(telemetry instanceof Metrics metrics)) {
       throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
     }
-    java.net.URI hook = h.notifyWebhookFile() == null ? null : Notifier.load(h.notifyWebhookFile());
-    Mailer mailer = h.notifySmtp() == null ? null : Mailer.load(h.notifySmtp(), dc.node());
     WebServer w = new WebServer(dc, metrics, token, api);
     try {
       w.app.start(h.address(), h.port());
@@ -189,10 +187,9 @@ public final class WebServer implements AutoCloseable {
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
           + rootMessage(e));
     }
-    if (hook != null || mailer != null) {
-      w.notifier = new Notifier(hook, mailer, dc.cluster(), dc.node(), System::currentTimeMillis);
-      w.notifier.start(w::reader, w::holdsManagerLease);
-    }
+    // Always: the settings are the cluster's (palisade notify set) and may appear at any time.
+    w.notifier = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
+    w.notifier.start(w::reader, w::holdsManagerLease);
     return w;
   }
 
