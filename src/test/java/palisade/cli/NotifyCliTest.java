@@ -162,7 +162,7 @@ class NotifyCliTest {
     refused(new String[] {"--webhook-file", good.toString(), "--no-webhook"},
         "palisade: --webhook-file and --no-webhook: choose one");
     refused(new String[] {"--smtp-host", "smtp.example.org", "--smtp-from", "pal@example.org", "--smtp-to",
-        "ops@example.org\r\nRCPT TO:<x@y>"}, "palisade: --smtp-to: 'ops@example.org\r\nRCPT TO:<x@y>' is not an "
+        "ops@example.org\r\nRCPT TO:<x@y>"}, "palisade: --smtp-to: 'ops@example.org??RCPT TO:<x@y>' is not an "
         + "e-mail address (local@domain)");
     refused(new String[] {"--smtp-host", "smtp.example.org", "--smtp-from", "pal", "--smtp-to", "o@example.org"},
         "palisade: --smtp-from: 'pal' is not an e-mail address (local@domain)");

@@ -109,7 +109,7 @@ public record NotifySettings(String webhook, Smtp smtp) {
   public static String host(String h, String key) {
     if (h == null || h.isBlank()) throw new ConfigException(key + ": must be a non-empty host name or address");
     if (!h.matches("[A-Za-z0-9.:\\[\\]_-]{1,253}")) {
-      throw new ConfigException(key + ": '" + h + "' is not a host name or address");
+      throw new ConfigException(key + ": '" + printable(h) + "' is not a host name or address");
     }
     return h;
   }
@@ -123,9 +123,14 @@ public record NotifySettings(String webhook, Smtp smtp) {
   public static String mailbox(String a, String key) {
     if (a == null || a.isBlank()) throw new ConfigException(key + ": must be a non-empty string");
     if (!a.matches("[^\\s@<>\",;:]+@[A-Za-z0-9.-]+")) {
-      throw new ConfigException(key + ": '" + a + "' is not an e-mail address (local@domain)");
+      throw new ConfigException(key + ": '" + printable(a) + "' is not an e-mail address (local@domain)");
     }
     return a;
+  }
+
+  /** Shown in an error: control characters (a line break that would start a new line) as '?'. */
+  private static String printable(String s) {
+    return s.replaceAll("\\p{Cntrl}", "?");
   }
 
   /**
