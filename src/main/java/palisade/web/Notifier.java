@@ -121,14 +121,16 @@ final class Notifier implements AutoCloseable {
     boolean holder = manager.getAsBoolean();
     try {
       if (holder) readSettings(admin.get());
-      if (cursor == null) { // start after the newest event: history is not news
+      // Start after the newest event (history is not news); a standby only keeps up with the newest id (one record
+      // read, not every new one), so on taking over the lease it sends what came after its last poll.
+      if (cursor == null || !holder) {
         cursor = admin.get().events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
         return;
       }
       List<Admin.Event> events = admin.get().events(cursor, 2000);
       if (events.isEmpty()) return;
       cursor = events.get(events.size() - 1).id();
-      if (holder && configured()) offer(events);
+      if (configured()) offer(events);
     } catch (Exception e) {
       LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
     }
