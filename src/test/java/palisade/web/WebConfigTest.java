@@ -33,12 +33,12 @@ class WebConfigTest {
   @Test
   void theOldNodeLevelNotificationKeysAreRefusedNamingTheNewCommand() {
     assertThatThrownBy(() -> load("http:\n  notify_webhook_file: hook.url\n")).isInstanceOf(ConfigException.class)
-        .hasMessage("http.notify_webhook_file: notifications are set per cluster now: palisade notify set "
-            + "--webhook-file FILE");
+        .hasMessage(dir.resolve("node.yaml") + ": http.notify_webhook_file: notifications are set per cluster now: "
+            + "palisade notify set --webhook-file FILE");
     assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, port: 2525, from: p@x, to: o@y}\n"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("http.notify_smtp: notifications are set per cluster now: palisade notify set "
-            + "--smtp-host H --smtp-from A --smtp-to A");
+        .hasMessageStartingWith(dir.resolve("node.yaml") + ": http.notify_smtp: notifications are set per cluster now: "
+            + "palisade notify set --smtp-host H --smtp-from A --smtp-to A");
   }
 
   @Test
