@@ -64,6 +64,7 @@ final class Notifier implements AutoCloseable {
   private Mailer mailer;
   private int suppressed;
   private String cursor;
+  private boolean storeFailing;
   private ScheduledExecutorService poller;
 
   Notifier(String cluster, String node, LongSupplier clockMs) {
@@ -121,23 +122,36 @@ final class Notifier implements AutoCloseable {
     boolean holder = manager.getAsBoolean();
     try {
       if (holder) readSettings(admin.get());
-      // Start after the newest event (history is not news); a standby only keeps up with the newest id (one record
-      // read, not every new one), so on taking over the lease it sends what came after its last poll.
-      if (cursor == null || !holder) {
-        cursor = admin.get().events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
-        return;
-      }
-      List<Admin.Event> events = admin.get().events(cursor, 2000);
-      if (events.isEmpty()) return;
-      cursor = events.get(events.size() - 1).id();
-      if (configured()) offer(events);
-    } catch (Exception e) {
-      LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
-    }
-    try {
+      pollEvents(admin.get(), holder);
       if (holder) watchRecoveries(admin.get());
+      unreadable(null);
     } catch (Exception e) {
-      LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
+      unreadable(e);
+    }
+  }
+
+  private void pollEvents(Admin admin, boolean holder) throws Exception {
+    // Start after the newest event (history is not news); a standby only keeps up with the newest id (one record
+    // read, not every new one), so on taking over the lease it sends what came after its last poll.
+    if (cursor == null || !holder) {
+      cursor = admin.events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
+      return;
+    }
+    List<Admin.Event> events = admin.events(cursor, 2000);
+    if (events.isEmpty()) return;
+    cursor = events.get(events.size() - 1).id();
+    if (configured()) offer(events);
+  }
+
+  /** One warning per episode of an unreadable store (every daemon polls: a partition must not flood the logs). */
+  private void unreadable(Exception e) {
+    if (e == null) {
+      if (storeFailing) LOG.warn("notifications: the event log is readable again");
+      storeFailing = false;
+    } else if (!storeFailing) {
+      storeFailing = true;
+      LOG.warn("notifications: cannot read the event log now ({}); retrying every second",
+          e.getClass().getSimpleName());
     }
   }
 
