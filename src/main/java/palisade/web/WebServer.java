@@ -195,11 +195,50 @@ public final class WebServer implements AutoCloseable {
 
   /** Whether this node holds the manager lease (the one node that sends notifications). */
   private boolean holdsManagerLease() {
+    return holdsManagerLease(reader(), node);
+  }
+
+  private static boolean holdsManagerLease(Admin reader, String node) {
     try {
-      ManagerLease l = reader().value(StorePaths.MANAGER_LEASE, ManagerLease.class);
+      ManagerLease l = reader.value(StorePaths.MANAGER_LEASE, ManagerLease.class);
       return l != null && node.equals(l.holder());
     } catch (Exception e) {
       return false;
+    }
+  }
+
+  /**
+   * The notifier of a daemon whose HTTP server is off (otherwise the server runs it): notifications are the
+   * cluster's, so the node holding the manager lease sends them whatever its own http section says.
+   */
+  public static AutoCloseable notifierWithoutHttp(DaemonConfig dc) {
+    Reader reader = new Reader(dc);
+    Notifier n = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
+    n.start(reader, () -> holdsManagerLease(reader.get(), dc.node()));
+    return () -> {
+      n.close();
+      reader.close();
+    };
+  }
+
+  /** A store handle opened at first use (the daemon's node credential), closed with its owner. */
+  private static final class Reader implements java.util.function.Supplier<Admin>, AutoCloseable {
+    private final DaemonConfig dc;
+    private Admin admin;
+
+    Reader(DaemonConfig dc) {
+      this.dc = dc;
+    }
+
+    @Override
+    public synchronized Admin get() {
+      if (admin == null) admin = new Admin(dc.connectString(), dc.cluster(), Credential.load(dc.storeCredential()));
+      return admin;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (admin != null) admin.close();
     }
   }
 
