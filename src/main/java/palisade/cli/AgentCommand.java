@@ -28,10 +28,13 @@ final class AgentCommand implements Callable<Integer> {
     Telemetry telemetry = WebServer.telemetry(dc);
     NodeDaemon daemon = new NodeDaemon(dc, telemetry);
     WebServer web;
+    AutoCloseable notifier;
     try {
       daemon.start();
       // health, readiness and metrics: after the daemon, so /healthz never answers for a loop that is not running
       web = WebServer.start(dc, telemetry);
+      // the cluster's notifications (the server runs them when it is on)
+      notifier = web == null ? WebServer.notifierWithoutHttp(dc) : null;
     } catch (ConfigException e) {
       System.err.println("palisade: " + e.getMessage());
       daemon.close();
@@ -48,6 +51,11 @@ final class AgentCommand implements Callable<Integer> {
       // hold and the next daemon adopts them.
       daemon.stopForRestart();
       if (web != null) web.close();
+      try {
+        if (notifier != null) notifier.close();
+      } catch (Exception e) {
+        // stopping anyway
+      }
       daemon.close();
     }, "palisade-shutdown"));
     Thread.currentThread().join(); // the event loop thread keeps running; killed by signal

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
     description = "High-availability manager for virtual-machine clusters",
     subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, AgentCommand.class,
         ClusterCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
-        FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class})
+        FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
+        NotifyCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

@@ -10,6 +10,8 @@ public final class StorePaths {
   public static final String FENCE_HISTORY = "/fence/history";
   /** Finished failovers as the API shows them, one znode each (f-SILENTMS-NODE), the newest kept. */
   public static final String FAILOVERS = "/failovers";
+  /** The cluster's notification settings (webhook, SMTP): secrets, so viewers may not read it (StoreAcl). */
+  public static final String NOTIFY = "/notify";
 
   private StorePaths() {}
 

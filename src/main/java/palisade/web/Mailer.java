@@ -7,52 +7,29 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
-import palisade.core.ConfigException;
-import palisade.io.TextFile;
-import palisade.runtime.daemon.DaemonConfig.Smtp;
+import palisade.runtime.store.NotifySettings.Smtp;
 
 /**
- * A minimal SMTP client for notifications (RFC 5321): EHLO, STARTTLS when offered, AUTH PLAIN when credentials are
- * configured (only over TLS or to a loopback relay), one message per connection. No mail library resolves here
+ * A minimal SMTP client for notifications (RFC 5321): EHLO, STARTTLS when offered, AUTH PLAIN when credentials
+ * are set (only over TLS or to a loopback relay), one message per connection. No mail library resolves here
  * (neither jakarta.mail nor angus-mail is in the local repository), and a notification needs nothing more: plain
  * text, ASCII headers, addresses checked by the configuration. Credentials never reach a log or an exception text.
  */
 final class Mailer {
   private static final int TIMEOUT_MS = 10_000;
   private final Smtp smtp;
-  private final String user;
-  private final String password;
   private final String helo;
 
-  private Mailer(Smtp smtp, String user, String password, String helo) {
+  /** A mailer for the cluster's relay (checked by {@link palisade.runtime.store.NotifySettings#check}). */
+  Mailer(Smtp smtp, String helo) {
     this.smtp = smtp;
-    this.user = user;
-    this.password = password;
     this.helo = helo;
-  }
-
-  /** The mailer for this configuration; its credentials file (if any) holds {@code user:password} on one line. */
-  static Mailer load(Smtp smtp, String helo) {
-    if (smtp.credentialsFile() == null) return new Mailer(smtp, null, null, helo);
-    Path f = smtp.credentialsFile();
-    String text;
-    try {
-      text = TextFile.read(f).strip();
-    } catch (TextFile.Unreadable e) {
-      throw new ConfigException("http.notify_smtp.credentials_file: " + e.getMessage());
-    }
-    int colon = text.indexOf(':');
-    if (colon <= 0 || colon == text.length() - 1 || text.contains("\n")) {
-      throw new ConfigException("http.notify_smtp.credentials_file: " + f + " must hold one line user:password");
-    }
-    return new Mailer(smtp, text.substring(0, colon), text.substring(colon + 1), helo);
   }
 
   /** Sends one plain-text message to every configured recipient; throws with a reply code, never a secret. */
@@ -81,9 +58,9 @@ final class Mailer {
   }
 
   private void transact(Conversation c, boolean mayAuth, String subject, String body) throws IOException {
-    if (user != null) {
+    if (smtp.username() != null) {
       if (!mayAuth) throw new IOException("the relay offers no STARTTLS: credentials are not sent in clear text");
-      String plain = "\0" + user + "\0" + password;
+      String plain = "\0" + smtp.username() + "\0" + smtp.password();
       c.command("AUTH PLAIN " + Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8)), 235,
           "AUTH PLAIN");
     }

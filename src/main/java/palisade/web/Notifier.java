@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,18 +25,19 @@ import org.slf4j.LoggerFactory;
 import palisade.core.ConfigException;
 import palisade.core.ManagerState;
 import palisade.core.StorePaths;
-import palisade.io.TextFile;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.NotifySettings;
 
 /**
- * Notifications: a webhook ({@code http.notify_webhook_file}: a file holding the URL, since webhook URLs often carry a
- * secret; it is never logged) gets a JSON POST, and an SMTP relay ({@code http.notify_smtp}) an e-mail whose subject
- * names the event and node, for every fence started, confirmed or failed and every ALERT in the cluster's event log
- * (among them the one this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}, and the
- * daemons' failed fence device checks). Every daemon may be configured alike; only the one holding the manager lease
- * sends, so one notification goes out per event (around a manager change one may be lost or doubled). At most
+ * Notifications, set once for the whole cluster ({@code palisade notify set}, the store's {@code /notify}, see
+ * {@link NotifySettings}): a webhook gets a JSON POST, and an SMTP relay an e-mail whose subject names the event and
+ * node, for every fence started, confirmed or failed and every ALERT in the cluster's event log (among them the one
+ * this notifier writes for a recovery that finds no node, see {@link RecoveryWatch}, the daemons' failed fence device
+ * checks and {@code palisade notify test}). Every daemon runs one; only the one holding the manager lease reads the
+ * settings (every poll, so a change takes effect within a second or two) and sends, so one notification goes out per
+ * event (around a manager change one may be lost or doubled). No settings: nothing is sent. At most
  * {@link #PER_MINUTE} per minute, e-mail and webhook together: the rest are counted and the count rides on the next
- * one sent ({@code suppressed}).
+ * one sent ({@code suppressed}). The URL and the password are never logged.
  */
 final class Notifier implements AutoCloseable {
   static final int PER_MINUTE = 10;
@@ -50,75 +50,122 @@ final class Notifier implements AutoCloseable {
           + "failed)")),
       Map.entry("alert", Pattern.compile("^()ALERT: ")));
 
-  private final URI url;
-  private final Mailer mailer;
   private final RecoveryWatch recoveries = new RecoveryWatch();
   private final String cluster;
   private final String node;
   private final LongSupplier clockMs;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Deque<Long> sent = new ArrayDeque<>();
+  /** The settings in force (NONE until the first read), and the channels made of them (null: not set). */
+  private NotifySettings settings = NotifySettings.NONE;
+  /** The last settings refused by their check (logged once). */
+  private NotifySettings rejected;
+  private URI url;
+  private Mailer mailer;
   private int suppressed;
   private String cursor;
+  private boolean storeFailing;
   private ScheduledExecutorService poller;
 
-  Notifier(URI url, String cluster, String node, LongSupplier clockMs) {
-    this(url, null, cluster, node, clockMs);
-  }
-
-  /** Either url or mailer may be null (not both). */
-  Notifier(URI url, Mailer mailer, String cluster, String node, LongSupplier clockMs) {
-    this.url = url;
-    this.mailer = mailer;
+  Notifier(String cluster, String node, LongSupplier clockMs) {
     this.cluster = cluster;
     this.node = node;
     this.clockMs = clockMs;
   }
 
-  /** The webhook URL from its file: http or https with a host; errors name the key, never the URL. */
-  static URI load(Path file) {
-    String text;
+  /**
+   * Puts settings read from the store in force (null: none). Settings that fail their check are not used (nothing
+   * is sent) and logged naming the field, never the URL or password. Returns whether they are in force.
+   */
+  boolean apply(NotifySettings next) {
+    NotifySettings s = next == null ? NotifySettings.NONE : next;
+    if (s.equals(settings)) return true;
+    if (s.equals(rejected)) return false;
     try {
-      text = TextFile.read(file).strip();
-    } catch (TextFile.Unreadable e) {
-      throw new ConfigException("http.notify_webhook_file: " + e.getMessage());
+      s.check();
+    } catch (ConfigException e) {
+      LOG.warn("notifications: the cluster's settings are not usable, nothing is sent until they are fixed "
+          + "(palisade notify set): {}", e.getMessage());
+      rejected = s;
+      settings = NotifySettings.NONE;
+      url = null;
+      mailer = null;
+      return false;
     }
-    try {
-      URI u = new URI(text);
-      String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-      if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null) return u;
-    } catch (java.net.URISyntaxException e) {
-      // named below, without the text: it may hold a secret
-    }
-    throw new ConfigException("http.notify_webhook_file: " + file + " does not hold an http(s) URL with a host");
+    settings = s;
+    rejected = null;
+    url = s.webhook() == null ? null : URI.create(s.webhook());
+    mailer = s.smtp() == null ? null : new Mailer(s.smtp(), node);
+    LOG.info("notifications: now {}", s); // redacted: scheme, host and port of the webhook; no password
+    return true;
   }
 
-  /** Polls the event log every second from now on; sends only while {@code manager} says this node holds the lease. */
+  /** Whether a channel is in force. */
+  boolean configured() {
+    return url != null || mailer != null;
+  }
+
+  /**
+   * Polls the event log every second from now on; while {@code manager} says this node holds the lease, reads the
+   * settings and sends.
+   */
   void start(java.util.function.Supplier<Admin> admin, BooleanSupplier manager) {
     poller = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "palisade-notify");
       t.setDaemon(true);
       return t;
     });
-    poller.scheduleWithFixedDelay(() -> {
-      try {
-        if (cursor == null) { // start after the newest event: history is not news
-          cursor = admin.get().events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
-          return;
-        }
-        List<Admin.Event> events = admin.get().events(cursor, 2000);
-        if (events.isEmpty()) return;
-        cursor = events.get(events.size() - 1).id();
-        if (manager.getAsBoolean()) offer(events);
-      } catch (Exception e) {
-        LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
-      }
-      try {
-        if (manager.getAsBoolean()) watchRecoveries(admin.get());
-      } catch (Exception e) {
-        LOG.warn("notifications: cannot read the event log now ({})", e.getClass().getSimpleName());
-      }
-    }, 1_000, 1_000, TimeUnit.MILLISECONDS);
+    poller.scheduleWithFixedDelay(() -> poll(admin, manager), 1_000, 1_000, TimeUnit.MILLISECONDS);
+  }
+
+  private void poll(java.util.function.Supplier<Admin> admin, BooleanSupplier manager) {
+    boolean holder = manager.getAsBoolean();
+    try {
+      if (holder) readSettings(admin.get());
+      pollEvents(admin.get(), holder);
+      if (holder) watchRecoveries(admin.get());
+      unreadable(null);
+    } catch (Exception e) {
+      unreadable(e);
+    }
+  }
+
+  private void pollEvents(Admin admin, boolean holder) throws Exception {
+    // Start after the newest event (history is not news); a standby only keeps up with the newest id (one record
+    // read, not every new one), so on taking over the lease it sends what came after its last poll.
+    if (cursor == null || !holder) {
+      cursor = admin.events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
+      return;
+    }
+    List<Admin.Event> events = admin.events(cursor, 2000);
+    if (events.isEmpty()) return;
+    cursor = events.get(events.size() - 1).id();
+    if (configured()) offer(events);
+  }
+
+  /** One warning per episode of an unreadable store (every daemon polls: a partition must not flood the logs). */
+  private void unreadable(Exception e) {
+    if (e == null) {
+      if (storeFailing) LOG.warn("notifications: the event log is readable again");
+      storeFailing = false;
+    } else if (!storeFailing) {
+      storeFailing = true;
+      LOG.warn("notifications: cannot read the event log now ({}); retrying every second",
+          e.getClass().getSimpleName());
+    }
+  }
+
+  /** The settings from the store; on a read error the ones in force stay (a store hiccup silences nothing). */
+  private void readSettings(Admin admin) {
+    NotifySettings s;
+    try {
+      s = admin.value(StorePaths.NOTIFY, NotifySettings.class);
+    } catch (Exception e) {
+      // not the message: a decoding error could quote the record
+      LOG.warn("notifications: cannot read the settings now ({}); the last ones stay", e.getClass().getSimpleName());
+      return;
+    }
+    apply(s);
   }
 
   /** Sends a notification for each event that is one, within the rate limit; returns how many were sent. */

@@ -191,8 +191,6 @@ public final class WebServer implements AutoCloseable {
     if (!(telemetry instanceof Metrics metrics)) {
       throw new IllegalArgumentException("the telemetry of WebServer.telemetry(config) is needed, not " + telemetry);
     }
-    java.net.URI hook = h.notifyWebhookFile() == null ? null : Notifier.load(h.notifyWebhookFile());
-    Mailer mailer = h.notifySmtp() == null ? null : Mailer.load(h.notifySmtp(), dc.node());
     javax.net.ssl.SSLContext tls = h.tls() ? serverTls(dc) : null;
     WebServer w = new WebServer(dc, metrics, token, api, tls);
     try {
@@ -207,10 +205,9 @@ public final class WebServer implements AutoCloseable {
           + rootMessage(e));
     }
     w.failovers.start(w::reader, w::holdsManagerLease);
-    if (hook != null || mailer != null) {
-      w.notifier = new Notifier(hook, mailer, dc.cluster(), dc.node(), System::currentTimeMillis);
-      w.notifier.start(w::reader, w::holdsManagerLease);
-    }
+    // Always: the settings are the cluster's (palisade notify set) and may appear at any time.
+    w.notifier = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
+    w.notifier.start(w::reader, w::holdsManagerLease);
     return w;
   }
 
@@ -238,11 +235,50 @@ public final class WebServer implements AutoCloseable {
 
   /** Whether this node holds the manager lease (the one node that sends notifications). */
   private boolean holdsManagerLease() {
+    return holdsManagerLease(reader(), node);
+  }
+
+  private static boolean holdsManagerLease(Admin reader, String node) {
     try {
-      ManagerLease l = reader().value(StorePaths.MANAGER_LEASE, ManagerLease.class);
+      ManagerLease l = reader.value(StorePaths.MANAGER_LEASE, ManagerLease.class);
       return l != null && node.equals(l.holder());
     } catch (Exception e) {
       return false;
+    }
+  }
+
+  /**
+   * The notifier of a daemon whose HTTP server is off (otherwise the server runs it): notifications are the
+   * cluster's, so the node holding the manager lease sends them whatever its own http section says.
+   */
+  public static AutoCloseable notifierWithoutHttp(DaemonConfig dc) {
+    Reader reader = new Reader(dc);
+    Notifier n = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
+    n.start(reader, () -> holdsManagerLease(reader.get(), dc.node()));
+    return () -> {
+      n.close();
+      reader.close();
+    };
+  }
+
+  /** A store handle opened at first use (the daemon's node credential), closed with its owner. */
+  private static final class Reader implements java.util.function.Supplier<Admin>, AutoCloseable {
+    private final DaemonConfig dc;
+    private Admin admin;
+
+    Reader(DaemonConfig dc) {
+      this.dc = dc;
+    }
+
+    @Override
+    public synchronized Admin get() {
+      if (admin == null) admin = new Admin(dc.connectString(), dc.cluster(), Credential.load(dc.storeCredential()));
+      return admin;
+    }
+
+    @Override
+    public synchronized void close() {
+      if (admin != null) admin.close();
     }
   }
 

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ConfigException;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
-import palisade.runtime.daemon.DaemonConfig.Smtp;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.NotifySettings;
+import palisade.runtime.store.NotifySettings.Smtp;
 
 /** E-mail notifications against an SMTP sink on loopback, and the ALERT for a recovery that finds no node. */
 class NotifierMailTest {
@@ -40,9 +41,16 @@ class NotifierMailTest {
     sink.close();
   }
 
-  private Smtp smtp(Path creds) {
+  private Smtp smtp(String user, String password) {
     return new Smtp("127.0.0.1", sink.port(), "palisade@lab.example", List.of("ops@lab.example", "oncall@lab.example"),
-        creds);
+        user, password);
+  }
+
+  /** A notifier with the cluster's settings naming only this relay, as the daemon applies them from the store. */
+  private Notifier mailing() {
+    Notifier n = new Notifier("lab", "node1", clock::get);
+    assertThat(n.apply(new NotifySettings(null, smtp(null, null)))).isTrue();
+    return n;
   }
 
   private static Admin.Event event(int i, String source, String message) {
@@ -51,7 +59,7 @@ class NotifierMailTest {
 
   @Test
   void aFenceArrivesAsAMailNamingTheEventAndNode() {
-    Notifier n = new Notifier(null, Mailer.load(smtp(null), "node1"), "lab", "node1", clock::get);
+    Notifier n = mailing();
     int sent = n.offer(List.of(event(1, "node2/fencer", "node3: power fencing, attempt 1, 1 levels"),
         event(2, "node2/agent", "vm:102: started"),
         event(3, "manager", "node3: fencing -> fenced (power off confirmed by bmc-node3)"),
@@ -73,7 +81,7 @@ class NotifierMailTest {
 
   @Test
   void mailSharesTheRateLimit() {
-    Notifier n = new Notifier(null, Mailer.load(smtp(null), "node1"), "lab", "node1", clock::get);
+    Notifier n = mailing();
     List<Admin.Event> storm = new ArrayList<>();
     for (int i = 1; i <= 12; i++) storm.add(event(i, "f", "node" + i + ": power fencing, attempt 1"));
     assertThat(n.offer(storm)).isEqualTo(Notifier.PER_MINUTE);
@@ -87,7 +95,8 @@ class NotifierMailTest {
   void credentialsGoOnlyInAuthPlainAndNeverInAnError() throws Exception {
     Path creds = dir.resolve("smtp.cred");
     Files.writeString(creds, "alerts:pa55word\n");
-    Mailer m = Mailer.load(smtp(creds), "node1");
+    String[] userPassword = NotifySettings.credentialsFile(creds, "--smtp-credentials-file");
+    Mailer m = new Mailer(smtp(userPassword[0], userPassword[1]), "node1");
     m.send("subject", "a body\n.with a leading dot");
     SmtpSink.Mail mail = sink.mails.get(0);
     assertThat(new String(Base64.getDecoder().decode(mail.auth()), StandardCharsets.UTF_8))
@@ -97,14 +106,17 @@ class NotifierMailTest {
     assertThatThrownBy(() -> m.send("s", "b")).hasMessage("the relay answered 550 to RCPT")
         .hasMessageNotContaining("pa55word");
     Files.writeString(creds, "no colon here\n");
-    assertThatThrownBy(() -> Mailer.load(smtp(creds), "node1")).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("http.notify_smtp.credentials_file: ").hasMessageNotContaining("no colon");
+    assertThatThrownBy(() -> NotifySettings.credentialsFile(creds, "--smtp-credentials-file"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("--smtp-credentials-file: " + creds + " must hold one line user:password");
+    assertThat(smtp("alerts", "pa55word").toString()).contains("alerts").doesNotContain("pa55word");
+    assertThat(new NotifySettings(null, smtp("alerts", "pa55word")).toString()).doesNotContain("pa55word");
   }
 
   @Test
   void aRelayThatIsDownCountsNothingAsSent() throws Exception {
     sink.close();
-    Notifier n = new Notifier(null, Mailer.load(smtp(null), "node1"), "lab", "node1", clock::get);
+    Notifier n = mailing();
     assertThat(n.offer(List.of(event(1, "f", "node3: power fencing, attempt 1")))).isZero();
     assertThat(n.sentTimes()).isEmpty();
   }
@@ -127,7 +139,7 @@ class NotifierMailTest {
     assertThat(w.observe(s, RecoveryWatch.AFTER_MS * 12)).isEmpty();
     List<String> again = w.observe(s, RecoveryWatch.AFTER_MS * 13);
     assertThat(again).as("a new episode").hasSize(1);
-    assertThat(new Notifier(null, null, "lab", "node1", clock::get).notification(event(1, "notifier",
+    assertThat(new Notifier("lab", "node1", clock::get).notification(event(1, "notifier",
         again.get(0)))).as("the notifier matches its own line").containsEntry("kind", "alert");
   }
 

@@ -22,8 +22,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ConfigException;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.NotifySettings;
 
-/** Webhook notifications against a local receiver on loopback, with a given clock for the rate limit. */
+/**
+ * Webhook notifications against a local receiver on loopback, with a given clock for the rate limit; the settings
+ * as the daemon gets them from the store ({@link Notifier#apply}).
+ */
 class NotifierTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final List<JsonNode> received = new CopyOnWriteArrayList<>();
@@ -55,13 +59,19 @@ class NotifierTest {
     receiver.stop(0);
   }
 
+  private Notifier notifier(String webhook) {
+    Notifier n = new Notifier("lab", "node1", clock::get);
+    assertThat(n.apply(new NotifySettings(webhook, null))).isTrue();
+    return n;
+  }
+
   private static Admin.Event event(int i, String source, String message) {
     return new Admin.Event(String.format("e-%010d", i), 1_000L * i, "node1", source, message);
   }
 
   @Test
   void fenceStartedConfirmedAndFailedArePostedAsJson() {
-    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    Notifier n = notifier(url.toString());
     int sent = n.offer(List.of(event(1, "node2/fencer", "node3: power fencing, attempt 1, 1 levels"),
         event(2, "node2/agent", "vm:102: started"),
         event(3, "manager", "node3: fencing -> fenced (power off confirmed by bmc-node3)"),
@@ -81,7 +91,7 @@ class NotifierTest {
 
   @Test
   void atMostTenAMinuteAndTheRestCounted() {
-    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    Notifier n = notifier(url.toString());
     List<Admin.Event> storm = new ArrayList<>();
     for (int i = 1; i <= 15; i++) storm.add(event(i, "node2/fencer", "node" + i + ": power fencing, attempt 1"));
     assertThat(n.offer(storm)).isEqualTo(Notifier.PER_MINUTE);
@@ -97,18 +107,49 @@ class NotifierTest {
   void theUrlComesFromAFileAndIsNeverEchoed() throws Exception {
     Path f = dir.resolve("hook");
     Files.writeString(f, url + "\n");
-    assertThat(Notifier.load(f)).isEqualTo(url);
+    assertThat(NotifySettings.webhookFile(f, "--webhook-file")).isEqualTo(url.toString());
     Files.writeString(f, "ftp://example/s3cret\n");
-    assertThatThrownBy(() -> Notifier.load(f)).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("http.notify_webhook_file: ").hasMessageNotContaining("s3cret");
-    assertThatThrownBy(() -> Notifier.load(dir.resolve("none"))).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("http.notify_webhook_file: ");
+    assertThatThrownBy(() -> NotifySettings.webhookFile(f, "--webhook-file")).isInstanceOf(ConfigException.class)
+        .hasMessage("--webhook-file: " + f + " does not hold an http(s) URL with a host");
+    assertThatThrownBy(() -> NotifySettings.webhookFile(dir.resolve("none"), "--webhook-file"))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("--webhook-file: " + dir.resolve("none"));
+  }
+
+  @Test
+  void withoutSettingsNothingIsSentAndAChangeTakesEffectAtTheNextEvent() {
+    Notifier n = new Notifier("lab", "node1", clock::get);
+    assertThat(n.configured()).isFalse();
+    assertThat(n.apply(null)).isTrue();
+    assertThat(n.configured()).as("no settings in the store: no channel").isFalse();
+    // set while running: the next fence goes out
+    assertThat(n.apply(new NotifySettings(url.toString(), null))).isTrue();
+    assertThat(n.offer(List.of(event(1, "f", "node3: power fencing, attempt 1")))).isEqualTo(1);
+    // moved to another path: the receiver sees only what goes to the new one
+    assertThat(n.apply(new NotifySettings(url.resolve("/hook/other").toString(), null))).isTrue();
+    assertThat(n.offer(List.of(event(2, "f", "node3: power fencing, attempt 2")))).isZero();
+    // removed: nothing is attempted
+    assertThat(n.apply(NotifySettings.NONE)).isTrue();
+    assertThat(n.configured()).isFalse();
+    assertThat(received).hasSize(1);
+    assertThat(received.get(0).get("message").asText()).isEqualTo("node3: power fencing, attempt 1");
+  }
+
+  @Test
+  void settingsThatFailTheirCheckAreNotUsed() {
+    Notifier n = notifier(url.toString());
+    // a raw store client could write anything: the notifier checks what it reads
+    assertThat(n.apply(new NotifySettings("ftp://example/s3cret", null))).isFalse();
+    assertThat(n.configured()).isFalse();
+    assertThat(n.apply(new NotifySettings(null, new NotifySettings.Smtp("h", 25, "p@x", List.of("o@y\r\nRCPT"),
+        null, null)))).isFalse();
+    assertThat(n.apply(new NotifySettings(url.toString(), null))).isTrue();
+    assertThat(n.configured()).isTrue();
   }
 
   @Test
   void aReceiverThatIsDownCountsNothingAsSent() {
     receiver.stop(0);
-    Notifier n = new Notifier(url, "lab", "node1", clock::get);
+    Notifier n = notifier(url.toString());
     assertThat(n.offer(List.of(event(1, "f", "node3: power fencing, attempt 1")))).isZero();
     assertThat(n.sentTimes()).isEmpty();
   }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ConfigException;
@@ -29,27 +28,17 @@ class WebConfigTest {
     assertThat(h.address()).isEqualTo("127.0.0.7");
     assertThat(h.port()).isEqualTo(DaemonConfig.DEFAULT_HTTP_PORT);
     assertThat(h.apiTokensFile()).isNull();
-    assertThat(h.notifyWebhookFile()).isNull();
-    assertThat(load("http:\n  notify_webhook_file: hook.url\n").http().notifyWebhookFile())
-        .isEqualTo(dir.resolve("hook.url"));
   }
 
   @Test
-  void smtpNotificationsAreConfiguredWithClearErrors() throws Exception {
-    DaemonConfig.Smtp s = load("http:\n  notify_smtp:\n    host: 127.0.0.1\n    from: pal@lab.example\n"
-        + "    to: [a@lab.example, b@lab.example]\n    credentials_file: smtp.cred\n").http().notifySmtp();
-    assertThat(s).isEqualTo(new DaemonConfig.Smtp("127.0.0.1", 25, "pal@lab.example",
-        List.of("a@lab.example", "b@lab.example"), dir.resolve("smtp.cred")));
-    assertThat(load("http:\n  notify_smtp: {host: h, port: 2525, from: p@x, to: o@y}\n").http().notifySmtp().to())
-        .containsExactly("o@y");
-    assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, from: p@x}\n"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("http.notify_smtp.to: is required");
-    assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, from: p@x, to: 'o@y\\r\\nRCPT TO:<z@w>'}\n"))
-        .hasMessageContaining("http.notify_smtp.to: ").hasMessageContaining("is not an e-mail address");
-    assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, port: 0, from: p@x, to: o@y}\n"))
-        .hasMessageContaining("http.notify_smtp.port: '0' is not a port");
-    assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, from: p@x, to: o@y, password: x}\n"))
-        .hasMessageContaining("http.notify_smtp.password");
+  void theOldNodeLevelNotificationKeysAreRefusedNamingTheNewCommand() {
+    assertThatThrownBy(() -> load("http:\n  notify_webhook_file: hook.url\n")).isInstanceOf(ConfigException.class)
+        .hasMessage(dir.resolve("node.yaml") + ": http.notify_webhook_file: notifications are set per cluster now: "
+            + "palisade notify set --webhook-file FILE");
+    assertThatThrownBy(() -> load("http:\n  notify_smtp: {host: h, port: 2525, from: p@x, to: o@y}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(dir.resolve("node.yaml") + ": http.notify_smtp: notifications are set per cluster now: "
+            + "palisade notify set --smtp-host H --smtp-from A --smtp-to A");
   }
 
   @Test

@@ -42,29 +42,22 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
+   * Notifications are not here: they are the cluster's ({@code palisade notify set}, the store's {@code /notify}).
    *
    * @param metricsTokenFile when set, /metrics answers only a request with this file's token as a bearer token
    * @param apiTokensFile the API's bearer tokens (name, role, SHA-256); without it every /api request is refused
-   * @param notifyWebhookFile a file holding the webhook URL for fence notifications, or null for none
-   * @param notifySmtp where e-mail notifications go ({@code http.notify_smtp}), or null for none
    */
   /**
    * @param tls HTTPS with the node's store credential (its certificate, signed by the members authority); off only
    *     when {@code http.tls: false} on a loopback address
    */
   public record Http(boolean enabled, String address, int port, boolean tls, Path metricsTokenFile,
-      Path apiTokensFile, Path notifyWebhookFile, Smtp notifySmtp) {
+      Path apiTokensFile) {
     /** The URL clients use: https or http, the address, the port. */
     public String url() {
       return (tls ? "https://" : "http://") + address + ":" + port;
     }
   }
-
-  /**
-   * An SMTP relay for notifications: plain SMTP, STARTTLS when the server offers it; credentials (if any) come from
-   * a file holding {@code user:password}, read when the daemon starts and never logged.
-   */
-  public record Smtp(String host, int port, String from, java.util.List<String> to, Path credentialsFile) {}
 
   /** The HTTP port when {@code http.port} is not given. */
   public static final int DEFAULT_HTTP_PORT = 9190;

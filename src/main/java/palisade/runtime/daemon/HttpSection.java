@@ -7,12 +7,9 @@ import static palisade.runtime.daemon.ConfigYaml.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import palisade.core.ConfigException;
 import palisade.runtime.daemon.DaemonConfig.Http;
-import palisade.runtime.daemon.DaemonConfig.Smtp;
 
 /**
  * The daemon configuration's {@code http} section: {@link DaemonConfig#DEFAULT_HTTP_PORT} on the node's own address
@@ -26,10 +23,17 @@ final class HttpSection {
   static Http parse(JsonNode h, String self, Path base) {
     String dflt = self;
     if (h.isMissingNode() || h.isNull()) return new Http(true, dflt, DaemonConfig.DEFAULT_HTTP_PORT, true, null,
-        null, null, null);
+        null);
     if (!h.isObject()) throw new ConfigException("http: must be a mapping (address, port, enabled, ...)");
-    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "tls", "metrics_token_file", "api_tokens_file",
-        "notify_webhook_file", "notify_smtp"));
+    if (h.has("notify_webhook_file")) {
+      throw new ConfigException("http.notify_webhook_file: notifications are set per cluster now: palisade notify "
+          + "set --webhook-file FILE");
+    }
+    if (h.has("notify_smtp")) {
+      throw new ConfigException("http.notify_smtp: notifications are set per cluster now: palisade notify set "
+          + "--smtp-host H --smtp-from A --smtp-to A [--smtp-port P] [--smtp-credentials-file F]");
+    }
+    onlyKeys(h, "http.", Set.of("address", "port", "enabled", "tls", "metrics_token_file", "api_tokens_file"));
     boolean enabled = true;
     if (h.has("enabled")) {
       if (!h.get("enabled").isBoolean()) throw new ConfigException("http.enabled: must be true or false");
@@ -57,49 +61,6 @@ final class HttpSection {
         "http.metrics_token_file")) : null;
     Path api = h.has("api_tokens_file") ? base.resolve(text(h.get("api_tokens_file"), "http.api_tokens_file"))
         : null;
-    Path hook = h.has("notify_webhook_file") ? base.resolve(text(h.get("notify_webhook_file"),
-        "http.notify_webhook_file")) : null;
-    Smtp smtp = h.has("notify_smtp") ? smtp(h.get("notify_smtp"), base) : null;
-    return new Http(enabled && port != 0, address, port, tls, token, api, hook, smtp);
-  }
-
-  /** http.notify_smtp: host, port (default 25), from, to (one address or a list), credentials_file (optional). */
-  static Smtp smtp(JsonNode m, Path base) {
-    String key = "http.notify_smtp";
-    if (!m.isObject()) throw new ConfigException(key + ": must be a mapping (host, port, from, to, credentials_file)");
-    onlyKeys(m, key + ".", Set.of("host", "port", "from", "to", "credentials_file"));
-    for (String k : List.of("host", "from", "to")) {
-      if (!m.has(k)) throw new ConfigException(key + "." + k + ": is required");
-    }
-    String host = text(m.get("host"), key + ".host");
-    int port = 25;
-    if (m.has("port")) {
-      JsonNode v = m.get("port");
-      if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 65535) {
-        throw new ConfigException(key + ".port: '" + v.asText() + "' is not a port (1-65535)");
-      }
-      port = v.asInt();
-    }
-    String from = mailbox(m.get("from"), key + ".from");
-    List<String> to = new ArrayList<>();
-    JsonNode t = m.get("to");
-    if (t.isArray()) {
-      for (int i = 0; i < t.size(); i++) to.add(mailbox(t.get(i), key + ".to[" + i + "]"));
-    } else {
-      to.add(mailbox(t, key + ".to"));
-    }
-    if (to.isEmpty()) throw new ConfigException(key + ".to: names no address");
-    Path creds = m.has("credentials_file") ? base.resolve(text(m.get("credentials_file"),
-        key + ".credentials_file")) : null;
-    return new Smtp(host, port, from, List.copyOf(to), creds);
-  }
-
-  /** A bare address (local@domain): no display names, spaces or line breaks, which could inject SMTP commands. */
-  private static String mailbox(JsonNode v, String key) {
-    String a = text(v, key);
-    if (!a.matches("[^\\s@<>\",;:]+@[A-Za-z0-9.-]+")) {
-      throw new ConfigException(key + ": '" + a + "' is not an e-mail address (local@domain)");
-    }
-    return a;
+    return new Http(enabled && port != 0, address, port, tls, token, api);
   }
 }

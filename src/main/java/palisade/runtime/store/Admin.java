@@ -171,8 +171,14 @@ public final class Admin implements AutoCloseable {
     }
   }
 
-  /** What a /config change did, by name (no option values: they may hold commands or secrets). */
+  /**
+   * What a /config change did, by name (no option values: they may hold commands or secrets); for /notify which
+   * channel changed, redacted.
+   */
   private static String describe(Object before, Object after) {
+    if (after instanceof NotifySettings n) {
+      return NotifySettings.describe(before instanceof NotifySettings b ? b : null, n);
+    }
     if (!(after instanceof ClusterConfig b) || (before != null && !(before instanceof ClusterConfig))) return "";
     ClusterConfig a = (ClusterConfig) before;
     StringBuilder sb = new StringBuilder();

@@ -43,6 +43,7 @@ public final class Codec {
       case StorePaths.MANAGER_LEASE -> ManagerLease.class;
       case StorePaths.MANAGER_STATE -> ManagerState.class;
       case StorePaths.FENCE_HISTORY -> palisade.core.FenceHistory.class;
+      case StorePaths.NOTIFY -> NotifySettings.class;
       default -> path.startsWith(StorePaths.NODES + "/") && path.indexOf('/', StorePaths.NODES.length() + 1) < 0
           ? NodeRecord.class : oneBelow(path, ShutdownRequest.PARENT) ? ShutdownRequest.class : null;
     };
@@ -64,7 +65,13 @@ public final class Codec {
   public static Object decode(String path, byte[] data) throws IOException {
     Class<?> type = typeOf(path);
     if (type == null || data == null || data.length == 0) return null;
-    return JSON.readValue(data, type);
+    if (type != NotifySettings.class) return JSON.readValue(data, type);
+    try {
+      return JSON.readValue(data, type);
+    } catch (IOException e) {
+      // Jackson's message quotes the offending token, which may be a piece of a URL or a password.
+      throw new IOException("not valid notification settings (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   /** Pretty JSON for humans (the CLI). */

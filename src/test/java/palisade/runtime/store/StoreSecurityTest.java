@@ -85,7 +85,9 @@ class StoreSecurityTest {
       assertThat(paths).anyMatch(p -> p.startsWith("/palisade/test/events/e-"));
       for (String p : paths) {
         List<ACL> acl = c.getACL().forPath(p);
-        assertThat(acl).as(p).containsExactlyInAnyOrderElementsOf(StoreAcl.ACLS);
+        // the notification settings (if another test wrote them) hold secrets: viewers get nothing there
+        assertThat(acl).as(p).containsExactlyInAnyOrderElementsOf(p.equals("/palisade/test" + StorePaths.NOTIFY)
+            ? StoreAcl.SECRET_ACLS : StoreAcl.ACLS);
       }
     }
   }
@@ -105,6 +107,31 @@ class StoreSecurityTest {
       assertThatThrownBy(() -> viewer.command(s -> new Command.Maintenance(s, "node1", true)))
           .isInstanceOf(KeeperException.NoAuthException.class);
       assertThat(viewer.read(StorePaths.CONFIG).version()).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void theNotificationSettingsAreForMembersAndAdminsOnly() throws Exception {
+    NotifySettings secret = new NotifySettings("https://hooks.example/T0k3n", new NotifySettings.Smtp(
+        "smtp.example", 587, "pal@lab.example", List.of("ops@lab.example"), "alerts", "pa55word"));
+    try (Admin alice = admin("alice"); Admin viewer = admin("victor")) {
+      alice.update(StorePaths.NOTIFY, NotifySettings.class, cur -> secret);
+      assertThat(alice.value(StorePaths.NOTIFY, NotifySettings.class)).isEqualTo(secret);
+      assertThatThrownBy(() -> viewer.read(StorePaths.NOTIFY)).isInstanceOf(KeeperException.NoAuthException.class);
+      assertThatThrownBy(() -> viewer.update(StorePaths.NOTIFY, NotifySettings.class, cur -> NotifySettings.NONE))
+          .isInstanceOf(KeeperException.NoAuthException.class);
+      // the viewer still reads everything else
+      assertThat(viewer.value(StorePaths.CONFIG, ClusterConfig.class)).isNotNull();
+      // a node reads them (the daemon holding the manager lease sends)
+      Credential node = Credential.load(Credentials.nodeDir(creds, "node1"));
+      try (Admin member = new Admin(connect, "test", node)) {
+        assertThat(member.connect(15_000)).isTrue();
+        assertThat(member.value(StorePaths.NOTIFY, NotifySettings.class)).isEqualTo(secret);
+      }
+      // the audit names the change, not the secrets
+      assertThat(alice.events(null, 100)).anySatisfy(e -> assertThat(e.message())
+          .startsWith("wrote /notify (version ").contains("webhook set to https://hooks.example/…")
+          .contains("smtp.example:587").doesNotContain("T0k3n").doesNotContain("pa55word"));
     }
   }
 
