@@ -103,4 +103,18 @@ final class DomainMetadata {
       }
     }
   }
+
+  /** The domain XML a resource brings: its {@code xml} option, else the file its {@code xml_file} names; or null. */
+  static String definition(ResourceSpec spec) throws ResourceException {
+    String xml = spec.option("xml").orElse(null);
+    if (xml == null && spec.option("xml_file").isPresent()) {
+      java.nio.file.Path file = java.nio.file.Path.of(spec.option("xml_file").get());
+      try {
+        xml = java.nio.file.Files.readString(file);
+      } catch (java.io.IOException e) {
+        throw new ResourceException("resource " + spec.id() + ": option xml_file: cannot read " + file + ": " + e, e);
+      }
+    }
+    return xml;
+  }
 }

@@ -3,9 +3,6 @@ package palisade.runtime.resource;
 import static palisade.runtime.resource.DomainMetadata.recordToken;
 import static palisade.runtime.resource.DomainMetadata.recordedToken;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -72,6 +69,11 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   private final Map<String, String> domains = new TreeMap<>();
   /** Domain name to active, as the lifecycle events tell; absent = not known from events (check directly). */
   private final Map<String, Boolean> eventActive = new TreeMap<>();
+  /**
+   * Domain name to the state our own start or stop put it in, until its event arrives: an event of the other state
+   * before that is an older one delivered late (the stop before a start), not news, and is not applied.
+   */
+  private final Map<String, Boolean> pending = new TreeMap<>();
   /** Token by resource id of the domains adopted at start and not started or moved since (-1: unknown). */
   private final Map<String, Long> adoptedTokens = new TreeMap<>();
   /** The last lifecycle events, "name TYPE DETAIL", oldest first (for operators and tests). */
@@ -142,12 +144,17 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       DomainEventType type = event.getType();
       Object detail = event.getDetail();
       synchronized (LibvirtResourceDriver.this) {
-        switch (type) {
-          case STARTED, RESUMED, SUSPENDED, PMSUSPENDED -> eventActive.put(name, true);
-          case STOPPED -> eventActive.put(name, false);
-          case UNDEFINED -> eventActive.remove(name);
-          default -> { } // DEFINED, SHUTDOWN (the guest asked; STOPPED follows), CRASHED, UNKNOWN
+        Boolean state = switch (type) {
+          case STARTED, RESUMED, SUSPENDED, PMSUSPENDED -> true;
+          case STOPPED -> false;
+          default -> null; // DEFINED, UNDEFINED, SHUTDOWN (the guest asked; STOPPED follows), CRASHED, UNKNOWN
+        };
+        Boolean want = pending.get(name);
+        if (state != null && (want == null || want.equals(state))) {
+          pending.remove(name);
+          eventActive.put(name, state);
         }
+        if (type == DomainEventType.UNDEFINED) eventActive.remove(name);
         history.addLast(name + " " + type + " " + detail);
         while (history.size() > HISTORY_MAX) history.removeFirst();
         LibvirtResourceDriver.this.notifyAll();
@@ -162,6 +169,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     if (closed != connect) return;
     log.warn("libvirt {}: connection closed ({}); reopened on the next call", uri, reason);
     eventActive.clear(); // events may have been missed: unknown until checked directly
+    pending.clear();
     connect = null;
     notifyAll();
   }
@@ -192,15 +200,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   public void start(ResourceSpec spec, long token, String node) throws ResourceException {
     String id = spec.id();
     String name = spec.option("domain").orElse(id);
-    String xml = spec.option("xml").orElse(null);
-    if (xml == null && spec.option("xml_file").isPresent()) {
-      Path file = Path.of(spec.option("xml_file").get());
-      try {
-        xml = Files.readString(file);
-      } catch (IOException e) {
-        throw new ResourceException("resource " + id + ": option xml_file: cannot read " + file + ": " + e, e);
-      }
-    }
+    String xml = DomainMetadata.definition(spec);
     synchronized (this) {
       try {
         Domain domain = lookup(name);
@@ -226,7 +226,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
         DomainMetadata.startWithToken(domain, id, token, node);
         domains.put(id, name);
         adoptedTokens.remove(id); // its metadata carries this start's token now
-        eventActive.putIfAbsent(name, true);
+        eventActive.put(name, true);
+        pending.put(name, true);
         log.info("resource {}: domain {} started on {} with token {}", id, name, node, token);
       } catch (LibvirtException e) {
         throw new ResourceException("resource " + id + ": cannot start domain " + name + ": " + e.getMessage(), e);
@@ -256,6 +257,8 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
           domains.remove(id);
           return;
         }
+        eventActive.put(name, true);
+        pending.put(name, false);
         domain.shutdown();
         log.info("resource {}: shutdown requested for domain {}", id, name);
       } catch (LibvirtException e) {
@@ -276,14 +279,17 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     log.info("resource {}: domain {} stopped", id, name);
   }
 
-  /** Waits for the stopped event, checking directly once a second in case an event was lost. */
+  /**
+   * Waits until libvirt itself says the domain is inactive: asked directly when a stopped event arrives, and once a
+   * second in case an event was lost. An event alone never ends the wait: a late one could be about an earlier run,
+   * and a stop reported too early lets the resource start elsewhere while it still runs here.
+   */
   private synchronized boolean awaitInactive(String name, long timeoutMs) throws ResourceException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     long nextCheck = 0;
     while (true) {
       long now = System.nanoTime();
-      if (Boolean.FALSE.equals(eventActive.get(name))) return true;
-      if (now >= nextCheck) {
+      if (now >= nextCheck || Boolean.FALSE.equals(eventActive.get(name))) {
         if (!active(name)) return true;
         nextCheck = now + FALLBACK_CHECK_MS * 1_000_000;
       }
@@ -339,7 +345,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
     SortedSet<String> ids = new TreeSet<>();
     boolean events = LibvirtEventLoop.running() && connect != null;
     domains.forEach((id, name) -> {
-      Boolean known = events ? eventActive.get(name) : null;
+      Boolean known = events && !pending.containsKey(name) ? eventActive.get(name) : null;
       if (known != null ? known : active(name)) {
         ids.add(id);
       }
@@ -409,6 +415,7 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
       domains.remove(id);
       adoptedTokens.remove(id);
       eventActive.put(name, false);
+      pending.remove(name);
     }
     target.progress().accept(String.format(Locale.ROOT, "live migration of %s to %s done in %.1fs", name,
         target.node(), (System.nanoTime() - t0) / 1e9));
