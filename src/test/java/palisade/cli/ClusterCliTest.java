@@ -61,6 +61,15 @@ class ClusterCliTest {
     return ms == null ? null : ms.services().get(id);
   }
 
+  /** Started on NODE in the manager's state, and NODE's agent reported it started under that token. */
+  private boolean runs(String id, String node) throws Exception {
+    ServiceStatus s = service(id);
+    palisade.core.NodeRecord r = admin.value(StorePaths.node(node), palisade.core.NodeRecord.class);
+    return s != null && s.state() == ServiceState.STARTED && node.equals(s.node()) && r != null
+        && new palisade.core.ResourceResult(s.token(), palisade.core.RequestOutcome.STARTED).equals(
+        r.results().get(id));
+  }
+
   private SpmRole spm() throws Exception {
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     return ms == null ? null : ms.spm();
@@ -89,8 +98,8 @@ class ClusterCliTest {
 
     String cmd = "command=sleep 600";
     assertThat(cli("resource", "add", "svc:1", "--node", "node2", "--option", cmd)).isZero();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
-        service("svc:1").state() == ServiceState.STARTED && "node2".equals(service("svc:1").node()));
+    // Runs: the agent reported the start (the manager refuses a relocation of a resource still starting).
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> runs("svc:1", "node2"));
 
     long before = configVersion();
     assertThat(cli("resource", "add", "svc:1", "--node", "node2", "--option", cmd)).isEqualTo(2); // exists
