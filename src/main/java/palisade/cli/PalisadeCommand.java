@@ -6,10 +6,10 @@ import picocli.CommandLine.Command;
 /** The `palisade` command line: one subcommand per job. */
 @Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
     description = "High-availability manager for virtual-machine clusters",
-    subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, AgentCommand.class,
-        ClusterCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
+    subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, DaemonCommand.class,
+        LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
-        NotifyCommand.class})
+        NotifyCommand.class, RenamedCommands.Cluster.class, RenamedCommands.Agent.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

@@ -26,7 +26,7 @@ final class LabBmcs {
       if (c.bmcPort(n) < 0) continue;
       Path log = dir.resolve(n).resolve("bmc.log");
       Files.deleteIfExists(log);
-      Process p = c.processes().launch(List.of("palisade.Main", "cluster", "bmc", "--dir", dir.toString(), "--node",
+      Process p = c.processes().launch(List.of("palisade.Main", "lab", "bmc", "--dir", dir.toString(), "--node",
           n), "64m", log);
       started.put(n, p);
       c.updateState(s -> s.setProperty(n + ".bmc.pid", Long.toString(p.pid())));

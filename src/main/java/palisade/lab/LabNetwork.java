@@ -29,7 +29,7 @@ final class LabNetwork {
   /** Runs the fault proxy as a background process steered by DIR/isolated. */
   void startProxyProcess() throws IOException {
     Files.writeString(dir.resolve("isolated"), "");
-    Process p = c.processes().launch(List.of("palisade.Main", "cluster", "proxy", "--dir", dir.toString()), "96m",
+    Process p = c.processes().launch(List.of("palisade.Main", "lab", "proxy", "--dir", dir.toString()), "96m",
         dir.resolve("proxy.log"));
     c.updateState(st -> st.setProperty("proxy.pid", Long.toString(p.pid())));
     waitApplied(Set.of());

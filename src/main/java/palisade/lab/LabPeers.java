@@ -35,7 +35,7 @@ final class LabPeers {
     List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", "echo $$ > \"$1\" || exit 97; shift; exec \"$@\"",
         "palisade-cgroup-enter", cg.dir().resolve("cgroup.procs").toString()));
     argv.addAll(c.processes().javaCommand("128m"));
-    argv.addAll(List.of("palisade.Main", "cluster", "peer", "--dir", dir.toString(), "--node", node));
+    argv.addAll(List.of("palisade.Main", "lab", "peer", "--dir", dir.toString(), "--node", node));
     Process p = c.processes().launchArgv(argv, log);
     c.updateState(st -> st.setProperty(node + ".peer.pid", Long.toString(p.pid())));
   }

@@ -35,7 +35,7 @@ final class LabPower {
     }
     Path nd = dir.resolve(node);
     List<String> daemon = new ArrayList<>(processes.javaCommand("192m"));
-    daemon.addAll(List.of("palisade.Main", "agent", "--config", nd.resolve("node.yaml").toString()));
+    daemon.addAll(List.of("palisade.Main", "daemon", "--config", nd.resolve("node.yaml").toString()));
     if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",
         "--socket", c.watchdogSocket(node).toString(), "--cgroup", c.cgroupName(node), "--restarts-max", "1000",

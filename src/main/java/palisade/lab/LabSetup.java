@@ -28,7 +28,7 @@ final class LabSetup {
   static LocalCluster create(Path dir, int nodes, LocalCluster.Options options, boolean peerProcesses)
       throws IOException {
     if (Files.exists(dir.resolve(LocalCluster.STATE))) {
-      throw new IllegalStateException("a local cluster already exists in " + dir + " (cluster down first)");
+      throw new IllegalStateException("a local cluster already exists in " + dir + " (lab down first)");
     }
     Files.createDirectories(dir);
     LabFiles.requireOwner(dir); // before chmod: root may chmod a directory someone else made (the default is in /tmp)
@@ -103,7 +103,7 @@ final class LabSetup {
 
   /**
    * The same library an operator runs by hand (palisade credentials ...): CA, node credentials, an admin. A
-   * directory that held a cluster before keeps its authorities and credentials (cluster down, then up again).
+   * directory that held a cluster before keeps its authorities and credentials (lab down, then up again).
    */
   private static void makeCredentials(LocalCluster c) throws IOException {
     Path d = c.credentialsDir();

@@ -103,7 +103,7 @@ public final class LocalCluster {
 
   public static LocalCluster open(Path dir) throws IOException {
     Path f = dir.resolve(STATE);
-    if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: cluster up)");
+    if (!Files.exists(f)) throw new IllegalStateException("no local cluster in " + dir + " (run: palisade lab up)");
     LabFiles.requireOwnDir(dir); // it holds what root runs and signals
     Properties p = LabFiles.readState(f);
     Layout layout = new Layout(Integer.parseInt(p.getProperty("nodes")), Integer.parseInt(p.getProperty("peers")),

@@ -157,9 +157,13 @@ class ClusterCliTest {
   @Test
   void daemonRefusesABadConfigurationWithExitTwo() throws Exception {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), "cluster: c\nnode: node1\nnodes: []\n");
-    assertThat(PalisadeCommand.execute("agent", "--config", bad.toString())).isEqualTo(2);
-    assertThat(PalisadeCommand.execute("cluster", "up", "--nodes", "12", "--dir", dir.resolve("x").toString()))
+    assertThat(PalisadeCommand.execute("daemon", "--config", bad.toString())).isEqualTo(2);
+    assertThat(PalisadeCommand.execute("lab", "up", "--nodes", "12", "--dir", dir.resolve("x").toString()))
         .isEqualTo(2);
     assertThat(PalisadeCommand.execute("bench", "failover", "--mode", "flood")).isEqualTo(2);
+    // the old names answer with the new ones and do nothing
+    assertThat(PalisadeCommand.execute("cluster", "up", "--dir", dir.resolve("y").toString())).isEqualTo(2);
+    assertThat(PalisadeCommand.execute("agent", "--config", bad.toString())).isEqualTo(2);
+    assertThat(dir.resolve("y")).doesNotExist();
   }
 }

@@ -59,7 +59,7 @@ class InputCliTest {
   void devZeroIsRefusedAtOnce() throws Exception {
     refusedInOneLine(palisade("sim", "run", "/dev/zero"),
         "/dev/zero: is not a regular file (a device, FIFO or socket)");
-    refusedInOneLine(palisade("agent", "--config", "/dev/zero"),
+    refusedInOneLine(palisade("daemon", "--config", "/dev/zero"),
         "palisade: /dev/zero: is not a regular file (a device, FIFO or socket)");
   }
 
@@ -69,7 +69,7 @@ class InputCliTest {
     refusedInOneLine(palisade("sim", "run", scn.toString()),
         scn + ": 20000000 bytes is larger than the limit of 1048576 bytes (1 MiB)");
     Path yaml = twentyMegabytes("big.yaml");
-    refusedInOneLine(palisade("agent", "--config", yaml.toString()),
+    refusedInOneLine(palisade("daemon", "--config", yaml.toString()),
         "palisade: " + yaml + ": 20000000 bytes is larger than the limit of 1048576 bytes (1 MiB)");
   }
 
@@ -79,7 +79,7 @@ class InputCliTest {
     refusedInOneLine(palisade("sim", "run", scn.toString()),
         scn + ":2: option drift: 'NaN' is not a percentage (example: 1%)");
     Path yaml = Files.writeString(dir.resolve("dup.yaml"), "cluster: c\nnode: node1\nnode: node2\n");
-    refusedInOneLine(palisade("agent", "--config", yaml.toString()),
+    refusedInOneLine(palisade("daemon", "--config", yaml.toString()),
         "palisade: " + yaml + ": line 3: not valid YAML: Duplicate field 'node'");
   }
 }

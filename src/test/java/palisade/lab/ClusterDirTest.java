@@ -47,7 +47,7 @@ class ClusterDirTest {
     Files.setOwner(dir, nobody);
     assertThatThrownBy(() -> LocalCluster.open(dir)).isInstanceOf(IllegalStateException.class)
         .hasMessage("cluster dir " + dir + " belongs to nobody, not to root (remove it, or choose another --dir)");
-    // `cluster up` into a dir someone else made first (the default is in /tmp): refused before any chmod
+    // `lab up` into a dir someone else made first (the default is in /tmp): refused before any chmod
     Path planted = Files.createDirectory(tmp.resolve("planted"));
     Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rwxrwxrwx"));
     Files.setOwner(planted, nobody);

@@ -10,12 +10,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `palisade cluster up|status|power|isolate|heal|down`: a real N-node cluster on loopback. */
-@Command(name = "cluster", description = "Run a local N-node cluster on loopback (real processes)",
-    subcommands = {ClusterCommand.Up.class, ClusterCommand.Status.class, ClusterCommand.Power.class,
-        ClusterCommand.Isolate.class, ClusterCommand.Heal.class, ClusterCommand.Down.class,
-        ClusterCommand.Proxy.class, ClusterCommand.Bmc.class, ClusterCommand.Peer.class})
-final class ClusterCommand {
+/** `palisade lab up|status|power|isolate|heal|down`: a real N-node cluster on loopback (the lab). */
+@Command(name = "lab", description = "Run a local N-node cluster on loopback (real processes)",
+    subcommands = {LabCommand.Up.class, LabCommand.Status.class, LabCommand.Power.class,
+        LabCommand.Isolate.class, LabCommand.Heal.class, LabCommand.Down.class,
+        LabCommand.Proxy.class, LabCommand.Bmc.class, LabCommand.Peer.class})
+final class LabCommand {
   static Path dirOr(Path dir) {
     return dir != null ? dir : LocalCluster.defaultDir();
   }
@@ -36,7 +36,7 @@ final class ClusterCommand {
     boolean bmc;
 
     @Option(names = "--firewall", description = "cut nodes with iptables by their cgroups (root, Debian iptables): "
-        + "`cluster isolate` then cuts every connection, ZooKeeper election connections included")
+        + "`lab isolate` then cuts every connection, ZooKeeper election connections included")
     boolean firewall;
 
     @Option(names = "--no-watchdog", paramLabel = "NODE", description = "run NODE with watchdog: none (its BMC "
@@ -57,7 +57,7 @@ final class ClusterCommand {
         if (why.isPresent()) throw new CliError("--firewall: " + why.get());
       }
       LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, firewall, System.out);
-      System.out.println("cluster up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
+      System.out.println("lab up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
       System.out.println("store credentials in " + c.credentialsDir() + "; the CLI acts as "
           + LocalCluster.ADMIN_OPERATOR + " (" + LocalCluster.adminCredentialDir(c.dir()) + ") with --dir "
           + c.dir());
@@ -197,7 +197,7 @@ final class ClusterCommand {
     public Integer call() throws Exception {
       LocalCluster c = LocalCluster.open(dirOr(dir));
       c.down();
-      System.out.println("cluster down (logs kept in " + c.dir() + ")");
+      System.out.println("lab down (logs kept in " + c.dir() + ")");
       return 0;
     }
   }

@@ -10,9 +10,9 @@ import palisade.web.WebServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** `palisade agent --config FILE`: runs one node (agent, standby manager, embedded store peer) until killed. */
-@Command(name = "agent", description = "Run one node: agent + standby manager (+ embedded ZooKeeper peer)")
-final class AgentCommand implements Callable<Integer> {
+/** `palisade daemon --config FILE`: runs one node (agent, standby manager, embedded store peer) until killed. */
+@Command(name = "daemon", description = "Run one node: agent + standby manager (+ embedded ZooKeeper peer)")
+final class DaemonCommand implements Callable<Integer> {
   @Option(names = "--config", required = true, description = "the node's YAML configuration")
   Path config;
 
