@@ -168,7 +168,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, initial)), (r, t) -> {
         seedPending = false;
         log().event(config.node() + "/daemon", "initial configuration from this node's file: "
-            + r.getClass().getSimpleName());
+            + (r instanceof palisade.core.TxnResult.Committed ? "written" : r instanceof palisade.core.TxnResult.Conflict
+            ? "another node wrote it first" : "not written yet (the store did not answer)"));
       });
     }
   }

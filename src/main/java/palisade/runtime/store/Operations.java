@@ -142,7 +142,8 @@ public final class Operations {
           ? name.apply("node") + " is required" : "no node '" + node + "'");
     }
     long seq = store.get().command(s -> make(s, id, node, live));
-    return new Done(id + ": command " + seq + " queued (" + make(seq, id, node, live) + ")", seq);
+    return new Done(id + ": command " + seq + " queued (" + (live ? "migrate" : "relocate") + " to " + node
+        + "; the manager carries it out or refuses it, see events)", seq);
   }
 
   private static Command make(long seq, String id, String node, boolean live) {
