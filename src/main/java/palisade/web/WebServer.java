@@ -157,8 +157,12 @@ public final class WebServer implements AutoCloseable {
   /** Seconds since each node's record was last written (its last renewal, or the manager's fence write). */
   private Map<String, Double> leaseAges() {
     // in Api, so that `palisade status -o json` computes them alike
-    return Api.leaseAges(reader(), config.nodes().stream().map(DaemonConfig.Node::name).toList(),
-        System.currentTimeMillis());
+    try {
+      return Api.leaseAges(reader(), config.nodes().stream().map(DaemonConfig.Node::name).toList(),
+          System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      return Map.of(); // no store reader (its credential did not load): the ages are left out, the answer stands
+    }
   }
 
   /**
