@@ -1,11 +1,16 @@
 package palisade.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +41,7 @@ import palisade.core.SpmRole;
 import palisade.core.StorePaths;
 import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.Credentials;
 import palisade.runtime.store.NotifySettings;
 import palisade.web.Api;
 
@@ -160,6 +166,37 @@ class JsonOutputCliTest {
       assertThat(fields(out.at("/events/2"))).containsExactly("id", "t", "node", "source", "message");
       assertThat(out.at("/events/2/message").asText()).isEqualTo("json test event 4");
       assertThat(out.at("/events/2/id").asText()).matches("e-\\d{10}");
+    }
+  }
+
+  @Test
+  void eventsFollowPrintsOneApiEventALine() throws Exception {
+    try (Admin node = store.node()) {
+      assertThat(node.record("node1", "node1/daemon", "before the follow")).isTrue();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      PrintStream out = System.out;
+      PrintStream err = System.err;
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      Thread follow = new Thread(() -> PalisadeCommand.execute("events", "--follow", "-o", "json", "-n", "1",
+          "--store", store.connect, "--cluster", store.cluster, "--credential",
+          Credentials.operatorDir(store.creds, TlsStore.VIEWER).toString()), "events-follow");
+      try {
+        follow.start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("before"));
+        assertThat(node.record("node1", "node1/daemon", "during the follow")).isTrue();
+        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("during"));
+      } finally {
+        follow.interrupt(); // its poll's sleep ends the command
+        follow.join(15_000);
+        System.setOut(out);
+        System.setErr(err);
+      }
+      assertThat(follow.isAlive()).isFalse();
+      List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+      assertThat(lines).hasSize(2);
+      List<Admin.Event> last = node.events(null, 2);
+      for (int i = 0; i < 2; i++) assertThat(JSON.readTree(lines.get(i))).isEqualTo(tree(Api.event(last.get(i))));
     }
   }
 
