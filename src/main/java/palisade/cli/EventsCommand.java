@@ -1,13 +1,16 @@
 package palisade.cli;
 
+import java.io.PrintStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 import palisade.runtime.store.Admin;
+import palisade.web.Api;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** `palisade events [--follow]`: the cluster event log as the daemons store it. */
+/** `palisade events [--follow] [-o json]`: the cluster event log as the daemons store it. */
 @Command(name = "events", description = "The cluster's event log")
 final class EventsCommand implements Callable<Integer> {
   static final long FOLLOW_POLL_MS = 250;
@@ -21,12 +24,20 @@ final class EventsCommand implements Callable<Integer> {
   @Option(names = {"-n", "--last"}, defaultValue = "50", description = "how many past events (default 50)")
   int last;
 
+  @Mixin
+  OutputOption output = new OutputOption();
+
   @Override
   public Integer call() throws Exception {
     if (last < 0) throw new CliError("--last must not be negative");
     try (Admin admin = store.admin()) {
+      List<Admin.Event> past = admin.events(null, last);
+      if (output.json() && !follow) {
+        OutputOption.print(Api.events(past), System.out); // exactly the body of GET /api/events?last=N
+        return 0;
+      }
       String after = null;
-      for (Admin.Event e : admin.events(null, last)) {
+      for (Admin.Event e : past) {
         print(e);
         after = e.id();
       }
@@ -41,8 +52,17 @@ final class EventsCommand implements Callable<Integer> {
     return 0;
   }
 
-  static void print(Admin.Event e) {
-    System.out.println(Instant.ofEpochMilli(e.t()) + " " + e.source() + ": " + e.message());
-    System.out.flush();
+  /** One event: a table line, or with {@code -o json --follow} one API event object a line (JSON Lines). */
+  private void print(Admin.Event e) {
+    if (output.json()) {
+      OutputOption.printLine(Api.event(e), System.out);
+    } else {
+      print(e, System.out);
+    }
+  }
+
+  static void print(Admin.Event e, PrintStream out) {
+    out.println(Instant.ofEpochMilli(e.t()) + " " + e.source() + ": " + e.message());
+    out.flush();
   }
 }

@@ -5,11 +5,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
+import palisade.core.ManagerState;
 import palisade.core.StorePaths;
+import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
+import palisade.web.Api;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,13 +33,27 @@ final class FenceCommand {
     @Option(names = "--node", description = "only operations on this target node")
     String node;
 
+    @Mixin
+    OutputOption output = new OutputOption();
+
     @Override
     public Integer call() throws Exception {
       try (Admin admin = store.admin()) {
         FenceHistory h = admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class);
-        print(h == null ? List.of() : h.entries(), node, System.out);
+        if (output.json()) {
+          OutputOption.print(json(h, node), System.out);
+        } else {
+          print(h == null ? List.of() : h.entries(), node, System.out);
+        }
       }
       return 0;
+    }
+
+    /** The body of GET /api/fence-history ({"entries": [...]}, oldest first); with --node only that node's. */
+    static Map<String, Object> json(FenceHistory h, String node) {
+      FenceHistory only = h == null ? FenceHistory.empty() : node == null ? h
+          : new FenceHistory(h.entries().stream().filter(e -> node.equals(e.target())).toList());
+      return Api.fenceHistory(new Telemetry.Tick(true, true, ManagerState.empty(), only));
     }
   }
 

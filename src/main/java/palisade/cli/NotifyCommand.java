@@ -9,6 +9,7 @@ import palisade.core.ConfigException;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
 import palisade.runtime.store.NotifySettings;
+import palisade.web.Api;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -162,10 +163,17 @@ final class NotifyCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
+    @Mixin
+    OutputOption output = new OutputOption();
+
     @Override
     public Integer call() throws Exception {
       try (Admin admin = store.admin()) {
         NotifySettings s = read(admin);
+        if (output.json()) {
+          OutputOption.print(Api.notifySettings(s), System.out); // redacted alike
+          return 0;
+        }
         System.out.println("webhook: " + (s.webhook() == null ? "(none)" : NotifySettings.redact(s.webhook())));
         System.out.println("e-mail:  " + (s.smtp() == null ? "(none)" : s.smtp()));
         if (!s.any()) System.out.println("(no notifications are sent: palisade notify set ...)");

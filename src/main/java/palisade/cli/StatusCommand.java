@@ -11,7 +11,9 @@ import palisade.core.ResourceConfig;
 import palisade.core.ServiceStatus;
 import palisade.core.SpmRole;
 import palisade.core.StorePaths;
+import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
+import palisade.web.Api;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -21,9 +23,37 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   StoreOptions store = new StoreOptions();
 
+  @Mixin
+  OutputOption output = new OutputOption();
+
   @Override
   public Integer call() throws Exception {
-    return show(store.admin(), System.out);
+    return output.json() ? json(store.admin(), store.cluster, System.out) : show(store.admin(), System.out);
+  }
+
+  /**
+   * {@code -o json}: {"cluster": /api/cluster, "nodes": /api/nodes' items, "resources": /api/resources' items,
+   * "groups": /api/groups' items}, built by the API's code from the store as the CLI reads it. The CLI is no node:
+   * answered_by is null; the nodes and resources are the manager's (none before a manager decided).
+   */
+  static int json(Admin admin, String cluster, PrintStream out) throws Exception {
+    try (admin) {
+      ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
+      if (cfg == null) {
+        OutputOption.print(java.util.Map.of("error", "no configuration in the store yet"), out);
+        return 1;
+      }
+      ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+      Telemetry.Tick tick = new Telemetry.Tick(true, true, ms == null ? ManagerState.empty() : ms, null);
+      java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+      body.put("cluster", Api.cluster(cluster, null, tick));
+      body.put("nodes", Api.nodes(tick, Api.leaseAges(admin, tick.state().nodes().keySet(),
+          System.currentTimeMillis())).get("nodes"));
+      body.put("resources", Api.resources(tick).get("resources"));
+      body.put("groups", Api.groups(cfg).get("groups"));
+      OutputOption.print(body, out);
+      return 0;
+    }
   }
 
   int show(Admin admin, PrintStream out) throws Exception {

@@ -1,23 +1,29 @@
 package palisade.web;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
 import palisade.core.ManagerState;
 import palisade.core.NodeStatus;
 import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
 import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.NotifySettings;
 
 /**
  * The read API's JSON bodies, built from one tick's immutable snapshot of the node's store view (a daemon answers
  * what it sees; a node whose view is not synced answers 503). Field names are snake_case; no field carries a
- * resource command, a fence option or a password.
+ * resource command, a fence option or a password. Public because the command line's {@code -o json} prints the same
+ * bodies (built here, so the two cannot drift).
  */
-final class Api {
+public final class Api {
   private Api() {}
 
   /** The node's store view is not synced: 503, ask another node. */
@@ -43,13 +49,13 @@ final class Api {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 
-  static Map<String, Object> events(List<Admin.Event> events) {
+  public static Map<String, Object> events(List<Admin.Event> events) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Admin.Event e : events) out.add(event(e));
     return Map.of("events", out);
   }
 
-  static Map<String, Object> event(Admin.Event e) {
+  public static Map<String, Object> event(Admin.Event e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", e.id());
     m.put("t", e.t());
@@ -59,7 +65,7 @@ final class Api {
     return m;
   }
 
-  static Map<String, Object> cluster(String cluster, String node, Telemetry.Tick t) {
+  public static Map<String, Object> cluster(String cluster, String node, Telemetry.Tick t) {
     ManagerState ms = t.state();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cluster", cluster);
@@ -79,7 +85,7 @@ final class Api {
   }
 
   /** The nodes; {@code leaseAges}: seconds since each node's record was written, as the store says (may miss some). */
-  static Map<String, Object> nodes(Telemetry.Tick t, Map<String, Double> leaseAges) {
+  public static Map<String, Object> nodes(Telemetry.Tick t, Map<String, Double> leaseAges) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map.Entry<String, NodeStatus> e : t.state().nodes().entrySet()) {
       NodeStatus s = e.getValue();
@@ -101,7 +107,25 @@ final class Api {
     return Map.of("nodes", out);
   }
 
-  static Map<String, Object> resources(Telemetry.Tick t) {
+  /**
+   * Seconds (to the millisecond) since each node's record was last written (its last renewal, or the manager's fence
+   * write), as the store says: the {@code leaseAges} of {@link #nodes}. A node without a record is left out, and every
+   * node when the store does not answer: the rest of an answer stands without them.
+   */
+  public static Map<String, Double> leaseAges(Admin store, Collection<String> nodes, long nowMs) {
+    Map<String, Double> out = new TreeMap<>();
+    try {
+      for (String n : new TreeSet<>(nodes)) {
+        long mtime = store.modifiedAtMs(StorePaths.node(n));
+        if (mtime >= 0) out.put(n, Math.max(0, nowMs - mtime) / 1000.0);
+      }
+    } catch (Exception e) {
+      return new TreeMap<>(); // the store did not answer: no ages rather than some
+    }
+    return out;
+  }
+
+  public static Map<String, Object> resources(Telemetry.Tick t) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map.Entry<String, ServiceStatus> e : t.state().services().entrySet()) {
       ServiceStatus s = e.getValue();
@@ -118,7 +142,7 @@ final class Api {
   }
 
   /** The placement groups of the configuration (none before the first configuration): nodes with priorities. */
-  static Map<String, Object> groups(palisade.core.ClusterConfig config) {
+  public static Map<String, Object> groups(palisade.core.ClusterConfig config) {
     List<Map<String, Object>> out = new ArrayList<>();
     if (config != null) {
       for (palisade.core.GroupConfig g : config.groups().values()) {
@@ -133,7 +157,7 @@ final class Api {
     return Map.of("groups", out);
   }
 
-  static Map<String, Object> fenceHistory(Telemetry.Tick t) {
+  public static Map<String, Object> fenceHistory(Telemetry.Tick t) {
     FenceHistory h = t.history() == null ? FenceHistory.empty() : t.history();
     List<Map<String, Object>> out = new ArrayList<>();
     for (FenceEntry e : h.entries()) {
@@ -151,5 +175,26 @@ final class Api {
       out.add(f);
     }
     return Map.of("entries", out);
+  }
+
+  /**
+   * The cluster's notification settings as {@code palisade notify show} prints them: the webhook as
+   * {@code scheme://host[:port]/…} (its path and query may hold a token), the e-mail relay with its user name but never
+   * the password; null for a channel that is not set.
+   */
+  public static Map<String, Object> notifySettings(NotifySettings s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("webhook", s.webhook() == null ? null : NotifySettings.redact(s.webhook()));
+    Map<String, Object> smtp = null;
+    if (s.smtp() != null) {
+      smtp = new LinkedHashMap<>();
+      smtp.put("host", s.smtp().host());
+      smtp.put("port", s.smtp().port());
+      smtp.put("from", s.smtp().from());
+      smtp.put("to", s.smtp().to());
+      smtp.put("username", s.smtp().username()); // null: mail is sent without AUTH
+    }
+    m.put("smtp", smtp);
+    return m;
   }
 }

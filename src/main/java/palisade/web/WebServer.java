@@ -156,17 +156,13 @@ public final class WebServer implements AutoCloseable {
 
   /** Seconds since each node's record was last written (its last renewal, or the manager's fence write). */
   private Map<String, Double> leaseAges() {
-    Map<String, Double> out = new java.util.TreeMap<>();
+    // in Api, so that `palisade status -o json` computes them alike
     try {
-      long now = System.currentTimeMillis();
-      for (String n : config.nodes().stream().map(DaemonConfig.Node::name).sorted().toList()) {
-        long mtime = reader().modifiedAtMs(StorePaths.node(n));
-        if (mtime >= 0) out.put(n, round(Math.max(0, now - mtime) / 1000.0));
-      }
-    } catch (Exception e) {
-      // the store did not answer: the ages are left out, the rest of the answer stands
+      return Api.leaseAges(reader(), config.nodes().stream().map(DaemonConfig.Node::name).toList(),
+          System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      return Map.of(); // no store reader (its credential did not load): the ages are left out, the answer stands
     }
-    return out;
   }
 
   /**

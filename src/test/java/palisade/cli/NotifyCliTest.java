@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,18 +13,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.StorePaths;
+import palisade.cli.TlsStore.Run;
 import palisade.core.Versioned;
 import palisade.runtime.store.Admin;
-import palisade.runtime.store.Credential;
-import palisade.runtime.store.Credentials;
-import palisade.runtime.store.EmbeddedPeer;
 import palisade.runtime.store.NotifySettings;
 import palisade.web.NotifierProbe;
 
@@ -39,28 +34,17 @@ class NotifyCliTest {
   @TempDir
   static Path dir;
 
-  static Path creds;
-  static EmbeddedPeer peer;
-  static String connect;
-  static final AtomicInteger fatal = new AtomicInteger(-1);
+  static TlsStore store;
   static final String CLUSTER = "notifycli";
 
   @BeforeAll
   static void start() throws Exception {
-    creds = dir.resolve("credentials");
-    Credentials.initCa(creds, CLUSTER);
-    Credential node = Credential.load(Credentials.issueNode(creds, "node1", 1));
-    Credentials.issueOperator(creds, "alice", Credential.Role.ADMIN, 1);
-    Credentials.issueOperator(creds, "victor", Credential.Role.VIEWER, 1);
-    int port = 28_000 + (int) (ProcessHandle.current().pid() % 5_000);
-    peer = EmbeddedPeer.start(dir.resolve("zk"), 1,
-        List.of(new EmbeddedPeer.Member(1, "127.0.2.3", port, port + 1, port + 2)), node, fatal::set);
-    connect = "127.0.2.3:" + port;
+    store = new TlsStore(dir, CLUSTER, "127.0.2.3", 28_000);
   }
 
   @AfterAll
   static void stop() {
-    if (peer != null) peer.close();
+    if (store != null) store.close();
   }
 
   @BeforeEach
@@ -70,32 +54,12 @@ class NotifyCliTest {
     }
   }
 
-  record Run(int exit, String out, String err) {}
-
   static Run palisade(String operator, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--store", connect, "--cluster", CLUSTER, "--credential",
-        Credentials.operatorDir(creds, operator).toString()));
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = PalisadeCommand.execute(all.toArray(String[]::new));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-    return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    return store.palisade(operator, args);
   }
 
   static Admin admin() throws Exception {
-    Admin a = new Admin(connect, CLUSTER, Credential.load(Credentials.operatorDir(creds, "alice")));
-    assertThat(a.connect(15_000)).isTrue();
-    return a;
+    return store.admin();
   }
 
   private Path file(String name, String text) throws Exception {
@@ -226,8 +190,7 @@ class NotifyCliTest {
       x.close();
     });
     receiver.start();
-    try (Admin node = new Admin(connect, CLUSTER, Credential.load(Credentials.nodeDir(creds, "node1")))) {
-      assertThat(node.connect(15_000)).isTrue();
+    try (Admin node = store.node()) {
       // A notifier as a daemon runs it, started before the cluster had any settings: the change must reach it live.
       try (NotifierProbe notifier = NotifierProbe.start(CLUSTER, "node1", node)) {
         // a second poll has begun: the first took its cursor (history is not news) and found no settings

@@ -1,0 +1,263 @@
+package palisade.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import palisade.cli.TlsStore.Run;
+import palisade.core.ClusterConfig;
+import palisade.core.ConfirmKind;
+import palisade.core.FenceConfirmation;
+import palisade.core.FenceEntry;
+import palisade.core.FenceHistory;
+import palisade.core.GroupConfig;
+import palisade.core.ManagerState;
+import palisade.core.NodeConfig;
+import palisade.core.NodeRecord;
+import palisade.core.NodeState;
+import palisade.core.NodeStatus;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.ShutdownPolicy;
+import palisade.core.SpmRole;
+import palisade.core.StorePaths;
+import palisade.runtime.daemon.Telemetry;
+import palisade.runtime.store.Admin;
+import palisade.runtime.store.Credentials;
+import palisade.runtime.store.NotifySettings;
+import palisade.web.Api;
+
+/**
+ * `-o json` on `status`, `events`, `fence history` and `notify show` against a TLS store in this JVM: each prints
+ * what the HTTP API answers for the same store state (the API's code, fed the same snapshot), with the field names
+ * the API documents, no secret, and a bad --output is refused naming the option.
+ */
+class JsonOutputCliTest {
+  @TempDir
+  static Path dir;
+
+  static TlsStore store;
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @BeforeAll
+  static void start() throws Exception {
+    store = new TlsStore(dir, "jsoncli", "127.0.2.4", 33_000);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (store != null) store.close();
+  }
+
+  private static JsonNode ok(String... args) throws Exception {
+    Run r = store.palisade(TlsStore.ADMIN, args);
+    assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isZero();
+    assertThat(r.err()).isEmpty();
+    return JSON.readTree(r.out());
+  }
+
+  /** The API's body as a client reads it off the wire (written, then parsed, so numbers compare alike). */
+  private static JsonNode tree(Object body) throws Exception {
+    return JSON.readTree(JSON.writeValueAsString(body));
+  }
+
+  private static List<String> fields(JsonNode object) {
+    List<String> out = new ArrayList<>();
+    object.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  @Test
+  void statusIsTheApisClusterNodesResourcesAndGroups() throws Exception {
+    // before any configuration: a JSON answer that says so, exit 1 as the table's
+    Run none = store.palisade(TlsStore.ADMIN, "status", "-o", "json");
+    assertThat(none.exit()).as(none.err()).isEqualTo(1);
+    assertThat(JSON.readTree(none.out()).get("error").asText()).isEqualTo("no configuration in the store yet");
+
+    ManagerState ms = seedCluster();
+    JsonNode out = ok("status", "-o", "json");
+    assertThat(fields(out)).containsExactly("cluster", "nodes", "resources", "groups");
+
+    Telemetry.Tick tick = new Telemetry.Tick(true, true, ms, null);
+    assertThat(out.get("cluster")).isEqualTo(tree(Api.cluster("jsoncli", null, tick)));
+    assertThat(out.get("resources")).isEqualTo(tree(Api.resources(tick).get("resources")));
+    try (Admin a = store.admin()) {
+      assertThat(out.get("groups")).isEqualTo(tree(Api.groups(a.value(StorePaths.CONFIG, ClusterConfig.class))
+          .get("groups")));
+    }
+    // the lease age is the store's clock against ours: a number for node1 (it has a record), null for node2
+    JsonNode nodes = out.get("nodes");
+    assertThat(nodes.get(0).get("lease_age_seconds").isNumber()).as(nodes.toString()).isTrue();
+    assertThat(nodes.get(0).get("lease_age_seconds").asDouble()).isBetween(0.0, 60.0);
+    assertThat(nodes.get(1).get("lease_age_seconds").isNull()).isTrue();
+    Map<String, Double> ages = Map.of("node1", nodes.get(0).get("lease_age_seconds").asDouble());
+    assertThat(nodes).isEqualTo(tree(Api.nodes(tick, ages).get("nodes")));
+
+    // what a script relies on, as docs/RUNTIME.md's API table names it
+    assertThat(fields(out.get("cluster"))).containsExactly("cluster", "answered_by", "manager_epoch", "nodes",
+        "resources", "spm");
+    assertThat(out.get("cluster").get("answered_by").isNull()).as("the CLI is no node").isTrue();
+    assertThat(out.get("cluster").get("manager_epoch").asLong()).isEqualTo(7);
+    assertThat(out.at("/cluster/spm/node").asText()).isEqualTo("node1");
+    assertThat(fields(nodes.get(1))).containsExactly("name", "state", "generation", "lease_age_seconds",
+        "fence_confirmation");
+    assertThat(nodes.get(1).get("state").asText()).isEqualTo("fenced");
+    assertThat(nodes.at("/1/fence_confirmation/kind").asText()).isEqualTo("manual");
+    assertThat(fields(out.at("/resources/0"))).containsExactly("id", "state", "node", "target", "token",
+        "failed_starts");
+    assertThat(out.at("/resources/0/id").asText()).isEqualTo("vm:101");
+    assertThat(out.at("/resources/0/node").asText()).isEqualTo("node1");
+    assertThat(out.at("/resources/0/token").asLong()).isEqualTo(4);
+    assertThat(out.toString()).as("never a resource's command").doesNotContain("sleep 1000");
+    assertThat(out.at("/groups/0/name").asText()).isEqualTo("web");
+    assertThat(out.at("/groups/0/nodes/node2").asInt()).isEqualTo(2);
+  }
+
+  /** Two nodes (node2 fenced, confirmed by hand), group web, one started resource, and node1's lease record. */
+  private static ManagerState seedCluster() throws Exception {
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"), "node2",
+        NodeConfig.standard("node2")));
+    TreeMap<String, GroupConfig> groups = new TreeMap<>(Map.of("web", new GroupConfig("web",
+        new TreeMap<>(Map.of("node1", 1, "node2", 2)), false, true)));
+    ResourceConfig vm = new ResourceConfig("vm:101", "node1", RequestState.STARTED, "web", 0, 1, 1, List.of(),
+        "process", new TreeMap<>(Map.of("command", "sleep 1000")));
+    ManagerState ms = new ManagerState(7, 5, 0, new TreeMap<>(Map.of(
+        "node1", new NodeStatus(NodeState.ONLINE, 3, null),
+        "node2", new NodeStatus(NodeState.FENCED, 2, new FenceConfirmation(ConfirmKind.MANUAL, "alice (admin)", 2)))),
+        new TreeMap<>(Map.of("vm:101", new ServiceStatus(ServiceState.STARTED, "node1", null, 4, 0, new TreeSet<>(),
+            null))), new TreeMap<>(), new SpmRole("node1", 6, false));
+    try (Admin a = store.admin(); Admin node = store.node()) {
+      a.update(StorePaths.CONFIG, ClusterConfig.class, cur -> new ClusterConfig(nodes, groups,
+          new TreeMap<>(Map.of("vm:101", vm)), ShutdownPolicy.CONDITIONAL));
+      node.update(StorePaths.MANAGER_STATE, ManagerState.class, cur -> ms);
+      node.update(StorePaths.node("node1"), NodeRecord.class, cur -> NodeRecord.fresh("node1"));
+    }
+    return ms;
+  }
+
+  @Test
+  void eventsAreTheApisBody() throws Exception {
+    try (Admin node = store.node()) {
+      for (int i = 1; i <= 4; i++) {
+        assertThat(node.record("node1", "node1/daemon", "json test event " + i)).isTrue();
+      }
+      JsonNode out = ok("events", "-o", "json", "-n", "3");
+      assertThat(out).isEqualTo(tree(Api.events(node.events(null, 3))));
+      assertThat(fields(out)).containsExactly("events");
+      assertThat(out.get("events")).hasSize(3);
+      assertThat(fields(out.at("/events/2"))).containsExactly("id", "t", "node", "source", "message");
+      assertThat(out.at("/events/2/message").asText()).isEqualTo("json test event 4");
+      assertThat(out.at("/events/2/id").asText()).matches("e-\\d{10}");
+    }
+  }
+
+  @Test
+  void eventsFollowPrintsOneApiEventALine() throws Exception {
+    try (Admin node = store.node()) {
+      assertThat(node.record("node1", "node1/daemon", "before the follow")).isTrue();
+      ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      PrintStream out = System.out;
+      PrintStream err = System.err;
+      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+      Thread follow = new Thread(() -> PalisadeCommand.execute("events", "--follow", "-o", "json", "-n", "1",
+          "--store", store.connect, "--cluster", store.cluster, "--credential",
+          Credentials.operatorDir(store.creds, TlsStore.VIEWER).toString()), "events-follow");
+      try {
+        follow.start();
+        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("before"));
+        assertThat(node.record("node1", "node1/daemon", "during the follow")).isTrue();
+        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("during"));
+      } finally {
+        follow.interrupt(); // its poll's sleep ends the command
+        follow.join(15_000);
+        System.setOut(out);
+        System.setErr(err);
+      }
+      assertThat(follow.isAlive()).isFalse();
+      List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+      assertThat(lines).hasSize(2);
+      List<Admin.Event> last = node.events(null, 2);
+      for (int i = 0; i < 2; i++) assertThat(JSON.readTree(lines.get(i))).isEqualTo(tree(Api.event(last.get(i))));
+    }
+  }
+
+  @Test
+  void fenceHistoryIsTheApisBodyAndNodeFilters() throws Exception {
+    List<FenceEntry> entries = List.of(
+        new FenceEntry("node2", 1, 1, "bmc-node2", "off", FenceEntry.OFF_CONFIRMED, "node1", 1_000, 1_400),
+        new FenceEntry("node3", 1, 1, "bmc-node3", "off", "error: timed out", "node1", 2_000, 7_000),
+        new FenceEntry("node2", 2, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, "alice (admin)", 8_000, 8_000));
+    try (Admin node = store.node()) {
+      node.update(StorePaths.FENCE_HISTORY, FenceHistory.class, cur -> new FenceHistory(entries));
+    }
+    JsonNode all = ok("fence", "history", "-o", "json");
+    assertThat(all).isEqualTo(tree(Api.fenceHistory(new Telemetry.Tick(true, true, ManagerState.empty(),
+        new FenceHistory(entries)))));
+    assertThat(fields(all)).containsExactly("entries");
+    assertThat(fields(all.at("/entries/0"))).containsExactly("target", "kind", "attempt", "level", "device",
+        "action", "result", "executor", "started_ms", "ended_ms");
+    assertThat(all.at("/entries/2/kind").asText()).isEqualTo("manual");
+
+    JsonNode only = ok("fence", "history", "--node", "node2", "-o", "json");
+    assertThat(only.get("entries")).hasSize(2);
+    assertThat(only.get("entries").get(0)).isEqualTo(all.get("entries").get(0));
+    assertThat(only.get("entries").get(1)).isEqualTo(all.get("entries").get(2));
+  }
+
+  @Test
+  void notifyShowIsRedacted() throws Exception {
+    try (Admin a = store.admin()) {
+      a.update(StorePaths.NOTIFY, NotifySettings.class, cur -> new NotifySettings(
+          "https://hooks.example.org:8443/services/T0K3N?key=s3cret", new NotifySettings.Smtp("smtp.example.org",
+          587, "pal@example.org", List.of("ops@example.org"), "alerts", "pa55word")));
+    }
+    Run r = store.palisade(TlsStore.ADMIN, "notify", "show", "-o", "json");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).doesNotContain("T0K3N", "s3cret", "pa55word", "services");
+    JsonNode out = JSON.readTree(r.out());
+    assertThat(out.get("webhook").asText()).isEqualTo("https://hooks.example.org:8443/…");
+    ObjectNode smtp = (ObjectNode) out.get("smtp");
+    assertThat(fields(smtp)).containsExactly("host", "port", "from", "to", "username");
+    assertThat(smtp.get("port").asInt()).isEqualTo(587);
+    assertThat(smtp.get("username").asText()).isEqualTo("alerts");
+
+    Run viewer = store.palisade(TlsStore.VIEWER, "notify", "show", "-o", "json");
+    assertThat(viewer.exit()).isEqualTo(2);
+    assertThat(viewer.out()).isEmpty();
+  }
+
+  @Test
+  void aBadOutputIsRefusedNamingTheOption() {
+    for (String[] cmd : List.of(new String[] {"status"}, new String[] {"events"},
+        new String[] {"fence", "history"}, new String[] {"notify", "show"})) {
+      List<String> args = new ArrayList<>(List.of(cmd));
+      args.addAll(List.of("-o", "yaml"));
+      Run r = store.palisade(TlsStore.ADMIN, args.toArray(String[]::new));
+      assertThat(r.exit()).as(String.join(" ", cmd)).isEqualTo(2);
+      assertThat(r.err()).isEqualTo("palisade: Invalid value for option '--output': 'yaml' is not an output format "
+          + "(table or json)\n");
+      assertThat(r.out()).isEmpty();
+    }
+    Run upper = store.palisade(TlsStore.ADMIN, "events", "--output", "JSON", "-n", "1");
+    assertThat(upper.exit()).as(upper.err()).isZero();
+  }
+}
