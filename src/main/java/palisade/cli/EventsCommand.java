@@ -36,11 +36,10 @@ final class EventsCommand implements Callable<Integer> {
         OutputOption.print(Api.events(past), System.out); // exactly the body of GET /api/events?last=N
         return 0;
       }
-      String after = null;
-      for (Admin.Event e : past) {
-        print(e);
-        after = e.id();
-      }
+      // Follow from the newest event now, even when none of the past is shown (-n 0): only what happens next.
+      String after = past.isEmpty() ? admin.events(null, 1).stream().map(Admin.Event::id).findFirst().orElse("")
+          : past.get(past.size() - 1).id();
+      for (Admin.Event e : past) print(e);
       while (follow) {
         Thread.sleep(FOLLOW_POLL_MS);
         for (Admin.Event e : admin.events(after, Integer.MAX_VALUE)) {

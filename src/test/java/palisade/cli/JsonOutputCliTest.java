@@ -173,31 +173,55 @@ class JsonOutputCliTest {
   void eventsFollowPrintsOneApiEventALine() throws Exception {
     try (Admin node = store.node()) {
       assertThat(node.record("node1", "node1/daemon", "before the follow")).isTrue();
-      ByteArrayOutputStream buf = new ByteArrayOutputStream();
-      PrintStream out = System.out;
-      PrintStream err = System.err;
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-      Thread follow = new Thread(() -> PalisadeCommand.execute("events", "--follow", "-o", "json", "-n", "1",
-          "--store", store.connect, "--cluster", store.cluster, "--credential",
-          Credentials.operatorDir(store.creds, TlsStore.VIEWER).toString()), "events-follow");
-      try {
-        follow.start();
-        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("before"));
-        assertThat(node.record("node1", "node1/daemon", "during the follow")).isTrue();
-        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains("during"));
-      } finally {
-        follow.interrupt(); // its poll's sleep ends the command
-        follow.join(15_000);
-        System.setOut(out);
-        System.setErr(err);
-      }
-      assertThat(follow.isAlive()).isFalse();
-      List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+      List<String> lines = follow("1", "before", () -> node.record("node1", "node1/daemon", "during the follow"),
+          "during");
       assertThat(lines).hasSize(2);
       List<Admin.Event> last = node.events(null, 2);
       for (int i = 0; i < 2; i++) assertThat(JSON.readTree(lines.get(i))).isEqualTo(tree(Api.event(last.get(i))));
     }
+  }
+
+  @Test
+  void eventsFollowWithNoPastShowsOnlyWhatHappensNext() throws Exception {
+    try (Admin node = store.node()) {
+      assertThat(node.record("node1", "node1/daemon", "old news")).isTrue();
+      List<String> lines = follow("0", null, () -> node.record("node1", "node1/daemon", "fresh news"), "fresh");
+      assertThat(lines).hasSize(1);
+      assertThat(lines.get(0)).contains("fresh news").doesNotContain("old news");
+    }
+  }
+
+  /**
+   * Runs `events --follow -o json -n LAST` as a viewer until it printed SHOWN (if not null), then does ACTION and
+   * waits for NEXT; returns the lines it printed.
+   */
+  private List<String> follow(String last, String shown, java.util.concurrent.Callable<Boolean> action, String next)
+      throws Exception {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    Thread follow = new Thread(() -> PalisadeCommand.execute("events", "--follow", "-o", "json", "-n", last,
+        "--store", store.connect, "--cluster", store.cluster, "--credential",
+        Credentials.operatorDir(store.creds, TlsStore.VIEWER).toString()), "events-follow");
+    try {
+      follow.start();
+      if (shown != null) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains(shown));
+      } else { // nothing to see first: wait until it polls (its first poll follows its first read)
+        await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).until(() -> true);
+      }
+      assertThat(action.call()).isTrue();
+      await().atMost(Duration.ofSeconds(15)).until(() -> buf.toString(StandardCharsets.UTF_8).contains(next));
+    } finally {
+      follow.interrupt(); // its poll's sleep ends the command
+      follow.join(15_000);
+      System.setOut(out);
+      System.setErr(err);
+    }
+    assertThat(follow.isAlive()).isFalse();
+    return buf.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
   @Test
