@@ -61,7 +61,7 @@ final class LabPeers {
     String pid = c.stateValue(node + ".peer.pid", null);
     if (pid == null) return Optional.empty();
     return ProcessHandle.of(Long.parseLong(pid)).filter(ProcessHandle::isAlive)
-        .filter(h -> c.processes().commandMentions(h, "cluster peer"));
+        .filter(h -> c.processes().commandMentions(h, "lab peer"));
   }
 
   /** The store peer process's main: node's ZooKeeper peer among the cluster's, dialling through its links. */

@@ -95,7 +95,7 @@ class ClusterTruthTest {
     Files.createFile(badFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.writeString(badFile, bad);
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath(), "palisade.Main", "agent",
+        "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath(), "palisade.Main", "daemon",
         "--config", badFile.toString()));
     Path out = dir.resolve("node3-refused.log");
     stray = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
