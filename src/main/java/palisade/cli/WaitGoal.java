@@ -82,7 +82,7 @@ interface WaitGoal {
       ServiceStatus ss = s.service(id);
       if (ss == null) return new Waiting(id + " is not known to the manager yet");
       if (ss.state() == ServiceState.ERROR && s.applied() && rc.state() != RequestState.DISABLED) {
-        return new Failed(id + " is in error on " + ss.node() + " (its starts failed; see palisade events; "
+        return new Failed(id + " is in error on " + ss.node() + " (a start or stop failed; see palisade events; "
             + "palisade resource cleanup " + id + " clears it)");
       }
       return switch (rc.state()) {
