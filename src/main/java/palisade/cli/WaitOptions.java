@@ -18,7 +18,7 @@ final class WaitOptions {
   /** The timeout, checked: refused naming the option, before anything is written. */
   long timeoutMs() {
     if (timeoutMs > TIMEOUT_MAX_MS) {
-      throw new CliError("--timeout: at most 168h (a week), got " + palisade.core.Durations.format(timeoutMs));
+      throw new CliError("--timeout: at most 168h (a week); nothing was written");
     }
     return timeoutMs;
   }
