@@ -153,8 +153,16 @@ interface WaitGoal {
         NodeState st = s.nodeState(node);
         if (req == null) return new Failed("the shutdown request of " + node + " is gone");
         if (!req.taken()) return new Waiting(node + " has not taken the request yet");
-        return st == NodeState.OFFLINE ? new Done(node + " is down (offline)")
-            : new Waiting(node + " took the request and is " + (st == null ? "-" : st.label()));
+        NodeRecord rec = s.records().get(node);
+        // its agent's last record says down cleanly: a reboot may bring it back online before the manager's
+        // offline is seen, so that record counts as done too
+        if (st == NodeState.OFFLINE || (rec != null && !rec.fenced() && rec.mode().down())) {
+          return new Done(node + " is down cleanly" + (req.reboot() ? " for its reboot" : ""));
+        }
+        if (st == NodeState.FENCING || st == NodeState.FENCED) {
+          return new Failed(node + " did not go down cleanly: it is " + st.label() + " (see palisade events)");
+        }
+        return new Waiting(node + " took the request and is " + (st == null ? "-" : st.label()));
       }
 
       @Override

@@ -145,6 +145,15 @@ class WaitGoalTest {
     assertThat(g.check(new WaitGoal.Snapshot(cfg, online, none, asked.take(), true)))
         .isEqualTo(new WaitGoal.Waiting("node2 took the request and is online"));
     assertThat(g.check(new WaitGoal.Snapshot(cfg, offline, none, asked.take(), true)))
-        .isEqualTo(new WaitGoal.Done("node2 is down (offline)"));
+        .isEqualTo(new WaitGoal.Done("node2 is down cleanly"));
+    ManagerState fencing = state(null, Map.of("node2", NodeState.FENCING), List.of());
+    assertThat(g.check(new WaitGoal.Snapshot(cfg, fencing, none, asked.take(), true)))
+        .isInstanceOf(WaitGoal.Failed.class);
+    TreeMap<String, NodeRecord> down = new TreeMap<>(Map.of("node2", NodeRecord.fresh("node2")
+        .renewed(AgentMode.DOWN_REBOOT, new TreeMap<>(), false, true, 0)));
+    ShutdownRequest reboot = new ShutdownRequest("node2", true, 1, "admin", true);
+    assertThat(g.check(new WaitGoal.Snapshot(cfg, online, down, reboot, true)))
+        .as("its down record, though the manager has not seen it offline").isEqualTo(
+        new WaitGoal.Done("node2 is down cleanly for its reboot"));
   }
 }
