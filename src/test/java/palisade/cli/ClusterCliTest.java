@@ -157,6 +157,10 @@ class ClusterCliTest {
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).resources()).doesNotContainKey("svc:1");
     assertThat(cli("events", "-n", "5")).isZero();
     assertThat(cli("status")).isZero();
+    Run down = cliCaptured("node", "shutdown", "node3", "--wait");
+    assertThat(down.exit()).as(down.err()).isZero();
+    assertThat(down.out()).contains("node3 is down cleanly (after ");
+    assertThat(admin.value(StorePaths.node("node3"), palisade.core.NodeRecord.class).mode().down()).isTrue();
   }
 
   /** What a CLI call printed, and its exit code. */
