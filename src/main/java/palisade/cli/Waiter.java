@@ -17,7 +17,7 @@ import palisade.runtime.store.ShutdownRequest;
  */
 final class Waiter {
   static final long POLL_MS = 300;
-  /** After a goal failed, how long a refusal event may still arrive (the manager writes events in the background). */
+  /** After a goal failed, how long a refusal event may still arrive (belt and braces: see the loop's ordering). */
   static final long REFUSAL_GRACE_MS = 1_500;
   /** Events read on the first look (the refusal may come before it: the manager acts within milliseconds). */
   static final int FIRST_EVENTS_MAX = 100;
@@ -38,8 +38,15 @@ final class Waiter {
     long startNs = System.nanoTime();
     long deadlineNs = startNs + timeoutMs * 1_000_000L;
     while (true) {
+      WaitGoal.Snapshot snap = snapshot(goal);
+      // Read after the state: the manager logs a refusal before it writes the state that applies the command, on
+      // the same session, so once the state shows the command applied its refusal (if any) is in the log too.
       refusal(change);
-      WaitGoal.Verdict v = goal.check(snapshot(goal));
+      WaitGoal.Verdict v = goal.check(snap);
+      if (v instanceof WaitGoal.Done && !snap.applied()) {
+        // e.g. a cleanup of a resource that runs fine: done only once the manager took the command (or refused it)
+        v = new WaitGoal.Waiting("the manager has not applied command " + commandSeq + " yet");
+      }
       if (v instanceof WaitGoal.Done d) return d.text() + " (after " + took(startNs) + ")";
       if (v instanceof WaitGoal.Failed f) {
         if (commandSeq > 0) graceForRefusal(change);
