@@ -14,6 +14,7 @@ import palisade.core.ResourceConfig;
 import palisade.core.ResourceResult;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
+import palisade.core.SpmRole;
 import palisade.runtime.store.ShutdownRequest;
 
 /**
@@ -119,7 +120,8 @@ interface WaitGoal {
 
   /**
    * node maintenance on: the node is in the operator's maintenance and nothing of ours is assigned to it any more
-   * (its resources moved away); off: the node is online and out of the operator's maintenance.
+   * (its resources moved away, the SPM role handed over); off: the node is online and out of the operator's
+   * maintenance.
    */
   static WaitGoal maintenance(String node, boolean on) {
     return s -> {
@@ -139,6 +141,9 @@ interface WaitGoal {
           return new Failed(now + ", but " + e.getKey() + " is in error there and stays");
         }
         if (there && hosted(ss.state())) return new Waiting(now + "; " + describe(e.getKey(), s));
+      }
+      if (ms.spm() != null && node.equals(ms.spm().node())) {
+        return new Waiting(now + "; it still holds the SPM role (" + SpmRole.describe(ms.spm()) + ")");
       }
       return new Done(node + " is in maintenance, its resources moved away");
     };

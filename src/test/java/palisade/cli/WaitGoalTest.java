@@ -21,6 +21,7 @@ import palisade.core.ResourceResult;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.ShutdownPolicy;
+import palisade.core.SpmRole;
 import palisade.runtime.store.ShutdownRequest;
 
 /** The `--wait` decisions from store records: done only when the store shows the change took effect. */
@@ -120,8 +121,12 @@ class WaitGoalTest {
     assertThat(on.check(new WaitGoal.Snapshot(cfg, state(service(ServiceState.MIGRATE, "node1", "node2", 6),
         inMaint, List.of("node1")), none, null, true)).text())
         .isEqualTo("node1 is maintenance (operator); svc:1 is migrate on node1 (to node2)");
-    assertThat(on.check(new WaitGoal.Snapshot(cfg, state(service(ServiceState.STARTED, "node2", null, 6),
-        inMaint, List.of("node1")), none, null, true))).isInstanceOf(WaitGoal.Done.class);
+    ManagerState moved = state(service(ServiceState.STARTED, "node2", null, 6), inMaint, List.of("node1"));
+    assertThat(on.check(new WaitGoal.Snapshot(cfg, moved, none, null, true))).isInstanceOf(WaitGoal.Done.class);
+    ManagerState spmThere = new ManagerState(1, 10, 0, moved.nodes(), moved.services(), new TreeMap<>(),
+        new SpmRole("node1", 3, true), moved.maintenance());
+    assertThat(on.check(new WaitGoal.Snapshot(cfg, spmThere, none, null, true)).text())
+        .isEqualTo("node1 is maintenance (operator); it still holds the SPM role (node1 (token 3, releasing))");
     assertThat(on.check(new WaitGoal.Snapshot(cfg, state(service(ServiceState.ERROR, "node1", null, 6),
         inMaint, List.of("node1")), none, null, true))).isInstanceOf(WaitGoal.Failed.class);
     WaitGoal off = WaitGoal.maintenance("node1", false);
