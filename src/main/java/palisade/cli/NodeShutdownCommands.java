@@ -39,7 +39,7 @@ final class NodeShutdownCommands {
 
     @Override
     public Integer call() throws Exception {
-      long timeoutMs = wait.wait ? wait.timeoutMs() : -1; // a bad --timeout writes nothing
+      long timeoutMs = wait.checkedTimeoutMs(); // a bad --timeout writes nothing
       try (Admin admin = checkedNode(store, node)) {
         ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
         NodeStatus st = ms == null ? null : ms.nodes().get(node);

@@ -58,7 +58,7 @@ final class ResourceCommand {
 
   /** As {@link #run(StoreOptions, Op)}; with {@code --wait}, returns only once goal is reached (see Waiter). */
   static int run(StoreOptions store, Op op, WaitOptions wait, WaitGoal goal) throws Exception {
-    long timeoutMs = wait != null && wait.wait ? wait.timeoutMs() : -1; // a bad --timeout writes nothing
+    long timeoutMs = wait == null ? -1 : wait.checkedTimeoutMs(); // a bad --timeout writes nothing
     // the store is reached only once the input passed the checks that need none (bad input needs no cluster)
     Admin[] opened = new Admin[1];
     java.util.function.Supplier<Admin> admin = () -> {

@@ -214,6 +214,7 @@ class ClusterCliTest {
     assertThat(cliCaptured("resource", "stop", "svc:2", "--wait", "--timeout", "soon").err())
         .contains("--timeout").contains("'soon' is not a duration");
     assertThat(cli("resource", "stop", "svc:2", "--wait", "--timeout", "9999h")).isEqualTo(2);
+    assertThat(cli("resource", "stop", "svc:2", "--timeout", "5s")).as("--timeout without --wait").isEqualTo(2);
     assertThat(configVersion()).as("a bad --timeout wrote nothing").isEqualTo(before);
     Run late = cliCaptured("resource", "stop", "svc:2", "--wait", "--timeout", "1ms");
     assertThat(late.exit()).isEqualTo(1);
