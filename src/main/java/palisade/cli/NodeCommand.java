@@ -25,9 +25,13 @@ final class NodeCommand {
     @Parameters(index = "1", description = "on or off")
     String onOff;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     @Override
     public Integer call() throws Exception {
-      return ResourceCommand.run(store, ops -> ops.maintenance(node, onOff));
+      return ResourceCommand.run(store, ops -> ops.maintenance(node, onOff), wait,
+          WaitGoal.maintenance(node, "on".equals(onOff)));
     }
   }
 }

@@ -34,8 +34,12 @@ final class NodeShutdownCommands {
     @Option(names = "--reboot", description = "reboot instead of powering off")
     boolean reboot;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     @Override
     public Integer call() throws Exception {
+      long timeoutMs = wait.checkedTimeoutMs(); // a bad --timeout writes nothing
       try (Admin admin = checkedNode(store, node)) {
         ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
         NodeStatus st = ms == null ? null : ms.nodes().get(node);
@@ -54,8 +58,13 @@ final class NodeShutdownCommands {
           }
           return new ShutdownRequest(node, reboot, now, by, false);
         });
-        System.out.println(node + ": clean " + (reboot ? "reboot" : "shutdown") + " requested (shutdown policy "
-            + label(policy) + " -> " + label(policy.effective(reboot)) + "); follow it with: palisade events");
+        String line = node + ": clean " + (reboot ? "reboot" : "shutdown") + " requested (shutdown policy "
+            + label(policy) + " -> " + label(policy.effective(reboot)) + ")";
+        if (timeoutMs < 0) {
+          System.out.println(line + "; follow it with: palisade events");
+        } else {
+          System.out.println(line + "; " + new Waiter(admin, 0).await(WaitGoal.shutdown(node), timeoutMs, line));
+        }
       }
       return 0;
     }

@@ -53,6 +53,12 @@ final class ResourceCommand {
   }
 
   static int run(StoreOptions store, Op op) throws Exception {
+    return run(store, op, null, null);
+  }
+
+  /** As {@link #run(StoreOptions, Op)}; with {@code --wait}, returns only once goal is reached (see Waiter). */
+  static int run(StoreOptions store, Op op, WaitOptions wait, WaitGoal goal) throws Exception {
+    long timeoutMs = wait == null ? -1 : wait.checkedTimeoutMs(); // a bad --timeout writes nothing
     // the store is reached only once the input passed the checks that need none (bad input needs no cluster)
     Admin[] opened = new Admin[1];
     java.util.function.Supplier<Admin> admin = () -> {
@@ -68,7 +74,13 @@ final class ResourceCommand {
       return opened[0];
     };
     try {
-      System.out.println(op.apply(new Operations(admin, Operations.CLI_NAMES)).message());
+      Operations.Done done = op.apply(new Operations(admin, Operations.CLI_NAMES));
+      if (timeoutMs < 0) {
+        System.out.println(done.message());
+      } else {
+        String line = new Waiter(admin.get(), done.commandSeq()).await(goal, timeoutMs, done.message());
+        System.out.println(done.message() + "; " + line);
+      }
     } catch (Operations.Refused r) {
       throw new CliError(r.getMessage(), r.exitCode());
     } finally {
@@ -109,11 +121,14 @@ final class ResourceCommand {
     @Option(names = "--max-relocate", defaultValue = "1")
     int maxRelocate;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     @Override
     public Integer call() throws Exception {
       TreeMap<String, String> opts = options(options, Map.of());
       return run(store, ops -> ops.add(new Operations.NewResource(id, node, type, opts, state, group, priority,
-          maxRestart, maxRelocate)));
+          maxRestart, maxRelocate)), wait, WaitGoal.asConfigured(id));
     }
   }
 
@@ -173,11 +188,14 @@ final class ResourceCommand {
     @Parameters(index = "0")
     String id;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     abstract RequestState target();
 
     @Override
     public Integer call() throws Exception {
-      return run(store, ops -> ops.request(id, target()));
+      return run(store, ops -> ops.request(id, target()), wait, WaitGoal.asConfigured(id));
     }
   }
 
@@ -224,11 +242,14 @@ final class ResourceCommand {
     @Parameters(index = "1")
     String node;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     abstract boolean live();
 
     @Override
     public Integer call() throws Exception {
-      return run(store, ops -> ops.move(id, node, live()));
+      return run(store, ops -> ops.move(id, node, live()), wait, WaitGoal.movedTo(id, node));
     }
   }
 
@@ -257,9 +278,12 @@ final class ResourceCommand {
     @Parameters(index = "0", description = "resource id, e.g. vm:101")
     String id;
 
+    @Mixin
+    WaitOptions wait = new WaitOptions();
+
     @Override
     public Integer call() throws Exception {
-      return run(store, ops -> ops.cleanup(id));
+      return run(store, ops -> ops.cleanup(id), wait, WaitGoal.asConfigured(id));
     }
   }
 }

@@ -3,6 +3,9 @@ package palisade.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,14 +124,18 @@ class ClusterCliTest {
     assertThat(cli("group", "remove", "g")).as("a group in use cannot go").isEqualTo(2);
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).groups()).containsKey("g");
 
-    assertThat(cli("resource", "relocate", "svc:1", "node3")).isZero();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
-        service("svc:1").state() == ServiceState.STARTED && "node3".equals(service("svc:1").node()));
+    Run moved = cliCaptured("resource", "relocate", "svc:1", "node3", "--wait");
+    assertThat(moved.exit()).as(moved.err()).isZero();
+    assertThat(moved.out()).contains("svc:1 runs on node3 (after ");
+    assertThat(runs("svc:1", "node3")).as("--wait returned once node3's agent reported it").isTrue();
+    waitCases(cmd);
 
-    // Maintenance is applied by the manager. (It moves resources by live migration, which the process driver
-    // cannot do: the core retries the migration; reported as a needed core change.)
-    assertThat(cli("node", "maintenance", "node3", "on")).isZero();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> nodeState("node3") == NodeState.MAINTENANCE);
+    // Maintenance is applied by the manager; with --wait the command returns once svc:1 left node3 (by live
+    // migration, which the process driver cannot do: after the failed attempt the manager relocates it).
+    Run maint = cliCaptured("node", "maintenance", "node3", "on", "--wait", "--timeout", "60s");
+    assertThat(maint.exit()).as(maint.err()).isZero();
+    assertThat(nodeState("node3")).isEqualTo(NodeState.MAINTENANCE);
+    assertThat(service("svc:1").node()).isNotEqualTo("node3");
     assertThat(cli("node", "maintenance", "node3", "off")).isZero();
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() -> nodeState("node3") == NodeState.ONLINE);
     assertThat(cli("fence", "confirm", "node2")).as("queued; the manager refuses it (node2 is not fencing)").isZero();
@@ -152,6 +159,71 @@ class ClusterCliTest {
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).resources()).doesNotContainKey("svc:1");
     assertThat(cli("events", "-n", "5")).isZero();
     assertThat(cli("status")).isZero();
+    Run down = cliCaptured("node", "shutdown", "node3", "--wait");
+    assertThat(down.exit()).as(down.err()).isZero();
+    assertThat(down.out()).contains("node3 is down cleanly (after ");
+    assertThat(admin.value(StorePaths.node("node3"), palisade.core.NodeRecord.class).mode().down()).isTrue();
+  }
+
+  /** What a CLI call printed, and its exit code. */
+  record Run(int exit, String out, String err) {}
+
+  private Run cliCaptured(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int exit;
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      exit = cli(args);
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+    Run r = new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    out.print(r.out());
+    err.print(r.err());
+    return r;
+  }
+
+  /**
+   * `--wait` (issue 12): returns once the change took effect as the store shows it; a manager's refusal, and a
+   * timeout, exit 1 with the reason or the state now; a bad --timeout is refused before anything is written.
+   */
+  private void waitCases(String cmd) throws Exception {
+    Run added = cliCaptured("resource", "add", "svc:2", "--node", "node1", "--option", cmd, "--wait");
+    assertThat(added.exit()).as(added.err()).isZero();
+    assertThat(added.out()).contains("svc:2: added on node1; svc:2 runs on node1 (after ");
+    assertThat(runs("svc:2", "node1")).isTrue();
+
+    Run maint = cliCaptured("node", "maintenance", "node2", "on", "--wait");
+    assertThat(maint.exit()).as(maint.err()).isZero();
+    assertThat(maint.out()).contains("node2 is in maintenance, its resources moved away");
+    Run refused = cliCaptured("resource", "relocate", "svc:2", "node2", "--wait");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("the manager refused command", "node2 is not online")
+        .doesNotContain("Exception", "\tat ");
+    assertThat(runs("svc:2", "node1")).isTrue();
+    Run back = cliCaptured("node", "maintenance", "node2", "off", "--wait");
+    assertThat(back.exit()).as(back.err()).isZero();
+    assertThat(nodeState("node2")).isEqualTo(NodeState.ONLINE);
+
+    long before = configVersion();
+    assertThat(cliCaptured("resource", "stop", "svc:2", "--wait", "--timeout", "soon").err())
+        .contains("--timeout").contains("'soon' is not a duration");
+    assertThat(cli("resource", "stop", "svc:2", "--wait", "--timeout", "9999h")).isEqualTo(2);
+    assertThat(cli("resource", "stop", "svc:2", "--timeout", "5s")).as("--timeout without --wait").isEqualTo(2);
+    assertThat(configVersion()).as("a bad --timeout wrote nothing").isEqualTo(before);
+    Run late = cliCaptured("resource", "stop", "svc:2", "--wait", "--timeout", "1ms");
+    assertThat(late.exit()).isEqualTo(1);
+    assertThat(late.err()).contains("timed out after")
+        .containsPattern("svc:2 is (started|request_stop) on node1");
+    Run stopped = cliCaptured("resource", "stop", "svc:2", "--wait");
+    assertThat(stopped.exit()).as(stopped.err()).isZero();
+    assertThat(stopped.out()).contains("svc:2 is stopped (after ");
+    assertThat(service("svc:2").state()).isEqualTo(ServiceState.STOPPED);
   }
 
   @Test
