@@ -48,15 +48,7 @@ class ClusterCliTest {
   }
 
   private int cli(String... args) {
-    String[] all = new String[args.length + 6];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--store";
-    all[args.length + 1] = cluster.connectString();
-    all[args.length + 2] = "--cluster";
-    all[args.length + 3] = LocalCluster.CLUSTER;
-    all[args.length + 4] = "--credential";
-    all[args.length + 5] = LocalCluster.adminCredentialDir(cluster.dir()).toString();
-    return PalisadeCommand.execute(all);
+    return palisade.lab.LabCli.run(cluster, args);
   }
 
   private ServiceStatus service(String id) throws Exception {

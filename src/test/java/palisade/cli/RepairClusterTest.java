@@ -3,9 +3,6 @@ package palisade.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -91,27 +88,7 @@ class RepairClusterTest {
   }
 
   private String cli(String... args) {
-    String[] all = new String[args.length + 6];
-    System.arraycopy(args, 0, all, 0, args.length);
-    all[args.length] = "--store";
-    all[args.length + 1] = cluster.connectString();
-    all[args.length + 2] = "--cluster";
-    all[args.length + 3] = LocalCluster.CLUSTER;
-    all[args.length + 4] = "--credential";
-    all[args.length + 5] = LocalCluster.adminCredentialDir(cluster.dir()).toString();
-    PrintStream old = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    int rc;
-    try {
-      rc = PalisadeCommand.execute(all);
-    } finally {
-      System.setOut(old);
-    }
-    String out = buf.toString(StandardCharsets.UTF_8);
-    System.out.print(out);
-    assertThat(rc).as("palisade %s", String.join(" ", args)).isZero();
-    return out;
+    return palisade.lab.LabCli.output(cluster, args);
   }
 
   @Test

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
-import palisade.cli.PalisadeCommand;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
 import palisade.core.GroupConfig;
@@ -214,11 +213,7 @@ class HostShutdownClusterTest {
   // ---- helpers ---------------------------------------------------------------------------------------------------
 
   private int cli(String... args) {
-    String[] all = new String[args.length + 6];
-    System.arraycopy(args, 0, all, 0, args.length);
-    System.arraycopy(new String[] {"--store", cluster.connectString(), "--cluster", LocalCluster.CLUSTER,
-        "--credential", LocalCluster.adminCredentialDir(cluster.dir()).toString()}, 0, all, args.length, 6);
-    return PalisadeCommand.execute(all);
+    return LabCli.run(cluster, args);
   }
 
   /** What a CLI call printed (the daemons are other processes: nothing else writes to this JVM's stdout). */

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.libvirt.Connect;
 import palisade.runtime.resource.QuietLibvirtErrors;
-import palisade.cli.PalisadeCommand;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
 import palisade.core.ManagerState;
@@ -273,11 +272,7 @@ class LibvirtShutdownTest {
   }
 
   private int cli(String... args) {
-    String[] all = new String[args.length + 6];
-    System.arraycopy(args, 0, all, 0, args.length);
-    System.arraycopy(new String[] {"--store", cluster.connectString(), "--cluster", LocalCluster.CLUSTER,
-        "--credential", LocalCluster.adminCredentialDir(cluster.dir()).toString()}, 0, all, args.length, 6);
-    return PalisadeCommand.execute(all);
+    return LabCli.run(cluster, args);
   }
 
   private void assertNeverFenced(String node, long generationBefore) throws Exception {
