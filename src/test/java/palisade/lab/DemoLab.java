@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import palisade.core.ManagerState;
+import palisade.core.NodeState;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
 
@@ -29,6 +31,13 @@ final class DemoLab {
     String[] ids = new String[count];
     for (int i = 0; i < count; i++) ids[i] = "vm:" + (101 + i);
     awaitRunning(cluster, ids);
+    // Every node online in the manager's view too: on a loaded machine a node's daemon can take long enough to start
+    // that the manager fences it as never seen (it comes back online once it boots), and a test that took its
+    // generations or states before that would blame its own fault for it.
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> {
+      ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+      return cluster.nodeNames().stream().allMatch(n -> ms.nodes().get(n).state() == NodeState.ONLINE);
+    });
     return admin;
   }
 
