@@ -32,6 +32,7 @@ public final class EmbeddedPeer implements AutoCloseable {
   static final int SYNC_LIMIT_TICKS = 4;
   /** How long a peer waits for a TCP connection to another peer's election port (peers sit on one LAN). */
   static final int ELECTION_CONNECT_TIMEOUT_MS = 1_000;
+  static final int MAX_NOTIFICATION_INTERVAL_MS = 2_000;
 
   private final ZooKeeperServerEmbedded server;
 
@@ -80,6 +81,10 @@ public final class EmbeddedPeer implements AutoCloseable {
     // follower then starts its election 2 s late, and every node's lease renewals stall past W. Close it aside.
     System.setProperty("zookeeper.learner.closeSocketAsync", "true");
     System.setProperty("zookeeper.leader.closeSocketAsync", "true");
+    // A peer that finds nobody (the first one up) doubles the wait between its election notifications, up to 60 s by
+    // default: it then joined the quorum the others formed 10 s late, past L, and the manager fenced its node as never
+    // seen. Two seconds at most.
+    System.setProperty("zookeeper.fastleader.maxNotificationInterval", Integer.toString(MAX_NOTIFICATION_INTERVAL_MS));
     ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder()
         .baseDir(dir)
         .configuration(p)
