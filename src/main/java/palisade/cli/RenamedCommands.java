@@ -28,13 +28,6 @@ final class RenamedCommands {
     }
   }
 
-  @Command(name = "cluster", hidden = true)
-  static final class Cluster extends Renamed {
-    Cluster() {
-      super("`palisade cluster` is now `palisade lab` (the loopback test cluster; same subcommands and options)");
-    }
-  }
-
   @Command(name = "agent", hidden = true)
   static final class Agent extends Renamed {
     Agent() {
