@@ -70,6 +70,11 @@ final class ClusterCommand implements Callable<Integer> {
         + "(default: ${DEFAULT-VALUE})")
     String dataDir;
 
+    @Option(names = "--libvirt", defaultValue = "none", description = "none, or how each host's libvirtd reaches "
+        + "the others' for live migration: ssh (qemu+ssh://ADDRESS/system) or tls (qemu+tls://ADDRESS/system); a "
+        + "host's own is qemu:///system (default: ${DEFAULT-VALUE})")
+    String libvirt;
+
     @Option(names = "--operator", defaultValue = "admin", description = "name of the hosts' admin credential "
         + "(default: ${DEFAULT-VALUE})")
     String operator;
@@ -91,7 +96,8 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      ClusterPlan plan = ClusterPlan.of(name, nodes, clientPort, peerPort, electionPort, httpPort, watchdog, dataDir);
+      ClusterPlan plan = ClusterPlan.of(name, nodes, clientPort, peerPort, electionPort, httpPort, watchdog, dataDir,
+          libvirt);
       String me = self != null ? self : plan.nodes().get(0).name();
       if (!plan.names().contains(me)) throw new CliError("--self: '" + me + "' is not one of the --node names");
       if (!ClusterPlan.NAME.matcher(operator).matches()) {

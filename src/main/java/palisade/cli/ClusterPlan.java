@@ -18,9 +18,11 @@ import palisade.runtime.daemon.DaemonConfig;
  *
  * @param nodes in order: the ZooKeeper ids, and the first {@code peers} run the store's embedded peers
  * @param watchdog {@code linux} (a watchdog device: hardware or softdog) or {@code process} (the supervisor)
+ * @param libvirt {@code none} (no libvirt_uri), or how a host's libvirtd reaches the others' for a live migration:
+ *     {@code ssh} (qemu+ssh://ADDRESS/system) or {@code tls} (qemu+tls://ADDRESS/system); its own is qemu:///system
  */
 record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, int peerPort, int electionPort,
-    int httpPort, String watchdog, String dataDir) {
+    int httpPort, String watchdog, String dataDir, String libvirt) {
 
   /** A cluster member: its name and the address every other host dials it at (and it binds). */
   record Host(String name, String address) {}
@@ -31,6 +33,7 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
   private static final Pattern HOST_NAME = Pattern.compile(
       "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
   static final Set<String> WATCHDOGS = Set.of("linux", "process");
+  static final Set<String> LIBVIRT = Set.of("none", "ssh", "tls");
   static final int NODES_MAX = 32;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,7 +43,7 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
 
   /** Checks everything the command line gave, naming the option; throws CliError (exit 2) on the first problem. */
   static ClusterPlan of(String cluster, List<String> nodeArgs, int clientPort, int peerPort, int electionPort,
-      int httpPort, String watchdog, String dataDir) {
+      int httpPort, String watchdog, String dataDir, String libvirt) {
     if (!NAME.matcher(cluster).matches()) {
       throw new CliError("--name: '" + cluster + "' is not a cluster name (lower-case letters, digits, _ and -, "
           + "at most 63, starting with a letter or digit)");
@@ -70,8 +73,11 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
           + "process (the supervisor); a node without a watchdog needs a fence device: add it to its YAML later");
     }
     if (!dataDir.startsWith("/")) throw new CliError("--data-dir: '" + dataDir + "' must be an absolute path");
+    if (!LIBVIRT.contains(libvirt)) {
+      throw new CliError("--libvirt: '" + libvirt + "' is not none, ssh (qemu+ssh://) or tls (qemu+tls://)");
+    }
     return new ClusterPlan(cluster, hosts, DaemonConfig.defaultPeers(hosts.size()), clientPort, peerPort,
-        electionPort, httpPort, watchdog, dataDir);
+        electionPort, httpPort, watchdog, dataDir, libvirt);
   }
 
   /** NAME=ADDRESS. */
@@ -128,7 +134,8 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
   /** The same plan with another data dir (a host laid out differently; the tests' three nodes on one machine). */
   ClusterPlan withDataDir(String dir) {
     if (!dir.startsWith("/")) throw new CliError("--data-dir: '" + dir + "' must be an absolute path");
-    return new ClusterPlan(cluster, nodes, peers, clientPort, peerPort, electionPort, httpPort, watchdog, dir);
+    return new ClusterPlan(cluster, nodes, peers, clientPort, peerPort, electionPort, httpPort, watchdog, dir,
+        libvirt);
   }
 
   /**
@@ -164,6 +171,11 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
           .append("    client_port: ").append(clientPort).append('\n')
           .append("    peer_port: ").append(peerPort).append('\n')
           .append("    election_port: ").append(electionPort).append('\n');
+      if (!libvirt.equals("none")) {
+        // its own hypervisor locally; the others' as this host's libvirtd dials them for a peer-to-peer migration
+        sb.append("    libvirt_uri: ").append(h.name().equals(self) ? "qemu:///system"
+            : "qemu+" + libvirt + "://" + h.address() + "/system").append('\n');
+      }
     }
     return sb.toString();
   }
@@ -188,7 +200,8 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
   static ClusterPlan fromJson(String json, String where) {
     try {
       ClusterPlan p = JSON.readValue(json, ClusterPlan.class);
-      if (p.cluster() == null || p.nodes() == null || p.watchdog() == null || p.dataDir() == null) {
+      if (p.cluster() == null || p.nodes() == null || p.watchdog() == null || p.dataDir() == null
+          || p.libvirt() == null) {
         throw new CliError(where + ": incomplete (not made by palisade cluster init?)");
       }
       return p;

@@ -102,13 +102,17 @@ class ClusterInitTest {
   }
 
   @Test
-  void aLinuxWatchdogClusterUsesTheDeviceAndThePlainUnit() throws Exception {
-    Run init = cli(initArgs().toArray(String[]::new));
+  void aLinuxWatchdogClusterUsesTheDeviceAndThePlainUnitAndLibvirtOverSsh() throws Exception {
+    Run init = cli(initArgs("--libvirt", "ssh").toArray(String[]::new));
     assertThat(init.exit()).as(init.err()).isZero();
     assertThat(init.out()).contains("systemctl enable --now palisade ");
-    DaemonConfig dc = DaemonConfig.load(tmp.resolve("node1/palisade.yaml"));
+    assertThat(join("node2").exit()).isZero();
+    DaemonConfig dc = DaemonConfig.load(tmp.resolve("node2/palisade.yaml"));
     assertThat(dc.watchdogDriver()).isEqualTo("linux");
     assertThat(dc.watchdogDevice()).isEqualTo(Path.of("/dev/watchdog"));
+    // its own hypervisor locally, the others' over ssh (where its libvirtd sends a live migration)
+    assertThat(dc.nodes()).extracting(DaemonConfig.Node::libvirtUri).containsExactly("qemu+ssh://127.0.1.1/system",
+        "qemu:///system", "qemu+ssh://127.0.1.3/system");
   }
 
   @Test
@@ -123,6 +127,7 @@ class ClusterInitTest {
     assertRefused(List.of("--peer-port", "2181"), "must be four different ports");
     assertRefused(List.of("--http-port", "70000"), "--http-port: 70000 is not a port");
     assertRefused(List.of("--operator", "Alice"), "--operator: 'Alice' is not a name");
+    assertRefused(List.of("--libvirt", "rsh"), "--libvirt: 'rsh' is not none, ssh");
     List<String> relative = initArgs();
     relative.set(relative.indexOf("--data-dir") + 1, "data");
     Run r = cli(relative.toArray(String[]::new));
