@@ -177,6 +177,21 @@ class ClusterInitTest {
     assertThat(tmp.resolve("node2")).doesNotExist();
   }
 
+  /** The package's commented sample is a configuration the daemon's parser accepts as it is. */
+  @Test
+  void thePackagedSampleParses() {
+    DaemonConfig dc = DaemonConfig.load(Path.of("packaging/palisade.yaml.sample"));
+    assertThat(dc.cluster()).isEqualTo("prod");
+    assertThat(dc.node()).isEqualTo("node1");
+    assertThat(dc.nodes()).extracting(DaemonConfig.Node::name).containsExactly("node1", "node2", "node3");
+    assertThat(dc.peers()).isEqualTo(3);
+    assertThat(dc.watchdogDriver()).isEqualTo("linux");
+    assertThat(dc.fenceDevices()).containsOnlyKeys("ipmi-node1", "ipmi-node2", "ipmi-node3");
+    assertThat(dc.nodes()).allSatisfy(n -> assertThat(n.fenceLevels()).hasSize(1));
+    assertThat(dc.dataDir()).isEqualTo(Path.of("/var/lib/palisade"));
+    assertThat(dc.storeCredential()).isEqualTo(Path.of("packaging/credential").toAbsolutePath());
+  }
+
   @Test
   void theLoopbackClustersOldSubcommandsPointToLab() {
     Run up = cli("cluster", "up", "--nodes", "3", "--dir", tmp.resolve("lab").toString());
