@@ -43,7 +43,8 @@ final class ClusterCommand implements Callable<Integer> {
   @Command(name = "init", description = "On the first host: write the cluster's credentials, this host's "
       + "configuration and a join bundle for every other host")
   static final class Init implements Callable<Integer> {
-    @Option(names = "--name", required = true, description = "the cluster's name (lower-case letters, digits, _ -)")
+    @Option(names = "--name", paramLabel = "NAME", required = true,
+        description = "the cluster's name (lower-case letters, digits, _ -)")
     String name;
 
     @Option(names = "--node", required = true, paramLabel = "NAME=ADDRESS", description = "every host, in order, "
@@ -54,44 +55,47 @@ final class ClusterCommand implements Callable<Integer> {
     @Option(names = "--self", paramLabel = "NAME", description = "which node this host is (default: the first)")
     String self;
 
-    @Option(names = "--watchdog", defaultValue = "linux", description = "linux (/dev/watchdog: hardware or softdog) "
-        + "or process (the supervisor; unit palisade-process-watchdog) (default: ${DEFAULT-VALUE})")
+    @Option(names = "--watchdog", paramLabel = "DRIVER", defaultValue = "linux", description = "linux "
+        + "(/dev/watchdog: hardware or softdog) or process (the supervisor; unit palisade-process-watchdog) "
+        + "(default: ${DEFAULT-VALUE})")
     String watchdog;
 
-    @Option(names = "--config", defaultValue = CONFIG, description = "this host's configuration file; the "
-        + "credentials go next to it (default: ${DEFAULT-VALUE})")
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = CONFIG, description = "this host's "
+        + "configuration file; the credentials go next to it (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--credentials", defaultValue = "/etc/palisade/credentials", description = "where the "
-        + "cluster's certificate authorities, every credential and the join bundles go (default: ${DEFAULT-VALUE})")
+    @Option(names = "--credentials", paramLabel = "DIR", defaultValue = "/etc/palisade/credentials", description =
+        "where the cluster's certificate authorities, every credential and the join bundles go (default: "
+        + "${DEFAULT-VALUE})")
     Path credentials;
 
-    @Option(names = "--data-dir", defaultValue = "/var/lib/palisade", description = "every host's data dir "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ClusterPlan.UNIT_DATA_DIR, description =
+        "every host's data dir (default: ${DEFAULT-VALUE})")
     String dataDir;
 
-    @Option(names = "--libvirt", defaultValue = "none", description = "none, or how each host's libvirtd reaches "
-        + "the others' for live migration: ssh (qemu+ssh://ADDRESS/system) or tls (qemu+tls://ADDRESS/system); a "
-        + "host's own is qemu:///system (default: ${DEFAULT-VALUE})")
+    @Option(names = "--libvirt", paramLabel = "TRANSPORT", defaultValue = "none", description = "none, or how each "
+        + "host's libvirtd reaches the others' for live migration: ssh (qemu+ssh://ADDRESS/system) or tls "
+        + "(qemu+tls://ADDRESS/system); a host's own is qemu:///system (default: ${DEFAULT-VALUE})")
     String libvirt;
 
-    @Option(names = "--operator", defaultValue = "admin", description = "name of the hosts' admin credential "
-        + "(default: ${DEFAULT-VALUE})")
+    @Option(names = "--operator", paramLabel = "NAME", defaultValue = "admin", description = "name of the hosts' "
+        + "admin credential (default: ${DEFAULT-VALUE})")
     String operator;
 
-    @Option(names = "--client-port", defaultValue = "2181", description = "store client port (default: "
-        + "${DEFAULT-VALUE})")
+    @Option(names = "--client-port", paramLabel = "PORT", defaultValue = "2181", description = "store client port "
+        + "(default: ${DEFAULT-VALUE})")
     int clientPort;
 
-    @Option(names = "--peer-port", defaultValue = "2888", description = "store peer port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--peer-port", paramLabel = "PORT", defaultValue = "2888", description = "store peer port "
+        + "(default: ${DEFAULT-VALUE})")
     int peerPort;
 
-    @Option(names = "--election-port", defaultValue = "3888", description = "store election port (default: "
-        + "${DEFAULT-VALUE})")
+    @Option(names = "--election-port", paramLabel = "PORT", defaultValue = "3888", description = "store election "
+        + "port (default: ${DEFAULT-VALUE})")
     int electionPort;
 
-    @Option(names = "--http-port", defaultValue = "" + DaemonConfig.DEFAULT_HTTP_PORT, description = "HTTPS port: "
-        + "health, metrics, API, dashboard (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "" + DaemonConfig.DEFAULT_HTTP_PORT,
+        description = "HTTPS port: health, metrics, API, dashboard (default: ${DEFAULT-VALUE})")
     int httpPort;
 
     @Override
@@ -149,7 +153,8 @@ final class ClusterCommand implements Callable<Integer> {
         System.out.println("  " + h.name() + ": scp -rp " + bundles.resolve(h.name()) + " root@" + h.address()
             + ":palisade-join && ssh root@" + h.address() + " palisade cluster join palisade-join");
       }
-      System.out.println("then on every host: systemctl enable --now " + plan.unit() + " (docs/INSTALL.md)");
+      System.out.println("then, with the fence devices in every host's file: " + plan.startHint() + " on every "
+          + "host (docs/INSTALL.md)");
     }
   }
 
@@ -159,11 +164,12 @@ final class ClusterCommand implements Callable<Integer> {
         + "first host (CREDENTIALS/join/NAME)")
     Path bundle;
 
-    @Option(names = "--config", defaultValue = CONFIG, description = "this host's configuration file; the "
-        + "credentials go next to it (default: ${DEFAULT-VALUE})")
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = CONFIG, description = "this host's "
+        + "configuration file; the credentials go next to it (default: ${DEFAULT-VALUE})")
     Path config;
 
-    @Option(names = "--data-dir", description = "this host's data dir (default: the one init chose)")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "this host's data dir (default: the one init chose)")
     String dataDir;
 
     @Override
@@ -174,8 +180,8 @@ final class ClusterCommand implements Callable<Integer> {
       DaemonConfig dc = ClusterBundle.install(b, plan, config);
       System.out.println(dc.node() + " joined cluster " + dc.cluster() + ": " + config + " written, credential in "
           + config.toAbsolutePath().getParent().resolve("credential") + ", data dir " + dc.dataDir());
-      System.out.println("next: systemctl enable --now " + plan.unit() + "; then palisade status; delete the bundle "
-          + "copy (" + bundle + ")");
+      System.out.println("next: " + plan.startHint() + "; then palisade status; delete the bundle copy (" + bundle
+          + ")");
       return 0;
     }
   }

@@ -131,6 +131,19 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
     return watchdog.equals("process") ? "palisade-process-watchdog" : "palisade";
   }
 
+  /** The data dir the units assume (the supervisor's --socket in palisade-process-watchdog.service). */
+  static final String UNIT_DATA_DIR = "/var/lib/palisade";
+
+  /** How to start the daemon on a host of this plan: the unit, and what to change in it first, if anything. */
+  String startHint() {
+    String hint = "systemctl enable --now " + unit();
+    if (watchdog.equals("process") && !Path.of(dataDir).normalize().equals(Path.of(UNIT_DATA_DIR))) {
+      hint += " (after `systemctl edit --full " + unit() + "`: its --socket must be "
+          + Path.of(dataDir).resolve(DaemonConfig.DEFAULT_WATCHDOG_SOCKET) + ")";
+    }
+    return hint;
+  }
+
   /** The same plan with another data dir (a host laid out differently; the tests' three nodes on one machine). */
   ClusterPlan withDataDir(String dir) {
     if (!dir.startsWith("/")) throw new CliError("--data-dir: '" + dir + "' must be an absolute path");

@@ -63,7 +63,9 @@ class ClusterInitTest {
     Run init = cli(initArgs("--watchdog", "process").toArray(String[]::new));
     assertThat(init.exit()).as(init.err()).isZero();
     assertThat(init.out()).contains("store peers on node1, node2, node3 (127.0.1.1:2181,127.0.1.2:2181,127.0.1.3:2181)")
-        .contains("palisade cluster join").contains("systemctl enable --now palisade-process-watchdog");
+        .contains("palisade cluster join").contains("systemctl enable --now palisade-process-watchdog (after "
+            + "`systemctl edit --full palisade-process-watchdog`: its --socket must be "
+            + tmp.resolve("node1/data/watchdog.sock") + ")");
     assertThat(join("node2").exit()).isZero();
     Run j3 = join("node3");
     assertThat(j3.exit()).as(j3.err()).isZero();

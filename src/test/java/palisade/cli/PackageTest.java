@@ -122,7 +122,9 @@ class PackageTest {
         "--watchdog", "process", "--config", tmp.resolve("node1/palisade.yaml").toString(), "--credentials",
         tmp.resolve("creds").toString(), "--data-dir", tmp.resolve("node1/data").toString(), "--client-port",
         "" + base, "--peer-port", "" + (base + 1), "--election-port", "" + (base + 2), "--http-port", "" + (base + 3)));
-    for (int i = 0; i < addresses.size(); i++) init.addAll(List.of("--node", "node" + (i + 1) + "=" + addresses.get(i)));
+    for (int i = 0; i < addresses.size(); i++) {
+      init.addAll(List.of("--node", "node" + (i + 1) + "=" + addresses.get(i)));
+    }
     Result r = run(init, 60);
     assertThat(r.exit()).as(r.output()).isZero();
     for (String n : List.of("node2", "node3")) {
