@@ -34,7 +34,7 @@ tar -C "$stage/tar" --owner=0 --group=0 --numeric-owner -czf "$target/palisade-$
 echo "packaging: $target/palisade-$version.tar.gz"
 
 if ! command -v dpkg-deb >/dev/null 2>&1; then
-  echo "packaging: dpkg-deb not found: no .deb built (apt-get install dpkg-dev, or build on Debian)"
+  echo "packaging: dpkg-deb not found: no .deb built (it is in Debian's dpkg package); the tarball is there"
   exit 0
 fi
 droot="$stage/deb"

@@ -142,6 +142,11 @@ final class ClusterCommand implements Callable<Integer> {
       Path dir = config.toAbsolutePath().getParent();
       System.out.println("cluster " + plan.cluster() + ": " + plan.nodes().size() + " nodes, store peers on "
           + String.join(", ", plan.names().subList(0, plan.peers())) + " (" + plan.connectString() + ")");
+      if (plan.nodes().size() < 3) {
+        System.out.println("warning: with " + plan.nodes().size() + " hosts the store has one peer (on "
+            + plan.names().get(0) + "): when it is down, every node is cut off; use three hosts (a witness is not "
+            + "built yet)");
+      }
       System.out.println(me + " (this host): " + config + " written, credential in " + dir.resolve("credential")
           + ", admin credential in " + dir.resolve("operator"));
       System.out.println("certificate authorities and every credential: " + credentials + " (keep the ca/*.key "
