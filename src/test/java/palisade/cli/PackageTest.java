@@ -42,6 +42,7 @@ class PackageTest {
   Path tmp;
 
   private final List<Process> supervisors = new ArrayList<>();
+  private int basePort;
 
   record Result(int exit, String output) {}
 
@@ -61,10 +62,12 @@ class PackageTest {
       String store = bootstrap(addresses);
       for (int i = 1; i <= 3; i++) supervisors.add(startNode("node" + i));
       awaitOnline(store);
+      // the admin credential a joined host got works there too
       Result human = run(List.of(LAUNCHER.toString(), "status", "--store", store, "--cluster", "pkgtest",
-          "--credential", tmp.resolve("node1/operator").toString()), 60);
+          "--credential", tmp.resolve("node3/operator").toString()), 60);
       assertThat(human.exit()).as(human.output()).isZero();
       assertThat(human.output()).contains("node1", "node2", "node3", "online");
+      assertReady("node2", "127.0.1.2");
       stopNodes();
       assertThat(processesOf(tmp.toString(), "/usr/share/palisade")).as("processes left").isEmpty();
       removeAndCheck();
@@ -118,6 +121,7 @@ class PackageTest {
   /** init on node1, join on node2 and node3, with the installed launcher; returns the store's connect string. */
   private String bootstrap(List<String> addresses) throws Exception {
     int base = Layout.pick(3, 3).basePort();
+    basePort = base;
     List<String> init = new ArrayList<>(List.of(LAUNCHER.toString(), "cluster", "init", "--name", "pkgtest",
         "--watchdog", "process", "--config", tmp.resolve("node1/palisade.yaml").toString(), "--credentials",
         tmp.resolve("creds").toString(), "--data-dir", tmp.resolve("node1/data").toString(), "--client-port",
@@ -161,6 +165,18 @@ class PackageTest {
           });
           return online.size() == 3;
         });
+  }
+
+  /** The node's HTTPS server answers /readyz on its address and port from init, with the certificate init made. */
+  private void assertReady(String node, String address) throws Exception {
+    javax.net.ssl.SSLContext tls = palisade.runtime.store.Credential.load(tmp.resolve(node + "/credential"))
+        .sslContext();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().sslContext(tls)
+        .connectTimeout(Duration.ofSeconds(10)).build();
+    java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("https://" + address + ":" + (basePort + 3) + "/readyz")).timeout(Duration.ofSeconds(20))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   /** SIGTERM to each supervisor by its pid (it stops its daemon's cgroup), SIGKILL to what is left after 20 s. */
