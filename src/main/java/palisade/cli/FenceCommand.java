@@ -106,7 +106,7 @@ final class FenceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DURATION|off")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DURATION|off", description = "the new value; none: show it")
     String value;
 
     @Override
@@ -151,7 +151,7 @@ final class FenceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the node that is off")
     String node;
 
     @Override

@@ -110,7 +110,7 @@ final class LabCommand {
 
   @Command(name = "status", description = "Processes of the local cluster (see also: palisade status)")
   static final class Status implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", description = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
     Path dir;
 
     @Override
@@ -129,13 +129,13 @@ final class LabCommand {
   @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again); "
       + "shutdown or reboot: a clean host shutdown as systemd starts one (queued job, SIGTERM to the daemon)")
   static final class Power implements Callable<Integer> {
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node, e.g. node2")
     String node;
 
     @Parameters(index = "1", description = "off, on, shutdown or reboot")
     String action;
 
-    @Option(names = "--dir")
+    @Option(names = "--dir", description = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
     Path dir;
 
     @Override
@@ -160,10 +160,10 @@ final class LabCommand {
   @Command(name = "isolate", description = "Cut NODE off from every other node (iptables with up --firewall, "
       + "else the fault proxy)")
   static final class Isolate implements Callable<Integer> {
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node to cut off")
     String node;
 
-    @Option(names = "--dir")
+    @Option(names = "--dir", description = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
     Path dir;
 
     @Override
@@ -177,7 +177,7 @@ final class LabCommand {
 
   @Command(name = "heal", description = "Heal every link")
   static final class Heal implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", description = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
     Path dir;
 
     @Override
@@ -190,7 +190,7 @@ final class LabCommand {
 
   @Command(name = "down", description = "Stop every process the cluster started (by PID)")
   static final class Down implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", description = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
     Path dir;
 
     @Override
