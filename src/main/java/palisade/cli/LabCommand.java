@@ -122,7 +122,8 @@ final class LabCommand {
         System.out.println("  " + n + ": " + (c.powered(n) ? "on, daemon pid " + c.daemonPid(n).map(String::valueOf)
             .orElse("(restarting)") : "off"));
       }
-      return new StatusCommand().show(c.admin(), System.out);
+      return new StatusCommand().show(c.admin(), LocalCluster.CLUSTER, StoreProbe.probe(c.connectString(),
+          c.adminCredential(), true), System.out);
     }
   }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
  * see {@link NodeShutdownCommands}.
  */
 @Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class,
-    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class})
+    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class, NodeList.class})
 final class NodeCommand {
   private NodeCommand() {}
 

@@ -16,13 +16,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * `palisade resource add|remove|set|start|stop|disable|enable|migrate|relocate|cleanup`: config edits by CAS, moves
- * and cleanup as commands.
+ * and cleanup as commands; `list` and `show`: see {@link ResourceReads}.
  */
 @picocli.CommandLine.Command(name = "resource", description = "Add, change, start, stop and move HA resources",
     subcommands = {ResourceCommand.Add.class, ResourceCommand.Remove.class, ResourceCommand.Set.class,
         ResourceCommand.Start.class, ResourceCommand.Stop.class, ResourceCommand.Disable.class,
         ResourceCommand.Enable.class, ResourceCommand.Migrate.class, ResourceCommand.Relocate.class,
-        ResourceCommand.Cleanup.class})
+        ResourceCommand.Cleanup.class, ResourceReads.ListCommand.class, ResourceReads.Show.class})
 final class ResourceCommand {
   private ResourceCommand() {}
 
