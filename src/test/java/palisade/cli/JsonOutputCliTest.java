@@ -358,6 +358,50 @@ class JsonOutputCliTest {
     assertThat(viewer.out()).isEmpty();
   }
 
+  /**
+   * `palisade` with no store flags on a node: the node's configuration file (--config, or $PALISADE_CONFIG) gives the
+   * store, the cluster and the CLI's credential (here a viewer's: reads need no more).
+   */
+  @Test
+  void theCliFindsItsClusterInTheNodesConfigFile() throws Exception {
+    String host = store.connect.substring(0, store.connect.lastIndexOf(':'));
+    Path yaml = java.nio.file.Files.writeString(dir.resolve("palisade.yaml"), "cluster: " + store.cluster + "\n"
+        + "node: node1\nstore:\n  connect: " + store.connect + "\n  credential: "
+        + Credentials.nodeDir(store.creds, TlsStore.NODE) + "\ncli:\n  credential: "
+        + Credentials.operatorDir(store.creds, TlsStore.VIEWER) + "\nwatchdog:\n  driver: process\n"
+        + "nodes:\n  - name: node1\n    address: " + host + "\n");
+    try (Admin node = store.node()) {
+      assertThat(node.record("node1", "node1/daemon", "found through the node's file")).isTrue();
+    }
+    PrintStream out = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int rc;
+    try {
+      rc = PalisadeCommand.execute("events", "-n", "1", "--config", yaml.toString());
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(rc).isZero();
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("node1/daemon: found through the node's file");
+
+    // no flag at all: $PALISADE_CONFIG, in a process of its own (the environment is the process's)
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), "palisade.Main", "events", "-n", "1");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    for (String v : List.of("PALISADE_STORE", "PALISADE_CLUSTER", "PALISADE_CREDENTIAL", "PALISADE_CLUSTER_DIR")) {
+      pb.environment().remove(v);
+    }
+    pb.environment().put("PALISADE_CONFIG", yaml.toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed).contains("node1/daemon: found through the node's file");
+
+  }
+
   @Test
   void aBadOutputIsRefusedNamingTheOption() {
     for (String[] cmd : List.of(new String[] {"status"}, new String[] {"events"},
