@@ -122,16 +122,20 @@ final class StatusCommand implements Callable<Integer> {
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
-      out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE");
+      out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE",
+          "RESTARTS");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
       if (ms != null) ids.addAll(ms.services().keySet());
       for (String id : ids) {
         ResourceConfig rc = cfg.resources().get(id);
         ServiceStatus ss = ms == null ? null : ms.services().get(id);
-        out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", id,
+        // restarts: failed starts on its node of max_restart, then "+N nodes" given up on (of max_relocate)
+        out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", id,
             rc == null ? "(removed)" : rc.state().name().toLowerCase(Locale.ROOT),
             ss == null ? "-" : ss.state().label() + (ss.target() != null ? "->" + ss.target() : ""),
-            ss == null ? "-" : ss.node(), ss == null ? "-" : Long.toString(ss.token()), rc == null ? "-" : rc.type());
+            ss == null ? "-" : ss.node(), ss == null ? "-" : Long.toString(ss.token()), rc == null ? "-" : rc.type(),
+            ss == null ? "-" : Reads.ofMax(ss.failedStarts(), rc == null ? null : rc.maxRestart())
+                + (ss.triedNodes().isEmpty() ? "" : " +" + ss.triedNodes().size() + " nodes"));
       }
       showExtras(Reads.snapshot(admin), out);
       return 0;

@@ -8,8 +8,8 @@ import palisade.web.Inventory;
 
 /**
  * The store's health for `status`, cheaply: each peer of the connect string asked its mode with ZooKeeper's
- * four-letter word `srvr` over TLS (Palisade's peers allow it; an external ensemble may not, then it shows "no answer"),
- * at most about 1.5 s a peer that does not answer.
+ * four-letter word `srvr` over TLS (Palisade's peers allow it; an external ensemble may not, then it shows
+ * "no answer"), at most about 1.5 s a peer that does not answer.
  */
 final class StoreProbe {
   /** Peers asked at most (a connect string is a short list; a longer one is cut, not trusted). */

@@ -80,8 +80,8 @@ public final class Inventory {
       @JsonProperty("recent_events") List<Map<String, Object>> recentEvents) {}
 
   /** The last fence confirmation of a node: how (watchdog, power, manual), when, by whom. */
-  public record LastFence(String node, String kind, @JsonProperty("at_ms") long atMs, @JsonProperty("at_utc") String atUtc,
-      String by, @JsonProperty("current_state") String currentState) {}
+  public record LastFence(String node, String kind, @JsonProperty("at_ms") long atMs,
+      @JsonProperty("at_utc") String atUtc, String by, @JsonProperty("current_state") String currentState) {}
 
   /** A row of `node list`. */
   public record NodeItem(String name, String state, long generation, String agent, boolean watchdog,
@@ -92,8 +92,8 @@ public final class Inventory {
       @JsonProperty("lease_age_seconds") Double leaseAgeSeconds, @JsonProperty("last_fence") LastFence lastFence) {}
 
   /** A resource whose start, stop or migration failed, or that is in error: what, where, how often. */
-  public record FailedAction(String resource, String node, String state, @JsonProperty("last_outcome") String lastOutcome,
-      @JsonProperty("failed_starts") int failedStarts, @JsonProperty("tried_nodes") List<String> triedNodes) {}
+  public record FailedAction(String resource, String node, String state,
+      @JsonProperty("last_outcome") String lastOutcome, @JsonProperty("failed_starts") int failedStarts, @JsonProperty("tried_nodes") List<String> triedNodes) {}
 
   /** One store peer as it answers ZooKeeper's `srvr`: leader, follower, standalone, or null (no answer). */
   public record StorePeer(String address, String mode) {}

@@ -9,8 +9,9 @@ import org.apache.zookeeper.CreateMode;
 import palisade.core.EventLog;
 
 /**
- * The cluster event log: every event goes to the daemon's log ({@link DaemonLog}, INFO; an ALERT is WARN) and, best effort, to the store as a
- * sequential znode under /events (a node without quorum loses its events from the store, not from stdout).
+ * The cluster event log: every event goes to the daemon's log ({@link DaemonLog}, INFO; an ALERT is WARN) and,
+ * best effort, to the store as a sequential znode under /events (a node without quorum loses its events from the
+ * store, not from its log).
  * Each daemon trims the store's log to {@link #KEEP_MAX} entries every {@link #TRIM_EVERY} of its own events.
  */
 final class Events implements EventLog {

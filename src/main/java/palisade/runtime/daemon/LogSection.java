@@ -43,7 +43,9 @@ public record LogSection(Path file, long maxSizeBytes, int maxFiles, Format form
 
   static LogSection parse(JsonNode log, Path base) {
     if (log.isMissingNode() || log.isNull()) return defaults();
-    if (!log.isObject()) throw new ConfigException("log: expected a mapping (file, max_size, max_files, format, level)");
+    if (!log.isObject()) {
+      throw new ConfigException("log: expected a mapping (file, max_size, max_files, format, level)");
+    }
     ConfigYaml.onlyKeys(log, "log.", Set.of("file", "max_size", "max_files", "format", "level"));
     Path file = log.has("file") ? base.resolve(ConfigYaml.text(log.get("file"), "log.file")) : null;
     long size = DEFAULT_MAX_SIZE_BYTES;
