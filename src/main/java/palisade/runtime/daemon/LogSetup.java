@@ -48,6 +48,9 @@ public final class LogSetup {
     root.detachAndStopAllAppenders();
     root.addAppender(appender);
     ctx.getLogger("palisade").setLevel(Level.toLevel(log.level().toUpperCase(Locale.ROOT), Level.INFO));
+    // logback.xml sets these two to INFO for a daemon run without this setup; here they follow log.level
+    ctx.getLogger("palisade.event").setLevel(null);
+    ctx.getLogger("palisade.daemon").setLevel(null);
   }
 
   private static OutputStreamAppender<ILoggingEvent> console(LoggerContext ctx) {

@@ -104,6 +104,17 @@ class LogSetupTest {
   }
 
   @Test
+  void levelWarnKeepsAlertsAndFatalLinesOnly() throws Exception {
+    Path file = dir.resolve("warn.log");
+    LogSetup.apply(section("log:\n  file: " + file + "\n  level: warn\n"));
+    sampleLines();
+    List<String> lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("WARN  [event] manager: ALERT");
+    assertThat(lines.get(1)).contains("ERROR [daemon] FATAL");
+  }
+
+  @Test
   void badValuesAreRefusedNamingTheKey() {
     assertThatThrownBy(() -> section("log:\n  format: xml\n")).isInstanceOf(ConfigException.class)
         .hasMessage("log.format: 'xml' is not text or json");
