@@ -26,8 +26,8 @@ import picocli.CommandLine.Mixin;
  * resources with state, node and token; then the last fence of each node (how and when), failed actions with their
  * counts, and the fence devices, as `ha-manager status` and `pcs status` users look for them.
  */
-@Command(name = "status", description = "The store's health, the manager, nodes, resources, the last fence of each node, "
-    + "failed actions and fence devices")
+@Command(name = "status", description = "The store's health, the manager, nodes, resources, the last fence of each "
+    + "node, failed actions and fence devices")
 final class StatusCommand implements Callable<Integer> {
   @Mixin
   StoreOptions store = new StoreOptions();

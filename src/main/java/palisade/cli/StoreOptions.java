@@ -34,12 +34,13 @@ final class StoreOptions {
       + "in (default: $PALISADE_CONFIG, else /etc/palisade/palisade.yaml if it exists)")
   Path config;
 
-  @Option(names = "--dir", description = "local lab directory (default: $PALISADE_CLUSTER_DIR or a temp dir)")
+  @Option(names = "--dir", paramLabel = "DIR", description = "local lab directory (default: $PALISADE_CLUSTER_DIR or "
+      + "a temp dir)")
   Path dir;
 
   @Option(names = "--credential", paramLabel = "DIR", description = "your store credential directory, made by "
-      + "`palisade credentials operator` (default: $PALISADE_CREDENTIAL, else the node configuration's "
-      + "cli.credential or store.credential, else the local lab's admin)")
+      + "`palisade credentials operator` (default: $PALISADE_CREDENTIAL, else cli.credential or "
+      + "store.credential of the node configuration, else the local lab's admin)")
   Path credential;
 
   /** The environment; tests hand in their own. */
