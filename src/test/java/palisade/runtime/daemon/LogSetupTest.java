@@ -103,6 +103,52 @@ class LogSetupTest {
     assertThat(Files.size(file)).isLessThan(1_100_000);
   }
 
+  /**
+   * End to end: `palisade daemon` with `log.file` in its YAML writes its lines with levels to that file (here while
+   * it waits for a store that is not there), not to standard output; the file is 0600 in a directory it made 0700.
+   */
+  @Test
+  void aDaemonWithAFileLogWritesItsLinesThere() throws Exception {
+    Path creds = dir.resolve("creds");
+    palisade.runtime.store.Credentials.initCa(creds, "logtest");
+    Path nodeCredential = palisade.runtime.store.Credentials.issueNode(creds, "node1", 1);
+    Path file = dir.resolve("var-log").resolve("palisade.log");
+    Path yaml = Files.writeString(dir.resolve("node1.yaml"), """
+        cluster: logtest
+        node: node1
+        data_dir: %s
+        store:
+          connect: 127.0.0.1:1
+          credential: %s
+        watchdog:
+          driver: process
+        http:
+          enabled: false
+        log:
+          file: %s
+        nodes:
+          - name: node1
+            address: 127.0.0.1
+        """.formatted(dir.resolve("data"), nodeCredential, file));
+    Path stdout = dir.resolve("stdout");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx96m",
+        "-cp", System.getProperty("java.class.path"), "palisade.Main", "daemon", "--config", yaml.toString())
+        .redirectErrorStream(true).redirectOutput(stdout.toFile()).start();
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> Files.exists(file)
+          && Files.readString(file).contains("waiting for the store"));
+      assertThat(Files.readString(file)).containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  "
+          + "\\[daemon\\] waiting for the store and the cluster's /config \\(127\\.0\\.0\\.1:1\\)");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+          .isEqualTo("rwx------");
+      assertThat(Files.readString(stdout)).doesNotContain("waiting for the store");
+    } finally {
+      p.destroyForcibly(); // our own child, by its handle
+      p.waitFor();
+    }
+  }
+
   @Test
   void levelWarnKeepsAlertsAndFatalLinesOnly() throws Exception {
     Path file = dir.resolve("warn.log");
