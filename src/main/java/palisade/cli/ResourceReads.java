@@ -68,15 +68,9 @@ final class ResourceReads {
     public Integer call() throws Exception {
       try (Admin admin = store.admin()) {
         Inventory.Snapshot s = Reads.snapshot(admin);
-        List<Admin.Event> events = Inventory.resource(s, id, List.of()) == null ? List.of()
-            : admin.events(null, Reads.EVENTS_SCANNED_MAX);
-        Inventory.ResourceDetail d = Inventory.resource(s, id, events);
-        if (d == null) throw new CliError("no resource '" + id + "' (see palisade resource list)", 1);
-        List<Map<String, Object>> recent = d.recentEvents();
-        d = new Inventory.ResourceDetail(d.id(), d.type(), d.request(), d.state(), d.node(), d.target(), d.token(),
-            d.group(), d.priority(), d.failedStarts(), d.maxRestart(), d.triedNodes(), d.maxRelocate(), d.disks(),
-            d.optionNames(), d.initialNode(), d.maintenanceNode(), d.migrationFailed(), d.lastResult(),
-            recent.subList(Math.max(0, recent.size() - Reads.EVENTS_SHOWN_MAX), recent.size()));
+        if (!Inventory.known(s, id)) throw new CliError("no resource '" + id + "' (see palisade resource list)", 1);
+        Inventory.ResourceDetail d = Inventory.resource(s, id, admin.events(null, Reads.EVENTS_SCANNED_MAX),
+            Reads.EVENTS_SHOWN_MAX);
         if (output.json()) {
           OutputOption.print(d, System.out);
         } else {

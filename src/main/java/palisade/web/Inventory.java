@@ -121,8 +121,16 @@ public final class Inventory {
     return out;
   }
 
-  /** One resource, or null when neither the configuration nor the manager knows it. */
-  public static ResourceDetail resource(Snapshot s, String id, List<Admin.Event> events) {
+  /** Whether the configuration or the manager knows the resource. */
+  public static boolean known(Snapshot s, String id) {
+    return s.state().services().containsKey(id) || s.config() != null && s.config().resources().containsKey(id);
+  }
+
+  /**
+   * One resource, or null when neither the configuration nor the manager knows it; with the last
+   * {@code eventsMax} of {@code events} (oldest first) that name it.
+   */
+  public static ResourceDetail resource(Snapshot s, String id, List<Admin.Event> events, int eventsMax) {
     ResourceConfig rc = s.config() == null ? null : s.config().resources().get(id);
     ServiceStatus ss = s.state().services().get(id);
     if (rc == null && ss == null) return null;
@@ -133,8 +141,9 @@ public final class Inventory {
       ResourceResult r = rec.results().get(id);
       last = new LastResult(node, r.token(), label(r.outcome().name()));
     }
+    List<Admin.Event> named = mentioning(events, id);
     List<Map<String, Object>> mine = new ArrayList<>();
-    for (Admin.Event e : mentioning(events, id)) mine.add(Api.event(e));
+    for (Admin.Event e : named.subList(Math.max(0, named.size() - eventsMax), named.size())) mine.add(Api.event(e));
     return new ResourceDetail(id, rc == null ? null : rc.type(), rc == null ? "removed" : label(rc.state().name()),
         ss == null ? null : ss.state().label(), ss == null ? null : ss.node(), ss == null ? null : ss.target(),
         ss == null ? null : ss.token(), rc == null ? null : rc.group(), rc == null ? 0 : rc.priority(),
