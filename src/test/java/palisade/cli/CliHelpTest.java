@@ -182,7 +182,7 @@ class CliHelpTest {
     for (CommandLine c : visible()) {
       assertThat(expected).contains("\n## " + c.getCommandSpec().qualifiedName() + "\n");
     }
-    assertThat(expected).doesNotContain("## palisade agent", "## palisade cluster", "## palisade docs",
+    assertThat(expected).doesNotContain("## palisade agent", "## palisade docs",
         "## palisade lab peer");
     Run r = palisade("docs", "cli");
     assertThat(r.exit()).isZero();
