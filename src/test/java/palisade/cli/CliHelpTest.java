@@ -161,7 +161,7 @@ class CliHelpTest {
     assertThat(r.out()).startsWith("#!/usr/bin/env bash").contains("complete -F _complete_palisade",
         "resource", "relocate", "--store", "maintenance");
     // the old names and the lab's internal processes are not offered
-    assertThat(r.out()).doesNotContain("'agent'", " agent ", "docs cli", "peer");
+    assertThat(r.out()).doesNotContain("'agent'", " agent ", "docs cli", "_lab_peer", " peer ", " peer\"");
   }
 
   /** docs/CLI.md is the generator's output; when a command changed, this fails and says how to regenerate it. */
