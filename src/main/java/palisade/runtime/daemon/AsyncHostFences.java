@@ -56,7 +56,10 @@ final class AsyncHostFences implements KdumpDriver, SoftFenceDriver {
           soft.put(n.name(), new SshSoftFence(new SshSoftFence.Target(n.name(), s.user(), s.address(), s.port(),
               s.keyFile(), s.knownHosts(), s.command())));
         }
-        if (n.kdumpPort() > 0) kdump.put(n.name(), new KdumpListener(n.name(), n.address(), n.kdumpPort()));
+        if (n.kdumpPort() > 0) {
+          kdump.put(n.name(), new KdumpListener(n.name(), n.kdumpAddress() != null ? n.kdumpAddress() : n.address(),
+              n.kdumpPort()));
+        }
       } catch (FenceException e) {
         throw new ConfigException("nodes[" + i + "]: " + e.getMessage());
       }

@@ -74,14 +74,15 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param softFence how a fence proxy restarts its daemon over SSH ({@code soft_fence}), or null: no soft fencing
    * @param kdumpPort the UDP port a fence proxy listens on for its kdump message ({@code kdump: yes},
    *     {@code kdump_port}), or 0: no kdump level
+   * @param kdumpAddress the address its kdump messages come from ({@code kdump_address}), or null: its address
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
-      palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort) {
+      palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
       this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null, null,
-          0);
+          0, null);
     }
   }
 

@@ -28,6 +28,7 @@ import palisade.fencing.SshSoftFence;
  *   command: systemctl restart palisade         # the default
  * kdump: yes                    # a fence proxy listens for its kdump message (fence_kdump) before the power levels
  * kdump_port: 7410              # default 7410
+ * kdump_address: 10.0.9.3       # where its kdump messages come from (default: its address)
  * </pre>
  */
 final class SoftFenceSection {
@@ -73,7 +74,15 @@ final class SoftFenceSection {
         default -> throw new ConfigException(where + ".kdump: '" + v + "' must be yes or no");
       }
     }
-    if (!on && n.has("kdump_port")) throw new ConfigException(where + ".kdump_port: only with kdump: yes");
+    for (String k : new String[] {"kdump_port", "kdump_address"}) {
+      if (!on && n.has(k)) throw new ConfigException(where + "." + k + ": only with kdump: yes");
+    }
     return on ? port(n, "kdump_port", KdumpListener.DEFAULT_PORT, where) : 0;
+  }
+
+  /** The address the node's kdump messages come from, when it is not the node's address; else null. */
+  static String kdumpAddress(JsonNode n, String where) {
+    return n.has("kdump_address") ? address(text(n.get("kdump_address"), where + ".kdump_address"),
+        where + ".kdump_address") : null;
   }
 }

@@ -57,6 +57,10 @@ class SoftFenceConfigTest {
         + "yes or no");
     assertThatThrownBy(() -> parse(yaml(", kdump_port: 7411"))).hasMessageContaining("nodes[2].kdump_port: only "
         + "with kdump: yes");
+    assertThatThrownBy(() -> parse(yaml(", kdump: yes, kdump_address: '1.2.3.4 -x'")))
+        .hasMessageContaining("nodes[2].kdump_address: '1.2.3.4 -x'");
+    assertThat(parse(yaml(", kdump: yes, kdump_address: 127.0.0.1")).nodes().get(2).kdumpAddress())
+        .isEqualTo("127.0.0.1");
     assertThatThrownBy(() -> parse("cluster: prod\nnode: node1\nnodes:\n  - {name: node1, address: 127.0.1.1, "
         + "soft_fence: {method: ssh, user: root, key_file: /k, known_hosts: /h}}\n"))
         .hasMessageContaining("nodes[0].soft_fence: only for a node without a watchdog");
