@@ -65,7 +65,7 @@ final class FenceCommand {
   }
 
   /**
-   * The history table, oldest first: when, which node, how (watchdog, power, manual, kdump or soft), what was done, through which
+   * The history table, oldest first: when, which node, how (watchdog, power or manual), what was done, through which
    * devices at which level, how long the call took, the order it belongs to (an order's attempt, or the fence
    * generation of the manager's own lines), by whom (the proxy node, the manager's node, or the operator) and the
    * outcome, last because an error's text is long. Columns are as wide as their widest cell; entries carry no
