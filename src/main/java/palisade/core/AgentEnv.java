@@ -19,4 +19,14 @@ public interface AgentEnv {
   default FenceDriver fences() {
     return FenceDriver.NONE;
   }
+
+  /** The kdump listener, for when this node is the fence proxy of a node with kdump=yes. */
+  default KdumpDriver kdump() {
+    return KdumpDriver.NONE;
+  }
+
+  /** Restarts another node's daemon over SSH, for when this node is the proxy of its soft fence. */
+  default SoftFenceDriver softFences() {
+    return SoftFenceDriver.NONE;
+  }
 }

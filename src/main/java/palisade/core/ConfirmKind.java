@@ -7,5 +7,7 @@ public enum ConfirmKind {
   /** A fence device confirmed power off. */
   POWER,
   /** An operator confirmed the node is off. */
-  MANUAL
+  MANUAL,
+  /** The node's crashing kernel reported that it is dumping (fence_kdump): it runs nothing, and its power stays on. */
+  KDUMP
 }

@@ -23,11 +23,23 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   public static final String WATCHDOG = "watchdog confirm";
   /** The action of a repair's lines: a power cycle of a node already fenced (DESIGN "Repair after a fence"). */
   public static final String CYCLE = "cycle";
+  /** The summary of a kdump level: the node's crashing kernel reported its dump (DESIGN "Fence confirmation"). */
+  public static final String KDUMP_CONFIRMED = "kdump confirmed";
+  /**
+   * The action of a soft fence's line (a proxy restarted the node's daemon over SSH): never a confirmation. Its level
+   * is 0 and its attempt the soft-fence order's token.
+   */
+  public static final String SOFT = "soft";
 
-  /** How the line's node was handled: `watchdog` or `manual` (a confirmation), else `power` (a device). */
+  /**
+   * How the line's node was handled: `watchdog`, `manual` or `kdump` (a confirmation), `soft` (a daemon restart,
+   * never a confirmation), else `power` (a device).
+   */
   public String kind() {
     if (level == 0 && result.equals(WATCHDOG)) return "watchdog";
     if (level == 0 && result.equals(MANUAL)) return "manual";
+    if (level == 0 && action.equals(SOFT)) return "soft";
+    if (KdumpLevel.DEVICE.equals(device)) return "kdump";
     return "power";
   }
 

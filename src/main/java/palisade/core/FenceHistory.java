@@ -58,7 +58,7 @@ public record FenceHistory(List<FenceEntry> entries) {
     return false;
   }
 
-  /** The newest line of target of this kind (watchdog, power or manual), or null. */
+  /** The newest line of target of this kind (watchdog, power, manual, kdump or soft), or null. */
   public FenceEntry lastOfKind(String target, String kind) {
     for (int i = entries.size() - 1; i >= 0; i--) {
       FenceEntry e = entries.get(i);

@@ -76,6 +76,7 @@ public final class Fencer {
   private boolean historyPending;
   private long historySentMs;
   private final long ackMs;
+  private final SoftFencer soft;
 
   public Fencer(AgentEnv env, FencePolicy policy, Timing timing) {
     this.env = env;
@@ -83,6 +84,7 @@ public final class Fencer {
     this.me = env.node();
     this.source = me + "/fencer";
     this.ackMs = timing.ackMs();
+    this.soft = new SoftFencer(env, this::note);
   }
 
   /** Starts orders addressed to this node, drops runs whose order is gone, advances polls, flushes history. */
@@ -107,6 +109,7 @@ public final class Fencer {
       }
       // An attempt finished here matters only while its order stands: a later order carries a newer attempt.
       finished.keySet().retainAll(ms.fencing().keySet());
+      soft.tick(ms, h == null ? null : h.value());
       Check.that(runs.size() <= ms.fencing().size(), "%s: %s runs for %s orders", source, runs.size(),
           ms.fencing().size());
     }
@@ -135,7 +138,35 @@ public final class Fencer {
     runs.put(t.target(), r);
     env.log().event(source, t.target() + ": " + (t.repair() ? "repair power cycle" : "power fencing") + ", attempt "
         + t.attempt() + ", " + t.levels().size() + " level(s)");
-    sendAll(r, PowerAction.OFF);
+    beginLevel(r);
+  }
+
+  /** A level starts: the kdump level listens for the target's dump message, a power level sends off. */
+  private void beginLevel(Run r) {
+    if (!KdumpLevel.is(r.devices())) {
+      sendAll(r, PowerAction.OFF);
+      return;
+    }
+    r.outstanding = 1;
+    env.kdump().listen(r.task.target(), KdumpLevel.WAIT_MS, (o, t) -> kdumpAnswered(r, o));
+  }
+
+  private void kdumpAnswered(Run r, KdumpDriver.Outcome o) {
+    if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
+    Check.that(r.outstanding == 1 && r.phase == Phase.OFF && KdumpLevel.is(r.devices()), "%s: kdump answer for %s "
+        + "out of turn", source, r.task.target());
+    r.outstanding = 0;
+    record(r, KdumpLevel.DEVICE, "listen", o.received() ? "message" : "error: " + o.detail(), o.startedMs(),
+        o.endedMs());
+    r.lastEndMs = Math.max(r.lastEndMs, o.endedMs());
+    if (!o.received()) {
+      nextLevel(r, o.detail());
+      return;
+    }
+    summary(r, FenceEntry.KDUMP_CONFIRMED);
+    env.log().event(source, r.task.target() + ": kdump message received: the node is dumping (no power off)");
+    to(r, Phase.DONE);
+    finish(r);
   }
 
   private void sendAll(Run r, PowerAction action) {
@@ -211,7 +242,7 @@ public final class Fencer {
     if (r.level + 1 < r.task.levels().size()) {
       r.level++;
       to(r, Phase.OFF);
-      sendAll(r, PowerAction.OFF);
+      beginLevel(r);
       return;
     }
     summary(r, FenceEntry.ALL_FAILED);
@@ -250,6 +281,12 @@ public final class Fencer {
         startedMs, endedMs));
     if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
     Check.that(unsent.size() <= FenceHistory.KEEP, "%s: %s unsent history lines", source, unsent.size());
+  }
+
+  /** A line of another fencing action run here (a soft fence), sent with the fence lines. */
+  private void note(FenceEntry e) {
+    unsent.add(e);
+    if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
   }
 
   /**

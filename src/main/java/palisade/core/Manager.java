@@ -229,6 +229,7 @@ public final class Manager {
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
         history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff);
     for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
+    new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
     new SpmMachine(config, w, records).step();
     for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());

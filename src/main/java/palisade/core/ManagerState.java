@@ -17,10 +17,11 @@ import java.util.TreeSet;
  * @param maintenance nodes the operator put in maintenance (Proxmox's node request): kept apart from the node's
  *     state because it outlives it — across power loss, reboot, clean shutdown and fence — until the operator
  *     ends it. A node in state maintenance that is not listed here is in it for its migrate-policy shutdown.
+ * @param softFences soft-fence orders of this silence episode, by target (DESIGN "Soft fencing")
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
     SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
-    SortedSet<String> maintenance) {
+    SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences) {
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
@@ -30,6 +31,14 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
     // A state written before operator maintenance was kept apart has none.
     maintenance = Collections.unmodifiableSortedSet(new TreeSet<>(maintenance == null ? new TreeSet<>()
         : maintenance));
+    // A state written before soft fencing existed has none.
+    softFences = Collections.unmodifiableSortedMap(new TreeMap<>(softFences == null ? new TreeMap<>() : softFences));
+  }
+
+  public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+      SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
+      SortedSet<String> maintenance) {
+    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, null);
   }
 
   public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
@@ -47,7 +56,7 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
   }
 
   public ManagerState withEpoch(long e) {
-    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance);
+    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences);
   }
 
   /** How a node's state reads to an operator: `maintenance (operator)` or `maintenance (shutdown)` told apart. */

@@ -11,9 +11,19 @@ import java.util.List;
  * @param manualOnly explicitly allowed to rely on manual fence confirmation only
  * @param shutdownPolicy this node's own shutdown policy, or null: the cluster's ({@link
  *     ClusterConfig#shutdownPolicyOf})
+ * @param softFence `soft_fence: ssh`: before its hard fence, a proxy restarts the node's silent daemon over SSH
+ *     (DESIGN "Soft fencing"); only for a node without a watchdog, and never a proof of death
+ * @param kdump `kdump: yes`: a kdump level runs before the power levels: a message from the node's crashing kernel
+ *     confirms the fence without cutting power mid-dump (DESIGN "Fence confirmation")
  */
 public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
-    boolean manualOnly, ShutdownPolicy shutdownPolicy) {
+    boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump) {
+
+  /** A node without soft fencing or kdump. */
+  public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
+      boolean manualOnly, ShutdownPolicy shutdownPolicy) {
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, false, false);
+  }
 
   /** A node that follows the cluster's shutdown policy. */
   public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
@@ -30,11 +40,28 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
       throw new ConfigException("node " + name + ": without a watchdog it needs a fence device "
           + "(or must be marked manual-only), otherwise it could never be safely fenced");
     }
+    if (softFence && watchdog) {
+      // The watchdog resets a node whose daemon stops feeding it within W, long before a restarted daemon could
+      // renew: a soft fence there would only restart the daemon of a machine that is being reset.
+      throw new ConfigException("node " + name + ": soft_fence=ssh is for a node without a watchdog (its watchdog "
+          + "already acts on a silent daemon); set watchdog=no or drop soft_fence");
+    }
+    for (List<String> level : fenceLevels) {
+      if (level.contains(KdumpLevel.DEVICE)) {
+        throw new ConfigException("node " + name + ": fence device name '" + KdumpLevel.DEVICE + "' is reserved "
+            + "(use kdump=yes for the kdump level)");
+      }
+    }
   }
 
   /** The same node with its own shutdown policy (null: the cluster's). */
   public NodeConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, softFence, kdump);
+  }
+
+  /** The same node with soft fencing over SSH and the kdump level set as given. */
+  public NodeConfig withFenceExtras(boolean soft, boolean dump) {
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, soft, dump);
   }
 
   public static NodeConfig standard(String name) {

@@ -167,6 +167,17 @@ final class NodeMachine {
     confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.POWER, devices, rec.generation()));
   }
 
+  /** The node's crashing kernel reported its dump to proxy: with the fence write done, the node is confirmed fenced. */
+  void kdumpConfirmed(String node, String proxy, long generation) {
+    NodeStatus st = w.node(node);
+    NodeRecord rec = records.get(node);
+    if (st.state() != NodeState.FENCING || !fenceWritten(st, rec)) return;
+    Check.that(rec.generation() == generation, "kdump confirmation of %s for generation %s, fence is at %s", node,
+        generation, rec.generation());
+    confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.KDUMP, "kdump message via " + proxy,
+        rec.generation()));
+  }
+
   /** Does node need the manager's fence write now? */
   boolean needsFenceWrite(String node) {
     NodeStatus st = w.node(node);

@@ -12,7 +12,7 @@ public enum NodeState {
   UNKNOWN,
   /** Silent for the lease timeout L: fence write issued or awaiting confirmation. Its resources wait. */
   FENCING,
-  /** Fence confirmed (watchdog, power or manual); its resources may be recovered elsewhere. */
+  /** Fence confirmed (watchdog, power, manual or kdump); its resources may be recovered elsewhere. */
   FENCED,
   /** Shut down cleanly: its agent stopped everything and said so. */
   OFFLINE,

@@ -69,7 +69,8 @@ final class PowerFencing {
       Repair.order(w, node, st, proxy(node), nc.fenceLevels(), manager, nodes.wallMs());
       return;
     }
-    if (st.state() != NodeState.FENCING || nc.fenceLevels().isEmpty() || nodes.needsFenceWrite(node)) return;
+    List<List<String>> levels = KdumpLevel.levels(nc);
+    if (st.state() != NodeState.FENCING || levels.isEmpty() || nodes.needsFenceWrite(node)) return;
     if (silentMs < timing.leaseMs() + graceExtraMs(node)) return;
     if (stormGuard(node)) return;
     Backoff b = backoff.get(node);
@@ -81,7 +82,7 @@ final class PowerFencing {
         "power fence order for %s without its fence write (record %s, status %s)", node, rec, st);
     Check.that(!proxy.equals(node) && (proxy.equals(manager) || w.nodeState(proxy) == NodeState.ONLINE),
         "power fence of %s via %s, which is %s", node, proxy, w.nodeState(proxy).label());
-    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, nc.fenceLevels());
+    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, levels);
     w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
   }
 
@@ -95,6 +96,7 @@ final class PowerFencing {
           + " (generation " + task.generation() + ") closed");
       return;
     }
+    if (KdumpLevel.follow(w, nodes, node, st, task, history, sameEpisode)) return;
     FenceEntry off = history.summary(node, task.attempt(), FenceEntry.OFF_CONFIRMED);
     if (off != null && st.state() == NodeState.FENCING) {
       // Invariant 4: the proof is this target's power off, from the order of this very fence episode.
@@ -150,7 +152,7 @@ final class PowerFencing {
   }
 
   /** An online node other than the target, preferring one that is not the manager's; else the manager's own. */
-  private String proxy(String target) {
+  String proxy(String target) {
     List<String> online = config.nodes().keySet().stream()
         .filter(n -> !n.equals(target) && w.nodeState(n) == NodeState.ONLINE && records.containsKey(n)).toList();
     for (String n : online) {

@@ -12,6 +12,7 @@ final class Working {
   final TreeMap<String, NodeStatus> nodes;
   final TreeMap<String, ServiceStatus> services;
   final TreeMap<String, FenceTask> fencing;
+  final TreeMap<String, SoftFenceOrder> softFences;
   /** Nodes in the operator's maintenance: changed only through {@link #setOperatorMaintenance}. */
   private final java.util.TreeSet<String> maintenance;
   /** History lines the manager itself adds (manual confirmations), written with the state. */
@@ -34,6 +35,7 @@ final class Working {
     this.nodes = new TreeMap<>(base.nodes());
     this.services = new TreeMap<>(base.services());
     this.fencing = new TreeMap<>(base.fencing());
+    this.softFences = new TreeMap<>(base.softFences());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
     this.nextToken = base.nextToken();
@@ -155,6 +157,19 @@ final class Working {
     changed = true;
   }
 
+  /** The funnel for soft-fence orders: one per target and silence episode, never replaced while it stands. */
+  void setSoftFence(String target, SoftFenceOrder order, String reason) {
+    SoftFenceOrder from = softFences.get(target);
+    Check.that((order == null) != (from == null), "soft fence order for %s: %s -> %s (%s)", target, from, order,
+        reason);
+    Check.that(order == null || order.target().equals(target) && order.attempt() < nextToken,
+        "soft fence order for %s: %s (%s)", target, order, reason);
+    log.event("manager", target + ": " + reason);
+    if (order == null) softFences.remove(target);
+    else softFences.put(target, order);
+    changed = true;
+  }
+
   SpmRole spm() {
     return spm;
   }
@@ -214,6 +229,9 @@ final class Working {
 
   ManagerState build(long epoch) {
     checkTokens();
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance);
+    for (SoftFenceOrder o : softFences.values()) {
+      Check.invariant(2, o.attempt() < nextToken, "soft fence order %s not below the next token %s", o, nextToken);
+    }
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences);
   }
 }

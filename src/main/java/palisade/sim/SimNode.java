@@ -33,6 +33,8 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   boolean netUp = true;
   int side;
   long pausedUntilMs;
+  /** The daemon alone is frozen (`daemon NODE hang`): no software event runs; host, resources and SSH answer. */
+  boolean hung;
   /** Bumped by every power loss or reset, and by every daemon exit: events of an earlier life are dropped. */
   long incarnation;
   /** Bumped by every power loss or reset only: the watchdog device counts across a daemon restart. */
@@ -118,7 +120,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   boolean paused() {
-    return pausedUntilMs > world.now();
+    return pausedUntilMs > world.now() || hung;
   }
 
   Agent agent() {
@@ -165,6 +167,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     spmToken = 0;
     shuttingDown = false;
     pausedUntilMs = 0; // the paused process died with the power: the next boot starts a fresh one
+    hung = false;
   }
 
   private void tick(long inc) {
@@ -214,6 +217,13 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     });
   }
 
+  /** A soft fence kills the (hung) daemon; a new one starts downMs later and adopts what runs. */
+  void killDaemon(long downMs) {
+    if (!booted || restartDownMs >= 0) return;
+    restartDownMs = downMs;
+    daemonExit();
+  }
+
   /** The old daemon is gone: its agent, manager, store peer and SPM duty; resources and the watchdog stay. */
   private void daemonExit() {
     boolean held = agent != null && agent.heldForRestart();
@@ -230,6 +240,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     if (spmToken != 0) world.log(name, "no longer SPM (daemon exited)");
     spmToken = 0;
     pausedUntilMs = 0;
+    hung = false;
     world.topologyChanged();
     long life = machineLife;
     world.at(world.now() + down, () -> {
@@ -281,6 +292,16 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   @Override
   public palisade.core.FenceDriver fences() {
     return (device, target, action, done) -> world.fenceCall(this, device, target, action, done);
+  }
+
+  @Override
+  public palisade.core.KdumpDriver kdump() {
+    return (target, timeoutMs, done) -> world.kdumps().listen(this, target, timeoutMs, done);
+  }
+
+  @Override
+  public palisade.core.SoftFenceDriver softFences() {
+    return (target, done) -> SimNodeFaults.softFence(world, this, target, done);
   }
 
   private final class Store implements StoreClient {

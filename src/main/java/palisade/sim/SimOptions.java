@@ -37,6 +37,8 @@ public final class SimOptions {
   long ackLossPpm;
   /** The cluster option `repair_after`; 0 = off. */
   long repairAfterMs;
+  /** How long a crashed kernel dumps (`kdump NODE`) before the node reboots. */
+  long kdumpMs = 60_000;
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
@@ -80,6 +82,7 @@ public final class SimOptions {
       case "store_latency" -> storeLatencyMs = Math.max(1, ms(key, value));
       case "shutdown_timeout" -> shutdownTimeoutMs = ms(key, value);
       case "repair_after" -> repairAfterMs = value.equals("off") ? 0 : ms(key, value);
+      case "kdump_time" -> kdumpMs = Math.max(1, ms(key, value));
       case "ack_loss" -> {
         ackLossPpm = percentPpm(key, value);
         if (ackLossPpm > ACK_LOSS_MAX_PPM) {
@@ -95,7 +98,7 @@ public final class SimOptions {
       }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
           + "ack_timeout, renew_interval, restart_hold, drift, shutdown_policy, boot_time, start_time, stop_time, "
-          + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after)");
+          + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after, kdump_time)");
     }
   }
 

@@ -56,6 +56,7 @@ public final class SimWorld {
   private final PhysicalResources physical = new PhysicalResources(this, observers);
   private final StoreQuorum quorum = new StoreQuorum(nodes);
   private double ackDropProbability;
+  private final SimKdump kdumps = new SimKdump(this);
 
   public SimWorld(SimOptions options, long seed, Consumer<String> out) {
     this.options = options;
@@ -138,7 +139,7 @@ public final class SimWorld {
     at(timeMs, () -> {
       if (n.incarnation != incarnation || !n.booted) return;
       if (n.paused()) {
-        atSoftware(n, n.pausedUntilMs, incarnation, action);
+        atSoftware(n, n.hung ? now + 100 : n.pausedUntilMs, incarnation, action); // a hung daemon: look again
         return;
       }
       action.run();
@@ -235,6 +236,11 @@ public final class SimWorld {
     return physical;
   }
 
+  /** Kernel crashes and their dumps (`kdump NODE`), and the kdump listeners of fence proxies. */
+  public SimKdump kdumps() {
+    return kdumps;
+  }
+
   /** A node starts acting as SPM: invariant 3 is checked before it does. */
   void spmActivated(SimNode n, long token) {
     for (WorldObserver o : observers) o.onSpmActivate(n.name, token);
@@ -321,23 +327,6 @@ public final class SimWorld {
       if (n.pausedUntilMs == until && n.booted) log("world", name + ": agent resumes");
       topologyChanged();
     });
-  }
-
-  public void dropAcks(String name, boolean on) {
-    nodes.get(name).dropAcks = on;
-    log("world", name + ": store acknowledgements " + (on ? "lost" : "delivered"));
-    topologyChanged();
-  }
-
-  /** The machine's watchdog device goes missing (or comes back) from its next boot on. */
-  public void watchdogDevice(String name, boolean present) {
-    nodes.get(name).watchdogDevice = present;
-    log("world", name + ": watchdog device " + (present ? "back" : "missing") + " from its next boot");
-  }
-
-  public void slowAcks(String name, long delayMs) {
-    nodes.get(name).slowAckMs = delayMs;
-    log("world", name + ": store acknowledgements delayed by " + delayMs + "ms");
   }
 
   public void fenceDevice(String name, boolean ok) {

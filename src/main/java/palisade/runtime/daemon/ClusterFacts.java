@@ -25,7 +25,7 @@ final class ClusterFacts {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
-          n.shutdownPolicy()));
+          n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0));
     }
     return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
         local.timing(), local.repairAfterMs());
@@ -84,6 +84,16 @@ final class ClusterFacts {
     missing.forEach((d, n) -> wrong.add("fence_devices has no device '" + d + "' here, but the cluster's /config "
         + "names it in " + n + "'s fence levels (every node may act as fence proxy, so every node declares every "
         + "device)"));
+    for (NodeConfig n : cluster.nodes().values()) {
+      // Any node may be the proxy of a soft fence or a kdump level: each needs the settings to run them.
+      DaemonConfig.Node mine = local.nodes().stream().filter(x -> x.name().equals(n.name())).findFirst().orElse(null);
+      if (n.softFence() && (mine == null || mine.softFence() == null)) {
+        wrong.add("nodes has no soft_fence for " + n.name() + " here, but the cluster's /config soft-fences it");
+      }
+      if (n.kdump() && (mine == null || mine.kdumpPort() == 0)) {
+        wrong.add("nodes has no kdump: yes for " + n.name() + " here, but the cluster's /config has a kdump level");
+      }
+    }
     if (!wrong.isEmpty()) {
       throw new ConfigException("refusing to start: this node's local facts contradict the cluster's /config (the "
           + "store holds the cluster's settings; this file only seeds a new cluster): " + String.join("; ", wrong));

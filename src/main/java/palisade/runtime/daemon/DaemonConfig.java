@@ -74,15 +74,27 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
    *     and where live migrations to it go
    * @param shutdownPolicy its initial own shutdown policy ({@code shutdown_policy}), or null: the cluster's
+   * @param softFence how a fence proxy restarts its daemon over SSH ({@code soft_fence}), or null: no soft fencing
+   * @param kdumpPort the UDP port a fence proxy listens on for its kdump message ({@code kdump: yes},
+   *     {@code kdump_port}), or 0: no kdump level
+   * @param kdumpAddress the address its kdump messages come from ({@code kdump_address}), or null: its address
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
-      palisade.core.ShutdownPolicy shutdownPolicy) {
+      palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
-      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null);
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null, null,
+          0, null);
     }
   }
+
+  /**
+   * A node's soft fence over SSH, as every proxy runs it: {@code ssh -i keyFile -p port user@address command}, the
+   * host key checked against knownHosts. keyFile is a path (mode 0600), never the key itself.
+   */
+  public record SoftFenceConf(String user, String address, int port, java.nio.file.Path keyFile,
+      java.nio.file.Path knownHosts, String command) {}
 
   /** A fence device this node can drive as a fence proxy, with the deadline of one call. */
   public record FenceDeviceConf(FenceDeviceSpec spec, long timeoutMs) {}

@@ -63,6 +63,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private WatchdogPlug watchdog;
   private AsyncResources resources;
   private AsyncFences fences;
+  private AsyncHostFences hostFences;
   private Events events;
   /** Whether this node acts as SPM; the agent logs every change as an event. */
   private final SpmDuty spm = SpmDuty.inMemory();
@@ -99,6 +100,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   public void start() throws Exception {
     // Fence devices first: a bad definition (unknown agent, option the metadata refuses) stops the daemon here.
     fences = AsyncFences.create(config, loop, this::nowMs);
+    hostFences = AsyncHostFences.create(config, loop, this::nowMs); // soft fences and kdump listeners, checked now
     Credential credential = storeCredential();
     // Everything this daemon and its embedded peer write (snapshots and logs hold resource commands) is private.
     PrivateFiles.umask077();
@@ -383,6 +385,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (peer != null) peer.close();
     if (resources != null) resources.close();
     if (fences != null) fences.close();
+    if (hostFences != null) hostFences.close();
   }
 
   // ---- the plugs -------------------------------------------------------------------------------------------------
@@ -410,6 +413,16 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   @Override
   public FenceDriver fences() {
     return meteredFences;
+  }
+
+  @Override
+  public palisade.core.KdumpDriver kdump() {
+    return hostFences;
+  }
+
+  @Override
+  public palisade.core.SoftFenceDriver softFences() {
+    return hostFences;
   }
 
   @Override

@@ -31,6 +31,7 @@ public sealed interface Action {
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);
     R watchdogDevice(WatchdogDevice x);
+    R hostFault(HostFault x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -275,6 +276,33 @@ public sealed interface Action {
     @Override
     public String words() {
       return "watchdog " + node + " " + (present ? "ok" : "missing");
+    }
+  }
+
+  /** `kdump NODE` (the kernel crashed and dumps) or `daemon NODE hang|ok` (the daemon alone freezes, or runs again). */
+  record HostFault(String node, HostFault.Kind kind) implements Action {
+    /** Which fault. */
+    public enum Kind {
+      /** The node's kernel crashed: its processes die, kdump runs, then it reboots. */
+      KDUMP,
+      /** The daemon stops renewing; the host, its resources and SSH still answer. */
+      DAEMON_HANG,
+      /** A hung daemon runs again. */
+      DAEMON_OK
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.hostFault(this);
+    }
+
+    @Override
+    public String words() {
+      return switch (kind) {
+        case KDUMP -> "kdump " + node;
+        case DAEMON_HANG -> "daemon " + node + " hang";
+        case DAEMON_OK -> "daemon " + node + " ok";
+      };
     }
   }
 

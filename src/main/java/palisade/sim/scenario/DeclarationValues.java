@@ -35,6 +35,21 @@ final class DeclarationValues {
     };
   }
 
+  /** Checks a node line's `soft_fence=` and `kdump=` where they are written, so the error names that line. */
+  static void checkFenceExtras(Map<String, String> attrs, String node) {
+    softFence(attrs, node);
+    yesNo(attrs.getOrDefault("kdump", "no"), "node " + node + " kdump");
+  }
+
+  /** A node's `soft_fence=ssh|no` (absent: no). */
+  static boolean softFence(Map<String, String> attrs, String node) {
+    String v = attrs.getOrDefault("soft_fence", "no");
+    if (!v.equals("ssh") && !v.equals("no")) {
+      throw new ConfigException("node " + node + " soft_fence: expected ssh or no, got '" + v + "'");
+    }
+    return v.equals("ssh");
+  }
+
   static int integer(String v, String where) {
     try {
       return Integer.parseInt(v);

@@ -119,6 +119,7 @@ public final class Fuzz {
       }
     }
     daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
+    FuzzHostFaults.add(new Random(seed ^ FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
     for (String n : nodes) {
@@ -216,7 +217,7 @@ public final class Fuzz {
     return lines;
   }
 
-  private static Scenario.At at(long timeMs, Action action) {
+  static Scenario.At at(long timeMs, Action action) {
     return new Scenario.At(timeMs, 0, action);
   }
 

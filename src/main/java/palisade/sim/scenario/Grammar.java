@@ -18,7 +18,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon";
 
   private Grammar() {}
 
@@ -97,8 +97,23 @@ final class Grammar {
         }
         yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
       }
+      case "kdump", "daemon" -> hostFault(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `kdump NODE` or `daemon NODE hang|ok`. */
+  private static Action hostFault(List<String> a) {
+    if (a.get(0).equals("kdump")) {
+      arity(a, 2, "kdump NODE");
+      return new Action.HostFault(a.get(1), Action.HostFault.Kind.KDUMP);
+    }
+    arity(a, 3, "daemon NODE hang|ok");
+    if (!a.get(2).equals("hang") && !a.get(2).equals("ok")) {
+      throw error("daemon: expected hang or ok, got '" + a.get(2) + "'");
+    }
+    return new Action.HostFault(a.get(1), a.get(2).equals("hang") ? Action.HostFault.Kind.DAEMON_HANG
+        : Action.HostFault.Kind.DAEMON_OK);
   }
 
   private static Action service(List<String> a) {
@@ -138,16 +153,16 @@ final class Grammar {
         return new Expectation.SpmOn(nodes(e.get(2)));
       }
       case "fenced" -> {
-        arity(e, 4, "fenced NODE by watchdog|power|manual");
-        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual").contains(e.get(3))) {
-          throw error("expect fenced: expected fenced NODE by watchdog|power|manual");
+        arity(e, 4, "fenced NODE by watchdog|power|manual|kdump");
+        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual", "kdump").contains(e.get(3))) {
+          throw error("expect fenced: expected fenced NODE by watchdog|power|manual|kdump");
         }
         return new Expectation.FencedBy(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
       }
       case "fence-history" -> {
-        arity(e, 4, "fence-history NODE has watchdog|power|manual");
-        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual").contains(e.get(3))) {
-          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual, got '"
+        arity(e, 4, "fence-history NODE has watchdog|power|manual|kdump");
+        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual", "kdump").contains(e.get(3))) {
+          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump, got '"
               + String.join(" ", e) + "'");
         }
         return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));

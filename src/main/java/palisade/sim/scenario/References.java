@@ -83,6 +83,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void hostFault(Action.HostFault a) {
+    return nodeRef(a.node(), a.kind() == Action.HostFault.Kind.KDUMP ? "kdump" : "daemon");
+  }
+
+  @Override
   public Void restartDaemon(Action.RestartDaemon a) {
     return nodeRef(a.node(), "restart-daemon");
   }

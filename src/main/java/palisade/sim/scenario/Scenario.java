@@ -2,6 +2,7 @@ package palisade.sim.scenario;
 
 import static palisade.sim.scenario.DeclarationValues.integer;
 import static palisade.sim.scenario.DeclarationValues.keyValues;
+import static palisade.sim.scenario.DeclarationValues.softFence;
 import static palisade.sim.scenario.DeclarationValues.yesNo;
 
 import java.nio.file.Path;
@@ -278,7 +279,9 @@ public final class Scenario {
         String n = w.get(1);
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
-            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy"));
+            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy",
+                "soft_fence", "kdump"));
+        DeclarationValues.checkFenceExtras(attrs, n);
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
           if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
@@ -437,7 +440,8 @@ public final class Scenario {
     boolean manual = yesNo(attrs.getOrDefault("manual_only", "no"), "node " + name + " manual_only");
     String policy = attrs.get("shutdown_policy"); // null: the cluster's (option shutdown_policy)
     return new NodeConfig(name, watchdog, levels, spm, manual, policy == null ? null : ShutdownPolicy.parse(policy,
-        "node " + name));
+        "node " + name)).withFenceExtras(softFence(attrs, name), yesNo(attrs.getOrDefault("kdump", "no"),
+        "node " + name + " kdump"));
   }
 
   private void requireNode(String n, String where) {

@@ -18,6 +18,7 @@ import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
 import palisade.core.Versioned;
 import palisade.sim.SimNode;
+import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
 import palisade.sim.WorldObserver;
@@ -170,6 +171,13 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void hostFault(Action.HostFault a) {
+    if (a.kind() == Action.HostFault.Kind.KDUMP) world.kdumps().crash(actor(at, a.node()));
+    else SimNodeFaults.daemon(world, actor(at, a.node()), a.kind() == Action.HostFault.Kind.DAEMON_HANG);
+    return null;
+  }
+
+  @Override
   public Void service(Action.Service a) {
     ScenarioRunner.this.service(at, a);
     return null;
@@ -203,19 +211,19 @@ public final class ScenarioRunner {
 
   @Override
   public Void dropAcks(Action.DropAcks a) {
-    world.dropAcks(actor(at, a.node()), a.on());
+    SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
     return null;
   }
 
   @Override
   public Void slowAcks(Action.SlowAcks a) {
-    world.slowAcks(actor(at, a.node()), a.delayMs());
+    SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
     return null;
   }
 
   @Override
   public Void watchdogDevice(Action.WatchdogDevice a) {
-    world.watchdogDevice(actor(at, a.node()), a.present());
+    SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
     return null;
   }
   }

@@ -45,7 +45,7 @@ class ScenarioParserTest {
         "at 1s service vm:1 cleanup node1", "run 2s");
     refused("t.scn:3: service: unknown resource 'vm:2'", "nodes node1", "resource vm:1 node=node1",
         "at 1s service vm:2 cleanup", "run 2s");
-    refused("t.scn:2: expect fence-history: expected fence-history NODE has watchdog|power|manual, got "
+    refused("t.scn:2: expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump, got "
         + "'fence-history node1 has bmc'", "nodes node1", "expect at 1s fence-history node1 has bmc", "run 2s");
     refused("t.scn:2: expect fence-history: unknown node 'node9'", "nodes node1",
         "expect at 1s fence-history node9 has watchdog", "run 2s");
@@ -116,6 +116,9 @@ class ScenarioParserTest {
     expected.put("watchdog @manager ok", new Action.WatchdogDevice("@manager", true));
     expected.put("node node3 restart-daemon for 5s", new Action.RestartDaemon("node3", 5_000));
     expected.put("node @manager restart-daemon for 1.5s", new Action.RestartDaemon("@manager", 1_500));
+    expected.put("kdump node2", new Action.HostFault("node2", Action.HostFault.Kind.KDUMP));
+    expected.put("daemon node3 hang", new Action.HostFault("node3", Action.HostFault.Kind.DAEMON_HANG));
+    expected.put("daemon @manager ok", new Action.HostFault("@manager", Action.HostFault.Kind.DAEMON_OK));
     List<String> lines = new java.util.ArrayList<>(List.of(CLUSTER));
     for (String words : expected.keySet()) lines.add("at 10s " + words);
     lines.add("run 20s");
@@ -176,6 +179,24 @@ class ScenarioParserTest {
   @Test
   void unsafeTimingIsRefusedNamingTheParameters() {
     refused("lease_timeout=6s breaks the safety inequality", "nodes node1", "option lease_timeout=6s", "run 1s");
+  }
+
+  @Test
+  void softFenceAndKdumpAreReadAndCheckedOnce() throws Exception {
+    Scenario s = Scenario.parse("t.scn", List.of("nodes node1 node2", "fence-device bmc2 type=sim",
+        "node node2 watchdog=no fence=bmc2 soft_fence=ssh kdump=yes", "option kdump_time=30s", "run 1s"));
+    assertThat(s.config().nodes().get("node2").softFence()).isTrue();
+    assertThat(s.config().nodes().get("node2").kdump()).isTrue();
+    assertThat(s.config().nodes().get("node1").softFence()).isFalse();
+    refused("node node1: soft_fence=ssh is for a node without a watchdog", "nodes node1",
+        "node node1 soft_fence=ssh", "run 1s");
+    refused("t.scn:2: node node1 soft_fence: expected ssh or no, got 'telnet'", "nodes node1",
+        "node node1 soft_fence=telnet", "run 1s");
+    refused("t.scn:2: node node1 kdump: expected yes or no, got 'maybe'", "nodes node1", "node node1 kdump=maybe",
+        "run 1s");
+    refused("t.scn:2: daemon: expected hang or ok, got 'stuck'", "nodes node1", "at 1s daemon node1 stuck",
+        "run 2s");
+    refused("t.scn:2: kdump: unknown node 'node9'", "nodes node1", "at 1s kdump node9", "run 2s");
   }
 
   @Test
