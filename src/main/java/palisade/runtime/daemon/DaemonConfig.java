@@ -34,11 +34,12 @@ import palisade.io.TextFile;
  * @param repairAfterMs {@code repair_after}, the initial cluster setting: power-cycle a watchdog-fenced node that
  *     has a fence device and has not rejoined within this long; 0 (the default, or {@code off}): never
  * @param shutdown {@code shutdown_timeout} and {@code host_shutdown_file}: how this node shuts down cleanly
+ * @param witness {@code store.witness}, the store peer that is no node (last server id), or null
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown) {
+    ShutdownSection shutdown, Node witness) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -126,13 +127,19 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return connect == null && idOf(node) <= peers;
   }
 
+  /** The store peers in server-id order: the first {@code peers} nodes, or every node and then the witness. */
+  public List<Node> peerMembers() {
+    List<Node> members = new java.util.ArrayList<>();
+    for (int i = 0; i < peers; i++) members.add(i < nodes.size() ? nodes.get(i) : witness);
+    return members;
+  }
+
   /** The ensemble this node's client uses: its own peer when it has one (fate-sharing), else all peers. */
   public String connectString() {
     if (connect != null) return connect;
     if (runsPeer()) return self().address() + ":" + self().clientPort();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < peers; i++) {
-      Node n = nodes.get(i);
+    for (Node n : peerMembers()) {
       if (sb.length() > 0) sb.append(',');
       sb.append(n.address()).append(':').append(n.clientPort());
     }
@@ -197,7 +204,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
-        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base));
+        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base), witnessOf(store, nodes));
+  }
+
+  /** The witness, whose name must be no node's. */
+  static Node witnessOf(StoreSection store, List<Node> nodes) {
+    Node w = store.witness();
+    if (w != null && nodes.stream().anyMatch(n -> n.name().equals(w.name()))) {
+      throw new ConfigException("store.witness.name: '" + w.name() + "' is a node's name; the witness is no node");
+    }
+    return w;
   }
 
   /** {@code repair_after}: a duration up to one day, or {@code off}; absent: off. */

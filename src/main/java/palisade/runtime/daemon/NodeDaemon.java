@@ -106,8 +106,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) {
       List<EmbeddedPeer.Member> members = new ArrayList<>();
-      for (int i = 0; i < config.peers(); i++) {
-        DaemonConfig.Node n = config.nodes().get(i);
+      List<DaemonConfig.Node> peers = config.peerMembers();
+      for (int i = 0; i < peers.size(); i++) {
+        DaemonConfig.Node n = peers.get(i);
         members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
       }
       peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members, credential,
