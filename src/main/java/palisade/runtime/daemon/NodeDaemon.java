@@ -160,6 +160,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent != null) return; // begun (the cancellation may come a run late): the core's own tick runs now
     tick(); // telemetry: the node is alive, its store not synced yet
     if (!store.synced()) return;
+    if (!schemaKnown()) return;
     Versioned<ClusterConfig> v = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
     if (v != null) {
       if (bootTicks != null) bootTicks.cancel(false);
@@ -173,6 +174,32 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
             ? "another node wrote it first" : "not written yet (the store did not answer)"));
       });
     }
+  }
+
+  private boolean schemaPending;
+
+  /**
+   * The store's layout version (/schema): a newer one than this palisade knows refuses the daemon (exit 2) before
+   * anything runs; a missing one (a store made before it was recorded, or a new cluster) is recorded as the current
+   * one first. True once it is known and this daemon may go on.
+   */
+  private boolean schemaKnown() {
+    Versioned<Object> s = store.view().get(StorePaths.SCHEMA);
+    if (s != null) {
+      try {
+        palisade.runtime.store.SchemaVersion.check(palisade.runtime.store.SchemaVersion.of(s.value()));
+      } catch (ConfigException e) {
+        refuse(e.getMessage());
+        return false;
+      }
+      return true;
+    }
+    if (!schemaPending) {
+      schemaPending = true;
+      store.submit(Txn.of(new Op.Put(StorePaths.SCHEMA, Op.ABSENT, palisade.runtime.store.SchemaVersion.CURRENT)),
+          (r, t) -> schemaPending = false); // written, or another node wrote it first: read it from the view
+    }
+    return false;
   }
 
   /** /config is read: check this node's local facts against it, then build the core under the cluster's timing. */
