@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, DaemonCommand.class,
         LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
-        NotifyCommand.class, ClusterCommand.class, RenamedCommands.Agent.class, WitnessCommand.class})
+        NotifyCommand.class, ClusterCommand.class, RenamedCommands.Agent.class, WitnessCommand.class, StoreCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

@@ -48,6 +48,11 @@ public final class Admin implements AutoCloseable {
     client.start();
   }
 
+  /** The raw client, for the store's own backup and restore (StoreBackup). */
+  CuratorFramework client() {
+    return client;
+  }
+
   /** Who this handle acts as. */
   public Credential credential() {
     return credential;

@@ -1,0 +1,83 @@
+package palisade.cli;
+
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import palisade.runtime.store.Admin;
+import palisade.runtime.store.StoreBackup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** `palisade store backup|restore FILE`: a copy of everything under the cluster's root in the store, and back. */
+@Command(name = "store", description = "The cluster's store: backup and restore",
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class})
+final class StoreCommand {
+  private StoreCommand() {}
+
+  @Command(name = "backup", description = {"Write every znode under the cluster's root (paths and data) to FILE: "
+      + "JSON, created 0600 (it holds the notification settings' secrets); an existing FILE is not overwritten. "
+      + "Needs an admin credential. Safe while the cluster runs (each znode as it is when read)."})
+  static final class Backup implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the backup file to write")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Admin admin = store.admin()) {
+        StoreBackup.Backup b = StoreBackup.take(admin, store.cluster);
+        try {
+          StoreBackup.write(b, file);
+        } catch (FileAlreadyExistsException e) {
+          throw new CliError(file + " exists: name a new file");
+        } catch (java.nio.file.NoSuchFileException e) {
+          throw new CliError(file + ": no such directory");
+        }
+        System.out.println("backup of cluster " + b.cluster() + " (store schema " + b.schema() + ", " + b.znodes()
+            .size() + " znodes) written to " + file);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "restore", description = {"Replace everything under the cluster's root with FILE (from `store "
+      + "backup`). The file is validated first; refused while any daemon runs (a node record or the manager lease "
+      + "renewed within three renewal intervals): stop the daemons on every node first. Every znode gets the "
+      + "cluster's standard ACLs. Needs an admin credential."})
+  static final class Restore implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "a backup file")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      StoreBackup.Backup b;
+      try {
+        b = StoreBackup.read(file, store.cluster);
+      } catch (StoreBackup.Invalid e) {
+        throw new CliError(e.getMessage() + "; nothing changed");
+      }
+      try (Admin admin = store.admin()) {
+        long window = StoreBackup.window(admin);
+        System.out.println("checking that no daemon runs (watching node leases for " + window / 1000.0 + "s)");
+        List<String> live = StoreBackup.liveWriters(admin, window);
+        if (!live.isEmpty()) {
+          throw new CliError("refused: daemons are running (" + String.join(", ", live) + " renewed within "
+              + window / 1000.0 + "s): stop the daemon on every node first (systemctl stop palisade); nothing "
+              + "changed");
+        }
+        int n = StoreBackup.restore(admin, b);
+        admin.audit("restored the store from a backup taken " + b.taken() + " (" + n + " znodes)");
+        System.out.println("restored " + n + " znodes of cluster " + b.cluster() + " (store schema " + b.schema()
+            + ", taken " + b.taken() + ")");
+      }
+      return 0;
+    }
+  }
+}
