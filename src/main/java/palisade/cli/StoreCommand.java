@@ -4,15 +4,21 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.ArrayList;
+import palisade.core.ConfigException;
+import palisade.runtime.daemon.DaemonConfig;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.EmbeddedPeer;
 import palisade.runtime.store.StoreBackup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `palisade store backup|restore FILE`: a copy of everything under the cluster's root in the store, and back. */
 @Command(name = "store", description = "The cluster's store: backup and restore",
-    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class})
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Peer.class})
 final class StoreCommand {
   private StoreCommand() {}
 
@@ -40,6 +46,55 @@ final class StoreCommand {
         System.out.println("backup of cluster " + b.cluster() + " (store schema " + b.schema() + ", " + b.znodes()
             .size() + " znodes) written to " + file);
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "peer", description = {"Run this node's embedded store peer and nothing else (no agent, manager, "
+      + "watchdog or resource), from the node's daemon configuration: the store without its daemons, to restore a "
+      + "backup into a new ensemble after a permanent loss of quorum (docs/INSTALL.md). Stop it with Ctrl-C or "
+      + "SIGTERM, then start the daemons."})
+  static final class Peer implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "the node's YAML configuration (palisade daemon's)")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      DaemonConfig dc;
+      Credential credential;
+      try {
+        dc = DaemonConfig.load(config);
+        if (!dc.runsPeer()) {
+          throw new ConfigException(config + ": " + dc.node() + " runs no store peer (store.connect, or not among "
+              + "the first store.peers nodes)");
+        }
+        credential = Credential.load(dc.storeCredential());
+        if (credential.role() != Credential.Role.MEMBER) {
+          throw new ConfigException("store.credential: " + dc.storeCredential() + " is not a node credential");
+        }
+      } catch (IllegalArgumentException e) { // ConfigException, or an unreadable credential
+        System.err.println("palisade: " + e.getMessage());
+        return 2;
+      }
+      List<EmbeddedPeer.Member> members = new ArrayList<>();
+      List<DaemonConfig.Node> peers = dc.peerMembers();
+      for (int i = 0; i < peers.size(); i++) {
+        DaemonConfig.Node n = peers.get(i);
+        members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
+      }
+      Path dir = EmbeddedPeer.privateDir(dc.dataDir());
+      // The same directory as the daemon's peer: this is the node's peer, run without its daemon.
+      EmbeddedPeer peer = EmbeddedPeer.start(dir.resolve("zookeeper"), dc.idOf(dc.node()), members, credential,
+          code -> {
+            System.out.println("FATAL: the store peer stopped on a fatal error (exit code " + code + ")");
+            System.out.flush();
+            Runtime.getRuntime().halt(72);
+          });
+      System.out.println("store peer " + dc.idOf(dc.node()) + " of " + members.size() + " (" + dc.node()
+          + ") running without its daemon; stop it before starting the daemon");
+      System.out.flush();
+      Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "palisade-store-peer-stop"));
+      Thread.currentThread().join();
       return 0;
     }
   }

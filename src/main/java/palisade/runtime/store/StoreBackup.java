@@ -198,7 +198,10 @@ public final class StoreBackup {
     Map<String, Integer> after = versions(admin.client());
     List<String> live = new ArrayList<>();
     after.forEach((p, v) -> {
-      if (!v.equals(before.get(p))) live.add(p);
+      if (!v.equals(before.get(p))) {
+        live.add(p.equals(StorePaths.MANAGER_LEASE) ? "the manager lease" : p.substring(StorePaths.NODES.length()
+            + 1));
+      }
     });
     return live;
   }
