@@ -161,7 +161,8 @@ final class LabCommand {
           c.powerOff(node);
           System.out.println(node + ": powered off");
         }
-        case "on" -> System.out.println(node + ": powered on, supervisor pid " + c.powerOn(node));
+        case "on" -> System.out.println(node + ": powered on, " + (c.isWitness(node) ? "store peer" : "supervisor")
+            + " pid " + c.powerOn(node));
         case "shutdown", "reboot" -> {
           c.hostShutdown(node, action.equals("reboot"));
           System.out.println(node + ": host " + action + " started (follow it with: palisade events)");

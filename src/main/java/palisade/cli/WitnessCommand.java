@@ -41,7 +41,7 @@ final class WitnessCommand implements Callable<Integer> {
           Runtime.getRuntime().halt(72);
         });
     EmbeddedPeer.Member me = wc.members().get(wc.id() - 1);
-    System.out.println("witness " + wc.name() + " of cluster " + wc.cluster() + ": store peer " + wc.id() + " of "
+    System.out.println("witness '" + wc.name() + "' of cluster " + wc.cluster() + ": store peer " + wc.id() + " of "
         + wc.members().size() + " on " + me.host() + ":" + me.clientPort());
     System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "palisade-witness-stop"));
