@@ -127,7 +127,13 @@ final class StoreCommand {
               + window / 1000.0 + "s): stop the daemon on every node first (systemctl stop palisade); nothing "
               + "changed");
         }
-        int n = StoreBackup.restore(admin, b);
+        int n;
+        try {
+          n = StoreBackup.restore(admin, b);
+        } catch (org.apache.zookeeper.KeeperException e) {
+          throw new CliError("the restore stopped part-way (" + e.getMessage() + "): the cluster's root is "
+              + "incomplete; run the same restore again (it starts by deleting what is there)", 1);
+        }
         admin.audit("restored the store from a backup taken " + b.taken() + " (" + n + " znodes)");
         System.out.println("restored " + n + " znodes of cluster " + b.cluster() + " (store schema " + b.schema()
             + ", taken " + b.taken() + ")");

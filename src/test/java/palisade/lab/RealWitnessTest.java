@@ -155,4 +155,27 @@ class RealWitnessTest {
     cluster.heal();
     awaitOnline(victim);
   }
+
+  /**
+   * Without a witness, for comparison (what INSTALL.md says): two nodes have one store peer, on node1. Losing node1
+   * leaves node2 without a store: its watchdog kills its resource (it self-fences) and nothing runs anywhere.
+   */
+  @Test
+  void twoNodesWithoutAWitnessLoseEverythingWithTheirOnlyPeer() throws Exception {
+    cluster = LocalCluster.create(dir.resolve("c"), 2, new LocalCluster.Options(TIMING, 0, false, Set.of(),
+        Map.of()));
+    assertThat(cluster.layout().peers()).isEqualTo(1);
+    admin = DemoLab.start(cluster);
+    Instance survivor = running("vm:102").orElseThrow();
+    long t0 = now();
+    cluster.powerOff("node1");
+    await().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running("vm:102").isEmpty());
+    Instance dead = Traces.read(cluster.traceDir()).stream().filter(i -> i.pid() == survivor.pid()).findFirst()
+        .orElseThrow();
+    System.out.printf("no witness, node1 (the only peer) powered off: node2's vm:102 dead %d ms after%n",
+        dead.lastMs() - t0);
+    Thread.sleep(L_MS); // the observation window of a negative fact: nothing starts again without the store
+    assertThat(Traces.alive(Traces.read(cluster.traceDir()), "vm:101", now())).isEmpty();
+    assertThat(Traces.alive(Traces.read(cluster.traceDir()), "vm:102", now())).isEmpty();
+  }
 }
