@@ -55,7 +55,8 @@ final class StoreCommand {
       + "backup into a new ensemble after a permanent loss of quorum (docs/INSTALL.md). Stop it with Ctrl-C or "
       + "SIGTERM, then start the daemons."})
   static final class Peer implements Callable<Integer> {
-    @Option(names = "--config", required = true, description = "the node's YAML configuration (palisade daemon's)")
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+        description = "the node's YAML configuration (palisade daemon's)")
     Path config;
 
     @Override

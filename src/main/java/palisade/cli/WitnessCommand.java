@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "witness", description = "Run a store peer only (the third vote of a two-node cluster)")
 final class WitnessCommand implements Callable<Integer> {
-  @Option(names = "--config", required = true, description = "the witness's YAML (a node's, with node: the witness)")
+  @Option(names = "--config", required = true, paramLabel = "FILE",
+      description = "the witness's YAML (a node's, with node: the witness)")
   Path config;
 
   @Override

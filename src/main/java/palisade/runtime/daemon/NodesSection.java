@@ -42,7 +42,9 @@ final class NodesSection {
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       nodes.add(node(n, where, name));
     }
-    if (self != null && !names.contains(self)) throw new ConfigException("node: '" + self + "' is not in nodes " + names);
+    if (self != null && !names.contains(self)) {
+      throw new ConfigException("node: '" + self + "' is not in nodes " + names);
+    }
     return nodes;
   }
 
