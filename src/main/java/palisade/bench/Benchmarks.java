@@ -15,16 +15,17 @@ public final class Benchmarks {
 
   @Command(name = "sim", description = "Simulator throughput: random histories per second of wall time")
   public static final class Sim implements Callable<Integer> {
-    @Option(names = "--runs", defaultValue = "1000")
+    @Option(names = "--runs", defaultValue = "1000", description = "simulated histories (default ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--nodes", defaultValue = "5")
+    @Option(names = "--nodes", defaultValue = "5", description = "nodes per history (default ${DEFAULT-VALUE})")
     int nodes;
 
-    @Option(names = "--duration", defaultValue = "10m", converter = MsConverter.class)
+    @Option(names = "--duration", defaultValue = "10m", converter = MsConverter.class,
+        description = "simulated time per history (default 10m)")
     long durationMs;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "first seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Override
@@ -43,16 +44,16 @@ public final class Benchmarks {
 
   @Command(name = "round", description = "Manager round time at scale, and recovery placement of failed nodes")
   public static final class Round implements Callable<Integer> {
-    @Option(names = "--nodes", defaultValue = "1000")
+    @Option(names = "--nodes", defaultValue = "1000", description = "nodes (default ${DEFAULT-VALUE})")
     int nodes;
 
-    @Option(names = "--resources", defaultValue = "50000")
+    @Option(names = "--resources", defaultValue = "50000", description = "resources (default ${DEFAULT-VALUE})")
     int resources;
 
     @Option(names = "--failed", description = "nodes that fail for the recovery measurement", defaultValue = "100")
     int failed;
 
-    @Option(names = "--rounds", defaultValue = "30")
+    @Option(names = "--rounds", defaultValue = "30", description = "manager rounds measured (default ${DEFAULT-VALUE})")
     int rounds;
 
     @Override
@@ -70,7 +71,7 @@ public final class Benchmarks {
 
   @Command(name = "sim-failover", description = "Simulated failover time with default timings")
   public static final class Failover implements Callable<Integer> {
-    @Option(names = "--trials", defaultValue = "50")
+    @Option(names = "--trials", defaultValue = "50", description = "failovers measured (default ${DEFAULT-VALUE})")
     int trials;
 
     @Option(names = "--mode", description = "power or isolate", defaultValue = "power")

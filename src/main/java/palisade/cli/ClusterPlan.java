@@ -168,6 +168,8 @@ record ClusterPlan(String cluster, List<Host> nodes, int peers, int clientPort, 
     sb.append("data_dir: ").append(quote(dataDir)).append('\n');
     sb.append("store:\n  peers: ").append(peers).append("\n  credential: ").append(ClusterBundle.CREDENTIAL)
         .append('\n');
+    // `palisade status` on this host then runs as the cluster's operator, not as the node
+    sb.append("cli:\n  credential: ").append(ClusterBundle.OPERATOR).append('\n');
     sb.append("watchdog:\n  driver: ").append(watchdog).append('\n');
     if (watchdog.equals("process")) {
       // the supervisor's --socket in palisade-process-watchdog.service

@@ -21,7 +21,7 @@ final class ConfigCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", paramLabel = "KEY=VALUE")
+    @Parameters(index = "0", paramLabel = "KEY=VALUE", description = "the setting, e.g. shutdown_policy=migrate")
     String setting;
 
     @Override

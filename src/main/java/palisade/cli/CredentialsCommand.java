@@ -23,7 +23,7 @@ final class CredentialsCommand {
 
   @Command(name = "init-ca", description = "Create the cluster's two authorities (members, operators) in DIR/ca")
   static final class InitCa implements Callable<Integer> {
-    @Option(names = "--dir", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
     Path dir;
 
     @Option(names = "--cluster", defaultValue = "local", description = "cluster name (default: ${DEFAULT-VALUE})")
@@ -44,7 +44,7 @@ final class CredentialsCommand {
     @Parameters(index = "0", description = "node name, as in the daemon YAML")
     String name;
 
-    @Option(names = "--dir", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
     Path dir;
 
     @Option(names = "--days", defaultValue = "" + Credentials.NODE_DAYS_DEFAULT,
@@ -71,7 +71,7 @@ final class CredentialsCommand {
     @Option(names = "--role", required = true, description = "admin (every change) or viewer (reads only)")
     String role;
 
-    @Option(names = "--dir", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
     Path dir;
 
     @Option(names = "--days", defaultValue = "" + Credentials.OPERATOR_DAYS_DEFAULT,
@@ -93,7 +93,7 @@ final class CredentialsCommand {
     @Parameters(index = "0", description = "the credential directory to revoke")
     Path credential;
 
-    @Option(names = "--dir", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/etc/palisade/credentials", description = DIR_HELP)
     Path dir;
 
     @Override

@@ -21,6 +21,7 @@ final class DaemonCommand implements Callable<Integer> {
     DaemonConfig dc;
     try {
       dc = DaemonConfig.load(config);
+      palisade.runtime.daemon.LogSetup.apply(dc.log());
     } catch (ConfigException e) {
       System.err.println("palisade: " + e.getMessage());
       return 2;

@@ -1,7 +1,6 @@
 package palisade.cli;
 
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import palisade.runtime.store.Admin;
@@ -61,7 +60,7 @@ final class EventsCommand implements Callable<Integer> {
   }
 
   static void print(Admin.Event e, PrintStream out) {
-    out.println(Instant.ofEpochMilli(e.t()) + " " + e.source() + ": " + e.message());
+    out.println(Reads.time(e.t()) + " " + e.source() + ": " + e.message());
     out.flush();
   }
 }

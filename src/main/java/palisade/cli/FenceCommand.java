@@ -2,7 +2,6 @@ package palisade.cli;
 
 import java.io.PrintStream;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,7 @@ final class FenceCommand {
     }
   }
 
-  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-      .withZone(ZoneId.systemDefault());
+  static final DateTimeFormatter TIME = palisade.web.Inventory.UTC; // UTC, ISO-8601, as every CLI table
 
   static String time(long ms) {
     return ms <= 0 ? "-" : TIME.format(Instant.ofEpochMilli(ms));
@@ -106,7 +104,7 @@ final class FenceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "DURATION|off")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DURATION|off", description = "the new value; none: show it")
     String value;
 
     @Override
@@ -151,7 +149,7 @@ final class FenceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the node that is off")
     String node;
 
     @Override

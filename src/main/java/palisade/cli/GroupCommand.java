@@ -24,16 +24,18 @@ final class GroupCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the group's name")
     String name;
 
     @Option(names = "--nodes", required = true, description = "NODE[:PRIORITY],...")
     String nodes;
 
-    @Option(names = "--restricted")
+    @Option(names = "--restricted", description = "its resources run on these nodes only (else elsewhere when none "
+        + "of them is online)")
     boolean restricted;
 
-    @Option(names = "--failback")
+    @Option(names = "--failback", description = "move a resource back to a higher-priority node when it is online "
+        + "again")
     boolean failback;
 
     @Override
@@ -65,7 +67,7 @@ final class GroupCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the group's name")
     String name;
 
     @Override

@@ -16,6 +16,8 @@ import picocli.CommandLine.Parameters;
         LabCommand.Isolate.class, LabCommand.Heal.class, LabCommand.Down.class,
         LabCommand.Proxy.class, LabCommand.Bmc.class, LabCommand.Peer.class})
 final class LabCommand {
+  static final String LAB_DIR_HELP = "the lab's directory (default: $PALISADE_CLUSTER_DIR or a temp dir)";
+
   static Path dirOr(Path dir) {
     return dir != null ? dir : LocalCluster.defaultDir();
   }
@@ -25,7 +27,7 @@ final class LabCommand {
     @Option(names = "--nodes", defaultValue = "3", description = "number of nodes (1..9, default 3)")
     int nodes;
 
-    @Option(names = "--dir", description = "cluster directory")
+    @Option(names = "--dir", paramLabel = "DIR", description = "cluster directory")
     Path dir;
 
     @Option(names = "--resources", defaultValue = "-1", description = "demo resources (default: one per node)")
@@ -121,7 +123,7 @@ final class LabCommand {
 
   @Command(name = "status", description = "Processes of the local cluster (see also: palisade status)")
   static final class Status implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", paramLabel = "DIR", description = LAB_DIR_HELP)
     Path dir;
 
     @Override
@@ -137,20 +139,22 @@ final class LabCommand {
         System.out.println("  " + palisade.lab.Layout.WITNESS + ": " + c.witnessPid().map(p -> "on, store peer pid "
             + p).orElse("off"));
       }
-      return new StatusCommand().show(c.admin(), System.out);
+      return new StatusCommand().show(c.admin(), LocalCluster.CLUSTER, StoreProbe.probe(c.connectString(),
+          c.adminCredential(), true), System.out);
     }
   }
 
   @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again); "
       + "shutdown or reboot: a clean host shutdown as systemd starts one (queued job, SIGTERM to the daemon)")
   static final class Power implements Callable<Integer> {
-    @Parameters(index = "0", description = "a node, or the witness (off and on only)")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node, e.g. node2, or the witness (off "
+        + "and on only)")
     String node;
 
     @Parameters(index = "1", description = "off, on, shutdown or reboot")
     String action;
 
-    @Option(names = "--dir")
+    @Option(names = "--dir", paramLabel = "DIR", description = LAB_DIR_HELP)
     Path dir;
 
     @Override
@@ -176,10 +180,10 @@ final class LabCommand {
   @Command(name = "isolate", description = "Cut NODE off from every other node (iptables with up --firewall, "
       + "else the fault proxy)")
   static final class Isolate implements Callable<Integer> {
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node to cut off")
     String node;
 
-    @Option(names = "--dir")
+    @Option(names = "--dir", paramLabel = "DIR", description = LAB_DIR_HELP)
     Path dir;
 
     @Override
@@ -193,7 +197,7 @@ final class LabCommand {
 
   @Command(name = "heal", description = "Heal every link")
   static final class Heal implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", paramLabel = "DIR", description = LAB_DIR_HELP)
     Path dir;
 
     @Override
@@ -206,7 +210,7 @@ final class LabCommand {
 
   @Command(name = "down", description = "Stop every process the cluster started (by PID)")
   static final class Down implements Callable<Integer> {
-    @Option(names = "--dir")
+    @Option(names = "--dir", paramLabel = "DIR", description = LAB_DIR_HELP)
     Path dir;
 
     @Override

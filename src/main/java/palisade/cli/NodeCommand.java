@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
  * see {@link NodeShutdownCommands}.
  */
 @Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class,
-    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class})
+    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class, NodeList.class})
 final class NodeCommand {
   private NodeCommand() {}
 
@@ -19,10 +19,10 @@ final class NodeCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the node")
     String node;
 
-    @Parameters(index = "1", description = "on or off")
+    @Parameters(index = "1", paramLabel = "on|off", description = "on or off")
     String onOff;
 
     @Mixin

@@ -28,7 +28,7 @@ final class NodeShutdownCommands {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", paramLabel = "NODE")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the node to shut down")
     String node;
 
     @Option(names = "--reboot", description = "reboot instead of powering off")
@@ -75,7 +75,7 @@ final class NodeShutdownCommands {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", paramLabel = "NODE")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the node to change")
     String node;
 
     @Option(names = "--shutdown-policy", required = true, paramLabel = "POLICY",

@@ -16,13 +16,13 @@ import picocli.CommandLine.Parameters;
 
 /**
  * `palisade resource add|remove|set|start|stop|disable|enable|migrate|relocate|cleanup`: config edits by CAS, moves
- * and cleanup as commands.
+ * and cleanup as commands; `list` and `show`: see {@link ResourceReads}.
  */
 @picocli.CommandLine.Command(name = "resource", description = "Add, change, start, stop and move HA resources",
     subcommands = {ResourceCommand.Add.class, ResourceCommand.Remove.class, ResourceCommand.Set.class,
         ResourceCommand.Start.class, ResourceCommand.Stop.class, ResourceCommand.Disable.class,
         ResourceCommand.Enable.class, ResourceCommand.Migrate.class, ResourceCommand.Relocate.class,
-        ResourceCommand.Cleanup.class})
+        ResourceCommand.Cleanup.class, ResourceReads.ListCommand.class, ResourceReads.Show.class})
 final class ResourceCommand {
   private ResourceCommand() {}
 
@@ -94,31 +94,37 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", description = "resource id, e.g. vm:101")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
-    @Option(names = "--node", required = true)
+    @Option(names = "--node", required = true, paramLabel = "NODE", description = "the node it runs on first")
     String node;
 
-    @Option(names = "--type", defaultValue = "process", description = "process or libvirt")
+    @Option(names = "--type", defaultValue = "process", paramLabel = "TYPE", description = "process or libvirt "
+        + "(default ${DEFAULT-VALUE})")
     String type;
 
-    @Option(names = "--option", description = "driver option KEY=VALUE (process: command=...)")
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a driver option, repeatable (process: "
+        + "command=...; libvirt: domain=...)")
     List<String> options = new ArrayList<>();
 
-    @Option(names = "--state", defaultValue = "started")
+    @Option(names = "--state", defaultValue = "started", paramLabel = "STATE", description = "requested state: "
+        + "started, stopped or disabled (default ${DEFAULT-VALUE})")
     String state;
 
-    @Option(names = "--group")
+    @Option(names = "--group", paramLabel = "GROUP", description = "its placement group")
     String group;
 
-    @Option(names = "--priority", defaultValue = "0")
+    @Option(names = "--priority", defaultValue = "0", paramLabel = "N", description = "recovery order: higher "
+        + "first (default ${DEFAULT-VALUE})")
     int priority;
 
-    @Option(names = "--max-restart", defaultValue = "1")
+    @Option(names = "--max-restart", defaultValue = "1", paramLabel = "N", description = "restarts on the same "
+        + "node after a failed start (default ${DEFAULT-VALUE})")
     int maxRestart;
 
-    @Option(names = "--max-relocate", defaultValue = "1")
+    @Option(names = "--max-relocate", defaultValue = "1", paramLabel = "N", description = "moves to another node "
+        + "after failed restarts (default ${DEFAULT-VALUE})")
     int maxRelocate;
 
     @Mixin
@@ -137,7 +143,7 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
     @Override
@@ -151,25 +157,25 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
-    @Option(names = "--state")
+    @Option(names = "--state", paramLabel = "STATE", description = "requested state: started, stopped or disabled")
     String state;
 
-    @Option(names = "--group", description = "a group name, or - for none")
+    @Option(names = "--group", paramLabel = "GROUP", description = "a group name, or - for none")
     String group;
 
-    @Option(names = "--priority")
+    @Option(names = "--priority", paramLabel = "N", description = "recovery order: higher first")
     Integer priority;
 
-    @Option(names = "--max-restart")
+    @Option(names = "--max-restart", paramLabel = "N", description = "restarts on the same node after a failed start")
     Integer maxRestart;
 
-    @Option(names = "--max-relocate")
+    @Option(names = "--max-relocate", paramLabel = "N", description = "moves to another node after failed restarts")
     Integer maxRelocate;
 
-    @Option(names = "--option", description = "driver option KEY=VALUE")
+    @Option(names = "--option", paramLabel = "KEY=VALUE", description = "a driver option, repeatable")
     List<String> options = new ArrayList<>();
 
     @Override
@@ -185,7 +191,7 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
     @Mixin
@@ -236,10 +242,10 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
-    @Parameters(index = "1")
+    @Parameters(index = "1", paramLabel = "NODE", description = "the node to move it to")
     String node;
 
     @Mixin
@@ -275,7 +281,7 @@ final class ResourceCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", description = "resource id, e.g. vm:101")
+    @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
     @Mixin

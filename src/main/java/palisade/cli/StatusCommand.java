@@ -1,7 +1,10 @@
 package palisade.cli;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
 import palisade.core.ManagerLease;
@@ -14,11 +17,17 @@ import palisade.core.StorePaths;
 import palisade.runtime.daemon.Telemetry;
 import palisade.runtime.store.Admin;
 import palisade.web.Api;
+import palisade.web.Inventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** `palisade status`: nodes with state and lease age, the manager, resources with state, node and token. */
-@Command(name = "status", description = "Nodes, manager and resources as the store holds them")
+/**
+ * `palisade status`: the store's health (quorum, leader, peers), the manager, nodes with state and lease age,
+ * resources with state, node and token; then the last fence of each node (how and when), failed actions with their
+ * counts, and the fence devices, as `ha-manager status` and `pcs status` users look for them.
+ */
+@Command(name = "status", description = "The store's health, the manager, nodes, resources, the last fence of each "
+    + "node, failed actions and fence devices")
 final class StatusCommand implements Callable<Integer> {
   @Mixin
   StoreOptions store = new StoreOptions();
@@ -28,7 +37,33 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    return output.json() ? json(store.admin(), store.cluster, System.out) : show(store.admin(), System.out);
+    StoreOptions.Target t = store.target();
+    Admin admin;
+    try {
+      admin = store.admin();
+    } catch (CliError e) {
+      if (e.code != 1) throw e;
+      // no quorum served us: say what each peer answers, then fail as before
+      Inventory.StoreHealth h = StoreProbe.probe(t.connectString(), store.credential(), false);
+      if (output.json()) {
+        OutputOption.print(Map.of("error", e.getMessage(), "store", h), System.out);
+      } else {
+        System.out.println("store: " + StoreProbe.describe(h));
+      }
+      throw e;
+    }
+    Inventory.StoreHealth health = StoreProbe.probe(t.connectString(), store.credential(), true);
+    return output.json() ? json(admin, t.cluster(), health, System.out) : show(admin, t.cluster(), health, System.out);
+  }
+
+  /** What `status` adds to the API's shapes (the same in the table and in JSON). */
+  static Map<String, Object> extras(Inventory.Snapshot s, Inventory.StoreHealth health) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("store", health);
+    m.put("fencing", List.copyOf(Inventory.lastFences(s).values()));
+    m.put("failed_actions", Inventory.failedActions(s));
+    m.put("fence_devices", Inventory.fenceDevices(s.config()));
+    return m;
   }
 
   /**
@@ -36,7 +71,7 @@ final class StatusCommand implements Callable<Integer> {
    * "groups": /api/groups' items}, built by the API's code from the store as the CLI reads it. The CLI is no node:
    * answered_by is null; the nodes and resources are the manager's (none before a manager decided).
    */
-  static int json(Admin admin, String cluster, PrintStream out) throws Exception {
+  static int json(Admin admin, String cluster, Inventory.StoreHealth health, PrintStream out) throws Exception {
     try (admin) {
       ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
       if (cfg == null) {
@@ -51,12 +86,13 @@ final class StatusCommand implements Callable<Integer> {
           System.currentTimeMillis())).get("nodes"));
       body.put("resources", Api.resources(tick).get("resources"));
       body.put("groups", Api.groups(cfg).get("groups"));
+      body.putAll(extras(Reads.snapshot(admin), health));
       OutputOption.print(body, out);
       return 0;
     }
   }
 
-  int show(Admin admin, PrintStream out) throws Exception {
+  int show(Admin admin, String cluster, Inventory.StoreHealth health, PrintStream out) throws Exception {
     try (admin) {
       long now = System.currentTimeMillis();
       ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
@@ -66,6 +102,8 @@ final class StatusCommand implements Callable<Integer> {
         out.println("no configuration in the store yet");
         return 1;
       }
+      out.println("cluster: " + cluster);
+      out.println("store: " + StoreProbe.describe(health));
       if (lease == null) {
         out.println("manager: none yet");
       } else {
@@ -85,18 +123,56 @@ final class StatusCommand implements Callable<Integer> {
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
-      out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE");
+      out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE",
+          "RESTARTS");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
       if (ms != null) ids.addAll(ms.services().keySet());
       for (String id : ids) {
         ResourceConfig rc = cfg.resources().get(id);
         ServiceStatus ss = ms == null ? null : ms.services().get(id);
-        out.printf("%-12s %-10s %-12s %-8s %-8s %s%n", id,
+        // restarts: failed starts on its node of max_restart, then "+N nodes" given up on (of max_relocate)
+        out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", id,
             rc == null ? "(removed)" : rc.state().name().toLowerCase(Locale.ROOT),
             ss == null ? "-" : ss.state().label() + (ss.target() != null ? "->" + ss.target() : ""),
-            ss == null ? "-" : ss.node(), ss == null ? "-" : Long.toString(ss.token()), rc == null ? "-" : rc.type());
+            ss == null ? "-" : ss.node(), ss == null ? "-" : Long.toString(ss.token()), rc == null ? "-" : rc.type(),
+            ss == null ? "-" : Reads.ofMax(ss.failedStarts(), rc == null ? null : rc.maxRestart())
+                + (ss.triedNodes().isEmpty() ? "" : " +" + ss.triedNodes().size() + " nodes"));
       }
+      showExtras(Reads.snapshot(admin), out);
       return 0;
+    }
+  }
+
+  /** Fencing, failed actions and fence devices, each section only when it has something to say. */
+  static void showExtras(Inventory.Snapshot s, PrintStream out) {
+    Map<String, Inventory.LastFence> fences = Inventory.lastFences(s);
+    if (!fences.isEmpty()) {
+      out.println();
+      out.println("Fencing (the last confirmed fence of each node):");
+      Table t = new Table("NODE", "HOW", "WHEN", "BY", "NOW");
+      for (Inventory.LastFence f : fences.values()) t.row(f.node(), f.kind(), f.atUtc(), f.by(), f.currentState());
+      t.print(out);
+    }
+    List<Inventory.FailedAction> failed = Inventory.failedActions(s);
+    if (!failed.isEmpty()) {
+      out.println();
+      out.println("Failed actions:");
+      Table t = new Table("RESOURCE", "NODE", "STATE", "LAST-RESULT", "FAILED-STARTS", "GAVE-UP-ON");
+      for (Inventory.FailedAction f : failed) {
+        t.row(f.resource(), f.node(), f.state(), f.lastOutcome(), f.failedStarts(), f.triedNodes().isEmpty() ? null
+            : String.join(",", f.triedNodes()));
+      }
+      t.print(out);
+    }
+    List<Inventory.FenceDeviceUse> devices = Inventory.fenceDevices(s.config());
+    out.println();
+    if (devices.isEmpty()) {
+      out.println("Fence devices: none in the cluster's fence levels");
+    } else {
+      out.println("Fence devices (options and secrets stay on the nodes):");
+      Table t = new Table("DEVICE", "FENCES", "LEVEL");
+      for (Inventory.FenceDeviceUse d : devices) t.row(d.device(), d.node(), d.level());
+      t.print(out);
     }
   }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** `palisade store backup|restore FILE`: a copy of everything under the cluster's root in the store, and back. */
 @Command(name = "store", description = "The cluster's store: backup and restore",
-    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Peer.class})
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Serve.class})
 final class StoreCommand {
   private StoreCommand() {}
 
@@ -50,11 +50,11 @@ final class StoreCommand {
     }
   }
 
-  @Command(name = "peer", description = {"Run this node's embedded store peer and nothing else (no agent, manager, "
+  @Command(name = "serve", description = {"Run this node's embedded store peer and nothing else (no agent, manager, "
       + "watchdog or resource), from the node's daemon configuration: the store without its daemons, to restore a "
       + "backup into a new ensemble after a permanent loss of quorum (docs/INSTALL.md). Stop it with Ctrl-C or "
       + "SIGTERM, then start the daemons."})
-  static final class Peer implements Callable<Integer> {
+  static final class Serve implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE",
         description = "the node's YAML configuration (palisade daemon's)")
     Path config;

@@ -120,6 +120,7 @@ class ClusterCliTest {
     assertThat(moved.exit()).as(moved.err()).isZero();
     assertThat(moved.out()).contains("svc:1 runs on node3 (after ");
     assertThat(runs("svc:1", "node3")).as("--wait returned once node3's agent reported it").isTrue();
+    inventoryOnALab();
     waitCases(cmd);
 
     // Maintenance is applied by the manager; with --wait the command returns once svc:1 left node3 (by live
@@ -155,6 +156,57 @@ class ClusterCliTest {
     assertThat(down.exit()).as(down.err()).isZero();
     assertThat(down.out()).contains("node3 is down cleanly (after ");
     assertThat(admin.value(StorePaths.node("node3"), palisade.core.NodeRecord.class).mode().down()).isTrue();
+  }
+
+  /**
+   * The reads of issue 12 against real daemons: `resource list|show`, `node list` and `status` with the store's
+   * health, as tables and JSON; an unknown id is exit 1; the daemons' logs have levels and no class-path line.
+   */
+  private void inventoryOnALab() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    String list = palisade.lab.LabCli.output(cluster, "resource", "list");
+    assertThat(list.lines().filter(l -> l.startsWith("svc:1 ")).toList()).singleElement().asString()
+        .contains("process", "started", "node3", "g");
+    var show = json.readTree(palisade.lab.LabCli.output(cluster, "resource", "show", "svc:1", "-o", "json"));
+    assertThat(show.at("/state").asText()).isEqualTo("started");
+    assertThat(show.at("/last_result/node").asText()).isEqualTo("node3");
+    assertThat(show.at("/last_result/outcome").asText()).isEqualTo("started");
+    assertThat(show.at("/last_result/token").asLong()).isEqualTo(service("svc:1").token());
+    assertThat(show.get("recent_events").toString()).contains("svc:1").doesNotContain("sleep 600");
+    assertThat(palisade.lab.LabCli.output(cluster, "resource", "show", "svc:1")).contains("recent events:");
+    assertThat(cli("resource", "show", "svc:404")).isEqualTo(1);
+
+    var nodes = json.readTree(palisade.lab.LabCli.output(cluster, "node", "list", "-o", "json")).get("nodes");
+    assertThat(nodes).hasSize(3);
+    int running = 0;
+    int holders = 0;
+    for (var n : nodes) {
+      assertThat(n.get("state").asText()).isEqualTo("online");
+      assertThat(n.get("watchdog_kind").asText()).isEqualTo("process");
+      running += n.get("resources_running").asInt();
+      if (n.get("spm").asBoolean()) holders++;
+    }
+    assertThat(running).isGreaterThanOrEqualTo(1);
+    assertThat(holders).isLessThanOrEqualTo(1);
+    assertThat(palisade.lab.LabCli.output(cluster, "node", "list")).startsWith("NODE");
+
+    var status = json.readTree(palisade.lab.LabCli.output(cluster, "status", "-o", "json"));
+    assertThat(status.at("/store/quorum").asBoolean()).isTrue();
+    assertThat(status.at("/store/peers")).hasSize(3);
+    assertThat(status.at("/store/serving").asInt()).isEqualTo(3);
+    assertThat(status.at("/store/leader").isTextual()).isTrue();
+    assertThat(status.get("failed_actions").isArray()).isTrue();
+    assertThat(status.get("fence_devices").isArray()).isTrue();
+    assertThat(palisade.lab.LabCli.output(cluster, "status")).contains("store: quorum yes, leader 127.0.1.",
+        "3/3 peers serving");
+
+    for (String n : cluster.nodeNames()) {
+      String log = Files.readString(cluster.nodeLog(n));
+      assertThat(log).containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  \\[event\\] "
+          + n + "/");
+      assertThat(log.lines().mapToInt(String::length).max().orElse(0)).as("%s: no line of kilobytes", n)
+          .isLessThan(2_000);
+    }
   }
 
   /** What a CLI call printed, and its exit code. */

@@ -94,7 +94,8 @@ class JsonOutputCliTest {
 
     ManagerState ms = seedCluster();
     JsonNode out = ok("status", "-o", "json");
-    assertThat(fields(out)).containsExactly("cluster", "nodes", "resources", "groups");
+    assertThat(fields(out)).containsExactly("cluster", "nodes", "resources", "groups", "store", "fencing",
+        "failed_actions", "fence_devices");
 
     Telemetry.Tick tick = new Telemetry.Tick(true, true, ms, null);
     assertThat(out.get("cluster")).isEqualTo(tree(Api.cluster("jsoncli", null, tick)));
@@ -129,6 +130,94 @@ class JsonOutputCliTest {
     assertThat(out.toString()).as("never a resource's command").doesNotContain("sleep 1000");
     assertThat(out.at("/groups/0/name").asText()).isEqualTo("web");
     assertThat(out.at("/groups/0/nodes/node2").asInt()).isEqualTo(2);
+    // the store's health: one peer, asked with srvr, serving alone; this read had a quorum
+    assertThat(out.at("/store/quorum").asBoolean()).isTrue();
+    assertThat(out.at("/store/peers/0/address").asText()).isEqualTo(store.connect);
+    assertThat(out.at("/store/peers/0/mode").asText()).isEqualTo("standalone");
+    assertThat(out.at("/store/leader").asText()).isEqualTo(store.connect);
+    assertThat(out.at("/store/serving").asInt()).isEqualTo(1);
+    inventoryReads();
+  }
+
+  /**
+   * `resource list|show`, `node list` and what `status` adds (fencing, failed actions, fence devices) on the seeded
+   * cluster, as tables and as JSON; an unknown resource is refused with exit 1; times are UTC ISO-8601.
+   */
+  private void inventoryReads() throws Exception {
+    long fencedAt = 1_764_763_200_000L; // 2025-12-03T12:00:00Z
+    try (Admin node = store.node()) {
+      node.update(StorePaths.FENCE_HISTORY, FenceHistory.class, cur -> new FenceHistory(List.of(
+          new FenceEntry("node2", 2, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, "alice (admin)", fencedAt,
+              fencedAt))));
+      node.update(StorePaths.node("node1"), NodeRecord.class, cur -> cur.renewed(cur.mode(), new TreeMap<>(Map.of(
+          "vm:101", new palisade.core.ResourceResult(4, palisade.core.RequestOutcome.STARTED))), false, true,
+          cur.spmReleased()));
+      assertThat(node.record("node1", "node1/vm:101", "vm:101: started (token 4)")).isTrue();
+      assertThat(node.record("node1", "node1/vm:1010", "vm:1010: started, not the same resource")).isTrue();
+    }
+    Run table = store.palisade(TlsStore.ADMIN, "resource", "list");
+    assertThat(table.exit()).as(table.err()).isZero();
+    List<String> lines = table.out().lines().toList();
+    assertThat(lines.get(0)).startsWith("ID").contains("TYPE", "REQUEST", "STATE", "NODE", "GROUP", "PRIORITY",
+        "RESTARTS", "RELOCATES", "TOKEN");
+    assertThat(lines.get(1).split("\\s+")).containsExactly("vm:101", "process", "started", "started", "node1", "web",
+        "0", "0/1", "0/1", "4");
+
+    JsonNode list = ok("resource", "list", "-o", "json");
+    assertThat(fields(list)).containsExactly("resources");
+    assertThat(fields(list.at("/resources/0"))).containsExactly("id", "type", "request", "state", "node", "target",
+        "group", "priority", "token", "failed_starts", "max_restart", "tried_nodes", "max_relocate");
+    assertThat(list.toString()).doesNotContain("sleep 1000");
+
+    JsonNode show = ok("resource", "show", "vm:101", "-o", "json");
+    assertThat(show.get("id").asText()).isEqualTo("vm:101");
+    assertThat(show.get("option_names").toString()).isEqualTo("[\"command\"]");
+    assertThat(show.toString()).as("option values are not shown").doesNotContain("sleep 1000");
+    assertThat(show.at("/last_result/outcome").asText()).isEqualTo("started");
+    assertThat(show.at("/last_result/token").asLong()).isEqualTo(4);
+    List<String> mine = new ArrayList<>();
+    show.get("recent_events").forEach(e -> mine.add(e.get("message").asText()));
+    assertThat(mine).as("the seed's audit event and the start, never vm:1010's").hasSize(2)
+        .anyMatch(m -> m.contains("resources added [vm:101]")).endsWith("vm:101: started (token 4)");
+    Run showTable = store.palisade(TlsStore.ADMIN, "resource", "show", "vm:101");
+    assertThat(showTable.exit()).as(showTable.err()).isZero();
+    assertThat(showTable.out()).contains("last result", "started on node1 (token 4)", "recent events:",
+        "node1/vm:101: vm:101: started (token 4)").doesNotContain("sleep 1000", "vm:1010");
+    assertThat(showTable.out()).containsPattern("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z node1/vm:101");
+
+    Run unknown = store.palisade(TlsStore.ADMIN, "resource", "show", "vm:999");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).isEqualTo("palisade: no resource 'vm:999' (see palisade resource list)\n");
+    assertThat(unknown.out()).isEmpty();
+
+    JsonNode nodes = ok("node", "list", "-o", "json");
+    assertThat(fields(nodes)).containsExactly("nodes");
+    assertThat(fields(nodes.at("/nodes/0"))).containsExactly("name", "state", "generation", "agent", "watchdog",
+        "watchdog_kind", "spm_priority", "spm", "resources_running", "fence_levels", "manual_only",
+        "shutdown_policy", "lease_age_seconds", "last_fence");
+    assertThat(nodes.at("/nodes/0/spm").asBoolean()).isTrue();
+    assertThat(nodes.at("/nodes/0/resources_running").asInt()).isEqualTo(1);
+    assertThat(nodes.at("/nodes/1/state").asText()).isEqualTo("fenced");
+    assertThat(nodes.at("/nodes/1/agent").asText()).isEqualTo("never seen");
+    assertThat(nodes.at("/nodes/1/last_fence/kind").asText()).isEqualTo("manual");
+    assertThat(nodes.at("/nodes/1/last_fence/at_utc").asText()).isEqualTo("2025-12-03T12:00:00.000Z");
+    Run nodeTable = store.palisade(TlsStore.ADMIN, "node", "list");
+    assertThat(nodeTable.exit()).as(nodeTable.err()).isZero();
+    assertThat(nodeTable.out().lines().toList().get(0)).startsWith("NODE").contains("STATE", "WATCHDOG", "SPM",
+        "RESOURCES", "FENCE-LEVELS", "LAST-FENCE");
+    assertThat(nodeTable.out()).contains("manual 2025-12-03T12:00:00.000Z");
+
+    JsonNode status = ok("status", "-o", "json");
+    assertThat(status.at("/fencing/0/node").asText()).isEqualTo("node2");
+    assertThat(status.at("/fencing/0/kind").asText()).isEqualTo("manual");
+    assertThat(status.at("/fencing/0/by").asText()).isEqualTo("alice (admin)");
+    assertThat(status.get("failed_actions")).isEmpty();
+    assertThat(status.get("fence_devices")).isEmpty();
+    Run statusTable = store.palisade(TlsStore.ADMIN, "status");
+    assertThat(statusTable.exit()).as(statusTable.err()).isZero();
+    assertThat(statusTable.out()).contains("cluster: jsoncli", "store: quorum yes, leader " + store.connect,
+        "1/1 peers serving", "Fencing", "node2  manual  2025-12-03T12:00:00.000Z  alice (admin)  fenced",
+        "Fence devices: none");
   }
 
   /** Two nodes (node2 fenced, confirmed by hand), group web, one started resource, and node1's lease record. */
@@ -267,6 +356,50 @@ class JsonOutputCliTest {
     Run viewer = store.palisade(TlsStore.VIEWER, "notify", "show", "-o", "json");
     assertThat(viewer.exit()).isEqualTo(2);
     assertThat(viewer.out()).isEmpty();
+  }
+
+  /**
+   * `palisade` with no store flags on a node: the node's configuration file (--config, or $PALISADE_CONFIG) gives the
+   * store, the cluster and the CLI's credential (here a viewer's: reads need no more).
+   */
+  @Test
+  void theCliFindsItsClusterInTheNodesConfigFile() throws Exception {
+    String host = store.connect.substring(0, store.connect.lastIndexOf(':'));
+    Path yaml = java.nio.file.Files.writeString(dir.resolve("palisade.yaml"), "cluster: " + store.cluster + "\n"
+        + "node: node1\nstore:\n  connect: " + store.connect + "\n  credential: "
+        + Credentials.nodeDir(store.creds, TlsStore.NODE) + "\ncli:\n  credential: "
+        + Credentials.operatorDir(store.creds, TlsStore.VIEWER) + "\nwatchdog:\n  driver: process\n"
+        + "nodes:\n  - name: node1\n    address: " + host + "\n");
+    try (Admin node = store.node()) {
+      assertThat(node.record("node1", "node1/daemon", "found through the node's file")).isTrue();
+    }
+    PrintStream out = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int rc;
+    try {
+      rc = PalisadeCommand.execute("events", "-n", "1", "--config", yaml.toString());
+    } finally {
+      System.setOut(out);
+    }
+    assertThat(rc).isZero();
+    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("node1/daemon: found through the node's file");
+
+    // no flag at all: $PALISADE_CONFIG, in a process of its own (the environment is the process's)
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+        System.getProperty("java.class.path"), "palisade.Main", "events", "-n", "1");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    for (String v : List.of("PALISADE_STORE", "PALISADE_CLUSTER", "PALISADE_CREDENTIAL", "PALISADE_CLUSTER_DIR")) {
+      pb.environment().remove(v);
+    }
+    pb.environment().put("PALISADE_CONFIG", yaml.toString());
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(printed).isZero();
+    assertThat(printed).contains("node1/daemon: found through the node's file");
+
   }
 
   @Test

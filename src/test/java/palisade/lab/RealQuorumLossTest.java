@@ -24,7 +24,7 @@ import palisade.runtime.store.EmbeddedPeer;
 /**
  * The documented procedure for a permanent loss of store quorum (docs/INSTALL.md), on a 3-node lab: two of the three
  * peers are destroyed with their data; the daemons are stopped; every peer starts empty without its daemon
- * ({@code palisade store peer}); the last backup is restored; the daemons start again and run every resource once.
+ * ({@code palisade store serve}); the last backup is restored; the daemons start again and run every resource once.
  */
 @Tag("cluster")
 class RealQuorumLossTest {
@@ -77,7 +77,7 @@ class RealQuorumLossTest {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String n : cluster.nodeNames()) {
       peers.add(new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-          LabProcesses.classPath(), "palisade.Main", "store", "peer", "--config",
+          LabProcesses.classPath(), "palisade.Main", "store", "serve", "--config",
           cluster.dir().resolve(n).resolve("node.yaml").toString()).redirectErrorStream(true)
           .redirectOutput(cluster.dir().resolve(n).resolve("store-peer.log").toFile()).start());
     }

@@ -75,20 +75,19 @@ final class AsyncResources implements LocalResources {
     if (drivers.containsKey("process")) return;
     ProcessResourceDriver d = new ProcessResourceDriver(logDir);
     drivers.put("process", d);
-    d.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
+    d.adopted().forEach((id, what) -> DaemonLog.info("resource " + id + ": adopted " + what
         + " from an earlier daemon"));
     String uri = libvirtUris.get(node);
     if (uri != null && !drivers.containsKey("libvirt:" + uri)) {
       try {
         LibvirtResourceDriver lv = new LibvirtResourceDriver(uri, node);
         drivers.put("libvirt:" + uri, lv);
-        lv.adopted().forEach((id, what) -> System.out.println("resource " + id + ": adopted " + what
+        lv.adopted().forEach((id, what) -> DaemonLog.info("resource " + id + ": adopted " + what
             + " from an earlier daemon"));
       } catch (ResourceException e) {
-        System.out.println("libvirt at " + uri + ": nothing adopted at start: " + e.getMessage());
+        DaemonLog.info("libvirt at " + uri + ": nothing adopted at start: " + e.getMessage());
       }
     }
-    System.out.flush();
   }
 
   /** The token a resource runs under here, as its driver knows it (-1: unknown or not running): an older one is stopped. */
@@ -261,7 +260,7 @@ final class AsyncResources implements LocalResources {
         try {
           lv.close();
         } catch (ResourceException e) {
-          System.out.println("libvirt at " + lv.uri() + ": " + e.getMessage());
+          DaemonLog.info("libvirt at " + lv.uri() + ": " + e.getMessage());
         }
       }
     }

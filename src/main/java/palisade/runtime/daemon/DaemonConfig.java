@@ -34,12 +34,15 @@ import palisade.io.TextFile;
  * @param repairAfterMs {@code repair_after}, the initial cluster setting: power-cycle a watchdog-fenced node that
  *     has a fence device and has not rejoined within this long; 0 (the default, or {@code off}): never
  * @param shutdown {@code shutdown_timeout} and {@code host_shutdown_file}: how this node shuts down cleanly
+ * @param log where and how the daemon logs ({@code log:})
+ * @param cliCredential {@code cli.credential}: the operator credential `palisade` uses on this host when it finds
+ *     the cluster in this file; null: the node's own store credential
  * @param witness {@code store.witness}, the store peer that is no node (last server id), or null
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown, Node witness) {
+    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -93,7 +96,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy");
+      "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy",
+      "log", "cli");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -204,7 +208,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
-        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base), witnessOf(store, nodes));
+        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base),
+        LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes));
   }
 
   /** The witness, whose name must be no node's. */
@@ -214,6 +219,14 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
       throw new ConfigException("store.witness.name: '" + w.name() + "' is a node's name; the witness is no node");
     }
     return w;
+  }
+
+  /** {@code cli: {credential: DIR}}: the operator credential of the CLI on this host, or null. */
+  static Path cliCredential(JsonNode cli, Path base) {
+    if (cli.isMissingNode() || cli.isNull()) return null;
+    if (!cli.isObject()) throw new ConfigException("cli: expected a mapping (credential)");
+    ConfigYaml.onlyKeys(cli, "cli.", Set.of("credential"));
+    return cli.has("credential") ? base.resolve(ConfigYaml.text(cli.get("credential"), "cli.credential")) : null;
   }
 
   /** {@code repair_after}: a duration up to one day, or {@code off}; absent: off. */

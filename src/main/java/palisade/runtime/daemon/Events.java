@@ -9,8 +9,9 @@ import org.apache.zookeeper.CreateMode;
 import palisade.core.EventLog;
 
 /**
- * The cluster event log: every event goes to stdout (the daemon's log) and, best effort, to the store as a
- * sequential znode under /events (a node without quorum loses its events from the store, not from stdout).
+ * The cluster event log: every event goes to the daemon's log ({@link DaemonLog}, INFO; an ALERT is WARN) and,
+ * best effort, to the store as a sequential znode under /events (a node without quorum loses its events from the
+ * store, not from its log).
  * Each daemon trims the store's log to {@link #KEEP_MAX} entries every {@link #TRIM_EVERY} of its own events.
  */
 final class Events implements EventLog {
@@ -33,15 +34,14 @@ final class Events implements EventLog {
   @Override
   public void event(String source, String message) {
     Instant now = Instant.now();
-    System.out.println(now + " " + source + ": " + message);
-    System.out.flush();
+    DaemonLog.event(source, message);
     if (!curator.getZookeeperClient().isConnected()) return;
     try {
       byte[] data = JSON.writeValueAsBytes(new Entry(now.toEpochMilli(), node, source, message));
       curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground().forPath("/events/e-", data);
       if (++written % TRIM_EVERY == 0) trim();
     } catch (Exception e) {
-      // best effort: stdout has it
+      // best effort: the daemon's log has it
     }
   }
 
@@ -51,14 +51,13 @@ final class Events implements EventLog {
    */
   void eventNow(String source, String message) {
     Instant now = Instant.now();
-    System.out.println(now + " " + source + ": " + message);
-    System.out.flush();
+    DaemonLog.event(source, message);
     if (!curator.getZookeeperClient().isConnected()) return;
     try {
       curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", JSON.writeValueAsBytes(
           new Entry(now.toEpochMilli(), node, source, message)));
     } catch (Exception e) {
-      // best effort: stdout has it
+      // best effort: the daemon's log has it
     }
   }
 

@@ -59,9 +59,7 @@ final class Loop extends ScheduledThreadPoolExecutor {
 
   static void printAndHalt(Throwable t) {
     // A broken invariant in the core, or a bug in a callback: stop at once.
-    System.out.println("FATAL: " + t);
-    t.printStackTrace(System.out);
-    System.out.flush();
+    DaemonLog.fatal(t.toString(), t);
     Runtime.getRuntime().halt(EXIT_FATAL);
   }
 }

@@ -145,8 +145,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // refuses to run under a /config that this node's local facts contradict, or builds its watchdog, agent and
     // manager under the cluster's timing (begin).
     ClusterConfig initial = ClusterFacts.initial(config); // refused here, at start, if it is not valid
-    System.out.println("waiting for the store and the cluster's /config (" + config.connectString() + ")");
-    System.out.flush();
+    DaemonLog.info("waiting for the store and the cluster's /config (" + config.connectString() + ")");
     long bootTick = Math.max(1, Math.min(BOOT_TICK_MS, config.timing().tickMs()));
     bootTicks = loop.scheduleAtFixedRate(() -> awaitClusterConfig(initial), bootTick, bootTick,
         TimeUnit.MILLISECONDS);
@@ -253,8 +252,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     coreRunning = false;
     System.err.println("palisade: " + why);
     System.err.flush();
-    System.out.println("FATAL: " + why);
-    System.out.flush();
+    DaemonLog.fatal(why);
     System.exit(2);
   }
 
@@ -323,9 +321,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */
   private void peerFailed(int code) {
     coreRunning = false;
-    System.out.println("FATAL: the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
+    DaemonLog.fatal("the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
         + "); killing every resource and exiting");
-    System.out.flush();
     if (resources != null) resources.killAll();
     Runtime.getRuntime().halt(72);
   }
@@ -333,8 +330,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private void watchdogLost(String why) {
     coreRunning = false;
     // Nobody can reset this node any more: kill what it runs and stop, as a fence would.
-    System.out.println("FATAL: " + why + "; killing every resource and exiting");
-    System.out.flush();
+    DaemonLog.fatal(why + "; killing every resource and exiting");
     try {
       resources.killAll();
       // A resource that double-forked is no descendant any more, but it is still in our cgroup.
@@ -343,11 +339,10 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         if (root.isPresent()) {
           Cgroup own = Cgroup.named(root.get(), processCgroup.get().substring(1));
           int killed = own.killAllBut(ProcessHandle.current().pid());
-          System.out.println("FATAL: SIGKILL to " + killed + " other processes in cgroup " + own);
+          DaemonLog.fatal("SIGKILL to " + killed + " other processes in cgroup " + own);
         }
       }
     } finally {
-      System.out.flush();
       Runtime.getRuntime().halt(71);
     }
   }
@@ -387,17 +382,16 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         tick();
       });
       boolean ok = held.get(deadlineMs, TimeUnit.MILLISECONDS);
-      System.out.println(ok ? "stopped for a restart: restart hold written, the watchdog holds; resources left "
+      DaemonLog.info(ok ? "stopped for a restart: restart hold written, the watchdog holds; resources left "
           + "running" : "stopping without a restart hold: the watchdog (if armed) fires W after the last feed");
       return ok;
     } catch (java.util.concurrent.TimeoutException e) {
-      System.out.println("no restart hold within " + deadlineMs + " ms: stopping without it");
+      DaemonLog.info("no restart hold within " + deadlineMs + " ms: stopping without it");
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
-      System.out.println("no restart hold: " + e.getMessage());
+      DaemonLog.info("no restart hold: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      System.out.flush();
     }
     return false;
   }

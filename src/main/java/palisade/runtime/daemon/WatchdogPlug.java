@@ -75,7 +75,7 @@ final class WatchdogPlug implements Watchdog {
     try {
       return device.hold(Duration.ofMillis(holdMs));
     } catch (IOException e) {
-      System.out.println("watchdog hold failed: " + e.getMessage() + "; it fires W after the last feed");
+      DaemonLog.DAEMON.warn("watchdog hold failed: " + e.getMessage() + "; it fires W after the last feed");
       return false;
     }
   }

@@ -158,8 +158,18 @@ public final class Admin implements AutoCloseable {
     Commands c = update(StorePaths.COMMANDS, Commands.class, cur -> (cur == null ? Commands.empty() : cur)
         .append(make, applied));
     Command queued = c.pending().get(c.pending().size() - 1);
-    audit("queued command " + c.lastSeq() + ": " + queued);
+    audit("queued command " + c.lastSeq() + ": " + describe(queued));
     return c.lastSeq();
+  }
+
+  /** A command as an operator reads it in the events (not Java's record text). */
+  public static String describe(Command c) {
+    if (c instanceof Command.Migrate m) return "migrate " + m.resource() + " to " + m.node();
+    if (c instanceof Command.Relocate r) return "relocate " + r.resource() + " to " + r.node();
+    if (c instanceof Command.Maintenance m) return "maintenance " + (m.on() ? "on" : "off") + " for " + m.node();
+    if (c instanceof Command.Cleanup cl) return "cleanup of " + cl.resource();
+    if (c instanceof Command.FenceConfirm f) return "fence confirmation of " + f.node() + " by " + f.by();
+    return c.toString(); // a command kind added later reads as its record until it is named here
   }
 
   /**

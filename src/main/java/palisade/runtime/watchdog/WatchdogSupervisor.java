@@ -274,7 +274,18 @@ public final class WatchdogSupervisor {
     argv.addAll(config.command());
     group = ProcessGroup.start(argv);
     log("started child " + group.leader().pid() + " as process group " + group.pgid()
-        + (cgroup != null ? " in cgroup " + cgroup : "") + ": " + String.join(" ", config.command()));
+        + (cgroup != null ? " in cgroup " + cgroup : "") + ": " + brief(config.command()));
+  }
+
+  /** The command as a log line: a class path (kilobytes of jar names) shortened to its entry count. */
+  static String brief(List<String> command) {
+    List<String> out = new java.util.ArrayList<>(command);
+    for (int i = 0; i + 1 < out.size(); i++) {
+      if (out.get(i).equals("-cp") || out.get(i).equals("-classpath") || out.get(i).equals("--class-path")) {
+        out.set(i + 1, "<" + out.get(i + 1).split(java.io.File.pathSeparator, -1).length + " class path entries>");
+      }
+    }
+    return String.join(" ", out);
   }
 
   /**

@@ -109,6 +109,15 @@ class WatchdogSupervisorTest {
     return Files.readString(log());
   }
 
+  /** The "started child" line names the command without its class path (kilobytes of jar names in the log). */
+  @Test
+  void theChildsCommandIsLoggedWithoutItsClassPath() {
+    String cp = String.join(java.io.File.pathSeparator, java.util.Collections.nCopies(120,
+        "/usr/share/palisade/lib/a.jar"));
+    assertThat(WatchdogSupervisor.brief(java.util.List.of("java", "-Xmx192m", "-cp", cp, "palisade.Main", "daemon")))
+        .isEqualTo("java -Xmx192m -cp <120 class path entries> palisade.Main daemon");
+  }
+
   @Test
   void anAgentThatStopsFeedingLosesItsWholeGroupAndIsRestarted() throws Exception {
     startSupervisor("stop-feeding", 3, 1);

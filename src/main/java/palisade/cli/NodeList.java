@@ -1,0 +1,65 @@
+package palisade.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import palisade.runtime.store.Admin;
+import palisade.web.Api;
+import palisade.web.Inventory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** `palisade node list`: every node with its state, watchdog, SPM, resources and fence levels. */
+@Command(name = "list", description = "Every node: state, agent, watchdog, SPM, resources running, fence levels, last "
+    + "fence")
+final class NodeList implements Callable<Integer> {
+  @Mixin
+  StoreOptions store = new StoreOptions();
+
+  @Mixin
+  OutputOption output = new OutputOption();
+
+  @Override
+  public Integer call() throws Exception {
+    try (Admin admin = store.admin()) {
+      Inventory.Snapshot s = Reads.snapshot(admin);
+      Map<String, Double> ages = Api.leaseAges(admin, s.config().nodes().keySet(), System.currentTimeMillis());
+      List<Inventory.NodeItem> items = Inventory.nodes(s, ages);
+      if (output.json()) {
+        OutputOption.print(Map.of("nodes", items), System.out);
+      } else {
+        print(items, System.out);
+      }
+    }
+    return 0;
+  }
+
+  static void print(List<Inventory.NodeItem> items, PrintStream out) {
+    Table t = new Table("NODE", "STATE", "AGENT", "WATCHDOG", "SPM", "RESOURCES", "FENCE-LEVELS", "LAST-FENCE");
+    for (Inventory.NodeItem n : items) {
+      t.row(n.name(), n.state(), n.agent(), watchdog(n), spm(n), n.resourcesRunning(), levels(n.fenceLevels()),
+          n.lastFence() == null ? null : n.lastFence().kind() + " " + n.lastFence().atUtc());
+    }
+    t.print(out);
+  }
+
+  /** The kind the agent drives, or "no" for a node the cluster does not count as watchdog-protected. */
+  static String watchdog(Inventory.NodeItem n) {
+    if (!n.watchdog()) return "no";
+    return n.watchdogKind() == null ? "yes" : n.watchdogKind();
+  }
+
+  /** "holder (5)", "5", or "never" for -1. */
+  static String spm(Inventory.NodeItem n) {
+    String p = n.spmPriority() < 0 ? "never" : Integer.toString(n.spmPriority());
+    return n.spm() ? "holder (" + p + ")" : p;
+  }
+
+  /** Levels in order, " then " between them, "+" within one (all devices of a level together). */
+  static String levels(List<List<String>> levels) {
+    if (levels.isEmpty()) return null;
+    return levels.stream().map(l -> String.join("+", l)).collect(Collectors.joining(" then "));
+  }
+}
