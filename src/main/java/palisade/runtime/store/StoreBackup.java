@@ -70,15 +70,13 @@ public final class StoreBackup {
     List<Znode> out = new ArrayList<>();
     walk(c, "/", out);
     out.sort(ORDER);
-    Versioned schema = null;
+    Object schema = null; // missing: version 1
     for (Znode z : out) {
-      if (z.path().equals(StorePaths.SCHEMA)) schema = new Versioned(Codec.decode(z.path(), z.bytes()));
+      if (z.path().equals(StorePaths.SCHEMA)) schema = Codec.decode(z.path(), z.bytes());
     }
-    int version = SchemaVersion.of(schema == null ? null : schema.value);
+    int version = SchemaVersion.of(schema);
     return new Backup(FORMAT, FORMAT_VERSION, cluster, version, Instant.now().toString(), out);
   }
-
-  private record Versioned(Object value) {}
 
   /** The events, sequential znodes (Events, Admin.audit). */
   private static final String EVENTS_PREFIX = "/events/e-";
