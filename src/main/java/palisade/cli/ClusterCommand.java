@@ -144,8 +144,8 @@ final class ClusterCommand implements Callable<Integer> {
           + String.join(", ", plan.names().subList(0, plan.peers())) + " (" + plan.connectString() + ")");
       if (plan.nodes().size() < 3) {
         System.out.println("warning: with " + plan.nodes().size() + " hosts the store has one peer (on "
-            + plan.names().get(0) + "): when it is down, every node is cut off; use three hosts (a witness is not "
-            + "built yet)");
+            + plan.names().get(0) + "): when it is down, every node is cut off; use three hosts, or add a witness "
+            + "(docs/INSTALL.md, \"Two nodes and a witness\")");
       }
       System.out.println(me + " (this host): " + config + " written, credential in " + dir.resolve("credential")
           + ", admin credential in " + dir.resolve("operator"));

@@ -45,21 +45,28 @@ final class LabCommand {
         + "is its only fence; repeatable)")
     java.util.List<String> noWatchdog = new java.util.ArrayList<>();
 
+    @Option(names = "--witness", description = "one more store peer that is no node (`palisade witness`, at "
+        + "127.0.1.N+1): two nodes and a witness (--nodes 2 or 4)")
+    boolean witness;
+
     @Override
     public Integer call() throws Exception {
       if (nodes < 1 || nodes > 9) throw new CliError("--nodes must be 1..9, got " + nodes);
+      if (witness && nodes != 2 && nodes != 4) throw new CliError("--witness needs --nodes 2 (or 4), got " + nodes);
+      if (witness && firewall) throw new CliError("--witness: the lab's firewall does not cover a witness yet");
       if (!noWatchdog.isEmpty() && !bmc) throw new CliError("--no-watchdog needs the mock BMCs (--bmc)");
       for (String n : noWatchdog) {
         int i = palisade.lab.Layout.index(n);
         if (i < 1 || i > nodes) throw new CliError("--no-watchdog: no node '" + n + "' among " + nodes + " nodes");
       }
-      LocalCluster.Options o = new LocalCluster.Options(Map.of(), 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
+      LocalCluster.Options o = new LocalCluster.Options(Map.of(), witness ? nodes + 1 : 0, bmc, java.util.Set.copyOf(noWatchdog), Map.of());
       if (firewall) {
         java.util.Optional<String> why = palisade.lab.Firewall.unavailable();
         if (why.isPresent()) throw new CliError("--firewall: " + why.get());
       }
       LocalCluster c = up(dirOr(dir), nodes, resources < 0 ? nodes : resources, o, firewall, System.out);
-      System.out.println("lab up: " + nodes + " nodes in " + c.dir() + " (store " + c.connectString() + ")");
+      System.out.println("lab up: " + nodes + " nodes" + (witness ? " and a witness" : "") + " in " + c.dir()
+          + " (store " + c.connectString() + ")");
       System.out.println("store credentials in " + c.credentialsDir() + "; the CLI acts as "
           + LocalCluster.ADMIN_OPERATOR + " (" + LocalCluster.adminCredentialDir(c.dir()) + ") with --dir "
           + c.dir());
@@ -90,6 +97,10 @@ final class LabCommand {
           out.println("  " + n + ": mock BMC https://127.0.0.1:" + c.bmcPort(n) + " (password in "
               + c.bmcPasswordFile(n) + ")" + (options.noWatchdog().contains(n) ? ", no watchdog" : ""));
         }
+      }
+      if (c.layout().witness()) {
+        out.println("  " + palisade.lab.Layout.WITNESS + ": store peer pid " + c.powerOn(palisade.lab.Layout.WITNESS)
+            + ", log " + c.witnessLog());
       }
       for (String n : c.nodeNames()) {
         long pid = c.powerOn(n);
@@ -124,6 +135,10 @@ final class LabCommand {
         System.out.println("  " + n + ": " + (c.powered(n) ? "on, daemon pid " + c.daemonPid(n).map(String::valueOf)
             .orElse("(restarting)") : "off"));
       }
+      if (c.layout().witness()) {
+        System.out.println("  " + palisade.lab.Layout.WITNESS + ": " + c.witnessPid().map(p -> "on, store peer pid "
+            + p).orElse("off"));
+      }
       return new StatusCommand().show(c.admin(), LocalCluster.CLUSTER, StoreProbe.probe(c.connectString(),
           c.adminCredential(), true), System.out);
     }
@@ -132,7 +147,8 @@ final class LabCommand {
   @Command(name = "power", description = "power NODE off (SIGKILL its process group) or on (start it again); "
       + "shutdown or reboot: a clean host shutdown as systemd starts one (queued job, SIGTERM to the daemon)")
   static final class Power implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node, e.g. node2")
+    @Parameters(index = "0", paramLabel = "NODE", description = "the lab node, e.g. node2, or the witness (off "
+        + "and on only)")
     String node;
 
     @Parameters(index = "1", description = "off, on, shutdown or reboot")
@@ -149,7 +165,8 @@ final class LabCommand {
           c.powerOff(node);
           System.out.println(node + ": powered off");
         }
-        case "on" -> System.out.println(node + ": powered on, supervisor pid " + c.powerOn(node));
+        case "on" -> System.out.println(node + ": powered on, " + (c.isWitness(node) ? "store peer" : "supervisor")
+            + " pid " + c.powerOn(node));
         case "shutdown", "reboot" -> {
           c.hostShutdown(node, action.equals("reboot"));
           System.out.println(node + ": host " + action + " started (follow it with: palisade events)");

@@ -15,7 +15,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
         NotifyCommand.class, ClusterCommand.class, CompletionCommand.class, DocsCommand.class,
-        RenamedCommands.Agent.class})
+        RenamedCommands.Agent.class, WitnessCommand.class, StoreCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

@@ -125,8 +125,7 @@ final class StoreOptions {
   static String ensemble(DaemonConfig dc) {
     if (dc.connect() != null) return dc.connect();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < dc.peers(); i++) {
-      DaemonConfig.Node n = dc.nodes().get(i);
+    for (DaemonConfig.Node n : dc.peerMembers()) { // the witness too, if any
       if (sb.length() > 0) sb.append(',');
       sb.append(n.address()).append(':').append(n.clientPort());
     }

@@ -12,6 +12,8 @@ public final class StorePaths {
   public static final String FAILOVERS = "/failovers";
   /** The cluster's notification settings (webhook, SMTP): secrets, so viewers may not read it (StoreAcl). */
   public static final String NOTIFY = "/notify";
+  /** The layout's version, a JSON integer (runtime.store.SchemaVersion); missing: version 1. */
+  public static final String SCHEMA = "/schema";
 
   private StorePaths() {}
 

@@ -47,7 +47,7 @@ final class LabNetwork {
   }
 
   void isolate(String node) throws IOException {
-    c.requireNode(node);
+    c.requireMember(node);
     Set<String> s = isolatedNow();
     s.add(node);
     if (usesFirewall()) {
@@ -68,6 +68,7 @@ final class LabNetwork {
   }
 
   void useFirewall() throws IOException {
+    if (c.layout().witness()) throw new IllegalStateException("the lab's firewall does not cover a witness yet");
     firewall(true).start();
     c.updateState(st -> st.setProperty("firewall", "true"));
   }

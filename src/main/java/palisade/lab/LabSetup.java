@@ -51,6 +51,7 @@ final class LabSetup {
       }
     }
     for (String n : options.devices().keySet()) c.requireNode(n);
+    if (layout.witness() && peerProcesses) throw new IllegalArgumentException("a witness with peer processes");
     makeCredentials(c);
     makeApiTokens(c);
     for (int i = 1; i <= nodes; i++) {
@@ -67,6 +68,7 @@ final class LabSetup {
       Files.createFile(yaml, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(yaml, new NodeYaml(c).yaml(i, options));
     }
+    if (layout.witness()) c.writeWitness();
     writeDemoFiles(c);
     LabFiles.saveState(dir, p);
     return c;
@@ -115,6 +117,11 @@ final class LabSetup {
         // Its own address too: HTTPS clients (browser, Prometheus, the CLI) dial the node's web server by it.
         Credentials.issueNode(d, n, Credentials.NODE_DAYS_DEFAULT, List.of(c.layout().address(Layout.index(n))));
       }
+    }
+    if (c.layout().witness()
+        && !Files.exists(Credentials.nodeDir(d, Layout.WITNESS).resolve(Credential.IDENTITY))) {
+      Credentials.issueNode(d, Layout.WITNESS, Credentials.NODE_DAYS_DEFAULT,
+          List.of(c.layout().address(c.layout().peers())));
     }
     if (!Files.exists(LocalCluster.adminCredentialDir(c.dir()).resolve(Credential.IDENTITY))) {
       Credentials.issueOperator(d, LocalCluster.ADMIN_OPERATOR, Credential.Role.ADMIN, Credentials.NODE_DAYS_DEFAULT);

@@ -8,12 +8,38 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Addresses of a local cluster, all in 127.0.0.0/8: node i binds 127.0.1.i (client, peer and election ports are the
  * same on every node); the link by which node i dials node j listens on 127.1.i.j. Node names are node1..nodeN.
+ * One more peer than nodes (2 nodes, 3 peers) is a witness: store peer N+1, named {@value #WITNESS}, at 127.0.1.N+1.
  */
 public record Layout(int nodes, int peers, int basePort) {
   public static final int NODES_MAX = 9;
+  /** The lab's witness: a store peer that is no node. */
+  public static final String WITNESS = "witness";
 
   public Layout {
     if (nodes < 1 || nodes > NODES_MAX) throw new IllegalArgumentException("--nodes must be 1.." + NODES_MAX);
+    if (peers > nodes && (peers != nodes + 1 || (nodes != 2 && nodes != 4))) {
+      throw new IllegalArgumentException("a witness (one peer more than nodes) needs 2 or 4 nodes");
+    }
+  }
+
+  /** Whether the last peer is a witness. */
+  public boolean witness() {
+    return peers > nodes;
+  }
+
+  /** Nodes and the witness: everything that has an address. */
+  public int members() {
+    return Math.max(nodes, peers);
+  }
+
+  /** node1..nodeN, and the witness after them. */
+  public String memberName(int i) {
+    return i > nodes ? WITNESS : name(i);
+  }
+
+  /** The index of a node or the witness, -1 for neither. */
+  public int memberIndex(String name) {
+    return witness() && name.equals(WITNESS) ? peers : index(name);
   }
 
   public static String name(int i) {
@@ -72,10 +98,10 @@ public record Layout(int nodes, int peers, int basePort) {
   }
 
   private boolean free() {
-    for (int i = 1; i <= nodes; i++) {
+    for (int i = 1; i <= members(); i++) {
       for (int p = basePort; p < basePort + 3; p++) {
         if (!bindable(address(i), p)) return false;
-        for (int j = 1; j <= nodes; j++) {
+        for (int j = 1; j <= members(); j++) {
           if (i != j && !bindable(linkAddress(i, j), p)) return false;
         }
       }

@@ -37,6 +37,7 @@ public final class LocalCluster {
   private final LabBmcs bmcs;
   private final LabPeers peers;
   private final LabPower power;
+  private final LabWitness witness;
 
   LocalCluster(Path dir, Layout layout, Properties state) {
     this.dir = dir;
@@ -47,6 +48,7 @@ public final class LocalCluster {
     this.bmcs = new LabBmcs(this);
     this.peers = new LabPeers(this);
     this.power = new LabPower(this, processes, peers);
+    this.witness = new LabWitness(this);
   }
 
   /** The default directory of the local cluster used by the CLI. */
@@ -305,19 +307,49 @@ public final class LocalCluster {
 
   // ---- power -------------------------------------------------------------------------------------------------------
 
-  /** Starts the node's watchdog supervisor, which starts the node daemon in its own process group. */
+  /**
+   * Starts the node's watchdog supervisor, which starts the node daemon in its own process group; for the witness
+   * ({@link Layout#WITNESS}), its store peer process.
+   */
   public long powerOn(String node) throws IOException {
+    if (isWitness(node)) return witness.start();
     return power.on(node);
   }
 
-  /** Power loss: SIGKILL the supervisor and the node's whole process group (daemon and resources). */
+  /** Power loss: SIGKILL the supervisor and the node's whole process group (daemon and resources); or the witness. */
   public void powerOff(String node) throws IOException {
+    if (isWitness(node)) {
+      witness.stop();
+      return;
+    }
     power.off(node);
   }
 
   public boolean powered(String node) {
     reloadUnchecked();
+    if (isWitness(node)) return witness.process().isPresent();
     return power.supervisor(node).isPresent();
+  }
+
+  /** Whether the cluster has a witness (two nodes and a witness) and NAME is it. */
+  public boolean isWitness(String name) {
+    return layout.witness() && Layout.WITNESS.equals(name);
+  }
+
+  /** The witness process's pid, if it runs. */
+  public Optional<Long> witnessPid() {
+    reloadUnchecked();
+    return witness.process().map(ProcessHandle::pid);
+  }
+
+  /** Writes the witness's directory and YAML (at creation). */
+  void writeWitness() throws IOException {
+    witness.write();
+  }
+
+  /** The witness's log. */
+  public Path witnessLog() {
+    return witness.dir().resolve("witness.log");
   }
 
   /** A clean host shutdown (reboot: true, a reboot) as systemd starts one: queued job, then SIGTERM to the daemon. */
@@ -377,6 +409,7 @@ public final class LocalCluster {
     reload();
     bmcs.stop(); // first, so that no BMC powers a node on again meanwhile
     for (String n : nodeNames()) powerOff(n);
+    if (layout.witness()) witness.stop();
     LabLibvirt.down(dir, nodeNames()); // normally killed with their node's cgroup already
     net.stopProxyProcess();
     if (network != null) network.close();
@@ -392,6 +425,11 @@ public final class LocalCluster {
   /** Our class path; under Maven Surefire the real test class path (java.class.path may be a manifest jar). */
   static String classPath() {
     return LabProcesses.classPath();
+  }
+
+  /** A node, or the witness (what the network can isolate). */
+  void requireMember(String name) {
+    if (!isWitness(name)) requireNode(name);
   }
 
   void requireNode(String node) {

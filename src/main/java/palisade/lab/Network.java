@@ -20,7 +20,7 @@ public final class Network implements AutoCloseable {
   public Network(Layout layout) throws IOException {
     this.layout = layout;
     try {
-      for (int i = 1; i <= layout.nodes(); i++) {
+      for (int i = 1; i <= layout.members(); i++) {
         for (int j = 1; j <= layout.peers(); j++) {
           if (i == j) continue;
           if (i <= layout.peers()) {
@@ -38,7 +38,7 @@ public final class Network implements AutoCloseable {
   }
 
   private void open(int i, int j, String kind, int port) throws IOException {
-    proxy.link(Layout.name(i) + "->" + Layout.name(j) + "/" + kind,
+    proxy.link(layout.memberName(i) + "->" + layout.memberName(j) + "/" + kind,
         new InetSocketAddress(layout.linkAddress(i, j), port), new InetSocketAddress(layout.address(j), port));
   }
 

@@ -43,6 +43,8 @@ final class NodeYaml {
         connect.append(layout.dialAddress(i, j)).append(':').append(layout.clientPort());
       }
       sb.append("store:\n  connect: ").append(quote(connect.toString())).append('\n');
+    } else if (layout.witness()) {
+      sb.append("store:\n").append(LabWitness.storeEntry(layout, i)); // every node runs a peer, the witness too
     } else {
       sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
     }

@@ -35,7 +35,7 @@ import palisade.lab.Layout;
 class PackageTest {
   static final Path LAUNCHER = Path.of("/usr/bin/palisade");
   static final List<String> UNITS = List.of("/lib/systemd/system/palisade.service",
-      "/lib/systemd/system/palisade-process-watchdog.service");
+      "/lib/systemd/system/palisade-process-watchdog.service", "/lib/systemd/system/palisade-witness.service");
   static final Path TARGET = Path.of("target").toAbsolutePath();
 
   @TempDir

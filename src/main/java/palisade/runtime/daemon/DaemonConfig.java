@@ -37,11 +37,12 @@ import palisade.io.TextFile;
  * @param log where and how the daemon logs ({@code log:})
  * @param cliCredential {@code cli.credential}: the operator credential `palisade` uses on this host when it finds
  *     the cluster in this file; null: the node's own store credential
+ * @param witness {@code store.witness}, the store peer that is no node (last server id), or null
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown, LogSection log, Path cliCredential) {
+    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -142,13 +143,19 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return connect == null && idOf(node) <= peers;
   }
 
+  /** The store peers in server-id order: the first {@code peers} nodes, or every node and then the witness. */
+  public List<Node> peerMembers() {
+    List<Node> members = new java.util.ArrayList<>();
+    for (int i = 0; i < peers; i++) members.add(i < nodes.size() ? nodes.get(i) : witness);
+    return members;
+  }
+
   /** The ensemble this node's client uses: its own peer when it has one (fate-sharing), else all peers. */
   public String connectString() {
     if (connect != null) return connect;
     if (runsPeer()) return self().address() + ":" + self().clientPort();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < peers; i++) {
-      Node n = nodes.get(i);
+    for (Node n : peerMembers()) {
       if (sb.length() > 0) sb.append(',');
       sb.append(n.address()).append(':').append(n.clientPort());
     }
@@ -214,7 +221,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
         repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base),
-        LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base));
+        LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes));
+  }
+
+  /** The witness, whose name must be no node's. */
+  static Node witnessOf(StoreSection store, List<Node> nodes) {
+    Node w = store.witness();
+    if (w != null && nodes.stream().anyMatch(n -> n.name().equals(w.name()))) {
+      throw new ConfigException("store.witness.name: '" + w.name() + "' is a node's name; the witness is no node");
+    }
+    return w;
   }
 
   /** {@code cli: {credential: DIR}}: the operator credential of the CLI on this host, or null. */

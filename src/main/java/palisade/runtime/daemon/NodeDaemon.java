@@ -108,8 +108,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) {
       List<EmbeddedPeer.Member> members = new ArrayList<>();
-      for (int i = 0; i < config.peers(); i++) {
-        DaemonConfig.Node n = config.nodes().get(i);
+      List<DaemonConfig.Node> peers = config.peerMembers();
+      for (int i = 0; i < peers.size(); i++) {
+        DaemonConfig.Node n = peers.get(i);
         members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
       }
       peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members, credential,
@@ -160,6 +161,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent != null) return; // begun (the cancellation may come a run late): the core's own tick runs now
     tick(); // telemetry: the node is alive, its store not synced yet
     if (!store.synced()) return;
+    if (!schemaKnown()) return;
     Versioned<ClusterConfig> v = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
     if (v != null) {
       if (bootTicks != null) bootTicks.cancel(false);
@@ -173,6 +175,32 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
             ? "another node wrote it first" : "not written yet (the store did not answer)"));
       });
     }
+  }
+
+  private boolean schemaPending;
+
+  /**
+   * The store's layout version (/schema): a newer one than this palisade knows refuses the daemon (exit 2) before
+   * anything runs; a missing one (a store made before it was recorded, or a new cluster) is recorded as the current
+   * one first. True once it is known and this daemon may go on.
+   */
+  private boolean schemaKnown() {
+    Versioned<Object> s = store.view().get(StorePaths.SCHEMA);
+    if (s != null) {
+      try {
+        palisade.runtime.store.SchemaVersion.check(palisade.runtime.store.SchemaVersion.of(s.value()));
+      } catch (ConfigException e) {
+        refuse(e.getMessage());
+        return false;
+      }
+      return true;
+    }
+    if (!schemaPending) {
+      schemaPending = true;
+      store.submit(Txn.of(new Op.Put(StorePaths.SCHEMA, Op.ABSENT, palisade.runtime.store.SchemaVersion.CURRENT)),
+          (r, t) -> schemaPending = false); // written, or another node wrote it first: read it from the view
+    }
+    return false;
   }
 
   /** /config is read: check this node's local facts against it, then build the core under the cluster's timing. */

@@ -25,7 +25,10 @@ final class NodesSection {
       "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy", "soft_fence",
       "kdump", "kdump_port", "kdump_address");
 
-  /** The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them. */
+  /**
+   * The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them (null: a
+   * witness's file, whose own name is no node's).
+   */
   static List<Node> parse(JsonNode root, String self) {
     JsonNode list = required(root, "nodes");
     if (!list.isArray() || list.isEmpty()) throw new ConfigException("nodes: must be a non-empty list");
@@ -40,7 +43,9 @@ final class NodesSection {
       if (!names.add(name)) throw new ConfigException(where + ".name: '" + name + "' appears twice");
       nodes.add(node(n, where, name));
     }
-    if (!names.contains(self)) throw new ConfigException("node: '" + self + "' is not in nodes " + names);
+    if (self != null && !names.contains(self)) {
+      throw new ConfigException("node: '" + self + "' is not in nodes " + names);
+    }
     return nodes;
   }
 

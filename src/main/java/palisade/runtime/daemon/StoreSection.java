@@ -5,6 +5,7 @@ import static palisade.runtime.daemon.ConfigYaml.onlyKeys;
 import static palisade.runtime.daemon.ConfigYaml.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import java.util.Set;
 import palisade.core.ConfigException;
 
@@ -15,15 +16,19 @@ import palisade.core.ConfigException;
  * @param connect {@code store.connect}, or null for the embedded quorum
  * @param peers embedded peers (0 with {@code connect})
  * @param credential {@code store.credential} as written, or null for the default
+ * @param witness {@code store.witness}: a store peer on a machine that is no node (two nodes and a witness), or null;
+ *     with it every node runs a peer and the witness is the last one
  */
-record StoreSection(String connect, int peers, String credential) {
+record StoreSection(String connect, int peers, String credential, DaemonConfig.Node witness) {
+  private static final Set<String> WITNESS_KEYS = Set.of("name", "address", "client_port", "peer_port",
+      "election_port");
 
   static StoreSection parse(JsonNode store, int nodeCount) {
     String connect = null;
     String credential = null;
     int peers = DaemonConfig.defaultPeers(nodeCount);
-    if (store.isMissingNode()) return new StoreSection(connect, peers, credential);
-    onlyKeys(store, "store.", Set.of("connect", "peers", "credential"));
+    if (store.isMissingNode()) return new StoreSection(connect, peers, credential, null);
+    onlyKeys(store, "store.", Set.of("connect", "peers", "credential", "witness"));
     if (store.has("credential")) credential = text(store.get("credential"), "store.credential");
     if (store.has("connect")) {
       connect = connect(text(store.get("connect"), "store.connect"));
@@ -40,7 +45,31 @@ record StoreSection(String connect, int peers, String credential) {
         throw new ConfigException("store.peers: " + peers + " peers need at least " + peers + " nodes");
       }
     }
-    return new StoreSection(connect, peers, credential);
+    if (store.has("witness")) {
+      if (connect != null) throw new ConfigException("store.witness: not allowed together with store.connect");
+      if (store.has("peers")) {
+        throw new ConfigException("store.witness: not allowed together with store.peers (with a witness every node "
+            + "runs a peer and the witness is one more)");
+      }
+      if (nodeCount != 2 && nodeCount != 4) {
+        throw new ConfigException("store.witness: a witness makes an odd quorum of 2 or 4 nodes, not of "
+            + nodeCount);
+      }
+      return new StoreSection(null, nodeCount + 1, credential, witness(store.get("witness")));
+    }
+    return new StoreSection(connect, peers, credential, null);
+  }
+
+  /** {@code store.witness}: its name and addresses as this host dials it (default ports as for nodes). */
+  private static DaemonConfig.Node witness(JsonNode w) {
+    String where = "store.witness";
+    if (!w.isObject()) throw new ConfigException(where + ": must be a mapping (name, address, ports)");
+    onlyKeys(w, where + ".", WITNESS_KEYS);
+    String name = ConfigYaml.name(ConfigYaml.required(w, "name", where), where + ".name");
+    String a = address(text(ConfigYaml.required(w, "address", where), where + ".address"), where + ".address");
+    return new DaemonConfig.Node(name, a, ConfigYaml.port(w, "client_port", 2181, where),
+        ConfigYaml.port(w, "peer_port", 2888, where), ConfigYaml.port(w, "election_port", 3888, where), List.of(),
+        false, -1);
   }
 
   /** host:port,... with every host an address and every port 1-65535. */

@@ -48,6 +48,11 @@ public final class Admin implements AutoCloseable {
     client.start();
   }
 
+  /** The raw client, for the store's own backup and restore (StoreBackup). */
+  CuratorFramework client() {
+    return client;
+  }
+
   /** Who this handle acts as. */
   public Credential credential() {
     return credential;
@@ -85,6 +90,21 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /** Whether this handle found the store's schema one it may write (checked once, before its first write). */
+  private boolean schemaChecked;
+
+  /** Refuses writes to a store of a newer schema than this palisade knows (SchemaVersion), naming both versions. */
+  private void writable() throws Exception {
+    if (schemaChecked) return;
+    Versioned<Object> s = read(StorePaths.SCHEMA);
+    int stored = SchemaVersion.of(s == null ? null : s.value());
+    if (stored > SchemaVersion.CURRENT) {
+      throw new IllegalStateException("store schema " + stored + " is newer than this palisade (knows up to "
+          + SchemaVersion.CURRENT + "): upgrade this host's palisade before changing the cluster with it");
+    }
+    schemaChecked = true;
+  }
+
   /** Wall-clock time of the last write of path (the store's clock), or -1 when absent. */
   public long modifiedAtMs(String path) throws Exception {
     Stat stat = client.checkExists().forPath(path);
@@ -103,6 +123,7 @@ public final class Admin implements AutoCloseable {
    */
   @SuppressWarnings("unchecked")
   public <T> T update(String path, Class<T> type, UnaryOperator<T> change) throws Exception {
+    if (!path.equals(StorePaths.SCHEMA)) writable();
     for (int attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
       Versioned<Object> cur = read(path);
       T before = cur == null ? null : (T) cur.value();
@@ -131,6 +152,7 @@ public final class Admin implements AutoCloseable {
    * @throws Commands.Full when the queue holds {@link Commands#KEEP_MAX} commands the manager has not applied
    */
   public long command(LongFunction<Command> make) throws Exception {
+    writable();
     ManagerState ms = value(StorePaths.MANAGER_STATE, ManagerState.class);
     long applied = ms == null ? 0 : ms.commandSeq();
     Commands c = update(StorePaths.COMMANDS, Commands.class, cur -> (cur == null ? Commands.empty() : cur)

@@ -119,7 +119,7 @@ public final class EmbeddedPeer implements AutoCloseable {
   }
 
   /** A directory only its owner may enter; ZooKeeper's files inside it (snapshots, logs) hold resource commands. */
-  static Path privateDir(Path dir) throws IOException {
+  public static Path privateDir(Path dir) throws IOException {
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     return dir;
