@@ -16,6 +16,10 @@ public record FenceEntry(String target, long attempt, int level, String device, 
 
   public static final String SUMMARY = "fence";
   public static final String OFF_CONFIRMED = "off confirmed";
+  /** A summary that confirms like {@link #OFF_CONFIRMED}: the status before off found every device off already. */
+  public static final String OFF_ALREADY = OFF_CONFIRMED + " (already off)";
+  /** The action of a proxy's first line of an order: which node runs it and why (its result). */
+  public static final String PROXY = "proxy";
   public static final String ALL_FAILED = "all levels failed";
   public static final String ON_CONFIRMED = "on confirmed";
   public static final String ON_FAILED = "power-on failed";

@@ -34,11 +34,15 @@ public record FenceHistory(List<FenceEntry> entries) {
     return false;
   }
 
-  /** The newest summary line (of a fence or a repair cycle) a proxy wrote for this target's attempt, or null. */
+  /**
+   * The newest summary line (of a fence or a repair cycle) a proxy wrote for this target's attempt, or null. A result
+   * with a note in parentheses counts as the result: {@link FenceEntry#OFF_ALREADY} is an off confirmed.
+   */
   public FenceEntry summary(String target, long attempt, String result) {
     for (int i = entries.size() - 1; i >= 0; i--) {
       FenceEntry e = entries.get(i);
-      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt && e.result().equals(result)
+      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt && (e.result().equals(result)
+          || e.result().startsWith(result + " ("))
           && (e.action().equals(FenceEntry.SUMMARY) || e.action().equals(FenceEntry.CYCLE))) {
         return e;
       }

@@ -8,8 +8,9 @@ import java.util.TreeMap;
 
 /**
  * Runs the manager's power-fence orders that name this node as proxy (RHEV's flow): for each level in order, all
- * of its devices together: off, then poll status until every one reports off (bounded), which confirms the fence;
- * then on, and poll until on. A level with any failure falls through to the next; when all fail, that is reported
+ * of its devices together: status first (look before you cut: when every device already reports off, that confirms
+ * the fence without an off), else off, then poll status until every one reports off (bounded), which confirms the
+ * fence; then on, only once every device of the level is confirmed off, and poll until on. A level with any failure falls through to the next; when all fail, that is reported
  * and the manager retries with backoff. Every device call is written to the fence history.
  *
  * <p>No I/O, threads or clocks: driven by the agent's ticks and the fence driver's callbacks.
@@ -18,6 +19,8 @@ public final class Fencer {
 
   /** Where one fence run stands. */
   enum Phase {
+    /** Asking every device of the level for its status before any off: a node already off is not cut again. */
+    PRE_STATUS,
     /** Waiting for every device of the level to acknowledge off. */
     OFF,
     /** Polling status until every device reports off. */
@@ -31,9 +34,10 @@ public final class Fencer {
 
     Set<Phase> predecessors() {
       return switch (this) {
-        case OFF -> EnumSet.of(POLL_OFF, OFF);
+        case PRE_STATUS -> EnumSet.of(OFF, POLL_OFF); // the next level starts by looking too
+        case OFF -> EnumSet.of(PRE_STATUS);
         case POLL_OFF -> EnumSet.of(OFF, POLL_OFF);
-        case ON -> EnumSet.of(POLL_OFF);
+        case ON -> EnumSet.of(PRE_STATUS, POLL_OFF);
         case POLL_ON -> EnumSet.of(ON, POLL_ON);
         case DONE -> EnumSet.of(OFF, POLL_OFF, ON, POLL_ON);
       };
@@ -43,7 +47,7 @@ public final class Fencer {
   /** One fence run: a task being executed. */
   private final class Run {
     final FenceTask task;
-    Phase phase = Phase.OFF;
+    Phase phase = Phase.PRE_STATUS;
     int level;
     int outstanding;
     boolean levelFailed;
@@ -51,6 +55,8 @@ public final class Fencer {
     int polls;
     long nextPollMs;
     long lastEndMs;
+    /** The history's proxy line (who runs this order and why) is written with the first answer's times. */
+    boolean proxyNoted;
 
     Run(FenceTask task) {
       this.task = task;
@@ -135,7 +141,7 @@ public final class Fencer {
     runs.put(t.target(), r);
     env.log().event(source, t.target() + ": " + (t.repair() ? "repair power cycle" : "power fencing") + ", attempt "
         + t.attempt() + ", " + t.levels().size() + " level(s)");
-    sendAll(r, PowerAction.OFF);
+    sendAll(r, PowerAction.STATUS);
   }
 
   private void sendAll(Run r, PowerAction action) {
@@ -153,27 +159,36 @@ public final class Fencer {
     if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
     Check.that(r.outstanding > 0 && r.phase != Phase.DONE, "%s: answer from %s for %s with none outstanding",
         source, device, r.task.target());
+    if (!r.proxyNoted && r.task.proxyReason() != null) {
+      record(r, "-", FenceEntry.PROXY, "via " + me + " (" + r.task.proxyReason() + ")", o.startedMs(), o.startedMs());
+    }
+    r.proxyNoted = true;
     String result = !o.ok() ? "error: " + o.detail()
         : action == PowerAction.STATUS ? (o.poweredOn() ? "on" : "off") : "ok";
     record(r, device, action.label(), result, o.startedMs(), o.endedMs());
     r.lastEndMs = Math.max(r.lastEndMs, o.endedMs());
     if (!o.ok()) r.levelFailed = true;
     if (action == PowerAction.STATUS) {
-      boolean want = r.phase == Phase.POLL_ON;
+      boolean want = r.phase == Phase.POLL_ON; // PRE_STATUS and POLL_OFF look for off
       if (!o.ok() || o.poweredOn() != want) r.allMatch = false;
     }
     if (--r.outstanding > 0) return;
     switch (r.phase) {
+      case PRE_STATUS -> {
+        if (r.allMatch) {
+          offConfirmed(r, FenceEntry.OFF_ALREADY, "already off, no off sent: ");
+        } else {
+          to(r, Phase.OFF); // on, or a status that failed: cut as without the look
+          sendAll(r, PowerAction.OFF);
+        }
+      }
       case OFF -> {
         if (r.levelFailed) nextLevel(r, "off failed");
         else startPolling(r, Phase.POLL_OFF, nowMs);
       }
       case POLL_OFF -> {
         if (r.allMatch) {
-          summary(r, FenceEntry.OFF_CONFIRMED);
-          env.log().event(source, r.task.target() + ": power off confirmed by " + String.join("+", r.devices()));
-          to(r, Phase.ON);
-          sendAll(r, PowerAction.ON);
+          offConfirmed(r, FenceEntry.OFF_CONFIRMED, "");
         } else if (++r.polls >= policy.pollMax()) {
           nextLevel(r, "still not off after " + r.polls + " polls");
         } else {
@@ -200,6 +215,15 @@ public final class Fencer {
     }
   }
 
+  /** Every device of the level reports off: the fence is confirmed; then, and only then, power on. */
+  private void offConfirmed(Run r, String result, String how) {
+    summary(r, result);
+    env.log().event(source, r.task.target() + ": power off confirmed (" + how + String.join("+", r.devices())
+        + " report off)");
+    to(r, Phase.ON);
+    sendAll(r, PowerAction.ON);
+  }
+
   private void startPolling(Run r, Phase phase, long nowMs) {
     to(r, phase);
     r.polls = 0;
@@ -210,8 +234,8 @@ public final class Fencer {
     env.log().event(source, r.task.target() + ": level " + (r.level + 1) + " failed (" + why + ")");
     if (r.level + 1 < r.task.levels().size()) {
       r.level++;
-      to(r, Phase.OFF);
-      sendAll(r, PowerAction.OFF);
+      to(r, Phase.PRE_STATUS);
+      sendAll(r, PowerAction.STATUS);
       return;
     }
     summary(r, FenceEntry.ALL_FAILED);

@@ -11,18 +11,30 @@ import java.util.List;
  * @param manualOnly explicitly allowed to rely on manual fence confirmation only
  * @param shutdownPolicy this node's own shutdown policy, or null: the cluster's ({@link
  *     ClusterConfig#shutdownPolicyOf})
+ * @param site where the node stands (a data center, a rack), or null: a fence proxy of the target's site is
+ *     preferred ({@link FenceProxies})
  */
 public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
-    boolean manualOnly, ShutdownPolicy shutdownPolicy) {
+    boolean manualOnly, ShutdownPolicy shutdownPolicy, String site) {
+
+  /** A node without a site. */
+  public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
+      boolean manualOnly, ShutdownPolicy shutdownPolicy) {
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, null);
+  }
 
   /** A node that follows the cluster's shutdown policy. */
   public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
       boolean manualOnly) {
-    this(name, watchdog, fenceLevels, spmPriority, manualOnly, null);
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, null, null);
   }
 
   public NodeConfig {
     fenceLevels = fenceLevels.stream().map(List::copyOf).toList();
+    if (site != null && !site.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw new ConfigException("node " + name + ": site '" + site + "' is not a valid name (letters, digits, "
+          + "'_', '.', '-'; at most 63)");
+    }
     if (spmPriority < -1 || spmPriority > 10) {
       throw new ConfigException("node " + name + ": spm_priority=" + spmPriority + " is out of range (-1 to 10)");
     }
@@ -34,7 +46,12 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
 
   /** The same node with its own shutdown policy (null: the cluster's). */
   public NodeConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, site);
+  }
+
+  /** The same node at another site (null: none). */
+  public NodeConfig withSite(String s) {
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, s);
   }
 
   public static NodeConfig standard(String name) {
