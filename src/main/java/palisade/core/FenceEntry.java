@@ -20,6 +20,12 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   public static final String OFF_ALREADY = OFF_CONFIRMED + " (already off)";
   /** The action of a proxy's first line of an order: which node runs it and why (its result). */
   public static final String PROXY = "proxy";
+  /**
+   * The action of a periodic device check's line (DESIGN "Fence devices known to work"): a status call, result `ok
+   * (on)`, `ok (off)` or `error: ...`; its attempt is the check order's token. The history keeps only the newest
+   * check line of each device.
+   */
+  public static final String CHECK = "check";
   public static final String ALL_FAILED = "all levels failed";
   public static final String ON_CONFIRMED = "on confirmed";
   public static final String ON_FAILED = "power-on failed";
@@ -28,11 +34,20 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   /** The action of a repair's lines: a power cycle of a node already fenced (DESIGN "Repair after a fence"). */
   public static final String CYCLE = "cycle";
 
-  /** How the line's node was handled: `watchdog` or `manual` (a confirmation), else `power` (a device). */
+  /**
+   * How the line's node was handled: `watchdog` or `manual` (a confirmation), `check` (a device's periodic status
+   * check, no fence), else `power` (a device).
+   */
   public String kind() {
     if (level == 0 && result.equals(WATCHDOG)) return "watchdog";
     if (level == 0 && result.equals(MANUAL)) return "manual";
+    if (action.equals(CHECK)) return "check";
     return "power";
+  }
+
+  /** A check line whose device answered its status call. */
+  public boolean checkOk() {
+    return action.equals(CHECK) && result.startsWith("ok");
   }
 
   public String describe() {

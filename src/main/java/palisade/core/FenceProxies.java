@@ -23,11 +23,11 @@ final class FenceProxies {
 
   /**
    * online: the nodes that are online in the manager's view (and have a record); failedProxy: the proxy of the
-   * target's previous failed attempt, or null.
+   * target's previous failed attempt, or null. A null target (a device check) has no site.
    */
   static Choice choose(ClusterConfig config, String target, String manager, Predicate<String> online,
       String failedProxy) {
-    String site = config.nodes().get(target).site();
+    String site = target == null ? null : config.nodes().get(target).site();
     List<String> sameSite = new ArrayList<>();
     List<String> others = new ArrayList<>();
     for (NodeConfig n : config.nodes().values()) { // sorted by name
@@ -43,6 +43,7 @@ final class FenceProxies {
           : "no other online node of site " + site) + retried(second, failedProxy));
     }
     Check.that(!manager.equals(target), "the manager's node %s is the fence target", target);
+    if (target == null) return new Choice(manager, "the manager's own node");
     return new Choice(manager, "the manager's own node: no other online node");
   }
 

@@ -82,6 +82,8 @@ public final class Fencer {
   private boolean historyPending;
   private long historySentMs;
   private final long ackMs;
+  /** The newest device check order this node ran (DESIGN "Fence devices known to work"). */
+  private long checkedToken;
 
   public Fencer(AgentEnv env, FencePolicy policy, Timing timing) {
     this.env = env;
@@ -111,6 +113,7 @@ public final class Fencer {
           finish(r);
         }
       }
+      checkDevices(ms.deviceCheck());
       // An attempt finished here matters only while its order stands: a later order carries a newer attempt.
       finished.keySet().retainAll(ms.fencing().keySet());
       Check.that(runs.size() <= ms.fencing().size(), "%s: %s runs for %s orders", source, runs.size(),
@@ -122,6 +125,22 @@ public final class Fencer {
       }
     }
     flushHistory(nowMs);
+  }
+
+  /**
+   * Runs a device check order naming this node, once: a status call to every device, each answer a `check` line.
+   * A check never switches power, and a node restarting in the middle runs the order again (harmless).
+   */
+  private void checkDevices(DeviceCheckOrder o) {
+    if (o == null || !me.equals(o.proxy()) || o.token() <= checkedToken) return;
+    checkedToken = o.token();
+    env.log().event(source, "fence device check " + o.token() + ": " + o.devices().size() + " device(s)");
+    o.devices().forEach((device, target) -> env.fences().run(device, target, PowerAction.STATUS, (a, t) -> {
+      String result = a.ok() ? "ok (" + (a.poweredOn() ? "on" : "off") + ")" : "error: " + a.detail();
+      unsent.add(new FenceEntry(target, o.token(), 1, device, FenceEntry.CHECK, result, me, a.startedMs(),
+          a.endedMs()));
+      if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
+    }));
   }
 
   /**

@@ -17,10 +17,17 @@ import java.util.TreeSet;
  * @param maintenance nodes the operator put in maintenance (Proxmox's node request): kept apart from the node's
  *     state because it outlives it — across power loss, reboot, clean shutdown and fence — until the operator
  *     ends it. A node in state maintenance that is not listed here is in it for its migrate-policy shutdown.
+ * @param deviceCheck the periodic fence device check in progress, or null ({@link DeviceChecks})
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
     SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
-    SortedSet<String> maintenance) {
+    SortedSet<String> maintenance, DeviceCheckOrder deviceCheck) {
+
+  public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+      SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
+      SortedSet<String> maintenance) {
+    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, null);
+  }
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
@@ -43,11 +50,11 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
   }
 
   public static ManagerState empty() {
-    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null, null);
+    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null, null, null);
   }
 
   public ManagerState withEpoch(long e) {
-    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance);
+    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, deviceCheck);
   }
 
   /** How a node's state reads to an operator: `maintenance (operator)` or `maintenance (shutdown)` told apart. */

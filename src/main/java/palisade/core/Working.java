@@ -18,6 +18,7 @@ final class Working {
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
   private SpmRole spm;
+  private DeviceCheckOrder deviceCheck;
   private long nextToken;
   private long commandSeq;
   private boolean changed;
@@ -36,6 +37,7 @@ final class Working {
     this.fencing = new TreeMap<>(base.fencing());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
+    this.deviceCheck = base.deviceCheck();
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
   }
@@ -171,6 +173,19 @@ final class Working {
     changed = true;
   }
 
+  DeviceCheckOrder deviceCheck() {
+    return deviceCheck;
+  }
+
+  /** The funnel for the fence device check order: `fence device check 12 via node2 (why)`. */
+  void setDeviceCheck(DeviceCheckOrder to, String reason) {
+    Check.that(!Objects.equals(deviceCheck, to), "device check: no-op update (%s)", reason);
+    Check.that(to == null || to.token() < nextToken, "device check token %s was never issued", to);
+    log.event("manager", reason);
+    deviceCheck = to;
+    changed = true;
+  }
+
   void addHistory(FenceEntry e) {
     history.add(e);
     changed = true;
@@ -214,6 +229,6 @@ final class Working {
 
   ManagerState build(long epoch) {
     checkTokens();
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance);
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, deviceCheck);
   }
 }

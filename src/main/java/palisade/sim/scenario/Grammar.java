@@ -78,8 +78,15 @@ final class Grammar {
         yield new Action.FenceConfirm(a.get(2), a.size() == 4);
       }
       case "fence-device" -> {
-        arity(a, 3, "fence-device DEV fail|ok");
-        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) throw error("fence-device: expected fail or ok");
+        if (a.size() == 4 && a.get(2).equals("slow")) {
+          long slow = duration(a.get(3), "fence-device slow");
+          if (slow == 0) throw error("fence-device slow: the delay must be positive (ok ends a slowness)");
+          yield new Action.FenceDevice(a.get(1), true, slow);
+        }
+        arity(a, 3, "fence-device DEV fail|ok|slow DURATION");
+        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) {
+          throw error("fence-device: expected fail, ok or slow DURATION, got '" + a.get(2) + "'");
+        }
         yield new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
       }
       case "drop-acks" -> {
@@ -152,6 +159,21 @@ final class Grammar {
         }
         return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
       }
+      case "fence" -> {
+        arity(e, 6, "fence proxy of NODE on NODE[|NODE...]");
+        if (!e.get(1).equals("proxy") || !e.get(2).equals("of") || !e.get(4).equals("on")) {
+          throw error("expect fence: expected fence proxy of NODE on NODE[|NODE...], got '" + String.join(" ", e)
+              + "'");
+        }
+        return new Expectation.FenceProxy(e.get(3), nodes(e.get(5)));
+      }
+      case "fence-device" -> {
+        arity(e, 3, "fence-device DEV failed|ok");
+        if (!e.get(2).equals("failed") && !e.get(2).equals("ok")) {
+          throw error("expect fence-device: expected failed or ok, got '" + e.get(2) + "'");
+        }
+        return new Expectation.FenceDeviceIs(e.get(1), e.get(2).equals("ok"));
+      }
       case "converged" -> {
         arity(e, 1, "converged");
         return new Expectation.Converged();
@@ -173,7 +195,8 @@ final class Grammar {
           return new Expectation.ServiceIs(id, st);
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
-            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND or converged");
+            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, fence proxy of "
+            + "NODE on NODE, fence-device DEV failed|ok or converged");
       }
     }
   }
