@@ -77,18 +77,7 @@ final class Grammar {
         }
         yield new Action.FenceConfirm(a.get(2), a.size() == 4);
       }
-      case "fence-device" -> {
-        if (a.size() == 4 && a.get(2).equals("slow")) {
-          long slow = duration(a.get(3), "fence-device slow");
-          if (slow == 0) throw error("fence-device slow: the delay must be positive (ok ends a slowness)");
-          yield new Action.FenceDevice(a.get(1), true, slow);
-        }
-        arity(a, 3, "fence-device DEV fail|ok|slow DURATION");
-        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) {
-          throw error("fence-device: expected fail, ok or slow DURATION, got '" + a.get(2) + "'");
-        }
-        yield new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
-      }
+      case "fence-device" -> fenceDevice(a);
       case "drop-acks" -> {
         arity(a, 3, "drop-acks NODE on|off");
         yield new Action.DropAcks(a.get(1), onOff(a.get(2), what));
@@ -106,6 +95,20 @@ final class Grammar {
       }
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `fence-device DEV fail|ok|slow DURATION`. */
+  private static Action fenceDevice(List<String> a) {
+    if (a.size() == 4 && a.get(2).equals("slow")) {
+      long slow = duration(a.get(3), "fence-device slow");
+      if (slow == 0) throw error("fence-device slow: the delay must be positive (ok ends a slowness)");
+      return new Action.FenceDevice(a.get(1), true, slow);
+    }
+    arity(a, 3, "fence-device DEV fail|ok|slow DURATION");
+    if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) {
+      throw error("fence-device: expected fail, ok or slow DURATION, got '" + a.get(2) + "'");
+    }
+    return new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
   }
 
   private static Action service(List<String> a) {
