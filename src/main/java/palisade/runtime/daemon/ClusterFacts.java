@@ -25,10 +25,10 @@ final class ClusterFacts {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
-          n.shutdownPolicy()));
+          n.shutdownPolicy(), n.site()));
     }
     return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
-        local.timing(), local.repairAfterMs());
+        local.timing(), local.repairAfterMs(), local.fence());
   }
 
   /**

@@ -34,11 +34,13 @@ import palisade.io.TextFile;
  * @param repairAfterMs {@code repair_after}, the initial cluster setting: power-cycle a watchdog-fenced node that
  *     has a fence device and has not rejoined within this long; 0 (the default, or {@code off}): never
  * @param shutdown {@code shutdown_timeout} and {@code host_shutdown_file}: how this node shuts down cleanly
+ * @param fence {@code fence_grace}, {@code fence_grace_spm}, {@code fence_grace_per_resource} and {@code
+ *     fence_device_check}, the initial cluster settings ({@link FenceSection})
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown) {
+    ShutdownSection shutdown, palisade.core.FenceOptions fence) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -71,10 +73,18 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param libvirtUri the node's libvirt hypervisor ({@code libvirt_uri}), or null: where its libvirt resources run
    *     and where live migrations to it go
    * @param shutdownPolicy its initial own shutdown policy ({@code shutdown_policy}), or null: the cluster's
+   * @param site its initial site ({@code site}), or null: a fence proxy of the target's site is preferred
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
-      palisade.core.ShutdownPolicy shutdownPolicy) {
+      palisade.core.ShutdownPolicy shutdownPolicy, String site) {
+    public Node(String name, String address, int clientPort, int peerPort, int electionPort,
+        List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
+        palisade.core.ShutdownPolicy shutdownPolicy) {
+      this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, libvirtUri,
+          shutdownPolicy, null);
+    }
+
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
       this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null);
@@ -92,7 +102,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   /** The process watchdog's socket when watchdog.socket is not given, relative to the data dir. */
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
-      "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy");
+      "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy",
+      "fence_grace", "fence_grace_spm", "fence_grace_per_resource", "fence_device_check");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -197,7 +208,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     String selfAddress = nodes.stream().filter(n -> n.name().equals(node)).findFirst().orElseThrow().address();
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
-        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base));
+        repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base), FenceSection.parse(root));
   }
 
   /** {@code repair_after}: a duration up to one day, or {@code off}; absent: off. */

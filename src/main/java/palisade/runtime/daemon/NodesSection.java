@@ -22,7 +22,7 @@ final class NodesSection {
   private NodesSection() {}
 
   private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
-      "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy");
+      "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy", "site");
 
   /** The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them. */
   static List<Node> parse(JsonNode root, String self) {
@@ -71,7 +71,8 @@ final class NodesSection {
     ShutdownPolicy policy = n.has("shutdown_policy") ? ShutdownPolicy.parse(text(n.get("shutdown_policy"),
         where + ".shutdown_policy"), where) : null; // null: the cluster's
     return new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
-        port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy);
+        port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy,
+        n.has("site") ? name(n.get("site"), where + ".site") : null);
   }
 
   /** fence_levels: a list of levels, each a list of device names (checked against fence_devices later). */

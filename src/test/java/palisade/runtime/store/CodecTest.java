@@ -85,6 +85,14 @@ class CodecTest {
     assertThat(((ClusterConfig) Codec.decode("/config", older.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .repairAfterMs()).as("a /config written before repair_after: off").isZero();
 
+    ClusterConfig fenced = cfg.withFence(new palisade.core.FenceOptions(60_000, 20_000, 500, 0));
+    assertThat(roundTrip("/config", fenced)).isEqualTo(fenced);
+    String noFence = older.replaceAll(",?\"fence\":\\{[^}]*\\}", "");
+    assertThat(noFence).doesNotContain("\"fence\"");
+    assertThat(((ClusterConfig) Codec.decode("/config", noFence.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .fence()).as("a /config written before the fence options: the defaults")
+        .isEqualTo(palisade.core.FenceOptions.defaults());
+
     palisade.core.FenceTask repair = new palisade.core.FenceTask("node3", 8, 2, "node2", List.of(List.of("bmc3")),
         true);
     ManagerState ms = new ManagerState(3, 9, 2, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(Map.of("node3",
