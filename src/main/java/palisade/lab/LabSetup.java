@@ -50,7 +50,10 @@ final class LabSetup {
         throw new IllegalArgumentException(n + ": a node without a watchdog needs a fence device (--bmc)");
       }
     }
-    for (String n : options.devices().keySet()) c.requireNode(n);
+    for (String n : options.devices().keySet()) {
+      if (n.matches("node\\d+")) c.requireNode(n); // any other key names a device of its own (Options.fenceLevels)
+    }
+    for (String n : options.fenceLevels().keySet()) c.requireNode(n);
     makeCredentials(c);
     makeApiTokens(c);
     for (int i = 1; i <= nodes; i++) {
