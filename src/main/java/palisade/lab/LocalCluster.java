@@ -74,9 +74,8 @@ public final class LocalCluster {
    *     power switch kills / starts that node, and a {@code redfish} device {@code bmc-<node>} as its fence level
    * @param noWatchdog nodes that run with {@code watchdog: none}: only their fence device proves them dead
    * @param devices per node, a fence device (options with {@code type}) used instead of its mock BMC, named
-   *     {@code fence-<node>}; {@value #BMC_PORT_PLACEHOLDER} in a value is replaced with the node's mock BMC port.
-   *     A key that is not a node's name declares one more device of that name (for fenceLevels)
-   * @param fenceLevels per node, its fence levels by device name, instead of the one level of its device or BMC
+   *     {@code fence-<node>}; {@value #BMC_PORT_PLACEHOLDER} in a value is replaced with the node's mock BMC port
+   * @param fenceLevels per node, its levels by device name; a {@code devices} key naming no node is such a device
    */
   public record Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
       Map<String, Map<String, String>> devices, Map<String, List<List<String>>> fenceLevels) {
@@ -87,7 +86,6 @@ public final class LocalCluster {
       fenceLevels = Map.copyOf(fenceLevels);
     }
 
-    /** Each node with its one device (or BMC) as its only level. */
     public Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
         Map<String, Map<String, String>> devices) {
       this(timing, peers, bmc, noWatchdog, devices, Map.of());
@@ -404,11 +402,7 @@ public final class LocalCluster {
   }
 
   void requireNode(String node) {
-    int i = Layout.index(node);
-    if (i < 1 || i > layout.nodes()) {
-      throw new IllegalArgumentException("no node '" + node + "' in the local cluster (" + String.join(", ",
-          nodeNames()) + ")");
-    }
+    layout.requireNode(node);
   }
 
   /** The cluster's process launcher and signaller. */
