@@ -59,6 +59,11 @@ class CodecTest {
         new TreeMap<>(Map.of("vm:101", new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0,
             new TreeSet<>(List.of("node2")), null))));
     assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
+    ManagerState checking = new ManagerState(3, 12, 2, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(Map.of(
+        "node3", new palisade.core.FenceTask("node3", 10, 2, "node2", List.of(List.of("pdu-a", "pdu-b")), false,
+        "same site dc1"))), null, null, new palisade.core.DeviceCheckOrder(11, "node2", new TreeMap<>(Map.of("bmc3",
+        "node3"))));
+    assertThat(roundTrip("/manager/state", checking)).as("proxy reason and device check order").isEqualTo(checking);
     ManagerState withSpm = new ManagerState(3, 9, 2, ms.nodes(), ms.services(), ms.fencing(),
         new SpmRole("node1", 8, true));
     assertThat(roundTrip("/manager/state", withSpm)).isEqualTo(withSpm);
