@@ -44,7 +44,8 @@ final class DeviceChecks {
       return;
     }
     if (period == 0 || devices.isEmpty()) return;
-    if (m.nextCheckMs < 0) m.nextCheckMs = nowMs + period; // a new manager checks one period after it took over
+    // A new manager checks one period after it took over; a period shortened at runtime applies from now.
+    if (m.nextCheckMs < 0 || m.nextCheckMs > nowMs + period) m.nextCheckMs = nowMs + period;
     if (nowMs < m.nextCheckMs) return;
     FenceProxies.Choice proxy = FenceProxies.choose(config, null, manager,
         n -> w.nodeState(n) == NodeState.ONLINE, null);

@@ -129,18 +129,27 @@ public final class Fencer {
 
   /**
    * Runs a device check order naming this node, once: a status call to every device, each answer a `check` line.
-   * A check never switches power, and a node restarting in the middle runs the order again (harmless).
+   * One device at a time, so that a check holds at most one of the host's fence workers and a real fence never
+   * waits behind it. A check never switches power; a node restarting in the middle runs the order again (harmless).
    */
   private void checkDevices(DeviceCheckOrder o) {
     if (o == null || !me.equals(o.proxy()) || o.token() <= checkedToken) return;
     checkedToken = o.token();
     env.log().event(source, "fence device check " + o.token() + ": " + o.devices().size() + " device(s)");
-    o.devices().forEach((device, target) -> env.fences().run(device, target, PowerAction.STATUS, (a, t) -> {
+    checkNext(o, List.copyOf(o.devices().keySet()), 0);
+  }
+
+  private void checkNext(DeviceCheckOrder o, List<String> devices, int i) {
+    if (i >= devices.size() || o.token() != checkedToken) return; // done, or a newer order took over
+    String device = devices.get(i);
+    String target = o.devices().get(device);
+    env.fences().run(device, target, PowerAction.STATUS, (a, t) -> {
       String result = a.ok() ? "ok (" + (a.poweredOn() ? "on" : "off") + ")" : "error: " + a.detail();
       unsent.add(new FenceEntry(target, o.token(), 1, device, FenceEntry.CHECK, result, me, a.startedMs(),
           a.endedMs()));
       if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
-    }));
+      checkNext(o, devices, i + 1);
+    });
   }
 
   /**

@@ -187,6 +187,23 @@ class DualFeedClusterTest {
     assertThat(old.lastMs()).as("vm:103 on node3 still ran after its first outlet went off")
         .isGreaterThan(offAtMs.get("pdu-a") + 500);
     System.out.println("dual feed, one failing: " + feedLog + "; confirmed by " + off.describe());
+
+    // Fence devices known to work: a 3s check period set at runtime; the failing outlet is an ALERT, the others ok.
+    admin.update(StorePaths.CONFIG, palisade.core.ClusterConfig.class, c -> c.withFence(c.fence()
+        .withDeviceCheck(3_000)));
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
+      FenceHistory now = admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class);
+      return now.lastCheck("pdu-a") != null && now.lastCheck("pdu-b") != null && now.lastCheck("bmc-node3") != null;
+    });
+    FenceHistory h2 = admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    assertThat(h2.lastCheck("pdu-b").checkOk()).isFalse();
+    assertThat(h2.lastCheck("pdu-b").result()).doesNotContain("expired-pw");
+    assertThat(h2.lastCheck("pdu-a").checkOk()).isTrue();
+    assertThat(h2.lastCheck("bmc-node3").checkOk()).isTrue();
+    await().ignoreExceptions().atMost(Duration.ofSeconds(15)).until(() -> admin.events(null, 2_000).stream()
+        .anyMatch(e -> e.message().contains("ALERT: fence device pdu-b failed its status check")));
+    String status = palisade.lab.LabCli.output(cluster, "status");
+    assertThat(status).contains("fence devices (checked every 3s)").containsPattern("pdu-b .* failed .*error");
   }
 
   @Test
