@@ -84,8 +84,8 @@ final class FenceStatusSection {
       line.append("; power fence ordered via ").append(order.proxy()).append(", attempt ").append(order.attempt());
     } else if (silent >= 0) {
       long due = grace - silent;
-      line.append("; silent about ").append(Durations.format(silent / 100 * 100)).append(due > 0 ? ", power fence due in "
-          + Durations.format(due) : ", power fence due now");
+      line.append("; silent about ").append(Durations.format(silent / 100 * 100))
+          .append(due > 0 ? ", power fence due in " + Durations.format(due) : ", power fence due now");
     }
     return line.toString();
   }

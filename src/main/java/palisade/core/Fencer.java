@@ -10,8 +10,9 @@ import java.util.TreeMap;
  * Runs the manager's power-fence orders that name this node as proxy (RHEV's flow): for each level in order, all
  * of its devices together: status first (look before you cut: when every device already reports off, that confirms
  * the fence without an off), else off, then poll status until every one reports off (bounded), which confirms the
- * fence; then on, only once every device of the level is confirmed off, and poll until on. A level with any failure falls through to the next; when all fail, that is reported
- * and the manager retries with backoff. Every device call is written to the fence history.
+ * fence; then on, only once every device of the level is confirmed off, and poll until on. A level with any failure
+ * falls through to the next; when all fail, that is reported and the manager retries with backoff. Every device
+ * call is written to the fence history.
  *
  * <p>No I/O, threads or clocks: driven by the agent's ticks and the fence driver's callbacks.
  */
@@ -247,7 +248,7 @@ public final class Fencer {
   private void offConfirmed(Run r, String result, String how) {
     summary(r, result);
     env.log().event(source, r.task.target() + ": power off confirmed (" + how + String.join("+", r.devices())
-        + " report off)");
+        + " off)");
     to(r, Phase.ON);
     sendAll(r, PowerAction.ON);
   }

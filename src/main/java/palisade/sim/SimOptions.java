@@ -38,7 +38,7 @@ public final class SimOptions {
   long ackLossPpm;
   /** The cluster option `repair_after`; 0 = off. */
   long repairAfterMs;
-  /** The cluster's power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
+  /** The power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
   FenceOptions fence = FenceOptions.defaults();
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */

@@ -34,8 +34,10 @@ import palisade.runtime.store.Admin;
  * A host with two power supplies, fed by two PDU outlets that make one fence level (issue 16), on a real 3-node lab:
  * node3 runs without a watchdog and its level 1 is two Redfish mock devices in this JVM, each switching one outlet;
  * node3 is off only while both outlets are off. (1) One slow outlet and one that fails (wrong password): level 1
- * fails with node3 still running on the failing outlet's feed, and level 2 (node3's mock BMC process) fences it. (2) Two working outlets, one slow: the fence is confirmed only after both report off, and power
- * goes on again only after that. Every process is stopped by PID; the traces show never two instances.
+ * fails with node3 still running on the failing outlet's feed, and level 2 (node3's mock BMC process) fences it;
+ * then a periodic device check, its period shortened at runtime, reports the failing outlet (an ALERT, `status`).
+ * (2) Two working outlets, one slow: the fence is confirmed only after both report off, and power goes on again
+ * only after that. Every process is stopped by PID; the traces show never two instances.
  */
 @Tag("cluster")
 class DualFeedClusterTest {

@@ -198,8 +198,8 @@ final class Grammar {
           return new Expectation.ServiceIs(id, st);
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
-            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, fence proxy of "
-            + "NODE on NODE, fence-device DEV failed|ok or converged");
+            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok or converged");
       }
     }
   }
