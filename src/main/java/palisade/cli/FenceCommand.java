@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** `palisade fence confirm NODE`: the operator confirms the node is off (manual fence confirmation). */
 @Command(name = "fence", description = "Fencing", subcommands = {FenceCommand.Confirm.class,
-    FenceCommand.History.class, FenceCommand.RepairAfter.class})
+    FenceCommand.History.class, FenceCommand.RepairAfter.class, FenceDeviceCommand.class})
 final class FenceCommand {
   private FenceCommand() {}
 
@@ -119,7 +119,7 @@ final class FenceCommand {
       }
       long ms = parse(value);
       ResourceCommand.edit(store, c -> new palisade.core.ClusterConfig(c.nodes(), c.groups(), c.resources(),
-          c.shutdownPolicy(), c.timing(), ms));
+          c.shutdownPolicy(), c.timing(), ms, c.fence()));
       System.out.println("repair_after: " + describe(ms) + " (the active manager applies it from its next round)");
       return 0;
     }

@@ -232,7 +232,7 @@ final class LabCommand {
 
     @Override
     public Integer call() throws Exception {
-      LocalCluster.serveBmc(dir, node);
+      palisade.lab.LabMains.serveBmc(dir, node);
       return 0;
     }
   }
@@ -247,7 +247,7 @@ final class LabCommand {
 
     @Override
     public Integer call() throws Exception {
-      LocalCluster.servePeer(dir, node);
+      palisade.lab.LabMains.servePeer(dir, node);
       return 0;
     }
   }
@@ -259,7 +259,7 @@ final class LabCommand {
 
     @Override
     public Integer call() throws Exception {
-      LocalCluster.serveProxy(dir);
+      palisade.lab.LabMains.serveProxy(dir);
       return 0;
     }
   }

@@ -123,6 +123,8 @@ final class StatusCommand implements Callable<Integer> {
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
+      FenceStatusSection.print(cfg, ms, admin.value(StorePaths.FENCE_HISTORY, palisade.core.FenceHistory.class),
+          FenceStatusSection.silentMs(admin, cfg, now), out);
       out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE",
           "RESTARTS");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());

@@ -13,9 +13,17 @@ import java.util.TreeMap;
  *     to run under such a /config, and the manager then compares a fenced record with its own timings only.
  * @param repairAfterMs {@code repair_after}: power-cycle a watchdog-fenced node that has a fence device and has not
  *     rejoined within this long (DESIGN "Repair after a fence"); 0 = off, the default
+ * @param fence the power-fencing options: grace and device checks (null, as in an older store: the defaults)
  */
 public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
-    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
+    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs,
+    FenceOptions fence) {
+
+  /** A configuration with the default fencing options. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
+    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, null);
+  }
 
   /** A configuration without repair after a fence. */
   public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
@@ -33,6 +41,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
     resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
+    if (fence == null) fence = FenceOptions.defaults();
     if (repairAfterMs < 0 || repairAfterMs > Timing.MAX_DURATION_MS) {
       throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most 24h)");
     }
@@ -54,7 +63,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
   public ClusterConfig withResource(ResourceConfig r) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.put(r.id(), r);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence);
   }
 
   /**
@@ -68,7 +77,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
 
   /** The same configuration with another cluster-wide default shutdown policy. */
   public ClusterConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new ClusterConfig(nodes, groups, resources, policy, timing);
+    return new ClusterConfig(nodes, groups, resources, policy, timing, repairAfterMs, fence);
   }
 
   /** The same configuration with one node's settings replaced (the node must exist). */
@@ -76,16 +85,21 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     Check.that(nodes.containsKey(n.name()), "withNode: unknown node %s", n.name());
     TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
     ns.put(n.name(), n);
-    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing);
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence);
   }
 
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence);
+  }
+
+  /** The same configuration with other power-fencing options. */
+  public ClusterConfig withFence(FenceOptions f) {
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, f);
   }
 
   public ClusterConfig withGroups(SortedMap<String, GroupConfig> gs) {
-    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs, fence);
   }
 }

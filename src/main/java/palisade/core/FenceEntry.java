@@ -16,6 +16,16 @@ public record FenceEntry(String target, long attempt, int level, String device, 
 
   public static final String SUMMARY = "fence";
   public static final String OFF_CONFIRMED = "off confirmed";
+  /** A summary that confirms like {@link #OFF_CONFIRMED}: the status before off found every device off already. */
+  public static final String OFF_ALREADY = OFF_CONFIRMED + " (already off)";
+  /** The action of a proxy's first line of an order: which node runs it and why (its result). */
+  public static final String PROXY = "proxy";
+  /**
+   * The action of a periodic device check's line (DESIGN "Fence devices known to work"): a status call, result `ok
+   * (on)`, `ok (off)` or `error: ...`; its attempt is the check order's token. The history keeps only the newest
+   * check line of each device.
+   */
+  public static final String CHECK = "check";
   public static final String ALL_FAILED = "all levels failed";
   public static final String ON_CONFIRMED = "on confirmed";
   public static final String ON_FAILED = "power-on failed";
@@ -33,14 +43,20 @@ public record FenceEntry(String target, long attempt, int level, String device, 
 
   /**
    * How the line's node was handled: `watchdog`, `manual` or `kdump` (a confirmation), `soft` (a daemon restart,
-   * never a confirmation), else `power` (a device).
+   * never a confirmation), `check` (a device's periodic status check, no fence), else `power` (a device).
    */
   public String kind() {
     if (level == 0 && result.equals(WATCHDOG)) return "watchdog";
     if (level == 0 && result.equals(MANUAL)) return "manual";
     if (level == 0 && action.equals(SOFT)) return "soft";
     if (KdumpLevel.DEVICE.equals(device)) return "kdump";
+    if (action.equals(CHECK)) return "check";
     return "power";
+  }
+
+  /** A check line whose device answered its status call. */
+  public boolean checkOk() {
+    return action.equals(CHECK) && result.startsWith("ok");
   }
 
   public String describe() {

@@ -16,10 +16,30 @@ public record FenceHistory(List<FenceEntry> entries) {
     return new FenceHistory(List.of());
   }
 
+  /**
+   * The history with more lines at its end, keeping the last {@link #KEEP}. Of the periodic device checks only the
+   * newest line of each device stays: checks every few minutes must not push the fences out of the history.
+   */
   public FenceHistory append(List<FenceEntry> more) {
     List<FenceEntry> all = new ArrayList<>(entries);
     all.addAll(more);
-    return new FenceHistory(all.subList(Math.max(0, all.size() - KEEP), all.size()));
+    java.util.TreeSet<String> checked = new java.util.TreeSet<>();
+    List<FenceEntry> kept = new ArrayList<>();
+    for (int i = all.size() - 1; i >= 0; i--) {
+      FenceEntry e = all.get(i);
+      if (!e.action().equals(FenceEntry.CHECK) || checked.add(e.device())) kept.add(e);
+    }
+    java.util.Collections.reverse(kept);
+    return new FenceHistory(kept.subList(Math.max(0, kept.size() - KEEP), kept.size()));
+  }
+
+  /** The newest periodic check line of device, or null. */
+  public FenceEntry lastCheck(String device) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.action().equals(FenceEntry.CHECK) && e.device().equals(device)) return e;
+    }
+    return null;
   }
 
   /**
@@ -34,11 +54,15 @@ public record FenceHistory(List<FenceEntry> entries) {
     return false;
   }
 
-  /** The newest summary line (of a fence or a repair cycle) a proxy wrote for this target's attempt, or null. */
+  /**
+   * The newest summary line (of a fence or a repair cycle) a proxy wrote for this target's attempt, or null. A result
+   * with a note in parentheses counts as the result: {@link FenceEntry#OFF_ALREADY} is an off confirmed.
+   */
   public FenceEntry summary(String target, long attempt, String result) {
     for (int i = entries.size() - 1; i >= 0; i--) {
       FenceEntry e = entries.get(i);
-      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt && e.result().equals(result)
+      if (e.level() > 0 && e.target().equals(target) && e.attempt() == attempt && (e.result().equals(result)
+          || e.result().startsWith(result + " ("))
           && (e.action().equals(FenceEntry.SUMMARY) || e.action().equals(FenceEntry.CYCLE))) {
         return e;
       }

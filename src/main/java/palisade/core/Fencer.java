@@ -8,9 +8,11 @@ import java.util.TreeMap;
 
 /**
  * Runs the manager's power-fence orders that name this node as proxy (RHEV's flow): for each level in order, all
- * of its devices together: off, then poll status until every one reports off (bounded), which confirms the fence;
- * then on, and poll until on. A level with any failure falls through to the next; when all fail, that is reported
- * and the manager retries with backoff. Every device call is written to the fence history.
+ * of its devices together: status first (look before you cut: when every device already reports off, that confirms
+ * the fence without an off), else off, then poll status until every one reports off (bounded), which confirms the
+ * fence; then on, only once every device of the level is confirmed off, and poll until on. A level with any failure
+ * falls through to the next; when all fail, that is reported and the manager retries with backoff. Every device
+ * call is written to the fence history.
  *
  * <p>No I/O, threads or clocks: driven by the agent's ticks and the fence driver's callbacks.
  */
@@ -18,6 +20,8 @@ public final class Fencer {
 
   /** Where one fence run stands. */
   enum Phase {
+    /** Asking every device of the level for its status before any off: a node already off is not cut again. */
+    PRE_STATUS,
     /** Waiting for every device of the level to acknowledge off. */
     OFF,
     /** Polling status until every device reports off. */
@@ -31,9 +35,10 @@ public final class Fencer {
 
     Set<Phase> predecessors() {
       return switch (this) {
-        case OFF -> EnumSet.of(POLL_OFF, OFF);
+        case PRE_STATUS -> EnumSet.of(OFF, POLL_OFF); // the next level starts by looking too
+        case OFF -> EnumSet.of(PRE_STATUS);
         case POLL_OFF -> EnumSet.of(OFF, POLL_OFF);
-        case ON -> EnumSet.of(POLL_OFF);
+        case ON -> EnumSet.of(PRE_STATUS, POLL_OFF);
         case POLL_ON -> EnumSet.of(ON, POLL_ON);
         case DONE -> EnumSet.of(OFF, POLL_OFF, ON, POLL_ON);
       };
@@ -43,7 +48,7 @@ public final class Fencer {
   /** One fence run: a task being executed. */
   private final class Run {
     final FenceTask task;
-    Phase phase = Phase.OFF;
+    Phase phase = Phase.PRE_STATUS;
     int level;
     int outstanding;
     boolean levelFailed;
@@ -51,6 +56,8 @@ public final class Fencer {
     int polls;
     long nextPollMs;
     long lastEndMs;
+    /** The history's proxy line (who runs this order and why) is written with the first answer's times. */
+    boolean proxyNoted;
 
     Run(FenceTask task) {
       this.task = task;
@@ -77,6 +84,8 @@ public final class Fencer {
   private long historySentMs;
   private final long ackMs;
   private final SoftFencer soft;
+  /** The newest device check order this node ran (DESIGN "Fence devices known to work"). */
+  private long checkedToken;
 
   public Fencer(AgentEnv env, FencePolicy policy, Timing timing) {
     this.env = env;
@@ -107,6 +116,7 @@ public final class Fencer {
           finish(r);
         }
       }
+      checkDevices(ms.deviceCheck());
       // An attempt finished here matters only while its order stands: a later order carries a newer attempt.
       finished.keySet().retainAll(ms.fencing().keySet());
       soft.tick(ms, h == null ? null : h.value());
@@ -119,6 +129,31 @@ public final class Fencer {
       }
     }
     flushHistory(nowMs);
+  }
+
+  /**
+   * Runs a device check order naming this node, once: a status call to every device, each answer a `check` line.
+   * One device at a time, so that a check holds at most one of the host's fence workers and a real fence never
+   * waits behind it. A check never switches power; a node restarting in the middle runs the order again (harmless).
+   */
+  private void checkDevices(DeviceCheckOrder o) {
+    if (o == null || !me.equals(o.proxy()) || o.token() <= checkedToken) return;
+    checkedToken = o.token();
+    env.log().event(source, "fence device check " + o.token() + ": " + o.devices().size() + " device(s)");
+    checkNext(o, List.copyOf(o.devices().keySet()), 0);
+  }
+
+  private void checkNext(DeviceCheckOrder o, List<String> devices, int i) {
+    if (i >= devices.size() || o.token() != checkedToken) return; // done, or a newer order took over
+    String device = devices.get(i);
+    String target = o.devices().get(device);
+    env.fences().run(device, target, PowerAction.STATUS, (a, t) -> {
+      String result = a.ok() ? "ok (" + (a.poweredOn() ? "on" : "off") + ")" : "error: " + a.detail();
+      unsent.add(new FenceEntry(target, o.token(), 1, device, FenceEntry.CHECK, result, me, a.startedMs(),
+          a.endedMs()));
+      if (unsent.size() > FenceHistory.KEEP) unsent.remove(0);
+      checkNext(o, devices, i + 1);
+    });
   }
 
   /**
@@ -141,12 +176,18 @@ public final class Fencer {
     beginLevel(r);
   }
 
-  /** A level starts: the kdump level listens for the target's dump message, a power level sends off. */
+  /**
+   * A level starts: the kdump level listens for the target's dump message (its "off"), a power level first asks its
+   * devices for status (look before you cut).
+   */
   private void beginLevel(Run r) {
+    Check.that(r.phase == Phase.PRE_STATUS, "%s: level %s of %s begins in %s", source, r.level + 1,
+        r.task.target(), r.phase);
     if (!KdumpLevel.is(r.devices())) {
-      sendAll(r, PowerAction.OFF);
+      sendAll(r, PowerAction.STATUS);
       return;
     }
+    to(r, Phase.OFF);
     r.outstanding = 1;
     env.kdump().listen(r.task.target(), KdumpLevel.WAIT_MS, (o, t) -> kdumpAnswered(r, o));
   }
@@ -184,27 +225,36 @@ public final class Fencer {
     if (runs.get(r.task.target()) != r) return; // withdrawn or superseded
     Check.that(r.outstanding > 0 && r.phase != Phase.DONE, "%s: answer from %s for %s with none outstanding",
         source, device, r.task.target());
+    if (!r.proxyNoted && r.task.proxyReason() != null) {
+      record(r, "-", FenceEntry.PROXY, "via " + me + " (" + r.task.proxyReason() + ")", o.startedMs(), o.startedMs());
+    }
+    r.proxyNoted = true;
     String result = !o.ok() ? "error: " + o.detail()
         : action == PowerAction.STATUS ? (o.poweredOn() ? "on" : "off") : "ok";
     record(r, device, action.label(), result, o.startedMs(), o.endedMs());
     r.lastEndMs = Math.max(r.lastEndMs, o.endedMs());
     if (!o.ok()) r.levelFailed = true;
     if (action == PowerAction.STATUS) {
-      boolean want = r.phase == Phase.POLL_ON;
+      boolean want = r.phase == Phase.POLL_ON; // PRE_STATUS and POLL_OFF look for off
       if (!o.ok() || o.poweredOn() != want) r.allMatch = false;
     }
     if (--r.outstanding > 0) return;
     switch (r.phase) {
+      case PRE_STATUS -> {
+        if (r.allMatch) {
+          offConfirmed(r, FenceEntry.OFF_ALREADY, "already off, no off sent: ");
+        } else {
+          to(r, Phase.OFF); // on, or a status that failed: cut as without the look
+          sendAll(r, PowerAction.OFF);
+        }
+      }
       case OFF -> {
         if (r.levelFailed) nextLevel(r, "off failed");
         else startPolling(r, Phase.POLL_OFF, nowMs);
       }
       case POLL_OFF -> {
         if (r.allMatch) {
-          summary(r, FenceEntry.OFF_CONFIRMED);
-          env.log().event(source, r.task.target() + ": power off confirmed by " + String.join("+", r.devices()));
-          to(r, Phase.ON);
-          sendAll(r, PowerAction.ON);
+          offConfirmed(r, FenceEntry.OFF_CONFIRMED, "");
         } else if (++r.polls >= policy.pollMax()) {
           nextLevel(r, "still not off after " + r.polls + " polls");
         } else {
@@ -231,6 +281,15 @@ public final class Fencer {
     }
   }
 
+  /** Every device of the level reports off: the fence is confirmed; then, and only then, power on. */
+  private void offConfirmed(Run r, String result, String how) {
+    summary(r, result);
+    env.log().event(source, r.task.target() + ": power off confirmed (" + how + String.join("+", r.devices())
+        + " off)");
+    to(r, Phase.ON);
+    sendAll(r, PowerAction.ON);
+  }
+
   private void startPolling(Run r, Phase phase, long nowMs) {
     to(r, phase);
     r.polls = 0;
@@ -241,7 +300,7 @@ public final class Fencer {
     env.log().event(source, r.task.target() + ": level " + (r.level + 1) + " failed (" + why + ")");
     if (r.level + 1 < r.task.levels().size()) {
       r.level++;
-      to(r, Phase.OFF);
+      to(r, Phase.PRE_STATUS);
       beginLevel(r);
       return;
     }

@@ -37,6 +37,7 @@ public final class Manager {
   private final String me;
   /** Power-fence retry backoff per target, and targets already alerted by the storm guard. */
   private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
+  private final DeviceChecks.Memory deviceChecks = new DeviceChecks.Memory();
   private final TreeSet<String> stormAlerted = new TreeSet<>();
 
   private Role role = Role.STANDBY;
@@ -230,6 +231,8 @@ public final class Manager {
         history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff);
     for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
     new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
+    DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
+        env.log(), nowMs);
     new SpmMachine(config, w, records).step();
     for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());

@@ -18,10 +18,11 @@ import java.util.TreeSet;
  *     state because it outlives it — across power loss, reboot, clean shutdown and fence — until the operator
  *     ends it. A node in state maintenance that is not listed here is in it for its migrate-policy shutdown.
  * @param softFences soft-fence orders of this silence episode, by target (DESIGN "Soft fencing")
+ * @param deviceCheck the periodic fence device check in progress, or null ({@link DeviceChecks})
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
     SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
-    SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences) {
+    SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck) {
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
@@ -38,7 +39,7 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
   public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
       SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
       SortedSet<String> maintenance) {
-    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, null);
+    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, null, null);
   }
 
   public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
@@ -52,11 +53,12 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
   }
 
   public static ManagerState empty() {
-    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null, null);
+    return new ManagerState(0, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null, null, null, null);
   }
 
   public ManagerState withEpoch(long e) {
-    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences);
+    return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
+        deviceCheck);
   }
 
   /** How a node's state reads to an operator: `maintenance (operator)` or `maintenance (shutdown)` told apart. */

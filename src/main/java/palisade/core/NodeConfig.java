@@ -15,14 +15,16 @@ import java.util.List;
  *     (DESIGN "Soft fencing"); only for a node without a watchdog, and never a proof of death
  * @param kdump `kdump: yes`: a kdump level runs before the power levels: a message from the node's crashing kernel
  *     confirms the fence without cutting power mid-dump (DESIGN "Fence confirmation")
+ * @param site where the node stands (a data center, a rack), or null: a fence proxy of the target's site is
+ *     preferred ({@link FenceProxies})
  */
 public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
-    boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump) {
+    boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump, String site) {
 
-  /** A node without soft fencing or kdump. */
+  /** A node without soft fencing, kdump or site. */
   public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
       boolean manualOnly, ShutdownPolicy shutdownPolicy) {
-    this(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, false, false);
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, false, false, null);
   }
 
   /** A node that follows the cluster's shutdown policy. */
@@ -33,6 +35,10 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
 
   public NodeConfig {
     fenceLevels = fenceLevels.stream().map(List::copyOf).toList();
+    if (site != null && !site.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw new ConfigException("node " + name + ": site '" + site + "' is not a valid name (letters, digits, "
+          + "'_', '.', '-'; at most 63)");
+    }
     if (spmPriority < -1 || spmPriority > 10) {
       throw new ConfigException("node " + name + ": spm_priority=" + spmPriority + " is out of range (-1 to 10)");
     }
@@ -56,12 +62,17 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
 
   /** The same node with its own shutdown policy (null: the cluster's). */
   public NodeConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, softFence, kdump);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, softFence, kdump, site);
   }
 
   /** The same node with soft fencing over SSH and the kdump level set as given. */
   public NodeConfig withFenceExtras(boolean soft, boolean dump) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, soft, dump);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, soft, dump, site);
+  }
+
+  /** The same node at another site (null: none). */
+  public NodeConfig withSite(String s) {
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, softFence, kdump, s);
   }
 
   public static NodeConfig standard(String name) {

@@ -25,18 +25,19 @@ final class PowerFencing {
 
   /**
    * Retry state of one target after every fence level failed: no new order before retryAtMs; failures counts the
-   * failed attempts in a row (the delay doubles with each, up to the policy's maximum).
+   * failed attempts in a row (the delay doubles with each, up to the policy's maximum); failedProxy ran the last
+   * failed attempt: it goes to the end of its rank next time ({@link FenceProxies}).
    */
-  record Backoff(long retryAtMs, long failures) {
+  record Backoff(long retryAtMs, long failures, String failedProxy) {
     Backoff {
       Check.that(failures >= 1, "fence backoff without a failure");
     }
 
-    /** The backoff after one more failure at nowMs. */
-    static Backoff after(Backoff previous, FencePolicy policy, long nowMs) {
+    /** The backoff after one more failure, of an attempt run by proxy, at nowMs. */
+    static Backoff after(Backoff previous, FencePolicy policy, long nowMs, String proxy) {
       long failures = previous == null ? 1 : previous.failures() + 1;
       long delay = Math.min(policy.retryMaxMs(), policy.retryBaseMs() << Math.min(20, failures - 1));
-      return new Backoff(nowMs + delay, failures);
+      return new Backoff(nowMs + delay, failures, proxy);
     }
   }
 
@@ -66,24 +67,25 @@ final class PowerFencing {
     }
     NodeConfig nc = config.nodes().get(node);
     if (Repair.due(timing, config, node, st, records.get(node), history, silentMs)) {
-      Repair.order(w, node, st, proxy(node), nc.fenceLevels(), manager, nodes.wallMs());
+      Repair.order(w, node, st, proxy(node).node(), nc.fenceLevels(), manager, nodes.wallMs());
       return;
     }
     List<List<String>> levels = KdumpLevel.levels(nc);
     if (st.state() != NodeState.FENCING || levels.isEmpty() || nodes.needsFenceWrite(node)) return;
-    if (silentMs < timing.leaseMs() + graceExtraMs(node)) return;
+    if (silentMs < timing.leaseMs() + FenceGrace.extraMs(config, policy, node, w.spm(), w.services.values())) return;
     if (stormGuard(node)) return;
     Backoff b = backoff.get(node);
     if (b != null && nowMs < b.retryAtMs()) return;
-    String proxy = proxy(node);
+    FenceProxies.Choice choice = proxy(node);
+    String proxy = choice.node();
     NodeRecord rec = records.get(node);
     // Only a committed fence write is power-cycled: the order names its generation, and the proxy checks it again.
     Check.that(rec != null && rec.fenced() && rec.generation() > st.generation(),
         "power fence order for %s without its fence write (record %s, status %s)", node, rec, st);
     Check.that(!proxy.equals(node) && (proxy.equals(manager) || w.nodeState(proxy) == NodeState.ONLINE),
         "power fence of %s via %s, which is %s", node, proxy, w.nodeState(proxy).label());
-    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, levels);
-    w.setFenceTask(node, t, "power fencing via " + proxy + ", attempt " + t.attempt());
+    FenceTask t = new FenceTask(node, w.newToken(), rec.generation(), proxy, levels, false, choice.reason());
+    w.setFenceTask(node, t, "power fencing via " + proxy + " (" + choice.reason() + "), attempt " + t.attempt());
   }
 
   /** Confirms from the history, or ends a finished or orphaned order. */
@@ -107,7 +109,7 @@ final class PowerFencing {
     }
     FenceEntry failed = history.summary(node, task.attempt(), FenceEntry.ALL_FAILED);
     if (failed != null) {
-      Backoff b = Backoff.after(backoff.get(node), policy, nowMs);
+      Backoff b = Backoff.after(backoff.get(node), policy, nowMs, task.proxy());
       Check.that(b.retryAtMs() > nowMs, "fence backoff of %s retries at once", node);
       backoff.put(node, b);
       w.setFenceTask(node, null, "ALERT: every fence level of " + node + " failed (attempt " + task.attempt()
@@ -129,14 +131,6 @@ final class PowerFencing {
     }
   }
 
-  /** RHEV's grace formula: extra time for the SPM holder and per running resource. */
-  private long graceExtraMs(String node) {
-    long resources = w.services.values().stream()
-        .filter(s -> node.equals(s.node()) && s.state() == ServiceState.FENCE).count();
-    boolean spm = w.spm() != null && w.spm().node().equals(node);
-    return (spm ? policy.graceExtraSpmMs() : 0) + resources * policy.graceExtraPerResourceMs();
-  }
-
   private boolean stormGuard(String node) {
     int silent = 0;
     for (String n : config.nodes().keySet()) {
@@ -151,13 +145,10 @@ final class PowerFencing {
     return true;
   }
 
-  /** An online node other than the target, preferring one that is not the manager's; else the manager's own. */
-  String proxy(String target) {
-    List<String> online = config.nodes().keySet().stream()
-        .filter(n -> !n.equals(target) && w.nodeState(n) == NodeState.ONLINE && records.containsKey(n)).toList();
-    for (String n : online) {
-      if (!n.equals(manager)) return n;
-    }
-    return manager;
+  /** The proxy for target's next order ({@link FenceProxies}): never the target, the manager's node last. */
+  FenceProxies.Choice proxy(String target) {
+    Backoff b = backoff.get(target);
+    return FenceProxies.choose(config, target, manager, n -> w.nodeState(n) == NodeState.ONLINE
+        && records.containsKey(n), b == null ? null : b.failedProxy());
   }
 }

@@ -47,7 +47,7 @@ final class SoftFencing {
     NodeRecord rec = records.get(node);
     // Too late to help: past L the fence write is due whatever a restart brings.
     if (rec == null || rec.fenced() || silentMs >= timing.leaseMs()) return;
-    String proxy = power.proxy(node);
+    String proxy = power.proxy(node).node();
     if (proxy.equals(node)) return;
     SoftFenceOrder o = new SoftFenceOrder(node, w.newToken(), proxy);
     w.setSoftFence(node, o, "soft fence: restart of its daemon via " + proxy + " over SSH (attempt " + o.attempt()

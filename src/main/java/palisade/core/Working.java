@@ -19,6 +19,7 @@ final class Working {
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
   private SpmRole spm;
+  private DeviceCheckOrder deviceCheck;
   private long nextToken;
   private long commandSeq;
   private boolean changed;
@@ -38,6 +39,7 @@ final class Working {
     this.softFences = new TreeMap<>(base.softFences());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
+    this.deviceCheck = base.deviceCheck();
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
   }
@@ -186,6 +188,19 @@ final class Working {
     changed = true;
   }
 
+  DeviceCheckOrder deviceCheck() {
+    return deviceCheck;
+  }
+
+  /** The funnel for the fence device check order: `fence device check 12 via node2 (why)`. */
+  void setDeviceCheck(DeviceCheckOrder to, String reason) {
+    Check.that(!Objects.equals(deviceCheck, to), "device check: no-op update (%s)", reason);
+    Check.that(to == null || to.token() < nextToken, "device check token %s was never issued", to);
+    log.event("manager", reason);
+    deviceCheck = to;
+    changed = true;
+  }
+
   void addHistory(FenceEntry e) {
     history.add(e);
     changed = true;
@@ -232,6 +247,7 @@ final class Working {
     for (SoftFenceOrder o : softFences.values()) {
       Check.invariant(2, o.attempt() < nextToken, "soft fence order %s not below the next token %s", o, nextToken);
     }
-    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences);
+    return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
+        deviceCheck);
   }
 }

@@ -58,7 +58,7 @@ final class LabBmcs {
   /** The mock BMC process's main: Redfish over HTTPS whose power switch powers this node off and on. */
   static void serve(Path dir, String node) throws Exception {
     LocalCluster c = LocalCluster.open(dir);
-    c.requireNode(node);
+    c.layout().requireNode(node);
     int port = c.bmcPort(node);
     if (port < 0) throw new IllegalStateException("no mock BMC port for " + node + " in " + dir);
     String password;

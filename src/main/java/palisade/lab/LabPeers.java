@@ -67,7 +67,7 @@ final class LabPeers {
   /** The store peer process's main: node's ZooKeeper peer among the cluster's, dialling through its links. */
   static void serve(Path dir, String node) throws Exception {
     LocalCluster c = LocalCluster.open(dir);
-    c.requireNode(node);
+    c.layout().requireNode(node);
     Layout layout = c.layout();
     int i = Layout.index(node);
     if (!c.peerProcesses() || i > layout.peers()) throw new IllegalStateException(node + " runs no peer process");

@@ -27,7 +27,7 @@ final class LabPower {
   }
 
   long on(String node) throws IOException {
-    c.requireNode(node);
+    c.layout().requireNode(node);
     c.reload();
     if (supervisor(node).isPresent()) throw new IllegalStateException(node + " is already on");
     if (c.peerProcesses() && Layout.index(node) <= c.layout().peers() && peers.peer(node).isEmpty()) {
@@ -48,7 +48,7 @@ final class LabPower {
   }
 
   void off(String node) throws IOException {
-    c.requireNode(node);
+    c.layout().requireNode(node);
     c.reload();
     Optional<ProcessHandle> sup = supervisor(node);
     List<Long> groups = new ArrayList<>();
@@ -82,7 +82,7 @@ final class LabPower {
    * power-off, and boots the node again after a reboot (exit status {@code CleanShutdown.EXIT_REBOOT}).
    */
   void hostShutdown(String node, boolean reboot) throws IOException {
-    c.requireNode(node);
+    c.layout().requireNode(node);
     long pid = c.daemonPid(node).orElseThrow(() -> new IllegalStateException(node + " has no daemon running"));
     Files.writeString(c.hostShutdownFile(node), reboot ? "reboot\n" : "poweroff\n");
     LabProcesses.run(List.of("kill", "-TERM", Long.toString(pid)));

@@ -45,12 +45,15 @@ final class LabSetup {
     if (peerProcesses) p.setProperty("peer_processes", "true");
     LocalCluster c = new LocalCluster(dir, layout, p);
     for (String n : options.noWatchdog()) {
-      c.requireNode(n);
+      c.layout().requireNode(n);
       if (!options.bmc() && !options.devices().containsKey(n)) {
         throw new IllegalArgumentException(n + ": a node without a watchdog needs a fence device (--bmc)");
       }
     }
-    for (String n : options.devices().keySet()) c.requireNode(n);
+    for (String n : options.devices().keySet()) {
+      if (n.matches("node\\d+")) c.layout().requireNode(n); // any other key names a device of its own (Options.fenceLevels)
+    }
+    for (String n : options.fenceLevels().keySet()) c.layout().requireNode(n);
     if (layout.witness() && peerProcesses) throw new IllegalArgumentException("a witness with peer processes");
     makeCredentials(c);
     makeApiTokens(c);

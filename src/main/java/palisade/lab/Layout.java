@@ -51,6 +51,16 @@ public record Layout(int nodes, int peers, int basePort) {
     return -1;
   }
 
+  /** Refuses (IllegalArgumentException naming the nodes) a name that is not one of this layout's nodes. */
+  void requireNode(String node) {
+    int i = index(node);
+    if (i < 1 || i > nodes) {
+      java.util.List<String> names = java.util.stream.IntStream.rangeClosed(1, nodes).mapToObj(Layout::name).toList();
+      throw new IllegalArgumentException("no node '" + node + "' in the local cluster (" + String.join(", ", names)
+          + ")");
+    }
+  }
+
   public String address(int i) {
     return "127.0.1." + i;
   }

@@ -77,13 +77,20 @@ public final class LocalCluster {
    * @param noWatchdog nodes that run with {@code watchdog: none}: only their fence device proves them dead
    * @param devices per node, a fence device (options with {@code type}) used instead of its mock BMC, named
    *     {@code fence-<node>}; {@value #BMC_PORT_PLACEHOLDER} in a value is replaced with the node's mock BMC port
+   * @param fenceLevels per node, its levels by device name; a {@code devices} key naming no node is such a device
    */
   public record Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
-      Map<String, Map<String, String>> devices) {
+      Map<String, Map<String, String>> devices, Map<String, List<List<String>>> fenceLevels) {
     public Options {
       timing = Map.copyOf(timing);
       noWatchdog = Set.copyOf(noWatchdog);
       devices = Map.copyOf(devices);
+      fenceLevels = Map.copyOf(fenceLevels);
+    }
+
+    public Options(Map<String, String> timing, int peers, boolean bmc, Set<String> noWatchdog,
+        Map<String, Map<String, String>> devices) {
+      this(timing, peers, bmc, noWatchdog, devices, Map.of());
     }
   }
 
@@ -279,11 +286,6 @@ public final class LocalCluster {
     return net.isolatedNow();
   }
 
-  /** The proxy process's loop: applies DIR/isolated whenever it changes, acknowledges in DIR/isolated.applied. */
-  public static void serveProxy(Path dir) throws IOException {
-    LabNetwork.serveProxy(dir);
-  }
-
   // ---- mock BMCs ---------------------------------------------------------------------------------------------------
 
   /** The node's mock BMC port, or -1 when the cluster has no mock BMCs. */
@@ -298,11 +300,6 @@ public final class LocalCluster {
   /** Starts one mock BMC process per node that has a port (before the nodes); waits until each listens. */
   public void startBmcs() throws IOException {
     bmcs.start();
-  }
-
-  /** The mock BMC process's main: Redfish over HTTPS whose power switch powers this node off and on. */
-  public static void serveBmc(Path dir, String node) throws Exception {
-    LabBmcs.serve(dir, node);
   }
 
   // ---- power -------------------------------------------------------------------------------------------------------
@@ -399,11 +396,6 @@ public final class LocalCluster {
     LabProcesses.stopOrContinue(pid, stop);
   }
 
-  /** The store peer process's main: node's ZooKeeper peer among the cluster's, dialling through its links. */
-  public static void servePeer(Path dir, String node) throws Exception {
-    LabPeers.serve(dir, node);
-  }
-
   /** Stops every process this cluster started (by recorded PID) and forgets the cluster. */
   public void down() throws IOException {
     reload();
@@ -417,27 +409,9 @@ public final class LocalCluster {
     Files.deleteIfExists(dir.resolve(STATE));
   }
 
-  /** The full command line from /proc (ProcessHandle.Info may leave the arguments out). */
-  static String commandLine(long pid) {
-    return LabProcesses.commandLine(pid);
-  }
-
-  /** Our class path; under Maven Surefire the real test class path (java.class.path may be a manifest jar). */
-  static String classPath() {
-    return LabProcesses.classPath();
-  }
-
   /** A node, or the witness (what the network can isolate). */
   void requireMember(String name) {
-    if (!isWitness(name)) requireNode(name);
-  }
-
-  void requireNode(String node) {
-    int i = Layout.index(node);
-    if (i < 1 || i > layout.nodes()) {
-      throw new IllegalArgumentException("no node '" + node + "' in the local cluster (" + String.join(", ",
-          nodeNames()) + ")");
-    }
+    if (!isWitness(name)) layout.requireNode(name);
   }
 
   /** The cluster's process launcher and signaller. */
@@ -468,16 +442,8 @@ public final class LocalCluster {
     LabFiles.updateState(dir, state, change);
   }
 
-  static int freeTcpPort() throws IOException {
-    return LabFiles.freeTcpPort();
-  }
-
   /** Writes a file readable by its owner only (created 0600, never world-readable in between). */
   public static void writeSecret(Path file, String secret) throws IOException {
     LabFiles.writeSecret(file, secret);
-  }
-
-  static void sleep(long ms) {
-    LabProcesses.sleep(ms);
   }
 }

@@ -3,6 +3,7 @@ package palisade.lab;
 import static palisade.lab.LabFiles.quote;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import palisade.runtime.store.Credentials;
@@ -80,7 +81,13 @@ final class NodeYaml {
           .append("    election_port: ").append(layout.electionPort()).append('\n')
           .append("    spm_priority: 5\n");
       String dev = deviceName(Layout.name(j), o);
-      if (dev != null) sb.append("    fence_levels: [[").append(dev).append("]]\n");
+      List<List<String>> levels = o.fenceLevels().get(Layout.name(j));
+      if (levels != null) {
+        sb.append("    fence_levels: [").append(String.join(", ", levels.stream().map(l -> "[" + String.join(", ", l)
+            + "]").toList())).append("]\n");
+      } else if (dev != null) {
+        sb.append("    fence_levels: [[").append(dev).append("]]\n");
+      }
       if (o.noWatchdog().contains(Layout.name(j))) sb.append("    watchdog: none\n");
     }
   }
@@ -104,6 +111,12 @@ final class NodeYaml {
       }
       opts.forEach((k, v) -> fd.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
     }
+    // Devices of their own name, for fence levels of several devices (Options.fenceLevels).
+    new TreeMap<>(o.devices()).forEach((name, opts) -> {
+      if (name.matches("node\\d+")) return;
+      fd.append("  ").append(name).append(":\n");
+      new TreeMap<>(opts).forEach((k, v) -> fd.append("    ").append(k).append(": ").append(quote(v)).append('\n'));
+    });
     return fd.toString();
   }
 }

@@ -2,6 +2,7 @@ package palisade.sim;
 
 import palisade.core.ConfigException;
 import palisade.core.Durations;
+import palisade.core.FenceOptions;
 import palisade.core.ShutdownPolicy;
 import palisade.core.Timing;
 
@@ -39,6 +40,8 @@ public final class SimOptions {
   long repairAfterMs;
   /** How long a crashed kernel dumps (`kdump NODE`) before the node reboots. */
   long kdumpMs = 60_000;
+  /** The power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
+  FenceOptions fence = FenceOptions.defaults();
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
@@ -58,6 +61,11 @@ public final class SimOptions {
   /** The `repair_after` option (0: off). */
   public long repairAfterMs() {
     return repairAfterMs;
+  }
+
+  /** The power-fencing options (grace, device checks). */
+  public FenceOptions fence() {
+    return fence;
   }
 
   /** Applies one `option` line; throws ConfigException naming the key. */
@@ -83,6 +91,13 @@ public final class SimOptions {
       case "shutdown_timeout" -> shutdownTimeoutMs = ms(key, value);
       case "repair_after" -> repairAfterMs = value.equals("off") ? 0 : ms(key, value);
       case "kdump_time" -> kdumpMs = Math.max(1, ms(key, value));
+      case "fence_grace" -> fence = fence.withGrace(zeroOrMs(key, value), fence.graceSpmMs(),
+          fence.gracePerResourceMs());
+      case "fence_grace_spm" -> fence = fence.withGrace(fence.graceMs(), zeroOrMs(key, value),
+          fence.gracePerResourceMs());
+      case "fence_grace_per_resource" -> fence = fence.withGrace(fence.graceMs(), fence.graceSpmMs(),
+          zeroOrMs(key, value));
+      case "fence_device_check" -> fence = fence.withDeviceCheck(value.equals("off") ? 0 : zeroOrMs(key, value));
       case "ack_loss" -> {
         ackLossPpm = percentPpm(key, value);
         if (ackLossPpm > ACK_LOSS_MAX_PPM) {
@@ -98,7 +113,8 @@ public final class SimOptions {
       }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
           + "ack_timeout, renew_interval, restart_hold, drift, shutdown_policy, boot_time, start_time, stop_time, "
-          + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after, kdump_time)");
+          + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after, kdump_time, "
+          + "fence_grace, fence_grace_spm, fence_grace_per_resource, fence_device_check)");
     }
   }
 
@@ -109,6 +125,10 @@ public final class SimOptions {
           + Durations.format(MAX_DURATION_MS) + " (one day)");
     }
     return ms;
+  }
+
+  private static long zeroOrMs(String key, String value) {
+    return value.equals("0") ? 0 : ms(key, value);
   }
 
   /** `1%`, `0.5%` or `1` (percent): digits only, so NaN, Infinity, 1e3 and negative values are refused. */

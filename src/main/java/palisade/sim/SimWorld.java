@@ -48,8 +48,8 @@ public final class SimWorld {
 
   private final TreeMap<String, SimNode> nodes = new TreeMap<>();
   private final SimStore store = new SimStore();
-  /** Simulated power switches (BMCs): name -> answering. */
-  private final TreeMap<String, Boolean> fenceDevices = new TreeMap<>();
+  /** Simulated power switches (BMCs, PDU outlets) and what they feed. */
+  private final SimPower power = new SimPower(this);
   /** Checkers and expectations, called in the order they were added. */
   private final List<WorldObserver> observers = new ArrayList<>();
   /** Physical truth: where resources run, the shared storage, and injected driver faults. */
@@ -89,7 +89,13 @@ public final class SimWorld {
    */
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration, TreeSet<String> noWatchdog) {
-    for (String d : devices) fenceDevices.put(d, true);
+    build(config, failStarts, devices, noMigration, noWatchdog, new TreeMap<>());
+  }
+
+  /** As above; deviceDelays: the answer delay of devices declared with one (`delay=`). */
+  public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
+      TreeSet<String> noMigration, TreeSet<String> noWatchdog, TreeMap<String, Long> deviceDelays) {
+    for (String d : devices) power.add(d, deviceDelays.getOrDefault(d, -1L));
     long driftPpm = timing.driftPpm();
     for (NodeConfig nc : config.nodes().values()) {
       double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
@@ -267,7 +273,14 @@ public final class SimWorld {
     topologyChanged();
   }
 
+  /** The operator powers the machine on (and every outlet feeding it). */
   public void powerOn(String name) {
+    power.restore(name);
+    bootUp(name);
+  }
+
+  /** Power comes back to the machine: it boots. */
+  void bootUp(String name) {
     SimNode n = nodes.get(name);
     if (n.powered) return;
     log("world", name + ": power on, booting");
@@ -287,7 +300,7 @@ public final class SimWorld {
     physical.killAll(n, "reset");
     n.halt();
     topologyChanged();
-    powerOn(n.name);
+    bootUp(n.name);
   }
 
   public void network(String name, boolean up) {
@@ -329,30 +342,18 @@ public final class SimWorld {
     });
   }
 
-  public void fenceDevice(String name, boolean ok) {
-    fenceDevices.put(name, ok);
-    log("world", "fence device " + name + (ok ? " answers again" : " stops answering"));
+  /** `fence-device DEV fail|ok|slow D` (slowMs 0: not slow). */
+  public void fenceDevice(String name, boolean ok, long slowMs) {
+    power.set(name, ok, slowMs);
   }
 
-  /** A power-fence device call from a proxy node: the device acts on the target's power after a short delay. */
+  /** A power-fence device call from a proxy node: the device acts on the target's power when it answers. */
   void fenceCall(SimNode proxy, String device, String target, palisade.core.PowerAction action,
       palisade.core.Callback<palisade.core.FenceDriver.Outcome> done) {
     long started = now;
     long inc = proxy.incarnation;
-    at(now + 100 + random.nextInt(400), () -> {
-      SimNode t = nodes.get(target);
-      palisade.core.FenceDriver.Outcome o;
-      if (!fenceDevices.getOrDefault(device, false) || t == null) {
-        o = new palisade.core.FenceDriver.Outcome(false, false, "device " + device + " does not answer", started, now);
-      } else {
-        switch (action) {
-          case OFF -> powerOff(target, "fenced by " + device);
-          case ON -> powerOn(target);
-          case STATUS -> { }
-        }
-        o = new palisade.core.FenceDriver.Outcome(true, t.powered, "", started, now);
-      }
-      palisade.core.FenceDriver.Outcome result = o;
+    at(now + power.answerDelayMs(device, 100 + random.nextInt(400)), () -> {
+      palisade.core.FenceDriver.Outcome result = power.act(device, target, action, started);
       atSoftware(proxy, now, inc, () -> {
         done.done(result, proxy.localNow());
         afterSoftware(proxy);
@@ -372,7 +373,7 @@ public final class SimWorld {
     at(now + options.shutdownTimeoutMs, () -> {
       if (n.incarnation == inc && n.shuttingDown) {
         powerOff(name, "shutdown timed out");
-        if (reboot) powerOn(name);
+        if (reboot) bootUp(name);
       }
     });
   }
@@ -382,7 +383,7 @@ public final class SimWorld {
     if (n.shuttingDown && n.agent() != null && n.agent().isDown()) {
       boolean reboot = n.rebootAfterShutdown;
       powerOff(n.name, "clean " + (reboot ? "reboot" : "shutdown"));
-      if (reboot) powerOn(n.name);
+      if (reboot) bootUp(n.name);
     }
   }
 

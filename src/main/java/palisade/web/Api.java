@@ -163,7 +163,7 @@ public final class Api {
     for (FenceEntry e : h.entries()) {
       Map<String, Object> f = new LinkedHashMap<>();
       f.put("target", e.target());
-      f.put("kind", e.kind()); // watchdog, power or manual: how the node was handled
+      f.put("kind", e.kind()); // watchdog, power or manual: how the node was handled; check: a device check
       f.put("attempt", e.attempt());
       f.put("level", e.level());
       f.put("device", e.device());

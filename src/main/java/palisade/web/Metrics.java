@@ -43,6 +43,7 @@ final class Metrics implements Telemetry {
   private final Timeline timeline = new Timeline();
   private final MultiGauge resources;
   private final MultiGauge peerRole;
+  private final MultiGauge fenceDeviceUp;
   private final Supplier<String> peerMode;
   /** Store and renewal timers by kind and result (a handful of keys). */
   private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
@@ -87,6 +88,9 @@ final class Metrics implements Telemetry {
         .register(registry);
     peerRole = MultiGauge.builder("palisade.store.peer.role")
         .description("1 for the mode of this node's embedded ZooKeeper peer (leader, follower, standalone)")
+        .register(registry);
+    fenceDeviceUp = MultiGauge.builder("palisade.fence.device.up")
+        .description("1 when the fence device passed its last periodic status check, 0 when it failed")
         .register(registry);
     lastTickNanos = startNanos;
   }
@@ -198,6 +202,15 @@ final class Metrics implements Telemetry {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     counts.forEach((k, n) -> rows.add(MultiGauge.Row.of(Tags.of("state", k.get(0), "assigned", k.get(1)), n)));
     resources.register(rows, true);
+    List<MultiGauge.Row<?>> devices = new ArrayList<>();
+    if (t != null && t.history() != null) {
+      for (palisade.core.FenceEntry e : t.history().entries()) { // the history keeps one check line per device
+        if (e.action().equals(palisade.core.FenceEntry.CHECK)) {
+          devices.add(MultiGauge.Row.of(Tags.of("device", e.device()), e.checkOk() ? 1 : 0));
+        }
+      }
+    }
+    fenceDeviceUp.register(devices, true);
     String mode = peerMode.get();
     peerRole.register(mode == null ? List.of() : List.of(MultiGauge.Row.of(Tags.of("role", label(mode)), 1)),
         true);

@@ -190,7 +190,8 @@ final class Timeline {
       steps.add(first);
       for (Map<String, Object> s : i.steps) steps.add(new LinkedHashMap<>(s)); // copies: rendered on two threads
       for (FenceEntry e : history == null ? List.<FenceEntry>of() : history.entries()) {
-        if (!e.target().equals(i.node) || e.startedMs() < renewed || (i.endMs > 0 && e.startedMs() > i.endMs)) {
+        if (!e.target().equals(i.node) || e.startedMs() < renewed || (i.endMs > 0 && e.startedMs() > i.endMs)
+            || e.action().equals(FenceEntry.CHECK)) { // a periodic device check is no step of the failure
           continue;
         }
         Map<String, Object> s = new LinkedHashMap<>();

@@ -241,7 +241,7 @@ class PowerFencingClusterTest {
     assertThat(admin.events(null, 2_000)).anySatisfy(e -> {
       assertThat(e.source()).isEqualTo("operator admin (admin) on " + Admin.hostName());
       assertThat(e.node()).isEqualTo(Admin.hostName());
-      assertThat(e.message()).contains("FenceConfirm", "node3");
+      assertThat(e.message()).contains("fence confirmation of node3");
     });
     FenceEntry manual = summary("node3", FenceEntry.MANUAL).orElseThrow();
     assertThat(manual.executor()).startsWith(person);

@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The proxy's fence runs on their own, device answer by device answer: levels in order, all devices of a level
- * together; a failing level falls through to the next; status polls are bounded; off confirmed is written to the
- * history before power goes on again; an order is run once, and never against a node that rejoined.
+ * together, each level looking at the status first (a node already off is confirmed without an off); a failing level
+ * falls through to the next; status polls are bounded; off confirmed is written to the history before power goes on
+ * again; an order is run once, and never against a node that rejoined.
  */
 class FencerTest {
   private final FakeStore store = new FakeStore();
@@ -84,18 +85,24 @@ class FencerTest {
   void runsLevelsInOrderFallsThroughAndConfirmsOffBeforePoweringOn() {
     ManagerState ms = ordering(order(7, "node1", List.of(List.of("pdu-a"), List.of("pdu-b1", "pdu-b2"))));
     fencer.tick(ms, 0);
-    assertThat(calls).containsExactly("pdu-a off");
-    answer(false, false, 10); // level 1 fails: level 2, both devices together
-    assertThat(calls).containsExactly("pdu-a off", "pdu-b1 off", "pdu-b2 off");
+    assertThat(calls).containsExactly("pdu-a status");
+    answer(true, true, 5); // on: cut
+    assertThat(calls).containsExactly("pdu-a status", "pdu-a off");
+    answer(false, false, 10); // level 1 fails: level 2, both devices together, looking first
+    assertThat(calls.subList(2, calls.size())).containsExactly("pdu-b1 status", "pdu-b2 status");
+    answer(true, true, 12);
+    answer(false, false, 14); // a status that fails does not stop the cut
+    assertThat(calls.subList(4, calls.size())).containsExactly("pdu-b1 off", "pdu-b2 off");
     answer(true, false, 20);
     fencer.tick(ms, 250);
-    assertThat(calls).as("no poll before every device of the level answered").hasSize(3);
+    assertThat(calls).as("no poll before every device of the level answered").hasSize(6);
     answer(true, false, 260);
     fencer.tick(ms, 500);
-    assertThat(calls.subList(3, calls.size())).containsExactly("pdu-b1 status", "pdu-b2 status");
+    assertThat(calls.subList(6, calls.size())).containsExactly("pdu-b1 status", "pdu-b2 status");
     answer(true, false, 510);
+    assertThat(calls).as("no on while one device of the level is not confirmed off").hasSize(8);
     answer(true, false, 520); // both report off: confirmed, then power on
-    assertThat(calls.subList(5, calls.size())).containsExactly("pdu-b1 on", "pdu-b2 on");
+    assertThat(calls.subList(8, calls.size())).containsExactly("pdu-b1 on", "pdu-b2 on");
     fencer.tick(ms, 750);
     assertThat(history()).as("off confirmed reaches the history before power is back")
         .contains("node3 attempt 7 level 2 pdu-b1+pdu-b2 fence: off confirmed (by node1)");
@@ -106,7 +113,10 @@ class FencerTest {
     answer(true, true, 1_020);
     fencer.tick(ms, 1_250);
     assertThat(history()).containsExactly(
+        "node3 attempt 7 level 1 pdu-a status: on (by node1)",
         "node3 attempt 7 level 1 pdu-a off: error: timeout (by node1)",
+        "node3 attempt 7 level 2 pdu-b1 status: on (by node1)",
+        "node3 attempt 7 level 2 pdu-b2 status: error: timeout (by node1)",
         "node3 attempt 7 level 2 pdu-b1 off: ok (by node1)",
         "node3 attempt 7 level 2 pdu-b2 off: ok (by node1)",
         "node3 attempt 7 level 2 pdu-b1 status: off (by node1)",
@@ -118,24 +128,55 @@ class FencerTest {
         "node3 attempt 7 level 2 pdu-b2 status: on (by node1)",
         "node3 attempt 7 level 2 pdu-b1+pdu-b2 fence: on confirmed (by node1)");
     fencer.tick(ms, 5_000);
-    assertThat(calls).as("a finished order is not run again").hasSize(9);
+    assertThat(calls).as("a finished order is not run again").hasSize(12);
+  }
+
+  @Test
+  void aNodeAlreadyOffIsConfirmedWithoutAnOffAndTheProxyLineSaysWhy() {
+    FenceTask t = new FenceTask("node3", 7, 1, "node1", List.of(List.of("pdu-b1", "pdu-b2")), false,
+        "same site dc1");
+    ManagerState ms = ordering(t);
+    fencer.tick(ms, 0);
+    answer(true, false, 10);
+    answer(true, false, 20); // both feeds already off
+    assertThat(calls).containsExactly("pdu-b1 status", "pdu-b2 status", "pdu-b1 on", "pdu-b2 on");
+    fencer.tick(ms, 250);
+    assertThat(history()).containsExactly(
+        "node3 attempt 7 level 1 - proxy: via node1 (same site dc1) (by node1)",
+        "node3 attempt 7 level 1 pdu-b1 status: off (by node1)",
+        "node3 attempt 7 level 1 pdu-b2 status: off (by node1)",
+        "node3 attempt 7 level 1 pdu-b1+pdu-b2 fence: off confirmed (already off) (by node1)");
+    FenceHistory h = store.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
+    assertThat(h.summary("node3", 7, FenceEntry.OFF_CONFIRMED)).as("the manager counts it as off confirmed")
+        .isNotNull();
+    assertThat(log).anyMatch(l -> l.contains("already off, no off sent"));
+  }
+
+  @Test
+  void oneFeedOffAndOneOnIsCutLikeAnyOther() {
+    ManagerState ms = ordering(order(7, "node1", List.of(List.of("pdu-b1", "pdu-b2"))));
+    fencer.tick(ms, 0);
+    answer(true, false, 10);
+    answer(true, true, 20);
+    assertThat(calls).containsExactly("pdu-b1 status", "pdu-b2 status", "pdu-b1 off", "pdu-b2 off");
   }
 
   @Test
   void statusPollsAreSpacedAndBoundedThenTheNextLevelIsTried() {
     ManagerState ms = ordering(order(7, "node1", List.of(List.of("pdu-a"), List.of("pdu-b"))));
     fencer.tick(ms, 0);
+    answer(true, true, 5);
     answer(true, false, 10);
     long t = 250;
     for (int poll = 1; poll <= policy.pollMax(); poll++) {
       fencer.tick(ms, t);
-      assertThat(calls).as("poll %d", poll).hasSize(1 + poll);
+      assertThat(calls).as("poll %d", poll).hasSize(2 + poll);
       answer(true, true, t); // still on: the next poll is due an interval after this answer
       fencer.tick(ms, t + policy.pollIntervalMs() - 1);
-      assertThat(calls).as("polls are spaced").hasSize(1 + poll + (poll == policy.pollMax() ? 1 : 0));
+      assertThat(calls).as("polls are spaced").hasSize(2 + poll + (poll == policy.pollMax() ? 1 : 0));
       t += policy.pollIntervalMs();
     }
-    assertThat(calls.get(calls.size() - 1)).isEqualTo("pdu-b off");
+    assertThat(calls.get(calls.size() - 1)).isEqualTo("pdu-b status");
     assertThat(log).anyMatch(l -> l.contains("node3: level 1 failed (still not off after 10 polls)"));
   }
 
@@ -143,14 +184,16 @@ class FencerTest {
   void everyLevelFailingIsReportedOnceAndOnlyANewOrderRunsAgain() {
     ManagerState ms = ordering(order(7, "node1", List.of(List.of("pdu-a"), List.of("pdu-b"))));
     fencer.tick(ms, 0);
+    answer(false, false, 5);
     answer(false, false, 10);
+    answer(false, false, 15);
     answer(false, false, 20);
     fencer.tick(ms, 250);
     assertThat(history()).contains("node3 attempt 7 level 2 pdu-b fence: all levels failed (by node1)");
     fencer.tick(ms, 500);
-    assertThat(calls).containsExactly("pdu-a off", "pdu-b off");
+    assertThat(calls).containsExactly("pdu-a status", "pdu-a off", "pdu-b status", "pdu-b off");
     fencer.tick(ordering(order(8, "node1", List.of(List.of("pdu-a"), List.of("pdu-b")))), 5_000);
-    assertThat(calls).containsExactly("pdu-a off", "pdu-b off", "pdu-a off");
+    assertThat(calls).containsExactly("pdu-a status", "pdu-a off", "pdu-b status", "pdu-b off", "pdu-a status");
   }
 
   @Test
@@ -171,9 +214,9 @@ class FencerTest {
     fencer.tick(ordering(order(7, "node1", List.of(List.of("pdu-a")))), 0);
     fencer.tick(ordering(), 250);
     assertThat(log).contains("node1/fencer: node3: fence order 7 withdrawn");
-    answer(true, false, 300);
+    answer(true, true, 300);
     fencer.tick(ordering(), 500);
-    assertThat(calls).containsExactly("pdu-a off");
+    assertThat(calls).containsExactly("pdu-a status");
     assertThat(history()).isEmpty();
   }
 
@@ -182,12 +225,13 @@ class FencerTest {
     ManagerState ms = ordering(order(7, "node1", List.of(List.of("pdu-a"))));
     store.hold = true;
     fencer.tick(ms, 0);
-    answer(false, false, 10); // the only level fails: two lines to write
+    answer(false, false, 5);
+    answer(false, false, 10); // the only level fails: three lines to write
     fencer.tick(ms, 250);
     assertThat(store.heldCount()).isEqualTo(1);
     store.commitHeld(260);
     fencer.tick(ms, 500);
     assertThat(store.heldCount()).as("nothing left to send").isZero();
-    assertThat(history()).hasSize(2);
+    assertThat(history()).hasSize(3);
   }
 }

@@ -76,7 +76,7 @@ class HostFencingTest {
     if (task != null) fencing.put(task.target(), task);
     TreeMap<String, SoftFenceOrder> softs = new TreeMap<>();
     if (soft != null) softs.put(soft.target(), soft);
-    return new ManagerState(1, 100, 0, new TreeMap<>(), new TreeMap<>(), fencing, null, null, softs);
+    return new ManagerState(1, 100, 0, new TreeMap<>(), new TreeMap<>(), fencing, null, null, softs, null);
   }
 
   private static FenceTask kdumpThenBmc(long attempt) {
@@ -105,12 +105,12 @@ class HostFencingTest {
   }
 
   @Test
-  void noKdumpMessageFallsThroughToThePowerLevel() {
+  void noKdumpMessageFallsThroughToThePowerLevel() { // which looks at its devices first, then cuts
     ManagerState ms = state(kdumpThenBmc(7), null);
     fencer.tick(ms, 0);
     kdumpAnswers.remove(0).done(new KdumpDriver.Outcome(false, "no kdump message from node3 within 12s", 0,
         12_000), 12_000);
-    assertThat(calls).containsExactly("listen node3 " + KdumpLevel.WAIT_MS, "bmc3 off");
+    assertThat(calls).containsExactly("listen node3 " + KdumpLevel.WAIT_MS, "bmc3 status");
     fencer.tick(ms, 12_250);
     assertThat(history()).containsExactly(
         "node3 attempt 7 level 1 kdump listen: error: no kdump message from node3 within 12s (by node1)");

@@ -25,10 +25,10 @@ final class ClusterFacts {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
-          n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0));
+          n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0).withSite(n.site()));
     }
     return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
-        local.timing(), local.repairAfterMs());
+        local.timing(), local.repairAfterMs(), local.fence());
   }
 
   /**

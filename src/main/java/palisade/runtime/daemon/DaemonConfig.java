@@ -38,11 +38,13 @@ import palisade.io.TextFile;
  * @param cliCredential {@code cli.credential}: the operator credential `palisade` uses on this host when it finds
  *     the cluster in this file; null: the node's own store credential
  * @param witness {@code store.witness}, the store peer that is no node (last server id), or null
+ * @param fence {@code fence_grace}, {@code fence_grace_spm}, {@code fence_grace_per_resource} and {@code
+ *     fence_device_check}, the initial cluster settings ({@link FenceSection})
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness) {
+    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness, palisade.core.FenceOptions fence) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -79,14 +81,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param kdumpPort the UDP port a fence proxy listens on for its kdump message ({@code kdump: yes},
    *     {@code kdump_port}), or 0: no kdump level
    * @param kdumpAddress the address its kdump messages come from ({@code kdump_address}), or null: its address
+   * @param site its initial site ({@code site}), or null: a fence proxy of the target's site is preferred
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
-      palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress) {
+      palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress,
+      String site) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
       this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null, null,
-          0, null);
+          0, null, null);
     }
   }
 
@@ -109,7 +113,7 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
       "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy",
-      "log", "cli");
+      "log", "cli", "fence_grace", "fence_grace_spm", "fence_grace_per_resource", "fence_device_check");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -221,7 +225,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
     return new DaemonConfig(cluster, node, nodes, store.peers(), store.connect(), dataDir, wd.driver(), wd.device(),
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
         repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base),
-        LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes));
+        LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes),
+        FenceSection.parse(root));
   }
 
   /** The witness, whose name must be no node's. */

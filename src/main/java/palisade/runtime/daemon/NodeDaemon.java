@@ -101,7 +101,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Fence devices first: a bad definition (unknown agent, option the metadata refuses) stops the daemon here.
     fences = AsyncFences.create(config, loop, this::nowMs);
     hostFences = AsyncHostFences.create(config, loop, this::nowMs); // soft fences and kdump listeners, checked now
-    Credential credential = storeCredential();
+    Credential credential = StoreSection.credential(config);
     // Everything this daemon and its embedded peer write (snapshots and logs hold resource commands) is private.
     PrivateFiles.umask077();
     Path dir = PrivateFiles.privateTree(config.dataDir());
@@ -177,30 +177,16 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     }
   }
 
-  private boolean schemaPending;
+  /** The store's layout version must be known before anything runs (see {@link SchemaGate}). */
+  private final SchemaGate schema = new SchemaGate();
 
-  /**
-   * The store's layout version (/schema): a newer one than this palisade knows refuses the daemon (exit 2) before
-   * anything runs; a missing one (a store made before it was recorded, or a new cluster) is recorded as the current
-   * one first. True once it is known and this daemon may go on.
-   */
   private boolean schemaKnown() {
-    Versioned<Object> s = store.view().get(StorePaths.SCHEMA);
-    if (s != null) {
-      try {
-        palisade.runtime.store.SchemaVersion.check(palisade.runtime.store.SchemaVersion.of(s.value()));
-      } catch (ConfigException e) {
-        refuse(e.getMessage());
-        return false;
-      }
-      return true;
+    try {
+      return schema.known(store);
+    } catch (ConfigException e) {
+      refuse(e.getMessage());
+      return false;
     }
-    if (!schemaPending) {
-      schemaPending = true;
-      store.submit(Txn.of(new Op.Put(StorePaths.SCHEMA, Op.ABSENT, palisade.runtime.store.SchemaVersion.CURRENT)),
-          (r, t) -> schemaPending = false); // written, or another node wrote it first: read it from the view
-    }
-    return false;
   }
 
   /** /config is read: check this node's local facts against it, then build the core under the cluster's timing. */
@@ -258,7 +244,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     System.exit(2);
   }
 
-
   /** The deadline of one call to the watchdog supervisor: well below X (and R), so a hung call is noticed early. */
   static long watchdogDeadlineMs(palisade.core.Timing timing) {
     return Math.max(50, Math.min(timing.renewMs(), timing.ackMs()) / 2);
@@ -302,22 +287,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private static <T> T value(StoreView v, String path, Class<T> type) {
     var r = v.get(path);
     return r != null && type.isInstance(r.value()) ? type.cast(r.value()) : null;
-  }
-
-
-  /** The node's store credential (store.credential): a node certificate, readable, private. */
-  private Credential storeCredential() {
-    Credential c;
-    try {
-      c = Credential.load(config.storeCredential());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("store.credential: " + e.getMessage());
-    }
-    if (c.role() != Credential.Role.MEMBER) {
-      throw new ConfigException("store.credential: " + config.storeCredential() + " holds the credential of "
-          + c.who() + ", not a node credential (palisade credentials node " + config.node() + ")");
-    }
-    return c;
   }
 
   /** The embedded peer hit an error ZooKeeper calls fatal: a node without its peer must not run on quietly. */

@@ -23,7 +23,7 @@ final class NodesSection {
 
   private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
       "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy", "soft_fence",
-      "kdump", "kdump_port", "kdump_address");
+      "kdump", "kdump_port", "kdump_address", "site");
 
   /**
    * The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them (null: a
@@ -79,7 +79,7 @@ final class NodesSection {
     return new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
         port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy,
         SoftFenceSection.parse(n.get("soft_fence"), where, address, nodeWatchdog), SoftFenceSection.kdumpPort(n,
-        where), SoftFenceSection.kdumpAddress(n, where));
+        where), SoftFenceSection.kdumpAddress(n, where), n.has("site") ? name(n.get("site"), where + ".site") : null);
   }
 
   /** fence_levels: a list of levels, each a list of device names (checked against fence_devices later). */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
 import palisade.core.ConfigException;
+import palisade.runtime.store.Credential;
 
 /**
  * The daemon configuration's {@code store} section: an external ensemble or the embedded quorum's size, and the
@@ -84,5 +85,20 @@ record StoreSection(String connect, int peers, String credential, DaemonConfig.N
       if (port < 1 || port > 65535) throw new ConfigException("store.connect: '" + hp + "' has no port 1-65535");
     }
     return connect;
+  }
+
+  /** The node's store credential (store.credential): a node certificate, readable, private. */
+  static Credential credential(DaemonConfig config) {
+    Credential c;
+    try {
+      c = Credential.load(config.storeCredential());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("store.credential: " + e.getMessage());
+    }
+    if (c.role() != Credential.Role.MEMBER) {
+      throw new ConfigException("store.credential: " + config.storeCredential() + " holds the credential of "
+          + c.who() + ", not a node credential (palisade credentials node " + config.node() + ")");
+    }
+    return c;
   }
 }

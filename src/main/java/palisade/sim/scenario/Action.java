@@ -223,8 +223,20 @@ public sealed interface Action {
     }
   }
 
-  /** `fence-device DEV fail|ok`: a power switch stops or resumes answering. */
-  record FenceDevice(String device, boolean ok) implements Action {
+  /**
+   * `fence-device DEV fail|ok|slow DURATION`: a power switch stops answering, answers normally again, or answers
+   * only after slowMs from now on (slowMs 0: not slow).
+   */
+  record FenceDevice(String device, boolean ok, long slowMs) implements Action {
+    public FenceDevice {
+      Check.that(slowMs >= 0 && (ok || slowMs == 0), "fence-device %s: slow %s while failing", device, slowMs);
+    }
+
+    /** fail or ok. */
+    public FenceDevice(String device, boolean ok) {
+      this(device, ok, 0);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.fenceDevice(this);
@@ -232,7 +244,7 @@ public sealed interface Action {
 
     @Override
     public String words() {
-      return "fence-device " + device + " " + (ok ? "ok" : "fail");
+      return "fence-device " + device + " " + (!ok ? "fail" : slowMs > 0 ? "slow " + Durations.format(slowMs) : "ok");
     }
   }
 

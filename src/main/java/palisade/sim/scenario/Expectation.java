@@ -28,6 +28,8 @@ public sealed interface Expectation {
     R spmNotOn(SpmNotOn x);
     R fencedBy(FencedBy x);
     R fenceHistoryHas(FenceHistoryHas x);
+    R fenceProxy(FenceProxy x);
+    R fenceDeviceIs(FenceDeviceIs x);
     R converged(Converged x);
   }
 
@@ -147,6 +149,26 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.fenceHistoryHas(this);
+    }
+  }
+
+  /** `fence proxy of NODE on NODE[|NODE...]`: the proxy of NODE's most recent fence order is one of proxies. */
+  record FenceProxy(String node, List<String> proxies) implements Expectation {
+    public FenceProxy {
+      proxies = nonEmpty(proxies);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceProxy(this);
+    }
+  }
+
+  /** `fence-device DEV failed|ok`: the newest status check of the device, as the fence history holds it. */
+  record FenceDeviceIs(String device, boolean ok) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceDeviceIs(this);
     }
   }
 

@@ -104,7 +104,10 @@ public final class Fuzz {
     for (int i = 1; i <= k; i++) nodes.add("node" + i);
     List<String> devices = new ArrayList<>();
     List<String> ids = new ArrayList<>();
-    List<String> lines = declarations(r, nodes, devices, ids);
+    // Power feeds, device delays and slowness, sites, grace and device checks draw from their own source: the
+    // histories drawn before they existed stay the same but for them.
+    Random power = new Random(seed ^ POWER_SALT);
+    List<String> lines = declarations(r, power, nodes, devices, ids);
     List<Scenario.At> steps = new ArrayList<>();
     long t = 5_000;
     while (true) {
@@ -120,6 +123,7 @@ public final class Fuzz {
     }
     daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
     FuzzHostFaults.add(new Random(seed ^ FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
+    slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
     for (String n : nodes) {
@@ -135,6 +139,24 @@ public final class Fuzz {
     Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)
         + " converged", new Expectation.Converged());
     return Scenario.assemble("fuzz-" + seed, lines, steps, List.of(converged), end, seed);
+  }
+
+  /** A device's answer delay now and then (` delay=D`), else the simulator's usual 100-500 ms. */
+  private static String delay(Random power) {
+    return power.nextInt(4) == 0 ? " delay=" + (50 + power.nextInt(4_000)) + "ms" : "";
+  }
+
+  /** Seeds the power model's own random source (feeds, delays, slowness, sites, grace). */
+  private static final long POWER_SALT = 0x5EED_F00D_0000_0016L;
+
+  /** Now and then a device answers only after a few seconds for a while (`fence-device DEV slow D`). */
+  private static void slowDevices(Random power, List<Scenario.At> steps, List<String> devices, long durationMs) {
+    for (String d : devices) {
+      if (power.nextInt(5) != 0) continue;
+      long from = 5_000 + (long) power.nextInt((int) Math.max(1, durationMs - 5_000));
+      steps.add(at(from, new Action.FenceDevice(d, true, 1_000 + power.nextInt(8_000))));
+      steps.add(at(Math.min(durationMs, from + 10_000 + power.nextInt(90_000)), new Action.FenceDevice(d, true)));
+    }
   }
 
   /** Seeds the daemon restarts' own random source: distinct from the history's, for any seed. */
@@ -155,7 +177,8 @@ public final class Fuzz {
   }
 
   /** The cluster's declaration lines; fills devices and ids with the fence devices and resources declared. */
-  private static List<String> declarations(Random r, List<String> nodes, List<String> devices, List<String> ids) {
+  private static List<String> declarations(Random r, Random power, List<String> nodes, List<String> devices,
+      List<String> ids) {
     int k = nodes.size();
     List<String> lines = new ArrayList<>();
     lines.add("nodes " + String.join(" ", nodes));
@@ -170,18 +193,26 @@ public final class Fuzz {
         if (r.nextInt(3) == 0) continue;
         String bmc = "bmc-" + n;
         devices.add(bmc);
-        lines.add("fence-device " + bmc + " type=sim");
+        lines.add("fence-device " + bmc + " type=sim" + delay(power));
         String levels = bmc;
         if (r.nextInt(3) == 0) {
-          String pdu = "pdu-" + n;
-          devices.add(pdu);
-          lines.add("fence-device " + pdu + " type=sim");
-          levels += "," + pdu;
+          // A PDU level: one outlet, or two feeding a host with two power supplies (off only when both are off).
+          List<String> pdus = power.nextBoolean() ? List.of("pdu-" + n) : List.of("pdu-" + n + "-a", "pdu-" + n + "-b");
+          for (String pdu : pdus) {
+            devices.add(pdu);
+            lines.add("fence-device " + pdu + " type=sim" + delay(power));
+          }
+          levels = pdus.size() > 1 && power.nextInt(3) == 0 ? String.join("+", pdus) + "," + bmc
+              : levels + "," + String.join("+", pdus);
         }
-        lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : ""));
+        String site = power.nextInt(3) == 0 ? " site=dc" + (1 + power.nextInt(2)) : "";
+        lines.add("node " + n + " fence=" + levels + (r.nextBoolean() ? " watchdog=no" : "") + site);
       }
       // Repair after a watchdog fence: power cycles of fenced nodes that did not come back, next to everything.
       if (r.nextInt(3) == 0) lines.add("option repair_after=" + (5 + r.nextInt(120)) + "s");
+      if (power.nextInt(3) == 0) lines.add("option fence_grace=" + power.nextInt(15) + "s");
+      if (power.nextInt(4) == 0) lines.add("option fence_grace_per_resource=" + power.nextInt(2_000) + "ms");
+      if (power.nextInt(3) == 0) lines.add("option fence_device_check=" + (20 + power.nextInt(300)) + "s");
     }
     if (r.nextInt(8) == 0) {
       // A node that silently runs without its watchdog whatever its configuration says: the manager must not

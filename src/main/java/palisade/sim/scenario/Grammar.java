@@ -77,11 +77,7 @@ final class Grammar {
         }
         yield new Action.FenceConfirm(a.get(2), a.size() == 4);
       }
-      case "fence-device" -> {
-        arity(a, 3, "fence-device DEV fail|ok");
-        if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) throw error("fence-device: expected fail or ok");
-        yield new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
-      }
+      case "fence-device" -> fenceDevice(a);
       case "drop-acks" -> {
         arity(a, 3, "drop-acks NODE on|off");
         yield new Action.DropAcks(a.get(1), onOff(a.get(2), what));
@@ -114,6 +110,20 @@ final class Grammar {
     }
     return new Action.HostFault(a.get(1), a.get(2).equals("hang") ? Action.HostFault.Kind.DAEMON_HANG
         : Action.HostFault.Kind.DAEMON_OK);
+  }
+
+  /** `fence-device DEV fail|ok|slow DURATION`. */
+  private static Action fenceDevice(List<String> a) {
+    if (a.size() == 4 && a.get(2).equals("slow")) {
+      long slow = duration(a.get(3), "fence-device slow");
+      if (slow == 0) throw error("fence-device slow: the delay must be positive (ok ends a slowness)");
+      return new Action.FenceDevice(a.get(1), true, slow);
+    }
+    arity(a, 3, "fence-device DEV fail|ok|slow DURATION");
+    if (!a.get(2).equals("fail") && !a.get(2).equals("ok")) {
+      throw error("fence-device: expected fail, ok or slow DURATION, got '" + a.get(2) + "'");
+    }
+    return new Action.FenceDevice(a.get(1), a.get(2).equals("ok"));
   }
 
   private static Action service(List<String> a) {
@@ -167,6 +177,21 @@ final class Grammar {
         }
         return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
       }
+      case "fence" -> {
+        arity(e, 6, "fence proxy of NODE on NODE[|NODE...]");
+        if (!e.get(1).equals("proxy") || !e.get(2).equals("of") || !e.get(4).equals("on")) {
+          throw error("expect fence: expected fence proxy of NODE on NODE[|NODE...], got '" + String.join(" ", e)
+              + "'");
+        }
+        return new Expectation.FenceProxy(e.get(3), nodes(e.get(5)));
+      }
+      case "fence-device" -> {
+        arity(e, 3, "fence-device DEV failed|ok");
+        if (!e.get(2).equals("failed") && !e.get(2).equals("ok")) {
+          throw error("expect fence-device: expected failed or ok, got '" + e.get(2) + "'");
+        }
+        return new Expectation.FenceDeviceIs(e.get(1), e.get(2).equals("ok"));
+      }
       case "converged" -> {
         arity(e, 1, "converged");
         return new Expectation.Converged();
@@ -188,7 +213,8 @@ final class Grammar {
           return new Expectation.ServiceIs(id, st);
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
-            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND or converged");
+            + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok or converged");
       }
     }
   }

@@ -195,6 +195,18 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void fenceProxy(Expectation.FenceProxy e) {
+    nodeRef(e.node(), "expect fence proxy");
+    return nodeRefs(e.proxies(), "expect fence proxy");
+  }
+
+  @Override
+  public Void fenceDeviceIs(Expectation.FenceDeviceIs e) {
+    if (!fenceDevices.contains(e.device())) throw error("expect fence-device: unknown device '" + e.device() + "'");
+    return null;
+  }
+
+  @Override
   public Void converged(Expectation.Converged e) {
     return null;
   }

@@ -19,7 +19,6 @@ import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.NodeConfig;
-import palisade.core.ShutdownPolicy;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.io.TextFile;
@@ -80,6 +79,8 @@ public final class Scenario {
   final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
   final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
+  /** The answer delay of devices declared with `delay=`. */
+  final TreeMap<String, Long> deviceDelays = new TreeMap<>();
   /** Nodes declared `watchdog_device=none`: their machine has no working watchdog, whatever `watchdog=` says. */
   final TreeSet<String> noWatchdog = new TreeSet<>();
   /** Resources whose driver cannot live-migrate (every migration fails). */
@@ -280,7 +281,7 @@ public final class Scenario {
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
             List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy",
-                "soft_fence", "kdump"));
+                "soft_fence", "kdump", "site"));
         DeclarationValues.checkFenceExtras(attrs, n);
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
@@ -298,10 +299,9 @@ public final class Scenario {
         nodes.get(n).putAll(attrs);
       }
       case "fence-device" -> {
-        if (w.size() < 2) throw error("fence-device: missing NAME");
-        Map<String, String> kv = keyValues(w.subList(2, w.size()), "fence-device " + w.get(1), List.of("type"));
-        if (!"sim".equals(kv.get("type"))) throw error("fence-device " + w.get(1) + ": type must be sim");
-        fenceDevices.add(w.get(1));
+        long delay = NodeDeclarations.fenceDevice(w);
+        if (!fenceDevices.add(w.get(1))) throw error("fence-device " + w.get(1) + " declared twice");
+        if (delay >= 0) deviceDelays.put(w.get(1), delay);
       }
       case "group" -> group(w);
       case "resource" -> resource(w);
@@ -398,9 +398,11 @@ public final class Scenario {
             + options.storePeers() + " is more than the " + nodes.size() + " nodes declared");
       }
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
-      for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
+      for (var e : nodes.entrySet()) {
+        ncs.put(e.getKey(), NodeDeclarations.nodeConfig(e.getKey(), e.getValue(), fenceDevices));
+      }
       config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing(),
-          options.repairAfterMs());
+          options.repairAfterMs(), options.fence());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }
@@ -422,26 +424,6 @@ public final class Scenario {
   /** FILE:LINE, or FILE alone for a generated step. */
   private String where(int line) {
     return line > 0 ? file + ":" + line : file;
-  }
-
-  private NodeConfig nodeConfig(String name, Map<String, String> attrs) {
-    boolean watchdog = yesNo(attrs.getOrDefault("watchdog", "yes"), "node " + name + " watchdog");
-    List<List<String>> levels = new ArrayList<>();
-    if (attrs.containsKey("fence")) {
-      for (String level : attrs.get("fence").split(",")) {
-        List<String> devs = List.of(level.split("\\+"));
-        for (String d : devs) {
-          if (!fenceDevices.contains(d)) throw error("node " + name + ": unknown fence device '" + d + "'");
-        }
-        levels.add(devs);
-      }
-    }
-    int spm = integer(attrs.getOrDefault("spm_priority", "-1"), "node " + name + " spm_priority");
-    boolean manual = yesNo(attrs.getOrDefault("manual_only", "no"), "node " + name + " manual_only");
-    String policy = attrs.get("shutdown_policy"); // null: the cluster's (option shutdown_policy)
-    return new NodeConfig(name, watchdog, levels, spm, manual, policy == null ? null : ShutdownPolicy.parse(policy,
-        "node " + name)).withFenceExtras(softFence(attrs, name), yesNo(attrs.getOrDefault("kdump", "no"),
-        "node " + name + " kdump"));
   }
 
   private void requireNode(String n, String where) {

@@ -67,7 +67,7 @@ public final class ScenarioRunner {
   public Result run() {
     try {
       world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices, scenario.failMigrate,
-          scenario.noWatchdog);
+          scenario.noWatchdog, scenario.deviceDelays);
       for (Scenario.At a : scenario.actions) world.at(a.timeMs(), () -> act(a));
       for (Scenario.Expect e : scenario.expectations) {
         if (!e.interval()) world.atEnd(e.fromMs(), () -> expect(e));
@@ -205,7 +205,7 @@ public final class ScenarioRunner {
 
   @Override
   public Void fenceDevice(Action.FenceDevice a) {
-    world.fenceDevice(a.device(), a.ok());
+    world.fenceDevice(a.device(), a.ok(), a.slowMs());
     return null;
   }
 
@@ -394,26 +394,24 @@ public final class ScenarioRunner {
 
   @Override
   public String fencedBy(Expectation.FencedBy x) {
-    String n = node(x.node());
-    NodeStatus ns = ms == null ? null : ms.nodes().get(n);
-    if (ns == null || ns.confirmation() == null) return n + " has no confirmed fence";
-    return ns.confirmation().kind() == x.kind() ? null : n + " was fenced by "
-        + ns.confirmation().kind().name().toLowerCase(Locale.ROOT);
+    return FenceFacts.fencedBy(ms, node(x.node()), x.kind());
   }
 
   @Override
   public String fenceHistoryHas(Expectation.FenceHistoryHas x) {
-    String n = node(x.node());
-    Versioned<Object> v = world.store().get(StorePaths.FENCE_HISTORY);
-    FenceHistory h = v == null ? FenceHistory.empty() : (FenceHistory) v.value();
-    String kind = x.kind().name().toLowerCase(Locale.ROOT);
-    FenceEntry mine = h.lastOfKind(n, kind);
-    // The record answers "when" too: a line of the kind without a time stamp does not count.
-    if (mine != null && mine.startedMs() > 0) return null;
-    if (mine != null) return n + "'s " + kind + " line has no time: " + mine.describe();
-    FenceEntry last = lastOf(h, n);
-    return n + " has no " + kind + " line in the fence history" + (last == null ? " (none at all)"
-        : " (last: " + last.describe() + ")");
+    return FenceFacts.historyHas(world, node(x.node()), x.kind());
+  }
+
+  @Override
+  public String fenceProxy(Expectation.FenceProxy x) {
+    String proxy = FenceFacts.lastProxy(world, ms, node(x.node()));
+    if (proxy != null && anyOf(x.proxies(), proxy::equals)) return null;
+    return proxy == null ? x.node() + " had no fence order" : "the proxy of " + x.node() + "'s last order is " + proxy;
+  }
+
+  @Override
+  public String fenceDeviceIs(Expectation.FenceDeviceIs x) {
+    return FenceFacts.deviceIs(world, x.device(), x.ok());
   }
 
   @Override
@@ -421,13 +419,6 @@ public final class ScenarioRunner {
     String stuck = invariants.invariant5Liveness();
     return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
   }
-  }
-
-  private static FenceEntry lastOf(FenceHistory h, String node) {
-    for (int i = h.entries().size() - 1; i >= 0; i--) {
-      if (h.entries().get(i).target().equals(node)) return h.entries().get(i);
-    }
-    return null;
   }
 
   private static String runs(SortedMap<String, Long> on) {

@@ -49,6 +49,34 @@ class DaemonConfigTest {
   }
 
   @Test
+  void fenceGraceAndDeviceChecksSeedTheClusterAndAreValidatedWithTheKeyNamed() {
+    DaemonConfig d = parse("cluster: prod\nnode: node2\n" + NODES);
+    assertThat(d.fence()).isEqualTo(palisade.core.FenceOptions.defaults());
+    assertThat(d.fence().extraMs(true, 10)).as("fast by default").isZero();
+    DaemonConfig c = parse("cluster: prod\nnode: node2\nfence_grace: 60s\nfence_grace_spm: 20s\n"
+        + "fence_grace_per_resource: 500ms\nfence_device_check: off\n" + NODES);
+    assertThat(c.fence()).isEqualTo(new palisade.core.FenceOptions(60_000, 20_000, 500, 0));
+    assertThat(c.fence().extraMs(true, 4)).as("RHEV: 60s + 20s (SPM) + 4 x 0.5s").isEqualTo(82_000);
+    assertThat(ClusterFacts.initial(c).fence()).as("seeds the cluster's /config").isEqualTo(c.fence());
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nfence_grace: -5s\n" + NODES))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("fence_grace: '-5s' is not a duration");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nfence_grace_spm: soon\n" + NODES))
+        .hasMessageStartingWith("fence_grace_spm: 'soon' is not a duration");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nfence_device_check: 25h\n" + NODES))
+        .hasMessageStartingWith("fence_device_check: '25h' is longer than the limit of 86400s (one day)");
+  }
+
+  @Test
+  void aNodeSiteSeedsTheClusterAndMustBeAName() {
+    String nodes = NODES.replace("address: 127.0.1.2}", "address: 127.0.1.2, site: dc1}");
+    DaemonConfig c = parse("cluster: prod\nnode: node2\n" + nodes);
+    assertThat(ClusterFacts.initial(c).nodes().get("node2").site()).isEqualTo("dc1");
+    assertThat(ClusterFacts.initial(c).nodes().get("node1").site()).isNull();
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\n" + NODES.replace("address: 127.0.1.2}",
+        "address: 127.0.1.2, site: 'dc 1'}"))).hasMessageStartingWith("nodes[1].site: 'dc 1' must be");
+  }
+
+  @Test
   void externalEnsembleMeansNoPeer() {
     DaemonConfig c = parse("cluster: prod\nnode: node1\nstore: {connect: 'zk1:2181,zk2:2181'}\n" + NODES);
     assertThat(c.runsPeer()).isFalse();

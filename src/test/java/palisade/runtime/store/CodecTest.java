@@ -59,6 +59,11 @@ class CodecTest {
         new TreeMap<>(Map.of("vm:101", new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0,
             new TreeSet<>(List.of("node2")), null))));
     assertThat(roundTrip("/manager/state", ms)).isEqualTo(ms);
+    ManagerState checking = new ManagerState(3, 12, 2, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(Map.of(
+        "node3", new palisade.core.FenceTask("node3", 10, 2, "node2", List.of(List.of("pdu-a", "pdu-b")), false,
+        "same site dc1"))), null, null, null, new palisade.core.DeviceCheckOrder(11, "node2", new TreeMap<>(Map.of(
+        "bmc3", "node3"))));
+    assertThat(roundTrip("/manager/state", checking)).as("proxy reason and device check order").isEqualTo(checking);
     ManagerState withSpm = new ManagerState(3, 9, 2, ms.nodes(), ms.services(), ms.fencing(),
         new SpmRole("node1", 8, true));
     assertThat(roundTrip("/manager/state", withSpm)).isEqualTo(withSpm);
@@ -84,6 +89,14 @@ class CodecTest {
     assertThat(older).doesNotContain("repairAfterMs");
     assertThat(((ClusterConfig) Codec.decode("/config", older.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
         .repairAfterMs()).as("a /config written before repair_after: off").isZero();
+
+    ClusterConfig fenced = cfg.withFence(new palisade.core.FenceOptions(60_000, 20_000, 500, 0));
+    assertThat(roundTrip("/config", fenced)).isEqualTo(fenced);
+    String noFence = older.replaceAll(",?\"fence\":\\{[^}]*\\}", "");
+    assertThat(noFence).doesNotContain("\"fence\"");
+    assertThat(((ClusterConfig) Codec.decode("/config", noFence.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .fence()).as("a /config written before the fence options: the defaults")
+        .isEqualTo(palisade.core.FenceOptions.defaults());
 
     palisade.core.FenceTask repair = new palisade.core.FenceTask("node3", 8, 2, "node2", List.of(List.of("bmc3")),
         true);

@@ -22,6 +22,39 @@ class ScenarioParserTest {
   }
 
   @Test
+  void issue16WordsAreReadAndBadOnesRefused() throws Exception {
+    Scenario s = Scenario.parse("t.scn", List.of("nodes node1 node2", "option fence_grace=60s",
+        "option fence_grace_spm=20s", "option fence_grace_per_resource=500ms", "option fence_device_check=off",
+        "fence-device a type=sim delay=2s", "fence-device b type=sim", "node node2 watchdog=no fence=a+b site=dc1",
+        "at 1s fence-device a slow 3s", "at 2s fence-device a ok", "expect at 3s fence proxy of node2 on node1",
+        "expect at 3s fence-device b failed", "run 5s"));
+    assertThat(s.config().fence()).isEqualTo(new palisade.core.FenceOptions(60_000, 20_000, 500, 0));
+    assertThat(s.config().nodes().get("node2").site()).isEqualTo("dc1");
+    assertThat(s.config().nodes().get("node2").fenceLevels()).isEqualTo(List.of(List.of("a", "b")));
+    assertThat(s.text(List.of())).contains("fence-device a type=sim delay=2s", "at 1s fence-device a slow 3s",
+        "at 2s fence-device a ok");
+    refused("t.scn:2: option fence_grace: '-1s' is not a duration", "nodes node1", "option fence_grace=-1s",
+        "run 1s");
+    refused("t.scn:2: option fence_grace_per_resource: 'lots' is not a duration", "nodes node1",
+        "option fence_grace_per_resource=lots", "run 1s");
+    refused("t.scn:3: fence-device slow: the delay must be positive", "nodes node1", "fence-device a type=sim",
+        "at 1s fence-device a slow 0ms", "run 2s");
+    refused("t.scn:3: fence-device: expected fail, ok or slow DURATION, got 'broken'", "nodes node1",
+        "fence-device a type=sim", "at 1s fence-device a broken", "run 2s");
+    refused("t.scn:2: fence-device a delay: 'x' is not a duration", "nodes node1", "fence-device a type=sim delay=x",
+        "run 1s");
+    refused("t.scn:2: expected fence proxy of NODE on NODE[|NODE...], got 'fence proxy node2 on node1'",
+        "nodes node1 node2",
+        "expect at 1s fence proxy node2 on node1", "run 2s");
+    refused("t.scn:2: expect fence proxy: unknown node 'node9'", "nodes node1 node2",
+        "expect at 1s fence proxy of node2 on node9", "run 2s");
+    refused("t.scn:2: expect fence-device: unknown device 'c'", "nodes node1", "expect at 1s fence-device c ok",
+        "run 2s");
+    refused("t.scn: node node1: site 'd/c' is not a valid name", "nodes node1", "node node1 site=d/c",
+        "run 1s");
+  }
+
+  @Test
   void errorsNameTheFileAndLine() {
     refused("t.scn:2: resource vm:1: unknown node 'node9'", "nodes node1", "resource vm:1 node=node9", "run 1s");
     refused("t.scn:2: unknown directive 'nodez'", "nodes node1", "nodez node2", "run 1s");
