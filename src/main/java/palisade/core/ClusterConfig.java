@@ -13,9 +13,17 @@ import java.util.TreeMap;
  *     to run under such a /config, and the manager then compares a fenced record with its own timings only.
  * @param repairAfterMs {@code repair_after}: power-cycle a watchdog-fenced node that has a fence device and has not
  *     rejoined within this long (DESIGN "Repair after a fence"); 0 = off, the default
+ * @param placement rules, the scheduler's load measure and capacities (never null: absent reads as none)
  */
 public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
-    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
+    SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs,
+    PlacementConfig placement) {
+
+  /** A configuration without placement rules or capacities. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
+    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, PlacementConfig.NONE);
+  }
 
   /** A configuration without repair after a fence. */
   public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
@@ -33,6 +41,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     nodes = Collections.unmodifiableSortedMap(new TreeMap<>(nodes));
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
     resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
+    placement = placement == null ? PlacementConfig.NONE : placement;
     if (repairAfterMs < 0 || repairAfterMs > Timing.MAX_DURATION_MS) {
       throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most 24h)");
     }
@@ -49,12 +58,13 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
         throw new ConfigException("resource " + r.id() + ": unknown node '" + r.node() + "'");
       }
     }
+    RuleIndex.validate(nodes, groups, resources, placement);
   }
 
   public ClusterConfig withResource(ResourceConfig r) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.put(r.id(), r);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, placement);
   }
 
   /**
@@ -68,7 +78,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
 
   /** The same configuration with another cluster-wide default shutdown policy. */
   public ClusterConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new ClusterConfig(nodes, groups, resources, policy, timing);
+    return new ClusterConfig(nodes, groups, resources, policy, timing, repairAfterMs, placement);
   }
 
   /** The same configuration with one node's settings replaced (the node must exist). */
@@ -76,16 +86,21 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     Check.that(nodes.containsKey(n.name()), "withNode: unknown node %s", n.name());
     TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
     ns.put(n.name(), n);
-    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing);
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, placement);
   }
 
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, placement.withoutResource(id));
   }
 
   public ClusterConfig withGroups(SortedMap<String, GroupConfig> gs) {
-    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs);
+    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs, placement);
+  }
+
+  /** The same configuration with other placement settings (rules, crs, capacities). */
+  public ClusterConfig withPlacement(PlacementConfig p) {
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, p);
   }
 }
