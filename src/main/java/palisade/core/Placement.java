@@ -225,7 +225,7 @@ final class Placement {
   /** Why a negative rule forbids rc on node (a partner holds it), or null. */
   String refusedOn(ResourceConfig rc, String node) {
     String rule = rules.affine(rc.id()) ? banned(rc).get(node) : null;
-    return rule == null ? null : node + " holds a resource that rule " + rule + " keeps apart from " + rc.id();
+    return rule == null ? null : node + " holds " + rule + " keeping it apart from " + rc.id();
   }
 
   /** May the status hold its resource on node (running there, or migrating from or to it)? */
@@ -255,7 +255,7 @@ final class Placement {
       ServiceStatus p = working.services.get(e.getKey());
       if (p == null) continue;
       for (String n : new String[] {p.node(), p.target()}) {
-        if (n != null && occupies(p, n)) banned.putIfAbsent(n, e.getValue() + " (" + e.getKey() + ")");
+        if (n != null && occupies(p, n)) banned.putIfAbsent(n, e.getKey() + ", rule " + e.getValue());
       }
     }
     return banned;
@@ -355,8 +355,9 @@ final class Placement {
       }
     }
     if (best == null && ruledOut) {
-      refusal = "rule " + String.join(", ", new java.util.TreeSet<>(banned.values())) + " keeps it from "
-          + String.join(", ", banned.keySet()) + "; no other node may take it";
+      StringBuilder b = new StringBuilder("kept apart from ");
+      banned.forEach((n, why) -> b.append(n).append(" (").append(why).append("), "));
+      refusal = b.append("and no other node may take it").toString();
     }
     if (currentAllowed && (currentPriority == bestPriority || !failback(rc))) return current;
     return best;

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import palisade.core.Capacity;
 import palisade.core.ConfigException;
 import palisade.core.Crs;
+import palisade.core.GroupConfig;
 import palisade.core.PlacementConfig;
 import palisade.core.Rule;
 
@@ -84,6 +85,23 @@ final class RuleDeclaration {
       if (id.isEmpty() || !ids.add(id)) throw error(where + ": resources= names '" + id + "' twice or empty");
     }
     return ids;
+  }
+
+  /** `group NAME nodes=NODE[:PRIO],... [restricted=yes|no] [failback=yes|no]`: a node-affinity rule's elder. */
+  static GroupConfig group(List<String> w, Set<String> nodes) {
+    if (w.size() < 3) throw error("group: expected group NAME nodes=NODE:PRIO,...");
+    String name = w.get(1);
+    Map<String, String> kv = keyValues(w.subList(2, w.size()), "group " + name,
+        List.of("nodes", "restricted", "failback"));
+    if (!kv.containsKey("nodes")) throw error("group " + name + ": nodes= is required");
+    TreeMap<String, Integer> prio = new TreeMap<>();
+    for (String item : kv.get("nodes").split(",")) {
+      String[] np = item.split(":", 2);
+      if (!nodes.contains(np[0])) throw error("group " + name + ": unknown node '" + np[0] + "'");
+      prio.put(np[0], np.length == 2 ? integer(np[1], "group " + name + " priority of " + np[0]) : 0);
+    }
+    return new GroupConfig(name, prio, yesNo(kv.getOrDefault("restricted", "no"), "restricted"),
+        yesNo(kv.getOrDefault("failback", "yes"), "failback"));
   }
 
   /** `option crs=...` and `option crs_rebalance_on_start=...`. */

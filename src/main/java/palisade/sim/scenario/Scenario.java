@@ -83,6 +83,8 @@ public final class Scenario {
   final TreeSet<String> noWatchdog = new TreeSet<>();
   /** Resources whose driver cannot live-migrate (every migration fails). */
   final TreeSet<String> failMigrate = new TreeSet<>();
+  /** Rules, crs options, and the nodes' and resources' cpu= and mem=. */
+  final RuleDeclaration placement = new RuleDeclaration();
   final List<At> actions = new ArrayList<>();
   final List<Expect> expectations = new ArrayList<>();
   /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text(List)}. */
@@ -208,7 +210,7 @@ public final class Scenario {
   }
 
   private static final List<String> DECLARATIONS = List.of("nodes", "node", "fence-device", "group", "resource",
-      "option");
+      "option", "rule");
 
   private ConfigException error(String message) {
     return new ConfigException(message);
@@ -216,7 +218,7 @@ public final class Scenario {
 
   private void directive(String text, List<String> w, int line) {
     switch (w.get(0)) {
-      case "nodes", "node", "fence-device", "group", "resource", "option" -> { // DECLARATIONS
+      case "nodes", "node", "fence-device", "group", "resource", "option", "rule" -> { // DECLARATIONS
         declaration(w, line);
         declarations.add(String.join(" ", w));
       }
@@ -244,7 +246,7 @@ public final class Scenario {
         runLine = line;
       }
       default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
-          + "resource, option, at, expect, seed, run)");
+          + "resource, rule, option, at, expect, seed, run)");
     }
   }
 
@@ -278,7 +280,9 @@ public final class Scenario {
         String n = w.get(1);
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
-            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy"));
+            List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy", "cpu",
+                "mem"));
+        placement.node(n, RuleDeclaration.capacity(attrs, "node " + n));
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
           if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
@@ -300,12 +304,17 @@ public final class Scenario {
         if (!"sim".equals(kv.get("type"))) throw error("fence-device " + w.get(1) + ": type must be sim");
         fenceDevices.add(w.get(1));
       }
-      case "group" -> group(w);
+      case "group" -> {
+        GroupConfig g = RuleDeclaration.group(w, nodes.keySet());
+        groups.put(g.name(), g);
+      }
+      case "rule" -> placement.rule(w, line);
       case "resource" -> resource(w);
       case "option" -> {
         if (w.size() != 2 || !w.get(1).contains("=")) throw error("option: expected option NAME=VALUE");
         String[] kv = w.get(1).split("=", 2);
-        options.set(kv[0], kv[1]);
+        if (RuleDeclaration.OPTIONS.contains(kv[0])) placement.option(kv[0], kv[1]);
+        else options.set(kv[0], kv[1]);
         optionLines.put(kv[0], line);
       }
       default -> throw new IllegalStateException("not a declaration: " + w.get(0));
@@ -319,28 +328,13 @@ public final class Scenario {
     nodes.put(n, new TreeMap<>());
   }
 
-  private void group(List<String> w) {
-    if (w.size() < 3) throw error("group: expected group NAME nodes=NODE:PRIO,...");
-    String name = w.get(1);
-    Map<String, String> kv = keyValues(w.subList(2, w.size()), "group " + name,
-        List.of("nodes", "restricted", "failback"));
-    if (!kv.containsKey("nodes")) throw error("group " + name + ": nodes= is required");
-    TreeMap<String, Integer> prio = new TreeMap<>();
-    for (String item : kv.get("nodes").split(",")) {
-      String[] np = item.split(":", 2);
-      requireNode(np[0], "group " + name);
-      prio.put(np[0], np.length == 2 ? integer(np[1], "group " + name + " priority of " + np[0]) : 0);
-    }
-    groups.put(name, new GroupConfig(name, prio, yesNo(kv.getOrDefault("restricted", "no"), "restricted"),
-        yesNo(kv.getOrDefault("failback", "yes"), "failback")));
-  }
-
   private void resource(List<String> w) {
     if (w.size() < 2) throw error("resource: missing ID");
     String id = w.get(1);
     if (resources.containsKey(id)) throw error("resource " + id + " declared twice");
     Map<String, String> kv = keyValues(w.subList(2, w.size()), "resource " + id, List.of("node", "state", "group",
-        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks"));
+        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks", "cpu", "mem"));
+    placement.resource(id, RuleDeclaration.capacity(kv, "resource " + id));
     String node = kv.get("node");
     if (node == null) throw error("resource " + id + ": node= is required");
     requireNode(node, "resource " + id);
@@ -396,8 +390,10 @@ public final class Scenario {
       }
       TreeMap<String, NodeConfig> ncs = new TreeMap<>();
       for (var e : nodes.entrySet()) ncs.put(e.getKey(), nodeConfig(e.getKey(), e.getValue()));
+      String unknown = placement.unknownName(nodes.keySet(), resources.keySet());
+      if (unknown != null) throw new ScenarioException(file + ":" + unknown);
       config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing(),
-          options.repairAfterMs());
+          options.repairAfterMs(), placement.build());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }
