@@ -222,18 +222,35 @@ final class Placement {
     return rules.together(id).keySet();
   }
 
+  /**
+   * May rc go back to node after maintenance under its rules? Not where a negative partner is; with positive partners
+   * only where they are or are going back to as well (the set returns together).
+   */
+  boolean mayReturn(ResourceConfig rc, String node) {
+    if (!rules.affine(rc.id())) return true;
+    if (banned(rc).containsKey(node)) return false;
+    for (String p : rules.together(rc.id()).keySet()) {
+      ServiceStatus ps = working.services.get(p);
+      if (ps != null && !node.equals(loadNode(ps)) && !node.equals(ps.maintenanceNode())) return false;
+    }
+    return true;
+  }
+
   /** Why a negative rule forbids rc on node (a partner holds it), or null. */
   String refusedOn(ResourceConfig rc, String node) {
     String rule = rules.affine(rc.id()) ? banned(rc).get(node) : null;
     return rule == null ? null : node + " holds " + rule + " keeping it apart from " + rc.id();
   }
 
-  /** May the status hold its resource on node (running there, or migrating from or to it)? */
+  /**
+   * May the status hold its resource on node (running there, or migrating from or to it)? An errored or ignored
+   * resource may still run where it was (a failed stop, an unmanaged VM): it counts there too.
+   */
   private static boolean occupies(ServiceStatus ss, String node) {
     return switch (ss.state()) {
-      case STARTED, FREEZE, FENCE, REQUEST_STOP -> node.equals(ss.node());
+      case STARTED, FREEZE, FENCE, REQUEST_STOP, ERROR, IGNORED -> node.equals(ss.node());
       case MIGRATE, RELOCATE -> node.equals(ss.node()) || node.equals(ss.target());
-      case REQUEST_START, STOPPED, DISABLED, RECOVERY, ERROR, IGNORED -> false;
+      case REQUEST_START, STOPPED, DISABLED, RECOVERY -> false;
     };
   }
 

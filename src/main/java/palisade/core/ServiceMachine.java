@@ -146,7 +146,8 @@ final class ServiceMachine {
       set(id, ss.withMaintenanceNode(null), "on " + ss.node() + " again: no return after maintenance due");
       ss = w.services.get(id);
     }
-    if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
+    if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())
+        && placement.mayReturn(rc, ss.maintenanceNode())) {
       String back = ss.maintenanceNode();
       set(id, ss.with(move(ss)).withTarget(back, w.newToken()).withMaintenanceNode(null),
           "returning to " + back + " after maintenance");

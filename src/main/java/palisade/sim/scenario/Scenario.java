@@ -77,12 +77,12 @@ public final class Scenario {
   final LinkedHashMap<String, Map<String, String>> nodes = new LinkedHashMap<>();
   final TreeMap<String, GroupConfig> groups = new TreeMap<>();
   final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
-  final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
+  /** Injected driver failures of the resource lines (fail_start, fail_migrate, fail_stop). */
+  final FaultDeclaration faults = new FaultDeclaration();
+  private final TreeSet<String> added = new TreeSet<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
   /** Nodes declared `watchdog_device=none`: their machine has no working watchdog, whatever `watchdog=` says. */
   final TreeSet<String> noWatchdog = new TreeSet<>();
-  /** Resources whose driver cannot live-migrate (every migration fails). */
-  final TreeSet<String> failMigrate = new TreeSet<>();
   /** Rules, crs options, and the nodes' and resources' cpu= and mem=. */
   final RuleDeclaration placement = new RuleDeclaration();
   final List<At> actions = new ArrayList<>();
@@ -333,7 +333,7 @@ public final class Scenario {
     String id = w.get(1);
     if (resources.containsKey(id)) throw error("resource " + id + " declared twice");
     Map<String, String> kv = keyValues(w.subList(2, w.size()), "resource " + id, List.of("node", "state", "group",
-        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks", "cpu", "mem"));
+        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "fail_stop", "disks", "cpu", "mem"));
     placement.resource(id, RuleDeclaration.capacity(kv, "resource " + id));
     String node = kv.get("node");
     if (node == null) throw error("resource " + id + ": node= is required");
@@ -343,15 +343,7 @@ public final class Scenario {
     if (group != null && !groups.containsKey(group)) throw error("resource " + id + ": unknown group '" + group
         + "' (declare it with a group line first)");
     List<String> disks = kv.containsKey("disks") ? List.of(kv.get("disks").split(",")) : List.of();
-    if (kv.containsKey("fail_start")) {
-      TreeSet<String> fs = new TreeSet<>();
-      for (String n : kv.get("fail_start").split(",")) {
-        requireNode(n, "resource " + id + " fail_start");
-        fs.add(n);
-      }
-      failStarts.put(id, fs);
-    }
-    if (yesNo(kv.getOrDefault("fail_migrate", "no"), "resource " + id + " fail_migrate")) failMigrate.add(id);
+    faults.resource(id, kv, nodes.keySet());
     resources.put(id, ResourceConfig.sim(id, node, state, group,
         integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),
         integer(kv.getOrDefault("max_restart", "" + ResourceConfig.DEFAULT_MAX_RESTART), "max_restart"),
@@ -361,12 +353,21 @@ public final class Scenario {
 
   /** Names in an action refer to declared nodes, resources and devices. */
   private void validate(Action action) {
-    action.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
+    action.accept(new References(nodes.keySet(), known(), fenceDevices));
+    if (action instanceof Action.ServiceAdd add) added.add(add.id()); // later lines may name it
   }
 
   /** Names in an expectation refer to declared nodes and resources. */
   private void validate(Expectation expectation) {
-    expectation.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
+    expectation.accept(new References(nodes.keySet(), known(), fenceDevices));
+  }
+
+  /** Resources declared, and those a `service ID add` before this line adds. */
+  private java.util.Set<String> known() {
+    if (added.isEmpty()) return resources.keySet();
+    TreeSet<String> k = new TreeSet<>(resources.keySet());
+    k.addAll(added);
+    return k;
   }
 
   private void finish() throws ScenarioException {
