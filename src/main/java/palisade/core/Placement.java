@@ -244,13 +244,15 @@ final class Placement {
 
   /**
    * May the status hold its resource on node (running there, or migrating from or to it)? An errored or ignored
-   * resource may still run where it was (a failed stop, an unmanaged VM): it counts there too.
+   * resource may still run where it was (a failed stop, an unmanaged VM): it counts there too; so does the target of
+   * a live migration its node failed during (in fence or recovery: it may already run there).
    */
   private static boolean occupies(ServiceStatus ss, String node) {
     return switch (ss.state()) {
-      case STARTED, FREEZE, FENCE, REQUEST_STOP, ERROR, IGNORED -> node.equals(ss.node());
-      case MIGRATE, RELOCATE -> node.equals(ss.node()) || node.equals(ss.target());
-      case REQUEST_START, STOPPED, DISABLED, RECOVERY -> false;
+      case STARTED, FREEZE, REQUEST_STOP, ERROR, IGNORED -> node.equals(ss.node());
+      case MIGRATE, RELOCATE, FENCE -> node.equals(ss.node()) || node.equals(ss.target());
+      case RECOVERY -> node.equals(ss.target());
+      case REQUEST_START, STOPPED, DISABLED -> false;
     };
   }
 
