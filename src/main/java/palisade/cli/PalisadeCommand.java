@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
     description = "High-availability manager for virtual-machine clusters",
     subcommands = {SimCommand.class, DemoCommand.class, BenchCommand.class, DaemonCommand.class,
-        LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
+        LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, RuleCommand.class,
+        NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
         NotifyCommand.class, RenamedCommands.Cluster.class, RenamedCommands.Agent.class})
 public final class PalisadeCommand {
