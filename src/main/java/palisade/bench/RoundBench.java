@@ -70,7 +70,9 @@ public final class RoundBench {
     }
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL);
     store.force(StorePaths.CONFIG, rules ? BenchRules.with(config) : config, 0);
-    for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n), 0);
+    // Records claim a watchdog under the manager's timings, as real agents' do: a silent node is then confirmed
+    // fenced by watchdog after L (without the claim it would wait for power or an operator, and never recover).
+    for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n, "sim", timing), 0);
 
     Env env = new Env();
     Manager m = new Manager(env, timing);
