@@ -169,6 +169,12 @@ final class Placement {
     return g.restricted() ? null : -1;
   }
 
+  /** A node's priority in a node map: its own, -1 outside a non-strict one, null outside a strict one. */
+  private static Integer priorityIn(SortedMap<String, Integer> nodes, boolean strict, String node) {
+    Integer p = nodes.get(node);
+    return p != null ? p : strict ? null : Integer.valueOf(-1);
+  }
+
   boolean failback(ResourceConfig rc) {
     if (rc.group() != null) return config.groups().get(rc.group()).failback();
     Rule r = rules.nodeRule(rc.id());
@@ -339,15 +345,26 @@ final class Placement {
     String best = null;
     int bestPriority = Integer.MIN_VALUE;
     int bestLoad = Integer.MAX_VALUE;
-    Usage.Score bestScore = null;
+    double bestBalance = Double.MAX_VALUE;
+    double bestOwn = Double.MAX_VALUE;
     boolean currentAllowed = false;
     Integer currentPriority = null;
     boolean ruledOut = false;
     refresh();
-    if (usage != null) usage.prepare(eligibleNodes);
-    for (String n : eligibleNodes) {
+    Capacity demand = null;
+    if (usage != null) {
+      usage.prepare(eligibleNodes, cachedAt);
+      demand = usage.demand(rc.id());
+    }
+    // The node affinity, looked up once: priority(rc, n) per candidate would cost a lookup by id for each.
+    GroupConfig group = rc.group() == null ? null : config.groups().get(rc.group());
+    Check.that(rc.group() == null || group != null, "%s: group %s is not configured", rc.id(), rc.group());
+    Rule rule = group == null ? rules.nodeRule(rc.id()) : null;
+    for (int k = 0; k < eligibleNodes.size(); k++) {
+      String n = eligibleNodes.get(k);
       if (exclude.contains(n)) continue;
-      Integer p = priority(rc, n);
+      Integer p = group != null ? priorityIn(group.nodes(), group.restricted(), n)
+          : rule != null ? priorityIn(rule.nodes(), rule.strict(), n) : Integer.valueOf(0);
       if (p == null) continue;
       if (banned.containsKey(n) || (with != null && !with.equals(n))) {
         ruledOut = true;
@@ -364,12 +381,15 @@ final class Placement {
           bestPriority = p;
           bestLoad = l;
         }
-      } else {
-        Usage.Score sc = usage.score(rc.id(), n);
-        if (p > bestPriority || (p == bestPriority && sc.compareTo(bestScore) < 0)) {
+      } else if (p >= bestPriority) {
+        // Candidates come in name order: only a strictly better score replaces, so ties go to the lower name.
+        double b = usage.balance(demand, k);
+        double o = p > bestPriority || b <= bestBalance ? usage.own(demand, k) : 0;
+        if (p > bestPriority || b < bestBalance || (b == bestBalance && o < bestOwn)) {
           best = n;
           bestPriority = p;
-          bestScore = sc;
+          bestBalance = b;
+          bestOwn = o;
         }
       }
     }

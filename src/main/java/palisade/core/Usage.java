@@ -6,8 +6,8 @@ import java.util.TreeMap;
 
 /**
  * Node load in CPUs and memory for {@code crs=static} and {@code crs=dynamic}: what the resources a node holds use
- * (configured figures; under dynamic, the figures measured for a running resource where its node reported them),
- * against the node's capacity.
+ * (configured figures; under dynamic, the figures measured for a resource where reported), against the node's
+ * capacity.
  *
  * <p>Scoring, after Proxmox's static scheduler (which ranks candidates by the cluster's load after the placement,
  * with TOPSIS over average and highest CPU and memory): here the same four criteria are weighed by a fixed sum,
@@ -15,21 +15,43 @@ import java.util.TreeMap;
  * capacity over the online eligible nodes, as it would be with the resource on the candidate. Ties go to the
  * candidate whose own memory plus CPU fraction would be lowest, then to the node name. A node without a stated
  * capacity counts absolute figures (as if it had one CPU and one byte), so state capacities when using this.
+ *
+ * <p>Figures live in arrays indexed by the node's position in the configuration, so scoring a candidate costs no
+ * map lookups: a recovery of thousands of resources over a thousand nodes scores millions of candidates.
  */
 final class Usage {
   private final ClusterConfig config;
   private final Working working;
   private final SortedMap<String, Capacity> measured;
-  private final TreeMap<String, double[]> used = new TreeMap<>(); // node -> {cpu, mem bytes}
+  private final TreeMap<String, Integer> index = new TreeMap<>();
+  private final double[] cpuCap;
+  private final double[] memCap;
+  private final double[] cpuUsed;
+  private final double[] memUsed;
   private boolean counted;
   private double highestMem;
   private double highestCpu;
   private int nodes;
+  /** The eligible nodes' positions, for the eligible list of the version they were computed for. */
+  private int[] eligible = new int[0];
+  private long eligibleVersion = Long.MIN_VALUE;
 
   Usage(ClusterConfig config, Working working, SortedMap<String, Capacity> measured) {
     this.config = config;
     this.working = working;
     this.measured = measured;
+    int n = config.nodes().size();
+    cpuCap = new double[n];
+    memCap = new double[n];
+    cpuUsed = new double[n];
+    memUsed = new double[n];
+    int i = 0;
+    for (String name : config.nodes().keySet()) {
+      Capacity c = config.placement().capacity(name);
+      cpuCap[i] = c.cpu() > 0 ? c.cpu() : 1;
+      memCap[i] = c.memBytes() > 0 ? c.memBytes() : 1;
+      index.put(name, i++);
+    }
   }
 
   /** What a resource counts for: its configured demand, or under dynamic its measured use where reported. */
@@ -44,17 +66,15 @@ final class Usage {
   private void count() {
     if (counted) return;
     counted = true;
-    for (String n : config.nodes().keySet()) used.put(n, new double[2]);
     for (var e : working.services.entrySet()) add(Placement.loadNode(e.getValue()), e.getKey(), 1);
   }
 
   private void add(String node, String id, int sign) {
-    if (node == null) return;
-    double[] u = used.get(node);
-    if (u == null) return; // a node no longer configured
+    Integer i = node == null ? null : index.get(node);
+    if (i == null) return; // a node no longer configured
     Capacity d = demand(id);
-    u[0] += sign * d.cpu();
-    u[1] += sign * (double) d.memBytes();
+    cpuUsed[i] += sign * d.cpu();
+    memUsed[i] += sign * (double) d.memBytes();
   }
 
   /** Keeps the figures right when a round changes a resource's status. */
@@ -64,50 +84,41 @@ final class Usage {
     add(to == null ? null : Placement.loadNode(to), id, 1);
   }
 
-  /** Before scoring candidates: the highest fractions among the eligible nodes. */
-  void prepare(List<String> eligible) {
+  /**
+   * Before scoring candidates: the highest fractions among the eligible nodes (list, which changes only with
+   * version). Candidates are then scored by their position in that list.
+   */
+  void prepare(List<String> list, long version) {
     count();
+    if (version != eligibleVersion || eligible.length != list.size()) {
+      eligibleVersion = version;
+      eligible = new int[list.size()];
+      for (int k = 0; k < eligible.length; k++) eligible[k] = index.get(list.get(k));
+    }
     highestMem = 0;
     highestCpu = 0;
-    for (String n : eligible) {
-      highestMem = Math.max(highestMem, memFraction(n, 0));
-      highestCpu = Math.max(highestCpu, cpuFraction(n, 0));
+    for (int i : eligible) {
+      highestMem = Math.max(highestMem, memUsed[i] / memCap[i]);
+      highestCpu = Math.max(highestCpu, cpuUsed[i] / cpuCap[i]);
     }
-    nodes = Math.max(1, eligible.size());
+    nodes = Math.max(1, eligible.length);
   }
 
-  private double memFraction(String n, double extra) {
-    long cap = config.placement().capacity(n).memBytes();
-    return (used.get(n)[1] + extra) / (cap > 0 ? cap : 1);
-  }
-
-  private double cpuFraction(String n, double extra) {
-    double cap = config.placement().capacity(n).cpu();
-    return (used.get(n)[0] + extra) / (cap > 0 ? cap : 1);
-  }
-
-  /** How balanced the cluster would be with id on node (lower is better). */
-  Score score(String id, String node) {
-    Capacity d = demand(id);
-    double m0 = memFraction(node, 0);
-    double m1 = memFraction(node, d.memBytes());
-    double c0 = cpuFraction(node, 0);
-    double c1 = cpuFraction(node, d.cpu());
+  /** How balanced the cluster would be with demand d on the candidate at position k (lower is better). */
+  double balance(Capacity d, int k) {
+    int i = eligible[k];
+    double dm = d.memBytes() / memCap[i];
+    double dc = d.cpu() / cpuCap[i];
+    double m1 = memUsed[i] / memCap[i] + dm;
+    double c1 = cpuUsed[i] / cpuCap[i] + dc;
     // The averages differ between candidates only by the candidate's own change: comparing that change keeps equal
     // nodes exactly equal (no rounding of a cluster-wide sum).
-    double balance = 10 * Math.max(highestMem, m1) + 5 * (m1 - m0) / nodes + 2 * Math.max(highestCpu, c1)
-        + (c1 - c0) / nodes;
-    return new Score(balance, m1 + c1, node);
+    return 10 * Math.max(highestMem, m1) + 5 * dm / nodes + 2 * Math.max(highestCpu, c1) + dc / nodes;
   }
 
-  /** A candidate's score: cluster balance, then its own load, then its name. */
-  record Score(double balance, double own, String node) implements Comparable<Score> {
-    @Override
-    public int compareTo(Score o) {
-      if (o == null) return -1;
-      int c = Double.compare(balance, o.balance);
-      if (c == 0) c = Double.compare(own, o.own);
-      return c != 0 ? c : node.compareTo(o.node);
-    }
+  /** The candidate's own memory plus CPU fraction with demand d on it: the tie-break. */
+  double own(Capacity d, int k) {
+    int i = eligible[k];
+    return (memUsed[i] + d.memBytes()) / memCap[i] + (cpuUsed[i] + d.cpu()) / cpuCap[i];
   }
 }
