@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * compare-and-set. The configuration's own checks refuse a conflict, naming both rules, and then nothing is written.
  */
 @Command(name = "rule", description = "Placement rules: node affinity, resource affinity (positive, negative)",
-    subcommands = {RuleCommand.Add.class, RuleCommand.Set.class, RuleCommand.Remove.class, RuleCommand.List.class})
+    subcommands = {RuleCommand.Add.class, RuleCommand.Set.class, RuleCommand.Remove.class, RuleCommand.List.class,
+        RuleCommand.CrsMode.class})
 final class RuleCommand {
   private RuleCommand() {}
 
@@ -163,6 +164,30 @@ final class RuleCommand {
         return withRule(cfg, name, null);
       });
       System.out.println("rule " + name + ": removed");
+      return 0;
+    }
+  }
+
+  @Command(name = "crs", description = "The load measure placement weighs: basic (resource count), static "
+      + "(configured CPUs and memory against node capacity) or dynamic (measured usage)")
+  static final class CrsMode implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Parameters(index = "0", description = "basic, static or dynamic")
+    String mode;
+
+    @Option(names = "--rebalance-on-start", description = "a starting resource first goes to the best node (yes|no)")
+    String onStart;
+
+    @Override
+    public Integer call() throws Exception {
+      palisade.core.Crs crs = palisade.core.Crs.parse(mode, "crs");
+      ClusterConfig after = ResourceCommand.edit(store, cfg -> cfg.withPlacement(cfg.placement().withCrs(crs,
+          onStart == null ? cfg.placement().rebalanceOnStart() : yesNo(onStart, "--rebalance-on-start"))));
+      System.out.println("crs=" + crs.label() + " crs_rebalance_on_start="
+          + (after.placement().rebalanceOnStart() ? "yes" : "no") + " (the active manager applies it from its next "
+          + "round)");
       return 0;
     }
   }
