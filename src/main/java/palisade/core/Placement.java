@@ -108,6 +108,7 @@ final class Placement {
   private final java.util.ArrayList<String> eligibleNodes = new java.util.ArrayList<>();
   private final java.util.TreeSet<String> eligibleSet = new java.util.TreeSet<>();
   private final TreeMap<String, Integer> topPriority = new TreeMap<>();
+  private final TreeMap<String, Integer> topRulePriority = new TreeMap<>();
 
   private void refresh() {
     if (cachedAt == working.nodeChanges()) return;
@@ -116,6 +117,7 @@ final class Placement {
     eligibleNodes.clear();
     eligibleSet.clear();
     topPriority.clear();
+    topRulePriority.clear();
     for (String n : config.nodes().keySet()) {
       if (working.nodeState(n) != NodeState.ONLINE) continue;
       NodeRecord rec = records.get(n);
@@ -142,15 +144,17 @@ final class Placement {
     Rule rule = rc.group() == null ? rules.nodeRule(rc.id()) : null;
     if (rc.group() == null && rule == null) return false;
     refresh();
-    Integer top = topPriority.computeIfAbsent(rule == null ? "group " + rc.group() : "rule " + rule.name(), g -> {
-      int best = Integer.MIN_VALUE;
-      for (String n : eligibleNodes) {
-        Integer p = priority(rc, n);
-        if (p != null) best = Math.max(best, p);
-      }
-      return best;
-    });
-    Integer mine = priority(rc, current);
+    // Groups and rules have separate caches (one name may be both): no key built per resource and round.
+    Integer top = (rule == null ? topPriority : topRulePriority).computeIfAbsent(rule == null ? rc.group()
+        : rule.name(), g -> {
+          int best = Integer.MIN_VALUE;
+          for (String n : eligibleNodes) {
+            Integer p = priority(rc, n);
+            if (p != null) best = Math.max(best, p);
+          }
+          return best;
+        });
+    Integer mine = rule == null ? priority(rc, current) : priorityIn(rule.nodes(), rule.strict(), current);
     return mine == null || mine < top;
   }
 
