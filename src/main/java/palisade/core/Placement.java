@@ -389,11 +389,15 @@ final class Placement {
         // Candidates come in name order: only a strictly better score replaces, so ties go to the lower name.
         double b = usage.balance(demand, k);
         double o = p > bestPriority || b <= bestBalance ? usage.own(demand, k) : 0;
-        if (p > bestPriority || b < bestBalance || (b == bestBalance && o < bestOwn)) {
+        // Equal figures (no capacities or demands stated): the resource count decides, as under crs=basic.
+        int l = p > bestPriority || (b == bestBalance && o == bestOwn) ? load().get(n) : 0;
+        if (p > bestPriority || b < bestBalance || (b == bestBalance && (o < bestOwn || (o == bestOwn
+            && l < bestLoad)))) {
           best = n;
           bestPriority = p;
           bestBalance = b;
           bestOwn = o;
+          bestLoad = load().get(n);
         }
       }
     }

@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * with TOPSIS over average and highest CPU and memory): here the same four criteria are weighed by a fixed sum,
  * lower is better: {@code 10·highest memory + 5·average memory + 2·highest CPU + 1·average CPU}, each a fraction of
  * capacity over the online eligible nodes, as it would be with the resource on the candidate. Ties go to the
- * candidate whose own memory plus CPU fraction would be lowest, then to the node name. A node without a stated
+ * candidate whose own memory plus CPU fraction would be lowest, then to the one running fewest resources (so without
+ * any figures stated it places like crs=basic), then to the node name. A node without a stated
  * capacity counts absolute figures (as if it had one CPU and one byte), so state capacities when using this.
  *
  * <p>Figures live in arrays indexed by the node's position in the configuration, so scoring a candidate costs no

@@ -154,4 +154,12 @@ class RulesTest {
     assertThat(placement(basic, Map.of()).select(basic.resources().get("vm:4"), null, Set.of("node3")))
         .isEqualTo("node1");
   }
+
+  @Test
+  void staticCrsWithoutFiguresPlacesLikeBasic() {
+    ClusterConfig c = config(new PlacementConfig(null, Crs.STATIC, false, null, null));
+    Placement p = placement(c, Map.of("vm:1", on("node1"), "vm:2", on("node2"), "vm:3", on("node1")));
+    assertThat(p.select(c.resources().get("vm:4"), null, Set.of())).isEqualTo("node3");
+    assertThat(p.select(c.resources().get("vm:4"), null, Set.of("node3"))).isEqualTo("node2");
+  }
 }
