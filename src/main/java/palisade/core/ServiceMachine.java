@@ -372,7 +372,7 @@ final class ServiceMachine {
     if (!placement.eligible(target)) return target + " is not online";
     if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();
     // A positive rule moves its whole set (Proxmox): every partner must be running and allowed on target.
-    java.util.List<String> set = new java.util.ArrayList<>(List.of(id));
+    java.util.List<String> moving = new java.util.ArrayList<>(List.of(id));
     for (String p : placement.partners(id)) {
       ServiceStatus ps = w.services.get(p);
       if (ps != null && ps.state() == ServiceState.STARTED && target.equals(ps.node())) continue;
@@ -382,13 +382,13 @@ final class ServiceMachine {
           || pr.outcome() != RequestOutcome.STARTED || placement.priority(pc, target) == null) {
         return p + ", which a positive rule keeps with " + id + ", cannot move to " + target + " now";
       }
-      set.add(p);
+      moving.add(p);
     }
-    for (String m : set) {
+    for (String m : moving) {
       String refused = placement.refusedOn(config.resources().get(m), target);
       if (refused != null) return refused;
     }
-    for (String m : set) {
+    for (String m : moving) {
       ServiceStatus ms = w.services.get(m);
       placed(config.resources().get(m), target);
       set(m, ms.with(live ? ServiceState.MIGRATE : ServiceState.RELOCATE).withTarget(target, w.newToken()),
