@@ -56,15 +56,19 @@ public final class Benchmarks {
     @Option(names = "--rounds", defaultValue = "30", description = "manager rounds measured (default ${DEFAULT-VALUE})")
     int rounds;
 
+    @Option(names = "--rules", description = "crs=static with capacities and demands, and placement rules: a "
+        + "negative and a positive pair per 50 resources, a node-affinity rule per 500 (10 nodes each)")
+    boolean rules;
+
     @Override
     public Integer call() {
-      RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds);
+      RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds, rules);
       System.out.printf("steady round (no change): p50=%.2fms max=%.2fms over %d rounds%n", r.steadyP50Ms(),
           r.steadyMaxMs(), rounds);
       System.out.printf("recovery round: %d resources of %d failed nodes placed in %.2fms%n",
           r.recovered(), failed, r.recoveryMs());
-      System.out.printf("bench round nodes=%d resources=%d p50=%.2fms recovery=%.2fms%n", nodes, resources,
-          r.steadyP50Ms(), r.recoveryMs());
+      System.out.printf("bench round nodes=%d resources=%d%s p50=%.2fms recovery=%.2fms%n", nodes, resources,
+          rules ? " rules crs=static" : "", r.steadyP50Ms(), r.recoveryMs());
       return 0;
     }
   }

@@ -45,10 +45,15 @@ public final class RoundBench {
   private RoundBench() {}
 
   public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds) {
-    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds);
+    return run(nodeCount, resourceCount, failedCount, rounds, false);
   }
 
-  private Result go(int nodeCount, int resourceCount, int failedCount, int rounds) {
+  /** rules: crs=static with capacities and demands, and placement rules ({@link BenchRules}). */
+  public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules) {
+    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds, rules);
+  }
+
+  private Result go(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules) {
     Timing timing = Timing.defaults();
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     List<String> names = new ArrayList<>();
@@ -63,9 +68,11 @@ public final class RoundBench {
       resources.put(id, ResourceConfig.sim(id, names.get(i % nodeCount), RequestState.STARTED, null, 0, 1, 1,
           List.of()));
     }
-    store.force(StorePaths.CONFIG, new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL),
-        0);
-    for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n), 0);
+    ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL);
+    store.force(StorePaths.CONFIG, rules ? BenchRules.with(config) : config, 0);
+    // Records claim a watchdog under the manager's timings, as real agents' do: a silent node is then confirmed
+    // fenced by watchdog after L (without the claim it would wait for power or an operator, and never recover).
+    for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n, "sim", timing), 0);
 
     Env env = new Env();
     Manager m = new Manager(env, timing);

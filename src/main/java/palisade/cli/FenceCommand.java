@@ -119,7 +119,7 @@ final class FenceCommand {
       }
       long ms = parse(value);
       ResourceCommand.edit(store, c -> new palisade.core.ClusterConfig(c.nodes(), c.groups(), c.resources(),
-          c.shutdownPolicy(), c.timing(), ms, c.fence()));
+          c.shutdownPolicy(), c.timing(), ms, c.fence(), c.placement()));
       System.out.println("repair_after: " + describe(ms) + " (the active manager applies it from its next round)");
       return 0;
     }

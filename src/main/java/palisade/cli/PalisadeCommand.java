@@ -12,7 +12,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "palisade", mixinStandardHelpOptions = true, version = "palisade 0.1.0",
     description = "High-availability manager for virtual-machine clusters",
     subcommands = {HelpCommand.class, SimCommand.class, DemoCommand.class, BenchCommand.class, DaemonCommand.class,
-        LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, NodeCommand.class,
+        LabCommand.class, StatusCommand.class, ResourceCommand.class, GroupCommand.class, RuleCommand.class,
+        NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
         NotifyCommand.class, ClusterCommand.class, CompletionCommand.class, DocsCommand.class,
         RenamedCommands.Agent.class, WitnessCommand.class, StoreCommand.class})

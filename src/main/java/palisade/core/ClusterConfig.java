@@ -14,15 +14,30 @@ import java.util.TreeMap;
  * @param repairAfterMs {@code repair_after}: power-cycle a watchdog-fenced node that has a fence device and has not
  *     rejoined within this long (DESIGN "Repair after a fence"); 0 = off, the default
  * @param fence the power-fencing options: grace and device checks (null, as in an older store: the defaults)
+ * @param placement rules, the scheduler's load measure and capacities (never null: absent reads as none)
  */
 public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
     SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs,
-    FenceOptions fence) {
+    FenceOptions fence, PlacementConfig placement) {
 
-  /** A configuration with the default fencing options. */
+  /** A configuration with the default fencing options, without placement rules or capacities. */
   public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
       SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs) {
-    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, null);
+    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, null, PlacementConfig.NONE);
+  }
+
+  /** A configuration with these fencing options, without placement rules or capacities. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs,
+      FenceOptions fence) {
+    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, PlacementConfig.NONE);
+  }
+
+  /** A configuration with these placement settings and the default fencing options. */
+  public ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<String, GroupConfig> groups,
+      SortedMap<String, ResourceConfig> resources, ShutdownPolicy shutdownPolicy, Timing timing, long repairAfterMs,
+      PlacementConfig placement) {
+    this(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, null, placement);
   }
 
   /** A configuration without repair after a fence. */
@@ -42,6 +57,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     groups = Collections.unmodifiableSortedMap(new TreeMap<>(groups));
     resources = Collections.unmodifiableSortedMap(new TreeMap<>(resources));
     if (fence == null) fence = FenceOptions.defaults();
+    placement = placement == null ? PlacementConfig.NONE : placement;
     if (repairAfterMs < 0 || repairAfterMs > Timing.MAX_DURATION_MS) {
       throw new ConfigException("repair_after: " + repairAfterMs + "ms is out of range (0 = off, at most 24h)");
     }
@@ -58,12 +74,13 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
         throw new ConfigException("resource " + r.id() + ": unknown node '" + r.node() + "'");
       }
     }
+    RuleIndex.validate(nodes, groups, resources, placement);
   }
 
   public ClusterConfig withResource(ResourceConfig r) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.put(r.id(), r);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence, placement);
   }
 
   /**
@@ -77,7 +94,7 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
 
   /** The same configuration with another cluster-wide default shutdown policy. */
   public ClusterConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new ClusterConfig(nodes, groups, resources, policy, timing, repairAfterMs, fence);
+    return new ClusterConfig(nodes, groups, resources, policy, timing, repairAfterMs, fence, placement);
   }
 
   /** The same configuration with one node's settings replaced (the node must exist). */
@@ -85,21 +102,27 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     Check.that(nodes.containsKey(n.name()), "withNode: unknown node %s", n.name());
     TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
     ns.put(n.name(), n);
-    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence);
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, placement);
   }
 
   public ClusterConfig withoutResource(String id) {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>(resources);
     rs.remove(id);
-    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence);
+    return new ClusterConfig(nodes, groups, rs, shutdownPolicy, timing, repairAfterMs, fence,
+        placement.withoutResource(id));
   }
 
   /** The same configuration with other power-fencing options. */
   public ClusterConfig withFence(FenceOptions f) {
-    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, f);
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, f, placement);
   }
 
   public ClusterConfig withGroups(SortedMap<String, GroupConfig> gs) {
-    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs, fence);
+    return new ClusterConfig(nodes, gs, resources, shutdownPolicy, timing, repairAfterMs, fence, placement);
+  }
+
+  /** The same configuration with other placement settings (rules, crs, capacities). */
+  public ClusterConfig withPlacement(PlacementConfig p) {
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, p);
   }
 }

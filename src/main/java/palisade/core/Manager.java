@@ -222,7 +222,8 @@ public final class Manager {
     for (var e : timers.entrySet()) {
       if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
     }
-    Placement placement = new Placement(config, w, records, heard);
+    if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
+    Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage());
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services, nowMs);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
@@ -301,6 +302,8 @@ public final class Manager {
     return order;
   }
 
+  /** The configuration's rules, indexed, with the rule waits already told. */
+  private RuleIndex rules;
   /** The last recovery order and what it was computed from. */
   private ClusterConfig orderConfig;
   private int orderSize = -1;

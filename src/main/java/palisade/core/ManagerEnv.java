@@ -15,4 +15,12 @@ public interface ManagerEnv {
   default long wallClockMs(long nowMs) {
     return nowMs;
   }
+
+  /**
+   * The CPU and memory each running resource was last measured using, as its node's agent reported it: the input of
+   * {@code crs=dynamic}. Empty when nothing is measured (resources then count their configured figures).
+   */
+  default java.util.SortedMap<String, Capacity> measuredUsage() {
+    return java.util.Collections.emptySortedMap();
+  }
 }

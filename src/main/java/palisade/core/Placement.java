@@ -17,12 +17,25 @@ final class Placement {
   /** Nodes this manager itself heard renewing recently: a new manager trusts no inherited `online`. */
   private final java.util.Set<String> heard;
 
+  /** The configuration's rules, indexed (kept by the manager while the configuration stays the same). */
+  private final RuleIndex rules;
+  /** Loads weighed by CPUs and memory (crs=static|dynamic), or null under crs=basic: counts only. */
+  private final Usage usage;
+
   Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records,
       java.util.Set<String> heard) {
+    this(config, working, records, heard, RuleIndex.of(config), java.util.Collections.emptySortedMap());
+  }
+
+  Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records,
+      java.util.Set<String> heard, RuleIndex rules, SortedMap<String, Capacity> measured) {
+    Check.that(rules.config == config, "placement: rules of another configuration");
     this.config = config;
     this.working = working;
     this.records = records;
     this.heard = heard;
+    this.rules = rules;
+    this.usage = config.placement().crs() == Crs.BASIC ? null : new Usage(config, working, measured);
   }
 
   /** Load per node, counted on first use: a steady round places nothing and never pays for it. */
@@ -41,7 +54,7 @@ final class Placement {
   private boolean loadCounted;
 
   /** The node a status occupies for load purposes. */
-  private static String loadNode(ServiceStatus ss) {
+  static String loadNode(ServiceStatus ss) {
     return switch (ss.state()) {
       case STARTED, FREEZE, FENCE, REQUEST_STOP -> ss.node();
       case MIGRATE, RELOCATE -> ss.target();
@@ -50,7 +63,8 @@ final class Placement {
   }
 
   /** Keeps load counts right when a round changes a resource's status. */
-  void moved(ServiceStatus from, ServiceStatus to) {
+  void moved(String id, ServiceStatus from, ServiceStatus to) {
+    if (usage != null) usage.moved(id, from, to);
     if (!loadCounted) return; // counted from the working state when first needed, which includes this move
     String a = from == null ? null : loadNode(from);
     String b = to == null ? null : loadNode(to);
@@ -94,6 +108,7 @@ final class Placement {
   private final java.util.ArrayList<String> eligibleNodes = new java.util.ArrayList<>();
   private final java.util.TreeSet<String> eligibleSet = new java.util.TreeSet<>();
   private final TreeMap<String, Integer> topPriority = new TreeMap<>();
+  private final TreeMap<String, Integer> topRulePriority = new TreeMap<>();
 
   private void refresh() {
     if (cachedAt == working.nodeChanges()) return;
@@ -102,6 +117,7 @@ final class Placement {
     eligibleNodes.clear();
     eligibleSet.clear();
     topPriority.clear();
+    topRulePriority.clear();
     for (String n : config.nodes().keySet()) {
       if (working.nodeState(n) != NodeState.ONLINE) continue;
       NodeRecord rec = records.get(n);
@@ -125,23 +141,31 @@ final class Placement {
 
   /** Could a resource on current move to a node of higher priority (failback)? Ungrouped: all rank equal. */
   boolean couldImprove(ResourceConfig rc, String current) {
-    if (rc.group() == null) return false;
+    Rule rule = rc.group() == null ? rules.nodeRule(rc.id()) : null;
+    if (rc.group() == null && rule == null) return false;
     refresh();
-    Integer top = topPriority.computeIfAbsent(rc.group(), g -> {
-      int best = Integer.MIN_VALUE;
-      for (String n : eligibleNodes) {
-        Integer p = priority(rc, n);
-        if (p != null) best = Math.max(best, p);
-      }
-      return best;
-    });
-    Integer mine = priority(rc, current);
+    // Groups and rules have separate caches (one name may be both): no key built per resource and round.
+    Integer top = (rule == null ? topPriority : topRulePriority).computeIfAbsent(rule == null ? rc.group()
+        : rule.name(), g -> {
+          int best = Integer.MIN_VALUE;
+          for (String n : eligibleNodes) {
+            Integer p = priority(rc, n);
+            if (p != null) best = Math.max(best, p);
+          }
+          return best;
+        });
+    Integer mine = rule == null ? priority(rc, current) : priorityIn(rule.nodes(), rule.strict(), current);
     return mine == null || mine < top;
   }
 
   /** Priority of node for resource rc: its group's priority, -1 outside an unrestricted group, null if barred. */
   Integer priority(ResourceConfig rc, String node) {
-    if (rc.group() == null) return 0;
+    if (rc.group() == null) {
+      Rule r = rules.nodeRule(rc.id()); // a group is a node-affinity rule: the same ranking, from the rule
+      if (r == null) return 0;
+      Integer p = r.nodes().get(node);
+      return p != null ? p : r.strict() ? null : -1;
+    }
     GroupConfig g = config.groups().get(rc.group());
     Check.that(g != null, "%s: group %s is not configured", rc.id(), rc.group());
     Integer p = g.nodes().get(node);
@@ -149,8 +173,16 @@ final class Placement {
     return g.restricted() ? null : -1;
   }
 
+  /** A node's priority in a node map: its own, -1 outside a non-strict one, null outside a strict one. */
+  private static Integer priorityIn(SortedMap<String, Integer> nodes, boolean strict, String node) {
+    Integer p = nodes.get(node);
+    return p != null ? p : strict ? null : Integer.valueOf(-1);
+  }
+
   boolean failback(ResourceConfig rc) {
-    return rc.group() == null || config.groups().get(rc.group()).failback();
+    if (rc.group() != null) return config.groups().get(rc.group()).failback();
+    Rule r = rules.nodeRule(rc.id());
+    return r == null || r.failback();
   }
 
   /**
@@ -160,7 +192,123 @@ final class Placement {
    * @param exclude nodes not to use (tried ones, a node being left)
    */
   String select(ResourceConfig rc, String current, Set<String> exclude) {
-    return checked(rc, exclude, choose(rc, current, exclude));
+    refusal = null;
+    String chosen = checked(rc, exclude, choose(rc, current, exclude));
+    if (rules.affine(rc.id())) waiting(rc.id(), chosen == null ? refusal : null);
+    return chosen;
+  }
+
+  /** Why the last select found no node because of a resource-affinity rule, or null. */
+  private String refusal;
+
+  /** Logs once per change that a resource waits because of a rule (and when it no longer does). */
+  private void waiting(String id, String why) {
+    String before = why == null ? rules.waits.remove(id) : rules.waits.put(id, why);
+    if (why != null && !why.equals(before)) working.event(id + ": waits: " + why);
+  }
+
+  /**
+   * Does a resource running on node break one of its resource-affinity rules? A negative partner of lower id on the
+   * same node (the lower id stays, the other moves), or positive partners gathered on another usable node.
+   */
+  String misplaced(ResourceConfig rc, String node) {
+    if (!rules.affine(rc.id())) return null;
+    for (var e : rules.apart(rc.id()).entrySet()) {
+      ServiceStatus p = working.services.get(e.getKey());
+      if (p != null && e.getKey().compareTo(rc.id()) < 0 && occupies(p, node)) {
+        return "rule " + e.getValue() + " keeps it apart from " + e.getKey() + " on " + node;
+      }
+    }
+    String with = together(rc, Set.of(), banned(rc));
+    if (with != null && !with.isEmpty() && !with.equals(node)) {
+      return "rule " + rules.together(rc.id()).values().iterator().next() + " keeps it with "
+          + String.join(", ", rules.together(rc.id()).keySet()) + " on " + with;
+    }
+    return null;
+  }
+
+  /** Resources a positive rule keeps with id: an operator's move of one moves them all. */
+  java.util.Set<String> partners(String id) {
+    return rules.together(id).keySet();
+  }
+
+  /**
+   * May rc go back to node after maintenance under its rules? Not where a negative partner is; with positive partners
+   * only where they are or are going back to as well (the set returns together).
+   */
+  boolean mayReturn(ResourceConfig rc, String node) {
+    if (!rules.affine(rc.id())) return true;
+    if (banned(rc).containsKey(node)) return false;
+    for (String p : rules.together(rc.id()).keySet()) {
+      ServiceStatus ps = working.services.get(p);
+      if (ps != null && !node.equals(loadNode(ps)) && !node.equals(ps.maintenanceNode())) return false;
+    }
+    return true;
+  }
+
+  /** Why a negative rule forbids rc on node (a partner holds it), or null. */
+  String refusedOn(ResourceConfig rc, String node) {
+    String rule = rules.affine(rc.id()) ? banned(rc).get(node) : null;
+    return rule == null ? null : node + " holds " + rule + " keeping it apart from " + rc.id();
+  }
+
+  /**
+   * May the status hold its resource on node (running there, or migrating from or to it)? An errored or ignored
+   * resource may still run where it was (a failed stop, an unmanaged VM): it counts there too; so does the target of
+   * a live migration its node failed during (in fence or recovery: it may already run there).
+   */
+  private static boolean occupies(ServiceStatus ss, String node) {
+    return switch (ss.state()) {
+      case STARTED, FREEZE, REQUEST_STOP, ERROR, IGNORED -> node.equals(ss.node());
+      case MIGRATE, RELOCATE, FENCE -> node.equals(ss.node()) || node.equals(ss.target());
+      case RECOVERY -> node.equals(ss.target());
+      case REQUEST_START, STOPPED, DISABLED -> false;
+    };
+  }
+
+  /** The usable nodes rc's positive partners hold (running there or moving there), with how many. */
+  private TreeMap<String, Integer> held(ResourceConfig rc) {
+    TreeMap<String, Integer> held = new TreeMap<>();
+    for (String p : rules.together(rc.id()).keySet()) {
+      ServiceStatus ps = working.services.get(p);
+      String n = ps == null ? null : loadNode(ps);
+      if (n != null && eligible(n)) held.merge(n, 1, Integer::sum);
+    }
+    return held;
+  }
+
+  /** Nodes a negative partner of rc may hold, with the rule: none of them may take rc. */
+  private TreeMap<String, String> banned(ResourceConfig rc) {
+    TreeMap<String, String> banned = new TreeMap<>();
+    for (var e : rules.apart(rc.id()).entrySet()) {
+      ServiceStatus p = working.services.get(e.getKey());
+      if (p == null) continue;
+      for (String n : new String[] {p.node(), p.target()}) {
+        if (n != null && occupies(p, n)) banned.putIfAbsent(n, e.getKey() + ", rule " + e.getValue());
+      }
+    }
+    return banned;
+  }
+
+  /**
+   * The node rc must join under its positive rules: of the usable nodes its partners hold (by load: running there
+   * or moving there), the one holding most, ties by name. Null when its partners hold no usable node (it chooses
+   * freely, and they follow it). If partners hold usable nodes that rc itself may not use, the empty string: wait.
+   */
+  private String together(ResourceConfig rc, Set<String> exclude, java.util.Map<String, String> banned) {
+    TreeMap<String, Integer> held = held(rc);
+    if (held.isEmpty()) return null;
+    String best = "";
+    int most = 0;
+    for (var e : held.entrySet()) {
+      String n = e.getKey();
+      if (exclude.contains(n) || banned.containsKey(n) || priority(rc, n) == null) continue;
+      if (e.getValue() > most) {
+        best = n;
+        most = e.getValue();
+      }
+    }
+    return best;
   }
 
   /**
@@ -172,36 +320,91 @@ final class Placement {
     Check.invariant(7, eligible(chosen) && working.nodeState(chosen) == NodeState.ONLINE
         && priority(rc, chosen) != null && !exclude.contains(chosen), "%s placed on %s (%s, group %s, excluded %s)",
         rc.id(), chosen, working.nodeState(chosen).label(), rc.group(), exclude);
+    if (rules.affine(rc.id())) {
+      TreeMap<String, String> banned = banned(rc);
+      Check.invariant(7, !banned.containsKey(chosen), "%s placed on %s, which negative rule %s keeps from it",
+          rc.id(), chosen, banned.get(chosen));
+      TreeMap<String, Integer> held = held(rc);
+      Check.invariant(7, held.isEmpty() || held.containsKey(chosen),
+          "%s placed on %s, apart from its positive partners on %s", rc.id(), chosen, held.keySet());
+    }
     return chosen;
   }
 
   private String choose(ResourceConfig rc, String current, Set<String> exclude) {
-    if (rc.group() == null && exclude.isEmpty()) {
+    boolean affine = rules.affine(rc.id());
+    if (rc.group() == null && exclude.isEmpty() && usage == null && !affine && rules.nodeRule(rc.id()) == null) {
       // Every node ranks equal: stay where it is if allowed, else the least loaded.
       if (current != null && eligible(current)) return current;
       java.util.TreeSet<Loaded> nodes = byLoad();
       return nodes.isEmpty() ? null : nodes.first().node();
     }
+    java.util.Map<String, String> banned = affine ? banned(rc) : java.util.Map.of();
+    String with = affine ? together(rc, exclude, banned) : null;
+    if (with != null && with.isEmpty()) {
+      refusal = "rule " + rules.together(rc.id()).values().iterator().next() + " keeps it with "
+          + String.join(", ", rules.together(rc.id()).keySet()) + ", on no node it may use";
+      return null;
+    }
     String best = null;
     int bestPriority = Integer.MIN_VALUE;
     int bestLoad = Integer.MAX_VALUE;
+    double bestBalance = Double.MAX_VALUE;
+    double bestOwn = Double.MAX_VALUE;
     boolean currentAllowed = false;
     Integer currentPriority = null;
+    boolean ruledOut = false;
     refresh();
-    for (String n : eligibleNodes) {
+    Capacity demand = null;
+    if (usage != null) {
+      usage.prepare(eligibleNodes, cachedAt);
+      demand = usage.demand(rc.id());
+    }
+    // The node affinity, looked up once: priority(rc, n) per candidate would cost a lookup by id for each.
+    GroupConfig group = rc.group() == null ? null : config.groups().get(rc.group());
+    Check.that(rc.group() == null || group != null, "%s: group %s is not configured", rc.id(), rc.group());
+    Rule rule = group == null ? rules.nodeRule(rc.id()) : null;
+    for (int k = 0; k < eligibleNodes.size(); k++) {
+      String n = eligibleNodes.get(k);
       if (exclude.contains(n)) continue;
-      Integer p = priority(rc, n);
+      Integer p = group != null ? priorityIn(group.nodes(), group.restricted(), n)
+          : rule != null ? priorityIn(rule.nodes(), rule.strict(), n) : Integer.valueOf(0);
       if (p == null) continue;
+      if (banned.containsKey(n) || (with != null && !with.equals(n))) {
+        ruledOut = true;
+        continue;
+      }
       if (n.equals(current)) {
         currentAllowed = true;
         currentPriority = p;
       }
-      int l = load().get(n);
-      if (p > bestPriority || (p == bestPriority && l < bestLoad)) {
-        best = n;
-        bestPriority = p;
-        bestLoad = l;
+      if (usage == null) {
+        int l = load().get(n);
+        if (p > bestPriority || (p == bestPriority && l < bestLoad)) {
+          best = n;
+          bestPriority = p;
+          bestLoad = l;
+        }
+      } else if (p >= bestPriority) {
+        // Candidates come in name order: only a strictly better score replaces, so ties go to the lower name.
+        double b = usage.balance(demand, k);
+        double o = p > bestPriority || b <= bestBalance ? usage.own(demand, k) : 0;
+        // Equal figures (no capacities or demands stated): the resource count decides, as under crs=basic.
+        int l = p > bestPriority || (b == bestBalance && o == bestOwn) ? load().get(n) : 0;
+        if (p > bestPriority || b < bestBalance || (b == bestBalance && (o < bestOwn || (o == bestOwn
+            && l < bestLoad)))) {
+          best = n;
+          bestPriority = p;
+          bestBalance = b;
+          bestOwn = o;
+          bestLoad = load().get(n);
+        }
       }
+    }
+    if (best == null && ruledOut) {
+      StringBuilder b = new StringBuilder("kept apart from ");
+      banned.forEach((n, why) -> b.append(n).append(" (").append(why).append("), "));
+      refusal = b.append("and no other node may take it").toString();
     }
     if (currentAllowed && (currentPriority == bestPriority || !failback(rc))) return current;
     return best;

@@ -1,6 +1,6 @@
 package palisade.core;
 
-import java.util.Objects;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
@@ -82,7 +82,9 @@ final class ServiceMachine {
     if (home == NodeState.UNKNOWN || (home == NodeState.ONLINE && !placement.heardFrom(ss.node()))) {
       return; // its node may be booting, or this manager is new: wait until it is heard or its fate is decided
     }
-    String target = placed(rc, placement.select(rc, ss.node(), Set.of()));
+    // crs_rebalance_on_start: the node it was on counts for nothing, so it starts on the best node.
+    String from = config.placement().rebalanceOnStart() ? null : ss.node();
+    String target = placed(rc, placement.select(rc, from, Set.of()));
     if (target == null) return; // no allowed node online yet: retried every round
     set(id, ss.with(ServiceState.STARTED).onNode(target, w.newToken()), "start requested");
   }
@@ -144,11 +146,18 @@ final class ServiceMachine {
       set(id, ss.withMaintenanceNode(null), "on " + ss.node() + " again: no return after maintenance due");
       ss = w.services.get(id);
     }
-    if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())) {
+    if (ss.maintenanceNode() != null && placement.eligible(ss.maintenanceNode())
+        && placement.mayReturn(rc, ss.maintenanceNode())) {
       String back = ss.maintenanceNode();
       set(id, ss.with(move(ss)).withTarget(back, w.newToken()).withMaintenanceNode(null),
           "returning to " + back + " after maintenance");
       return;
+    }
+    String misplaced = placement.misplaced(rc, ss.node());
+    if (misplaced != null) {
+      String to = placed(rc, placement.select(rc, null, Set.of(ss.node())));
+      if (to != null) set(id, ss.with(move(ss)).withTarget(to, w.newToken()), misplaced + ": moving to " + to);
+      return; // nowhere to go: it stays (the rule's wait is logged once); retried every round
     }
     if (!placement.failback(rc) || !placement.couldImprove(rc, ss.node())) return;
     String best = placed(rc, placement.select(rc, ss.node(), ss.triedNodes()));
@@ -362,9 +371,29 @@ final class ServiceMachine {
     if (target.equals(ss.node())) return id + " is already on " + target;
     if (!placement.eligible(target)) return target + " is not online";
     if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();
-    placed(rc, target);
-    set(id, ss.with(live ? ServiceState.MIGRATE : ServiceState.RELOCATE).withTarget(target, w.newToken()),
-        "operator: " + (live ? "migrate" : "relocate") + " to " + target);
+    // A positive rule moves its whole set (Proxmox): every partner must be running and allowed on target.
+    java.util.List<String> moving = new java.util.ArrayList<>(List.of(id));
+    for (String p : placement.partners(id)) {
+      ServiceStatus ps = w.services.get(p);
+      if (ps != null && ps.state() == ServiceState.STARTED && target.equals(ps.node())) continue;
+      ResourceConfig pc = config.resources().get(p);
+      ResourceResult pr = ps == null ? null : result(ps.node(), p);
+      if (ps == null || pc == null || ps.state() != ServiceState.STARTED || pr == null || pr.token() != ps.token()
+          || pr.outcome() != RequestOutcome.STARTED || placement.priority(pc, target) == null) {
+        return p + ", which a positive rule keeps with " + id + ", cannot move to " + target + " now";
+      }
+      moving.add(p);
+    }
+    for (String m : moving) {
+      String refused = placement.refusedOn(config.resources().get(m), target);
+      if (refused != null) return refused;
+    }
+    for (String m : moving) {
+      ServiceStatus ms = w.services.get(m);
+      placed(config.resources().get(m), target);
+      set(m, ms.with(live ? ServiceState.MIGRATE : ServiceState.RELOCATE).withTarget(target, w.newToken()),
+          "operator: " + (live ? "migrate" : "relocate") + " to " + target + (m.equals(id) ? "" : " with " + id));
+    }
     return null;
   }
 
@@ -386,34 +415,9 @@ final class ServiceMachine {
 
   private void set(String id, ServiceStatus to, String reason) {
     ServiceStatus from = w.services.get(id);
-    if (from != null && to != null) checkLeave(id, from, to, reason);
-    placement.moved(from, to);
+    if (from != null && to != null) Leaving.check(w, records, id, from, to, reason);
+    placement.moved(id, from, to);
     w.setService(id, to, reason);
-  }
-
-  /**
-   * Invariant 4 where it is decided: recovery starts only from a confirmed fence or a clean shutdown, and a
-   * resource that may run on its node goes to another only once that node is fenced, down cleanly, or its agent
-   * said under the current token that it no longer runs it there (stopped, migrated, or its start failed).
-   */
-  private void checkLeave(String id, ServiceStatus from, ServiceStatus to, String reason) {
-    NodeStatus node = from.node() == null ? null : w.node(from.node());
-    boolean fenced = node != null && node.state() == NodeState.FENCED && node.confirmation() != null;
-    boolean down = node != null && node.state() == NodeState.OFFLINE;
-    if (to.state() == ServiceState.RECOVERY && from.state() != ServiceState.RECOVERY) {
-      Check.invariant(4, fenced || down, "%s: recovery from %s, which is %s (%s)", id, from.node(),
-          node == null ? "unknown" : node.state().label(), reason);
-    }
-    boolean mayRun = switch (from.state()) {
-      case STARTED, REQUEST_STOP, MIGRATE, RELOCATE, FREEZE, FENCE -> true;
-      case REQUEST_START, STOPPED, DISABLED, RECOVERY, ERROR, IGNORED -> false;
-    };
-    if (!mayRun || Objects.equals(from.node(), to.node())) return;
-    ResourceResult r = result(from.node(), id);
-    boolean gone = r != null && r.token() == from.token() && (r.outcome() == RequestOutcome.STOPPED
-        || r.outcome() == RequestOutcome.MIGRATED || r.outcome() == RequestOutcome.START_FAILED);
-    Check.invariant(4, fenced || down || gone, "%s: leaves %s (%s) for %s without a confirmed fence or its "
-        + "agent's word (%s)", id, from.node(), node == null ? "unknown" : node.state().label(), to.node(), reason);
   }
 
   /** Invariant 7 where a node is chosen: never one in maintenance, never one outside a restricted group. */

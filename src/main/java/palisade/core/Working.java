@@ -79,6 +79,11 @@ final class Working {
     changed = true;
   }
 
+  /** A manager event that changes no state (a resource waiting on a rule): through the same log. */
+  void event(String text) {
+    log.event("manager", text);
+  }
+
   long newToken() {
     changed = true;
     return nextToken++;

@@ -19,8 +19,8 @@ final class PhysicalResources {
   private final SimStorage storage = new SimStorage();
   /** resource -> node -> token it runs under. */
   private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
-  private final TreeMap<String, TreeSet<String>> failStart = new TreeMap<>();
-  private final TreeSet<String> failMigrate = new TreeSet<>();
+  /** Injected driver failures and measured usage. */
+  final DriverModel model = new DriverModel();
 
   PhysicalResources(SimWorld world, List<WorldObserver> observers) {
     this.world = world;
@@ -29,8 +29,8 @@ final class PhysicalResources {
 
   /** failStarts: resource -> nodes where its start fails; noMigration: resources that cannot live-migrate. */
   void faults(TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> noMigration) {
-    failStart.putAll(failStarts);
-    failMigrate.addAll(noMigration);
+    failStarts.forEach((id, nodes) -> nodes.forEach(n -> model.failStart(id, n, -1)));
+    noMigration.forEach(id -> model.failMigrate(id, DriverModel.ANY, -1));
   }
 
   SortedSet<String> runningOn(String node) {
@@ -51,7 +51,7 @@ final class PhysicalResources {
   }
 
   DriverResult start(String id, SimNode n, long token, List<String> disks) {
-    if (failStart.getOrDefault(id, new TreeSet<>()).contains(n.name)) {
+    if (model.startFails(id, n.name)) {
       return DriverResult.failure("simulated start failure on " + n.name);
     }
     if (running.containsKey(id) && running.get(id).containsKey(n.name)) return DriverResult.success();
@@ -61,6 +61,13 @@ final class PhysicalResources {
     }
     for (WorldObserver o : observers) o.onStart(id, n.name, token);
     running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
+    return DriverResult.success();
+  }
+
+  /** A driver's stop: fails where a stop failure is injected (the resource keeps running). */
+  DriverResult driverStop(String id, SimNode n) {
+    if (model.stopFails(id, n.name)) return DriverResult.failure("simulated stop failure on " + n.name);
+    stop(id, n);
     return DriverResult.success();
   }
 
@@ -76,7 +83,7 @@ final class PhysicalResources {
     SimNode to = world.node(target);
     TreeMap<String, Long> on = running.get(id);
     if (on == null || !on.containsKey(from.name)) return DriverResult.failure("not running on " + from.name);
-    if (failMigrate.contains(id)) return DriverResult.failure("the driver cannot live-migrate " + id);
+    if (model.migrationFails(id, target)) return DriverResult.failure("the driver cannot live-migrate " + id);
     if (to == null || !to.powered || !to.booted || !to.netUp || !from.netUp || to.side != from.side) {
       return DriverResult.failure(target + " unreachable");
     }

@@ -253,6 +253,12 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   // ---- the plugs -------------------------------------------------------------------------------------------------
 
+  /** crs=dynamic's input: the simulated agents report what each resource is measured using (`usage` actions). */
+  @Override
+  public java.util.SortedMap<String, palisade.core.Capacity> measuredUsage() {
+    return world.drivers().measured();
+  }
+
   @Override
   public String node() {
     return name;
@@ -419,8 +425,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
       long inc = incarnation;
       world.at(world.now() + world.options().stopMs, () -> {
         if (inc != incarnation) return;
-        world.physical().stop(id, SimNode.this);
-        deliver(world.now(), done, DriverResult.success());
+        deliver(world.now(), done, world.physical().driverStop(id, SimNode.this));
       });
     }
 

@@ -247,6 +247,11 @@ public final class SimWorld {
     return kdumps;
   }
 
+  /** The simulated drivers: injected failures (transient ones too) and measured usage. */
+  public DriverModel drivers() {
+    return physical.model;
+  }
+
   /** A node starts acting as SPM: invariant 3 is checked before it does. */
   void spmActivated(SimNode n, long token) {
     for (WorldObserver o : observers) o.onSpmActivate(n.name, token);

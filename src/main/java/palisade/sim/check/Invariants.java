@@ -12,6 +12,7 @@ import palisade.core.NodeState;
 import palisade.core.NodeStatus;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
+import palisade.core.Rule;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.SpmRole;
@@ -357,6 +358,28 @@ public final class Invariants implements WorldObserver {
     if (g != null && g.restricted() && !g.nodes().containsKey(node)) {
       fail("7 (placement)", id + " starts on " + node + " outside its restricted group " + g.name() + " ("
           + String.join(", ", g.nodes().keySet()) + ")");
+    }
+    invariant7Rules(id, node);
+  }
+
+  /**
+   * Invariant 7 for rules: a resource starts only on a node its strict node-affinity rule allows, and never where a
+   * resource a negative rule keeps from it physically runs.
+   */
+  private void invariant7Rules(String id, String node) {
+    for (Rule r : world.config().placement().rules().values()) {
+      if (!r.resources().contains(id)) continue;
+      if (r.kind() == Rule.Kind.NODE_AFFINITY && r.strict() && !r.nodes().containsKey(node)) {
+        fail("7 (placement)", id + " starts on " + node + " outside its strict node-affinity rule " + r.name()
+            + " (" + String.join(", ", r.nodes().keySet()) + ")");
+      }
+      if (r.kind() != Rule.Kind.NEGATIVE) continue;
+      for (String other : r.resources()) {
+        if (!other.equals(id) && world.whereRunning(other).containsKey(node)) {
+          fail("7 (placement)", id + " starts on " + node + " where " + other + " runs, which negative rule "
+              + r.name() + " keeps apart from it");
+        }
+      }
     }
   }
 }

@@ -32,6 +32,9 @@ public sealed interface Action {
     R slowAcks(SlowAcks x);
     R watchdogDevice(WatchdogDevice x);
     R hostFault(HostFault x);
+    R serviceAdd(ServiceAdd x);
+    R serviceDrop(ServiceDrop x);
+    R usage(Usage x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -176,8 +179,16 @@ public sealed interface Action {
     }
   }
 
-  /** `service ID migrate|relocate NODE` or `service ID stop|start|disable|enable|cleanup`: no node for the latter. */
-  record Service(String id, ServiceCommand command, String node) implements Action {
+  /**
+   * `service ID migrate|relocate NODE` or `service ID stop [TIMEOUT]|start|disable|enable|cleanup`: no node for the
+   * latter. timeoutMs (stop only; -1: none given) is Proxmox's stop timeout, 0 a hard stop: the core's stop has no
+   * timeout (the driver stops as it stops, in the simulator after `stop_time`), so it is read and printed back only.
+   */
+  record Service(String id, ServiceCommand command, String node, long timeoutMs) implements Action {
+    Service(String id, ServiceCommand command, String node) {
+      this(id, command, node, -1);
+    }
+
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.service(this);
@@ -185,11 +196,56 @@ public sealed interface Action {
 
     public Service {
       Check.that(command.takesNode() == (node != null), "service %s: target node given wrongly", command);
+      Check.that(timeoutMs == -1 || (command == ServiceCommand.STOP && timeoutMs >= 0), "service %s: timeout",
+          command);
     }
 
     @Override
     public String words() {
-      return "service " + id + " " + command.word() + (node == null ? "" : " " + node);
+      return "service " + id + " " + command.word() + (node == null ? "" : " " + node)
+          + (timeoutMs < 0 ? "" : " " + Durations.format(timeoutMs));
+    }
+  }
+
+  /** `service ID add node=NODE [state=...] [group=G] [cpu=N] [mem=SIZE]`: the operator adds a resource. */
+  record ServiceAdd(String id, String node, palisade.core.RequestState state, String group,
+      palisade.core.Capacity demand) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.serviceAdd(this);
+    }
+
+    @Override
+    public String words() {
+      return "service " + id + " add node=" + node + " state=" + state.name().toLowerCase(Locale.ROOT)
+          + (group == null ? "" : " group=" + group) + (demand == null ? "" : " cpu=" + demand.cpu() + " mem="
+          + demand.memBytes());
+    }
+  }
+
+  /** `service ID delete` (removed from the configuration) or `service ID ignore` (left unmanaged). */
+  record ServiceDrop(String id, boolean delete) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.serviceDrop(this);
+    }
+
+    @Override
+    public String words() {
+      return "service " + id + (delete ? " delete" : " ignore");
+    }
+  }
+
+  /** `usage ID cpu=X mem=SIZE`: what the running resource is measured using from now on (crs=dynamic's input). */
+  record Usage(String id, palisade.core.Capacity used) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.usage(this);
+    }
+
+    @Override
+    public String words() {
+      return "usage " + id + " cpu=" + used.cpu() + " mem=" + used.memBytes();
     }
   }
 

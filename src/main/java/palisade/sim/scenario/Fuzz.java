@@ -245,6 +245,7 @@ public final class Fuzz {
       if (r.nextInt(8) == 0) line += " fail_start=" + String.join(",", pick(r, nodes, 1 + r.nextInt(2)));
       lines.add(line);
     }
+    FuzzRules.add(new Random(lines.hashCode()), nodes, lines); // draws of its own: a seed's history stays
     return lines;
   }
 

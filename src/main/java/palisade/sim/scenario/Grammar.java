@@ -18,7 +18,8 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
+      + "usage";
 
   private Grammar() {}
 
@@ -94,6 +95,7 @@ final class Grammar {
         yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
       }
       case "kdump", "daemon" -> hostFault(a);
+      case "usage" -> OperatorActions.usage(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
   }
@@ -127,11 +129,30 @@ final class Grammar {
   }
 
   private static Action service(List<String> a) {
-    if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop|start|disable|enable|cleanup");
+    if (a.size() < 3) throw error("service: expected service ID migrate|relocate NODE | stop [TIMEOUT]|start|disable|"
+        + "enable|cleanup|delete|ignore | add node=NODE ...");
+    switch (a.get(2)) {
+      case "add" -> {
+        return OperatorActions.add(a);
+      }
+      case "delete", "ignore" -> {
+        arity(a, 3, "service ID " + a.get(2));
+        return new Action.ServiceDrop(a.get(1), a.get(2).equals("delete"));
+      }
+      case "stop" -> {
+        if (a.size() == 4) {
+          // Proxmox gives the timeout in seconds (0: hard stop); a duration with its unit reads too.
+          String t = a.get(3);
+          return new Action.Service(a.get(1), ServiceCommand.STOP, null, duration(t.matches("\\d{1,6}") ? t + "s" : t,
+              "service " + a.get(1) + " stop"));
+        }
+      }
+      default -> { }
+    }
     ServiceCommand c = ServiceCommand.parse(a.get(2));
     if (c == null) {
       throw error("service: unknown command '" + a.get(2)
-          + "' (expected migrate, relocate, stop, start, disable, enable, cleanup)");
+          + "' (expected migrate, relocate, stop, start, disable, enable, cleanup, add, delete, ignore)");
     }
     if (c.takesNode()) {
       arity(a, 4, "service ID " + a.get(2) + " NODE");

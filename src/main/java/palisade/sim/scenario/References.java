@@ -99,6 +99,23 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void serviceAdd(Action.ServiceAdd a) {
+    return requireNode(a.node(), "service " + a.id() + " add");
+  }
+
+  @Override
+  public Void serviceDrop(Action.ServiceDrop a) {
+    if (!resources.contains(a.id())) throw error("service: unknown resource '" + a.id() + "'");
+    return null;
+  }
+
+  @Override
+  public Void usage(Action.Usage a) {
+    if (!resources.contains(a.id())) throw error("usage: unknown resource '" + a.id() + "'");
+    return null;
+  }
+
+  @Override
   public Void maintenance(Action.Maintenance a) {
     return nodeRef(a.node(), "maintenance");
   }

@@ -77,14 +77,16 @@ public final class Scenario {
   final LinkedHashMap<String, Map<String, String>> nodes = new LinkedHashMap<>();
   final TreeMap<String, GroupConfig> groups = new TreeMap<>();
   final TreeMap<String, ResourceConfig> resources = new TreeMap<>();
-  final TreeMap<String, TreeSet<String>> failStarts = new TreeMap<>();
+  /** Injected driver failures of the resource lines (fail_start, fail_migrate, fail_stop). */
+  final FaultDeclaration faults = new FaultDeclaration();
+  private final TreeSet<String> added = new TreeSet<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
   /** The answer delay of devices declared with `delay=`. */
   final TreeMap<String, Long> deviceDelays = new TreeMap<>();
   /** Nodes declared `watchdog_device=none`: their machine has no working watchdog, whatever `watchdog=` says. */
   final TreeSet<String> noWatchdog = new TreeSet<>();
-  /** Resources whose driver cannot live-migrate (every migration fails). */
-  final TreeSet<String> failMigrate = new TreeSet<>();
+  /** Rules, crs options, and the nodes' and resources' cpu= and mem=. */
+  final RuleDeclaration placement = new RuleDeclaration();
   final List<At> actions = new ArrayList<>();
   final List<Expect> expectations = new ArrayList<>();
   /** The declaration lines as written (nodes, node, fence-device, group, resource, option), for {@link #text(List)}. */
@@ -210,7 +212,7 @@ public final class Scenario {
   }
 
   private static final List<String> DECLARATIONS = List.of("nodes", "node", "fence-device", "group", "resource",
-      "option");
+      "option", "rule");
 
   private ConfigException error(String message) {
     return new ConfigException(message);
@@ -218,7 +220,7 @@ public final class Scenario {
 
   private void directive(String text, List<String> w, int line) {
     switch (w.get(0)) {
-      case "nodes", "node", "fence-device", "group", "resource", "option" -> { // DECLARATIONS
+      case "nodes", "node", "fence-device", "group", "resource", "option", "rule" -> { // DECLARATIONS
         declaration(w, line);
         declarations.add(String.join(" ", w));
       }
@@ -246,7 +248,7 @@ public final class Scenario {
         runLine = line;
       }
       default -> throw error("unknown directive '" + w.get(0) + "' (expected nodes, node, fence-device, group, "
-          + "resource, option, at, expect, seed, run)");
+          + "resource, rule, option, at, expect, seed, run)");
     }
   }
 
@@ -281,8 +283,9 @@ public final class Scenario {
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
             List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy",
-                "soft_fence", "kdump", "site"));
+                "soft_fence", "kdump", "site", "cpu", "mem"));
         DeclarationValues.checkFenceExtras(attrs, n);
+        placement.node(n, RuleDeclaration.capacity(attrs, "node " + n));
         if (attrs.containsKey("spm_priority")) {
           int spm = integer(attrs.get("spm_priority"), "node " + n + " spm_priority");
           if (spm < -1 || spm > 10) throw error("node " + n + " spm_priority=" + spm + " is out of range (-1 to 10)");
@@ -303,12 +306,17 @@ public final class Scenario {
         if (!fenceDevices.add(w.get(1))) throw error("fence-device " + w.get(1) + " declared twice");
         if (delay >= 0) deviceDelays.put(w.get(1), delay);
       }
-      case "group" -> group(w);
+      case "group" -> {
+        GroupConfig g = RuleDeclaration.group(w, nodes.keySet());
+        groups.put(g.name(), g);
+      }
+      case "rule" -> placement.rule(w, line);
       case "resource" -> resource(w);
       case "option" -> {
         if (w.size() != 2 || !w.get(1).contains("=")) throw error("option: expected option NAME=VALUE");
         String[] kv = w.get(1).split("=", 2);
-        options.set(kv[0], kv[1]);
+        if (RuleDeclaration.OPTIONS.contains(kv[0])) placement.option(kv[0], kv[1]);
+        else options.set(kv[0], kv[1]);
         optionLines.put(kv[0], line);
       }
       default -> throw new IllegalStateException("not a declaration: " + w.get(0));
@@ -322,28 +330,13 @@ public final class Scenario {
     nodes.put(n, new TreeMap<>());
   }
 
-  private void group(List<String> w) {
-    if (w.size() < 3) throw error("group: expected group NAME nodes=NODE:PRIO,...");
-    String name = w.get(1);
-    Map<String, String> kv = keyValues(w.subList(2, w.size()), "group " + name,
-        List.of("nodes", "restricted", "failback"));
-    if (!kv.containsKey("nodes")) throw error("group " + name + ": nodes= is required");
-    TreeMap<String, Integer> prio = new TreeMap<>();
-    for (String item : kv.get("nodes").split(",")) {
-      String[] np = item.split(":", 2);
-      requireNode(np[0], "group " + name);
-      prio.put(np[0], np.length == 2 ? integer(np[1], "group " + name + " priority of " + np[0]) : 0);
-    }
-    groups.put(name, new GroupConfig(name, prio, yesNo(kv.getOrDefault("restricted", "no"), "restricted"),
-        yesNo(kv.getOrDefault("failback", "yes"), "failback")));
-  }
-
   private void resource(List<String> w) {
     if (w.size() < 2) throw error("resource: missing ID");
     String id = w.get(1);
     if (resources.containsKey(id)) throw error("resource " + id + " declared twice");
     Map<String, String> kv = keyValues(w.subList(2, w.size()), "resource " + id, List.of("node", "state", "group",
-        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "disks"));
+        "priority", "max_restart", "max_relocate", "fail_start", "fail_migrate", "fail_stop", "disks", "cpu", "mem"));
+    placement.resource(id, RuleDeclaration.capacity(kv, "resource " + id));
     String node = kv.get("node");
     if (node == null) throw error("resource " + id + ": node= is required");
     requireNode(node, "resource " + id);
@@ -352,15 +345,7 @@ public final class Scenario {
     if (group != null && !groups.containsKey(group)) throw error("resource " + id + ": unknown group '" + group
         + "' (declare it with a group line first)");
     List<String> disks = kv.containsKey("disks") ? List.of(kv.get("disks").split(",")) : List.of();
-    if (kv.containsKey("fail_start")) {
-      TreeSet<String> fs = new TreeSet<>();
-      for (String n : kv.get("fail_start").split(",")) {
-        requireNode(n, "resource " + id + " fail_start");
-        fs.add(n);
-      }
-      failStarts.put(id, fs);
-    }
-    if (yesNo(kv.getOrDefault("fail_migrate", "no"), "resource " + id + " fail_migrate")) failMigrate.add(id);
+    faults.resource(id, kv, nodes.keySet());
     resources.put(id, ResourceConfig.sim(id, node, state, group,
         integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),
         integer(kv.getOrDefault("max_restart", "" + ResourceConfig.DEFAULT_MAX_RESTART), "max_restart"),
@@ -370,12 +355,21 @@ public final class Scenario {
 
   /** Names in an action refer to declared nodes, resources and devices. */
   private void validate(Action action) {
-    action.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
+    action.accept(new References(nodes.keySet(), known(), fenceDevices));
+    if (action instanceof Action.ServiceAdd add) added.add(add.id()); // later lines may name it
   }
 
   /** Names in an expectation refer to declared nodes and resources. */
   private void validate(Expectation expectation) {
-    expectation.accept(new References(nodes.keySet(), resources.keySet(), fenceDevices));
+    expectation.accept(new References(nodes.keySet(), known(), fenceDevices));
+  }
+
+  /** Resources declared, and those a `service ID add` before this line adds. */
+  private java.util.Set<String> known() {
+    if (added.isEmpty()) return resources.keySet();
+    TreeSet<String> k = new TreeSet<>(resources.keySet());
+    k.addAll(added);
+    return k;
   }
 
   private void finish() throws ScenarioException {
@@ -401,8 +395,10 @@ public final class Scenario {
       for (var e : nodes.entrySet()) {
         ncs.put(e.getKey(), NodeDeclarations.nodeConfig(e.getKey(), e.getValue(), fenceDevices));
       }
+      String unknown = placement.unknownName(nodes.keySet(), resources.keySet());
+      if (unknown != null) throw new ScenarioException(file + ":" + unknown);
       config = new ClusterConfig(ncs, groups, resources, options.shutdownPolicy(), options.timing(),
-          options.repairAfterMs(), options.fence());
+          options.repairAfterMs(), options.fence(), placement.build());
     } catch (ConfigException e) {
       throw new ScenarioException(file + ": " + e.getMessage());
     }

@@ -66,8 +66,9 @@ public final class ScenarioRunner {
 
   public Result run() {
     try {
-      world.build(scenario.config(), scenario.failStarts, scenario.fenceDevices, scenario.failMigrate,
+      world.build(scenario.config(), new java.util.TreeMap<>(), scenario.fenceDevices, new TreeSet<>(),
           scenario.noWatchdog, scenario.deviceDelays);
+      scenario.faults.applyTo(world.drivers());
       for (Scenario.At a : scenario.actions) world.at(a.timeMs(), () -> act(a));
       for (Scenario.Expect e : scenario.expectations) {
         if (!e.interval()) world.atEnd(e.fromMs(), () -> expect(e));
@@ -179,7 +180,25 @@ public final class ScenarioRunner {
 
   @Override
   public Void service(Action.Service a) {
-    ScenarioRunner.this.service(at, a);
+    OperatorActions.service(world, a, a.node() == null ? null : actor(at, a.node()));
+    return null;
+  }
+
+  @Override
+  public Void serviceAdd(Action.ServiceAdd a) {
+    OperatorActions.add(world, a);
+    return null;
+  }
+
+  @Override
+  public Void serviceDrop(Action.ServiceDrop a) {
+    OperatorActions.drop(world, a);
+    return null;
+  }
+
+  @Override
+  public Void usage(Action.Usage a) {
+    OperatorActions.usage(world, a);
     return null;
   }
 
@@ -226,28 +245,6 @@ public final class ScenarioRunner {
     SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
     return null;
   }
-  }
-
-  private void service(Scenario.At at, Action.Service a) {
-    String id = a.id();
-    String what = "service " + id + " " + a.command().word();
-    switch (a.command()) {
-      case MIGRATE, RELOCATE -> {
-        String n = actor(at, a.node());
-        boolean live = a.command() == Action.ServiceCommand.MIGRATE;
-        world.operatorCommand(what + " " + n,
-            seq -> live ? new Command.Migrate(seq, id, n) : new Command.Relocate(seq, id, n));
-      }
-      case CLEANUP -> world.operatorCommand(what, seq -> new Command.Cleanup(seq, id));
-      case STOP, DISABLE, START, ENABLE -> {
-        RequestState st = switch (a.command()) {
-          case STOP -> RequestState.STOPPED;
-          case DISABLE -> RequestState.DISABLED;
-          case START, ENABLE, MIGRATE, RELOCATE, CLEANUP -> RequestState.STARTED;
-        };
-        world.operatorConfig(what, c -> c.withResource(c.resources().get(id).withState(st)));
-      }
-    }
   }
 
   // ---- expectations ----------------------------------------------------------------------------------------------

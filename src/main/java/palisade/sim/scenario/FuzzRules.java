@@ -1,0 +1,54 @@
+package palisade.sim.scenario;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Placement rules and loads for fuzz histories, now and then: a negative and a positive resource-affinity rule, a
+ * node-affinity rule, and crs=static with capacities and demands. Drawn from a generator of their own (seeded from
+ * the history's other declarations), so a seed's faults and actions stay what they were before rules existed.
+ * Only resources outside the group get rules, on disjoint sets, so every generated configuration is valid.
+ */
+final class FuzzRules {
+  private FuzzRules() {}
+
+  /** Adds rule and capacity lines to a history's declarations (and cpu= mem= to its resource lines). */
+  static void add(Random r, List<String> nodes, List<String> declarations) {
+    List<String> out = new ArrayList<>();
+    if (r.nextInt(3) != 0) return;
+    List<String> free = new ArrayList<>();
+    for (String line : declarations) {
+      if (line.startsWith("resource ") && !line.contains(" group=")) free.add(line.split("\\s+")[1]);
+    }
+    java.util.Collections.shuffle(free, r);
+    int k = nodes.size();
+    int next = 0;
+    if (free.size() - next >= 2 && r.nextBoolean()) {
+      int n = Math.min(Math.min(k, free.size() - next), 2 + r.nextInt(2));
+      out.add("rule apart resource-affinity negative resources=" + String.join(",", free.subList(next, next + n)));
+      next += n;
+    }
+    if (free.size() - next >= 2 && r.nextBoolean()) {
+      out.add("rule together resource-affinity positive resources=" + free.get(next) + "," + free.get(next + 1));
+      next += 2;
+    }
+    if (free.size() - next >= 1 && r.nextBoolean()) {
+      String a = nodes.get(r.nextInt(k));
+      String b = nodes.get(r.nextInt(k));
+      out.add("rule pin node-affinity nodes=" + a + ":2" + (b.equals(a) ? "" : "," + b + ":1") + " resources="
+          + free.get(next) + " strict=" + (r.nextBoolean() ? "yes" : "no") + " failback="
+          + (r.nextBoolean() ? "yes" : "no"));
+    }
+    if (r.nextBoolean()) {
+      out.add("option crs=static");
+      for (String n : nodes) out.add("node " + n + " cpu=" + (4 + r.nextInt(28)) + " mem=" + (8 + r.nextInt(120)) + "G");
+      for (int i = 0; i < declarations.size(); i++) {
+        if (declarations.get(i).startsWith("resource ")) {
+          declarations.set(i, declarations.get(i) + " cpu=" + (1 + r.nextInt(8)) + " mem=" + (1 + r.nextInt(32)) + "G");
+        }
+      }
+    }
+    declarations.addAll(out);
+  }
+}

@@ -1,0 +1,96 @@
+package palisade.sim.scenario;
+
+import java.util.List;
+import java.util.Map;
+import palisade.core.ClusterConfig;
+import palisade.core.Command;
+import palisade.core.ConfigException;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.sim.SimWorld;
+
+/**
+ * What the operator's `service` actions do to a simulated world: requested-state changes and moves (through the
+ * store, as the CLI does them), adding, deleting and ignoring resources, and measured usage. A change the
+ * configuration refuses (an unknown group, a resource added twice) is logged as refused and changes nothing.
+ */
+final class OperatorActions {
+  private OperatorActions() {}
+
+  /** `service ID add node=NODE [state=...] [group=G] [cpu=N] [mem=SIZE]`, the words from `service` on. */
+  static Action.ServiceAdd add(List<String> a) {
+    String id = a.get(1);
+    Map<String, String> kv = DeclarationValues.keyValues(a.subList(3, a.size()), "service " + id + " add",
+        List.of("node", "state", "group", "cpu", "mem"));
+    if (!kv.containsKey("node")) throw new ConfigException("service " + id + " add: node= is required");
+    return new Action.ServiceAdd(id, kv.get("node"), RequestState.parse(kv.getOrDefault("state", "started"),
+        "service " + id + " add"), kv.get("group"), RuleDeclaration.capacity(kv, "service " + id + " add"));
+  }
+
+  /** `usage ID cpu=X mem=SIZE`, the words from `usage` on. */
+  static Action.Usage usage(List<String> a) {
+    if (a.size() < 3) throw new ConfigException("usage: expected usage ID cpu=X mem=SIZE");
+    Map<String, String> kv = DeclarationValues.keyValues(a.subList(2, a.size()), "usage " + a.get(1),
+        List.of("cpu", "mem"));
+    return new Action.Usage(a.get(1), RuleDeclaration.capacity(kv, "usage " + a.get(1)));
+  }
+
+  /** A move (node already resolved from `@manager`), or a requested-state change, or cleanup. */
+  static void service(SimWorld world, Action.Service a, String node) {
+    String id = a.id();
+    String what = "service " + id + " " + a.command().word();
+    switch (a.command()) {
+      case MIGRATE, RELOCATE -> {
+        boolean live = a.command() == Action.ServiceCommand.MIGRATE;
+        world.operatorCommand(what + " " + node,
+            seq -> live ? new Command.Migrate(seq, id, node) : new Command.Relocate(seq, id, node));
+      }
+      case CLEANUP -> world.operatorCommand(what, seq -> new Command.Cleanup(seq, id));
+      case STOP, DISABLE, START, ENABLE -> {
+        RequestState st = switch (a.command()) {
+          case STOP -> RequestState.STOPPED;
+          case DISABLE -> RequestState.DISABLED;
+          case START, ENABLE, MIGRATE, RELOCATE, CLEANUP -> RequestState.STARTED;
+        };
+        change(world, what, c -> {
+          ResourceConfig rc = c.resources().get(id);
+          if (rc == null) throw new ConfigException(id + " is not configured");
+          return c.withResource(rc.withState(st));
+        });
+      }
+    }
+  }
+
+  static void add(SimWorld world, Action.ServiceAdd a) {
+    change(world, a.words(), c -> {
+      if (c.resources().containsKey(a.id())) throw new ConfigException(a.id() + " is configured already");
+      ClusterConfig next = c.withResource(ResourceConfig.sim(a.id(), a.node(), a.state(), a.group(), 0,
+          ResourceConfig.DEFAULT_MAX_RESTART, ResourceConfig.DEFAULT_MAX_RELOCATE, List.of()));
+      return a.demand() == null ? next : next.withPlacement(next.placement().withResourceDemand(a.id(), a.demand()));
+    });
+  }
+
+  static void drop(SimWorld world, Action.ServiceDrop a) {
+    change(world, a.words(), c -> {
+      ResourceConfig rc = c.resources().get(a.id());
+      if (rc == null) throw new ConfigException(a.id() + " is not configured");
+      return a.delete() ? c.withoutResource(a.id()) : c.withResource(rc.withState(RequestState.IGNORED));
+    });
+  }
+
+  static void usage(SimWorld world, Action.Usage a) {
+    world.drivers().measure(a.id(), a.used());
+    world.log("operator", a.words());
+  }
+
+  /** A configuration change as the CLI makes it: refused, with the reason logged, if the result is not valid. */
+  private static void change(SimWorld world, String what, java.util.function.UnaryOperator<ClusterConfig> f) {
+    try {
+      f.apply(world.config()); // the same check the store's writer makes before it writes
+    } catch (ConfigException e) {
+      world.log("operator", what + " refused: " + e.getMessage());
+      return;
+    }
+    world.operatorConfig(what, f);
+  }
+}

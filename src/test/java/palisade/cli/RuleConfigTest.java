@@ -1,0 +1,69 @@
+package palisade.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import palisade.core.Capacity;
+import palisade.core.ClusterConfig;
+import palisade.core.ConfigException;
+import palisade.core.Crs;
+import palisade.core.NodeConfig;
+import palisade.core.PlacementConfig;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
+import palisade.core.Rule;
+import palisade.core.ShutdownPolicy;
+import palisade.runtime.store.Codec;
+
+/** Rules as the CLI writes them into /config: stored and read back whole, conflicts refused naming both rules. */
+class RuleConfigTest {
+  private static ClusterConfig cluster() {
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>();
+    for (String n : List.of("node1", "node2")) nodes.put(n, NodeConfig.standard(n));
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>();
+    for (String id : List.of("vm:1", "vm:2")) {
+      rs.put(id, ResourceConfig.sim(id, "node1", RequestState.STARTED, null, 0, 1, 1, List.of()));
+    }
+    return new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
+  }
+
+  @Test
+  void rulesCrsAndCapacitiesSurviveTheStoreAndAnOlderConfigReadsAsNone() throws Exception {
+    ClusterConfig c = RuleCommand.withRule(cluster(), "apart", Rule.resourceAffinity("apart", false,
+        new TreeSet<>(List.of("vm:1", "vm:2"))));
+    c = RuleCommand.withRule(c, "pin", Rule.nodeAffinity("pin", RuleCommand.nodes("node1:2,node2"),
+        RuleCommand.resources("vm:1"), true, false));
+    c = c.withPlacement(new PlacementConfig(c.placement().rules(), Crs.STATIC, true,
+        new TreeMap<>(Map.of("node1", new Capacity(8, 64L << 30))),
+        new TreeMap<>(Map.of("vm:1", new Capacity(0.5, 512L << 20)))));
+    ClusterConfig back = (ClusterConfig) Codec.decode("/config", Codec.encode(c));
+    assertThat(back).isEqualTo(c);
+    String older = new String(Codec.encode(cluster()), StandardCharsets.UTF_8).replaceAll(",\"placement\":\\{.*\\}\\}$",
+        "}");
+    assertThat(older).doesNotContain("placement");
+    ClusterConfig old = (ClusterConfig) Codec.decode("/config", older.getBytes(StandardCharsets.UTF_8));
+    assertThat(old.placement()).isEqualTo(PlacementConfig.NONE);
+    assertThat(old.placement().plain()).isTrue();
+  }
+
+  @Test
+  void aConflictingRuleIsRefusedNamingBothAndListsInTheGrammarsWords() {
+    ClusterConfig c = RuleCommand.withRule(cluster(), "apart", Rule.resourceAffinity("apart", false,
+        new TreeSet<>(List.of("vm:1", "vm:2"))));
+    assertThatThrownBy(() -> RuleCommand.withRule(c, "with", Rule.resourceAffinity("with", true,
+        new TreeSet<>(List.of("vm:1", "vm:2"))))).isInstanceOf(ConfigException.class)
+        .hasMessage("rules with and apart conflict: vm:1 and vm:2 must be both together and apart");
+    assertThat(c.placement().rules().get("apart").describe())
+        .isEqualTo("rule apart resource-affinity negative resources=vm:1,vm:2");
+    assertThatThrownBy(() -> RuleCommand.nodes("node1:x")).isInstanceOf(CliError.class)
+        .hasMessage("--nodes: priority of 'node1:x' is not a number");
+    assertThatThrownBy(() -> RuleCommand.yesNo("maybe", "--strict")).hasMessage("--strict: expected yes or no, got "
+        + "'maybe'");
+  }
+}
