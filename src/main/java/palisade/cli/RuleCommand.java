@@ -113,7 +113,7 @@ final class RuleCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the rule to change")
     String name;
 
     @Option(names = "--nodes", description = "node-affinity: NODE[:PRIORITY],...")
@@ -154,7 +154,7 @@ final class RuleCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0")
+    @Parameters(index = "0", paramLabel = "NAME", description = "the rule to remove")
     String name;
 
     @Override

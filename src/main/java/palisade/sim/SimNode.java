@@ -52,8 +52,6 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   /** This incarnation has a working watchdog: configured, and the device was there when it booted. */
   private boolean watchdogEnabled;
   long healthySinceMs = Long.MAX_VALUE;
-  /** Physical truth for invariant 3: the token this machine acts as SPM under, 0 when it does not. */
-  long spmToken;
 
   private SimView view;
   private Agent agent;
@@ -67,12 +65,13 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private final StoreClient store = new Store();
   private final Watchdog watchdog = new Dog();
   private final LocalResources driver = new Driver();
-  private final SpmDuty spm = new Spm();
+  private final SimSpm spm;
 
   SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogConfigured,
       boolean watchdogDevice) {
     this.name = name;
     this.world = world;
+    this.spm = new SimSpm(t -> world.spmActivated(this, t));
     this.rate = rate;
     this.offsetMs = offsetMs;
     this.watchdogConfigured = watchdogConfigured;
@@ -102,7 +101,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   /** The token this machine acts as SPM under, 0 when it does not act as SPM. */
   public long spmToken() {
-    return spmToken;
+    return spm.activeToken();
   }
 
   /** Since when it has had store access and a running agent without a break; Long.MAX_VALUE while it has not. */
@@ -163,8 +162,8 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     manager = null;
     view = null;
     wdArmed = false;
-    if (spmToken != 0) world.log(name, "no longer SPM (halted)");
-    spmToken = 0;
+    if (spm.activeToken() != 0) world.log(name, "no longer SPM (halted)");
+    spm.deactivate();
     shuttingDown = false;
     pausedUntilMs = 0; // the paused process died with the power: the next boot starts a fresh one
     hung = false;
@@ -237,8 +236,8 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     manager = null;
     view = null;
     wdArmed = false;
-    if (spmToken != 0) world.log(name, "no longer SPM (daemon exited)");
-    spmToken = 0;
+    if (spm.activeToken() != 0) world.log(name, "no longer SPM (daemon exited)");
+    spm.deactivate();
     pausedUntilMs = 0;
     hung = false;
     world.topologyChanged();
@@ -386,24 +385,6 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public String kind() {
       return watchdogEnabled ? "sim" : Watchdog.NONE;
-    }
-  }
-
-  private final class Spm implements SpmDuty {
-    @Override
-    public long activeToken() {
-      return spmToken;
-    }
-
-    @Override
-    public void activate(long token) {
-      world.spmActivated(SimNode.this, token);
-      spmToken = token;
-    }
-
-    @Override
-    public void deactivate() {
-      spmToken = 0;
     }
   }
 
