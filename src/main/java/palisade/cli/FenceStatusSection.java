@@ -1,13 +1,10 @@
 package palisade.cli;
 
 import java.io.PrintStream;
-import java.util.List;
 import java.util.TreeMap;
 import palisade.core.ClusterConfig;
 import palisade.core.Durations;
-import palisade.core.FenceEntry;
 import palisade.core.FenceGrace;
-import palisade.core.FenceHistory;
 import palisade.core.FencePolicy;
 import palisade.core.FenceTask;
 import palisade.core.ManagerState;
@@ -17,37 +14,20 @@ import palisade.core.Timing;
 
 /**
  * The fencing lines of `palisade status`: for each node in fencing, its grace (RHEV's formula, as the manager
- * computes it) and when its power fence is due, or the order in progress; then the fence devices with their last
- * periodic status check (no secrets: device names and results only).
+ * computes it) and when its power fence is due, or the order in progress. (The fence devices and their last
+ * periodic status check are in status's "Fence devices" table.)
  */
 final class FenceStatusSection {
   private FenceStatusSection() {}
 
   /** silentMs: node -> how long its record has not changed (the lease age), or -1 when unknown. */
-  static void print(ClusterConfig cfg, ManagerState ms, FenceHistory history, TreeMap<String, Long> silentMs,
-      PrintStream out) {
+  static void print(ClusterConfig cfg, ManagerState ms, TreeMap<String, Long> silentMs, PrintStream out) {
     if (ms != null) {
       for (String n : cfg.nodes().keySet()) {
         NodeStatus st = ms.nodes().get(n);
         if (st == null || st.state() != NodeState.FENCING) continue;
         out.println(grace(cfg, ms, n, silentMs.getOrDefault(n, -1L)));
       }
-    }
-    TreeMap<String, String> devices = new TreeMap<>();
-    for (var n : cfg.nodes().values()) {
-      for (List<String> level : n.fenceLevels()) {
-        for (String d : level) devices.putIfAbsent(d, n.name());
-      }
-    }
-    if (devices.isEmpty()) return;
-    out.println("fence devices (checked every " + (cfg.fence().deviceCheckMs() == 0 ? "- (fence_device_check off)"
-        : Durations.format(cfg.fence().deviceCheckMs())) + "):");
-    out.printf("  %-16s %-24s %-7s %s%n", "DEVICE", "LAST-CHECK", "HEALTH", "DETAIL");
-    for (String d : devices.keySet()) {
-      FenceEntry e = history == null ? null : history.lastCheck(d);
-      out.printf("  %-16s %-24s %-7s %s%n", d, e == null ? "never" : FenceCommand.time(e.startedMs()),
-          e == null ? "-" : e.checkOk() ? "ok" : "failed", e == null ? "-" : e.result() + " (via " + e.executor()
-          + ")");
     }
   }
 

@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
     m.put("store", health);
     m.put("fencing", List.copyOf(Inventory.lastFences(s).values()));
     m.put("failed_actions", Inventory.failedActions(s));
-    m.put("fence_devices", Inventory.fenceDevices(s.config()));
+    m.put("fence_devices", Inventory.fenceDevices(s.config(), s.history()));
     return m;
   }
 
@@ -123,8 +123,7 @@ final class StatusCommand implements Callable<Integer> {
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
-      FenceStatusSection.print(cfg, ms, admin.value(StorePaths.FENCE_HISTORY, palisade.core.FenceHistory.class),
-          FenceStatusSection.silentMs(admin, cfg, now), out);
+      FenceStatusSection.print(cfg, ms, FenceStatusSection.silentMs(admin, cfg, now), out);
       out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE",
           "RESTARTS");
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
@@ -166,14 +165,19 @@ final class StatusCommand implements Callable<Integer> {
       }
       t.print(out);
     }
-    List<Inventory.FenceDeviceUse> devices = Inventory.fenceDevices(s.config());
+    List<Inventory.FenceDeviceUse> devices = Inventory.fenceDevices(s.config(), s.history());
     out.println();
     if (devices.isEmpty()) {
       out.println("Fence devices: none in the cluster's fence levels");
     } else {
-      out.println("Fence devices (options and secrets stay on the nodes):");
-      Table t = new Table("DEVICE", "FENCES", "LEVEL");
-      for (Inventory.FenceDeviceUse d : devices) t.row(d.device(), d.node(), d.level());
+      long every = s.config().fence().deviceCheckMs();
+      out.println("Fence devices (status checked every " + (every == 0 ? "- (fence_device_check off)"
+          : palisade.core.Durations.format(every)) + "; options and secrets stay on the nodes):");
+      Table t = new Table("DEVICE", "FENCES", "LEVEL", "LAST-CHECK", "HEALTH", "DETAIL");
+      for (Inventory.FenceDeviceUse d : devices) {
+        t.row(d.device(), d.node(), d.level(), d.lastCheckUtc() == null ? "never" : d.lastCheckUtc(), d.health(),
+            d.detail());
+      }
       t.print(out);
     }
   }

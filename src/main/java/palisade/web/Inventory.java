@@ -104,8 +104,12 @@ public final class Inventory {
    */
   public record StoreHealth(List<StorePeer> peers, String leader, int serving, boolean quorum) {}
 
-  /** A fence device as the cluster's fence levels name it (its options and secrets stay on the hosts). */
-  public record FenceDeviceUse(String device, String node, int level) {}
+  /**
+   * A fence device as the cluster's fence levels name it (its options and secrets stay on the hosts), with its last
+   * periodic status check (fence_device_check): when, ok or failed, and the answer; null while never checked.
+   */
+  public record FenceDeviceUse(String device, String node, int level,
+      @JsonProperty("last_check_utc") String lastCheckUtc, String health, String detail) {}
 
   public static List<ResourceItem> resources(Snapshot s) {
     List<ResourceItem> out = new ArrayList<>();
@@ -227,12 +231,17 @@ public final class Inventory {
   }
 
   /** Every fence device the cluster's fence levels name, by device, node and level. */
-  public static List<FenceDeviceUse> fenceDevices(ClusterConfig config) {
+  public static List<FenceDeviceUse> fenceDevices(ClusterConfig config, FenceHistory history) {
     List<FenceDeviceUse> out = new ArrayList<>();
     if (config == null) return out;
     for (NodeConfig n : config.nodes().values()) {
       for (int level = 0; level < n.fenceLevels().size(); level++) {
-        for (String d : n.fenceLevels().get(level)) out.add(new FenceDeviceUse(d, n.name(), level + 1));
+        for (String d : n.fenceLevels().get(level)) {
+          FenceEntry check = history == null ? null : history.lastCheck(d);
+          out.add(new FenceDeviceUse(d, n.name(), level + 1, check == null ? null : utc(check.startedMs()),
+              check == null ? null : check.checkOk() ? "ok" : "failed",
+              check == null ? null : check.result() + " (via " + check.executor() + ")"));
+        }
       }
     }
     out.sort(java.util.Comparator.comparing(FenceDeviceUse::device).thenComparing(FenceDeviceUse::node)

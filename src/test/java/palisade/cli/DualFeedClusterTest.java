@@ -209,7 +209,7 @@ class DualFeedClusterTest {
     await().ignoreExceptions().atMost(Duration.ofSeconds(15)).until(() -> admin.events(null, 2_000).stream()
         .anyMatch(e -> e.message().contains("ALERT: fence device pdu-b failed its status check")));
     String status = palisade.lab.LabCli.output(cluster, "status");
-    assertThat(status).contains("fence devices (checked every 3s)").containsPattern("pdu-b .* failed .*error");
+    assertThat(status).contains("status checked every 3s").containsPattern("pdu-b .* failed .*error");
   }
 
   @Test
