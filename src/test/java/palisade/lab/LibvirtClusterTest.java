@@ -175,20 +175,38 @@ class LibvirtClusterTest {
   @Order(3)
   void aMigrationThatTimesOutIsAbortedAndTheGuestStaysWhereItRuns() throws Exception {
     setOptions(Map.of("migrate_timeout", "1", "migrate_bandwidth", "4")); // 64 MiB at 4 MiB/s outlasts 1 s anywhere
-    ServiceStatus before = service();
-    String on = before.node();
-    String to = other(on);
-    admin.command(seq -> new Command.Migrate(seq, ID, to));
-    await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
-      ServiceStatus ss = service();
-      return ss.state() == ServiceState.STARTED && ss.migrationFailed() && ss.token() > before.token();
-    });
+    // ... mostly: the guest's pages are largely zero, and a loaded machine may fire the abort after the copy is
+    // done (the job is gone: "cannot abort the migration job yet"). Such a run moved the guest: try again from there.
+    String on = null;
+    String to = null;
+    long resumedOnTarget = 0;
+    for (int attempt = 1; attempt <= 3 && on == null; attempt++) {
+      ServiceStatus before = service();
+      String from = before.node();
+      String target = other(from);
+      long resumed = resumedCount(target);
+      admin.command(seq -> new Command.Migrate(seq, ID, target));
+      await().atMost(MOVE).pollInterval(Duration.ofMillis(100)).until(() -> {
+        ServiceStatus ss = service();
+        return ss.state() == ServiceState.STARTED && ss.token() > before.token();
+      });
+      if (service().migrationFailed()) {
+        on = from;
+        to = target;
+        resumedOnTarget = resumed;
+      }
+    }
+    assertThat(on).as("a migration aborted by migrate_timeout in 3 attempts").isNotNull();
     assertThat(service().node()).isEqualTo(on);
     assertThat(Files.readString(cluster.nodeLog(on))).contains("timed out after 1s and was aborted");
     Thread.sleep(2_000); // the observation window of a negative fact: still running, where it was only
     assertThat(watch.runningOn()).isEqualTo(set(on));
-    assertThat(watch.observer(to).history()).noneMatch(e -> e.startsWith(DOMAIN + " RESUMED"));
+    assertThat(resumedCount(to)).as("no guest resumed on %s by the aborted migration", to).isEqualTo(resumedOnTarget);
     setOptions(Map.of("migrate_timeout", "120", "migrate_bandwidth", "0"));
+  }
+
+  private long resumedCount(String node) {
+    return watch.observer(node).history().stream().filter(e -> e.startsWith(DOMAIN + " RESUMED")).count();
   }
 
   private void setOptions(Map<String, String> changed) throws Exception {
