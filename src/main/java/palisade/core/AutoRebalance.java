@@ -66,10 +66,11 @@ final class AutoRebalance {
     aboveSinceMs = nowMs; // the next search a full hold later, whatever this one finds
     Candidate best = search(config, w, records, placement, loads, opt.method());
     if (best == null || (before - best.after) / before < opt.margin()) return;
-    String why = String.format(Locale.ROOT, "auto rebalance (%s): imbalance %.2f above %.2f for %s, %.2f after the "
-        + "move", opt.method().label(), before, opt.threshold(), Durations.format(opt.holdMs()), best.after);
+    String why = String.format(Locale.ROOT, "auto rebalance (%s) to %s: imbalance %.2f above %.2f for %s, %.2f after "
+        + "the move", opt.method().label(), best.target, before, opt.threshold(), Durations.format(opt.holdMs()),
+        best.after);
     for (String m : best.members) {
-      String with = m.equals(best.members.get(0)) ? "" : " with " + best.members.get(0);
+      String with = m.equals(best.members.get(0)) ? "" : ", with " + best.members.get(0);
       services.rebalance(m, best.target, why + with);
     }
   }

@@ -404,7 +404,7 @@ final class ServiceMachine {
         && placement.refusedOn(config.resources().get(id), target) == null, "%s: rebalanced to %s as %s", id,
         target, ss);
     placed(config.resources().get(id), target);
-    set(id, ss.with(move(ss)).withTarget(target, w.newToken()), why + ": moving to " + target);
+    set(id, ss.with(move(ss)).withTarget(target, w.newToken()), why);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------------
