@@ -32,12 +32,14 @@ import java.util.TreeSet;
  * by TOPSIS over four costs: the resulting imbalance (weight 0.5), the highest node load after the move (0.2), the
  * target's load after it (0.2) and the size moved (0.1: the memory fraction of the source it frees, or the number of
  * resources under basic — a small migration is cheaper). Ties go to the lower resource id, then node name. The move
- * is made only when it lowers the imbalance by at least {@code margin} of it.
+ * is made only when it lowers the imbalance, and by at least {@code margin} of it.
  */
 final class AutoRebalance {
   /** How many of the best candidates TOPSIS ranks: keeps its memory and time bounded at any cluster size. */
   static final int TOPSIS_CANDIDATES_MAX = 64;
   private static final long NEVER = Long.MIN_VALUE;
+  /** The least drop of the imbalance that counts as one: far above rounding, far below any useful margin. */
+  private static final double IMPROVEMENT_MIN = 1e-9;
 
   /** Since when (manager time) the imbalance has been above the threshold, or NEVER. */
   private long aboveSinceMs = NEVER;
@@ -65,7 +67,9 @@ final class AutoRebalance {
     if (nowMs - aboveSinceMs < opt.holdMs()) return;
     aboveSinceMs = nowMs; // the next search a full hold later, whatever this one finds
     Candidate best = search(config, w, records, placement, loads, opt.method());
-    if (best == null || (before - best.after) / before < opt.margin()) return;
+    // A move must lower the imbalance, whatever the margin: with margin 0 a move that only swaps two loads would
+    // otherwise be made, and undone, forever (and rounding must not make a swap look like a gain).
+    if (best == null || !(best.after < before - IMPROVEMENT_MIN) || (before - best.after) / before < opt.margin()) return;
     String why = String.format(Locale.ROOT, "auto rebalance (%s) to %s: imbalance %.2f above %.2f for %s, %.2f after "
         + "the move", opt.method().label(), best.target, before, opt.threshold(), Durations.format(opt.holdMs()),
         best.after);
