@@ -69,7 +69,9 @@ final class AutoRebalance {
     Candidate best = search(config, w, records, placement, loads, opt.method());
     // A move must lower the imbalance, whatever the margin: with margin 0 a move that only swaps two loads would
     // otherwise be made, and undone, forever (and rounding must not make a swap look like a gain).
-    if (best == null || !(best.after < before - IMPROVEMENT_MIN) || (before - best.after) / before < opt.margin()) return;
+    if (best == null || !(best.after < before - IMPROVEMENT_MIN) || (before - best.after) / before < opt.margin()) {
+      return;
+    }
     String why = String.format(Locale.ROOT, "auto rebalance (%s) to %s: imbalance %.2f above %.2f for %s, %.2f after "
         + "the move", opt.method().label(), best.target, before, opt.threshold(), Durations.format(opt.holdMs()),
         best.after);
