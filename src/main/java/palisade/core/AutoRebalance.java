@@ -82,7 +82,7 @@ final class AutoRebalance {
   }
 
   /** One possible move: a set (leader first) from its node to a target, and the imbalance it would leave. */
-  private record Candidate(List<String> members, int source, int target0, String target, double after, double size)
+  private record Candidate(List<String> members, int sourceIndex, int targetIndex, String target, double after, double size)
       implements Comparable<Candidate> {
     @Override
     public int compareTo(Candidate o) {
@@ -170,8 +170,8 @@ final class AutoRebalance {
     double[][] x = new double[cs.size()][];
     for (int i = 0; i < cs.size(); i++) {
       Candidate c = cs.get(i);
-      x[i] = new double[] {c.after, loads.highestAfter(c.source, c.target0, loads.demand(c.members)),
-          loads.loadAfter(c.target0, loads.demand(c.members), 1), c.size};
+      x[i] = new double[] {c.after, loads.highestAfter(c.sourceIndex, c.targetIndex, loads.demand(c.members)),
+          loads.loadAfter(c.targetIndex, loads.demand(c.members), 1), c.size};
     }
     double[] best = new double[weight.length];
     double[] worst = new double[weight.length];
