@@ -82,8 +82,8 @@ final class AutoRebalance {
   }
 
   /** One possible move: a set (leader first) from its node to a target, and the imbalance it would leave. */
-  private record Candidate(List<String> members, int sourceIndex, int targetIndex, String target, double after, double size)
-      implements Comparable<Candidate> {
+  private record Candidate(List<String> members, int sourceIndex, int targetIndex, String target, double after,
+      double size) implements Comparable<Candidate> {
     @Override
     public int compareTo(Candidate o) {
       int c = Double.compare(after, o.after);
@@ -110,11 +110,17 @@ final class AutoRebalance {
       int s = loads.index(e.getValue().node());
       double[] d = loads.demand(members);
       for (int t = 0; t < loads.size(); t++) {
+        if (t == s) continue;
+        // The arithmetic first (O(1)), the rules only for a move that would be kept: candidates come by id, then
+        // node, so one that merely ties with a kept one loses to it anyway.
+        double after = loads.imbalanceAfter(s, t, d);
+        boolean kept = method == AutoRebalanceConfig.Method.TOPSIS
+            ? top.size() < TOPSIS_CANDIDATES_MAX || after < top.last().after : best == null || after < best.after;
         String target = loads.node(t);
-        if (t == s || busy.contains(target) || !allowed(config, placement, members, e.getValue().node(), target)) {
+        if (!kept || busy.contains(target) || !allowed(config, placement, members, e.getValue().node(), target)) {
           continue;
         }
-        Candidate c = new Candidate(members, s, t, target, loads.imbalanceAfter(s, t, d), loads.size(s, d));
+        Candidate c = new Candidate(members, s, t, target, after, loads.size(s, d));
         if (best == null || c.compareTo(best) < 0) best = c;
         if (method == AutoRebalanceConfig.Method.TOPSIS) {
           top.add(c);
