@@ -72,6 +72,9 @@ final class AutoRebalance {
     if (best == null || !(best.after < before - IMPROVEMENT_MIN) || (before - best.after) / before < opt.margin()) {
       return;
     }
+    Check.that(best.sourceIndex != best.targetIndex && best.after >= 0 && !best.members.isEmpty(),
+        "auto rebalance: a move of %s from node %s to %s leaving %s", best.members, best.sourceIndex, best.target,
+        best.after);
     String why = String.format(Locale.ROOT, "auto rebalance (%s) to %s: imbalance %.2f above %.2f for %s, %.2f after "
         + "the move", opt.method().label(), best.target, before, opt.threshold(), Durations.format(opt.holdMs()),
         best.after);
