@@ -26,8 +26,8 @@ import java.util.TreeSet;
  * <p>Candidates: every resource in {@code started} (confirmed running on a usable node, requested started, not
  * returning after maintenance) with its positive-affinity partners, all running with it, moved as one set named by
  * its lowest id; to every usable node that each member may use: allowed by its group or node-affinity rule at a
- * priority no lower than where it is (no move failback would undo), held by no negative partner. Neither the source
- * nor the target may have a migration or relocation in flight. {@code bruteforce} takes the lowest resulting
+ * priority no lower than where it is (no move failback would undo), held by no negative partner, not one it failed
+ * to start on. Neither the source nor the target may have a migration or relocation in flight. {@code bruteforce} takes the lowest resulting
  * imbalance; {@code topsis} ranks the {@value #TOPSIS_CANDIDATES_MAX} candidates with the lowest resulting imbalance
  * by TOPSIS over four costs: the resulting imbalance (weight 0.5), the highest node load after the move (0.2), the
  * target's load after it (0.2) and the size moved (0.1: the memory fraction of the source it frees, or the number of
@@ -120,7 +120,7 @@ final class AutoRebalance {
         boolean kept = method == AutoRebalanceConfig.Method.TOPSIS
             ? top.size() < TOPSIS_CANDIDATES_MAX || after < top.last().after : best == null || after < best.after;
         String target = loads.node(t);
-        if (!kept || busy.contains(target) || !allowed(config, placement, members, e.getValue().node(), target)) {
+        if (!kept || busy.contains(target) || !allowed(config, w, placement, members, e.getValue().node(), target)) {
           continue;
         }
         Candidate c = new Candidate(members, s, t, target, after, loads.size(s, d));
@@ -160,10 +160,14 @@ final class AutoRebalance {
     return r != null && r.token() == ss.token() && r.outcome() == RequestOutcome.STARTED;
   }
 
-  /** May every member go from source to target under its rules (invariant 7), at no lower priority? */
-  private static boolean allowed(ClusterConfig config, Placement placement, List<String> members, String source,
-      String target) {
+  /**
+   * May every member go from source to target under its rules (invariant 7), at no lower priority, and not to a node
+   * it already failed to start on (remembered until it is stopped: failback avoids them too)?
+   */
+  private static boolean allowed(ClusterConfig config, Working w, Placement placement, List<String> members,
+      String source, String target) {
     for (String m : members) {
+      if (w.services.get(m).triedNodes().contains(target)) return false;
       ResourceConfig rc = config.resources().get(m);
       Integer to = placement.priority(rc, target);
       Integer from = placement.priority(rc, source);
