@@ -60,15 +60,20 @@ public final class Benchmarks {
         + "negative and a positive pair per 50 resources, a node-affinity rule per 500 (10 nodes each)")
     boolean rules;
 
+    @Option(names = "--auto-rebalance", description = "crs_auto_rebalance=yes (bruteforce, the default threshold, "
+        + "hold and margin): every round measures the imbalance")
+    boolean autoRebalance;
+
     @Override
     public Integer call() {
-      RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds, rules);
+      RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds, rules, autoRebalance);
       System.out.printf("steady round (no change): p50=%.2fms max=%.2fms over %d rounds%n", r.steadyP50Ms(),
           r.steadyMaxMs(), rounds);
       System.out.printf("recovery round: %d resources of %d failed nodes placed in %.2fms%n",
           r.recovered(), failed, r.recoveryMs());
       System.out.printf("bench round nodes=%d resources=%d%s p50=%.2fms recovery=%.2fms%n", nodes, resources,
-          rules ? " rules crs=static" : "", r.steadyP50Ms(), r.recoveryMs());
+          (rules ? " rules crs=static" : "") + (autoRebalance ? " crs_auto_rebalance=yes" : ""), r.steadyP50Ms(),
+          r.recoveryMs());
       return 0;
     }
   }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import palisade.core.AgentMode;
+import palisade.core.AutoRebalanceConfig;
 import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.EventLog;
@@ -50,10 +51,17 @@ public final class RoundBench {
 
   /** rules: crs=static with capacities and demands, and placement rules ({@link BenchRules}). */
   public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules) {
-    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds, rules);
+    return run(nodeCount, resourceCount, failedCount, rounds, rules, false);
   }
 
-  private Result go(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules) {
+  /** autoRebalance: crs_auto_rebalance=yes with its defaults, on top of the rest. */
+  public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules,
+      boolean autoRebalance) {
+    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds, rules, autoRebalance);
+  }
+
+  private Result go(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules,
+      boolean autoRebalance) {
     Timing timing = Timing.defaults();
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     List<String> names = new ArrayList<>();
@@ -69,7 +77,11 @@ public final class RoundBench {
           List.of()));
     }
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), resources, ShutdownPolicy.CONDITIONAL);
-    store.force(StorePaths.CONFIG, rules ? BenchRules.with(config) : config, 0);
+    if (rules) config = BenchRules.with(config);
+    if (autoRebalance) {
+      config = config.withPlacement(config.placement().withAutoRebalance(AutoRebalanceConfig.OFF.withOn(true)));
+    }
+    store.force(StorePaths.CONFIG, config, 0);
     // Records claim a watchdog under the manager's timings, as real agents' do: a silent node is then confirmed
     // fenced by watchdog after L (without the claim it would wait for power or an operator, and never recover).
     for (String n : names) store.force(StorePaths.node(n), NodeRecord.fresh(n, "sim", timing), 0);

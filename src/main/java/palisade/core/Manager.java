@@ -39,6 +39,7 @@ public final class Manager {
   private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
   private final DeviceChecks.Memory deviceChecks = new DeviceChecks.Memory();
   private final TreeSet<String> stormAlerted = new TreeSet<>();
+  private final AutoRebalance rebalance = new AutoRebalance();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -181,6 +182,7 @@ public final class Manager {
     state = null;
     lease = null;
     timers.clear();
+    rebalance.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -235,8 +237,9 @@ public final class Manager {
     DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
         env.log(), nowMs);
     new SpmMachine(config, w, records).step();
-    for (String id : differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
+    for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
+    rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
 
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = new ArrayList<>();
@@ -270,22 +273,6 @@ public final class Manager {
     int bound = nodes.size();
     Check.that(timers.size() <= bound && fenceBackoff.size() <= bound && stormAlerted.size() <= bound
         && fenceCommitted.size() <= bound, "manager memory over its bound of %s nodes", bound);
-  }
-
-  /** Ids in exactly one of two key sets (both iterate in sorted order), found in one merged pass. */
-  private static List<String> differences(java.util.Collection<String> a, java.util.Collection<String> b) {
-    List<String> out = new ArrayList<>();
-    java.util.Iterator<String> ia = a.iterator();
-    java.util.Iterator<String> ib = b.iterator();
-    String x = ia.hasNext() ? ia.next() : null;
-    String y = ib.hasNext() ? ib.next() : null;
-    while (x != null || y != null) {
-      int c = x == null ? 1 : y == null ? -1 : x.compareTo(y);
-      if (c != 0) out.add(c < 0 ? x : y);
-      if (c <= 0) x = ia.hasNext() ? ia.next() : null;
-      if (c >= 0) y = ib.hasNext() ? ib.next() : null;
-    }
-    return out;
   }
 
   /**

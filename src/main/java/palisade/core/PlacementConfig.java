@@ -13,13 +13,22 @@ import java.util.TreeMap;
  * @param rebalanceOnStart a resource requested to start first goes to the best node ({@code crs_rebalance_on_start})
  * @param nodeCapacity node to its CPUs and memory (absent: 0, the node offers nothing to weigh)
  * @param resourceDemand resource to its configured CPUs and memory (absent: 0)
+ * @param autoRebalance the {@code crs_auto_rebalance*} options (absent, as in an older store: off)
  */
 public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean rebalanceOnStart,
-    SortedMap<String, Capacity> nodeCapacity, SortedMap<String, Capacity> resourceDemand) {
+    SortedMap<String, Capacity> nodeCapacity, SortedMap<String, Capacity> resourceDemand,
+    AutoRebalanceConfig autoRebalance) {
 
   public static final PlacementConfig NONE = new PlacementConfig(null, null, false, null, null);
 
+  /** Without automatic rebalancing. */
+  public PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean rebalanceOnStart,
+      SortedMap<String, Capacity> nodeCapacity, SortedMap<String, Capacity> resourceDemand) {
+    this(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, AutoRebalanceConfig.OFF);
+  }
+
   public PlacementConfig {
+    autoRebalance = autoRebalance == null ? AutoRebalanceConfig.OFF : autoRebalance;
     rules = Collections.unmodifiableSortedMap(new TreeMap<>(rules == null ? new TreeMap<>() : rules));
     crs = crs == null ? Crs.BASIC : crs;
     nodeCapacity = Collections.unmodifiableSortedMap(new TreeMap<>(nodeCapacity == null ? new TreeMap<>()
@@ -33,22 +42,26 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
 
   /** Nothing but today's behaviour: no rules, basic counting. */
   public boolean plain() {
-    return rules.isEmpty() && crs == Crs.BASIC && !rebalanceOnStart;
+    return rules.isEmpty() && crs == Crs.BASIC && !rebalanceOnStart && !autoRebalance.on();
   }
 
   public PlacementConfig withRules(SortedMap<String, Rule> rs) {
-    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, resourceDemand);
+    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance);
   }
 
   public PlacementConfig withCrs(Crs c, boolean onStart) {
-    return new PlacementConfig(rules, c, onStart, nodeCapacity, resourceDemand);
+    return new PlacementConfig(rules, c, onStart, nodeCapacity, resourceDemand, autoRebalance);
+  }
+
+  public PlacementConfig withAutoRebalance(AutoRebalanceConfig a) {
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, a);
   }
 
   public PlacementConfig withResourceDemand(String id, Capacity c) {
     TreeMap<String, Capacity> d = new TreeMap<>(resourceDemand);
     if (c == null) d.remove(id);
     else d.put(id, c);
-    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, d);
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance);
   }
 
   /**
@@ -69,7 +82,7 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
     }
     TreeMap<String, Capacity> d = new TreeMap<>(resourceDemand);
     d.remove(id);
-    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, d);
+    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance);
   }
 
   public Capacity demand(String id) {

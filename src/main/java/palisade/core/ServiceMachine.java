@@ -397,6 +397,16 @@ final class ServiceMachine {
     return null;
   }
 
+  /** An automatic rebalancing move of a running resource, to a target AutoRebalance chose under the rules. */
+  void rebalance(String id, String target, String why) {
+    ServiceStatus ss = w.services.get(id);
+    Check.that(ss != null && ss.state() == ServiceState.STARTED && placement.eligible(target)
+        && placement.refusedOn(config.resources().get(id), target) == null, "%s: rebalanced to %s as %s", id,
+        target, ss);
+    placed(config.resources().get(id), target);
+    set(id, ss.with(move(ss)).withTarget(target, w.newToken()), why);
+  }
+
   // ---- helpers ---------------------------------------------------------------------------------------------------
 
   /** How an automatic move goes: live, unless a live migration of this resource failed before. */

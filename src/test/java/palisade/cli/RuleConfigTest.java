@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import palisade.core.AutoRebalanceConfig;
 import palisade.core.Capacity;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
@@ -41,9 +42,17 @@ class RuleConfigTest {
         RuleCommand.resources("vm:1"), true, false));
     c = c.withPlacement(new PlacementConfig(c.placement().rules(), Crs.STATIC, true,
         new TreeMap<>(Map.of("node1", new Capacity(8, 64L << 30))),
-        new TreeMap<>(Map.of("vm:1", new Capacity(0.5, 512L << 20)))));
+        new TreeMap<>(Map.of("vm:1", new Capacity(0.5, 512L << 20)))).withAutoRebalance(
+        new AutoRebalanceConfig(true, AutoRebalanceConfig.Method.TOPSIS, 0.2, 60_000, 0.15)));
     ClusterConfig back = (ClusterConfig) Codec.decode("/config", Codec.encode(c));
     assertThat(back).isEqualTo(c);
+    assertThat(back.placement().autoRebalance().method()).isEqualTo(AutoRebalanceConfig.Method.TOPSIS);
+    // A placement written before crs_auto_rebalance existed reads as off.
+    String noAuto = new String(Codec.encode(c), StandardCharsets.UTF_8).replaceAll(
+        ",?\"autoRebalance\":\\{[^}]*\\}", "");
+    assertThat(noAuto).doesNotContain("autoRebalance").contains("resourceDemand");
+    ClusterConfig before = (ClusterConfig) Codec.decode("/config", noAuto.getBytes(StandardCharsets.UTF_8));
+    assertThat(before.placement().autoRebalance()).isEqualTo(AutoRebalanceConfig.OFF);
     String older = new String(Codec.encode(cluster()), StandardCharsets.UTF_8).replaceAll(",\"placement\":\\{.*\\}\\}$",
         "}");
     assertThat(older).doesNotContain("placement");

@@ -13,8 +13,30 @@ import java.util.Random;
 final class FuzzRules {
   private FuzzRules() {}
 
-  /** Adds rule and capacity lines to a history's declarations (and cpu= mem= to its resource lines). */
+  /** Salt of the auto-rebalance draws: a generator of their own, so the rules drawn before stay what they were. */
+  static final long REBALANCE_SALT = 0x5EBA1A7CEL;
+
+  /**
+   * Adds rule and capacity lines to a history's declarations (and cpu= mem= to its resource lines), and now and then
+   * automatic rebalancing with random settings.
+   */
   static void add(Random r, List<String> nodes, List<String> declarations) {
+    Random a = new Random(declarations.hashCode() ^ REBALANCE_SALT); // drawn before anything changes the lines
+    rules(r, nodes, declarations);
+    autoRebalance(a, declarations);
+  }
+
+  /** crs_auto_rebalance in one history of three: any method, low thresholds and holds, so it moves often. */
+  private static void autoRebalance(Random a, List<String> declarations) {
+    if (a.nextInt(3) != 0) return;
+    declarations.add("option crs_auto_rebalance=yes");
+    declarations.add("option crs_auto_rebalance_method=" + (a.nextBoolean() ? "bruteforce" : "topsis"));
+    declarations.add("option crs_auto_rebalance_threshold=" + (new String[] {"0.05", "0.1", "0.3"})[a.nextInt(3)]);
+    declarations.add("option crs_auto_rebalance_hold=" + (new String[] {"0s", "2s", "10s"})[a.nextInt(3)]);
+    declarations.add("option crs_auto_rebalance_margin=" + (new String[] {"0", "0.1"})[a.nextInt(2)]);
+  }
+
+  private static void rules(Random r, List<String> nodes, List<String> declarations) {
     List<String> out = new ArrayList<>();
     if (r.nextInt(3) != 0) return;
     List<String> free = new ArrayList<>();

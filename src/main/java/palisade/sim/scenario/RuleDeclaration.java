@@ -9,9 +9,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import palisade.core.AutoRebalanceConfig;
 import palisade.core.Capacity;
 import palisade.core.ConfigException;
 import palisade.core.Crs;
+import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.PlacementConfig;
 import palisade.core.Rule;
@@ -26,11 +28,16 @@ import palisade.core.Rule;
  * rule NAME resource-affinity positive|negative resources=ID,ID,...
  * option crs=basic|static|dynamic
  * option crs_rebalance_on_start=yes|no
+ * option crs_auto_rebalance=yes|no
+ * option crs_auto_rebalance_method=bruteforce|topsis
+ * option crs_auto_rebalance_threshold=0.3 | crs_auto_rebalance_hold=DURATION | crs_auto_rebalance_margin=0.1
  * </pre>
  */
 final class RuleDeclaration {
   /** The placement options this class reads (the other `option` lines are the world's). */
-  static final Set<String> OPTIONS = Set.of("crs", "crs_rebalance_on_start");
+  static final Set<String> OPTIONS = Set.of("crs", "crs_rebalance_on_start", "crs_auto_rebalance",
+      "crs_auto_rebalance_method", "crs_auto_rebalance_threshold", "crs_auto_rebalance_hold",
+      "crs_auto_rebalance_margin");
 
   private final TreeMap<String, Rule> rules = new TreeMap<>();
   /** rule name -> the line it was declared on (0 when generated), for errors found at the end. */
@@ -39,6 +46,7 @@ final class RuleDeclaration {
   private final TreeMap<String, Capacity> resourceDemand = new TreeMap<>();
   private Crs crs = Crs.BASIC;
   private boolean rebalanceOnStart;
+  private AutoRebalanceConfig autoRebalance = AutoRebalanceConfig.OFF;
 
   /** `rule ...`: the words from `rule` on. */
   void rule(List<String> w, int line) {
@@ -104,11 +112,19 @@ final class RuleDeclaration {
         yesNo(kv.getOrDefault("failback", "yes"), "failback"));
   }
 
-  /** `option crs=...` and `option crs_rebalance_on_start=...`. */
+  /** `option crs=...`, `option crs_rebalance_on_start=...` and the `crs_auto_rebalance` options. */
   void option(String key, String value) {
+    String where = "option " + key;
+    AutoRebalanceConfig a = autoRebalance;
     switch (key) {
-      case "crs" -> crs = Crs.parse(value, "option crs");
-      case "crs_rebalance_on_start" -> rebalanceOnStart = yesNo(value, "option crs_rebalance_on_start");
+      case "crs" -> crs = Crs.parse(value, where);
+      case "crs_rebalance_on_start" -> rebalanceOnStart = yesNo(value, where);
+      case "crs_auto_rebalance" -> autoRebalance = a.withOn(yesNo(value, where));
+      case "crs_auto_rebalance_method" -> autoRebalance = a.withMethod(AutoRebalanceConfig.Method.parse(value, where));
+      case "crs_auto_rebalance_threshold" -> autoRebalance = a.withThreshold(AutoRebalanceConfig.parseNumber(value,
+          where));
+      case "crs_auto_rebalance_hold" -> autoRebalance = a.withHoldMs(Durations.parseMs(value, where));
+      case "crs_auto_rebalance_margin" -> autoRebalance = a.withMargin(AutoRebalanceConfig.parseNumber(value, where));
       default -> throw new IllegalStateException("not a placement option: " + key);
     }
   }
@@ -148,7 +164,7 @@ final class RuleDeclaration {
   }
 
   PlacementConfig build() {
-    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand);
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance);
   }
 
   private static ConfigException error(String message) {

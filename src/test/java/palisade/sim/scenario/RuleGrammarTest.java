@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import palisade.core.AutoRebalanceConfig;
 import palisade.core.Crs;
 import palisade.core.Rule;
 
@@ -51,6 +52,29 @@ class RuleGrammarTest {
     refused("t.scn:2: option crs: expected basic, static or dynamic, got 'smart'", "nodes node1",
         "option crs=smart", "run 1s");
     refused("t.scn:2: node node1 mem: '12Q' is not a size", "nodes node1", "node node1 mem=12Q", "run 1s");
+  }
+
+  @Test
+  void autoRebalanceOptionsReadIntoTheConfigurationAndBadValuesNameTheKey() throws Exception {
+    var off = Scenario.parse("t.scn", List.of("nodes node1", "run 1s")).config().placement().autoRebalance();
+    assertThat(off).isEqualTo(AutoRebalanceConfig.OFF);
+    assertThat(off.on()).isFalse();
+    var a = Scenario.parse("t.scn", List.of("nodes node1 node2", "option crs=static", "option crs_auto_rebalance=yes",
+        "option crs_auto_rebalance_method=topsis", "option crs_auto_rebalance_threshold=0.25",
+        "option crs_auto_rebalance_hold=45s", "option crs_auto_rebalance_margin=0.2", "run 1s"))
+        .config().placement().autoRebalance();
+    assertThat(a).isEqualTo(new AutoRebalanceConfig(true, AutoRebalanceConfig.Method.TOPSIS, 0.25, 45_000, 0.2));
+    refused("t.scn:2: option crs_auto_rebalance: ", "nodes node1", "option crs_auto_rebalance=maybe", "run 1s");
+    refused("t.scn:2: option crs_auto_rebalance_method: expected bruteforce or topsis, got 'greedy'", "nodes node1",
+        "option crs_auto_rebalance_method=greedy", "run 1s");
+    refused("t.scn:2: option crs_auto_rebalance_threshold: 'high' is not a number", "nodes node1",
+        "option crs_auto_rebalance_threshold=high", "run 1s");
+    refused("t.scn:2: crs_auto_rebalance_threshold: -0.1 is out of range", "nodes node1",
+        "option crs_auto_rebalance_threshold=-0.1", "run 1s");
+    refused("t.scn:2: option crs_auto_rebalance_hold: '3rounds' is not a duration", "nodes node1",
+        "option crs_auto_rebalance_hold=3rounds", "run 1s");
+    refused("t.scn:2: crs_auto_rebalance_margin: 1.5 is out of range (0 to 1)", "nodes node1",
+        "option crs_auto_rebalance_margin=1.5", "run 1s");
   }
 
   @Test
