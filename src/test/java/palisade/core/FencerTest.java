@@ -30,31 +30,7 @@ class FencerTest {
       calls.add(device + " " + action.label());
       answers.add(done);
     };
-    fencer = new Fencer(new AgentEnv() {
-      public String node() {
-        return "node1";
-      }
-
-      public StoreClient store() {
-        return store;
-      }
-
-      public Watchdog watchdog() {
-        throw new AssertionError("the fencer never touches the watchdog");
-      }
-
-      public LocalResources resources() {
-        throw new AssertionError("the fencer never touches resources");
-      }
-
-      public EventLog log() {
-        return (s, m) -> log.add(s + ": " + m);
-      }
-
-      public SpmDuty spm() {
-        throw new AssertionError("the fencer never touches the SPM role");
-      }
-
+    fencer = new Fencer(new ProxyEnv(store, (s, m) -> log.add(s + ": " + m)) {
       public FenceDriver fences() {
         return driver;
       }

@@ -23,31 +23,7 @@ class HostFencingTest {
   @BeforeEach
   void setUp() {
     store.put(StorePaths.node("node3"), NodeRecord.fresh("node3").fence()); // fence write of generation 1 done
-    fencer = new Fencer(new AgentEnv() {
-      public String node() {
-        return "node1";
-      }
-
-      public StoreClient store() {
-        return store;
-      }
-
-      public Watchdog watchdog() {
-        throw new AssertionError("never the watchdog");
-      }
-
-      public LocalResources resources() {
-        throw new AssertionError("never resources");
-      }
-
-      public EventLog log() {
-        return (s, m) -> { };
-      }
-
-      public SpmDuty spm() {
-        throw new AssertionError("never the SPM role");
-      }
-
+    fencer = new Fencer(new ProxyEnv(store, (s, m) -> { }) {
       public FenceDriver fences() {
         return (device, target, action, done) -> {
           calls.add(device + " " + action.label());
