@@ -41,6 +41,8 @@ import palisade.runtime.store.NotifySettings;
  */
 final class Notifier implements AutoCloseable {
   static final int PER_MINUTE = 10;
+  /** How many of the newest events a new notifier looks at to find where to start. */
+  static final int FIRST_LOOK = 200;
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<Map.Entry<String, Pattern>> KINDS = List.of(
@@ -65,12 +67,15 @@ final class Notifier implements AutoCloseable {
   private int suppressed;
   private String cursor;
   private boolean storeFailing;
+  /** When this notifier was made: events recorded later are news even if its first poll comes late. */
+  private final long createdMs;
   private ScheduledExecutorService poller;
 
   Notifier(String cluster, String node, LongSupplier clockMs) {
     this.cluster = cluster;
     this.node = node;
     this.clockMs = clockMs;
+    this.createdMs = clockMs.getAsLong();
   }
 
   /**
@@ -121,8 +126,11 @@ final class Notifier implements AutoCloseable {
   private void poll(java.util.function.Supplier<Admin> admin, BooleanSupplier manager) {
     boolean holder = manager.getAsBoolean();
     try {
+      List<Admin.Event> news = newEvents(admin.get(), holder);
+      // The settings after the events: an event recorded right after a `notify set` is sent with the new settings,
+      // never dropped because this poll read the old ones first.
       if (holder) readSettings(admin.get());
-      pollEvents(admin.get(), holder);
+      if (!news.isEmpty() && configured()) offer(news);
       if (holder) watchRecoveries(admin.get());
       unreadable(null);
     } catch (Exception e) {
@@ -130,17 +138,31 @@ final class Notifier implements AutoCloseable {
     }
   }
 
-  private void pollEvents(Admin admin, boolean holder) throws Exception {
-    // Start after the newest event (history is not news); a standby only keeps up with the newest id (one record
-    // read, not every new one), so on taking over the lease it sends what came after its last poll.
-    if (cursor == null || !holder) {
-      cursor = admin.events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse("e-");
-      return;
+  /** The events to consider sending: none for a standby, which only keeps its cursor at the newest. */
+  private List<Admin.Event> newEvents(Admin admin, boolean holder) throws Exception {
+    if (cursor == null) cursor = firstCursor(admin.events(null, FIRST_LOOK), createdMs);
+    // A standby only keeps up with the newest id (one record read, not every new one), so on taking over the lease
+    // it sends what came after its last poll.
+    if (!holder) {
+      cursor = admin.events(null, 1).stream().map(Admin.Event::id).reduce((a, b) -> b).orElse(cursor);
+      return List.of();
     }
     List<Admin.Event> events = admin.events(cursor, 2000);
-    if (events.isEmpty()) return;
-    cursor = events.get(events.size() - 1).id();
-    if (configured()) offer(events);
+    if (!events.isEmpty()) cursor = events.get(events.size() - 1).id();
+    return events;
+  }
+
+  /**
+   * Where a new notifier starts, given the newest events (at most {@link #FIRST_LOOK}, oldest first): after the
+   * newest one recorded before the notifier was made (history is not news), so an event recorded while its first
+   * store connection was still opening is not skipped.
+   */
+  static String firstCursor(List<Admin.Event> recent, long createdMs) {
+    String at = recent.size() < FIRST_LOOK ? "e-" : recent.get(0).id();
+    for (Admin.Event e : recent) {
+      if (e.t() < createdMs) at = e.id();
+    }
+    return at;
   }
 
   /** One warning per episode of an unreadable store (every daemon polls: a partition must not flood the logs). */

@@ -135,6 +135,21 @@ class NotifierTest {
   }
 
   @Test
+  void aNewNotifierStartsAfterTheHistoryButKeepsWhatCameWhileItWasConnecting() {
+    // made at t=3.5 s: events 1-3 are history, 4 and 5 came before its first poll and are news
+    List<Admin.Event> recent = new ArrayList<>();
+    for (int i = 1; i <= 5; i++) recent.add(event(i, "f", "ALERT: " + i));
+    assertThat(Notifier.firstCursor(recent, 3_500)).isEqualTo("e-0000000003");
+    assertThat(Notifier.firstCursor(recent, 500)).as("all news, and the whole log").isEqualTo("e-");
+    assertThat(Notifier.firstCursor(List.of(), 500)).isEqualTo("e-");
+    assertThat(Notifier.firstCursor(recent, 9_000)).as("all history").isEqualTo("e-0000000005");
+    List<Admin.Event> full = new ArrayList<>();
+    for (int i = 1; i <= Notifier.FIRST_LOOK; i++) full.add(event(100 + i, "f", "ALERT: " + i));
+    assertThat(Notifier.firstCursor(full, 0)).as("older ones may be beyond the look: start at the oldest seen")
+        .isEqualTo("e-0000000101");
+  }
+
+  @Test
   void settingsThatFailTheirCheckAreNotUsed() {
     Notifier n = notifier(url.toString());
     // a raw store client could write anything: the notifier checks what it reads
