@@ -218,11 +218,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
     coreRunning = true;
-    FenceChecks checks = new FenceChecks(fences, new java.util.TreeSet<>(config.fenceDevices().keySet()), log(),
-        config.node());
-    loop.scheduleWithFixedDelay(() -> {
-      if (coreRunning) checks.round(); // not once the daemon exits on its own (halted, refused)
-    }, FenceChecks.INTERVAL_MS, FenceChecks.INTERVAL_MS, TimeUnit.MILLISECONDS);
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
     long r = timing.renewMs();
