@@ -128,6 +128,20 @@ final class Placement {
     }
   }
 
+  /** Why an operator's move to node is refused when it is not eligible: its state, or what it still lacks. */
+  String notEligible(String node) {
+    NodeState st = working.nodeState(node);
+    if (st == NodeState.MAINTENANCE) return node + " is in maintenance";
+    if (st != NodeState.ONLINE) return node + " is " + st.label() + ", not online";
+    NodeRecord rec = records.get(node);
+    if (rec != null && rec.fenced()) return node + " is online but was fenced and has not rejoined yet";
+    if (rec == null || rec.mode() != AgentMode.ACTIVE) {
+      return node + " is online but its agent is not active yet (it has just started or rejoined); try again in a "
+          + "few seconds";
+    }
+    return node + " is online but late with its renewals; try again once it renews on time";
+  }
+
   /** Has this manager heard node renew recently? */
   boolean heardFrom(String node) {
     return heard.contains(node);

@@ -369,7 +369,7 @@ final class ServiceMachine {
       return id + " is still starting on " + ss.node() + "; try again once it runs";
     }
     if (target.equals(ss.node())) return id + " is already on " + target;
-    if (!placement.eligible(target)) return target + " is not online";
+    if (!placement.eligible(target)) return placement.notEligible(target);
     if (placement.priority(rc, target) == null) return target + " is not allowed by group " + rc.group();
     // A positive rule moves its whole set (Proxmox): every partner must be running and allowed on target.
     java.util.List<String> moving = new java.util.ArrayList<>(List.of(id));

@@ -247,7 +247,7 @@ class ClusterCliTest {
     assertThat(maint.out()).contains("node2 is in maintenance, its resources moved away");
     Run refused = cliCaptured("resource", "relocate", "svc:2", "node2", "--wait");
     assertThat(refused.exit()).isEqualTo(1);
-    assertThat(refused.err()).contains("the manager refused command", "node2 is not online")
+    assertThat(refused.err()).contains("the manager refused command", "node2 is in maintenance")
         .doesNotContain("Exception", "\tat ");
     assertThat(runs("svc:2", "node1")).isTrue();
     Run back = cliCaptured("node", "maintenance", "node2", "off", "--wait");
