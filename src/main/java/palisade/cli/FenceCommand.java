@@ -18,8 +18,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `palisade fence confirm NODE`: the operator confirms the node is off (manual fence confirmation). */
-@Command(name = "fence", description = "Fencing", subcommands = {FenceCommand.Confirm.class,
+/** `palisade fence confirm|node|history|repair-after|device`: fencing by the operator. */
+@Command(name = "fence", description = "Fencing", subcommands = {FenceCommand.Confirm.class, FenceNodeCommand.class,
     FenceCommand.History.class, FenceCommand.RepairAfter.class, FenceDeviceCommand.class})
 final class FenceCommand {
   private FenceCommand() {}

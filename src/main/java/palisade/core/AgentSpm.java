@@ -69,6 +69,9 @@ final class AgentSpm {
 
   /** The node was fenced: the role ends with everything else here. */
   void fenced() {
+    // Every token seen so far belongs to the fenced incarnation: an agent that rejoins before the manager has
+    // confirmed the fence (an operator's fence it acknowledged) must not take the role up again under it.
+    released = Math.max(released, seen);
     if (env.spm().activeToken() != 0) {
       env.spm().deactivate();
       env.log().event(source, "no longer SPM (fenced)");

@@ -14,4 +14,7 @@ public sealed interface Command {
   record Cleanup(long seq, String resource) implements Command {}
 
   record FenceConfirm(long seq, String node, String by) implements Command {}
+
+  /** `fence node NODE`: fence it now, at the operator's word (DESIGN "Fencing at the operator's word"). */
+  record FenceNode(long seq, String node, String by) implements Command {}
 }

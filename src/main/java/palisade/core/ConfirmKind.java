@@ -9,5 +9,10 @@ public enum ConfirmKind {
   /** An operator confirmed the node is off. */
   MANUAL,
   /** The node's crashing kernel reported that it is dumping (fence_kdump): it runs nothing, and its power stays on. */
-  KDUMP
+  KDUMP,
+  /**
+   * At the operator's word ({@code fence node}) the node's own agent, alive, saw its fence and acknowledged it once
+   * it had killed every HA resource.
+   */
+  AGENT
 }

@@ -31,6 +31,8 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   public static final String ON_FAILED = "power-on failed";
   public static final String MANUAL = "manual confirm";
   public static final String WATCHDOG = "watchdog confirm";
+  /** The manager's line for an operator's fence that the node's own agent acknowledged ({@link ConfirmKind#AGENT}). */
+  public static final String AGENT = "agent confirm";
   /** The action of a repair's lines: a power cycle of a node already fenced (DESIGN "Repair after a fence"). */
   public static final String CYCLE = "cycle";
   /** The summary of a kdump level: the node's crashing kernel reported its dump (DESIGN "Fence confirmation"). */
@@ -42,12 +44,13 @@ public record FenceEntry(String target, long attempt, int level, String device, 
   public static final String SOFT = "soft";
 
   /**
-   * How the line's node was handled: `watchdog`, `manual` or `kdump` (a confirmation), `soft` (a daemon restart,
+   * How the line's node was handled: `watchdog`, `manual`, `agent` or `kdump` (a confirmation), `soft` (a daemon restart,
    * never a confirmation), `check` (a device's periodic status check, no fence), else `power` (a device).
    */
   public String kind() {
     if (level == 0 && result.equals(WATCHDOG)) return "watchdog";
     if (level == 0 && result.equals(MANUAL)) return "manual";
+    if (level == 0 && result.equals(AGENT)) return "agent";
     if (level == 0 && action.equals(SOFT)) return "soft";
     if (KdumpLevel.DEVICE.equals(device)) return "kdump";
     if (action.equals(CHECK)) return "check";

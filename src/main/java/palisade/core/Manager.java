@@ -39,6 +39,11 @@ public final class Manager {
   private final TreeMap<String, PowerFencing.Backoff> fenceBackoff = new TreeMap<>();
   private final DeviceChecks.Memory deviceChecks = new DeviceChecks.Memory();
   private final TreeSet<String> stormAlerted = new TreeSet<>();
+  /**
+   * Nodes the operator asked to fence, while that fence lasts, with the generation of its committed fence write (0
+   * before): their fence write and power fence go out without the wait ({@link NodeMachine#fenceCommand}).
+   */
+  private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
 
   private Role role = Role.STANDBY;
@@ -219,7 +224,7 @@ public final class Manager {
     }
 
     Working w = new Working(state, env.log(), stormAlerted);
-    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me);
+    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me, fenceAsked);
     TreeSet<String> heard = new TreeSet<>();
     for (var e : timers.entrySet()) {
       if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
@@ -231,7 +236,7 @@ public final class Manager {
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
-        history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff);
+        history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff, fenceAsked);
     for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
     new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
     DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
@@ -334,6 +339,8 @@ public final class Manager {
         refused = nodes.maintenanceCommand(m.node(), m.on(), nowMs);
       } else if (c instanceof Command.Cleanup x) {
         refused = services.cleanupCommand(x.resource());
+      } else if (c instanceof Command.FenceNode f) {
+        refused = nodes.fenceCommand(f.node(), f.by());
       } else {
         Command.FenceConfirm f = (Command.FenceConfirm) c;
         refused = nodes.manualConfirm(f.node(), f.by()) ? null
@@ -355,8 +362,8 @@ public final class Manager {
     ops.add(next == null ? new Op.Unchanged(StorePaths.MANAGER_STATE, stateVersion)
         : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
     if (history != null) ops.add(history);
-    for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
     if (next != null) ops.addAll(downChecks(records, fence));
+    for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
     submit(new Txn(ops), nowMs, (result, t) -> {
       if (role != Role.ACTIVE) return;
       if (result instanceof TxnResult.Committed c) {
@@ -364,8 +371,11 @@ public final class Manager {
           state = next;
           stateVersion = c.version(StorePaths.MANAGER_STATE);
         }
-        for (String n : fence) {
+        for (int i = 0; i < fence.size(); i++) {
+          String n = fence.get(i);
           fenceCommitted.put(n, c.version(StorePaths.node(n)));
+          if (fenceAsked.containsKey(n)) fenceAsked.put(n, ((NodeRecord) ((Op.Put) ops.get(ops.size() - fence.size()
+              + i)).value()).generation());
           env.log().event(SOURCE, "fence write for " + n + " committed");
         }
         round(t); // chain: a committed state may allow the next transition right away
@@ -400,8 +410,9 @@ public final class Manager {
   private Op fenceWrite(String node, Versioned<NodeRecord> seen, long nowMs) {
     NodeTimer timer = timers.get(node);
     // The safety inequality's premise: we saw this exact version unchanged for L (L_H if held) on our own clock.
-    Check.that(timer.silentMs(nowMs) >= timer.boundMs(timing), "fence write for %s after only %dms", node,
-        timer.silentMs(nowMs));
+    // (An operator's fence goes out at once: its confirmation then waits for what this wait would have given.)
+    Check.that(timer.silentMs(nowMs) >= timer.boundMs(timing) || fenceAsked.containsKey(node),
+        "fence write for %s after only %dms", node, timer.silentMs(nowMs));
     Check.that((seen == null ? Op.ABSENT : seen.version()) == timer.version(), "fence of %s at a version not timed",
         node);
     NodeRecord fenced = (seen == null ? NodeRecord.fresh(node) : seen.value()).fence(); // never seen: generation 1

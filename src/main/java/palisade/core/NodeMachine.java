@@ -17,14 +17,17 @@ final class NodeMachine {
   private final long wallMs;
   /** The manager's node: who declares a watchdog confirmation, in the history. */
   private final String manager;
+  /** The manager's memory of the fences the operator asked for: node -> generation of its committed fence write. */
+  private final java.util.Map<String, Long> asked;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
-    this(timing, config, w, records, timers, 0, "manager");
+    this(timing, config, w, records, timers, 0, "manager", new java.util.TreeMap<>());
   }
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
-      SortedMap<String, NodeTimer> timers, long wallMs, String manager) {
+      SortedMap<String, NodeTimer> timers, long wallMs, String manager, java.util.Map<String, Long> asked) {
+    this.asked = asked;
     this.wallMs = wallMs;
     this.manager = manager;
     this.timing = timing;
@@ -68,15 +71,23 @@ final class NodeMachine {
         }
       }
       case FENCING -> {
+        if (acknowledged(node, st, rec) && renewing) {
+          confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.AGENT, node + "'s agent killed its "
+              + "resources", rec.generation()));
+          return;
+        }
         if (!fenceWritten(st, rec)) {
-          if (renewing && !rec.fenced()) {
+          // An operator's fence stands until confirmed: a node renewing before its fence write still gets it.
+          if (renewing && !rec.fenced() && !asked.containsKey(node)) {
             to(node, st, NodeState.ONLINE, "lease renewed before the fence write");
           }
           return; // the manager's fence write goes out with this state, or in its next round
         }
         if (st.confirmation() != null && st.confirmation().generation() == rec.generation()) {
           confirm(node, rec.generation(), st.confirmation());
-        } else if (watchdogConfirms(node, rec)) {
+        } else if (watchdogConfirms(node, rec) && silent >= timers.get(node).boundMs(timing)) {
+          // The silence on this manager's own clock is what makes the watchdog proof (DESIGN "Fence
+          // confirmation"): a fence written early, at the operator's word, proves nothing until it has lasted.
           confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", rec.generation()));
         } // else: a power or manual confirmation, through powerConfirmed or manualConfirm
       }
@@ -106,12 +117,34 @@ final class NodeMachine {
     return rec != null && rec.fenced() && rec.generation() > st.generation();
   }
 
+  /**
+   * The operator's fence of node was written and its agent has since acknowledged that very generation: it does so
+   * only once it killed every HA resource (Agent's rejoin), as a clean shutdown says it stopped them.
+   */
+  private boolean acknowledged(String node, NodeStatus st, NodeRecord rec) {
+    Long gen = asked.get(node);
+    // A live migration lands a resource without the agent starting it: none may be under way (the command waits).
+    return gen != null && gen > st.generation() && rec != null && !rec.fenced() && rec.generation() == gen
+        && migrating(node) == null;
+  }
+
+  /** A resource migrating to or from node (the first by id), or null. */
+  private String migrating(String node) {
+    for (var e : w.services.entrySet()) {
+      ServiceStatus ss = e.getValue();
+      if (ss.state() == ServiceState.MIGRATE && (node.equals(ss.node()) || node.equals(ss.target()))) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
   private void confirm(String node, long generation, FenceConfirmation c) {
     NodeStatus st = w.node(node);
     NodeRecord rec = records.get(node);
     // Invariant 4's root: a fence is confirmed only for the episode whose fence write committed, never before it.
-    Check.invariant(4, st.state() == NodeState.FENCING && fenceWritten(st, rec) && rec.generation() == generation
-        && c.generation() == generation, "%s: fence confirmed by %s at generation %s, status %s, record %s", node,
+    Check.invariant(4, st.state() == NodeState.FENCING && (c.kind() == ConfirmKind.AGENT ? acknowledged(node, st,
+        rec) : fenceWritten(st, rec)) && rec.generation() == generation && c.generation() == generation, "%s: fence confirmed by %s at generation %s, status %s, record %s", node,
         c.kind(), generation, st, rec);
     Check.invariant(4, c.kind() != ConfirmKind.WATCHDOG || watchdogConfirms(node, rec),
         "%s: watchdog confirmation without a watchdog the fenced record proves (config watchdog=%s, record %s "
@@ -121,10 +154,10 @@ final class NodeMachine {
         "fence confirmed by " + c.kind().name().toLowerCase(java.util.Locale.ROOT)
             + (c.kind() == ConfirmKind.WATCHDOG ? "" : " (" + c.by() + ")"));
     // Power and manual confirmations are in the history already (the proxy's lines, the operator's command);
-    // a watchdog confirmation is this manager's conclusion from the fence write, so it says so itself.
-    if (c.kind() == ConfirmKind.WATCHDOG) {
-      w.addHistory(new FenceEntry(node, generation, 0, null, FenceEntry.SUMMARY, FenceEntry.WATCHDOG, manager, wallMs,
-          wallMs));
+    // a watchdog or agent confirmation is this manager's conclusion from the records, so it says so itself.
+    if (c.kind() == ConfirmKind.WATCHDOG || c.kind() == ConfirmKind.AGENT) {
+      w.addHistory(new FenceEntry(node, generation, 0, null, FenceEntry.SUMMARY, c.kind() == ConfirmKind.WATCHDOG
+          ? FenceEntry.WATCHDOG : FenceEntry.AGENT, manager, wallMs, wallMs));
     }
   }
 
@@ -143,6 +176,32 @@ final class NodeMachine {
     boolean renewing = records.get(node) != null && timers.containsKey(node)
         && timers.get(node).silentMs(nowMs) < timing.unknownAfterMs();
     return maintenance.command(node, on, renewing);
+  }
+
+  /**
+   * The operator's `fence node NODE`: the node goes to fencing now, whatever its lease says; why it was refused, or
+   * null. Its fence write goes out with this state; a watchdog confirms it only after this manager saw it silent
+   * for L, and a fence device is ordered at once ({@link PowerFencing}, told through asked).
+   */
+  String fenceCommand(String node, String by) {
+    NodeConfig nc = config.nodes().get(node);
+    if (nc == null) return "unknown node " + node;
+    NodeStatus st = w.node(node);
+    if (st.state() == NodeState.FENCING) return node + " is being fenced already";
+    if (st.state() == NodeState.FENCED) return node + " is fenced already and has not rejoined";
+    if (!nc.watchdog() && KdumpLevel.levels(nc).isEmpty()) {
+      return node + " has neither a watchdog nor a fence device: nothing here can fence it (power it off, then "
+          + "fence confirm " + node + ")";
+    }
+    if (node.equals(manager)) {
+      return node + " runs the manager, which never fences its own node: restart the daemon there so that another "
+          + "node takes the manager lease, then ask again";
+    }
+    String moving = migrating(node);
+    if (moving != null) return moving + " is migrating to or from " + node + ": try again once it has moved";
+    asked.put(node, 0L);
+    w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(), null), "fence asked by " + by);
+    return null;
   }
 
   /** Records an operator's confirmation that the node is off; it takes effect once the fence write is done. */
@@ -182,6 +241,6 @@ final class NodeMachine {
   boolean needsFenceWrite(String node) {
     NodeStatus st = w.node(node);
     if (st.state() != NodeState.FENCING) return false;
-    return !fenceWritten(st, records.get(node));
+    return !fenceWritten(st, records.get(node)) && !acknowledged(node, st, records.get(node));
   }
 }

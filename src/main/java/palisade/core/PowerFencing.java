@@ -22,6 +22,8 @@ final class PowerFencing {
   private final EventLog log;
   /** Manager memory across rounds: when a target may be tried again, and how many tries failed. */
   private final TreeMap<String, Backoff> backoff;
+  /** Manager memory: nodes the operator asked to fence, until that fence ends ({@link NodeMachine#fenceCommand}). */
+  private final java.util.Map<String, Long> asked;
 
   /**
    * Retry state of one target after every fence level failed: no new order before retryAtMs; failures counts the
@@ -43,7 +45,7 @@ final class PowerFencing {
 
   PowerFencing(Timing timing, FencePolicy policy, ClusterConfig config, Working w, NodeMachine nodes,
       SortedMap<String, NodeRecord> records, FenceHistory history, String manager, EventLog log,
-      TreeMap<String, Backoff> backoff) {
+      TreeMap<String, Backoff> backoff, java.util.Map<String, Long> asked) {
     this.timing = timing;
     this.policy = policy;
     this.config = config;
@@ -54,6 +56,7 @@ final class PowerFencing {
     this.manager = manager;
     this.log = log;
     this.backoff = backoff;
+    this.asked = asked;
   }
 
   void step(String node, long silentMs, long nowMs) {
@@ -70,10 +73,15 @@ final class PowerFencing {
       Repair.order(w, node, st, proxy(node).node(), nc.fenceLevels(), manager, nodes.wallMs());
       return;
     }
+    if (st.state() != NodeState.FENCING) asked.remove(node);
     List<List<String>> levels = KdumpLevel.levels(nc);
     if (st.state() != NodeState.FENCING || levels.isEmpty() || nodes.needsFenceWrite(node)) return;
-    if (silentMs < timing.leaseMs() + FenceGrace.extraMs(config, policy, node, w.spm(), w.services.values())) return;
-    if (stormGuard(node)) return;
+    // The operator's word replaces the wait and the storm guard: cutting power proves the death whenever it is done.
+    boolean now = asked.containsKey(node);
+    if (!now && silentMs < timing.leaseMs() + FenceGrace.extraMs(config, policy, node, w.spm(), w.services.values())) {
+      return;
+    }
+    if (!now && stormGuard(node)) return;
     Backoff b = backoff.get(node);
     if (b != null && nowMs < b.retryAtMs()) return;
     FenceProxies.Choice choice = proxy(node);

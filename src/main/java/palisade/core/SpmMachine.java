@@ -70,7 +70,9 @@ final class SpmMachine {
     if (st == NodeState.FENCED) return role.node() + " fence confirmed";
     if (st == NodeState.OFFLINE) return role.node() + " shut down cleanly";
     NodeRecord rec = records.get(role.node());
-    if (role.releasing() && rec != null && !rec.fenced() && rec.spmReleased() >= role.token()) {
+    // Asked back, or not (an agent that saw its own fence gives up every token it had seen): the holder's word
+    // that it will never act under this token again frees the slot.
+    if (rec != null && !rec.fenced() && rec.spmReleased() >= role.token()) {
       return role.node() + " released it";
     }
     return null;

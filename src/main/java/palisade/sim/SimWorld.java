@@ -412,7 +412,9 @@ public final class SimWorld {
     Versioned<Object> cur = store.get(StorePaths.COMMANDS);
     Commands cmds = cur == null ? Commands.empty() : (Commands) cur.value();
     ManagerState ms = managerState();
-    store.force(StorePaths.COMMANDS, cmds.append(make, ms == null ? 0 : ms.commandSeq()), now);
+    Commands next = cmds.append(make, ms == null ? 0 : ms.commandSeq());
+    store.force(StorePaths.COMMANDS, next, now);
+    for (WorldObserver o : observers) o.onWrite(StorePaths.COMMANDS, cur, next);
     log("operator", what);
   }
 

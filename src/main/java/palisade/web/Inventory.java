@@ -201,7 +201,7 @@ public final class Inventory {
     SortedMap<String, LastFence> out = new TreeMap<>();
     for (FenceEntry e : s.history().entries()) {
       boolean confirmation = e.level() == 0 && (FenceEntry.WATCHDOG.equals(e.result())
-          || FenceEntry.MANUAL.equals(e.result()));
+          || FenceEntry.MANUAL.equals(e.result()) || FenceEntry.AGENT.equals(e.result()));
       boolean powerOff = FenceEntry.SUMMARY.equals(e.action()) && FenceEntry.OFF_CONFIRMED.equals(e.result());
       if (!confirmation && !powerOff) continue;
       long at = e.endedMs() > 0 ? e.endedMs() : e.startedMs();

@@ -122,6 +122,7 @@ class ClusterCliTest {
     assertThat(runs("svc:1", "node3")).as("--wait returned once node3's agent reported it").isTrue();
     inventoryOnALab();
     waitCases(cmd);
+    fenceAtTheOperatorsWord();
 
     // Maintenance is applied by the manager; with --wait the command returns once svc:1 left node3 (by live
     // migration, which the process driver cannot do: after the failed attempt the manager relocates it).
@@ -156,6 +157,34 @@ class ClusterCliTest {
     assertThat(down.exit()).as(down.err()).isZero();
     assertThat(down.out()).contains("node3 is down cleanly (after ");
     assertThat(admin.value(StorePaths.node("node3"), palisade.core.NodeRecord.class).mode().down()).isTrue();
+  }
+
+  /**
+   * `fence node` (issue 12) on a healthy node: its agent kills svc:1 and acknowledges the fence, svc:1 runs again
+   * elsewhere, the node rejoins; without --yes (no terminal here) and for the manager's own node it is refused.
+   */
+  private void fenceAtTheOperatorsWord() throws Exception {
+    String manager = admin.value(StorePaths.MANAGER_LEASE, palisade.core.ManagerLease.class).holder();
+    String target = service("svc:1").node();
+    if (target.equals(manager)) target = manager.equals("node2") ? "node3" : "node2";
+    long before = configVersion();
+    String queued = String.valueOf(admin.read(StorePaths.COMMANDS));
+    Run unasked = cliCaptured("fence", "node", target);
+    assertThat(unasked.exit()).isEqualTo(2);
+    assertThat(unasked.err()).contains("no terminal to ask on; add --yes");
+    assertThat(String.valueOf(admin.read(StorePaths.COMMANDS))).as("nothing queued").isEqualTo(queued);
+    Run fenced = cliCaptured("fence", "node", target, "--yes", "--wait", "--timeout", "60s");
+    assertThat(fenced.exit()).as(fenced.err()).isZero();
+    assertThat(fenced.out()).contains(target + " is fenced (confirmed by agent)");
+    String t = target;
+    await().ignoreExceptions().atMost(Duration.ofSeconds(60)).until(() -> service("svc:1").state()
+        == ServiceState.STARTED && !service("svc:1").node().equals(t) && runs("svc:1", service("svc:1").node())
+        && nodeState(t) == NodeState.ONLINE);
+    Run own = cliCaptured("fence", "node", manager, "--yes", "--wait");
+    assertThat(own.exit()).isEqualTo(1);
+    assertThat(own.err()).contains("runs the manager").doesNotContain("Exception");
+    assertThat(nodeState(manager)).isEqualTo(NodeState.ONLINE);
+    assertThat(configVersion()).isEqualTo(before);
   }
 
   /**

@@ -50,7 +50,7 @@ class PowerFencingTest {
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
     NodeMachine nm = new NodeMachine(timing, config, w, records, timers);
     new PowerFencing(timing, policy, config, w, nm, records, history, "node1", (s, m) -> log.add(s + ": " + m),
-        backoff).step(node, silentMs, nowMs);
+        backoff, new java.util.TreeMap<>()).step(node, silentMs, nowMs);
     state = w.build(1);
     w = new Working(state, (s, m) -> log.add(s + ": " + m), stormAlerted);
   }

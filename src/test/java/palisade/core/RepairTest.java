@@ -50,9 +50,10 @@ class RepairTest {
   private void round(long silentMs) {
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL,
         null, repairAfterMs);
-    NodeMachine nm = new NodeMachine(timing, config, w, records, timers, 1_700_000_000_000L + silentMs, "node1");
+    NodeMachine nm = new NodeMachine(timing, config, w, records, timers, 1_700_000_000_000L + silentMs, "node1",
+        new TreeMap<>());
     new PowerFencing(timing, FencePolicy.defaults(), config, w, nm, records, history, "node1",
-        (s, m) -> log.add(s + ": " + m), backoff).step("node3", silentMs, silentMs);
+        (s, m) -> log.add(s + ": " + m), backoff, new java.util.TreeMap<>()).step("node3", silentMs, silentMs);
     history = history.append(w.history);
     state = w.build(1);
     w = new Working(state, (s, m) -> log.add(s + ": " + m), stormAlerted);

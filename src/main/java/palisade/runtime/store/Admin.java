@@ -169,6 +169,7 @@ public final class Admin implements AutoCloseable {
     if (c instanceof Command.Maintenance m) return "maintenance " + (m.on() ? "on" : "off") + " for " + m.node();
     if (c instanceof Command.Cleanup cl) return "cleanup of " + cl.resource();
     if (c instanceof Command.FenceConfirm f) return "fence confirmation of " + f.node() + " by " + f.by();
+    if (c instanceof Command.FenceNode f) return "fence of " + f.node() + " asked by " + f.by();
     return c.toString(); // a command kind added later reads as its record until it is named here
   }
 

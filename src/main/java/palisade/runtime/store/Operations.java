@@ -176,6 +176,14 @@ public final class Operations {
     return new Done(node + ": fence confirmation by " + by + " queued as command " + seq, seq);
   }
 
+  /** The operator asks to fence the node now ({@code who} as for {@link #fenceConfirm}). */
+  public Done fenceNode(String node, String who) throws Exception {
+    checkedNode(node);
+    String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    long seq = store.get().command(s -> new Command.FenceNode(s, node, by));
+    return new Done(node + ": fence asked by " + by + ", queued as command " + seq, seq);
+  }
+
   // ---- shared checks -------------------------------------------------------------------------------------------
 
   private RequestState state(String s) {

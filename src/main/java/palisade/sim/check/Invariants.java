@@ -46,6 +46,12 @@ public final class Invariants implements WorldObserver {
   private final TreeMap<String, Boolean> lastWriterHadWatchdog = new TreeMap<>();
   /** node -> fence generation -> whether the writer of the record version that fence write named had one. */
   private final TreeMap<String, TreeMap<Long, Boolean>> fencedWriterHadWatchdog = new TreeMap<>();
+  /**
+   * Nodes an operator asked to fence (`fence node`), with the command's number, until their next fence write or the
+   * manager's refusal: invariant 6 is not about them.
+   */
+  private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
+  private long commandsSeen;
 
   /** Checks every invariant of world from now on. */
   public static Invariants watch(SimWorld world) {
@@ -81,14 +87,22 @@ public final class Invariants implements WorldObserver {
   public void onWrite(String path, Versioned<Object> before, Object after) {
     if (path.equals(StorePaths.MANAGER_STATE)) {
       managerState(before == null ? null : (ManagerState) before.value(), (ManagerState) after);
+    } else if (path.equals(StorePaths.COMMANDS) && after instanceof palisade.core.Commands cmds) {
+      for (palisade.core.Command c : cmds.pending()) {
+        if (c.seq() > commandsSeen && c instanceof palisade.core.Command.FenceNode f) fenceAsked.put(f.node(), f.seq());
+        commandsSeen = Math.max(commandsSeen, c.seq());
+      }
     } else if (path.startsWith(StorePaths.NODES + "/") && after instanceof NodeRecord rec) {
       NodeRecord old = before == null ? null : (NodeRecord) before.value();
       if (rec.fenced() && (old == null || rec.generation() > old.generation())) {
         // The manager's fence write: it names the version the agent last wrote (no agent write: no writer).
         fencedWriterHadWatchdog.computeIfAbsent(rec.node(), k -> new TreeMap<>()).put(rec.generation(),
             old != null && lastWriterHadWatchdog.getOrDefault(rec.node(), false));
-        invariant6NoFalseFencing(rec.node());
-        invariant4WatchdogConfirmation(rec.node());
+        // An operator's fence is written at once, on purpose: its proof comes at confirmation (checked there).
+        if (fenceAsked.remove(rec.node()) == null) {
+          invariant6NoFalseFencing(rec.node());
+          invariant4WatchdogConfirmation(rec.node());
+        }
       } else if (old == null || rec.counter() != old.counter()) {
         // Only an agent's write bumps the counter: note what its machine physically had.
         lastWriterHadWatchdog.put(rec.node(), world.node(rec.node()).watchdogEnabled());
@@ -106,6 +120,9 @@ public final class Invariants implements WorldObserver {
   }
 
   private void managerState(ManagerState before, ManagerState after) {
+    // A fence request applied without putting its node in fencing was refused: the exemption ends with it.
+    fenceAsked.entrySet().removeIf(e -> after.commandSeq() >= e.getValue()
+        && (after.nodes().get(e.getKey()) == null || after.nodes().get(e.getKey()).state() != NodeState.FENCING));
     trackMaintenance(before, after);
     invariant3Handover(before, after);
     invariant4WatchdogConfirmationNeedsAWatchdog(before, after); // the cause, before its consequence below

@@ -27,6 +27,7 @@ public sealed interface Action {
     R service(Service x);
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
+    R fenceNode(FenceNode x);
     R fenceDevice(FenceDevice x);
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);
@@ -259,6 +260,19 @@ public sealed interface Action {
     @Override
     public String words() {
       return "maintenance " + node + " " + onOff(on);
+    }
+  }
+
+  /** `fence node NODE`: the operator asks to fence it now (`palisade fence node`). */
+  record FenceNode(String node) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.fenceNode(this);
+    }
+
+    @Override
+    public String words() {
+      return "fence node " + node;
     }
   }
 

@@ -136,7 +136,7 @@ public sealed interface Expectation {
     }
   }
 
-  /** `fenced NODE by watchdog|power|manual|kdump`: the manager's confirmation of the node's last fence. */
+  /** `fenced NODE by watchdog|power|manual|kdump|agent`: the manager's confirmation of the node's last fence. */
   record FencedBy(String node, ConfirmKind kind) implements Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -144,7 +144,7 @@ public sealed interface Expectation {
     }
   }
 
-  /** `fence-history NODE has watchdog|power|manual|kdump`: the store's fence history has a line of that kind for NODE. */
+  /** `fence-history NODE has watchdog|power|manual|kdump|agent`: the store's fence history has a line of that kind for NODE. */
   record FenceHistoryHas(String node, ConfirmKind kind) implements Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {

@@ -11,6 +11,8 @@ import java.util.Random;
 final class FuzzHostFaults {
   /** Seeds this part's random source: distinct from the history's and the restarts', for any seed. */
   static final long SALT = 0x5EED_4D06_0000_0016L;
+  /** Seeds the operator-fence part's own random source (added later: every seed keeps its other faults). */
+  static final long FENCE_SALT = 0x5EED_4D06_0000_0F12L;
 
   private FuzzHostFaults() {}
 
@@ -35,5 +37,14 @@ final class FuzzHostFaults {
       }
     }
     for (String n : nodes) steps.add(Fuzz.at(durationMs, new Action.HostFault(n, Action.HostFault.Kind.DAEMON_OK)));
+  }
+
+  /** Up to two `fence node` requests of an operator, at any time, of any node (the manager's too). */
+  static void operatorFences(Random r, List<Scenario.At> steps, List<String> nodes, long durationMs) {
+    int count = r.nextInt(3);
+    for (int i = 0; i < count; i++) {
+      long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
+      steps.add(Fuzz.at(t, new Action.FenceNode(r.nextInt(4) == 0 ? "@manager" : nodes.get(r.nextInt(nodes.size())))));
+    }
   }
 }

@@ -72,9 +72,10 @@ final class Grammar {
         yield new Action.Maintenance(a.get(1), onOff(a.get(2), what));
       }
       case "fence" -> {
+        if (a.size() == 3 && a.get(1).equals("node")) yield new Action.FenceNode(a.get(2));
         if (a.size() < 3 || a.size() > 4 || !a.get(1).equals("confirm") || (a.size() == 4 && !a.get(3)
             .equals("if-off"))) {
-          throw error("fence: expected fence confirm NODE [if-off], got '" + String.join(" ", a) + "'");
+          throw error("fence: expected fence confirm NODE [if-off] or fence node NODE, got '" + String.join(" ", a) + "'");
         }
         yield new Action.FenceConfirm(a.get(2), a.size() == 4);
       }
@@ -184,16 +185,16 @@ final class Grammar {
         return new Expectation.SpmOn(nodes(e.get(2)));
       }
       case "fenced" -> {
-        arity(e, 4, "fenced NODE by watchdog|power|manual|kdump");
-        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual", "kdump").contains(e.get(3))) {
-          throw error("expect fenced: expected fenced NODE by watchdog|power|manual|kdump");
+        arity(e, 4, "fenced NODE by watchdog|power|manual|kdump|agent");
+        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual", "kdump", "agent").contains(e.get(3))) {
+          throw error("expect fenced: expected fenced NODE by watchdog|power|manual|kdump|agent");
         }
         return new Expectation.FencedBy(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
       }
       case "fence-history" -> {
-        arity(e, 4, "fence-history NODE has watchdog|power|manual|kdump");
-        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual", "kdump").contains(e.get(3))) {
-          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump, got '"
+        arity(e, 4, "fence-history NODE has watchdog|power|manual|kdump|agent");
+        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual", "kdump", "agent").contains(e.get(3))) {
+          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump|agent, got '"
               + String.join(" ", e) + "'");
         }
         return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));

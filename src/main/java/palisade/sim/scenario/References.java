@@ -121,6 +121,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void fenceNode(Action.FenceNode a) {
+    return nodeRef(a.node(), "fence node");
+  }
+
+  @Override
   public Void fenceConfirm(Action.FenceConfirm a) {
     return nodeRef(a.node(), "fence confirm");
   }

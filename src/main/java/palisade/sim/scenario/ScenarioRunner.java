@@ -212,6 +212,13 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void fenceNode(Action.FenceNode a) {
+    String n = actor(at, a.node());
+    world.operatorCommand("fence node " + n, seq -> new Command.FenceNode(seq, n, "operator"));
+    return null;
+  }
+
+  @Override
   public Void fenceConfirm(Action.FenceConfirm a) {
     String n = actor(at, a.node());
     if (a.ifOff() && world.node(n).powered()) {

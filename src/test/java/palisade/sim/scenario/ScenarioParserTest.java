@@ -78,7 +78,7 @@ class ScenarioParserTest {
         "at 1s service vm:1 cleanup node1", "run 2s");
     refused("t.scn:3: service: unknown resource 'vm:2'", "nodes node1", "resource vm:1 node=node1",
         "at 1s service vm:2 cleanup", "run 2s");
-    refused("t.scn:2: expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump, got "
+    refused("t.scn:2: expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump|agent, got "
         + "'fence-history node1 has bmc'", "nodes node1", "expect at 1s fence-history node1 has bmc", "run 2s");
     refused("t.scn:2: expect fence-history: unknown node 'node9'", "nodes node1",
         "expect at 1s fence-history node9 has watchdog", "run 2s");
