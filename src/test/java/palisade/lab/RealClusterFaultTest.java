@@ -162,14 +162,20 @@ class RealClusterFaultTest {
         .withResource(cluster.demoResource("vm:202", "node2")).withResource(cluster.demoResource("vm:203", "node3")));
     DemoLab.awaitRunning(cluster, "vm:202", "vm:203");
     long t0 = now();
-    await().ignoreExceptions().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> {
+    // Half a core, or on a host busier than its cores (tests in parallel) half the share one busy process gets there
+    double cores = Runtime.getRuntime().availableProcessors();
+    double busy = Math.min(0.5, 0.5 * cores / Math.max(cores, java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean().getSystemLoadAverage()));
+    await().ignoreExceptions().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
       palisade.runtime.store.NodeUsage u = admin.value(StorePaths.usage("node1"),
           palisade.runtime.store.NodeUsage.class);
-      return u.resources().get("burn").cpu() > 0.5;
+      return u.resources().get("burn").cpu() > busy && u.resources().containsKey("vm:101");
     });
     palisade.runtime.store.NodeUsage u = admin.value(StorePaths.usage("node1"), palisade.runtime.store.NodeUsage.class);
-    System.out.printf("usage: burn measured at %.2f cores %.1fs after its resources ran; node1 %s%n",
-        u.resources().get("burn").cpu(), (now() - t0) / 1000.0, u);
+    System.out.printf("usage: burn measured at %.2f cores (needed > %.2f) %.1fs after its resources ran; node1 %s%n",
+        u.resources().get("burn").cpu(), busy, (now() - t0) / 1000.0, u);
+    assertThat(u.resources().get("burn").cpu()).as("the burner is node1's busiest resource")
+        .isGreaterThan(u.resources().get("vm:101").cpu());
     assertThat(u.cpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(u.resources().get("burn").memBytes()).isPositive();
     assertThat(LabCli.output(cluster, "status")).contains("load (measured").containsPattern("node1 +\\d\\.\\d\\d/");
