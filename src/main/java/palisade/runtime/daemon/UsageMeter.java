@@ -18,6 +18,8 @@ final class UsageMeter {
   private final long refreshMs;
   private SortedMap<String, ResourceSample> previous = new TreeMap<>();
   private long previousNanos;
+  /** Whether previous holds a reading (System.nanoTime may be any value, zero or negative too). */
+  private boolean readBefore;
   private NodeUsage written;
 
   UsageMeter(long refreshMs) {
@@ -32,7 +34,7 @@ final class UsageMeter {
   NodeUsage read(SortedMap<String, ResourceSample> now, long monoNanos, long wallMs, double cpus, long memBytes) {
     long elapsed = monoNanos - previousNanos;
     SortedMap<String, NodeUsage.Used> used = new TreeMap<>();
-    if (elapsed > 0) {
+    if (readBefore && elapsed > 0) {
       for (var e : now.entrySet()) {
         ResourceSample before = previous.get(e.getKey());
         if (before == null) continue;
@@ -42,8 +44,9 @@ final class UsageMeter {
       }
     }
     previous = new TreeMap<>(now);
-    long intervalMs = previousNanos == 0 ? 0 : elapsed / 1_000_000;
+    long intervalMs = readBefore ? elapsed / 1_000_000 : 0;
     previousNanos = monoNanos;
+    readBefore = true;
     return new NodeUsage(wallMs, intervalMs, cpus, memBytes, used);
   }
 

@@ -38,6 +38,9 @@ class UsageMeterTest {
     assertThat(third.used().cpu()).isEqualTo(0.4);
     NodeUsage restarted = m.read(samples("a", 1 * S, 200L), 115 * S, 16_000, 4, 8L << 30);
     assertThat(restarted.resources().get("a").cpu()).as("a counter that went back counts 0").isZero();
+    UsageMeter negative = new UsageMeter(30_000); // System.nanoTime may be negative
+    negative.read(samples("a", 0L, 1L), -10 * S, 0, 1, 1);
+    assertThat(negative.read(samples("a", 5 * S, 1L), -5 * S, 5_000, 1, 1).resources().get("a").cpu()).isEqualTo(1.0);
   }
 
   @Test
