@@ -135,7 +135,8 @@ class RealClusterFaultTest {
     Instance after = running("vm:103").orElseThrow();
     assertThat(after.node()).as("the one node that does not hold vm:101").isEqualTo("node2");
     assertThat(running("vm:101").orElseThrow().node()).isEqualTo("node1");
-    assertThat(service("vm:103").node()).isEqualTo("node2");
+    // the store's answer may come from a peer a little behind the one the agent read (a loaded host)
+    await().atMost(Duration.ofSeconds(10)).until(() -> "node2".equals(service("vm:103").node()));
     assertThat(together).as("the manager never had both started on one node").isEmpty();
     List<Instance> all = traces();
     for (Instance x : all) {
