@@ -176,29 +176,32 @@ final class RuleCommand {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "MODE", description = "basic, static or dynamic (left out: unchanged)")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODE",
+        description = "basic, static or dynamic (left out: unchanged)")
     String mode;
 
-    @Option(names = "--rebalance-on-start", paramLabel = "yes|no", description = "a starting resource first goes to "
-        + "the best node")
+    @Option(names = "--rebalance-on-start", paramLabel = "yes|no",
+        description = "a starting resource first goes to the best node")
     String onStart;
 
-    @Option(names = "--auto-rebalance", paramLabel = "yes|no", description = "crs_auto_rebalance: move a resource when the cluster stays "
-        + "unbalanced (yes|no)")
+    @Option(names = "--auto-rebalance", paramLabel = "yes|no",
+        description = "crs_auto_rebalance: move a resource when the cluster stays unbalanced (yes|no)")
     String auto;
 
-    @Option(names = "--method", paramLabel = "bruteforce|topsis", description = "crs_auto_rebalance_method: bruteforce or topsis")
+    @Option(names = "--method", paramLabel = "bruteforce|topsis",
+        description = "crs_auto_rebalance_method: bruteforce or topsis")
     String method;
 
-    @Option(names = "--threshold", paramLabel = "NUMBER", description = "crs_auto_rebalance_threshold: imbalance (coefficient of "
-        + "variation of node loads) above which the cluster counts as unbalanced, e.g. 0.3")
+    @Option(names = "--threshold", paramLabel = "NUMBER", description = "crs_auto_rebalance_threshold: imbalance "
+        + "(coefficient of variation of node loads) above which the cluster counts as unbalanced, e.g. 0.3")
     String threshold;
 
-    @Option(names = "--hold", paramLabel = "DURATION", description = "crs_auto_rebalance_hold: how long the imbalance must last, e.g. 30s")
+    @Option(names = "--hold", paramLabel = "DURATION",
+        description = "crs_auto_rebalance_hold: how long the imbalance must last, e.g. 30s")
     String hold;
 
-    @Option(names = "--margin", paramLabel = "NUMBER", description = "crs_auto_rebalance_margin: least relative improvement of a move, "
-        + "0 to 1, e.g. 0.1")
+    @Option(names = "--margin", paramLabel = "NUMBER",
+        description = "crs_auto_rebalance_margin: least relative improvement of a move, 0 to 1, e.g. 0.1")
     String margin;
 
     @Override

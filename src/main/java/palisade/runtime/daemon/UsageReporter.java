@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import palisade.core.Capacity;
 import palisade.core.StorePaths;
 import palisade.core.StoreView;
@@ -17,8 +19,6 @@ import palisade.runtime.resource.ResourceDriver;
 import palisade.runtime.resource.ResourceSample;
 import palisade.runtime.store.Codec;
 import palisade.runtime.store.NodeUsage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The agent side of {@code crs=dynamic}: every {@link #INTERVAL_MS} it reads what each running resource used (the

@@ -9,7 +9,9 @@ package palisade.runtime.resource;
  */
 public record ResourceSample(long cpuNanos, long memBytes) {
   public ResourceSample {
-    if (cpuNanos < 0 || memBytes < 0) throw new IllegalArgumentException("negative sample " + cpuNanos + "/" + memBytes);
+    if (cpuNanos < 0 || memBytes < 0) {
+      throw new IllegalArgumentException("negative sample " + cpuNanos + "/" + memBytes);
+    }
   }
 
   public ResourceSample plus(ResourceSample o) {
