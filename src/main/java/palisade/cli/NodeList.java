@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 
 /** `palisade node list`: every node with its state, watchdog, SPM, resources and fence levels. */
 @Command(name = "list", description = "Every node: state, agent, watchdog, SPM, resources running, fence levels, last "
-    + "fence")
+    + "fence, measured load")
 final class NodeList implements Callable<Integer> {
   @Mixin
   StoreOptions store = new StoreOptions();
@@ -26,7 +26,7 @@ final class NodeList implements Callable<Integer> {
     try (Admin admin = store.admin()) {
       Inventory.Snapshot s = Reads.snapshot(admin);
       Map<String, Double> ages = Api.leaseAges(admin, s.config().nodes().keySet(), System.currentTimeMillis());
-      List<Inventory.NodeItem> items = Inventory.nodes(s, ages);
+      List<Inventory.NodeItem> items = Inventory.nodes(s, ages, Reads.loads(admin, s.config()));
       if (output.json()) {
         OutputOption.print(Map.of("nodes", items), System.out);
       } else {
@@ -37,10 +37,11 @@ final class NodeList implements Callable<Integer> {
   }
 
   static void print(List<Inventory.NodeItem> items, PrintStream out) {
-    Table t = new Table("NODE", "STATE", "AGENT", "WATCHDOG", "SPM", "RESOURCES", "FENCE-LEVELS", "LAST-FENCE");
+    Table t = new Table("NODE", "STATE", "AGENT", "WATCHDOG", "SPM", "RESOURCES", "FENCE-LEVELS", "LAST-FENCE",
+        "LOAD");
     for (Inventory.NodeItem n : items) {
       t.row(n.name(), n.state(), n.agent(), watchdog(n), spm(n), n.resourcesRunning(), levels(n.fenceLevels()),
-          n.lastFence() == null ? null : n.lastFence().kind() + " " + n.lastFence().atUtc());
+          n.lastFence() == null ? null : n.lastFence().kind() + " " + n.lastFence().atUtc(), Reads.load(n.load()));
     }
     t.print(out);
   }

@@ -31,6 +31,21 @@ final class Reads {
         admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class));
   }
 
+  /** Each node's measured load from its /usage/NODE record (nodes without one left out). */
+  static java.util.SortedMap<String, palisade.web.NodeLoad> loads(Admin admin, ClusterConfig cfg) throws Exception {
+    TreeMap<String, palisade.runtime.store.NodeUsage> usage = new TreeMap<>();
+    for (String n : cfg.nodes().keySet()) {
+      palisade.runtime.store.NodeUsage u = admin.value(StorePaths.usage(n), palisade.runtime.store.NodeUsage.class);
+      if (u != null) usage.put(n, u);
+    }
+    return palisade.web.NodeLoad.of(cfg, usage, System.currentTimeMillis());
+  }
+
+  /** "cpu 1.02/4, mem 350M/23.5G" (and "stale" for a record placement no longer counts), or null. */
+  static String load(palisade.web.NodeLoad l) {
+    return l == null ? null : l.cpu() + " cpu, " + l.memory() + " mem" + (l.stale() ? " (stale)" : "");
+  }
+
   static String time(long epochMs) {
     String t = Inventory.utc(epochMs);
     return t == null ? "-" : t;

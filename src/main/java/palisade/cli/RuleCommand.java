@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import palisade.core.AutoRebalanceConfig;
 import palisade.core.ClusterConfig;
 import palisade.core.Rule;
 import palisade.core.StorePaths;
@@ -169,27 +170,87 @@ final class RuleCommand {
   }
 
   @Command(name = "crs", description = "The load measure placement weighs: basic (resource count), static "
-      + "(configured CPUs and memory against node capacity) or dynamic (measured usage)")
+      + "(configured CPUs and memory against node capacity) or dynamic (usage the agents measure); and automatic "
+      + "rebalancing (crs_auto_rebalance*). Options left out keep their value")
   static final class CrsMode implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Parameters(index = "0", description = "basic, static or dynamic")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODE",
+        description = "basic, static or dynamic (left out: unchanged)")
     String mode;
 
-    @Option(names = "--rebalance-on-start", description = "a starting resource first goes to the best node (yes|no)")
+    @Option(names = "--rebalance-on-start", paramLabel = "yes|no",
+        description = "a starting resource first goes to the best node")
     String onStart;
+
+    @Option(names = "--auto-rebalance", paramLabel = "yes|no",
+        description = "crs_auto_rebalance: move a resource when the cluster stays unbalanced (yes|no)")
+    String auto;
+
+    @Option(names = "--method", paramLabel = "bruteforce|topsis",
+        description = "crs_auto_rebalance_method: bruteforce or topsis")
+    String method;
+
+    @Option(names = "--threshold", paramLabel = "NUMBER", description = "crs_auto_rebalance_threshold: imbalance "
+        + "(coefficient of variation of node loads) above which the cluster counts as unbalanced, e.g. 0.3")
+    String threshold;
+
+    @Option(names = "--hold", paramLabel = "DURATION",
+        description = "crs_auto_rebalance_hold: how long the imbalance must last, e.g. 30s")
+    String hold;
+
+    @Option(names = "--margin", paramLabel = "NUMBER",
+        description = "crs_auto_rebalance_margin: least relative improvement of a move, 0 to 1, e.g. 0.1")
+    String margin;
 
     @Override
     public Integer call() throws Exception {
-      palisade.core.Crs crs = palisade.core.Crs.parse(mode, "crs");
-      ClusterConfig after = ResourceCommand.edit(store, cfg -> cfg.withPlacement(cfg.placement().withCrs(crs,
-          onStart == null ? cfg.placement().rebalanceOnStart() : yesNo(onStart, "--rebalance-on-start"))));
-      System.out.println("crs=" + crs.label() + " crs_rebalance_on_start="
-          + (after.placement().rebalanceOnStart() ? "yes" : "no") + " (the active manager applies it from its next "
-          + "round)");
+      palisade.core.Crs crs = mode == null ? null : palisade.core.Crs.parse(mode, "crs");
+      ClusterConfig after = ResourceCommand.edit(store, cfg -> {
+        palisade.core.PlacementConfig p = cfg.placement();
+        p = p.withCrs(crs == null ? p.crs() : crs, onStart == null ? p.rebalanceOnStart()
+            : yesNo(onStart, "--rebalance-on-start"));
+        return cfg.withPlacement(p.withAutoRebalance(autoRebalance(p.autoRebalance())));
+      });
+      System.out.println(String.join(" ", options(after.placement())) + " (the active manager applies it from its "
+          + "next round)");
       return 0;
     }
+
+    /** The auto-rebalance settings with the given options applied; a bad value names its option. */
+    AutoRebalanceConfig autoRebalance(AutoRebalanceConfig a) {
+      String option = "--auto-rebalance";
+      try {
+        if (auto != null) a = a.withOn(yesNo(auto, option));
+        option = "--method";
+        if (method != null) a = a.withMethod(AutoRebalanceConfig.Method.parse(method, option));
+        option = "--threshold";
+        if (threshold != null) a = a.withThreshold(AutoRebalanceConfig.parseNumber(threshold, option));
+        option = "--hold";
+        if (hold != null) a = a.withHoldMs(palisade.core.Durations.parseMs(hold, option));
+        option = "--margin";
+        if (margin != null) a = a.withMargin(AutoRebalanceConfig.parseNumber(margin, option));
+        return a;
+      } catch (palisade.core.ConfigException e) {
+        throw named(option, e);
+      }
+    }
+  }
+
+  /** The core's error (which names the store's key) as one naming the CLI option. */
+  static CliError named(String option, palisade.core.ConfigException e) {
+    String m = e.getMessage();
+    return new CliError(m.startsWith(option) ? m : option + ": " + m);
+  }
+
+  /** The placement options in the scenario grammar's words ("crs=dynamic", ...). */
+  static java.util.List<String> options(palisade.core.PlacementConfig p) {
+    AutoRebalanceConfig a = p.autoRebalance();
+    return java.util.List.of("crs=" + p.crs().label(), "crs_rebalance_on_start=" + (p.rebalanceOnStart() ? "yes"
+        : "no"), "crs_auto_rebalance=" + (a.on() ? "yes" : "no"), "crs_auto_rebalance_method=" + a.method().label(),
+        "crs_auto_rebalance_threshold=" + a.threshold(), "crs_auto_rebalance_hold="
+        + palisade.core.Durations.format(a.holdMs()), "crs_auto_rebalance_margin=" + a.margin());
   }
 
   @Command(name = "list", description = "The rules, one a line, in the scenario grammar's words")
@@ -203,8 +264,7 @@ final class RuleCommand {
         ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
         if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
         for (Rule r : cfg.placement().rules().values()) System.out.println(r.describe());
-        System.out.println("option crs=" + cfg.placement().crs().label() + " crs_rebalance_on_start="
-            + (cfg.placement().rebalanceOnStart() ? "yes" : "no"));
+        for (String o : options(cfg.placement())) System.out.println("option " + o);
       }
       return 0;
     }

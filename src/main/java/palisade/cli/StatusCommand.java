@@ -82,8 +82,10 @@ final class StatusCommand implements Callable<Integer> {
       Telemetry.Tick tick = new Telemetry.Tick(true, true, ms == null ? ManagerState.empty() : ms, null);
       java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
       body.put("cluster", Api.cluster(cluster, null, tick));
-      body.put("nodes", Api.nodes(tick, Api.leaseAges(admin, tick.state().nodes().keySet(),
-          System.currentTimeMillis())).get("nodes"));
+      Object nodes = Api.nodes(tick, Api.leaseAges(admin, tick.state().nodes().keySet(),
+          System.currentTimeMillis())).get("nodes");
+      LoadSection.addTo(nodes, Reads.loads(admin, cfg)); // each node's "load", null without a usage record
+      body.put("nodes", nodes);
       body.put("resources", Api.resources(tick).get("resources"));
       body.put("groups", Api.groups(cfg).get("groups"));
       body.putAll(extras(Reads.snapshot(admin), health));
@@ -123,6 +125,7 @@ final class StatusCommand implements Callable<Integer> {
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
+      LoadSection.print(Reads.loads(admin, cfg), out);
       FenceStatusSection.print(cfg, ms, FenceStatusSection.silentMs(admin, cfg, now), out);
       out.printf("%-12s %-10s %-12s %-8s %-8s %-8s %s%n", "RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE",
           "RESTARTS");

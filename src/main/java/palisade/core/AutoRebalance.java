@@ -257,7 +257,7 @@ final class AutoRebalance {
       cpuCap = new double[k];
       memCap = new double[k];
       for (int i = 0; i < k; i++) {
-        Capacity c = config.placement().capacity(names.get(i));
+        Capacity c = placement.capacity(names.get(i));
         cpuCap[i] = c.cpu() > 0 ? c.cpu() : 1; // as Usage: no stated capacity counts absolute figures
         memCap[i] = c.memBytes() > 0 ? c.memBytes() : 1;
       }

@@ -230,7 +230,8 @@ public final class Manager {
       if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
     }
     if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
-    Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage());
+    Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
+        env.reportedCapacity());
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services, nowMs);
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);

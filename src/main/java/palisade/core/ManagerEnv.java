@@ -23,4 +23,12 @@ public interface ManagerEnv {
   default java.util.SortedMap<String, Capacity> measuredUsage() {
     return java.util.Collections.emptySortedMap();
   }
+
+  /**
+   * Each node's capacity (CPUs, memory) as its agent reported it: weighed where the configuration states none.
+   * Empty when nothing reports (the simulator's capacities are all configured).
+   */
+  default java.util.SortedMap<String, Capacity> reportedCapacity() {
+    return java.util.Collections.emptySortedMap();
+  }
 }

@@ -24,18 +24,36 @@ final class Placement {
 
   Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records,
       java.util.Set<String> heard) {
-    this(config, working, records, heard, RuleIndex.of(config), java.util.Collections.emptySortedMap());
+    this(config, working, records, heard, RuleIndex.of(config), java.util.Collections.emptySortedMap(),
+        java.util.Collections.emptySortedMap());
   }
 
   Placement(ClusterConfig config, Working working, SortedMap<String, NodeRecord> records,
-      java.util.Set<String> heard, RuleIndex rules, SortedMap<String, Capacity> measured) {
+      java.util.Set<String> heard, RuleIndex rules, SortedMap<String, Capacity> measured,
+      SortedMap<String, Capacity> reportedCapacity) {
     Check.that(rules.config == config, "placement: rules of another configuration");
     this.config = config;
     this.working = working;
     this.records = records;
     this.heard = heard;
     this.rules = rules;
-    this.usage = config.placement().crs() == Crs.BASIC ? null : new Usage(config, working, measured);
+    this.reportedCapacity = reportedCapacity;
+    this.usage = config.placement().crs() == Crs.BASIC ? null : new Usage(config, working, measured, this);
+  }
+
+  /** Node capacities the agents reported (CPU count, memory): used where the configuration states none. */
+  private final SortedMap<String, Capacity> reportedCapacity;
+
+  /**
+   * A node's capacity as placement weighs it: each figure as configured (crs static capacity), else as its agent
+   * reported it, else 0 (nothing to weigh).
+   */
+  Capacity capacity(String node) {
+    Capacity c = config.placement().capacity(node);
+    if (c.cpu() > 0 && c.memBytes() > 0) return c;
+    Capacity r = reportedCapacity.get(node);
+    if (r == null) return c;
+    return new Capacity(c.cpu() > 0 ? c.cpu() : r.cpu(), c.memBytes() > 0 ? c.memBytes() : r.memBytes());
   }
 
   /** Load per node, counted on first use: a steady round places nothing and never pays for it. */

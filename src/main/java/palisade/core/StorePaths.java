@@ -14,10 +14,16 @@ public final class StorePaths {
   public static final String NOTIFY = "/notify";
   /** The layout's version, a JSON integer (runtime.store.SchemaVersion); missing: version 1. */
   public static final String SCHEMA = "/schema";
+  /** Each node's measured load (runtime.store.NodeUsage): one small record per node, written by its reporter. */
+  public static final String USAGE = "/usage";
 
   private StorePaths() {}
 
   public static String node(String name) {
     return NODES + "/" + name;
+  }
+
+  public static String usage(String node) {
+    return USAGE + "/" + node;
   }
 }

@@ -37,7 +37,7 @@ final class Usage {
   private int[] eligible = new int[0];
   private long eligibleVersion = Long.MIN_VALUE;
 
-  Usage(ClusterConfig config, Working working, SortedMap<String, Capacity> measured) {
+  Usage(ClusterConfig config, Working working, SortedMap<String, Capacity> measured, Placement placement) {
     this.config = config;
     this.working = working;
     this.measured = measured;
@@ -48,7 +48,7 @@ final class Usage {
     memUsed = new double[n];
     int i = 0;
     for (String name : config.nodes().keySet()) {
-      Capacity c = config.placement().capacity(name);
+      Capacity c = placement.capacity(name);
       cpuCap[i] = c.cpu() > 0 ? c.cpu() : 1;
       memCap[i] = c.memBytes() > 0 ? c.memBytes() : 1;
       index.put(name, i++);

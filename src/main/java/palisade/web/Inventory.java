@@ -89,7 +89,8 @@ public final class Inventory {
       boolean spm, @JsonProperty("resources_running") int resourcesRunning,
       @JsonProperty("fence_levels") List<List<String>> fenceLevels, @JsonProperty("manual_only") boolean manualOnly,
       @JsonProperty("shutdown_policy") String shutdownPolicy,
-      @JsonProperty("lease_age_seconds") Double leaseAgeSeconds, @JsonProperty("last_fence") LastFence lastFence) {}
+      @JsonProperty("lease_age_seconds") Double leaseAgeSeconds, @JsonProperty("last_fence") LastFence lastFence,
+      NodeLoad load) {}
 
   /** A resource whose start, stop or migration failed, or that is in error: what, where, how often. */
   public record FailedAction(String resource, String node, String state,
@@ -168,6 +169,11 @@ public final class Inventory {
   }
 
   public static List<NodeItem> nodes(Snapshot s, Map<String, Double> leaseAges) {
+    return nodes(s, leaseAges, Map.of());
+  }
+
+  /** The nodes with their measured load ({@link NodeLoad}; null for a node without a usage record). */
+  public static List<NodeItem> nodes(Snapshot s, Map<String, Double> leaseAges, Map<String, NodeLoad> loads) {
     List<NodeItem> out = new ArrayList<>();
     if (s.config() == null) return out;
     Map<String, LastFence> fences = lastFences(s);
@@ -182,7 +188,7 @@ public final class Inventory {
           st == null ? 0 : st.generation(), agent(rec), n.watchdog(), rec == null ? null : rec.watchdog(),
           n.spmPriority(), s.state().spm() != null && n.name().equals(s.state().spm().node()), running,
           n.fenceLevels(), n.manualOnly(), label(s.config().shutdownPolicyOf(n.name()).name()),
-          leaseAges.get(n.name()), fences.get(n.name())));
+          leaseAges.get(n.name()), fences.get(n.name()), loads.get(n.name())));
     }
     return out;
   }

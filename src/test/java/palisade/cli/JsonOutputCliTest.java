@@ -110,7 +110,11 @@ class JsonOutputCliTest {
     assertThat(nodes.get(0).get("lease_age_seconds").asDouble()).isBetween(0.0, 60.0);
     assertThat(nodes.get(1).get("lease_age_seconds").isNull()).isTrue();
     Map<String, Double> ages = Map.of("node1", nodes.get(0).get("lease_age_seconds").asDouble());
-    assertThat(nodes).isEqualTo(tree(Api.nodes(tick, ages).get("nodes")));
+    // the API's nodes, each with the measured "load" status adds (null: no /usage record yet)
+    JsonNode apiShape = nodes.deepCopy();
+    apiShape.forEach(n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n).remove("load"));
+    assertThat(apiShape).isEqualTo(tree(Api.nodes(tick, ages).get("nodes")));
+    assertThat(nodes.get(0).has("load")).isTrue();
 
     // what a script relies on, as docs/RUNTIME.md's API table names it
     assertThat(fields(out.get("cluster"))).containsExactly("cluster", "answered_by", "manager_epoch", "nodes",
@@ -119,7 +123,7 @@ class JsonOutputCliTest {
     assertThat(out.get("cluster").get("manager_epoch").asLong()).isEqualTo(7);
     assertThat(out.at("/cluster/spm/node").asText()).isEqualTo("node1");
     assertThat(fields(nodes.get(1))).containsExactly("name", "state", "generation", "lease_age_seconds",
-        "fence_confirmation");
+        "fence_confirmation", "load");
     assertThat(nodes.get(1).get("state").asText()).isEqualTo("fenced");
     assertThat(nodes.at("/1/fence_confirmation/kind").asText()).isEqualTo("manual");
     assertThat(fields(out.at("/resources/0"))).containsExactly("id", "state", "node", "target", "token",
@@ -152,6 +156,10 @@ class JsonOutputCliTest {
       node.update(StorePaths.node("node1"), NodeRecord.class, cur -> cur.renewed(cur.mode(), new TreeMap<>(Map.of(
           "vm:101", new palisade.core.ResourceResult(4, palisade.core.RequestOutcome.STARTED))), false, true,
           cur.spmReleased()));
+      // node1's agent measured vm:101 using one and a half cores and 512M of its 4 CPUs and 8G, just now
+      node.update(StorePaths.usage("node1"), palisade.runtime.store.NodeUsage.class, cur ->
+          new palisade.runtime.store.NodeUsage(System.currentTimeMillis(), 5_000, 4, 8L << 30, new TreeMap<>(Map.of(
+              "vm:101", new palisade.runtime.store.NodeUsage.Used(1.5, 512L << 20)))));
       assertThat(node.record("node1", "node1/vm:101", "vm:101: started (token 4)")).isTrue();
       assertThat(node.record("node1", "node1/vm:1010", "vm:1010: started, not the same resource")).isTrue();
     }
@@ -194,7 +202,14 @@ class JsonOutputCliTest {
     assertThat(fields(nodes)).containsExactly("nodes");
     assertThat(fields(nodes.at("/nodes/0"))).containsExactly("name", "state", "generation", "agent", "watchdog",
         "watchdog_kind", "spm_priority", "spm", "resources_running", "fence_levels", "manual_only",
-        "shutdown_policy", "lease_age_seconds", "last_fence");
+        "shutdown_policy", "lease_age_seconds", "last_fence", "load");
+    assertThat(fields(nodes.at("/nodes/0/load"))).containsExactly("cpu_used", "cpu_capacity", "mem_used_bytes",
+        "mem_capacity_bytes", "resources_measured", "measured_utc", "stale");
+    assertThat(nodes.at("/nodes/0/load/cpu_used").asDouble()).isEqualTo(1.5);
+    assertThat(nodes.at("/nodes/0/load/cpu_capacity").asDouble()).isEqualTo(4);
+    assertThat(nodes.at("/nodes/0/load/mem_used_bytes").asLong()).isEqualTo(512L << 20);
+    assertThat(nodes.at("/nodes/0/load/stale").asBoolean()).isFalse();
+    assertThat(nodes.at("/nodes/1/load").isNull()).as("node2 never reported").isTrue();
     assertThat(nodes.at("/nodes/0/spm").asBoolean()).isTrue();
     assertThat(nodes.at("/nodes/0/resources_running").asInt()).isEqualTo(1);
     assertThat(nodes.at("/nodes/1/state").asText()).isEqualTo("fenced");
@@ -204,7 +219,8 @@ class JsonOutputCliTest {
     Run nodeTable = store.palisade(TlsStore.ADMIN, "node", "list");
     assertThat(nodeTable.exit()).as(nodeTable.err()).isZero();
     assertThat(nodeTable.out().lines().toList().get(0)).startsWith("NODE").contains("STATE", "WATCHDOG", "SPM",
-        "RESOURCES", "FENCE-LEVELS", "LAST-FENCE");
+        "RESOURCES", "FENCE-LEVELS", "LAST-FENCE", "LOAD");
+    assertThat(nodeTable.out()).contains("1.50/4 cpu, 512M/8.0G mem");
     assertThat(nodeTable.out()).contains("manual 2025-12-03T12:00:00.000Z");
 
     JsonNode status = ok("status", "-o", "json");
@@ -213,11 +229,14 @@ class JsonOutputCliTest {
     assertThat(status.at("/fencing/0/by").asText()).isEqualTo("alice (admin)");
     assertThat(status.get("failed_actions")).isEmpty();
     assertThat(status.get("fence_devices")).isEmpty();
+    assertThat(status.at("/nodes/0/name").asText()).isEqualTo("node1");
+    assertThat(status.at("/nodes/0/load/cpu_used").asDouble()).isEqualTo(1.5);
     Run statusTable = store.palisade(TlsStore.ADMIN, "status");
     assertThat(statusTable.exit()).as(statusTable.err()).isZero();
     assertThat(statusTable.out()).contains("cluster: jsoncli", "store: quorum yes, leader " + store.connect,
         "1/1 peers serving", "Fencing", "node2  manual  2025-12-03T12:00:00.000Z  alice (admin)  fenced",
         "Fence devices: none");
+    assertThat(statusTable.out()).containsPattern("node1  1\\.50/4  512M/8\\.0G  1          \\d{4}-");
   }
 
   /** Two nodes (node2 fenced, confirmed by hand), group web, one started resource, and node1's lease record. */

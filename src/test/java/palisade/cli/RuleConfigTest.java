@@ -75,4 +75,31 @@ class RuleConfigTest {
     assertThatThrownBy(() -> RuleCommand.yesNo("maybe", "--strict")).hasMessage("--strict: expected yes or no, got "
         + "'maybe'");
   }
+
+  @Test
+  void ruleCrsSetsTheAutoRebalanceOptionsAndABadValueNamesItsOption() {
+    RuleCommand.CrsMode cmd = new picocli.CommandLine(new RuleCommand.CrsMode()).parseArgs("--auto-rebalance", "yes",
+        "--method", "topsis", "--threshold", "0.4", "--hold", "45s", "--margin", "0.2").asCommandLineList().get(0)
+        .getCommand();
+    assertThat(cmd.mode).as("the mode may be left out").isNull();
+    AutoRebalanceConfig a = cmd.autoRebalance(AutoRebalanceConfig.OFF);
+    assertThat(a).isEqualTo(new AutoRebalanceConfig(true, AutoRebalanceConfig.Method.TOPSIS, 0.4, 45_000, 0.2));
+    assertThat(RuleCommand.options(PlacementConfig.NONE.withAutoRebalance(a))).containsExactly("crs=basic",
+        "crs_rebalance_on_start=no", "crs_auto_rebalance=yes", "crs_auto_rebalance_method=topsis",
+        "crs_auto_rebalance_threshold=0.4", "crs_auto_rebalance_hold=45s", "crs_auto_rebalance_margin=0.2");
+    RuleCommand.CrsMode keep = new RuleCommand.CrsMode();
+    keep.margin = "0.05";
+    assertThat(keep.autoRebalance(a)).as("options left out keep their value").isEqualTo(a.withMargin(0.05));
+    for (String[] bad : List.of(new String[] {"--method", "smart", "--method: expected bruteforce or topsis"},
+        new String[] {"--threshold", "lots", "--threshold: 'lots' is not a number"},
+        new String[] {"--threshold", "-1", "--threshold: crs_auto_rebalance_threshold: -1.0 is out of range"},
+        new String[] {"--hold", "soon", "--hold"},
+        new String[] {"--margin", "2", "--margin: crs_auto_rebalance_margin: 2.0 is out of range (0 to 1)"},
+        new String[] {"--auto-rebalance", "perhaps", "--auto-rebalance: expected yes or no, got 'perhaps'"})) {
+      RuleCommand.CrsMode c = new RuleCommand.CrsMode();
+      new picocli.CommandLine(c).parseArgs(bad[0], bad[1]);
+      assertThatThrownBy(() -> c.autoRebalance(AutoRebalanceConfig.OFF)).isInstanceOf(CliError.class)
+          .hasMessageStartingWith(bad[2]);
+    }
+  }
 }

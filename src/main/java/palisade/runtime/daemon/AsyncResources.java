@@ -40,8 +40,9 @@ final class AsyncResources implements LocalResources {
     t.setDaemon(true);
     return t;
   });
-  /** Driver instances by key: "process", "libvirt:<uri>". */
-  private final TreeMap<String, palisade.runtime.resource.ResourceDriver> drivers = new TreeMap<>();
+  /** Driver instances by key: "process", "libvirt:<uri>"; concurrent: the usage reporter reads it (see drivers()). */
+  private final java.util.concurrent.ConcurrentSkipListMap<String, palisade.runtime.resource.ResourceDriver> drivers =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
   /** Which driver started each resource. */
   private final TreeMap<String, palisade.runtime.resource.ResourceDriver> owner = new TreeMap<>();
 
@@ -245,6 +246,11 @@ final class AsyncResources implements LocalResources {
     TreeSet<String> all = new TreeSet<>();
     for (palisade.runtime.resource.ResourceDriver d : drivers.values()) all.addAll(d.running());
     return all;
+  }
+
+  /** The drivers made so far, from any thread (the usage reporter samples them). */
+  java.util.List<palisade.runtime.resource.ResourceDriver> drivers() {
+    return java.util.List.copyOf(drivers.values());
   }
 
   @Override

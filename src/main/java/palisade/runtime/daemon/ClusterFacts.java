@@ -23,12 +23,16 @@ final class ClusterFacts {
   /** The initial cluster configuration from this node's YAML: nodes and timing, no groups or resources yet. */
   static ClusterConfig initial(DaemonConfig local) {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
+    TreeMap<String, palisade.core.Capacity> capacity = new TreeMap<>(); // nodes[].cpu, mem
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
           n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0).withSite(n.site()));
+      if (n.capacity() != null) capacity.put(n.name(), n.capacity());
     }
-    return new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
+    ClusterConfig c = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),
         local.timing(), local.repairAfterMs(), local.fence());
+    return capacity.isEmpty() ? c : c.withPlacement(new palisade.core.PlacementConfig(null, null, false, capacity,
+        null));
   }
 
   /**

@@ -82,15 +82,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    *     {@code kdump_port}), or 0: no kdump level
    * @param kdumpAddress the address its kdump messages come from ({@code kdump_address}), or null: its address
    * @param site its initial site ({@code site}), or null: a fence proxy of the target's site is preferred
+   * @param capacity its initial capacity for placement ({@code cpu}, {@code mem}), or null: what its agent reports
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
       palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress,
-      String site) {
+      String site, palisade.core.Capacity capacity) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
       this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null, null,
-          0, null, null);
+          0, null, null, null);
     }
   }
 

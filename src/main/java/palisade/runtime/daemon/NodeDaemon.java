@@ -1,10 +1,8 @@
 package palisade.runtime.daemon;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +60,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private ZkStore store;
   private WatchdogPlug watchdog;
   private AsyncResources resources;
+  private UsageReporter usage;
   private AsyncFences fences;
   private AsyncHostFences hostFences;
   private Events events;
@@ -105,9 +104,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     // Everything this daemon and its embedded peer write (snapshots and logs hold resource commands) is private.
     PrivateFiles.umask077();
     Path dir = PrivateFiles.privateTree(config.dataDir());
-    Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
+    java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) {
-      List<EmbeddedPeer.Member> members = new ArrayList<>();
+      List<EmbeddedPeer.Member> members = new java.util.ArrayList<>();
       List<DaemonConfig.Node> peers = config.peerMembers();
       for (int i = 0; i < peers.size(); i++) {
         DaemonConfig.Node n = peers.get(i);
@@ -142,6 +141,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       }
     });
     resources.adoptProcesses(); // what an earlier daemon left running under its restart hold
+    usage = new UsageReporter(config.node(), curator, resources::drivers).start(); // crs=dynamic's figures
     // The cluster's settings come from the store: until it has synced and /config is read (a new cluster's first
     // node seeds it from this file), the loop runs — health, telemetry — but nothing of the core. Then the daemon
     // refuses to run under a /config that this node's local facts contradict, or builds its watchdog, agent and
@@ -357,7 +357,6 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       DaemonLog.info("no restart hold: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } finally {
     }
     return false;
   }
@@ -375,6 +374,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (store != null) store.close();
     if (curator != null) curator.close();
     if (peer != null) peer.close();
+    if (usage != null) usage.close();
     if (resources != null) resources.close();
     if (fences != null) fences.close();
     if (hostFences != null) hostFences.close();
@@ -426,6 +426,16 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   @Override
   public long wallClockMs(long nowMs) {
     return System.currentTimeMillis();
+  }
+
+  @Override
+  public java.util.SortedMap<String, palisade.core.Capacity> measuredUsage() { // crs=dynamic's input: /usage/NODE
+    return UsageReporter.measured(store.view());
+  }
+
+  @Override
+  public java.util.SortedMap<String, palisade.core.Capacity> reportedCapacity() {
+    return UsageReporter.capacities(store.view());
   }
 
   @Override

@@ -23,7 +23,7 @@ final class NodesSection {
 
   private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
       "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy", "soft_fence",
-      "kdump", "kdump_port", "kdump_address", "site");
+      "kdump", "kdump_port", "kdump_address", "site", "cpu", "mem");
 
   /**
    * The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them (null: a
@@ -79,7 +79,19 @@ final class NodesSection {
     return new Node(name, address, port(n, "client_port", 2181, where), port(n, "peer_port", 2888, where),
         port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy,
         SoftFenceSection.parse(n.get("soft_fence"), where, address, nodeWatchdog), SoftFenceSection.kdumpPort(n,
-        where), SoftFenceSection.kdumpAddress(n, where), n.has("site") ? name(n.get("site"), where + ".site") : null);
+        where), SoftFenceSection.kdumpAddress(n, where), n.has("site") ? name(n.get("site"), where + ".site") : null,
+        capacity(n, where));
+  }
+
+  /**
+   * {@code cpu} (CPUs, fractions allowed) and {@code mem} (bytes, or 512M, 64G): the capacity placement weighs for
+   * the node instead of what its agent measures (availableProcessors, MemTotal); either may be given alone.
+   */
+  private static palisade.core.Capacity capacity(JsonNode n, String where) {
+    if (!n.has("cpu") && !n.has("mem")) return null;
+    double cpu = n.has("cpu") ? palisade.core.Capacity.parseCpu(n.get("cpu").asText(), where + ".cpu") : 0;
+    long mem = n.has("mem") ? palisade.core.Capacity.parseSize(n.get("mem").asText(), where + ".mem") : 0;
+    return new palisade.core.Capacity(cpu, mem);
   }
 
   /** fence_levels: a list of levels, each a list of device names (checked against fence_devices later). */

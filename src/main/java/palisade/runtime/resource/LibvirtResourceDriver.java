@@ -51,14 +51,11 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
   static final int AFFECT_LIVE = 1; // VIR_DOMAIN_AFFECT_LIVE
   static final int AFFECT_CONFIG = 2; // VIR_DOMAIN_AFFECT_CONFIG
   static final long MIGRATE_LIVE = 1; // VIR_MIGRATE_LIVE
-  static final long MIGRATE_PEER2PEER = 2;
-  static final long MIGRATE_PERSIST_DEST = 8;
-  static final long MIGRATE_UNDEFINE_SOURCE = 16;
+  static final long MIGRATE_PEER2PEER = 2, MIGRATE_PERSIST_DEST = 8, MIGRATE_UNDEFINE_SOURCE = 16;
   static final long FALLBACK_CHECK_MS = 1_000;
   static final long KILL_WAIT_MS = 5_000;
   static final long DEFAULT_MIGRATE_TIMEOUT_S = 300;
-  static final long PROGRESS_EVERY_MS = 1_000;
-  static final long ABORT_RETRY_MS = 500;
+  static final long PROGRESS_EVERY_MS = 1_000, ABORT_RETRY_MS = 500;
   static final int HISTORY_MAX = 64;
 
   private final String uri;
@@ -189,6 +186,12 @@ public final class LibvirtResourceDriver implements ResourceDriver, AutoCloseabl
 
   public String uri() {
     return uri;
+  }
+
+  /** Each running domain's CPU time and memory from libvirt's domain info ({@link LibvirtUsage}). */
+  @Override
+  public synchronized java.util.SortedMap<String, ResourceSample> samples() {
+    return LibvirtUsage.samples(running(), domains, this::lookup);
   }
 
   /** The last lifecycle events seen on this connection, "NAME TYPE DETAIL", oldest first. */

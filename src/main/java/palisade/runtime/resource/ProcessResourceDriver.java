@@ -268,6 +268,26 @@ public final class ProcessResourceDriver implements ResourceDriver {
     return ids;
   }
 
+  /**
+   * The CPU time and resident memory of each running resource: its process and every descendant, read from /proc
+   * (a daemonised child that left the tree is not counted: the watchdog's cgroup still holds it, the figure not).
+   */
+  @Override
+  public SortedMap<String, ResourceSample> samples() {
+    TreeMap<String, Child> now;
+    synchronized (this) {
+      now = new TreeMap<>(processes);
+    }
+    SortedMap<String, ResourceSample> out = new TreeMap<>();
+    now.forEach((id, c) -> {
+      if (!c.handle().isAlive()) return;
+      ResourceSample sum = new ResourceSample(0, 0);
+      for (ProcessHandle h : tree(c)) sum = sum.plus(ProcStat.sample(h.pid()).orElse(new ResourceSample(0, 0)));
+      out.put(id, sum);
+    });
+    return out;
+  }
+
   @Override
   public void killAll() {
     List<ProcessHandle> all = new ArrayList<>();

@@ -28,6 +28,14 @@ public interface ResourceDriver {
   SortedSet<String> running();
 
   /**
+   * What each running resource has used so far (CPU time, resident memory now), for load reporting; sorted by id.
+   * Best effort: a resource it cannot read is left out. Called from the usage reporter's thread. Default: nothing.
+   */
+  default java.util.SortedMap<String, ResourceSample> samples() {
+    return java.util.Collections.emptySortedMap();
+  }
+
+  /**
    * Kills every resource at once without grace, for a node that learnt it was fenced. Best
    * effort and never throws: the watchdog is the backstop.
    */

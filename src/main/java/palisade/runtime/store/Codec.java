@@ -47,7 +47,8 @@ public final class Codec {
       case StorePaths.NOTIFY -> NotifySettings.class;
       case StorePaths.SCHEMA -> Integer.class;
       default -> path.startsWith(StorePaths.NODES + "/") && path.indexOf('/', StorePaths.NODES.length() + 1) < 0
-          ? NodeRecord.class : oneBelow(path, ShutdownRequest.PARENT) ? ShutdownRequest.class : null;
+          ? NodeRecord.class : oneBelow(path, ShutdownRequest.PARENT) ? ShutdownRequest.class
+          : oneBelow(path, StorePaths.USAGE) ? NodeUsage.class : null;
     };
   }
 

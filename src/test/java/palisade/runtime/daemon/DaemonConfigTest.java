@@ -32,6 +32,22 @@ class DaemonConfigTest {
   }
 
   @Test
+  void nodeCapacitySeedsThePlacementConfigurationAndIsValidatedWithTheKeyNamed() {
+    String nodes = "nodes:\n  - {name: node1, address: 127.0.1.1, cpu: 8, mem: 64G}\n"
+        + "  - {name: node2, address: 127.0.1.2, mem: 512M}\n  - {name: node3, address: 127.0.1.3}\n";
+    DaemonConfig c = parse("cluster: prod\nnode: node2\n" + nodes);
+    assertThat(c.nodes().get(0).capacity()).isEqualTo(new palisade.core.Capacity(8, 64L << 30));
+    assertThat(c.nodes().get(2).capacity()).as("measured by its agent").isNull();
+    assertThat(ClusterFacts.initial(c).placement().nodeCapacity()).as("seeds the cluster's /config")
+        .containsOnlyKeys("node1", "node2").containsEntry("node2", new palisade.core.Capacity(0, 512L << 20));
+    assertThat(ClusterFacts.initial(parse("cluster: prod\nnode: node2\n" + NODES)).placement().plain()).isTrue();
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\n" + nodes.replace("cpu: 8", "cpu: many")))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("nodes[0].cpu: 'many' is not a CPU count");
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\n" + nodes.replace("mem: 64G", "mem: lots")))
+        .hasMessageStartingWith("nodes[0].mem: 'lots' is not a size");
+  }
+
+  @Test
   void repairAfterIsOffByDefaultAndValidatedWithTheKeyNamed() {
     assertThat(parse("cluster: prod\nnode: node2\n" + NODES).repairAfterMs()).isZero();
     assertThat(parse("cluster: prod\nnode: node2\nrepair_after: 10m\n" + NODES).repairAfterMs()).isEqualTo(600_000);

@@ -176,4 +176,19 @@ class LibvirtResourceDriverTest {
         "n1")).hasMessageContaining("option xml_file: cannot read");
     driver.stop("vm:104", TIMEOUT);
   }
+
+  @Test
+  void samplesGiveEachRunningDomainsCpuTimeAndMemory() throws Exception {
+    String name = fresh("usage");
+    driver.start(vm("vm:106", Map.of("domain", name, "xml", XML.formatted(name))), 1, "n1");
+    try {
+      var samples = driver.samples();
+      assertThat(samples).containsKey("vm:106");
+      assertThat(samples.get("vm:106").memBytes()).as("64 MiB allotted").isEqualTo(64L << 20);
+      assertThat(samples.get("vm:106").cpuNanos()).isNotNegative();
+    } finally {
+      driver.stop("vm:106", TIMEOUT);
+    }
+    assertThat(driver.samples()).doesNotContainKey("vm:106");
+  }
 }

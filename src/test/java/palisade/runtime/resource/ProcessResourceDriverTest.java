@@ -259,4 +259,18 @@ class ProcessResourceDriverTest {
     assertThat(log).doesNotContain("socket:");
     assertThat(log).contains("env [unset]");
   }
+
+  @Test
+  void samplesCountTheWholeProcessTreeAndNothingOnceStopped() throws Exception {
+    // a shell whose child burns CPU: the child's time counts for the resource
+    driver.start(spec("burner", "sh -c 'while :; do :; done' & echo $! > " + out.resolve("child") + "; wait"), 1,
+        "n1");
+    pids.add(Long.parseLong(awaitFile("child")));
+    ResourceSample first = driver.samples().get("burner");
+    assertThat(first).isNotNull();
+    assertThat(first.memBytes()).as("two resident processes").isPositive();
+    await().atMost(WAIT).until(() -> driver.samples().get("burner").cpuNanos() > first.cpuNanos() + 50_000_000L);
+    driver.stop("burner", WAIT);
+    assertThat(driver.samples()).doesNotContainKey("burner");
+  }
 }
