@@ -14,6 +14,11 @@ public final class StorePaths {
   public static final String NOTIFY = "/notify";
   /** The layout's version, a JSON integer (runtime.store.SchemaVersion); missing: version 1. */
   public static final String SCHEMA = "/schema";
+  /**
+   * The timing the active manager waits by (a {@link Timing}; its L is the manager's lease timeout), written once a
+   * timing was ever changed live (DESIGN "Changing timings live"). Missing: everyone runs under /config's timing.
+   */
+  public static final String TIMING = "/timing";
 
   private StorePaths() {}
 
