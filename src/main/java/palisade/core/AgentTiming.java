@@ -91,8 +91,8 @@ final class AgentTiming {
    * larger W reaches the device only through the acknowledgement of a write that claims it.
    */
   long atFeed(Timing ackedClaim) {
+    if (lowerAtFeedMs > 0) return Math.min(watchdogMs, lowerAtFeedMs); // lower first, claim after
     long w = watchdogMs;
-    if (lowerAtFeedMs > 0) w = Math.min(w, lowerAtFeedMs);
     if (ackedClaim != null && NodeRecord.sameTerms(ackedClaim, claim) && claim.watchdogMs() > w) {
       w = claim.watchdogMs();
     }

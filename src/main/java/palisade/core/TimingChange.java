@@ -35,9 +35,7 @@ final class TimingChange {
 
   /** `renew 1s, ack 1s, watchdog 5s, lease 8s, drift 1%`: the terms of the inequality, for events. */
   static String describe(Timing t) {
-    return "renew " + Durations.format(t.renewMs()) + ", ack " + Durations.format(t.ackMs()) + ", watchdog "
-        + Durations.format(t.watchdogMs()) + ", lease " + Durations.format(t.leaseMs()) + ", drift "
-        + t.driftPpm() / 10_000.0 + "%";
+    return t.terms();
   }
 
   /**
