@@ -56,7 +56,7 @@ final class TimingCommand implements Callable<Integer> {
       description = "L: how long the manager waits for a silent node before fencing it, e.g. 8s")
   Long leaseMs;
 
-  @Option(names = "--drift", paramLabel = "PERCENT", description = "bound on clock rate drift, e.g. 1%")
+  @Option(names = "--drift", paramLabel = "PERCENT", description = "bound on clock rate drift, e.g. 1%%")
   String drift;
 
   @Override

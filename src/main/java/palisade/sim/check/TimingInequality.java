@@ -1,6 +1,7 @@
 package palisade.sim.check;
 
 import palisade.core.Manager;
+import palisade.core.ManagerLease;
 import palisade.core.NodeRecord;
 import palisade.core.Timing;
 import palisade.sim.SimNode;
@@ -23,9 +24,13 @@ public final class TimingInequality implements WorldObserver {
 
   @Override
   public void afterEvent() {
+    ManagerLease lease = world.managerLease();
+    if (lease == null) return;
     for (SimNode m : world.nodes().values()) {
       Manager manager = m.powered() ? m.manager() : null;
-      if (manager == null || manager.role() != Manager.Role.ACTIVE) continue;
+      // Only the manager of the store's current epoch can write a fence: a deposed one that has not noticed yet
+      // fails every compare-and-set, whatever it waits.
+      if (manager == null || manager.role() != Manager.Role.ACTIVE || manager.epoch() != lease.epoch()) continue;
       Timing waits = manager.timing();
       for (SimNode n : world.nodes().values()) {
         long deviceMs = n.powered() && n.agent() != null ? n.deviceTimeoutMs() : 0;

@@ -22,9 +22,11 @@ final class FuzzTimings {
     int count = 1 + r.nextInt(3);
     for (int i = 0; i < count; i++) {
       long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
-      long renewMs = 250 + 50L * r.nextInt(36); // 250 ms .. 2 s
+      long renewMs = 500 + 50L * r.nextInt(31); // 500 ms .. 2 s
       long watchdogMs = 2_000 + 50L * r.nextInt(161); // 2 s .. 10 s
-      long ackMs = 200 + 50L * r.nextInt(37); // 200 ms .. 2 s (below W)
+      // 1 s .. 2 s: well above the store's round trip under fuzz's latencies; a shorter X is an operator's mistake
+      // that starves every watchdog (a liveness matter the inequality does not cover)
+      long ackMs = 1_000 + 50L * r.nextInt(21);
       long leaseMs = roundUp(Timing.minimumLeaseMs(renewMs, ackMs, watchdogMs, DRIFT_PPM)) + 50L * r.nextInt(80);
       if (r.nextInt(8) == 0) leaseMs -= 1_000; // below the bound: the operator is refused, nothing changes
       steps.add(Fuzz.at(t, new Action.SetTiming(renewMs, ackMs, watchdogMs, leaseMs)));
