@@ -27,6 +27,8 @@ final class FuzzTimings {
       // 1 s .. 2 s: well above the store's round trip under fuzz's latencies; a shorter X is an operator's mistake
       // that starves every watchdog (a liveness matter the inequality does not cover)
       long ackMs = 1_000 + 50L * r.nextInt(21);
+      // W well above a renewal's round (2R + X): a shorter W resets healthy nodes between feeds (again liveness)
+      watchdogMs = Math.max(watchdogMs, 2 * renewMs + ackMs + 1_000);
       long leaseMs = roundUp(Timing.minimumLeaseMs(renewMs, ackMs, watchdogMs, DRIFT_PPM)) + 50L * r.nextInt(80);
       if (r.nextInt(8) == 0) leaseMs -= 1_000; // below the bound: the operator is refused, nothing changes
       steps.add(Fuzz.at(t, new Action.SetTiming(renewMs, ackMs, watchdogMs, leaseMs)));
