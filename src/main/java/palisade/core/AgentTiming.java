@@ -93,7 +93,8 @@ final class AgentTiming {
   long atFeed(Timing ackedClaim) {
     if (lowerAtFeedMs > 0) return Math.min(watchdogMs, lowerAtFeedMs); // lower first, claim after
     long w = watchdogMs;
-    if (ackedClaim != null && NodeRecord.sameTerms(ackedClaim, claim) && claim.watchdogMs() > w) {
+    if (ackedClaim != null && NodeRecord.sameTerms(ackedClaim, claim) && claim.watchdogMs() > w
+        && claim.watchdogMs() != refusedMs) { // a device that refused a W is not asked again at every feed
       w = claim.watchdogMs();
     }
     return w;
