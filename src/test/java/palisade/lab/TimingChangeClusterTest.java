@@ -24,15 +24,15 @@ import palisade.runtime.store.Admin;
 /**
  * Timings changed live on a real 2-node lab (process watchdogs, DESIGN "Changing timings live"): a refused target
  * writes nothing; W and L raised with `palisade config timing --wait` reach the manager and both watchdogs without a
- * restart; a node whose daemon is then stopped (SIGSTOP) is reset and its resource recovered after the NEW lease, not
- * the old one, never running twice (the trace check after the test); then the timings are lowered back.
+ * restart; a node whose daemon is then stopped (SIGSTOP, and cut off) is reset and its resource recovered after the
+ * NEW lease, not the old one, never running twice (the trace check after the test); then they are lowered back.
  */
 @Tag("cluster")
 class TimingChangeClusterTest {
   static final Map<String, String> TIMING = RealClusterFaultTest.TIMING; // R 1s, X 1s, W 4s, L 6.5s
-  static final long R_MS = 1_000;
   static final long OLD_L_MS = 6_500;
-  static final long NEW_L_MS = 11_000;
+  static final long NEW_R_MS = 2_000;
+  static final long NEW_L_MS = 13_000;
   static final Duration FAILOVER = Duration.ofSeconds(60);
   static final String VICTIM = "node2";
 
@@ -66,25 +66,31 @@ class TimingChangeClusterTest {
     assertThat(admin.read(StorePaths.TIMING)).isNull();
     assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).timing().watchdogMs()).isEqualTo(4_000);
 
-    LabCli.output(cluster, "config", "timing", "--watchdog", "8s", "--lease", "11s", "--wait", "--timeout", "60s");
+    LabCli.output(cluster, "config", "timing", "--renew", "2s", "--watchdog", "8s", "--lease", "13s", "--wait",
+        "--timeout", "60s");
     assertThat(admin.value(StorePaths.TIMING, Timing.class).leaseMs()).isEqualTo(NEW_L_MS);
     for (String n : List.of("node1", VICTIM)) {
       NodeRecord r = admin.value(StorePaths.node(n), NodeRecord.class);
       assertThat(r.timing().watchdogMs()).as("%s claims the new W", n).isEqualTo(8_000);
+      assertThat(r.timing().renewMs()).as("%s renews every new R", n).isEqualTo(NEW_R_MS);
     }
     await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> logs().contains(
-        "timing: lease 6.5s -> 11s (raised before watchdog)") && logs().contains("timing: watchdog 4s -> 8s"));
-    assertThat(LabCli.output(cluster, "config", "timing")).contains("lease 11s").doesNotContain("changing");
+        "timing: lease 6.5s -> 13s (raised before watchdog)") && logs().contains("timing: watchdog 4s -> 8s"));
+    assertThat(LabCli.output(cluster, "config", "timing")).contains("lease 13s").doesNotContain("changing");
 
     Instance before = alive("vm:102").get(0);
     assertThat(before.node()).isEqualTo(VICTIM);
     long daemon = cluster.daemonPid(VICTIM).orElseThrow();
     long stoppedAt = System.currentTimeMillis();
     cluster.pause(VICTIM, true);
+    // Cut off too: the supervisor restarts a reset daemon within a few seconds, sooner than the new L (W + ~3 s <
+    // 13 s), and a daemon that renews again is rightly never fenced. Cut off, it stays silent for the manager.
+    cluster.isolate(VICTIM);
     try {
       await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> alive("vm:102")
           .stream().anyMatch(i -> i.node().equals("node1") && i.token() > before.token()));
     } finally {
+      cluster.heal();
       ProcessHandle.of(daemon).filter(ProcessHandle::isAlive).ifPresent(h -> {
         try {
           cluster.pause(VICTIM, false);
@@ -95,16 +101,18 @@ class TimingChangeClusterTest {
     }
     Instance after = alive("vm:102").get(0);
     long recoveredMs = after.startMs() - stoppedAt;
-    System.out.printf("timing raised live to W 8s, L 11s: vm:102 recovered on node1 %d ms after %s's daemon "
+    System.out.printf("timing raised live to R 2s, W 8s, L 13s: vm:102 recovered on node1 %d ms after %s's daemon "
         + "stopped (old L %d ms)%n", recoveredMs, VICTIM, OLD_L_MS);
     // The last renewal came at most R before the stop: the new L ends no sooner than L - R after it.
-    assertThat(recoveredMs).as("recovered after the NEW lease").isGreaterThanOrEqualTo(NEW_L_MS - R_MS);
+    assertThat(recoveredMs).as("recovered after the NEW lease").isGreaterThanOrEqualTo(NEW_L_MS - NEW_R_MS);
     assertThat(Traces.read(cluster.traceDir()).stream().filter(i -> i.pid() == before.pid()).findFirst()
         .orElseThrow().lastMs()).as("the old instance died before the new one started").isLessThan(after.startMs());
 
     // Lowered back: every live member lowers W first, the manager lowers L after (the fenced node counts as done).
-    LabCli.output(cluster, "config", "timing", "--watchdog", "4s", "--lease", "6.5s", "--wait", "--timeout", "60s");
+    LabCli.output(cluster, "config", "timing", "--renew", "1s", "--watchdog", "4s", "--lease", "6.5s", "--wait",
+        "--timeout", "60s");
     assertThat(admin.value(StorePaths.TIMING, Timing.class).leaseMs()).isEqualTo(OLD_L_MS);
-    assertThat(logs()).contains("timing: watchdog 8s -> 4s");
+    assertThat(logs()).contains("timing: watchdog 8s -> 4s").contains("timing: lease 13s -> 6.5s (lowered after "
+        + "watchdog");
   }
 }
