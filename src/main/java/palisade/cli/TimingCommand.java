@@ -79,6 +79,7 @@ final class TimingCommand implements Callable<Integer> {
         admin.update(StorePaths.TIMING, Timing.class, cur -> cur == null ? cfg.timing() : cur);
       }
       admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withTiming(target));
+      admin.audit("timing target " + target.terms() + " (was " + cfg.timing().terms() + ")"); // who, in the events
       System.out.println("timing target: " + target.terms() + " (was " + cfg.timing().terms() + ")");
       if (waitMs < 0) return 0;
       return await(admin, target, waitMs);
