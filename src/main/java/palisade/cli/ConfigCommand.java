@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** `palisade config set KEY=VALUE`: the cluster-wide settings of the store's /config that may change at runtime. */
-@Command(name = "config", description = "The cluster's settings in the store", subcommands = ConfigCommand.Set.class)
+@Command(name = "config", description = "The cluster's settings in the store", subcommands = {ConfigCommand.Set.class, TimingCommand.class})
 final class ConfigCommand {
   private ConfigCommand() {}
 

@@ -84,6 +84,16 @@ public final class Agent {
     return state;
   }
 
+  /** The timings this agent claims and renews under now (a live change moves them: AgentTiming). */
+  public Timing claimedTiming() {
+    return lease.times().claim();
+  }
+
+  /** The watchdog timeout this agent has its device count. */
+  public long watchdogMs() {
+    return lease.times().watchdogMs();
+  }
+
   public boolean isDown() {
     return state == State.DOWN;
   }
@@ -135,6 +145,9 @@ public final class Agent {
 
   private void boot(long nowMs) {
     if (!lease.canWrite()) return;
+    ClusterConfig cfg = viewOf(StorePaths.CONFIG, ClusterConfig.class);
+    String retimed = lease.times().boot(cfg == null ? null : cfg.timing(), viewOf(StorePaths.TIMING, Timing.class));
+    if (retimed != null) env.log().event(source, retimed);
     Versioned<NodeRecord> rec = lease.own();
     if (rec == null) {
       lease.submit(Op.ABSENT, lease.claimed(NodeRecord.fresh(node)), nowMs, false, false);
@@ -170,6 +183,7 @@ public final class Agent {
     if (lease.ok()) fencer.tick(ms, nowMs);
     if (shutdown.inProgress()) shutdown.step(ms, config, resources, lease.writePending(), spm.active());
     AgentMode mode = shutdown.mode();
+    if (!lease.writePending()) retime(config);
     lease.maybeRenew(nowMs, mode, resources.results(), spm.released(), () -> mode != AgentMode.ACTIVE
         || (!resources.busy() && !assignedAnything() && !spm.active()));
   }
@@ -291,6 +305,13 @@ public final class Agent {
     if (written != null && rec.value().generation() == written.generation() && !rec.value().fenced()) {
       lease.adopt(rec); // our own write whose acknowledgement was lost: continue from it
     }
+  }
+
+  /** A live timing change: one safe step toward /config's timing (DESIGN "Changing timings live"). */
+  private void retime(ClusterConfig config) {
+    String event = lease.times().step(config == null ? null : config.timing(), viewOf(StorePaths.TIMING,
+        Timing.class), env.watchdog().armed());
+    if (event != null) env.log().event(source, event);
   }
 
   private boolean assignedAnything() {

@@ -20,7 +20,10 @@ final class AgentLease {
   }
 
   private final AgentEnv env;
-  private final Timing timing;
+  /** The timings this agent claims and runs its renewals under, and the W its watchdog counts (live changes). */
+  private final AgentTiming times;
+  /** The W this agent last set on its watchdog device (at first: the one the host built it with). */
+  private long deviceMs;
   private final String path;
   private final String source;
   private final Listener listener;
@@ -43,10 +46,15 @@ final class AgentLease {
 
   AgentLease(AgentEnv env, Timing timing, String source, Listener listener) {
     this.env = env;
-    this.timing = timing;
+    this.times = new AgentTiming(timing);
+    this.deviceMs = timing.watchdogMs();
     this.path = StorePaths.node(env.node());
     this.source = source;
     this.listener = listener;
+  }
+
+  AgentTiming times() {
+    return times;
   }
 
   NodeRecord written() {
@@ -88,7 +96,7 @@ final class AgentLease {
 
   /** A write unanswered for X counts as lost; it may have committed unseen: continue from what the store shows. */
   void expireLostWrite(long nowMs) {
-    if (writePending && nowMs - writeSentMs > timing.ackMs()) {
+    if (writePending && nowMs - writeSentMs > times.claim().ackMs()) {
       writePending = false; // a late acknowledgement only updates the version
       adoptOwnVersion();
     }
@@ -121,7 +129,7 @@ final class AgentLease {
   }
 
   void track(long nowMs) {
-    boolean ok = nowMs - lastGoodRenewalMs <= 2 * timing.renewMs() + timing.ackMs();
+    boolean ok = nowMs - lastGoodRenewalMs <= 2 * times.claim().renewMs() + times.claim().ackMs();
     if (ok != leaseOk) {
       leaseOk = ok;
       env.log().event(source, ok ? "lease renewed" : "lease renewal failed");
@@ -141,8 +149,8 @@ final class AgentLease {
     boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
         || leaseOk != written.inTime() || spmReleased != written.spmReleased() || !claims(written)
         || hold != written.holdMs();
-    boolean due = nowMs - lastWriteSentMs >= timing.renewMs();
-    if (!due && !(news && nowMs - lastWriteSentMs >= timing.tickMs())) return;
+    boolean due = nowMs - lastWriteSentMs >= times.claim().renewMs();
+    if (!due && !(news && nowMs - lastWriteSentMs >= times.claim().tickMs())) return;
     NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased).held(hold));
     submit(writtenVersion, next, nowMs, idle.getAsBoolean(), false);
   }
@@ -153,12 +161,12 @@ final class AgentLease {
    * tells the manager what the agent that wrote it could rely on (DESIGN "Fence confirmation").
    */
   NodeRecord claimed(NodeRecord rec) {
-    return rec.under(env.watchdog().kind(), timing);
+    return rec.under(env.watchdog().kind(), times.claim());
   }
 
   /** Whether rec already carries this agent's claim. */
   private boolean claims(NodeRecord rec) {
-    return env.watchdog().kind().equals(rec.watchdog()) && timing.equals(rec.timing());
+    return env.watchdog().kind().equals(rec.watchdog()) && times.claim().equals(rec.timing());
   }
 
   /** One compare-and-set of our record at expectedVersion; rejoin marks the write that acknowledges a fence. */
@@ -185,7 +193,7 @@ final class AgentLease {
 
   /** Was the write sent at sentMs acknowledged within X? Only then does it count, and feed the watchdog. */
   boolean inTime(long sentMs, long nowMs) {
-    if (nowMs - sentMs > timing.ackMs()) {
+    if (nowMs - sentMs > times.claim().ackMs()) {
       env.log().event(source, "renewal acknowledged late (" + (nowMs - sentMs) + "ms > X): watchdog not fed");
       return false;
     }
@@ -208,6 +216,7 @@ final class AgentLease {
    */
   void guard(boolean needed, boolean idleAtSend) {
     Watchdog wd = env.watchdog();
+    if (needed || wd.armed()) retimeWatchdog(wd);
     if (needed && !wd.armed()) {
       wd.arm();
       env.log().event(source, "watchdog armed");
@@ -219,5 +228,14 @@ final class AgentLease {
     } else if (wd.armed()) {
       wd.feed();
     }
+  }
+
+  /** Just before an allowed arm or feed: the W the device counts from it on (AgentTiming's order). */
+  private void retimeWatchdog(Watchdog wd) {
+    long w = times.atFeed(written == null ? null : written.timing());
+    boolean taken = w == deviceMs || wd.timeout(w);
+    if (taken) deviceMs = w;
+    String event = times.fed(taken ? w : deviceMs, w, taken);
+    if (event != null) env.log().event(source, event);
   }
 }

@@ -112,6 +112,11 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
         placement.withoutResource(id));
   }
 
+  /** The same configuration with another timing target (a live change: DESIGN "Changing timings live"). */
+  public ClusterConfig withTiming(Timing t) {
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, t, repairAfterMs, fence, placement);
+  }
+
   /** The same configuration with other power-fencing options. */
   public ClusterConfig withFence(FenceOptions f) {
     return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, repairAfterMs, f, placement);

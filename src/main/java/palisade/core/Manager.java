@@ -32,7 +32,10 @@ public final class Manager {
   private static final String SOURCE = "manager";
 
   private final ManagerEnv env;
-  private final Timing timing;
+  /** The host's timing, and the one this manager runs under now (a live change publishes another: TimingChange). */
+  private final Timing own;
+  private Timing timing;
+  private final TimingChange timings = new TimingChange();
   private final FencePolicy fencePolicy;
   private final String me;
   /** Power-fence retry backoff per target, and targets already alerted by the storm guard. */
@@ -73,6 +76,7 @@ public final class Manager {
 
   public Manager(ManagerEnv env, Timing timing, FencePolicy fencePolicy) {
     this.env = env;
+    this.own = timing;
     this.timing = timing;
     this.fencePolicy = fencePolicy;
     this.me = env.node();
@@ -82,11 +86,17 @@ public final class Manager {
     return role;
   }
 
+  /** The timing this manager runs under now: its L is how long it waits (DESIGN "Changing timings live"). */
+  public Timing timing() {
+    return timing;
+  }
+
   public long epoch() {
     return lease == null ? 0 : lease.epoch();
   }
 
   public void tick(long nowMs) {
+    timing = timings.effective(own, env.store().view());
     switch (role) {
       case STANDBY -> standby(nowMs);
       case ACTIVE -> active(nowMs);
@@ -224,7 +234,11 @@ public final class Manager {
     }
 
     Working w = new Working(state, env.log(), stormAlerted);
-    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me, fenceAsked);
+    TimingChange.check(config, records, timers, timing);
+    List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
+    if (!extra.isEmpty()) timing = timings.effective(own, view); // a raise counts from its sending on
+    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me, fenceAsked)
+        .liveTimings(timing != own);
     TreeSet<String> heard = new TreeSet<>();
     for (var e : timers.entrySet()) {
       if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
@@ -254,13 +268,13 @@ public final class Manager {
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
       if (nodes.needsFenceWrite(n)) fence.add(n);
     }
-    if (!w.changed() && fence.isEmpty()) return;
-    Op historyPut = null;
+    if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
+    extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {
-      historyPut = new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
-          (history == null ? FenceHistory.empty() : history.value()).append(w.history));
+      extra.add(new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
+          (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
-    write(w.changed() ? w.build(lease.epoch()) : null, historyPut, fence, view, records, nowMs);
+    write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
   }
 
   /**
@@ -357,12 +371,12 @@ public final class Manager {
    * fence. Without a new state a check of its version stands in, so only the manager that wrote the current state
    * can fence. A conflict anywhere (a fenced node renewed after all) leaves everything unwritten.
    */
-  private void write(ManagerState next, Op history, List<String> fence, StoreView view,
+  private void write(ManagerState next, List<Op> extra, List<String> fence, StoreView view,
       Map<String, NodeRecord> records, long nowMs) {
     List<Op> ops = new ArrayList<>();
     ops.add(next == null ? new Op.Unchanged(StorePaths.MANAGER_STATE, stateVersion)
         : new Op.Put(StorePaths.MANAGER_STATE, stateVersion, next));
-    if (history != null) ops.add(history);
+    ops.addAll(extra); // a timing publication, fence-history lines
     if (next != null) ops.addAll(downChecks(records, fence));
     for (String n : fence) ops.add(fenceWrite(n, view.get(StorePaths.node(n), NodeRecord.class), nowMs));
     submit(new Txn(ops), nowMs, (result, t) -> {
@@ -381,6 +395,7 @@ public final class Manager {
         }
         round(t); // chain: a committed state may allow the next transition right away
       } else if (result instanceof TxnResult.Conflict c) {
+        if (extra.stream().anyMatch(o -> o.path().equals(StorePaths.TIMING))) timings.refused(); // all or nothing
         if (!fence.isEmpty()) {
           env.log().event(SOURCE, "fence write for " + String.join(", ", fence) + " refused: "
               + (c.path().equals(StorePaths.MANAGER_STATE) ? "state changed" : c.path() + " changed since"));

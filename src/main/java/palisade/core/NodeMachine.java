@@ -19,6 +19,7 @@ final class NodeMachine {
   private final String manager;
   /** The manager's memory of the fences the operator asked for: node -> generation of its committed fence write. */
   private final java.util.Map<String, Long> asked;
+  private boolean liveTimings;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
@@ -108,8 +109,24 @@ final class NodeMachine {
    */
   boolean watchdogConfirms(String node, NodeRecord rec) {
     Timing cluster = config.timing();
-    return config.nodes().get(node).watchdog() && rec.watchdogProtects(timing)
-        && (cluster == null || NodeRecord.sameTerms(cluster, timing));
+    return config.nodes().get(node).watchdog() && (rec.watchdogProtects(timing)
+        && (cluster == null || NodeRecord.sameTerms(cluster, timing)) || liveTimings && changedTimingProtects(node, rec));
+  }
+
+  /**
+   * Once timings were changed live, the claim may differ from the manager's own and from the target: the fence
+   * write is proof when the record claims a real watchdog and the wait this manager applied to the fenced version
+   * covers what its claim lets the watchdog count (DESIGN "Changing timings live").
+   */
+  private boolean changedTimingProtects(String node, NodeRecord rec) {
+    return rec.watchdog() != null && !rec.watchdog().equals(Watchdog.NONE) && rec.timing() != null
+        && timers.get(node).boundMs(timing) >= TimingChange.needMs(rec.timing(), timing);
+  }
+
+  /** Timings were changed live in this cluster (a /timing publication exists): see changedTimingProtects. */
+  NodeMachine liveTimings(boolean changed) {
+    liveTimings = changed;
+    return this;
   }
 
   /** The fence write of this episode committed: the record carries a generation newer than the last confirmed. */

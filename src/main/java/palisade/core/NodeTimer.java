@@ -5,10 +5,11 @@ package palisade.core;
  * current version (what a fence compare-and-set must name). Only the node's own writes bump the counter: the
  * manager's fence write changes the version but is not a sign of life.
  */
-record NodeTimer(long version, long counter, long changedAtMs, boolean heard, long holdMs) {
+record NodeTimer(long version, long counter, long changedAtMs, boolean heard, long holdMs, Timing claim) {
   /** A timer started at now: this manager has not heard the node write yet. */
   static NodeTimer start(long version, NodeRecord rec, long nowMs) {
-    return new NodeTimer(version, rec == null ? -1 : rec.counter(), nowMs, false, rec == null ? 0 : rec.holdMs());
+    return new NodeTimer(version, rec == null ? -1 : rec.counter(), nowMs, false, rec == null ? 0 : rec.holdMs(),
+        rec == null ? null : rec.timing());
   }
 
   long silentMs(long nowMs) {
@@ -20,14 +21,19 @@ record NodeTimer(long version, long counter, long changedAtMs, boolean heard, lo
    * restart hold (its daemon stopped for a restart; its watchdog fires within H of the write, not W).
    */
   long boundMs(Timing timing) {
-    return holdMs == 0 ? timing.leaseMs() : timing.holdLeaseMs(holdMs);
+    long bound = holdMs == 0 ? timing.leaseMs() : timing.holdLeaseMs(holdMs);
+    // A record claiming other timings (a live change under way, DESIGN "Changing timings live") is waited for as
+    // long as its claim needs, whatever this manager's L: the fence names this very version.
+    if (claim == null || NodeRecord.sameTerms(claim, timing)) return bound;
+    return Math.max(bound, TimingChange.needMs(claim, timing));
   }
 
   /** The timer after seeing rec (null: absent) at version; the hold is always the one of the version seen. */
   NodeTimer seen(long newVersion, NodeRecord rec, long nowMs) {
     long newCounter = rec == null ? -1 : rec.counter();
     long newHold = rec == null ? 0 : rec.holdMs();
-    if (newCounter != counter) return new NodeTimer(newVersion, newCounter, nowMs, true, newHold);
-    return newVersion == version ? this : new NodeTimer(newVersion, counter, changedAtMs, heard, newHold);
+    Timing newClaim = rec == null ? null : rec.timing();
+    if (newCounter != counter) return new NodeTimer(newVersion, newCounter, nowMs, true, newHold, newClaim);
+    return newVersion == version ? this : new NodeTimer(newVersion, counter, changedAtMs, heard, newHold, newClaim);
   }
 }

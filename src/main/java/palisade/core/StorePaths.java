@@ -16,6 +16,11 @@ public final class StorePaths {
   public static final String SCHEMA = "/schema";
   /** Each node's measured load (runtime.store.NodeUsage): one small record per node, written by its reporter. */
   public static final String USAGE = "/usage";
+  /**
+   * The timing the active manager waits by (a {@link Timing}; its L is the manager's lease timeout), written once a
+   * timing was ever changed live (DESIGN "Changing timings live"). Missing: everyone runs under /config's timing.
+   */
+  public static final String TIMING = "/timing";
 
   private StorePaths() {}
 

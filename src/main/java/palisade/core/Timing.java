@@ -104,6 +104,13 @@ public record Timing(long renewMs, long ackMs, long watchdogMs, long leaseMs, lo
         driftPpm);
   }
 
+  /** `renew 1s, ack 1s, watchdog 5s, lease 8s, drift 1%`: the terms of the inequality, for events and the CLI. */
+  public String terms() {
+    return "renew " + Durations.format(renewMs) + ", ack " + Durations.format(ackMs) + ", watchdog "
+        + Durations.format(watchdogMs) + ", lease " + Durations.format(leaseMs) + ", drift " + driftPpm / 10_000.0
+        + "%";
+  }
+
   /** Silence after which the manager reports a node `unknown` (before it is taken as dead at L). */
   public long unknownAfterMs() {
     return Math.min(2 * renewMs + ackMs, leaseMs);

@@ -24,6 +24,15 @@ public interface Watchdog {
   }
 
   /**
+   * From the next arm or feed on, count watchdogMs rather than the timeout set before (a live timing change, DESIGN
+   * "Changing timings live"). The agent calls it only just before an arm or feed it is allowed to do. False if the
+   * device cannot count exactly that: the agent then keeps its old W (it never claims a W its device does not count).
+   */
+  default boolean timeout(long watchdogMs) {
+    return false;
+  }
+
+  /**
    * What really resets this node when it is not fed: a device kind such as {@code linux}, {@code supervisor} or
    * {@code sim}, or {@link #NONE}. The agent publishes it in its node record; the manager confirms a fence by
    * watchdog only when the fenced record names a real kind (DESIGN "Fence confirmation"). A plug must never name a

@@ -63,7 +63,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private long wdFeeds;
 
   private final StoreClient store = new Store();
-  private final Watchdog watchdog = new Dog();
+  private final Dog watchdog = new Dog();
   private final LocalResources driver = new Driver();
   private final SimSpm spm;
 
@@ -122,16 +122,21 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return pausedUntilMs > world.now() || hung;
   }
 
-  Agent agent() {
+  public Agent agent() {
     return agent;
   }
 
-  Manager manager() {
+  public Manager manager() {
     return manager;
   }
 
   boolean watchdogArmed() {
     return wdArmed;
+  }
+
+  /** The W the armed device counts now (a live timing change sets it); 0 when it counts nothing or a hold. */
+  public long deviceTimeoutMs() {
+    return deviceArmed && !watchdog.holding ? watchdog.timeoutMs : 0;
   }
 
   // ---- lifecycle, driven by the world ----------------------------------------------------------------------------
@@ -145,6 +150,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   private void startDaemon() {
     booted = true;
     view = new SimView();
+    watchdog.timeoutMs = world.timing().watchdogMs(); // a new daemon sets its device to the W it was built with
     agent = new Agent(this, world.timing());
     manager = new Manager(this, world.timing());
     long inc = incarnation;
@@ -174,7 +180,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     manager.tick(localNow());
     afterSoftware();
     if (inc == incarnation) {
-      world.atSoftware(this, world.now() + realDelay(world.timing().tickMs()), inc, () -> tick(inc));
+      world.atSoftware(this, world.now() + realDelay(agent.claimedTiming().tickMs()), inc, () -> tick(inc));
     }
   }
 
@@ -341,6 +347,14 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   private final class Dog implements Watchdog {
+    private long timeoutMs; // W from the next feed on (a live timing change sets it)
+    private boolean holding; // counting a restart hold, not W
+    @Override
+    public boolean timeout(long ms) {
+      timeoutMs = ms;
+      return true;
+    }
+
     @Override
     public void arm() {
       wdArmed = true;
@@ -350,7 +364,8 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public void feed() {
       if (!wdArmed || !watchdogEnabled) return;
-      countdown(world.timing().watchdogMs());
+      holding = false;
+      countdown(timeoutMs);
     }
 
     /** The device resets the machine unless fed again within ms; a daemon restart does not stop it. */
@@ -366,6 +381,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public boolean hold(long holdMs) {
       if (!wdArmed || !watchdogEnabled) return false;
+      holding = true;
       countdown(holdMs);
       return true;
     }

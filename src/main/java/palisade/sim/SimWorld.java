@@ -403,6 +403,11 @@ public final class SimWorld {
     log("operator", what);
   }
 
+  /** Writes value at path unless something is there: an operator's first live timing change seeds /timing. */
+  public void operatorSeed(String path, Object value) {
+    if (quorum() && store.get(path) == null) store.force(path, value, now);
+  }
+
   /** An operator's command for the manager, appended to the store's queue. */
   public void operatorCommand(String what, java.util.function.LongFunction<Command> make) {
     if (!quorum()) {

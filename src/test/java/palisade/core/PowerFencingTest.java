@@ -33,7 +33,7 @@ class PowerFencingTest {
     for (String n : List.of("node1", "node2", "node3", "node4")) {
       nodes.put(n, new NodeConfig(n, false, List.of(List.of("pdu-" + n)), -1, false));
       records.put(n, NodeRecord.fresh(n));
-      timers.put(n, new NodeTimer(0, 0, 0, false, 0));
+      timers.put(n, new NodeTimer(0, 0, 0, false, 0, null));
     }
     w = new Working(state, (s, m) -> log.add(s + ": " + m), stormAlerted);
     for (String n : nodes.keySet()) w.setNode(n, new NodeStatus(NodeState.ONLINE, 0, null), "test");

@@ -73,6 +73,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private boolean seedPending;
   /** The loop's task while it waits for /config (telemetry, reading or seeding /config); cancelled by begin. */
   private volatile ScheduledFuture<?> bootTicks;
+  /** The core's ticks and their period: it follows the agent's R after a live timing change (retick). */
+  private ScheduledFuture<?> ticks;
+  private long tickMs;
   /** The cgroup the process watchdog keeps this daemon and its resources in ("/palisade/..."), if any. */
   private Optional<String> processCgroup = Optional.empty();
   /** The observer (health checks, metrics) and the plugs as the core sees them, reporting to it. */
@@ -216,7 +219,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
         + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
-    loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
+    tickMs = timing.tickMs();
+    ticks = loop.scheduleAtFixedRate(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
     coreRunning = true;
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
@@ -267,6 +271,11 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (agent != null && manager != null) { // store events may arrive before the core is built
       long now = nowMs();
       agent.tick(now);
+      if (agent.claimedTiming().tickMs() != tickMs) { // a live timing change moved R: the tick follows it
+        tickMs = agent.claimedTiming().tickMs();
+        ticks.cancel(false);
+        ticks = loop.scheduleAtFixedRate(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
+      }
       cleanShutdown.tick();
       if (restartHeld != null && agent.stoppedForRestart()) restartHeld.complete(agent.heldForRestart());
       long t0 = System.nanoTime();

@@ -125,6 +125,11 @@ public interface Telemetry {
     }
 
     @Override
+    public boolean timeout(long watchdogMs) {
+      return inner.timeout(watchdogMs);
+    }
+
+    @Override
     public String kind() {
       return inner.kind();
     }

@@ -14,7 +14,7 @@ final class WatchdogPlug implements Watchdog {
   private final WatchdogDevice device;
   /** The driver behind device ({@code linux}, {@code process}, {@code none}): what the node record claims. */
   private final String kind;
-  private final Duration timeout;
+  private Duration timeout;
   private final java.util.function.Consumer<String> onLost;
   private boolean armed;
 
@@ -33,6 +33,23 @@ final class WatchdogPlug implements Watchdog {
     } catch (IOException e) {
       onLost.accept("watchdog arm failed: " + e.getMessage());
     }
+  }
+
+  /**
+   * A live timing change (DESIGN "Changing timings live"): count watchdogMs from now on. The agent calls this only just
+   * before a feed it is allowed to do, so an armed device is re-armed at once (a feed with the new timeout). False,
+   * and nothing changes, when the driver cannot count it: a Linux watchdog counts whole seconds, the process
+   * supervisor at most {@link palisade.runtime.watchdog.WatchdogSupervisor#ARM_TIMEOUT_MAX_MS}.
+   */
+  @Override
+  public boolean timeout(long watchdogMs) {
+    if (watchdogMs <= 0 || (kind.equals("linux") && watchdogMs % 1_000 != 0) || (kind.equals("process")
+        && watchdogMs > palisade.runtime.watchdog.WatchdogSupervisor.ARM_TIMEOUT_MAX_MS)) {
+      return false;
+    }
+    timeout = Duration.ofMillis(watchdogMs);
+    if (armed) arm();
+    return true;
   }
 
   @Override

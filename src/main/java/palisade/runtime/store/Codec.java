@@ -46,6 +46,7 @@ public final class Codec {
       case StorePaths.FENCE_HISTORY -> palisade.core.FenceHistory.class;
       case StorePaths.NOTIFY -> NotifySettings.class;
       case StorePaths.SCHEMA -> Integer.class;
+      case StorePaths.TIMING -> palisade.core.Timing.class;
       default -> path.startsWith(StorePaths.NODES + "/") && path.indexOf('/', StorePaths.NODES.length() + 1) < 0
           ? NodeRecord.class : oneBelow(path, ShutdownRequest.PARENT) ? ShutdownRequest.class
           : oneBelow(path, StorePaths.USAGE) ? NodeUsage.class : null;

@@ -57,6 +57,7 @@ public final class Invariants implements WorldObserver {
   public static Invariants watch(SimWorld world) {
     Invariants inv = new Invariants(world);
     world.observe(inv);
+    world.observe(new TimingInequality(world));
     return inv;
   }
 

@@ -36,6 +36,7 @@ public sealed interface Action {
     R serviceAdd(ServiceAdd x);
     R serviceDrop(ServiceDrop x);
     R usage(Usage x);
+    R setTiming(SetTiming x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -247,6 +248,22 @@ public sealed interface Action {
     @Override
     public String words() {
       return "usage " + id + " cpu=" + used.cpu() + " mem=" + used.memBytes();
+    }
+  }
+
+  /**
+   * `timing renew=D ack=D watchdog=D lease=D` (any subset; 0 here: unchanged): the operator's live timing change
+   * (DESIGN "Changing timings live"), refused with the reason when the target breaks the inequality.
+   */
+  record SetTiming(long renewMs, long ackMs, long watchdogMs, long leaseMs) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.setTiming(this);
+    }
+
+    @Override
+    public String words() {
+      return "timing" + TimingWords.words(this);
     }
   }
 

@@ -31,6 +31,7 @@ public sealed interface Expectation {
     R fenceProxy(FenceProxy x);
     R fenceDeviceIs(FenceDeviceIs x);
     R converged(Converged x);
+    R timingIs(TimingIs x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -89,6 +90,17 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.powered(this);
+    }
+  }
+
+  /**
+   * `timing lease=D watchdog=D` (either or both; 0: not checked): the active manager waits L = lease, and every
+   * running agent has its watchdog count W = watchdog.
+   */
+  record TimingIs(long leaseMs, long watchdogMs) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.timingIs(this);
     }
   }
 

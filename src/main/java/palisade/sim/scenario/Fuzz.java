@@ -124,6 +124,7 @@ public final class Fuzz {
     daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
     FuzzHostFaults.add(new Random(seed ^ FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
     FuzzHostFaults.operatorFences(new Random(seed ^ FuzzHostFaults.FENCE_SALT), steps, nodes, durationMs);
+    FuzzTimings.add(new Random(seed ^ FuzzTimings.SALT), steps, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));

@@ -19,7 +19,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
       + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
-      + "usage";
+      + "usage, timing";
 
   private Grammar() {}
 
@@ -97,6 +97,7 @@ final class Grammar {
       }
       case "kdump", "daemon" -> hostFault(a);
       case "usage" -> OperatorActions.usage(a);
+      case "timing" -> TimingWords.action(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
   }
@@ -172,6 +173,9 @@ final class Grammar {
         }
         arity(e, 3, "node NODE STATE");
         return new Expectation.NodeState(e.get(1), nodeState(e.get(2)));
+      }
+      case "timing" -> {
+        return TimingWords.expectation(e);
       }
       case "manager" -> {
         arity(e, 3, "manager on NODE[|NODE...]");

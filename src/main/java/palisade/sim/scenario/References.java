@@ -187,6 +187,16 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void setTiming(Action.SetTiming a) {
+    return null; // names nothing
+  }
+
+  @Override
+  public Void timingIs(Expectation.TimingIs e) {
+    return null;
+  }
+
+  @Override
   public Void managerOn(Expectation.ManagerOn e) {
     return nodeRefs(e.nodes(), "expect manager");
   }

@@ -197,6 +197,12 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void setTiming(Action.SetTiming a) {
+    TimingWords.apply(world, a);
+    return null;
+  }
+
+  @Override
   public Void usage(Action.Usage a) {
     OperatorActions.usage(world, a);
     return null;
@@ -365,6 +371,11 @@ public final class ScenarioRunner {
     String n = node(x.node());
     boolean is = world.node(n).powered();
     return is == x.on() ? null : n + " is powered " + (is ? "on" : "off");
+  }
+
+  @Override
+  public String timingIs(Expectation.TimingIs x) {
+    return TimingWords.check(world, x);
   }
 
   @Override

@@ -1,0 +1,41 @@
+package palisade.sim.scenario;
+
+import java.util.List;
+import java.util.Random;
+import palisade.core.Timing;
+
+/**
+ * Fuzz's live timing changes (DESIGN "Changing timings live"): a third of the histories get one to three random
+ * timing targets at random times (now and then one that breaks the inequality, which must be refused). Drawn from a
+ * random source of their own, so every seed keeps the faults it had before these existed.
+ */
+final class FuzzTimings {
+  /** Seeds this part's random source: distinct from the history's and the other parts', for any seed. */
+  static final long SALT = 0x5EED_71AE_0000_0012L;
+  /** The simulator's default drift (1 %): what the generated leases are computed with. */
+  private static final long DRIFT_PPM = 10_000;
+
+  private FuzzTimings() {}
+
+  static void add(Random r, List<Scenario.At> steps, long durationMs) {
+    if (r.nextInt(3) != 0) return;
+    int count = 1 + r.nextInt(3);
+    for (int i = 0; i < count; i++) {
+      long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
+      long renewMs = 500 + 50L * r.nextInt(31); // 500 ms .. 2 s
+      long watchdogMs = 2_000 + 50L * r.nextInt(161); // 2 s .. 10 s
+      // 1 s .. 2 s: well above the store's round trip under fuzz's latencies; a shorter X is an operator's mistake
+      // that starves every watchdog (a liveness matter the inequality does not cover)
+      long ackMs = 1_000 + 50L * r.nextInt(21);
+      // W well above a renewal's round (2R + X): a shorter W resets healthy nodes between feeds (again liveness)
+      watchdogMs = Math.max(watchdogMs, 2 * renewMs + ackMs + 1_000);
+      long leaseMs = roundUp(Timing.minimumLeaseMs(renewMs, ackMs, watchdogMs, DRIFT_PPM)) + 50L * r.nextInt(80);
+      if (r.nextInt(8) == 0) leaseMs -= 1_000; // below the bound: the operator is refused, nothing changes
+      steps.add(Fuzz.at(t, new Action.SetTiming(renewMs, ackMs, watchdogMs, leaseMs)));
+    }
+  }
+
+  private static long roundUp(long ms) {
+    return (ms + 49) / 50 * 50;
+  }
+}
