@@ -14,4 +14,10 @@ public sealed interface Command {
   record Cleanup(long seq, String resource) implements Command {}
 
   record FenceConfirm(long seq, String node, String by) implements Command {}
+
+  /** `cluster disarm freeze|ignore`: every agent releases its watchdog (DESIGN "HA disarm"). */
+  record Disarm(long seq, HaMode.Kind kind) implements Command {}
+
+  /** `cluster arm`: agents re-arm their watchdogs, then the manager resumes. */
+  record Arm(long seq) implements Command {}
 }

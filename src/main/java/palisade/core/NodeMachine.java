@@ -17,6 +17,8 @@ final class NodeMachine {
   private final long wallMs;
   /** The manager's node: who declares a watchdog confirmation, in the history. */
   private final String manager;
+  /** The cluster is not managed (HA disarm): silence leads to no fence, however long. */
+  private boolean holdFencing;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
@@ -54,7 +56,7 @@ final class NodeMachine {
           if (kept != Maintenance.STAY) to(node, st, kept.to(), kept.reason());
         } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
-        } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE) {
+        } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE && !holdFencing) {
           to(node, st, NodeState.FENCING, "lease silent for " + Durations.format(silent) + " >= lease_timeout"
               + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : ""));
         } else if (st.state() == NodeState.OFFLINE) {
@@ -126,6 +128,10 @@ final class NodeMachine {
       w.addHistory(new FenceEntry(node, generation, 0, null, FenceEntry.SUMMARY, FenceEntry.WATCHDOG, manager, wallMs,
           wallMs));
     }
+  }
+
+  void holdFencing(boolean hold) {
+    holdFencing = hold;
   }
 
   long wallMs() {

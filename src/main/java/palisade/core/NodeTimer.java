@@ -11,6 +11,11 @@ record NodeTimer(long version, long counter, long changedAtMs, boolean heard, lo
     return new NodeTimer(version, rec == null ? -1 : rec.counter(), nowMs, false, rec == null ? 0 : rec.holdMs());
   }
 
+  /** The cluster was armed again after a disarm: a full L from now, as for a manager that never watched it. */
+  NodeTimer restart(NodeRecord rec, long nowMs) {
+    return start(version, rec, nowMs);
+  }
+
   long silentMs(long nowMs) {
     return nowMs - changedAtMs;
   }

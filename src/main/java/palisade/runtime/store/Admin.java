@@ -169,6 +169,8 @@ public final class Admin implements AutoCloseable {
     if (c instanceof Command.Maintenance m) return "maintenance " + (m.on() ? "on" : "off") + " for " + m.node();
     if (c instanceof Command.Cleanup cl) return "cleanup of " + cl.resource();
     if (c instanceof Command.FenceConfirm f) return "fence confirmation of " + f.node() + " by " + f.by();
+    if (c instanceof Command.Disarm d) return "cluster disarm " + d.kind().label();
+    if (c instanceof Command.Arm) return "cluster arm";
     return c.toString(); // a command kind added later reads as its record until it is named here
   }
 
