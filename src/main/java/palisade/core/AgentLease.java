@@ -240,7 +240,7 @@ final class AgentLease {
     }
     if (released) {
       released = false;
-      env.log().event(source, "the cluster is arming: the watchdog is armed again before the store is told");
+      env.log().event(source, "the cluster is arming or armed: the watchdog is armed again before the store is told");
     }
     if (needed && !wd.armed()) {
       wd.arm();
