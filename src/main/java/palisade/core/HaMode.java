@@ -88,6 +88,27 @@ public record HaMode(Phase phase, Kind kind) {
     };
   }
 
+  /**
+   * Nodes the cluster waits for, as an operator reads the store: online (or in maintenance) nodes whose agent's
+   * record does not yet say what the phase asks (released while disarming, re-armed while arming). Empty in the
+   * other phases. The manager decides on the nodes it hears renew; this is the same rule on the manager's node states.
+   */
+  public static java.util.SortedSet<String> waitingFor(ManagerState ms, java.util.Map<String, NodeRecord> records) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    if (ms == null) return out;
+    Phase p = ms.ha().phase();
+    if (p != Phase.DISARMING && p != Phase.ARMING) return out;
+    for (var e : ms.nodes().entrySet()) {
+      NodeState st = e.getValue().state();
+      NodeRecord rec = records.get(e.getKey());
+      if (st != NodeState.ONLINE && st != NodeState.MAINTENANCE || rec == null || rec.fenced() || rec.mode().down()) {
+        continue;
+      }
+      if (rec.released() != (p == Phase.DISARMING)) out.add(e.getKey());
+    }
+    return out;
+  }
+
   /** The same mode in another phase (the kind is kept until the cluster is armed again). */
   HaMode to(Phase next) {
     return to(next, kind);

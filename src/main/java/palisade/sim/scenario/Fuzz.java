@@ -123,6 +123,7 @@ public final class Fuzz {
     }
     daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
     FuzzHostFaults.add(new Random(seed ^ FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
+    FuzzDisarm.add(new Random(seed ^ FuzzDisarm.SALT), steps, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
