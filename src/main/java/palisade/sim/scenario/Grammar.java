@@ -235,11 +235,7 @@ final class Grammar {
         return new Expectation.Converged();
       }
       case "cluster" -> {
-        arity(e, 2, "cluster armed|disarmed");
-        if (!e.get(1).equals("armed") && !e.get(1).equals("disarmed")) {
-          throw error("expect cluster: expected armed or disarmed, got '" + e.get(1) + "'");
-        }
-        return new Expectation.ClusterIs(e.get(1).equals("armed"));
+        return cluster(e);
       }
       default -> {
         String id = e.get(0);
@@ -262,6 +258,15 @@ final class Grammar {
             + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed or converged");
       }
     }
+  }
+
+  /** `cluster armed|disarmed`. */
+  private static Expectation cluster(List<String> e) {
+    arity(e, 2, "cluster armed|disarmed");
+    if (!e.get(1).equals("armed") && !e.get(1).equals("disarmed")) {
+      throw error("expect cluster: expected armed or disarmed, got '" + e.get(1) + "'");
+    }
+    return new Expectation.ClusterIs(e.get(1).equals("armed"));
   }
 
   static final String INTERVAL_USAGE = "expected expect from TIME to TIME followed by ID always running on "
