@@ -211,6 +211,17 @@ public final class Agent {
     Watchdog wd = env.watchdog();
     if (!inTime) {
       stopped(false, "restart hold acknowledged late: the watchdog is not held");
+    } else if (!wd.armed() && lease.released()) {
+      // HA disarm: armed only to hold, so that what runs here outlives the daemon; the next daemon releases it again
+      // (or, armed again by then, keeps it). A watchdog that cannot hold is released again at once.
+      wd.arm();
+      if (wd.hold(timing.restartHoldMs())) {
+        stopped(true, "restart hold written; the released watchdog holds for " + Durations.format(
+            timing.restartHoldMs()) + " until the next daemon releases it again");
+      } else {
+        wd.disarm();
+        stopped(false, "restart hold written, but this watchdog cannot hold: it stays released");
+      }
     } else if (!wd.armed()) {
       stopped(true, "restart hold written; this daemon never armed the watchdog (any earlier hold keeps counting)");
     } else if (wd.hold(timing.restartHoldMs())) {

@@ -230,7 +230,11 @@ final class AgentLease {
   void guard(boolean needed, boolean idleAtSend, boolean releaseWanted, boolean releaseWritten) {
     Watchdog wd = env.watchdog();
     if (released && releaseWanted) {
-      if (wd.armed() && releaseWritten) {
+      if (holdCarried) {
+        wd.disarm(); // the previous daemon armed it only to hold across its restart
+        holdCarried = false;
+        env.log().event(source, "restart hold released: the watchdog is released again (the cluster is disarmed)");
+      } else if (wd.armed() && releaseWritten) {
         wd.disarm(); // a clean close, as for a clean shutdown: the device will not reset the host
         env.log().event(source, "watchdog released for the cluster's disarm");
       } else if (wd.armed()) {

@@ -27,8 +27,8 @@ import palisade.runtime.store.Admin;
  * HA disarm with real daemons and real process watchdogs (DESIGN "HA disarm"): a 2-node local cluster (node1 runs the
  * only store peer, node2 is the victim), each daemon under its process-watchdog supervisor. Disarmed, node2's daemon
  * is SIGSTOPped for longer than W + L, which armed would have its supervisor reset node2 and the manager fence it:
- * nothing is reset, fenced or moved. Armed again, the watchdogs are armed and every resource runs where it was, the
- * same instance. The trace checker in tearDown asserts that no resource ever had two instances alive at once.
+ * nothing is reset, fenced or moved; then node2's daemon restarts (an upgrade) and its resource keeps running. Armed
+ * again, the watchdogs are armed and every resource runs where it was, the same instance. The trace checker in tearDown asserts that no resource ever had two instances alive at once.
  */
 @Tag("cluster")
 class DisarmClusterTest {
@@ -106,6 +106,20 @@ class DisarmClusterTest {
         .until(() -> state().nodes().get(VICTIM).state() == NodeState.ONLINE);
     assertThat(cluster.supervisorPid(VICTIM)).as("the same supervisor: no reset").contains(supervisor);
     assertThat(Files.readString(cluster.nodeLog(VICTIM))).doesNotContain("watchdog expired");
+
+    // An upgrade of Palisade while disarmed: SIGTERM to node2's daemon alone. The released watchdog is armed only to
+    // hold across the restart, so the supervisor restarts the daemon with vm:102 untouched; the new one releases it.
+    long daemon = cluster.daemonPid(VICTIM).orElseThrow();
+    ProcessHandle.of(daemon).orElseThrow().destroy(); // SIGTERM to the daemon's JVM alone, by pid
+    await().atMost(CHANGE).pollInterval(Duration.ofMillis(200)).until(() -> Files.readString(cluster.nodeLog(VICTIM))
+        .contains("restart hold released: the watchdog is released again"));
+    await().ignoreExceptions().atMost(CHANGE).pollInterval(Duration.ofMillis(200))
+        .until(() -> state().nodes().get(VICTIM).state() == NodeState.ONLINE && record(VICTIM).released()
+        && record(VICTIM).holdMs() == 0);
+    assertThat(cluster.daemonPid(VICTIM)).as("a new daemon").isPresent().get().isNotEqualTo(daemon);
+    assertThat(cluster.supervisorPid(VICTIM)).as("the same supervisor: no reset").contains(supervisor);
+    assertThat(running("vm:102").pid()).as("vm:102 kept running through the restart").isEqualTo(vm102.pid());
+    assertThat(state().ha().phase()).isEqualTo(HaMode.Phase.DISARMED);
 
     long armAt = System.currentTimeMillis();
     admin.command(Command.Arm::new);
