@@ -59,33 +59,33 @@ final class Disarm {
   }
 
   /**
-   * One round's step of the mode, after the node states. reachable: nodes whose agents this manager hears renew.
-   * True when the cluster has just been armed again: the caller restarts every node's timer at now.
+   * One round's step of the mode, after the node states. When the cluster has just been armed again, every node's
+   * timer (the manager's own, in timers) restarts at now: a full L before any silence can mean a death.
    */
-  static boolean step(Working w, SortedMap<String, NodeRecord> records, Set<String> reachable) {
+  static void step(Working w, SortedMap<String, NodeRecord> records, SortedMap<String, NodeTimer> timers,
+      Timing timing, long nowMs) {
+    TreeSet<String> live = new TreeSet<>();
+    for (var e : timers.entrySet()) {
+      if (e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) live.add(e.getKey());
+    }
     HaMode ha = w.ha();
     switch (ha.phase()) {
-      case ARMED, DISARMED -> {
-        return false;
-      }
+      case ARMED, DISARMED -> { }
       case DISARM_REQUESTED -> {
         if (blocker(w) == null) begin(w, ha, ha.kind(), "nothing is fencing or moving any more");
-        return false;
       }
       case DISARMING -> {
-        if (waiting(w, records, reachable, true).isEmpty()) {
+        if (waiting(w, records, live, true).isEmpty()) {
           w.setHa(ha.to(HaMode.Phase.DISARMED), "every reachable agent released its watchdog");
         }
-        return false;
       }
       case ARMING -> {
-        if (!waiting(w, records, reachable, false).isEmpty()) return false;
+        if (!waiting(w, records, live, false).isEmpty()) return;
         w.setHa(ha.to(HaMode.Phase.ARMED), "every reachable agent re-armed its watchdog; every node's timer "
             + "restarts: a full lease_timeout from now");
-        return true;
+        timers.replaceAll((n, t) -> t.restart(records.get(n), nowMs));
       }
     }
-    return false;
   }
 
   /** The disarm begins: soft-fence orders close, and under freeze every placed resource is frozen where it is. */
@@ -125,15 +125,20 @@ final class Disarm {
 
   /**
    * Reachable nodes whose agents have not yet reported what the phase asks: released (disarming) or re-armed
-   * (arming). A node that is not reachable does not hold the cluster up; its record keeps saying released, so no
-   * watchdog confirmation can rest on it (DESIGN "HA disarm").
+   * (arming). Reachable: online or in maintenance, neither fenced nor down, and live (its record changed within the
+   * unknown bound on this manager's clock; a manager that has just taken over counts every node live until that
+   * bound passed, so it waits for them rather than declaring the cluster disarmed before it heard anyone). A node
+   * that is not reachable does not hold the cluster up; its record keeps saying released, so no watchdog
+   * confirmation can rest on it (DESIGN "HA disarm").
    */
-  static TreeSet<String> waiting(Working w, SortedMap<String, NodeRecord> records, Set<String> reachable,
+  static TreeSet<String> waiting(Working w, SortedMap<String, NodeRecord> records, Set<String> live,
       boolean release) {
     TreeSet<String> out = new TreeSet<>();
-    for (String n : reachable) {
+    for (var e : w.nodes.entrySet()) {
+      String n = e.getKey();
+      if (!live.contains(n)) continue;
       NodeRecord rec = records.get(n);
-      NodeState st = w.nodeState(n);
+      NodeState st = e.getValue().state();
       if (rec == null || rec.fenced() || rec.mode().down()) continue;
       if (st != NodeState.ONLINE && st != NodeState.MAINTENANCE) continue;
       if (rec.released() != release) out.add(n);

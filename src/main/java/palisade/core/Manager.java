@@ -221,7 +221,7 @@ public final class Manager {
     applyCommands(view, w, nodes, services, nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
-    if (Disarm.step(w, records, heard)) timers.replaceAll((n, t) -> t.restart(records.get(n), nowMs)); // armed again
+    Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
     boolean managing = w.ha().managing();
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
@@ -240,7 +240,6 @@ public final class Manager {
       for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
       rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
     }
-
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = new ArrayList<>();
     for (String n : config.nodes().keySet()) {

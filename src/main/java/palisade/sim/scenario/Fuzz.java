@@ -10,7 +10,7 @@ import palisade.core.Durations;
 /**
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
- * acknowledgements, clean reboots, operator commands, nodes silently without their watchdog), then
+ * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog), then
  * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
  * invariants are checked on every event throughout.
  */
