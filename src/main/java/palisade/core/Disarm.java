@@ -83,7 +83,7 @@ final class Disarm {
         if (!waiting(w, records, live, false).isEmpty()) return;
         w.setHa(ha.to(HaMode.Phase.ARMED), "every reachable agent re-armed its watchdog; every node's timer "
             + "restarts: a full lease_timeout from now");
-        timers.replaceAll((n, t) -> t.restart(records.get(n), nowMs));
+        timers.replaceAll((n, t) -> t.restart(nowMs));
       }
     }
   }

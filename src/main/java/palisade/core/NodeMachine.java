@@ -58,7 +58,8 @@ final class NodeMachine {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
         } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE && !holdFencing) {
           to(node, st, NodeState.FENCING, "lease silent for " + Durations.format(silent) + " >= lease_timeout"
-              + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : ""));
+              + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : "")
+              + (timers.get(node).armedLateMs() > 0 ? ", and for lease_timeout since the cluster was armed" : ""));
         } else if (st.state() == NodeState.OFFLINE) {
           if (renewing && rec.mode() == AgentMode.ACTIVE) to(node, st, NodeState.ONLINE, "back");
         } else if (!renewing && st.state() == NodeState.ONLINE) {

@@ -4,16 +4,24 @@ package palisade.core;
  * When (on the manager's own clock) it last saw a node write its record, which counter it wrote, and the record's
  * current version (what a fence compare-and-set must name). Only the node's own writes bump the counter: the
  * manager's fence write changes the version but is not a sign of life.
+ *
+ * @param armedLateMs how much later than the last change the cluster was armed again after an HA disarm (0: not
+ *     since the last change): the node's silence counts towards a fence only from the arm, while it still counts
+ *     from the last change for online and unknown (a silent node stays unknown, it is not back)
  */
-record NodeTimer(long version, long counter, long changedAtMs, boolean heard, long holdMs) {
+record NodeTimer(long version, long counter, long changedAtMs, boolean heard, long holdMs, long armedLateMs) {
+  NodeTimer(long version, long counter, long changedAtMs, boolean heard, long holdMs) {
+    this(version, counter, changedAtMs, heard, holdMs, 0);
+  }
+
   /** A timer started at now: this manager has not heard the node write yet. */
   static NodeTimer start(long version, NodeRecord rec, long nowMs) {
     return new NodeTimer(version, rec == null ? -1 : rec.counter(), nowMs, false, rec == null ? 0 : rec.holdMs());
   }
 
-  /** The cluster was armed again after a disarm: a full L from now, as for a manager that never watched it. */
-  NodeTimer restart(NodeRecord rec, long nowMs) {
-    return start(version, rec, nowMs);
+  /** The cluster was armed again after a disarm: a full L from now before a fence, as after a manager change. */
+  NodeTimer restart(long nowMs) {
+    return new NodeTimer(version, counter, changedAtMs, heard, holdMs, nowMs - changedAtMs);
   }
 
   long silentMs(long nowMs) {
@@ -25,7 +33,7 @@ record NodeTimer(long version, long counter, long changedAtMs, boolean heard, lo
    * restart hold (its daemon stopped for a restart; its watchdog fires within H of the write, not W).
    */
   long boundMs(Timing timing) {
-    return holdMs == 0 ? timing.leaseMs() : timing.holdLeaseMs(holdMs);
+    return (holdMs == 0 ? timing.leaseMs() : timing.holdLeaseMs(holdMs)) + armedLateMs;
   }
 
   /** The timer after seeing rec (null: absent) at version; the hold is always the one of the version seen. */
@@ -33,6 +41,7 @@ record NodeTimer(long version, long counter, long changedAtMs, boolean heard, lo
     long newCounter = rec == null ? -1 : rec.counter();
     long newHold = rec == null ? 0 : rec.holdMs();
     if (newCounter != counter) return new NodeTimer(newVersion, newCounter, nowMs, true, newHold);
-    return newVersion == version ? this : new NodeTimer(newVersion, counter, changedAtMs, heard, newHold);
+    return newVersion == version ? this : new NodeTimer(newVersion, counter, changedAtMs, heard, newHold,
+        armedLateMs);
   }
 }
