@@ -17,8 +17,9 @@ import picocli.CommandLine.Unmatched;
  * bundle on another host. The loopback test cluster that was `palisade cluster` is `palisade lab`: its subcommands
  * answer with the new name.
  */
-@Command(name = "cluster", description = "Set up a real cluster: init on the first host, join on the others",
-    subcommands = {ClusterCommand.Init.class, ClusterCommand.Join.class})
+@Command(name = "cluster", description = "Set up a real cluster: init on the first host, join on the others; "
+    + "disarm and arm HA for cluster-wide maintenance",
+    subcommands = {ClusterCommand.Init.class, ClusterCommand.Join.class, HaCommand.Disarm.class, HaCommand.Arm.class})
 final class ClusterCommand implements Callable<Integer> {
   /** What `palisade cluster` did before `palisade lab` took it over. */
   static final Set<String> LAB_SUBCOMMANDS = Set.of("up", "down", "status", "power", "isolate", "heal", "bmc", "peer",
@@ -34,8 +35,9 @@ final class ClusterCommand implements Callable<Integer> {
       throw new CliError("`palisade cluster " + rest.get(0) + "` is now `palisade lab " + rest.get(0) + "` (the "
           + "loopback test cluster; same options); `palisade cluster` sets up real hosts: init, join");
     }
-    throw new CliError(rest.isEmpty() ? "cluster: name a subcommand: init (first host) or join (the others); see "
-        + "palisade cluster --help" : "cluster: unknown subcommand '" + rest.get(0) + "' (init or join)");
+    throw new CliError(rest.isEmpty() ? "cluster: name a subcommand: init (first host), join (the others), disarm or "
+        + "arm; see palisade cluster --help" : "cluster: unknown subcommand '" + rest.get(0) + "' (init, join, disarm "
+        + "or arm)");
   }
 
   static final String CONFIG = "/etc/palisade/palisade.yaml";

@@ -89,6 +89,7 @@ final class StatusCommand implements Callable<Integer> {
       body.put("resources", Api.resources(tick).get("resources"));
       body.put("groups", Api.groups(cfg).get("groups"));
       body.putAll(extras(Reads.snapshot(admin), health));
+      body.put("ha", HaCommand.json(ms, HaCommand.records(admin, cfg)));
       OutputOption.print(body, out);
       return 0;
     }
@@ -113,6 +114,7 @@ final class StatusCommand implements Callable<Integer> {
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
       out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
+      out.println("ha: " + HaCommand.line(ms, HaCommand.records(admin, cfg)).substring("the cluster is ".length()));
       out.println("shutdown policy: " + policy(cfg.shutdownPolicy()) + " (cluster default)");
       out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG",
           "SHUTDOWN-POLICY");
@@ -191,6 +193,7 @@ final class StatusCommand implements Callable<Integer> {
    */
   static String watchdog(ClusterConfig cfg, NodeRecord rec) {
     if (rec == null || rec.watchdog() == null) return "-";
+    if (rec.released()) return rec.watchdog() + " (released: HA disarm)";
     if (cfg.timing() != null && rec.timing() != null && !NodeRecord.sameTerms(rec.timing(), cfg.timing())) {
       return rec.watchdog() + " (not under the cluster's timing)";
     }

@@ -178,7 +178,13 @@ public final class Agent {
     // Act only on a view that holds our own last write: it then holds every manager decision committed before it,
     // such as the release of this node's resources after a clean shutdown of its previous incarnation.
     boolean current = mine != null && mine.version() >= lease.writtenVersion();
-    if (ms != null && lease.ok() && current) resources.manage(ms, config, shutdown.stopsResources(config), nowMs);
+    if (ms != null && ms.ha().releasing() && lease.ok() && current && !lease.released()
+        && resources.nothingInFlight()) {
+      lease.release(); // HA disarm: nothing in flight here, the cluster is disarming
+    }
+    if (ms != null && lease.ok() && current && (!lease.released() || shutdown.inProgress())) {
+      resources.manage(ms, config, shutdown.stopsResources(config), nowMs); // released: HA touches nothing here
+    }
     spm.step(ms == null ? null : ms.spm(), shutdown.mode(), lease.ok(), current);
     if (lease.ok()) fencer.tick(ms, nowMs);
     if (shutdown.inProgress()) shutdown.step(ms, config, resources, lease.writePending(), spm.active());
@@ -219,6 +225,17 @@ public final class Agent {
     Watchdog wd = env.watchdog();
     if (!inTime) {
       stopped(false, "restart hold acknowledged late: the watchdog is not held");
+    } else if (!wd.armed() && lease.released()) {
+      // HA disarm: armed only to hold, so that what runs here outlives the daemon; the next daemon releases it again
+      // (or, armed again by then, keeps it). A watchdog that cannot hold is released again at once.
+      wd.arm();
+      if (wd.hold(timing.restartHoldMs())) {
+        stopped(true, "restart hold written; the released watchdog holds for " + Durations.format(
+            timing.restartHoldMs()) + " until the next daemon releases it again");
+      } else {
+        wd.disarm();
+        stopped(false, "restart hold written, but this watchdog cannot hold: it stays released");
+      }
     } else if (!wd.armed()) {
       stopped(true, "restart hold written; this daemon never armed the watchdog (any earlier hold keeps counting)");
     } else if (wd.hold(timing.restartHoldMs())) {
@@ -290,7 +307,9 @@ public final class Agent {
       return;
     }
     // A hold found at boot is carried until this daemon has armed the watchdog at W itself.
-    lease.guard(resources.busy() || assignedAnything() || spm.active() || lease.holdCarried(), write.idleAtSend());
+    ManagerState ms = viewOf(StorePaths.MANAGER_STATE, ManagerState.class);
+    lease.guard(resources.busy() || assignedAnything() || spm.active() || lease.holdCarried(), write.idleAtSend(),
+        ms != null && ms.ha().releasing(), write.next().released());
   }
 
   private void conflict(long nowMs) {

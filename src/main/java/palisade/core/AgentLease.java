@@ -43,6 +43,12 @@ final class AgentLease {
    * hold, so every write keeps the hold (the manager keeps waiting L_H) until this daemon has armed it at W.
    */
   private boolean holdCarried;
+  /**
+   * The cluster is disarmed and this agent lets its watchdog go (DESIGN "HA disarm"). Set before any write says so;
+   * the watchdog is released only once a write saying so was acknowledged in time, and this is cleared only after
+   * the watchdog is armed again, so a record that says "not released" never hides an unprotected node.
+   */
+  private boolean released;
 
   AgentLease(AgentEnv env, Timing timing, String source, Listener listener) {
     this.env = env;
@@ -89,6 +95,7 @@ final class AgentLease {
     Check.that(rec.value().node().equals(env.node()), "%s: adopts the record of %s", source, rec.value().node());
     written = rec.value();
     writtenVersion = rec.version();
+    released = written.released(); // what we (or our previous incarnation) last told the cluster
     // A hold in any record we continue from (at boot, or found after a conflict because our view lagged behind the
     // previous daemon's last write) may still be counting in the watchdog: carry it until we have armed at W.
     if (written.holdMs() > 0 && !holdCarried && !env.watchdog().armed()) carryHold();
@@ -148,10 +155,11 @@ final class AgentLease {
     long hold = holdCarried ? written.holdMs() : 0;
     boolean news = !results.equals(written.results()) || mode != written.mode() || armed != written.armed()
         || leaseOk != written.inTime() || spmReleased != written.spmReleased() || !claims(written)
-        || hold != written.holdMs();
+        || hold != written.holdMs() || released != written.released();
     boolean due = nowMs - lastWriteSentMs >= times.claim().renewMs();
     if (!due && !(news && nowMs - lastWriteSentMs >= times.claim().tickMs())) return;
-    NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased).held(hold));
+    NodeRecord next = claimed(written.renewed(mode, new TreeMap<>(results), armed, leaseOk, spmReleased).held(hold))
+        .releasedAs(released);
     submit(writtenVersion, next, nowMs, idle.getAsBoolean(), false);
   }
 
@@ -210,12 +218,42 @@ final class AgentLease {
     }
   }
 
+  boolean released() {
+    return released;
+  }
+
+  /** The cluster is disarming: the next write says this agent lets its watchdog go; the release follows its ack. */
+  void release() {
+    Check.that(!released, "%s: released twice", source);
+    released = true;
+    env.log().event(source, "the cluster is disarming: releasing the watchdog once the store knows");
+  }
+
   /**
    * After an in-time renewal: arm the watchdog when something here needs it, disarm it only when nothing does and
-   * the store knew so before we stop feeding (idleAtSend), else feed it.
+   * the store knew so before we stop feeding (idleAtSend), else feed it. While the cluster is disarmed
+   * (releaseWanted) a released agent lets the watchdog go once a write saying so was acknowledged (releaseWritten);
+   * when it is armed again the watchdog is armed first, and only the writes after that say "not released".
    */
-  void guard(boolean needed, boolean idleAtSend) {
+  void guard(boolean needed, boolean idleAtSend, boolean releaseWanted, boolean releaseWritten) {
     Watchdog wd = env.watchdog();
+    if (released && releaseWanted) {
+      if (holdCarried) {
+        wd.disarm(); // the previous daemon armed it only to hold across its restart
+        holdCarried = false;
+        env.log().event(source, "restart hold released: the watchdog is released again (the cluster is disarmed)");
+      } else if (wd.armed() && releaseWritten) {
+        wd.disarm(); // a clean close, as for a clean shutdown: the device will not reset the host
+        env.log().event(source, "watchdog released for the cluster's disarm");
+      } else if (wd.armed()) {
+        wd.feed();
+      }
+      return;
+    }
+    if (released) {
+      released = false;
+      env.log().event(source, "the cluster is arming or armed: the watchdog is armed again before the store is told");
+    }
     if (needed || wd.armed()) retimeWatchdog(wd);
     if (needed && !wd.armed()) {
       wd.arm();

@@ -17,4 +17,9 @@ public sealed interface Command {
 
   /** `fence node NODE`: fence it now, at the operator's word (DESIGN "Fencing at the operator's word"). */
   record FenceNode(long seq, String node, String by) implements Command {}
+  /** `cluster disarm freeze|ignore`: every agent releases its watchdog (DESIGN "HA disarm"). */
+  record Disarm(long seq, HaMode.Kind kind) implements Command {}
+
+  /** `cluster arm`: agents re-arm their watchdogs, then the manager resumes. */
+  record Arm(long seq) implements Command {}
 }

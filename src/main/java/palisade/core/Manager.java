@@ -223,16 +223,7 @@ public final class Manager {
     if (cfg == null) return;
     ClusterConfig config = cfg.value();
     forgetRemovedNodes(config);
-    TreeMap<String, NodeRecord> records = new TreeMap<>();
-    for (String n : config.nodes().keySet()) {
-      Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
-      long v = rec == null ? Op.ABSENT : rec.version();
-      NodeRecord value = rec == null ? null : rec.value();
-      NodeTimer t = timers.get(n);
-      timers.put(n, t == null ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
-      if (rec != null) records.put(n, rec.value());
-    }
-
+    TreeMap<String, NodeRecord> records = readRecords(config, view, nowMs);
     Working w = new Working(state, env.log(), stormAlerted);
     TimingChange.check(config, records, timers, timing);
     List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
@@ -248,19 +239,27 @@ public final class Manager {
         env.reportedCapacity());
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     applyCommands(view, w, nodes, services, nowMs);
+    nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
+    Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
+    boolean managing = w.ha().managing();
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
         history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff, fenceAsked);
-    for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
-    new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
+    if (managing) {
+      for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
+      new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
+    }
     DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
         env.log(), nowMs);
     new SpmMachine(config, w, records).step();
-    for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
-    for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
-    rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
-
+    if (managing) {
+      for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) {
+        services.syncConfig(id);
+      }
+      for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
+      rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
+    }
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = new ArrayList<>();
     for (String n : config.nodes().keySet()) {
@@ -275,6 +274,20 @@ public final class Manager {
           (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
     write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
+  }
+
+  /** Every configured node's record (absent ones left out), with each node's timer stepped by what it shows. */
+  private TreeMap<String, NodeRecord> readRecords(ClusterConfig config, StoreView view, long nowMs) {
+    TreeMap<String, NodeRecord> records = new TreeMap<>();
+    for (String n : config.nodes().keySet()) {
+      Versioned<NodeRecord> rec = view.get(StorePaths.node(n), NodeRecord.class);
+      long v = rec == null ? Op.ABSENT : rec.version();
+      NodeRecord value = rec == null ? null : rec.value();
+      NodeTimer t = timers.get(n);
+      timers.put(n, t == null ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
+      if (rec != null) records.put(n, rec.value());
+    }
+    return records;
   }
 
   /**
@@ -343,8 +356,9 @@ public final class Manager {
         // (and every later one, to keep their order) waits for the next round, when the move is written.
         break;
       }
-      String refused;
-      if (c instanceof Command.Migrate m) {
+      String refused = Disarm.command(w, c);
+      if (refused != null || Disarm.handles(c)) { // applied, or refused while the cluster is disarmed
+      } else if (c instanceof Command.Migrate m) {
         refused = services.migrateCommand(m.resource(), m.node(), true);
         if (refused == null) movedTo.add(m.node());
       } else if (c instanceof Command.Relocate r) {
@@ -425,6 +439,7 @@ public final class Manager {
   /** The fence write of node: its record at the version this manager timed, generation bumped. */
   private Op fenceWrite(String node, Versioned<NodeRecord> seen, long nowMs) {
     NodeTimer timer = timers.get(node);
+    Check.that(state.ha().managing(), "invariant disarm: fence write for %s while %s", node, state.ha().label());
     // The safety inequality's premise: we saw this exact version unchanged for L (L_H if held) on our own clock.
     // (An operator's fence goes out at once: its confirmation then waits for what this wait would have given.)
     Check.that(timer.silentMs(nowMs) >= timer.boundMs(timing) || fenceAsked.containsKey(node),

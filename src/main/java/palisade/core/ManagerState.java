@@ -19,10 +19,12 @@ import java.util.TreeSet;
  *     ends it. A node in state maintenance that is not listed here is in it for its migrate-policy shutdown.
  * @param softFences soft-fence orders of this silence episode, by target (DESIGN "Soft fencing")
  * @param deviceCheck the periodic fence device check in progress, or null ({@link DeviceChecks})
+ * @param ha the cluster's HA mode: armed, or where a disarm / arm stands ({@link HaMode}; null reads as armed)
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
     SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
-    SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck) {
+    SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck,
+    HaMode ha) {
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
@@ -34,6 +36,13 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
         : maintenance));
     // A state written before soft fencing existed has none.
     softFences = Collections.unmodifiableSortedMap(new TreeMap<>(softFences == null ? new TreeMap<>() : softFences));
+    ha = ha == null ? HaMode.ARMED : ha; // a state written before HA disarm existed is armed
+  }
+
+  public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+      SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
+      SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck) {
+    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences, deviceCheck, null);
   }
 
   public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
@@ -58,7 +67,7 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
 
   public ManagerState withEpoch(long e) {
     return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
-        deviceCheck);
+        deviceCheck, ha);
   }
 
   /** How a node's state reads to an operator: `maintenance (operator)` or `maintenance (shutdown)` told apart. */

@@ -20,6 +20,8 @@ final class NodeMachine {
   /** The manager's memory of the fences the operator asked for: node -> generation of its committed fence write. */
   private final java.util.Map<String, Long> asked;
   private boolean liveTimings;
+  /** The cluster is not managed (HA disarm): silence leads to no fence, however long. */
+  private boolean holdFencing;
 
   NodeMachine(Timing timing, ClusterConfig config, Working w, SortedMap<String, NodeRecord> records,
       SortedMap<String, NodeTimer> timers) {
@@ -58,9 +60,10 @@ final class NodeMachine {
           if (kept != Maintenance.STAY) to(node, st, kept.to(), kept.reason());
         } else if (rec != null && !rec.fenced() && rec.mode().down()) {
           if (st.state() != NodeState.OFFLINE) to(node, st, NodeState.OFFLINE, "shut down cleanly");
-        } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE) {
+        } else if (silent >= timers.get(node).boundMs(timing) && st.state() != NodeState.OFFLINE && !holdFencing) {
           to(node, st, NodeState.FENCING, "lease silent for " + Durations.format(silent) + " >= lease_timeout"
-              + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : ""));
+              + (rec != null && rec.holdMs() > 0 ? " with its restart hold" : "")
+              + (timers.get(node).armedLateMs() > 0 ? ", and for lease_timeout since the cluster was armed" : ""));
         } else if (st.state() == NodeState.OFFLINE) {
           if (renewing && rec.mode() == AgentMode.ACTIVE) to(node, st, NodeState.ONLINE, "back");
         } else if (!renewing && st.state() == NodeState.ONLINE) {
@@ -176,6 +179,10 @@ final class NodeMachine {
       w.addHistory(new FenceEntry(node, generation, 0, null, FenceEntry.SUMMARY, c.kind() == ConfirmKind.WATCHDOG
           ? FenceEntry.WATCHDOG : FenceEntry.AGENT, manager, wallMs, wallMs));
     }
+  }
+
+  void holdFencing(boolean hold) {
+    holdFencing = hold;
   }
 
   long wallMs() {

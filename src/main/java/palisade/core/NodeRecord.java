@@ -22,16 +22,27 @@ import java.util.TreeMap;
  * @param holdMs H of a restart hold: the daemon stopped for a restart and its watchdog fires only H after the ack of
  *     this write (or sooner); the manager waits {@link Timing#holdLeaseMs} rather than L for this record. A new
  *     daemon keeps the hold in its writes until it has armed its watchdog at W again. 0: no hold.
+ * @param released the agent released its watchdog for the cluster's disarm (DESIGN "HA disarm"): what runs here may
+ *     run unprotected, so a fence of this version is never confirmed by watchdog. Written before the release, and
+ *     cleared only after the watchdog is armed again.
  */
 public record NodeRecord(String node, long generation, boolean fenced, long counter, AgentMode mode,
     SortedMap<String, ResourceResult> results, boolean armed, boolean inTime, long spmReleased, String watchdog,
-    Timing timing, long holdMs) {
+    Timing timing, long holdMs, boolean released) {
 
   public NodeRecord {
     Check.that(generation >= 0 && counter >= 0, "node record %s: negative generation or counter", node);
     Check.that(holdMs >= 0 && holdMs <= Timing.MAX_RESTART_HOLD_MS, "node record %s: restart hold %sms out of range",
         node, holdMs);
     results = Collections.unmodifiableSortedMap(new TreeMap<>(results));
+  }
+
+  /** A record with no disarm claim (released false). */
+  public NodeRecord(String node, long generation, boolean fenced, long counter, AgentMode mode,
+      SortedMap<String, ResourceResult> results, boolean armed, boolean inTime, long spmReleased, String watchdog,
+      Timing timing, long holdMs) {
+    this(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdog, timing, holdMs,
+        false);
   }
 
   /** A record nobody has claimed anything in: what the manager fences when it never saw the node's record. */
@@ -48,19 +59,25 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
   /** The manager's fence write: a new generation no renewal of the old one can overwrite. It keeps the claims. */
   public NodeRecord fence() {
     return new NodeRecord(node, generation + 1, true, counter, mode, results, false, false, spmReleased, watchdog,
-        timing, holdMs);
+        timing, holdMs, released);
   }
 
   /** The same record, claiming what the writing agent has: its watchdog kind and its timings. */
   public NodeRecord under(String watchdogKind, Timing agentTiming) {
     return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdogKind,
-        agentTiming, holdMs);
+        agentTiming, holdMs, released);
   }
 
   /** The same record with a restart hold of holdMs (0: none). */
   public NodeRecord held(long newHoldMs) {
     return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdog,
-        timing, newHoldMs);
+        timing, newHoldMs, released);
+  }
+
+  /** The same record saying whether the agent has released its watchdog for a disarm. */
+  public NodeRecord releasedAs(boolean nowReleased) {
+    return new NodeRecord(node, generation, fenced, counter, mode, results, armed, inTime, spmReleased, watchdog,
+        timing, holdMs, nowReleased);
   }
 
   /**
@@ -69,7 +86,8 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
    * local and takes no part in the inequality.
    */
   public boolean watchdogProtects(Timing reference) {
-    return watchdog != null && !watchdog.equals(Watchdog.NONE) && timing != null && sameTerms(timing, reference);
+    return !released && watchdog != null && !watchdog.equals(Watchdog.NONE) && timing != null
+        && sameTerms(timing, reference);
   }
 
   /** Equal R, X, W, L and ρ: the terms of the safety inequality. */
@@ -83,13 +101,13 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
     Check.that(releasedSpm >= spmReleased, "node %s: released SPM token went back from %s to %s", node, spmReleased,
         releasedSpm);
     return new NodeRecord(node, generation, fenced, counter + 1, newMode, newResults, nowArmed, renewingInTime,
-        releasedSpm, watchdog, timing, holdMs);
+        releasedSpm, watchdog, timing, holdMs, released);
   }
 
   /** The agent's rejoin after a fence: it acknowledges the generation with nothing running. */
   public NodeRecord rejoined() {
     Check.that(fenced, "node %s rejoins without being fenced", node);
     return new NodeRecord(node, generation, false, counter + 1, AgentMode.ACTIVE, new TreeMap<>(), false, true,
-        spmReleased, watchdog, timing, holdMs);
+        spmReleased, watchdog, timing, holdMs, released);
   }
 }

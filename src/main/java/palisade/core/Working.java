@@ -20,6 +20,7 @@ final class Working {
   private final java.util.Set<String> stormAlerted;
   private SpmRole spm;
   private DeviceCheckOrder deviceCheck;
+  private HaMode ha;
   private long nextToken;
   private long commandSeq;
   private boolean changed;
@@ -40,6 +41,7 @@ final class Working {
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
     this.deviceCheck = base.deviceCheck();
+    this.ha = base.ha();
     this.nextToken = base.nextToken();
     this.commandSeq = base.commandSeq();
   }
@@ -113,6 +115,7 @@ final class Working {
     Check.invariant(4, to.state() != NodeState.FENCED || to.confirmation() != null
         && to.confirmation().generation() == to.generation(), "node %s: fenced at generation %s without its "
         + "confirmation (%s)", name, to.generation(), reason);
+    Disarm.checkNoFence(ha, to.state() != NodeState.FENCING || fromState == NodeState.FENCING, name);
     Check.that(to.state() != NodeState.FENCING || to.confirmation() == null
         || to.confirmation().kind() == ConfirmKind.MANUAL, "node %s: fencing with a %s confirmation", name,
         to.confirmation());
@@ -134,6 +137,7 @@ final class Working {
           "%s: token %s is not one issued after %s (next %s)", id, to.token(), from == null ? 0 : from.token(),
           nextToken);
       checkShape(id, to);
+      Disarm.checkNoRecovery(ha, from, to, id);
     }
     if (to == null) {
       log.event("manager", id + ": removed (" + reason + ")");
@@ -156,6 +160,7 @@ final class Working {
     FenceTask from = fencing.get(target);
     Check.that(!Objects.equals(from, task), "fence order for %s: no-op (%s)", target, reason);
     Check.that(task == null || from == null, "fence order for %s replaced while one stands (%s)", target, reason);
+    Disarm.checkNoFence(ha, task == null, target);
     Check.that(task == null || task.target().equals(target) && !task.proxy().equals(target)
         && task.attempt() < nextToken, "fence order for %s: %s (%s)", target, task, reason);
     log.event("manager", target + ": " + reason);
@@ -206,6 +211,18 @@ final class Working {
     changed = true;
   }
 
+  HaMode ha() {
+    return ha;
+  }
+
+  /** The funnel for the cluster's HA mode: `cluster: armed -> disarming (freeze) (why)`. */
+  void setHa(HaMode to, String reason) {
+    Check.that(!to.equals(ha), "cluster: no-op HA mode update (%s)", reason);
+    log.event("manager", "cluster: " + ha.label() + " -> " + to.label() + " (" + reason + ")");
+    ha = to;
+    changed = true;
+  }
+
   void addHistory(FenceEntry e) {
     history.add(e);
     changed = true;
@@ -253,6 +270,6 @@ final class Working {
       Check.invariant(2, o.attempt() < nextToken, "soft fence order %s not below the next token %s", o, nextToken);
     }
     return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
-        deviceCheck);
+        deviceCheck, ha);
   }
 }

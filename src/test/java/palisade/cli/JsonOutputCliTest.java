@@ -95,7 +95,9 @@ class JsonOutputCliTest {
     ManagerState ms = seedCluster();
     JsonNode out = ok("status", "-o", "json");
     assertThat(fields(out)).containsExactly("cluster", "nodes", "resources", "groups", "store", "fencing",
-        "failed_actions", "fence_devices");
+        "failed_actions", "fence_devices", "ha");
+    assertThat(fields(out.get("ha"))).containsExactly("mode", "kind", "label", "waiting_for");
+    assertThat(out.get("ha").get("mode").asText()).isEqualTo("armed");
 
     Telemetry.Tick tick = new Telemetry.Tick(true, true, ms, null);
     assertThat(out.get("cluster")).isEqualTo(tree(Api.cluster("jsoncli", null, tick)));

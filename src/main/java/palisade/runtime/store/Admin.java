@@ -170,6 +170,8 @@ public final class Admin implements AutoCloseable {
     if (c instanceof Command.Cleanup cl) return "cleanup of " + cl.resource();
     if (c instanceof Command.FenceConfirm f) return "fence confirmation of " + f.node() + " by " + f.by();
     if (c instanceof Command.FenceNode f) return "fence of " + f.node() + " asked by " + f.by();
+    if (c instanceof Command.Disarm d) return "cluster disarm " + d.kind().label();
+    if (c instanceof Command.Arm) return "cluster arm";
     return c.toString(); // a command kind added later reads as its record until it is named here
   }
 

@@ -33,7 +33,9 @@ public final class Codec {
       @JsonSubTypes.Type(value = Command.Maintenance.class, name = "maintenance"),
       @JsonSubTypes.Type(value = Command.Cleanup.class, name = "cleanup"),
       @JsonSubTypes.Type(value = Command.FenceConfirm.class, name = "fence-confirm"),
-      @JsonSubTypes.Type(value = Command.FenceNode.class, name = "fence-node")})
+      @JsonSubTypes.Type(value = Command.FenceNode.class, name = "fence-node"),
+      @JsonSubTypes.Type(value = Command.Disarm.class, name = "disarm"),
+      @JsonSubTypes.Type(value = Command.Arm.class, name = "arm")})
   interface CommandMixin {}
 
   /** The record type stored at path, or null for paths that hold no record (parents, events). */

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import palisade.core.ClusterConfig;
 import palisade.core.Command;
+import palisade.core.HaMode;
 import palisade.core.RequestState;
 import palisade.core.ResourceConfig;
 import palisade.core.StorePaths;
@@ -182,6 +183,23 @@ public final class Operations {
     String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long seq = store.get().command(s -> new Command.FenceNode(s, node, by));
     return new Done(node + ": fence asked by " + by + ", queued as command " + seq, seq);
+  }
+
+  /** `cluster disarm freeze|ignore`: every agent releases its watchdog (DESIGN "HA disarm"). */
+  public Done disarm(String kind) throws Exception {
+    HaMode.Kind k = HaMode.Kind.parse(kind);
+    if (k == null) throw bad("disarm: say freeze or ignore, not '" + kind + "'");
+    config();
+    long seq = store.get().command(s -> new Command.Disarm(s, k));
+    return new Done("cluster: disarm " + k.label() + " queued as command " + seq + " (it waits while a node is "
+        + "fencing; see status)", seq);
+  }
+
+  /** `cluster arm`: agents re-arm their watchdogs, then the manager resumes. */
+  public Done arm() throws Exception {
+    config();
+    long seq = store.get().command(Command.Arm::new);
+    return new Done("cluster: arm queued as command " + seq, seq);
   }
 
   // ---- shared checks -------------------------------------------------------------------------------------------

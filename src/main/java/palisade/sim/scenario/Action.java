@@ -37,6 +37,7 @@ public sealed interface Action {
     R serviceDrop(ServiceDrop x);
     R usage(Usage x);
     R setTiming(SetTiming x);
+    R ha(Ha x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -44,6 +45,19 @@ public sealed interface Action {
 
   /** The action as a scenario file spells it (without `at TIME`). */
   String words();
+
+  /** `disarm freeze|ignore` (disarm non-null) or `arm`: the operator's HA disarm and arm (DESIGN "HA disarm"). */
+  record Ha(palisade.core.HaMode.Kind disarm) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.ha(this);
+    }
+
+    @Override
+    public String words() {
+      return disarm == null ? "arm" : "disarm " + disarm.label();
+    }
+  }
 
   /** `power NODE on|off`: the machine's power. */
   record Power(String node, boolean on) implements Action {

@@ -32,6 +32,7 @@ public sealed interface Expectation {
     R fenceDeviceIs(FenceDeviceIs x);
     R converged(Converged x);
     R timingIs(TimingIs x);
+    R clusterIs(ClusterIs x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -181,6 +182,17 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.fenceDeviceIs(this);
+    }
+  }
+
+  /**
+   * `cluster armed|disarmed`: the cluster's HA mode in the manager's state. Armed includes a disarm requested that
+   * has not begun (every watchdog is still armed); disarmed is only the end of a disarm, not its way there.
+   */
+  record ClusterIs(boolean armed) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.clusterIs(this);
     }
   }
 

@@ -70,4 +70,11 @@ final class FenceFacts {
     }
     return null;
   }
+
+  /** `cluster armed|disarmed`: null when the manager's state says so, else what it says. */
+  static String clusterIs(ManagerState ms, boolean armed) {
+    palisade.core.HaMode ha = ms == null ? palisade.core.HaMode.ARMED : ms.ha();
+    boolean holds = armed ? ha.managing() : ha.phase() == palisade.core.HaMode.Phase.DISARMED;
+    return holds ? null : "the cluster is " + ha.label();
+  }
 }

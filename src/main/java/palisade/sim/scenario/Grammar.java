@@ -7,6 +7,7 @@ import java.util.Locale;
 import palisade.core.ConfigException;
 import palisade.core.ConfirmKind;
 import palisade.core.Durations;
+import palisade.core.HaMode;
 import palisade.core.NodeState;
 import palisade.core.ServiceState;
 import palisade.sim.scenario.Action.ServiceCommand;
@@ -19,7 +20,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
       + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
-      + "usage, timing";
+      + "usage, timing, disarm, arm";
 
   private Grammar() {}
 
@@ -98,19 +99,35 @@ final class Grammar {
       case "kdump", "daemon" -> hostFault(a);
       case "usage" -> OperatorActions.usage(a);
       case "timing" -> TimingWords.action(a);
+      case "disarm", "arm" -> ha(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
   }
 
-  /** `kdump NODE` or `daemon NODE hang|ok`. */
+  /** `disarm freeze|ignore` or `arm`. */
+  private static Action ha(List<String> a) {
+    if (a.get(0).equals("arm")) {
+      arity(a, 1, "arm");
+      return new Action.Ha(null);
+    }
+    arity(a, 2, "disarm freeze|ignore");
+    HaMode.Kind kind = HaMode.Kind.parse(a.get(1));
+    if (kind == null) throw error("disarm: expected freeze or ignore, got '" + a.get(1) + "'");
+    return new Action.Ha(kind);
+  }
+
+  /** `kdump NODE`, `daemon NODE hang|ok` or `daemon NODE restart` (node NODE restart-daemon). */
   private static Action hostFault(List<String> a) {
     if (a.get(0).equals("kdump")) {
       arity(a, 2, "kdump NODE");
       return new Action.HostFault(a.get(1), Action.HostFault.Kind.KDUMP);
     }
-    arity(a, 3, "daemon NODE hang|ok");
+    arity(a, 3, "daemon NODE hang|ok|restart");
+    if (a.get(2).equals("restart")) {
+      return new Action.RestartDaemon(a.get(1), Action.RestartDaemon.DEFAULT_DAEMON_DOWN_MS);
+    }
     if (!a.get(2).equals("hang") && !a.get(2).equals("ok")) {
-      throw error("daemon: expected hang or ok, got '" + a.get(2) + "'");
+      throw error("daemon: expected hang, ok or restart, got '" + a.get(2) + "'");
     }
     return new Action.HostFault(a.get(1), a.get(2).equals("hang") ? Action.HostFault.Kind.DAEMON_HANG
         : Action.HostFault.Kind.DAEMON_OK);
@@ -222,6 +239,9 @@ final class Grammar {
         arity(e, 1, "converged");
         return new Expectation.Converged();
       }
+      case "cluster" -> {
+        return cluster(e);
+      }
       default -> {
         String id = e.get(0);
         if (e.size() >= 2 && e.get(1).equals("running")) {
@@ -240,9 +260,18 @@ final class Grammar {
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
             + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
-            + "fence proxy of NODE on NODE, fence-device DEV failed|ok or converged");
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed or converged");
       }
     }
+  }
+
+  /** `cluster armed|disarmed`. */
+  private static Expectation cluster(List<String> e) {
+    arity(e, 2, "cluster armed|disarmed");
+    if (!e.get(1).equals("armed") && !e.get(1).equals("disarmed")) {
+      throw error("expect cluster: expected armed or disarmed, got '" + e.get(1) + "'");
+    }
+    return new Expectation.ClusterIs(e.get(1).equals("armed"));
   }
 
   static final String INTERVAL_USAGE = "expected expect from TIME to TIME followed by ID always running on "

@@ -93,6 +93,16 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void ha(Action.Ha a) {
+    return null; // names no node
+  }
+
+  @Override
+  public Void clusterIs(Expectation.ClusterIs x) {
+    return null;
+  }
+
+  @Override
   public Void service(Action.Service a) {
     if (!resources.contains(a.id())) throw error("service: unknown resource '" + a.id() + "'");
     return a.node() == null ? null : nodeRef(a.node(), "service " + a.command().word());

@@ -236,6 +236,13 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void ha(Action.Ha a) {
+    world.operatorCommand(a.words(), seq -> a.disarm() == null ? new Command.Arm(seq) : new Command.Disarm(seq,
+        a.disarm()));
+    return null;
+  }
+
+  @Override
   public Void fenceDevice(Action.FenceDevice a) {
     world.fenceDevice(a.device(), a.ok(), a.slowMs());
     return null;
@@ -427,6 +434,11 @@ public final class ScenarioRunner {
   @Override
   public String fenceDeviceIs(Expectation.FenceDeviceIs x) {
     return FenceFacts.deviceIs(world, x.device(), x.ok());
+  }
+
+  @Override
+  public String clusterIs(Expectation.ClusterIs x) {
+    return FenceFacts.clusterIs(ms, x.armed());
   }
 
   @Override

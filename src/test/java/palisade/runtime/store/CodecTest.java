@@ -80,6 +80,34 @@ class CodecTest {
   }
 
   @Test
+  void disarmRoundTripsAndOlderRecordsReadAsArmed() throws Exception {
+    Commands cmds = Commands.empty().append(s -> new Command.Disarm(s, palisade.core.HaMode.Kind.IGNORE), 0)
+        .append(Command.Arm::new, 0);
+    assertThat(roundTrip("/commands", cmds)).isEqualTo(cmds);
+    ManagerState armed = ManagerState.empty().withEpoch(2);
+    ManagerState disarming = new ManagerState(2, 1, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null,
+        null, null, null, new palisade.core.HaMode(palisade.core.HaMode.Phase.DISARMING,
+        palisade.core.HaMode.Kind.FREEZE));
+    assertThat(roundTrip("/manager/state", disarming)).isEqualTo(disarming);
+    String older = new String(Codec.encode(armed), java.nio.charset.StandardCharsets.UTF_8)
+        .replaceAll(",?\"ha\":\\{[^}]*\\}", "");
+    assertThat(older).doesNotContain("\"ha\"");
+    assertThat(((ManagerState) Codec.decode("/manager/state", older.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .ha()).as("a state written before HA disarm: armed").isEqualTo(palisade.core.HaMode.ARMED);
+
+    NodeRecord released = NodeRecord.fresh("node2", "linux", palisade.core.Timing.defaults()).releasedAs(true);
+    assertThat(roundTrip("/nodes/node2", released)).isEqualTo(released);
+    assertThat(released.watchdogProtects(palisade.core.Timing.defaults())).as("a released watchdog proves nothing")
+        .isFalse();
+    assertThat(released.fence().released()).as("the fence write keeps the claim").isTrue();
+    String olderRec = new String(Codec.encode(released.releasedAs(false)), java.nio.charset.StandardCharsets.UTF_8)
+        .replace(",\"released\":false", "");
+    assertThat(olderRec).doesNotContain("released");
+    assertThat(((NodeRecord) Codec.decode("/nodes/node2", olderRec.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .released()).as("a record written before HA disarm").isFalse();
+  }
+
+  @Test
   void repairAfterAndRepairOrdersRoundTripAndOlderRecordsReadAsOff() throws Exception {
     ClusterConfig cfg = new ClusterConfig(new TreeMap<>(Map.of("node1", NodeConfig.standard("node1"))),
         new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL, palisade.core.Timing.defaults(), 600_000);

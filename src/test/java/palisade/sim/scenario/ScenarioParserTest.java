@@ -124,6 +124,24 @@ class ScenarioParserTest {
   }
 
   @Test
+  void disarmWordsAreReadAndBadOnesRefused() throws Exception {
+    Scenario s = Scenario.parse("t.scn", List.of("nodes node1 node2", "at 1s daemon node2 restart",
+        "expect at 2s cluster disarmed", "expect at 3s cluster armed", "run 5s"));
+    // `daemon NODE restart` is `node NODE restart-daemon`, with its default time away
+    assertThat(s.actions().get(0).action()).isEqualTo(new Action.RestartDaemon("node2",
+        Action.RestartDaemon.DEFAULT_DAEMON_DOWN_MS));
+    assertThat(s.expectations()).extracting(Scenario.Expect::what).containsExactly(
+        new Expectation.ClusterIs(false), new Expectation.ClusterIs(true));
+    refused("t.scn:2: disarm: expected freeze or ignore, got 'all'", "nodes node1", "at 1s disarm all", "run 2s");
+    refused("t.scn:2: expected disarm freeze|ignore, got 'disarm'", "nodes node1", "at 1s disarm", "run 2s");
+    refused("t.scn:2: expected arm, got 'arm now'", "nodes node1", "at 1s arm now", "run 2s");
+    refused("t.scn:2: expect cluster: expected armed or disarmed, got 'disarming'", "nodes node1",
+        "expect at 1s cluster disarming", "run 2s");
+    refused("t.scn:2: daemon: expected hang, ok or restart, got 'reload'", "nodes node1", "at 1s daemon node1 reload",
+        "run 2s");
+  }
+
+  @Test
   void everyActionIsReadOnceIntoItsRecordAndPrintsBackTheSameWords() throws Exception {
     Map<String, Action> expected = new LinkedHashMap<>();
     expected.put("power node1 off", new Action.Power("node1", false));
@@ -152,6 +170,9 @@ class ScenarioParserTest {
     expected.put("kdump node2", new Action.HostFault("node2", Action.HostFault.Kind.KDUMP));
     expected.put("daemon node3 hang", new Action.HostFault("node3", Action.HostFault.Kind.DAEMON_HANG));
     expected.put("daemon @manager ok", new Action.HostFault("@manager", Action.HostFault.Kind.DAEMON_OK));
+    expected.put("disarm freeze", new Action.Ha(palisade.core.HaMode.Kind.FREEZE));
+    expected.put("disarm ignore", new Action.Ha(palisade.core.HaMode.Kind.IGNORE));
+    expected.put("arm", new Action.Ha(null));
     List<String> lines = new java.util.ArrayList<>(List.of(CLUSTER));
     for (String words : expected.keySet()) lines.add("at 10s " + words);
     lines.add("run 20s");
@@ -227,7 +248,7 @@ class ScenarioParserTest {
         "node node1 soft_fence=telnet", "run 1s");
     refused("t.scn:2: node node1 kdump: expected yes or no, got 'maybe'", "nodes node1", "node node1 kdump=maybe",
         "run 1s");
-    refused("t.scn:2: daemon: expected hang or ok, got 'stuck'", "nodes node1", "at 1s daemon node1 stuck",
+    refused("t.scn:2: daemon: expected hang, ok or restart, got 'stuck'", "nodes node1", "at 1s daemon node1 stuck",
         "run 2s");
     refused("t.scn:2: kdump: unknown node 'node9'", "nodes node1", "at 1s kdump node9", "run 2s");
   }
