@@ -43,7 +43,7 @@ public final class Manager {
   private final DeviceChecks.Memory deviceChecks = new DeviceChecks.Memory();
   private final TreeSet<String> stormAlerted = new TreeSet<>();
   /**
-   * Nodes the operator asked to fence, while that fence lasts, with the generation of its committed fence write (0
+   * Nodes the operator asked to fence, while that fence lasts, with the generation of its fence write as sent (0
    * before): their fence write and power fence go out without the wait ({@link NodeMachine#fenceCommand}).
    */
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
@@ -400,11 +400,8 @@ public final class Manager {
           state = next;
           stateVersion = c.version(StorePaths.MANAGER_STATE);
         }
-        for (int i = 0; i < fence.size(); i++) {
-          String n = fence.get(i);
+        for (String n : fence) {
           fenceCommitted.put(n, c.version(StorePaths.node(n)));
-          if (fenceAsked.containsKey(n)) fenceAsked.put(n, ((NodeRecord) ((Op.Put) ops.get(ops.size() - fence.size()
-              + i)).value()).generation());
           env.log().event(SOURCE, "fence write for " + n + " committed");
         }
         round(t); // chain: a committed state may allow the next transition right away
@@ -448,6 +445,9 @@ public final class Manager {
         node);
     NodeRecord fenced = (seen == null ? NodeRecord.fresh(node) : seen.value()).fence(); // never seen: generation 1
     env.log().event(SOURCE, "fence write for " + node + " (generation " + fenced.generation() + ")");
+    // The generation of an operator's fence as sent: a record of it unfenced can only be its agent's
+    // acknowledgement of this fence or a later one (a lost commit answer must not make the manager fence again).
+    if (fenceAsked.containsKey(node)) fenceAsked.put(node, fenced.generation());
     return new Op.Put(StorePaths.node(node), timer.version(), fenced);
   }
 

@@ -17,7 +17,7 @@ final class NodeMachine {
   private final long wallMs;
   /** The manager's node: who declares a watchdog confirmation, in the history. */
   private final String manager;
-  /** The manager's memory of the fences the operator asked for: node -> generation of its committed fence write. */
+  /** The manager's memory of the fences the operator asked for: node -> generation of its fence write (0: none yet). */
   private final java.util.Map<String, Long> asked;
   private boolean liveTimings;
   /** The cluster is not managed (HA disarm): silence leads to no fence, however long. */
