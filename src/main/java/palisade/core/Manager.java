@@ -40,6 +40,7 @@ public final class Manager {
   private final DeviceChecks.Memory deviceChecks = new DeviceChecks.Memory();
   private final TreeSet<String> stormAlerted = new TreeSet<>();
   private final AutoRebalance rebalance = new AutoRebalance();
+  private final PowerSaving powerSaving = new PowerSaving();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -183,6 +184,7 @@ public final class Manager {
     lease = null;
     timers.clear();
     rebalance.reset();
+    powerSaving.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -240,6 +242,8 @@ public final class Manager {
     for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
     rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
+    powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
+        env.measuredUsage(), history == null ? FenceHistory.empty() : history.value(), me, nowMs));
 
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = new ArrayList<>();

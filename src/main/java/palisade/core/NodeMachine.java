@@ -80,6 +80,7 @@ final class NodeMachine {
           confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", rec.generation()));
         } // else: a power or manual confirmation, through powerConfirmed or manualConfirm
       }
+      case STANDBY -> { } // silence is expected: only PowerSaving moves a standby node (never to a fence)
       case FENCED -> {
         if (rec != null && !rec.fenced() && rec.generation() == st.generation() && renewing) {
           to(node, st, NodeState.ONLINE, "rejoined after fence, generation " + rec.generation());
