@@ -241,7 +241,8 @@ public final class Manager {
     new SpmMachine(config, w, records).step();
     for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) services.syncConfig(id);
     for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
-    rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
+    if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
+    else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
     powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
         env.measuredUsage(), history == null ? FenceHistory.empty() : history.value(), me, nowMs));
 

@@ -38,10 +38,18 @@ final class PowerSaving {
   /** Manager memory: since when the load has been below low, or NEVER; the last refusal logged (once per change). */
   private long belowSinceMs = NEVER;
   private String lastRefusal;
+  /** The node being emptied, or null: automatic rebalancing pauses meanwhile, or it would move work back onto it. */
+  private String emptying;
 
   void reset() {
     belowSinceMs = NEVER;
     lastRefusal = null;
+    emptying = null;
+  }
+
+  /** Is a node being emptied (as of the last round)? */
+  boolean emptying() {
+    return emptying != null;
   }
 
   /** One round's inputs. */
@@ -80,11 +88,13 @@ final class PowerSaving {
             + "%.2f", load.load(), opt.high()) : null;
     if (wake != null) {
       belowSinceMs = NEVER;
+      emptying = null;
       if (!ordered) PowerSavingOrders.wake(r, standby, wake);
       return;
     }
     if (ordered || failing || online <= opt.minNodes() || !load.known() || !(load.load() < opt.low())) {
       belowSinceMs = NEVER;
+      emptying = null;
       return;
     }
     if (belowSinceMs == NEVER) belowSinceMs = r.nowMs();
@@ -104,11 +114,16 @@ final class PowerSaving {
       String refused = refusal(r, load, opt, n);
       if (refused == null) {
         lastRefusal = null;
-        if (drain(r, load, n, opt)) belowSinceMs = r.nowMs(); // one node per hold
+        emptying = n;
+        if (drain(r, load, n, opt)) {
+          belowSinceMs = r.nowMs(); // one node per hold
+          emptying = null;
+        }
         return;
       }
       why.add(n + ": " + refused);
     }
+    emptying = null;
     String text = TAG + "no node can be emptied (" + String.join("; ", why) + ")";
     if (!text.equals(lastRefusal)) r.w().event(text);
     lastRefusal = text;
