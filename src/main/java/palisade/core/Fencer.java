@@ -279,7 +279,8 @@ public final class Fencer {
       case POLL_ON -> {
         if (r.allMatch) {
           summary(r, r.task.saving() != null ? FenceEntry.SAVING_ON : FenceEntry.ON_CONFIRMED);
-          env.log().event(source, r.task.target() + ": powered on again");
+          env.log().event(source, r.task.target() + (r.task.saving() != null ? ": powered on for power saving"
+              : ": powered on again"));
           to(r, Phase.DONE);
           finish(r);
         } else if (++r.polls >= policy.pollMax()) {
