@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * per hold.
  *
  * <p>Up. When the load rises above {@code high}, fewer than {@code min_nodes} nodes are online, or power saving is
- * switched off, the lowest-named standby node whose last power on did not fail is powered on through the same
+ * switched off, or a resource waits in recovery (no online node it may use: a strict rule's node may be the one in
+ * standby), the lowest-named standby node whose last power on did not fail is powered on through the same
  * devices ({@value FenceEntry#SAVING_ON}), one at a time; the order stands until the node's agent writes its record
  * again (a version newer than the one the order names: a write of the booted agent), then it goes {@code standby ->
  * online} and placement uses it. A power off that failed at every level puts the node back online at once (it may
@@ -70,6 +71,10 @@ final class PowerSaving {
     List<String> standby = new ArrayList<>();
     int online = 0;
     boolean failing = false;
+    String waits = null; // a resource still in recovery after this round's placement: no node it may use is online
+    for (var e : w.services.entrySet()) {
+      if (waits == null && e.getValue().state() == ServiceState.RECOVERY) waits = e.getKey();
+    }
     for (String n : r.config().nodes().keySet()) {
       NodeState s = w.nodeState(n);
       if (s == NodeState.STANDBY) standby.add(n);
@@ -84,6 +89,7 @@ final class PowerSaving {
     PowerSavingLoad load = new PowerSavingLoad(r.config(), w, r.placement(), r.measured());
     String wake = !opt.on() ? "power_saving is off"
         : online < opt.minNodes() ? online + " node(s) online, fewer than power_saving_min_nodes " + opt.minNodes()
+        : waits != null ? waits + " waits in recovery for a node it may use"
         : load.known() && load.load() > opt.high() ? String.format(Locale.ROOT, "load %.2f above power_saving_high "
             + "%.2f", load.load(), opt.high()) : null;
     if (wake != null) {
