@@ -76,7 +76,7 @@ final class PowerSavingOrders {
    */
   static boolean resume(PowerSaving.Round r, List<String> standby) {
     for (String n : standby) {
-      if (r.w().fencing.containsKey(n)) continue;
+      if (r.w().fencing.containsKey(n) || r.config().nodes().get(n).fenceLevels().isEmpty()) continue;
       FenceEntry last = r.history().lastSaving(n);
       if (last == null || (!last.result().equals(FenceEntry.SAVING_OFF)
           && !last.result().equals(FenceEntry.ON_FAILED))) {
@@ -103,6 +103,8 @@ final class PowerSavingOrders {
   static void wake(PowerSaving.Round r, List<String> standby, String why) {
     for (String n : standby) {
       FenceEntry last = r.history().lastSaving(n);
+      // its devices removed from the configuration since: only the operator can power it on now
+      if (r.config().nodes().get(n).fenceLevels().isEmpty()) continue;
       if (last != null && last.result().equals(FenceEntry.ON_FAILED)) continue;
       if (last == null || !last.result().equals(FenceEntry.SAVING_OFF)) {
         // Never confirmed off (its order was withdrawn): power it off first, so that it boots afresh.
