@@ -148,7 +148,7 @@ final class AutoRebalance {
     return members;
   }
 
-  private static boolean running(ClusterConfig config, SortedMap<String, NodeRecord> records, Placement placement,
+  static boolean running(ClusterConfig config, SortedMap<String, NodeRecord> records, Placement placement,
       String id, ServiceStatus ss) {
     ResourceConfig rc = config.resources().get(id);
     if (ss.state() != ServiceState.STARTED || rc == null || rc.state() != RequestState.STARTED

@@ -42,6 +42,13 @@ public record FenceEntry(String target, long attempt, int level, String device, 
    * is 0 and its attempt the soft-fence order's token.
    */
   public static final String SOFT = "soft";
+  /**
+   * The action of a power saving order's summary line ({@link PowerSaving}): results {@value #SAVING_OFF}, {@value
+   * #SAVING_ON}, {@link #ALL_FAILED} or {@link #ON_FAILED}. A power action, never a fence.
+   */
+  public static final String SAVING = "power saving";
+  public static final String SAVING_OFF = "power off (power saving)";
+  public static final String SAVING_ON = "power on (power saving)";
 
   /**
    * How the line's node was handled: `watchdog`, `manual`, `agent` or `kdump` (a confirmation), `soft` (a daemon restart,

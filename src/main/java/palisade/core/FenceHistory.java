@@ -70,6 +70,15 @@ public record FenceHistory(List<FenceEntry> entries) {
     return null;
   }
 
+  /** The newest power saving summary line a proxy wrote for target (any order), or null. */
+  public FenceEntry lastSaving(String target) {
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      FenceEntry e = entries.get(i);
+      if (e.level() > 0 && e.target().equals(target) && e.action().equals(FenceEntry.SAVING)) return e;
+    }
+    return null;
+  }
+
   /** Was a repair of target ordered for this fence generation (the manager's `cycle` line)? Once per generation. */
   public boolean repairOrdered(String target, long generation) {
     for (int i = entries.size() - 1; i >= 0; i--) {

@@ -40,7 +40,8 @@ public final class Fencer {
         case POLL_OFF -> EnumSet.of(OFF, POLL_OFF);
         case ON -> EnumSet.of(PRE_STATUS, POLL_OFF);
         case POLL_ON -> EnumSet.of(ON, POLL_ON);
-        case DONE -> EnumSet.of(OFF, POLL_OFF, ON, POLL_ON);
+        // a power saving off ends at off (PRE_STATUS: already off), without powering on
+        case DONE -> EnumSet.of(PRE_STATUS, OFF, POLL_OFF, ON, POLL_ON);
       };
     }
   }
@@ -104,7 +105,7 @@ public final class Fencer {
         boolean done = finished.getOrDefault(t.target(), -1L) >= t.attempt() || (h != null && h.value().touched(
             t.target(), t.attempt()));
         Run r = runs.get(t.target());
-        if (me.equals(t.proxy()) && !done && (r == null || r.task.attempt() < t.attempt()) && stillValid(t)) {
+        if (me.equals(t.proxy()) && !done && (r == null || r.task.attempt() < t.attempt()) && stillValid(t, ms)) {
           start(t);
         }
       }
@@ -160,7 +161,11 @@ public final class Fencer {
    * Power off only a node whose lease still shows the fence this order belongs to: an order outliving its episode
    * (the node rejoined, this proxy restarted, the manager is gone) must never power-cycle a live node.
    */
-  private boolean stillValid(FenceTask t) {
+  private boolean stillValid(FenceTask t, ManagerState ms) {
+    if (t.saving() != null) { // power saving: only a node the manager holds in standby (emptied, taking nothing)
+      NodeStatus st = ms.nodes().get(t.target());
+      return st != null && st.state() == NodeState.STANDBY;
+    }
     Versioned<NodeRecord> rec = env.store().view().get(StorePaths.node(t.target()), NodeRecord.class);
     return rec != null && rec.value().fenced() && rec.value().generation() == t.generation();
   }
@@ -171,7 +176,8 @@ public final class Fencer {
     Check.that(old == null || old.task.attempt() < t.attempt(), "%s: order %s started again", source, t.attempt());
     Run r = new Run(t);
     runs.put(t.target(), r);
-    env.log().event(source, t.target() + ": " + (t.repair() ? "repair power cycle" : "power fencing") + ", attempt "
+    env.log().event(source, t.target() + ": " + (t.saving() != null ? "power saving: power " + t.saving().label()
+        : t.repair() ? "repair power cycle" : "power fencing") + ", attempt "
         + t.attempt() + ", " + t.levels().size() + " level(s)");
     beginLevel(r);
   }
@@ -183,6 +189,11 @@ public final class Fencer {
   private void beginLevel(Run r) {
     Check.that(r.phase == Phase.PRE_STATUS, "%s: level %s of %s begins in %s", source, r.level + 1,
         r.task.target(), r.phase);
+    if (r.task.saving() == PowerAction.ON) { // power saving's power on: nothing to look at first
+      to(r, Phase.ON);
+      sendAll(r, PowerAction.ON);
+      return;
+    }
     if (!KdumpLevel.is(r.devices())) {
       sendAll(r, PowerAction.STATUS);
       return;
@@ -267,8 +278,9 @@ public final class Fencer {
       }
       case POLL_ON -> {
         if (r.allMatch) {
-          summary(r, FenceEntry.ON_CONFIRMED);
-          env.log().event(source, r.task.target() + ": powered on again");
+          summary(r, r.task.saving() != null ? FenceEntry.SAVING_ON : FenceEntry.ON_CONFIRMED);
+          env.log().event(source, r.task.target() + (r.task.saving() != null ? ": powered on for power saving"
+              : ": powered on again"));
           to(r, Phase.DONE);
           finish(r);
         } else if (++r.polls >= policy.pollMax()) {
@@ -283,6 +295,14 @@ public final class Fencer {
 
   /** Every device of the level reports off: the fence is confirmed; then, and only then, power on. */
   private void offConfirmed(Run r, String result, String how) {
+    if (r.task.saving() != null) { // power saving: the node stays off until the manager wants it again
+      summary(r, FenceEntry.SAVING_OFF);
+      env.log().event(source, r.task.target() + ": powered off for power saving (" + how + String.join("+",
+          r.devices()) + " off)");
+      to(r, Phase.DONE);
+      finish(r);
+      return;
+    }
     summary(r, result);
     env.log().event(source, r.task.target() + ": power off confirmed (" + how + String.join("+", r.devices())
         + " off)");
@@ -331,7 +351,8 @@ public final class Fencer {
   // ---- history ---------------------------------------------------------------------------------------------------
 
   private void summary(Run r, String result) {
-    record(r, String.join("+", r.devices()), r.task.repair() ? FenceEntry.CYCLE : FenceEntry.SUMMARY, result,
+    record(r, String.join("+", r.devices()), r.task.saving() != null ? FenceEntry.SAVING
+        : r.task.repair() ? FenceEntry.CYCLE : FenceEntry.SUMMARY, result,
         r.lastEndMs, r.lastEndMs);
   }
 

@@ -48,6 +48,7 @@ public final class Manager {
    */
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
+  private final PowerSaving powerSaving = new PowerSaving();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -198,6 +199,7 @@ public final class Manager {
     lease = null;
     timers.clear();
     rebalance.reset();
+    powerSaving.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -258,7 +260,10 @@ public final class Manager {
         services.syncConfig(id);
       }
       for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
-      rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
+      if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
+      else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
+      powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
+          env.measuredUsage(), history == null ? FenceHistory.empty() : history.value(), me, nowMs));
     }
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = new ArrayList<>();

@@ -95,6 +95,7 @@ final class NodeMachine {
           confirm(node, rec.generation(), new FenceConfirmation(ConfirmKind.WATCHDOG, "watchdog", rec.generation()));
         } // else: a power or manual confirmation, through powerConfirmed or manualConfirm
       }
+      case STANDBY -> { } // silence is expected: only PowerSaving moves a standby node (never to a fence)
       case FENCED -> {
         if (rec != null && !rec.fenced() && rec.generation() == st.generation() && renewing) {
           to(node, st, NodeState.ONLINE, "rejoined after fence, generation " + rec.generation());
@@ -213,6 +214,7 @@ final class NodeMachine {
     NodeStatus st = w.node(node);
     if (st.state() == NodeState.FENCING) return node + " is being fenced already";
     if (st.state() == NodeState.FENCED) return node + " is fenced already and has not rejoined";
+    if (st.state() == NodeState.STANDBY) return node + " is in standby, powered off by power saving";
     if (!nc.watchdog() && KdumpLevel.levels(nc).isEmpty()) {
       return node + " has neither a watchdog nor a fence device: nothing here can fence it (power it off, then "
           + "fence confirm " + node + ")";

@@ -20,18 +20,25 @@ public enum NodeState {
    * Maintenance, the operator's (lasting until the operator ends it) or a migrate-policy shutdown's (ending by
    * itself): resources are moved away and the node takes none.
    */
-  MAINTENANCE;
+  MAINTENANCE,
+  /**
+   * Power saving: emptied by the manager and powered off (or being powered off or on) through its fence device. Not
+   * a failure and not fenced: it runs nothing and takes nothing, and its silence never leads to a fence. It leaves
+   * only through power saving: online once powered on and renewing again, or online at once if its power off failed.
+   */
+  STANDBY;
 
   /** States a node may come from to reach this one. */
   public Set<NodeState> predecessors() {
     return switch (this) {
-      case ONLINE -> EnumSet.of(UNKNOWN, FENCING, FENCED, OFFLINE, MAINTENANCE);
+      case ONLINE -> EnumSet.of(UNKNOWN, FENCING, FENCED, OFFLINE, MAINTENANCE, STANDBY);
       case UNKNOWN -> EnumSet.of(ONLINE, MAINTENANCE, OFFLINE);
       case FENCING -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE, OFFLINE);
       case FENCED -> EnumSet.of(FENCING);
       case OFFLINE -> EnumSet.of(ONLINE, UNKNOWN, MAINTENANCE);
       // back into the operator's maintenance from an absence: renewed before the fence write, rejoined, booted
       case MAINTENANCE -> EnumSet.of(ONLINE, UNKNOWN, FENCING, FENCED, OFFLINE);
+      case STANDBY -> EnumSet.of(ONLINE);
     };
   }
 

@@ -14,10 +14,11 @@ import java.util.TreeMap;
  * @param nodeCapacity node to its CPUs and memory (absent: 0, the node offers nothing to weigh)
  * @param resourceDemand resource to its configured CPUs and memory (absent: 0)
  * @param autoRebalance the {@code crs_auto_rebalance*} options (absent, as in an older store: off)
+ * @param powerSaving the {@code power_saving*} options (absent, as in an older store: off)
  */
 public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean rebalanceOnStart,
     SortedMap<String, Capacity> nodeCapacity, SortedMap<String, Capacity> resourceDemand,
-    AutoRebalanceConfig autoRebalance) {
+    AutoRebalanceConfig autoRebalance, PowerSavingConfig powerSaving) {
 
   public static final PlacementConfig NONE = new PlacementConfig(null, null, false, null, null);
 
@@ -27,8 +28,16 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
     this(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, AutoRebalanceConfig.OFF);
   }
 
+  /** Without power saving. */
+  public PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean rebalanceOnStart,
+      SortedMap<String, Capacity> nodeCapacity, SortedMap<String, Capacity> resourceDemand,
+      AutoRebalanceConfig autoRebalance) {
+    this(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance, PowerSavingConfig.OFF);
+  }
+
   public PlacementConfig {
     autoRebalance = autoRebalance == null ? AutoRebalanceConfig.OFF : autoRebalance;
+    powerSaving = (powerSaving == null ? PowerSavingConfig.OFF : powerSaving).check();
     rules = Collections.unmodifiableSortedMap(new TreeMap<>(rules == null ? new TreeMap<>() : rules));
     crs = crs == null ? Crs.BASIC : crs;
     nodeCapacity = Collections.unmodifiableSortedMap(new TreeMap<>(nodeCapacity == null ? new TreeMap<>()
@@ -42,26 +51,30 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
 
   /** Nothing but today's behaviour: no rules, basic counting. */
   public boolean plain() {
-    return rules.isEmpty() && crs == Crs.BASIC && !rebalanceOnStart && !autoRebalance.on();
+    return rules.isEmpty() && crs == Crs.BASIC && !rebalanceOnStart && !autoRebalance.on() && !powerSaving.on();
   }
 
   public PlacementConfig withRules(SortedMap<String, Rule> rs) {
-    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance);
+    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance, powerSaving);
   }
 
   public PlacementConfig withCrs(Crs c, boolean onStart) {
-    return new PlacementConfig(rules, c, onStart, nodeCapacity, resourceDemand, autoRebalance);
+    return new PlacementConfig(rules, c, onStart, nodeCapacity, resourceDemand, autoRebalance, powerSaving);
   }
 
   public PlacementConfig withAutoRebalance(AutoRebalanceConfig a) {
-    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, a);
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, a, powerSaving);
+  }
+
+  public PlacementConfig withPowerSaving(PowerSavingConfig p) {
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance, p);
   }
 
   public PlacementConfig withResourceDemand(String id, Capacity c) {
     TreeMap<String, Capacity> d = new TreeMap<>(resourceDemand);
     if (c == null) d.remove(id);
     else d.put(id, c);
-    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance);
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance, powerSaving);
   }
 
   /**
@@ -82,7 +95,7 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
     }
     TreeMap<String, Capacity> d = new TreeMap<>(resourceDemand);
     d.remove(id);
-    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance);
+    return new PlacementConfig(rs, crs, rebalanceOnStart, nodeCapacity, d, autoRebalance, powerSaving);
   }
 
   public Capacity demand(String id) {

@@ -64,6 +64,7 @@ final class PowerFencing {
     FenceTask task = w.fencing.get(node);
     Check.that(task == null || task.target().equals(node), "fence order filed under %s: %s", node, task);
     if (task != null) {
+      if (task.saving() != null) return; // power saving's order: PowerSaving follows it
       if (task.repair()) Repair.follow(w, node, st, records.get(node), task, history, manager);
       else follow(node, st, task, nowMs);
       return;

@@ -77,6 +77,7 @@ public final class Invariants implements WorldObserver {
     invariant1NeverTwoInstances(id, node);
     invariant2NewestToken(id, node, token);
     invariant7Placement(id, node, token);
+    standbyRunsNothing(world.managerState(), node);
   }
 
   @Override
@@ -128,6 +129,7 @@ public final class Invariants implements WorldObserver {
     invariant3Handover(before, after);
     invariant4WatchdogConfirmationNeedsAWatchdog(before, after); // the cause, before its consequence below
     invariant4FenceClaims(before, after);
+    for (String n : after.nodes().keySet()) standbyRunsNothing(after, n);
     for (var e : after.services().entrySet()) {
       String id = e.getKey();
       ServiceStatus now = e.getValue();
@@ -191,6 +193,17 @@ public final class Invariants implements WorldObserver {
         fail("3 (one SPM)", "the SPM role (token " + had.token() + ") taken from " + had.node()
             + " while it still acts as SPM");
       }
+    }
+  }
+
+  /** Power saving: a node in standby was emptied first and takes nothing; nothing of ours ever runs on it. */
+  private void standbyRunsNothing(ManagerState ms, String node) {
+    NodeStatus st = ms == null ? null : ms.nodes().get(node);
+    if (st == null || st.state() != NodeState.STANDBY) return;
+    for (String id : world.runningOn(node)) {
+      ServiceStatus ss = ms.services().get(id);
+      if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+      fail("standby (power saving)", node + " is in standby while it runs " + id);
     }
   }
 

@@ -15,6 +15,8 @@ final class FuzzRules {
 
   /** Salt of the auto-rebalance draws: a generator of their own, so the rules drawn before stay what they were. */
   static final long REBALANCE_SALT = 0x5EBA1A7CEL;
+  /** Salt of the power saving draws: a generator of their own, so every history without it stays what it was. */
+  static final long POWER_SAVING_SALT = 0x90E125A7EL;
 
   /**
    * Adds rule and capacity lines to a history's declarations (and cpu= mem= to its resource lines), and now and then
@@ -22,8 +24,33 @@ final class FuzzRules {
    */
   static void add(Random r, List<String> nodes, List<String> declarations) {
     Random a = new Random(declarations.hashCode() ^ REBALANCE_SALT); // drawn before anything changes the lines
+    Random p = new Random(declarations.hashCode() ^ POWER_SAVING_SALT);
     rules(r, nodes, declarations);
     autoRebalance(a, declarations);
+    powerSaving(p, nodes, declarations);
+  }
+
+  /**
+   * power_saving=on in one history of three, with low thresholds and short holds so nodes go to standby and come
+   * back often. At most one node in standby (min_nodes one below the node count): a second could take a store
+   * majority with it, and the history's end must find the cluster converged. Without crs=static, nodes and
+   * resources get capacities and demands of their own draws (basic placement ignores them), so there is a load.
+   */
+  private static void powerSaving(Random p, List<String> nodes, List<String> declarations) {
+    if (p.nextInt(3) != 0 || nodes.size() < 2) return;
+    declarations.add("option power_saving=on");
+    declarations.add("option power_saving_min_nodes=" + (nodes.size() - 1));
+    declarations.add("option power_saving_low=" + (new String[] {"0.3", "0.5", "0.7"})[p.nextInt(3)]);
+    declarations.add("option power_saving_high=" + (new String[] {"0.75", "0.9"})[p.nextInt(2)]);
+    declarations.add("option power_saving_hold=" + (new String[] {"0s", "5s", "20s"})[p.nextInt(3)]);
+    if (declarations.contains("option crs=static")) return;
+    for (String n : nodes) declarations.add("node " + n + " cpu=" + (8 + p.nextInt(24)) + " mem=" + (16 + p.nextInt(64))
+        + "G");
+    for (int i = 0; i < declarations.size(); i++) {
+      if (declarations.get(i).startsWith("resource ")) {
+        declarations.set(i, declarations.get(i) + " cpu=" + (1 + p.nextInt(4)) + " mem=" + (1 + p.nextInt(8)) + "G");
+      }
+    }
   }
 
   /** crs_auto_rebalance in one history of three: any method, low thresholds and holds, so it moves often. */

@@ -318,7 +318,7 @@ final class Grammar {
   private static NodeState nodeState(String word) {
     NodeState st = NodeState.parse(word);
     if (st == null) {
-      throw error("expect node: unknown state '" + word + "' (online, unknown, fencing, fenced, offline, maintenance)");
+      throw error("expect node: unknown state '" + word + "' (online, unknown, fencing, fenced, offline, maintenance, standby)");
     }
     return st;
   }

@@ -16,6 +16,7 @@ import palisade.core.Crs;
 import palisade.core.Durations;
 import palisade.core.GroupConfig;
 import palisade.core.PlacementConfig;
+import palisade.core.PowerSavingConfig;
 import palisade.core.Rule;
 
 /**
@@ -31,13 +32,17 @@ import palisade.core.Rule;
  * option crs_auto_rebalance=yes|no
  * option crs_auto_rebalance_method=bruteforce|topsis
  * option crs_auto_rebalance_threshold=0.3 | crs_auto_rebalance_hold=DURATION | crs_auto_rebalance_margin=0.1
+ * option power_saving=on|off
+ * option power_saving_min_nodes=N
+ * option power_saving_low=0.3 | power_saving_high=0.75 | power_saving_hold=DURATION
  * </pre>
  */
 final class RuleDeclaration {
   /** The placement options this class reads (the other `option` lines are the world's). */
   static final Set<String> OPTIONS = Set.of("crs", "crs_rebalance_on_start", "crs_auto_rebalance",
       "crs_auto_rebalance_method", "crs_auto_rebalance_threshold", "crs_auto_rebalance_hold",
-      "crs_auto_rebalance_margin");
+      "crs_auto_rebalance_margin", "power_saving", "power_saving_min_nodes", "power_saving_low", "power_saving_high",
+      "power_saving_hold");
 
   private final TreeMap<String, Rule> rules = new TreeMap<>();
   /** rule name -> the line it was declared on (0 when generated), for errors found at the end. */
@@ -47,6 +52,7 @@ final class RuleDeclaration {
   private Crs crs = Crs.BASIC;
   private boolean rebalanceOnStart;
   private AutoRebalanceConfig autoRebalance = AutoRebalanceConfig.OFF;
+  private PowerSavingConfig powerSaving = PowerSavingConfig.OFF;
 
   /** `rule ...`: the words from `rule` on. */
   void rule(List<String> w, int line) {
@@ -125,7 +131,14 @@ final class RuleDeclaration {
           where));
       case "crs_auto_rebalance_hold" -> autoRebalance = a.withHoldMs(Durations.parseMs(value, where));
       case "crs_auto_rebalance_margin" -> autoRebalance = a.withMargin(AutoRebalanceConfig.parseNumber(value, where));
-      default -> throw new IllegalStateException("not a placement option: " + key);
+      default -> {
+        if (!PowerSavingConfig.KEYS.contains(key)) throw new IllegalStateException("not a placement option: " + key);
+        try {
+          powerSaving = powerSaving.with(key, value);
+        } catch (ConfigException e) {
+          throw error("option " + e.getMessage()); // the message names the key
+        }
+      }
     }
   }
 
@@ -164,7 +177,7 @@ final class RuleDeclaration {
   }
 
   PlacementConfig build() {
-    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance);
+    return new PlacementConfig(rules, crs, rebalanceOnStart, nodeCapacity, resourceDemand, autoRebalance, powerSaving);
   }
 
   private static ConfigException error(String message) {
