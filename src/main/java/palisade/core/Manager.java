@@ -214,11 +214,15 @@ public final class Manager {
       long v = rec == null ? Op.ABSENT : rec.version();
       NodeRecord value = rec == null ? null : rec.value();
       NodeTimer t = timers.get(n);
-      timers.put(n, t == null ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
+      // A node that never wrote a record (just added; its host not started yet) ran nothing and holds nothing: its
+      // timer starts at its first record, so it is never taken for a silent node and never fenced before it joins.
+      boolean unseen = rec == null && !state.nodes().containsKey(n);
+      timers.put(n, t == null || unseen ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
       if (rec != null) records.put(n, rec.value());
     }
 
     Working w = new Working(state, env.log(), stormAlerted);
+    w.forgetUnconfigured(config.nodes().keySet()); // a removed node leaves the state: never fenced, never placed on
     NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me);
     TreeSet<String> heard = new TreeSet<>();
     for (var e : timers.entrySet()) {
