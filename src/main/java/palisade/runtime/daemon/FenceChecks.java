@@ -20,7 +20,7 @@ final class FenceChecks {
   static final long INTERVAL_MS = 300_000;
 
   private final FenceDriver fences;
-  private final List<String> devices;
+  private List<String> devices;
   private final EventLog log;
   private final String node;
   private final SortedSet<String> failing = new TreeSet<>();
@@ -33,6 +33,12 @@ final class FenceChecks {
     this.node = node;
   }
 
+  /** The devices to check from the next round on (a fence device added or removed at runtime). */
+  void devices(SortedSet<String> now) {
+    devices = new ArrayList<>(now);
+    failing.retainAll(now);
+  }
+
   /** Starts a round unless one still runs (a device may take its whole deadline to answer). */
   void round() {
     if (running || devices.isEmpty()) return;
@@ -41,7 +47,7 @@ final class FenceChecks {
   }
 
   private void check(int i) {
-    if (i >= devices.size()) {
+    if (i >= devices.size()) { // a list changed mid-round only ends the round sooner or later
       running = false;
       return;
     }

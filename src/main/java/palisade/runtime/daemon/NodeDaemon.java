@@ -61,6 +61,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private CuratorFramework curator;
   private ZkStore store;
   private WatchdogPlug watchdog;
+  private ConfigWatch configWatch;
   private AsyncResources resources;
   private AsyncFences fences;
   private AsyncHostFences hostFences;
@@ -195,6 +196,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     WatchdogDevice device;
     try {
       ClusterFacts.check(config, cluster);
+      configWatch = new ConfigWatch(config, fences, log(), cluster); // /config's fence devices, and later changes
       timing = ClusterFacts.timing(config, cluster);
       device = switch (config.watchdogDriver()) {
         case "process" -> processWatchdog(timing);
@@ -214,14 +216,12 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     cleanShutdown = new CleanShutdown(config.node(), config.shutdown(), loop, agent, meteredStore, events, resources,
         this::nowMs);
     log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
-        + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
+        + config.watchdogDriver() + ", fence devices " + fences.names() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     loop.scheduleAtFixedRate(this::tick, timing.tickMs(), timing.tickMs(), TimeUnit.MILLISECONDS);
     coreRunning = true;
-    FenceChecks checks = new FenceChecks(fences, new java.util.TreeSet<>(config.fenceDevices().keySet()), log(),
-        config.node());
     loop.scheduleWithFixedDelay(() -> {
-      if (coreRunning) checks.round(); // not once the daemon exits on its own (halted, refused)
+      if (coreRunning) configWatch.checks().round(); // not once the daemon exits on its own (halted, refused)
     }, FenceChecks.INTERVAL_MS, FenceChecks.INTERVAL_MS, TimeUnit.MILLISECONDS);
     // Whoever resets this node must be alive: checked every R on its own, not only when a renewal lets us feed,
     // so a stopped or dead supervisor is noticed within R (plus the call deadline) even while the store is down.
@@ -279,6 +279,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       telemetry.managerRound(System.nanoTime() - t0);
     }
     StoreView v = store.view();
+    if (configWatch != null) configWatch.tick(v);
     telemetry.tick(new Telemetry.Tick(store.synced(), curator.getZookeeperClient().isConnected(),
         value(v, StorePaths.MANAGER_STATE, ManagerState.class), value(v, StorePaths.FENCE_HISTORY,
         FenceHistory.class)));
