@@ -156,11 +156,18 @@ final class ConfigKeys {
   }
 
   private static String ms(long ms) {
-    return ms == 0 ? "0" : Durations.format(ms);
+    return ms == 0 ? "0" : duration(ms);
   }
 
   private static String off(long ms) {
-    return ms == 0 ? "off" : Durations.format(ms);
+    return ms == 0 ? "off" : duration(ms);
+  }
+
+  /** `10m`, `2h`, `90s`, `1.5s`: as an operator writes it. */
+  static String duration(long ms) {
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    return Durations.format(ms);
   }
 
   private static String number(double d) {
