@@ -25,8 +25,8 @@ import picocli.CommandLine.Parameters;
 /**
  * `palisade fence device add|set|remove|list`: the fence devices the cluster defines in /config. The definition
  * (type, address, port, user, options) is the cluster's; the secret never leaves the hosts: each keeps it in
- * {@code <data_dir>/secrets/<name>} (mode 0600), named by {@code --secret-file-name}. Every daemon builds a device
- * added or changed here without a restart.
+ * {@code secrets/<name>} beside its store credential (/etc/palisade/secrets/NAME, mode 0600), named by {@code
+ * --secret-file-name}. Every daemon builds a device added or changed here without a restart.
  */
 final class FenceDeviceConfigCommands {
   private FenceDeviceConfigCommands() {}
@@ -58,7 +58,8 @@ final class FenceDeviceConfigCommands {
     String timeout;
 
     @Option(names = "--secret-file-name", paramLabel = "NAME", description = "the secret's file on every host: "
-        + "<data_dir>/secrets/NAME, mode 0600 (e.g. /var/lib/palisade/secrets/NAME); 'none' for no secret")
+        + "secrets/NAME beside the host's store credential, mode 0600 (/etc/palisade/secrets/NAME on an installed "
+        + "host; <data_dir>/secrets/NAME in the lab); 'none' for no secret")
     String secret;
 
     /** The definition with every given part applied to base (null: a new device); refused naming the argument. */
@@ -152,7 +153,7 @@ final class FenceDeviceConfigCommands {
   }
 
   @Command(name = "add", description = {"Define a fence device for the whole cluster (no secret: each host keeps "
-      + "it in <data_dir>/secrets/NAME, mode 0600). Every daemon builds it without a restart; name it in a node's "
+      + "it in /etc/palisade/secrets/NAME, mode 0600). Every daemon builds it without a restart; name it in a node's "
       + "fence levels with `node set NODE --fence-level DEV`. Bad input exits 2 and writes nothing."})
   static final class Add implements Callable<Integer> {
     @Mixin

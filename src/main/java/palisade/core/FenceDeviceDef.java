@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * A fence device as the cluster defines it in /config ({@code palisade fence device add}): its type, address and
  * options — never a secret. Each host keeps the device's secret in a file of its own, named here by {@code secret}
- * (the daemon reads {@code secrets/<secret>} next to its configuration file, e.g. /etc/palisade/secrets/bmc4); a
+ * (the daemon reads {@code secrets/<secret>} beside its store credential, e.g. /etc/palisade/secrets/bmc4); a
  * device defined in a host's YAML {@code fence_devices} wins over this one on that host.
  *
  * @param type {@code ipmi}, {@code redfish} or {@code agent} (a ClusterLabs agent named by option {@code agent})

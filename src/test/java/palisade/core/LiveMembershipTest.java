@@ -75,7 +75,8 @@ class LiveMembershipTest {
     run(0, 3_000);
     nodes.put("node4", NodeConfig.standard("node4"));
     configure();
-    run(3_000 + timing.tickMs(), 3_000 + 4 * timing.leaseMs()); // its host is not up yet: four lease timeouts of absence
+    // Its host is not up yet: four lease timeouts of absence.
+    run(3_000 + timing.tickMs(), 3_000 + 4 * timing.leaseMs());
     assertThat(store.get(StorePaths.node("node4"), NodeRecord.class)).as("no fence write for node4").isNull();
     assertThat(state("node4")).isNotIn(NodeState.FENCING, NodeState.FENCED);
     assertThat(log).noneMatch(l -> l.contains("node4") && l.contains("fenc"));

@@ -12,16 +12,22 @@ import palisade.runtime.daemon.DaemonConfig.FenceDeviceConf;
 
 /**
  * The fence devices a host drives: the ones the cluster defines in /config ({@code palisade fence device add}), each
- * with its secret read from this host's {@code <data_dir>/secrets/<name>} (mode 0600), and the ones this host's YAML
+ * with its secret read from this host's {@code secrets/<name>} next to its store credential directory (mode 0600;
+ * /etc/palisade/secrets/NAME on a host set up by `cluster init|join`, {@code <data_dir>/secrets/NAME} when the
+ * credential is the default {@code <data_dir>/credential}), and the ones this host's YAML
  * {@code fence_devices} defines, which win over /config's of the same name on this host (an older cluster's files
  * keep working unchanged; a host whose BMC network differs may override the address).
  */
 public final class ClusterDevices {
   private ClusterDevices() {}
 
-  /** Where this host keeps the secrets that /config's devices name. */
+  /**
+   * Where this host keeps the secrets that /config's devices name: {@code secrets/} beside its store credential
+   * directory, the directory that already holds what only this host may read.
+   */
   public static Path secretsDir(DaemonConfig local) {
-    return local.dataDir().resolve("secrets");
+    Path parent = local.storeCredential().toAbsolutePath().getParent();
+    return (parent == null ? local.dataDir() : parent).resolve("secrets");
   }
 
   /** One /config device as this host builds it: its options, and password_file = its local secret file. */
