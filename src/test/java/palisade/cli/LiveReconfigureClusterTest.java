@@ -133,7 +133,8 @@ class LiveReconfigureClusterTest {
 
     // node4 joins: added with the device as its fence level, then its host starts with its own file.
     cli("node", "add", "node4", "--fence-level", "bmc4", "--spm-priority", "2");
-    assertThat(log("node1")).contains("cluster configuration: node node4 added");
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        .until(() -> log("node1").contains("cluster configuration: node node4 added"));
     cluster.powerOn("node4");
     await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250))
         .until(() -> node("node4").state() == NodeState.ONLINE);
