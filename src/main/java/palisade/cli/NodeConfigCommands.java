@@ -116,7 +116,10 @@ final class NodeConfigCommands {
     NodeStatus st = ms == null ? null : ms.nodes().get(node);
     NodeRecord rec = admin.value(StorePaths.node(node), NodeRecord.class);
     if (rec == null && st == null) return null;
-    if (st != null && (st.state() == NodeState.OFFLINE || st.state() == NodeState.FENCED)) return null;
+    boolean stopped = st != null && (st.state() == NodeState.OFFLINE || st.state() == NodeState.FENCED);
+    // The manager's word lags its record by a round: a daemon that started again writes an unfenced, active record.
+    if (stopped && rec != null && !rec.fenced() && !rec.mode().down()) return node + " is starting again";
+    if (stopped) return null;
     return node + " is " + (st == null ? "starting (not known to the manager yet)" : st.state().label());
   }
 

@@ -220,6 +220,10 @@ class ReconfigureCliTest {
     try (Admin node = store.node()) {
       node.update(StorePaths.node("node4"), NodeRecord.class, cur -> NodeRecord.fresh("node4"));
     }
+    refused(palisade("node", "remove", "node4"), "node4 is starting again"); // its record says it runs
+    try (Admin node = store.node()) {
+      node.update(StorePaths.node("node4"), NodeRecord.class, cur -> cur.fence());
+    }
     assertThat(palisade("node", "set", "node4", "--watchdog", "yes").exit()).isZero();
     assertThat(config().nodes().get("node4").watchdog()).isTrue();
     Run remove = palisade("node", "remove", "node4");
