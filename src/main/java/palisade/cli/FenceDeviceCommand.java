@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "device", description = "Fence devices", subcommands = {FenceDeviceCommand.Test.class,
     FenceDeviceConfigCommands.Add.class, FenceDeviceConfigCommands.Set.class, FenceDeviceConfigCommands.Remove.class,
-    FenceDeviceConfigCommands.ListDevices.class})
+    FenceDeviceConfigCommands.ListDevices.class, FenceSecretCommand.class})
 final class FenceDeviceCommand {
   private FenceDeviceCommand() {}
 

@@ -113,11 +113,16 @@ class LiveReconfigureClusterTest {
     assertThat(config().nodes()).doesNotContainKey("node4");
 
     // A fence device the cluster defines: its secret is a file on each host, never in /config.
+    // The lab's nodes share one host, so one `fence device secret` (stdin, never argv) serves them all.
+    java.io.InputStream stdin = System.in;
+    System.setIn(Files.newInputStream(cluster.bmcPasswordFile("node4")));
+    try {
+      onHost("fence", "device", "secret", "bmc4", "--config", yaml("node1").toString());
+    } finally {
+      System.setIn(stdin);
+    }
     Path secrets = ClusterDevices.secretsDir(DaemonConfig.load(yaml("node1")));
-    Files.createDirectories(secrets);
-    Files.copy(cluster.bmcPasswordFile("node4"), secrets.resolve("bmc4"));
-    Files.setPosixFilePermissions(secrets.resolve("bmc4"),
-        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(secrets).isEqualTo(ClusterDevices.secretsDir(DaemonConfig.load(yaml("node4"))));
     cli("fence", "device", "add", "bmc4", "--type", "redfish", "--address", "127.0.0.1", "--port",
         Integer.toString(cluster.bmcPort("node4")), "--user", LocalCluster.BMC_USER, "--option", "ssl_insecure=true",
         "--secret-file-name", "bmc4");
