@@ -25,6 +25,7 @@ final class ConfigWatch {
   private final FenceChecks checks;
   private final String source;
   private ClusterConfig seen;
+  private long seenVersion = -1;
 
   /**
    * At start, before the core runs: builds /config's devices here and now. A device some node's fence levels name
@@ -64,7 +65,9 @@ final class ConfigWatch {
   /** Each tick: when /config changed since last seen, log the change and bring the fence devices in step. */
   void tick(StoreView view) {
     Versioned<ClusterConfig> v = view.get(StorePaths.CONFIG, ClusterConfig.class);
-    if (v == null || v.value().equals(seen)) return;
+    if (v == null || v.version() == seenVersion) return; // one comparison of the whole record per write, not per tick
+    seenVersion = v.version();
+    if (v.value().equals(seen)) return;
     ClusterConfig before = seen;
     seen = v.value();
     for (String line : changes(before, seen, local.node())) log.event(source, "cluster configuration: " + line);
@@ -128,16 +131,24 @@ final class ConfigWatch {
     var p = c.placement();
     var r = p.autoRebalance();
     return "shutdown_policy=" + c.shutdownPolicy().name().toLowerCase(java.util.Locale.ROOT) + " repair_after="
-        + ms(c.repairAfterMs()) + " fence_grace=" + ms(f.graceMs()) + " fence_grace_spm=" + ms(f.graceSpmMs())
-        + " fence_grace_per_resource=" + ms(f.gracePerResourceMs()) + " fence_device_check=" + ms(f.deviceCheckMs())
+        + off(c.repairAfterMs()) + " fence_grace=" + ms(f.graceMs()) + " fence_grace_spm=" + ms(f.graceSpmMs())
+        + " fence_grace_per_resource=" + ms(f.gracePerResourceMs()) + " fence_device_check=" + off(f.deviceCheckMs())
         + " crs=" + p.crs().label() + " crs_rebalance_on_start=" + (p.rebalanceOnStart() ? "yes" : "no")
         + " crs_auto_rebalance=" + (r.on() ? "yes" : "no") + " crs_auto_rebalance_method=" + r.method().label()
         + " crs_auto_rebalance_threshold=" + r.threshold() + " crs_auto_rebalance_hold=" + ms(r.holdMs())
         + " crs_auto_rebalance_margin=" + r.margin();
   }
 
+  /** As `palisade config show` prints a duration: 0, 10m, 2h, 1.5s. */
   private static String ms(long ms) {
-    return ms == 0 ? "0" : palisade.core.Durations.format(ms);
+    if (ms == 0) return "0";
+    if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms % 60_000 == 0) return ms / 60_000 + "m";
+    return palisade.core.Durations.format(ms);
+  }
+
+  private static String off(long ms) {
+    return ms == 0 ? "off" : ms(ms);
   }
 
   private static String describe(NodeConfig n) {
