@@ -202,7 +202,33 @@ final class NodeConfigCommands {
           throw new CliError("node remove " + node + ": it holds resources " + String.join(", ", held) + " (move or "
               + "remove them first); nothing was written");
         }
-        admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> checked(() -> c.withoutNode(node)));
+        admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
+          TreeSet<String> naming = new TreeSet<>();
+          c.groups().forEach((g, gc) -> {
+            if (gc.nodes().containsKey(node)) naming.add("group " + g);
+          });
+          c.placement().rules().forEach((r, rule) -> {
+            if (rule.nodes().containsKey(node)) naming.add("rule " + r);
+          });
+          // A resource first added on the node names it in /config; the manager reads that only when it first places
+          // the resource, so one placed elsewhere since is rewritten as added where it is now (as Proxmox keeps it).
+          ClusterConfig moved = c;
+          for (var rc : c.resources().values()) {
+            if (!node.equals(rc.node())) continue;
+            ServiceStatus ss = ms == null ? null : ms.services().get(rc.id());
+            if (ss == null || ss.node() == null || ss.node().equals(node)) {
+              naming.add("resource " + rc.id() + " (added on it, not placed elsewhere yet)");
+            } else {
+              moved = moved.withResource(rc.withNode(ss.node()));
+            }
+          }
+          if (!naming.isEmpty()) {
+            throw new CliError("node remove " + node + ": " + String.join(", ", naming) + " name it (change them "
+                + "first); nothing was written");
+          }
+          ClusterConfig without = moved;
+          return checked(() -> without.withoutNode(node));
+        });
         admin.delete(StorePaths.node(node));
         admin.delete(ShutdownRequest.path(node));
         admin.audit("node " + node + " removed");

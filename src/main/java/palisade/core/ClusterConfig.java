@@ -111,14 +111,18 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
   }
 
   /**
-   * The same configuration without a member (it must exist). A group, rule or resource still naming it makes the
-   * result invalid (ConfigException naming it): the operator changes those first.
+   * The same configuration without a member (it must exist), and without its capacity. A group, rule or resource
+   * still naming it makes the result invalid (ConfigException naming it): the operator changes those first.
    */
   public ClusterConfig withoutNode(String name) {
     Check.that(nodes.containsKey(name), "withoutNode: unknown node %s", name);
     TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
     ns.remove(name);
-    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, placement);
+    TreeMap<String, Capacity> capacity = new TreeMap<>(placement.nodeCapacity());
+    capacity.remove(name);
+    PlacementConfig p = new PlacementConfig(placement.rules(), placement.crs(), placement.rebalanceOnStart(), capacity,
+        placement.resourceDemand(), placement.autoRebalance());
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, p);
   }
 
   /** The same configuration with one node's settings replaced (the node must exist). */

@@ -18,11 +18,14 @@ import palisade.core.AutoRebalanceConfig;
 import palisade.core.ClusterConfig;
 import palisade.core.Crs;
 import palisade.core.FenceDeviceDef;
+import palisade.core.GroupConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
+import palisade.core.RequestState;
+import palisade.core.ResourceConfig;
 import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.ShutdownPolicy;
@@ -226,9 +229,20 @@ class ReconfigureCliTest {
     }
     assertThat(palisade("node", "set", "node4", "--watchdog", "yes").exit()).isZero();
     assertThat(config().nodes().get("node4").watchdog()).isTrue();
+    // A group naming it is the operator's to change; a resource first added there and running elsewhere now is not.
+    try (Admin a = store.admin()) {
+      a.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withGroups(new TreeMap<>(Map.of("g4",
+          new GroupConfig("g4", new TreeMap<>(Map.of("node4", 1, "node1", 2)), false, false)))).withResource(
+          ResourceConfig.sim("vm:104", "node4", RequestState.STARTED, null, 0, 1, 1, List.of())));
+    }
+    refused(palisade("node", "remove", "node4"), "group g4 name it");
+    try (Admin a = store.admin()) {
+      a.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withGroups(new TreeMap<>()));
+    }
     Run remove = palisade("node", "remove", "node4");
     assertThat(remove.exit()).as(remove.err()).isZero();
     assertThat(config().nodes()).containsOnlyKeys("node1", "node2", "node3");
+    assertThat(config().resources().get("vm:104").node()).as("as if added where it runs").isEqualTo("node1");
     try (Admin a = store.admin()) {
       assertThat(a.read(StorePaths.node("node4"))).as("its record goes with it").isNull();
     }
