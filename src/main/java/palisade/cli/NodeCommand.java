@@ -6,11 +6,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * `palisade node maintenance NODE on|off`: an operator command for the manager; `node shutdown` and `node set`:
- * see {@link NodeShutdownCommands}.
+ * `palisade node maintenance NODE on|off`: an operator command for the manager; `node shutdown`: see {@link
+ * NodeShutdownCommands}; `node add|remove|set`: {@link NodeConfigCommands}.
  */
 @Command(name = "node", description = "Node operations", subcommands = {NodeCommand.Maintenance.class,
-    NodeShutdownCommands.Shutdown.class, NodeShutdownCommands.Set.class, NodeList.class})
+    NodeShutdownCommands.Shutdown.class, NodeConfigCommands.Set.class, NodeConfigCommands.Add.class,
+    NodeConfigCommands.Remove.class, NodeList.class})
 final class NodeCommand {
   private NodeCommand() {}
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** `palisade node shutdown` and `palisade node set`: a node's clean shutdown and its shutdown policy. */
+/** `palisade node shutdown`: a node's clean shutdown (its settings: {@link NodeConfigCommands}). */
 final class NodeShutdownCommands {
   private NodeShutdownCommands() {}
 
@@ -65,33 +65,6 @@ final class NodeShutdownCommands {
         } else {
           System.out.println(line + "; " + new Waiter(admin, 0).await(WaitGoal.shutdown(node), timeoutMs, line));
         }
-      }
-      return 0;
-    }
-  }
-
-  @Command(name = "set", description = "Change a node's settings in the cluster's configuration")
-  static final class Set implements Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
-
-    @Parameters(index = "0", paramLabel = "NODE", description = "the node to change")
-    String node;
-
-    @Option(names = "--shutdown-policy", required = true, paramLabel = "POLICY",
-        description = "conditional|freeze|failover|migrate, or default (follow the cluster's shutdown_policy)")
-    String policy;
-
-    @Override
-    public Integer call() throws Exception {
-      ShutdownPolicy p = parsePolicy(policy, "--shutdown-policy", true); // before any connection
-      try (Admin admin = checkedNode(store, node)) {
-        ClusterConfig cfg = admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
-          if (c == null || !c.nodes().containsKey(node)) throw new CliError("no node '" + node + "'");
-          return c.withNode(c.nodes().get(node).withShutdownPolicy(p));
-        });
-        System.out.println(node + ": shutdown policy " + (p == null ? "default (the cluster's: "
-            + label(cfg.shutdownPolicy()) + ")" : label(p)) + "; in force from its next shutdown");
       }
       return 0;
     }

@@ -97,6 +97,34 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     return new ClusterConfig(nodes, groups, resources, policy, timing, repairAfterMs, fence, placement);
   }
 
+  /** The same configuration with another {@code repair_after} (0 = off). */
+  public ClusterConfig withRepairAfter(long ms) {
+    return new ClusterConfig(nodes, groups, resources, shutdownPolicy, timing, ms, fence, placement);
+  }
+
+  /** The same configuration with one more member (the node must not exist yet). */
+  public ClusterConfig withNodeAdded(NodeConfig n) {
+    Check.that(!nodes.containsKey(n.name()), "withNodeAdded: node %s exists", n.name());
+    TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
+    ns.put(n.name(), n);
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, placement);
+  }
+
+  /**
+   * The same configuration without a member (it must exist), and without its capacity. A group, rule or resource
+   * still naming it makes the result invalid (ConfigException naming it): the operator changes those first.
+   */
+  public ClusterConfig withoutNode(String name) {
+    Check.that(nodes.containsKey(name), "withoutNode: unknown node %s", name);
+    TreeMap<String, NodeConfig> ns = new TreeMap<>(nodes);
+    ns.remove(name);
+    TreeMap<String, Capacity> capacity = new TreeMap<>(placement.nodeCapacity());
+    capacity.remove(name);
+    PlacementConfig p = new PlacementConfig(placement.rules(), placement.crs(), placement.rebalanceOnStart(), capacity,
+        placement.resourceDemand(), placement.autoRebalance());
+    return new ClusterConfig(ns, groups, resources, shutdownPolicy, timing, repairAfterMs, fence, p);
+  }
+
   /** The same configuration with one node's settings replaced (the node must exist). */
   public ClusterConfig withNode(NodeConfig n) {
     Check.that(nodes.containsKey(n.name()), "withNode: unknown node %s", n.name());

@@ -12,14 +12,30 @@ package palisade.core;
  * @param graceSpmMs {@code fence_grace_spm}: extra when the node holds the SPM role
  * @param gracePerResourceMs {@code fence_grace_per_resource}: extra per resource running there
  * @param deviceCheckMs {@code fence_device_check}: how often every fence device is asked for its status; 0 = never
+ * @param devices the fence devices the cluster defines ({@code palisade fence device add}), by name; a host's YAML
+ *     {@code fence_devices} may define more, and its definition wins on that host (absent, as in an older store: none)
  */
-public record FenceOptions(long graceMs, long graceSpmMs, long gracePerResourceMs, long deviceCheckMs) {
+public record FenceOptions(long graceMs, long graceSpmMs, long gracePerResourceMs, long deviceCheckMs,
+    java.util.SortedMap<String, FenceDeviceDef> devices) {
   /** RHEV checks its fence agents every few minutes; ten minutes keeps a BMC's load negligible. */
   public static final long DEFAULT_DEVICE_CHECK_MS = 600_000;
   /** At most this many resources count toward the grace: a bound that keeps the sum far from overflow. */
   static final long MAX_COUNTED_RESOURCES = 100_000;
 
+  /** Options without cluster-defined devices. */
+  public FenceOptions(long graceMs, long graceSpmMs, long gracePerResourceMs, long deviceCheckMs) {
+    this(graceMs, graceSpmMs, gracePerResourceMs, deviceCheckMs, null);
+  }
+
   public FenceOptions {
+    devices = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(devices == null
+        ? new java.util.TreeMap<>() : devices));
+    for (String name : devices.keySet()) {
+      if (!FenceDeviceDef.NAME.matcher(name).matches()) {
+        throw new ConfigException("fence device '" + name + "': the name must be lower-case letters, digits, '-' or "
+            + "'_'");
+      }
+    }
     bounded("fence_grace", graceMs);
     bounded("fence_grace_spm", graceSpmMs);
     bounded("fence_grace_per_resource", gracePerResourceMs);
@@ -36,11 +52,19 @@ public record FenceOptions(long graceMs, long graceSpmMs, long gracePerResourceM
   }
 
   public FenceOptions withGrace(long base, long spm, long perResource) {
-    return new FenceOptions(base, spm, perResource, deviceCheckMs);
+    return new FenceOptions(base, spm, perResource, deviceCheckMs, devices);
   }
 
   public FenceOptions withDeviceCheck(long ms) {
-    return new FenceOptions(graceMs, graceSpmMs, gracePerResourceMs, ms);
+    return new FenceOptions(graceMs, graceSpmMs, gracePerResourceMs, ms, devices);
+  }
+
+  /** The same options with a device defined (or redefined), or removed when def is null. */
+  public FenceOptions withDevice(String name, FenceDeviceDef def) {
+    java.util.TreeMap<String, FenceDeviceDef> ds = new java.util.TreeMap<>(devices);
+    if (def == null) ds.remove(name);
+    else ds.put(name, def);
+    return new FenceOptions(graceMs, graceSpmMs, gracePerResourceMs, deviceCheckMs, ds);
   }
 
   private static void bounded(String key, long ms) {

@@ -227,6 +227,7 @@ public final class Manager {
     forgetRemovedNodes(config);
     TreeMap<String, NodeRecord> records = readRecords(config, view, nowMs);
     Working w = new Working(state, env.log(), stormAlerted);
+    w.forgetUnconfigured(config.nodes().keySet()); // a removed node leaves the state: never fenced, never placed on
     TimingChange.check(config, records, timers, timing);
     List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
     if (!extra.isEmpty()) timing = timings.effective(own, view); // a raise counts from its sending on
@@ -289,7 +290,10 @@ public final class Manager {
       long v = rec == null ? Op.ABSENT : rec.version();
       NodeRecord value = rec == null ? null : rec.value();
       NodeTimer t = timers.get(n);
-      timers.put(n, t == null ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
+      // A node that never wrote a record (just added; its host not started yet) ran nothing and holds nothing: its
+      // timer starts at its first record, so it is never taken for a silent node and never fenced before it joins.
+      boolean unseen = rec == null && !state.nodes().containsKey(n);
+      timers.put(n, t == null || unseen ? NodeTimer.start(v, value, nowMs) : t.seen(v, value, nowMs));
       if (rec != null) records.put(n, rec.value());
     }
     return records;

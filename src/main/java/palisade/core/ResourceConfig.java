@@ -45,4 +45,9 @@ public record ResourceConfig(String id, String node, RequestState state, String 
   public ResourceConfig withState(RequestState s) {
     return new ResourceConfig(id, node, s, group, priority, maxRestart, maxRelocate, disks, type, options);
   }
+
+  /** The same resource as if first added on n (only read when the manager first places it). */
+  public ResourceConfig withNode(String n) {
+    return new ResourceConfig(id, n, state, group, priority, maxRestart, maxRelocate, disks, type, options);
+  }
 }

@@ -46,6 +46,27 @@ final class Working {
     this.commandSeq = base.commandSeq();
   }
 
+  /**
+   * Drops what the state keeps of nodes that left the configuration (`palisade node remove`, refused unless the node
+   * is stopped and holds nothing): its status, fence and soft-fence orders, operator maintenance.
+   */
+  void forgetUnconfigured(java.util.Set<String> configured) {
+    java.util.TreeSet<String> gone = new java.util.TreeSet<>(nodes.keySet());
+    gone.addAll(fencing.keySet());
+    gone.addAll(softFences.keySet());
+    gone.addAll(maintenance);
+    gone.removeAll(configured);
+    for (String n : gone) {
+      nodes.remove(n);
+      fencing.remove(n);
+      softFences.remove(n);
+      maintenance.remove(n);
+      changed = true;
+      nodeChanges++;
+      log.event("manager", n + ": removed from the configuration: forgotten");
+    }
+  }
+
   boolean changed() {
     return changed;
   }

@@ -30,9 +30,10 @@ final class AsyncFences implements FenceDriver {
   static final int WORKERS = 4;
   static final long SLACK_MS = 5_000;
 
-  private record Device(FenceDevice device, long timeoutMs) {}
+  private record Device(FenceDevice device, long timeoutMs, DaemonConfig.FenceDeviceConf conf) {}
 
-  private final Map<String, Device> devices;
+  /** The devices this host drives, by name; changed only on the loop (or before it runs), see {@link #sync}. */
+  private final TreeMap<String, Device> devices;
   private final ScheduledExecutorService loop;
   private final LongSupplier loopClock;
   private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, r -> {
@@ -41,7 +42,7 @@ final class AsyncFences implements FenceDriver {
     return t;
   });
 
-  private AsyncFences(Map<String, Device> devices, ScheduledExecutorService loop, LongSupplier loopClock) {
+  private AsyncFences(TreeMap<String, Device> devices, ScheduledExecutorService loop, LongSupplier loopClock) {
     this.devices = devices;
     this.loop = loop;
     this.loopClock = loopClock;
@@ -55,7 +56,7 @@ final class AsyncFences implements FenceDriver {
     TreeMap<String, Device> built = new TreeMap<>();
     for (DaemonConfig.FenceDeviceConf c : config.fenceDevices().values()) {
       try {
-        built.put(c.spec().name(), new Device(FenceDevices.create(c.spec()), c.timeoutMs()));
+        built.put(c.spec().name(), new Device(FenceDevices.create(c.spec()), c.timeoutMs(), c));
       } catch (FenceException e) {
         throw new ConfigException("fence_devices." + c.spec().name() + ": " + e.getMessage());
       }
@@ -65,6 +66,51 @@ final class AsyncFences implements FenceDriver {
 
   int size() {
     return devices.size();
+  }
+
+  /** The names of the devices this host drives now. */
+  java.util.SortedSet<String> names() {
+    return new java.util.TreeSet<>(devices.keySet());
+  }
+
+  /** What one device sync did, for the daemon's log; failed maps a device to why it could not be built here. */
+  record Synced(java.util.SortedSet<String> added, java.util.SortedSet<String> changed,
+      java.util.SortedSet<String> removed, Map<String, String> failed) {}
+
+  /**
+   * Makes the devices this host drives the wanted ones: a device no longer wanted goes at once, a new or changed one
+   * is built on a fence worker (an agent's metadata is read by running it) and put in place on the loop, where
+   * done then hears what changed. Call on the loop. A device that cannot be built keeps its old definition, if any.
+   */
+  void sync(Map<String, DaemonConfig.FenceDeviceConf> wanted, java.util.function.Consumer<Synced> done) {
+    java.util.TreeSet<String> removed = new java.util.TreeSet<>(devices.keySet());
+    removed.removeAll(wanted.keySet());
+    devices.keySet().removeAll(removed);
+    TreeMap<String, DaemonConfig.FenceDeviceConf> build = new TreeMap<>();
+    wanted.forEach((n, c) -> {
+      Device d = devices.get(n);
+      if (d == null || !d.conf().equals(c)) build.put(n, c);
+    });
+    if (build.isEmpty()) {
+      if (!removed.isEmpty()) done.accept(new Synced(new java.util.TreeSet<>(), new java.util.TreeSet<>(), removed,
+          Map.of()));
+      return;
+    }
+    try {
+      workers.execute(() -> {
+        TreeMap<String, Device> built = new TreeMap<>();
+        TreeMap<String, String> failed = new TreeMap<>();
+        build(build, built, failed);
+        loop.execute(() -> {
+          java.util.TreeSet<String> added = new java.util.TreeSet<>();
+          java.util.TreeSet<String> changed = new java.util.TreeSet<>();
+          built.forEach((n, d) -> (devices.put(n, d) == null ? added : changed).add(n));
+          done.accept(new Synced(added, changed, removed, failed));
+        });
+      });
+    } catch (RejectedExecutionException e) {
+      // the daemon is stopping
+    }
   }
 
   @Override
@@ -116,6 +162,34 @@ final class AsyncFences implements FenceDriver {
             System.currentTimeMillis()), loopClock.getAsLong());
       }
     }, hardMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * As {@link #sync}, built here and now (at start, before the core runs); returns the devices that could not be
+   * built on this host, with why.
+   */
+  Map<String, String> syncNow(Map<String, DaemonConfig.FenceDeviceConf> wanted) {
+    devices.keySet().retainAll(wanted.keySet());
+    TreeMap<String, DaemonConfig.FenceDeviceConf> build = new TreeMap<>();
+    wanted.forEach((n, c) -> {
+      if (devices.get(n) == null || !devices.get(n).conf().equals(c)) build.put(n, c);
+    });
+    TreeMap<String, Device> built = new TreeMap<>();
+    TreeMap<String, String> failed = new TreeMap<>();
+    build(build, built, failed);
+    devices.putAll(built);
+    return failed;
+  }
+
+  private static void build(Map<String, DaemonConfig.FenceDeviceConf> confs, Map<String, Device> built,
+      Map<String, String> failed) {
+    confs.forEach((n, c) -> {
+      try {
+        built.put(n, new Device(FenceDevices.create(c.spec()), c.timeoutMs(), c));
+      } catch (FenceException | RuntimeException e) {
+        failed.put(n, e instanceof FenceException ? e.getMessage() : n + ": " + e.getClass().getSimpleName());
+      }
+    });
   }
 
   /** Posts the outcome to the loop unless the call was already answered (abandoned after its deadline). */

@@ -81,13 +81,15 @@ final class ClusterFacts {
     for (NodeConfig n : cluster.nodes().values()) {
       for (List<String> level : n.fenceLevels()) {
         for (String d : level) {
-          if (!local.fenceDevices().containsKey(d)) missing.putIfAbsent(d, n.name());
+          if (!local.fenceDevices().containsKey(d) && !cluster.fence().devices().containsKey(d)) {
+            missing.putIfAbsent(d, n.name());
+          }
         }
       }
     }
     missing.forEach((d, n) -> wrong.add("fence_devices has no device '" + d + "' here, but the cluster's /config "
-        + "names it in " + n + "'s fence levels (every node may act as fence proxy, so every node declares every "
-        + "device)"));
+        + "names it in " + n + "'s fence levels and does not define it (every node may act as fence proxy: define "
+        + "it with palisade fence device add, or in every node's fence_devices)"));
     for (NodeConfig n : cluster.nodes().values()) {
       // Any node may be the proxy of a soft fence or a kdump level: each needs the settings to run them.
       DaemonConfig.Node mine = local.nodes().stream().filter(x -> x.name().equals(n.name())).findFirst().orElse(null);

@@ -59,6 +59,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private CuratorFramework curator;
   private ZkStore store;
   private WatchdogPlug watchdog;
+  private ConfigWatch configWatch;
   private AsyncResources resources;
   private UsageReporter usage;
   private AsyncFences fences;
@@ -198,6 +199,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     WatchdogDevice device;
     try {
       ClusterFacts.check(config, cluster);
+      configWatch = new ConfigWatch(config, fences, log(), cluster); // /config's fence devices, and later changes
       timing = ClusterFacts.timing(config, cluster);
       device = switch (config.watchdogDriver()) {
         case "process" -> processWatchdog(timing);
@@ -217,7 +219,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     cleanShutdown = new CleanShutdown(config.node(), config.shutdown(), loop, agent, meteredStore, events, resources,
         this::nowMs);
     log().event(config.node() + "/daemon", "started (store " + config.connectString() + ", watchdog "
-        + config.watchdogDriver() + ", fence devices " + config.fenceDevices().keySet() + ", cluster timing "
+        + config.watchdogDriver() + ", fence devices " + fences.names() + ", cluster timing "
         + ClusterFacts.describe(timing) + ", tick " + Durations.format(timing.tickMs()) + ")");
     tickMs = timing.tickMs();
     ticks = loop.scheduleAtFixedRate(this::tick, tickMs, tickMs, TimeUnit.MILLISECONDS);
@@ -283,6 +285,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       telemetry.managerRound(System.nanoTime() - t0);
     }
     StoreView v = store.view();
+    if (configWatch != null) configWatch.tick(v);
     telemetry.tick(new Telemetry.Tick(store.synced(), curator.getZookeeperClient().isConnected(),
         value(v, StorePaths.MANAGER_STATE, ManagerState.class), value(v, StorePaths.FENCE_HISTORY,
         FenceHistory.class)));

@@ -146,6 +146,18 @@ public final class Admin implements AutoCloseable {
     throw new IllegalStateException(path + ": too many concurrent writers, gave up after " + CAS_ATTEMPTS_MAX);
   }
 
+  /** Deletes the record at path if it exists (audited); false when there was none. */
+  public boolean delete(String path) throws Exception {
+    writable();
+    try {
+      client.delete().forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      return false;
+    }
+    audit("deleted " + path);
+    return true;
+  }
+
   /**
    * Appends an operator command by compare-and-set on /commands; returns its sequence number.
    *
