@@ -104,6 +104,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.println("cluster: " + cluster);
       out.println("store: " + StoreProbe.describe(health));
+      StorePeerCommands.statusLine(admin).ifPresent(out::println);
       if (lease == null) {
         out.println("manager: none yet");
       } else {

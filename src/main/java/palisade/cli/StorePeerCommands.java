@@ -61,6 +61,27 @@ final class StorePeerCommands {
     }
   }
 
+  /**
+   * For `status`: "store peers: 5 voting (node1, ...), standby node6, membership version 100000003"; empty when the
+   * store keeps no dynamic membership (reconfiguration off: the peers are the configured ones).
+   */
+  static java.util.Optional<String> statusLine(Admin admin) {
+    try {
+      StorePeers.Membership m = StorePeers.membership(admin);
+      if (m.version() < 0 || m.servers().isEmpty()) return java.util.Optional.empty();
+      Map<String, StorePeers.Offer> offers = StorePeers.offers(admin);
+      if (offers.isEmpty()) return java.util.Optional.empty(); // no daemon publishes: reconfiguration is off
+      List<String> voters = m.voters().stream().map(s -> PeerPlan.nameOf(s.id(), offers)).toList();
+      List<String> standby = offers.values().stream().filter(o -> !m.has(o.id())).map(StorePeers.Offer::node)
+          .toList();
+      return java.util.Optional.of("store peers: " + voters.size() + " voting (" + String.join(", ", voters) + ")"
+          + (standby.isEmpty() ? "" : ", standby " + String.join(", ", standby)) + ", membership version "
+          + Long.toHexString(m.version()));
+    } catch (Exception e) {
+      return java.util.Optional.empty(); // best effort: the store line above says how the store is
+    }
+  }
+
   /** Every member and every published standby peer, by server id, each asked its mode. */
   static List<Map<String, Object>> rows(StorePeers.Membership m, Map<String, StorePeers.Offer> offers, Admin admin) {
     Set<Integer> ids = new TreeSet<>();
