@@ -31,8 +31,10 @@ public final class PeerPlan {
    * @param leaving server ids of the peers that stop voting (and leave the ensemble)
    * @param fromVersion the membership version it applies to (ZooKeeper refuses it if the membership changed since)
    * @param voters the voters afterwards, by node name (or "server N" for an id no node published)
+   * @param members every server line of the membership afterwards, by id
    */
-  public record Plan(List<String> joining, List<Integer> leaving, long fromVersion, List<String> voters) {}
+  public record Plan(List<String> joining, List<Integer> leaving, long fromVersion, List<String> voters,
+      List<String> members) {}
 
   /** What an operator asks for and what the cluster looks like. */
   public record Ask(List<String> add, List<String> remove, boolean allowEven) {}
@@ -69,7 +71,12 @@ public final class PeerPlan {
     check(voters.size(), ask.allowEven());
     List<String> names = new ArrayList<>();
     for (int id : voters) names.add(nameOf(id, offers));
-    return new Plan(List.copyOf(joining), List.copyOf(leaving), cur.version(), List.copyOf(names));
+    java.util.TreeMap<Integer, String> members = new java.util.TreeMap<>();
+    cur.servers().forEach(srv -> members.put(srv.id(), StorePeers.line(srv)));
+    leaving.forEach(members::remove);
+    for (String n : ask.add()) members.put(offers.get(n).id(), offers.get(n).serverLine());
+    return new Plan(List.copyOf(joining), List.copyOf(leaving), cur.version(), List.copyOf(names),
+        List.copyOf(members.values()));
   }
 
   /** The voter count afterwards: at least three, at most nine, odd unless asked otherwise. */

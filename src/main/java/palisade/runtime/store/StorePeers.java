@@ -108,21 +108,21 @@ public final class StorePeers {
     }
   }
 
+  /** A server's line as the membership holds it (no client address: the client port is TLS only, static). */
+  static String line(Server s) {
+    return "server." + s.id() + "=" + s.host() + ":" + s.peerPort() + ":" + s.electionPort() + ":"
+        + (s.voter() ? "participant" : "observer");
+  }
+
   /**
-   * Applies a planned change as one incremental reconfiguration at the membership's version (refused by ZooKeeper
-   * if it changed since it was read); returns the new membership.
+   * Applies a planned change as one reconfiguration at the membership's version (refused by ZooKeeper if it changed
+   * since it was read); returns the new membership. It names the whole new membership (ZooKeeper's non-incremental
+   * form): an incremental join demands a client address per server, which would open a plain, unauthenticated
+   * client port on the peer; Palisade's peers serve clients over TLS only.
    */
   public static Membership apply(Admin admin, PeerPlan.Plan plan) throws Exception {
-    var r = admin.client().reconfig();
-    byte[] out;
-    List<String> leaving = plan.leaving().stream().map(String::valueOf).toList();
-    if (!plan.joining().isEmpty() && !leaving.isEmpty()) {
-      out = r.joining(plan.joining()).leaving(leaving).fromConfig(plan.fromVersion()).forEnsemble();
-    } else if (!plan.joining().isEmpty()) {
-      out = r.joining(plan.joining()).fromConfig(plan.fromVersion()).forEnsemble();
-    } else {
-      out = r.leaving(leaving).fromConfig(plan.fromVersion()).forEnsemble();
-    }
+    byte[] out = admin.client().reconfig().withNewMembers(plan.members()).fromConfig(plan.fromVersion())
+        .forEnsemble();
     return parse(new String(out, StandardCharsets.UTF_8));
   }
 }

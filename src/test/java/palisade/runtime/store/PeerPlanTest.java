@@ -56,6 +56,7 @@ class PeerPlanTest {
     assertThat(p.leaving()).isEmpty();
     assertThat(p.fromVersion()).isEqualTo(0x100000000L);
     assertThat(p.voters()).containsExactly("node1", "node2", "node3", "node4", "node5");
+    assertThat(p.members()).hasSize(5).first().isEqualTo("server.1=10.0.0.1:2888:3888:participant");
     String five = THREE + "server.4=10.0.0.4:2888:3888:participant\nserver.5=10.0.0.5:2888:3888:participant\n";
     assertThat(plan(five, Set.of(), List.of(), List.of("node1", "node2"), false).leaving()).containsExactly(1, 2);
     assertThat(plan(THREE, Set.of("node4"), List.of("node4"), List.of(), true).voters()).hasSize(4);
