@@ -100,6 +100,11 @@ class StorePeersClusterTest {
     cluster.powerOn("node3");
     awaitServing("node3");
     assertThat(serverLines("node3")).isEqualTo(5);
+    List<String> starts = java.nio.file.Files.readAllLines(cluster.nodeLog("node3")).stream()
+        .filter(l -> l.contains("store peer 3 starts with")).toList();
+    assertThat(starts).as("the first start, then the restart").hasSizeGreaterThanOrEqualTo(2);
+    assertThat(starts.get(0)).contains("the configured peers");
+    assertThat(starts.get(starts.size() - 1)).contains("starts with 5 servers (membership version");
 
     // Two of the original three stopped: 3 of 5 are a quorum, which fences them and recovers their resources.
     cluster.powerOff("node1");

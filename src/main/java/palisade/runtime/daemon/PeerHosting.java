@@ -30,6 +30,10 @@ public final class PeerHosting {
   /** Starts the node's peer in {@code dir} (the daemon's and `store serve`'s: the same peer). */
   public static EmbeddedPeer start(DaemonConfig c, Path dir, Credential credential, IntConsumer onFatal)
       throws Exception {
+    if (c.storeReconfig()) {
+      // After a reconfiguration this is the current membership, not the configuration's list: say which.
+      DaemonLog.info("store peer " + c.idOf(c.node()) + " starts with " + EmbeddedPeer.membershipOnDisk(dir));
+    }
     return EmbeddedPeer.start(dir, c.idOf(c.node()), members(c), credential, onFatal, c.storeReconfig());
   }
 

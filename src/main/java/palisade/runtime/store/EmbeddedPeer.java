@@ -139,6 +139,17 @@ public final class EmbeddedPeer implements AutoCloseable {
     }
   }
 
+  /**
+   * The membership a peer in {@code dir} would start with, for the log: "5 servers (membership version 1000000b0)"
+   * from its newest dynamic configuration file, or "the configured peers" when it has none yet.
+   */
+  public static String membershipOnDisk(Path dir) throws IOException {
+    java.util.Optional<Path> f = PeerMembership.newest(dir);
+    if (f.isEmpty()) return "the configured peers";
+    return PeerMembership.servers(f.get()).size() + " servers (membership version "
+        + Long.toHexString(PeerMembership.version(f.get())) + ")";
+  }
+
   /** A directory only its owner may enter; ZooKeeper's files inside it (snapshots, logs) hold resource commands. */
   public static Path privateDir(Path dir) throws IOException {
     Files.createDirectories(dir);
