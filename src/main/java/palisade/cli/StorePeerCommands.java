@@ -26,9 +26,9 @@ import picocli.CommandLine.Parameters;
 final class StorePeerCommands {
   private StorePeerCommands() {}
 
-  @Command(name = "peers", description = {"The store's peers: server id, node, address, role (leader, follower, "
-      + "observer, or standby: a peer that runs but does not vote yet) and whether it answered, and the "
-      + "membership's version."})
+  @Command(name = "peers", description = {"List the store's peers and their roles",
+      "Each peer's server id, node, address, role (leader, follower, observer, or standby: a peer that runs but does "
+      + "not vote yet) and whether it answered, and the membership's version."})
   static final class Peers implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
@@ -179,8 +179,8 @@ final class StorePeerCommands {
     }
   }
 
-  @Command(name = "add", description = {"Make the peers of NODE... voting members of the store, in one "
-      + "reconfiguration. Each NODE's daemon must run a standby peer (store.peer: yes in its configuration) that "
+  @Command(name = "add", description = {"Make the peers of NODE... voting members of the store",
+      "One reconfiguration for all of them. Each NODE's daemon must run a standby peer (store.peer: yes in its configuration) that "
       + "answers. Refused when the number of voters would be even (add two at once, or --allow-even) or above 9. "
       + "Needs an admin credential; recorded in the events with who made it."})
   static final class Add extends Change {
@@ -195,8 +195,8 @@ final class StorePeerCommands {
     }
   }
 
-  @Command(name = "remove", description = {"Remove the peers of NODE... from the store's voting members, in one "
-      + "reconfiguration (the leader too: ZooKeeper hands leadership over). Refused below 3 voters or when the "
+  @Command(name = "remove", description = {"Remove the peers of NODE... from the store's voting members",
+      "One reconfiguration for all of them (the leader too: ZooKeeper hands leadership over). Refused below 3 voters or when the "
       + "number would be even (remove two at once, or --allow-even). A removed peer whose daemon runs stays a "
       + "non-voting follower (standby). Needs an admin credential; recorded in the events with who made it."})
   static final class Remove extends Change {
