@@ -23,7 +23,8 @@ import palisade.runtime.store.StorePeers;
  * nodes, three voting peers and two standby peers (node4, node5, {@code store.peer: yes}). Adding both makes five
  * voters while the cluster keeps working; a restarted original peer comes back with the five-peer membership (not
  * its YAML's three); two of the original three stopped leave a quorum (3 of 5) that still recovers their
- * resources; removing those two brings the store back to three voters. Every change is an event naming the admin.
+ * resources; removing those two brings the store back to three voters, and a removed peer's node that comes back
+ * runs as a standby (a non-voting follower) with its daemon online. Every change is an event naming the admin.
  */
 @Tag("cluster")
 class StorePeersClusterTest {
@@ -120,7 +121,16 @@ class StorePeersClusterTest {
     LabCli.output(cluster, "store", "peer", "remove", "node1", "node2");
     assertThat(voters()).containsExactly(3, 4, 5);
     String peers = LabCli.output(cluster, "store", "peers");
-    assertThat(peers).contains("3 voting peers").containsPattern("1 +node1 .* standby");
+    assertThat(peers).contains("3 voting peers").containsPattern("1 +node1 .* standby +no");
+
+    // A removed peer's node comes back: its peer follows without a vote (standby), and its daemon works on it.
+    cluster.powerOn("node1");
+    awaitServing("node1");
+    await().ignoreExceptions().atMost(FORM).pollInterval(Duration.ofMillis(250)).until(() -> admin.value(
+        StorePaths.MANAGER_STATE, palisade.core.ManagerState.class).nodes().get("node1").state()
+        == palisade.core.NodeState.ONLINE);
+    assertThat(voters()).containsExactly(3, 4, 5);
+    assertThat(LabCli.output(cluster, "store", "peers")).containsPattern("1 +node1 .* standby +yes");
     System.out.printf("whole run %.1fs%n", (System.currentTimeMillis() - t0) / 1000.0);
   }
 }
