@@ -68,7 +68,7 @@ final class StoreCommand {
         dc = DaemonConfig.load(config);
         if (!dc.runsPeer()) {
           throw new ConfigException(config + ": " + dc.node() + " runs no store peer (store.connect, or not among "
-              + "the first store.peers nodes)");
+              + "the first store.peers nodes and no store.peer: yes)");
         }
         credential = Credential.load(dc.storeCredential());
         if (credential.role() != Credential.Role.MEMBER) {
