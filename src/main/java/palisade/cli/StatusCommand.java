@@ -87,6 +87,7 @@ final class StatusCommand implements Callable<Integer> {
       body.put("resources", Api.resources(tick).get("resources"));
       body.put("groups", Api.groups(cfg).get("groups"));
       body.putAll(extras(Reads.snapshot(admin), health));
+      StorePeerCommands.summary(admin).ifPresent(p -> body.put("store_peers", p)); // with reconfiguration only
       OutputOption.print(body, out);
       return 0;
     }
@@ -104,7 +105,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.println("cluster: " + cluster);
       out.println("store: " + StoreProbe.describe(health));
-      StorePeerCommands.statusLine(admin).ifPresent(out::println);
+      StorePeerCommands.summary(admin).ifPresent(p -> out.println(p.line()));
       if (lease == null) {
         out.println("manager: none yet");
       } else {

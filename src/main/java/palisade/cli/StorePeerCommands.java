@@ -61,24 +61,30 @@ final class StorePeerCommands {
     }
   }
 
+  /** The store's voters and standby peers by node, and the membership version (hex), for `status`. */
+  record Summary(String version, List<String> voters, List<String> standby) {
+    /** "store peers: 5 voting (node1, ...), standby node6, membership version 1000000b0". */
+    String line() {
+      return "store peers: " + voters.size() + " voting (" + String.join(", ", voters) + ")"
+          + (standby.isEmpty() ? "" : ", standby " + String.join(", ", standby)) + ", membership version " + version;
+    }
+  }
+
   /**
-   * For `status`: "store peers: 5 voting (node1, ...), standby node6, membership version 100000003"; empty when the
-   * store keeps no dynamic membership (reconfiguration off: the peers are the configured ones).
+   * The summary, or empty when no daemon publishes its peer (reconfiguration off: the peers are the configured
+   * ones, which the store line lists already) or the membership cannot be read.
    */
-  static java.util.Optional<String> statusLine(Admin admin) {
+  static java.util.Optional<Summary> summary(Admin admin) {
     try {
       StorePeers.Membership m = StorePeers.membership(admin);
-      if (m.version() < 0 || m.servers().isEmpty()) return java.util.Optional.empty();
       Map<String, StorePeers.Offer> offers = StorePeers.offers(admin);
-      if (offers.isEmpty()) return java.util.Optional.empty(); // no daemon publishes: reconfiguration is off
+      if (m.version() < 0 || m.servers().isEmpty() || offers.isEmpty()) return java.util.Optional.empty();
       List<String> voters = m.voters().stream().map(s -> PeerPlan.nameOf(s.id(), offers)).toList();
       List<String> standby = offers.values().stream().filter(o -> !m.has(o.id())).map(StorePeers.Offer::node)
           .toList();
-      return java.util.Optional.of("store peers: " + voters.size() + " voting (" + String.join(", ", voters) + ")"
-          + (standby.isEmpty() ? "" : ", standby " + String.join(", ", standby)) + ", membership version "
-          + Long.toHexString(m.version()));
+      return java.util.Optional.of(new Summary(Long.toHexString(m.version()), voters, standby));
     } catch (Exception e) {
-      return java.util.Optional.empty(); // best effort: the store line above says how the store is
+      return java.util.Optional.empty(); // best effort: the store line says how the store is
     }
   }
 

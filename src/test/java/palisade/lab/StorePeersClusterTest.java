@@ -92,6 +92,7 @@ class StorePeersClusterTest {
     assertThat(voters()).containsExactly(1, 2, 3, 4, 5);
     assertThat(LabCli.output(cluster, "status")).contains("store peers: 5 voting (node1, node2, node3, node4, "
         + "node5)");
+    assertThat(LabCli.output(cluster, "status", "-o", "json")).contains("\"store_peers\"").contains("\"node5\" ]");
     addResource("vm:201", "node4"); // the cluster keeps working
     assertThat(admin.events(null, 1000)).anyMatch(e -> e.source().startsWith("operator admin (admin)")
         && e.message().startsWith("added store peers node4, node5"));
