@@ -1,12 +1,14 @@
 package palisade.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
+import org.apache.zookeeper.KeeperException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,7 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ClusterConfig;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.Credentials;
 import palisade.runtime.store.EmbeddedPeer;
+import palisade.runtime.store.PeerPlan;
 import palisade.runtime.store.StorePeers;
 
 /**
@@ -117,6 +122,17 @@ class StorePeersClusterTest {
       return List.of("vm:101", "vm:102").stream().allMatch(id -> Traces.alive(t, id, now).size() == 1);
     });
     addResource("vm:202", "node5");
+
+    // Only an admin may reconfigure: a node's credential is refused by the store itself, nothing changes.
+    PeerPlan.Plan shrink = PeerPlan.plan(StorePeers.membership(admin), StorePeers.offers(admin),
+        Set.of("node1", "node2", "node3", "node4", "node5"), Set.of(), new PeerPlan.Ask(List.of(),
+            List.of("node1", "node2"), false));
+    try (Admin node = new Admin(cluster.connectString(), LocalCluster.CLUSTER, Credential.load(
+        Credentials.nodeDir(cluster.credentialsDir(), "node3")))) {
+      assertThat(node.connect(15_000)).isTrue();
+      assertThatThrownBy(() -> StorePeers.apply(node, shrink)).isInstanceOf(KeeperException.NoAuthException.class);
+    }
+    assertThat(voters()).containsExactly(1, 2, 3, 4, 5);
 
     // Back to three: the stopped peers leave.
     LabCli.output(cluster, "store", "peer", "remove", "node1", "node2");
