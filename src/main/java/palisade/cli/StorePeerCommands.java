@@ -56,6 +56,10 @@ final class StorePeerCommands {
         }
         System.out.println(m.voters().size() + " voting peers, membership version "
             + (m.version() < 0 ? "unknown" : Long.toHexString(m.version())));
+        if (rows.stream().noneMatch(r -> (boolean) r.get("reachable")) && StorePeers.offers(admin).isEmpty()) {
+          System.out.println("no daemon publishes its peer: dynamic reconfiguration is off (store.reconfig: no, a "
+              + "witness, or an external ensemble), the peers are the configured ones");
+        }
       }
       return 0;
     }
