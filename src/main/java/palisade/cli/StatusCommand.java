@@ -90,6 +90,7 @@ final class StatusCommand implements Callable<Integer> {
       body.put("groups", Api.groups(cfg).get("groups"));
       body.putAll(extras(Reads.snapshot(admin), health));
       body.put("ha", HaCommand.json(ms, HaCommand.records(admin, cfg)));
+      StorePeerCommands.summary(admin).ifPresent(p -> body.put("store_peers", p)); // with reconfiguration only
       OutputOption.print(body, out);
       return 0;
     }
@@ -107,6 +108,7 @@ final class StatusCommand implements Callable<Integer> {
       }
       out.println("cluster: " + cluster);
       out.println("store: " + StoreProbe.describe(health));
+      StorePeerCommands.summary(admin).ifPresent(p -> out.println(p.line()));
       if (lease == null) {
         out.println("manager: none yet");
       } else {

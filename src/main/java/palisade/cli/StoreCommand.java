@@ -4,9 +4,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.ArrayList;
 import palisade.core.ConfigException;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.daemon.PeerHosting;
 import palisade.runtime.store.Admin;
 import palisade.runtime.store.Credential;
 import palisade.runtime.store.EmbeddedPeer;
@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** `palisade store backup|restore FILE`: a copy of everything under the cluster's root in the store, and back. */
-@Command(name = "store", description = "The cluster's store: backup and restore",
-    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Serve.class})
+@Command(name = "store", description = "The cluster's store: backup and restore, its peers",
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Serve.class,
+        StorePeerCommands.Peers.class, StorePeerCommands.Peer.class})
 final class StoreCommand {
   private StoreCommand() {}
 
@@ -67,7 +68,7 @@ final class StoreCommand {
         dc = DaemonConfig.load(config);
         if (!dc.runsPeer()) {
           throw new ConfigException(config + ": " + dc.node() + " runs no store peer (store.connect, or not among "
-              + "the first store.peers nodes)");
+              + "the first store.peers nodes and no store.peer: yes)");
         }
         credential = Credential.load(dc.storeCredential());
         if (credential.role() != Credential.Role.MEMBER) {
@@ -77,15 +78,10 @@ final class StoreCommand {
         System.err.println("palisade: " + e.getMessage());
         return 2;
       }
-      List<EmbeddedPeer.Member> members = new ArrayList<>();
-      List<DaemonConfig.Node> peers = dc.peerMembers();
-      for (int i = 0; i < peers.size(); i++) {
-        DaemonConfig.Node n = peers.get(i);
-        members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
-      }
+      List<EmbeddedPeer.Member> members = PeerHosting.members(dc);
       Path dir = EmbeddedPeer.privateDir(dc.dataDir());
       // The same directory as the daemon's peer: this is the node's peer, run without its daemon.
-      EmbeddedPeer peer = EmbeddedPeer.start(dir.resolve("zookeeper"), dc.idOf(dc.node()), members, credential,
+      EmbeddedPeer peer = PeerHosting.start(dc, dir.resolve("zookeeper"), credential,
           code -> {
             System.out.println("FATAL: the store peer stopped on a fatal error (exit code " + code + ")");
             System.out.flush();

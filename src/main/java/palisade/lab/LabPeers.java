@@ -21,6 +21,34 @@ final class LabPeers {
     this.dir = c.dir();
   }
 
+  /** State property: every node dials every other at its own address (no fault-proxy links), see createDirect. */
+  static final String DIRECT = "direct_store";
+
+  /**
+   * A lab whose store can be reconfigured live (`palisade store peer add|remove`): {@code nodes} nodes, the first
+   * {@code peers} of them voting peers, every other node a standby peer ({@code store.peer: yes}). Every node dials
+   * the others at their own addresses, not through fault-proxy links: ZooKeeper's dynamic reconfiguration gives every
+   * peer the same membership, addresses included, which per-node link addresses would contradict (the links' lab
+   * runs with {@code store.reconfig: no}). Network faults by links therefore do not reach this lab's store.
+   */
+  static LocalCluster createDirect(Path dir, int nodes, int peers, java.util.Map<String, String> timing)
+      throws IOException {
+    return LabSetup.create(dir, nodes, new LocalCluster.Options(timing, peers, false, java.util.Set.of(),
+        java.util.Map.of()), false, java.util.Map.of(DIRECT, "true"));
+  }
+
+  /** Whether the lab's nodes dial each other directly (createDirect). */
+  static boolean direct(LocalCluster c) {
+    return Boolean.parseBoolean(c.stateValue(DIRECT, "false"));
+  }
+
+  /** The store section's lines after {@code peers} for node i: standby peer, or reconfiguration off (links). */
+  static String reconfigEntry(LocalCluster c, int i) {
+    // Each node names the others by its own link addresses, which one shared membership cannot express.
+    if (!direct(c)) return "  reconfig: no\n";
+    return i > c.layout().peers() ? "  peer: yes\n" : "";
+  }
+
   /**
    * Starts the node's store peer in a cgroup of its own (so that the firewall knows its packets as the node's),
    * not in its daemon's: a watchdog reset of the daemon leaves the peer running, as an external ensemble member on

@@ -27,6 +27,12 @@ final class LabSetup {
   /** See {@link LocalCluster#create(Path, int, LocalCluster.Options, boolean)}. */
   static LocalCluster create(Path dir, int nodes, LocalCluster.Options options, boolean peerProcesses)
       throws IOException {
+    return create(dir, nodes, options, peerProcesses, Map.of());
+  }
+
+  /** As above, with extra state properties that the node configurations follow (e.g. {@link LabPeers#DIRECT}). */
+  static LocalCluster create(Path dir, int nodes, LocalCluster.Options options, boolean peerProcesses,
+      Map<String, String> extraState) throws IOException {
     if (Files.exists(dir.resolve(LocalCluster.STATE))) {
       throw new IllegalStateException("a local cluster already exists in " + dir + " (lab down first)");
     }
@@ -43,6 +49,7 @@ final class LabSetup {
     p.setProperty("peers", Integer.toString(layout.peers()));
     p.setProperty("base_port", Integer.toString(layout.basePort()));
     if (peerProcesses) p.setProperty("peer_processes", "true");
+    extraState.forEach(p::setProperty);
     LocalCluster c = new LocalCluster(dir, layout, p);
     for (String n : options.noWatchdog()) {
       c.layout().requireNode(n);

@@ -48,6 +48,7 @@ final class NodeYaml {
       sb.append("store:\n").append(LabWitness.storeEntry(layout, i)); // every node runs a peer, the witness too
     } else {
       sb.append("store:\n  peers: ").append(layout.peers()).append('\n');
+      sb.append(LabPeers.reconfigEntry(c, i));
     }
     sb.append("  credential: ").append(quote(Credentials.nodeDir(c.credentialsDir(), Layout.name(i)).toString()))
         .append('\n');
@@ -75,7 +76,8 @@ final class NodeYaml {
     sb.append("nodes:\n");
     for (int j = 1; j <= layout.nodes(); j++) {
       sb.append("  - name: ").append(Layout.name(j)).append('\n')
-          .append("    address: ").append(layout.dialAddress(i, j)).append('\n')
+          .append("    address: ").append(LabPeers.direct(c) ? layout.address(j) : layout.dialAddress(i, j))
+          .append('\n')
           .append("    client_port: ").append(layout.clientPort()).append('\n')
           .append("    peer_port: ").append(layout.peerPort()).append('\n')
           .append("    election_port: ").append(layout.electionPort()).append('\n')

@@ -40,11 +40,15 @@ import palisade.io.TextFile;
  * @param witness {@code store.witness}, the store peer that is no node (last server id), or null
  * @param fence {@code fence_grace}, {@code fence_grace_spm}, {@code fence_grace_per_resource} and {@code
  *     fence_device_check}, the initial cluster settings ({@link FenceSection})
+ * @param standbyPeer {@code store.peer: yes}: this node, beyond the first {@code store.peers}, runs a peer that
+ *     joins the ensemble as a voter when an admin adds it ({@code palisade store peer add})
+ * @param storeReconfig {@code store.reconfig}: the embedded peers run with dynamic reconfiguration on
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
-    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness, palisade.core.FenceOptions fence) {
+    ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness, palisade.core.FenceOptions fence,
+    boolean standbyPeer, boolean storeReconfig) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -145,7 +149,25 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   }
 
   public boolean runsPeer() {
-    return connect == null && idOf(node) <= peers;
+    return connect == null && (idOf(node) <= peers || standbyPeer);
+  }
+
+  /**
+   * The members this node's peer starts with: {@link #peerMembers()}, and itself when it is a standby peer (the
+   * ensemble takes it as a non-voting follower until an admin adds it). After a reconfiguration the peer's own
+   * dynamic configuration file, not this list, says who the members are.
+   */
+  public List<Node> initialPeers() {
+    List<Node> members = peerMembers();
+    if (!standbyPeer) return members;
+    List<Node> out = new java.util.ArrayList<>(members);
+    out.add(self());
+    return out;
+  }
+
+  /** The ZooKeeper server id of a member of {@link #initialPeers()}: the witness is last, a node its position. */
+  public int peerId(Node n) {
+    return witness != null && n == witness ? peers : idOf(n.name());
   }
 
   /** The store peers in server-id order: the first {@code peers} nodes, or every node and then the witness. */
@@ -227,7 +249,19 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
         repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base),
         LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes),
-        FenceSection.parse(root));
+        FenceSection.parse(root), standbyPeer(store, nodes, node), store.reconfig());
+  }
+
+  /** {@code store.peer: yes} only on a node beyond the first store.peers (the first ones vote from the start). */
+  static boolean standbyPeer(StoreSection store, List<Node> nodes, String node) {
+    if (!store.standbyPeer()) return false;
+    int id = 1;
+    while (!nodes.get(id - 1).name().equals(node)) id++;
+    if (id <= store.peers()) {
+      throw new ConfigException("store.peer: " + node + " is among the first store.peers (" + store.peers()
+          + ") nodes, which run a voting peer already; store.peer: yes is for a node that may host one later");
+    }
+    return true;
   }
 
   /** The witness, whose name must be no node's. */

@@ -109,21 +109,13 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     PrivateFiles.umask077();
     Path dir = PrivateFiles.privateTree(config.dataDir());
     java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
-    if (config.runsPeer()) {
-      List<EmbeddedPeer.Member> members = new java.util.ArrayList<>();
-      List<DaemonConfig.Node> peers = config.peerMembers();
-      for (int i = 0; i < peers.size(); i++) {
-        DaemonConfig.Node n = peers.get(i);
-        members.add(new EmbeddedPeer.Member(i + 1, n.address(), n.clientPort(), n.peerPort(), n.electionPort()));
-      }
-      peer = EmbeddedPeer.start(dir.resolve("zookeeper"), config.idOf(config.node()), members, credential,
-          this::peerFailed);
-    }
+    if (config.runsPeer()) peer = PeerHosting.start(config, dir.resolve("zookeeper"), credential, this::peerFailed);
     curator = ZkStore.clientBuilder(config.connectString(), config.cluster(), credential)
         .sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
         .retryPolicy(new RetryNTimes(0, 0))
         .build();
+    PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.

@@ -19,8 +19,17 @@ import palisade.runtime.store.Credential;
  * @param credential {@code store.credential} as written, or null for the default
  * @param witness {@code store.witness}: a store peer on a machine that is no node (two nodes and a witness), or null;
  *     with it every node runs a peer and the witness is the last one
+ * @param standbyPeer {@code store.peer: yes} on a node beyond the first {@code store.peers}: it runs a peer that
+ *     starts as a non-voting follower and votes once an admin adds it ({@code palisade store peer add})
+ * @param reconfig {@code store.reconfig}: the embedded peers allow dynamic reconfiguration (default yes; no with a
+ *     witness, whose ensemble stays as configured)
  */
-record StoreSection(String connect, int peers, String credential, DaemonConfig.Node witness) {
+record StoreSection(String connect, int peers, String credential, DaemonConfig.Node witness, boolean standbyPeer,
+    boolean reconfig) {
+  StoreSection(String connect, int peers, String credential, DaemonConfig.Node witness) {
+    this(connect, peers, credential, witness, false, connect == null && witness == null);
+  }
+
   private static final Set<String> WITNESS_KEYS = Set.of("name", "address", "client_port", "peer_port",
       "election_port");
 
@@ -29,7 +38,7 @@ record StoreSection(String connect, int peers, String credential, DaemonConfig.N
     String credential = null;
     int peers = DaemonConfig.defaultPeers(nodeCount);
     if (store.isMissingNode()) return new StoreSection(connect, peers, credential, null);
-    onlyKeys(store, "store.", Set.of("connect", "peers", "credential", "witness"));
+    onlyKeys(store, "store.", Set.of("connect", "peers", "credential", "witness", "peer", "reconfig"));
     if (store.has("credential")) credential = text(store.get("credential"), "store.credential");
     if (store.has("connect")) {
       connect = connect(text(store.get("connect"), "store.connect"));
@@ -56,9 +65,46 @@ record StoreSection(String connect, int peers, String credential, DaemonConfig.N
         throw new ConfigException("store.witness: a witness makes an odd quorum of 2 or 4 nodes, not of "
             + nodeCount);
       }
-      return new StoreSection(null, nodeCount + 1, credential, witness(store.get("witness")));
+      return withPeerKeys(store, new StoreSection(null, nodeCount + 1, credential, witness(store.get("witness"))));
     }
-    return new StoreSection(connect, peers, credential, null);
+    return withPeerKeys(store, new StoreSection(connect, peers, credential, null));
+  }
+
+  /**
+   * {@code store.peer} (yes: this node may host a peer beyond the first {@code store.peers}) and
+   * {@code store.reconfig} (yes|no), which need embedded peers. Whether the node is beyond the first peers is
+   * {@link DaemonConfig}'s to check (it knows the node's position).
+   */
+  private static StoreSection withPeerKeys(JsonNode store, StoreSection s) {
+    boolean peer = false;
+    boolean reconfig = s.reconfig();
+    if (store.has("peer")) {
+      if (s.connect() != null) throw new ConfigException("store.peer: not allowed together with store.connect");
+      if (s.witness() != null) throw new ConfigException("store.peer: not allowed with store.witness (every node "
+          + "runs a peer already)");
+      peer = yesNo(store.get("peer"), "store.peer");
+    }
+    if (store.has("reconfig")) {
+      if (s.connect() != null) throw new ConfigException("store.reconfig: not allowed together with store.connect "
+          + "(an external ensemble is reconfigured by its own administrators)");
+      reconfig = yesNo(store.get("reconfig"), "store.reconfig");
+      if (reconfig && s.witness() != null) {
+        throw new ConfigException("store.reconfig: yes is not supported with store.witness (its ensemble is fixed)");
+      }
+    }
+    if (peer && !reconfig) {
+      throw new ConfigException("store.peer: yes needs dynamic reconfiguration (store.reconfig: no says it is off)");
+    }
+    return new StoreSection(s.connect(), s.peers(), s.credential(), s.witness(), peer, reconfig);
+  }
+
+  /** yes/no (YAML reads both as booleans; true/false too). */
+  private static boolean yesNo(JsonNode v, String key) {
+    if (v.isBoolean()) return v.booleanValue();
+    String t = v.isTextual() ? v.asText() : "";
+    if (t.equals("yes")) return true;
+    if (t.equals("no")) return false;
+    throw new ConfigException(key + ": must be yes or no, got " + v.asText());
   }
 
   /** {@code store.witness}: its name and addresses as this host dials it (default ports as for nodes). */

@@ -49,6 +49,18 @@ public final class EmbeddedPeer implements AutoCloseable {
    */
   public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
       IntConsumer onFatal) throws Exception {
+    return start(dir, myId, members, credential, onFatal, false);
+  }
+
+  /**
+   * As {@link #start(Path, int, List, Credential, IntConsumer)}; with {@code reconfig} (and more than one member)
+   * ZooKeeper's dynamic reconfiguration is on: the membership lives in a dynamic configuration file
+   * ({@link PeerMembership}) that starts as {@code members} and follows every reconfiguration, and only an admin
+   * credential may reconfigure. A peer whose id is in {@code members} but not in the ensemble's current membership
+   * starts as a non-voting follower that becomes a voter when an admin adds it ({@code palisade store peer add}).
+   */
+  public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
+      IntConsumer onFatal, boolean reconfig) throws Exception {
     privateDir(dir);
     Path data = privateDir(dir.resolve("data"));
     Member me = members.stream().filter(m -> m.id() == myId).findFirst()
@@ -63,12 +75,21 @@ public final class EmbeddedPeer implements AutoCloseable {
     p.putAll(credential.serverProperties());
     p.setProperty("admin.enableServer", "false");
     p.setProperty("4lw.commands.whitelist", "srvr,ruok,stat");
-    p.setProperty("reconfigEnabled", "false");
+    boolean dynamic = reconfig && members.size() > 1;
+    // Both are process-wide statics inside ZooKeeper: set them at every start, never inherit a previous peer's.
+    p.setProperty("reconfigEnabled", Boolean.toString(dynamic));
+    p.setProperty("standaloneEnabled", Boolean.toString(!dynamic));
+    // Read by PalisadeAuthProvider: an admin credential is the store's superuser, which reconfiguration needs (the
+    // store keeps /zookeeper/config read-only for everyone else: members, viewers, anonymous clients).
+    p.setProperty(PalisadeAuthProvider.ADMIN_RECONFIG_KEY, Boolean.toString(dynamic));
     p.setProperty("maxSessionTimeout", Integer.toString(40 * TICK_MS));
     p.setProperty("minSessionTimeout", Integer.toString(2 * TICK_MS));
     p.setProperty("autopurge.purgeInterval", "1");
     p.setProperty("autopurge.snapRetainCount", "3");
-    if (members.size() > 1) {
+    if (dynamic) {
+      Files.writeString(data.resolve("myid"), Integer.toString(myId), StandardCharsets.US_ASCII);
+      p.setProperty("dynamicConfigFile", PeerMembership.current(dir, members).toString());
+    } else if (members.size() > 1) {
       Files.writeString(data.resolve("myid"), Integer.toString(myId), StandardCharsets.US_ASCII);
       for (Member m : members) {
         p.setProperty("server." + m.id(), m.host() + ":" + m.peerPort() + ":" + m.electionPort());
@@ -116,6 +137,17 @@ public final class EmbeddedPeer implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * The membership a peer in {@code dir} would start with, for the log: "5 servers (membership version 1000000b0)"
+   * from its newest dynamic configuration file, or "the configured peers" when it has none yet.
+   */
+  public static String membershipOnDisk(Path dir) throws IOException {
+    java.util.Optional<Path> f = PeerMembership.newest(dir);
+    if (f.isEmpty()) return "the configured peers";
+    return PeerMembership.servers(f.get()).size() + " servers (membership version "
+        + Long.toHexString(PeerMembership.version(f.get())) + ")";
   }
 
   /** A directory only its owner may enter; ZooKeeper's files inside it (snapshots, logs) hold resource commands. */

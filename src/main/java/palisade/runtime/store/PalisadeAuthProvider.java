@@ -38,6 +38,12 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
   public static final String SCHEME = "palisade";
   /** Configuration key (zoo.cfg; ZooKeeper turns it into the system property zookeeper.palisade.revoked). */
   public static final String REVOKED_KEY = "palisade.revoked";
+  /**
+   * Configuration key: {@code true} makes an admin credential the store's superuser, which ZooKeeper's dynamic
+   * reconfiguration requires (it checks write access to /zookeeper/config, read-only for everyone else). Admins hold
+   * every permission on the cluster's znodes already; members, viewers and unauthenticated clients never get it.
+   */
+  public static final String ADMIN_RECONFIG_KEY = "palisade.adminReconfig";
   private static final Set<String> ROLES = Set.of("member", "admin", "viewer");
   /** The CNs of the two authorities (Credentials names them so). */
   static final String MEMBERS_CA_CN = "members ca";
@@ -90,6 +96,9 @@ public final class PalisadeAuthProvider extends X509AuthenticationProvider {
         return KeeperException.Code.AUTHFAILED;
       }
       cnxn.addAuthInfo(new Id(SCHEME, id));
+      if (id.startsWith("admin/") && Boolean.getBoolean("zookeeper." + ADMIN_RECONFIG_KEY)) {
+        cnxn.addAuthInfo(new Id("super", id)); // reconfiguration (store peer add|remove) needs it
+      }
       return KeeperException.Code.OK;
     } catch (CertificateException | X509Exception | IOException | IllegalArgumentException e) {
       log.warn("store client refused: {}", e.getMessage());

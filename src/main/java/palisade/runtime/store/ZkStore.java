@@ -86,8 +86,10 @@ public final class ZkStore implements StoreClient, AutoCloseable {
    */
   public static CuratorFrameworkFactory.Builder clientBuilder(String connectString, String cluster,
       Credential credential) {
+    // No ensemble tracker: it would replace the connect string with the membership's client addresses after a
+    // reconfiguration, and a daemon dials its own peer only (fate-sharing).
     return CuratorFrameworkFactory.builder().connectString(connectString).namespace("palisade/" + cluster)
-        .zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE);
+        .zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE).ensembleTracker(false);
   }
 
   public void start() {
