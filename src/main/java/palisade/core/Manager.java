@@ -1,7 +1,6 @@
 package palisade.core;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +47,9 @@ public final class Manager {
    */
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
+  private final RecoveryOrder recoveryOrder = new RecoveryOrder();
+  /** The configuration's rules, indexed, with the rule waits already told. */
+  private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
 
   private Role role = Role.STANDBY;
@@ -241,7 +243,7 @@ public final class Manager {
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
-    applyCommands(view, w, nodes, services, nowMs);
+    OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, env.log(), nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
     Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
@@ -260,7 +262,7 @@ public final class Manager {
       for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) {
         services.syncConfig(id);
       }
-      for (var e : recoveryOrder(config, w)) services.step(e.getKey(), e.getValue());
+      for (var e : recoveryOrder.of(config, w)) services.step(e.getKey(), e.getValue());
       if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
       else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
       powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
@@ -315,78 +317,6 @@ public final class Manager {
     int bound = nodes.size();
     Check.that(timers.size() <= bound && fenceBackoff.size() <= bound && stormAlerted.size() <= bound
         && fenceCommitted.size() <= bound, "manager memory over its bound of %s nodes", bound);
-  }
-
-  /**
-   * Each resource with its configuration (null if removed), higher restart priority first, then by id: recovery
-   * hands out the best nodes in that order. Both maps iterate by id, so one merged walk pairs them.
-   */
-  private List<Map.Entry<String, ResourceConfig>> recoveryOrder(ClusterConfig config, Working w) {
-    // The same configuration object and as many statuses as last round mean the same ids: statuses only ever
-    // gain ids from a configuration change, and lose the ids of removed resources.
-    if (config == orderConfig && w.services.size() == orderSize) return order;
-    order = computeRecoveryOrder(config, w);
-    orderConfig = config;
-    orderSize = w.services.size();
-    return order;
-  }
-
-  /** The configuration's rules, indexed, with the rule waits already told. */
-  private RuleIndex rules;
-  /** The last recovery order and what it was computed from. */
-  private ClusterConfig orderConfig;
-  private int orderSize = -1;
-  private List<Map.Entry<String, ResourceConfig>> order;
-
-  private static List<Map.Entry<String, ResourceConfig>> computeRecoveryOrder(ClusterConfig config, Working w) {
-    TreeMap<Integer, List<Map.Entry<String, ResourceConfig>>> byPriority = new TreeMap<>(Comparator.reverseOrder());
-    java.util.Iterator<ResourceConfig> configs = config.resources().values().iterator();
-    ResourceConfig rc = configs.hasNext() ? configs.next() : null;
-    for (String id : w.services.keySet()) {
-      while (rc != null && rc.id().compareTo(id) < 0) rc = configs.hasNext() ? configs.next() : null;
-      ResourceConfig mine = rc != null && rc.id().equals(id) ? rc : null;
-      byPriority.computeIfAbsent(mine == null ? 0 : mine.priority(), k -> new ArrayList<>())
-          .add(new java.util.AbstractMap.SimpleImmutableEntry<>(id, mine));
-    }
-    List<Map.Entry<String, ResourceConfig>> ordered = new ArrayList<>(w.services.size());
-    for (var group : byPriority.values()) ordered.addAll(group); // each already in id order
-    return ordered;
-  }
-
-  private void applyCommands(StoreView view, Working w, NodeMachine nodes, ServiceMachine services, long nowMs) {
-    Versioned<Commands> cmds = view.get(StorePaths.COMMANDS, Commands.class);
-    if (cmds == null) return;
-    TreeSet<String> movedTo = new TreeSet<>(); // targets of operator moves of this round
-    for (Command c : cmds.value().pending()) {
-      if (c.seq() <= w.commandSeq()) continue;
-      if (c instanceof Command.Maintenance m && m.on() && movedTo.contains(m.node())) {
-        // Invariant 7: a move to this node, decided in this very round, goes out in the same write; entering
-        // maintenance in it too would hand the node a resource placed while it is in maintenance. The command
-        // (and every later one, to keep their order) waits for the next round, when the move is written.
-        break;
-      }
-      String refused = Disarm.command(w, c);
-      if (refused != null || Disarm.handles(c)) { // applied, or refused while the cluster is disarmed
-      } else if (c instanceof Command.Migrate m) {
-        refused = services.migrateCommand(m.resource(), m.node(), true);
-        if (refused == null) movedTo.add(m.node());
-      } else if (c instanceof Command.Relocate r) {
-        refused = services.migrateCommand(r.resource(), r.node(), false);
-        if (refused == null) movedTo.add(r.node());
-      } else if (c instanceof Command.Maintenance m) {
-        refused = nodes.maintenanceCommand(m.node(), m.on(), nowMs);
-      } else if (c instanceof Command.Cleanup x) {
-        refused = services.cleanupCommand(x.resource());
-      } else if (c instanceof Command.FenceNode f) {
-        refused = nodes.fenceCommand(f.node(), f.by());
-      } else {
-        Command.FenceConfirm f = (Command.FenceConfirm) c;
-        refused = nodes.manualConfirm(f.node(), f.by()) ? null
-            : f.node() + " is " + w.nodeState(f.node()).label() + ", not fencing";
-      }
-      if (refused != null) env.log().event(SOURCE, "command " + c.seq() + " refused: " + refused);
-      w.commandApplied(c.seq());
-    }
   }
 
   /**

@@ -182,6 +182,16 @@ final class Grammar {
   }
 
   /** The words after `expect at TIME`. */
+  /** The KIND of `fenced NODE by KIND` and `fence-history NODE has KIND` (word: by or has). */
+  private static ConfirmKind confirmKind(List<String> e, String word, String shape) {
+    String kinds = "watchdog|power|manual|kdump|agent";
+    arity(e, 4, shape + kinds);
+    if (!e.get(2).equals(word) || !List.of(kinds.split("\\|")).contains(e.get(3))) {
+      throw error("expect " + e.get(0) + ": expected " + shape + kinds + ", got '" + String.join(" ", e) + "'");
+    }
+    return ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT));
+  }
+
   static Expectation instant(List<String> e) {
     switch (e.get(0)) {
       case "node" -> {
@@ -191,9 +201,7 @@ final class Grammar {
         arity(e, 3, "node NODE STATE");
         return new Expectation.NodeState(e.get(1), nodeState(e.get(2)));
       }
-      case "timing" -> {
-        return TimingWords.expectation(e);
-      }
+      case "timing" -> { return TimingWords.expectation(e); }
       case "manager" -> {
         arity(e, 3, "manager on NODE[|NODE...]");
         if (!e.get(1).equals("on")) throw error("expect manager: expected manager on NODE");
@@ -206,19 +214,10 @@ final class Grammar {
         return new Expectation.SpmOn(nodes(e.get(2)));
       }
       case "fenced" -> {
-        arity(e, 4, "fenced NODE by watchdog|power|manual|kdump|agent");
-        if (!e.get(2).equals("by") || !List.of("watchdog", "power", "manual", "kdump", "agent").contains(e.get(3))) {
-          throw error("expect fenced: expected fenced NODE by watchdog|power|manual|kdump|agent");
-        }
-        return new Expectation.FencedBy(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
+        return new Expectation.FencedBy(e.get(1), confirmKind(e, "by", "fenced NODE by "));
       }
       case "fence-history" -> {
-        arity(e, 4, "fence-history NODE has watchdog|power|manual|kdump|agent");
-        if (!e.get(2).equals("has") || !List.of("watchdog", "power", "manual", "kdump", "agent").contains(e.get(3))) {
-          throw error("expect fence-history: expected fence-history NODE has watchdog|power|manual|kdump|agent, got '"
-              + String.join(" ", e) + "'");
-        }
-        return new Expectation.FenceHistoryHas(e.get(1), ConfirmKind.valueOf(e.get(3).toUpperCase(Locale.ROOT)));
+        return new Expectation.FenceHistoryHas(e.get(1), confirmKind(e, "has", "fence-history NODE has "));
       }
       case "fence" -> {
         arity(e, 6, "fence proxy of NODE on NODE[|NODE...]");
@@ -239,9 +238,7 @@ final class Grammar {
         arity(e, 1, "converged");
         return new Expectation.Converged();
       }
-      case "cluster" -> {
-        return cluster(e);
-      }
+      case "cluster" -> { return cluster(e); }
       default -> {
         String id = e.get(0);
         if (e.size() >= 2 && e.get(1).equals("running")) {

@@ -36,7 +36,7 @@ final class OperatorActions {
   }
 
   /** A move (node already resolved from `@manager`), or a requested-state change, or cleanup. */
-  static void service(SimWorld world, Action.Service a, String node) {
+  static Void service(SimWorld world, Action.Service a, String node) {
     String id = a.id();
     String what = "service " + id + " " + a.command().word();
     switch (a.command()) {
@@ -59,28 +59,61 @@ final class OperatorActions {
         });
       }
     }
+    return null;
   }
 
-  static void add(SimWorld world, Action.ServiceAdd a) {
+  static Void add(SimWorld world, Action.ServiceAdd a) {
     change(world, a.words(), c -> {
       if (c.resources().containsKey(a.id())) throw new ConfigException(a.id() + " is configured already");
       ClusterConfig next = c.withResource(ResourceConfig.sim(a.id(), a.node(), a.state(), a.group(), 0,
           ResourceConfig.DEFAULT_MAX_RESTART, ResourceConfig.DEFAULT_MAX_RELOCATE, List.of()));
       return a.demand() == null ? next : next.withPlacement(next.placement().withResourceDemand(a.id(), a.demand()));
     });
+    return null;
   }
 
-  static void drop(SimWorld world, Action.ServiceDrop a) {
+  static Void drop(SimWorld world, Action.ServiceDrop a) {
     change(world, a.words(), c -> {
       ResourceConfig rc = c.resources().get(a.id());
       if (rc == null) throw new ConfigException(a.id() + " is not configured");
       return a.delete() ? c.withoutResource(a.id()) : c.withResource(rc.withState(RequestState.IGNORED));
     });
+    return null;
   }
 
-  static void usage(SimWorld world, Action.Usage a) {
+  static Void usage(SimWorld world, Action.Usage a) {
     world.drivers().measure(a.id(), a.used());
     world.log("operator", a.words());
+    return null;
+  }
+
+  /** `maintenance NODE on|off` (node resolved), through the store's command queue as the CLI sends it. */
+  static Void maintenance(SimWorld world, String n, boolean on) {
+    world.operatorCommand("maintenance " + n + " " + (on ? "on" : "off"), seq -> new Command.Maintenance(seq, n, on));
+    return null;
+  }
+
+  /** `fence node NODE` (node resolved). */
+  static Void fenceNode(SimWorld world, String n) {
+    world.operatorCommand("fence node " + n, seq -> new Command.FenceNode(seq, n, "operator"));
+    return null;
+  }
+
+  /** `fence confirm NODE [if-off]` (node resolved): with if-off, nothing while the node is powered. */
+  static Void fenceConfirm(SimWorld world, String n, boolean ifOff) {
+    if (ifOff && world.node(n).powered()) {
+      world.log("operator", n + " is powered on: no fence confirmation");
+      return null;
+    }
+    world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
+    return null;
+  }
+
+  /** `disarm freeze|ignore` and `arm`. */
+  static Void ha(SimWorld world, Action.Ha a) {
+    world.operatorCommand(a.words(), seq -> a.disarm() == null ? new Command.Arm(seq) : new Command.Disarm(seq,
+        a.disarm()));
+    return null;
   }
 
   /** A configuration change as the CLI makes it: refused, with the reason logged, if the result is not valid. */

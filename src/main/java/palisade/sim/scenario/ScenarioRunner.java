@@ -180,20 +180,17 @@ public final class ScenarioRunner {
 
   @Override
   public Void service(Action.Service a) {
-    OperatorActions.service(world, a, a.node() == null ? null : actor(at, a.node()));
-    return null;
+    return OperatorActions.service(world, a, a.node() == null ? null : actor(at, a.node()));
   }
 
   @Override
   public Void serviceAdd(Action.ServiceAdd a) {
-    OperatorActions.add(world, a);
-    return null;
+    return OperatorActions.add(world, a);
   }
 
   @Override
   public Void serviceDrop(Action.ServiceDrop a) {
-    OperatorActions.drop(world, a);
-    return null;
+    return OperatorActions.drop(world, a);
   }
 
   @Override
@@ -204,42 +201,27 @@ public final class ScenarioRunner {
 
   @Override
   public Void usage(Action.Usage a) {
-    OperatorActions.usage(world, a);
-    return null;
+    return OperatorActions.usage(world, a);
   }
 
   @Override
   public Void maintenance(Action.Maintenance a) {
-    String n = actor(at, a.node());
-    boolean on = a.on();
-    world.operatorCommand("maintenance " + n + " " + (on ? "on" : "off"),
-        seq -> new Command.Maintenance(seq, n, on));
-    return null;
+    return OperatorActions.maintenance(world, actor(at, a.node()), a.on());
   }
 
   @Override
   public Void fenceNode(Action.FenceNode a) {
-    String n = actor(at, a.node());
-    world.operatorCommand("fence node " + n, seq -> new Command.FenceNode(seq, n, "operator"));
-    return null;
+    return OperatorActions.fenceNode(world, actor(at, a.node()));
   }
 
   @Override
   public Void fenceConfirm(Action.FenceConfirm a) {
-    String n = actor(at, a.node());
-    if (a.ifOff() && world.node(n).powered()) {
-      world.log("operator", n + " is powered on: no fence confirmation");
-      return null;
-    }
-    world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
-    return null;
+    return OperatorActions.fenceConfirm(world, actor(at, a.node()), a.ifOff());
   }
 
   @Override
   public Void ha(Action.Ha a) {
-    world.operatorCommand(a.words(), seq -> a.disarm() == null ? new Command.Arm(seq) : new Command.Disarm(seq,
-        a.disarm()));
-    return null;
+    return OperatorActions.ha(world, a);
   }
 
   @Override
