@@ -261,7 +261,8 @@ public final class Agent {
 
   /** After a fence: acknowledge the new generation once nothing runs here, then start over as a fresh member. */
   private void rejoin(long nowMs) {
-    if (!lease.canWrite()) return;
+    // A start still under way when everything was killed may finish after: acknowledge only once it answered.
+    if (!lease.canWrite() || !resources.settled()) return;
     Check.that(env.resources().running().isEmpty(), "%s: resources still running after kill-all", node);
     Check.that(!spm.active(), "%s: still SPM after a fence", node);
     Versioned<NodeRecord> rec = lease.own();

@@ -26,6 +26,8 @@ final class AgentResources {
   private final TreeMap<String, MigrationSeen> migrationSeen = new TreeMap<>();
   /** Bumped when the node is fenced so completions of older driver operations are ignored. */
   private long opsEpoch;
+  /** Operations in flight when everything was killed, not answered yet: what they finish may need killing too. */
+  private int staleOps;
 
   AgentResources(AgentEnv env, Timing timing, String source) {
     this.env = env;
@@ -52,10 +54,22 @@ final class AgentResources {
     return inFlight.isEmpty();
   }
 
+  /** Every operation started before the last kill-all has answered (a start finishing late was killed again). */
+  boolean settled() {
+    return staleOps == 0;
+  }
+
+  /** An operation of before the last kill-all answered: whatever it left running goes too. */
+  private void staleAnswered() {
+    staleOps--;
+    env.resources().killAll();
+  }
+
   /** Fenced: everything is killed at once, and answers of operations started before are ignored from now on. */
   void killAll() {
     env.resources().killAll();
     opsEpoch++;
+    staleOps += inFlight.size();
     inFlight.clear();
     results.clear();
   }
@@ -246,7 +260,10 @@ final class AgentResources {
     long epoch = opsEpoch;
     inFlight.put(id, token);
     env.resources().start(rc, token, (r, t) -> {
-      if (epoch != opsEpoch) return;
+      if (epoch != opsEpoch) {
+        staleAnswered();
+        return;
+      }
       inFlight.remove(id);
       if (r.ok()) {
         env.log().event(source, id + ": started");
@@ -265,7 +282,10 @@ final class AgentResources {
     long epoch = opsEpoch;
     inFlight.put(id, token);
     env.resources().stop(id, (r, t) -> {
-      if (epoch != opsEpoch) return;
+      if (epoch != opsEpoch) {
+        staleAnswered();
+        return;
+      }
       inFlight.remove(id);
       env.log().event(source, id + (r.ok() ? ": stopped" : ": stop failed: " + r.detail()));
       report(id, token, r.ok() ? RequestOutcome.STOPPED : RequestOutcome.STOP_FAILED);
@@ -281,7 +301,10 @@ final class AgentResources {
     long epoch = opsEpoch;
     inFlight.put(id, token);
     env.resources().migrate(rc, ss.target(), token, (r, t) -> {
-      if (epoch != opsEpoch) return;
+      if (epoch != opsEpoch) {
+        staleAnswered();
+        return;
+      }
       inFlight.remove(id);
       env.log().event(source, id + (r.ok() ? ": migrated to " + ss.target() : ": migration failed: " + r.detail()));
       report(id, token, r.ok() ? RequestOutcome.MIGRATED : RequestOutcome.MIGRATE_FAILED);

@@ -150,7 +150,9 @@ class ClusterCliTest {
     await().ignoreExceptions().atMost(Duration.ofSeconds(30)).until(() ->
         service("svc:1").state() == ServiceState.DISABLED);
     assertThat(cli("resource", "remove", "svc:1")).isZero();
-    assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).resources()).doesNotContainKey("svc:1");
+    // (a store read may come from a peer a few milliseconds behind the one that took the write)
+    await().ignoreExceptions().atMost(Duration.ofSeconds(10)).until(() ->
+        !admin.value(StorePaths.CONFIG, ClusterConfig.class).resources().containsKey("svc:1"));
     assertThat(cli("events", "-n", "5")).isZero();
     assertThat(cli("status")).isZero();
     Run down = cliCaptured("node", "shutdown", "node3", "--wait");

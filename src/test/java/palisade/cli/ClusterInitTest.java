@@ -202,7 +202,7 @@ class ClusterInitTest {
     assertThat(tmp.resolve("lab")).doesNotExist();
     Run other = cli("cluster", "frobnicate");
     assertThat(other.exit()).isEqualTo(2);
-    assertThat(other.err()).contains("unknown subcommand 'frobnicate' (init or join)");
+    assertThat(other.err()).contains("unknown subcommand 'frobnicate' (init, join, disarm or arm)");
   }
 
   private void assertRefused(List<String> more, String message) throws IOException {
