@@ -77,6 +77,8 @@ final class PowerFencing {
     if (st.state() != NodeState.FENCING) asked.remove(node);
     List<List<String>> levels = KdumpLevel.levels(nc);
     if (st.state() != NodeState.FENCING || levels.isEmpty() || nodes.needsFenceWrite(node)) return;
+    // An operator's fence its agent acknowledged: the node machine confirms it once it renews; no power order.
+    if (records.get(node) == null || !records.get(node).fenced()) return;
     // The operator's word replaces the wait and the storm guard: cutting power proves the death whenever it is done.
     boolean now = asked.containsKey(node);
     if (!now && silentMs < timing.leaseMs() + FenceGrace.extraMs(config, policy, node, w.spm(), w.services.values())) {

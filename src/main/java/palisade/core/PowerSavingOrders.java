@@ -119,6 +119,9 @@ final class PowerSavingOrders {
   }
 
   private static void order(PowerSaving.Round r, String n, PowerAction action) {
+    // A manager that took over on a node an earlier manager was putting in standby: that node is up, and no
+    // manager powers its own node (its agent's renewals bring it back online).
+    if (n.equals(r.manager())) return;
     Working w = r.w();
     FenceProxies.Choice choice = FenceProxies.choose(r.config(), n, r.manager(),
         p -> w.nodeState(p) == NodeState.ONLINE && r.records().containsKey(p), null);
