@@ -17,6 +17,9 @@ public sealed interface Command {
 
   /** `fence node NODE`: fence it now, at the operator's word (DESIGN "Fencing at the operator's word"). */
   record FenceNode(long seq, String node, String by) implements Command {}
+  /** `spm move NODE`: the holder lets the SPM role go cleanly, then NODE takes it (DESIGN "The SPM role"). */
+  record SpmMove(long seq, String node, String by) implements Command {}
+
   /** `cluster disarm freeze|ignore`: every agent releases its watchdog (DESIGN "HA disarm"). */
   record Disarm(long seq, HaMode.Kind kind) implements Command {}
 

@@ -20,11 +20,12 @@ import java.util.TreeSet;
  * @param softFences soft-fence orders of this silence episode, by target (DESIGN "Soft fencing")
  * @param deviceCheck the periodic fence device check in progress, or null ({@link DeviceChecks})
  * @param ha the cluster's HA mode: armed, or where a disarm / arm stands ({@link HaMode}; null reads as armed)
+ * @param disks disk leases by disk name ({@link DiskLease}); a disk nobody holds is absent
  */
 public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
     SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
     SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck,
-    HaMode ha) {
+    HaMode ha, SortedMap<String, DiskLease> disks) {
 
   public ManagerState {
     Check.that(nextToken > 0, "token counter must start at 1");
@@ -37,6 +38,15 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
     // A state written before soft fencing existed has none.
     softFences = Collections.unmodifiableSortedMap(new TreeMap<>(softFences == null ? new TreeMap<>() : softFences));
     ha = ha == null ? HaMode.ARMED : ha; // a state written before HA disarm existed is armed
+    // A state written before disk leases existed has none.
+    disks = Collections.unmodifiableSortedMap(new TreeMap<>(disks == null ? new TreeMap<>() : disks));
+  }
+
+  public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
+      SortedMap<String, ServiceStatus> services, SortedMap<String, FenceTask> fencing, SpmRole spm,
+      SortedSet<String> maintenance, SortedMap<String, SoftFenceOrder> softFences, DeviceCheckOrder deviceCheck,
+      HaMode ha) {
+    this(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences, deviceCheck, ha, null);
   }
 
   public ManagerState(long epoch, long nextToken, long commandSeq, SortedMap<String, NodeStatus> nodes,
@@ -67,7 +77,7 @@ public record ManagerState(long epoch, long nextToken, long commandSeq, SortedMa
 
   public ManagerState withEpoch(long e) {
     return new ManagerState(e, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
-        deviceCheck, ha);
+        deviceCheck, ha, disks);
   }
 
   /** How a node's state reads to an operator: `maintenance (operator)` or `maintenance (shutdown)` told apart. */

@@ -35,6 +35,8 @@ final class OperatorCommands {
         refused = services.cleanupCommand(x.resource());
       } else if (c instanceof Command.FenceNode f) {
         refused = nodes.fenceCommand(f.node(), f.by());
+      } else if (c instanceof Command.SpmMove) {
+        refused = "spm move is not supported by this manager yet";
       } else {
         Command.FenceConfirm f = (Command.FenceConfirm) c;
         refused = nodes.manualConfirm(f.node(), f.by()) ? null

@@ -19,6 +19,8 @@ final class Working {
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
   private SpmRole spm;
+  /** Disk leases by disk: changed only through the disk funnel. */
+  final TreeMap<String, DiskLease> disks;
   private DeviceCheckOrder deviceCheck;
   private HaMode ha;
   private long nextToken;
@@ -40,6 +42,7 @@ final class Working {
     this.softFences = new TreeMap<>(base.softFences());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
     this.spm = base.spm();
+    this.disks = new TreeMap<>(base.disks());
     this.deviceCheck = base.deviceCheck();
     this.ha = base.ha();
     this.nextToken = base.nextToken();
@@ -291,6 +294,6 @@ final class Working {
       Check.invariant(2, o.attempt() < nextToken, "soft fence order %s not below the next token %s", o, nextToken);
     }
     return new ManagerState(epoch, nextToken, commandSeq, nodes, services, fencing, spm, maintenance, softFences,
-        deviceCheck, ha);
+        deviceCheck, ha, disks);
   }
 }

@@ -184,6 +184,7 @@ public final class Admin implements AutoCloseable {
     if (c instanceof Command.FenceNode f) return "fence of " + f.node() + " asked by " + f.by();
     if (c instanceof Command.Disarm d) return "cluster disarm " + d.kind().label();
     if (c instanceof Command.Arm) return "cluster arm";
+    if (c instanceof Command.SpmMove m) return "spm move to " + m.node() + " asked by " + m.by();
     return c.toString(); // a command kind added later reads as its record until it is named here
   }
 

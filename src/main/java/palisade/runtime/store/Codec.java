@@ -35,7 +35,8 @@ public final class Codec {
       @JsonSubTypes.Type(value = Command.FenceConfirm.class, name = "fence-confirm"),
       @JsonSubTypes.Type(value = Command.FenceNode.class, name = "fence-node"),
       @JsonSubTypes.Type(value = Command.Disarm.class, name = "disarm"),
-      @JsonSubTypes.Type(value = Command.Arm.class, name = "arm")})
+      @JsonSubTypes.Type(value = Command.Arm.class, name = "arm"),
+      @JsonSubTypes.Type(value = Command.SpmMove.class, name = "spm-move")})
   interface CommandMixin {}
 
   /** The record type stored at path, or null for paths that hold no record (parents, events). */
