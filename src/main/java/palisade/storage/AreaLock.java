@@ -21,10 +21,17 @@ final class AreaLock {
 
   private final Path file;
   private final long waitMs;
+  private final FileMode mode;
 
-  AreaLock(Path file, long waitMs) {
+  /** Gives a file just created its mode. */
+  interface FileMode {
+    void set(Path file) throws IOException;
+  }
+
+  AreaLock(Path file, long waitMs, FileMode mode) {
     this.file = file.toAbsolutePath().normalize();
     this.waitMs = waitMs;
+    this.mode = mode;
   }
 
   /** Held until closed. */
@@ -61,7 +68,9 @@ final class AreaLock {
     }
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(file, SharedDirStorage.CREATE_WRITE, SharedDirStorage.PRIVATE_FILE);
+      boolean created = !java.nio.file.Files.exists(file);
+      ch = FileChannel.open(file, SharedDirStorage.CREATE_WRITE);
+      if (created) mode.set(file);
       while (true) {
         FileLock l = tryLock(ch);
         if (l != null) return new Held(local, ch, l);

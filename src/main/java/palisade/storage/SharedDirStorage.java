@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,8 +20,13 @@ import java.util.function.LongSupplier;
  * production) that keeps disk images and storage metadata and rejects every write carrying a token older than the
  * newest it has seen for that disk (for the metadata: the newest SPM token). Several processes on several hosts
  * may write at once: each disk is checked and written under its own POSIX lock. Layout: `disks/NAME/` per disk
- * ('/' in a name kept as %2F) and `metadata/`, each a {@link StorageArea}; directories 0700, files 0600, so every
- * writer runs as the same user (the daemon's).
+ * ('/' in a name kept as %2F) and `metadata/`, each a {@link StorageArea}.
+ *
+ * <p>Modes: directories 0700 and files 0600, so every writer runs as the storage directory's owner; unless the
+ * storage directory itself grants its group rwx (say `chgrp vmstore DIR; chmod 2770 DIR`), then directories are
+ * 2770 and files 0660. The group mode exists because the writers are several users: the daemon and the SPM hook
+ * (root), and resource processes, which run as an unprivileged user (`nobody` by default) whose primary group must
+ * then be the storage's group. Modes are set explicitly, whatever the writer's umask.
  *
  * <p>What it does not do: it trusts the token a writer presents (a token-checking lock manager such as sanlock
  * checks the holder's lease too), and a writer frozen while it holds a disk's lock keeps the others waiting (for at
@@ -39,22 +42,21 @@ public final class SharedDirStorage {
   /** How long a writer waits for a disk's lock before the storage is reported busy. */
   public static final long LOCK_WAIT_MS_DEFAULT = 10_000;
 
-  static final FileAttribute<Set<PosixFilePermission>> PRIVATE_FILE =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-  static final FileAttribute<Set<PosixFilePermission>> PRIVATE_DIR =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
   static final Set<OpenOption> CREATE_WRITE = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
   static final Set<OpenOption> CREATE_TRUNCATE =
       Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
 
   private final Path dir;
   private final LongSupplier clockMs;
-  private final long lockWaitMs;
+  final long lockWaitMs;
+  /** The storage directory grants its group rwx: directories and files are group-shared too. */
+  private final boolean groupShared;
 
-  private SharedDirStorage(Path dir, LongSupplier clockMs, long lockWaitMs) {
+  private SharedDirStorage(Path dir, LongSupplier clockMs, long lockWaitMs, boolean groupShared) {
     this.dir = dir;
     this.clockMs = clockMs;
     this.lockWaitMs = lockWaitMs;
+    this.groupShared = groupShared;
   }
 
   /** Opens the storage kept in dir, which must exist (an unmounted NFS share must not silently become local). */
@@ -68,7 +70,19 @@ public final class SharedDirStorage {
       throw new IOException(dir + ": no such storage directory (create it, or mount the shared storage there)");
     }
     if (lockWaitMs <= 0) throw new IllegalArgumentException("lock wait must be positive, not " + lockWaitMs);
-    return new SharedDirStorage(dir, clockMs, lockWaitMs);
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir);
+    boolean group = perms.containsAll(Set.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.GROUP_EXECUTE));
+    return new SharedDirStorage(dir, clockMs, lockWaitMs, group);
+  }
+
+  /** True when directories and files are group-shared (see the class comment). */
+  public boolean groupShared() {
+    return groupShared;
+  }
+
+  long nowMs() {
+    return clockMs.getAsLong();
   }
 
   public Path dir() {
@@ -77,13 +91,12 @@ public final class SharedDirStorage {
 
   /** A disk's area (the name is checked: see {@link StorageNames#checkDisk}). */
   public StorageArea disk(String disk) {
-    return new StorageArea(dir.resolve("disks").resolve(StorageNames.fileName(disk)), "disk " + disk, clockMs,
-        lockWaitMs);
+    return new StorageArea(dir.resolve("disks").resolve(StorageNames.fileName(disk)), "disk " + disk, this);
   }
 
   /** The storage metadata: only the SPM writes it, under its SPM token. */
   public StorageArea metadata() {
-    return new StorageArea(dir.resolve("metadata"), "metadata", clockMs, lockWaitMs);
+    return new StorageArea(dir.resolve("metadata"), "metadata", this);
   }
 
   public WriteResult write(String disk, long token, String node, byte[] bytes) throws IOException {
@@ -120,15 +133,21 @@ public final class SharedDirStorage {
     return out;
   }
 
-  /** Creates dir and its parents below the storage directory as 0700 directories, if missing. */
-  static void privateDir(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) return;
-    Path parent = dir.getParent();
-    if (parent != null) privateDir(parent);
+  /** Creates area (a directory below the storage directory) and its parents, with this storage's mode. */
+  void areaDir(Path area) throws IOException {
+    if (Files.isDirectory(area)) return;
+    Path parent = area.getParent();
+    if (parent != null && !parent.equals(dir)) areaDir(parent);
     try {
-      Files.createDirectory(dir, PRIVATE_DIR);
+      Files.createDirectory(area);
+      Files.setAttribute(area, "unix:mode", groupShared ? 02770 : 0700);
     } catch (FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) throw new IOException(dir + ": exists and is not a directory", e);
+      if (!Files.isDirectory(area)) throw new IOException(area + ": exists and is not a directory", e);
     }
+  }
+
+  /** Gives a file this writer has just created this storage's mode (0600 or 0660). */
+  void fileMode(Path file) throws IOException {
+    Files.setAttribute(file, "unix:mode", groupShared ? 0660 : 0600);
   }
 }

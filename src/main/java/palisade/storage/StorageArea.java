@@ -15,10 +15,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.LongSupplier;
 
 /**
- * One token-checked area of the storage directory: a disk, or the storage metadata. Files, all 0600:
+ * One token-checked area of the storage directory: a disk, or the storage metadata. Files (0600, or 0660 when the
+ * storage is group-shared):
  * `lock` (taken with a POSIX lock around every check-and-write), `newest` (the record of the newest token seen),
  * `data` (the image: the bytes of the last accepted write), `log` (append-only, one line per accepted write) and
  * `rejected` (one line per refused write). The token check and the write happen under the one lock, so a writer
@@ -27,14 +27,14 @@ import java.util.function.LongSupplier;
 public final class StorageArea {
   private final Path dir;
   private final String name;
-  private final LongSupplier clockMs;
+  private final SharedDirStorage storage;
   private final AreaLock lock;
 
-  StorageArea(Path dir, String name, LongSupplier clockMs, long lockWaitMs) {
+  StorageArea(Path dir, String name, SharedDirStorage storage) {
     this.dir = dir;
     this.name = name;
-    this.clockMs = clockMs;
-    this.lock = new AreaLock(dir.resolve("lock"), lockWaitMs);
+    this.storage = storage;
+    this.lock = new AreaLock(dir.resolve("lock"), storage.lockWaitMs, storage::fileMode);
   }
 
   /** "disk vm1" or "metadata": how errors and the command line name the area. */
@@ -52,9 +52,9 @@ public final class StorageArea {
     if (bytes.length > SharedDirStorage.WRITE_BYTES_MAX) {
       throw new IllegalArgumentException("a write carries at most " + SharedDirStorage.WRITE_BYTES_MAX + " bytes");
     }
-    SharedDirStorage.privateDir(dir);
+    storage.areaDir(dir);
     try (AreaLock.Held held = lock.take()) {
-      StorageRecord record = new StorageRecord(token, node, clockMs.getAsLong(), bytes.length, sha256(bytes));
+      StorageRecord record = new StorageRecord(token, node, storage.nowMs(), bytes.length, sha256(bytes));
       Optional<StorageRecord> newest = newestRecord();
       if (newest.isPresent() && newest.get().token() > token) {
         append("rejected", record);
@@ -123,7 +123,8 @@ public final class StorageArea {
   /** Replaces a file whole: written beside it, flushed, then renamed over it (readers see old or new, never half). */
   private void replace(String file, byte[] bytes) throws IOException {
     Path tmp = dir.resolve(file + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, SharedDirStorage.CREATE_TRUNCATE, SharedDirStorage.PRIVATE_FILE)) {
+    try (FileChannel ch = FileChannel.open(tmp, SharedDirStorage.CREATE_TRUNCATE)) {
+      storage.fileMode(tmp);
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) ch.write(buf);
       ch.force(true);
@@ -133,7 +134,10 @@ public final class StorageArea {
 
   private void append(String file, StorageRecord record) throws IOException {
     var options = java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    try (FileChannel ch = FileChannel.open(dir.resolve(file), options, SharedDirStorage.PRIVATE_FILE)) {
+    Path f = dir.resolve(file);
+    boolean created = !Files.exists(f);
+    try (FileChannel ch = FileChannel.open(f, options)) {
+      if (created) storage.fileMode(f);
       ByteBuffer buf = ByteBuffer.wrap((record.line() + "\n").getBytes(StandardCharsets.UTF_8));
       while (buf.hasRemaining()) ch.write(buf);
       ch.force(true);

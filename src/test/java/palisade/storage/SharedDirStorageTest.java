@@ -88,6 +88,22 @@ class SharedDirStorageTest {
   }
 
   @Test
+  void aDirectoryGrantingItsGroupRwxIsSharedWithTheGroup() throws IOException {
+    Path shared = Files.createDirectory(dir.resolve("shared"));
+    Files.setAttribute(shared, "unix:mode", 02770);
+    SharedDirStorage s = SharedDirStorage.open(shared);
+    assertThat(s.groupShared()).isTrue();
+    s.write("vm1", 1, "node1", text("img"));
+    Path area = shared.resolve("disks/vm1");
+    assertThat(Integer.toOctalString((Integer) Files.getAttribute(area, "unix:mode") & 07777)).isEqualTo("2770");
+    for (String f : List.of("data", "newest", "log", "lock")) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(area.resolve(f)))).as(f)
+          .isEqualTo("rw-rw----");
+    }
+    assertThat(SharedDirStorage.open(dir).groupShared()).isFalse();
+  }
+
+  @Test
   void aMissingDirectoryIsNotCreated() {
     assertThatThrownBy(() -> SharedDirStorage.open(dir.resolve("not-mounted")))
         .hasMessageContaining("no such storage directory");
