@@ -28,7 +28,9 @@ import palisade.runtime.watchdog.WatchdogSupervisor;
  * <p>The agent switches the duty on the event loop and never waits: hooks start and stop on one worker thread, in
  * the order asked; their output goes to the daemon log at info, a hook exiting non-zero is an event. A hook stays
  * in the daemon's cgroup, so the process watchdog's reset kills it with everything else (as a Linux watchdog's
- * machine reset does); {@link #killNow} is for the daemon's own last resort.
+ * machine reset does); {@link #killNow} is for the daemon's own last resort and its exit. A start hook's pid is
+ * kept in {@code <data_dir>/spm-hook.pid} while it may run: a daemon that died without ending it (SIGKILL) has
+ * its next incarnation kill that group first, since the restarted agent never acts under the old token again.
  */
 final class SpmHooks implements SpmDuty {
   /** How long a stop command may run before its group is killed and the start command's group is ended anyway. */
@@ -40,6 +42,8 @@ final class SpmHooks implements SpmDuty {
   private final SpmSection hooks;
   private final Path storage;
   private final BiConsumer<String, String> event;
+  /** Where the start hook's pid and start time are kept while it may run, or null (tests). */
+  private final Path pidFile;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "spm-hooks");
     t.setDaemon(true);
@@ -57,17 +61,24 @@ final class SpmHooks implements SpmDuty {
    * @param event an event for the cluster log, posted from any thread
    */
   SpmHooks(String node, SpmSection hooks, Path storage, BiConsumer<String, String> event) {
+    this(node, hooks, storage, event, null);
+  }
+
+  SpmHooks(String node, SpmSection hooks, Path storage, BiConsumer<String, String> event, Path pidFile) {
     this.node = node;
     this.hooks = hooks;
     this.storage = storage;
     this.event = event;
+    this.pidFile = pidFile;
+    killLeftover();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::killNow, "spm-hooks-exit"));
   }
 
   /** The duty for this daemon: hooks when configured, else one that only remembers its token (as before). */
   static SpmDuty of(DaemonConfig config, BiConsumer<String, String> event) {
     if (config.spm() == null || !config.spm().configured()) return SpmDuty.inMemory();
     return new SpmHooks(config.node(), config.spm(), config.storage() == null ? null : config.storage().path(),
-        event);
+        event, config.dataDir().resolve("spm-hook.pid"));
   }
 
   @Override
@@ -106,6 +117,10 @@ final class SpmHooks implements SpmDuty {
     try {
       Process p = launch("start", hooks.startCommand(), t);
       started = p;
+      if (pidFile != null) {
+        long since = p.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+        java.nio.file.Files.writeString(pidFile, p.pid() + " " + since + "\n");
+      }
     } catch (IOException e) {
       event.accept(node, "spm start hook could not start: " + e.getMessage());
     }
@@ -134,6 +149,7 @@ final class SpmHooks implements SpmDuty {
         }
       }
       started = null;
+      if (pidFile != null) java.nio.file.Files.deleteIfExists(pidFile);
     } catch (IOException e) {
       event.accept(node, "spm stop hook could not start: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -180,6 +196,28 @@ final class SpmHooks implements SpmDuty {
       return true;
     } catch (LastErrorException e) {
       return p.isAlive();
+    }
+  }
+
+  /** SIGKILL to the group of a start hook an earlier daemon left running (same pid, same start time). */
+  private void killLeftover() {
+    if (pidFile == null || !java.nio.file.Files.exists(pidFile)) return;
+    try {
+      String[] w = java.nio.file.Files.readString(pidFile).trim().split(" ");
+      long pid = Long.parseLong(w[0]);
+      long since = Long.parseLong(w[1]);
+      var h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+      if (h.isPresent() && h.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-2L) == since) {
+        try {
+          CLib.INSTANCE.kill(-Math.toIntExact(pid), CLib.SIGKILL);
+        } catch (LastErrorException e) {
+          h.get().destroyForcibly();
+        }
+        DaemonLog.info("spm start hook: killed process group " + pid + " that an earlier daemon left running");
+      }
+      java.nio.file.Files.deleteIfExists(pidFile);
+    } catch (IOException | RuntimeException e) {
+      DaemonLog.info("spm start hook: " + pidFile + " not understood (" + e.getMessage() + "); ignored");
     }
   }
 

@@ -101,6 +101,27 @@ class SpmHooksTest {
   }
 
   @Test
+  void aStartHookAnEarlierDaemonLeftRunningIsKilledByTheNext() throws Exception {
+    Path pid = dir.resolve("pid");
+    Path pidFile = dir.resolve("spm-hook.pid");
+    SpmHooks first = new SpmHooks("node1", new SpmSection("echo $$ > " + pid + "; exec sleep 600", null), null,
+        (s, m) -> events.add(m), pidFile);
+    SpmHooks second = null;
+    try {
+      first.activate(5);
+      await("the hook and its pid file", () -> alive(read(pid)) && read(pidFile).startsWith(read(pid) + " "));
+      String p = read(pid);
+      first.close(10_000); // the daemon "dies" without deactivating: the hook runs on
+      second = new SpmHooks("node1", new SpmSection("true", null), null, (s, m) -> events.add(m), pidFile);
+      await("the leftover hook killed", () -> !alive(p));
+      assertThat(pidFile).doesNotExist();
+    } finally {
+      first.killNow();
+      if (second != null) second.close(10_000);
+    }
+  }
+
+  @Test
   void withoutHooksTheDutyOnlyRemembersItsToken() {
     DaemonConfig c = DaemonConfig.parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: 127.0.0.1}\n",
         dir);
