@@ -28,13 +28,15 @@ import palisade.runtime.watchdog.WatchdogSupervisor;
  * <p>The agent switches the duty on the event loop and never waits: hooks start and stop on one worker thread, in
  * the order asked; their output goes to the daemon log at info, a hook exiting non-zero is an event. A hook stays
  * in the daemon's cgroup, so the process watchdog's reset kills it with everything else (as a Linux watchdog's
- * machine reset does); {@link #killNow} is for the daemon's own last resort and its exit. A start hook's pid is
+ * machine reset does); {@link #killNow} is for the daemon's own last resort, {@link #close} for its exit. A start hook's pid is
  * kept in {@code <data_dir>/spm-hook.pid} while it may run: a daemon that died without ending it (SIGKILL) has
  * its next incarnation kill that group first, since the restarted agent never acts under the old token again.
  */
 final class SpmHooks implements SpmDuty {
   /** How long a stop command may run before its group is killed and the start command's group is ended anyway. */
   static final long STOP_TIMEOUT_MS = 30_000;
+  /** How long an exiting daemon lets queued hooks finish. */
+  static final long EXIT_WAIT_MS = 10_000;
   /** Between SIGTERM and SIGKILL to the start command's group. */
   static final long KILL_WAIT_MS = 5_000;
 
@@ -71,7 +73,6 @@ final class SpmHooks implements SpmDuty {
     this.event = event;
     this.pidFile = pidFile;
     killLeftover();
-    Runtime.getRuntime().addShutdownHook(new Thread(this::killNow, "spm-hooks-exit"));
   }
 
   /** The duty for this daemon: hooks when configured, else one that only remembers its token (as before). */
@@ -107,10 +108,19 @@ final class SpmHooks implements SpmDuty {
     }
   }
 
-  /** Ends the worker after the hooks asked for so far (a test's cleanup; the daemon halts instead). */
-  void close(long waitMs) throws InterruptedException {
+  /**
+   * The daemon exits: lets the hooks asked for so far finish (a clean shutdown's stop hook) for at most waitMs, then
+   * kills whatever still runs; a restarted agent never acts under the old token again.
+   */
+  void close(long waitMs) {
     worker.shutdown();
-    worker.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
+    try {
+      worker.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      killNow();
+    }
   }
 
   private void start(long t) {

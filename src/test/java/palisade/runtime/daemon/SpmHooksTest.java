@@ -62,7 +62,6 @@ class SpmHooksTest {
       await("the start hook's group killed", () -> !alive(childPid));
       assertThat(events).isEmpty();
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
     }
   }
@@ -78,7 +77,6 @@ class SpmHooksTest {
       hooks.deactivate();
       assertThat(hooks.activeToken()).isZero();
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
     }
   }
@@ -95,7 +93,6 @@ class SpmHooksTest {
       hooks.killNow();
       await("the hook killed", () -> !alive(p));
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
     }
   }
@@ -111,12 +108,12 @@ class SpmHooksTest {
       first.activate(5);
       await("the hook and its pid file", () -> alive(read(pid)) && read(pidFile).startsWith(read(pid) + " "));
       String p = read(pid);
-      first.close(10_000); // the daemon "dies" without deactivating: the hook runs on
+      // The daemon "dies" (SIGKILL) without deactivating or closing: the hook runs on, and a new daemon starts.
       second = new SpmHooks("node1", new SpmSection("true", null), null, (s, m) -> events.add(m), pidFile);
       await("the leftover hook killed", () -> !alive(p));
       assertThat(pidFile).doesNotExist();
     } finally {
-      first.killNow();
+      first.close(10_000);
       if (second != null) second.close(10_000);
     }
   }
