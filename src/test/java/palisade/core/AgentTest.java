@@ -21,7 +21,39 @@ class AgentTest {
   private int feeds;
   private boolean armed;
   private int killAlls;
-  private final SpmDuty spm = SpmDuty.inMemory();
+  /** Remembers its token; with slowStop, a deactivation ends only at finishStop() (a host's stop hook). */
+  private final class Duty implements SpmDuty {
+    long token;
+    boolean slowStop;
+    boolean ending;
+
+    public long activeToken() {
+      return token;
+    }
+
+    public void activate(long t) {
+      token = t;
+    }
+
+    public void deactivate() {
+      if (slowStop) {
+        ending = true;
+      } else {
+        token = 0;
+      }
+    }
+
+    public boolean stopping() {
+      return ending;
+    }
+
+    void finishStop() {
+      ending = false;
+      token = 0;
+    }
+  }
+
+  private final Duty spm = new Duty();
   private final List<Long> startedTokens = new ArrayList<>();
   private Agent agent;
   private AgentEnv env;
@@ -293,6 +325,32 @@ class AgentTest {
     nameSpm(new SpmRole("node1", 7, false)); // a stale view naming the released token again: never acted on
     agent.tick(4_250);
     assertThat(spm.activeToken()).isZero();
+  }
+
+  @Test
+  void reportsTheRoleReleasedOnlyOnceItsStopIsOver() {
+    spm.slowStop = true;
+    nameSpm(new SpmRole("node1", 7, false));
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(1_000);
+    commitAndAck(1_003);
+    agent.tick(1_250);
+    assertThat(spm.activeToken()).isEqualTo(7);
+    nameSpm(new SpmRole("node1", 7, true));
+    for (long t = 1_500; t <= 4_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(spm.stopping()).isTrue();
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).spmReleased())
+        .as("not released while the stop runs: no other node may be named yet").isLessThan(7);
+    spm.finishStop();
+    for (long t = 4_250; t <= 6_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).spmReleased()).isEqualTo(7);
   }
 
   @Test

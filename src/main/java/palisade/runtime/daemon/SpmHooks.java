@@ -51,7 +51,10 @@ final class SpmHooks implements SpmDuty {
     t.setDaemon(true);
     return t;
   });
-  private long token;
+  /** The token this node acts as SPM under: kept until the stop hook and the start hook's group are over. */
+  private volatile long token;
+  /** A deactivation is under way on the worker. */
+  private volatile boolean ending;
   /** The start command's process (its pid is its group), while it may have left something running. */
   private volatile Process started;
   private volatile Process stopping;
@@ -97,8 +100,22 @@ final class SpmHooks implements SpmDuty {
   @Override
   public void deactivate() {
     long t = token;
-    token = 0;
-    if (t != 0) worker.execute(() -> stop(t));
+    if (t == 0 || ending) return;
+    ending = true;
+    worker.execute(() -> {
+      try {
+        stop(t);
+      } finally {
+        // Only now is the role given back: the agent reports it released, and the manager may name another holder.
+        token = 0;
+        ending = false;
+      }
+    });
+  }
+
+  @Override
+  public boolean stopping() {
+    return ending;
   }
 
   /** SIGKILL to every hook's group at once, on any thread: the daemon is about to halt without its watchdog. */

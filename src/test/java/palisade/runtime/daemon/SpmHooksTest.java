@@ -57,9 +57,12 @@ class SpmHooksTest {
       String childPid = read(child);
 
       hooks.deactivate();
-      assertThat(hooks.activeToken()).as("the agent sees the role end at once").isZero();
+      // The role is given back only once the hooks are over: until then another node must not be named.
+      assertThat(hooks.stopping()).isTrue();
+      assertThat(hooks.activeToken()).as("still SPM while its hooks stop").isEqualTo(7);
       await("the stop hook", () -> read(stopped).equals("stop 7 node1"));
       await("the start hook's group killed", () -> !alive(childPid));
+      await("the role given back", () -> hooks.activeToken() == 0 && !hooks.stopping());
       assertThat(events).isEmpty();
     } finally {
       hooks.close(10_000);
@@ -75,7 +78,7 @@ class SpmHooksTest {
       await("the failure event", () -> events.contains("node2: spm start hook exited 3"));
       assertThat(hooks.activeToken()).isEqualTo(4);
       hooks.deactivate();
-      assertThat(hooks.activeToken()).isZero();
+      await("the role given back", () -> hooks.activeToken() == 0);
     } finally {
       hooks.close(10_000);
     }
