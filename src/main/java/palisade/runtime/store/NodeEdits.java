@@ -12,9 +12,7 @@ import palisade.core.FenceDeviceDef;
 import palisade.core.ManagerState;
 import palisade.core.NodeConfig;
 import palisade.core.NodeRecord;
-import palisade.core.NodeState;
-import palisade.core.NodeStatus;
-import palisade.core.ServiceStatus;
+import palisade.core.NodeRemoval;
 import palisade.core.ShutdownPolicy;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Operations.Done;
@@ -75,51 +73,18 @@ public final class NodeEdits {
           + "shutdown " + node + ")");
     }
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-    TreeSet<String> held = new TreeSet<>();
-    if (ms != null) {
-      ms.services().forEach((id, st) -> {
-        if (node.equals(st.node()) || node.equals(st.target())) held.add(id);
-      });
-      if (ms.spm() != null && ms.spm().node().equals(node)) {
-        throw new Refused(Problem.CONFLICT, "node remove " + node + ": it holds the SPM role");
+    String held = NodeRemoval.holding(ms, node);
+    if (held != null) throw new Refused(Problem.CONFLICT, "node remove " + node + ": " + held);
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
+      try {
+        return NodeRemoval.without(c, ms, node);
+      } catch (ConfigException e) {
+        throw new Refused(Problem.CONFLICT, "node remove " + node + ": " + e.getMessage());
       }
-    }
-    if (!held.isEmpty()) {
-      throw new Refused(Problem.CONFLICT, "node remove " + node + ": it holds resources " + String.join(", ", held)
-          + " (move or remove them first)");
-    }
-    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> withoutNode(c, node, ms));
+    });
     admin.delete(StorePaths.node(node));
     admin.delete(ShutdownRequest.path(node));
     return new Done("node " + node + " removed", 0);
-  }
-
-  private static ClusterConfig withoutNode(ClusterConfig c, String node, ManagerState ms) {
-    TreeSet<String> naming = new TreeSet<>();
-    c.groups().forEach((g, gc) -> {
-      if (gc.nodes().containsKey(node)) naming.add("group " + g);
-    });
-    c.placement().rules().forEach((r, rule) -> {
-      if (rule.nodes().containsKey(node)) naming.add("rule " + r);
-    });
-    // A resource first added on the node names it in /config; the manager reads that only when it first places the
-    // resource, so one placed elsewhere since is rewritten as added where it is now (as Proxmox keeps it).
-    ClusterConfig moved = c;
-    for (var rc : c.resources().values()) {
-      if (!node.equals(rc.node())) continue;
-      ServiceStatus ss = ms == null ? null : ms.services().get(rc.id());
-      if (ss == null || ss.node() == null || ss.node().equals(node)) {
-        naming.add("resource " + rc.id() + " (added on it, not placed elsewhere yet)");
-      } else {
-        moved = moved.withResource(rc.withNode(ss.node()));
-      }
-    }
-    if (!naming.isEmpty()) {
-      throw new Refused(Problem.CONFLICT, "node remove " + node + ": " + String.join(", ", naming) + " name it "
-          + "(change them first)");
-    }
-    ClusterConfig without = moved;
-    return checked(() -> without.withoutNode(node));
   }
 
   /** The watchdog kind changes only while the node is stopped (its daemon runs with the one it started with). */
@@ -210,15 +175,8 @@ public final class NodeEdits {
 
   /** Null when node is stopped (never joined, shut down cleanly, or confirmed fenced), else what it is. */
   public static String running(Admin admin, String node) throws Exception {
-    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-    NodeStatus st = ms == null ? null : ms.nodes().get(node);
-    NodeRecord rec = admin.value(StorePaths.node(node), NodeRecord.class);
-    if (rec == null && st == null) return null;
-    boolean stopped = st != null && (st.state() == NodeState.OFFLINE || st.state() == NodeState.FENCED);
-    // The manager's word lags its record by a round: a daemon that started again writes an unfenced, active record.
-    if (stopped && rec != null && !rec.fenced() && !rec.mode().down()) return node + " is starting again";
-    if (stopped) return null;
-    return node + " is " + (st == null ? "starting (not known to the manager yet)" : st.state().label());
+    return NodeRemoval.running(admin.value(StorePaths.MANAGER_STATE, ManagerState.class),
+        admin.value(StorePaths.node(node), NodeRecord.class), node);
   }
 
   /** `watchdog=yes fence_levels=[[bmc4]] spm_priority=-1 shutdown_policy=default site=-`. */
