@@ -17,21 +17,38 @@ final class ConfigEdit {
     Operations.Done apply(Supplier<Admin> admin) throws Exception;
   }
 
-  /** Runs op; prints its line followed by what {@code after} adds to it. */
-  static int run(StoreOptions store, Op op, UnaryOperator<String> after) throws Exception {
-    Admin[] opened = new Admin[1];
-    Supplier<Admin> admin = () -> {
-      if (opened[0] == null) {
+  /** The store's handle, opened at the first get() (bad input is refused before any connection), closed once. */
+  static final class LazyAdmin implements Supplier<Admin>, AutoCloseable {
+    private final StoreOptions store;
+    private Admin opened;
+
+    LazyAdmin(StoreOptions store) {
+      this.store = store;
+    }
+
+    @Override
+    public Admin get() {
+      if (opened == null) {
         try {
-          opened[0] = store.admin();
+          opened = store.admin();
         } catch (RuntimeException e) {
           throw e;
         } catch (Exception e) {
           throw new IllegalStateException(e.getMessage(), e);
         }
       }
-      return opened[0];
-    };
+      return opened;
+    }
+
+    @Override
+    public void close() {
+      if (opened != null) opened.close();
+    }
+  }
+
+  /** Runs op; prints its line followed by what {@code after} adds to it. */
+  static int run(StoreOptions store, Op op, UnaryOperator<String> after) throws Exception {
+    LazyAdmin admin = new LazyAdmin(store);
     try {
       Operations.Done done = op.apply(admin);
       admin.get().audit(done.message());
@@ -39,7 +56,7 @@ final class ConfigEdit {
     } catch (Operations.Refused r) {
       throw new CliError(r.getMessage() + "; nothing was written", r.exitCode());
     } finally {
-      if (opened[0] != null) opened[0].close();
+      admin.close();
     }
     return 0;
   }
