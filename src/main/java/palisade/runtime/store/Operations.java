@@ -32,7 +32,7 @@ public final class Operations {
     private static final long serialVersionUID = 1L;
     private final Problem problem;
 
-    Refused(Problem problem, String message) {
+    public Refused(Problem problem, String message) {
       super(message);
       this.problem = problem;
     }
@@ -58,10 +58,11 @@ public final class Operations {
   public record Change(String state, String group, Integer priority, Integer maxRestart, Integer maxRelocate,
       Map<String, String> options) {}
 
-  /** Field names as the command line spells them: --max-restart. */
-  public static final UnaryOperator<String> CLI_NAMES = f -> "--" + f.replace('_', '-');
-  /** Field names as a JSON body spells them: max_restart. */
-  public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options" : f;
+  /** Field names as the command line spells them: --max-restart; a device's or node's name is the NAME argument. */
+  public static final UnaryOperator<String> CLI_NAMES = f -> f.equals("name") ? "NAME" : "--" + f.replace('_', '-');
+  /** Field names as a JSON body spells them: max_restart, options, fence_levels. */
+  public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options"
+      : f.equals("fence_level") ? "fence_levels" : f;
 
   private final Supplier<Admin> store;
   private final UnaryOperator<String> name;

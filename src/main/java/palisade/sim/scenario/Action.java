@@ -24,6 +24,7 @@ public sealed interface Action {
     R reboot(Reboot x);
     R shutdown(Shutdown x);
     R restartDaemon(RestartDaemon x);
+    R member(Member x);
     R service(Service x);
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
@@ -291,6 +292,24 @@ public sealed interface Action {
     @Override
     public String words() {
       return "maintenance " + node + " " + onOff(on);
+    }
+  }
+
+  /**
+   * `node add NODE [KEY=VALUE ...]` (a node declaration's settings) or `node remove NODE`: the operator's `palisade
+   * node add|remove`; an added node's machine is powered and boots, a removal is refused unless the node is stopped.
+   */
+  record Member(String node, boolean add, java.util.SortedMap<String, String> settings) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.member(this);
+    }
+
+    @Override
+    public String words() {
+      StringBuilder b = new StringBuilder("node " + (add ? "add " : "remove ") + node);
+      settings.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
+      return b.toString();
     }
   }
 

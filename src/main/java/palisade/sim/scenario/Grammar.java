@@ -19,7 +19,8 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, node add|remove NODE, "
+      + "kdump, daemon, "
       + "usage, timing, disarm, arm";
 
   private Grammar() {}
@@ -60,6 +61,7 @@ final class Grammar {
         yield new Action.Shutdown(a.get(1));
       }
       case "node" -> {
+        if (a.size() >= 3 && (a.get(1).equals("add") || a.get(1).equals("remove"))) yield member(a);
         if (!(a.size() == 3 || a.size() == 5) || !a.get(2).equals("restart-daemon")
             || (a.size() == 5 && !a.get(3).equals("for"))) {
           throw error("node: expected node NODE restart-daemon [for DURATION], got '" + String.join(" ", a) + "'");
@@ -102,6 +104,19 @@ final class Grammar {
       case "disarm", "arm" -> ha(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `node add NODE [KEY=VALUE ...]` or `node remove NODE`. */
+  private static Action member(List<String> a) {
+    boolean add = a.get(1).equals("add");
+    if (!add) arity(a, 3, "node remove NODE");
+    java.util.TreeMap<String, String> settings = new java.util.TreeMap<>();
+    for (String kv : a.subList(3, a.size())) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) throw error("node add: expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
+      settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return new Action.Member(a.get(2), add, settings);
   }
 
   /** `disarm freeze|ignore` or `arm`. */

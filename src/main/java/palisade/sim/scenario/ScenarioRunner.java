@@ -2,21 +2,14 @@ package palisade.sim.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import palisade.core.Command;
-import palisade.core.FenceEntry;
-import palisade.core.FenceHistory;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
-import palisade.core.RequestState;
 import palisade.core.ServiceStatus;
-import palisade.core.StorePaths;
-import palisade.core.Versioned;
 import palisade.sim.SimNode;
 import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
@@ -225,6 +218,11 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void member(Action.Member a) {
+    return MemberActions.apply(world, a, scenario.fenceDevices);
+  }
+
+  @Override
   public Void fenceDevice(Action.FenceDevice a) {
     world.fenceDevice(a.device(), a.ok(), a.slowMs());
     return null;
@@ -232,20 +230,17 @@ public final class ScenarioRunner {
 
   @Override
   public Void dropAcks(Action.DropAcks a) {
-    SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
-    return null;
+    return SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
   }
 
   @Override
   public Void slowAcks(Action.SlowAcks a) {
-    SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
-    return null;
+    return SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
   }
 
   @Override
   public Void watchdogDevice(Action.WatchdogDevice a) {
-    SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
-    return null;
+    return SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
   }
   }
 
