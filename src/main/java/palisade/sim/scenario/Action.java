@@ -10,7 +10,11 @@ import palisade.core.Durations;
  * {@code @manager}, the node holding the manager lease when the action runs. Parsed once from a line by
  * {@link Grammar}; built directly by {@link Fuzz}; {@link #words()} prints it back in the words the parser reads.
  */
-public sealed interface Action {
+public sealed interface Action permits
+    Action.Ha, Action.Power, Action.Network, Action.Partition, Action.Heal, Action.Pause, Action.Reboot,
+    Action.Shutdown, Action.RestartDaemon, Action.Service, Action.ServiceAdd, Action.ServiceDrop, Action.Usage,
+    Action.SetTiming, Action.Maintenance, Action.FenceNode, Action.FenceConfirm, Action.FenceDevice, Action.DropAcks,
+    Action.SlowAcks, Action.WatchdogDevice, Action.HostFault, OperatorWords.Member, OperatorWords.SpmMove {
   /**
    * Java 17 has no switch over record patterns: a visitor is the exhaustive switch, with no default. A new kind of
    * action breaks the build in every visitor until each says what it does with it.
@@ -24,12 +28,12 @@ public sealed interface Action {
     R reboot(Reboot x);
     R shutdown(Shutdown x);
     R restartDaemon(RestartDaemon x);
-    R member(Member x);
+    R member(OperatorWords.Member x);
     R service(Service x);
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
     R fenceNode(FenceNode x);
-    R spmMove(SpmMove x);
+    R spmMove(OperatorWords.SpmMove x);
     R fenceDevice(FenceDevice x);
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);
@@ -293,40 +297,6 @@ public sealed interface Action {
     @Override
     public String words() {
       return "maintenance " + node + " " + onOff(on);
-    }
-  }
-
-  /**
-   * `node add NODE [KEY=VALUE ...]` (a node declaration's settings) or `node remove NODE`: the operator's `palisade
-   * node add|remove`; an added node's machine is powered and boots, a removal is refused unless the node is stopped.
-   */
-  record Member(String node, boolean add, java.util.SortedMap<String, String> settings) implements Action {
-    @Override
-    public <R> R accept(Visitor<R> v) {
-      return v.member(this);
-    }
-
-    @Override
-    public String words() {
-      StringBuilder b = new StringBuilder("node " + (add ? "add " : "remove ") + node);
-      settings.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
-      return b.toString();
-    }
-  }
-
-  /**
-   * `spm move NODE`: the operator asks the SPM role to move to NODE (`palisade spm move`). NODE need not be
-   * declared: the manager refuses an unknown node as it would the CLI's.
-   */
-  record SpmMove(String node) implements Action {
-    @Override
-    public <R> R accept(Visitor<R> v) {
-      return v.spmMove(this);
-    }
-
-    @Override
-    public String words() {
-      return "spm move " + node;
     }
   }
 

@@ -39,7 +39,7 @@ final class FuzzLeases {
     int count = r.nextInt(4) == 0 ? 1 + r.nextInt(2) : 0;
     for (int i = 0; i < count; i++) {
       long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
-      steps.add(Fuzz.at(t, new Action.SpmMove(nodes.get(r.nextInt(nodes.size())))));
+      steps.add(Fuzz.at(t, new OperatorWords.SpmMove(nodes.get(r.nextInt(nodes.size())))));
     }
   }
 }

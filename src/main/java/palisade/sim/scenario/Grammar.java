@@ -117,14 +117,14 @@ final class Grammar {
       if (eq <= 0) throw error("node add: expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
       settings.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
-    return new Action.Member(a.get(2), add, settings);
+    return new OperatorWords.Member(a.get(2), add, settings);
   }
 
   /** `spm move NODE`. */
   private static Action spmMove(List<String> a) {
     arity(a, 3, "spm move NODE");
     if (!a.get(1).equals("move")) throw error("spm: expected spm move NODE, got '" + String.join(" ", a) + "'");
-    return new Action.SpmMove(a.get(2));
+    return new OperatorWords.SpmMove(a.get(2));
   }
 
   /** `disk D held by NODE[|NODE...]` or `disk D free`. */

@@ -21,11 +21,11 @@ import palisade.sim.SimWorld;
 final class MemberActions {
   private MemberActions() {}
 
-  static Void apply(SimWorld world, Action.Member a, Set<String> fenceDevices) {
+  static Void apply(SimWorld world, OperatorWords.Member a, Set<String> fenceDevices) {
     return a.add() ? add(world, a, fenceDevices) : remove(world, a.node());
   }
 
-  private static Void add(SimWorld world, Action.Member a, Set<String> fenceDevices) {
+  private static Void add(SimWorld world, OperatorWords.Member a, Set<String> fenceDevices) {
     String what = a.words();
     if (world.config().nodes().containsKey(a.node())) {
       world.log("operator", what + " refused: node " + a.node() + " exists");

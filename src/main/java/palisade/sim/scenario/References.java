@@ -92,7 +92,7 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
 
   /** An added node is a new name with a node declaration's settings; a removed one a known node. */
   @Override
-  public Void member(Action.Member a) {
+  public Void member(OperatorWords.Member a) {
     if (!a.add()) return requireNode(a.node(), "node remove");
     if (nodes.contains(a.node())) throw error("node add: node '" + a.node() + "' exists already");
     if (!a.node().matches("[a-z0-9][a-z0-9_-]{0,62}")) throw error("node add: '" + a.node() + "' is not a node name");
@@ -257,7 +257,7 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
-  public Void spmMove(Action.SpmMove a) {
+  public Void spmMove(OperatorWords.SpmMove a) {
     return null; // an unknown node is the manager's to refuse (the scenario may show that)
   }
 

@@ -359,7 +359,7 @@ public final class Scenario {
   private void validate(Action action) {
     action.accept(new References(knownNodes(), known(), fenceDevices));
     if (action instanceof Action.ServiceAdd add) added.add(add.id()); // later lines may name it
-    if (action instanceof Action.Member m && m.add()) addedNodes.add(m.node());
+    if (action instanceof OperatorWords.Member m && m.add()) addedNodes.add(m.node());
   }
 
   /** Names in an expectation refer to declared nodes and resources. */

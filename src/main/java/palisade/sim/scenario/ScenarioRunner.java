@@ -208,7 +208,7 @@ public final class ScenarioRunner {
   }
 
   @Override
-  public Void spmMove(Action.SpmMove a) {
+  public Void spmMove(OperatorWords.SpmMove a) {
     return OperatorActions.spmMove(world, actor(at, a.node()));
   }
 
@@ -223,7 +223,7 @@ public final class ScenarioRunner {
   }
 
   @Override
-  public Void member(Action.Member a) {
+  public Void member(OperatorWords.Member a) {
     return MemberActions.apply(world, a, scenario.fenceDevices);
   }
 

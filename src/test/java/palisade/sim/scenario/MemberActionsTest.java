@@ -20,7 +20,7 @@ class MemberActionsTest {
   @Test
   void wordsReadBackAsTheSameAction() {
     Action a = Grammar.action(List.of("node", "add", "node4", "watchdog=no", "fence=pdu1"));
-    assertThat(a).isInstanceOf(Action.Member.class);
+    assertThat(a).isInstanceOf(OperatorWords.Member.class);
     assertThat(a.words()).isEqualTo("node add node4 fence=pdu1 watchdog=no");
     assertThat(Grammar.action(List.of(a.words().split(" ")))).isEqualTo(a);
     assertThat(Grammar.action(List.of("node", "remove", "node3")).words()).isEqualTo("node remove node3");
