@@ -33,7 +33,7 @@ class SpmMachineTest {
 
   private void round() {
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
-    new SpmMachine(config, w, records).step();
+    new SpmMachine(config, w, records, 0).step();
     state = w.build(1);
     w = new Working(state, (s, m) -> log.add(s + ": " + m));
   }
