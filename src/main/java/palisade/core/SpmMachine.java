@@ -34,8 +34,8 @@ final class SpmMachine {
     if (role.releasing()) return "the SPM role is already being released by " + role.node();
     String not = notEligible(node);
     if (not != null) return not;
-    w.setSpm(new SpmRole(role.node(), role.token(), false, node, role.sinceMs()).release(), "operator" + (by == null
-        ? "" : " " + by) + ": spm move to " + node + ": " + role.node() + " asked to release it");
+    w.setSpm(new SpmRole(role.node(), role.token(), false, node, role.sinceMs()).release(), "spm move to " + node
+        + " asked by " + by + ": " + role.node() + " asked to release it");
     return null;
   }
 

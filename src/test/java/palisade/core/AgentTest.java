@@ -370,4 +370,33 @@ class AgentTest {
     assertThat(armed).isFalse();
     assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).mode()).isEqualTo(AgentMode.DOWN);
   }
+
+  @Test
+  void startsNothingWhoseDiskLeaseItDoesNotHoldUnderTheCurrentToken() {
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1")));
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
+        ResourceConfig.sim("vm:1", "node1", RequestState.STARTED, null, 0, 1, 1, List.of("d1"))));
+    store.put(StorePaths.CONFIG, new Versioned<>(new ClusterConfig(nodes, new TreeMap<>(), rs,
+        ShutdownPolicy.CONDITIONAL), 1));
+    leases(new DiskLease("node1", "vm:1", 4, 0)); // an older token's lease: not this assignment's
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(250);
+    agent.tick(500);
+    assertThat(running).isEmpty();
+    assertThat(log.stream().filter(l -> l.contains("not starting"))).containsExactly("node1/agent: vm:1: not "
+        + "starting (token 5): disk d1 lease is node1 (vm:1, token 4), not node1 under this token");
+    leases(new DiskLease("node1", "vm:1", 5, 0));
+    agent.tick(750);
+    assertThat(running).containsExactly("vm:1");
+    assertThat(startedTokens).containsExactly(5L);
+  }
+
+  private void leases(DiskLease d1) {
+    Versioned<Object> cur = store.get(StorePaths.MANAGER_STATE);
+    ManagerState ms = (ManagerState) cur.value();
+    store.put(StorePaths.MANAGER_STATE, new Versioned<>(new ManagerState(ms.epoch(), ms.nextToken(), 0, ms.nodes(),
+        ms.services(), ms.fencing(), ms.spm(), ms.maintenance(), ms.softFences(), ms.deviceCheck(), ms.ha(),
+        new TreeMap<>(Map.of("d1", d1))), cur.version() + 1));
+  }
 }

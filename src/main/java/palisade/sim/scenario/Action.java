@@ -28,6 +28,7 @@ public sealed interface Action {
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
     R fenceNode(FenceNode x);
+    R spmMove(SpmMove x);
     R fenceDevice(FenceDevice x);
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);
@@ -291,6 +292,22 @@ public sealed interface Action {
     @Override
     public String words() {
       return "maintenance " + node + " " + onOff(on);
+    }
+  }
+
+  /**
+   * `spm move NODE`: the operator asks the SPM role to move to NODE (`palisade spm move`). NODE need not be
+   * declared: the manager refuses an unknown node as it would the CLI's.
+   */
+  record SpmMove(String node) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.spmMove(this);
+    }
+
+    @Override
+    public String words() {
+      return "spm move " + node;
     }
   }
 

@@ -227,6 +227,21 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void diskHeld(Expectation.DiskHeld e) {
+    return nodeRefs(e.nodes(), "expect disk");
+  }
+
+  @Override
+  public Void diskFree(Expectation.DiskFree e) {
+    return null; // any disk name: one no resource lists is always free
+  }
+
+  @Override
+  public Void spmMove(Action.SpmMove a) {
+    return null; // an unknown node is the manager's to refuse (the scenario may show that)
+  }
+
+  @Override
   public Void fencedBy(Expectation.FencedBy e) {
     return nodeRef(e.node(), "expect fenced");
   }

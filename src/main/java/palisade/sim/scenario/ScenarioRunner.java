@@ -7,6 +7,7 @@ import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import palisade.core.Command;
+import palisade.core.DiskLease;
 import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
 import palisade.core.ManagerLease;
@@ -17,7 +18,6 @@ import palisade.core.RequestState;
 import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
 import palisade.core.Versioned;
-import palisade.sim.SimNode;
 import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
@@ -215,6 +215,11 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void spmMove(Action.SpmMove a) {
+    return OperatorActions.spmMove(world, actor(at, a.node()));
+  }
+
+  @Override
   public Void fenceConfirm(Action.FenceConfirm a) {
     return OperatorActions.fenceConfirm(world, actor(at, a.node()), a.ifOff());
   }
@@ -319,14 +324,14 @@ public final class ScenarioRunner {
   public String runningOn(Expectation.RunningOn x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
     if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
-    return runs(on);
+    return SimFacts.runs(on);
   }
 
   @Override
   public String notRunning(Expectation.NotRunning x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
-    if (x.nodes().isEmpty()) return on.isEmpty() ? null : runs(on);
-    return anyOf(x.nodes(), on::containsKey) ? runs(on) : null;
+    if (x.nodes().isEmpty()) return on.isEmpty() ? null : SimFacts.runs(on);
+    return anyOf(x.nodes(), on::containsKey) ? SimFacts.runs(on) : null;
   }
 
   @Override
@@ -379,21 +384,21 @@ public final class ScenarioRunner {
 
   @Override
   public String spmOn(Expectation.SpmOn x) {
-    TreeSet<String> acting = actingSpm();
+    TreeSet<String> acting = SimFacts.actingSpm(world);
     if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
-    return spm(acting);
+    return SimFacts.spm(acting);
   }
 
   @Override
   public String spmNone(Expectation.SpmNone x) {
-    TreeSet<String> acting = actingSpm();
-    return acting.isEmpty() ? null : spm(acting);
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return acting.isEmpty() ? null : SimFacts.spm(acting);
   }
 
   @Override
   public String spmNotOn(Expectation.SpmNotOn x) {
-    TreeSet<String> acting = actingSpm();
-    return anyOf(x.nodes(), acting::contains) ? spm(acting) : null;
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return anyOf(x.nodes(), acting::contains) ? SimFacts.spm(acting) : null;
   }
 
   @Override
@@ -424,26 +429,20 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public String diskHeld(Expectation.DiskHeld x) {
+    DiskLease l = ms == null ? null : ms.disks().get(x.disk());
+    return l != null && anyOf(x.nodes(), l.node()::equals) ? null : SimFacts.disk(x.disk(), l);
+  }
+
+  @Override
+  public String diskFree(Expectation.DiskFree x) {
+    return ms == null || ms.disks().get(x.disk()) == null ? null : SimFacts.disk(x.disk(), ms.disks().get(x.disk()));
+  }
+
+  @Override
   public String converged(Expectation.Converged x) {
     String stuck = invariants.invariant5Liveness();
     return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
   }
-  }
-
-  private static String runs(SortedMap<String, Long> on) {
-    return on.isEmpty() ? "it is not running" : "it runs on " + String.join(", ", on.keySet());
-  }
-
-  /** Physical truth: the machines acting as SPM now. */
-  private TreeSet<String> actingSpm() {
-    TreeSet<String> acting = new TreeSet<>();
-    for (SimNode n : world.nodes().values()) {
-      if (n.spmToken() != 0) acting.add(n.node());
-    }
-    return acting;
-  }
-
-  private static String spm(TreeSet<String> acting) {
-    return acting.isEmpty() ? "no node acts as SPM" : String.join(", ", acting) + " act(s) as SPM";
   }
 }
