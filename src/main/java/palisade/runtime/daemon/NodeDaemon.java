@@ -65,8 +65,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private AsyncFences fences;
   private AsyncHostFences hostFences;
   private Events events;
-  /** Whether this node acts as SPM; the agent logs every change as an event. */
-  private final SpmDuty spm = SpmDuty.inMemory();
+  /** Whether this node acts as SPM, running the spm hooks if configured; the agent logs every change as an event. */
+  private final SpmDuty spm;
   private Agent agent;
   private Manager manager;
   /** A clean shutdown or reboot of this node (host going down, or asked through the store); null before begin. */
@@ -92,6 +92,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   public NodeDaemon(DaemonConfig config, Telemetry telemetry) {
     this.config = config;
     this.telemetry = telemetry;
+    this.spm = SpmHooks.of(config, (source, message) -> loop.execute(() -> log().event(source, message)));
   }
 
   /** Monotonic milliseconds: the only clock the core ever sees. */
@@ -111,10 +112,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) peer = PeerHosting.start(config, dir.resolve("zookeeper"), credential, this::peerFailed);
     curator = ZkStore.clientBuilder(config.connectString(), config.cluster(), credential)
-        .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
-        .retryPolicy(new RetryNTimes(0, 0))
-        .build();
+        .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+        .retryPolicy(new RetryNTimes(0, 0)).build();
     PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);
@@ -124,8 +123,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     meteredStore = Telemetry.meter(store, config.node(), telemetry);
     meteredFences = Telemetry.meter(fences, telemetry);
     events = new Events(curator, config.node());
-    resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
-        AsyncResources.libvirtUris(config), new AsyncResources.Poster() {
+    resources = new AsyncResources(config, dir.resolve("resources"), new AsyncResources.Poster() {
       @Override
       public <T> void post(Callback<T> cb, T result) {
         loop.execute(() -> cb.done(result, nowMs()));
@@ -294,6 +292,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     DaemonLog.fatal("the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
         + "); killing every resource and exiting");
     if (resources != null) resources.killAll();
+    if (spm instanceof SpmHooks h) h.killNow();
     Runtime.getRuntime().halt(72);
   }
 
@@ -303,6 +302,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     DaemonLog.fatal(why + "; killing every resource and exiting");
     try {
       resources.killAll();
+      if (spm instanceof SpmHooks h) h.killNow();
       // A resource that double-forked is no descendant any more, but it is still in our cgroup.
       if (processCgroup.isPresent()) {
         Optional<Path> root = Cgroup.v2Root();
