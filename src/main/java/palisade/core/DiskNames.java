@@ -18,7 +18,8 @@ public final class DiskNames {
     if (disk.startsWith("-")) return "starts with '-'";
     for (int i = 0; i < disk.length(); i++) {
       char c = disk.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ".-_/:@+".indexOf(c) >= 0;
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || ".-_/:@+".indexOf(c) >= 0;
       if (!ok) return "character " + (c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'")
           + " is not allowed (letters, digits and . _ / : @ + -)";
     }

@@ -34,13 +34,15 @@ import palisade.storage.StorageRecord;
 
 /**
  * Issue 11's "frozen host" with real processes: a 2-node local cluster (node1 runs the only store peer); node2 holds
- * the SPM role and two process resources whose disks it leases, each writing its disk through the shared-dir storage
+ * the SPM role, whose start hook ({@code spm.start_command}) writes the storage metadata every 200 ms under the SPM
+ * token, and two process resources whose disks it leases, each writing its disk through the shared-dir storage
  * every 200 ms with its token ({@link DiskWriter}). Every process of node2 is frozen at once — its cgroup (daemon,
  * resources) by cgroup.freeze and its watchdog supervisor, outside that cgroup, by SIGSTOP — as when a hypervisor
  * pauses the host. The manager fences it after L (watchdog-bound, nobody answers), recovers the resources on node1
  * with newer tokens and moves the role; then everything resumes: storage rejects every write the resumed writers
- * try, no accepted write of node2 follows node1's first on either disk, tokens in each log never go down, and the
- * resumed node kills its resources within a bound. Every process is stopped by PID afterwards.
+ * try, no accepted write of node2 follows node1's first under its new token on either disk or the metadata, tokens
+ * in each log never go down, and the resumed node kills its resources within a bound. Every process is stopped by
+ * PID afterwards.
  */
 @Tag("cluster")
 class FrozenHostClusterTest {
@@ -54,6 +56,8 @@ class FrozenHostClusterTest {
   static final String VICTIM = "node2";
   static final String SURVIVOR = "node1";
   static final List<String> DISKS = List.of("disk-301", "disk-302");
+  /** The storage metadata, which only the SPM hook's service writes, under the SPM token. */
+  static final String METADATA = "--metadata";
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) // a failed run keeps its daemons' logs
@@ -82,16 +86,22 @@ class FrozenHostClusterTest {
         Map.of()));
     Path storageDir = Files.createDirectories(dir.resolve("storage"));
     SharedDirStorage storage = SharedDirStorage.open(storageDir);
+    Path hook = Files.writeString(dir.resolve("spm-writer.sh"), writerCommand(storageDir, METADATA) + "\n");
+    for (String n : cluster.nodeNames()) {
+      Files.writeString(cluster.dir().resolve(n).resolve("node.yaml"), "storage:\n  driver: shared-dir\n  path: "
+          + storageDir + "\nspm:\n  start_command: exec /bin/sh " + hook + "\n",
+          java.nio.file.StandardOpenOption.APPEND);
+    }
     up();
     LabCli.output(cluster, "spm", "move", VICTIM, "--wait", "--timeout", "60s");
     for (int i = 0; i < DISKS.size(); i++) addWriter("vm:" + (301 + i), DISKS.get(i), storageDir);
     await().atMost(FORM).pollInterval(Duration.ofMillis(200)).until(() -> DISKS.stream().allMatch(d ->
-        lastWriter(storage, d).equals(VICTIM)));
+        lastWriter(storage, d).equals(VICTIM)) && lastWriter(storage, METADATA).equals(VICTIM));
     ManagerState before = state();
     assertThat(before.spm().node()).isEqualTo(VICTIM);
     for (String d : DISKS) assertThat(before.disks().get(d).node()).isEqualTo(VICTIM);
     List<Long> writers = writerPids();
-    assertThat(writers).hasSize(DISKS.size());
+    assertThat(writers).as("the resources' writers and the SPM hook's").hasSize(DISKS.size() + 1);
 
     freeze = NodeFreeze.of(cluster, VICTIM);
     long frozenAt = freeze.freeze();
@@ -102,7 +112,7 @@ class FrozenHostClusterTest {
     long fencedAt = System.currentTimeMillis();
     assertThat(state().nodes().get(VICTIM).confirmation().kind()).isEqualTo(ConfirmKind.WATCHDOG);
     await().atMost(FAILOVER).pollInterval(Duration.ofMillis(50)).until(() -> DISKS.stream().allMatch(d ->
-        lastWriter(storage, d).equals(SURVIVOR)));
+        lastWriter(storage, d).equals(SURVIVOR)) && lastWriter(storage, METADATA).equals(SURVIVOR));
     long recoveredAt = System.currentTimeMillis();
     ManagerState after = state();
     assertThat(after.spm().node()).as("the SPM role moved").isEqualTo(SURVIVOR);
@@ -137,25 +147,28 @@ class FrozenHostClusterTest {
     // L of silence counts from node2's last renewal, up to R before the freeze
     assertThat(fencedAt - frozenAt).as("fenced no sooner than L - R").isGreaterThanOrEqualTo(L_MS - R_MS);
     assertThat(attempts).allMatch(a -> a.contains(" rejected "));
-    for (String d : DISKS) checkLog(storage, d);
+    for (int i = 0; i < DISKS.size(); i++) checkLog(storage, DISKS.get(i), after.disks().get(DISKS.get(i)).token());
+    checkLog(storage, METADATA, after.spm().token());
     assertThat(LabCli.output(cluster, "spm", "status")).contains("holder      " + SURVIVOR);
   }
 
-  /** Tokens never go down; after the survivor's first accepted write, none from the frozen node is accepted. */
-  private static void checkLog(SharedDirStorage storage, String disk) throws Exception {
-    List<StorageRecord> log = storage.log(disk);
+  /**
+   * Tokens never go down; from the first write under the survivor's token (given it after the fence) on, every
+   * accepted write is the survivor's: the frozen node's never interleave. Every refused write was stale.
+   */
+  private static void checkLog(SharedDirStorage storage, String disk, long survivorToken) throws Exception {
+    List<StorageRecord> log = area(storage, disk).log();
     long newest = 0;
     boolean survivorWrote = false;
     for (StorageRecord r : log) {
       assertThat(r.token()).as("%s: tokens never go down: %s", disk, log).isGreaterThanOrEqualTo(newest);
       newest = r.token();
-      survivorWrote |= r.node().equals(SURVIVOR);
+      survivorWrote |= r.token() >= survivorToken;
       if (survivorWrote) assertThat(r.node()).as("%s: no interleaving of holders: %s", disk, log).isEqualTo(SURVIVOR);
     }
     assertThat(survivorWrote).isTrue();
-    for (StorageRecord r : storage.disk(disk).rejected()) {
-      assertThat(r.node()).as("%s: only the frozen node was refused", disk).isEqualTo(VICTIM);
-      assertThat(r.token()).isLessThan(newest);
+    for (StorageRecord r : area(storage, disk).rejected()) {
+      assertThat(r.token()).as("%s: a refused write was stale", disk).isLessThan(newest);
     }
   }
 
@@ -182,6 +195,13 @@ class FrozenHostClusterTest {
         }
       }
     }
+    for (String line : Files.readAllLines(cluster.nodeLog(VICTIM))) {
+      int at = line.indexOf("spm-writer ");
+      String[] f = at < 0 ? new String[0] : line.substring(at + "spm-writer ".length()).split(" ");
+      if (f.length > 1 && f[0].matches("\\d+") && Long.parseLong(f[0]) >= resumedAt && !f[1].equals("pid")) {
+        out.add("spm " + line.substring(at));
+      }
+    }
     return out;
   }
 
@@ -198,17 +218,26 @@ class FrozenHostClusterTest {
   }
 
   private void addWriter(String id, String disk, Path storageDir) throws Exception {
-    String command = "exec '" + ProcessHandle.current().info().command().orElse("java") + "' -Xmx32m -Xss512k "
-        + "-XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path") + "' palisade.lab.DiskWriter '"
-        + storageDir + "' " + disk;
+    String command = writerCommand(storageDir, disk);
     ResourceConfig rc = new ResourceConfig(id, VICTIM, RequestState.STARTED, null, 0, 1, 1, List.of(disk),
         "process", new TreeMap<>(Map.of("command", command, "user", "root")));
     admin.update(StorePaths.CONFIG, ClusterConfig.class, cfg -> cfg.withResource(rc));
   }
 
+  /** A DiskWriter JVM for the disk (or METADATA), as a shell command line. */
+  private static String writerCommand(Path storageDir, String disk) {
+    return "exec '" + ProcessHandle.current().info().command().orElse("java") + "' -Xmx32m -Xss512k "
+        + "-XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path") + "' palisade.lab.DiskWriter '"
+        + storageDir + "' " + disk;
+  }
+
+  private static palisade.storage.StorageArea area(SharedDirStorage storage, String disk) {
+    return disk.equals(METADATA) ? storage.metadata() : storage.disk(disk);
+  }
+
   private static String lastWriter(SharedDirStorage storage, String disk) {
     try {
-      List<StorageRecord> log = storage.log(disk);
+      List<StorageRecord> log = area(storage, disk).log();
       return log.isEmpty() ? "" : log.get(log.size() - 1).node();
     } catch (java.io.IOException e) {
       return "";
