@@ -277,12 +277,7 @@ public final class Manager {
     }
     leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
-    List<String> fence = new ArrayList<>();
-    for (String n : config.nodes().keySet()) {
-      Long written = fenceCommitted.get(n);
-      if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.needsFenceWrite(n)) fence.add(n);
-    }
+    List<String> fence = fenceWrites(config, nodes);
     if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {
@@ -290,6 +285,17 @@ public final class Manager {
           (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
     write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
+  }
+
+  /** The nodes whose fence write goes out with this round's write. */
+  private List<String> fenceWrites(ClusterConfig config, NodeMachine nodes) {
+    List<String> fence = new ArrayList<>();
+    for (String n : config.nodes().keySet()) {
+      Long written = fenceCommitted.get(n);
+      if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
+      if (nodes.needsFenceWrite(n)) fence.add(n);
+    }
+    return fence;
   }
 
   /** Every configured node's record (absent ones left out), with each node's timer stepped by what it shows. */

@@ -25,7 +25,9 @@ class DiskLeasesTest {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>();
     rs.put("vm:1", ResourceConfig.sim("vm:1", "node1", RequestState.STARTED, null, 0, 1, 1, List.of("d1")));
     rs.put("vm:2", ResourceConfig.sim("vm:2", "node2", RequestState.STARTED, null, 1, 1, 1, List.of("d1", "d2")));
-    ClusterConfig config = new ClusterConfig(new TreeMap<>(), new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>();
+    for (String n : List.of("node1", "node2", "node3")) nodes.put(n, NodeConfig.standard(n));
+    ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
     leases = new DiskLeases(config, w, WALL_MS, waits);
     w.leases(leases);
   }
