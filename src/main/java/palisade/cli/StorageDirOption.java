@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
-import palisade.core.ConfigException;
 import palisade.runtime.daemon.DaemonConfig;
 import palisade.storage.SharedDirStorage;
 import picocli.CommandLine.Option;
@@ -41,12 +40,7 @@ final class StorageDirOption {
       throw new CliError("no storage named: --dir DIR, $PALISADE_STORAGE, or storage.path in the node configuration "
           + "(--config FILE or " + StoreOptions.DEFAULT_CONFIG + ")");
     }
-    DaemonConfig dc;
-    try {
-      dc = DaemonConfig.load(file);
-    } catch (ConfigException e) {
-      throw new CliError(e.getMessage().startsWith(file.toString()) ? e.getMessage() : file + ": " + e.getMessage());
-    }
+    DaemonConfig dc = StoreOptions.load(file);
     if (dc.storage() == null) throw new CliError(file + ": no storage section (storage: {driver, path}); or --dir");
     return dc.storage().path();
   }

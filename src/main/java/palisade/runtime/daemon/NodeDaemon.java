@@ -11,7 +11,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
-import palisade.core.SpmDuty;
 import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
@@ -66,7 +65,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private AsyncHostFences hostFences;
   private Events events;
   /** Whether this node acts as SPM, running the spm hooks if configured; the agent logs every change as an event. */
-  private final SpmDuty spm;
+  private final palisade.core.SpmDuty spm;
   private Agent agent;
   private Manager manager;
   /** A clean shutdown or reboot of this node (host going down, or asked through the store); null before begin. */
@@ -380,6 +379,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (peer != null) peer.close();
     if (usage != null) usage.close();
     if (resources != null) resources.close();
+    if (spm instanceof SpmHooks h) h.close(SpmHooks.EXIT_WAIT_MS); // its hooks end with it (see SpmHooks)
     if (fences != null) fences.close();
     if (hostFences != null) hostFences.close();
   }
@@ -443,7 +443,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   @Override
-  public SpmDuty spm() {
+  public palisade.core.SpmDuty spm() {
     return spm;
   }
 }

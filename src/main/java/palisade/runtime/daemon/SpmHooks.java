@@ -28,11 +28,15 @@ import palisade.runtime.watchdog.WatchdogSupervisor;
  * <p>The agent switches the duty on the event loop and never waits: hooks start and stop on one worker thread, in
  * the order asked; their output goes to the daemon log at info, a hook exiting non-zero is an event. A hook stays
  * in the daemon's cgroup, so the process watchdog's reset kills it with everything else (as a Linux watchdog's
- * machine reset does); {@link #killNow} is for the daemon's own last resort.
+ * machine reset does); {@link #killNow} is for the daemon's own last resort, {@link #close} for its exit. A start hook's pid is
+ * kept in {@code <data_dir>/spm-hook.pid} while it may run: a daemon that died without ending it (SIGKILL) has
+ * its next incarnation kill that group first, since the restarted agent never acts under the old token again.
  */
 final class SpmHooks implements SpmDuty {
   /** How long a stop command may run before its group is killed and the start command's group is ended anyway. */
   static final long STOP_TIMEOUT_MS = 30_000;
+  /** How long an exiting daemon lets queued hooks finish. */
+  static final long EXIT_WAIT_MS = 10_000;
   /** Between SIGTERM and SIGKILL to the start command's group. */
   static final long KILL_WAIT_MS = 5_000;
 
@@ -40,6 +44,8 @@ final class SpmHooks implements SpmDuty {
   private final SpmSection hooks;
   private final Path storage;
   private final BiConsumer<String, String> event;
+  /** Where the start hook's pid and start time are kept while it may run, or null (tests). */
+  private final Path pidFile;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "spm-hooks");
     t.setDaemon(true);
@@ -57,17 +63,23 @@ final class SpmHooks implements SpmDuty {
    * @param event an event for the cluster log, posted from any thread
    */
   SpmHooks(String node, SpmSection hooks, Path storage, BiConsumer<String, String> event) {
+    this(node, hooks, storage, event, null);
+  }
+
+  SpmHooks(String node, SpmSection hooks, Path storage, BiConsumer<String, String> event, Path pidFile) {
     this.node = node;
     this.hooks = hooks;
     this.storage = storage;
     this.event = event;
+    this.pidFile = pidFile;
+    killLeftover();
   }
 
   /** The duty for this daemon: hooks when configured, else one that only remembers its token (as before). */
   static SpmDuty of(DaemonConfig config, BiConsumer<String, String> event) {
     if (config.spm() == null || !config.spm().configured()) return SpmDuty.inMemory();
     return new SpmHooks(config.node(), config.spm(), config.storage() == null ? null : config.storage().path(),
-        event);
+        event, config.dataDir().resolve("spm-hook.pid"));
   }
 
   @Override
@@ -96,16 +108,29 @@ final class SpmHooks implements SpmDuty {
     }
   }
 
-  /** Ends the worker after the hooks asked for so far (a test's cleanup; the daemon halts instead). */
-  void close(long waitMs) throws InterruptedException {
+  /**
+   * The daemon exits: lets the hooks asked for so far finish (a clean shutdown's stop hook) for at most waitMs, then
+   * kills whatever still runs; a restarted agent never acts under the old token again.
+   */
+  void close(long waitMs) {
     worker.shutdown();
-    worker.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
+    try {
+      worker.awaitTermination(waitMs, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      killNow();
+    }
   }
 
   private void start(long t) {
     try {
       Process p = launch("start", hooks.startCommand(), t);
       started = p;
+      if (pidFile != null) {
+        long since = p.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-1L);
+        java.nio.file.Files.writeString(pidFile, p.pid() + " " + since + "\n");
+      }
     } catch (IOException e) {
       event.accept(node, "spm start hook could not start: " + e.getMessage());
     }
@@ -134,6 +159,7 @@ final class SpmHooks implements SpmDuty {
         }
       }
       started = null;
+      if (pidFile != null) java.nio.file.Files.deleteIfExists(pidFile);
     } catch (IOException e) {
       event.accept(node, "spm stop hook could not start: " + e.getMessage());
     } catch (InterruptedException e) {
@@ -180,6 +206,28 @@ final class SpmHooks implements SpmDuty {
       return true;
     } catch (LastErrorException e) {
       return p.isAlive();
+    }
+  }
+
+  /** SIGKILL to the group of a start hook an earlier daemon left running (same pid, same start time). */
+  private void killLeftover() {
+    if (pidFile == null || !java.nio.file.Files.exists(pidFile)) return;
+    try {
+      String[] w = java.nio.file.Files.readString(pidFile).trim().split(" ");
+      long pid = Long.parseLong(w[0]);
+      long since = Long.parseLong(w[1]);
+      var h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+      if (h.isPresent() && h.get().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(-2L) == since) {
+        try {
+          CLib.INSTANCE.kill(-Math.toIntExact(pid), CLib.SIGKILL);
+        } catch (LastErrorException e) {
+          h.get().destroyForcibly();
+        }
+        DaemonLog.info("spm start hook: killed process group " + pid + " that an earlier daemon left running");
+      }
+      java.nio.file.Files.deleteIfExists(pidFile);
+    } catch (IOException | RuntimeException e) {
+      DaemonLog.info("spm start hook: " + pidFile + " not understood (" + e.getMessage() + "); ignored");
     }
   }
 

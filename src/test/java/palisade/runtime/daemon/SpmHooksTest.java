@@ -62,7 +62,6 @@ class SpmHooksTest {
       await("the start hook's group killed", () -> !alive(childPid));
       assertThat(events).isEmpty();
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
     }
   }
@@ -78,7 +77,6 @@ class SpmHooksTest {
       hooks.deactivate();
       assertThat(hooks.activeToken()).isZero();
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
     }
   }
@@ -95,8 +93,28 @@ class SpmHooksTest {
       hooks.killNow();
       await("the hook killed", () -> !alive(p));
     } finally {
-      hooks.killNow();
       hooks.close(10_000);
+    }
+  }
+
+  @Test
+  void aStartHookAnEarlierDaemonLeftRunningIsKilledByTheNext() throws Exception {
+    Path pid = dir.resolve("pid");
+    Path pidFile = dir.resolve("spm-hook.pid");
+    SpmHooks first = new SpmHooks("node1", new SpmSection("echo $$ > " + pid + "; exec sleep 600", null), null,
+        (s, m) -> events.add(m), pidFile);
+    SpmHooks second = null;
+    try {
+      first.activate(5);
+      await("the hook and its pid file", () -> alive(read(pid)) && read(pidFile).startsWith(read(pid) + " "));
+      String p = read(pid);
+      // The daemon "dies" (SIGKILL) without deactivating or closing: the hook runs on, and a new daemon starts.
+      second = new SpmHooks("node1", new SpmSection("true", null), null, (s, m) -> events.add(m), pidFile);
+      await("the leftover hook killed", () -> !alive(p));
+      assertThat(pidFile).doesNotExist();
+    } finally {
+      first.close(10_000);
+      if (second != null) second.close(10_000);
     }
   }
 
