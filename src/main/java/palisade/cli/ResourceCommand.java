@@ -100,6 +100,10 @@ final class ResourceCommand {
         + "started, stopped or disabled (default ${DEFAULT-VALUE})")
     String state;
 
+    @Option(names = "--disk", paramLabel = "PATH", description = "a disk it writes, repeatable: its lease is held "
+        + "wherever the resource runs (a libvirt domain's own disks are added from its XML)")
+    List<String> disks = new ArrayList<>();
+
     @Option(names = "--group", paramLabel = "GROUP", description = "its placement group")
     String group;
 
@@ -122,7 +126,7 @@ final class ResourceCommand {
     public Integer call() throws Exception {
       TreeMap<String, String> opts = options(options, Map.of());
       return run(store, ops -> ops.add(new Operations.NewResource(id, node, type, opts, state, group, priority,
-          maxRestart, maxRelocate)), wait, WaitGoal.asConfigured(id));
+          maxRestart, maxRelocate, disks)), wait, WaitGoal.asConfigured(id));
     }
   }
 

@@ -22,7 +22,7 @@ import palisade.runtime.store.Operations;
 final class ApiWrites {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Set<String> ADD_FIELDS = new TreeSet<>(Set.of("id", "node", "type", "options", "state", "group",
-      "priority", "max_restart", "max_relocate"));
+      "priority", "max_restart", "max_relocate", "disks"));
   static final Set<String> SET_FIELDS = new TreeSet<>(Set.of("state", "group", "priority", "max_restart",
       "max_relocate", "options"));
 
@@ -189,7 +189,21 @@ final class ApiWrites {
     String type = text(b, "type", false);
     return new Operations.NewResource(text(b, "id", true), text(b, "node", true), type == null ? "process" : type,
         opts == null ? Map.of() : opts, text(b, "state", false), text(b, "group", false),
-        priority == null ? 0 : priority, maxRestart == null ? 1 : maxRestart, maxRelocate == null ? 1 : maxRelocate);
+        priority == null ? 0 : priority, maxRestart == null ? 1 : maxRestart, maxRelocate == null ? 1 : maxRelocate,
+        disks(b));
+  }
+
+  /** `disks`: a list of strings, or absent. */
+  private static java.util.List<String> disks(JsonNode b) {
+    JsonNode v = b.get("disks");
+    if (v == null || v.isNull()) return java.util.List.of();
+    if (!v.isArray()) throw new Api.BadRequest("disks: must be a list of strings");
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (JsonNode d : v) {
+      if (!d.isTextual()) throw new Api.BadRequest("disks: must be a list of strings");
+      out.add(d.textValue());
+    }
+    return out;
   }
 
   private static Operations.Change change(JsonNode b) {
