@@ -143,7 +143,7 @@ public final class LabLibvirt {
     }
   }
 
-  /** SIGKILL to the node's QEMU guests and libvirtd, by the pids they recorded (a no-op when already dead). */
+  /** SIGKILL to the node's QEMU guests, libvirtd and virtlockd, by the pids they recorded (no-op when dead). */
   public static void stop(Path clusterDir, String node) throws IOException {
     for (Path f : qemuPidFiles(clusterDir, node)) {
       try {
@@ -155,6 +155,7 @@ public final class LabLibvirt {
       }
     }
     libvirtd(clusterDir, node).ifPresent(LabLibvirt::kill);
+    LabLockd.virtlockd(clusterDir, node).ifPresent(LabLibvirt::kill); // spawned by libvirtd when lockd is on
   }
 
   /** Stops every node's libvirtd and guests (after the nodes' power-off, which normally killed them already). */
@@ -192,7 +193,7 @@ public final class LabLibvirt {
     }
   }
 
-  private static void run(List<String> argv) throws IOException {
+  static void run(List<String> argv) throws IOException {
     int rc = exitCode(argv);
     if (rc != 0) throw new IOException(String.join(" ", argv) + " failed with exit code " + rc);
   }
