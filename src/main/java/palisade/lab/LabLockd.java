@@ -5,6 +5,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -39,15 +40,20 @@ public final class LabLockd {
    * is not powered yet (a libvirtd reads its qemu.conf when it starts).
    */
   public static void enable(LocalCluster cluster) throws IOException {
+    enable(cluster, cluster.nodeNames());
+  }
+
+  /** As {@link #enable(LocalCluster)}, for {@code nodes} only (the others' guests still get the wrapper and disks). */
+  public static void enable(LocalCluster cluster, List<String> nodes) throws IOException {
     Path dir = cluster.dir();
     if (!LabLibvirt.enabled(dir)) throw new IllegalStateException(dir + ": no lab libvirtds to give lockd to");
     Path root = LabLibvirt.root(dir);
-    for (String node : cluster.nodeNames()) {
+    for (String node : nodes) {
       Path conf = Files.createDirectories(root.resolve(node).resolve("home").resolve(".config").resolve("libvirt"));
       Files.writeString(conf.resolve("qemu.conf"), "lock_manager = \"lockd\"\n");
       Files.writeString(conf.resolve("qemu-lockd.conf"), "auto_disk_leases = 1\nrequire_lease_for_disks = 1\n");
       String user = LabLibvirt.user(node);
-      LabLibvirt.run(java.util.List.of("chown", "-R", user + ":" + user, conf.getParent().toString()));
+      LabLibvirt.run(List.of("chown", "-R", user + ":" + user, conf.getParent().toString()));
     }
     Path wrapper = root.resolve(EMULATOR);
     // Every -blockdev of the file driver gets "locking":"off" (see the class comment for why).

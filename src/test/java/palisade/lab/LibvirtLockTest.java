@@ -22,8 +22,9 @@ import org.libvirt.LibvirtException;
 import palisade.runtime.resource.QuietLibvirtErrors;
 
 /**
- * libvirt's own disk locking on the multi-libvirtd lab ({@link LabLockd}): two lab nodes' session libvirtds (booted
- * alone, no Palisade daemon: this is about libvirt), each with its virtlockd, one raw disk image. A guest on node1
+ * libvirt's own disk locking on the multi-libvirtd lab ({@link LabLockd}): three lab nodes' session libvirtds (booted
+ * alone, no Palisade daemon: this is about libvirt), node1's and node2's with lockd (a virtlockd each), node3's
+ * without (the control: it runs a second domain on a disk node1's guest uses), one raw disk image. A guest on node1
  * holds the disk's lease (node1's virtlockd holds a write lock on the image); node2's libvirtd cannot start a second
  * domain on the same disk (virtlockd's "resource busy") and the first keeps running; once it is destroyed, node2
  * starts it, and node1 is the one refused; a live migration hands the lease over to the target's virtlockd, and the
@@ -40,6 +41,8 @@ class LibvirtLockTest {
    */
   static final long MIGRATE_LIVE_UNSAFE = 1 | 512;
 
+  static final List<String> NODES = List.of("node1", "node2", "node3");
+
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   static Path dir;
   private Path cdir;
@@ -52,11 +55,11 @@ class LibvirtLockTest {
   @BeforeAll
   void up() throws Exception {
     QuietLibvirtErrors.everywhere();
-    LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 2, LibvirtClusterTest.TIMING);
+    LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, LibvirtClusterTest.TIMING);
     cdir = cluster.dir();
     LabLibvirt.enable(cluster);
-    LabLockd.enable(cluster);
-    for (String n : List.of("node1", "node2")) {
+    LabLockd.enable(cluster, List.of("node1", "node2")); // node3 without: the control
+    for (String n : NODES) {
       // The node's boot script with a daemon that exits at once: only its libvirtd stays (stopped by pid below).
       Process boot = new ProcessBuilder(LabLibvirt.bootCommand(cdir, n, List.of("true")))
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -73,10 +76,26 @@ class LibvirtLockTest {
     for (Connect c : new Connect[] {node1, node2}) {
       if (c != null) c.close();
     }
-    LabLibvirt.down(cdir, List.of("node1", "node2"));
-    for (String n : List.of("node1", "node2")) {
+    LabLibvirt.down(cdir, NODES);
+    for (String n : NODES) {
       assertThat(LabLibvirt.libvirtd(cdir, n)).as(n + "'s libvirtd stopped").isEmpty();
       assertThat(LabLockd.virtlockd(cdir, n)).as(n + "'s virtlockd stopped").isEmpty();
+    }
+  }
+
+  /** The control: without lockd, nothing else (QEMU's own image locks are off in the lab) stops a second opener. */
+  @Test
+  @Order(0)
+  void withoutLockdTwoLibvirtdsRunDomainsOnTheSameDisk() throws Exception {
+    Domain a = node1.domainCreateXML(LabLockd.guestXml(cdir, "lk200", disk), 0);
+    Connect node3 = new Connect(LabLibvirt.uri(cdir, "node3"));
+    try {
+      Domain b = node3.domainCreateXML(LabLockd.guestXml(cdir, "lk203", disk), 0);
+      assertThat(b.isActive()).as("node3 (no lockd) runs a second domain on the disk node1's guest has").isOne();
+      b.destroy();
+    } finally {
+      a.destroy();
+      node3.close();
     }
   }
 
