@@ -47,7 +47,8 @@ public final class Manager {
    */
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
-  private final RecoveryOrder recoveryOrder = new RecoveryOrder();
+  /** Steps resources; keeps the working statuses across rounds and skips quiet rounds' steps. */
+  private final ResourcePhase resources = new ResourcePhase();
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
@@ -202,6 +203,7 @@ public final class Manager {
     timers.clear();
     rebalance.reset();
     powerSaving.reset();
+    resources.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -228,7 +230,7 @@ public final class Manager {
     ClusterConfig config = cfg.value();
     forgetRemovedNodes(config);
     TreeMap<String, NodeRecord> records = readRecords(config, view, nowMs);
-    Working w = new Working(state, env.log(), stormAlerted);
+    Working w = resources.working(state, env.log(), stormAlerted);
     w.forgetUnconfigured(config.nodes().keySet()); // a removed node leaves the state: never fenced, never placed on
     TimingChange.check(config, records, timers, timing);
     List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
@@ -259,10 +261,8 @@ public final class Manager {
         env.log(), nowMs);
     new SpmMachine(config, w, records).step();
     if (managing) {
-      for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) {
-        services.syncConfig(id);
-      }
-      for (var e : recoveryOrder.of(config, w)) services.step(e.getKey(), e.getValue());
+      resources.step(w, services, new ResourcePhase.Inputs(config, state, heard, records, env.measuredUsage(),
+          env.reportedCapacity()));
       if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
       else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
       powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
@@ -275,13 +275,15 @@ public final class Manager {
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
       if (nodes.needsFenceWrite(n)) fence.add(n);
     }
-    if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
+    ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
+    resources.settled(state, next);
+    if (next == null && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {
       extra.add(new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
           (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
-    write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
+    write(next, extra, fence, view, records, nowMs);
   }
 
   /** Every configured node's record (absent ones left out), with each node's timer stepped by what it shows. */

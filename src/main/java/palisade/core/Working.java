@@ -26,6 +26,8 @@ final class Working {
   private long nextToken;
   private long commandSeq;
   private boolean changed;
+  /** Counts every change and every event of this round: 0 means the round so far changed and told nothing. */
+  private long marks;
   /** Counts node changes, so per-round caches of node facts know when to refresh. */
   private long nodeChanges;
 
@@ -34,10 +36,19 @@ final class Working {
   }
 
   Working(ManagerState base, EventLog log, java.util.Set<String> stormAlerted) {
+    this(base, log, stormAlerted, new TreeMap<>(base.services()));
+  }
+
+  /**
+   * services: a mutable map equal to base's services, changed in place by this round (the manager keeps one across
+   * rounds instead of copying every status each round: {@link ResourcePhase}).
+   */
+  Working(ManagerState base, EventLog log, java.util.Set<String> stormAlerted,
+      TreeMap<String, ServiceStatus> services) {
     this.log = log;
     this.stormAlerted = stormAlerted;
     this.nodes = new TreeMap<>(base.nodes());
-    this.services = new TreeMap<>(base.services());
+    this.services = services;
     this.fencing = new TreeMap<>(base.fencing());
     this.softFences = new TreeMap<>(base.softFences());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
@@ -64,7 +75,7 @@ final class Working {
       fencing.remove(n);
       softFences.remove(n);
       maintenance.remove(n);
-      changed = true;
+      touch();
       nodeChanges++;
       log.event("manager", n + ": removed from the configuration: forgotten");
     }
@@ -72,6 +83,17 @@ final class Working {
 
   boolean changed() {
     return changed;
+  }
+
+  /** Every change goes through here. */
+  private void touch() {
+    changed = true;
+    marks++;
+  }
+
+  /** Changes and events so far this round. */
+  long marks() {
+    return marks;
   }
 
   long nodeChanges() {
@@ -102,16 +124,17 @@ final class Working {
     else maintenance.remove(name);
     if (reason != null) log.event("manager", name + ": operator maintenance " + (on ? "on" : "off") + " (" + reason
         + ")");
-    changed = true;
+    touch();
   }
 
   /** A manager event that changes no state (a resource waiting on a rule): through the same log. */
   void event(String text) {
+    marks++;
     log.event("manager", text);
   }
 
   long newToken() {
-    changed = true;
+    touch();
     return nextToken++;
   }
 
@@ -122,7 +145,7 @@ final class Working {
   void commandApplied(long seq) {
     Check.that(seq > commandSeq, "command %d applied twice", seq);
     commandSeq = seq;
-    changed = true;
+    touch();
   }
 
   void setNode(String name, NodeStatus to, String reason) {
@@ -150,7 +173,7 @@ final class Working {
     }
     nodes.put(name, to);
     nodeChanges++;
-    changed = true;
+    touch();
   }
 
   void setService(String id, ServiceStatus to, String reason) {
@@ -177,7 +200,7 @@ final class Working {
     }
     if (to == null) services.remove(id);
     else services.put(id, to);
-    changed = true;
+    touch();
   }
 
   void setFenceTask(String target, FenceTask task, String reason) {
@@ -190,7 +213,7 @@ final class Working {
     log.event("manager", target + ": " + reason);
     if (task == null) fencing.remove(target);
     else fencing.put(target, task);
-    changed = true;
+    touch();
   }
 
   /** The funnel for soft-fence orders: one per target and silence episode, never replaced while it stands. */
@@ -203,7 +226,7 @@ final class Working {
     log.event("manager", target + ": " + reason);
     if (order == null) softFences.remove(target);
     else softFences.put(target, order);
-    changed = true;
+    touch();
   }
 
   SpmRole spm() {
@@ -219,7 +242,7 @@ final class Working {
     Check.invariant(2, to == null || to.token() < nextToken, "spm: token %s was never issued", to);
     log.event("manager", "spm: " + SpmRole.describe(spm) + " -> " + SpmRole.describe(to) + " (" + reason + ")");
     spm = to;
-    changed = true;
+    touch();
   }
 
   DeviceCheckOrder deviceCheck() {
@@ -232,7 +255,7 @@ final class Working {
     Check.that(to == null || to.token() < nextToken, "device check token %s was never issued", to);
     log.event("manager", reason);
     deviceCheck = to;
-    changed = true;
+    touch();
   }
 
   HaMode ha() {
@@ -244,12 +267,12 @@ final class Working {
     Check.that(!to.equals(ha), "cluster: no-op HA mode update (%s)", reason);
     log.event("manager", "cluster: " + ha.label() + " -> " + to.label() + " (" + reason + ")");
     ha = to;
-    changed = true;
+    touch();
   }
 
   void addHistory(FenceEntry e) {
     history.add(e);
-    changed = true;
+    touch();
   }
 
   /** True the first time a storm-guard alert for target is raised (kept across rounds by the manager). */
