@@ -244,6 +244,7 @@ public final class Manager {
     if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());
+    placement.counts = resources.loadCounts();
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, env.log(), nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
@@ -262,7 +263,7 @@ public final class Manager {
     new SpmMachine(config, w, records).step();
     if (managing) {
       resources.step(w, services, new ResourcePhase.Inputs(config, state, heard, records, env.measuredUsage(),
-          env.reportedCapacity()));
+          env.reportedCapacity(), rules));
       if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
       else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
       powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
@@ -276,7 +277,7 @@ public final class Manager {
       if (nodes.needsFenceWrite(n)) fence.add(n);
     }
     ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
-    resources.settled(state, next);
+    resources.settled(state, next, w);
     if (next == null && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {

@@ -8,13 +8,14 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The part of the manager's round that steps resources, made to cost nothing when nothing it reads changed.
+ * The part of the manager's round that steps resources, made to cost what changed rather than what exists.
  *
- * <p>Two savings, both exact (the event log and every write stay what stepping every resource gives):
+ * <p>Three savings, all exact (the event log and every write stay what stepping every resource gives):
  * <ul>
  *   <li>The working copy's statuses are one map kept across rounds and changed in place, instead of a copy of every
  *       status per round. It is the state's statuses while {@link #settled} named the state the manager holds;
- *       anything else (a takeover, a refused write, a reload, a round that threw) builds it again.
+ *       anything else (a takeover, a refused write, a reload, a round that threw) builds it again, and every
+ *       resource is stepped that round as before.
  *   <li>A quiet round skips stepping. Stepping resources is a function of the configuration, the working copy as
  *       it stands when stepping begins, the node records (everything but the renewal counter), the nodes heard
  *       from, the measured usage and reported capacities, and the rule index's record of waits already told. If
@@ -22,35 +23,47 @@ import java.util.TreeMap;
  *       while stepping, then stepping again changes and tells nothing: the function gives the same answer. The
  *       rule index's memory only changes with a told event, or idempotently (a wait no longer waiting is
  *       forgotten, which forgetting again leaves the same). Time is not an input: a resource step reads no clock.
+ *   <li>Otherwise only resources that may change are stepped ({@link QuietResources}): a resource whose last step
+ *       changed and told nothing, and whose step reads nothing but its own configuration and status and its node's
+ *       state and record, is left out while none of these changed. Its step would read the same and do nothing
+ *       again, and no other resource's step changes what it reads, so leaving it out changes nothing, in any order.
  * </ul>
  */
 final class ResourcePhase {
   /** What resource steps read, beside the configuration and the working copy. */
   record Inputs(ClusterConfig config, ManagerState state, Set<String> heard, SortedMap<String, NodeRecord> records,
-      SortedMap<String, Capacity> measured, SortedMap<String, Capacity> reported) {}
+      SortedMap<String, Capacity> measured, SortedMap<String, Capacity> reported, RuleIndex rules) {}
 
-  private final RecoveryOrder recoveryOrder = new RecoveryOrder();
   private TreeMap<String, ServiceStatus> services;
   /** The state {@link #services} equals, or null: build it again. */
   private ManagerState servicesOf;
   /** The inputs of the last round that stepped nothing into a change or an event, or null. */
   private Inputs quiet;
+  private final QuietResources resources = new QuietResources();
+  /** Placement's load counts of {@link #services}. */
+  private LoadCounts counts;
   private long stepped;
   private long skipped;
 
   /** This round's working copy of state. */
   Working working(ManagerState state, EventLog log, Set<String> stormAlerted) {
-    if (servicesOf != state) services = new TreeMap<>(state.services());
+    if (servicesOf != state) {
+      services = new TreeMap<>(state.services());
+      counts = LoadCounts.of(services);
+      resources.forget(); // statuses not known to follow from the last round's: step everything once
+    }
     servicesOf = null; // until the round settles: a round that throws leaves the map unknown
     return new Working(state, log, stormAlerted, services);
   }
 
   /** The round ended: its statuses are those of next (null: it changed nothing, so those of state). */
-  void settled(ManagerState state, ManagerState next) {
+  void settled(ManagerState state, ManagerState next, Working w) {
+    resources.changed(w.touched().keySet()); // changes after stepping (rebalancing, power saving) step next round
+    counts.apply(w);
     servicesOf = next != null ? next : state;
   }
 
-  /** Steps every resource in recovery order, unless the round is quiet (see the class comment). */
+  /** Steps the resources that may change, in recovery order (see the class comment). */
   void step(Working w, ServiceMachine machine, Inputs in) {
     boolean calm = w.marks() == 0;
     if (calm && quiet != null && same(quiet, in)) {
@@ -58,11 +71,13 @@ final class ResourcePhase {
       return;
     }
     stepped++;
-    for (String id : SortedKeys.differences(in.config().resources().keySet(), w.services.keySet())) {
-      machine.syncConfig(id);
-    }
-    for (var e : recoveryOrder.of(in.config(), w)) machine.step(e.getKey(), e.getValue());
+    resources.step(w, machine, in);
     quiet = calm && w.marks() == 0 ? in : null;
+  }
+
+  /** Placement's load counts as this round began. */
+  LoadCounts loadCounts() {
+    return counts;
   }
 
   /** Rounds that stepped resources, and rounds that skipped it (for tests and the bench). */
@@ -74,11 +89,18 @@ final class ResourcePhase {
     return skipped;
   }
 
+  /** Resources the last stepping round stepped. */
+  int lastStepped() {
+    return resources.lastStepped();
+  }
+
   /** Forget everything (the manager stepped down). */
   void reset() {
     quiet = null;
     servicesOf = null;
     services = null;
+    counts = null;
+    resources.forget();
   }
 
   private static boolean same(Inputs a, Inputs b) {

@@ -176,8 +176,16 @@ final class Working {
     touch();
   }
 
+  /** Resources whose status changed this round, each with its status before the first change (null: none). */
+  private final TreeMap<String, ServiceStatus> touched = new TreeMap<>();
+
+  java.util.SortedMap<String, ServiceStatus> touched() {
+    return java.util.Collections.unmodifiableSortedMap(touched);
+  }
+
   void setService(String id, ServiceStatus to, String reason) {
     ServiceStatus from = services.get(id);
+    if (!touched.containsKey(id)) touched.put(id, from);
     Check.that(!Objects.equals(from, to), "%s: no-op update (%s)", id, reason);
     if (to != null) {
       Check.invariant(2, to.token() < nextToken && (from == null || to.token() >= from.token()),
