@@ -47,7 +47,7 @@ final class ResourcePhase {
 
   /** This round's working copy of state. */
   Working working(ManagerState state, EventLog log, Set<String> stormAlerted) {
-    if (servicesOf != state) {
+    if (servicesOf != state || StepAll.on()) {
       services = new TreeMap<>(state.services());
       counts = LoadCounts.of(services);
       resources.forget(); // statuses not known to follow from the last round's: step everything once
@@ -66,7 +66,7 @@ final class ResourcePhase {
   /** Steps the resources that may change, in recovery order (see the class comment). */
   void step(Working w, ServiceMachine machine, Inputs in) {
     boolean calm = w.marks() == 0;
-    if (calm && quiet != null && same(quiet, in)) {
+    if (calm && quiet != null && same(quiet, in) && !StepAll.on()) {
       skipped++;
       return;
     }
@@ -77,7 +77,7 @@ final class ResourcePhase {
 
   /** Placement's load counts as this round began. */
   LoadCounts loadCounts() {
-    return counts;
+    return StepAll.on() ? null : counts; // stepping all: placement counts every status, as it always did
   }
 
   /** Rounds that stepped resources, and rounds that skipped it (for tests and the bench). */
