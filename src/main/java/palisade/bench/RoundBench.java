@@ -111,16 +111,7 @@ public final class RoundBench {
     }
     List<Double> steady = new ArrayList<>();
     List<Double> steadyCpu = new ArrayList<>();
-    for (int i = 0; i < rounds; i++) {
-      now += timing.tickMs();
-      renew(names, Collections.emptySet());
-      long t0 = System.nanoTime();
-      long c0 = cpuNs();
-      m.tick(now);
-      while (!replies.isEmpty()) replies.poll().run();
-      steadyCpu.add((cpuNs() - c0) / 1e6);
-      steady.add((System.nanoTime() - t0) / 1e6);
-    }
+    steadyRounds(m, names, timing, rounds, steady, steadyCpu);
     // Fail nodes: their records go silent; time the round that places their resources elsewhere.
     double recoveryMs = -1;
     double recoveryCpuMs = -1;
@@ -152,6 +143,21 @@ public final class RoundBench {
     Collections.sort(steadyCpu);
     return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), recovered, recoveryMs,
         steadyCpu.get(steadyCpu.size() / 2), recoveryCpuMs);
+  }
+
+  /** Rounds where every node renews and nothing else changes: wall and CPU time of each. */
+  private void steadyRounds(Manager m, List<String> names, Timing timing, int rounds, List<Double> wall,
+      List<Double> cpu) {
+    for (int i = 0; i < rounds; i++) {
+      now += timing.tickMs();
+      renew(names, Collections.emptySet());
+      long t0 = System.nanoTime();
+      long c0 = cpuNs();
+      m.tick(now);
+      while (!replies.isEmpty()) replies.poll().run();
+      cpu.add((cpuNs() - c0) / 1e6);
+      wall.add((System.nanoTime() - t0) / 1e6);
+    }
   }
 
   private void step(Manager m, List<String> names, java.util.Set<String> silent, Timing timing) {

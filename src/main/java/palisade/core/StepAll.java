@@ -5,7 +5,8 @@ package palisade.core;
  * same history both ways and compare the event logs: skipping must change nothing.
  */
 public final class StepAll {
-  private static volatile boolean on;
+  /** Set only by a test around a run on its own thread; false everywhere else. */
+  private static boolean on;
 
   private StepAll() {}
 
