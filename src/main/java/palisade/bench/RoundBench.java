@@ -37,7 +37,18 @@ import palisade.sim.SimStore;
  * time, so each decision round can be timed on its own. Agents are stood in for by rewriting their records.
  */
 public final class RoundBench {
-  public record Result(double steadyP50Ms, double steadyMaxMs, int recovered, double recoveryMs) {}
+  /**
+   * Wall time, and the CPU time the measuring thread spent (what the round costs, whatever else shares the machine).
+   */
+  public record Result(double steadyP50Ms, double steadyMaxMs, int recovered, double recoveryMs,
+      double steadyCpuP50Ms, double recoveryCpuMs) {}
+
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private static long cpuNs() {
+    return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+  }
 
   private final SimStore store = new SimStore();
   private final ArrayDeque<Runnable> replies = new ArrayDeque<>();
@@ -99,16 +110,11 @@ public final class RoundBench {
       throw new IllegalStateException("did not converge: " + startedCount + "/" + resourceCount + " started");
     }
     List<Double> steady = new ArrayList<>();
-    for (int i = 0; i < rounds; i++) {
-      now += timing.tickMs();
-      renew(names, Collections.emptySet());
-      long t0 = System.nanoTime();
-      m.tick(now);
-      while (!replies.isEmpty()) replies.poll().run();
-      steady.add((System.nanoTime() - t0) / 1e6);
-    }
+    List<Double> steadyCpu = new ArrayList<>();
+    steadyRounds(m, names, timing, rounds, steady, steadyCpu);
     // Fail nodes: their records go silent; time the round that places their resources elsewhere.
     double recoveryMs = -1;
+    double recoveryCpuMs = -1;
     int recovered = 0;
     for (int i = 0; i < 200 && recoveryMs < 0; i++) {
       now += timing.tickMs();
@@ -119,19 +125,39 @@ public final class RoundBench {
         Runnable r = work.remove(0);
         int before = recoveredOff(failed);
         long t0 = System.nanoTime();
+        long c0 = cpuNs();
         r.run();
+        double cpuMs = (cpuNs() - c0) / 1e6;
         double ms = (System.nanoTime() - t0) / 1e6;
         int after = recoveredOff(failed);
         if (after > before && after > recovered) {
           recovered = after;
           recoveryMs = ms;
+          recoveryCpuMs = cpuMs;
         }
         while (!replies.isEmpty()) work.add(replies.poll());
       }
       report(names, failed);
     }
     Collections.sort(steady);
-    return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), recovered, recoveryMs);
+    Collections.sort(steadyCpu);
+    return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), recovered, recoveryMs,
+        steadyCpu.get(steadyCpu.size() / 2), recoveryCpuMs);
+  }
+
+  /** Rounds where every node renews and nothing else changes: wall and CPU time of each. */
+  private void steadyRounds(Manager m, List<String> names, Timing timing, int rounds, List<Double> wall,
+      List<Double> cpu) {
+    for (int i = 0; i < rounds; i++) {
+      now += timing.tickMs();
+      renew(names, Collections.emptySet());
+      long t0 = System.nanoTime();
+      long c0 = cpuNs();
+      m.tick(now);
+      while (!replies.isEmpty()) replies.poll().run();
+      cpu.add((cpuNs() - c0) / 1e6);
+      wall.add((System.nanoTime() - t0) / 1e6);
+    }
   }
 
   private void step(Manager m, List<String> names, java.util.Set<String> silent, Timing timing) {

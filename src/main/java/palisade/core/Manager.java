@@ -47,9 +47,10 @@ public final class Manager {
    */
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
-  private final RecoveryOrder recoveryOrder = new RecoveryOrder();
   /** Resources waiting for a disk another holds, with the reason last told: one event per change, not per round. */
   private final TreeMap<String, String> diskWaits = new TreeMap<>();
+  /** Steps resources; keeps the working statuses across rounds and skips quiet rounds' steps. */
+  private final ResourcePhase resources = new ResourcePhase();
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
@@ -205,6 +206,7 @@ public final class Manager {
     rebalance.reset();
     powerSaving.reset();
     diskWaits.clear();
+    resources.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -231,7 +233,7 @@ public final class Manager {
     ClusterConfig config = cfg.value();
     forgetRemovedNodes(config);
     TreeMap<String, NodeRecord> records = readRecords(config, view, nowMs);
-    Working w = new Working(state, env.log(), stormAlerted);
+    Working w = resources.working(state, env.log(), stormAlerted);
     w.forgetUnconfigured(config.nodes().keySet()); // a removed node leaves the state: never fenced, never placed on
     TimingChange.check(config, records, timers, timing);
     List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
@@ -248,6 +250,7 @@ public final class Manager {
     if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());
+    placement.counts = resources.loadCounts();
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
     SpmMachine spm = new SpmMachine(config, w, records, wallMs);
     OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, spm, env.log(), nowMs);
@@ -266,10 +269,8 @@ public final class Manager {
         env.log(), nowMs);
     spm.step();
     if (managing) {
-      for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) {
-        services.syncConfig(id);
-      }
-      for (var e : recoveryOrder.of(config, w)) services.step(e.getKey(), e.getValue());
+      resources.step(w, services, new ResourcePhase.Inputs(config, state, heard, records, env.measuredUsage(),
+          env.reportedCapacity(), rules));
       if (powerSaving.emptying()) rebalance.reset(); // it would move work back onto the node being emptied
       else rebalance.step(config, w, records, placement, services, env.measuredUsage(), nowMs);
       powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
@@ -278,13 +279,15 @@ public final class Manager {
     leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
     List<String> fence = fenceWrites(config, nodes);
-    if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
+    ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
+    resources.settled(state, next, w);
+    if (next == null && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {
       extra.add(new Op.Put(StorePaths.FENCE_HISTORY, history == null ? Op.ABSENT : history.version(),
           (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
-    write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
+    write(next, extra, fence, view, records, nowMs);
   }
 
   /** The nodes whose fence write goes out with this round's write. */

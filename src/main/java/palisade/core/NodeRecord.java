@@ -34,7 +34,7 @@ public record NodeRecord(String node, long generation, boolean fenced, long coun
     Check.that(generation >= 0 && counter >= 0, "node record %s: negative generation or counter", node);
     Check.that(holdMs >= 0 && holdMs <= Timing.MAX_RESTART_HOLD_MS, "node record %s: restart hold %sms out of range",
         node, holdMs);
-    results = Collections.unmodifiableSortedMap(new TreeMap<>(results));
+    results = FrozenSortedMap.of(results); // shared by renewals that carry the same results on
   }
 
   /** A record with no disarm claim (released false). */

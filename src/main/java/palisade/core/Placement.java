@@ -61,7 +61,8 @@ final class Placement {
     if (!loadCounted) {
       loadCounted = true;
       for (String n : config.nodes().keySet()) load.put(n, 0);
-      for (ServiceStatus ss : working.services.values()) {
+      if (counts != null) load.putAll(counts.now(working)); // the same figures, without a walk of every status
+      else for (ServiceStatus ss : working.services.values()) {
         String n = loadNode(ss);
         if (n != null) load.merge(n, 1, Integer::sum);
       }
@@ -70,6 +71,8 @@ final class Placement {
   }
 
   private boolean loadCounted;
+  /** The manager's counts kept across rounds, or null: count the working statuses. */
+  LoadCounts counts;
 
   /** The node a status occupies for load purposes. */
   static String loadNode(ServiceStatus ss) {

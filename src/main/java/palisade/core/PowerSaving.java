@@ -60,10 +60,16 @@ final class PowerSaving {
 
   void step(Round r) {
     Working w = r.w();
-    for (var e : w.services.entrySet()) {
-      for (String n : occupied(e.getValue())) {
-        Check.that(w.nodeState(n) != NodeState.STANDBY, "%s: %s occupies standby node %s", e.getKey(),
-            e.getValue(), n);
+    // With no node in standby (and power saving off, nothing orders one) there is nothing to check or do: such a
+    // round walks no resource. The walks below read the same statuses they did before that early return.
+    boolean anyStandby = false;
+    for (String n : r.config().nodes().keySet()) anyStandby |= w.nodeState(n) == NodeState.STANDBY;
+    if (anyStandby) {
+      for (var e : w.services.entrySet()) {
+        for (String n : occupied(e.getValue())) {
+          Check.that(w.nodeState(n) != NodeState.STANDBY, "%s: %s occupies standby node %s", e.getKey(),
+              e.getValue(), n);
+        }
       }
     }
     boolean ordered = PowerSavingOrders.follow(r);
@@ -71,10 +77,6 @@ final class PowerSaving {
     List<String> standby = new ArrayList<>();
     int online = 0;
     boolean failing = false;
-    String waits = null; // a resource still in recovery after this round's placement: no node it may use is online
-    for (var e : w.services.entrySet()) {
-      if (waits == null && e.getValue().state() == ServiceState.RECOVERY) waits = e.getKey();
-    }
     for (String n : r.config().nodes().keySet()) {
       NodeState s = w.nodeState(n);
       if (s == NodeState.STANDBY) standby.add(n);
@@ -84,6 +86,10 @@ final class PowerSaving {
     if (standby.isEmpty() && !opt.on()) {
       reset();
       return;
+    }
+    String waits = null; // a resource still in recovery after this round's placement: no node it may use is online
+    for (var e : w.services.entrySet()) {
+      if (waits == null && e.getValue().state() == ServiceState.RECOVERY) waits = e.getKey();
     }
     if (!ordered) ordered = PowerSavingOrders.resume(r, standby);
     PowerSavingLoad load = new PowerSavingLoad(r.config(), w, r.placement(), r.measured());

@@ -28,6 +28,8 @@ final class Working {
   private long nextToken;
   private long commandSeq;
   private boolean changed;
+  /** Counts every change and every event of this round: 0 means the round so far changed and told nothing. */
+  private long marks;
   /** Counts node changes, so per-round caches of node facts know when to refresh. */
   private long nodeChanges;
 
@@ -36,10 +38,19 @@ final class Working {
   }
 
   Working(ManagerState base, EventLog log, java.util.Set<String> stormAlerted) {
+    this(base, log, stormAlerted, new TreeMap<>(base.services()));
+  }
+
+  /**
+   * services: a mutable map equal to base's services, changed in place by this round (the manager keeps one across
+   * rounds instead of copying every status each round: {@link ResourcePhase}).
+   */
+  Working(ManagerState base, EventLog log, java.util.Set<String> stormAlerted,
+      TreeMap<String, ServiceStatus> services) {
     this.log = log;
     this.stormAlerted = stormAlerted;
     this.nodes = new TreeMap<>(base.nodes());
-    this.services = new TreeMap<>(base.services());
+    this.services = services;
     this.fencing = new TreeMap<>(base.fencing());
     this.softFences = new TreeMap<>(base.softFences());
     this.maintenance = new java.util.TreeSet<>(base.maintenance());
@@ -66,7 +77,7 @@ final class Working {
       fencing.remove(n);
       softFences.remove(n);
       maintenance.remove(n);
-      changed = true;
+      touch();
       nodeChanges++;
       log.event("manager", n + ": removed from the configuration: forgotten");
     }
@@ -74,6 +85,17 @@ final class Working {
 
   boolean changed() {
     return changed;
+  }
+
+  /** Every change goes through here. */
+  private void touch() {
+    changed = true;
+    marks++;
+  }
+
+  /** Changes and events so far this round. */
+  long marks() {
+    return marks;
   }
 
   long nodeChanges() {
@@ -104,16 +126,17 @@ final class Working {
     else maintenance.remove(name);
     if (reason != null) log.event("manager", name + ": operator maintenance " + (on ? "on" : "off") + " (" + reason
         + ")");
-    changed = true;
+    touch();
   }
 
   /** A manager event that changes no state (a resource waiting on a rule): through the same log. */
   void event(String text) {
+    marks++;
     log.event("manager", text);
   }
 
   long newToken() {
-    changed = true;
+    touch();
     return nextToken++;
   }
 
@@ -124,7 +147,7 @@ final class Working {
   void commandApplied(long seq) {
     Check.that(seq > commandSeq, "command %d applied twice", seq);
     commandSeq = seq;
-    changed = true;
+    touch();
   }
 
   void setNode(String name, NodeStatus to, String reason) {
@@ -152,11 +175,19 @@ final class Working {
     }
     nodes.put(name, to);
     nodeChanges++;
-    changed = true;
+    touch();
+  }
+
+  /** Resources whose status changed this round, each with its status before the first change (null: none). */
+  private final TreeMap<String, ServiceStatus> touched = new TreeMap<>();
+
+  java.util.SortedMap<String, ServiceStatus> touched() {
+    return java.util.Collections.unmodifiableSortedMap(touched);
   }
 
   void setService(String id, ServiceStatus to, String reason) {
     ServiceStatus from = services.get(id);
+    if (!touched.containsKey(id)) touched.put(id, from);
     Check.that(!Objects.equals(from, to), "%s: no-op update (%s)", id, reason);
     if (to != null) {
       Check.invariant(2, to.token() < nextToken && (from == null || to.token() >= from.token()),
@@ -179,7 +210,7 @@ final class Working {
     }
     if (to == null) services.remove(id);
     else services.put(id, to);
-    changed = true;
+    touch();
     if (leases != null) leases.follow(id, to, reason); // in the same working copy: the same state write
   }
 
@@ -208,7 +239,7 @@ final class Working {
     }
     if (to == null) disks.remove(disk);
     else disks.put(disk, to);
-    changed = true;
+    touch();
   }
 
   void setFenceTask(String target, FenceTask task, String reason) {
@@ -221,7 +252,7 @@ final class Working {
     log.event("manager", target + ": " + reason);
     if (task == null) fencing.remove(target);
     else fencing.put(target, task);
-    changed = true;
+    touch();
   }
 
   /** The funnel for soft-fence orders: one per target and silence episode, never replaced while it stands. */
@@ -234,7 +265,7 @@ final class Working {
     log.event("manager", target + ": " + reason);
     if (order == null) softFences.remove(target);
     else softFences.put(target, order);
-    changed = true;
+    touch();
   }
 
   SpmRole spm() {
@@ -250,7 +281,7 @@ final class Working {
     Check.invariant(2, to == null || to.token() < nextToken, "spm: token %s was never issued", to);
     log.event("manager", "spm: " + SpmRole.describe(spm) + " -> " + SpmRole.describe(to) + " (" + reason + ")");
     spm = to;
-    changed = true;
+    touch();
   }
 
   DeviceCheckOrder deviceCheck() {
@@ -263,7 +294,7 @@ final class Working {
     Check.that(to == null || to.token() < nextToken, "device check token %s was never issued", to);
     log.event("manager", reason);
     deviceCheck = to;
-    changed = true;
+    touch();
   }
 
   HaMode ha() {
@@ -275,12 +306,12 @@ final class Working {
     Check.that(!to.equals(ha), "cluster: no-op HA mode update (%s)", reason);
     log.event("manager", "cluster: " + ha.label() + " -> " + to.label() + " (" + reason + ")");
     ha = to;
-    changed = true;
+    touch();
   }
 
   void addHistory(FenceEntry e) {
     history.add(e);
-    changed = true;
+    touch();
   }
 
   /** True the first time a storm-guard alert for target is raised (kept across rounds by the manager). */
