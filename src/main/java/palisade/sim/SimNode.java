@@ -134,6 +134,14 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return wdArmed;
   }
 
+  /**
+   * The machine's watchdog device counts (armed, or holding a restart): physical truth, unlike the agent's word; a
+   * daemon restart leaves it counting, a release for the cluster's disarm stops it.
+   */
+  public boolean watchdogCounting() {
+    return deviceArmed;
+  }
+
   /** The W the armed device counts now (a live timing change sets it); 0 when it counts nothing or a hold. */
   public long deviceTimeoutMs() {
     return deviceArmed && !watchdog.holding ? watchdog.timeoutMs : 0;

@@ -298,9 +298,14 @@ public final class Invariants implements WorldObserver {
     }
   }
 
-  /** Invariant 4, the watchdog premise: a lease fence of a watchdog-protected node finds it running nothing. */
+  /**
+   * Invariant 4, the watchdog premise: a lease fence of a watchdog-protected node finds it running nothing. A node
+   * whose device does not count (released for the cluster's disarm) is not protected: its fence write is allowed
+   * (DESIGN "HA disarm": it stays in fencing until power, kdump or an operator confirms), and every confirmation is
+   * still checked against what it runs.
+   */
   private void invariant4WatchdogConfirmation(String node) {
-    if (!world.node(node).watchdogEnabled()) return;
+    if (!world.node(node).watchdogEnabled() || !world.node(node).watchdogCounting()) return;
     ManagerState ms = world.managerState();
     for (String id : world.runningOn(node)) {
       ServiceStatus ss = ms == null ? null : ms.services().get(id);
