@@ -17,6 +17,15 @@ public interface WorldObserver {
   /** A store write committed: path held before (null if absent) and now holds after. */
   default void onWrite(String path, Versioned<Object> before, Object after) {}
 
+  /** A node freezes whole (on) or resumes (off): called before its resumed processes do anything. */
+  default void onFreeze(String node, boolean on) {}
+
+  /**
+   * A write reached the shared storage: disk (or {@link SimStorage#METADATA}) from node for resource (the SPM's
+   * metadata: {@link SimStorage#SPM_WRITER}) under token; accepted, or rejected as older than the newest seen.
+   */
+  default void onStorageWrite(String disk, String node, String resource, long token, boolean accepted) {}
+
   /** After every event of the world, once its effects are in place. */
   default void afterEvent() {}
 }

@@ -31,6 +31,8 @@ import palisade.sim.WorldObserver;
  */
 public final class Invariants implements WorldObserver {
   private final SimWorld world;
+  /** The overlap a resumed frozen node may have, while storage rejects its writes. */
+  private final FreezeOverlap overlap;
   /** resource -> node -> highest token the manager ever committed for running it there. */
   private final TreeMap<String, TreeMap<String, Long>> assigned = new TreeMap<>();
   /** Highest SPM token the manager ever committed. */
@@ -55,14 +57,17 @@ public final class Invariants implements WorldObserver {
 
   /** Checks every invariant of world from now on. */
   public static Invariants watch(SimWorld world) {
-    Invariants inv = new Invariants(world);
+    FreezeOverlap overlap = new FreezeOverlap(world);
+    world.observe(overlap);
+    Invariants inv = new Invariants(world, overlap);
     world.observe(inv);
     world.observe(new TimingInequality(world));
     return inv;
   }
 
-  private Invariants(SimWorld world) {
+  private Invariants(SimWorld world, FreezeOverlap overlap) {
     this.world = world;
+    this.overlap = overlap;
   }
 
   private void fail(String invariant, String facts) {
@@ -74,7 +79,7 @@ public final class Invariants implements WorldObserver {
 
   @Override
   public void onStart(String id, String node, long token) {
-    invariant1NeverTwoInstances(id, node);
+    invariant1NeverTwoInstances(id, node, token);
     invariant2NewestToken(id, node, token);
     invariant7Placement(id, node, token);
     standbyRunsNothing(world.managerState(), node);
@@ -117,8 +122,18 @@ public final class Invariants implements WorldObserver {
   public void afterEvent() {
     for (String id : world.runningIds()) {
       SortedMap<String, Long> on = world.whereRunning(id);
-      if (on.size() > 1) fail("1 (never two instances)", id + " runs on " + String.join(" and ", on.keySet()));
+      if (on.size() > 1 && !overlapAllowed(id, on)) {
+        fail("1 (never two instances)", id + " runs on " + String.join(" and ", on.keySet()));
+      }
     }
+  }
+
+  /** Every instance but the newest is a resumed frozen node's whose writes storage rejects (FreezeOverlap). */
+  private boolean overlapAllowed(String id, SortedMap<String, Long> on) {
+    long newest = on.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return on.entrySet().stream().filter(e -> e.getValue() != newest).count() == on.size() - 1
+        && on.entrySet().stream().allMatch(e -> e.getValue() == newest
+        || overlap.allowed(id, e.getKey(), e.getValue(), newest));
   }
 
   private void managerState(ManagerState before, ManagerState after) {
@@ -147,9 +162,11 @@ public final class Invariants implements WorldObserver {
   // ---- 1: never two instances ------------------------------------------------------------------------------------
 
   /** Invariant 1, when a resource physically starts on node: it runs nowhere else (also checked after every event). */
-  private void invariant1NeverTwoInstances(String id, String node) {
-    for (String other : world.whereRunning(id).keySet()) {
-      if (!other.equals(node)) fail("1 (never two instances)", id + " starts on " + node + " while running on " + other);
+  private void invariant1NeverTwoInstances(String id, String node, long token) {
+    for (var other : world.whereRunning(id).entrySet()) {
+      if (!other.getKey().equals(node) && !overlap.allowed(id, other.getKey(), other.getValue(), token)) {
+        fail("1 (never two instances)", id + " starts on " + node + " while running on " + other.getKey());
+      }
     }
   }
 
@@ -171,7 +188,8 @@ public final class Invariants implements WorldObserver {
   /** Invariant 3, when a node starts acting as SPM: nobody else acts, and it holds the newest SPM token. */
   private void invariant3OneSpm(String node, long token) {
     for (SimNode other : world.nodes().values()) {
-      if (!other.node().equals(node) && other.spmToken() != 0) {
+      if (!other.node().equals(node) && other.spmToken() != 0
+          && !overlap.spmAllowed(other.node(), other.spmToken(), token)) {
         fail("3 (one SPM)", node + " becomes SPM (token " + token + ") while " + other.node()
             + " acts as SPM (token " + other.spmToken() + ")");
       }

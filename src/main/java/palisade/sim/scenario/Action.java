@@ -33,6 +33,7 @@ public sealed interface Action {
     R slowAcks(SlowAcks x);
     R watchdogDevice(WatchdogDevice x);
     R hostFault(HostFault x);
+    R freeze(Freeze x);
     R serviceAdd(ServiceAdd x);
     R serviceDrop(ServiceDrop x);
     R usage(Usage x);
@@ -116,7 +117,7 @@ public sealed interface Action {
     }
   }
 
-  /** `pause NODE DURATION`: the node's processes freeze (its watchdog too). */
+  /** `pause NODE DURATION`: the agent's process alone stops; the watchdog keeps counting. */
   record Pause(String node, long durationMs) implements Action {
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -416,6 +417,22 @@ public sealed interface Action {
         case DAEMON_HANG -> "daemon " + node + " hang";
         case DAEMON_OK -> "daemon " + node + " ok";
       };
+    }
+  }
+
+  /**
+   * `freeze NODE DURATION`: every process of the node stops, its watchdog supervisor included (a host whose VM or
+   * cgroup is frozen); on resume the watchdog counts on from where it stopped.
+   */
+  record Freeze(String node, long durationMs) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.freeze(this);
+    }
+
+    @Override
+    public String words() {
+      return "freeze " + node + " " + Durations.format(durationMs);
     }
   }
 

@@ -20,7 +20,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
       + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
-      + "usage, timing, disarm, arm";
+      + "usage, timing, disarm, arm, freeze";
 
   private Grammar() {}
 
@@ -97,6 +97,7 @@ final class Grammar {
         yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
       }
       case "kdump", "daemon" -> hostFault(a);
+      case "freeze" -> freeze(a);
       case "usage" -> OperatorActions.usage(a);
       case "timing" -> TimingWords.action(a);
       case "disarm", "arm" -> ha(a);
@@ -131,6 +132,26 @@ final class Grammar {
     }
     return new Action.HostFault(a.get(1), a.get(2).equals("hang") ? Action.HostFault.Kind.DAEMON_HANG
         : Action.HostFault.Kind.DAEMON_OK);
+  }
+
+  /** `freeze NODE DURATION`: the whole node, its watchdog included. */
+  private static Action freeze(List<String> a) {
+    arity(a, 3, "freeze NODE DURATION");
+    long ms = duration(a.get(2), "freeze");
+    if (ms == 0) throw error("freeze: the duration must be positive");
+    return new Action.Freeze(a.get(1), ms);
+  }
+
+  /** `storage D last writer NODE[|NODE...]` or `storage D rejected stale writes from NODE`. */
+  private static Expectation storage(List<String> e) {
+    if (e.size() == 5 && e.get(2).equals("last") && e.get(3).equals("writer")) {
+      return new Expectation.StorageWriter(e.get(1), nodes(e.get(4)));
+    }
+    if (e.size() == 7 && String.join(" ", e.subList(2, 6)).equals("rejected stale writes from")) {
+      return new Expectation.StorageRejected(e.get(1), e.get(6));
+    }
+    throw error("expect storage: expected storage D last writer NODE[|NODE...] or storage D rejected stale writes "
+        + "from NODE, got '" + String.join(" ", e) + "'");
   }
 
   /** `fence-device DEV fail|ok|slow DURATION`. */
@@ -239,6 +260,7 @@ final class Grammar {
         return new Expectation.Converged();
       }
       case "cluster" -> { return cluster(e); }
+      case "storage" -> { return storage(e); }
       default -> {
         String id = e.get(0);
         if (e.size() >= 2 && e.get(1).equals("running")) {
@@ -257,7 +279,8 @@ final class Grammar {
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
             + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
-            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed or converged");
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed, storage D ... "
+            + "or converged");
       }
     }
   }

@@ -149,7 +149,7 @@ public final class ScenarioRunner {
 
   @Override
   public Void pause(Action.Pause a) {
-    world.pause(actor(at, a.node()), a.durationMs());
+    SimNodeFaults.pause(world, actor(at, a.node()), a.durationMs());
     return null;
   }
 
@@ -175,6 +175,12 @@ public final class ScenarioRunner {
   public Void hostFault(Action.HostFault a) {
     if (a.kind() == Action.HostFault.Kind.KDUMP) world.kdumps().crash(actor(at, a.node()));
     else SimNodeFaults.daemon(world, actor(at, a.node()), a.kind() == Action.HostFault.Kind.DAEMON_HANG);
+    return null;
+  }
+
+  @Override
+  public Void freeze(Action.Freeze a) {
+    SimNodeFaults.freeze(world, actor(at, a.node()), a.durationMs());
     return null;
   }
 
@@ -319,14 +325,14 @@ public final class ScenarioRunner {
   public String runningOn(Expectation.RunningOn x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
     if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
-    return runs(on);
+    return PhysicalFacts.runs(on);
   }
 
   @Override
   public String notRunning(Expectation.NotRunning x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
-    if (x.nodes().isEmpty()) return on.isEmpty() ? null : runs(on);
-    return anyOf(x.nodes(), on::containsKey) ? runs(on) : null;
+    if (x.nodes().isEmpty()) return on.isEmpty() ? null : PhysicalFacts.runs(on);
+    return anyOf(x.nodes(), on::containsKey) ? PhysicalFacts.runs(on) : null;
   }
 
   @Override
@@ -379,21 +385,21 @@ public final class ScenarioRunner {
 
   @Override
   public String spmOn(Expectation.SpmOn x) {
-    TreeSet<String> acting = actingSpm();
+    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
     if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
-    return spm(acting);
+    return PhysicalFacts.spm(acting);
   }
 
   @Override
   public String spmNone(Expectation.SpmNone x) {
-    TreeSet<String> acting = actingSpm();
-    return acting.isEmpty() ? null : spm(acting);
+    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
+    return acting.isEmpty() ? null : PhysicalFacts.spm(acting);
   }
 
   @Override
   public String spmNotOn(Expectation.SpmNotOn x) {
-    TreeSet<String> acting = actingSpm();
-    return anyOf(x.nodes(), acting::contains) ? spm(acting) : null;
+    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
+    return anyOf(x.nodes(), acting::contains) ? PhysicalFacts.spm(acting) : null;
   }
 
   @Override
@@ -424,26 +430,19 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public String storageWriter(Expectation.StorageWriter x) {
+    return PhysicalFacts.lastWriter(world, x.disk(), x.nodes().stream().map(ScenarioRunner.this::node).toList());
+  }
+
+  @Override
+  public String storageRejected(Expectation.StorageRejected x) {
+    return PhysicalFacts.rejected(world, x.disk(), node(x.node()));
+  }
+
+  @Override
   public String converged(Expectation.Converged x) {
     String stuck = invariants.invariant5Liveness();
     return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
   }
-  }
-
-  private static String runs(SortedMap<String, Long> on) {
-    return on.isEmpty() ? "it is not running" : "it runs on " + String.join(", ", on.keySet());
-  }
-
-  /** Physical truth: the machines acting as SPM now. */
-  private TreeSet<String> actingSpm() {
-    TreeSet<String> acting = new TreeSet<>();
-    for (SimNode n : world.nodes().values()) {
-      if (n.spmToken() != 0) acting.add(n.node());
-    }
-    return acting;
-  }
-
-  private static String spm(TreeSet<String> acting) {
-    return acting.isEmpty() ? "no node acts as SPM" : String.join(", ", acting) + " act(s) as SPM";
   }
 }
