@@ -26,25 +26,27 @@ class FreezeTest {
     ScenarioRunner r = frozenLong(" disks=d103", "60s");
     assertThat(r.run().failure()).isNull();
     SimStorage st = r.world().storage();
-    assertThat(st.lastWriter("d103").node()).isEqualTo("node2");
+    String recovered = r.world().whereRunning("vm:103").firstKey();
+    assertThat(recovered).isIn("node1", "node2");
+    assertThat(st.lastWriter("d103").node()).isEqualTo(recovered);
     assertThat(st.rejected("d103")).containsOnlyKeys("node3");
     assertThat(st.lastWriter(SimStorage.METADATA).node()).isEqualTo("node2");
     assertThat(st.rejected(SimStorage.METADATA)).containsOnlyKeys("node3");
-    assertThat(r.world().whereRunning("vm:103")).containsOnlyKeys("node2");
+    assertThat(r.world().whereRunning("vm:103")).containsOnlyKeys(recovered);
   }
 
   @Test
   void aResourceWithoutDisksHasNothingToRefuseItsResumedInstance() throws Exception {
     ScenarioRunner r = frozenLong("", "60s");
-    assertThat(r.run().failure()).contains("invariant 1 (never two instances) violated at 50.000s: vm:103 runs on "
-        + "node2 and node3");
+    assertThat(r.run().failure()).containsPattern("invariant 1 \\(never two instances\\) violated at 50\\.000s: vm:103 "
+        + "runs on node[12] and node3");
   }
 
   @Test
   void anAcceptedWriteFromAnOlderTokenWhileANewerHolderRunsIsAViolation() throws Exception {
     ScenarioRunner r = frozenLong(" disks=d103", "40s");
     assertThat(r.run().failure()).isNull();
-    long newer = r.world().whereRunning("vm:103").get("node2");
+    long newer = r.world().whereRunning("vm:103").values().iterator().next();
     FreezeOverlap overlap = new FreezeOverlap(r.world());
     assertThatCode(() -> overlap.onStorageWrite("d103", "node3", "vm:103", newer - 1, false))
         .doesNotThrowAnyException();
