@@ -17,6 +17,9 @@ final class NodeFreeze {
   private long pastMs;
   /** Bumped by every freeze and every extension: a thaw scheduled for an earlier end does nothing. */
   private long episode;
+  /** When its last freeze ended; Long.MIN_VALUE if it never resumed from one. */
+  private long resumedMs = Long.MIN_VALUE;
+  private boolean everFrozen;
 
   boolean frozen() {
     return frozen;
@@ -24,6 +27,16 @@ final class NodeFreeze {
 
   long untilMs() {
     return untilMs;
+  }
+
+  /** Whether the node froze at or after ms (its current freeze or a finished one). */
+  boolean frozeSince(long ms) {
+    return everFrozen && sinceMs >= ms;
+  }
+
+  /** When its last freeze ended (Long.MIN_VALUE if none did); frozen now counts as now. */
+  long lastFrozenMs(long nowMs) {
+    return frozen ? nowMs : resumedMs;
   }
 
   /** The time the node's own timers have seen pass up to nowMs: real time less the time it spent frozen. */
@@ -46,6 +59,7 @@ final class NodeFreeze {
     if (f.frozen && until <= f.untilMs) return;
     if (!f.frozen) {
       f.frozen = true;
+      f.everFrozen = true;
       f.sinceMs = world.now();
     }
     f.untilMs = until;
@@ -57,6 +71,7 @@ final class NodeFreeze {
       if (f.episode != ep || !f.frozen) return;
       f.pastMs += world.now() - f.sinceMs;
       f.frozen = false;
+      f.resumedMs = world.now();
       world.log("world", n.name + ": resumes after a freeze of " + Durations.format(world.now() - f.sinceMs));
       world.frozen(n, false);
     });

@@ -94,7 +94,8 @@ final class PhysicalResources {
     else writeDue(n);
   }
 
-  DriverResult start(String id, SimNode n, long token, List<String> disks) {
+  /** A driver's start; held: ordered before n froze, it lands after n resumed. */
+  DriverResult start(String id, SimNode n, long token, List<String> disks, boolean held) {
     if (model.startFails(id, n.name)) {
       return DriverResult.failure("simulated start failure on " + n.name);
     }
@@ -103,6 +104,7 @@ final class PhysicalResources {
       world.log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
       return DriverResult.failure("disk lease held with a newer token");
     }
+    if (held) for (WorldObserver o : observers) o.onHeldStart(id, n.name, token);
     for (WorldObserver o : observers) o.onStart(id, n.name, token);
     running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
     disksOf.put(id, List.copyOf(disks));

@@ -24,9 +24,12 @@ final class SimDriver implements LocalResources {
     String id = rc.id();
     List<String> disks = rc.disks();
     long inc = node.incarnation;
+    long orderedMs = world.now();
     world.atHost(node, world.now() + world.options().startMs, () -> {
       if (inc != node.incarnation) return;
-      DriverResult r = world.physical().start(id, node, token, disks);
+      // A start the node froze in lands on resume, a resumed process like its running ones.
+      boolean held = node.freeze.frozeSince(orderedMs);
+      DriverResult r = world.physical().start(id, node, token, disks, held);
       node.deliver(world.now(), done, r);
     });
   }

@@ -109,6 +109,11 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return freeze.frozen();
   }
 
+  /** The last instant it was frozen whole: now while frozen, else when its last freeze ended (MIN_VALUE: never). */
+  public long lastFrozenMs() {
+    return freeze.lastFrozenMs(world.now());
+  }
+
   /** Since when it has had store access and a running agent without a break; Long.MAX_VALUE while it has not. */
   public long healthySinceMs() {
     return healthySinceMs;

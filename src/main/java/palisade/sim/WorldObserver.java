@@ -11,6 +11,12 @@ public interface WorldObserver {
   /** A resource physically starts (or arrives by migration) on node under token; not yet recorded as running. */
   default void onStart(String id, String node, long token) {}
 
+  /**
+   * A start its node's agent ordered before the node froze lands after it resumed (called just before its onStart):
+   * the driver's process was frozen with the rest, and runs on as a resumed process.
+   */
+  default void onHeldStart(String id, String node, long token) {}
+
   /** A node is about to act as SPM under token. */
   default void onSpmActivate(String node, long token) {}
 

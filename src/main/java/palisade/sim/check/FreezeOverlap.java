@@ -1,7 +1,13 @@
 package palisade.sim.check;
 
 import java.util.TreeMap;
+import palisade.core.Manager;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
 import palisade.core.ResourceConfig;
+import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
+import palisade.core.Versioned;
 import palisade.sim.SimNode;
 import palisade.sim.SimStorage;
 import palisade.sim.SimWorld;
@@ -14,15 +20,23 @@ import palisade.sim.WorldObserver;
  * its agent sees the fence and kills them. A frozen node's processes execute nothing, so they do not count while it
  * is frozen; once resumed they count again. The overlap is allowed only for an instance that was there when its
  * node resumed, of a resource that lists disks, while another node runs it under a newer token, and only as long as
- * storage has accepted none of its writes; the SPM likewise for metadata writes. An accepted write while another
- * holder has a newer token is a violation (of 2 for a disk, of 3 for the metadata) on the spot.
+ * no other node runs it under a newer token that storage accepted a write of hers; the SPM likewise for metadata
+ * writes. An accepted write while another holder has a newer token is a violation (of 2 for a disk, of 3 for the
+ * metadata) on the spot. A start the agent ordered before the freeze lands on resume as one of these instances,
+ * if its token was the newest when the node froze. The allowance ends at the agent's first record write after the
+ * resume: it has stepped, seen its fence and killed them (the agent acknowledges a fence only once every operation
+ * it started has answered), so any overlap left is a violation again.
  */
 final class FreezeOverlap implements WorldObserver {
   private final SimWorld world;
   /** node -> resource -> token: the instances it had when it last resumed, with no write accepted since. */
   private final TreeMap<String, TreeMap<String, Long>> resumed = new TreeMap<>();
-  /** node -> the SPM token it acted under when it last resumed, with no metadata write accepted since. */
+  /** node -> the SPM token it acted under when it last resumed, until its agent's next write. */
   private final TreeMap<String, Long> resumedSpm = new TreeMap<>();
+  /** resource -> node -> the highest token the manager ever committed for running it there. */
+  private final TreeMap<String, TreeMap<String, Long>> issued = new TreeMap<>();
+  /** node -> resource -> the highest token committed for it on another node when node last froze. */
+  private final TreeMap<String, TreeMap<String, Long>> elsewhereAtFreeze = new TreeMap<>();
 
   FreezeOverlap(SimWorld world) {
     this.world = world;
@@ -37,12 +51,47 @@ final class FreezeOverlap implements WorldObserver {
   public void onFreeze(String node, boolean on) {
     resumed.remove(node);
     resumedSpm.remove(node);
-    if (on) return;
+    if (on) {
+      TreeMap<String, Long> elsewhere = new TreeMap<>();
+      issued.forEach((id, on2) -> on2.forEach((n, t) -> {
+        if (!n.equals(node)) elsewhere.merge(id, t, Math::max);
+      }));
+      elsewhereAtFreeze.put(node, elsewhere);
+      return;
+    }
     TreeMap<String, Long> had = new TreeMap<>();
     for (String id : world.runningOn(node)) had.put(id, world.whereRunning(id).get(node));
     resumed.put(node, had);
     long spm = world.node(node).spmToken();
     if (spm != 0) resumedSpm.put(node, spm);
+  }
+
+  @Override
+  public void onHeldStart(String id, String node, long token) {
+    TreeMap<String, Long> elsewhere = elsewhereAtFreeze.get(node);
+    TreeMap<String, Long> had = resumed.get(node);
+    if (elsewhere != null && had != null && token >= elsewhere.getOrDefault(id, 0L)) had.put(id, token);
+  }
+
+  @Override
+  public void onWrite(String path, Versioned<Object> before, Object after) {
+    if (path.equals(StorePaths.MANAGER_STATE) && after instanceof ManagerState ms) {
+      for (var e : ms.services().entrySet()) {
+        ServiceStatus ss = e.getValue();
+        String runsOn = switch (ss.state()) {
+          case STARTED -> ss.node();
+          case MIGRATE -> ss.target();
+          default -> null;
+        };
+        if (runsOn != null) issued.computeIfAbsent(e.getKey(), k -> new TreeMap<>()).merge(runsOn, ss.token(), Math::max);
+      }
+    } else if (after instanceof NodeRecord rec && path.startsWith(StorePaths.NODES + "/")) {
+      NodeRecord old = before == null ? null : (NodeRecord) before.value();
+      if (old == null || rec.counter() != old.counter()) { // an agent's write: it has stepped since it resumed
+        resumed.remove(rec.node());
+        resumedSpm.remove(rec.node());
+      }
+    }
   }
 
   @Override
@@ -55,7 +104,6 @@ final class FreezeOverlap implements WorldObserver {
               + other.node() + " acts as SPM under token " + other.spmToken());
         }
       }
-      resumedSpm.remove(node);
       return;
     }
     for (var e : world.whereRunning(resource).entrySet()) {
@@ -64,19 +112,49 @@ final class FreezeOverlap implements WorldObserver {
             + ", token " + token + ") while " + e.getKey() + " runs it under token " + e.getValue());
       }
     }
-    TreeMap<String, Long> had = resumed.get(node);
-    if (had != null) had.remove(resource);
   }
 
   /**
    * Whether id's instance on node under token may run beside one under newest: it was there when node resumed from
-   * a freeze, id lists disks, and storage has accepted none of its writes since.
+   * a freeze (or a held start landed it), id lists disks, and node's agent has not written since.
    */
   boolean allowed(String id, String node, long token, long newest) {
+    return token < newest && resumedInstance(id, node, token);
+  }
+
+  private boolean resumedInstance(String id, String node, long token) {
     TreeMap<String, Long> had = resumed.get(node);
     ResourceConfig rc = world.config().resources().get(id);
-    return token < newest && had != null && Long.valueOf(token).equals(had.get(id)) && rc != null
-        && !rc.disks().isEmpty();
+    return had != null && Long.valueOf(token).equals(had.get(id)) && rc != null && !rc.disks().isEmpty();
+  }
+
+  /** Whether a start of id on node under token is a held start that was the newest when node froze (invariant 2). */
+  boolean heldStart(String id, String node, long token) {
+    return resumedInstance(id, node, token);
+  }
+
+  /**
+   * Whether node's instance of id is a resumed one whose node was frozen within the last L (any active manager's):
+   * its watchdog did not see that time pass, so a fence by its lease may find it running (invariant 4).
+   */
+  boolean frozenCover(String id, String node) {
+    Long token = world.whereRunning(id).get(node);
+    return token != null && frozenWithinL(node) && resumedInstance(id, node, token);
+  }
+
+  /** As {@link #frozenCover}, for node acting as SPM under token since it resumed (invariant 3's hand-over). */
+  boolean spmFrozenCover(String node, long token) {
+    return frozenWithinL(node) && Long.valueOf(token).equals(resumedSpm.get(node));
+  }
+
+  private boolean frozenWithinL(String node) {
+    SimNode n = world.node(node);
+    long leaseMs = 0;
+    for (SimNode m : world.nodes().values()) {
+      Manager man = m.powered() ? m.manager() : null;
+      if (man != null) leaseMs = Math.max(leaseMs, man.timing().leaseMs());
+    }
+    return n != null && n.lastFrozenMs() >= world.now() - leaseMs;
   }
 
   /** Whether node acting as SPM under token may overlap one under newest: as {@link #allowed}, for metadata. */

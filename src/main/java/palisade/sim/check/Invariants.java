@@ -175,6 +175,7 @@ public final class Invariants implements WorldObserver {
   /** Invariant 2: a start carries the newest token the manager issued for the resource. */
   private void invariant2NewestToken(String id, String node, long token) {
     TreeMap<String, Long> tokens = assigned.getOrDefault(id, new TreeMap<>());
+    if (overlap.heldStart(id, node, token)) return; // ordered under the newest token before its node froze
     for (var e : tokens.entrySet()) {
       if (!e.getKey().equals(node) && e.getValue() > token) {
         fail("2 (newest token)", id + " starts on " + node + " with token " + token + " but token "
@@ -207,7 +208,7 @@ public final class Invariants implements WorldObserver {
     if (had != null && (after.spm() == null || after.spm().token() != had.token())) {
       // Released, shut down, or reset: anything else means two could act.
       SimNode holder = world.node(had.node());
-      if (holder != null && holder.spmToken() == had.token()) {
+      if (holder != null && holder.spmToken() == had.token() && !overlap.spmFrozenCover(had.node(), had.token())) {
         fail("3 (one SPM)", "the SPM role (token " + had.token() + ") taken from " + had.node()
             + " while it still acts as SPM");
       }
@@ -235,6 +236,7 @@ public final class Invariants implements WorldObserver {
       for (String id : world.runningOn(e.getKey())) {
         ServiceStatus ss = after.services().get(id);
         if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+        if (e.getValue().confirmation().kind() == ConfirmKind.WATCHDOG && overlap.frozenCover(id, e.getKey())) continue;
         fail("4 (fence confirmation)", e.getKey() + " confirmed fenced by "
             + e.getValue().confirmation().kind().name().toLowerCase(Locale.ROOT) + " while it still runs " + id);
       }
@@ -259,7 +261,7 @@ public final class Invariants implements WorldObserver {
     }
     // It leaves its old node only when that node no longer runs it, and a failed node only after its fence is
     // confirmed.
-    if (world.whereRunning(id).containsKey(was.node())) {
+    if (world.whereRunning(id).containsKey(was.node()) && !overlap.frozenCover(id, was.node())) {
       fail("4 (leave only after fence confirmed)", id + " assigned to " + now.node() + " while still running on "
           + was.node());
     }
@@ -305,6 +307,7 @@ public final class Invariants implements WorldObserver {
     for (String id : world.runningOn(node)) {
       ServiceStatus ss = ms == null ? null : ms.services().get(id);
       if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+      if (overlap.frozenCover(id, node)) continue; // its watchdog was frozen within the last L
       fail("4 (watchdog confirmation)", node + " fenced by its lease while it still runs " + id
           + ": the watchdog did not reset it in time");
     }
