@@ -80,6 +80,7 @@ public final class Invariants implements WorldObserver {
   @Override
   public void onStart(String id, String node, long token) {
     invariant1NeverTwoInstances(id, node, token);
+    invariant1SharedDisk(id, node);
     invariant2NewestToken(id, node, token);
     invariant7Placement(id, node, token);
     standbyRunsNothing(world.managerState(), node);
@@ -166,6 +167,23 @@ public final class Invariants implements WorldObserver {
     for (var other : world.whereRunning(id).entrySet()) {
       if (!other.getKey().equals(node) && !overlap.allowed(id, other.getKey(), other.getValue(), token)) {
         fail("1 (never two instances)", id + " starts on " + node + " while running on " + other.getKey());
+      }
+    }
+  }
+
+  /**
+   * Invariant 1 for disks, when a resource physically starts on node: no other resource that lists one of its disks
+   * runs anywhere (two writers of one disk are two instances of what is on it).
+   */
+  private void invariant1SharedDisk(String id, String node) {
+    ResourceConfig rc = world.config().resources().get(id);
+    if (rc == null || rc.disks().isEmpty()) return;
+    for (ResourceConfig other : world.config().resources().values()) {
+      if (other.id().equals(id) || java.util.Collections.disjoint(rc.disks(), other.disks())) continue;
+      SortedMap<String, Long> on = world.whereRunning(other.id());
+      if (!on.isEmpty()) {
+        fail("1 (never two instances)", id + " starts on " + node + " while " + other.id() + ", which shares a disk "
+            + "with it, runs on " + String.join(", ", on.keySet()));
       }
     }
   }
@@ -315,29 +333,9 @@ public final class Invariants implements WorldObserver {
 
   // ---- 5: liveness -----------------------------------------------------------------------------------------------
 
-  /**
-   * Invariant 5, after faults healed: every resource that should run is running once, on its assigned node, and
-   * one node acts as SPM when any may. Returns null when it holds, else the facts.
-   */
+  /** Invariant 5, after faults healed (see {@link Liveness}): null when it holds, else the facts. */
   public String invariant5Liveness() {
-    ManagerState ms = world.managerState();
-    if (ms == null) return "no manager state was ever written";
-    for (ResourceConfig rc : world.config().resources().values()) {
-      if (rc.state() != RequestState.STARTED) continue;
-      ServiceStatus ss = ms.services().get(rc.id());
-      if (ss == null) return rc.id() + " has no status";
-      if (ss.state() == ServiceState.ERROR) continue; // an operator's problem by definition, reported as such
-      if (ss.state() != ServiceState.STARTED) return rc.id() + " is " + ss.state().label() + ", not started";
-      if (!world.whereRunning(rc.id()).containsKey(ss.node())) {
-        return rc.id() + " is started on " + ss.node() + " but not running there";
-      }
-    }
-    boolean candidates = world.config().nodes().values().stream().anyMatch(nc -> nc.spmPriority() >= 0);
-    long acting = world.nodes().values().stream().filter(n -> n.spmToken() != 0).count();
-    if (candidates && acting != 1) {
-      return acting + " nodes act as SPM, expected one (manager names " + ms.spm() + ")";
-    }
-    return null;
+    return Liveness.check(world);
   }
 
   // ---- 6: no false fencing ---------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
-      + "usage, timing, disarm, arm, freeze";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, node add|remove NODE, "
+      + "kdump, daemon, usage, timing, disarm, arm, spm move, freeze";
 
   private Grammar() {}
 
@@ -60,6 +60,7 @@ final class Grammar {
         yield new Action.Shutdown(a.get(1));
       }
       case "node" -> {
+        if (a.size() >= 3 && (a.get(1).equals("add") || a.get(1).equals("remove"))) yield member(a);
         if (!(a.size() == 3 || a.size() == 5) || !a.get(2).equals("restart-daemon")
             || (a.size() == 5 && !a.get(3).equals("for"))) {
           throw error("node: expected node NODE restart-daemon [for DURATION], got '" + String.join(" ", a) + "'");
@@ -89,20 +90,54 @@ final class Grammar {
         arity(a, 3, "slow-acks NODE DURATION");
         yield new Action.SlowAcks(a.get(1), duration(a.get(2), "slow-acks"));
       }
-      case "watchdog" -> {
-        arity(a, 3, "watchdog NODE missing|ok");
-        if (!a.get(2).equals("missing") && !a.get(2).equals("ok")) {
-          throw error("watchdog: expected missing or ok, got '" + a.get(2) + "'");
-        }
-        yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
-      }
+      case "watchdog" -> watchdog(a);
       case "kdump", "daemon" -> hostFault(a);
       case "freeze" -> freeze(a);
       case "usage" -> OperatorActions.usage(a);
       case "timing" -> TimingWords.action(a);
       case "disarm", "arm" -> ha(a);
+      case "spm" -> spmMove(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `watchdog NODE missing|ok`. */
+  private static Action watchdog(List<String> a) {
+    arity(a, 3, "watchdog NODE missing|ok");
+    if (!a.get(2).equals("missing") && !a.get(2).equals("ok")) {
+      throw error("watchdog: expected missing or ok, got '" + a.get(2) + "'");
+    }
+    return new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
+  }
+
+  /** `node add NODE [KEY=VALUE ...]` or `node remove NODE`. */
+  private static Action member(List<String> a) {
+    boolean add = a.get(1).equals("add");
+    if (!add) arity(a, 3, "node remove NODE");
+    java.util.TreeMap<String, String> settings = new java.util.TreeMap<>();
+    for (String kv : a.subList(3, a.size())) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) throw error("node add: expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
+      settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return new OperatorWords.Member(a.get(2), add, settings);
+  }
+
+  /** `spm move NODE`. */
+  private static Action spmMove(List<String> a) {
+    arity(a, 3, "spm move NODE");
+    if (!a.get(1).equals("move")) throw error("spm: expected spm move NODE, got '" + String.join(" ", a) + "'");
+    return new OperatorWords.SpmMove(a.get(2));
+  }
+
+  /** `disk D held by NODE[|NODE...]` or `disk D free`. */
+  private static Expectation disk(List<String> e) {
+    if (e.size() == 3 && e.get(2).equals("free")) return new Expectation.DiskFree(e.get(1));
+    if (e.size() != 5 || !e.get(2).equals("held") || !e.get(3).equals("by")) {
+      throw error("expect disk: expected disk D held by NODE[|NODE...] or disk D free, got '" + String.join(" ", e)
+          + "'");
+    }
+    return new Expectation.DiskHeld(e.get(1), nodes(e.get(4)));
   }
 
   /** `disarm freeze|ignore` or `arm`. */
@@ -260,6 +295,7 @@ final class Grammar {
         return new Expectation.Converged();
       }
       case "cluster" -> { return cluster(e); }
+      case "disk" -> { return disk(e); }
       case "storage" -> { return storage(e); }
       default -> {
         String id = e.get(0);
@@ -279,8 +315,8 @@ final class Grammar {
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
             + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
-            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed, storage D ... "
-            + "or converged");
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed, disk D held by NODE, "
+            + "disk D free, storage D ... or converged");
       }
     }
   }

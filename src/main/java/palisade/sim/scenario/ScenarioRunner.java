@@ -2,23 +2,15 @@ package palisade.sim.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import palisade.core.Command;
-import palisade.core.FenceEntry;
-import palisade.core.FenceHistory;
+import palisade.core.DiskLease;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
-import palisade.core.RequestState;
 import palisade.core.ServiceStatus;
-import palisade.core.StorePaths;
-import palisade.core.Versioned;
-import palisade.sim.SimNode;
-import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
 import palisade.sim.WorldObserver;
@@ -111,148 +103,7 @@ public final class ScenarioRunner {
   }
 
   private void act(Scenario.At at) {
-    at.action().accept(new Act(at));
-  }
-
-  /** What each action does to the world. */
-  private final class Act implements Action.Visitor<Void> {
-    private final Scenario.At at;
-
-    Act(Scenario.At at) {
-      this.at = at;
-    }
-
-  @Override
-  public Void power(Action.Power a) {
-    if (a.on()) world.powerOn(actor(at, a.node()));
-    else world.powerOff(actor(at, a.node()), "");
-    return null;
-  }
-
-  @Override
-  public Void network(Action.Network a) {
-    world.network(actor(at, a.node()), a.up());
-    return null;
-  }
-
-  @Override
-  public Void partition(Action.Partition a) {
-    world.partition(a.sides());
-    return null;
-  }
-
-  @Override
-  public Void heal(Action.Heal a) {
-    world.heal();
-    return null;
-  }
-
-  @Override
-  public Void pause(Action.Pause a) {
-    SimNodeFaults.pause(world, actor(at, a.node()), a.durationMs());
-    return null;
-  }
-
-  @Override
-  public Void reboot(Action.Reboot a) {
-    world.shutdown(actor(at, a.node()), true);
-    return null;
-  }
-
-  @Override
-  public Void shutdown(Action.Shutdown a) {
-    world.shutdown(actor(at, a.node()), false);
-    return null;
-  }
-
-  @Override
-  public Void restartDaemon(Action.RestartDaemon a) {
-    world.node(actor(at, a.node())).restartDaemon(a.downMs());
-    return null;
-  }
-
-  @Override
-  public Void hostFault(Action.HostFault a) {
-    if (a.kind() == Action.HostFault.Kind.KDUMP) world.kdumps().crash(actor(at, a.node()));
-    else SimNodeFaults.daemon(world, actor(at, a.node()), a.kind() == Action.HostFault.Kind.DAEMON_HANG);
-    return null;
-  }
-
-  @Override
-  public Void freeze(Action.Freeze a) {
-    SimNodeFaults.freeze(world, actor(at, a.node()), a.durationMs());
-    return null;
-  }
-
-  @Override
-  public Void service(Action.Service a) {
-    return OperatorActions.service(world, a, a.node() == null ? null : actor(at, a.node()));
-  }
-
-  @Override
-  public Void serviceAdd(Action.ServiceAdd a) {
-    return OperatorActions.add(world, a);
-  }
-
-  @Override
-  public Void serviceDrop(Action.ServiceDrop a) {
-    return OperatorActions.drop(world, a);
-  }
-
-  @Override
-  public Void setTiming(Action.SetTiming a) {
-    TimingWords.apply(world, a);
-    return null;
-  }
-
-  @Override
-  public Void usage(Action.Usage a) {
-    return OperatorActions.usage(world, a);
-  }
-
-  @Override
-  public Void maintenance(Action.Maintenance a) {
-    return OperatorActions.maintenance(world, actor(at, a.node()), a.on());
-  }
-
-  @Override
-  public Void fenceNode(Action.FenceNode a) {
-    return OperatorActions.fenceNode(world, actor(at, a.node()));
-  }
-
-  @Override
-  public Void fenceConfirm(Action.FenceConfirm a) {
-    return OperatorActions.fenceConfirm(world, actor(at, a.node()), a.ifOff());
-  }
-
-  @Override
-  public Void ha(Action.Ha a) {
-    return OperatorActions.ha(world, a);
-  }
-
-  @Override
-  public Void fenceDevice(Action.FenceDevice a) {
-    world.fenceDevice(a.device(), a.ok(), a.slowMs());
-    return null;
-  }
-
-  @Override
-  public Void dropAcks(Action.DropAcks a) {
-    SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
-    return null;
-  }
-
-  @Override
-  public Void slowAcks(Action.SlowAcks a) {
-    SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
-    return null;
-  }
-
-  @Override
-  public Void watchdogDevice(Action.WatchdogDevice a) {
-    SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
-    return null;
-  }
+    at.action().accept(new ActionRunner(world, scenario.fenceDevices, ref -> actor(at, ref)));
   }
 
   // ---- expectations ----------------------------------------------------------------------------------------------
@@ -325,14 +176,14 @@ public final class ScenarioRunner {
   public String runningOn(Expectation.RunningOn x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
     if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
-    return PhysicalFacts.runs(on);
+    return SimFacts.runs(on);
   }
 
   @Override
   public String notRunning(Expectation.NotRunning x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
-    if (x.nodes().isEmpty()) return on.isEmpty() ? null : PhysicalFacts.runs(on);
-    return anyOf(x.nodes(), on::containsKey) ? PhysicalFacts.runs(on) : null;
+    if (x.nodes().isEmpty()) return on.isEmpty() ? null : SimFacts.runs(on);
+    return anyOf(x.nodes(), on::containsKey) ? SimFacts.runs(on) : null;
   }
 
   @Override
@@ -385,21 +236,21 @@ public final class ScenarioRunner {
 
   @Override
   public String spmOn(Expectation.SpmOn x) {
-    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
+    TreeSet<String> acting = SimFacts.actingSpm(world);
     if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
-    return PhysicalFacts.spm(acting);
+    return SimFacts.spm(acting);
   }
 
   @Override
   public String spmNone(Expectation.SpmNone x) {
-    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
-    return acting.isEmpty() ? null : PhysicalFacts.spm(acting);
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return acting.isEmpty() ? null : SimFacts.spm(acting);
   }
 
   @Override
   public String spmNotOn(Expectation.SpmNotOn x) {
-    TreeSet<String> acting = PhysicalFacts.actingSpm(world);
-    return anyOf(x.nodes(), acting::contains) ? PhysicalFacts.spm(acting) : null;
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return anyOf(x.nodes(), acting::contains) ? SimFacts.spm(acting) : null;
   }
 
   @Override
@@ -427,6 +278,17 @@ public final class ScenarioRunner {
   @Override
   public String clusterIs(Expectation.ClusterIs x) {
     return FenceFacts.clusterIs(ms, x.armed());
+  }
+
+  @Override
+  public String diskHeld(Expectation.DiskHeld x) {
+    DiskLease l = ms == null ? null : ms.disks().get(x.disk());
+    return l != null && anyOf(x.nodes(), l.node()::equals) ? null : SimFacts.disk(x.disk(), l);
+  }
+
+  @Override
+  public String diskFree(Expectation.DiskFree x) {
+    return ms == null || ms.disks().get(x.disk()) == null ? null : SimFacts.disk(x.disk(), ms.disks().get(x.disk()));
   }
 
   @Override
