@@ -58,6 +58,21 @@ class FreezeTest {
   }
 
   @Test
+  void aStartLandingAfterTheResumeIsAllowedOnlyUnderTheTokenThatWasNewestWhenItsNodeFroze() throws Exception {
+    ScenarioRunner r = frozenLong(" disks=d103", "40s");
+    assertThat(r.run().failure()).isNull();
+    long newer = r.world().whereRunning("vm:103").values().iterator().next();
+    FreezeOverlap overlap = new FreezeOverlap(r.world());
+    overlap.onWrite(palisade.core.StorePaths.MANAGER_STATE, null, r.world().managerState());
+    overlap.onFreeze("node3", true); // as if node3 froze now, with the newer token already issued elsewhere
+    overlap.onFreeze("node3", false);
+    overlap.onHeldStart("vm:103", "node3", newer - 1);
+    assertThat(overlap.heldStart("vm:103", "node3", newer - 1)).isFalse();
+    overlap.onHeldStart("vm:103", "node3", newer);
+    assertThat(overlap.heldStart("vm:103", "node3", newer)).isTrue();
+  }
+
+  @Test
   void whileFrozenItsProcessesCountAsNeitherRunningNorSpm() throws Exception {
     ScenarioRunner r = frozenLong(" disks=d103", "25s");
     assertThat(r.run().failure()).isNull();
