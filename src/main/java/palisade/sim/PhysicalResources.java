@@ -16,15 +16,18 @@ import palisade.core.LocalResources.DriverResult;
 final class PhysicalResources {
   private final SimWorld world;
   private final List<WorldObserver> observers;
-  private final SimStorage storage = new SimStorage();
+  final SimStorage storage;
   /** resource -> node -> token it runs under. */
   private final TreeMap<String, TreeMap<String, Long>> running = new TreeMap<>();
+  /** resource -> the disks its running instances write (as listed when each started). */
+  private final TreeMap<String, List<String>> disksOf = new TreeMap<>();
   /** Injected driver failures and measured usage. */
   final DriverModel model = new DriverModel();
 
   PhysicalResources(SimWorld world, List<WorldObserver> observers) {
     this.world = world;
     this.observers = observers;
+    this.storage = new SimStorage(world, observers);
   }
 
   /** failStarts: resource -> nodes where its start fails; noMigration: resources that cannot live-migrate. */
@@ -50,7 +53,49 @@ final class PhysicalResources {
     return on == null ? Collections.emptySortedMap() : Collections.unmodifiableSortedMap(on);
   }
 
-  DriverResult start(String id, SimNode n, long token, List<String> disks) {
+  /** Where id executes: where it runs, but for frozen nodes. */
+  SortedMap<String, Long> executing(String id) {
+    TreeMap<String, Long> on = running.get(id);
+    if (on == null) return Collections.emptySortedMap();
+    TreeMap<String, Long> ex = new TreeMap<>(on);
+    ex.keySet().removeIf(n -> world.node(n).frozen());
+    return Collections.unmodifiableSortedMap(ex);
+  }
+
+  SortedSet<String> executingIds() {
+    TreeSet<String> ids = new TreeSet<>(running.navigableKeySet());
+    ids.removeIf(id -> executing(id).isEmpty());
+    return Collections.unmodifiableSortedSet(ids);
+  }
+
+  /** From t=1s, every second: each running instance writes its disks, each acting SPM its metadata. */
+  void writeEverySecond() {
+    world.at(world.now() + 1_000, () -> {
+      for (SimNode n : world.nodes().values()) {
+        if (!n.frozen()) writeDue(n);
+      }
+      writeEverySecond();
+    });
+  }
+
+  /** n's processes write once: its resources their disks under their tokens, its SPM duty the metadata. */
+  private void writeDue(SimNode n) {
+    for (var e : running.entrySet()) {
+      Long token = e.getValue().get(n.name);
+      if (token == null) continue;
+      for (String d : disksOf.getOrDefault(e.getKey(), List.of())) storage.write(d, n.name, e.getKey(), token);
+    }
+    if (n.spmToken() != 0) storage.writeMetadata(n.name, n.spmToken());
+  }
+
+  /** A freeze starts a new episode of rejections; on resume its processes make the write they were frozen in. */
+  void frozen(SimNode n, boolean on) {
+    if (on) storage.newEpisode(n.name);
+    else writeDue(n);
+  }
+
+  /** A driver's start; held: ordered before n froze, it lands after n resumed. */
+  DriverResult start(String id, SimNode n, long token, List<String> disks, boolean held) {
     if (model.startFails(id, n.name)) {
       return DriverResult.failure("simulated start failure on " + n.name);
     }
@@ -59,8 +104,10 @@ final class PhysicalResources {
       world.log(n.name + "/storage", id + ": start refused: a disk lease carries a newer token than " + token);
       return DriverResult.failure("disk lease held with a newer token");
     }
+    if (held) for (WorldObserver o : observers) o.onHeldStart(id, n.name, token);
     for (WorldObserver o : observers) o.onStart(id, n.name, token);
     running.computeIfAbsent(id, k -> new TreeMap<>()).put(n.name, token);
+    disksOf.put(id, List.copyOf(disks));
     return DriverResult.success();
   }
 
@@ -91,6 +138,7 @@ final class PhysicalResources {
     on.remove(from.name);
     for (WorldObserver o : observers) o.onStart(id, target, token);
     on.put(target, token);
+    disksOf.put(id, List.copyOf(disks));
     return DriverResult.success();
   }
 

@@ -1,14 +1,11 @@
 package palisade.sim;
 
-import java.util.List;
-import java.util.SortedSet;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
 import palisade.core.Callback;
 import palisade.core.EventLog;
 import palisade.core.Manager;
 import palisade.core.ManagerEnv;
-import palisade.core.ResourceConfig;
 import palisade.core.LocalResources;
 import palisade.core.SpmDuty;
 import palisade.core.StoreClient;
@@ -23,7 +20,7 @@ import palisade.core.Watchdog;
  */
 public final class SimNode implements AgentEnv, ManagerEnv {
   final String name;
-  private final SimWorld world;
+  final SimWorld world;
   /** Clock rate relative to real time (1 ± drift/2) and offset: no two nodes agree. */
   private final double rate;
   private final long offsetMs;
@@ -35,6 +32,8 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   long pausedUntilMs;
   /** The daemon alone is frozen (`daemon NODE hang`): no software event runs; host, resources and SSH answer. */
   boolean hung;
+  /** The whole node is frozen (`freeze NODE D`): nothing of it runs, its watchdog included. */
+  final NodeFreeze freeze = new NodeFreeze();
   /** Bumped by every power loss or reset, and by every daemon exit: events of an earlier life are dropped. */
   long incarnation;
   /** Bumped by every power loss or reset only: the watchdog device counts across a daemon restart. */
@@ -64,13 +63,14 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   private final StoreClient store = new Store();
   private final Dog watchdog = new Dog();
-  private final LocalResources driver = new Driver();
+  private final LocalResources driver;
   private final SimSpm spm;
 
   SimNode(String name, SimWorld world, double rate, long offsetMs, boolean watchdogConfigured,
       boolean watchdogDevice) {
     this.name = name;
     this.world = world;
+    this.driver = new SimDriver(this);
     this.spm = new SimSpm(t -> world.spmActivated(this, t));
     this.rate = rate;
     this.offsetMs = offsetMs;
@@ -99,9 +99,19 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     return booted;
   }
 
-  /** The token this machine acts as SPM under, 0 when it does not act as SPM. */
+  /** The token this machine acts as SPM under, 0 when it does not act as SPM (a frozen node acts as nothing). */
   public long spmToken() {
-    return spm.activeToken();
+    return freeze.frozen() ? 0 : spm.activeToken();
+  }
+
+  /** Frozen whole (`freeze NODE D`): its processes execute nothing, so they count as neither running nor SPM. */
+  public boolean frozen() {
+    return freeze.frozen();
+  }
+
+  /** The last instant it was frozen whole: now while frozen, else when its last freeze ended (MIN_VALUE: never). */
+  public long lastFrozenMs() {
+    return freeze.lastFrozenMs(world.now());
   }
 
   /** Since when it has had store access and a running agent without a break; Long.MAX_VALUE while it has not. */
@@ -119,7 +129,13 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   boolean paused() {
-    return pausedUntilMs > world.now() || hung;
+    return pausedUntilMs > world.now() || hung || freeze.frozen();
+  }
+
+  /** When a held software event looks again: a hung daemon polls, a paused or frozen one waits for its end. */
+  long resumeAtMs() {
+    long frozenUntil = freeze.frozen() ? freeze.untilMs() : 0;
+    return Math.max(hung ? world.now() + 100 : pausedUntilMs, frozenUntil);
   }
 
   public Agent agent() {
@@ -181,6 +197,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     shuttingDown = false;
     pausedUntilMs = 0; // the paused process died with the power: the next boot starts a fresh one
     hung = false;
+    freeze.clear();
   }
 
   private void tick(long inc) {
@@ -193,7 +210,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
   }
 
   /** Runs a completion as a software event of this node's current life. */
-  private <T> void deliver(long atMs, Callback<T> cb, T result) {
+  <T> void deliver(long atMs, Callback<T> cb, T result) {
     long inc = incarnation;
     world.atSoftware(this, atMs, inc, () -> {
       cb.done(result, localNow());
@@ -225,7 +242,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     world.atSoftware(this, world.now(), inc, () -> {
       if (!agent.requestRestart(localNow())) daemonExit();
     });
-    world.at(world.now() + RESTART_STOP_TIMEOUT_MS, () -> {
+    world.atHost(this, world.now() + RESTART_STOP_TIMEOUT_MS, () -> {
       if (inc == incarnation && restartDownMs >= 0) daemonExit();
     });
   }
@@ -256,7 +273,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     hung = false;
     world.topologyChanged();
     long life = machineLife;
-    world.at(world.now() + down, () -> {
+    world.atHost(this, world.now() + down, () -> {
       if (life != machineLife || !powered || booted) return;
       world.log("world", name + ": daemon started again");
       startDaemon();
@@ -310,7 +327,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   @Override
   public palisade.core.FenceDriver fences() {
-    return (device, target, action, done) -> world.fenceCall(this, device, target, action, done);
+    return (device, target, action, done) -> world.power.call(this, device, target, action, done);
   }
 
   @Override
@@ -376,13 +393,22 @@ public final class SimNode implements AgentEnv, ManagerEnv {
       countdown(timeoutMs);
     }
 
-    /** The device resets the machine unless fed again within ms; a daemon restart does not stop it. */
+    /**
+     * The device resets the machine unless fed again within ms; a daemon restart does not stop it. It counts only
+     * the time the node is not frozen (a frozen supervisor or softdog sees none pass): see {@link NodeFreeze}.
+     */
     private void countdown(long ms) {
       deviceArmed = true;
-      long feeds = ++wdFeeds;
-      long life = machineLife;
-      world.at(world.now() + realDelay(ms), () -> {
-        if (life == machineLife && deviceArmed && feeds == wdFeeds) world.watchdogReset(SimNode.this);
+      expireAt(world.now() + realDelay(ms), ++wdFeeds, machineLife, freeze.unfrozenMs(world.now()) + realDelay(ms));
+    }
+
+    private void expireAt(long atMs, long feeds, long life, long deadline) {
+      world.at(atMs, () -> {
+        if (life != machineLife || !deviceArmed || feeds != wdFeeds) return;
+        long left = deadline - freeze.unfrozenMs(world.now());
+        if (freeze.frozen()) expireAt(freeze.untilMs(), feeds, life, deadline);
+        else if (left > 0) expireAt(world.now() + left, feeds, life, deadline);
+        else world.watchdogReset(SimNode.this);
       });
     }
 
@@ -409,50 +435,6 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     @Override
     public String kind() {
       return watchdogEnabled ? "sim" : Watchdog.NONE;
-    }
-  }
-
-  private final class Driver implements LocalResources {
-    @Override
-    public void start(ResourceConfig rc, long token, Callback<DriverResult> done) {
-      String id = rc.id();
-      List<String> disks = rc.disks();
-      long inc = incarnation;
-      world.at(world.now() + world.options().startMs, () -> {
-        if (inc != incarnation) return;
-        DriverResult r = world.physical().start(id, SimNode.this, token, disks);
-        deliver(world.now(), done, r);
-      });
-    }
-
-    @Override
-    public void stop(String id, Callback<DriverResult> done) {
-      long inc = incarnation;
-      world.at(world.now() + world.options().stopMs, () -> {
-        if (inc != incarnation) return;
-        deliver(world.now(), done, world.physical().driverStop(id, SimNode.this));
-      });
-    }
-
-    @Override
-    public void migrate(ResourceConfig rc, String target, long token, Callback<DriverResult> done) {
-      String id = rc.id();
-      List<String> disks = rc.disks();
-      long inc = incarnation;
-      world.at(world.now() + world.options().migrateMs, () -> {
-        if (inc != incarnation) return;
-        deliver(world.now(), done, world.physical().migrate(id, SimNode.this, target, token, disks));
-      });
-    }
-
-    @Override
-    public SortedSet<String> running() {
-      return world.runningOn(name);
-    }
-
-    @Override
-    public void killAll() {
-      world.physical().killAll(SimNode.this, "killed by its agent");
     }
   }
 }

@@ -48,6 +48,25 @@ public final class SimNodeFaults {
     world.topologyChanged();
   }
 
+  /** `pause NODE D`: the agent's process alone stops (its software events wait); the watchdog keeps counting. */
+  public static void pause(SimWorld world, String name, long durationMs) {
+    SimNode n = world.node(name);
+    if (!n.booted) return;
+    n.pausedUntilMs = Math.max(n.pausedUntilMs, world.now() + durationMs);
+    world.log("world", name + ": agent paused for " + Durations.format(durationMs));
+    world.topologyChanged();
+    long until = n.pausedUntilMs;
+    world.at(until, () -> {
+      if (n.pausedUntilMs == until && n.booted) world.log("world", name + ": agent resumes");
+      world.topologyChanged();
+    });
+  }
+
+  /** `freeze NODE D`: every process of the node stops, its watchdog too (see {@link NodeFreeze}). */
+  public static void freeze(SimWorld world, String name, long durationMs) {
+    NodeFreeze.freeze(world, world.node(name), durationMs);
+  }
+
   /**
    * A soft fence from proxy: SSH reaches target when both are networked on the same side and target's host runs
    * (powered, not paused, its daemon's process there, hung or not); the restart kills that daemon and a new one starts after
@@ -59,7 +78,7 @@ public final class SimNodeFaults {
     long inc = proxy.incarnation;
     world.at(world.now() + 200 + world.random().nextInt(500), () -> {
       SimNode t = world.node(target);
-      boolean answers = t != null && t.powered && t.booted && t.pausedUntilMs <= world.now() && t.netUp
+      boolean answers = t != null && t.powered && t.booted && t.pausedUntilMs <= world.now() && !t.frozen() && t.netUp
           && proxy.netUp && t.side == proxy.side; // a paused (frozen) host's SSH server is frozen too
       SoftFenceDriver.Outcome o;
       if (answers) {

@@ -3,6 +3,7 @@ package palisade.sim;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import palisade.core.Callback;
 import palisade.core.Durations;
 import palisade.core.FenceDriver;
 import palisade.core.NodeConfig;
@@ -40,6 +41,19 @@ final class SimPower {
     devices.put(device, new Device(ok, d.delayMs(), slowMs));
     world.log("world", "fence device " + device + (!ok ? " stops answering" : slowMs > 0 ? " answers after "
         + Durations.format(slowMs) + " from now on" : " answers again"));
+  }
+
+  /** A power-fence device call from a proxy node: the device acts on the target's power when it answers. */
+  void call(SimNode proxy, String device, String target, PowerAction action, Callback<FenceDriver.Outcome> done) {
+    long started = world.now();
+    long inc = proxy.incarnation;
+    world.at(world.now() + answerDelayMs(device, 100 + world.random().nextInt(400)), () -> {
+      FenceDriver.Outcome result = act(device, target, action, started);
+      world.atSoftware(proxy, world.now(), inc, () -> {
+        done.done(result, proxy.localNow());
+        world.afterSoftware(proxy);
+      });
+    });
   }
 
   /** How long a call to device takes to answer; drawn is the default draw (always made: runs replay). */

@@ -49,7 +49,7 @@ public final class SimWorld {
   private final TreeMap<String, SimNode> nodes = new TreeMap<>();
   private final SimStore store = new SimStore();
   /** Simulated power switches (BMCs, PDU outlets) and what they feed. */
-  private final SimPower power = new SimPower(this);
+  final SimPower power = new SimPower(this);
   /** Checkers and expectations, called in the order they were added. */
   private final List<WorldObserver> observers = new ArrayList<>();
   /** Physical truth: where resources run, the shared storage, and injected driver faults. */
@@ -105,6 +105,7 @@ public final class SimWorld {
       n.boot();
     }
     topologyChanged();
+    physical.writeEverySecond();
   }
 
   /** A machine for a member, unpowered, its clock drifting as the options say (`node add` adds one during a run). */
@@ -146,10 +147,18 @@ public final class SimWorld {
     at(timeMs, () -> {
       if (n.incarnation != incarnation || !n.booted) return;
       if (n.paused()) {
-        atSoftware(n, n.hung ? now + 100 : n.pausedUntilMs, incarnation, action); // a hung daemon: look again
+        atSoftware(n, n.resumeAtMs(), incarnation, action);
         return;
       }
       action.run();
+    });
+  }
+
+  /** An event of a node's host outside its daemon (a driver, the supervisor): held while the node is frozen. */
+  void atHost(SimNode n, long timeMs, Runnable action) {
+    at(timeMs, () -> {
+      if (n.frozen()) atHost(n, n.freeze.untilMs(), action);
+      else action.run();
     });
   }
 
@@ -224,19 +233,34 @@ public final class SimWorld {
 
   // ---- physical resources ----------------------------------------------------------------------------------------
 
-  /** Physical truth: the resources running on node now. */
+  /** Physical truth: the resources running on node now (none while it is frozen: they execute nothing). */
   public SortedSet<String> runningOn(String node) {
-    return physical.runningOn(node);
+    return nodes.get(node).frozen() ? Collections.emptySortedSet() : physical.runningOn(node);
   }
 
-  /** Physical truth: the resources running somewhere now, sorted. */
+  /** Physical truth: the resources running somewhere now, sorted (a frozen node's do not count). */
   public SortedSet<String> runningIds() {
-    return physical.runningIds();
+    return physical.executingIds();
   }
 
-  /** Physical truth: where resource id runs now (node -> the token it runs under there); empty if nowhere. */
+  /**
+   * Physical truth: where resource id runs now (node -> the token it runs under there); empty if nowhere. A frozen
+   * node's instance executes nothing and does not count until it resumes.
+   */
   public SortedMap<String, Long> whereRunning(String id) {
-    return physical.whereRunning(id);
+    return physical.executing(id);
+  }
+
+  /** The shared storage: last accepted writers and rejected stale writes, per disk and for SPM metadata. */
+  public SimStorage storage() {
+    return physical.storage;
+  }
+
+  /** A node freezes or resumes: observers hear it first, then a resumed node's processes write what was due. */
+  void frozen(SimNode n, boolean on) {
+    for (WorldObserver o : observers) o.onFreeze(n.name, on);
+    physical.frozen(n, on);
+    topologyChanged();
   }
 
   PhysicalResources physical() {
@@ -256,6 +280,7 @@ public final class SimWorld {
   /** A node starts acting as SPM: invariant 3 is checked before it does. */
   void spmActivated(SimNode n, long token) {
     for (WorldObserver o : observers) o.onSpmActivate(n.name, token);
+    physical.storage.writeMetadata(n.name, token); // taking the role writes the metadata at once, under its token
   }
 
   // ---- faults and operator actions -------------------------------------------------------------------------------
@@ -335,36 +360,9 @@ public final class SimWorld {
     topologyChanged();
   }
 
-  public void pause(String name, long durationMs) {
-    SimNode n = nodes.get(name);
-    if (!n.booted) return;
-    n.pausedUntilMs = Math.max(n.pausedUntilMs, now + durationMs);
-    log("world", name + ": agent paused for " + palisade.core.Durations.format(durationMs));
-    topologyChanged();
-    long until = n.pausedUntilMs;
-    at(until, () -> {
-      if (n.pausedUntilMs == until && n.booted) log("world", name + ": agent resumes");
-      topologyChanged();
-    });
-  }
-
   /** `fence-device DEV fail|ok|slow D` (slowMs 0: not slow). */
   public void fenceDevice(String name, boolean ok, long slowMs) {
     power.set(name, ok, slowMs);
-  }
-
-  /** A power-fence device call from a proxy node: the device acts on the target's power when it answers. */
-  void fenceCall(SimNode proxy, String device, String target, palisade.core.PowerAction action,
-      palisade.core.Callback<palisade.core.FenceDriver.Outcome> done) {
-    long started = now;
-    long inc = proxy.incarnation;
-    at(now + power.answerDelayMs(device, 100 + random.nextInt(400)), () -> {
-      palisade.core.FenceDriver.Outcome result = power.act(device, target, action, started);
-      atSoftware(proxy, now, inc, () -> {
-        done.done(result, proxy.localNow());
-        afterSoftware(proxy);
-      });
-    });
   }
 
   /** A clean reboot or power-off: the agent applies the shutdown policy, then the node goes down. */

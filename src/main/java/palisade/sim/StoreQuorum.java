@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 /**
  * The simulated store's network model: which nodes are its peers, and which side of a partition holds a majority
- * of them (powered, booted, networked). The answer is cached until the world's topology next changes.
+ * of them (powered, booted, networked, not frozen). The answer is cached until the world's topology next changes.
  */
 final class StoreQuorum {
   private final TreeMap<String, SimNode> nodes;
@@ -40,7 +40,7 @@ final class StoreQuorum {
     TreeMap<Integer, Integer> count = new TreeMap<>();
     for (String p : peers) {
       SimNode n = nodes.get(p);
-      if (n.powered && n.booted && n.netUp) count.merge(n.side, 1, Integer::sum);
+      if (n.powered && n.booted && n.netUp && !n.frozen()) count.merge(n.side, 1, Integer::sum);
     }
     side = Integer.MIN_VALUE;
     for (var e : count.entrySet()) {
@@ -51,7 +51,7 @@ final class StoreQuorum {
   }
 
   boolean available(SimNode n) {
-    return n.powered && n.booted && n.netUp && n.side == side();
+    return n.powered && n.booted && n.netUp && !n.frozen() && n.side == side(); // a frozen peer answers nothing
   }
 
   boolean exists() {

@@ -31,6 +31,8 @@ import palisade.sim.WorldObserver;
  */
 public final class Invariants implements WorldObserver {
   private final SimWorld world;
+  /** The overlap a resumed frozen node may have, while storage rejects its writes. */
+  private final FreezeOverlap overlap;
   /** resource -> node -> highest token the manager ever committed for running it there. */
   private final TreeMap<String, TreeMap<String, Long>> assigned = new TreeMap<>();
   /** Highest SPM token the manager ever committed. */
@@ -55,14 +57,17 @@ public final class Invariants implements WorldObserver {
 
   /** Checks every invariant of world from now on. */
   public static Invariants watch(SimWorld world) {
-    Invariants inv = new Invariants(world);
+    FreezeOverlap overlap = new FreezeOverlap(world);
+    world.observe(overlap);
+    Invariants inv = new Invariants(world, overlap);
     world.observe(inv);
     world.observe(new TimingInequality(world));
     return inv;
   }
 
-  private Invariants(SimWorld world) {
+  private Invariants(SimWorld world, FreezeOverlap overlap) {
     this.world = world;
+    this.overlap = overlap;
   }
 
   private void fail(String invariant, String facts) {
@@ -74,7 +79,7 @@ public final class Invariants implements WorldObserver {
 
   @Override
   public void onStart(String id, String node, long token) {
-    invariant1NeverTwoInstances(id, node);
+    invariant1NeverTwoInstances(id, node, token);
     invariant1SharedDisk(id, node);
     invariant2NewestToken(id, node, token);
     invariant7Placement(id, node, token);
@@ -118,8 +123,18 @@ public final class Invariants implements WorldObserver {
   public void afterEvent() {
     for (String id : world.runningIds()) {
       SortedMap<String, Long> on = world.whereRunning(id);
-      if (on.size() > 1) fail("1 (never two instances)", id + " runs on " + String.join(" and ", on.keySet()));
+      if (on.size() > 1 && !overlapAllowed(id, on)) {
+        fail("1 (never two instances)", id + " runs on " + String.join(" and ", on.keySet()));
+      }
     }
+  }
+
+  /** Every instance but the newest is a resumed frozen node's whose writes storage rejects (FreezeOverlap). */
+  private boolean overlapAllowed(String id, SortedMap<String, Long> on) {
+    long newest = on.values().stream().mapToLong(Long::longValue).max().orElse(0);
+    return on.entrySet().stream().filter(e -> e.getValue() != newest).count() == on.size() - 1
+        && on.entrySet().stream().allMatch(e -> e.getValue() == newest
+        || overlap.allowed(id, e.getKey(), e.getValue(), newest));
   }
 
   private void managerState(ManagerState before, ManagerState after) {
@@ -148,9 +163,11 @@ public final class Invariants implements WorldObserver {
   // ---- 1: never two instances ------------------------------------------------------------------------------------
 
   /** Invariant 1, when a resource physically starts on node: it runs nowhere else (also checked after every event). */
-  private void invariant1NeverTwoInstances(String id, String node) {
-    for (String other : world.whereRunning(id).keySet()) {
-      if (!other.equals(node)) fail("1 (never two instances)", id + " starts on " + node + " while running on " + other);
+  private void invariant1NeverTwoInstances(String id, String node, long token) {
+    for (var other : world.whereRunning(id).entrySet()) {
+      if (!other.getKey().equals(node) && !overlap.allowed(id, other.getKey(), other.getValue(), token)) {
+        fail("1 (never two instances)", id + " starts on " + node + " while running on " + other.getKey());
+      }
     }
   }
 
@@ -176,6 +193,7 @@ public final class Invariants implements WorldObserver {
   /** Invariant 2: a start carries the newest token the manager issued for the resource. */
   private void invariant2NewestToken(String id, String node, long token) {
     TreeMap<String, Long> tokens = assigned.getOrDefault(id, new TreeMap<>());
+    if (overlap.heldStart(id, node, token)) return; // ordered under the newest token before its node froze
     for (var e : tokens.entrySet()) {
       if (!e.getKey().equals(node) && e.getValue() > token) {
         fail("2 (newest token)", id + " starts on " + node + " with token " + token + " but token "
@@ -189,7 +207,8 @@ public final class Invariants implements WorldObserver {
   /** Invariant 3, when a node starts acting as SPM: nobody else acts, and it holds the newest SPM token. */
   private void invariant3OneSpm(String node, long token) {
     for (SimNode other : world.nodes().values()) {
-      if (!other.node().equals(node) && other.spmToken() != 0) {
+      if (!other.node().equals(node) && other.spmToken() != 0
+          && !overlap.spmAllowed(other.node(), other.spmToken(), token)) {
         fail("3 (one SPM)", node + " becomes SPM (token " + token + ") while " + other.node()
             + " acts as SPM (token " + other.spmToken() + ")");
       }
@@ -207,7 +226,7 @@ public final class Invariants implements WorldObserver {
     if (had != null && (after.spm() == null || after.spm().token() != had.token())) {
       // Released, shut down, or reset: anything else means two could act.
       SimNode holder = world.node(had.node());
-      if (holder != null && holder.spmToken() == had.token()) {
+      if (holder != null && holder.spmToken() == had.token() && !overlap.spmFrozenCover(had.node(), had.token())) {
         fail("3 (one SPM)", "the SPM role (token " + had.token() + ") taken from " + had.node()
             + " while it still acts as SPM");
       }
@@ -235,6 +254,7 @@ public final class Invariants implements WorldObserver {
       for (String id : world.runningOn(e.getKey())) {
         ServiceStatus ss = after.services().get(id);
         if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+        if (e.getValue().confirmation().kind() == ConfirmKind.WATCHDOG && overlap.frozenCover(id, e.getKey())) continue;
         fail("4 (fence confirmation)", e.getKey() + " confirmed fenced by "
             + e.getValue().confirmation().kind().name().toLowerCase(Locale.ROOT) + " while it still runs " + id);
       }
@@ -259,7 +279,7 @@ public final class Invariants implements WorldObserver {
     }
     // It leaves its old node only when that node no longer runs it, and a failed node only after its fence is
     // confirmed.
-    if (world.whereRunning(id).containsKey(was.node())) {
+    if (world.whereRunning(id).containsKey(was.node()) && !overlap.frozenCover(id, was.node())) {
       fail("4 (leave only after fence confirmed)", id + " assigned to " + now.node() + " while still running on "
           + was.node());
     }
@@ -310,6 +330,7 @@ public final class Invariants implements WorldObserver {
     for (String id : world.runningOn(node)) {
       ServiceStatus ss = ms == null ? null : ms.services().get(id);
       if (ss != null && ss.state() == ServiceState.IGNORED) continue;
+      if (overlap.frozenCover(id, node)) continue; // its watchdog was frozen within the last L
       fail("4 (watchdog confirmation)", node + " fenced by its lease while it still runs " + id
           + ": the watchdog did not reset it in time");
     }
@@ -317,38 +338,9 @@ public final class Invariants implements WorldObserver {
 
   // ---- 5: liveness -----------------------------------------------------------------------------------------------
 
-  /**
-   * Invariant 5, after faults healed: every resource that should run is running once, on its assigned node, and
-   * one node acts as SPM when any may. Returns null when it holds, else the facts.
-   */
+  /** Invariant 5, after faults healed (see {@link Liveness}): null when it holds, else the facts. */
   public String invariant5Liveness() {
-    ManagerState ms = world.managerState();
-    if (ms == null) return "no manager state was ever written";
-    for (ResourceConfig rc : world.config().resources().values()) {
-      if (rc.state() != RequestState.STARTED) continue;
-      ServiceStatus ss = ms.services().get(rc.id());
-      if (ss == null) return rc.id() + " has no status";
-      if (ss.state() == ServiceState.ERROR) continue; // an operator's problem by definition, reported as such
-      if (waitsForDisk(ms, rc)) continue; // another resource holds a disk it lists: it waits by design
-      if (ss.state() != ServiceState.STARTED) return rc.id() + " is " + ss.state().label() + ", not started";
-      if (!world.whereRunning(rc.id()).containsKey(ss.node())) {
-        return rc.id() + " is started on " + ss.node() + " but not running there";
-      }
-    }
-    boolean candidates = world.config().nodes().values().stream().anyMatch(nc -> nc.spmPriority() >= 0);
-    long acting = world.nodes().values().stream().filter(n -> n.spmToken() != 0).count();
-    if (candidates && acting != 1) {
-      return acting + " nodes act as SPM, expected one (manager names " + ms.spm() + ")";
-    }
-    return null;
-  }
-
-  /** Does another resource hold the lease of a disk rc lists (the manager's state)? */
-  private static boolean waitsForDisk(ManagerState ms, ResourceConfig rc) {
-    for (String d : rc.disks()) {
-      if (ms.disks().get(d) != null && !ms.disks().get(d).resource().equals(rc.id())) return true;
-    }
-    return false;
+    return Liveness.check(world);
   }
 
   // ---- 6: no false fencing ---------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ public sealed interface Action permits
     Action.Ha, Action.Power, Action.Network, Action.Partition, Action.Heal, Action.Pause, Action.Reboot,
     Action.Shutdown, Action.RestartDaemon, Action.Service, Action.ServiceAdd, Action.ServiceDrop, Action.Usage,
     Action.SetTiming, Action.Maintenance, Action.FenceNode, Action.FenceConfirm, Action.FenceDevice, Action.DropAcks,
-    Action.SlowAcks, Action.WatchdogDevice, Action.HostFault, OperatorWords.Member, OperatorWords.SpmMove {
+    Action.SlowAcks, Action.WatchdogDevice, Action.HostFault, OperatorWords.Member, OperatorWords.SpmMove,
+    Action.Freeze {
   /**
    * Java 17 has no switch over record patterns: a visitor is the exhaustive switch, with no default. A new kind of
    * action breaks the build in every visitor until each says what it does with it.
@@ -39,6 +40,7 @@ public sealed interface Action permits
     R slowAcks(SlowAcks x);
     R watchdogDevice(WatchdogDevice x);
     R hostFault(HostFault x);
+    R freeze(Freeze x);
     R serviceAdd(ServiceAdd x);
     R serviceDrop(ServiceDrop x);
     R usage(Usage x);
@@ -122,7 +124,7 @@ public sealed interface Action permits
     }
   }
 
-  /** `pause NODE DURATION`: the node's processes freeze (its watchdog too). */
+  /** `pause NODE DURATION`: the agent's process alone stops; the watchdog keeps counting. */
   record Pause(String node, long durationMs) implements Action {
     @Override
     public <R> R accept(Visitor<R> v) {
@@ -422,6 +424,22 @@ public sealed interface Action permits
         case DAEMON_HANG -> "daemon " + node + " hang";
         case DAEMON_OK -> "daemon " + node + " ok";
       };
+    }
+  }
+
+  /**
+   * `freeze NODE DURATION`: every process of the node stops, its watchdog supervisor included (a host whose VM or
+   * cgroup is frozen); on resume the watchdog counts on from where it stopped.
+   */
+  record Freeze(String node, long durationMs) implements Action {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.freeze(this);
+    }
+
+    @Override
+    public String words() {
+      return "freeze " + node + " " + Durations.format(durationMs);
     }
   }
 

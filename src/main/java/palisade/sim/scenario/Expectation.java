@@ -35,6 +35,8 @@ public sealed interface Expectation {
     R clusterIs(ClusterIs x);
     R diskHeld(DiskHeld x);
     R diskFree(DiskFree x);
+    R storageWriter(StorageWriter x);
+    R storageRejected(StorageRejected x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -226,6 +228,29 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.converged(this);
+    }
+  }
+
+  /**
+   * `storage D last writer NODE[|NODE...]`: the last write the shared storage accepted for disk D (or the SPM's
+   * metadata, `spm-metadata`) came from one of nodes.
+   */
+  record StorageWriter(String disk, List<String> nodes) implements Expectation {
+    public StorageWriter {
+      nodes = nonEmpty(nodes);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.storageWriter(this);
+    }
+  }
+
+  /** `storage D rejected stale writes from NODE`: storage has rejected at least one write of NODE to D as stale. */
+  record StorageRejected(String disk, String node) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.storageRejected(this);
     }
   }
 

@@ -11,7 +11,7 @@ import palisade.core.Durations;
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
  * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
- * resources sharing a disk, `spm move`), then
+ * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog), then
  * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
  * invariants are checked on every event throughout.
  */
@@ -128,6 +128,7 @@ public final class Fuzz {
     FuzzTimings.add(new Random(seed ^ FuzzTimings.SALT), steps, durationMs);
     FuzzDisarm.add(new Random(seed ^ FuzzDisarm.SALT), steps, durationMs);
     FuzzLeases.spmMoves(new Random(seed ^ FuzzLeases.SALT), steps, nodes, durationMs);
+    FuzzFreezes.add(new Random(seed ^ FuzzFreezes.SALT), lines, steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));

@@ -20,8 +20,7 @@ import palisade.sim.scenario.Action.ServiceCommand;
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
       + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, node add|remove NODE, "
-      + "kdump, daemon, "
-      + "usage, timing, disarm, arm, spm move";
+      + "kdump, daemon, usage, timing, disarm, arm, spm move, freeze";
 
   private Grammar() {}
 
@@ -91,20 +90,24 @@ final class Grammar {
         arity(a, 3, "slow-acks NODE DURATION");
         yield new Action.SlowAcks(a.get(1), duration(a.get(2), "slow-acks"));
       }
-      case "watchdog" -> {
-        arity(a, 3, "watchdog NODE missing|ok");
-        if (!a.get(2).equals("missing") && !a.get(2).equals("ok")) {
-          throw error("watchdog: expected missing or ok, got '" + a.get(2) + "'");
-        }
-        yield new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
-      }
+      case "watchdog" -> watchdog(a);
       case "kdump", "daemon" -> hostFault(a);
+      case "freeze" -> freeze(a);
       case "usage" -> OperatorActions.usage(a);
       case "timing" -> TimingWords.action(a);
       case "disarm", "arm" -> ha(a);
       case "spm" -> spmMove(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `watchdog NODE missing|ok`. */
+  private static Action watchdog(List<String> a) {
+    arity(a, 3, "watchdog NODE missing|ok");
+    if (!a.get(2).equals("missing") && !a.get(2).equals("ok")) {
+      throw error("watchdog: expected missing or ok, got '" + a.get(2) + "'");
+    }
+    return new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
   }
 
   /** `node add NODE [KEY=VALUE ...]` or `node remove NODE`. */
@@ -164,6 +167,26 @@ final class Grammar {
     }
     return new Action.HostFault(a.get(1), a.get(2).equals("hang") ? Action.HostFault.Kind.DAEMON_HANG
         : Action.HostFault.Kind.DAEMON_OK);
+  }
+
+  /** `freeze NODE DURATION`: the whole node, its watchdog included. */
+  private static Action freeze(List<String> a) {
+    arity(a, 3, "freeze NODE DURATION");
+    long ms = duration(a.get(2), "freeze");
+    if (ms == 0) throw error("freeze: the duration must be positive");
+    return new Action.Freeze(a.get(1), ms);
+  }
+
+  /** `storage D last writer NODE[|NODE...]` or `storage D rejected stale writes from NODE`. */
+  private static Expectation storage(List<String> e) {
+    if (e.size() == 5 && e.get(2).equals("last") && e.get(3).equals("writer")) {
+      return new Expectation.StorageWriter(e.get(1), nodes(e.get(4)));
+    }
+    if (e.size() == 7 && String.join(" ", e.subList(2, 6)).equals("rejected stale writes from")) {
+      return new Expectation.StorageRejected(e.get(1), e.get(6));
+    }
+    throw error("expect storage: expected storage D last writer NODE[|NODE...] or storage D rejected stale writes "
+        + "from NODE, got '" + String.join(" ", e) + "'");
   }
 
   /** `fence-device DEV fail|ok|slow DURATION`. */
@@ -273,6 +296,7 @@ final class Grammar {
       }
       case "cluster" -> { return cluster(e); }
       case "disk" -> { return disk(e); }
+      case "storage" -> { return storage(e); }
       default -> {
         String id = e.get(0);
         if (e.size() >= 2 && e.get(1).equals("running")) {
@@ -292,7 +316,7 @@ final class Grammar {
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
             + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
             + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed, disk D held by NODE, "
-            + "disk D free or converged");
+            + "disk D free, storage D ... or converged");
       }
     }
   }

@@ -108,6 +108,21 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   }
 
   @Override
+  public Void freeze(Action.Freeze a) {
+    return nodeRef(a.node(), "freeze");
+  }
+
+  @Override
+  public Void storageWriter(Expectation.StorageWriter e) {
+    return nodeRefs(e.nodes(), "expect storage");
+  }
+
+  @Override
+  public Void storageRejected(Expectation.StorageRejected e) {
+    return nodeRef(e.node(), "expect storage");
+  }
+
+  @Override
   public Void restartDaemon(Action.RestartDaemon a) {
     return nodeRef(a.node(), "restart-daemon");
   }

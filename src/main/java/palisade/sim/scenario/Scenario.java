@@ -347,6 +347,8 @@ public final class Scenario {
     if (group != null && !groups.containsKey(group)) throw error("resource " + id + ": unknown group '" + group
         + "' (declare it with a group line first)");
     List<String> disks = kv.containsKey("disks") ? List.of(kv.get("disks").split(",")) : List.of();
+    if (disks.contains(palisade.sim.SimStorage.METADATA)) throw error("resource " + id + ": disk name '"
+        + palisade.sim.SimStorage.METADATA + "' is reserved for the SPM's storage metadata");
     faults.resource(id, kv, nodes.keySet());
     resources.put(id, ResourceConfig.sim(id, node, state, group,
         integer(kv.getOrDefault("priority", "0"), "resource " + id + " priority"),

@@ -11,7 +11,6 @@ import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
 import palisade.core.ServiceStatus;
-import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
 import palisade.sim.WorldObserver;
@@ -104,149 +103,7 @@ public final class ScenarioRunner {
   }
 
   private void act(Scenario.At at) {
-    at.action().accept(new Act(at));
-  }
-
-  /** What each action does to the world. */
-  private final class Act implements Action.Visitor<Void> {
-    private final Scenario.At at;
-
-    Act(Scenario.At at) {
-      this.at = at;
-    }
-
-  @Override
-  public Void power(Action.Power a) {
-    if (a.on()) world.powerOn(actor(at, a.node()));
-    else world.powerOff(actor(at, a.node()), "");
-    return null;
-  }
-
-  @Override
-  public Void network(Action.Network a) {
-    world.network(actor(at, a.node()), a.up());
-    return null;
-  }
-
-  @Override
-  public Void partition(Action.Partition a) {
-    world.partition(a.sides());
-    return null;
-  }
-
-  @Override
-  public Void heal(Action.Heal a) {
-    world.heal();
-    return null;
-  }
-
-  @Override
-  public Void pause(Action.Pause a) {
-    world.pause(actor(at, a.node()), a.durationMs());
-    return null;
-  }
-
-  @Override
-  public Void reboot(Action.Reboot a) {
-    world.shutdown(actor(at, a.node()), true);
-    return null;
-  }
-
-  @Override
-  public Void shutdown(Action.Shutdown a) {
-    world.shutdown(actor(at, a.node()), false);
-    return null;
-  }
-
-  @Override
-  public Void restartDaemon(Action.RestartDaemon a) {
-    world.node(actor(at, a.node())).restartDaemon(a.downMs());
-    return null;
-  }
-
-  @Override
-  public Void hostFault(Action.HostFault a) {
-    if (a.kind() == Action.HostFault.Kind.KDUMP) world.kdumps().crash(actor(at, a.node()));
-    else SimNodeFaults.daemon(world, actor(at, a.node()), a.kind() == Action.HostFault.Kind.DAEMON_HANG);
-    return null;
-  }
-
-  @Override
-  public Void service(Action.Service a) {
-    return OperatorActions.service(world, a, a.node() == null ? null : actor(at, a.node()));
-  }
-
-  @Override
-  public Void serviceAdd(Action.ServiceAdd a) {
-    return OperatorActions.add(world, a);
-  }
-
-  @Override
-  public Void serviceDrop(Action.ServiceDrop a) {
-    return OperatorActions.drop(world, a);
-  }
-
-  @Override
-  public Void setTiming(Action.SetTiming a) {
-    TimingWords.apply(world, a);
-    return null;
-  }
-
-  @Override
-  public Void usage(Action.Usage a) {
-    return OperatorActions.usage(world, a);
-  }
-
-  @Override
-  public Void maintenance(Action.Maintenance a) {
-    return OperatorActions.maintenance(world, actor(at, a.node()), a.on());
-  }
-
-  @Override
-  public Void fenceNode(Action.FenceNode a) {
-    return OperatorActions.fenceNode(world, actor(at, a.node()));
-  }
-
-  @Override
-  public Void spmMove(OperatorWords.SpmMove a) {
-    return OperatorActions.spmMove(world, actor(at, a.node()));
-  }
-
-  @Override
-  public Void fenceConfirm(Action.FenceConfirm a) {
-    return OperatorActions.fenceConfirm(world, actor(at, a.node()), a.ifOff());
-  }
-
-  @Override
-  public Void ha(Action.Ha a) {
-    return OperatorActions.ha(world, a);
-  }
-
-  @Override
-  public Void member(OperatorWords.Member a) {
-    return MemberActions.apply(world, a, scenario.fenceDevices);
-  }
-
-  @Override
-  public Void fenceDevice(Action.FenceDevice a) {
-    world.fenceDevice(a.device(), a.ok(), a.slowMs());
-    return null;
-  }
-
-  @Override
-  public Void dropAcks(Action.DropAcks a) {
-    return SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
-  }
-
-  @Override
-  public Void slowAcks(Action.SlowAcks a) {
-    return SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
-  }
-
-  @Override
-  public Void watchdogDevice(Action.WatchdogDevice a) {
-    return SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
-  }
+    at.action().accept(new ActionRunner(world, scenario.fenceDevices, ref -> actor(at, ref)));
   }
 
   // ---- expectations ----------------------------------------------------------------------------------------------
@@ -432,6 +289,16 @@ public final class ScenarioRunner {
   @Override
   public String diskFree(Expectation.DiskFree x) {
     return ms == null || ms.disks().get(x.disk()) == null ? null : SimFacts.disk(x.disk(), ms.disks().get(x.disk()));
+  }
+
+  @Override
+  public String storageWriter(Expectation.StorageWriter x) {
+    return PhysicalFacts.lastWriter(world, x.disk(), x.nodes().stream().map(ScenarioRunner.this::node).toList());
+  }
+
+  @Override
+  public String storageRejected(Expectation.StorageRejected x) {
+    return PhysicalFacts.rejected(world, x.disk(), node(x.node()));
   }
 
   @Override

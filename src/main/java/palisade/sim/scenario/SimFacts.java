@@ -14,7 +14,7 @@ final class SimFacts {
     return on.isEmpty() ? "it is not running" : "it runs on " + String.join(", ", on.keySet());
   }
 
-  /** Physical truth: the machines acting as SPM now. */
+  /** Physical truth: the machines acting as SPM now (a frozen one acts as nothing). */
   static TreeSet<String> actingSpm(SimWorld world) {
     TreeSet<String> acting = new TreeSet<>();
     for (SimNode n : world.nodes().values()) {
