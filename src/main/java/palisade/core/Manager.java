@@ -51,6 +51,8 @@ public final class Manager {
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
+  /** While standby: every node's timer from our own looks, kept at take-over (DESIGN "The manager rule"). */
+  private final StandbyWatch watch = new StandbyWatch();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -110,7 +112,11 @@ public final class Manager {
 
   private void standby(long nowMs) {
     StoreClient store = env.store();
-    if (!store.synced()) return;
+    if (!store.synced()) {
+      watch.gap();
+      return;
+    }
+    watch.look(store.view(), timing, nowMs);
     Versioned<ManagerLease> seen = store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
     long version = seen == null ? Op.ABSENT : seen.version();
     if (version != leaseSeenVersion) {
@@ -151,8 +157,12 @@ public final class Manager {
         role = Role.ACTIVE;
         lastGoodRenewalMs = t;
         lastRenewSentMs = t;
-        timers.clear(); // a new manager starts every node's timer at now: it waits a full L before fencing
+        // Timers it watched without a gap it keeps; any other starts at now (a full L before fencing that node).
+        timers.clear();
+        timers.putAll(watch.handOver(timing, t));
         env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
+        env.log().event(SOURCE, timers.isEmpty() ? "node timers start now: a full lease_timeout before a fence"
+            : "node timers kept from watching as standby: " + String.join(", ", timers.keySet()));
         round(t);
       }
     });
@@ -200,6 +210,7 @@ public final class Manager {
     state = null;
     lease = null;
     timers.clear();
+    watch.gap(); // a deposed manager's watch starts from its next look
     rebalance.reset();
     powerSaving.reset();
     leaseSeenVersion = Long.MIN_VALUE;
