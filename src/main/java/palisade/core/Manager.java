@@ -158,11 +158,13 @@ public final class Manager {
         lastGoodRenewalMs = t;
         lastRenewSentMs = t;
         // Timers it watched without a gap it keeps; any other starts at now (a full L before fencing that node).
+        long watched = watch.watchedMs(t);
         timers.clear();
         timers.putAll(watch.handOver(timing, t));
         env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
         env.log().event(SOURCE, timers.isEmpty() ? "node timers start now: a full lease_timeout before a fence"
-            : "node timers kept from watching as standby: " + String.join(", ", timers.keySet()));
+            : "node timers kept from " + Durations.format(watched) + " of watching as standby: "
+            + String.join(", ", timers.keySet()));
         round(t);
       }
     });

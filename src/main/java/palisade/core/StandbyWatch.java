@@ -34,6 +34,11 @@ final class StandbyWatch {
     return 2 * timing.renewMs() + timing.ackMs();
   }
 
+  /** How long the unbroken watch has lasted at nowMs, on the standby's own clock. */
+  long watchedMs(long nowMs) {
+    return nowMs - sinceMs;
+  }
+
   /** One standby look at a synced view at nowMs. */
   void look(StoreView view, Timing timing, long nowMs) {
     if (nowMs - lastLookMs > maxGapMs(timing)) { // a gap: what happened in it was not seen

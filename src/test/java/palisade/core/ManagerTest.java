@@ -287,7 +287,7 @@ class ManagerTest {
   void aStandbyThatWatchedKeepsItsNodeTimersSoTheOldManagersNodeIsFencedAtTakeOver() {
     long fencedAt = fenceOfTheOldManagersNodeAfterTakeOver(-1, -1);
     assertThat(manager.epoch()).isEqualTo(5);
-    assertThat(log).contains("manager: node timers kept from watching as standby: node1, node2, node3");
+    assertThat(log).contains("manager: node timers kept from 8s of watching as standby: node1, node2, node3");
     // The lease and node2's record fell silent together: one L on node1's clock for both, not L after the lapse.
     assertThat(fencedAt).isEqualTo(timing.leaseMs());
   }
