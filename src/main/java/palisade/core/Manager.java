@@ -286,7 +286,7 @@ public final class Manager {
     for (String n : config.nodes().keySet()) {
       Long written = fenceCommitted.get(n);
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.needsFenceWrite(n)) fence.add(n);
+      if (nodes.fenceWriteDue(n, nowMs)) fence.add(n);
     }
     if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);

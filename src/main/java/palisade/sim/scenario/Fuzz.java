@@ -10,9 +10,9 @@ import palisade.core.Durations;
 /**
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
- * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog), then
- * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
- * invariants are checked on every event throughout.
+ * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
+ * faults of the manager's own node), then everything heals and every resource that should run must run, once,
+ * within a bound (DESIGN invariant 5). Safety invariants are checked on every event throughout.
  */
 public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
@@ -126,6 +126,7 @@ public final class Fuzz {
     FuzzHostFaults.operatorFences(new Random(seed ^ FuzzHostFaults.FENCE_SALT), steps, nodes, durationMs);
     FuzzTimings.add(new Random(seed ^ FuzzTimings.SALT), steps, durationMs);
     FuzzDisarm.add(new Random(seed ^ FuzzDisarm.SALT), steps, durationMs);
+    FuzzManagerFaults.add(new Random(seed ^ FuzzManagerFaults.SALT), steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
