@@ -18,7 +18,7 @@ public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
   static final long SETTLE_MS = 240_000;
   /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
-  private static final long SECOND_POWER_ON_MS = 125_000;
+  static final long SECOND_POWER_ON_MS = 125_000;
 
   /**
    * One run's verdict. history is the run as a scenario file that replays it (`sim run` takes its seed), kept only
