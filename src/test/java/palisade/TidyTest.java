@@ -43,16 +43,17 @@ class TidyTest {
   static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
       Map.entry("core", Set.of()),
       Map.entry("io", Set.of()),
+      Map.entry("storage", Set.of()),
       Map.entry("sim", Set.of("core")),
       Map.entry("sim.check", Set.of("core", "sim")),
       Map.entry("sim.scenario", Set.of("core", "io", "sim", "sim.check")),
       Map.entry("fencing", Set.of("core", "io")),
-      Map.entry("runtime", Set.of("core", "io", "fencing")),
+      Map.entry("runtime", Set.of("core", "io", "fencing", "storage")),
       Map.entry("web", Set.of("core", "io", "fencing", "runtime")),
-      Map.entry("lab", Set.of("core", "io", "fencing", "runtime")),
+      Map.entry("lab", Set.of("core", "io", "fencing", "runtime", "storage")),
       Map.entry("bench", Set.of("core", "io", "sim", "sim.check", "sim.scenario", "fencing", "runtime", "lab")),
       Map.entry("cli", Set.of("core", "io", "sim", "sim.check", "sim.scenario", "fencing", "runtime", "web", "lab",
-          "bench")),
+          "bench", "storage")),
       Map.entry("", Set.of("cli")));
 
   private static final Pattern CORE_IMPURE = Pattern.compile(

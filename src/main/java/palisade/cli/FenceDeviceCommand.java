@@ -1,18 +1,13 @@
 package palisade.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceDeviceDef;
 import palisade.core.StorePaths;
-import palisade.fencing.FenceDevice;
-import palisade.fencing.FenceDevices;
-import palisade.fencing.FenceException;
-import palisade.fencing.PowerState;
 import palisade.runtime.daemon.ClusterDevices;
 import palisade.runtime.daemon.DaemonConfig;
+import palisade.runtime.daemon.DeviceProbe;
 import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,17 +45,9 @@ final class FenceDeviceCommand {
       DaemonConfig dc = DaemonConfig.load(config);
       DaemonConfig.FenceDeviceConf conf = dc.fenceDevices().get(device);
       if (conf == null) conf = fromCluster(dc);
-      long started = System.nanoTime();
-      try {
-        FenceDevice d = FenceDevices.create(conf.spec());
-        PowerState s = d.status(Duration.ofMillis(conf.timeoutMs()));
-        System.out.printf("%s: ok (power %s, %d ms)%n", device, s.toString().toLowerCase(Locale.ROOT),
-            (System.nanoTime() - started) / 1_000_000);
-        return 0;
-      } catch (FenceException e) {
-        System.out.printf("%s: failed: %s%n", device, e.getMessage());
-        return 1;
-      }
+      DeviceProbe.Result r = DeviceProbe.probe(conf);
+      System.out.println(r.line(device));
+      return r.ok() ? 0 : 1;
     }
 
     /** The device as /config defines it, with this host's secret; refused naming the devices both places know. */

@@ -5,18 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
-import palisade.core.ConfigException;
 import palisade.core.Durations;
 import palisade.core.FenceDeviceDef;
-import palisade.core.NodeConfig;
-import palisade.core.StorePaths;
-import palisade.fencing.FenceDeviceSpec;
-import palisade.fencing.FenceDevices;
-import palisade.fencing.FenceException;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.DeviceEdits;
+import palisade.runtime.store.Operations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,94 +57,16 @@ final class FenceDeviceConfigCommands {
         + "host; <data_dir>/secrets/NAME in the lab); 'none' for no secret")
     String secret;
 
-    /** The definition with every given part applied to base (null: a new device); refused naming the argument. */
-    FenceDeviceDef applyTo(String name, FenceDeviceDef base) {
-      String t = type != null ? type : base == null ? null : base.type();
-      if (t == null) throw new CliError("--type: required for a new device (ipmi, redfish or agent)");
-      boolean agentType = t.equals("agent");
-      TreeMap<String, String> opts = new TreeMap<>(base == null ? Map.of() : base.options());
-      put(opts, agentType ? "ip" : "host", address);
-      put(opts, agentType ? "ipport" : "port", port);
-      put(opts, "username", user);
-      if (agent != null && !agentType) throw new CliError("--agent: only for --type agent");
-      put(opts, "agent", agent);
+    /** As the shared edit takes it: each --option split at its first '='. */
+    DeviceEdits.Definition definition() {
+      TreeMap<String, String> opts = new TreeMap<>();
       for (String o : options) {
         int eq = o.indexOf('=');
         if (eq <= 0) throw new CliError("--option: '" + o + "' is not KEY=VALUE; nothing was written");
-        put(opts, o.substring(0, eq), o.substring(eq + 1));
+        opts.put(o.substring(0, eq), o.substring(eq + 1));
       }
-      long deadline = timeout != null ? ms(timeout) : base != null && (type == null || type.equals(base.type()))
-          ? base.timeoutMs() : agentType ? 20_000 : 10_000;
-      String s = secret == null ? base == null ? null : base.secret() : secret.equals("none") ? null : secret;
-      FenceDeviceDef def;
-      try {
-        def = new FenceDeviceDef(t, opts, deadline, s);
-      } catch (ConfigException e) {
-        throw new CliError("fence device " + name + ": " + e.getMessage() + "; nothing was written");
-      }
-      check(name, def);
-      return def;
+      return new DeviceEdits.Definition(type, address, port, user, agent, opts, timeout, secret);
     }
-
-    private static void put(Map<String, String> opts, String key, String value) {
-      if (value == null) return;
-      if (value.isEmpty()) opts.remove(key);
-      else opts.put(key, value);
-    }
-
-    private static long ms(String text) {
-      try {
-        return Durations.parseMs(text, "--timeout");
-      } catch (ConfigException e) {
-        throw new CliError(e.getMessage() + "; nothing was written");
-      }
-    }
-  }
-
-  /**
-   * What can be judged here, before anything is written: no secret among the options; an ipmi or redfish device's
-   * options as the daemons will build it (with a stand-in secret: the real one is on the hosts); an agent named.
-   */
-  static void check(String name, FenceDeviceDef def) {
-    try {
-      TreeMap<String, String> opts = new TreeMap<>(def.options());
-      FenceDeviceSpec plain = FenceDeviceSpec.of(name, def.type(), opts);
-      if (plain.hasInlineSecret()) {
-        throw new CliError("fence device " + name + ": an option holds a secret (" + plain.describe() + "); "
-            + "secrets stay on the hosts: name the file with --secret-file-name; nothing was written");
-      }
-      if (def.type().equals("agent")) {
-        if (!opts.containsKey("agent")) throw new FenceException("option 'agent' is required (--agent fence_x)");
-        return;
-      }
-      if (def.secret() == null) {
-        throw new FenceException("a " + def.type() + " device needs a password: name its file on the hosts with "
-            + "--secret-file-name");
-      }
-      opts.put("password", "stand-in");
-      FenceDevices.create(FenceDeviceSpec.of(name, def.type(), opts));
-    } catch (FenceException e) {
-      String m = e.getMessage();
-      throw new CliError((m.startsWith("fence device") ? m : "fence device " + name + ": " + m)
-          + "; nothing was written");
-    }
-  }
-
-  /** Nodes whose fence levels name the device. */
-  static TreeSet<String> users(ClusterConfig cfg, String device) {
-    TreeSet<String> out = new TreeSet<>();
-    for (NodeConfig n : cfg.nodes().values()) {
-      for (List<String> level : n.fenceLevels()) {
-        if (level.contains(device)) out.add(n.name());
-      }
-    }
-    return out;
-  }
-
-  static String describe(FenceDeviceDef d) {
-    return d.type() + ", " + (d.options().isEmpty() ? "no options" : d.options().toString().replaceAll("[{}]", ""))
-        + ", timeout " + Durations.format(d.timeoutMs()) + ", secret " + (d.secret() == null ? "none"
-        : "secrets/" + d.secret());
   }
 
   @Command(name = "add", description = {"Define a fence device for the whole cluster (no secret: each host keeps "
@@ -167,24 +84,9 @@ final class FenceDeviceConfigCommands {
 
     @Override
     public Integer call() throws Exception {
-      if (!FenceDeviceDef.NAME.matcher(name).matches()) {
-        throw new CliError("NAME: '" + name + "' is not a device name (lower-case letters, digits, '-', '_')");
-      }
-      FenceDeviceDef def = definition.applyTo(name, null); // judged before any connection
-      try (Admin admin = store.admin()) {
-        admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
-          if (c == null) throw new CliError("the cluster has no configuration yet; nothing was written", 1);
-          if (c.fence().devices().containsKey(name)) {
-            throw new CliError("fence device " + name + " exists (change it with fence device set); nothing was "
-                + "written");
-          }
-          return c.withFence(c.fence().withDevice(name, def));
-        });
-        String line = "fence device " + name + " added (" + describe(def) + ")";
-        admin.audit(line);
-        System.out.println(line + "; every daemon builds it from its next round");
-      }
-      return 0;
+      DeviceEdits.Definition given = definition.definition(); // judged before any connection
+      return ConfigEdit.run(store, admin -> new DeviceEdits(admin, Operations.CLI_NAMES).add(name, given),
+          line -> line + "; every daemon builds it from its next round");
     }
   }
 
@@ -202,17 +104,9 @@ final class FenceDeviceConfigCommands {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        ClusterConfig after = admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
-          FenceDeviceDef base = c == null ? null : c.fence().devices().get(name);
-          if (base == null) throw new CliError("no fence device '" + name + "' in the cluster's configuration");
-          return c.withFence(c.fence().withDevice(name, definition.applyTo(name, base)));
-        });
-        String line = "fence device " + name + " changed (" + describe(after.fence().devices().get(name)) + ")";
-        admin.audit(line);
-        System.out.println(line + "; every daemon builds it from its next round");
-      }
-      return 0;
+      DeviceEdits.Definition given = definition.definition();
+      return ConfigEdit.run(store, admin -> new DeviceEdits(admin, Operations.CLI_NAMES).set(name, given),
+          line -> line + "; every daemon builds it from its next round");
     }
   }
 
@@ -227,22 +121,7 @@ final class FenceDeviceConfigCommands {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> {
-          if (c == null || !c.fence().devices().containsKey(name)) {
-            throw new CliError("no fence device '" + name + "' in the cluster's configuration");
-          }
-          TreeSet<String> users = users(c, name);
-          if (!users.isEmpty()) {
-            throw new CliError("fence device " + name + " is in the fence levels of " + String.join(", ", users)
-                + " (change them first: palisade node set NODE --fence-level ...); nothing was written");
-          }
-          return c.withFence(c.fence().withDevice(name, null));
-        });
-        admin.audit("fence device " + name + " removed");
-        System.out.println("fence device " + name + " removed");
-      }
-      return 0;
+      return ConfigEdit.run(store, admin -> new DeviceEdits(admin, Operations.CLI_NAMES).remove(name), line -> line);
     }
   }
 
@@ -261,20 +140,20 @@ final class FenceDeviceConfigCommands {
         ClusterConfig cfg = NodeConfigCommands.config(admin);
         List<Map<String, Object>> json = new ArrayList<>();
         Table t = new Table("NAME", "TYPE", "TIMEOUT", "SECRET", "USED BY", "OPTIONS");
-        cfg.fence().devices().forEach((n, d) -> {
-          TreeSet<String> users = users(cfg, n);
+        for (DeviceEdits.Listed l : DeviceEdits.list(cfg)) {
+          FenceDeviceDef d = l.def();
           LinkedHashMap<String, Object> o = new LinkedHashMap<>();
-          o.put("name", n);
+          o.put("name", l.name());
           o.put("type", d.type());
           o.put("timeout", Durations.format(d.timeoutMs()));
           o.put("secret", d.secret());
-          o.put("usedBy", new ArrayList<>(users));
+          o.put("usedBy", l.usedBy());
           o.put("options", d.options());
           json.add(o);
-          t.row(n, d.type(), Durations.format(d.timeoutMs()), d.secret(), users.isEmpty() ? null
-              : String.join(",", users), d.options().isEmpty() ? null : d.options().toString().replaceAll("[{}]",
-              ""));
-        });
+          t.row(l.name(), d.type(), Durations.format(d.timeoutMs()), d.secret(), l.usedBy().isEmpty() ? null
+              : String.join(",", l.usedBy()), d.options().isEmpty() ? null : d.options().toString()
+              .replaceAll("[{}]", ""));
+        }
         if (output.json()) {
           OutputOption.print(json, System.out);
         } else if (t.isEmpty()) {

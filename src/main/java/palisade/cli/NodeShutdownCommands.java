@@ -9,6 +9,8 @@ import palisade.core.NodeStatus;
 import palisade.core.ShutdownPolicy;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
+import palisade.runtime.store.NodeEdits;
+import palisade.runtime.store.Operations;
 import palisade.runtime.store.ShutdownRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,16 +74,15 @@ final class NodeShutdownCommands {
 
   /** A policy as the CLI takes it; {@code default} (when allowed) is null. Refused naming the argument. */
   static ShutdownPolicy parsePolicy(String text, String argument, boolean allowDefault) {
-    if (allowDefault && text.equals("default")) return null;
-    for (ShutdownPolicy p : ShutdownPolicy.values()) {
-      if (label(p).equals(text)) return p;
+    try {
+      return NodeEdits.policy(text, argument, allowDefault);
+    } catch (Operations.Refused r) {
+      throw new CliError(r.getMessage() + "; nothing was written");
     }
-    throw new CliError(argument + ": '" + text + "' is not one of conditional, freeze, failover, migrate"
-        + (allowDefault ? ", default" : "") + "; nothing was written");
   }
 
   static String label(ShutdownPolicy p) {
-    return p.name().toLowerCase(Locale.ROOT);
+    return NodeEdits.label(p);
   }
 
   /** The store, once NODE is known to be one of the cluster's nodes (else a clear refusal, nothing written). */

@@ -16,7 +16,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         NodeCommand.class,
         FenceCommand.class, EventsCommand.class, CredentialsCommand.class, ConfigCommand.class,
         NotifyCommand.class, ClusterCommand.class, CompletionCommand.class, DocsCommand.class,
-        RenamedCommands.Agent.class, WitnessCommand.class, StoreCommand.class})
+        RenamedCommands.Agent.class, WitnessCommand.class, StoreCommand.class, StorageCommand.class,
+        DiskCommand.class, SpmCommand.class})
 public final class PalisadeCommand {
   private PalisadeCommand() {}
 

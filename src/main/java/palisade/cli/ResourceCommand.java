@@ -60,19 +60,7 @@ final class ResourceCommand {
   static int run(StoreOptions store, Op op, WaitOptions wait, WaitGoal goal) throws Exception {
     long timeoutMs = wait == null ? -1 : wait.checkedTimeoutMs(); // a bad --timeout writes nothing
     // the store is reached only once the input passed the checks that need none (bad input needs no cluster)
-    Admin[] opened = new Admin[1];
-    java.util.function.Supplier<Admin> admin = () -> {
-      if (opened[0] == null) {
-        try {
-          opened[0] = store.admin();
-        } catch (RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new IllegalStateException(e.getMessage(), e);
-        }
-      }
-      return opened[0];
-    };
+    ConfigEdit.LazyAdmin admin = new ConfigEdit.LazyAdmin(store);
     try {
       Operations.Done done = op.apply(new Operations(admin, Operations.CLI_NAMES));
       if (timeoutMs < 0) {
@@ -84,7 +72,7 @@ final class ResourceCommand {
     } catch (Operations.Refused r) {
       throw new CliError(r.getMessage(), r.exitCode());
     } finally {
-      if (opened[0] != null) opened[0].close();
+      admin.close();
     }
     return 0;
   }
@@ -112,6 +100,10 @@ final class ResourceCommand {
         + "started, stopped or disabled (default ${DEFAULT-VALUE})")
     String state;
 
+    @Option(names = "--disk", paramLabel = "PATH", description = "a disk it writes, repeatable: its lease is held "
+        + "wherever the resource runs (a libvirt domain's own disks are added from its XML)")
+    List<String> disks = new ArrayList<>();
+
     @Option(names = "--group", paramLabel = "GROUP", description = "its placement group")
     String group;
 
@@ -134,7 +126,7 @@ final class ResourceCommand {
     public Integer call() throws Exception {
       TreeMap<String, String> opts = options(options, Map.of());
       return run(store, ops -> ops.add(new Operations.NewResource(id, node, type, opts, state, group, priority,
-          maxRestart, maxRelocate)), wait, WaitGoal.asConfigured(id));
+          maxRestart, maxRelocate, disks)), wait, WaitGoal.asConfigured(id));
     }
   }
 

@@ -115,7 +115,7 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("manager: %s (epoch %d, lease age %s)%n", lease.holder(), lease.epoch(),
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
-      out.println("spm: " + SpmRole.describe(ms == null ? null : ms.spm()));
+      out.println("spm: " + spm(ms == null ? null : ms.spm()));
       out.println("ha: " + HaCommand.line(ms, HaCommand.records(admin, cfg)).substring("the cluster is ".length()));
       out.println("shutdown policy: " + policy(cfg.shutdownPolicy()) + " (cluster default)");
       out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG",
@@ -200,6 +200,13 @@ final class StatusCommand implements Callable<Integer> {
       return rec.watchdog() + " (not under the cluster's timing)";
     }
     return rec.watchdog();
+  }
+
+  /** `node2 (token 9) since 2026-12-04T16:40:00.000Z, moving to node3`; `none`. */
+  static String spm(SpmRole r) {
+    if (r == null) return SpmRole.describe(null);
+    return SpmRole.describe(r) + (r.sinceMs() > 0 ? " since " + Reads.time(r.sinceMs()) : "")
+        + (r.moveTo() == null ? "" : ", moving to " + r.moveTo());
   }
 
   private static String policy(palisade.core.ShutdownPolicy p) {

@@ -107,16 +107,20 @@ final class StoreOptions {
       if (labNamed || !Files.exists(DEFAULT_CONFIG)) return null;
       file = DEFAULT_CONFIG;
     }
-    DaemonConfig dc;
+    DaemonConfig dc = load(file);
+    boolean own = dc.cliCredential() != null;
+    return new NodeFile(file, ensemble(dc), dc.cluster(), own ? dc.cliCredential() : dc.storeCredential(),
+        own ? "cli.credential" : "store.credential");
+  }
+
+  /** A node's configuration file, read; a CliError (exit 2) naming the file and the key when it is wrong. */
+  static DaemonConfig load(Path file) {
     try {
-      dc = DaemonConfig.load(file);
+      return DaemonConfig.load(file);
     } catch (ConfigException e) {
       // DaemonConfig names the file and the key already
       throw new CliError(e.getMessage().startsWith(file.toString()) ? e.getMessage() : file + ": " + e.getMessage());
     }
-    boolean own = dc.cliCredential() != null;
-    return new NodeFile(file, ensemble(dc), dc.cluster(), own ? dc.cliCredential() : dc.storeCredential(),
-        own ? "cli.credential" : "store.credential");
   }
 
   private record NodeFile(Path file, String connectString, String cluster, Path credential, String credentialKey) {}

@@ -261,8 +261,9 @@ public final class Agent {
 
   /** After a fence: acknowledge the new generation once nothing runs here, then start over as a fresh member. */
   private void rejoin(long nowMs) {
-    // A start still under way when everything was killed may finish after: acknowledge only once it answered.
-    if (!lease.canWrite() || !resources.settled()) return;
+    // A start still under way when everything was killed may finish after: acknowledge only once it answered; and
+    // only once the SPM duty has ended (a host's stop hook may take a moment).
+    if (!lease.canWrite() || !resources.settled() || spm.active()) return;
     Check.that(env.resources().running().isEmpty(), "%s: resources still running after kill-all", node);
     Check.that(!spm.active(), "%s: still SPM after a fence", node);
     Versioned<NodeRecord> rec = lease.own();

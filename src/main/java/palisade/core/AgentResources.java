@@ -28,6 +28,10 @@ final class AgentResources {
   private long opsEpoch;
   /** Operations in flight when everything was killed, not answered yet: what they finish may need killing too. */
   private int staleOps;
+  /** The manager state this node acts on this step: its disk leases gate every start and hand-over. */
+  private ManagerState acting;
+  /** Resources whose start or hand-over waits for a disk lease, by the token told of: one event per token. */
+  private final TreeMap<String, Long> leaseWaitTold = new TreeMap<>();
 
   AgentResources(AgentEnv env, Timing timing, String source) {
     this.env = env;
@@ -83,6 +87,7 @@ final class AgentResources {
     SortedMap<String, ServiceStatus> known = ms.services();
     results.keySet().retainAll(known.keySet());
     highestToken.keySet().retainAll(known.keySet());
+    leaseWaitTold.keySet().retainAll(known.keySet());
     // A migration record is over once its resource carries another token: tokens never come back.
     migrationSeen.entrySet().removeIf(e -> {
       ServiceStatus ss = known.get(e.getKey());
@@ -138,6 +143,7 @@ final class AgentResources {
    */
   void manage(ManagerState ms, ClusterConfig config, boolean stopping, long nowMs) {
     prune(ms);
+    acting = ms;
     SortedSet<String> running = env.resources().running();
     for (var e : ms.services().entrySet()) {
       String id = e.getKey();
@@ -252,6 +258,7 @@ final class AgentResources {
   private void start(ResourceConfig rc, long token) {
     if (rc == null || !env.watchdog().armed()) return; // armed on the next in-time renewal: nothing unprotected
     String id = rc.id();
+    if (!leasesHeld(rc, node, token, "starting")) return;
     Check.invariant(2, token >= highestToken.getOrDefault(id, 0L),
         "%s: start of %s with token %d below %d already seen here", node, id, token, highestToken.get(id));
     Check.that(token > 0 && !inFlight.containsKey(id), "%s: start of %s (token %s) while busy or without a token",
@@ -275,6 +282,25 @@ final class AgentResources {
     });
   }
 
+  /**
+   * Does holder hold the lease of every disk rc lists, for rc under token, in the state this node acts on (DESIGN
+   * "Disk leases")? The manager writes it with the assignment, so a view that shows one shows the other; if not,
+   * nothing starts or moves, and an event says why once per token.
+   */
+  private boolean leasesHeld(ResourceConfig rc, String holder, long token, String what) {
+    for (String d : rc.disks()) {
+      DiskLease l = acting == null ? null : acting.disks().get(d);
+      if (l != null && l.node().equals(holder) && l.resource().equals(rc.id()) && l.token() == token) continue;
+      Long told = leaseWaitTold.put(rc.id(), token);
+      if (told == null || told != token) {
+        env.log().event(source, rc.id() + ": not " + what + " (token " + token + "): disk " + d + " lease is "
+            + DiskLease.describe(l) + ", not " + holder + " under this token");
+      }
+      return false;
+    }
+    return true;
+  }
+
   /** Stops id; token -1: nobody asked (it runs here unassigned, or at shutdown), so nothing is reported. */
   void stop(String id, long token) {
     Check.that(!inFlight.containsKey(id), "%s: stop of %s while an operation on it is in flight", node, id);
@@ -295,6 +321,10 @@ final class AgentResources {
   private void migrate(ResourceConfig rc, ServiceStatus ss) {
     String id = rc.id();
     long token = ss.token();
+    if (!leasesHeld(rc, ss.target(), token, "migrating to " + ss.target())) {
+      report(id, token, RequestOutcome.MIGRATE_FAILED); // the manager keeps it here under a new token
+      return;
+    }
     Check.invariant(2, token >= highestToken.getOrDefault(id, 0L),
         "%s: migration of %s with token %d below %d already seen here", node, id, token, highestToken.get(id));
     env.log().event(source, id + ": migrating to " + ss.target() + " (token " + token + ")");

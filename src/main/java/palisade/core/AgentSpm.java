@@ -46,7 +46,7 @@ final class AgentSpm {
     if (mine) seen = Math.max(seen, role.token());
     boolean act = mine && !role.releasing() && mode == AgentMode.ACTIVE && env.watchdog().armed()
         && role.token() == seen && role.token() > released && (leaseOk && current || active == role.token());
-    if (active != 0 && (!act || active != role.token())) {
+    if (active != 0 && !duty.stopping() && (!act || active != role.token())) {
       duty.deactivate();
       env.log().event(source, "no longer SPM (token " + active + ")");
     }
@@ -61,7 +61,7 @@ final class AgentSpm {
       released = role.token(); // reported with the next write; never acted on again
       env.log().event(source, "released the SPM role (token " + role.token() + ")");
     }
-    Check.that(duty.activeToken() == 0 || act && duty.activeToken() == role.token(),
+    Check.that(duty.activeToken() == 0 || duty.stopping() || act && duty.activeToken() == role.token(),
         "%s: acts as SPM under token %s without being named", node, duty.activeToken());
     Check.that(duty.activeToken() == 0 || duty.activeToken() > released, "%s: acts as SPM under released token %s",
         node, duty.activeToken());
@@ -72,7 +72,7 @@ final class AgentSpm {
     // Every token seen so far belongs to the fenced incarnation: an agent that rejoins before the manager has
     // confirmed the fence (an operator's fence it acknowledged) must not take the role up again under it.
     released = Math.max(released, seen);
-    if (env.spm().activeToken() != 0) {
+    if (env.spm().activeToken() != 0 && !env.spm().stopping()) {
       env.spm().deactivate();
       env.log().event(source, "no longer SPM (fenced)");
     }

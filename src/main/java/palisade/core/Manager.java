@@ -48,6 +48,8 @@ public final class Manager {
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
   private final RecoveryOrder recoveryOrder = new RecoveryOrder();
+  /** Resources waiting for a disk another holds, with the reason last told: one event per change, not per round. */
+  private final TreeMap<String, String> diskWaits = new TreeMap<>();
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
@@ -215,6 +217,7 @@ public final class Manager {
     watch.gap(); // a deposed manager's watch starts from its next look
     rebalance.reset();
     powerSaving.reset();
+    diskWaits.clear();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
@@ -246,7 +249,10 @@ public final class Manager {
     TimingChange.check(config, records, timers, timing);
     List<Op> extra = timings.step(config, cfg.version(), view, records, timing, env.log());
     if (!extra.isEmpty()) timing = timings.effective(own, view); // a raise counts from its sending on
-    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, env.wallClockMs(nowMs), me, fenceAsked)
+    long wallMs = env.wallClockMs(nowMs);
+    DiskLeases leases = new DiskLeases(config, w, wallMs, diskWaits);
+    w.leases(leases); // every resource change from here on moves its disk leases in the same write
+    NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, wallMs, me, fenceAsked)
         .liveTimings(timing != own);
     TreeSet<String> heard = new TreeSet<>();
     for (var e : timers.entrySet()) {
@@ -256,7 +262,8 @@ public final class Manager {
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());
     ServiceMachine services = new ServiceMachine(config, w, records, placement);
-    OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, env.log(), nowMs);
+    SpmMachine spm = new SpmMachine(config, w, records, wallMs);
+    OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, spm, env.log(), nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
     for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
     Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
@@ -270,7 +277,7 @@ public final class Manager {
     }
     DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
         env.log(), nowMs);
-    new SpmMachine(config, w, records).step();
+    spm.step();
     if (managing) {
       for (String id : SortedKeys.differences(config.resources().keySet(), w.services.keySet())) {
         services.syncConfig(id);
@@ -281,13 +288,9 @@ public final class Manager {
       powerSaving.step(new PowerSaving.Round(timing, config, w, records, timers, placement, services,
           env.measuredUsage(), history == null ? FenceHistory.empty() : history.value(), me, nowMs));
     }
+    leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
-    List<String> fence = new ArrayList<>();
-    for (String n : config.nodes().keySet()) {
-      Long written = fenceCommitted.get(n);
-      if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.fenceWriteDue(n, nowMs)) fence.add(n);
-    }
+    List<String> fence = fenceWrites(config, nodes, nowMs);
     if (!w.changed() && fence.isEmpty() && extra.isEmpty()) return;
     extra = new ArrayList<>(extra);
     if (!w.history.isEmpty()) {
@@ -295,6 +298,17 @@ public final class Manager {
           (history == null ? FenceHistory.empty() : history.value()).append(w.history)));
     }
     write(w.changed() ? w.build(lease.epoch()) : null, extra, fence, view, records, nowMs);
+  }
+
+  /** The nodes whose fence write goes out with this round's write. */
+  private List<String> fenceWrites(ClusterConfig config, NodeMachine nodes, long nowMs) {
+    List<String> fence = new ArrayList<>();
+    for (String n : config.nodes().keySet()) {
+      Long written = fenceCommitted.get(n);
+      if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
+      if (nodes.fenceWriteDue(n, nowMs)) fence.add(n);
+    }
+    return fence;
   }
 
   /** Every configured node's record (absent ones left out), with each node's timer stepped by what it shows. */

@@ -9,8 +9,8 @@ import java.util.TreeSet;
 final class OperatorCommands {
   private OperatorCommands() {}
 
-  static void apply(Versioned<Commands> cmds, Working w, NodeMachine nodes, ServiceMachine services, EventLog log,
-      long nowMs) {
+  static void apply(Versioned<Commands> cmds, Working w, NodeMachine nodes, ServiceMachine services, SpmMachine spm,
+      EventLog log, long nowMs) {
     if (cmds == null) return;
     TreeSet<String> movedTo = new TreeSet<>(); // targets of operator moves of this round
     for (Command c : cmds.value().pending()) {
@@ -35,8 +35,8 @@ final class OperatorCommands {
         refused = services.cleanupCommand(x.resource());
       } else if (c instanceof Command.FenceNode f) {
         refused = nodes.fenceCommand(f.node(), f.by());
-      } else if (c instanceof Command.SpmMove) {
-        refused = "spm move is not supported by this manager yet";
+      } else if (c instanceof Command.SpmMove m) {
+        refused = spm.moveCommand(m.node(), m.by());
       } else {
         Command.FenceConfirm f = (Command.FenceConfirm) c;
         refused = nodes.manualConfirm(f.node(), f.by()) ? null

@@ -82,6 +82,7 @@ final class ServiceMachine {
     if (home == NodeState.UNKNOWN || (home == NodeState.ONLINE && !placement.heardFrom(ss.node()))) {
       return; // its node may be booting, or this manager is new: wait until it is heard or its fate is decided
     }
+    if (w.diskWait(id) != null) return; // a disk it lists is held by another resource: told once, retried
     // crs_rebalance_on_start: the node it was on counts for nothing, so it starts on the best node.
     String from = config.placement().rebalanceOnStart() ? null : ss.node();
     String target = placed(rc, placement.select(rc, from, Set.of()));
@@ -301,6 +302,7 @@ final class ServiceMachine {
     // Proxmox's semantics: a stopped resource belongs to a living node too, so configured stopped it stays in
     // recovery until a node can take it, and is placed there stopped (only disabled ends recovery at once).
     boolean stopped = rc.state() == RequestState.STOPPED;
+    if (!stopped && w.diskWait(id) != null) return; // another resource holds a disk it lists: it waits here
     String target = null;
     String why = "recovered from " + ss.node();
     if (ss.target() != null) {
@@ -340,7 +342,8 @@ final class ServiceMachine {
 
   private void ignored(String id, ServiceStatus ss, ResourceConfig rc) {
     if (rc.state() == RequestState.IGNORED) return;
-    if (rc.state() == RequestState.STARTED && ss.node() != null && placement.eligible(ss.node())) {
+    if (rc.state() == RequestState.STARTED && ss.node() != null && placement.eligible(ss.node())
+        && w.diskWait(id) == null) {
       set(id, ss.with(ServiceState.STARTED).withToken(w.newToken()), "managed again");
     } else if (ss.node() != null && w.nodeState(ss.node()) == NodeState.ONLINE) {
       set(id, ss.with(ServiceState.REQUEST_STOP).withToken(w.newToken()), "managed again");

@@ -10,7 +10,16 @@ public interface SpmDuty {
 
   void activate(long token);
 
+  /** Asks the node to stop acting as SPM; a host may take a while (a stop hook), see {@link #stopping}. */
   void deactivate();
+
+  /**
+   * A deactivation was asked for and is not done yet: the node still acts under {@link #activeToken} (a stop hook
+   * still runs), so it neither reports the role released nor takes it up again until it is over.
+   */
+  default boolean stopping() {
+    return false;
+  }
 
   /** A duty that only remembers its state: for hosts with nothing more to do on a change. */
   static SpmDuty inMemory() {

@@ -12,11 +12,31 @@ final class SpmMachine {
   private final ClusterConfig config;
   private final Working w;
   private final SortedMap<String, NodeRecord> records;
+  /** The host's wall clock now: since when a new holder holds the role, for operators. */
+  private final long wallMs;
 
-  SpmMachine(ClusterConfig config, Working w, SortedMap<String, NodeRecord> records) {
+  SpmMachine(ClusterConfig config, Working w, SortedMap<String, NodeRecord> records, long wallMs) {
     this.config = config;
     this.w = w;
     this.records = records;
+    this.wallMs = wallMs;
+  }
+
+  /**
+   * `spm move NODE`: the holder is asked to release the role, naming NODE to take it once released; refused (the
+   * reason returned) for an unknown or ineligible node, the holder itself, or a role already on its way.
+   */
+  String moveCommand(String node, String by) {
+    if (!config.nodes().containsKey(node)) return "unknown node " + node;
+    SpmRole role = w.spm();
+    if (role == null) return "no node holds the SPM role now";
+    if (role.node().equals(node)) return node + " already holds the SPM role";
+    if (role.releasing()) return "the SPM role is already being released by " + role.node();
+    String not = notEligible(node);
+    if (not != null) return not;
+    w.setSpm(new SpmRole(role.node(), role.token(), false, node, role.sinceMs()).release(), "spm move to " + node
+        + " asked by " + by + ": " + role.node() + " asked to release it");
+    return null;
   }
 
   void step() {
@@ -52,6 +72,15 @@ final class SpmMachine {
       }
     }
     if (best == null) return;
+    String why = "highest spm_priority (" + bestPriority + ") online";
+    String asked = previous == null ? null : previous.moveTo();
+    if (asked != null && notEligible(asked) == null) {
+      best = asked;
+      bestPriority = config.nodes().get(asked).spmPriority();
+      why = "spm move to " + asked;
+    } else if (asked != null) {
+      why += "; spm move to " + asked + " given up: " + notEligible(asked);
+    }
     // Invariant 3 where it is decided: the slot is empty because the last holder released the role, was fenced
     // (confirmed) or shut down cleanly, this very round or before; a silent holder keeps it.
     Check.invariant(3, previous == null || gone != null, "spm: %s named while %s never let go",
@@ -61,7 +90,7 @@ final class SpmMachine {
     long token = w.newToken();
     Check.invariant(2, previous == null || token > previous.token(), "spm: token %s not above %s", token,
         SpmRole.describe(previous));
-    w.setSpm(new SpmRole(best, token, false), "highest spm_priority (" + bestPriority + ") online");
+    w.setSpm(new SpmRole(best, token, false, null, wallMs), why);
   }
 
   /** Why the holder no longer has the role, or null while it may still act as SPM. */
@@ -84,6 +113,20 @@ final class SpmMachine {
     if (nc == null) return node + " left the configuration";
     if (nc.spmPriority() < 0) return node + " has spm_priority -1 now";
     if (w.nodeState(node) == NodeState.MAINTENANCE) return node + " is in maintenance";
+    return null;
+  }
+
+  /** Why node may not take the role now (an operator's spm move is refused with it), or null. */
+  private String notEligible(String node) {
+    NodeConfig nc = config.nodes().get(node);
+    if (nc == null) return "unknown node " + node;
+    if (nc.spmPriority() < 0) return node + " has spm_priority -1";
+    NodeState st = w.nodeState(node);
+    if (st == NodeState.MAINTENANCE) return node + " is in maintenance";
+    if (st != NodeState.ONLINE) return node + " is " + st.label();
+    NodeRecord rec = records.get(node);
+    if (rec == null || rec.fenced() || rec.mode() != AgentMode.ACTIVE) return node + " is not active";
+    if (!rec.inTime()) return node + " is not renewing in time";
     return null;
   }
 

@@ -21,7 +21,8 @@ public record SpmRole(String node, long token, boolean releasing, String moveTo,
 
   /** `node2 (token 9)` or `node2 (token 9, releasing)`; `none` for no holder: how logs and status show it. */
   public static String describe(SpmRole r) {
-    return r == null ? "none" : r.node() + " (token " + r.token() + (r.releasing() ? ", releasing" : "") + ")";
+    return r == null ? "none" : r.node() + " (token " + r.token() + (r.releasing() ? ", releasing" : "")
+        + (r.moveTo() == null ? "" : ", moving to " + r.moveTo()) + ")";
   }
 
   public SpmRole release() {

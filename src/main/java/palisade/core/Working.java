@@ -19,8 +19,10 @@ final class Working {
   final java.util.List<FenceEntry> history = new java.util.ArrayList<>();
   private final java.util.Set<String> stormAlerted;
   private SpmRole spm;
-  /** Disk leases by disk: changed only through the disk funnel. */
+  /** Disk leases by disk: changed only through {@link #setDisk}. */
   final TreeMap<String, DiskLease> disks;
+  /** The manager's lease decisions, told of every resource change (null: nothing follows, as in unit tests). */
+  private DiskLeases leases;
   private DeviceCheckOrder deviceCheck;
   private HaMode ha;
   private long nextToken;
@@ -178,6 +180,35 @@ final class Working {
     if (to == null) services.remove(id);
     else services.put(id, to);
     changed = true;
+    if (leases != null) leases.follow(id, to, reason); // in the same working copy: the same state write
+  }
+
+  void leases(DiskLeases l) {
+    leases = l;
+  }
+
+  /** Why resource id waits for a disk another resource holds (told once), or null. */
+  String diskWait(String id) {
+    return leases == null ? null : leases.blocked(id);
+  }
+
+  /** The funnel for disk leases: `disk d1: free -> node2 (vm:101, token 9) (why)`. */
+  void setDisk(String disk, DiskLease to, String reason) {
+    DiskLease from = disks.get(disk);
+    Check.that(!Objects.equals(from, to), "disk %s: no-op update (%s)", disk, reason);
+    // Never two holders: a lease goes from one resource to another only through free.
+    Check.invariant(1, to == null || from == null || from.resource().equals(to.resource()),
+        "disk %s: %s taken while %s holds it (%s)", disk, DiskLease.describe(to), DiskLease.describe(from), reason);
+    ServiceStatus holder = to == null ? null : services.get(to.resource());
+    Check.invariant(2, to == null || holder != null && holder.token() == to.token() && to.token() < nextToken,
+        "disk %s: %s is not under its resource's current token (%s)", disk, DiskLease.describe(to), holder);
+    if (from == null || to == null || !from.node().equals(to.node()) || from.token() != to.token()) {
+      log.event("manager", "disk " + disk + ": " + DiskLease.describe(from) + " -> " + DiskLease.describe(to)
+          + " (" + reason + ")");
+    }
+    if (to == null) disks.remove(disk);
+    else disks.put(disk, to);
+    changed = true;
   }
 
   void setFenceTask(String target, FenceTask task, String reason) {
@@ -286,6 +317,11 @@ final class Working {
     }
     Check.invariant(2, spm == null || spm.token() < nextToken, "spm token %s not below the next token %s", spm,
         nextToken);
+    for (var e : disks.entrySet()) {
+      ServiceStatus holder = services.get(e.getValue().resource());
+      Check.invariant(2, holder != null && holder.token() == e.getValue().token(), "disk %s: %s while its resource "
+          + "is %s", e.getKey(), DiskLease.describe(e.getValue()), holder);
+    }
   }
 
   ManagerState build(long epoch) {

@@ -14,6 +14,8 @@ import palisade.runtime.watchdog.Cgroup;
  * supervisor, the daemon's process group and the node's cgroup, like a power loss.
  */
 final class LabPower {
+  /** In a node's directory: the daemon's class path as a JVM argument file (`-cp PATH`), when it is not the lab's. */
+  static final String CLASS_PATH_FILE = "daemon-classpath.args";
   private final LocalCluster c;
   private final Path dir;
   private final LabProcesses processes;
@@ -34,7 +36,11 @@ final class LabPower {
       peers.start(node);
     }
     Path nd = dir.resolve(node);
-    List<String> daemon = new ArrayList<>(processes.javaCommand("192m"));
+    // A node whose directory holds a class path file runs the daemon from it, read at each daemon start: rewriting it
+    // and restarting the daemon upgrades the node as a package upgrade does (the rolling-upgrade test).
+    Path cp = nd.resolve(CLASS_PATH_FILE);
+    List<String> daemon = new ArrayList<>(Files.exists(cp) ? processes.javaCommand("192m", List.of("@" + cp))
+        : processes.javaCommand("192m"));
     daemon.addAll(List.of("palisade.Main", "daemon", "--config", nd.resolve("node.yaml").toString()));
     if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",

@@ -101,9 +101,16 @@ final class LabProcesses {
   }
 
   List<String> javaCommand(String heap) {
+    return javaCommand(heap, List.of("-cp", classPath()));
+  }
+
+  /** As above with classPath as the class path's arguments: an argument file ({@code @FILE}) the JVM reads at start. */
+  List<String> javaCommand(String heap, List<String> classPath) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
-        "-Dpalisade.cluster.dir=" + dir, "-cp", classPath());
+    List<String> argv = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-Xss512k", "-Dpalisade.cluster.dir=" + dir));
+    argv.addAll(classPath);
+    return argv;
   }
 
   /** Our class path; under Maven Surefire the real test class path (java.class.path may be a manifest jar). */

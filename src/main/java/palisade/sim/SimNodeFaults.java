@@ -15,21 +15,24 @@ public final class SimNodeFaults {
 
   private SimNodeFaults() {}
 
-  public static void dropAcks(SimWorld world, String name, boolean on) {
+  public static Void dropAcks(SimWorld world, String name, boolean on) {
     world.node(name).dropAcks = on;
     world.log("world", name + ": store acknowledgements " + (on ? "lost" : "delivered"));
     world.topologyChanged();
+    return null;
   }
 
   /** The machine's watchdog device goes missing (or comes back) from its next boot on. */
-  public static void watchdogDevice(SimWorld world, String name, boolean present) {
+  public static Void watchdogDevice(SimWorld world, String name, boolean present) {
     world.node(name).watchdogDevice = present;
     world.log("world", name + ": watchdog device " + (present ? "back" : "missing") + " from its next boot");
+    return null;
   }
 
-  public static void slowAcks(SimWorld world, String name, long delayMs) {
+  public static Void slowAcks(SimWorld world, String name, long delayMs) {
     world.node(name).slowAckMs = delayMs;
     world.log("world", name + ": store acknowledgements delayed by " + delayMs + "ms");
+    return null;
   }
 
   /**

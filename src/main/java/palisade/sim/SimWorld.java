@@ -96,13 +96,7 @@ public final class SimWorld {
   public void build(ClusterConfig config, TreeMap<String, TreeSet<String>> failStarts, TreeSet<String> devices,
       TreeSet<String> noMigration, TreeSet<String> noWatchdog, TreeMap<String, Long> deviceDelays) {
     for (String d : devices) power.add(d, deviceDelays.getOrDefault(d, -1L));
-    long driftPpm = timing.driftPpm();
-    for (NodeConfig nc : config.nodes().values()) {
-      double drift = driftPpm == 0 ? 0 : (random.nextDouble() - 0.5) * driftPpm / 1_000_000.0;
-      SimNode n = new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000), nc.watchdog(),
-          !noWatchdog.contains(nc.name()));
-      nodes.put(nc.name(), n);
-    }
+    for (NodeConfig nc : config.nodes().values()) addMachine(nc, !noWatchdog.contains(nc.name()));
     quorum.choosePeers(options.storePeers);
     physical.faults(failStarts, noMigration);
     store.force(StorePaths.CONFIG, config, 0);
@@ -111,6 +105,13 @@ public final class SimWorld {
       n.boot();
     }
     topologyChanged();
+  }
+
+  /** A machine for a member, unpowered, its clock drifting as the options say (`node add` adds one during a run). */
+  public void addMachine(NodeConfig nc, boolean watchdogWorks) {
+    double drift = timing.driftPpm() == 0 ? 0 : (random.nextDouble() - 0.5) * timing.driftPpm() / 1_000_000.0;
+    nodes.put(nc.name(), new SimNode(nc.name(), this, 1.0 + drift, random.nextInt(1_000_000), nc.watchdog(),
+        watchdogWorks));
   }
 
   // ---- time and events -------------------------------------------------------------------------------------------

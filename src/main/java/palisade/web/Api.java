@@ -79,6 +79,8 @@ public final class Api {
       spm.put("node", ms.spm().node());
       spm.put("token", ms.spm().token());
       spm.put("releasing", ms.spm().releasing());
+      spm.put("move_to", ms.spm().moveTo());
+      spm.put("since_utc", Inventory.utc(ms.spm().sinceMs()));
     }
     m.put("spm", spm);
     return m;

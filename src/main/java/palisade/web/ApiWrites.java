@@ -22,7 +22,7 @@ import palisade.runtime.store.Operations;
 final class ApiWrites {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Set<String> ADD_FIELDS = new TreeSet<>(Set.of("id", "node", "type", "options", "state", "group",
-      "priority", "max_restart", "max_relocate"));
+      "priority", "max_restart", "max_relocate", "disks"));
   static final Set<String> SET_FIELDS = new TreeSet<>(Set.of("state", "group", "priority", "max_restart",
       "max_relocate", "options"));
 
@@ -67,6 +67,7 @@ final class ApiWrites {
       done(ctx, 202, ops(ctx).maintenance(ctx.pathParam("name"), text(b, "maintenance", true)));
     });
     r.post("/api/nodes/{name}/fence-confirm", this::fenceConfirm);
+    r.post("/api/nodes/{name}/fence", this::fenceNode);
   }
 
   private void move(Context ctx, boolean live) throws Exception {
@@ -82,9 +83,27 @@ final class ApiWrites {
       throw new Api.BadRequest("checked_off: must be true: confirm only after checking that the node is powered "
           + "off (its resources will be started elsewhere)");
     }
+    done(ctx, 202, ops(ctx).fenceConfirm(ctx.pathParam("name"), who(ctx)));
+  }
+
+  /**
+   * `palisade fence node NODE --yes`: {"confirm": true} stands for the CLI's --yes (fencing kills the node's HA
+   * resources or cuts its power), nothing less.
+   */
+  private void fenceNode(Context ctx) throws Exception {
+    JsonNode b = body(ctx, Set.of("confirm"));
+    JsonNode c = b.get("confirm");
+    if (c == null || !c.isBoolean() || !c.booleanValue()) {
+      throw new Api.BadRequest("confirm: must be true: fencing " + Api.shorten(ctx.pathParam("name")) + " kills its "
+          + "HA resources or cuts its power now");
+    }
+    done(ctx, 202, ops(ctx).fenceNode(ctx.pathParam("name"), who(ctx)));
+  }
+
+  /** `API token NAME (admin) via NODE`: who asked, as a fence confirmation or request records it. */
+  private String who(Context ctx) {
     ApiTokens.Holder h = holder(ctx);
-    done(ctx, 202, ops(ctx).fenceConfirm(ctx.pathParam("name"), "API token " + h.name() + " ("
-        + h.role().name().toLowerCase(java.util.Locale.ROOT) + ") via " + node));
+    return "API token " + h.name() + " (" + h.role().name().toLowerCase(java.util.Locale.ROOT) + ") via " + node;
   }
 
   private Operations ops(Context ctx) {
@@ -95,13 +114,18 @@ final class ApiWrites {
     return ctx.attribute(WebServer.HOLDER);
   }
 
-  private void done(Context ctx, int status, Operations.Done d) {
-    ApiTokens.Holder h = holder(ctx);
-    admin.get().audit("API token " + h.name() + " via " + node + ": " + d.message());
+  /** Answers d as {message, command} and records it as an event naming the token. */
+  void done(Context ctx, int status, Operations.Done d) {
+    audit(ctx, d.message());
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("message", d.message());
     if (d.commandSeq() > 0) m.put("command", d.commandSeq());
     WebServer.json(ctx, status, m);
+  }
+
+  /** An event: `API token NAME via NODE: what`. */
+  void audit(Context ctx, String what) {
+    admin.get().audit("API token " + holder(ctx).name() + " via " + node + ": " + what);
   }
 
   // ---- the JSON body: an object with known fields of the right types, else 400 naming the field --------------
@@ -165,7 +189,21 @@ final class ApiWrites {
     String type = text(b, "type", false);
     return new Operations.NewResource(text(b, "id", true), text(b, "node", true), type == null ? "process" : type,
         opts == null ? Map.of() : opts, text(b, "state", false), text(b, "group", false),
-        priority == null ? 0 : priority, maxRestart == null ? 1 : maxRestart, maxRelocate == null ? 1 : maxRelocate);
+        priority == null ? 0 : priority, maxRestart == null ? 1 : maxRestart, maxRelocate == null ? 1 : maxRelocate,
+        disks(b));
+  }
+
+  /** `disks`: a list of strings, or absent. */
+  private static java.util.List<String> disks(JsonNode b) {
+    JsonNode v = b.get("disks");
+    if (v == null || v.isNull()) return java.util.List.of();
+    if (!v.isArray()) throw new Api.BadRequest("disks: must be a list of strings");
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (JsonNode d : v) {
+      if (!d.isTextual()) throw new Api.BadRequest("disks: must be a list of strings");
+      out.add(d.textValue());
+    }
+    return out;
   }
 
   private static Operations.Change change(JsonNode b) {

@@ -34,6 +34,11 @@ final class Routes {
     routes.patch(path, h);
   }
 
+  void put(String path, Handler h) {
+    registered.add("PUT " + path);
+    routes.put(path, h);
+  }
+
   void delete(String path, Handler h) {
     registered.add("DELETE " + path);
     routes.delete(path, h);

@@ -119,6 +119,7 @@ public final class WebServer implements AutoCloseable {
         }
       });
       writes.register(r);
+      new ApiConfigWrites(this::reader, writes, dc).register(r);
       routes = r.registered();
       config.routes.exception(Api.BadRequest.class, (e, ctx) -> problem(ctx, 400, "bad request",
           e.getMessage()));

@@ -19,14 +19,14 @@ import palisade.runtime.store.EmbeddedPeer;
  * with node {@code node1}, admin {@code alice} and viewer {@code victor}; {@link #palisade} runs the command line
  * against it as one of them and captures what it prints.
  */
-final class TlsStore implements AutoCloseable {
-  static final String NODE = "node1";
-  static final String ADMIN = "alice";
-  static final String VIEWER = "victor";
+public final class TlsStore implements AutoCloseable {
+  public static final String NODE = "node1";
+  public static final String ADMIN = "alice";
+  public static final String VIEWER = "victor";
 
-  final Path creds;
-  final String cluster;
-  final String connect;
+  public final Path creds;
+  public final String cluster;
+  public final String connect;
   final AtomicInteger fatal = new AtomicInteger(-1);
   private final EmbeddedPeer peer;
 
@@ -37,7 +37,7 @@ final class TlsStore implements AutoCloseable {
    * @param basePort the first of this test class's port range (the pid picks 3 ports in the next 5000), distinct per
    *     class so that classes run one after another never meet a port in TIME_WAIT
    */
-  TlsStore(Path dir, String cluster, String address, int basePort) throws Exception {
+  public TlsStore(Path dir, String cluster, String address, int basePort) throws Exception {
     this.cluster = cluster;
     creds = dir.resolve("credentials");
     Credentials.initCa(creds, cluster);
@@ -72,12 +72,12 @@ final class TlsStore implements AutoCloseable {
   }
 
   /** A connected store client as the admin. */
-  Admin admin() throws Exception {
+  public Admin admin() throws Exception {
     return connected(Credentials.operatorDir(creds, ADMIN));
   }
 
   /** A connected store client as the node (it may write what only daemons write: the manager's state, the history). */
-  Admin node() throws Exception {
+  public Admin node() throws Exception {
     return connected(Credentials.nodeDir(creds, NODE));
   }
 

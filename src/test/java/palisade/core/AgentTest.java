@@ -21,7 +21,39 @@ class AgentTest {
   private int feeds;
   private boolean armed;
   private int killAlls;
-  private final SpmDuty spm = SpmDuty.inMemory();
+  /** Remembers its token; with slowStop, a deactivation ends only at finishStop() (a host's stop hook). */
+  private final class Duty implements SpmDuty {
+    long token;
+    boolean slowStop;
+    boolean ending;
+
+    public long activeToken() {
+      return token;
+    }
+
+    public void activate(long t) {
+      token = t;
+    }
+
+    public void deactivate() {
+      if (slowStop) {
+        ending = true;
+      } else {
+        token = 0;
+      }
+    }
+
+    public boolean stopping() {
+      return ending;
+    }
+
+    void finishStop() {
+      ending = false;
+      token = 0;
+    }
+  }
+
+  private final Duty spm = new Duty();
   private final List<Long> startedTokens = new ArrayList<>();
   private Agent agent;
   private AgentEnv env;
@@ -296,6 +328,32 @@ class AgentTest {
   }
 
   @Test
+  void reportsTheRoleReleasedOnlyOnceItsStopIsOver() {
+    spm.slowStop = true;
+    nameSpm(new SpmRole("node1", 7, false));
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(1_000);
+    commitAndAck(1_003);
+    agent.tick(1_250);
+    assertThat(spm.activeToken()).isEqualTo(7);
+    nameSpm(new SpmRole("node1", 7, true));
+    for (long t = 1_500; t <= 4_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(spm.stopping()).isTrue();
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).spmReleased())
+        .as("not released while the stop runs: no other node may be named yet").isLessThan(7);
+    spm.finishStop();
+    for (long t = 4_250; t <= 6_000; t += 250) {
+      agent.tick(t);
+      while (!pending.isEmpty()) commitAndAck(t + 3);
+    }
+    assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).spmReleased()).isEqualTo(7);
+  }
+
+  @Test
   void keepsActingAsSpmThroughFailedRenewalsAndStopsWhenFenced() {
     nameSpm(new SpmRole("node1", 7, false));
     agent.tick(0);
@@ -369,5 +427,34 @@ class AgentTest {
     assertThat(running).isEmpty();
     assertThat(armed).isFalse();
     assertThat(((NodeRecord) store.get(StorePaths.node("node1")).value()).mode()).isEqualTo(AgentMode.DOWN);
+  }
+
+  @Test
+  void startsNothingWhoseDiskLeaseItDoesNotHoldUnderTheCurrentToken() {
+    TreeMap<String, NodeConfig> nodes = new TreeMap<>(Map.of("node1", NodeConfig.standard("node1")));
+    TreeMap<String, ResourceConfig> rs = new TreeMap<>(Map.of("vm:1",
+        ResourceConfig.sim("vm:1", "node1", RequestState.STARTED, null, 0, 1, 1, List.of("d1"))));
+    store.put(StorePaths.CONFIG, new Versioned<>(new ClusterConfig(nodes, new TreeMap<>(), rs,
+        ShutdownPolicy.CONDITIONAL), 1));
+    leases(new DiskLease("node1", "vm:1", 4, 0)); // an older token's lease: not this assignment's
+    agent.tick(0);
+    commitAndAck(5);
+    agent.tick(250);
+    agent.tick(500);
+    assertThat(running).isEmpty();
+    assertThat(log.stream().filter(l -> l.contains("not starting"))).containsExactly("node1/agent: vm:1: not "
+        + "starting (token 5): disk d1 lease is node1 (vm:1, token 4), not node1 under this token");
+    leases(new DiskLease("node1", "vm:1", 5, 0));
+    agent.tick(750);
+    assertThat(running).containsExactly("vm:1");
+    assertThat(startedTokens).containsExactly(5L);
+  }
+
+  private void leases(DiskLease d1) {
+    Versioned<Object> cur = store.get(StorePaths.MANAGER_STATE);
+    ManagerState ms = (ManagerState) cur.value();
+    store.put(StorePaths.MANAGER_STATE, new Versioned<>(new ManagerState(ms.epoch(), ms.nextToken(), 0, ms.nodes(),
+        ms.services(), ms.fencing(), ms.spm(), ms.maintenance(), ms.softFences(), ms.deviceCheck(), ms.ha(),
+        new TreeMap<>(Map.of("d1", d1))), cur.version() + 1));
   }
 }

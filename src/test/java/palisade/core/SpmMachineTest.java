@@ -31,9 +31,15 @@ class SpmMachineTest {
     round();
   }
 
+  private static final long WALL_MS = 1_700_000_000_000L;
+
+  private SpmMachine machine() {
+    return new SpmMachine(new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL), w,
+        records, WALL_MS);
+  }
+
   private void round() {
-    ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), ShutdownPolicy.CONDITIONAL);
-    new SpmMachine(config, w, records).step();
+    machine().step();
     state = w.build(1);
     w = new Working(state, (s, m) -> log.add(s + ": " + m));
   }
@@ -68,6 +74,36 @@ class SpmMachineTest {
     round();
     assertThat(state.spm().node()).isEqualTo("node1");
     assertThat(state.spm().token()).isGreaterThan(first.token());
+  }
+
+  @Test
+  void spmMoveIsRefusedForAnUnknownOrIneligibleNodeOrTheHolder() {
+    assertThat(machine().moveCommand("node9", "op")).isEqualTo("unknown node node9");
+    assertThat(machine().moveCommand("node3", "op")).isEqualTo("node3 has spm_priority -1");
+    assertThat(machine().moveCommand("node2", "op")).isEqualTo("node2 already holds the SPM role");
+    node("node1", NodeState.MAINTENANCE, null, 0);
+    assertThat(machine().moveCommand("node1", "op")).isEqualTo("node1 is in maintenance");
+    node("node1", NodeState.UNKNOWN, null, 0);
+    assertThat(machine().moveCommand("node1", "op")).isEqualTo("node1 is unknown");
+    assertThat(w.spm()).isEqualTo(state.spm());
+  }
+
+  @Test
+  void spmMoveReleasesTheHolderFirstThenNamesTheAskedNodeSinceNow() {
+    SpmRole first = state.spm();
+    nodes.put("node1", new NodeConfig("node1", true, List.of(), 0, false)); // lowest priority: named only if asked
+    nodes.put("node3", new NodeConfig("node3", true, List.of(), 1, false));
+    assertThat(machine().moveCommand("node1", "op")).isNull();
+    round();
+    assertThat(state.spm()).isEqualTo(new SpmRole("node2", first.token(), true, "node1", first.sinceMs()));
+    assertThat(machine().moveCommand("node3", "op")).isEqualTo("the SPM role is already being released by node2");
+    round();
+    assertThat(state.spm().node()).as("not released yet: nobody else may act").isEqualTo("node2");
+    reportsReleased("node2", first.token());
+    round();
+    assertThat(state.spm()).isEqualTo(new SpmRole("node1", first.token() + 1, false, null, WALL_MS));
+    round();
+    assertThat(state.spm().node()).as("no way back by priority").isEqualTo("node1");
   }
 
   @Test

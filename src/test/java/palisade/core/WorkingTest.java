@@ -39,6 +39,21 @@ class WorkingTest {
   }
 
   @Test
+  void aDiskLeaseIsNeverTakenFromAnotherResourceAndCarriesItsResourcesToken() {
+    w.setService("vm:1", at(ServiceState.STARTED, "node1", 1), "start requested");
+    w.setService("vm:2", at(ServiceState.STARTED, "node2", 2), "start requested");
+    w.setDisk("d1", new DiskLease("node1", "vm:1", 1, 0), "start requested");
+    assertThat(log).contains("manager: disk d1: free -> node1 (vm:1, token 1) (start requested)");
+    assertThatThrownBy(() -> w.setDisk("d1", new DiskLease("node2", "vm:2", 2, 0), "taken"))
+        .hasMessageStartingWith("invariant 1: ");
+    assertThatThrownBy(() -> w.setDisk("d2", new DiskLease("node1", "vm:1", 3, 0), "not its token"))
+        .hasMessageStartingWith("invariant 2: ");
+    w.setDisk("d1", null, "stopped");
+    w.setDisk("d1", new DiskLease("node2", "vm:2", 2, 0), "start requested");
+    assertThat(w.build(0).disks()).containsOnlyKeys("d1");
+  }
+
+  @Test
   void refusesNoOps() {
     w.setService("vm:1", at(ServiceState.STOPPED, "node1", 1), "added");
     assertThatThrownBy(() -> w.setService("vm:1", at(ServiceState.STOPPED, "node1", 1), "again"))

@@ -97,16 +97,33 @@ final class GuestWatch implements AutoCloseable {
   }
 
   private void poll() {
+    long unconfirmedSince = 0;
     while (polling) {
-      TreeSet<String> on = new TreeSet<>();
+      TreeMap<String, Sighting> seen = new TreeMap<>();
       for (String n : nodes) {
-        if (runsOn(n)) on.add(n);
+        Sighting s = sighting(n);
+        if (s != Sighting.NONE) seen.put(n, s);
       }
+      TreeSet<String> on = new TreeSet<>(seen.keySet());
       runningOn.set(on);
       everOn.addAll(on);
       if (on.isEmpty()) nowhere.incrementAndGet();
       samples.incrementAndGet();
-      if (on.size() > 1) overlaps.add(System.currentTimeMillis() + ": " + domain + " running on " + on);
+      // A live migration's source runs (by libvirt's books) until its job ends, but QEMU stops its vCPUs before the
+      // target resumes: a source with its migration job active never counts as a second copy.
+      long executing = seen.values().stream().filter(s -> s != Sighting.MIGRATING_OUT).count();
+      boolean byProcessOnly = seen.containsValue(Sighting.PROCESS);
+      long now = System.currentTimeMillis();
+      if (executing > 1 && !byProcessOnly) {
+        overlaps.add(now + ": " + domain + " running on " + seen);
+      } else if (executing > 1) {
+        // Seen through a QEMU process alone (its libvirtd did not answer, e.g. a busy one at a migration's end):
+        // a copy that survived its node's loss keeps running, a migration's source exits within its confirm step.
+        if (unconfirmedSince == 0) unconfirmedSince = now;
+        if (now - unconfirmedSince >= 2_000) overlaps.add(now + ": " + domain + " running on " + seen);
+      } else {
+        unconfirmedSince = 0;
+      }
       try {
         Thread.sleep(200); // the sampling period of an outside observer
       } catch (InterruptedException e) {
@@ -115,16 +132,21 @@ final class GuestWatch implements AutoCloseable {
     }
   }
 
-  private boolean runsOn(String node) {
+  /** How an observer sees the guest on a node. */
+  private enum Sighting { NONE, RUNNING, MIGRATING_OUT, PROCESS }
+
+  private Sighting sighting(String node) {
     try {
       Connect c = new Connect(LabLibvirt.uri(clusterDir, node));
       try {
         QuietLibvirtErrors.on(c);
         for (int id : c.listDomains()) {
           Domain d = c.domainLookupByID(id);
-          if (d.getName().equals(domain) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) return true;
+          if (d.getName().equals(domain) && d.getInfo().state == DomainState.VIR_DOMAIN_RUNNING) {
+            return outgoingMigration(d) ? Sighting.MIGRATING_OUT : Sighting.RUNNING;
+          }
         }
-        return false;
+        return Sighting.NONE;
       } finally {
         c.close();
       }
@@ -136,12 +158,23 @@ final class GuestWatch implements AutoCloseable {
           long pid = Long.parseLong(Files.readString(f).trim());
           String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")),
               StandardCharsets.UTF_8).replace('\0', ' ');
-          if (cmdline.contains("guest=" + domain + ",") || cmdline.contains("guest=" + domain + " ")) return true;
+          if (cmdline.contains("guest=" + domain + ",") || cmdline.contains("guest=" + domain + " ")) {
+            return Sighting.PROCESS;
+          }
         }
       } catch (Exception ignored) {
         // no pid file, or its process is gone: nothing runs
       }
-      return false;
+      return Sighting.NONE;
+    }
+  }
+
+  /** The domain has a job in progress (on a running guest: an outgoing live migration). */
+  private static boolean outgoingMigration(Domain d) {
+    try {
+      return d.getJobInfo().getType() != 0; // VIR_DOMAIN_JOB_NONE
+    } catch (Exception e) {
+      return false; // no job info: count it as running
     }
   }
 }

@@ -119,6 +119,16 @@ class WebApiTest {
     cases.add(new String[] {"POST", "/api/nodes/n1/fence-confirm", "{}", "checked_off: must be true"});
     cases.add(new String[] {"POST", "/api/nodes/n1/fence-confirm", "{\"checked_off\":\"yes\"}",
         "checked_off: must be true"});
+    cases.add(new String[] {"POST", "/api/nodes/n1/fence", "{}", "confirm: must be true"});
+    cases.add(new String[] {"POST", "/api/nodes/n1/fence", "{\"yes\":true}", "yes: unknown field"});
+    cases.add(new String[] {"PATCH", "/api/nodes/n1", "{\"watchdog\":\"no\"}", "watchdog: must be true or false"});
+    cases.add(new String[] {"PATCH", "/api/nodes/n1", "{\"fence_levels\":\"bmc1\"}", "fence_levels: must be an "
+        + "array of levels"});
+    cases.add(new String[] {"POST", "/api/nodes", "{\"name\":\"n4\",\"spm_priority\":\"3\"}",
+        "spm_priority: must be an integer"});
+    cases.add(new String[] {"POST", "/api/fence/devices", "{\"name\":\"d\",\"options\":{\"x\":1}}",
+        "options.x: must be a string"});
+    cases.add(new String[] {"PUT", "/api/fence/devices/d", "{\"password\":\"x\"}", "password: unknown field"});
     for (String[] c : cases) {
       HttpResponse<String> r = send(c[0], c[1], "admin-tok", c[2]);
       assertThat(r.statusCode()).as("%s %s %s: %s", c[0], c[1], c[2], r.body()).isEqualTo(400);

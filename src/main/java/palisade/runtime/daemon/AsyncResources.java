@@ -43,6 +43,8 @@ final class AsyncResources implements LocalResources {
   /** Driver instances by key: "process", "libvirt:<uri>"; concurrent: the usage reporter reads it (see drivers()). */
   private final java.util.concurrent.ConcurrentSkipListMap<String, palisade.runtime.resource.ResourceDriver> drivers =
       new java.util.concurrent.ConcurrentSkipListMap<>();
+  /** The shared storage directory (PALISADE_STORAGE of resource processes), or null. */
+  private Path storageDir;
   /** Which driver started each resource. */
   private final TreeMap<String, palisade.runtime.resource.ResourceDriver> owner = new TreeMap<>();
 
@@ -56,6 +58,12 @@ final class AsyncResources implements LocalResources {
 
   AsyncResources(String node, String watchdogDriver, Path logDir, Poster poster) {
     this(node, watchdogDriver, logDir, Map.of(), poster);
+  }
+
+  /** The daemon's: its node, watchdog, libvirt URIs and shared storage (handed to resource processes). */
+  AsyncResources(DaemonConfig config, Path logDir, Poster poster) {
+    this(config.node(), config.watchdogDriver(), logDir, libvirtUris(config), poster);
+    this.storageDir = config.storage() == null ? null : config.storage().path();
   }
 
   AsyncResources(String node, String watchdogDriver, Path logDir, Map<String, String> libvirtUris, Poster poster) {
@@ -74,7 +82,7 @@ final class AsyncResources implements LocalResources {
    */
   void adoptProcesses() throws IOException {
     if (drivers.containsKey("process")) return;
-    ProcessResourceDriver d = new ProcessResourceDriver(logDir);
+    ProcessResourceDriver d = new ProcessResourceDriver(logDir, storageDir);
     drivers.put("process", d);
     d.adopted().forEach((id, what) -> DaemonLog.info("resource " + id + ": adopted " + what
         + " from an earlier daemon"));
@@ -138,7 +146,7 @@ final class AsyncResources implements LocalResources {
     if (d != null) return d;
     if (key.equals("process")) {
       try {
-        d = new ProcessResourceDriver(logDir);
+        d = new ProcessResourceDriver(logDir, storageDir);
       } catch (IOException e) {
         throw new ResourceException("process driver: cannot create " + logDir + ": " + e.getMessage(), e);
       }
@@ -159,7 +167,7 @@ final class AsyncResources implements LocalResources {
       return;
     }
     owner.put(rc.id(), d);
-    ResourceSpec spec = new ResourceSpec(rc.id(), rc.type(), rc.options());
+    ResourceSpec spec = new ResourceSpec(rc.id(), rc.type(), rc.options(), rc.disks());
     workers.execute(() -> {
       DriverResult r;
       try {
@@ -221,7 +229,7 @@ final class AsyncResources implements LocalResources {
       }
     }
     palisade.runtime.resource.ResourceDriver driver = d;
-    ResourceSpec spec = new ResourceSpec(rc.id(), rc.type(), rc.options());
+    ResourceSpec spec = new ResourceSpec(rc.id(), rc.type(), rc.options(), rc.disks());
     String source = node + "/" + rc.id();
     var migration = new palisade.runtime.resource.ResourceDriver.Migration(target, libvirtUris.get(target),
         line -> poster.event(source, line));

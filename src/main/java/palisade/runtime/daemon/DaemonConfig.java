@@ -43,12 +43,14 @@ import palisade.io.TextFile;
  * @param standbyPeer {@code store.peer: yes}: this node, beyond the first {@code store.peers}, runs a peer that
  *     joins the ensemble as a voter when an admin adds it ({@code palisade store peer add})
  * @param storeReconfig {@code store.reconfig}: the embedded peers run with dynamic reconfiguration on
+ * @param storage {@code storage}, the shared storage as this host mounts it ({@link StorageSection}), or null
+ * @param spm {@code spm.start_command} and {@code spm.stop_command}, this host's SPM hooks ({@link SpmSection})
  */
 public record DaemonConfig(String cluster, String node, List<Node> nodes, int peers, String connect, Path dataDir,
     String watchdogDriver, Path watchdogDevice, Timing timing, Map<String, FenceDeviceConf> fenceDevices,
     Path storeCredential, Http http, long localTickMs, long repairAfterMs,
     ShutdownSection shutdown, LogSection log, Path cliCredential, Node witness, palisade.core.FenceOptions fence,
-    boolean standbyPeer, boolean storeReconfig) {
+    boolean standbyPeer, boolean storeReconfig, StorageSection storage, SpmSection spm) {
 
   /**
    * The daemon's HTTP server (health, readiness, metrics): {@code http: {address, port, enabled, metrics_token_file}}.
@@ -118,7 +120,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
   public static final String DEFAULT_WATCHDOG_SOCKET = "watchdog.sock";
   private static final Set<String> TOP_KEYS = Set.of("cluster", "node", "nodes", "store", "data_dir", "watchdog",
       "timing", "fence_devices", "http", "repair_after", "shutdown_timeout", "host_shutdown_file", "shutdown_policy",
-      "log", "cli", "fence_grace", "fence_grace_spm", "fence_grace_per_resource", "fence_device_check");
+      "log", "cli", "fence_grace", "fence_grace_spm", "fence_grace_per_resource", "fence_device_check", "storage",
+      "spm");
 
   public DaemonConfig {
     nodes = List.copyOf(nodes);
@@ -249,7 +252,8 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
         timing, devices, storeCredential, HttpSection.parse(root.path("http"), selfAddress, base), localTick,
         repairAfter(root.path("repair_after")), ShutdownSection.parse(root, base),
         LogSection.parse(root.path("log"), base), cliCredential(root.path("cli"), base), witnessOf(store, nodes),
-        FenceSection.parse(root), standbyPeer(store, nodes, node), store.reconfig());
+        FenceSection.parse(root), standbyPeer(store, nodes, node), store.reconfig(),
+        StorageSection.parse(root.path("storage"), base), SpmSection.parse(root.path("spm")));
   }
 
   /** {@code store.peer: yes} only on a node beyond the first store.peers (the first ones vote from the start). */

@@ -11,7 +11,6 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
-import palisade.core.SpmDuty;
 import palisade.core.Callback;
 import palisade.core.ClusterConfig;
 import palisade.core.ConfigException;
@@ -65,8 +64,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private AsyncFences fences;
   private AsyncHostFences hostFences;
   private Events events;
-  /** Whether this node acts as SPM; the agent logs every change as an event. */
-  private final SpmDuty spm = SpmDuty.inMemory();
+  /** Whether this node acts as SPM, running the spm hooks if configured; the agent logs every change as an event. */
+  private final palisade.core.SpmDuty spm;
   private Agent agent;
   private Manager manager;
   /** A clean shutdown or reboot of this node (host going down, or asked through the store); null before begin. */
@@ -92,6 +91,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   public NodeDaemon(DaemonConfig config, Telemetry telemetry) {
     this.config = config;
     this.telemetry = telemetry;
+    this.spm = SpmHooks.of(config, (source, message) -> loop.execute(() -> log().event(source, message)));
   }
 
   /** Monotonic milliseconds: the only clock the core ever sees. */
@@ -111,10 +111,8 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) peer = PeerHosting.start(config, dir.resolve("zookeeper"), credential, this::peerFailed);
     curator = ZkStore.clientBuilder(config.connectString(), config.cluster(), credential)
-        .sessionTimeoutMs(SESSION_TIMEOUT_MS)
-        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
-        .retryPolicy(new RetryNTimes(0, 0))
-        .build();
+        .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+        .retryPolicy(new RetryNTimes(0, 0)).build();
     PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);
@@ -124,8 +122,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     meteredStore = Telemetry.meter(store, config.node(), telemetry);
     meteredFences = Telemetry.meter(fences, telemetry);
     events = new Events(curator, config.node());
-    resources = new AsyncResources(config.node(), config.watchdogDriver(), dir.resolve("resources"),
-        AsyncResources.libvirtUris(config), new AsyncResources.Poster() {
+    resources = new AsyncResources(config, dir.resolve("resources"), new AsyncResources.Poster() {
       @Override
       public <T> void post(Callback<T> cb, T result) {
         loop.execute(() -> cb.done(result, nowMs()));
@@ -294,6 +291,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     DaemonLog.fatal("the embedded ZooKeeper peer stopped on a fatal error (exit code " + code
         + "); killing every resource and exiting");
     if (resources != null) resources.killAll();
+    if (spm instanceof SpmHooks h) h.killNow();
     Runtime.getRuntime().halt(72);
   }
 
@@ -303,6 +301,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     DaemonLog.fatal(why + "; killing every resource and exiting");
     try {
       resources.killAll();
+      if (spm instanceof SpmHooks h) h.killNow();
       // A resource that double-forked is no descendant any more, but it is still in our cgroup.
       if (processCgroup.isPresent()) {
         Optional<Path> root = Cgroup.v2Root();
@@ -380,6 +379,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     if (peer != null) peer.close();
     if (usage != null) usage.close();
     if (resources != null) resources.close();
+    if (spm instanceof SpmHooks h) h.close(SpmHooks.EXIT_WAIT_MS); // its hooks end with it (see SpmHooks)
     if (fences != null) fences.close();
     if (hostFences != null) hostFences.close();
   }
@@ -443,7 +443,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   }
 
   @Override
-  public SpmDuty spm() {
+  public palisade.core.SpmDuty spm() {
     return spm;
   }
 }

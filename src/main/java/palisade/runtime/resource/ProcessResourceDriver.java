@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * pid). Its working directory is {@code options.directory}, else {@code /} for a switched user.
  *
  * <p>The command sees {@code PALISADE_RESOURCE}, {@code PALISADE_NODE} and {@code PALISADE_TOKEN},
- * and never {@code PALISADE_WATCHDOG_SOCKET}. Its stdout and stderr are appended to
+ * {@code PALISADE_DISKS} (its disks, comma-separated, empty for none) and, when the node configures shared storage,
+ * {@code PALISADE_STORAGE} (the directory: write through {@code palisade storage write} or
+ * {@link palisade.storage.SharedDirStorage} under the token); never {@code PALISADE_WATCHDOG_SOCKET}. Its stdout and stderr are appended to
  * {@code <logDir>/<id>.log}, opened by the daemon, so the user needs no write access there. No
  * descriptor of the daemon leaks to it: the JDK's process launcher closes every descriptor above 2
  * in the child before exec (checked by a test).
@@ -57,10 +59,17 @@ public final class ProcessResourceDriver implements ResourceDriver {
   private record Child(ProcessHandle handle, Process process, long token, long startMs) {}
 
   private final Path logDir;
+  private final Path storageDir;
   private final Map<String, Child> processes = new TreeMap<>();
   private final ProcessStateFile state;
 
   public ProcessResourceDriver(Path logDir) throws IOException {
+    this(logDir, null);
+  }
+
+  /** @param storageDir the shared storage directory resources get as PALISADE_STORAGE, or null */
+  public ProcessResourceDriver(Path logDir, Path storageDir) throws IOException {
+    this.storageDir = storageDir;
     this.logDir = Files.createDirectories(logDir);
     // Logs are the daemon's: resources (another user) write theirs through the descriptor the daemon opens.
     Files.setPosixFilePermissions(logDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
@@ -170,6 +179,9 @@ public final class ProcessResourceDriver implements ResourceDriver {
       env.put("PALISADE_RESOURCE", id);
       env.put("PALISADE_NODE", node);
       env.put("PALISADE_TOKEN", Long.toString(token));
+      env.put("PALISADE_DISKS", String.join(",", spec.disks()));
+      if (storageDir != null) env.put("PALISADE_STORAGE", storageDir.toString());
+      else env.remove("PALISADE_STORAGE");
       try {
         Process process = builder.start();
         long startMs = ProcessStateFile.startMs(process.toHandle()).orElse(-1L);

@@ -32,7 +32,7 @@ public final class Operations {
     private static final long serialVersionUID = 1L;
     private final Problem problem;
 
-    Refused(Problem problem, String message) {
+    public Refused(Problem problem, String message) {
       super(message);
       this.problem = problem;
     }
@@ -50,18 +50,26 @@ public final class Operations {
   /** What was done: the CLI's line, and the command's sequence number when one was queued (else 0). */
   public record Done(String message, long commandSeq) {}
 
-  /** A new resource; options are the driver's KEY=VALUE pairs. */
+  /**
+   * A new resource; options are the driver's KEY=VALUE pairs; disks the ones it writes (a libvirt domain's own are
+   * added from its XML, see {@link palisade.runtime.resource.DomainDisks}).
+   */
   public record NewResource(String id, String node, String type, Map<String, String> options, String state,
-      String group, int priority, int maxRestart, int maxRelocate) {}
+      String group, int priority, int maxRestart, int maxRelocate, List<String> disks) {
+    public NewResource {
+      disks = disks == null ? List.of() : List.copyOf(disks);
+    }
+  }
 
   /** Changes to a resource: null keeps the current value; group "-" clears it; options are merged in. */
   public record Change(String state, String group, Integer priority, Integer maxRestart, Integer maxRelocate,
       Map<String, String> options) {}
 
-  /** Field names as the command line spells them: --max-restart. */
-  public static final UnaryOperator<String> CLI_NAMES = f -> "--" + f.replace('_', '-');
-  /** Field names as a JSON body spells them: max_restart. */
-  public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options" : f;
+  /** Field names as the command line spells them: --max-restart; a device's or node's name is the NAME argument. */
+  public static final UnaryOperator<String> CLI_NAMES = f -> f.equals("name") ? "NAME" : "--" + f.replace('_', '-');
+  /** Field names as a JSON body spells them: max_restart, options, fence_levels, disks. */
+  public static final UnaryOperator<String> JSON_NAMES = f -> f.equals("option") ? "options"
+      : f.equals("fence_level") ? "fence_levels" : f.equals("disk") ? "disks" : f;
 
   private final Supplier<Admin> store;
   private final UnaryOperator<String> name;
@@ -95,14 +103,34 @@ public final class Operations {
       throw bad("a process resource needs " + name.apply("option") + " command=...");
     }
     RequestState st = state(r.state() == null ? "started" : r.state());
+    List<String> disks = disks(r, opts);
     edit(cfg -> {
       if (cfg.resources().containsKey(r.id())) {
         throw new Refused(Problem.CONFLICT, "resource '" + r.id() + "' exists already");
       }
       return cfg.withResource(new ResourceConfig(r.id(), r.node(), st, r.group(), r.priority(), r.maxRestart(),
-          r.maxRelocate(), List.of(), r.type(), opts));
+          r.maxRelocate(), disks, r.type(), opts));
     });
-    return new Done(r.id() + ": added on " + r.node(), 0);
+    return new Done(r.id() + ": added on " + r.node() + (disks.isEmpty() ? "" : " with disks "
+        + String.join(", ", disks)), 0);
+  }
+
+  /** The disks given, each checked, then a libvirt domain's own from its XML; in that order, without repeats. */
+  private List<String> disks(NewResource r, Map<String, String> opts) {
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    for (String d : r.disks()) {
+      String why = palisade.core.DiskNames.problem(d);
+      if (why != null) throw bad(name.apply("disk") + " '" + shorten(d) + "': " + why);
+      out.add(d);
+    }
+    if (r.type().equals("libvirt")) {
+      try {
+        out.addAll(palisade.runtime.resource.DomainDisks.of(opts));
+      } catch (IllegalArgumentException e) {
+        throw bad(e.getMessage());
+      }
+    }
+    return List.copyOf(out);
   }
 
   public Done remove(String id) throws Exception {
@@ -172,7 +200,7 @@ public final class Operations {
    */
   public Done fenceConfirm(String node, String who) throws Exception {
     checkedNode(node);
-    String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    String by = by(who);
     long seq = store.get().command(s -> new Command.FenceConfirm(s, node, by));
     return new Done(node + ": fence confirmation by " + by + " queued as command " + seq, seq);
   }
@@ -180,9 +208,20 @@ public final class Operations {
   /** The operator asks to fence the node now ({@code who} as for {@link #fenceConfirm}). */
   public Done fenceNode(String node, String who) throws Exception {
     checkedNode(node);
-    String by = who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    String by = by(who);
     long seq = store.get().command(s -> new Command.FenceNode(s, node, by));
     return new Done(node + ": fence asked by " + by + ", queued as command " + seq, seq);
+  }
+
+  /**
+   * `spm move NODE`: the holder stops acting as SPM and reports, then NODE takes the role with a new token (DESIGN
+   * "Roles"); the manager refuses it for a node that cannot hold the role ({@code who} as for {@link #fenceConfirm}).
+   */
+  public Done spmMove(String node, String who) throws Exception {
+    checkedNode(node);
+    String by = by(who);
+    long seq = store.get().command(s -> new Command.SpmMove(s, node, by));
+    return new Done("spm: move to " + node + " asked by " + by + ", queued as command " + seq, seq);
   }
 
   /** `cluster disarm freeze|ignore`: every agent releases its watchdog (DESIGN "HA disarm"). */
@@ -202,6 +241,11 @@ public final class Operations {
     return new Done("cluster: arm queued as command " + seq, seq);
   }
 
+  /** "alice (operator) on host1 at 2026-12-04T16:40:00Z": who asked, from where, when (UTC). */
+  private static String by(String who) {
+    return who + " on " + Admin.hostName() + " at " + Instant.now().truncatedTo(ChronoUnit.SECONDS);
+  }
+
   // ---- shared checks -------------------------------------------------------------------------------------------
 
   private RequestState state(String s) {
@@ -210,6 +254,11 @@ public final class Operations {
     } catch (IllegalArgumentException e) {
       throw bad(e.getMessage());
     }
+  }
+
+  private static String shorten(String s) {
+    String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
+    return printable.length() <= 60 ? printable : printable.substring(0, 60) + "...";
   }
 
   private static Refused bad(String message) {

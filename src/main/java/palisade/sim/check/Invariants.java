@@ -75,6 +75,7 @@ public final class Invariants implements WorldObserver {
   @Override
   public void onStart(String id, String node, long token) {
     invariant1NeverTwoInstances(id, node);
+    invariant1SharedDisk(id, node);
     invariant2NewestToken(id, node, token);
     invariant7Placement(id, node, token);
     standbyRunsNothing(world.managerState(), node);
@@ -150,6 +151,23 @@ public final class Invariants implements WorldObserver {
   private void invariant1NeverTwoInstances(String id, String node) {
     for (String other : world.whereRunning(id).keySet()) {
       if (!other.equals(node)) fail("1 (never two instances)", id + " starts on " + node + " while running on " + other);
+    }
+  }
+
+  /**
+   * Invariant 1 for disks, when a resource physically starts on node: no other resource that lists one of its disks
+   * runs anywhere (two writers of one disk are two instances of what is on it).
+   */
+  private void invariant1SharedDisk(String id, String node) {
+    ResourceConfig rc = world.config().resources().get(id);
+    if (rc == null || rc.disks().isEmpty()) return;
+    for (ResourceConfig other : world.config().resources().values()) {
+      if (other.id().equals(id) || java.util.Collections.disjoint(rc.disks(), other.disks())) continue;
+      SortedMap<String, Long> on = world.whereRunning(other.id());
+      if (!on.isEmpty()) {
+        fail("1 (never two instances)", id + " starts on " + node + " while " + other.id() + ", which shares a disk "
+            + "with it, runs on " + String.join(", ", on.keySet()));
+      }
     }
   }
 
@@ -306,6 +324,7 @@ public final class Invariants implements WorldObserver {
       ServiceStatus ss = ms.services().get(rc.id());
       if (ss == null) return rc.id() + " has no status";
       if (ss.state() == ServiceState.ERROR) continue; // an operator's problem by definition, reported as such
+      if (waitsForDisk(ms, rc)) continue; // another resource holds a disk it lists: it waits by design
       if (ss.state() != ServiceState.STARTED) return rc.id() + " is " + ss.state().label() + ", not started";
       if (!world.whereRunning(rc.id()).containsKey(ss.node())) {
         return rc.id() + " is started on " + ss.node() + " but not running there";
@@ -317,6 +336,14 @@ public final class Invariants implements WorldObserver {
       return acting + " nodes act as SPM, expected one (manager names " + ms.spm() + ")";
     }
     return null;
+  }
+
+  /** Does another resource hold the lease of a disk rc lists (the manager's state)? */
+  private static boolean waitsForDisk(ManagerState ms, ResourceConfig rc) {
+    for (String d : rc.disks()) {
+      if (ms.disks().get(d) != null && !ms.disks().get(d).resource().equals(rc.id())) return true;
+    }
+    return false;
   }
 
   // ---- 6: no false fencing ---------------------------------------------------------------------------------------

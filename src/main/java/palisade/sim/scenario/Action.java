@@ -10,7 +10,11 @@ import palisade.core.Durations;
  * {@code @manager}, the node holding the manager lease when the action runs. Parsed once from a line by
  * {@link Grammar}; built directly by {@link Fuzz}; {@link #words()} prints it back in the words the parser reads.
  */
-public sealed interface Action {
+public sealed interface Action permits
+    Action.Ha, Action.Power, Action.Network, Action.Partition, Action.Heal, Action.Pause, Action.Reboot,
+    Action.Shutdown, Action.RestartDaemon, Action.Service, Action.ServiceAdd, Action.ServiceDrop, Action.Usage,
+    Action.SetTiming, Action.Maintenance, Action.FenceNode, Action.FenceConfirm, Action.FenceDevice, Action.DropAcks,
+    Action.SlowAcks, Action.WatchdogDevice, Action.HostFault, OperatorWords.Member, OperatorWords.SpmMove {
   /**
    * Java 17 has no switch over record patterns: a visitor is the exhaustive switch, with no default. A new kind of
    * action breaks the build in every visitor until each says what it does with it.
@@ -24,10 +28,12 @@ public sealed interface Action {
     R reboot(Reboot x);
     R shutdown(Shutdown x);
     R restartDaemon(RestartDaemon x);
+    R member(OperatorWords.Member x);
     R service(Service x);
     R maintenance(Maintenance x);
     R fenceConfirm(FenceConfirm x);
     R fenceNode(FenceNode x);
+    R spmMove(OperatorWords.SpmMove x);
     R fenceDevice(FenceDevice x);
     R dropAcks(DropAcks x);
     R slowAcks(SlowAcks x);

@@ -33,6 +33,8 @@ public sealed interface Expectation {
     R converged(Converged x);
     R timingIs(TimingIs x);
     R clusterIs(ClusterIs x);
+    R diskHeld(DiskHeld x);
+    R diskFree(DiskFree x);
   }
 
   /** Calls the visitor's method for this kind. */
@@ -193,6 +195,26 @@ public sealed interface Expectation {
     @Override
     public <R> R accept(Visitor<R> v) {
       return v.clusterIs(this);
+    }
+  }
+
+  /** `disk D held by NODE[|NODE...]`: the manager's lease table (latest committed state) gives D to one of nodes. */
+  record DiskHeld(String disk, List<String> nodes) implements Expectation {
+    public DiskHeld {
+      nodes = nonEmpty(nodes);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.diskHeld(this);
+    }
+  }
+
+  /** `disk D free`: the manager's lease table (latest committed state) has no lease of D. */
+  record DiskFree(String disk) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.diskFree(this);
     }
   }
 

@@ -11,8 +11,9 @@ import palisade.core.Durations;
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
  * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
- * faults of the manager's own node), then everything heals and every resource that should run must run, once,
- * within a bound (DESIGN invariant 5). Safety invariants are checked on every event throughout.
+ * resources sharing a disk, `spm move`, faults of the manager's own node), then everything heals and every resource
+ * that should run must run, once, within a bound (DESIGN invariant 5). Safety invariants are checked on every event
+ * throughout.
  */
 public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
@@ -126,6 +127,7 @@ public final class Fuzz {
     FuzzHostFaults.operatorFences(new Random(seed ^ FuzzHostFaults.FENCE_SALT), steps, nodes, durationMs);
     FuzzTimings.add(new Random(seed ^ FuzzTimings.SALT), steps, durationMs);
     FuzzDisarm.add(new Random(seed ^ FuzzDisarm.SALT), steps, durationMs);
+    FuzzLeases.spmMoves(new Random(seed ^ FuzzLeases.SALT), steps, nodes, durationMs);
     FuzzManagerFaults.add(new Random(seed ^ FuzzManagerFaults.SALT), steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
@@ -250,6 +252,7 @@ public final class Fuzz {
       lines.add(line);
     }
     FuzzRules.add(new Random(lines.hashCode()), nodes, lines); // draws of its own: a seed's history stays
+    FuzzLeases.disks(new Random(lines.hashCode() ^ FuzzLeases.SALT), lines);
     return lines;
   }
 

@@ -19,8 +19,9 @@ import palisade.sim.scenario.Action.ServiceCommand;
  */
 final class Grammar {
   static final String ACTIONS = "power, network, partition, heal, pause, reboot, shutdown, service, maintenance, "
-      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, kdump, daemon, "
-      + "usage, timing, disarm, arm";
+      + "fence confirm, fence-device, drop-acks, slow-acks, watchdog, node NODE restart-daemon, node add|remove NODE, "
+      + "kdump, daemon, "
+      + "usage, timing, disarm, arm, spm move";
 
   private Grammar() {}
 
@@ -60,6 +61,7 @@ final class Grammar {
         yield new Action.Shutdown(a.get(1));
       }
       case "node" -> {
+        if (a.size() >= 3 && (a.get(1).equals("add") || a.get(1).equals("remove"))) yield member(a);
         if (!(a.size() == 3 || a.size() == 5) || !a.get(2).equals("restart-daemon")
             || (a.size() == 5 && !a.get(3).equals("for"))) {
           throw error("node: expected node NODE restart-daemon [for DURATION], got '" + String.join(" ", a) + "'");
@@ -100,8 +102,39 @@ final class Grammar {
       case "usage" -> OperatorActions.usage(a);
       case "timing" -> TimingWords.action(a);
       case "disarm", "arm" -> ha(a);
+      case "spm" -> spmMove(a);
       default -> throw error("unknown action '" + what + "' (expected " + ACTIONS + ")");
     };
+  }
+
+  /** `node add NODE [KEY=VALUE ...]` or `node remove NODE`. */
+  private static Action member(List<String> a) {
+    boolean add = a.get(1).equals("add");
+    if (!add) arity(a, 3, "node remove NODE");
+    java.util.TreeMap<String, String> settings = new java.util.TreeMap<>();
+    for (String kv : a.subList(3, a.size())) {
+      int eq = kv.indexOf('=');
+      if (eq <= 0) throw error("node add: expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
+      settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+    }
+    return new OperatorWords.Member(a.get(2), add, settings);
+  }
+
+  /** `spm move NODE`. */
+  private static Action spmMove(List<String> a) {
+    arity(a, 3, "spm move NODE");
+    if (!a.get(1).equals("move")) throw error("spm: expected spm move NODE, got '" + String.join(" ", a) + "'");
+    return new OperatorWords.SpmMove(a.get(2));
+  }
+
+  /** `disk D held by NODE[|NODE...]` or `disk D free`. */
+  private static Expectation disk(List<String> e) {
+    if (e.size() == 3 && e.get(2).equals("free")) return new Expectation.DiskFree(e.get(1));
+    if (e.size() != 5 || !e.get(2).equals("held") || !e.get(3).equals("by")) {
+      throw error("expect disk: expected disk D held by NODE[|NODE...] or disk D free, got '" + String.join(" ", e)
+          + "'");
+    }
+    return new Expectation.DiskHeld(e.get(1), nodes(e.get(4)));
   }
 
   /** `disarm freeze|ignore` or `arm`. */
@@ -239,6 +272,7 @@ final class Grammar {
         return new Expectation.Converged();
       }
       case "cluster" -> { return cluster(e); }
+      case "disk" -> { return disk(e); }
       default -> {
         String id = e.get(0);
         if (e.size() >= 2 && e.get(1).equals("running")) {
@@ -257,7 +291,8 @@ final class Grammar {
         }
         throw error("expect: expected ID running on NODE, ID not running, ID state STATE, node NODE ..., "
             + "manager on NODE, spm on NODE, spm none, fenced NODE by KIND, fence-history NODE has KIND, "
-            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed or converged");
+            + "fence proxy of NODE on NODE, fence-device DEV failed|ok, cluster armed|disarmed, disk D held by NODE, "
+            + "disk D free or converged");
       }
     }
   }

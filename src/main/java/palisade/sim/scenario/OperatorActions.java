@@ -93,6 +93,12 @@ final class OperatorActions {
     return null;
   }
 
+  /** `spm move NODE` (node resolved), through the command queue as the CLI sends it. */
+  static Void spmMove(SimWorld world, String n) {
+    world.operatorCommand("spm move " + n, seq -> new Command.SpmMove(seq, n, "operator"));
+    return null;
+  }
+
   /** `fence node NODE` (node resolved). */
   static Void fenceNode(SimWorld world, String n) {
     world.operatorCommand("fence node " + n, seq -> new Command.FenceNode(seq, n, "operator"));

@@ -9,6 +9,9 @@ import palisade.core.ConfigException;
  * line and a record fuzz built. Throws ConfigException naming the word and what it should have been.
  */
 final class References implements Action.Visitor<Void>, Expectation.Visitor<Void> {
+  /** What `node add` takes: a node declaration's settings of the configuration (not the machine's). */
+  static final List<String> NODE_ADD_KEYS = List.of("watchdog", "fence", "spm_priority", "manual_only",
+      "shutdown_policy", "soft_fence", "kdump", "site");
   private final Set<String> nodes;
   private final Set<String> resources;
   private final Set<String> fenceDevices;
@@ -85,6 +88,23 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   @Override
   public Void hostFault(Action.HostFault a) {
     return nodeRef(a.node(), a.kind() == Action.HostFault.Kind.KDUMP ? "kdump" : "daemon");
+  }
+
+  /** An added node is a new name with a node declaration's settings; a removed one a known node. */
+  @Override
+  public Void member(OperatorWords.Member a) {
+    if (!a.add()) return requireNode(a.node(), "node remove");
+    if (nodes.contains(a.node())) throw error("node add: node '" + a.node() + "' exists already");
+    if (!a.node().matches("[a-z0-9][a-z0-9_-]{0,62}")) throw error("node add: '" + a.node() + "' is not a node name");
+    for (String k : a.settings().keySet()) {
+      if (!NODE_ADD_KEYS.contains(k)) {
+        throw error("node add " + a.node() + ": unknown key '" + k + "' (expected " + String.join(", ", NODE_ADD_KEYS)
+            + ")");
+      }
+    }
+    DeclarationValues.checkFenceExtras(a.settings(), a.node());
+    NodeDeclarations.nodeConfig(a.node(), a.settings(), fenceDevices);
+    return null;
   }
 
   @Override
@@ -224,6 +244,21 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   @Override
   public Void spmNotOn(Expectation.SpmNotOn e) {
     return nodeRefs(e.nodes(), "expect spm");
+  }
+
+  @Override
+  public Void diskHeld(Expectation.DiskHeld e) {
+    return nodeRefs(e.nodes(), "expect disk");
+  }
+
+  @Override
+  public Void diskFree(Expectation.DiskFree e) {
+    return null; // any disk name: one no resource lists is always free
+  }
+
+  @Override
+  public Void spmMove(OperatorWords.SpmMove a) {
+    return null; // an unknown node is the manager's to refuse (the scenario may show that)
   }
 
   @Override

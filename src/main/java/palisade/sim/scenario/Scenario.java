@@ -80,6 +80,8 @@ public final class Scenario {
   /** Injected driver failures of the resource lines (fail_start, fail_migrate, fail_stop). */
   final FaultDeclaration faults = new FaultDeclaration();
   private final TreeSet<String> added = new TreeSet<>();
+  /** Nodes a `node add` adds: later lines may name them. */
+  private final TreeSet<String> addedNodes = new TreeSet<>();
   final TreeSet<String> fenceDevices = new TreeSet<>();
   /** The answer delay of devices declared with `delay=`. */
   final TreeMap<String, Long> deviceDelays = new TreeMap<>();
@@ -355,13 +357,21 @@ public final class Scenario {
 
   /** Names in an action refer to declared nodes, resources and devices. */
   private void validate(Action action) {
-    action.accept(new References(nodes.keySet(), known(), fenceDevices));
+    action.accept(new References(knownNodes(), known(), fenceDevices));
     if (action instanceof Action.ServiceAdd add) added.add(add.id()); // later lines may name it
+    if (action instanceof OperatorWords.Member m && m.add()) addedNodes.add(m.node());
   }
 
   /** Names in an expectation refer to declared nodes and resources. */
   private void validate(Expectation expectation) {
-    expectation.accept(new References(nodes.keySet(), known(), fenceDevices));
+    expectation.accept(new References(knownNodes(), known(), fenceDevices));
+  }
+
+  /** Nodes declared, and those a `node add` before this line adds. */
+  private java.util.Set<String> knownNodes() {
+    TreeSet<String> k = new TreeSet<>(nodes.keySet());
+    k.addAll(addedNodes);
+    return k;
   }
 
   /** Resources declared, and those a `service ID add` before this line adds. */

@@ -2,22 +2,15 @@ package palisade.sim.scenario;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.SortedMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import palisade.core.Command;
-import palisade.core.FenceEntry;
-import palisade.core.FenceHistory;
+import palisade.core.DiskLease;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeState;
 import palisade.core.NodeStatus;
-import palisade.core.RequestState;
 import palisade.core.ServiceStatus;
-import palisade.core.StorePaths;
-import palisade.core.Versioned;
-import palisade.sim.SimNode;
 import palisade.sim.SimNodeFaults;
 import palisade.sim.SimWorld;
 import palisade.sim.Violation;
@@ -215,6 +208,11 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void spmMove(OperatorWords.SpmMove a) {
+    return OperatorActions.spmMove(world, actor(at, a.node()));
+  }
+
+  @Override
   public Void fenceConfirm(Action.FenceConfirm a) {
     return OperatorActions.fenceConfirm(world, actor(at, a.node()), a.ifOff());
   }
@@ -225,6 +223,11 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public Void member(OperatorWords.Member a) {
+    return MemberActions.apply(world, a, scenario.fenceDevices);
+  }
+
+  @Override
   public Void fenceDevice(Action.FenceDevice a) {
     world.fenceDevice(a.device(), a.ok(), a.slowMs());
     return null;
@@ -232,20 +235,17 @@ public final class ScenarioRunner {
 
   @Override
   public Void dropAcks(Action.DropAcks a) {
-    SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
-    return null;
+    return SimNodeFaults.dropAcks(world, actor(at, a.node()), a.on());
   }
 
   @Override
   public Void slowAcks(Action.SlowAcks a) {
-    SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
-    return null;
+    return SimNodeFaults.slowAcks(world, actor(at, a.node()), a.delayMs());
   }
 
   @Override
   public Void watchdogDevice(Action.WatchdogDevice a) {
-    SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
-    return null;
+    return SimNodeFaults.watchdogDevice(world, actor(at, a.node()), a.present());
   }
   }
 
@@ -319,14 +319,14 @@ public final class ScenarioRunner {
   public String runningOn(Expectation.RunningOn x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
     if (on.size() == 1 && anyOf(x.nodes(), on::containsKey)) return null;
-    return runs(on);
+    return SimFacts.runs(on);
   }
 
   @Override
   public String notRunning(Expectation.NotRunning x) {
     SortedMap<String, Long> on = world.whereRunning(x.id());
-    if (x.nodes().isEmpty()) return on.isEmpty() ? null : runs(on);
-    return anyOf(x.nodes(), on::containsKey) ? runs(on) : null;
+    if (x.nodes().isEmpty()) return on.isEmpty() ? null : SimFacts.runs(on);
+    return anyOf(x.nodes(), on::containsKey) ? SimFacts.runs(on) : null;
   }
 
   @Override
@@ -379,21 +379,21 @@ public final class ScenarioRunner {
 
   @Override
   public String spmOn(Expectation.SpmOn x) {
-    TreeSet<String> acting = actingSpm();
+    TreeSet<String> acting = SimFacts.actingSpm(world);
     if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;
-    return spm(acting);
+    return SimFacts.spm(acting);
   }
 
   @Override
   public String spmNone(Expectation.SpmNone x) {
-    TreeSet<String> acting = actingSpm();
-    return acting.isEmpty() ? null : spm(acting);
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return acting.isEmpty() ? null : SimFacts.spm(acting);
   }
 
   @Override
   public String spmNotOn(Expectation.SpmNotOn x) {
-    TreeSet<String> acting = actingSpm();
-    return anyOf(x.nodes(), acting::contains) ? spm(acting) : null;
+    TreeSet<String> acting = SimFacts.actingSpm(world);
+    return anyOf(x.nodes(), acting::contains) ? SimFacts.spm(acting) : null;
   }
 
   @Override
@@ -424,26 +424,20 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public String diskHeld(Expectation.DiskHeld x) {
+    DiskLease l = ms == null ? null : ms.disks().get(x.disk());
+    return l != null && anyOf(x.nodes(), l.node()::equals) ? null : SimFacts.disk(x.disk(), l);
+  }
+
+  @Override
+  public String diskFree(Expectation.DiskFree x) {
+    return ms == null || ms.disks().get(x.disk()) == null ? null : SimFacts.disk(x.disk(), ms.disks().get(x.disk()));
+  }
+
+  @Override
   public String converged(Expectation.Converged x) {
     String stuck = invariants.invariant5Liveness();
     return stuck == null ? null : "invariant 5 (liveness) violated: " + stuck;
   }
-  }
-
-  private static String runs(SortedMap<String, Long> on) {
-    return on.isEmpty() ? "it is not running" : "it runs on " + String.join(", ", on.keySet());
-  }
-
-  /** Physical truth: the machines acting as SPM now. */
-  private TreeSet<String> actingSpm() {
-    TreeSet<String> acting = new TreeSet<>();
-    for (SimNode n : world.nodes().values()) {
-      if (n.spmToken() != 0) acting.add(n.node());
-    }
-    return acting;
-  }
-
-  private static String spm(TreeSet<String> acting) {
-    return acting.isEmpty() ? "no node acts as SPM" : String.join(", ", acting) + " act(s) as SPM";
   }
 }

@@ -104,6 +104,20 @@ class ProcessResourceDriverTest {
     assertThat(driver.running()).isEmpty();
   }
 
+  @Test
+  void aResourceGetsTheStorageAndItsDisks() throws Exception {
+    ProcessResourceDriver withStorage = new ProcessResourceDriver(dir.resolve("logs2"), Path.of("/srv/storage"));
+    try {
+      withStorage.start(new ResourceSpec("db", "process", java.util.Map.of("command", "echo $$ > " + out
+          + "/pid; echo \"$PALISADE_STORAGE $PALISADE_DISKS\" > " + out + "/env; exec sleep 30", "user", "root"),
+          List.of("db-data", "/var/lib/images/db.qcow2")), 3, "node-1");
+      awaitPid("pid");
+      assertThat(awaitFile("env")).isEqualTo("/srv/storage db-data,/var/lib/images/db.qcow2");
+    } finally {
+      withStorage.killAll();
+    }
+  }
+
   /**
    * A daemon restart: a new driver on the same directory adopts the process the old one started (same pid, its
    * token), does not start it again, and stops it (with its descendants) like its own. A recorded pid whose start
