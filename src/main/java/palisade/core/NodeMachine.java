@@ -109,11 +109,12 @@ final class NodeMachine {
    * confirmation"): the cluster says the node is watchdog-protected, and the version the fence write named was
    * written by an agent that claims a real watchdog under the timings this manager waited L by, which are the
    * cluster's current ones. The configuration alone proves nothing: it says what the node should have, the record
-   * says what its agent had.
+   * says what its agent had. A record saying its watchdog was released (for the cluster's disarm) proves nothing,
+   * whoever manages now: that node stays in fencing until power, kdump or an operator confirms (DESIGN "HA disarm").
    */
   boolean watchdogConfirms(String node, NodeRecord rec) {
     Timing cluster = config.timing();
-    return config.nodes().get(node).watchdog() && (rec.watchdogProtects(timing)
+    return config.nodes().get(node).watchdog() && !rec.released() && (rec.watchdogProtects(timing)
         && (cluster == null || NodeRecord.sameTerms(cluster, timing)) || liveTimings && changedTimingProtects(node, rec));
   }
 
