@@ -156,6 +156,11 @@ final class PowerFencing {
     return true;
   }
 
+  /** The manager's own node: never a target of its own orders. */
+  String manager() {
+    return manager;
+  }
+
   /** The proxy for target's next order ({@link FenceProxies}): never the target, the manager's node last. */
   FenceProxies.Choice proxy(String target) {
     Backoff b = backoff.get(target);

@@ -44,6 +44,9 @@ final class SoftFencing {
       return;
     }
     if (nc == null || !nc.softFence() || nc.watchdog() || st != NodeState.UNKNOWN) return;
+    // The manager's own node silent to itself (its renewals not committing): restarting its own daemon from a peer
+    // would end this manager; the lease decides, as for any node.
+    if (node.equals(power.manager())) return;
     NodeRecord rec = records.get(node);
     // Too late to help: past L the fence write is due whatever a restart brings.
     if (rec == null || rec.fenced() || silentMs >= timing.leaseMs()) return;
