@@ -122,8 +122,9 @@ class HostShutdownClusterTest {
     assertThat(admin.read("/shutdown/node9")).isNull();
 
     assertThat(cli("node", "set", "node2", "--shutdown-policy", "freeze")).isZero();
-    assertThat(admin.value(StorePaths.CONFIG, ClusterConfig.class).shutdownPolicyOf("node2"))
-        .isEqualTo(ShutdownPolicy.FREEZE);
+    // The admin handle may read from a store peer that has not applied the write yet: wait for it, as a user would.
+    await().atMost(LONG).pollInterval(POLL).until(() -> admin.value(StorePaths.CONFIG, ClusterConfig.class)
+        .shutdownPolicyOf("node2") == ShutdownPolicy.FREEZE);
     String status = stdout(() -> assertThat(cli("status")).isZero());
     assertThat(status).contains("shutdown policy: conditional (cluster default)").contains("SHUTDOWN-POLICY")
         .containsPattern("(?m)^node2 .* freeze \\(node's own\\)$").containsPattern("(?m)^node1 .* conditional$");
