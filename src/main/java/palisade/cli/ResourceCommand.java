@@ -16,13 +16,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * `palisade resource add|remove|set|start|stop|disable|enable|migrate|relocate|cleanup`: config edits by CAS, moves
- * and cleanup as commands; `list` and `show`: see {@link ResourceReads}.
+ * and cleanup as commands; `list` and `show`: see {@link ResourceReads}; `import` and `export`: {@link
+ * ResourceTransfer}.
  */
 @picocli.CommandLine.Command(name = "resource", description = "Add, change, start, stop and move HA resources",
     subcommands = {ResourceCommand.Add.class, ResourceCommand.Remove.class, ResourceCommand.Set.class,
         ResourceCommand.Start.class, ResourceCommand.Stop.class, ResourceCommand.Disable.class,
         ResourceCommand.Enable.class, ResourceCommand.Migrate.class, ResourceCommand.Relocate.class,
-        ResourceCommand.Cleanup.class, ResourceReads.ListCommand.class, ResourceReads.Show.class})
+        ResourceCommand.Cleanup.class, ResourceReads.ListCommand.class, ResourceReads.Show.class,
+        ResourceTransfer.Import.class, ResourceTransfer.Export.class})
 final class ResourceCommand {
   private ResourceCommand() {}
 

@@ -91,6 +91,22 @@ public final class Operations {
   }
 
   public Done add(NewResource r) throws Exception {
+    ResourceConfig rc = checked(r);
+    edit(cfg -> {
+      if (cfg.resources().containsKey(r.id())) {
+        throw new Refused(Problem.CONFLICT, "resource '" + r.id() + "' exists already");
+      }
+      return cfg.withResource(rc);
+    });
+    return new Done(r.id() + ": added on " + r.node() + (rc.disks().isEmpty() ? "" : " with disks "
+        + String.join(", ", rc.disks())), 0);
+  }
+
+  /**
+   * A new resource's checks that need no store (id, node, type, options, state, disks), and the configuration it
+   * becomes; shared by {@link #add} and `resource import`. Refused (BAD_INPUT) naming the field.
+   */
+  public ResourceConfig checked(NewResource r) {
     if (r.id() == null || !r.id().matches("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")) {
       throw bad("resource id '" + r.id() + "' is not valid");
     }
@@ -104,15 +120,12 @@ public final class Operations {
     }
     RequestState st = state(r.state() == null ? "started" : r.state());
     List<String> disks = disks(r, opts);
-    edit(cfg -> {
-      if (cfg.resources().containsKey(r.id())) {
-        throw new Refused(Problem.CONFLICT, "resource '" + r.id() + "' exists already");
-      }
-      return cfg.withResource(new ResourceConfig(r.id(), r.node(), st, r.group(), r.priority(), r.maxRestart(),
-          r.maxRelocate(), disks, r.type(), opts));
-    });
-    return new Done(r.id() + ": added on " + r.node() + (disks.isEmpty() ? "" : " with disks "
-        + String.join(", ", disks)), 0);
+    try {
+      return new ResourceConfig(r.id(), r.node(), st, r.group(), r.priority(), r.maxRestart(), r.maxRelocate(),
+          disks, r.type(), opts);
+    } catch (IllegalArgumentException e) { // the record's own checks: max_restart >= 0, ...
+      throw bad(e.getMessage());
+    }
   }
 
   /** The disks given, each checked, then a libvirt domain's own from its XML; in that order, without repeats. */
@@ -256,7 +269,8 @@ public final class Operations {
     }
   }
 
-  private static String shorten(String s) {
+  /** s printable (other characters as '?') and at most 60 characters, for a message that quotes input. */
+  public static String shorten(String s) {
     String printable = s.replaceAll("[^\\x20-\\x7e]", "?");
     return printable.length() <= 60 ? printable : printable.substring(0, 60) + "...";
   }
