@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import palisade.runtime.store.Admin;
 import palisade.web.StorageInventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,15 +26,8 @@ final class DiskCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        List<StorageInventory.DiskItem> items = StorageInventory.disks(Reads.snapshot(admin));
-        if (output.json()) {
-          OutputOption.print(Map.of("disks", items), System.out);
-        } else {
-          print(items, System.out);
-        }
-      }
-      return 0;
+      return Reads.print(store, output, admin -> StorageInventory.disks(Reads.snapshot(admin)),
+          items -> Map.of("disks", items), ListCommand::print);
     }
 
     static void print(List<StorageInventory.DiskItem> items, PrintStream out) {

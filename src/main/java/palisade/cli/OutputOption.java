@@ -3,6 +3,7 @@ package palisade.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
@@ -32,6 +33,20 @@ final class OutputOption {
 
   boolean json() {
     return format == Format.JSON;
+  }
+
+  /** How a command prints its table (it may read files as it goes). */
+  interface TablePrinter {
+    void print(PrintStream out) throws IOException;
+  }
+
+  /** On standard output: body as one JSON document with {@code -o json}, else the table. */
+  void print(Object body, TablePrinter table) throws IOException {
+    if (json()) {
+      print(body, System.out);
+    } else {
+      table.print(System.out);
+    }
   }
 
   /** One JSON document, pretty. */

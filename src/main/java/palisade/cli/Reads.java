@@ -1,6 +1,9 @@
 package palisade.cli;
 
+import java.io.PrintStream;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
 import palisade.core.ManagerState;
@@ -17,6 +20,24 @@ final class Reads {
   static final int EVENTS_SHOWN_MAX = 10;
 
   private Reads() {}
+
+  /** What a read command reads from the store. */
+  interface Read<T> {
+    T from(Admin admin) throws Exception;
+  }
+
+  /**
+   * The store's read commands in one shape: open the store as {@code store} says, read, print (with {@code -o
+   * json} the body {@code json} makes of it, else the table); exit 0.
+   */
+  static <T> int print(StoreOptions store, OutputOption output, Read<T> read, Function<T, Object> json,
+      BiConsumer<T, PrintStream> table) throws Exception {
+    try (Admin admin = store.admin()) {
+      T v = read.from(admin);
+      output.print(json.apply(v), out -> table.accept(v, out));
+    }
+    return 0;
+  }
 
   /** The snapshot; a cluster without a configuration yet is refused (exit 1), as `status` does. */
   static Inventory.Snapshot snapshot(Admin admin) throws Exception {

@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import palisade.runtime.store.Admin;
 import palisade.web.Inventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,15 +24,8 @@ final class ResourceReads {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        List<Inventory.ResourceItem> items = Inventory.resources(Reads.snapshot(admin));
-        if (output.json()) {
-          OutputOption.print(Map.of("resources", items), System.out);
-        } else {
-          print(items, System.out);
-        }
-      }
-      return 0;
+      return Reads.print(store, output, admin -> Inventory.resources(Reads.snapshot(admin)),
+          items -> Map.of("resources", items), ListCommand::print);
     }
 
     static void print(List<Inventory.ResourceItem> items, PrintStream out) {
@@ -66,18 +58,11 @@ final class ResourceReads {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
+      return Reads.print(store, output, admin -> {
         Inventory.Snapshot s = Reads.snapshot(admin);
         if (!Inventory.known(s, id)) throw new CliError("no resource '" + id + "' (see palisade resource list)", 1);
-        Inventory.ResourceDetail d = Inventory.resource(s, id, admin.events(null, Reads.EVENTS_SCANNED_MAX),
-            Reads.EVENTS_SHOWN_MAX);
-        if (output.json()) {
-          OutputOption.print(d, System.out);
-        } else {
-          print(d, System.out);
-        }
-      }
-      return 0;
+        return Inventory.resource(s, id, admin.events(null, Reads.EVENTS_SCANNED_MAX), Reads.EVENTS_SHOWN_MAX);
+      }, d -> d, Show::print);
     }
 
     static void print(Inventory.ResourceDetail d, PrintStream out) {

@@ -3,7 +3,6 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import palisade.core.SpmRole;
-import palisade.runtime.store.Admin;
 import palisade.web.StorageInventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,15 +25,8 @@ final class SpmCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (Admin admin = store.admin()) {
-        StorageInventory.SpmItem item = StorageInventory.spm(Reads.snapshot(admin));
-        if (output.json()) {
-          OutputOption.print(item, System.out);
-        } else {
-          print(item, System.out);
-        }
-      }
-      return 0;
+      return Reads.print(store, output, admin -> StorageInventory.spm(Reads.snapshot(admin)), item -> item,
+          Status::print);
     }
 
     static void print(StorageInventory.SpmItem s, PrintStream out) {

@@ -34,12 +34,7 @@ final class StorageCommand {
     boolean metadata;
 
     StorageArea area(SharedDirStorage s) {
-      if (metadata) return s.metadata();
-      try {
-        return s.disk(disk);
-      } catch (IllegalArgumentException e) {
-        throw new CliError("--disk: " + e.getMessage());
-      }
+      return metadata ? s.metadata() : StorageReads.area(s, disk, "--disk");
     }
 
     /** "disk vm1" or "the metadata", as messages say it. */

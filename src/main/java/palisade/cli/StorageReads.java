@@ -37,32 +37,29 @@ final class StorageReads {
     public Integer call() throws IOException {
       SharedDirStorage s = where.open();
       if (disk != null) {
-        StorageArea a = area(s, disk);
+        StorageArea a = area(s, disk, "DISK");
         Map<String, Object> body = summary(a);
         body.put("records", records(a.log()));
         body.put("rejected_records", records(a.rejected()));
-        if (output.json()) OutputOption.print(body, System.out);
-        else printOne(body, a, System.out);
+        output.print(body, out -> printOne(body, a, out));
         return 0;
       }
       List<Map<String, Object>> areas = new ArrayList<>();
       areas.add(summary(s.metadata()));
       for (String d : s.disks()) areas.add(summary(s.disk(d)));
-      if (output.json()) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dir", s.dir().toString());
-        body.put("driver", SharedDirStorage.DRIVER);
-        body.put("areas", areas);
-        OutputOption.print(body, System.out);
-        return 0;
-      }
-      Table t = new Table("AREA", "NEWEST TOKEN", "LAST WRITER", "SINCE", "WRITES", "REJECTED");
-      for (Map<String, Object> a : areas) {
-        t.row(a.get("area"), a.get("newest_token"), a.get("last_writer"), a.get("since"), a.get("writes"),
-            a.get("rejected"));
-      }
-      System.out.println("storage " + s.dir() + " (" + SharedDirStorage.DRIVER + ")");
-      t.print(System.out);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("dir", s.dir().toString());
+      body.put("driver", SharedDirStorage.DRIVER);
+      body.put("areas", areas);
+      output.print(body, out -> {
+        Table t = new Table("AREA", "NEWEST TOKEN", "LAST WRITER", "SINCE", "WRITES", "REJECTED");
+        for (Map<String, Object> a : areas) {
+          t.row(a.get("area"), a.get("newest_token"), a.get("last_writer"), a.get("since"), a.get("writes"),
+              a.get("rejected"));
+        }
+        out.println("storage " + s.dir() + " (" + SharedDirStorage.DRIVER + ")");
+        t.print(out);
+      });
       return 0;
     }
 
@@ -93,17 +90,17 @@ final class StorageReads {
     @Override
     public Integer call() throws IOException {
       StorageArea a = target.area(where.open());
-      if (output.json()) OutputOption.print(records(a.log()), System.out);
-      else table(a.log(), System.out);
+      output.print(records(a.log()), out -> table(a.log(), out));
       return 0;
     }
   }
 
-  private static StorageArea area(SharedDirStorage s, String disk) {
+  /** The disk's area; a bad name is refused naming the argument that gave it ({@code DISK}, {@code --disk}). */
+  static StorageArea area(SharedDirStorage s, String disk, String argument) {
     try {
       return s.disk(disk);
     } catch (IllegalArgumentException e) {
-      throw new CliError("DISK: " + e.getMessage());
+      throw new CliError(argument + ": " + e.getMessage());
     }
   }
 

@@ -1,42 +1,27 @@
 package palisade.storage;
 
 import java.util.regex.Pattern;
+import palisade.core.DiskNames;
 
 /**
- * Names that become file names: a disk (a word or a path such as `/var/lib/images/vm1.qcow2`) and a writer's node.
- * Refused with one line saying why, before any file is touched; a disk name can never leave the storage directory.
+ * Names that become file names: a disk (a word or a path such as `/var/lib/images/vm1.qcow2`, by the same rule as a
+ * resource's disks: {@link DiskNames}) and a writer's node. Refused with one line saying why, before any file is
+ * touched; a disk name can never leave the storage directory.
  */
 public final class StorageNames {
-  /** Longest disk name accepted (a path on a hypervisor host fits easily). */
-  public static final int DISK_NAME_CHARS_MAX = 200;
-
   public static final int NODE_NAME_CHARS_MAX = 64;
 
-  private static final Pattern DISK_CHARS = Pattern.compile("[A-Za-z0-9._:@+/-]+");
   private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private StorageNames() {}
 
-  /** Throws IllegalArgumentException naming the problem unless disk is a valid disk name. */
+  /** Throws IllegalArgumentException naming the problem unless disk is a valid disk name (see DiskNames). */
   public static String checkDisk(String disk) {
-    if (disk == null || disk.isEmpty()) throw new IllegalArgumentException("disk name is empty");
-    String shown = "disk name '" + disk + "'";
-    if (disk.length() > DISK_NAME_CHARS_MAX) {
-      throw new IllegalArgumentException("disk name is longer than " + DISK_NAME_CHARS_MAX + " characters");
-    }
-    if (!DISK_CHARS.matcher(disk).matches()) {
-      throw new IllegalArgumentException(shown.replaceAll("[^\\x20-\\x7e]", "?")
-          + ": only letters, digits and . _ : @ + - / are allowed");
-    }
-    if (disk.startsWith("-")) throw new IllegalArgumentException(shown + ": may not start with '-'");
-    String rest = disk.startsWith("/") ? disk.substring(1) : disk;
-    for (String segment : rest.split("/", -1)) {
-      if (segment.isEmpty()) throw new IllegalArgumentException(shown + ": empty path segment");
-      if (segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException(shown + ": '" + segment + "' segments are not allowed (path traversal)");
-      }
-    }
-    return disk;
+    String why = DiskNames.problem(disk);
+    if (why == null) return disk;
+    String shown = disk == null ? "" : disk.replaceAll("[^\\x20-\\x7e]", "?");
+    throw new IllegalArgumentException("disk name '" + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...")
+        + "': " + why);
   }
 
   /** Throws IllegalArgumentException naming the problem unless node is a valid node name. */

@@ -70,7 +70,7 @@ class StorageCliTest {
       assertThat(r.err()).doesNotContain("Exception", "\tat ");
     }
     assertThat(write("--disk", "../etc", "--token", "1", "--node", "n", "--data", "x").err())
-        .contains("path traversal");
+        .contains("disk name '../etc': has a '..' path step");
     assertThat(dir.resolve("disks")).doesNotExist();
   }
 
