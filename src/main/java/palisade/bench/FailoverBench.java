@@ -111,12 +111,12 @@ public final class FailoverBench implements Callable<Integer> {
     }
   }
 
-  private interface Condition {
+  interface Condition {
     boolean holds() throws Exception;
   }
 
   /** Polls until c holds; a timeout ends the benchmark with exit 1. */
-  private static void waitFor(Condition c, long timeoutMs) throws Exception {
+  static void waitFor(Condition c, long timeoutMs) throws Exception {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;
     while (!c.holds()) {
       if (System.nanoTime() > deadline) throw new TimeoutException("timed out after " + timeoutMs / 1000 + "s");

@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 
 /** `palisade bench ...`: reproducible measurements for BENCHMARKS.md. */
 @Command(name = "bench", description = "Benchmarks", subcommands = {Benchmarks.Sim.class, Benchmarks.Round.class,
-    Benchmarks.Failover.class, FailoverBench.class})
+    Benchmarks.Failover.class, FailoverBench.class, palisade.bench.LabScaleBench.class})
 final class BenchCommand {
 }

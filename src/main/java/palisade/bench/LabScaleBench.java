@@ -1,0 +1,147 @@
+package palisade.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
+import palisade.core.ServiceState;
+import palisade.core.StorePaths;
+import palisade.lab.LocalCluster;
+import palisade.runtime.store.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * `palisade bench lab-scale`: the 3-node local cluster holding many resources, added by `palisade resource import`
+ * (the command itself, run as a process): most are stopped process resources, a number are started on one node
+ * that does not hold the manager lease. Measures the import, `palisade status` (a process each time, as an operator
+ * runs it), then powers that node off and measures the time until the manager's state shows every one of its
+ * started resources started on another node (each reported by its new node's agent).
+ */
+@Command(name = "lab-scale", description = "The local cluster with many imported resources: import time, status "
+    + "latency, and failover of one node's started resources")
+public final class LabScaleBench implements Callable<Integer> {
+  static final long FORM_MS = 120_000;
+
+  @Option(names = "--resources", defaultValue = "50000", description = "resources imported (default "
+      + "${DEFAULT-VALUE})")
+  int resources;
+
+  @Option(names = "--started", defaultValue = "1000", description = "of them started, all on one node (default "
+      + "${DEFAULT-VALUE})")
+  int started;
+
+  @Option(names = "--status-runs", defaultValue = "5", description = "palisade status runs timed (default "
+      + "${DEFAULT-VALUE})")
+  int statusRuns;
+
+  @Option(names = "--failover-max", defaultValue = "300", description = "seconds to wait for the failover "
+      + "(default ${DEFAULT-VALUE})")
+  int failoverMaxS;
+
+  @Override
+  public Integer call() throws Exception {
+    if (resources < 1 || started < 0 || started > resources) {
+      throw new IllegalArgumentException("--resources must be >= 1 and --started 0..resources");
+    }
+    if (statusRuns < 1 || failoverMaxS < 1) throw new IllegalArgumentException("--status-runs, --failover-max: >= 1");
+    Path dir = Files.createTempDirectory("palisade-lab-scale");
+    LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
+    try {
+      c.attachNetwork();
+      for (String n : c.nodeNames()) c.powerOn(n);
+      try (Admin admin = c.admin()) {
+        FailoverBench.waitFor(() -> admin.read(StorePaths.CONFIG) != null
+            && admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class) != null, FORM_MS);
+        String manager = admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class).holder();
+        String victim = c.nodeNames().stream().filter(n -> !n.equals(manager)).reduce((a, b) -> b).orElseThrow();
+        Path file = dir.resolve("resources.yaml");
+        Files.writeString(file, yaml(c.nodeNames(), victim));
+        long t0 = System.nanoTime();
+        run(c, "resource", "import", file.toString(), "--batch", "1000");
+        double importS = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("imported %d resources (%d started on %s) in %.1fs%n", resources, started, victim,
+            importS);
+        t0 = System.nanoTime();
+        FailoverBench.waitFor(() -> runningOn(admin, victim) == started, FORM_MS + started * 100L);
+        System.out.printf("all %d started on %s after %.1fs%n", started, victim, (System.nanoTime() - t0) / 1e9);
+        long[] status = new long[statusRuns];
+        for (int k = 0; k < statusRuns; k++) {
+          long s0 = System.nanoTime();
+          run(c, "status");
+          status[k] = (System.nanoTime() - s0) / 1_000_000;
+        }
+        java.util.Arrays.sort(status);
+        double failover = failover(c, admin, victim);
+        System.out.printf("bench lab-scale resources=%d started=%d import=%.1fs status_p50=%.2fs status_max=%.2fs "
+            + "failover=%s%n", resources, started, importS, Benchmarks.pct(status, 50) / 1000.0,
+            status[status.length - 1] / 1000.0, failover < 0 ? "NOT-RECOVERED" : String.format("%.1fs", failover));
+        return failover < 0 ? 1 : 0;
+      }
+    } finally {
+      c.down();
+    }
+  }
+
+  /** Powers victim off; seconds until every resource started there is started elsewhere, or -1. */
+  private double failover(LocalCluster c, Admin admin, String victim) throws Exception {
+    List<String> ids = new ArrayList<>();
+    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    ms.services().forEach((id, s) -> {
+      if (s.state() == ServiceState.STARTED && victim.equals(s.node())) ids.add(id);
+    });
+    long t0 = System.nanoTime();
+    c.powerOff(victim);
+    while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(failoverMaxS)) {
+      ManagerState now = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+      long moved = ids.stream().map(id -> now.services().get(id))
+          .filter(s -> s != null && s.state() == ServiceState.STARTED && !victim.equals(s.node())).count();
+      if (moved == ids.size()) return (System.nanoTime() - t0) / 1e9;
+      Thread.sleep(100);
+    }
+    return -1;
+  }
+
+  private static long runningOn(Admin admin, String node) throws Exception {
+    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    if (ms == null) return 0;
+    return ms.services().values().stream().filter(s -> s.state() == ServiceState.STARTED
+        && node.equals(s.node())).count();
+  }
+
+  /** The import file: started ones on victim first, then stopped ones round the nodes. */
+  private String yaml(List<String> nodes, String victim) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < resources; i++) {
+      boolean run = i < started;
+      sb.append("- id: \"bench:").append(i).append("\"\n  node: ")
+          .append(run ? victim : nodes.get(i % nodes.size())).append("\n  state: ")
+          .append(run ? "started" : "stopped").append("\n  options: {command: \"sleep 1000000\"}\n");
+    }
+    return sb.toString();
+  }
+
+  /** `palisade ARGS --dir` (the lab's admin) as a process of this Java; a failure ends the benchmark. */
+  private static void run(LocalCluster c, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+        System.getProperty("java.class.path"), "palisade.Main"));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--dir", c.dir().toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly(); // this process only, by its handle
+      throw new IllegalStateException(String.join(" ", args) + ": no answer in 10 minutes");
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException(String.join(" ", args) + " exited " + p.exitValue() + ": "
+          + new String(out, java.nio.charset.StandardCharsets.UTF_8).lines().limit(20).toList());
+    }
+  }
+}
