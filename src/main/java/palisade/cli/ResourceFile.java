@@ -107,7 +107,7 @@ final class ResourceFile {
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       problems.add(new Problem(line, "not valid " + (isJson(file, text) ? "JSON" : "YAML") + ": "
-          + e.getOriginalMessage().lines().findFirst().orElse("")));
+          + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("")));
     } catch (IOException e) {
       problems.add(new Problem(0, e.getMessage()));
     }

@@ -87,25 +87,32 @@ final class ResourceTransfer {
     }
 
     /** The batches in file order; a failure says what was written and from where to go on. */
-    private void write(Admin admin, List<ImportPlan.Item> items) {
+    private void write(Admin admin, List<ImportPlan.Item> items) throws Exception {
       int written = 0;
       for (int from = 0; from < items.size(); from += batch) {
         List<ImportPlan.Item> b = items.subList(from, Math.min(items.size(), from + batch));
         try {
           admin.update(StorePaths.CONFIG, ClusterConfig.class, cur -> ImportPlan.merged(cur, b, replace));
+        } catch (org.apache.zookeeper.KeeperException.NoAuthException e) {
+          if (written == 0) throw e; // a viewer: the command line's usual refusal
+          throw failed(e, written, items, b.get(0));
         } catch (Exception e) {
-          ImportPlan.Item next = b.get(0);
-          throw new CliError(file + ": writing failed (" + (e.getMessage() == null ? e.toString() : e.getMessage())
-              + "): " + written + " of " + items.size() + " written" + (written == 0 ? "" : ", up to "
-              + items.get(written - 1).config().id()) + "; not written: " + (items.size() - written) + " from "
-              + next.config().id() + " (line " + next.entry().line() + "). Importing the file again skips what "
-              + "was written", 1);
+          throw failed(e, written, items, b.get(0));
         }
         written += b.size();
         System.out.println("written " + written + "/" + items.size() + " (" + b.get(0).config().id() + " .. "
             + b.get(b.size() - 1).config().id() + ")");
       }
       System.out.println(file + ": imported " + items.size() + " resource" + (items.size() == 1 ? "" : "s"));
+    }
+
+    /** What was written and what not, and how to go on (exit 1). */
+    private CliError failed(Exception e, int written, List<ImportPlan.Item> items, ImportPlan.Item next) {
+      return new CliError(file + ": writing failed (" + (e.getMessage() == null ? e.toString() : e.getMessage())
+          + "): " + written + " of " + items.size() + " written" + (written == 0 ? "" : ", up to "
+          + items.get(written - 1).config().id()) + "; not written: " + (items.size() - written) + " from "
+          + next.config().id() + " (line " + next.entry().line() + "). Importing the file again skips what was "
+          + "written", 1);
     }
   }
 

@@ -221,6 +221,25 @@ class ResourceImportCliTest {
   }
 
   @Test
+  void manyProblemsAreCappedAndAViewerMayNotImport() throws Exception {
+    long version = configVersion();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 25; i++) sb.append("- {id: \"m:").append(i).append("\", node: nodeX, options: {command: x}}\n");
+    Path f = file("many-bad.yaml", sb.toString());
+    Run r = run("resource", "import", f.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    List<String> lines = r.err().lines().toList();
+    assertThat(lines).hasSize(22).startsWith(f + ":1: m:0: node: no node 'nodeX' in the cluster");
+    assertThat(lines.get(20)).isEqualTo("... and 5 more");
+    assertThat(lines.get(21)).isEqualTo("palisade: " + f + ": 25 problems; nothing was imported");
+    Path good = file("good.yaml", "- {id: \"v:1\", node: node1, options: {command: x}}\n");
+    Run viewer = store.palisade(TlsStore.VIEWER, "resource", "import", good.toString());
+    assertThat(viewer.exit()).isEqualTo(2);
+    assertThat(viewer.err()).contains("the store refused: your credential's role may not do this");
+    assertThat(configVersion()).isEqualTo(version);
+  }
+
+  @Test
   void dryRunWritesNothingAndReplaceOverwrites() throws Exception {
     long version = configVersion();
     Path f = file("replace.yaml", "- {id: \"vm:keep\", node: node2, options: {command: sleep 2}}\n"
