@@ -3,10 +3,9 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import palisade.runtime.store.Admin;
 import palisade.web.StorageInventory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** `palisade disk list`: each disk's lease (DESIGN "Disk leases"): holder, resource, token, since when. */
 @Command(name = "disk", description = "Disk leases: which node and resource may write each disk",
@@ -17,20 +16,19 @@ final class DiskCommand {
   @Command(name = "list", description = "Every disk a resource lists or a lease names: its holder node and "
       + "resource, token and since when; a holder whose node is silent keeps it until its fence is confirmed "
       + "(\"waiting for fence of node3\"); a free disk names the resources that list it and wait for it")
-  static final class ListCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
-
-    @Mixin
-    OutputOption output = new OutputOption();
-
+  static final class ListCommand extends Reads.StoreRead<List<StorageInventory.DiskItem>> {
     @Override
-    public Integer call() throws Exception {
-      return Reads.print(store, output, admin -> StorageInventory.disks(Reads.snapshot(admin)),
-          items -> Map.of("disks", items), ListCommand::print);
+    List<StorageInventory.DiskItem> read(Admin admin) throws Exception {
+      return StorageInventory.disks(Reads.snapshot(admin));
     }
 
-    static void print(List<StorageInventory.DiskItem> items, PrintStream out) {
+    @Override
+    Object json(List<StorageInventory.DiskItem> items) {
+      return Map.of("disks", items);
+    }
+
+    @Override
+    void table(List<StorageInventory.DiskItem> items, PrintStream out) {
       Table t = new Table("DISK", "STATE", "NODE", "RESOURCE", "TOKEN", "SINCE", "LISTED-BY", "NOTE");
       for (StorageInventory.DiskItem d : items) {
         t.row(d.disk(), d.state().replace('_', ' '), d.node(), d.resource(), d.token(), d.sinceUtc(),

@@ -2,8 +2,7 @@ package palisade.cli;
 
 import java.io.PrintStream;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
-import java.util.function.Function;
+import java.util.concurrent.Callable;
 import palisade.core.ClusterConfig;
 import palisade.core.FenceHistory;
 import palisade.core.ManagerState;
@@ -11,6 +10,7 @@ import palisade.core.NodeRecord;
 import palisade.core.StorePaths;
 import palisade.runtime.store.Admin;
 import palisade.web.Inventory;
+import picocli.CommandLine.Mixin;
 
 /** The store as the read commands see it: one snapshot (config, manager state, node records, fence history). */
 final class Reads {
@@ -21,22 +21,34 @@ final class Reads {
 
   private Reads() {}
 
-  /** What a read command reads from the store. */
-  interface Read<T> {
-    T from(Admin admin) throws Exception;
-  }
-
   /**
-   * The store's read commands in one shape: open the store as {@code store} says, read, print (with {@code -o
-   * json} the body {@code json} makes of it, else the table); exit 0.
+   * A read command of the store in one shape: open the store as {@code store} says, {@link #read}, print (with
+   * {@code -o json} the body {@link #json} makes of it, else the {@link #table}); exit 0.
    */
-  static <T> int print(StoreOptions store, OutputOption output, Read<T> read, Function<T, Object> json,
-      BiConsumer<T, PrintStream> table) throws Exception {
-    try (Admin admin = store.admin()) {
-      T v = read.from(admin);
-      output.print(json.apply(v), out -> table.accept(v, out));
+  abstract static class StoreRead<T> implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Mixin
+    OutputOption output = new OutputOption();
+
+    abstract T read(Admin admin) throws Exception;
+
+    /** The JSON body: the value itself unless a command wraps it. */
+    Object json(T value) {
+      return value;
     }
-    return 0;
+
+    abstract void table(T value, PrintStream out);
+
+    @Override
+    public Integer call() throws Exception {
+      try (Admin admin = store.admin()) {
+        T v = read(admin);
+        output.print(json(v), out -> table(v, out));
+      }
+      return 0;
+    }
   }
 
   /** The snapshot; a cluster without a configuration yet is refused (exit 1), as `status` does. */

@@ -3,10 +3,9 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import palisade.runtime.store.Admin;
 import palisade.web.Inventory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** `palisade resource list` and `resource show ID`: the reads of `ha-manager status`/`pcs resource` users. */
@@ -15,20 +14,19 @@ final class ResourceReads {
 
   @Command(name = "list", description = "Every resource: requested and actual state, node, group, priority, "
       + "failures (sorted by id)")
-  static final class ListCommand implements Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
-
-    @Mixin
-    OutputOption output = new OutputOption();
-
+  static final class ListCommand extends Reads.StoreRead<List<Inventory.ResourceItem>> {
     @Override
-    public Integer call() throws Exception {
-      return Reads.print(store, output, admin -> Inventory.resources(Reads.snapshot(admin)),
-          items -> Map.of("resources", items), ListCommand::print);
+    List<Inventory.ResourceItem> read(Admin admin) throws Exception {
+      return Inventory.resources(Reads.snapshot(admin));
     }
 
-    static void print(List<Inventory.ResourceItem> items, PrintStream out) {
+    @Override
+    Object json(List<Inventory.ResourceItem> items) {
+      return Map.of("resources", items);
+    }
+
+    @Override
+    void table(List<Inventory.ResourceItem> items, PrintStream out) {
       Table t = new Table("ID", "TYPE", "REQUEST", "STATE", "NODE", "GROUP", "PRIORITY", "RESTARTS", "RELOCATES",
           "TOKEN");
       for (Inventory.ResourceItem r : items) {
@@ -46,26 +44,19 @@ final class ResourceReads {
 
   @Command(name = "show", description = "Everything about one resource: configuration, state, node, token, last "
       + "result, recent events")
-  static final class Show implements Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
-
+  static final class Show extends Reads.StoreRead<Inventory.ResourceDetail> {
     @Parameters(index = "0", paramLabel = "ID", description = "resource id, e.g. vm:101")
     String id;
 
-    @Mixin
-    OutputOption output = new OutputOption();
-
     @Override
-    public Integer call() throws Exception {
-      return Reads.print(store, output, admin -> {
-        Inventory.Snapshot s = Reads.snapshot(admin);
-        if (!Inventory.known(s, id)) throw new CliError("no resource '" + id + "' (see palisade resource list)", 1);
-        return Inventory.resource(s, id, admin.events(null, Reads.EVENTS_SCANNED_MAX), Reads.EVENTS_SHOWN_MAX);
-      }, d -> d, Show::print);
+    Inventory.ResourceDetail read(Admin admin) throws Exception {
+      Inventory.Snapshot s = Reads.snapshot(admin);
+      if (!Inventory.known(s, id)) throw new CliError("no resource '" + id + "' (see palisade resource list)", 1);
+      return Inventory.resource(s, id, admin.events(null, Reads.EVENTS_SCANNED_MAX), Reads.EVENTS_SHOWN_MAX);
     }
 
-    static void print(Inventory.ResourceDetail d, PrintStream out) {
+    @Override
+    void table(Inventory.ResourceDetail d, PrintStream out) {
       Table t = new Table("FIELD", "VALUE");
       t.row("id", d.id()).row("type", d.type()).row("request", d.request())
           .row("state", d.state() == null ? null : d.state() + (d.target() == null ? "" : " -> " + d.target()))

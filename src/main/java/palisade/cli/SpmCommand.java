@@ -3,6 +3,7 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import palisade.core.SpmRole;
+import palisade.runtime.store.Admin;
 import palisade.web.StorageInventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,20 +17,14 @@ final class SpmCommand {
 
   @Command(name = "status", description = "Who holds the SPM role: node, token, since when, whether it is being "
       + "released or moved, and the nodes that may hold it")
-  static final class Status implements Callable<Integer> {
-    @Mixin
-    StoreOptions store = new StoreOptions();
-
-    @Mixin
-    OutputOption output = new OutputOption();
-
+  static final class Status extends Reads.StoreRead<StorageInventory.SpmItem> {
     @Override
-    public Integer call() throws Exception {
-      return Reads.print(store, output, admin -> StorageInventory.spm(Reads.snapshot(admin)), item -> item,
-          Status::print);
+    StorageInventory.SpmItem read(Admin admin) throws Exception {
+      return StorageInventory.spm(Reads.snapshot(admin));
     }
 
-    static void print(StorageInventory.SpmItem s, PrintStream out) {
+    @Override
+    void table(StorageInventory.SpmItem s, PrintStream out) {
       Table t = new Table("FIELD", "VALUE");
       t.row("holder", s.node() == null ? "none" : s.node() + (s.nodeState() == null ? "" : " (" + s.nodeState()
           + ")"));
