@@ -53,9 +53,6 @@ public final class Layout2 {
   /** The head's data: what the record holds apart from its sharded maps, and where their entries stand. */
   public record Head(int layout, int buckets, long seq, SortedMap<String, Sum> sums, ObjectNode record) {}
 
-  /** One entry znode's data. */
-  record Entry(long at, JsonNode value) {}
-
   /**
    * A logical record as layout 2 holds it at one head version: what the next write compares against (ats: the
    * sequence each entry was last written at, by field and key).
@@ -148,10 +145,17 @@ public final class Layout2 {
 
   /** An entry znode's key (its own field, not the escaped name) and typed value. */
   static Map.Entry<String, Object> decodeEntry(String logical, String field, byte[] data) throws IOException {
-    JsonNode n = json().readTree(data);
-    Object v = json().readerFor(valueType(logicalType(logical), field)).readValue(n.get("value"));
-    return Map.entry(n.path("key").asText(), new Valued(n.path("at").asLong(-1), v));
+    EntryIn in = READERS.computeIfAbsent(logical + "/" + field, k -> json().readerFor(json().getTypeFactory()
+        .constructParametricType(EntryIn.class, valueType(logicalType(logical), field)))).readValue(data);
+    return Map.entry(in.key(), new Valued(in.at(), in.value()));
   }
+
+  /** An entry znode's data as read, its value typed as the record's map values. */
+  record EntryIn<V>(String key, long at, V value) {}
+
+  /** Readers by logical path and field (building one per entry cost more than reading it). */
+  private static final Map<String, com.fasterxml.jackson.databind.ObjectReader> READERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /** An entry's value with the sequence it was written at. */
   record Valued(long at, Object value) {}

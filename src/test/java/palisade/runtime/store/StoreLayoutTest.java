@@ -84,11 +84,17 @@ class StoreLayoutTest {
       maxTxn = Math.max(maxTxn, manager.store.lastTxnBytes());
       maxZnode = Math.max(maxZnode, manager.store.lastTxnLargestZnode());
     }
-    // One resource changes at 50,000: the head and one entry.
-    long w0 = System.nanoTime();
-    assertThat(writeState(manager, s -> s.put("vm:00007", LayoutFixture.status("node2", 100_007))))
-        .isInstanceOf(TxnResult.Committed.class);
-    double oneMs = (System.nanoTime() - w0) / 1e6;
+    // One resource changes at 50,000: the head and one entry (the median of 9 writes, one after the other).
+    double[] ms = new double[9];
+    for (int i = 0; i < ms.length; i++) {
+      int token = 100_000 + i;
+      long w0 = System.nanoTime();
+      assertThat(writeState(manager, s -> s.put("vm:00007", LayoutFixture.status("node2", token))))
+          .isInstanceOf(TxnResult.Committed.class);
+      ms[i] = (System.nanoTime() - w0) / 1e6;
+    }
+    java.util.Arrays.sort(ms);
+    double oneMs = ms[ms.length / 2];
     long oneBytes = manager.store.lastTxnBytes();
     // A recovery: 1,000 resources move to node2 in one write.
     assertThat(writeState(manager, s -> {
