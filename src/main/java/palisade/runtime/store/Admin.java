@@ -149,6 +149,8 @@ public final class Admin implements AutoCloseable {
         if (base != null || (logical && cur == null && schema() >= 2)) {
           Layout2Writes.Plan plan = Layout2Writes.plan(path, next, base);
           Layout2Writes.checkSizes("write of " + path, plan.writes(), true);
+          String parent = path.substring(0, path.lastIndexOf('/'));
+          if (base == null && !parent.isEmpty()) client.createContainers(parent); // /manager, as the daemons make it
           client.transaction().forOperations(ZkTxn.curatorOps(client, plan.writes()));
           version = plan.next().version();
           known.put(path, plan.next());

@@ -28,7 +28,8 @@ final class ShardMirror {
   private final Map<String, HeadAt> heads = new HashMap<>();
   /** logical path -> field -> what the cache delivered. */
   private final Map<String, Map<String, Field>> fields = new HashMap<>();
-  private final Map<String, Stored> stored = new HashMap<>();
+  /** Read by submit, which a caller may run off the loop: concurrent. */
+  private final Map<String, Stored> stored = new java.util.concurrent.ConcurrentHashMap<>();
   /** Nanoseconds the last assembly of each record took (BENCHMARKS "Store layout"). */
   private final Map<String, Long> assemblyNanos = new java.util.concurrent.ConcurrentHashMap<>();
 

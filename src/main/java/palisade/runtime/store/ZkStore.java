@@ -33,7 +33,9 @@ import palisade.core.Versioned;
  * ({@code /palisade/<cluster>}); every write is one ZooKeeper {@code multi} with per-znode data versions, so every
  * state change is a compare-and-set. The view is a CuratorCache mirror read without I/O; a committed write updates
  * the mirror at once, and the mirror never moves a path back to an older version. Completions are posted to the
- * owner's event loop with its clock reading.
+ * owner's event loop with its clock reading. {@code /config} and {@code /manager/state} in store layout 2 are a head
+ * and entry znodes ({@link Layout2}): written as the head's compare-and-set plus the changed entries ({@link ZkTxn}),
+ * assembled in the view only once the entries delivered agree with the head ({@link ShardMirror}).
  *
  * <p>Connection policy (Curator's, for lease holders): SUSPENDED is treated like LOST — the view is not trusted and
  * writes fail fast as Unavailable until the connection is back and the cache is current again.

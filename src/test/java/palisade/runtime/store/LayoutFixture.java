@@ -68,7 +68,13 @@ final class LayoutFixture implements AutoCloseable {
       curator.start();
       store = new ZkStore(curator, loop, System::currentTimeMillis);
       store.start();
-      await().atMost(Duration.ofSeconds(30)).until(store::synced);
+      try {
+        // 100,000 znodes take a while to load on a busy machine.
+        await().atMost(Duration.ofSeconds(180)).until(store::synced);
+      } catch (RuntimeException | Error e) {
+        close(); // no client outlives the test (it would retry with credentials the test deleted)
+        throw e;
+      }
     }
 
     TxnResult submit(Txn txn) throws Exception {
