@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 final class ResourceTransfer {
   /** How many problems a refused import lists (then "and N more"). */
   static final int PROBLEMS_SHOWN_MAX = 20;
-  static final int BATCH_MAX = 10_000;
+  /** A batch is one store transaction: 2,000 new resources stay under the store's 500 KB transaction bound. */
+  static final int BATCH_MAX = 2_000;
 
   private ResourceTransfer() {}
 

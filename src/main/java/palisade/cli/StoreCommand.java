@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** `palisade store backup|restore FILE`: a copy of everything under the cluster's root in the store, and back. */
 @Command(name = "store", description = "The cluster's store: backup and restore, its peers",
-    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Serve.class,
+    subcommands = {StoreCommand.Backup.class, StoreCommand.Restore.class, StoreCommand.Migrate.class, StoreCommand.Serve.class,
         StorePeerCommands.Peers.class, StorePeerCommands.Peer.class})
 final class StoreCommand {
   private StoreCommand() {}
@@ -134,6 +134,29 @@ final class StoreCommand {
         admin.audit("restored the store from a backup taken " + b.taken() + " (" + n + " znodes)");
         System.out.println("restored " + n + " znodes of cluster " + b.cluster() + " (store schema " + b.schema()
             + ", taken " + b.taken() + ")");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "migrate", description = {"Move the store from layout 1 (schema 1: /config and /manager/state one "
+      + "znode each, about 6,000 resources at most) to layout 2 (schema 2: each a small head and shards; "
+      + "docs/RUNTIME.md \"Store layout\"). Refused (exit 2, naming the nodes) while a daemon of an older palisade "
+      + "runs (its node record renewed within three renewal intervals without announcing layout 2): upgrade every "
+      + "node first. Safe while the upgraded daemons run. Needs an admin credential."})
+  static final class Migrate implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      try (Admin admin = store.admin()) {
+        long window = StoreBackup.window(admin);
+        System.out.println("checking which daemons run, and their palisade (watching node leases for "
+            + window / 1000.0 + "s)");
+        System.out.println(palisade.runtime.store.LayoutMigration.migrate(admin, window));
+      } catch (palisade.runtime.store.LayoutMigration.Refused e) {
+        throw new CliError(e.getMessage());
       }
       return 0;
     }

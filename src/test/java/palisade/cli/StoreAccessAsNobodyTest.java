@@ -210,7 +210,9 @@ class StoreAccessAsNobodyTest {
     // ---- a viewer: reads, cannot write ---------------------------------------------------------------------------
     Path viewer = giveToNobody(Credentials.issueOperator(cluster.credentialsDir(), "victor", Credential.Role.VIEWER,
         1), "victor");
-    Run viewerGet = zk(viewer, "get", "/palisade/local/config");
+    // A new cluster's /config is in store layout 2: node1's settings are an entry znode below its head.
+    Run viewerGet = zk(viewer, "get", "/palisade/local" + palisade.runtime.store.Layout2.entryPath("/config",
+        "nodes", "node1"));
     assertThat(viewerGet.rc()).isZero();
     assertThat(viewerGet.out()).contains("node1");
     Run viewerSet = zk(viewer, "set", "/palisade/local/config");

@@ -116,6 +116,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);
+    store.announceLayoutsFor(config.node()); // `store migrate` tells this daemon from an older palisade's by it
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();

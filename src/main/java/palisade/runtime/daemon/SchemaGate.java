@@ -10,8 +10,8 @@ import palisade.runtime.store.SchemaVersion;
 
 /**
  * The store's layout version (/schema) at daemon start: a newer one than this palisade knows refuses the daemon
- * before anything runs; a missing one (a store made before it was recorded, or a new cluster) is recorded as the
- * current one first.
+ * before anything runs; a missing one is recorded first: 1 for a store made before it was recorded (it holds a
+ * /config), the current one for a new cluster.
  */
 final class SchemaGate {
   private boolean pending;
@@ -29,7 +29,9 @@ final class SchemaGate {
     }
     if (!pending) {
       pending = true;
-      store.submit(Txn.of(new Op.Put(StorePaths.SCHEMA, Op.ABSENT, SchemaVersion.CURRENT)),
+      // A store holding /config already predates /schema: layout 1. A new cluster starts in the newest layout.
+      int version = store.view().get(StorePaths.CONFIG) != null ? SchemaVersion.UNRECORDED : SchemaVersion.CURRENT;
+      store.submit(Txn.of(new Op.Put(StorePaths.SCHEMA, Op.ABSENT, version)),
           (r, t) -> pending = false); // written, or another node wrote it first: read it from the view
     }
     return false;

@@ -78,17 +78,25 @@ public final class Admin implements AutoCloseable {
     return client.blockUntilConnected((int) timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** The record at path with its version, or null. */
+  /** The record at path with its version, or null (a record in store layout 2 is assembled from its shards). */
   public Versioned<Object> read(String path) throws Exception {
     Stat stat = new Stat();
     try {
       byte[] data = client.getData().storingStatIn(stat).forPath(path);
+      if (Layout2.logicalType(path) != null && Layout2.isHead(data)) {
+        Layout2.Stored s = Layout2Reads.read(client, path, known.get(path));
+        if (s != null) known.put(path, s);
+        return s == null ? null : new Versioned<>(s.record(), s.version());
+      }
       Object v = Codec.decode(path, data);
       return v == null ? null : new Versioned<>(v, stat.getVersion());
     } catch (KeeperException.NoNodeException e) {
       return null;
     }
   }
+
+  /** The layout-2 records this handle read or wrote last: a batch of updates reads only what changed since. */
+  private final Map<String, Layout2.Stored> known = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Whether this handle found the store's schema one it may write (checked once, before its first write). */
   private boolean schemaChecked;
@@ -103,6 +111,12 @@ public final class Admin implements AutoCloseable {
           + SchemaVersion.CURRENT + "): upgrade this host's palisade before changing the cluster with it");
     }
     schemaChecked = true;
+  }
+
+  /** The store's schema version (SchemaVersion; missing /schema: 1). */
+  public int schema() throws Exception {
+    Versioned<Object> s = read(StorePaths.SCHEMA);
+    return SchemaVersion.of(s == null ? null : s.value());
   }
 
   /** Wall-clock time of the last write of path (the store's clock), or -1 when absent. */
@@ -124,22 +138,35 @@ public final class Admin implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public <T> T update(String path, Class<T> type, UnaryOperator<T> change) throws Exception {
     if (!path.equals(StorePaths.SCHEMA)) writable();
+    boolean logical = Layout2.logicalType(path) != null;
     for (int attempt = 0; attempt < CAS_ATTEMPTS_MAX; attempt++) {
-      Versioned<Object> cur = read(path);
+      Layout2.Stored base = logical ? Layout2Reads.read(client, path, known.get(path)) : null;
+      Versioned<Object> cur = base != null ? new Versioned<>(base.record(), base.version()) : read(path);
       T before = cur == null ? null : (T) cur.value();
       T next = change.apply(before);
       try {
         long version;
-        if (cur == null) {
+        if (base != null || (logical && cur == null && schema() >= 2)) {
+          Layout2Writes.Plan plan = Layout2Writes.plan(path, next, base);
+          Layout2Writes.checkSizes("write of " + path, plan.writes(), true);
+          String parent = path.substring(0, path.lastIndexOf('/'));
+          if (base == null && !parent.isEmpty()) client.createContainers(parent); // /manager, as the daemons make it
+          client.transaction().forOperations(ZkTxn.curatorOps(client, plan.writes()));
+          version = plan.next().version();
+          known.put(path, plan.next());
+        } else if (cur == null) {
           client.create().creatingParentContainersIfNeeded().forPath(path, Codec.encode(next));
           version = 0;
         } else {
-          version = client.setData().withVersion(Math.toIntExact(cur.version())).forPath(path, Codec.encode(next))
-              .getVersion();
+          byte[] data = Codec.encode(next);
+          Layout2Writes.checkSizes("write of " + path, List.of(new Layout2Writes.Write(
+              Layout2Writes.Write.Kind.SET, path, data, -1)), false);
+          version = client.setData().withVersion(Math.toIntExact(cur.version())).forPath(path, data).getVersion();
         }
         audit("wrote " + path + " (version " + version + ")" + describe(before, next));
         return next;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException
+          | KeeperException.NoNodeException e) {
         // someone else wrote in between: read again
       }
     }

@@ -26,6 +26,11 @@ public final class Codec {
 
   private Codec() {}
 
+  /** The mapper every record goes through (Layout2 splits and assembles records with it). */
+  static ObjectMapper json() {
+    return JSON;
+  }
+
   @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
   @JsonSubTypes({
       @JsonSubTypes.Type(value = Command.Migrate.class, name = "migrate"),
@@ -68,10 +73,14 @@ public final class Codec {
     }
   }
 
-  /** Decodes the record at path; null for paths without a record type or empty data. */
+  /**
+   * Decodes the record at path; null for paths without a record type or empty data. A layout-2 head decodes as a
+   * {@link Layout2.Head}: the record itself is assembled with its shards (ZkStore, Admin).
+   */
   public static Object decode(String path, byte[] data) throws IOException {
     Class<?> type = typeOf(path);
     if (type == null || data == null || data.length == 0) return null;
+    if (Layout2.logicalType(path) != null && Layout2.isHead(data)) return Layout2.decodeHead(data); // layout 2
     if (type != NotifySettings.class) return JSON.readValue(data, type);
     try {
       return JSON.readValue(data, type);

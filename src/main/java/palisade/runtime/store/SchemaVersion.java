@@ -6,13 +6,15 @@ import palisade.core.ConfigException;
  * The version of the store's layout (which znodes exist, what their records hold), kept in the cluster's
  * {@code /schema} as a JSON integer. A palisade knows the versions up to {@link #CURRENT}: it refuses a store of a
  * newer one (an operator upgraded another host first and its daemons changed the layout), because writing records
- * it does not fully understand could drop what the newer daemons rely on. An older store is brought up to date only
- * by a migration; none exists yet: version 1 is the first recorded layout, and a store without {@code /schema} (made
- * before it was recorded) has that layout, so it is version 1 and the first daemon records it.
+ * it does not fully understand could drop what the newer daemons rely on. Version 1 is the first recorded layout
+ * (every record one znode); a store without {@code /schema} (made before it was recorded) has that layout. Version
+ * 2 stores {@code /config} and {@code /manager/state} as a head and shards ({@link Layout2}); a palisade that knows
+ * 2 runs on a store of either version, and {@code palisade store migrate} moves a store from 1 to 2 once no daemon
+ * of an older palisade runs ({@link LayoutMigration}). A new cluster starts at 2.
  */
 public final class SchemaVersion {
-  /** The layout this palisade writes: /config, /commands, /manager/*, /nodes/*, /fence/history, /events, ... */
-  public static final int CURRENT = 1;
+  /** The newest layout this palisade reads and writes. */
+  public static final int CURRENT = 2;
   /** What a store without /schema is. */
   public static final int UNRECORDED = 1;
 
@@ -27,18 +29,11 @@ public final class SchemaVersion {
     return v;
   }
 
-  /**
-   * Refuses a store of a newer schema than this palisade knows, naming both; an older one would need a migration
-   * (there is none: 1 is the oldest).
-   */
+  /** Refuses a store of a newer schema than this palisade knows, naming both; 1 and 2 both run. */
   public static void check(int stored) {
     if (stored > CURRENT) {
       throw new ConfigException("store schema " + stored + " is newer than this palisade (knows up to " + CURRENT
           + "): upgrade this host's palisade before starting it");
-    }
-    if (stored < CURRENT) {
-      throw new ConfigException("store schema " + stored + " is older than this palisade's " + CURRENT
-          + " and no migration exists from it");
     }
   }
 }

@@ -11,7 +11,6 @@ import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorEvent;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -34,7 +33,9 @@ import palisade.core.Versioned;
  * ({@code /palisade/<cluster>}); every write is one ZooKeeper {@code multi} with per-znode data versions, so every
  * state change is a compare-and-set. The view is a CuratorCache mirror read without I/O; a committed write updates
  * the mirror at once, and the mirror never moves a path back to an older version. Completions are posted to the
- * owner's event loop with its clock reading.
+ * owner's event loop with its clock reading. {@code /config} and {@code /manager/state} in store layout 2 are a head
+ * and entry znodes ({@link Layout2}): written as the head's compare-and-set plus the changed entries ({@link ZkTxn}),
+ * assembled in the view only once the entries delivered agree with the head ({@link ShardMirror}).
  *
  * <p>Connection policy (Curator's, for lease holders): SUSPENDED is treated like LOST — the view is not trusted and
  * writes fail fast as Unavailable until the connection is back and the cache is current again.
@@ -50,6 +51,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   private final String prefix;
   private final ConcurrentHashMap<String, Versioned<Object>> mirror = new ConcurrentHashMap<>();
   private final StoreView view = mirror::get;
+  private final ShardMirror shards = new ShardMirror();
   private final CuratorCache cache;
   private volatile boolean connected;
   private volatile boolean initialized;
@@ -114,38 +116,77 @@ public final class ZkStore implements StoreClient, AutoCloseable {
       post(done, new TxnResult.Unavailable("not connected to the store"));
       return;
     }
-    List<CuratorOp> ops = new ArrayList<>();
+    ZkTxn z;
     try {
-      for (Op op : txn.ops()) ops.add(toCurator(op));
-      client.transaction().inBackground((c, event) -> completed(txn, event, done)).forOperations(ops);
+      z = ZkTxn.of(txn, shards, layout2(), announcingNode);
+    } catch (ZkTxn.Stale e) {
+      post(done, new TxnResult.Conflict(e.getMessage()));
+      return;
+    } catch (Layout2Writes.TooLarge e) {
+      log.error("store write refused: {}", e.getMessage());
+      post(done, new TxnResult.Unavailable(e.getMessage()));
+      return;
+    }
+    lastTxnBytes = z.bytes();
+    lastTxnLargestZnode = z.largestZnode();
+    try {
+      client.transaction().inBackground((c, event) -> completed(z, event, done)).forOperations(z.curatorOps(client));
     } catch (Exception e) {
       post(done, new TxnResult.Unavailable("submit failed: " + e));
     }
   }
 
-  private CuratorOp toCurator(Op op) throws Exception {
-    String p = op.path();
-    if (op instanceof Op.Unchanged c) {
-      return client.transactionOp().check().withVersion(Math.toIntExact(c.version())).forPath(p);
-    }
-    Op.Put put = (Op.Put) op;
-    byte[] data = Codec.encode(put.value());
-    if (put.expectedVersion() == Op.ABSENT) return client.transactionOp().create().forPath(p, data);
-    return client.transactionOp().setData().withVersion(Math.toIntExact(put.expectedVersion())).forPath(p, data);
+  /** Bytes of the last transaction this client sent, and its largest znode (BENCHMARKS "Store layout"). */
+  private volatile long lastTxnBytes;
+  private volatile int lastTxnLargestZnode;
+
+  public long lastTxnBytes() {
+    return lastTxnBytes;
   }
 
-  private void completed(Txn txn, CuratorEvent event, Callback<TxnResult> done) {
+  public int lastTxnLargestZnode() {
+    return lastTxnLargestZnode;
+  }
+
+  /** Nanoseconds this client last took to assemble the record at a logical path from its shards, or null. */
+  public Long assemblyNanos(String logical) {
+    return shards.assemblyNanos(logical);
+  }
+
+  /** The store's schema as this client's view shows it: 2 writes new logical records in layout 2. */
+  private boolean layout2() {
+    Versioned<Object> s = mirror.get(palisade.core.StorePaths.SCHEMA);
+    return s != null && s.value() instanceof Integer v && v >= 2;
+  }
+
+  /**
+   * Every node record this client writes for node announces the store layouts it reads ("layouts": [1, 2]), so
+   * `palisade store migrate` can tell a live daemon of an older palisade (whose records lack it) from a new one.
+   */
+  public void announceLayoutsFor(String node) {
+    this.announcingNode = node;
+  }
+
+  private volatile String announcingNode;
+
+  private void completed(ZkTxn z, CuratorEvent event, Callback<TxnResult> done) {
+    Txn txn = z.txn();
     KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
     List<CuratorTransactionResult> results = event.getOpResults();
-    if (code == KeeperException.Code.OK && results != null && results.size() == txn.ops().size()) {
+    if (code == KeeperException.Code.OK && results != null && results.size() == z.size()) {
       Map<String, Long> versions = new HashMap<>();
-      for (int i = 0; i < results.size(); i++) {
+      for (int i = 0; i < txn.ops().size(); i++) {
         Op op = txn.ops().get(i);
-        CuratorTransactionResult r = results.get(i);
+        CuratorTransactionResult r = results.get(z.first(i));
         if (op instanceof Op.Put put) {
           long v = r.getResultStat() != null && r.getType() == OperationType.SET_DATA
               ? r.getResultStat().getVersion() : 0;
           versions.put(put.path(), v);
+          Layout2.Stored next = z.plan(i);
+          if (next != null) {
+            Layout2.Stored at = new Layout2.Stored(v, next.head(), next.record(), next.ats());
+            loop.execute(() -> shards.committed(put.path(), at));
+          }
           advance(put.path(), new Versioned<>(put.value(), v));
         }
       }
@@ -153,13 +194,13 @@ public final class ZkStore implements StoreClient, AutoCloseable {
       return;
     }
     if (results != null) {
-      for (int i = 0; i < results.size() && i < txn.ops().size(); i++) {
+      for (int i = 0; i < results.size() && i < z.size(); i++) {
         int err = results.get(i).getError();
         if (err != 0) {
           KeeperException.Code c = KeeperException.Code.get(err);
           if (c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NODEEXISTS
               || c == KeeperException.Code.NONODE) {
-            post(done, new TxnResult.Conflict(txn.ops().get(i).path()));
+            post(done, new TxnResult.Conflict(txn.ops().get(z.owner(i)).path()));
             return;
           }
         }
@@ -192,19 +233,37 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     if (type == CuratorCacheListener.Type.NODE_DELETED) {
       if (oldData != null) {
         String gone = strip(oldData.getPath());
-        loop.execute(() -> mirror.remove(gone));
+        if (!ZkShards.gone(gone, loop, shards, this::assemble)) loop.execute(() -> mirror.remove(gone));
       }
       return;
     }
     if (data == null || data.getStat() == null) return;
     String path = strip(data.getPath());
     try {
+      if (ZkShards.delivered(path, data.getData(), data.getStat().getVersion(), loop, shards, this::assemble)) {
+        return;
+      }
       Object value = Codec.decode(path, data.getData());
+      if (value != null && Layout2.logicalType(path) != null) loop.execute(() -> shards.layout1(path));
       if (value != null) advance(path, new Versioned<>(value, data.getStat().getVersion()));
       if (path.equals(watchedPath)) loop.execute(onStateChange);
     } catch (IOException e) {
       log.warn("store record {} (version {}) cannot be decoded: {}", path, data.getStat().getVersion(),
           e.getMessage());
+    }
+  }
+
+  /** On the loop: the logical record at path once its head and shards agree (else the mirror keeps what it had). */
+  private void assemble(String logical) {
+    Versioned<Object> have = mirror.get(logical);
+    try {
+      Layout2.Stored s = shards.assemble(logical, have == null ? -1 : have.version());
+      if (s == null) return;
+      mirror.merge(logical, new Versioned<>(s.record(), s.version()),
+          (old, neu) -> neu.version() >= old.version() ? neu : old);
+      if (logical.equals(watchedPath)) onStateChange.run();
+    } catch (IOException e) {
+      log.warn("store record {} cannot be assembled from its shards: {}", logical, e.getMessage());
     }
   }
 

@@ -22,7 +22,7 @@ import palisade.core.StorePaths;
 /**
  * The store's schema version against a standalone TLS peer in this JVM and a real daemon process: a daemon refuses
  * a newer schema than it knows (exit 2, both versions named, nothing written); the CLI's writes refuse it too; a
- * store without /schema is version 1 and the first daemon records it.
+ * store without /schema is version 1, and a new cluster's first daemon records the current one.
  */
 class SchemaVersionTest {
   @TempDir
@@ -111,7 +111,8 @@ class SchemaVersionTest {
       assertThat(a.read(StorePaths.CONFIG)).isNull();
     }
 
-    // A store without /schema (as every store before this version): the daemon records version 1 and runs.
+    // A store without /schema and without /config: a new cluster, which the daemon records at the current version
+    // (layout 2), then seeds its /config in that layout and runs.
     try (Admin a = admin()) {
       deleteSchema(a);
       Path log = dir.resolve("started.log");
