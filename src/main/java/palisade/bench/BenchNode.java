@@ -53,8 +53,7 @@ final class BenchNode implements AgentEnv {
 
   /** The fleet's shared parts: the loop pool, clock, timing, latency meters and the event counter. */
   record Shared(java.util.concurrent.Executor pool, java.util.concurrent.atomic.AtomicReference<Throwable> failure,
-      LongSupplier clock, Timing timing, Samples renewals, AtomicLong renewFailures, Samples managerWrites,
-      AtomicLong managerFailures, AtomicLong events) {}
+      LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events) {}
 
   BenchNode(String name, String connect, String cluster, Credential credential, boolean runsManager, Shared s) {
     this.name = name;
@@ -66,8 +65,8 @@ final class BenchNode implements AgentEnv {
     curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
     zk = new ZkStore(curator, strand, clock);
-    agentStore = new MeteredStore(zk, StorePaths.node(name), s.renewals(), s.renewFailures());
-    managerStore = new MeteredStore(zk, StorePaths.MANAGER_STATE, s.managerWrites(), s.managerFailures());
+    agentStore = new MeteredStore(zk, StorePaths.node(name), s.renewals());
+    managerStore = new MeteredStore(zk, StorePaths.MANAGER_STATE, s.managerWrites());
   }
 
   void start() {

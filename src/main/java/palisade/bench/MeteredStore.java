@@ -9,9 +9,10 @@ import palisade.core.TxnResult;
 
 /**
  * A store client that times the transactions writing one path: from the submit to the moment the completion runs on
- * the writer's loop (what the agent or manager waits for). Only committed writes are timed; others are counted.
+ * the writer's loop (what the agent or manager waits for). Only committed writes are timed; others are counted by
+ * kind (Conflict, Unavailable).
  */
-record MeteredStore(StoreClient inner, String path, Samples samples, java.util.concurrent.atomic.AtomicLong failed)
+record MeteredStore(StoreClient inner, String path, Samples samples)
     implements StoreClient {
   @Override
   public StoreView view() {
@@ -32,7 +33,7 @@ record MeteredStore(StoreClient inner, String path, Samples samples, java.util.c
     long t0 = System.nanoTime();
     inner.submit(txn, (r, now) -> {
       if (r instanceof TxnResult.Committed) samples.add(System.nanoTime() - t0);
-      else failed.incrementAndGet();
+      else samples.failed(r.getClass().getSimpleName());
       done.done(r, now);
     });
   }

@@ -17,12 +17,25 @@ final class Samples {
   /** Drops what was recorded so far (a warm-up) and records again. */
   synchronized void reset() {
     size = 0;
+    failures.clear();
     recording = true;
   }
 
   /** Records nothing from now on (the measuring window closed). */
   void freeze() {
     recording = false;
+  }
+
+  private final java.util.TreeMap<String, Long> failures = new java.util.TreeMap<>();
+
+  /** A write that was not committed, by the kind of its result; counted while recording. */
+  synchronized void failed(String kind) {
+    if (recording) failures.merge(kind, 1L, Long::sum);
+  }
+
+  /** "none", or each kind of failure with its count. */
+  synchronized String failures() {
+    return failures.isEmpty() ? "none" : failures.toString();
   }
 
   synchronized int count() {

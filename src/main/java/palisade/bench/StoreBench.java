@@ -57,13 +57,13 @@ public final class StoreBench implements Callable<Integer> {
   private void print(StoreRun.Result r) {
     System.out.printf("converged: %d resources started in %.1fs%n", resources, r.convergeMs() / 1000.0);
     System.out.printf("renewal ack (agent record writes, submit to completion on the agent's loop): p50=%.1fms "
-        + "p99=%.1fms max=%.1fms over %d writes in %s (%d not committed); goal p99 <= 100ms: %s%n",
+        + "p99=%.1fms max=%.1fms over %d writes in %s (not committed: %s); goal p99 <= 100ms: %s%n",
         r.renewals().pctMs(50), r.renewals().pctMs(99), r.renewals().maxMs(), r.renewals().count(),
-        palisade.core.Durations.format(durationMs), r.renewFailures(), r.renewals().pctMs(99) <= 100 ? "met"
+        palisade.core.Durations.format(durationMs), r.renewals().failures(), r.renewals().pctMs(99) <= 100 ? "met"
             : "MISSED");
-    System.out.printf("manager state writes: p50=%.1fms p99=%.1fms max=%.1fms over %d writes (%d not committed)%n",
+    System.out.printf("manager state writes: p50=%.1fms p99=%.1fms max=%.1fms over %d writes in the whole run (not committed: %s); core events counted, not written: %d%n",
         r.managerWrites().pctMs(50), r.managerWrites().pctMs(99), r.managerWrites().maxMs(),
-        r.managerWrites().count(), r.managerFailures());
+        r.managerWrites().count(), r.managerWrites().failures(), r.events());
     System.out.printf("heap per agent: %.0f KiB (heap used after GC %.0f MiB without agents, %.0f MiB with); "
         + "threads %d%n", r.heapPerAgentBytes() / 1024.0, r.heapBeforeBytes() / 1048576.0,
         r.heapAfterBytes() / 1048576.0, r.threads());

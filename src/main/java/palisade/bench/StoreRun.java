@@ -28,8 +28,7 @@ final class StoreRun {
   /** Agents started together before the next batch waits for them to sync (a cluster's nodes do not boot at once). */
   private static final int START_BATCH = 25;
 
-  record Result(long convergeMs, Samples renewals, long renewFailures, Samples managerWrites, long managerFailures,
-      long heapBeforeBytes, long heapAfterBytes, double heapPerAgentBytes, int threads, String victim,
+  record Result(long convergeMs, Samples renewals, Samples managerWrites, long events, long heapBeforeBytes, long heapAfterBytes, double heapPerAgentBytes, int threads, String victim,
       int victimResources, long failoverMs, long startedMs) {}
 
   private final Path dir;
@@ -73,7 +72,7 @@ final class StoreRun {
         for (String n : names) nodeCreds.add(Credential.load(Credentials.issueNode(creds, n, 1)));
         long heapBefore = heapAfterGc();
         BenchNode.Shared shared = new BenchNode.Shared(pool, failure, this::nowMs, timing, new Samples(),
-            new AtomicLong(), new Samples(), new AtomicLong(), new AtomicLong());
+            new Samples(), new AtomicLong());
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
           fleet.add(new BenchNode(names.get(i), peers.connectString(), CLUSTER, nodeCreds.get(i), i == 0, shared));
@@ -95,8 +94,7 @@ final class StoreRun {
         Set<String> lost = watch.resourcesOn(victim.name());
         long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
-        return new Result(convergeMs, shared.renewals(), shared.renewFailures().get(), shared.managerWrites(),
-            shared.managerFailures().get(), heapBefore, heapAfter, (heapAfter - heapBefore) / (double) nodeCount,
+        return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore, heapAfter, (heapAfter - heapBefore) / (double) nodeCount,
             threads, victim.name(), lost.size(), times[0], times[1]);
       } finally {
         ticks.shutdownNow();
