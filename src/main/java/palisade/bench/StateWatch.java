@@ -63,14 +63,30 @@ final class StateWatch implements AutoCloseable {
     return w;
   }
 
-  /** Writes the cluster's /config (as the first daemon seeds it). */
-  void seed(ClusterConfig config) throws Exception {
-    CompletableFuture<TxnResult> r = new CompletableFuture<>();
-    store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, config)), (res, now) -> r.complete(res));
-    TxnResult res = r.get(60, TimeUnit.SECONDS);
-    if (!(res instanceof TxnResult.Committed)) {
-      throw new IllegalStateException("/config with " + config.resources().size() + " resources was not written: "
-          + res + " (today's single-znode layout holds about 5000 resources)");
+  /**
+   * Writes the cluster's /config (as the first daemon seeds it, again while the store does not answer); returns its
+   * size in bytes.
+   */
+  int seed(ClusterConfig config) throws Exception {
+    int bytes = palisade.runtime.store.Codec.encode(config).length;
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      CompletableFuture<TxnResult> r = new CompletableFuture<>();
+      if (store.synced()) {
+        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, config)), (res, now) -> r.complete(res));
+      } else {
+        r.complete(new TxnResult.Unavailable("not synced"));
+      }
+      TxnResult res = r.get(60, TimeUnit.SECONDS);
+      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict
+          && store.view().get(StorePaths.CONFIG) != null)) {
+        return bytes; // a conflict after a lost answer: the earlier attempt was written
+      }
+      if (!(res instanceof TxnResult.Unavailable) || System.nanoTime() > deadline) {
+        throw new IllegalStateException("/config with " + config.resources().size() + " resources was not "
+            + "written: " + res + " (" + bytes + " bytes; ZooKeeper's packet limit is 1 MiB)");
+      }
+      Thread.sleep(500);
     }
   }
 

@@ -66,7 +66,8 @@ final class StoreRun {
           peerCount, peers.pids(), subnet, peerCount);
       try (StateWatch watch = StateWatch.open(peers.connectString(), CLUSTER,
           Credential.load(Credentials.issueNode(creds, "bench-observer", 1)))) {
-        watch.seed(config());
+        System.out.printf("/config: %d nodes, %d resources, %d KiB%n", nodeCount, resourceCount,
+            watch.seed(config()) / 1024);
         List<String> names = names();
         List<Credential> nodeCreds = new ArrayList<>();
         for (String n : names) nodeCreds.add(Credential.load(Credentials.issueNode(creds, n, 1)));
