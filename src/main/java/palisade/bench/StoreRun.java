@@ -127,14 +127,18 @@ final class StoreRun {
   /** Starts the agents in batches, each batch synced before the next; ticks spread over the tick period. */
   private void startAll(List<BenchNode> fleet, ScheduledExecutorService ticks) throws Exception {
     long tick = timing.tickMs();
+    long t0 = System.nanoTime();
     for (int b = 0; b < fleet.size(); b += START_BATCH) {
       List<BenchNode> batch = fleet.subList(b, Math.min(fleet.size(), b + START_BATCH));
       for (BenchNode n : batch) n.start();
-      long deadline = System.nanoTime() + 60_000_000_000L;
+      long deadline = System.nanoTime() + SYNC_TIMEOUT_MS * 1_000_000;
       while (!batch.stream().allMatch(BenchNode::synced)) {
         checkFailure();
-        if (System.nanoTime() > deadline) throw new TimeoutException("agents " + batch.get(0).name() + ".. did not "
-            + "sync with the store within 60s");
+        if (System.nanoTime() > deadline) {
+          long synced = fleet.stream().filter(BenchNode::synced).count();
+          throw new TimeoutException("agents " + batch.get(0).name() + ".. did not sync with the store within "
+              + SYNC_TIMEOUT_MS / 1000 + "s (" + synced + " of the " + (b + batch.size()) + " started are synced)");
+        }
         Thread.sleep(20);
       }
       for (int i = 0; i < batch.size(); i++) {
@@ -142,8 +146,15 @@ final class StoreRun {
         long offset = (b + i) * tick / fleet.size();
         ticks.scheduleAtFixedRate(n::tickOnStrand, offset, tick, TimeUnit.MILLISECONDS);
       }
+      if ((b + batch.size()) % 100 == 0) {
+        System.out.printf("agents synced: %d of %d after %.1fs%n", b + batch.size(), fleet.size(),
+            (System.nanoTime() - t0) / 1e9);
+      }
     }
   }
+
+  /** How long a batch of agents may take to sync (each downloads the whole store). */
+  private static final long SYNC_TIMEOUT_MS = 120_000;
 
   private long convergeTimeoutMs() {
     return 120_000 + resourceCount * 20L;
