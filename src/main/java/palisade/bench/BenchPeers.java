@@ -20,6 +20,7 @@ final class BenchPeers implements AutoCloseable {
   private final List<Process> processes = new ArrayList<>();
   private final List<EmbeddedPeer.Member> members = new ArrayList<>();
   private final Path creds;
+  private Thread hook;
 
   /** A peer's heap: it holds the whole store, /config and /manager/state included. */
   private static final String PEER_HEAP = "-Xmx512m";
@@ -47,6 +48,9 @@ final class BenchPeers implements AutoCloseable {
             .redirectOutput(pdir.resolve("peer.log").toFile());
         p.processes.add(pb.start());
       }
+      // Interrupted (Ctrl-C, SIGTERM): the peers stop with the bench, not later.
+      p.hook = new Thread(p::close, "bench-peers-stop");
+      Runtime.getRuntime().addShutdownHook(p.hook);
       p.awaitQuorum(Credential.load(Credentials.nodeDir(creds, "peer1")), timeoutMs);
       return p;
     } catch (Exception e) {
@@ -96,6 +100,13 @@ final class BenchPeers implements AutoCloseable {
   /** Stops every peer process by its PID (SIGKILL after a grace period) and waits for it. */
   @Override
   public void close() {
+    if (hook != null && Thread.currentThread() != hook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // the JVM is exiting: the hook runs this too
+      }
+    }
     for (Process pr : processes) pr.destroy();
     for (Process pr : processes) {
       try {

@@ -99,9 +99,19 @@ final class StoreRun {
             threads, victim.name(), lost.size(), times[0], times[1]);
       } finally {
         ticks.shutdownNow();
-        for (BenchNode n : fleet) n.close();
+        closeAll(fleet);
         pool.shutdownNow();
       }
+    }
+  }
+
+  /** Closes every node, many at once: a client that lost its connection may block in close until it gives up. */
+  private static void closeAll(List<BenchNode> fleet) throws InterruptedException {
+    ExecutorService closers = Executors.newFixedThreadPool(32, daemon("bench-close"));
+    for (BenchNode n : fleet) closers.execute(n::close);
+    closers.shutdown();
+    if (!closers.awaitTermination(60, TimeUnit.SECONDS)) {
+      System.out.println("some agents' store clients were still closing after 60s; left to the JVM's exit");
     }
   }
 
