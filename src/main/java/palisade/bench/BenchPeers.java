@@ -43,7 +43,8 @@ final class BenchPeers implements AutoCloseable {
         Path cred = Credentials.issueNode(creds, "peer" + m.id(), 1);
         Path pdir = EmbeddedPeer.privateDir(dir.resolve("peer" + m.id()));
         List<String> argv = new ArrayList<>(List.of(javaBin(), PEER_HEAP, "-cp", System.getProperty("java.class.path"),
-            BenchPeers.class.getName(), pdir.toString(), Integer.toString(m.id()), cred.toString(), p.spec()));
+            BenchPeers.class.getName(), pdir.toString(), Integer.toString(m.id()), cred.toString(), p.spec(),
+            Long.toString(ProcessHandle.current().pid())));
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true)
             .redirectOutput(pdir.resolve("peer.log").toFile());
         p.processes.add(pb.start());
@@ -121,8 +122,14 @@ final class BenchPeers implements AutoCloseable {
     }
   }
 
-  /** Child process: {@code DIR ID CREDENTIAL_DIR ID@HOST,...}; runs one peer until killed. */
+  /**
+   * Child process: {@code DIR ID CREDENTIAL_DIR ID@HOST,... BENCH_PID}; runs one peer until killed, or until the bench
+   * process is gone (killed by the kernel's OOM killer or SIGKILL, it cannot stop its peers itself).
+   */
   public static void main(String[] args) throws Exception {
+    java.util.Optional<ProcessHandle> bench = ProcessHandle.of(Long.parseLong(args[4]));
+    if (bench.isEmpty()) return;
+    bench.get().onExit().thenRun(() -> Runtime.getRuntime().halt(0));
     List<EmbeddedPeer.Member> ms = new ArrayList<>();
     for (String s : args[3].split(",")) {
       String[] f = s.split("@");
