@@ -82,7 +82,9 @@ final class StateWatch implements AutoCloseable {
           && store.view().get(StorePaths.CONFIG) != null)) {
         return bytes; // a conflict after a lost answer: the earlier attempt was written
       }
-      if (!(res instanceof TxnResult.Unavailable) || System.nanoTime() > deadline) {
+      // Over ZooKeeper's 1 MiB packet limit the connection drops on every attempt: say so at once.
+      boolean tooLarge = bytes >= 1 << 20 && store.synced();
+      if (!(res instanceof TxnResult.Unavailable) || tooLarge || System.nanoTime() > deadline) {
         throw new IllegalStateException("/config with " + config.resources().size() + " resources was not "
             + "written: " + res + " (" + bytes + " bytes; ZooKeeper's packet limit is 1 MiB)");
       }
