@@ -24,4 +24,34 @@ final class SortedKeys {
     }
     return out;
   }
+
+  /**
+   * The keys of a that b lacks, in a's order: one merged pass without a lookup per key when both iterate in
+   * increasing order (as the manager's name-keyed maps do), else a lookup in b per key of a.
+   */
+  static List<String> missing(Collection<String> a, Collection<String> b) {
+    List<String> out = new ArrayList<>();
+    Iterator<String> ib = b.iterator();
+    String y = ib.hasNext() ? ib.next() : null;
+    String last = null;
+    for (String x : a) {
+      if (last != null && last.compareTo(x) >= 0) return lookedUp(a, b); // not increasing: the merge cannot tell
+      last = x;
+      while (y != null && y.compareTo(x) < 0) {
+        String next = ib.hasNext() ? ib.next() : null;
+        if (next != null && next.compareTo(y) <= 0) return lookedUp(a, b);
+        y = next;
+      }
+      if (!x.equals(y)) out.add(x);
+    }
+    return out;
+  }
+
+  private static List<String> lookedUp(Collection<String> a, Collection<String> b) {
+    List<String> out = new ArrayList<>();
+    for (String x : a) {
+      if (!b.contains(x)) out.add(x);
+    }
+    return out;
+  }
 }
