@@ -220,7 +220,7 @@ public final class Manager {
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
-  /** One decision round: read the store, step every node and resource, write what changed (or one fence). */
+  /** One decision round: read the store, step the nodes and resources that may change, write what changed. */
   private void round(long nowMs) {
     if (writePending) {
       if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;

@@ -30,21 +30,24 @@ final class SortedKeys {
    * increasing order (as the manager's name-keyed maps do), else a lookup in b per key of a.
    */
   static List<String> missing(Collection<String> a, Collection<String> b) {
+    if (!increasing(a) || !increasing(b)) return lookedUp(a, b);
     List<String> out = new ArrayList<>();
     Iterator<String> ib = b.iterator();
     String y = ib.hasNext() ? ib.next() : null;
-    String last = null;
     for (String x : a) {
-      if (last != null && last.compareTo(x) >= 0) return lookedUp(a, b); // not increasing: the merge cannot tell
-      last = x;
-      while (y != null && y.compareTo(x) < 0) {
-        String next = ib.hasNext() ? ib.next() : null;
-        if (next != null && next.compareTo(y) <= 0) return lookedUp(a, b);
-        y = next;
-      }
+      while (y != null && y.compareTo(x) < 0) y = ib.hasNext() ? ib.next() : null;
       if (!x.equals(y)) out.add(x);
     }
     return out;
+  }
+
+  private static boolean increasing(Collection<String> c) {
+    String last = null;
+    for (String x : c) {
+      if (last != null && last.compareTo(x) >= 0) return false;
+      last = x;
+    }
+    return true;
   }
 
   private static List<String> lookedUp(Collection<String> a, Collection<String> b) {
