@@ -1,9 +1,12 @@
 package palisade.core;
 
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
@@ -31,6 +34,8 @@ final class CalmNodes {
   private ClusterConfig ofConfig;
   /** Nodes the state leaves not calm: not online, or with an order standing. */
   private final TreeSet<String> restless = new TreeSet<>();
+  /** The nodes heard from as last found: never changed, replaced when it differs. */
+  private SortedSet<String> heard = Collections.emptySortedSet();
 
   CalmNodes(boolean stepAll) {
     this.stepAll = stepAll;
@@ -80,10 +85,36 @@ final class CalmNodes {
     return due;
   }
 
+  /**
+   * The nodes this manager heard renewing within the unknown threshold, in name order. While none joins or leaves
+   * it, the same (never changed) set object as last round: a round's inputs are then compared with the last one's
+   * by identity, and the set is found in one walk of the timers without building it again.
+   */
+  Set<String> heard(SortedMap<String, NodeTimer> timers, Timing timing, long nowMs) {
+    long unknownAfterMs = timing.unknownAfterMs();
+    Iterator<String> before = heard.iterator();
+    boolean same = true;
+    int count = 0;
+    for (Map.Entry<String, NodeTimer> e : timers.entrySet()) {
+      if (e.getValue().heard() && e.getValue().silentMs(nowMs) < unknownAfterMs) {
+        count++;
+        same = same && before.hasNext() && before.next().equals(e.getKey());
+      }
+    }
+    if (same && count == heard.size()) return heard;
+    TreeSet<String> now = new TreeSet<>();
+    for (Map.Entry<String, NodeTimer> e : timers.entrySet()) {
+      if (e.getValue().heard() && e.getValue().silentMs(nowMs) < unknownAfterMs) now.add(e.getKey());
+    }
+    heard = Collections.unmodifiableSortedSet(now);
+    return heard;
+  }
+
   /** Forget the state's nodes (the manager stepped down or took over). */
   void reset() {
     of = null;
     ofConfig = null;
     restless.clear();
+    heard = Collections.emptySortedSet();
   }
 }

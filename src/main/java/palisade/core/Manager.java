@@ -253,10 +253,7 @@ public final class Manager {
     w.leases(leases); // every resource change from here on moves its disk leases in the same write
     NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, wallMs, me, fenceAsked)
         .liveTimings(timing != own);
-    TreeSet<String> heard = new TreeSet<>();
-    for (var e : timers.entrySet()) {
-      if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
-    }
+    java.util.Set<String> heard = calm.heard(timers, timing, nowMs);
     if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());

@@ -81,6 +81,22 @@ class CalmNodesTest {
   }
 
   @Test
+  void theNodesHeardFromAreTheSameSetWhileNoneJoinsOrLeavesIt() {
+    CalmNodes calm = new CalmNodes(false);
+    assertThat(calm.heard(timers, timing, 0)).isEmpty(); // started timers: this manager heard nobody yet
+    for (String n : NODES) {
+      timers.put(n, timers.get(n).seen(2, records.get(n).renewed(AgentMode.ACTIVE, records.get(n).results(), true,
+          true, 0), 100));
+    }
+    java.util.Set<String> heard = calm.heard(timers, timing, 100);
+    assertThat(heard).containsExactlyElementsOf(NODES);
+    assertThat(calm.heard(timers, timing, 200)).isSameAs(heard);
+    long unknownAt = 100 + timing.unknownAfterMs();
+    assertThat(calm.heard(timers, timing, unknownAt)).isEmpty();
+    assertThat(heard).containsExactlyElementsOf(NODES); // a set handed out never changes
+  }
+
+  @Test
   void missingKeysAreFoundByMergeOrByLookupAlike() {
     assertThat(SortedKeys.missing(List.of("a", "b", "d"), List.of("b", "c"))).containsExactly("a", "d");
     assertThat(SortedKeys.missing(List.of("d", "a", "b"), List.of("c", "b"))).containsExactly("d", "a");
