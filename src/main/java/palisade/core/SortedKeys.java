@@ -30,6 +30,7 @@ final class SortedKeys {
    * increasing order (as the manager's name-keyed maps do), else a lookup in b per key of a.
    */
   static List<String> missing(Collection<String> a, Collection<String> b) {
+    if (a.isEmpty()) return new ArrayList<>(); // the usual case for orders and maintenance: b is not walked
     if (!increasing(a) || !increasing(b)) return lookedUp(a, b);
     List<String> out = new ArrayList<>();
     Iterator<String> ib = b.iterator();
