@@ -42,6 +42,7 @@ public final class SimOptions {
   long kdumpMs = 60_000;
   /** The power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
   FenceOptions fence = FenceOptions.defaults();
+  private boolean stepAll;
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
@@ -56,6 +57,18 @@ public final class SimOptions {
   /** The `shutdown_policy` option. */
   public ShutdownPolicy shutdownPolicy() {
     return shutdownPolicy;
+  }
+
+  /**
+   * Managers step every node and resource every round instead of skipping the calm and quiet ones: set by a test
+   * that replays a history both ways and compares the event logs (no scenario option: it must change nothing).
+   */
+  public void stepAll(boolean on) {
+    stepAll = on;
+  }
+
+  boolean stepAll() {
+    return stepAll;
   }
 
   /** The `repair_after` option (0: off). */
