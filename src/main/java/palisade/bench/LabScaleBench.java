@@ -54,6 +54,8 @@ public final class LabScaleBench implements Callable<Integer> {
     if (resources < 1 || started < 0 || started > resources) {
       throw new IllegalArgumentException("--resources must be >= 1 and --started 0..resources");
     }
+    if (!daemonHeap.matches("[1-9][0-9]*[mg]")) throw new IllegalArgumentException("--daemon-heap: '" + daemonHeap
+        + "' is not like 512m or 1g");
     if (statusRuns < 1 || failoverMaxS < 1) throw new IllegalArgumentException("--status-runs, --failover-max: >= 1");
     Path dir = Files.createTempDirectory("palisade-lab-scale");
     LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());

@@ -179,9 +179,7 @@ public final class LocalCluster {
   }
 
   public List<String> nodeNames() {
-    List<String> names = new ArrayList<>();
-    for (int i = 1; i <= layout.nodes(); i++) names.add(Layout.name(i));
-    return names;
+    return new ArrayList<>(java.util.stream.IntStream.rangeClosed(1, layout.nodes()).mapToObj(Layout::name).toList());
   }
 
   public String connectString() {
@@ -203,15 +201,8 @@ public final class LocalCluster {
     return LabFiles.clusterId(dir);
   }
 
-  /** The daemons' heap (default 192m): a lab holding tens of thousands of resources needs more (bench lab-scale). */
-  public void daemonHeap(String heap) throws IOException {
-    if (!heap.matches("[1-9][0-9]*[mg]")) throw new IllegalArgumentException("heap: '" + heap + "' is not like 512m");
-    updateState(s -> s.setProperty("daemon_heap", heap));
-  }
-
-  String daemonHeap() {
-    return state.getProperty("daemon_heap", "192m");
-  }
+  /** The daemons' heap, like 512m (default 192m): a lab of tens of thousands of resources needs more. */
+  public void daemonHeap(String heap) throws IOException { updateState(s -> s.setProperty("daemon_heap", heap)); }
 
   /** Whether the store peers run as processes of their own (see {@link #create(Path, int, Options, boolean)}). */
   public boolean peerProcesses() {

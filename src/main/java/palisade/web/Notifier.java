@@ -170,10 +170,13 @@ final class Notifier implements AutoCloseable {
     if (e == null) {
       if (storeFailing) LOG.warn("notifications: the event log is readable again");
       storeFailing = false;
+    } else if (e.getClass().getSimpleName().equals("CuratorClosedException")) {
+      return; // the daemon is stopping: its store handle closed first
     } else if (!storeFailing) {
       storeFailing = true;
-      LOG.warn("notifications: cannot read the event log now ({}); retrying every second",
-          e.getClass().getSimpleName());
+      String why = e instanceof org.apache.zookeeper.KeeperException k
+          ? k.code().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') : "the store does not answer";
+      LOG.warn("notifications: cannot read the event log now ({}); retrying every second", why);
     }
   }
 
