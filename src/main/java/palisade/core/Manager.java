@@ -54,6 +54,8 @@ public final class Manager {
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
+  /** While standby: every node's timer from our own looks, kept at take-over (DESIGN "The manager rule"). */
+  private final StandbyWatch watch = new StandbyWatch();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -113,7 +115,11 @@ public final class Manager {
 
   private void standby(long nowMs) {
     StoreClient store = env.store();
-    if (!store.synced()) return;
+    if (!store.synced()) {
+      watch.gap();
+      return;
+    }
+    watch.look(store.view(), timing, nowMs);
     Versioned<ManagerLease> seen = store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
     long version = seen == null ? Op.ABSENT : seen.version();
     if (version != leaseSeenVersion) {
@@ -154,8 +160,14 @@ public final class Manager {
         role = Role.ACTIVE;
         lastGoodRenewalMs = t;
         lastRenewSentMs = t;
-        timers.clear(); // a new manager starts every node's timer at now: it waits a full L before fencing
+        // Timers it watched without a gap it keeps; any other starts at now (a full L before fencing that node).
+        long watched = watch.watchedMs(t);
+        timers.clear();
+        timers.putAll(watch.handOver(timing, t));
         env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
+        env.log().event(SOURCE, timers.isEmpty() ? "node timers start now: a full lease_timeout before a fence"
+            : "node timers kept from " + Durations.format(watched) + " of watching as standby: "
+            + String.join(", ", timers.keySet()));
         round(t);
       }
     });
@@ -203,6 +215,7 @@ public final class Manager {
     state = null;
     lease = null;
     timers.clear();
+    watch.gap(); // a deposed manager's watch starts from its next look
     rebalance.reset();
     powerSaving.reset();
     diskWaits.clear();
@@ -278,7 +291,7 @@ public final class Manager {
     }
     leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
-    List<String> fence = fenceWrites(config, nodes);
+    List<String> fence = fenceWrites(config, nodes, nowMs);
     ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
     resources.settled(state, next, w);
     if (next == null && fence.isEmpty() && extra.isEmpty()) return;
@@ -291,12 +304,12 @@ public final class Manager {
   }
 
   /** The nodes whose fence write goes out with this round's write. */
-  private List<String> fenceWrites(ClusterConfig config, NodeMachine nodes) {
+  private List<String> fenceWrites(ClusterConfig config, NodeMachine nodes, long nowMs) {
     List<String> fence = new ArrayList<>();
     for (String n : config.nodes().keySet()) {
       Long written = fenceCommitted.get(n);
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.needsFenceWrite(n)) fence.add(n);
+      if (nodes.fenceWriteDue(n, nowMs)) fence.add(n);
     }
     return fence;
   }
