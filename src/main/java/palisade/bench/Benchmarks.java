@@ -105,8 +105,16 @@ public final class Benchmarks {
     @Option(names = "--mode", description = "power or isolate", defaultValue = "power")
     String mode;
 
+    @Option(names = "--target", defaultValue = "worker", description = "worker (node3, not the manager's node) or "
+        + "manager (the node holding the manager lease; default ${DEFAULT-VALUE})")
+    String target;
+
     @Override
     public Integer call() {
+      if (!target.equals("worker") && !target.equals("manager")) {
+        System.err.println("palisade: --target must be worker or manager, got '" + target + "'");
+        return 2;
+      }
       FailoverProbe.Mode m;
       try {
         m = FailoverProbe.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT));
@@ -116,13 +124,14 @@ public final class Benchmarks {
       }
       List<Long> times = new ArrayList<>();
       for (int i = 0; i < trials; i++) {
-        FailoverProbe.Timeline t = FailoverProbe.measure(m, 1000 + i, null);
+        FailoverProbe.Timeline t = FailoverProbe.measure(m, 1000 + i, null, target.equals("manager"));
         System.out.printf("trial %d: fencing +%.3fs, confirmed +%.3fs, recovered +%.3fs on %s%n", i + 1,
             t.fencingMs() / 1000.0, t.confirmedMs() / 1000.0, t.recoveredMs() / 1000.0, t.recoveredOn());
         times.add(t.recoveredMs() < 0 ? Long.MAX_VALUE : t.recoveredMs());
       }
       long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
-      System.out.printf("sim-failover mode=%s p50=%.3fs p99=%.3fs max=%.3fs trials=%d%n", mode,
+      System.out.printf("sim-failover mode=%s%s p50=%.3fs p99=%.3fs max=%.3fs trials=%d%n", mode,
+          target.equals("manager") ? " target=manager" : "",
           pct(sorted, 50) / 1000.0, pct(sorted, 99) / 1000.0, sorted[sorted.length - 1] / 1000.0, trials);
       return Arrays.stream(sorted).anyMatch(x -> x == Long.MAX_VALUE) ? 1 : 0;
     }

@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
  * `palisade bench failover`: real failover time on a fresh local 3-node cluster per trial (default timings), from
  * the fault (power loss or isolation) to the moment the node's resource writes its first trace line on another node.
  * The victim is a node that does not hold the manager lease (and, for isolation, whose ZooKeeper peer follows), or
- * with {@code --target manager} the manager's own node: then a new manager first waits for the manager lease to
- * lapse and then a full L of its own (DESIGN "Manager rule"), so that failover takes about L longer.
+ * with {@code --target manager} the manager's own node: a new manager waits for the manager lease to lapse and
+ * keeps the node timers it watched as standby (DESIGN "The manager rule"), so it fences the victim at once.
  */
 @Command(name = "failover", description = "Real failover time on the local cluster (processes on loopback)")
 public final class FailoverBench implements Callable<Integer> {

@@ -14,8 +14,8 @@ import palisade.sim.scenario.Scenario;
 
 /**
  * Measures one failover in simulated time, to the millisecond: a 3-node cluster with one resource per node; at
- * 20 s node3 loses power (or its network); when does the manager confirm the fence, and when does node3's
- * resource run elsewhere?
+ * 20 s node3 (or, with the manager as target, whichever node holds the manager lease) loses power (or its
+ * network); when does the manager confirm the fence, and when does the victim's resource run elsewhere?
  */
 public final class FailoverProbe {
   public enum Mode { POWER, ISOLATE }
@@ -30,6 +30,11 @@ public final class FailoverProbe {
   private FailoverProbe() {}
 
   public static Timeline measure(Mode mode, long seed, Consumer<String> out) {
+    return measure(mode, seed, out, false);
+  }
+
+  /** One failover of node3, or (managerNode) of the node that holds the manager lease at the fault. */
+  public static Timeline measure(Mode mode, long seed, Consumer<String> out, boolean managerNode) {
     List<String> text = List.of(
         "nodes node1 node2 node3",
         "resource vm:101 node=node1 state=started disks=disk-101",
@@ -46,8 +51,10 @@ public final class FailoverProbe {
     Invariants.watch(w);
     w.build(s.config(), new TreeMap<>(), new TreeSet<>(), new TreeSet<>());
     w.run(FAULT_AT_MS);
-    if (mode == Mode.POWER) w.powerOff("node3", "");
-    else w.network("node3", false);
+    String victim = managerNode ? w.managerLease().holder() : "node3";
+    String vm = "vm:10" + victim.substring("node".length());
+    if (mode == Mode.POWER) w.powerOff(victim, "");
+    else w.network(victim, false);
     long fencing = -1;
     long confirmed = -1;
     long recovered = -1;
@@ -57,15 +64,15 @@ public final class FailoverProbe {
     for (long t = FAULT_AT_MS; t <= 90_000 && recovered < 0; t += STEP_MS) {
       w.run(t);
       ManagerState ms = w.managerState();
-      NodeStatus ns = ms == null ? null : ms.nodes().get("node3");
+      NodeStatus ns = ms == null ? null : ms.nodes().get(victim);
       if (fencing < 0 && ns != null && ns.state() == NodeState.FENCING) fencing = t - FAULT_AT_MS;
       if (confirmed < 0 && ns != null && ns.state() == NodeState.FENCED) {
         confirmed = t - FAULT_AT_MS;
         by = ns.confirmation().kind().name().toLowerCase(java.util.Locale.ROOT);
       }
-      if (reset < 0 && mode == Mode.ISOLATE && !w.node("node3").booted()) reset = t - FAULT_AT_MS;
-      SortedMap<String, Long> running = w.whereRunning("vm:103");
-      if (!running.containsKey("node3") && !running.isEmpty()) {
+      if (reset < 0 && mode == Mode.ISOLATE && !w.node(victim).booted()) reset = t - FAULT_AT_MS;
+      SortedMap<String, Long> running = w.whereRunning(vm);
+      if (!running.containsKey(victim) && !running.isEmpty()) {
         recovered = t - FAULT_AT_MS;
         on = running.firstKey();
       }

@@ -56,6 +56,8 @@ public final class Manager {
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
+  /** While standby: every node's timer from our own looks, kept at take-over (DESIGN "The manager rule"). */
+  private final StandbyWatch watch = new StandbyWatch();
 
   private Role role = Role.STANDBY;
   // standby: when did we last see the lease change
@@ -122,7 +124,7 @@ public final class Manager {
 
   private void standby(long nowMs) {
     StoreClient store = env.store();
-    if (!store.synced()) return;
+    if (!watch.look(store, timing, nowMs)) return;
     Versioned<ManagerLease> seen = store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
     long version = seen == null ? Op.ABSENT : seen.version();
     if (version != leaseSeenVersion) {
@@ -163,8 +165,12 @@ public final class Manager {
         role = Role.ACTIVE;
         lastGoodRenewalMs = t;
         lastRenewSentMs = t;
-        timers.clear(); // a new manager starts every node's timer at now: it waits a full L before fencing
+        // Timers it watched without a gap it keeps; any other starts at now (a full L before fencing that node).
+        long watched = watch.watchedMs(t);
+        timers.clear();
+        timers.putAll(watch.handOver(timing, t));
         env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
+        env.log().event(SOURCE, StandbyWatch.handedOver(timers.keySet(), watched));
         round(t);
       }
     });
@@ -212,6 +218,7 @@ public final class Manager {
     state = null;
     lease = null;
     timers.clear();
+    watch.gap(); // a deposed manager's watch starts from its next look
     rebalance.reset();
     powerSaving.reset();
     diskWaits.clear();
@@ -286,7 +293,7 @@ public final class Manager {
     }
     leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
-    List<String> fence = fenceWrites(due, nodes);
+    List<String> fence = fenceWrites(due, nodes, nowMs);
     ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
     resources.settled(state, next, w);
     if (next == null && fence.isEmpty() && extra.isEmpty()) return;
@@ -299,12 +306,12 @@ public final class Manager {
   }
 
   /** The nodes whose fence write goes out with this round's write. */
-  private List<String> fenceWrites(java.util.Collection<String> due, NodeMachine nodes) {
+  private List<String> fenceWrites(java.util.Collection<String> due, NodeMachine nodes, long nowMs) {
     List<String> fence = new ArrayList<>();
     for (String n : due) {
       Long written = fenceCommitted.get(n);
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
-      if (nodes.needsFenceWrite(n)) fence.add(n);
+      if (nodes.fenceWriteDue(n, nowMs)) fence.add(n);
     }
     return fence;
   }

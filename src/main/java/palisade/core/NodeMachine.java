@@ -264,6 +264,17 @@ final class NodeMachine {
         rec.generation()));
   }
 
+  /**
+   * Whether this manager sends node's fence write in this round: the node needs one, and this manager's own wait
+   * allows it (the record silent for its bound on our clock, or an operator's fence asked of this manager). A node
+   * found in fencing without its write (a previous manager's decision, say an operator's fence it held in memory)
+   * waits here until our own timer says so, or goes back online when it renews.
+   */
+  boolean fenceWriteDue(String node, long nowMs) {
+    NodeTimer t = timers.get(node);
+    return needsFenceWrite(node) && (t.silentMs(nowMs) >= t.boundMs(timing) || asked.containsKey(node));
+  }
+
   /** Does node need the manager's fence write now? */
   boolean needsFenceWrite(String node) {
     NodeStatus st = w.node(node);

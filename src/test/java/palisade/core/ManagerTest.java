@@ -266,6 +266,56 @@ class ManagerTest {
     assertThat(log).contains("manager: node1 takes over as manager (epoch 5)");
   }
 
+  /** node2 held the lease (epoch 4) and falls silent at 0 with its node; node1 watches as standby. */
+  private long fenceOfTheOldManagersNodeAfterTakeOver(long pauseFromMs, long pauseToMs) {
+    cluster(NodeConfig.standard("node3"));
+    store.put(StorePaths.MANAGER_LEASE, new ManagerLease("node2", 4, 0));
+    store.put(StorePaths.MANAGER_STATE, ManagerState.empty().withEpoch(4));
+    silent.add("node2");
+    for (long t = 0; t <= 3 * timing.leaseMs(); t += timing.tickMs()) {
+      if (t >= pauseFromMs && t < pauseToMs) { // node1's manager is paused: no look at all
+        store.nowMs = t;
+        continue;
+      }
+      tick(t);
+      if (record("node2").fenced()) return t;
+    }
+    throw new AssertionError("node2 never fenced: " + log);
+  }
+
+  @Test
+  void aStandbyThatWatchedKeepsItsNodeTimersSoTheOldManagersNodeIsFencedAtTakeOver() {
+    long fencedAt = fenceOfTheOldManagersNodeAfterTakeOver(-1, -1);
+    assertThat(manager.epoch()).isEqualTo(5);
+    assertThat(log).contains("manager: node timers kept from 8s of watching as standby: node1, node2, node3");
+    // The lease and node2's record fell silent together: one L on node1's clock for both, not L after the lapse.
+    assertThat(fencedAt).isEqualTo(timing.leaseMs());
+  }
+
+  @Test
+  void aStandbyPausedWhileWatchingCountsSilenceOnlyFromItsFirstLookAfterThePause() {
+    long resumeMs = 6_000; // paused 3 s > 2R + X: what happened meanwhile was not seen
+    long fencedAt = fenceOfTheOldManagersNodeAfterTakeOver(3_000, resumeMs);
+    assertThat(fencedAt).isEqualTo(resumeMs + timing.leaseMs());
+    assertThat(indexOf("node timers kept")).isPositive();
+  }
+
+  @Test
+  void aStandbyWithoutItsStoreKeepsNoTimer() {
+    cluster(NodeConfig.standard("node3"));
+    store.put(StorePaths.MANAGER_LEASE, new ManagerLease("node2", 4, 0));
+    store.put(StorePaths.MANAGER_STATE, ManagerState.empty().withEpoch(4));
+    silent.add("node2");
+    run(0, timing.leaseMs() - timing.tickMs());
+    store.synced = false;
+    tick(timing.leaseMs());
+    store.synced = true;
+    run(timing.leaseMs() + timing.tickMs(), 2 * timing.leaseMs());
+    assertThat(manager.role()).isEqualTo(Manager.Role.ACTIVE);
+    assertThat(log).contains("manager: node timers start now: a full lease_timeout before a fence");
+    assertThat(record("node2").fenced()).as("a full L after the take-over, not before").isFalse();
+  }
+
   private int indexOf(String fragment) {
     for (int i = 0; i < log.size(); i++) {
       if (log.get(i).contains(fragment)) return i;

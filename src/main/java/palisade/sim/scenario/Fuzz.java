@@ -11,15 +11,15 @@ import palisade.core.Durations;
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
  * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
- * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog), then
- * everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5). Safety
- * invariants are checked on every event throughout.
+ * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog, faults of the manager's own node),
+ * then everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5).
+ * Safety invariants are checked on every event throughout.
  */
 public final class Fuzz {
   /** Time allowed after healing for the cluster to converge: boot, manager takeover, fence, recovery. */
   static final long SETTLE_MS = 240_000;
   /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
-  private static final long SECOND_POWER_ON_MS = 125_000;
+  static final long SECOND_POWER_ON_MS = 125_000;
 
   /**
    * One run's verdict. history is the run as a scenario file that replays it (`sim run` takes its seed), kept only
@@ -136,6 +136,7 @@ public final class Fuzz {
     FuzzDisarm.add(new Random(seed ^ FuzzDisarm.SALT), steps, durationMs);
     FuzzLeases.spmMoves(new Random(seed ^ FuzzLeases.SALT), steps, nodes, durationMs);
     FuzzFreezes.add(new Random(seed ^ FuzzFreezes.SALT), lines, steps, nodes, durationMs);
+    FuzzManagerFaults.add(new Random(seed ^ FuzzManagerFaults.SALT), steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));

@@ -8,7 +8,9 @@ import palisade.core.HaMode;
  * Fuzz's HA disarm part: a quarter of the histories get an operator's `disarm freeze|ignore` at a random time and an
  * `arm` some time later (at the latest when everything heals, so the liveness bound applies to an armed cluster);
  * now and then a second disarm/arm pair. Drawn from a random source of its own, so every seed keeps the history it
- * had before disarm existed; only the seeds that draw a disarm change.
+ * had before disarm existed; only the seeds that draw a disarm change. An arm sent while the store has no quorum
+ * fails, as the CLI's would: the operator arms once more after every fault healed (refused if armed already), so the
+ * liveness bound always applies to an armed cluster.
  */
 final class FuzzDisarm {
   /** Seeds this part's random source: distinct from every other part's, for any seed. */
@@ -28,5 +30,6 @@ final class FuzzDisarm {
       steps.add(Fuzz.at(arm, new Action.Ha(null)));
       from = arm + 1;
     }
+    steps.add(Fuzz.at(durationMs + Fuzz.SECOND_POWER_ON_MS + 2, new Action.Ha(null)));
   }
 }

@@ -28,11 +28,25 @@ final class FuzzTimings {
       // that starves every watchdog (a liveness matter the inequality does not cover)
       long ackMs = 1_000 + 50L * r.nextInt(21);
       // W well above a renewal's round (2R + X): a shorter W resets healthy nodes between feeds (again liveness)
-      watchdogMs = Math.max(watchdogMs, 2 * renewMs + ackMs + 1_000);
+      watchdogMs = Math.max(watchdogMs, Math.max(2 * renewMs + ackMs + 1_000, lostAcksMs(renewMs, ackMs)));
       long leaseMs = roundUp(Timing.minimumLeaseMs(renewMs, ackMs, watchdogMs, DRIFT_PPM)) + 50L * r.nextInt(80);
       if (r.nextInt(8) == 0) leaseMs -= 1_000; // below the bound: the operator is refused, nothing changes
       steps.add(Fuzz.at(t, new Action.SetTiming(renewMs, ackMs, watchdogMs, leaseMs)));
     }
+  }
+
+  /** How many acknowledgements in a row a healthy node may lose without a reset: as many as under the defaults. */
+  static final int LOST_ACKS = 3;
+
+  /**
+   * The W that outlasts {@link #LOST_ACKS} lost acknowledgements in a row, as the default timings do (R 1 s, X 1 s,
+   * W 5 s): a write unanswered for X counts as lost only at the next tick (R/4 in the simulator), the next renewal
+   * goes out then, and the watchdog is fed only by an in-time one; plus 250 ms for drift and the round trip. Fuzz
+   * draws up to 2 % acknowledgement loss, so a W that outlasts only one loss (2R + X + 1 s with X near 2 s and R
+   * near 1 s) reset healthy nodes at random late in healed histories (fuzz seeds 20263724, 20264669, 77292).
+   */
+  static long lostAcksMs(long renewMs, long ackMs) {
+    return renewMs + LOST_ACKS * (ackMs + renewMs / 4) + 250;
   }
 
   private static long roundUp(long ms) {

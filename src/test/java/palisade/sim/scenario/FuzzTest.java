@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,5 +48,22 @@ class FuzzTest {
       assertThat(replayed).isEqualTo(events);
       assertThat(Scenario.parse("again.scn", s.text(List.of())).text(List.of())).isEqualTo(s.text(List.of()));
     }
+  }
+
+  /**
+   * Fuzz draws up to 2 % acknowledgement loss, so every W it draws outlasts three acknowledgements lost in a row, as
+   * the default timings do (1 s + 3 × (1 s + 250 ms) + 250 ms = 5 s); a W that outlasts only one reset healthy nodes
+   * at random late in healed histories (seeds 20263724, 20264669, 77292; a-lost-acks-two-in-a-row.scn).
+   */
+  @Test
+  void everyDrawnWatchdogOutlastsThreeLostAcknowledgements() {
+    assertThat(FuzzTimings.lostAcksMs(1_000, 1_000)).isEqualTo(5_000);
+    List<Scenario.At> steps = new ArrayList<>();
+    for (long seed = 0; seed < 3_000; seed++) FuzzTimings.add(new Random(seed), steps, 600_000);
+    List<Action.SetTiming> drawn = steps.stream().map(Scenario.At::action)
+        .filter(a -> a instanceof Action.SetTiming).map(a -> (Action.SetTiming) a).toList();
+    assertThat(drawn).hasSizeGreaterThan(1_000)
+        .allMatch(t -> t.watchdogMs() >= FuzzTimings.lostAcksMs(t.renewMs(), t.ackMs()))
+        .anyMatch(t -> t.watchdogMs() == FuzzTimings.lostAcksMs(t.renewMs(), t.ackMs())); // the floor binds
   }
 }

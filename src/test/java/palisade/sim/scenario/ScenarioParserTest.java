@@ -316,27 +316,28 @@ class ScenarioParserTest {
     assertThat(simRun(atStart, "--quiet").getValue()).contains(":3: expectation failed at 0.000s");
     // node1 goes unknown some time after its power loss: the failure names that first instant, and the same
     // expectation ending one millisecond earlier holds.
-    String cluster = "nodes node1 node2 node3\nresource vm:1 node=node1\nat 10s power node1 off\n";
+    // (node2, not the manager's node1: a new manager that watched node1 fences it at once, it is never unknown)
+    String cluster = "nodes node1 node2 node3\nresource vm:1 node=node2\nat 10s power node2 off\n";
     Path unknown = dir.resolve("unknown.scn");
-    Files.writeString(unknown, cluster + "expect from 0s to 60s node node1 never unknown\nrun 60s\n");
+    Files.writeString(unknown, cluster + "expect from 0s to 60s node node2 never unknown\nrun 60s\n");
     var r = simRun(unknown, "--quiet");
     assertThat(r.getKey()).isEqualTo(1);
     java.util.regex.Matcher m = java.util.regex.Pattern.compile(":4: expectation failed at (\\d+)\\.(\\d{3})s: "
-        + "from 0s to 60s node node1 never unknown — node1 is unknown").matcher(r.getValue());
+        + "from 0s to 60s node node2 never unknown — node2 is unknown").matcher(r.getValue());
     assertThat(m.find()).as(r.getValue()).isTrue();
     long firstMs = Long.parseLong(m.group(1)) * 1000 + Long.parseLong(m.group(2));
     assertThat(firstMs).isBetween(10_001L, 30_000L);
     Path before = dir.resolve("before.scn");
-    Files.writeString(before, cluster + "expect from 0s to " + (firstMs - 1) + "ms node node1 never unknown\n"
+    Files.writeString(before, cluster + "expect from 0s to " + (firstMs - 1) + "ms node node2 never unknown\n"
         + "run 60s\n");
     assertThat(simRun(before, "--quiet").getKey()).isZero();
     // Recovery onto another node breaks a "never running on" at the instant it starts there.
     Path recovery = dir.resolve("recovery.scn");
-    Files.writeString(recovery, cluster + "expect from 0s to 60s vm:1 never running on node2|node3\nrun 60s\n");
+    Files.writeString(recovery, cluster + "expect from 0s to 60s vm:1 never running on node1|node3\nrun 60s\n");
     var rec = simRun(recovery, "--quiet");
     assertThat(rec.getKey()).isEqualTo(1);
     assertThat(rec.getValue()).containsPattern(":4: expectation failed at \\d+\\.\\d{3}s: from 0s to 60s vm:1 never "
-        + "running on node2\\|node3 — it runs on node[23]");
+        + "running on node1\\|node3 — it runs on node[13]");
   }
 
   @Test
