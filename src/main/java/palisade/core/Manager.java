@@ -88,6 +88,17 @@ public final class Manager {
     this.me = env.node();
   }
 
+  /** The most resource statuses one state write changes ({@link StatusBudget}); the rest wait for the next. */
+  public Manager statusBudget(int changes) {
+    resources.budget(new StatusBudget(changes));
+    return this;
+  }
+
+  /** Resource steps the last stepping round left for the next write (for tests and the bench). */
+  public int deferredSteps() {
+    return resources.lastDeferred();
+  }
+
   public Role role() {
     return role;
   }

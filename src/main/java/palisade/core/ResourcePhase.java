@@ -40,6 +40,8 @@ final class ResourcePhase {
   /** The inputs of the last round that stepped nothing into a change or an event, or null. */
   private Inputs quiet;
   private final QuietResources resources = new QuietResources();
+  /** How many statuses one round's steps may change; the steps beyond it wait for the next round. */
+  private StatusBudget budget = new StatusBudget(StatusBudget.DEFAULT);
   /** Placement's load counts of {@link #services}. */
   private LoadCounts counts;
   private long stepped;
@@ -71,8 +73,18 @@ final class ResourcePhase {
       return;
     }
     stepped++;
-    resources.step(w, machine, in);
-    quiet = calm && w.marks() == 0 ? in : null;
+    resources.step(w, machine, in, budget);
+    // A round that deferred steps is never quiet: its deferred resources are pending, whatever the inputs.
+    quiet = calm && w.marks() == 0 && budget.lastDeferred() == 0 ? in : null;
+  }
+
+  void budget(StatusBudget b) {
+    budget = b;
+  }
+
+  /** Resource steps the last stepping round deferred to the next. */
+  int lastDeferred() {
+    return budget.lastDeferred();
   }
 
   /** Placement's load counts as this round began. */
