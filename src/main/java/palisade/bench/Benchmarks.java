@@ -69,8 +69,8 @@ public final class Benchmarks {
     int statusBudget;
 
     @Option(names = "--goals", description = "the goal shapes of issue 14 in one run, one line each: one node of "
-        + "16x200, 64x2000, 256x10000 and 1000x50000 failing, then 100 of 1000 nodes (50000 resources); the options "
-        + "above but --rounds, --status-budget, --rules and --auto-rebalance are ignored")
+        + "16x200, 64x2000, 256x10000 and 1000x50000 failing, then 100 of 1000 nodes (50000 resources); --nodes, "
+        + "--resources, --failed, --rules and --auto-rebalance are ignored (--rounds and --status-budget apply)")
     boolean goals;
 
     /** nodes, resources, failed nodes, recovery goal in ms (the steady goal is 1 ms at the largest shape). */
