@@ -45,6 +45,10 @@ public final class LabScaleBench implements Callable<Integer> {
       + "(default ${DEFAULT-VALUE})")
   int failoverMaxS;
 
+  @Option(names = "--daemon-heap", defaultValue = "1g", description = "each daemon's Java heap: every daemon mirrors "
+      + "the whole store and hosts a store peer (default ${DEFAULT-VALUE})")
+  String daemonHeap;
+
   @Override
   public Integer call() throws Exception {
     if (resources < 1 || started < 0 || started > resources) {
@@ -54,6 +58,7 @@ public final class LabScaleBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("palisade-lab-scale");
     LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
     try {
+      c.daemonHeap(daemonHeap);
       c.attachNetwork();
       for (String n : c.nodeNames()) c.powerOn(n);
       try (Admin admin = c.admin()) {

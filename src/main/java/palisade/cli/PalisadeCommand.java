@@ -3,6 +3,7 @@ package palisade.cli;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.apache.zookeeper.KeeperException.Code;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParameterException;
@@ -45,6 +46,13 @@ public final class PalisadeCommand {
         System.err.println("palisade: the store refused: your credential's role may not do this (" + e.getPath()
             + "; a viewer reads only)");
         return 2;
+      }
+      if (ex instanceof org.apache.zookeeper.KeeperException k && (k.code() == Code.CONNECTIONLOSS
+          || k.code() == Code.SESSIONEXPIRED || k.code() == Code.OPERATIONTIMEOUT)) {
+        // The store may or may not have applied a write in flight: say so rather than ZooKeeper's code.
+        System.err.println("palisade: the store stopped answering" + (k.getPath() == null ? "" : " (at "
+            + k.getPath() + ")") + "; a change in flight may or may not have been applied: check, then retry");
+        return 1;
       }
       System.err.println("palisade: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
       if (ex instanceof CliError e) return e.code;

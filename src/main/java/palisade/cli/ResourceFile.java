@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.yaml.snakeyaml.LoaderOptions;
 import palisade.core.ResourceConfig;
 import palisade.runtime.store.Operations;
 
@@ -51,7 +52,14 @@ final class ResourceFile {
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).stringQuotingChecker(new PlainWhenSafe())
-      .build());
+      .loaderOptions(importLoaderOptions()).build());
+
+  /** SnakeYAML stops at 3 M code points by default; a 50,000-resource file is larger (the file size is bounded). */
+  private static LoaderOptions importLoaderOptions() {
+    LoaderOptions o = new LoaderOptions();
+    o.setCodePointLimit((int) IMPORT_BYTES_MAX);
+    return o;
+  }
 
   /**
    * Leaves a value unquoted only when it plainly reads back as the same string: a letter, '/' or '_' first, then

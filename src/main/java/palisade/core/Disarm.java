@@ -64,11 +64,12 @@ final class Disarm {
    */
   static void step(Working w, SortedMap<String, NodeRecord> records, SortedMap<String, NodeTimer> timers,
       Timing timing, long nowMs) {
+    HaMode ha = w.ha();
+    if (ha.phase() == HaMode.Phase.ARMED || ha.phase() == HaMode.Phase.DISARMED) return; // nothing to wait for
     TreeSet<String> live = new TreeSet<>();
     for (var e : timers.entrySet()) {
       if (e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) live.add(e.getKey());
     }
-    HaMode ha = w.ha();
     switch (ha.phase()) {
       case ARMED, DISARMED -> { }
       case DISARM_REQUESTED -> {

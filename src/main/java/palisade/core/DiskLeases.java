@@ -18,12 +18,48 @@ final class DiskLeases {
   private final long wallMs;
   /** Resources waiting for a disk, with the reason last told (kept across rounds): told once per change. */
   private final TreeMap<String, String> waits;
+  private final Listed listed;
 
-  DiskLeases(ClusterConfig config, Working w, long wallMs, TreeMap<String, String> waits) {
+  /**
+   * The manager's memory across rounds: the waits already told, and which disks the configuration lists (found
+   * once per configuration object, not by walking every resource each round).
+   */
+  static final class Memory {
+    final TreeMap<String, String> waits = new TreeMap<>();
+    private Listed listed;
+
+    /** Forget the waits told (the manager stepped down); the configuration's index stays true. */
+    void clear() {
+      waits.clear();
+    }
+
+    Listed listed(ClusterConfig config) {
+      if (listed == null || listed.config != config) listed = new Listed(config);
+      return listed;
+    }
+  }
+
+  /** The disks a configuration lists, and the resources that list any, in id order. */
+  private static final class Listed {
+    final ClusterConfig config;
+    final TreeSet<String> disks = new TreeSet<>();
+    final java.util.List<ResourceConfig> listing = new java.util.ArrayList<>();
+
+    Listed(ClusterConfig config) {
+      this.config = config;
+      for (ResourceConfig rc : config.resources().values()) {
+        disks.addAll(rc.disks());
+        if (!rc.disks().isEmpty()) listing.add(rc);
+      }
+    }
+  }
+
+  DiskLeases(ClusterConfig config, Working w, long wallMs, Memory memory) {
     this.config = config;
     this.w = w;
     this.wallMs = wallMs;
-    this.waits = waits;
+    this.waits = memory.waits;
+    this.listed = memory.listed(config);
   }
 
   /**
@@ -79,21 +115,19 @@ final class DiskLeases {
 
   /** Once a round: leases of disks no resource lists, or of resources the state no longer has, are dropped. */
   void sweep() {
-    TreeSet<String> listed = new TreeSet<>();
-    for (ResourceConfig rc : config.resources().values()) listed.addAll(rc.disks());
-    for (String d : new TreeSet<>(w.disks.keySet())) {
+    for (String d : w.disks.isEmpty() ? java.util.List.<String>of() : new TreeSet<>(w.disks.keySet())) {
       DiskLease l = w.disks.get(d);
-      if (!listed.contains(d)) {
+      if (!listed.disks.contains(d)) {
         w.setDisk(d, null, "no resource lists it any more");
       } else if (!w.services.containsKey(l.resource())) {
         w.setDisk(d, null, l.resource() + " is gone");
       }
     }
-    waits.keySet().retainAll(w.services.keySet());
+    waits.keySet().removeIf(id -> !w.services.containsKey(id));
     // A resource running without the lease of a disk it lists (a state written before leases, or one managed
     // again after being ignored) takes it up once the disk is free.
-    for (ResourceConfig rc : config.resources().values()) {
-      ServiceStatus ss = rc.disks().isEmpty() ? null : w.services.get(rc.id());
+    for (ResourceConfig rc : listed.listing) {
+      ServiceStatus ss = w.services.get(rc.id());
       if (ss == null || ss.state() != ServiceState.STARTED) continue;
       for (String d : rc.disks()) {
         if (!w.disks.containsKey(d)) {

@@ -48,9 +48,11 @@ public final class Manager {
   private final TreeMap<String, Long> fenceAsked = new TreeMap<>();
   private final AutoRebalance rebalance = new AutoRebalance();
   /** Resources waiting for a disk another holds, with the reason last told: one event per change, not per round. */
-  private final TreeMap<String, String> diskWaits = new TreeMap<>();
+  private final DiskLeases.Memory diskWaits = new DiskLeases.Memory();
   /** Steps resources; keeps the working statuses across rounds and skips quiet rounds' steps. */
-  private final ResourcePhase resources = new ResourcePhase();
+  private final ResourcePhase resources;
+  /** Which nodes a round steps: those whose step may act ({@link CalmNodes}). */
+  private final CalmNodes calm;
   /** The configuration's rules, indexed, with the rule waits already told. */
   private RuleIndex rules;
   private final PowerSaving powerSaving = new PowerSaving();
@@ -81,7 +83,14 @@ public final class Manager {
   }
 
   public Manager(ManagerEnv env, Timing timing, FencePolicy fencePolicy) {
+    this(env, timing, fencePolicy, false);
+  }
+
+  /** stepAll: step every node and resource every round, skipping none (tests compare the two event for event). */
+  public Manager(ManagerEnv env, Timing timing, FencePolicy fencePolicy, boolean stepAll) {
     this.env = env;
+    this.resources = new ResourcePhase(stepAll);
+    this.calm = new CalmNodes(stepAll);
     this.own = timing;
     this.timing = timing;
     this.fencePolicy = fencePolicy;
@@ -92,11 +101,6 @@ public final class Manager {
   public Manager statusBudget(int changes) {
     resources.budget(new StatusBudget(changes));
     return this;
-  }
-
-  /** Resource steps the last stepping round left for the next write (for tests and the bench). */
-  public int deferredSteps() {
-    return resources.lastDeferred();
   }
 
   public Role role() {
@@ -218,10 +222,11 @@ public final class Manager {
     powerSaving.reset();
     diskWaits.clear();
     resources.reset();
+    calm.reset();
     leaseSeenVersion = Long.MIN_VALUE;
   }
 
-  /** One decision round: read the store, step every node and resource, write what changed (or one fence). */
+  /** One decision round: read the store, step the nodes and resources that may change, write what changed. */
   private void round(long nowMs) {
     if (writePending) {
       if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;
@@ -254,10 +259,7 @@ public final class Manager {
     w.leases(leases); // every resource change from here on moves its disk leases in the same write
     NodeMachine nodes = new NodeMachine(timing, config, w, records, timers, wallMs, me, fenceAsked)
         .liveTimings(timing != own);
-    TreeSet<String> heard = new TreeSet<>();
-    for (var e : timers.entrySet()) {
-      if (e.getValue().heard() && e.getValue().silentMs(nowMs) < timing.unknownAfterMs()) heard.add(e.getKey());
-    }
+    java.util.Set<String> heard = calm.heard(timers, timing, nowMs);
     if (rules == null || rules.config != config) rules = RuleIndex.of(config); // once per configuration
     Placement placement = new Placement(config, w, records, heard, rules, env.measuredUsage(),
         env.reportedCapacity());
@@ -266,15 +268,16 @@ public final class Manager {
     SpmMachine spm = new SpmMachine(config, w, records, wallMs);
     OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, spm, env.log(), nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
-    for (String n : config.nodes().keySet()) nodes.step(n, nowMs);
+    java.util.Collection<String> due = calm.due(config, state, w, records, timers, fenceAsked, timing, nowMs);
+    for (String n : due) nodes.step(n, nowMs);
     Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
     boolean managing = w.ha().managing();
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);
     PowerFencing power = new PowerFencing(timing, fencePolicy, config, w, nodes, records,
         history == null ? FenceHistory.empty() : history.value(), me, env.log(), fenceBackoff, fenceAsked);
     if (managing) {
-      for (String n : config.nodes().keySet()) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
-      new SoftFencing(timing, config, w, records, power).stepAll(timers, nowMs);
+      for (String n : due) power.step(n, timers.get(n).silentMs(nowMs), nowMs);
+      new SoftFencing(timing, config, w, records, power).step(due, timers, nowMs);
     }
     DeviceChecks.step(config, w, history == null ? FenceHistory.empty() : history.value(), deviceChecks, me,
         env.log(), nowMs);
@@ -289,7 +292,7 @@ public final class Manager {
     }
     leases.sweep();
     // Fence writes go with the state that moved the node to fencing, in one transaction: no round trip between.
-    List<String> fence = fenceWrites(config, nodes);
+    List<String> fence = fenceWrites(due, nodes);
     ManagerState next = w.changed() ? w.build(lease.epoch()) : null;
     resources.settled(state, next, w);
     if (next == null && fence.isEmpty() && extra.isEmpty()) return;
@@ -302,9 +305,9 @@ public final class Manager {
   }
 
   /** The nodes whose fence write goes out with this round's write. */
-  private List<String> fenceWrites(ClusterConfig config, NodeMachine nodes) {
+  private List<String> fenceWrites(java.util.Collection<String> due, NodeMachine nodes) {
     List<String> fence = new ArrayList<>();
-    for (String n : config.nodes().keySet()) {
+    for (String n : due) {
       Long written = fenceCommitted.get(n);
       if (written != null && timers.get(n).version() < written) continue; // our fence is not in the view yet
       if (nodes.needsFenceWrite(n)) fence.add(n);
@@ -336,7 +339,7 @@ public final class Manager {
    */
   private void forgetRemovedNodes(ClusterConfig config) {
     java.util.Set<String> nodes = config.nodes().keySet();
-    timers.keySet().retainAll(nodes);
+    SortedKeys.missing(timers.keySet(), nodes).forEach(timers::remove); // a merged pass, no lookup per node
     fenceBackoff.keySet().retainAll(nodes);
     stormAlerted.retainAll(nodes);
     fenceCommitted.keySet().retainAll(nodes);

@@ -58,13 +58,19 @@ final class PowerSaving {
       SortedMap<String, NodeTimer> timers, Placement placement, ServiceMachine services,
       SortedMap<String, Capacity> measured, FenceHistory history, String manager, long nowMs) {}
 
+  /** A configured node in standby: only a node with a status can be (a node without one reads as unknown). */
+  private static boolean anyStandby(Round r) {
+    for (var e : r.w().nodes.entrySet()) {
+      if (e.getValue().state() == NodeState.STANDBY && r.config().nodes().containsKey(e.getKey())) return true;
+    }
+    return false;
+  }
+
   void step(Round r) {
     Working w = r.w();
     // With no node in standby (and power saving off, nothing orders one) there is nothing to check or do: such a
     // round walks no resource. The walks below read the same statuses they did before that early return.
-    boolean anyStandby = false;
-    for (String n : r.config().nodes().keySet()) anyStandby |= w.nodeState(n) == NodeState.STANDBY;
-    if (anyStandby) {
+    if (anyStandby(r)) {
       for (var e : w.services.entrySet()) {
         for (String n : occupied(e.getValue())) {
           Check.that(w.nodeState(n) != NodeState.STANDBY, "%s: %s occupies standby node %s", e.getKey(),
@@ -74,6 +80,10 @@ final class PowerSaving {
     }
     boolean ordered = PowerSavingOrders.follow(r);
     PowerSavingConfig opt = r.config().placement().powerSaving();
+    if (!opt.on() && !anyStandby(r)) { // the common case, told without a lookup per node (issue 14)
+      reset();
+      return;
+    }
     List<String> standby = new ArrayList<>();
     int online = 0;
     boolean failing = false;

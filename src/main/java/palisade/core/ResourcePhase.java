@@ -34,6 +34,8 @@ final class ResourcePhase {
   record Inputs(ClusterConfig config, ManagerState state, Set<String> heard, SortedMap<String, NodeRecord> records,
       SortedMap<String, Capacity> measured, SortedMap<String, Capacity> reported, RuleIndex rules) {}
 
+  /** Step every resource every round (tests compare the event logs both ways). */
+  private final boolean stepAll;
   private TreeMap<String, ServiceStatus> services;
   /** The state {@link #services} equals, or null: build it again. */
   private ManagerState servicesOf;
@@ -47,9 +49,13 @@ final class ResourcePhase {
   private long stepped;
   private long skipped;
 
+  ResourcePhase(boolean stepAll) {
+    this.stepAll = stepAll;
+  }
+
   /** This round's working copy of state. */
   Working working(ManagerState state, EventLog log, Set<String> stormAlerted) {
-    if (servicesOf != state || StepAll.on()) {
+    if (servicesOf != state || stepAll) {
       services = new TreeMap<>(state.services());
       counts = LoadCounts.of(services);
       resources.forget(); // statuses not known to follow from the last round's: step everything once
@@ -68,7 +74,7 @@ final class ResourcePhase {
   /** Steps the resources that may change, in recovery order (see the class comment). */
   void step(Working w, ServiceMachine machine, Inputs in) {
     boolean calm = w.marks() == 0;
-    if (calm && quiet != null && same(quiet, in) && !StepAll.on()) {
+    if (calm && quiet != null && same(quiet, in) && !stepAll) {
       skipped++;
       return;
     }
@@ -82,14 +88,9 @@ final class ResourcePhase {
     budget = b;
   }
 
-  /** Resource steps the last stepping round deferred to the next. */
-  int lastDeferred() {
-    return budget.lastDeferred();
-  }
-
   /** Placement's load counts as this round began. */
   LoadCounts loadCounts() {
-    return StepAll.on() ? null : counts; // stepping all: placement counts every status, as it always did
+    return stepAll ? null : counts; // stepping all: placement counts every status, as it always did
   }
 
   /** Rounds that stepped resources, and rounds that skipped it (for tests and the bench). */

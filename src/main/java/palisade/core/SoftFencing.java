@@ -24,12 +24,12 @@ final class SoftFencing {
     this.power = power;
   }
 
-  /** Steps every configured node; an order for a node no longer configured is dropped. */
-  void stepAll(SortedMap<String, NodeTimer> timers, long nowMs) {
+  /** Steps nodes (the others are calm: {@link CalmNodes}); an order for a node no longer configured is dropped. */
+  void step(java.util.Collection<String> nodes, SortedMap<String, NodeTimer> timers, long nowMs) {
     for (String n : java.util.List.copyOf(w.softFences.keySet())) {
       if (!config.nodes().containsKey(n)) w.setSoftFence(n, null, "soft fence order closed: node removed");
     }
-    for (String n : config.nodes().keySet()) step(n, timers.get(n).silentMs(nowMs));
+    for (String n : nodes) step(n, timers.get(n).silentMs(nowMs));
   }
 
   private void step(String node, long silentMs) {

@@ -124,11 +124,11 @@ final class TimingChange {
       Timing current) {
     for (var e : records.entrySet()) {
       NodeRecord rec = e.getValue();
-      NodeTimer timer = timers.get(e.getKey());
-      if (rec.fenced() || rec.mode().down() || rec.timing() == null || timer == null
-          || !config.nodes().containsKey(e.getKey()) || NodeRecord.sameTerms(rec.timing(), current)) {
+      if (rec.fenced() || rec.mode().down() || rec.timing() == null || NodeRecord.sameTerms(rec.timing(), current)) {
         continue; // the same terms: the inequality was validated when that Timing was built
       }
+      NodeTimer timer = timers.get(e.getKey()); // looked up only for a record under other terms
+      if (timer == null || !config.nodes().containsKey(e.getKey())) continue;
       Check.that(timer.boundMs(current) >= needMs(rec.timing(), current), "timing inequality: the manager waits %sms "
           + "for %s, whose record claims %s", timer.boundMs(current), e.getKey(), rec.timing());
     }

@@ -67,11 +67,11 @@ final class Working {
    * is stopped and holds nothing): its status, fence and soft-fence orders, operator maintenance.
    */
   void forgetUnconfigured(java.util.Set<String> configured) {
-    java.util.TreeSet<String> gone = new java.util.TreeSet<>(nodes.keySet());
-    gone.addAll(fencing.keySet());
-    gone.addAll(softFences.keySet());
-    gone.addAll(maintenance);
-    gone.removeAll(configured);
+    // One merged pass per map, not a copy of every name each round (issue 14: a round costs what changed).
+    java.util.TreeSet<String> gone = new java.util.TreeSet<>(SortedKeys.missing(nodes.keySet(), configured));
+    gone.addAll(SortedKeys.missing(fencing.keySet(), configured));
+    gone.addAll(SortedKeys.missing(softFences.keySet(), configured));
+    gone.addAll(SortedKeys.missing(maintenance, configured));
     for (String n : gone) {
       nodes.remove(n);
       fencing.remove(n);

@@ -39,8 +39,8 @@ final class LabPower {
     // A node whose directory holds a class path file runs the daemon from it, read at each daemon start: rewriting it
     // and restarting the daemon upgrades the node as a package upgrade does (the rolling-upgrade test).
     Path cp = nd.resolve(CLASS_PATH_FILE);
-    List<String> daemon = new ArrayList<>(Files.exists(cp) ? processes.javaCommand("192m", List.of("@" + cp))
-        : processes.javaCommand("192m"));
+    List<String> daemon = new ArrayList<>(Files.exists(cp) ? processes.javaCommand(c.daemonHeap(), List.of("@" + cp))
+        : processes.javaCommand(c.daemonHeap()));
     daemon.addAll(List.of("palisade.Main", "daemon", "--config", nd.resolve("node.yaml").toString()));
     if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",

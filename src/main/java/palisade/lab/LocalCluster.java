@@ -203,6 +203,16 @@ public final class LocalCluster {
     return LabFiles.clusterId(dir);
   }
 
+  /** The daemons' heap (default 192m): a lab holding tens of thousands of resources needs more (bench lab-scale). */
+  public void daemonHeap(String heap) throws IOException {
+    if (!heap.matches("[1-9][0-9]*[mg]")) throw new IllegalArgumentException("heap: '" + heap + "' is not like 512m");
+    updateState(s -> s.setProperty("daemon_heap", heap));
+  }
+
+  String daemonHeap() {
+    return state.getProperty("daemon_heap", "192m");
+  }
+
   /** Whether the store peers run as processes of their own (see {@link #create(Path, int, Options, boolean)}). */
   public boolean peerProcesses() {
     return Boolean.parseBoolean(state.getProperty("peer_processes", "false"));

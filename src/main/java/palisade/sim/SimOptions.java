@@ -44,6 +44,7 @@ public final class SimOptions {
   FenceOptions fence = FenceOptions.defaults();
   /** The managers' `status_budget`: statuses one state write changes at most (0: the manager's default). */
   int statusBudget;
+  private boolean stepAll;
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
   public Timing timing() {
@@ -58,6 +59,18 @@ public final class SimOptions {
   /** The `shutdown_policy` option. */
   public ShutdownPolicy shutdownPolicy() {
     return shutdownPolicy;
+  }
+
+  /**
+   * Managers step every node and resource every round instead of skipping the calm and quiet ones: set by a test
+   * that replays a history both ways and compares the event logs (no scenario option: it must change nothing).
+   */
+  public void stepAll(boolean on) {
+    stepAll = on;
+  }
+
+  boolean stepAll() {
+    return stepAll;
   }
 
   /** The `repair_after` option (0: off). */

@@ -18,7 +18,8 @@ class DiskLeasesTest {
   private final List<String> log = new ArrayList<>();
   private final Working w = new Working(new ManagerState(1, 10, 0, new TreeMap<>(), new TreeMap<>()),
       (src, msg) -> log.add(msg));
-  private final TreeMap<String, String> waits = new TreeMap<>();
+  private final DiskLeases.Memory memory = new DiskLeases.Memory();
+  private final TreeMap<String, String> waits = memory.waits;
   private final DiskLeases leases;
 
   DiskLeasesTest() {
@@ -28,7 +29,7 @@ class DiskLeasesTest {
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (String n : List.of("node1", "node2", "node3")) nodes.put(n, NodeConfig.standard(n));
     ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
-    leases = new DiskLeases(config, w, WALL_MS, waits);
+    leases = new DiskLeases(config, w, WALL_MS, memory);
     w.leases(leases);
   }
 

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -20,6 +22,8 @@ import palisade.runtime.store.Layout2.Stored;
  */
 final class Layout2Reads {
   static final int ATTEMPTS_MAX = 20;
+  /** Entry reads outstanding at once. */
+  static final int IN_FLIGHT_MAX = 500;
 
   private Layout2Reads() {}
 
@@ -67,11 +71,16 @@ final class Layout2Reads {
       lists.add(f);
     }
     List<CompletableFuture<byte[]>> reads = new ArrayList<>();
+    // A bounded window: tens of thousands of requests sent at once overran the session (connection loss).
+    Semaphore window = new Semaphore(IN_FLIGHT_MAX);
     for (int b = 0; b < Layout2.BUCKETS; b++) {
       for (String child : lists.get(b).get(30, TimeUnit.SECONDS)) {
         CompletableFuture<byte[]> f = new CompletableFuture<>();
-        client.getData().inBackground((c, e) -> f.complete(e.getResultCode() == 0 ? e.getData() : null))
-            .forPath(Layout2.bucketPath(logical, field, b) + "/" + child);
+        if (!window.tryAcquire(30, TimeUnit.SECONDS)) throw new TimeoutException("the store did not answer reads");
+        client.getData().inBackground((c, e) -> {
+          window.release();
+          f.complete(e.getResultCode() == 0 ? e.getData() : null);
+        }).forPath(Layout2.bucketPath(logical, field, b) + "/" + child);
         reads.add(f);
       }
     }

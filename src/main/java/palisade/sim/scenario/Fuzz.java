@@ -79,6 +79,12 @@ public final class Fuzz {
   }
 
   public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out) {
+    return runOne(seed, fixedNodes, durationMs, out, false);
+  }
+
+  /** stepAll: managers skip no calm node and no quiet resource ({@link palisade.sim.SimOptions#stepAll}). */
+  public static RunResult runOne(long seed, Integer fixedNodes, long durationMs, Consumer<String> out,
+      boolean stepAll) {
     Random r = new Random(seed);
     int k = nodeCount(r, fixedNodes);
     Scenario s;
@@ -91,6 +97,7 @@ public final class Fuzz {
       out.accept("# generated history (seed " + seed + "):");
       for (String line : s.text(List.of())) out.accept("#   " + line);
     }
+    s.options.stepAll(stepAll);
     ScenarioRunner.Result res = new ScenarioRunner(s, seed, out).run();
     if (res.ok()) return new RunResult(seed, k, durationMs, null, List.of());
     return new RunResult(seed, k, durationMs, res.failure(), s.text(intent(seed, res.failure())));

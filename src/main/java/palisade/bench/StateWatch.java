@@ -1,0 +1,191 @@
+package palisade.bench;
+
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.retry.RetryNTimes;
+import palisade.core.ClusterConfig;
+import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.Op;
+import palisade.core.RequestOutcome;
+import palisade.core.ResourceResult;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
+import palisade.core.StorePaths;
+import palisade.core.StoreView;
+import palisade.core.Txn;
+import palisade.core.TxnResult;
+import palisade.runtime.store.Credential;
+import palisade.runtime.store.ZkStore;
+
+/**
+ * The bench's own view of the store (a node credential of its own, one more store client): writes /config, and
+ * watches /manager/state for convergence and for a lost node's resources being assigned and started elsewhere.
+ */
+final class StateWatch implements AutoCloseable {
+  private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "bench-watch");
+    t.setDaemon(true);
+    return t;
+  });
+  private final long origin = System.nanoTime();
+  private final CuratorFramework curator;
+  private final ZkStore store;
+  /** Checked on the watch's loop after every change of /manager/state. */
+  private volatile Runnable onState = () -> { };
+
+  private StateWatch(String connect, String cluster, Credential credential) {
+    curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(BenchNode.SESSION_TIMEOUT_MS)
+        .connectionTimeoutMs(BenchNode.CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
+    store = new ZkStore(curator, loop, () -> (System.nanoTime() - origin) / 1_000_000);
+  }
+
+  static StateWatch open(String connect, String cluster, Credential credential) throws Exception {
+    StateWatch w = new StateWatch(connect, cluster, credential);
+    w.curator.start();
+    w.store.onChange(StorePaths.MANAGER_STATE, () -> w.onState.run());
+    w.store.start();
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (!w.store.synced()) {
+      if (System.nanoTime() > deadline) {
+        w.close();
+        throw new TimeoutException("the bench's store client did not sync within 60s");
+      }
+      Thread.sleep(50);
+    }
+    return w;
+  }
+
+  /**
+   * Writes the cluster's /config (as the first daemon seeds it, again while the store does not answer); returns its
+   * size in bytes.
+   */
+  int seed(ClusterConfig config) throws Exception {
+    int bytes = palisade.runtime.store.Codec.encode(config).length;
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (true) {
+      CompletableFuture<TxnResult> r = new CompletableFuture<>();
+      if (store.synced()) {
+        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, config)), (res, now) -> r.complete(res));
+      } else {
+        r.complete(new TxnResult.Unavailable("not synced"));
+      }
+      TxnResult res = r.get(60, TimeUnit.SECONDS);
+      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict
+          && store.view().get(StorePaths.CONFIG) != null)) {
+        return bytes; // a conflict after a lost answer: the earlier attempt was written
+      }
+      // Over ZooKeeper's 1 MiB packet limit the connection drops on every attempt: say so at once.
+      boolean tooLarge = bytes >= 1 << 20 && store.synced();
+      if (!(res instanceof TxnResult.Unavailable) || tooLarge || System.nanoTime() > deadline) {
+        throw new IllegalStateException("/config with " + config.resources().size() + " resources was not "
+            + "written: " + res + " (" + bytes + " bytes; ZooKeeper's packet limit is 1 MiB)");
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** Waits until every one of {@code count} resources runs where /manager/state assigns it. */
+  void awaitConverged(int count, long timeoutMs, AtomicReference<Throwable> failure) throws Exception {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (true) {
+      CompletableFuture<Boolean> done = CompletableFuture.supplyAsync(() -> converged(count), loop);
+      if (done.get(60, TimeUnit.SECONDS)) return;
+      if (failure.get() != null) throw new IllegalStateException("an agent's loop task failed", failure.get());
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException("not every resource started within " + timeoutMs / 1000 + "s");
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private boolean converged(int count) {
+    ManagerState st = state();
+    if (st == null || st.services().size() != count) return false;
+    for (var e : st.services().entrySet()) {
+      if (!runs(store.view(), e.getKey(), e.getValue(), null)) return false;
+    }
+    return true;
+  }
+
+  /** The resources /manager/state assigns to node. */
+  Set<String> resourcesOn(String node) throws Exception {
+    return CompletableFuture.supplyAsync(() -> {
+      TreeSet<String> out = new TreeSet<>();
+      state().services().forEach((id, s) -> {
+        if (node.equals(s.node())) out.add(id);
+      });
+      return out;
+    }, loop).get(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Runs {@code fault} and returns the ms from it until every one of {@code lost} is assigned to another node in
+   * /manager/state, and until each runs there (its new node reports it started under the new token); -1 for never.
+   */
+  long[] timeFailover(Runnable fault, String node, Set<String> lost, long timeoutMs) throws Exception {
+    CompletableFuture<Long> assigned = new CompletableFuture<>();
+    CompletableFuture<Long> started = new CompletableFuture<>();
+    long t0 = System.nanoTime();
+    Runnable check = () -> {
+      ManagerState st = state();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      if (st == null) return;
+      if (lost.stream().allMatch(id -> elsewhere(st.services().get(id), node))) assigned.complete(ms);
+      if (lost.stream().allMatch(id -> elsewhere(st.services().get(id), node)
+          && runs(store.view(), id, st.services().get(id), node))) {
+        started.complete(ms);
+      }
+    };
+    onState = check;
+    fault.run();
+    long[] out = {-1, -1};
+    try {
+      out[0] = assigned.get(timeoutMs, TimeUnit.MILLISECONDS);
+      // The new node's report changes its record, not /manager/state: look again as the records come in.
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!started.isDone() && System.nanoTime() < deadline) {
+        loop.execute(check);
+        Thread.sleep(20);
+      }
+      out[1] = started.isDone() ? started.get() : -1;
+    } catch (TimeoutException e) {
+      // not recovered: reported as never
+    } finally {
+      onState = () -> { };
+    }
+    return out;
+  }
+
+  private static boolean elsewhere(ServiceStatus s, String node) {
+    return s != null && s.state() == ServiceState.STARTED && s.node() != null && !s.node().equals(node);
+  }
+
+  /** Whether s is started on its node under its token, as the node's own record reports (not on {@code not}). */
+  private static boolean runs(StoreView v, String id, ServiceStatus s, String not) {
+    if (s.state() != ServiceState.STARTED || s.node() == null || s.node().equals(not)) return false;
+    var rec = v.get(StorePaths.node(s.node()), NodeRecord.class);
+    if (rec == null) return false;
+    ResourceResult r = rec.value().results().get(id);
+    return r != null && r.token() == s.token() && r.outcome() == RequestOutcome.STARTED;
+  }
+
+  private ManagerState state() {
+    var v = store.view().get(StorePaths.MANAGER_STATE, ManagerState.class);
+    return v == null ? null : v.value();
+  }
+
+  @Override
+  public void close() {
+    store.close();
+    curator.close();
+    loop.shutdownNow();
+  }
+}
