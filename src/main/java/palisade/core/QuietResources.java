@@ -90,7 +90,7 @@ final class QuietResources {
       else if (node != null) rest(id, node);
     }
     lastStepped = stepped;
-    budget.deferred(w, order.size() - stepped);
+    budget.stepped(w);
   }
 
   /** The recovery order: higher restart priority first, then by id (a stable sort keeps the id order). */

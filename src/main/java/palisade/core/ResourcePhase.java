@@ -80,8 +80,8 @@ final class ResourcePhase {
     }
     stepped++;
     resources.step(w, machine, in, budget);
-    // A round that deferred steps is never quiet: its deferred resources are pending, whatever the inputs.
-    quiet = calm && w.marks() == 0 && budget.lastDeferred() == 0 ? in : null;
+    // A round that filled its write is never quiet: resources it left unstepped are pending, whatever the inputs.
+    quiet = calm && w.marks() == 0 && !budget.full() ? in : null;
   }
 
   void budget(StatusBudget b) {

@@ -11,7 +11,7 @@ final class StatusBudget {
   static final int DEFAULT = 1_000;
 
   private final int limit;
-  private int deferred;
+  private boolean full;
 
   StatusBudget(int limit) {
     if (limit < 1) throw new ConfigException("status budget: " + limit + " must be at least 1");
@@ -23,21 +23,20 @@ final class StatusBudget {
     return w.touched().size() >= limit;
   }
 
-  /** The steps a round left for the next one; told once per round that deferred any. */
-  void deferred(Working w, int steps) {
-    deferred = steps;
-    if (steps > 0) {
-      w.event(steps + " resource step" + (steps == 1 ? "" : "s") + " deferred to the next write (" + w.touched().size()
-          + " statuses changed, budget " + limit + ")");
+  /**
+   * After stepping: tells when this write is full, so the steps after it wait. Whether it is full does not depend
+   * on which quiet resources were skipped (they change nothing), so stepping all or skipping tells the same.
+   */
+  void stepped(Working w) {
+    full = spent(w);
+    if (full) {
+      w.event("status budget reached: " + w.touched().size() + " statuses changed in this write (at most " + limit
+          + "), further resource steps wait for the next");
     }
   }
 
-  /** Steps the last stepping round deferred. */
-  int lastDeferred() {
-    return deferred;
-  }
-
-  int limit() {
-    return limit;
+  /** The last stepping round filled its write: resources may be left to step, so the next round is not quiet. */
+  boolean full() {
+    return full;
   }
 }
