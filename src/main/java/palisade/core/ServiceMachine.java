@@ -160,7 +160,9 @@ final class ServiceMachine {
       if (to != null) set(id, ss.with(move(ss)).withTarget(to, w.newToken()), misplaced + ": moving to " + to);
       return; // nowhere to go: it stays (the rule's wait is logged once); retried every round
     }
-    if (!placement.failback(rc) || !placement.couldImprove(rc, ss.node())) return;
+    // Failback improves on a node that can host the resource; it is no evacuation: while its node is momentarily
+    // unable to take new starts (a renewal acknowledged late, the agent rejoining), the resource stays.
+    if (!placement.failback(rc) || !placement.eligible(ss.node()) || !placement.couldImprove(rc, ss.node())) return;
     String best = placed(rc, placement.select(rc, ss.node(), ss.triedNodes()));
     if (best != null && !best.equals(ss.node())) {
       set(id, ss.with(move(ss)).withTarget(best, w.newToken()), "failback to " + best);
