@@ -64,9 +64,13 @@ public final class Benchmarks {
         + "hold and margin): every round measures the imbalance")
     boolean autoRebalance;
 
+    @Option(names = "--status-budget", defaultValue = "0", description = "the manager's status budget: statuses one "
+        + "state write changes at most (0: the manager's default, 1000)")
+    int statusBudget;
+
     @Option(names = "--goals", description = "the goal shapes of issue 14 in one run, one line each: one node of "
-        + "16x200, 64x2000, 256x10000 and 1000x50000 failing, then 100 of 1000 nodes (50000 resources); the options "
-        + "above but --rounds, --rules and --auto-rebalance are ignored")
+        + "16x200, 64x2000, 256x10000 and 1000x50000 failing, then 100 of 1000 nodes (50000 resources); --nodes, "
+        + "--resources, --failed, --rules and --auto-rebalance are ignored (--rounds and --status-budget apply)")
     boolean goals;
 
     /** nodes, resources, failed nodes, recovery goal in ms (the steady goal is 1 ms at the largest shape). */
@@ -75,25 +79,34 @@ public final class Benchmarks {
 
     @Override
     public Integer call() {
+      if (statusBudget < 0) {
+        System.err.println("palisade: --status-budget must be 0 (the default) or more, got " + statusBudget);
+        return 2;
+      }
       if (!goals) {
-        RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds, rules, autoRebalance);
+        RoundBench.Result r = RoundBench.run(nodes, resources, failed, rounds, rules, autoRebalance,
+            statusBudget);
         System.out.printf("steady round (no change): p50=%.2fms max=%.2fms cpu p50=%.2fms over %d rounds%n",
             r.steadyP50Ms(), r.steadyMaxMs(), r.steadyCpuP50Ms(), rounds);
-        System.out.printf("recovery round: %d resources of %d failed nodes placed in %.2fms (cpu %.2fms)%n",
-            r.recovered(), failed, r.recoveryMs(), r.recoveryCpuMs());
+        System.out.printf("recovery: %d resources of %d failed nodes placed in %d rounds, the longest %.2fms "
+            + "(cpu %.2fms), all %.2fms (cpu %.2fms)%n", r.recovered(), failed, r.recoveryRounds(), r.recoveryMs(),
+            r.recoveryCpuMs(), r.recoveryTotalMs(), r.recoveryTotalCpuMs());
         line(nodes, resources, (rules ? " rules crs=static" : "") + (autoRebalance ? " crs_auto_rebalance=yes" : ""),
             r, failed, -1);
         return 0;
       }
       RoundBench.run(64, 2000, 1, rounds); // JIT warm-up: the recovery round is measured once per shape
-      for (int[] g : GOALS) line(g[0], g[1], "", RoundBench.run(g[0], g[1], g[2], rounds), g[2], g[3]);
+      for (int[] g : GOALS) {
+        line(g[0], g[1], "", RoundBench.run(g[0], g[1], g[2], rounds, false, false, statusBudget), g[2], g[3]);
+      }
       return 0;
     }
 
     private static void line(int nodes, int resources, String extra, RoundBench.Result r, int failed, int goal) {
       System.out.printf("bench round nodes=%d resources=%d%s p50=%.2fms recovery=%.2fms failed=%d cpu_p50=%.2fms "
-          + "cpu_recovery=%.2fms%s%n", nodes, resources, extra, r.steadyP50Ms(), r.recoveryMs(), failed,
-          r.steadyCpuP50Ms(), r.recoveryCpuMs(), goal < 0 ? "" : " goal_recovery=" + goal + "ms");
+          + "cpu_recovery=%.2fms recovery_rounds=%d cpu_recovery_all=%.2fms%s%n", nodes, resources, extra,
+          r.steadyP50Ms(), r.recoveryMs(), failed, r.steadyCpuP50Ms(), r.recoveryCpuMs(), r.recoveryRounds(),
+          r.recoveryTotalCpuMs(), goal < 0 ? "" : " goal_recovery=" + goal + "ms");
     }
   }
 

@@ -41,7 +41,32 @@ public final class RoundBench {
    * Wall time, and the CPU time the measuring thread spent (what the round costs, whatever else shares the machine).
    */
   public record Result(double steadyP50Ms, double steadyMaxMs, int recovered, double recoveryMs,
-      double steadyCpuP50Ms, double recoveryCpuMs) {}
+      double steadyCpuP50Ms, double recoveryCpuMs, int recoveryRounds, double recoveryTotalMs,
+      double recoveryTotalCpuMs) {}
+
+  /**
+   * From the first write after the failure to the write that placed the last resource: the work items (a tick, or
+   * a store reply and the round it chains) that placed resources, the longest such, and the time of all of them.
+   */
+  private static final class Recovery {
+    int placed;
+    int rounds;
+    double roundMs = -1;
+    double roundCpuMs = -1;
+    double totalMs;
+    double totalCpuMs;
+
+    void add(int newlyPlaced, double ms, double cpuMs, long all) {
+      if (placed >= all) return;
+      totalMs += ms;
+      totalCpuMs += cpuMs;
+      if (newlyPlaced <= 0) return;
+      placed += newlyPlaced;
+      rounds++;
+      roundMs = Math.max(roundMs, ms);
+      roundCpuMs = Math.max(roundCpuMs, cpuMs);
+    }
+  }
 
   private static final java.lang.management.ThreadMXBean THREADS =
       java.lang.management.ManagementFactory.getThreadMXBean();
@@ -68,8 +93,18 @@ public final class RoundBench {
   /** autoRebalance: crs_auto_rebalance=yes with its defaults, on top of the rest. */
   public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules,
       boolean autoRebalance) {
-    return new RoundBench().go(nodeCount, resourceCount, failedCount, rounds, rules, autoRebalance);
+    return run(nodeCount, resourceCount, failedCount, rounds, rules, autoRebalance, 0);
   }
+
+  /** statusBudget: the manager's status budget (0: its default). */
+  public static Result run(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules,
+      boolean autoRebalance, int statusBudget) {
+    RoundBench b = new RoundBench();
+    b.statusBudget = statusBudget;
+    return b.go(nodeCount, resourceCount, failedCount, rounds, rules, autoRebalance);
+  }
+
+  private int statusBudget;
 
   private Result go(int nodeCount, int resourceCount, int failedCount, int rounds, boolean rules,
       boolean autoRebalance) {
@@ -99,6 +134,7 @@ public final class RoundBench {
 
     Env env = new Env();
     Manager m = new Manager(env, timing);
+    if (statusBudget > 0) m.statusBudget(statusBudget);
     TreeSet<String> failed = new TreeSet<>(names.subList(0, failedCount));
     // Converge: manager takes over, assigns everything, "agents" report every start.
     for (int i = 0; i < 40; i++) {
@@ -112,11 +148,11 @@ public final class RoundBench {
     List<Double> steady = new ArrayList<>();
     List<Double> steadyCpu = new ArrayList<>();
     steadyRounds(m, names, timing, rounds, steady, steadyCpu);
-    // Fail nodes: their records go silent; time the round that places their resources elsewhere.
-    double recoveryMs = -1;
-    double recoveryCpuMs = -1;
-    int recovered = 0;
-    for (int i = 0; i < 200 && recoveryMs < 0; i++) {
+    // Fail nodes: their records go silent. A recovery larger than the manager's status budget spans several
+    // writes: time the longest round that placed resources, and the rounds and time of every write until all are.
+    long onFailed = state().services().values().stream().filter(s -> failed.contains(s.node())).count();
+    Recovery rec = new Recovery();
+    for (int i = 0; i < 200 && rec.placed < onFailed; i++) {
       now += timing.tickMs();
       renew(names, failed);
       List<Runnable> work = new ArrayList<>();
@@ -124,25 +160,21 @@ public final class RoundBench {
       while (!work.isEmpty()) {
         Runnable r = work.remove(0);
         int before = recoveredOff(failed);
+        ManagerState was = state();
         long t0 = System.nanoTime();
         long c0 = cpuNs();
         r.run();
         double cpuMs = (cpuNs() - c0) / 1e6;
         double ms = (System.nanoTime() - t0) / 1e6;
-        int after = recoveredOff(failed);
-        if (after > before && after > recovered) {
-          recovered = after;
-          recoveryMs = ms;
-          recoveryCpuMs = cpuMs;
-        }
+        if (state() != was || rec.rounds > 0) rec.add(recoveredOff(failed) - before, ms, cpuMs, onFailed);
         while (!replies.isEmpty()) work.add(replies.poll());
       }
       report(names, failed);
     }
     Collections.sort(steady);
     Collections.sort(steadyCpu);
-    return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), recovered, recoveryMs,
-        steadyCpu.get(steadyCpu.size() / 2), recoveryCpuMs);
+    return new Result(steady.get(steady.size() / 2), steady.get(steady.size() - 1), rec.placed, rec.roundMs,
+        steadyCpu.get(steadyCpu.size() / 2), rec.roundCpuMs, rec.rounds, rec.totalMs, rec.totalCpuMs);
   }
 
   /** Rounds where every node renews and nothing else changes: wall and CPU time of each. */

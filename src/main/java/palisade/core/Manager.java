@@ -99,6 +99,12 @@ public final class Manager {
     this.me = env.node();
   }
 
+  /** The most resource statuses one state write changes ({@link StatusBudget}); the rest wait for the next. */
+  public Manager statusBudget(int changes) {
+    resources.budget(new StatusBudget(changes));
+    return this;
+  }
+
   public Role role() {
     return role;
   }

@@ -52,7 +52,11 @@ final class QuietResources {
     return lastStepped;
   }
 
-  void step(Working w, ServiceMachine machine, ResourcePhase.Inputs in) {
+  /**
+   * Steps the resources that may change, in recovery order, until the budget is spent; the rest stay active (they
+   * were not looked at), so the next round steps them.
+   */
+  void step(Working w, ServiceMachine machine, ResourcePhase.Inputs in, StatusBudget budget) {
     if (active == null || in.config() != config) start(w, in.config());
     changed(w.touched().keySet()); // changed this round before stepping: operator commands, node transitions
     for (String n : in.config().nodes().keySet()) {
@@ -73,8 +77,10 @@ final class QuietResources {
     changed(w.touched().keySet()); // added by the sync: stepped this round, as the full walk steps every status
     List<String> order = new ArrayList<>(active);
     order.sort(Comparator.comparingInt((String id) -> priority(in.config(), id)).reversed());
-    lastStepped = order.size();
+    int stepped = 0;
     for (String id : order) {
+      if (budget.spent(w)) break;
+      stepped++;
       ResourceConfig rc = in.config().resources().get(id);
       long marks = w.marks();
       machine.step(id, rc);
@@ -83,6 +89,8 @@ final class QuietResources {
       if (ss == null) active.remove(id);
       else if (node != null) rest(id, node);
     }
+    lastStepped = stepped;
+    budget.stepped(w);
   }
 
   /** The recovery order: higher restart priority first, then by id (a stable sort keeps the id order). */

@@ -42,6 +42,8 @@ final class ResourcePhase {
   /** The inputs of the last round that stepped nothing into a change or an event, or null. */
   private Inputs quiet;
   private final QuietResources resources = new QuietResources();
+  /** How many statuses one round's steps may change; the steps beyond it wait for the next round. */
+  private StatusBudget budget = new StatusBudget(StatusBudget.DEFAULT);
   /** Placement's load counts of {@link #services}. */
   private LoadCounts counts;
   private long stepped;
@@ -77,8 +79,13 @@ final class ResourcePhase {
       return;
     }
     stepped++;
-    resources.step(w, machine, in);
-    quiet = calm && w.marks() == 0 ? in : null;
+    resources.step(w, machine, in, budget);
+    // A round that filled its write is never quiet: resources it left unstepped are pending, whatever the inputs.
+    quiet = calm && w.marks() == 0 && !budget.full() ? in : null;
+  }
+
+  void budget(StatusBudget b) {
+    budget = b;
   }
 
   /** Placement's load counts as this round began. */

@@ -177,6 +177,7 @@ public final class SimNode implements AgentEnv, ManagerEnv {
     watchdog.timeoutMs = world.timing().watchdogMs(); // a new daemon sets its device to the W it was built with
     agent = new Agent(this, world.timing());
     manager = new Manager(this, world.timing(), palisade.core.FencePolicy.defaults(), world.options().stepAll());
+    if (world.options().statusBudget() > 0) manager.statusBudget(world.options().statusBudget());
     long inc = incarnation;
     world.atSoftware(this, world.now(), inc, () -> tick(inc));
   }

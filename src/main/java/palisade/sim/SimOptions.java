@@ -42,6 +42,8 @@ public final class SimOptions {
   long kdumpMs = 60_000;
   /** The power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
   FenceOptions fence = FenceOptions.defaults();
+  /** The managers' `status_budget`: statuses one state write changes at most (0: the manager's default). */
+  int statusBudget;
   private boolean stepAll;
 
   /** The validated timing (throws ConfigException naming the parameters when the inequality breaks). */
@@ -79,6 +81,11 @@ public final class SimOptions {
   /** The power-fencing options (grace, device checks). */
   public FenceOptions fence() {
     return fence;
+  }
+
+  /** The `status_budget` option (0: the manager's default). */
+  public int statusBudget() {
+    return statusBudget;
   }
 
   /** Applies one `option` line; throws ConfigException naming the key. */
@@ -124,10 +131,16 @@ public final class SimOptions {
         storePeers = Integer.parseInt(value);
         if (storePeers < 1) throw new ConfigException("option store_peers: must be at least 1");
       }
+      case "status_budget" -> {
+        if (!value.matches("[1-9]\\d{0,8}")) {
+          throw new ConfigException("option status_budget: '" + value + "' is not a whole number of at least 1");
+        }
+        statusBudget = Integer.parseInt(value);
+      }
       default -> throw new ConfigException("unknown option '" + key + "' (known: lease_timeout, watchdog_timeout, "
           + "ack_timeout, renew_interval, restart_hold, drift, shutdown_policy, boot_time, start_time, stop_time, "
           + "migrate_time, store_latency, shutdown_timeout, store_peers, ack_loss, repair_after, kdump_time, "
-          + "fence_grace, fence_grace_spm, fence_grace_per_resource, fence_device_check)");
+          + "fence_grace, fence_grace_spm, fence_grace_per_resource, fence_device_check, status_budget)");
     }
   }
 

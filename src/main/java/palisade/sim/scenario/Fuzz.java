@@ -116,6 +116,9 @@ public final class Fuzz {
     // histories drawn before they existed stay the same but for them.
     Random power = new Random(seed ^ POWER_SALT);
     List<String> lines = declarations(r, power, nodes, devices, ids);
+    // A small status budget now and then, from its own source: recoveries then span several writes.
+    Random budget = new Random(seed ^ BUDGET_SALT);
+    if (budget.nextInt(4) == 0) lines.add("option status_budget=" + (1 + budget.nextInt(3)));
     List<Scenario.At> steps = new ArrayList<>();
     long t = 5_000;
     while (true) {
@@ -162,6 +165,7 @@ public final class Fuzz {
 
   /** Seeds the power model's own random source (feeds, delays, slowness, sites, grace). */
   private static final long POWER_SALT = 0x5EED_F00D_0000_0016L;
+  private static final long BUDGET_SALT = 0x5EED_B06E_0000_0014L;
 
   /** Now and then a device answers only after a few seconds for a while (`fence-device DEV slow D`). */
   private static void slowDevices(Random power, List<Scenario.At> steps, List<String> devices, long durationMs) {
