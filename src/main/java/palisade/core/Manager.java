@@ -169,14 +169,11 @@ public final class Manager {
         state = newState;
         stateVersion = c.version(StorePaths.MANAGER_STATE);
         role = Role.ACTIVE;
-        lastGoodRenewalMs = t;
-        lastRenewSentMs = t;
+        lastGoodRenewalMs = lastRenewSentMs = t;
         // Timers it watched without a gap it keeps; any other starts at now (a full L before fencing that node).
-        long watched = watch.watchedMs(t);
-        timers.clear();
-        timers.putAll(watch.handOver(timing, t));
+        String kept = watch.handOverTo(timers, timing, t);
         env.log().event(SOURCE, me + " takes over as manager (epoch " + newEpoch + ")");
-        env.log().event(SOURCE, StandbyWatch.handedOver(timers.keySet(), watched));
+        env.log().event(SOURCE, kept);
         round(t);
       }
     });

@@ -91,8 +91,16 @@ final class StandbyWatch {
     return kept;
   }
 
+  /** Fills timers with those kept at nowMs ({@link #handOver}); the take-over's event line. */
+  String handOverTo(SortedMap<String, NodeTimer> timers, Timing timing, long nowMs) {
+    long watched = watchedMs(nowMs);
+    timers.clear();
+    timers.putAll(handOver(timing, nowMs));
+    return handedOver(timers.keySet(), watched);
+  }
+
   /** The take-over's event: which timers were kept, after how long a watch. */
-  static String handedOver(java.util.Set<String> kept, long watchedMs) {
+  private static String handedOver(java.util.Set<String> kept, long watchedMs) {
     return kept.isEmpty() ? "node timers start now: a full lease_timeout before a fence"
         : "node timers kept from " + Durations.format(watchedMs) + " of watching as standby: " + String.join(", ", kept);
   }
