@@ -72,7 +72,10 @@ final class QuietResources {
     }
     // Exactly the ids whose configuration and status disagree (a superset is harmless: syncing the others is a
     // no-op), in id order, as a walk of both would give them.
-    for (String id : new ArrayList<>(unsynced)) machine.syncConfig(id);
+    for (String id : new ArrayList<>(unsynced)) { // an import of thousands is added over several writes too
+      if (budget.spent(w)) break;
+      machine.syncConfig(id);
+    }
     unsynced.removeIf(id -> in.config().resources().containsKey(id) == w.services.containsKey(id));
     changed(w.touched().keySet()); // added by the sync: stepped this round, as the full walk steps every status
     List<String> order = new ArrayList<>(active);
