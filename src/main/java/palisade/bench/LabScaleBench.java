@@ -93,6 +93,9 @@ public final class LabScaleBench implements Callable<Integer> {
       }
     } finally {
       c.down();
+      try (var files = Files.walk(dir)) { // the lab's credentials and secrets go with it
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
