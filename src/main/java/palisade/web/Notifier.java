@@ -170,7 +170,7 @@ final class Notifier implements AutoCloseable {
     if (e == null) {
       if (storeFailing) LOG.warn("notifications: the event log is readable again");
       storeFailing = false;
-    } else if (e.getClass().getSimpleName().equals("CuratorClosedException")) {
+    } else if (e instanceof org.apache.curator.framework.api.CuratorClosedException) {
       return; // the daemon is stopping: its store handle closed first
     } else if (!storeFailing) {
       storeFailing = true;
