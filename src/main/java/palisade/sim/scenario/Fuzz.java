@@ -177,7 +177,7 @@ public final class Fuzz {
 
   /** Seeds the power model's own random source (feeds, delays, slowness, sites, grace). */
   private static final long POWER_SALT = 0x5EED_F00D_0000_0016L;
-  private static final long BUDGET_SALT = 0x5EED_B06E_0000_0014L;
+  static final long BUDGET_SALT = 0x5EED_B06E_0000_0014L;
 
   /** Now and then a device answers only after a few seconds for a while (`fence-device DEV slow D`). */
   private static void slowDevices(Random power, List<Scenario.At> steps, List<String> devices, long durationMs) {
