@@ -180,6 +180,9 @@ public final class Agent {
     boolean current = mine != null && mine.version() >= lease.writtenVersion();
     if (ms != null && ms.ha().releasing() && lease.ok() && current && !lease.released()
         && resources.nothingInFlight()) {
+      // Checked twice: the manager enters a freeze disarm's releasing phase only once every resource is frozen.
+      Check.that(ms.ha().kind() != HaMode.Kind.FREEZE || Disarm.unfrozen(ms.services()) == 0,
+          "%s: invariant disarm: releases its watchdog for %s with resources not frozen", source, ms.ha().label());
       lease.release(); // HA disarm: nothing in flight here, the cluster is disarming
     }
     if (ms != null && lease.ok() && current && (!lease.released() || shutdown.inProgress())) {

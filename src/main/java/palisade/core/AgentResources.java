@@ -145,9 +145,12 @@ final class AgentResources {
     prune(ms);
     acting = ms;
     SortedSet<String> running = env.resources().running();
+    // A freeze disarm frozen over several writes: from the first on, HA starts and stops nothing here (DESIGN).
+    boolean freezing = ms.ha().phase() == HaMode.Phase.FREEZING;
     for (var e : ms.services().entrySet()) {
       String id = e.getKey();
-      ServiceStatus ss = e.getValue();
+      ServiceStatus ss = freezing && Disarm.frozenByDisarm(e.getValue().state())
+          ? e.getValue().with(ServiceState.FREEZE) : e.getValue();
       if (node.equals(ss.node()) || node.equals(ss.target())) {
         highestToken.merge(id, ss.token(), Math::max);
       }

@@ -48,6 +48,11 @@ final class Disarm {
           w.setHa(ha.to(HaMode.Phase.ARMED), "operator: arm, before the disarm began");
           yield null;
         }
+        case FREEZING -> {
+          w.setHa(ha.to(HaMode.Phase.ARMING), "operator: arm, before every resource was frozen; no agent released "
+              + "its watchdog for this disarm");
+          yield null;
+        }
         case DISARMING, DISARMED -> {
           w.setHa(ha.to(HaMode.Phase.ARMING), "operator: arm; agents re-arm their watchdogs first");
           yield null;
@@ -75,6 +80,12 @@ final class Disarm {
       case DISARM_REQUESTED -> {
         if (blocker(w) == null) begin(w, ha, ha.kind(), "nothing is fencing or moving any more");
       }
+      case FREEZING -> {
+        if (freeze(w)) {
+          w.setHa(ha.to(HaMode.Phase.DISARMING), "every resource is frozen: agents release their watchdogs; the "
+              + "manager fences and recovers nothing");
+        }
+      }
       case DISARMING -> {
         if (waiting(w, records, live, true).isEmpty()) {
           w.setHa(ha.to(HaMode.Phase.DISARMED), "every reachable agent released its watchdog");
@@ -89,22 +100,59 @@ final class Disarm {
     }
   }
 
-  /** The disarm begins: soft-fence orders close, and under freeze every placed resource is frozen where it is. */
+  /**
+   * The disarm begins: soft-fence orders close, and under freeze every placed resource is frozen where it is. When
+   * more resources are to be frozen than this write may still change (its status budget), the cluster is freezing
+   * first: the rest are frozen in the next writes, and agents release their watchdogs only once all are (DESIGN
+   * "HA disarm").
+   */
   private static void begin(Working w, HaMode ha, HaMode.Kind kind, String why) {
-    w.setHa(ha.to(HaMode.Phase.DISARMING, kind), why + ": agents release their watchdogs; the manager fences and "
-        + "recovers nothing");
+    if (kind == HaMode.Kind.FREEZE && unfrozen(w.services) > w.budget().room(w)) {
+      w.setHa(ha.to(HaMode.Phase.FREEZING, kind), why + ": resources are frozen over several writes before agents "
+          + "release their watchdogs; the manager fences and recovers nothing");
+    } else {
+      w.setHa(ha.to(HaMode.Phase.DISARMING, kind), why + ": agents release their watchdogs; the manager fences and "
+          + "recovers nothing");
+    }
     for (String n : List.copyOf(w.softFences.keySet())) {
       w.setSoftFence(n, null, "soft fence order " + w.softFences.get(n).attempt() + " closed: the cluster is "
           + "disarming");
     }
-    if (kind != HaMode.Kind.FREEZE) return;
+    if (kind == HaMode.Kind.FREEZE) freeze(w);
+  }
+
+  /**
+   * Freezes started and stopping resources, in id order, as far as this write's status budget allows. True when none
+   * is left unfrozen.
+   */
+  private static boolean freeze(Working w) {
+    int frozen = 0;
     for (var e : List.copyOf(w.services.entrySet())) {
-      ServiceState s = e.getValue().state();
-      if (s == ServiceState.STARTED || s == ServiceState.REQUEST_STOP) {
-        w.setService(e.getKey(), e.getValue().with(ServiceState.FREEZE), "disarm freeze: frozen on "
-            + e.getValue().node());
+      if (!frozenByDisarm(e.getValue().state())) continue;
+      if (w.budget().spent(w)) {
+        // Told once, by the pass that filled the write; the next round, chained on its commit, goes on.
+        if (frozen > 0) w.budget().stepped(w);
+        return false;
       }
+      frozen++;
+      w.setService(e.getKey(), e.getValue().with(ServiceState.FREEZE), "disarm freeze: frozen on "
+          + e.getValue().node());
     }
+    return true;
+  }
+
+  /** A freeze disarm freezes these: what runs, or is being stopped, under management. */
+  static boolean frozenByDisarm(ServiceState s) {
+    return s == ServiceState.STARTED || s == ServiceState.REQUEST_STOP;
+  }
+
+  /** How many resources a freeze disarm still has to freeze. */
+  static int unfrozen(java.util.Map<String, ServiceStatus> services) {
+    int n = 0;
+    for (ServiceStatus ss : services.values()) {
+      if (frozenByDisarm(ss.state())) n++;
+    }
+    return n;
   }
 
   /** What a disarm waits for, or null: a node fencing, a fence order standing, a resource fenced or mid-move. */
@@ -158,6 +206,22 @@ final class Disarm {
     Check.that(!fenceOrRecovery(from.state()) && !fenceOrRecovery(to.state()),
         "invariant disarm: %s %s -> %s while the cluster is %s", id, from.state().label(), to.state().label(),
         ha.label());
+  }
+
+  /**
+   * Invariant "disarm", freeze: agents release their watchdogs only once every resource is frozen, so while a freeze
+   * disarm is disarming or disarmed no resource is started or stopping (checked where the phase is entered, and on
+   * every status written in it).
+   */
+  static void checkFrozen(HaMode ha, java.util.Map<String, ServiceStatus> services, ServiceStatus to, String id) {
+    if (!ha.releasing() || ha.kind() != HaMode.Kind.FREEZE) return;
+    if (to != null) {
+      Check.that(!frozenByDisarm(to.state()), "invariant disarm: %s %s while the cluster is %s", id,
+          to.state().label(), ha.label());
+    } else {
+      Check.that(unfrozen(services) == 0, "invariant disarm: the cluster is %s with %s resources not frozen",
+          ha.label(), unfrozen(services));
+    }
   }
 
   private static boolean fenceOrRecovery(ServiceState s) {

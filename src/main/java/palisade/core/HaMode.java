@@ -42,6 +42,11 @@ public record HaMode(Phase phase, Kind kind) {
     ARMED,
     /** A disarm was asked for; the manager still manages until no node is fencing and nothing is mid-move. */
     DISARM_REQUESTED,
+    /**
+     * A freeze disarm with more resources to freeze than one state write may change: the manager freezes them over
+     * several writes, fencing and recovering nothing; agents keep their watchdogs and treat every resource as frozen.
+     */
+    FREEZING,
     /** Agents release their watchdogs; the manager fences and recovers nothing from now on. */
     DISARMING,
     /** Every reachable agent released its watchdog. */
@@ -53,9 +58,10 @@ public record HaMode(Phase phase, Kind kind) {
       return switch (this) {
         case ARMED -> EnumSet.of(ARMING, DISARM_REQUESTED);
         case DISARM_REQUESTED -> EnumSet.of(ARMED);
-        case DISARMING -> EnumSet.of(ARMED, DISARM_REQUESTED);
+        case FREEZING -> EnumSet.of(ARMED, DISARM_REQUESTED);
+        case DISARMING -> EnumSet.of(ARMED, DISARM_REQUESTED, FREEZING);
         case DISARMED -> EnumSet.of(DISARMING);
-        case ARMING -> EnumSet.of(DISARMING, DISARMED);
+        case ARMING -> EnumSet.of(FREEZING, DISARMING, DISARMED);
       };
     }
 
@@ -84,7 +90,7 @@ public record HaMode(Phase phase, Kind kind) {
     return switch (phase) {
       case ARMED -> "armed";
       case DISARM_REQUESTED -> "armed (disarm " + kind.label() + " requested)";
-      case DISARMING, DISARMED, ARMING -> phase.label() + " (" + kind.label() + ")";
+      case FREEZING, DISARMING, DISARMED, ARMING -> phase.label() + " (" + kind.label() + ")";
     };
   }
 

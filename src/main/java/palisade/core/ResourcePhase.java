@@ -61,7 +61,9 @@ final class ResourcePhase {
       resources.forget(); // statuses not known to follow from the last round's: step everything once
     }
     servicesOf = null; // until the round settles: a round that throws leaves the map unknown
-    return new Working(state, log, stormAlerted, services);
+    Working w = new Working(state, log, stormAlerted, services);
+    w.budget(budget); // a disarm's freeze changes statuses outside stepping, under the same budget
+    return w;
   }
 
   /** The round ended: its statuses are those of next (null: it changed nothing, so those of state). */

@@ -23,6 +23,11 @@ final class StatusBudget {
     return w.touched().size() >= limit;
   }
 
+  /** How many more statuses this round's write may change. */
+  int room(Working w) {
+    return Math.max(0, limit - w.touched().size());
+  }
+
   /**
    * After stepping: tells when this write is full, so the steps after it wait. Whether it is full does not depend
    * on which quiet resources were skipped (they change nothing), so stepping all or skipping tells the same.

@@ -23,6 +23,8 @@ final class Working {
   final TreeMap<String, DiskLease> disks;
   /** The manager's lease decisions, told of every resource change (null: nothing follows, as in unit tests). */
   private DiskLeases leases;
+  /** How many statuses this round's write may change (the manager's; unit tests get the default). */
+  private StatusBudget budget = new StatusBudget(StatusBudget.DEFAULT);
   private DeviceCheckOrder deviceCheck;
   private HaMode ha;
   private long nextToken;
@@ -195,6 +197,7 @@ final class Working {
           nextToken);
       checkShape(id, to);
       Disarm.checkNoRecovery(ha, from, to, id);
+      Disarm.checkFrozen(ha, services, to, id);
     }
     if (to == null) {
       log.event("manager", id + ": removed (" + reason + ")");
@@ -216,6 +219,14 @@ final class Working {
 
   void leases(DiskLeases l) {
     leases = l;
+  }
+
+  StatusBudget budget() {
+    return budget;
+  }
+
+  void budget(StatusBudget b) {
+    budget = b;
   }
 
   /** Why resource id waits for a disk another resource holds (told once), or null. */
@@ -357,6 +368,7 @@ final class Working {
 
   ManagerState build(long epoch) {
     checkTokens();
+    Disarm.checkFrozen(ha, services, null, null); // no write says released-for-freeze with a resource unfrozen
     for (SoftFenceOrder o : softFences.values()) {
       Check.invariant(2, o.attempt() < nextToken, "soft fence order %s not below the next token %s", o, nextToken);
     }
