@@ -31,6 +31,11 @@ final class Layout2Reads {
    * the version of known (what this handle read or wrote last), that is the record: its entries are not read again.
    */
   static Stored read(CuratorFramework client, String logical, Stored known) throws Exception {
+    return read(client, logical, known, new MultiReads(client));
+  }
+
+  /** {@link #read}, the entries read through reads. */
+  static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads) throws Exception {
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
       Stat stat = new Stat();
       byte[] data;
@@ -44,7 +49,7 @@ final class Layout2Reads {
       Head head = Layout2.decodeHead(data);
       Map<String, TreeMap<String, Object>> maps = new HashMap<>();
       Map<String, Map<String, Long>> ats = new HashMap<>();
-      Map<String, Layout2.Sum> sums = entries(client, logical, maps, ats);
+      Map<String, Layout2.Sum> sums = entries(reads, logical, maps, ats);
       boolean agree = true;
       for (String field : Layout2.fields(logical)) {
         agree &= sums.get(field).equals(head.sums().getOrDefault(field, Layout2.Sum.EMPTY));
@@ -59,14 +64,13 @@ final class Layout2Reads {
    * Reads every entry of every field of logical into values and ats (by field): the buckets' children lists, then
    * the entries, each as read-only multis in bounded batches ({@link MultiReads}); the sum of each field read.
    */
-  private static Map<String, Layout2.Sum> entries(CuratorFramework client, String logical,
+  private static Map<String, Layout2.Sum> entries(MultiReads reads, String logical,
       Map<String, TreeMap<String, Object>> values, Map<String, Map<String, Long>> ats) throws Exception {
     List<String> fields = Layout2.fields(logical);
     List<String> buckets = new ArrayList<>();
     for (String field : fields) {
       for (int b = 0; b < Layout2.BUCKETS; b++) buckets.add(Layout2.bucketPath(logical, field, b));
     }
-    MultiReads reads = new MultiReads(client);
     List<String> paths = new ArrayList<>();
     List<String> pathFields = new ArrayList<>();
     List<List<String>> byBucket = new ArrayList<>(java.util.Collections.nCopies(buckets.size(), List.<String>of()));

@@ -21,7 +21,7 @@ import org.apache.zookeeper.OpResult;
  * large) is split in halves and sent again, down to single reads, a bounded number of times. Each op's own outcome
  * (data, children, or an error such as NONODE for a znode deleted meanwhile) is the caller's to judge.
  */
-final class MultiReads {
+class MultiReads {
   /** Bytes one answer is meant to stay under: half the client's 1 MB packet bound. */
   static final int BATCH_BYTES_MAX = 512 * 1024;
   /** Batches outstanding at once (tens of thousands of single requests at once overran a session). */
@@ -47,6 +47,8 @@ final class MultiReads {
   private record Done(Batch batch, int rc, List<OpResult> results) {}
 
   private final CuratorFramework client;
+  /** Batches whose multi failed as a whole and were sent again in halves, over this reader's life. */
+  private int split;
 
   MultiReads(CuratorFramework client) {
     this.client = client;
@@ -89,7 +91,8 @@ final class MultiReads {
       Done d = done.poll(ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
       if (d == null) throw new TimeoutException("the store did not answer a read of " + ops.size() + " znodes");
       inFlight--;
-      if (d.rc() == KeeperException.Code.OK.intValue()) {
+      // Answered (rc then names the first op's error, if any, and each op says its own): results for every op.
+      if (d.results() != null && d.results().size() == d.batch().size()) {
         for (OpResult r : d.results()) bytes += OP_OVERHEAD_BYTES + size(r);
         answeredOps += d.results().size();
         limit = (int) Math.max(1, Math.min(limit, BATCH_BYTES_MAX / Math.max(1, bytes / answeredOps)));
@@ -102,12 +105,18 @@ final class MultiReads {
             + code + "); try again", KeeperException.create(code));
       }
       // Too large an answer, or a lost connection: the halves, and smaller batches from now on.
+      split++;
       Batch b = d.batch();
       int half = Math.max(1, b.size() / 2);
       limit = Math.min(limit, half);
       if (b.size() > 1) pending.addFirst(new Batch(b.from() + half, b.to()));
       pending.addFirst(new Batch(b.from(), b.size() > 1 ? b.from() + half : b.to()));
     }
+  }
+
+  /** How many batches were split after failing whole (what a test of the fallback asserts happened). */
+  int split() {
+    return split;
   }
 
   private void send(List<Op> ops, Batch b, LinkedBlockingQueue<Done> done) throws Exception {
