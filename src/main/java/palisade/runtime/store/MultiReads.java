@@ -100,7 +100,11 @@ class MultiReads {
         continue;
       }
       KeeperException.Code code = KeeperException.Code.get(d.rc());
-      if (code == KeeperException.Code.SESSIONEXPIRED || ++failures > FAILURES_MAX) {
+      if (code == KeeperException.Code.SESSIONEXPIRED) {
+        throw new IllegalStateException("the store session expired during a read; try again",
+            KeeperException.create(code));
+      }
+      if (++failures > FAILURES_MAX) {
         throw new IllegalStateException("the store's reads kept failing (" + failures + " batches failed, last: "
             + code + "); try again", KeeperException.create(code));
       }
