@@ -53,7 +53,8 @@ final class BenchNode implements AgentEnv {
 
   /** The fleet's shared parts: the loop pool, clock, timing, latency meters and the event counter. */
   record Shared(java.util.concurrent.Executor pool, java.util.concurrent.atomic.AtomicReference<Throwable> failure,
-      LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events) {}
+      LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events,
+      AtomicLong storeTasks) {}
 
   BenchNode(String name, String connect, String cluster, Credential credential, boolean runsManager, Shared s) {
     this.name = name;
@@ -64,7 +65,13 @@ final class BenchNode implements AgentEnv {
     this.events = s.events();
     curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
-    zk = new ZkStore(curator, strand, clock);
+    AtomicLong storeTasks = s.storeTasks();
+    // Counted: every task the store client posts to the node's loop (a mirror update per changed znode, each
+    // completion), so the bench can say how much of every other node's traffic each node handles.
+    zk = new ZkStore(curator, task -> {
+      storeTasks.incrementAndGet();
+      strand.execute(task);
+    }, clock);
     agentStore = new MeteredStore(zk, StorePaths.node(name), s.renewals());
     managerStore = new MeteredStore(zk, StorePaths.MANAGER_STATE, s.managerWrites());
   }

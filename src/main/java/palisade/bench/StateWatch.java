@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
-import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.Op;
@@ -64,29 +63,26 @@ final class StateWatch implements AutoCloseable {
   }
 
   /**
-   * Writes the cluster's /config (as the first daemon seeds it, again while the store does not answer); returns its
-   * size in bytes.
+   * Writes one record that must be absent (as a daemon seeds /schema and /config), again while the store does not
+   * answer; returns once the view shows it.
    */
-  int seed(ClusterConfig config) throws Exception {
-    int bytes = palisade.runtime.store.Codec.encode(config).length;
+  void put(Op.Put put) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (true) {
       CompletableFuture<TxnResult> r = new CompletableFuture<>();
       if (store.synced()) {
-        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, config)), (res, now) -> r.complete(res));
+        store.submit(Txn.of(put), (res, now) -> r.complete(res));
       } else {
         r.complete(new TxnResult.Unavailable("not synced"));
       }
       TxnResult res = r.get(60, TimeUnit.SECONDS);
-      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict
-          && store.view().get(StorePaths.CONFIG) != null)) {
-        return bytes; // a conflict after a lost answer: the earlier attempt was written
+      boolean there = CompletableFuture.supplyAsync(() -> store.view().get(put.path()) != null, loop)
+          .get(60, TimeUnit.SECONDS);
+      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict && there)) {
+        return; // a conflict after a lost answer: the earlier attempt was written
       }
-      // Over ZooKeeper's 1 MiB packet limit the connection drops on every attempt: say so at once.
-      boolean tooLarge = bytes >= 1 << 20 && store.synced();
-      if (!(res instanceof TxnResult.Unavailable) || tooLarge || System.nanoTime() > deadline) {
-        throw new IllegalStateException("/config with " + config.resources().size() + " resources was not "
-            + "written: " + res + " (" + bytes + " bytes; ZooKeeper's packet limit is 1 MiB)");
+      if (!(res instanceof TxnResult.Unavailable) || System.nanoTime() > deadline) {
+        throw new IllegalStateException(put.path() + " was not written: " + res);
       }
       Thread.sleep(500);
     }

@@ -67,6 +67,9 @@ public final class StoreBench implements Callable<Integer> {
     System.out.printf("heap per agent: %.0f KiB (heap used after GC %.0f MiB without agents, %.0f MiB with); "
         + "threads %d%n", r.heapPerAgentBytes() / 1024.0, r.heapBeforeBytes() / 1048576.0,
         r.heapAfterBytes() / 1048576.0, r.threads());
+    System.out.printf("store client tasks on each agent's loop in the window (a mirror update per changed znode, "
+        + "each completion): %.1f per agent per second%n", r.storeTasksPerAgentPerSec());
+    r.storeFigures().forEach(System.out::println);
     double goal = (Timing.defaults().leaseMs() + 1_000) / 1000.0;
     System.out.printf("failover: %s lost power with %d resources; assigned elsewhere in /manager/state after %s, "
         + "started elsewhere after %s; goal L + 1s = %.1fs: %s%n", r.victim(), r.victimResources(),
