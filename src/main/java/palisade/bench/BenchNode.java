@@ -54,7 +54,7 @@ final class BenchNode implements AgentEnv {
   /** The fleet's shared parts: the loop pool, clock, timing, latency meters and the event counter. */
   record Shared(java.util.concurrent.Executor pool, java.util.concurrent.atomic.AtomicReference<Throwable> failure,
       LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events,
-      AtomicLong storeTasks) {}
+      AtomicLong storeTasks, Connections connections) {}
 
   BenchNode(String name, String connect, String cluster, Credential credential, boolean runsManager, Shared s) {
     this.name = name;
@@ -65,6 +65,7 @@ final class BenchNode implements AgentEnv {
     this.events = s.events();
     curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
+    curator.getConnectionStateListenable().addListener((c, state) -> s.connections().count(state));
     AtomicLong storeTasks = s.storeTasks();
     // Counted: every task the store client posts to the node's loop (a mirror update per changed znode, each
     // completion), so the bench can say how much of every other node's traffic each node handles.
@@ -90,6 +91,15 @@ final class BenchNode implements AgentEnv {
     return zk.synced();
   }
 
+  /** Null once the core runs; else what it waits for (read off the loop: for the bench's progress lines only). */
+  String waitingFor() {
+    if (built) return null;
+    if (!zk.synced()) return "store client not synced";
+    return zk.view().get(StorePaths.CONFIG) == null ? "synced, but /config not assembled in its view" : "not ticked yet";
+  }
+
+  private volatile boolean built;
+
   /** One tick of the node's loop (on its strand): the core is built once the store is synced and /config is read. */
   void tick() {
     long now = clock.getAsLong();
@@ -97,6 +107,7 @@ final class BenchNode implements AgentEnv {
       if (!zk.synced() || zk.view().get(StorePaths.CONFIG) == null) return;
       agent = new Agent(this, timing);
       if (runsManager) manager = new Manager(new ManagerPlug(), timing);
+      built = true;
     }
     agent.tick(now);
     if (manager != null) manager.tick(now);

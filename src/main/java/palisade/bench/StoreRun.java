@@ -30,7 +30,7 @@ final class StoreRun {
 
   record Result(long convergeMs, Samples renewals, Samples managerWrites, long events, long heapBeforeBytes,
       long heapAfterBytes, double heapPerAgentBytes, int threads, String victim, int victimResources, long failoverMs,
-      long startedMs, double storeTasksPerAgentPerSec, List<String> storeFigures) {}
+      long startedMs, double storeTasksPerAgentPerSec, List<String> storeFigures, String connections, int stuck) {}
 
   private final Path dir;
   private final int nodeCount;
@@ -76,7 +76,7 @@ final class StoreRun {
         for (String n : names) nodeCreds.add(Credential.load(Credentials.issueNode(creds, n, 1)));
         long heapBefore = heapAfterGc();
         BenchNode.Shared shared = new BenchNode.Shared(pool, failure, this::nowMs, timing, new Samples(),
-            new Samples(), new AtomicLong(), new AtomicLong());
+            new Samples(), new AtomicLong(), new AtomicLong(), new Connections());
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
           fleet.add(new BenchNode(names.get(i), peers.connectString(), CLUSTER, nodeCreds.get(i), i == 0, shared));
@@ -86,7 +86,10 @@ final class StoreRun {
         System.out.printf("agents: %d, one Curator connection and node credential each, callbacks on %d shared "
             + "loop threads; all synced after %.1fs%n", fleet.size(), Math.max(2,
             Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9);
-        watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure);
+        String notConverged = watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure,
+            () -> notRunning(fleet), () -> (int) fleet.stream().filter(n -> n.waitingFor() != null).count());
+        if (notConverged != null) System.out.println("NOT CONVERGED, measuring the agents that run: " + notConverged);
+        int stuck = (int) fleet.stream().filter(n -> n.waitingFor() != null).count();
         long convergeMs = (System.nanoTime() - t0) / 1_000_000;
         List<String> hostPorts = List.of(peers.connectString().split(","));
         PeerStats.Reading before = PeerStats.read(hostPorts, observer);
@@ -100,19 +103,30 @@ final class StoreRun {
         checkFailure();
         long heapAfter = heapAfterGc();
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-        BenchNode victim = fleet.get(fleet.size() - 1); // never the manager's node (the first)
+        // The last node whose agent runs; never the manager's node (the first).
+        BenchNode victim = fleet.stream().filter(n -> n.waitingFor() == null).reduce((a, b) -> b).orElseThrow();
         Set<String> lost = watch.resourcesOn(victim.name());
         long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
         return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore,
             heapAfter, (heapAfter - heapBefore) / (double) nodeCount, threads, victim.name(), lost.size(), times[0],
-            times[1], tasks / window / nodeCount, PeerStats.describe(before, after));
+            times[1], tasks / window / nodeCount, PeerStats.describe(before, after), shared.connections().describe(), stuck);
       } finally {
         ticks.shutdownNow();
         closeAll(fleet);
         pool.shutdownNow();
       }
     }
+  }
+
+  /** The agents whose core is not built yet, and why (what their store client's view lacks). */
+  private static String notRunning(List<BenchNode> fleet) {
+    TreeMap<String, Integer> why = new TreeMap<>();
+    for (BenchNode n : fleet) {
+      String w = n.waitingFor();
+      if (w != null) why.merge(w, 1, Integer::sum);
+    }
+    return why.isEmpty() ? " every agent runs" : " agents not running: " + why;
   }
 
   /** Closes every node, many at once: a client that lost its connection may block in close until it gives up. */
