@@ -21,8 +21,8 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "500", description = "agents, one node each (default ${DEFAULT-VALUE})")
   int nodes;
 
-  @Option(names = "--resources", defaultValue = "50000", description = "resources in /config (default "
-      + "${DEFAULT-VALUE}; today's single-znode /config holds about 5000)")
+  @Option(names = "--resources", defaultValue = "50000", description = "resources in /config, store layout 2, "
+      + "added in operator writes of 1000 (default ${DEFAULT-VALUE})")
   int resources;
 
   @Option(names = "--duration", defaultValue = "60s", converter = MsConverter.class,
