@@ -77,10 +77,14 @@ final class StateWatch implements AutoCloseable {
         r.complete(new TxnResult.Unavailable("not synced"));
       }
       TxnResult res = r.get(60, TimeUnit.SECONDS);
-      boolean there = CompletableFuture.supplyAsync(() -> store.view().get(put.path()) != null, loop)
-          .get(60, TimeUnit.SECONDS);
-      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict && there)) {
-        return; // a conflict after a lost answer: the earlier attempt was written
+      if (res instanceof TxnResult.Committed) return;
+      // A conflict after a lost answer: the earlier attempt was written; the view shows it once its cache has it all.
+      for (int i = 0; res instanceof TxnResult.Conflict && i < 120; i++) {
+        if (CompletableFuture.supplyAsync(() -> store.view().get(put.path()) != null, loop).get(60,
+            TimeUnit.SECONDS)) {
+          return;
+        }
+        Thread.sleep(250);
       }
       if (!(res instanceof TxnResult.Unavailable) || System.nanoTime() > deadline) {
         throw new IllegalStateException(put.path() + " was not written: " + res);
