@@ -95,7 +95,8 @@ final class BenchNode implements AgentEnv {
   String waitingFor() {
     if (built) return null;
     if (!zk.synced()) return "store client not synced";
-    return zk.view().get(StorePaths.CONFIG) == null ? "synced, but /config not assembled in its view" : "not ticked yet";
+    return zk.view().get(StorePaths.CONFIG) == null ? "synced, but /config not assembled in its view"
+        : "not ticked yet";
   }
 
   private volatile boolean built;

@@ -66,8 +66,8 @@ final class PeerStats {
           avg(start, end, "updatelatency"), delta(start, end, "zk_packets_sent") / secs,
           end.getOrDefault("zk_num_alive_connections", "?"), end.getOrDefault("zk_outstanding_requests", "?")));
     }
-    lines.add(String.format("store, all peers: %.0f reads/s (avg %.1f ms), %.0f writes/s (avg %.1f ms), %.0f commits/s, "
-        + "%.0f packets/s out", sum.getOrDefault("zk_cnt_readlatency", 0.0) / secs, mean(sum, "readlatency"),
+    lines.add(String.format("store, all peers: %.0f reads/s (avg %.1f ms), %.0f writes/s (avg %.1f ms), "
+        + "%.0f commits/s, %.0f packets/s out", sum.getOrDefault("zk_cnt_readlatency", 0.0) / secs, mean(sum, "readlatency"),
         sum.getOrDefault("zk_cnt_updatelatency", 0.0) / secs, mean(sum, "updatelatency"),
         sum.getOrDefault("zk_commit_count", 0.0) / secs, sum.getOrDefault("zk_packets_sent", 0.0) / secs));
     StringBuilder stages = new StringBuilder("store, where a request waited (window averages, ms):");

@@ -67,7 +67,8 @@ public final class StoreBench implements Callable<Integer> {
         r.renewals().pctMs(50), r.renewals().pctMs(99), r.renewals().maxMs(), r.renewals().count(),
         palisade.core.Durations.format(durationMs), r.renewals().failures(), r.renewals().pctMs(99) <= 100 ? "met"
             : "MISSED");
-    System.out.printf("manager state writes: p50=%.1fms p99=%.1fms max=%.1fms over %d writes in the whole run (not committed: %s); core events counted, not written: %d%n",
+    System.out.printf("manager state writes: p50=%.1fms p99=%.1fms max=%.1fms over %d writes in the whole run (not "
+        + "committed: %s); core events counted, not written: %d%n",
         r.managerWrites().pctMs(50), r.managerWrites().pctMs(99), r.managerWrites().maxMs(),
         r.managerWrites().count(), r.managerWrites().failures(), r.events());
     System.out.printf("heap per agent: %.0f KiB (heap used after GC %.0f MiB without agents, %.0f MiB with); "

@@ -103,20 +103,32 @@ final class StoreRun {
         checkFailure();
         long heapAfter = heapAfterGc();
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-        // The last node whose agent runs; never the manager's node (the first).
-        BenchNode victim = fleet.stream().filter(n -> n.waitingFor() == null).reduce((a, b) -> b).orElseThrow();
+        BenchNode victim = victim(fleet, watch);
         Set<String> lost = watch.resourcesOn(victim.name());
         long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
         return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore,
             heapAfter, (heapAfter - heapBefore) / (double) nodeCount, threads, victim.name(), lost.size(), times[0],
-            times[1], tasks / window / nodeCount, PeerStats.describe(before, after), shared.connections().describe(), stuck);
+            times[1], tasks / window / nodeCount, PeerStats.describe(before, after), shared.connections().describe(),
+            stuck);
       } finally {
         ticks.shutdownNow();
         closeAll(fleet);
         pool.shutdownNow();
       }
     }
+  }
+
+  /**
+   * The last node whose agent runs and that holds resources (one that joined late may hold none: the manager placed
+   * them elsewhere meanwhile); never the manager's node (the first).
+   */
+  private static BenchNode victim(List<BenchNode> fleet, StateWatch watch) throws Exception {
+    for (int i = fleet.size() - 1; i > 0; i--) {
+      BenchNode n = fleet.get(i);
+      if (n.waitingFor() == null && !watch.resourcesOn(n.name()).isEmpty()) return n;
+    }
+    throw new IllegalStateException("no running node apart from the manager's holds a resource");
   }
 
   /** The agents whose core is not built yet, and why (what their store client's view lacks). */
