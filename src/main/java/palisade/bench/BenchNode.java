@@ -53,7 +53,8 @@ final class BenchNode implements AgentEnv {
 
   /** The fleet's shared parts: the loop pool, clock, timing, latency meters and the event counter. */
   record Shared(java.util.concurrent.Executor pool, java.util.concurrent.atomic.AtomicReference<Throwable> failure,
-      LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events) {}
+      LongSupplier clock, Timing timing, Samples renewals, Samples managerWrites, AtomicLong events,
+      AtomicLong storeTasks, Connections connections) {}
 
   BenchNode(String name, String connect, String cluster, Credential credential, boolean runsManager, Shared s) {
     this.name = name;
@@ -64,7 +65,14 @@ final class BenchNode implements AgentEnv {
     this.events = s.events();
     curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(SESSION_TIMEOUT_MS)
         .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
-    zk = new ZkStore(curator, strand, clock);
+    curator.getConnectionStateListenable().addListener((c, state) -> s.connections().count(state));
+    AtomicLong storeTasks = s.storeTasks();
+    // Counted: every task the store client posts to the node's loop (a mirror update per changed znode, each
+    // completion), so the bench can say how much of every other node's traffic each node handles.
+    zk = new ZkStore(curator, task -> {
+      storeTasks.incrementAndGet();
+      strand.execute(task);
+    }, clock);
     agentStore = new MeteredStore(zk, StorePaths.node(name), s.renewals());
     managerStore = new MeteredStore(zk, StorePaths.MANAGER_STATE, s.managerWrites());
   }
@@ -83,6 +91,16 @@ final class BenchNode implements AgentEnv {
     return zk.synced();
   }
 
+  /** Null once the core runs; else what it waits for (read off the loop: for the bench's progress lines only). */
+  String waitingFor() {
+    if (built) return null;
+    if (!zk.synced()) return "store client not synced";
+    return zk.view().get(StorePaths.CONFIG) == null ? "synced, but /config not assembled in its view"
+        : "not ticked yet";
+  }
+
+  private volatile boolean built;
+
   /** One tick of the node's loop (on its strand): the core is built once the store is synced and /config is read. */
   void tick() {
     long now = clock.getAsLong();
@@ -90,6 +108,7 @@ final class BenchNode implements AgentEnv {
       if (!zk.synced() || zk.view().get(StorePaths.CONFIG) == null) return;
       agent = new Agent(this, timing);
       if (runsManager) manager = new Manager(new ManagerPlug(), timing);
+      built = true;
     }
     agent.tick(now);
     if (manager != null) manager.tick(now);

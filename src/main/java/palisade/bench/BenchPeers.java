@@ -137,6 +137,9 @@ final class BenchPeers implements AutoCloseable {
     }
     EmbeddedPeer peer = EmbeddedPeer.start(Path.of(args[0]), Integer.parseInt(args[1]), ms,
         Credential.load(Path.of(args[2])), code -> Runtime.getRuntime().halt(code), false);
+    // The bench reads ZooKeeper's own figures (mntr) from its peers; a cluster's peers answer srvr, ruok, stat only.
+    System.setProperty("zookeeper.4lw.commands.whitelist", "srvr,ruok,stat,mntr");
+    org.apache.zookeeper.server.command.FourLetterCommands.resetWhiteList();
     Runtime.getRuntime().addShutdownHook(new Thread(peer::close));
     System.out.println("peer " + args[1] + " started");
     Thread.sleep(Long.MAX_VALUE);

@@ -1,6 +1,7 @@
 package palisade.bench;
 
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -10,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
-import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.Op;
@@ -64,55 +64,101 @@ final class StateWatch implements AutoCloseable {
   }
 
   /**
-   * Writes the cluster's /config (as the first daemon seeds it, again while the store does not answer); returns its
-   * size in bytes.
+   * Writes one record that must be absent (as a daemon seeds /schema and /config), again while the store does not
+   * answer; returns once the view shows it.
    */
-  int seed(ClusterConfig config) throws Exception {
-    int bytes = palisade.runtime.store.Codec.encode(config).length;
+  void put(Op.Put put) throws Exception {
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (true) {
       CompletableFuture<TxnResult> r = new CompletableFuture<>();
       if (store.synced()) {
-        store.submit(Txn.of(new Op.Put(StorePaths.CONFIG, Op.ABSENT, config)), (res, now) -> r.complete(res));
+        store.submit(Txn.of(put), (res, now) -> r.complete(res));
       } else {
         r.complete(new TxnResult.Unavailable("not synced"));
       }
       TxnResult res = r.get(60, TimeUnit.SECONDS);
-      if (res instanceof TxnResult.Committed || (res instanceof TxnResult.Conflict
-          && store.view().get(StorePaths.CONFIG) != null)) {
-        return bytes; // a conflict after a lost answer: the earlier attempt was written
+      if (res instanceof TxnResult.Committed) return;
+      // A conflict after a lost answer: the earlier attempt was written; the view shows it once its cache has it all.
+      for (int i = 0; res instanceof TxnResult.Conflict && i < 120; i++) {
+        if (CompletableFuture.supplyAsync(() -> store.view().get(put.path()) != null, loop).get(60,
+            TimeUnit.SECONDS)) {
+          return;
+        }
+        Thread.sleep(250);
       }
-      // Over ZooKeeper's 1 MiB packet limit the connection drops on every attempt: say so at once.
-      boolean tooLarge = bytes >= 1 << 20 && store.synced();
-      if (!(res instanceof TxnResult.Unavailable) || tooLarge || System.nanoTime() > deadline) {
-        throw new IllegalStateException("/config with " + config.resources().size() + " resources was not "
-            + "written: " + res + " (" + bytes + " bytes; ZooKeeper's packet limit is 1 MiB)");
+      if (!(res instanceof TxnResult.Unavailable) || System.nanoTime() > deadline) {
+        throw new IllegalStateException(put.path() + " was not written: " + res);
       }
       Thread.sleep(500);
     }
   }
 
-  /** Waits until every one of {@code count} resources runs where /manager/state assigns it. */
-  void awaitConverged(int count, long timeoutMs, AtomicReference<Throwable> failure) throws Exception {
-    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+  /**
+   * Waits until every one of {@code count} resources runs where /manager/state assigns it; says how far it got.
+   * Returns null once they all run, or what stopped them when nothing moved for {@link #STALL_MS} while some agents
+   * never started their core ({@code stuck} says how many): the bench then measures the agents that run.
+   */
+  String awaitConverged(int count, long timeoutMs, AtomicReference<Throwable> failure,
+      java.util.function.Supplier<String> agents, java.util.function.IntSupplier stuck) throws Exception {
+    long t0 = System.nanoTime();
+    long deadline = t0 + timeoutMs * 1_000_000;
+    long said = t0;
+    long moved = t0;
+    int last = -1;
     while (true) {
-      CompletableFuture<Boolean> done = CompletableFuture.supplyAsync(() -> converged(count), loop);
-      if (done.get(60, TimeUnit.SECONDS)) return;
+      int[] got = CompletableFuture.supplyAsync(() -> progress(), loop).get(60, TimeUnit.SECONDS);
+      if (got[1] == count) return null;
       if (failure.get() != null) throw new IllegalStateException("an agent's loop task failed", failure.get());
-      if (System.nanoTime() > deadline) {
-        throw new TimeoutException("not every resource started within " + timeoutMs / 1000 + "s");
+      long now = System.nanoTime();
+      if (got[1] != last) {
+        last = got[1];
+        moved = now;
+      }
+      boolean stalled = now - moved > STALL_MS * 1_000_000 && stuck.getAsInt() > 0;
+      if (now > deadline || stalled || now - said > 20_000_000_000L) {
+        String where = got[0] + " of " + count + " resources in /manager/state, " + got[1] + " started where it "
+            + "assigns them" + (got[1] < got[0] ? CompletableFuture.supplyAsync(this::stragglers, loop)
+            .get(60, TimeUnit.SECONDS) + agents.get() : "");
+        if (stalled) return "nothing moved for " + STALL_MS / 1000 + "s: " + where;
+        if (now > deadline) {
+          throw new TimeoutException("not every resource started within " + timeoutMs / 1000 + "s: " + where);
+        }
+        said = now;
+        System.out.printf("converging after %.0fs: %s%n", (said - t0) / 1e9, where);
       }
       Thread.sleep(250);
     }
   }
 
-  private boolean converged(int count) {
+  /** How long convergence may stand still while agents are stuck before the bench goes on without them. */
+  static final long STALL_MS = 60_000;
+
+  /** The resources not yet started where /manager/state assigns them: by state and node, with that node's report. */
+  private String stragglers() {
     ManagerState st = state();
-    if (st == null || st.services().size() != count) return false;
+    TreeMap<String, Integer> by = new TreeMap<>();
+    st.services().forEach((id, s) -> {
+      if (runs(store.view(), id, s, null)) return;
+      var rec = s.node() == null ? null : store.view().get(StorePaths.node(s.node()), NodeRecord.class);
+      ResourceResult r = rec == null ? null : rec.value().results().get(id);
+      by.merge(s.state() + " on " + s.node() + " (its record: " + (rec == null ? "none" : r == null ? "no result"
+          : r.outcome() + (r.token() == s.token() ? "" : " under another token")) + ")", 1, Integer::sum);
+    });
+    StringBuilder sb = new StringBuilder("; not yet:");
+    by.entrySet().stream().limit(6).forEach(e -> sb.append(" ").append(e.getValue()).append("x ").append(e.getKey())
+        .append(";"));
+    return sb.toString();
+  }
+
+  /** [resources in /manager/state, of them started where it assigns them]. */
+  private int[] progress() {
+    ManagerState st = state();
+    if (st == null) return new int[] {0, 0};
+    int runs = 0;
     for (var e : st.services().entrySet()) {
-      if (!runs(store.view(), e.getKey(), e.getValue(), null)) return false;
+      if (runs(store.view(), e.getKey(), e.getValue(), null)) runs++;
     }
-    return true;
+    return new int[] {st.services().size(), runs};
   }
 
   /** The resources /manager/state assigns to node. */

@@ -28,8 +28,9 @@ final class StoreRun {
   /** Agents started together before the next batch waits for them to sync (a cluster's nodes do not boot at once). */
   private static final int START_BATCH = 25;
 
-  record Result(long convergeMs, Samples renewals, Samples managerWrites, long events, long heapBeforeBytes, long heapAfterBytes, double heapPerAgentBytes, int threads, String victim,
-      int victimResources, long failoverMs, long startedMs) {}
+  record Result(long convergeMs, Samples renewals, Samples managerWrites, long events, long heapBeforeBytes,
+      long heapAfterBytes, double heapPerAgentBytes, int threads, String victim, int victimResources, long failoverMs,
+      long startedMs, double storeTasksPerAgentPerSec, List<String> storeFigures, String connections, int stuck) {}
 
   private final Path dir;
   private final int nodeCount;
@@ -64,16 +65,18 @@ final class StoreRun {
     try (BenchPeers peers = BenchPeers.start(dir.resolve("peers"), creds, peerCount, subnet, 90_000)) {
       System.out.printf("store: %d peers in child JVMs (pids %s) on %s.1-%d, mutual TLS with node credentials%n",
           peerCount, peers.pids(), subnet, peerCount);
-      try (StateWatch watch = StateWatch.open(peers.connectString(), CLUSTER,
-          Credential.load(Credentials.issueNode(creds, "bench-observer", 1)))) {
-        System.out.printf("/config: %d nodes, %d resources, %d KiB%n", nodeCount, resourceCount,
-            watch.seed(config()) / 1024);
+      Credential observer = Credential.load(Credentials.issueNode(creds, "bench-observer", 1));
+      try (StateWatch watch = StateWatch.open(peers.connectString(), CLUSTER, observer)) {
+        StoreSeed.Seeded seeded = StoreSeed.seed(watch, peers.connectString(), CLUSTER, creds, config());
+        System.out.printf("store layout %d: /config with %d nodes and %d resources in %d writes (%d resources per "
+            + "operator write) in %.1fs; /manager/state left to the manager%n", seeded.schema(), nodeCount,
+            resourceCount, seeded.writes(), StoreSeed.BATCH, seeded.ms() / 1000.0);
         List<String> names = names();
         List<Credential> nodeCreds = new ArrayList<>();
         for (String n : names) nodeCreds.add(Credential.load(Credentials.issueNode(creds, n, 1)));
         long heapBefore = heapAfterGc();
         BenchNode.Shared shared = new BenchNode.Shared(pool, failure, this::nowMs, timing, new Samples(),
-            new Samples(), new AtomicLong());
+            new Samples(), new AtomicLong(), new AtomicLong(), new Connections());
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
           fleet.add(new BenchNode(names.get(i), peers.connectString(), CLUSTER, nodeCreds.get(i), i == 0, shared));
@@ -83,26 +86,59 @@ final class StoreRun {
         System.out.printf("agents: %d, one Curator connection and node credential each, callbacks on %d shared "
             + "loop threads; all synced after %.1fs%n", fleet.size(), Math.max(2,
             Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9);
-        watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure);
+        String notConverged = watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure,
+            () -> notRunning(fleet), () -> (int) fleet.stream().filter(n -> n.waitingFor() != null).count());
+        if (notConverged != null) System.out.println("NOT CONVERGED, measuring the agents that run: " + notConverged);
+        int stuck = (int) fleet.stream().filter(n -> n.waitingFor() != null).count();
         long convergeMs = (System.nanoTime() - t0) / 1_000_000;
+        List<String> hostPorts = List.of(peers.connectString().split(","));
+        PeerStats.Reading before = PeerStats.read(hostPorts, observer);
+        long tasks0 = shared.storeTasks().get();
         shared.renewals().reset();
         Thread.sleep(durationMs);
         shared.renewals().freeze();
+        long tasks = shared.storeTasks().get() - tasks0;
+        PeerStats.Reading after = PeerStats.read(hostPorts, observer);
+        double window = (after.nanos() - before.nanos()) / 1e9;
         checkFailure();
         long heapAfter = heapAfterGc();
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-        BenchNode victim = fleet.get(fleet.size() - 1); // never the manager's node (the first)
+        BenchNode victim = victim(fleet, watch);
         Set<String> lost = watch.resourcesOn(victim.name());
         long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
-        return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore, heapAfter, (heapAfter - heapBefore) / (double) nodeCount,
-            threads, victim.name(), lost.size(), times[0], times[1]);
+        return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore,
+            heapAfter, (heapAfter - heapBefore) / (double) nodeCount, threads, victim.name(), lost.size(), times[0],
+            times[1], tasks / window / nodeCount, PeerStats.describe(before, after), shared.connections().describe(),
+            stuck);
       } finally {
         ticks.shutdownNow();
         closeAll(fleet);
         pool.shutdownNow();
       }
     }
+  }
+
+  /**
+   * The last node whose agent runs and that holds resources (one that joined late may hold none: the manager placed
+   * them elsewhere meanwhile); never the manager's node (the first).
+   */
+  private static BenchNode victim(List<BenchNode> fleet, StateWatch watch) throws Exception {
+    for (int i = fleet.size() - 1; i > 0; i--) {
+      BenchNode n = fleet.get(i);
+      if (n.waitingFor() == null && !watch.resourcesOn(n.name()).isEmpty()) return n;
+    }
+    throw new IllegalStateException("no running node apart from the manager's holds a resource");
+  }
+
+  /** The agents whose core is not built yet, and why (what their store client's view lacks). */
+  private static String notRunning(List<BenchNode> fleet) {
+    TreeMap<String, Integer> why = new TreeMap<>();
+    for (BenchNode n : fleet) {
+      String w = n.waitingFor();
+      if (w != null) why.merge(w, 1, Integer::sum);
+    }
+    return why.isEmpty() ? " every agent runs" : " agents not running: " + why;
   }
 
   /** Closes every node, many at once: a client that lost its connection may block in close until it gives up. */

@@ -16,8 +16,8 @@ import picocli.CommandLine;
 
 /**
  * `bench store` at a tiny size: three real TLS store peers (child JVMs), five real agents and a manager. The last
- * line has its documented shape, the lost node's resources were assigned elsewhere, never before its lease could
- * have lapsed, and the peer processes are gone afterwards.
+ * line has its documented shape, the store was seeded in layout 2, the lost node's resources were assigned elsewhere,
+ * never before its lease could have lapsed, and the peer processes are gone afterwards.
  */
 @Tag("cluster")
 class StoreBenchTest {
@@ -47,6 +47,9 @@ class StoreBenchTest {
     // Never before the lease could have lapsed: the last renewal came at most R before the power loss.
     assertThat(failoverS * 1000).isGreaterThanOrEqualTo(t.leaseMs() - t.renewMs());
     assertThat(text).contains("assigned elsewhere in /manager/state after").doesNotContain("after never");
+    // The store is seeded as a new cluster's: layout 2, and the peers' own figures were read over the window.
+    assertThat(text).contains("store layout 2: /config with 5 nodes and 50 resources")
+        .containsPattern("store, all peers: \\d+ reads/s").contains("converged: every one of 50 resources started");
     Matcher p = PIDS.matcher(text);
     assertThat(p.find()).as(text).isTrue();
     List<Long> pids = new ArrayList<>();
