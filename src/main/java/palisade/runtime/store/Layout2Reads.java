@@ -5,25 +5,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
 import palisade.runtime.store.Layout2.Head;
 import palisade.runtime.store.Layout2.Stored;
 
 /**
  * A synchronous read of a logical record stored in layout 2 (the operator's handle, backups, migration): the head,
- * then every entry, pipelined; read again when the entries do not give the head's count and digest (a write landed
+ * then every entry, in batches of ZooKeeper's read-only multi ({@link MultiReads}); read again when the entries do not give the head's count and digest (a write landed
  * between the reads), so the record returned is one the store held.
  */
 final class Layout2Reads {
   static final int ATTEMPTS_MAX = 20;
-  /** Entry reads outstanding at once. */
-  static final int IN_FLIGHT_MAX = 500;
+  /** Bucket children lists a multi asks for (~200 names each at 50,000 resources: ~150 KB an answer). */
+  static final int BUCKETS_PER_BATCH = 64;
+  /** Entries a multi asks for at most (~300 bytes each typically; MultiReads shrinks it for larger ones). */
+  static final int ENTRIES_PER_BATCH = 1_000;
 
   private Layout2Reads() {}
 
@@ -32,6 +31,11 @@ final class Layout2Reads {
    * the version of known (what this handle read or wrote last), that is the record: its entries are not read again.
    */
   static Stored read(CuratorFramework client, String logical, Stored known) throws Exception {
+    return read(client, logical, known, new MultiReads(client));
+  }
+
+  /** {@link #read}, the entries read through reads. */
+  static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads) throws Exception {
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
       Stat stat = new Stat();
       byte[] data;
@@ -45,14 +49,10 @@ final class Layout2Reads {
       Head head = Layout2.decodeHead(data);
       Map<String, TreeMap<String, Object>> maps = new HashMap<>();
       Map<String, Map<String, Long>> ats = new HashMap<>();
+      Map<String, Layout2.Sum> sums = entries(reads, logical, maps, ats);
       boolean agree = true;
       for (String field : Layout2.fields(logical)) {
-        TreeMap<String, Object> values = new TreeMap<>();
-        Map<String, Long> at = new HashMap<>();
-        Layout2.Sum sum = entries(client, logical, field, values, at);
-        agree &= sum.equals(head.sums().getOrDefault(field, Layout2.Sum.EMPTY));
-        maps.put(field, values);
-        ats.put(field, at);
+        agree &= sums.get(field).equals(head.sums().getOrDefault(field, Layout2.Sum.EMPTY));
       }
       if (agree) return new Stored(stat.getVersion(), head, Layout2.assemble(logical, head, maps), ats);
     }
@@ -60,41 +60,56 @@ final class Layout2Reads {
         + " attempts); try again");
   }
 
-  /** Reads every entry of a field into values and ats; their sum. */
-  private static Layout2.Sum entries(CuratorFramework client, String logical, String field,
-      Map<String, Object> values, Map<String, Long> ats) throws Exception {
-    List<CompletableFuture<List<String>>> lists = new ArrayList<>();
-    for (int b = 0; b < Layout2.BUCKETS; b++) {
-      CompletableFuture<List<String>> f = new CompletableFuture<>();
-      client.getChildren().inBackground((c, e) -> f.complete(e.getResultCode() == 0 ? e.getChildren() : List.of()))
-          .forPath(Layout2.bucketPath(logical, field, b));
-      lists.add(f);
+  /**
+   * Reads every entry of every field of logical into values and ats (by field): the buckets' children lists, then
+   * the entries, each as read-only multis in bounded batches ({@link MultiReads}); the sum of each field read.
+   */
+  private static Map<String, Layout2.Sum> entries(MultiReads reads, String logical,
+      Map<String, TreeMap<String, Object>> values, Map<String, Map<String, Long>> ats) throws Exception {
+    List<String> fields = Layout2.fields(logical);
+    List<String> buckets = new ArrayList<>();
+    for (String field : fields) {
+      for (int b = 0; b < Layout2.BUCKETS; b++) buckets.add(Layout2.bucketPath(logical, field, b));
     }
-    List<CompletableFuture<byte[]>> reads = new ArrayList<>();
-    // A bounded window: tens of thousands of requests sent at once overran the session (connection loss).
-    Semaphore window = new Semaphore(IN_FLIGHT_MAX);
-    for (int b = 0; b < Layout2.BUCKETS; b++) {
-      for (String child : lists.get(b).get(30, TimeUnit.SECONDS)) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        if (!window.tryAcquire(30, TimeUnit.SECONDS)) throw new TimeoutException("the store did not answer reads");
-        client.getData().inBackground((c, e) -> {
-          window.release();
-          f.complete(e.getResultCode() == 0 ? e.getData() : null);
-        }).forPath(Layout2.bucketPath(logical, field, b) + "/" + child);
-        reads.add(f);
+    List<String> paths = new ArrayList<>();
+    List<String> pathFields = new ArrayList<>();
+    List<List<String>> byBucket = new ArrayList<>(java.util.Collections.nCopies(buckets.size(), List.<String>of()));
+    reads.read(buckets, true, BUCKETS_PER_BATCH, (from, results) -> {
+      for (int i = 0; i < results.size(); i++) {
+        // a bucket not made yet (NONODE) has no entries: the sums tell whether that is the head's view too
+        if (results.get(i) instanceof OpResult.GetChildrenResult c) {
+          byBucket.set(from + i, c.getChildren());
+        }
+      }
+    });
+    for (int i = 0; i < buckets.size(); i++) {
+      for (String child : byBucket.get(i)) {
+        paths.add(buckets.get(i) + "/" + child);
+        pathFields.add(fields.get(i / Layout2.BUCKETS));
       }
     }
-    Layout2.Sum sum = Layout2.Sum.EMPTY;
-    for (CompletableFuture<byte[]> f : reads) {
-      byte[] data = f.get(30, TimeUnit.SECONDS);
-      if (data == null) continue; // deleted meanwhile: the sum tells
-      Map.Entry<String, Object> e = Layout2.decodeEntry(logical, field, data);
-      Layout2.Valued v = (Layout2.Valued) e.getValue();
-      values.put(e.getKey(), v.value());
-      ats.put(e.getKey(), v.at());
-      sum = sum.plus(e.getKey(), v.at());
+    Map<String, Layout2.Sum> sums = new HashMap<>();
+    for (String field : fields) {
+      values.put(field, new TreeMap<>());
+      ats.put(field, new HashMap<>());
+      sums.put(field, Layout2.Sum.EMPTY);
     }
-    return sum;
+    reads.read(paths, false, ENTRIES_PER_BATCH, (from, results) -> {
+      for (int i = 0; i < results.size(); i++) {
+        OpResult r = results.get(i);
+        String field = pathFields.get(from + i);
+        if (r instanceof OpResult.ErrorResult e) {
+          if (e.getErr() == KeeperException.Code.NONODE.intValue()) continue; // deleted meanwhile: the sum tells
+          throw KeeperException.create(KeeperException.Code.get(e.getErr()), paths.get(from + i));
+        }
+        Map.Entry<String, Object> e = Layout2.decodeEntry(logical, field, ((OpResult.GetDataResult) r).getData());
+        Layout2.Valued v = (Layout2.Valued) e.getValue();
+        values.get(field).put(e.getKey(), v.value());
+        ats.get(field).put(e.getKey(), v.at());
+        sums.put(field, sums.get(field).plus(e.getKey(), v.at()));
+      }
+    });
+    return sums;
   }
 
   /** The field parents under logical: what a migration clears before writing. */
