@@ -19,6 +19,7 @@ final class FenceSpread {
       boolean wasFencing = w.nodeState(n) == NodeState.FENCING;
       nodes.step(n, nowMs);
       if (!wasFencing && w.nodeState(n) == NodeState.FENCING) {
+        if (counts == null) counts = LoadCounts.of(w.services); // a manager stepping all keeps no counts
         taken += counts.on(n);
         if (taken >= room) nodes.holdFencing(true);
       }
