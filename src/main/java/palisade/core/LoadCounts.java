@@ -17,6 +17,11 @@ final class LoadCounts {
     return c;
   }
 
+  /** How many statuses occupy node (as the round began). */
+  int on(String node) {
+    return byNode.getOrDefault(node, 0);
+  }
+
   /** The counts of w's statuses now: these (its statuses when the round began) with the round's changes. */
   TreeMap<String, Integer> now(Working w) {
     LoadCounts c = new LoadCounts();

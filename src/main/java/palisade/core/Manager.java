@@ -273,7 +273,7 @@ public final class Manager {
     OperatorCommands.apply(view.get(StorePaths.COMMANDS, Commands.class), w, nodes, services, spm, env.log(), nowMs);
     nodes.holdFencing(!w.ha().managing()); // HA disarm: a silent node waits, no timer expiry leads to a fence
     java.util.Collection<String> due = calm.due(config, state, w, records, timers, fenceAsked, timing, nowMs);
-    for (String n : due) nodes.step(n, nowMs);
+    FenceSpread.step(nodes, due, w, resources.loadCounts(), nowMs); // fences beyond one write's budget wait
     Disarm.step(w, records, timers, timing, nowMs); // armed again: it restarts every node's timer at now
     boolean managing = w.ha().managing();
     Versioned<FenceHistory> history = view.get(StorePaths.FENCE_HISTORY, FenceHistory.class);

@@ -114,7 +114,7 @@ public final class Fuzz {
     List<String> ids = new ArrayList<>();
     // Power feeds, device delays and slowness, sites, grace and device checks draw from their own source: the
     // histories drawn before they existed stay the same but for them.
-    Random power = new Random(seed ^ POWER_SALT);
+    Random power = source(seed, POWER_SALT);
     List<String> lines = declarations(r, power, nodes, devices, ids);
     // A small status budget now and then, from its own source: recoveries then span several writes.
     Random budget = source(seed, BUDGET_SALT);
@@ -132,14 +132,14 @@ public final class Fuzz {
         fault(r, steps, nodes, ids, t, durationMs);
       }
     }
-    daemonRestarts(new Random(seed ^ RESTART_SALT), steps, nodes, durationMs);
-    FuzzHostFaults.add(new Random(seed ^ FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
-    FuzzHostFaults.operatorFences(new Random(seed ^ FuzzHostFaults.FENCE_SALT), steps, nodes, durationMs);
-    FuzzTimings.add(new Random(seed ^ FuzzTimings.SALT), steps, durationMs);
+    daemonRestarts(source(seed, RESTART_SALT), steps, nodes, durationMs);
+    FuzzHostFaults.add(source(seed, FuzzHostFaults.SALT), lines, steps, nodes, durationMs);
+    FuzzHostFaults.operatorFences(source(seed, FuzzHostFaults.FENCE_SALT), steps, nodes, durationMs);
+    FuzzTimings.add(source(seed, FuzzTimings.SALT), steps, durationMs);
     FuzzDisarm.add(source(seed, FuzzDisarm.SALT), steps, durationMs);
-    FuzzLeases.spmMoves(new Random(seed ^ FuzzLeases.SALT), steps, nodes, durationMs);
-    FuzzFreezes.add(new Random(seed ^ FuzzFreezes.SALT), lines, steps, nodes, durationMs);
-    FuzzManagerFaults.add(new Random(seed ^ FuzzManagerFaults.SALT), steps, nodes, durationMs);
+    FuzzLeases.spmMoves(source(seed, FuzzLeases.SALT), steps, nodes, durationMs);
+    FuzzFreezes.add(source(seed, FuzzFreezes.SALT), lines, steps, nodes, durationMs);
+    FuzzManagerFaults.add(source(seed, FuzzManagerFaults.SALT), steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
@@ -166,7 +166,8 @@ public final class Fuzz {
   /**
    * A part's own random source, its seed mixed first (SplitMix64's finalizer). java.util.Random seeded with
    * consecutive seeds gives nearly the same first power-of-two draw (nextInt(4), nextBoolean) for thousands of them:
-   * seeded with seed ^ salt, the disarm part's quarter was drawn by none of the 2,000 seeds from 20261204 on.
+   * seeded with seed ^ salt, the disarm part's quarter was drawn by none of the 2,000 seeds from 20261204 on. Every
+   * part drawn per seed takes its source here.
    */
   static Random source(long seed, long salt) {
     long z = seed ^ salt;
