@@ -12,6 +12,7 @@ import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 
 /**
  * Many znode reads sent as ZooKeeper's read-only multi (one request answers a batch of getData or getChildren ops),
@@ -70,6 +71,10 @@ class MultiReads {
   }
 
   private void run(List<Op> ops, int perBatch, Answered answered) throws Exception {
+    // One handle for the whole read: ZooKeeper queues what is sent on it while it reconnects within its session.
+    // Asking Curator for its handle again for each batch while the connection was down left handles reconnecting
+    // after the client was closed (bin/test 2026-12-05: a closed test client kept dialling with removed credentials).
+    ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
     LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
     Deque<Batch> pending = new ArrayDeque<>();
     int limit = Math.max(1, perBatch);
@@ -85,7 +90,7 @@ class MultiReads {
           pending.addFirst(new Batch(b.from() + limit, b.to()));
           b = new Batch(b.from(), b.from() + limit);
         }
-        send(ops.subList(b.from(), b.to()), b, done);
+        send(zk, ops.subList(b.from(), b.to()), b, done);
         inFlight++;
       }
       Done d = done.poll(ANSWER_TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -123,9 +128,9 @@ class MultiReads {
     return split;
   }
 
-  private void send(List<Op> ops, Batch b, LinkedBlockingQueue<Done> done) throws Exception {
+  private void send(ZooKeeper zk, List<Op> ops, Batch b, LinkedBlockingQueue<Done> done) {
     try {
-      client.getZookeeperClient().getZooKeeper().multi(ops, (rc, path, ctx, results) ->
+      zk.multi(ops, (rc, path, ctx, results) ->
           done.add(new Done(b, rc, results)), null);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("cannot read the store: " + e.getMessage(), e);
