@@ -1,7 +1,5 @@
 package palisade.bench;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,18 +28,11 @@ final class PeerStats {
   /** mntr's lines as key -> value; empty if the peer did not answer. */
   static Map<String, String> mntr(String host, int port, Credential cred) {
     TreeMap<String, String> m = new TreeMap<>();
-    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) cred.sslContext().getSocketFactory()
-        .createSocket()) {
-      s.connect(new java.net.InetSocketAddress(host, port), 1000);
-      s.setSoTimeout(5000);
-      s.startHandshake();
-      s.getOutputStream().write("mntr".getBytes(StandardCharsets.US_ASCII));
-      for (String line : new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
-        String[] kv = line.split("\t", 2);
-        if (kv.length == 2) m.put(kv[0].strip(), kv[1].strip());
-      }
-    } catch (IOException e) {
-      // reported as no figures for this peer
+    String text = palisade.runtime.store.EmbeddedPeer.fourLetterWord(host, port, cred, "mntr", 1000, 5000);
+    if (text == null) return m; // reported as no figures for this peer
+    for (String line : text.split("\n")) {
+      String[] kv = line.split("\t", 2);
+      if (kv.length == 2) m.put(kv[0].strip(), kv[1].strip());
     }
     return m;
   }

@@ -123,21 +123,29 @@ public final class EmbeddedPeer implements AutoCloseable {
    * standalone; null if no answer.
    */
   public static String mode(String host, int clientPort, Credential credential) {
+    String text = fourLetterWord(host, clientPort, credential, "srvr", 500, 1000);
+    if (text == null) return null;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("Mode: ")) return line.substring(6).trim();
+    }
+    return null;
+  }
+
+  /** A four-letter word's whole answer over TLS with the credential, or null if the server did not answer. */
+  public static String fourLetterWord(String host, int clientPort, Credential credential, String word,
+      int connectMs, int readMs) {
     try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) credential.sslContext().getSocketFactory()
         .createSocket()) {
-      s.connect(new java.net.InetSocketAddress(host, clientPort), 500);
-      s.setSoTimeout(1000);
+      s.connect(new java.net.InetSocketAddress(host, clientPort), connectMs);
+      s.setSoTimeout(readMs);
       s.startHandshake();
-      s.getOutputStream().write("srvr".getBytes(StandardCharsets.US_ASCII));
-      String text = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-      for (String line : text.split("\n")) {
-        if (line.startsWith("Mode: ")) return line.substring(6).trim();
-      }
-      return null;
+      s.getOutputStream().write(word.getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
     } catch (IOException e) {
       return null;
     }
   }
+
 
   /**
    * The membership a peer in {@code dir} would start with, for the log: "5 servers (membership version 1000000b0)"
