@@ -63,8 +63,8 @@ final class BenchNode implements AgentEnv {
     this.timing = s.timing();
     this.runsManager = runsManager;
     this.events = s.events();
-    curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(SESSION_TIMEOUT_MS)
-        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
+    curator = ZkStore.newClient(connect, cluster, credential, b -> b.sessionTimeoutMs(SESSION_TIMEOUT_MS)
+        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)));
     curator.getConnectionStateListenable().addListener((c, state) -> s.connections().count(state));
     AtomicLong storeTasks = s.storeTasks();
     // Counted: every task the store client posts to the node's loop (a mirror update per changed znode, each

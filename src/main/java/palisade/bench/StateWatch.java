@@ -42,8 +42,8 @@ final class StateWatch implements AutoCloseable {
   private volatile Runnable onState = () -> { };
 
   private StateWatch(String connect, String cluster, Credential credential) {
-    curator = ZkStore.clientBuilder(connect, cluster, credential).sessionTimeoutMs(BenchNode.SESSION_TIMEOUT_MS)
-        .connectionTimeoutMs(BenchNode.CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)).build();
+    curator = ZkStore.newClient(connect, cluster, credential, b -> b.sessionTimeoutMs(BenchNode.SESSION_TIMEOUT_MS)
+        .connectionTimeoutMs(BenchNode.CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)));
     store = new ZkStore(curator, loop, () -> (System.nanoTime() - origin) / 1_000_000);
   }
 

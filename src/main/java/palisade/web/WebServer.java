@@ -39,8 +39,8 @@ public final class WebServer implements AutoCloseable {
   private final String cluster;
   private final String node;
   private final DaemonConfig config;
-  /** The store reader behind /api/events: opened at the first request, closed with the server. */
-  private Admin eventReader;
+  /** The store reader behind the API's reads and writes: opened at the first request, closed with the server. */
+  private final StoreReader reader;
   private final Javalin app;
   private final ApiWrites writes;
   private final EventStream stream;
@@ -74,6 +74,7 @@ public final class WebServer implements AutoCloseable {
     this.cluster = dc.cluster();
     this.node = dc.node();
     this.config = dc;
+    this.reader = new StoreReader(dc);
     // "The loop is alive": a tick ran within the last ten ticks (at least a second: a loaded machine is not a dead
     // daemon).
     this.healthWindowMs = Math.max(1_000, 10 * dc.timing().tickMs());
@@ -249,34 +250,13 @@ public final class WebServer implements AutoCloseable {
    * cluster's, so the node holding the manager lease sends them whatever its own http section says.
    */
   public static AutoCloseable notifierWithoutHttp(DaemonConfig dc) {
-    Reader reader = new Reader(dc);
+    StoreReader reader = new StoreReader(dc);
     Notifier n = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
     n.start(reader, () -> holdsManagerLease(reader.get(), dc.node()));
     return () -> {
       n.close();
       reader.close();
     };
-  }
-
-  /** A store handle opened at first use (the daemon's node credential), closed with its owner. */
-  private static final class Reader implements java.util.function.Supplier<Admin>, AutoCloseable {
-    private final DaemonConfig dc;
-    private Admin admin;
-
-    Reader(DaemonConfig dc) {
-      this.dc = dc;
-    }
-
-    @Override
-    public synchronized Admin get() {
-      if (admin == null) admin = new Admin(dc.connectString(), dc.cluster(), Credential.load(dc.storeCredential()));
-      return admin;
-    }
-
-    @Override
-    public synchronized void close() {
-      if (admin != null) admin.close();
-    }
   }
 
   private static String rootMessage(Throwable t) {
@@ -369,11 +349,8 @@ public final class WebServer implements AutoCloseable {
     json(ctx, 200, Api.events(events));
   }
 
-  private synchronized Admin reader() {
-    if (eventReader == null) {
-      eventReader = new Admin(config.connectString(), config.cluster(), Credential.load(config.storeCredential()));
-    }
-    return eventReader;
+  private Admin reader() {
+    return reader.get();
   }
 
   /** The last snapshot of a synced store view; else Api.Unavailable (503). */
@@ -418,8 +395,6 @@ public final class WebServer implements AutoCloseable {
     failovers.close();
     stream.close();
     app.stop();
-    synchronized (this) {
-      if (eventReader != null) eventReader.close();
-    }
+    reader.close();
   }
 }

@@ -42,9 +42,9 @@ class StorePeerCliTest {
     }
     String host = store.connect.substring(0, store.connect.lastIndexOf(':'));
     int port = Integer.parseInt(store.connect.substring(store.connect.lastIndexOf(':') + 1));
-    try (CuratorFramework c = ZkStore.clientBuilder(store.connect, store.cluster,
-        Credential.load(Credentials.nodeDir(store.creds, TlsStore.NODE)))
-        .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)).build()) {
+    try (CuratorFramework c = ZkStore.newClient(store.connect, store.cluster,
+        Credential.load(Credentials.nodeDir(store.creds, TlsStore.NODE)), b -> b
+        .retryPolicy(new org.apache.curator.retry.RetryOneTime(100)))) {
       c.start();
       c.blockUntilConnected();
       StorePeers.publish(c, new StorePeers.Offer("node1", 1, host, port, port + 1, port + 2));

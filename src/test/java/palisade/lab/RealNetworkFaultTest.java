@@ -454,9 +454,9 @@ class RealNetworkFaultTest {
   private long probeWriteMs(String node) throws Exception {
     int i = Layout.index(node);
     // The store speaks TLS only: the probe is an authenticated admin client of that one peer.
-    try (CuratorFramework c = ZkStore.clientBuilder(cluster.layout().address(i) + ":" + cluster.layout().clientPort(),
-        LocalCluster.CLUSTER, cluster.adminCredential())
-        .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(3, 200)).build()) {
+    try (CuratorFramework c = ZkStore.newClient(cluster.layout().address(i) + ":" + cluster.layout().clientPort(),
+        LocalCluster.CLUSTER, cluster.adminCredential(), b -> b
+        .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(3, 200)))) {
       c.start();
       assertThat(c.blockUntilConnected(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       String path = "/palisade-fault-probe";

@@ -110,9 +110,9 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     Path dir = PrivateFiles.privateTree(config.dataDir());
     java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) peer = PeerHosting.start(config, dir.resolve("zookeeper"), credential, this::peerFailed);
-    curator = ZkStore.clientBuilder(config.connectString(), config.cluster(), credential)
+    curator = ZkStore.newClient(config.connectString(), config.cluster(), credential, b -> b
         .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
-        .retryPolicy(new RetryNTimes(0, 0)).build();
+        .retryPolicy(new RetryNTimes(0, 0)));
     PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
     store = new ZkStore(curator, loop, this::nowMs);

@@ -42,9 +42,9 @@ public final class Admin implements AutoCloseable {
   public Admin(String connectString, String cluster, Credential credential) {
     this.credential = credential;
     this.host = hostName();
-    client = ZkStore.clientBuilder(connectString, cluster, credential)
+    client = ZkStore.newClient(connectString, cluster, credential, b -> b
         .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000)
-        .retryPolicy(new ExponentialBackoffRetry(200, 5)).build();
+        .retryPolicy(new ExponentialBackoffRetry(200, 5)));
     client.start();
   }
 

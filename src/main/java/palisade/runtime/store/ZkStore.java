@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -83,15 +84,20 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   }
 
   /**
-   * A Curator client builder for the cluster's store: its namespace, TLS with this credential, and the Palisade
-   * ACLs on every znode it creates (the namespace root and parents included).
+   * A new (not started) Curator client for the cluster's store: its namespace, TLS with this credential, and the
+   * Palisade ACLs on every znode it creates (the namespace root and parents included); {@code tune} sets timeouts
+   * and the retry policy. Its handles are made by {@link ClientHandles}, so none outlives the client.
    */
-  public static CuratorFrameworkFactory.Builder clientBuilder(String connectString, String cluster,
-      Credential credential) {
+  public static CuratorFramework newClient(String connectString, String cluster, Credential credential,
+      UnaryOperator<CuratorFrameworkFactory.Builder> tune) {
+    ClientHandles handles = new ClientHandles();
     // No ensemble tracker: it would replace the connect string with the membership's client addresses after a
     // reconfiguration, and a daemon dials its own peer only (fate-sharing).
-    return CuratorFrameworkFactory.builder().connectString(connectString).namespace("palisade/" + cluster)
-        .zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE).ensembleTracker(false);
+    CuratorFramework client = tune.apply(CuratorFrameworkFactory.builder().connectString(connectString)
+        .namespace("palisade/" + cluster).zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE)
+        .ensembleTracker(false).zookeeperFactory(handles)).build();
+    client.getCuratorListenable().addListener(handles);
+    return client;
   }
 
   public void start() {

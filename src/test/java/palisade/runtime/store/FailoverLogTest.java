@@ -104,8 +104,8 @@ class FailoverLogTest {
       assertThat(JSON.writeValueAsString(read.get(1))).isEqualTo(JSON.writeValueAsString(seenBy1));
       assertThat(log1.read()).hasSize(2); // a cached reader sees the other daemon's write too
     }
-    try (CuratorFramework c = ZkStore.clientBuilder(connect, "once", Credential.load(Credentials.nodeDir(creds,
-        "node1"))).retryPolicy(new RetryNTimes(3, 200)).build()) {
+    try (CuratorFramework c = ZkStore.newClient(connect, "once", Credential.load(Credentials.nodeDir(creds,
+        "node1")), b -> b.retryPolicy(new RetryNTimes(3, 200)))) {
       c.start();
       List<String> znodes = new ArrayList<>(List.of(StorePaths.FAILOVERS));
       for (String child : c.getChildren().forPath(StorePaths.FAILOVERS)) znodes.add(StorePaths.FAILOVERS + "/" + child);

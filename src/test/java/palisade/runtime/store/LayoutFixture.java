@@ -63,8 +63,8 @@ final class LayoutFixture implements AutoCloseable {
     final ZkStore store;
 
     Client(LayoutFixture f) throws Exception {
-      curator = ZkStore.clientBuilder(f.connect, "test", Credential.load(Credentials.nodeDir(f.creds, "node1")))
-          .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(0, 0)).build();
+      curator = ZkStore.newClient(f.connect, "test", Credential.load(Credentials.nodeDir(f.creds, "node1")), b -> b
+          .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(0, 0)));
       curator.start();
       store = new ZkStore(curator, loop, System::currentTimeMillis);
       store.start();

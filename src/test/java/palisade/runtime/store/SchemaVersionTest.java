@@ -130,9 +130,9 @@ class SchemaVersionTest {
   }
 
   private static void deleteSchema(Admin a) throws Exception {
-    try (org.apache.curator.framework.CuratorFramework c = ZkStore.clientBuilder(connect, "test",
-        Credential.load(Credentials.operatorDir(creds, "alice"))).retryPolicy(
-        new org.apache.curator.retry.RetryNTimes(3, 200)).build()) {
+    try (org.apache.curator.framework.CuratorFramework c = ZkStore.newClient(connect, "test",
+        Credential.load(Credentials.operatorDir(creds, "alice")), b -> b.retryPolicy(
+        new org.apache.curator.retry.RetryNTimes(3, 200)))) {
       c.start();
       c.delete().forPath(StorePaths.SCHEMA);
     }

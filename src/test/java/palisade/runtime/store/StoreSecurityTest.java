@@ -74,8 +74,8 @@ class StoreSecurityTest {
   @Test
   void everyPalisadeZnodeCarriesTheRoleAcls() throws Exception {
     Credential node = Credential.load(Credentials.nodeDir(creds, "node1"));
-    try (CuratorFramework c = ZkStore.clientBuilder(connect, "test", node).namespace(null)
-        .retryPolicy(new RetryNTimes(3, 200)).build();
+    try (CuratorFramework c = ZkStore.newClient(connect, "test", node, b -> b.namespace(null)
+        .retryPolicy(new RetryNTimes(3, 200)));
         Admin a = admin("alice")) {
       c.start();
       a.audit("a test event");

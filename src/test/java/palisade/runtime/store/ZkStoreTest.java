@@ -43,8 +43,8 @@ class ZkStoreTest {
     Credential node = Credential.load(Credentials.issueNode(creds, "node1", 1));
     peer = EmbeddedPeer.start(dir.resolve("zk"), 1,
         List.of(new EmbeddedPeer.Member(1, "127.0.2.1", port, port + 1, port + 2)), node, code -> { });
-    curator = ZkStore.clientBuilder("127.0.2.1:" + port, "test", node)
-        .sessionTimeoutMs(3_000).connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)).build();
+    curator = ZkStore.newClient("127.0.2.1:" + port, "test", node, b -> b
+        .sessionTimeoutMs(3_000).connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)));
     curator.start();
     loop = Executors.newSingleThreadExecutor(r -> {
       loopThread = new Thread(r, "test-loop");
