@@ -40,10 +40,6 @@ public final class StoreBench implements Callable<Integer> {
     }
     if (peers != 1 && peers != 3 && peers != 5) throw new IllegalArgumentException("--peers must be 1, 3 or 5");
     if (durationMs < 1_000) throw new IllegalArgumentException("--duration must be at least 1s");
-    // Every agent's cache logs a stack trace for each read a lost connection failed: thousands of lines a second at
-    // a hundred agents in one JVM, written on the clients' own threads while they are already late. Counted instead.
-    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        "org.apache.curator.framework.recipes.cache.CuratorCacheImpl")).setLevel(ch.qos.logback.classic.Level.OFF);
     Path dir = Files.createTempDirectory("palisade-bench-store",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     StoreRun.Result r;

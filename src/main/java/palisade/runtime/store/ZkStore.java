@@ -60,6 +60,9 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   /** Bumped on every connection loss: a sync that started before the loss does not make the view current. */
   private volatile long connectionEpoch;
   private volatile boolean current;
+  private final RelistingStorage storage = new RelistingStorage();
+  /** The connection epoch whose cut reads were last logged (one line per lost connection). */
+  private final java.util.concurrent.atomic.AtomicLong cutReadsEpoch = new java.util.concurrent.atomic.AtomicLong(-1);
 
   /**
    * @param client a started client with the cluster's namespace
@@ -72,7 +75,8 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     this.clockMs = clockMs;
     this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
         : "/" + client.getNamespace();
-    this.cache = CuratorCache.build(client, "/");
+    this.cache = CuratorCache.builder(client, "/").withStorage(storage).withExceptionHandler(this::onCacheError)
+        .build();
     cache.listenable().addListener(CuratorCacheListener.builder()
         .forAll((type, oldData, data) -> onCache(type, oldData, data))
         .forInitialized(() -> loop.execute(() -> { // after every initial record, which went the same way
@@ -235,6 +239,22 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     this.onStateChange = action;
   }
 
+  /**
+   * A cache read or listing failed (it answers nobody: the cache reads in the background). Whatever it was, the
+   * re-read at reconnection lists every parent again (RelistingStorage says why). Reads cut by a lost connection or
+   * session are expected and not logged one by one: at 50,000 records that was 485,000 lines in a daemon's log.
+   */
+  void onCacheError(Exception e) {
+    storage.forgetChildLists();
+    if (e instanceof KeeperException.ConnectionLossException || e instanceof KeeperException.SessionExpiredException) {
+      if (cutReadsEpoch.getAndSet(connectionEpoch) != connectionEpoch) {
+        log.info("store view: reads cut by the lost connection; the view is read again on reconnection");
+      }
+      return;
+    }
+    log.warn("store view: a read failed ({}); the view is read again on reconnection", e.toString());
+  }
+
   private void onCache(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
     if (type == CuratorCacheListener.Type.NODE_DELETED) {
       if (oldData != null) {
@@ -339,6 +359,11 @@ public final class ZkStore implements StoreClient, AutoCloseable {
       retry.setDaemon(true);
       retry.start();
     }
+  }
+
+  /** The cache's storage (tests: a parent stored as listed whose listing was in fact cut off). */
+  RelistingStorage cacheStorage() {
+    return storage;
   }
 
   @Override
