@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
@@ -30,7 +29,7 @@ class ViewRelistTest {
   @TempDir
   Path dir;
 
-  private EmbeddedPeer peer;
+  private LayoutFixture peer;
   private FaultProxy proxy;
   private CuratorFramework viewClient;
   private CuratorFramework writer;
@@ -40,18 +39,15 @@ class ViewRelistTest {
   @BeforeEach
   void start() throws Exception {
     int port = 26_000 + (int) (ProcessHandle.current().pid() % 3_000);
-    Path creds = dir.resolve("credentials");
-    Credentials.initCa(creds, "test");
-    Credential node = Credential.load(Credentials.issueNode(creds, "node1", 1));
-    peer = EmbeddedPeer.start(dir.resolve("zk"), 1,
-        List.of(new EmbeddedPeer.Member(1, "127.0.2.1", port, port + 1, port + 2)), node, code -> { });
+    peer = new LayoutFixture(dir, "127.0.2.1", port);
+    Credential node = Credential.load(Credentials.nodeDir(peer.creds, "node1"));
     proxy = new FaultProxy();
     int via = proxy.link("view", new InetSocketAddress("127.0.2.1", 0), new InetSocketAddress("127.0.2.1", port))
         .port();
     viewClient = ZkStore.newClient("127.0.2.1:" + via, "test", node, b -> b
         .sessionTimeoutMs(20_000).connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)));
     viewClient.start();
-    writer = ZkStore.newClient("127.0.2.1:" + port, "test", node, b -> b.retryPolicy(new RetryNTimes(3, 200)));
+    writer = ZkStore.newClient(peer.connect, "test", node, b -> b.retryPolicy(new RetryNTimes(3, 200)));
     writer.start();
     loop = Executors.newSingleThreadExecutor();
     store = new ZkStore(viewClient, loop, System::currentTimeMillis);
@@ -60,7 +56,7 @@ class ViewRelistTest {
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
     store.close();
     viewClient.close();
     writer.close();
