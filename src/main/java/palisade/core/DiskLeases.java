@@ -113,9 +113,14 @@ final class DiskLeases {
     }
   }
 
-  /** Once a round: leases of disks no resource lists, or of resources the state no longer has, are dropped. */
+  /**
+   * Once a round: leases of disks no resource lists, or of resources the state no longer has, are dropped, within
+   * the write's budget (a configuration that dropped thousands of resources at once is swept over several rounds:
+   * a lease left a round longer only makes a disk wait a round longer).
+   */
   void sweep() {
     for (String d : w.disks.isEmpty() ? java.util.List.<String>of() : new TreeSet<>(w.disks.keySet())) {
+      if (w.budget().spent(w)) break;
       DiskLease l = w.disks.get(d);
       if (!listed.disks.contains(d)) {
         w.setDisk(d, null, "no resource lists it any more");
@@ -127,6 +132,7 @@ final class DiskLeases {
     // A resource running without the lease of a disk it lists (a state written before leases, or one managed
     // again after being ignored) takes it up once the disk is free.
     for (ResourceConfig rc : listed.listing) {
+      if (w.budget().spent(w)) return;
       ServiceStatus ss = w.services.get(rc.id());
       if (ss == null || ss.state() != ServiceState.STARTED) continue;
       for (String d : rc.disks()) {

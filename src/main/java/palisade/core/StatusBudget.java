@@ -1,13 +1,15 @@
 package palisade.core;
 
 /**
- * How many resource statuses one state write may change ({@link Manager#statusBudget}). The store refuses a
- * transaction over its size bound whole, so a round that would change more steps resources in recovery order until
- * this many statuses changed and leaves the rest as they were: not looked at this round, exactly as a quiet round
- * leaves a resource, and stepped in the next round (DESIGN "Large recoveries").
+ * How many resource statuses and disk leases one state write may change ({@link Manager#statusBudget}). The store
+ * refuses a transaction over its size bound whole, so a round that would change more steps resources in recovery
+ * order until this many entries changed and leaves the rest as they were: not looked at this round, exactly as a
+ * quiet round leaves a resource, and stepped in the next round (DESIGN "Large recoveries"). Disk leases count: a
+ * recovery of 1,000 resources with two disks each moves 2,000 leases beside the 1,000 statuses, which together
+ * passed the store's transaction bound, and a refused write is retried unchanged, for ever.
  */
 final class StatusBudget {
-  /** Keeps a state write far below the store's transaction bound (about 210 bytes per changed status). */
+  /** Keeps a state write below the store's transaction bound (about 210 bytes per changed status or lease). */
   static final int DEFAULT = 1_000;
 
   private final int limit;
@@ -20,12 +22,16 @@ final class StatusBudget {
 
   /** This round changed as many statuses as one write may carry: further resource steps wait. */
   boolean spent(Working w) {
-    return w.touched().size() >= limit;
+    return used(w) >= limit;
   }
 
-  /** How many more statuses this round's write may change. */
+  /** How many more statuses (or disk leases) this round's write may change. */
   int room(Working w) {
-    return Math.max(0, limit - w.touched().size());
+    return Math.max(0, limit - used(w));
+  }
+
+  private static int used(Working w) {
+    return w.touched().size() + w.disksTouched();
   }
 
   /**
@@ -35,8 +41,10 @@ final class StatusBudget {
   void stepped(Working w) {
     full = spent(w);
     if (full) {
-      w.event("status budget reached: " + w.touched().size() + " statuses changed in this write (at most " + limit
-          + "), further resource steps wait for the next");
+      int d = w.disksTouched();
+      String leases = d == 0 ? "" : " and " + d + (d == 1 ? " disk lease" : " disk leases");
+      w.event("status budget reached: " + w.touched().size() + " statuses" + leases + " changed in this write (at "
+          + "most " + limit + "), further resource steps wait for the next");
     }
   }
 

@@ -2,6 +2,7 @@ package palisade.core;
 
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The manager's working copy of its state during one round. Every change goes through {@link #setNode} or
@@ -234,9 +235,17 @@ final class Working {
     return leases == null ? null : leases.blocked(id);
   }
 
+  /** Disks whose lease changed this round (each is an entry of the state write, counted by its budget). */
+  private final TreeSet<String> disksTouched = new TreeSet<>();
+
+  int disksTouched() {
+    return disksTouched.size();
+  }
+
   /** The funnel for disk leases: `disk d1: free -> node2 (vm:101, token 9) (why)`. */
   void setDisk(String disk, DiskLease to, String reason) {
     DiskLease from = disks.get(disk);
+    disksTouched.add(disk);
     Check.that(!Objects.equals(from, to), "disk %s: no-op update (%s)", disk, reason);
     // Never two holders: a lease goes from one resource to another only through free.
     Check.invariant(1, to == null || from == null || from.resource().equals(to.resource()),
