@@ -64,8 +64,8 @@ public final class Benchmarks {
         + "hold and margin): every round measures the imbalance")
     boolean autoRebalance;
 
-    @Option(names = "--status-budget", defaultValue = "0", description = "the manager's status budget: statuses one "
-        + "state write changes at most (0: the manager's default, 1000)")
+    @Option(names = "--status-budget", defaultValue = "0", description = "the manager's status budget: statuses "
+        + "and disk leases one state write changes at most (0: the manager's default, 1000)")
     int statusBudget;
 
     @Option(names = "--goals", description = "the goal shapes of issue 14 in one run, one line each: one node of "

@@ -42,7 +42,7 @@ public final class SimOptions {
   long kdumpMs = 60_000;
   /** The power-fencing options: `fence_grace`, `fence_grace_spm`, `fence_grace_per_resource`, `fence_device_check`. */
   FenceOptions fence = FenceOptions.defaults();
-  /** The managers' `status_budget`: statuses one state write changes at most (0: the manager's default). */
+  /** The managers' `status_budget`: statuses and disk leases one write changes at most (0: the manager's default). */
   int statusBudget;
   private boolean stepAll;
 
