@@ -1,5 +1,8 @@
 package palisade.core;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -32,6 +35,9 @@ final class AgentResources {
   private ManagerState acting;
   /** Resources whose start or hand-over waits for a disk lease, by the token told of: one event per token. */
   private final TreeMap<String, Long> leaseWaitTold = new TreeMap<>();
+  /** The state {@link #mine} was taken from, and what it found there. */
+  private ManagerState indexed;
+  private List<Map.Entry<String, ServiceStatus>> mine = List.of();
 
   AgentResources(AgentEnv env, Timing timing, String source) {
     this.env = env;
@@ -101,15 +107,16 @@ final class AgentResources {
   boolean assignedAnything(ManagerState ms) {
     if (ms == null) return false;
     if (ms.spm() != null && node.equals(ms.spm().node()) && !ms.spm().releasing()) return true;
-    for (ServiceStatus ss : ms.services().values()) {
-      if (needsWatchdog(ss)) return true;
+    for (var e : mine(ms)) {
+      if (needsWatchdog(e.getValue())) return true;
     }
     return false;
   }
 
   /** Resources the manager still has on this node (what a migrate-policy shutdown waits to see moved away). */
   boolean hostsAnything(ManagerState ms) {
-    for (ServiceStatus ss : ms.services().values()) {
+    for (var e : mine(ms)) {
+      ServiceStatus ss = e.getValue();
       if (!node.equals(ss.node())) continue;
       switch (ss.state()) {
         case STARTED, MIGRATE, RELOCATE, FREEZE, REQUEST_STOP -> {
@@ -122,10 +129,27 @@ final class AgentResources {
   }
 
   boolean incomingMigration(ManagerState ms) {
-    for (ServiceStatus ss : ms.services().values()) {
-      if (ss.state() == ServiceState.MIGRATE && node.equals(ss.target())) return true;
+    for (var e : mine(ms)) {
+      if (e.getValue().state() == ServiceState.MIGRATE && node.equals(e.getValue().target())) return true;
     }
     return false;
+  }
+
+  /**
+   * The resources placed on this node or migrating to it, in id order: the only ones a tick acts on. Taken once
+   * per state (a state is immutable, and ticks between two changes see the same one), so a tick costs what this
+   * node holds, not a walk of every resource in the cluster (four walks a second of 50,000 statuses per agent).
+   */
+  private List<Map.Entry<String, ServiceStatus>> mine(ManagerState ms) {
+    if (ms != indexed) {
+      List<Map.Entry<String, ServiceStatus>> found = new ArrayList<>();
+      for (var e : ms.services().entrySet()) {
+        if (node.equals(e.getValue().node()) || node.equals(e.getValue().target())) found.add(e);
+      }
+      indexed = ms;
+      mine = found;
+    }
+    return mine;
   }
 
   private boolean needsWatchdog(ServiceStatus ss) {
@@ -147,7 +171,7 @@ final class AgentResources {
     SortedSet<String> running = env.resources().running();
     // A freeze disarm frozen over several writes: from the first on, HA starts and stops nothing here (DESIGN).
     boolean freezing = ms.ha().phase() == HaMode.Phase.FREEZING;
-    for (var e : ms.services().entrySet()) {
+    for (var e : mine(ms)) {
       String id = e.getKey();
       ServiceStatus ss = freezing && Disarm.frozenByDisarm(e.getValue().state())
           ? e.getValue().with(ServiceState.FREEZE) : e.getValue();
