@@ -21,6 +21,7 @@ class DiskLeasesTest {
   private final DiskLeases.Memory memory = new DiskLeases.Memory();
   private final TreeMap<String, String> waits = memory.waits;
   private final DiskLeases leases;
+  private final ClusterConfig config;
 
   DiskLeasesTest() {
     TreeMap<String, ResourceConfig> rs = new TreeMap<>();
@@ -28,7 +29,7 @@ class DiskLeasesTest {
     rs.put("vm:2", ResourceConfig.sim("vm:2", "node2", RequestState.STARTED, null, 1, 1, 1, List.of("d1", "d2")));
     TreeMap<String, NodeConfig> nodes = new TreeMap<>();
     for (String n : List.of("node1", "node2", "node3")) nodes.put(n, NodeConfig.standard(n));
-    ClusterConfig config = new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
+    config = new ClusterConfig(nodes, new TreeMap<>(), rs, ShutdownPolicy.CONDITIONAL);
     leases = new DiskLeases(config, w, WALL_MS, memory);
     w.leases(leases);
   }
@@ -82,5 +83,31 @@ class DiskLeasesTest {
     assertThat(w.disks).isEmpty();
     leases.sweep();
     assertThat(w.build(1).disks()).isEmpty();
+  }
+
+  /** Stale leases are dropped within the write's budget, the rest in the next rounds (one write stays bounded). */
+  @Test
+  void staleLeasesAreSweptWithinTheBudget() {
+    TreeMap<String, ServiceStatus> services = new TreeMap<>();
+    services.put("vm:1", new ServiceStatus(ServiceState.STARTED, "node1", null, 5, 0, new TreeSet<>(), null));
+    TreeMap<String, DiskLease> disks = new TreeMap<>();
+    for (String d : List.of("d1", "gone1", "gone2", "gone3")) {
+      disks.put(d, new DiskLease("node1", "vm:1", 5, WALL_MS));
+    }
+    ManagerState state = new ManagerState(1, 10, 0, new TreeMap<>(), services, new TreeMap<>(), null, null, null,
+        null, null, disks);
+    List<Integer> left = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      Working w1 = new Working(state, (src, msg) -> log.add(msg));
+      w1.budget(new StatusBudget(2));
+      DiskLeases sweep = new DiskLeases(config, w1, WALL_MS, memory);
+      w1.leases(sweep);
+      sweep.sweep();
+      assertThat(w1.disksTouched()).isLessThanOrEqualTo(2);
+      state = w1.build(1);
+      left.add(state.disks().size());
+    }
+    assertThat(left).containsExactly(2, 1, 1); // d1 stays: vm:1 lists it and runs under that token
+    assertThat(state.disks()).containsOnlyKeys("d1");
   }
 }
