@@ -42,7 +42,7 @@ final class BenchNode implements AgentEnv {
   private final boolean runsManager;
   private final CuratorFramework curator;
   private final ZkStore zk;
-  private final StoreClient agentStore;
+  private final MeteredStore agentStore;
   private final StoreClient managerStore;
   private final AtomicLong events;
   private final StandInResources resources = new StandInResources();
@@ -134,6 +134,11 @@ final class BenchNode implements AgentEnv {
   void close() {
     strand.stop();
     closeStore();
+  }
+
+  /** When (System.nanoTime) this node's last committed renewal was submitted: its silence counts from no earlier. */
+  long lastRenewalNanos() {
+    return agentStore.lastCommitted().get();
   }
 
   private void closeStore() {

@@ -75,9 +75,9 @@ public final class StoreBench implements Callable<Integer> {
     r.storeFigures().forEach(System.out::println);
     System.out.println(r.connections());
     double goal = (Timing.defaults().leaseMs() + 1_000) / 1000.0;
-    System.out.printf("failover: %s lost power with %d resources; assigned elsewhere in /manager/state after %s, "
-        + "started elsewhere after %s; goal L + 1s = %.1fs: %s%n", r.victim(), r.victimResources(),
-        secs(r.failoverMs()), secs(r.startedMs()), goal,
+    System.out.printf("failover: %s lost power with %d resources, %d ms after its last committed renewal was sent; "
+        + "assigned elsewhere in /manager/state after %s, started elsewhere after %s; goal L + 1s = %.1fs: %s%n",
+        r.victim(), r.victimResources(), r.lastRenewalBeforeLossMs(), secs(r.failoverMs()), secs(r.startedMs()), goal,
         r.failoverMs() >= 0 && r.failoverMs() <= goal * 1000 ? "met" : "MISSED");
     System.out.printf("bench store nodes=%d resources=%d renew_p99=%.1fms failover=%s%s%n", nodes, resources,
         r.renewals().pctMs(99), r.failoverMs() < 0 ? "none" : String.format("%.3fs", r.failoverMs() / 1000.0),

@@ -30,7 +30,8 @@ final class StoreRun {
 
   record Result(long convergeMs, Samples renewals, Samples managerWrites, long events, long heapBeforeBytes,
       long heapAfterBytes, double heapPerAgentBytes, int threads, String victim, int victimResources, long failoverMs,
-      long startedMs, double storeTasksPerAgentPerSec, List<String> storeFigures, String connections, int stuck) {}
+      long startedMs, long lastRenewalBeforeLossMs, double storeTasksPerAgentPerSec, List<String> storeFigures,
+      String connections, int stuck) {}
 
   private final Path dir;
   private final int nodeCount;
@@ -105,12 +106,16 @@ final class StoreRun {
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
         BenchNode victim = victim(fleet, watch);
         Set<String> lost = watch.resourcesOn(victim.name());
-        long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
+        long[] sinceRenewal = {-1};
+        long[] times = watch.timeFailover(() -> {
+          sinceRenewal[0] = (System.nanoTime() - victim.lastRenewalNanos()) / 1_000_000;
+          victim.powerLoss();
+        }, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
         return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore,
             heapAfter, (heapAfter - heapBefore) / (double) nodeCount, threads, victim.name(), lost.size(), times[0],
-            times[1], tasks / window / nodeCount, PeerStats.describe(before, after), shared.connections().describe(),
-            stuck);
+            times[1], sinceRenewal[0], tasks / window / nodeCount, PeerStats.describe(before, after),
+            shared.connections().describe(), stuck);
       } finally {
         ticks.shutdownNow();
         closeAll(fleet);
