@@ -43,6 +43,7 @@ final class BenchNode implements AgentEnv {
   private final CuratorFramework curator;
   private final ZkStore zk;
   private final MeteredStore agentStore;
+  private volatile long lostAtNanos;
   private final StoreClient managerStore;
   private final AtomicLong events;
   private final StandInResources resources = new StandInResources();
@@ -125,6 +126,7 @@ final class BenchNode implements AgentEnv {
    * nothing: it learns of the loss only from the lease's silence.
    */
   void powerLoss() {
+    lostAtNanos = System.nanoTime();
     strand.stop();
     Thread t = new Thread(this::closeStore, "bench-power-loss-" + name);
     t.setDaemon(true);
@@ -136,9 +138,12 @@ final class BenchNode implements AgentEnv {
     closeStore();
   }
 
-  /** When (System.nanoTime) this node's last committed renewal was submitted: its silence counts from no earlier. */
-  long lastRenewalNanos() {
-    return agentStore.lastCommitted().get();
+  /**
+   * How long before its power loss this node's last committed renewal was submitted: the manager's silence timer
+   * for it starts no earlier than that submission.
+   */
+  long renewalAgeAtLossMs() {
+    return (lostAtNanos - agentStore.lastCommitted().get()) / 1_000_000;
   }
 
   private void closeStore() {

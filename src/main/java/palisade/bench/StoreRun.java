@@ -106,15 +106,11 @@ final class StoreRun {
         int threads = ManagementFactory.getThreadMXBean().getThreadCount();
         BenchNode victim = victim(fleet, watch);
         Set<String> lost = watch.resourcesOn(victim.name());
-        long[] sinceRenewal = {-1};
-        long[] times = watch.timeFailover(() -> {
-          sinceRenewal[0] = (System.nanoTime() - victim.lastRenewalNanos()) / 1_000_000;
-          victim.powerLoss();
-        }, victim.name(), lost, failoverTimeoutMs());
+        long[] times = watch.timeFailover(victim::powerLoss, victim.name(), lost, failoverTimeoutMs());
         checkFailure();
         return new Result(convergeMs, shared.renewals(), shared.managerWrites(), shared.events().get(), heapBefore,
             heapAfter, (heapAfter - heapBefore) / (double) nodeCount, threads, victim.name(), lost.size(), times[0],
-            times[1], sinceRenewal[0], tasks / window / nodeCount, PeerStats.describe(before, after),
+            times[1], victim.renewalAgeAtLossMs(), tasks / window / nodeCount, PeerStats.describe(before, after),
             shared.connections().describe(), stuck);
       } finally {
         ticks.shutdownNow();

@@ -83,8 +83,8 @@ public final class WebServer implements AutoCloseable {
     QueuedThreadPool pool = new QueuedThreadPool(8, 2);
     pool.setName("palisade-http");
     pool.setDaemon(true);
-    this.writes = new ApiWrites(this::reader, node);
-    this.stream = new EventStream(this::reader);
+    this.writes = new ApiWrites(reader, node);
+    this.stream = new EventStream(reader);
     this.failovers = new FailoverRecorder(metrics.timeline(), () -> {
       Telemetry.Tick t = metrics.last();
       return t == null ? null : t.history();
@@ -108,7 +108,7 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot(), leaseAges())));
       r.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
       r.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
-      r.get("/api/groups", ctx -> json(ctx, 200, Api.groups(reader().value(StorePaths.CONFIG,
+      r.get("/api/groups", ctx -> json(ctx, 200, Api.groups(reader.get().value(StorePaths.CONFIG,
           palisade.core.ClusterConfig.class))));
       r.get("/api/failovers", ctx -> json(ctx, 200, failovers.json(snapshot().history())));
       r.get("/api/events", this::events);
@@ -120,7 +120,7 @@ public final class WebServer implements AutoCloseable {
         }
       });
       writes.register(r);
-      new ApiConfigWrites(this::reader, writes, dc).register(r);
+      new ApiConfigWrites(reader, writes, dc).register(r);
       routes = r.registered();
       config.routes.exception(Api.BadRequest.class, (e, ctx) -> problem(ctx, 400, "bad request",
           e.getMessage()));
@@ -160,7 +160,7 @@ public final class WebServer implements AutoCloseable {
   private Map<String, Double> leaseAges() {
     // in Api, so that `palisade status -o json` computes them alike
     try {
-      return Api.leaseAges(reader(), config.nodes().stream().map(DaemonConfig.Node::name).toList(),
+      return Api.leaseAges(reader.get(), config.nodes().stream().map(DaemonConfig.Node::name).toList(),
           System.currentTimeMillis());
     } catch (RuntimeException e) {
       return Map.of(); // no store reader (its credential did not load): the ages are left out, the answer stands
@@ -202,10 +202,10 @@ public final class WebServer implements AutoCloseable {
       throw new ConfigException("http: cannot listen on " + h.address() + ":" + h.port() + ": "
           + rootMessage(e));
     }
-    w.failovers.start(w::reader, w::holdsManagerLease);
+    w.failovers.start(w.reader, w::holdsManagerLease);
     // Always: the settings are the cluster's (palisade notify set) and may appear at any time.
     w.notifier = new Notifier(dc.cluster(), dc.node(), System::currentTimeMillis);
-    w.notifier.start(w::reader, w::holdsManagerLease);
+    w.notifier.start(w.reader, w::holdsManagerLease);
     return w;
   }
 
@@ -233,7 +233,7 @@ public final class WebServer implements AutoCloseable {
 
   /** Whether this node holds the manager lease (the one node that sends notifications). */
   private boolean holdsManagerLease() {
-    return holdsManagerLease(reader(), node);
+    return holdsManagerLease(reader.get(), node);
   }
 
   private static boolean holdsManagerLease(Admin reader, String node) {
@@ -344,13 +344,9 @@ public final class WebServer implements AutoCloseable {
       throw new Api.BadRequest("after: '" + Api.shorten(after) + "' is not an event id (e-0000000123)");
     }
     snapshot(); // 503 at once when this node's store view is not synced
-    List<Admin.Event> events = reader().events(after, last);
+    List<Admin.Event> events = reader.get().events(after, last);
     if (after != null && events.size() > last) events = events.subList(0, last);
     json(ctx, 200, Api.events(events));
-  }
-
-  private Admin reader() {
-    return reader.get();
   }
 
   /** The last snapshot of a synced store view; else Api.Unavailable (503). */

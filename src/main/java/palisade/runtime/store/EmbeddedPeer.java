@@ -146,7 +146,6 @@ public final class EmbeddedPeer implements AutoCloseable {
     }
   }
 
-
   /**
    * The membership a peer in {@code dir} would start with, for the log: "5 servers (membership version 1000000b0)"
    * from its newest dynamic configuration file, or "the configured peers" when it has none yet.

@@ -71,9 +71,8 @@ class MultiReads {
   }
 
   private void run(List<Op> ops, int perBatch, Answered answered) throws Exception {
-    // One handle for the whole read: ZooKeeper queues what is sent on it while it reconnects within its session.
-    // Asking Curator for its handle again for each batch while the connection was down left handles reconnecting
-    // after the client was closed (bin/test 2026-12-05: a closed test client kept dialling with removed credentials).
+    // One handle for the whole read: ZooKeeper queues what is sent on it while it reconnects within its session,
+    // and asking Curator for it per batch could make Curator replace it mid-read.
     ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
     LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
     Deque<Batch> pending = new ArrayDeque<>();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
@@ -62,7 +63,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   private volatile boolean current;
   private final RelistingStorage storage = new RelistingStorage();
   /** The connection epoch whose cut reads were last logged (one line per lost connection). */
-  private final java.util.concurrent.atomic.AtomicLong cutReadsEpoch = new java.util.concurrent.atomic.AtomicLong(-1);
+  private final AtomicLong cutReadsEpoch = new AtomicLong(-1);
 
   /**
    * @param client a started client with the cluster's namespace
