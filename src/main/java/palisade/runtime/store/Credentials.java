@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -16,7 +15,6 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -166,7 +164,7 @@ public final class Credentials {
       throw new IllegalStateException(out + ": a credential exists already (revoke it, or choose another name)");
     }
     X509Certificate caCert = Credential.readCertificates(ca.resolve(which + ".pem")).get(0);
-    PrivateKey caKey = readKey(ca.resolve(which + ".key"));
+    PrivateKey caKey = Credential.readKey(ca.resolve(which + ".key"));
     String cluster = organization(caCert);
     KeyPair kp = keyPair();
     X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, cluster)
@@ -284,19 +282,6 @@ public final class Credentials {
       return cert.getEncoded();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  static PrivateKey readKey(Path file) throws IOException {
-    String text = TextFile.readOrThrow(file);
-    int a = text.indexOf("-----BEGIN PRIVATE KEY-----");
-    int b = text.indexOf("-----END PRIVATE KEY-----");
-    if (a < 0 || b < a) throw new IOException(file + ": no PKCS#8 private key");
-    byte[] der = Base64.getMimeDecoder().decode(text.substring(a + 27, b));
-    try {
-      return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-    } catch (GeneralSecurityException e) {
-      throw new IOException(file + ": not an EC private key: " + e.getMessage(), e);
     }
   }
 
