@@ -41,6 +41,7 @@ final class BenchNode implements AgentEnv {
   private final Timing timing;
   private final boolean runsManager;
   private final CuratorFramework curator;
+  private final CuratorFramework leaseCurator;
   private final ZkStore zk;
   private final MeteredStore agentStore;
   private volatile long lostAtNanos;
@@ -64,13 +65,16 @@ final class BenchNode implements AgentEnv {
     this.timing = s.timing();
     this.runsManager = runsManager;
     this.events = s.events();
-    curator = ZkStore.newClient(connect, cluster, credential, b -> b.sessionTimeoutMs(SESSION_TIMEOUT_MS)
-        .connectionTimeoutMs(CONNECTION_TIMEOUT_MS).retryPolicy(new RetryNTimes(0, 0)));
+    java.util.function.UnaryOperator<org.apache.curator.framework.CuratorFrameworkFactory.Builder> tune = b -> b
+        .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+        .retryPolicy(new RetryNTimes(0, 0));
+    curator = ZkStore.newClient(connect, cluster, credential, tune);
+    leaseCurator = ZkStore.newClient(connect, cluster, credential, tune); // renewals' own session, as a daemon
     curator.getConnectionStateListenable().addListener((c, state) -> s.connections().count(state));
     AtomicLong storeTasks = s.storeTasks();
     // Counted: every task the store client posts to the node's loop (a mirror update per changed znode, each
     // completion), so the bench can say how much of every other node's traffic each node handles.
-    zk = new ZkStore(curator, task -> {
+    zk = new ZkStore(curator, leaseCurator, task -> {
       storeTasks.incrementAndGet();
       strand.execute(task);
     }, clock);
@@ -80,6 +84,7 @@ final class BenchNode implements AgentEnv {
 
   void start() {
     curator.start();
+    leaseCurator.start();
     zk.onChange(StorePaths.MANAGER_STATE, this::tick); // a new decision is acted on at once, as in the daemon
     zk.start();
   }
@@ -148,7 +153,7 @@ final class BenchNode implements AgentEnv {
 
   private void closeStore() {
     zk.close();
-    curator.close();
+    curator.close(); // its lease session's client went with the store
   }
 
   @Override

@@ -136,7 +136,7 @@ final class BenchPeers implements AutoCloseable {
       ms.add(new EmbeddedPeer.Member(Integer.parseInt(f[0]), f[1], CLIENT_PORT, 2888, 3888));
     }
     EmbeddedPeer peer = EmbeddedPeer.start(Path.of(args[0]), Integer.parseInt(args[1]), ms,
-        Credential.load(Path.of(args[2])), code -> Runtime.getRuntime().halt(code), false);
+        Credential.load(Path.of(args[2])), code -> Runtime.getRuntime().halt(code), false, 0); // agents: one address
     // The bench reads ZooKeeper's own figures (mntr) from its peers; a cluster's peers answer srvr, ruok, stat only.
     System.setProperty("zookeeper.4lw.commands.whitelist", "srvr,ruok,stat,mntr");
     org.apache.zookeeper.server.command.FourLetterCommands.resetWhiteList();

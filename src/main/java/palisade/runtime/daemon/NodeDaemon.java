@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
 import palisade.core.Callback;
@@ -110,12 +109,12 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     Path dir = PrivateFiles.privateTree(config.dataDir());
     java.nio.file.Files.writeString(dir.resolve("daemon.pid"), Long.toString(ProcessHandle.current().pid()));
     if (config.runsPeer()) peer = PeerHosting.start(config, dir.resolve("zookeeper"), credential, this::peerFailed);
-    curator = ZkStore.newClient(config.connectString(), config.cluster(), credential, b -> b
-        .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
-        .retryPolicy(new RetryNTimes(0, 0)));
+    curator = StoreSection.client(config, credential);
     PeerHosting.publishOnConnect(curator, config); // before start: the first CONNECTED counts too
     curator.start();
-    store = new ZkStore(curator, loop, this::nowMs);
+    CuratorFramework leases = StoreSection.client(config, credential); // the store closes it
+    leases.start();
+    store = new ZkStore(curator, leases, loop, this::nowMs);
     store.announceLayoutsFor(config.node()); // `store migrate` tells this daemon from an older palisade's by it
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);

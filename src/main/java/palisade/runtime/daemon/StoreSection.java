@@ -7,8 +7,11 @@ import static palisade.runtime.daemon.ConfigYaml.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.retry.RetryNTimes;
 import palisade.core.ConfigException;
 import palisade.runtime.store.Credential;
+import palisade.runtime.store.ZkStore;
 
 /**
  * The daemon configuration's {@code store} section: an external ensemble or the embedded quorum's size, and the
@@ -131,6 +134,16 @@ record StoreSection(String connect, int peers, String credential, DaemonConfig.N
       if (port < 1 || port > 65535) throw new ConfigException("store.connect: '" + hp + "' has no port 1-65535");
     }
     return connect;
+  }
+
+  /**
+   * A store client (not started) with the daemon's timeouts and no retries: the node's lease holder fails fast. A
+   * daemon has two, its view's and its lease renewals' (ZkStore says why).
+   */
+  static CuratorFramework client(DaemonConfig config, Credential credential) {
+    return ZkStore.newClient(config.connectString(), config.cluster(), credential, b -> b
+        .sessionTimeoutMs(NodeDaemon.SESSION_TIMEOUT_MS).connectionTimeoutMs(NodeDaemon.CONNECTION_TIMEOUT_MS)
+        .retryPolicy(new RetryNTimes(0, 0)));
   }
 
   /** The node's store credential (store.credential): a node certificate, readable, private. */

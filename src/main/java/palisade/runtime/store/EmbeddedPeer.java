@@ -61,12 +61,22 @@ public final class EmbeddedPeer implements AutoCloseable {
    */
   public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
       IntConsumer onFatal, boolean reconfig) throws Exception {
+    return start(dir, myId, members, credential, onFatal, reconfig, MAX_CLIENT_CONNECTIONS);
+  }
+
+  /** ZooKeeper's own default: connections to one peer from one address (a daemon opens three; 0: no limit). */
+  static final int MAX_CLIENT_CONNECTIONS = 60;
+
+  /** As above, with at most maxPerAddress connections from one address (the store bench: every agent on one). */
+  public static EmbeddedPeer start(Path dir, int myId, List<Member> members, Credential credential,
+      IntConsumer onFatal, boolean reconfig, int maxPerAddress) throws Exception {
     privateDir(dir);
     Path data = privateDir(dir.resolve("data"));
     Member me = members.stream().filter(m -> m.id() == myId).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("peer " + myId + " is not among the members"));
     Properties p = new Properties();
     p.setProperty("tickTime", Integer.toString(TICK_MS));
+    p.setProperty("maxClientCnxns", Integer.toString(maxPerAddress));
     p.setProperty("initLimit", Integer.toString(INIT_LIMIT_TICKS));
     p.setProperty("syncLimit", Integer.toString(SYNC_LIMIT_TICKS));
     p.setProperty("dataDir", data.toString());

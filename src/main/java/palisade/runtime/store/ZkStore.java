@@ -12,6 +12,7 @@ import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
@@ -48,6 +49,8 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   static final List<String> LAYOUT = List.of("/nodes", "/manager", "/fence", "/events");
 
   private final CuratorFramework client;
+  /** The session lease renewals go through (the client itself when none was given): see {@link #leaseOnly}. */
+  private final CuratorFramework leaseClient;
   private final Executor loop;
   private final LongSupplier clockMs;
   private final String prefix;
@@ -71,7 +74,18 @@ public final class ZkStore implements StoreClient, AutoCloseable {
    * @param clockMs the loop's monotonic clock
    */
   public ZkStore(CuratorFramework client, Executor loop, LongSupplier clockMs) {
+    this(client, client, loop, clockMs);
+  }
+
+  /**
+   * As above, with a second started client of the same cluster whose session carries the lease renewals alone.
+   * ZooKeeper answers a session's requests in order: on the view's session a renewal waited behind every read the
+   * cache had queued (at 50,000 resources a state write queues a thousand), was acknowledged after X, and the
+   * watchdog went unfed on a healthy node. The caller closes client; {@link #close} closes leaseClient.
+   */
+  public ZkStore(CuratorFramework client, CuratorFramework leaseClient, Executor loop, LongSupplier clockMs) {
     this.client = client;
+    this.leaseClient = leaseClient;
     this.loop = loop;
     this.clockMs = clockMs;
     this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
@@ -86,6 +100,9 @@ public final class ZkStore implements StoreClient, AutoCloseable {
         }))
         .build());
     client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
+    if (leaseClient != client) {
+      leaseClient.getConnectionStateListenable().addListener((c, state) -> log.info("store lease session {}", state));
+    }
   }
 
   /**
@@ -140,11 +157,32 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     }
     lastTxnBytes = z.bytes();
     lastTxnLargestZnode = z.largestZnode();
+    CuratorFramework via = leaseOnly(txn) ? leaseClient : client;
+    if (via != client && (leaseClient.getState() != CuratorFrameworkState.STARTED
+        || !leaseClient.getZookeeperClient().isConnected())) {
+      post(done, new TxnResult.Unavailable("the store's lease session is not connected"));
+      return;
+    }
     try {
-      client.transaction().inBackground((c, event) -> completed(z, event, done)).forOperations(z.curatorOps(client));
+      via.transaction().inBackground((c, event) -> completed(z, event, done)).forOperations(z.curatorOps(via));
     } catch (Exception e) {
       post(done, new TxnResult.Unavailable("submit failed: " + e));
     }
+  }
+
+  /**
+   * A lease renewal: writes of node records and of the manager lease only (never a layout-2 record, never the
+   * state). Each record's writes still go through one session, in order; nothing orders a renewal against a state
+   * write anyway but the compare-and-set on each record.
+   */
+  static boolean leaseOnly(Txn txn) {
+    for (Op op : txn.ops()) {
+      String p = op.path();
+      if (!(op instanceof Op.Put) || !(p.startsWith("/nodes/") || p.equals(palisade.core.StorePaths.MANAGER_LEASE))) {
+        return false;
+      }
+    }
+    return !txn.ops().isEmpty();
   }
 
   /** Bytes of the last transaction this client sent, and its largest znode (BENCHMARKS "Store layout"). */
@@ -370,5 +408,6 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   @Override
   public void close() {
     cache.close();
+    if (leaseClient != client) leaseClient.close();
   }
 }

@@ -30,6 +30,8 @@ class ZkStoreTest {
   Path dir;
 
   private EmbeddedPeer peer;
+  private Credential node;
+  private String connect;
   private CuratorFramework curator;
   private ExecutorService loop;
   private ZkStore store;
@@ -40,10 +42,11 @@ class ZkStoreTest {
     int port = 21_000 + (int) (ProcessHandle.current().pid() % 5_000);
     Path creds = dir.resolve("credentials");
     Credentials.initCa(creds, "test");
-    Credential node = Credential.load(Credentials.issueNode(creds, "node1", 1));
+    node = Credential.load(Credentials.issueNode(creds, "node1", 1));
+    connect = "127.0.2.1:" + port;
     peer = EmbeddedPeer.start(dir.resolve("zk"), 1,
         List.of(new EmbeddedPeer.Member(1, "127.0.2.1", port, port + 1, port + 2)), node, code -> { });
-    curator = ZkStore.newClient("127.0.2.1:" + port, "test", node, b -> b
+    curator = ZkStore.newClient(connect, "test", node, b -> b
         .sessionTimeoutMs(3_000).connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)));
     curator.start();
     loop = Executors.newSingleThreadExecutor(r -> {
@@ -64,8 +67,12 @@ class ZkStoreTest {
   }
 
   private TxnResult submit(Txn txn) throws InterruptedException {
+    return submit(store, txn);
+  }
+
+  private TxnResult submit(ZkStore via, Txn txn) throws InterruptedException {
     LinkedBlockingQueue<TxnResult> q = new LinkedBlockingQueue<>();
-    store.submit(txn, (r, t) -> {
+    via.submit(txn, (r, t) -> {
       assertThat(Thread.currentThread()).isSameAs(loopThread); // completions run on the event loop
       q.add(r);
     });
@@ -103,6 +110,37 @@ class ZkStoreTest {
     curator.create().forPath(StorePaths.MANAGER_LEASE, Codec.encode(lease));
     await().atMost(Duration.ofSeconds(10)).until(() -> store.view().get(StorePaths.MANAGER_LEASE) != null);
     assertThat(store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class)).isEqualTo(new Versioned<>(lease, 0));
+  }
+
+  @Test
+  void renewalsTravelOnTheLeaseSessionAndOnlyThey() throws Exception {
+    String path = StorePaths.node("node1");
+    Txn renewal = Txn.of(new Op.Put(path, Op.ABSENT, NodeRecord.fresh("node1")));
+    Txn managerRenewal = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, Op.ABSENT, new ManagerLease("node1", 1, 0)));
+    Txn state = Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, palisade.core.ManagerState.empty()));
+    Txn takeover = Txn.of(managerRenewal.ops().get(0), state.ops().get(0));
+    assertThat(List.of(renewal, managerRenewal, state, takeover)).map(ZkStore::leaseOnly)
+        .containsExactly(true, true, false, false);
+
+    CuratorFramework leases = ZkStore.newClient(connect, "test", node, b -> b.sessionTimeoutMs(3_000)
+        .connectionTimeoutMs(2_000).retryPolicy(new RetryNTimes(0, 0)));
+    leases.start();
+    ZkStore two = new ZkStore(curator, leases, loop, System::currentTimeMillis);
+    try {
+      two.start();
+      await().atMost(Duration.ofSeconds(30)).until(two::synced);
+      assertThat(submit(two, renewal)).isEqualTo(new TxnResult.Committed(java.util.Map.of(path, 0L)));
+      // Without its lease session a renewal fails at once, while the rest still goes through the view's session.
+      leases.close();
+      NodeRecord fresh = NodeRecord.fresh("node1");
+      Txn next = Txn.of(new Op.Put(path, 0, fresh.renewed(fresh.mode(), fresh.results(), false, true, 0)));
+      assertThat(submit(two, next)).isInstanceOf(TxnResult.Unavailable.class);
+      assertThat(submit(two, state)).isEqualTo(new TxnResult.Committed(java.util.Map.of(StorePaths.MANAGER_STATE,
+          0L)));
+      assertThat(curator.getData().forPath(path)).isEqualTo(Codec.encode(NodeRecord.fresh("node1")));
+    } finally {
+      two.close();
+    }
   }
 
   @Test
