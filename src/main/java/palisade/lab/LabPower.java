@@ -40,8 +40,9 @@ final class LabPower {
     // and restarting the daemon upgrades the node as a package upgrade does (the rolling-upgrade test).
     Path cp = nd.resolve(CLASS_PATH_FILE);
     String heap = c.stateValue("daemon_heap", "192m");
-    List<String> daemon = new ArrayList<>(Files.exists(cp) ? processes.javaCommand(heap, List.of("@" + cp))
-        : processes.javaCommand(heap));
+    boolean quick = !Boolean.parseBoolean(c.stateValue("daemon_full_jvm", "false"));
+    List<String> daemon = new ArrayList<>(processes.javaCommand(heap, Files.exists(cp) ? List.of("@" + cp)
+        : List.of("-cp", LabProcesses.classPath()), quick));
     daemon.addAll(List.of("palisade.Main", "daemon", "--config", nd.resolve("node.yaml").toString()));
     if (LabLibvirt.enabled(dir)) daemon = LabLibvirt.bootCommand(dir, node, daemon); // its libvirtd boots first
     List<String> args = new ArrayList<>(List.of("palisade.runtime.watchdog.WatchdogSupervisor",

@@ -106,9 +106,18 @@ final class LabProcesses {
 
   /** As above with classPath as the class path's arguments: an argument file ({@code @FILE}) the JVM reads at start. */
   List<String> javaCommand(String heap, List<String> classPath) {
+    return javaCommand(heap, classPath, true);
+  }
+
+  /**
+   * quick: the serial collector and the quick JIT alone (a lab of many JVMs on a small machine); otherwise the JVM's
+   * own defaults, as the launcher runs a daemon in production (the large-lab benchmark measures those).
+   */
+  List<String> javaCommand(String heap, List<String> classPath, boolean quick) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> argv = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-Xss512k", "-Dpalisade.cluster.dir=" + dir));
+    List<String> argv = new ArrayList<>(List.of(java, "-Xmx" + heap));
+    if (quick) argv.addAll(List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    argv.addAll(List.of("-Xss512k", "-Dpalisade.cluster.dir=" + dir));
     argv.addAll(classPath);
     return argv;
   }

@@ -197,12 +197,12 @@ public final class LocalCluster {
   }
 
   /** "lab-" and 10 hex digits of the cluster dir's hash: names its cgroups and tags its firewall rules. */
-  public String clusterId() {
-    return LabFiles.clusterId(dir);
-  }
+  public String clusterId() { return LabFiles.clusterId(dir); }
 
-  /** The daemons' heap, like 512m (default 192m): a lab of tens of thousands of resources needs more. */
-  public void daemonHeap(String heap) throws IOException { updateState(s -> s.setProperty("daemon_heap", heap)); }
+  /** Daemons with this heap (default 192m) and the JVM's own collector and JIT, as production runs them. */
+  public void productionDaemons(String heap) throws IOException {
+    updateState(s -> s.putAll(Map.of("daemon_heap", heap, "daemon_full_jvm", "true")));
+  }
 
   /** Whether the store peers run as processes of their own (see {@link #create(Path, int, Options, boolean)}). */
   public boolean peerProcesses() {
