@@ -71,10 +71,8 @@ public final class Manager {
   private final TreeMap<String, NodeTimer> timers = new TreeMap<>();
   /** Record version our last fence write of each node produced: no second write until the view shows it. */
   private final TreeMap<String, Long> fenceCommitted = new TreeMap<>();
-  // one store write in flight at a time (state, fence or takeover); renewals have their own slot
-  private long writeSeq;
-  private boolean writePending;
-  private long writeSentMs;
+  /** One store write in flight at a time (state, fence or takeover); renewals have their own slot. */
+  private final ManagerWrite inFlight = new ManagerWrite();
   private boolean renewPending;
   private long renewSentMs;
   private long lastRenewSentMs = Long.MIN_VALUE / 2;
@@ -137,10 +135,8 @@ public final class Manager {
       leaseSeenVersion = version;
       leaseSeenAtMs = nowMs; // a new standby starts its timer at now, like a new manager does for nodes
     }
-    if (writePending) {
-      if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;
-      writePending = false;
-    }
+    if (inFlight.awaited(timing, nowMs)) return;
+    inFlight.lost(timing, nowMs); // a takeover whose answer never came: the view tells
     if (seen != null && nowMs - leaseSeenAtMs < timing.leaseMs()) return;
     if (seen == null) {
       Versioned<ClusterConfig> cfg = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
@@ -232,9 +228,8 @@ public final class Manager {
 
   /** One decision round: read the store, step the nodes and resources that may change, write what changed. */
   private void round(long nowMs) {
-    if (writePending) {
-      if (nowMs - writeSentMs <= 2 * timing.renewMs()) return;
-      writePending = false;
+    if (inFlight.awaited(timing, nowMs)) return;
+    if (inFlight.lost(timing, nowMs)) {
       reloadState(); // unknown outcome: the view tells whether our write landed
       if (role != Role.ACTIVE) return;
     }
@@ -426,13 +421,7 @@ public final class Manager {
   }
 
   private void submit(Txn txn, long nowMs, Callback<TxnResult> done) {
-    long seq = ++writeSeq;
-    writePending = true;
-    writeSentMs = nowMs;
-    env.store().submit(txn, (result, t) -> {
-      if (seq == writeSeq) writePending = false;
-      done.done(result, t);
-    });
+    inFlight.submit(env.store(), txn, nowMs, done);
   }
 
   /** After a failed or unanswered write: continue from what the store holds, or step down if it is not ours. */
