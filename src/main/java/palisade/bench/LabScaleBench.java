@@ -11,8 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
-import palisade.core.ServiceState;
 import palisade.core.StorePaths;
+import palisade.core.StoreView;
+import palisade.core.Versioned;
 import palisade.lab.LocalCluster;
 import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
@@ -122,30 +123,49 @@ public final class LabScaleBench implements Callable<Integer> {
     System.out.println("node logs kept in " + keepLogs);
   }
 
-  /** Powers victim off; seconds until every resource started there is started elsewhere, or -1. */
+  /**
+   * Powers victim off; seconds until every resource running there runs elsewhere (its new node's record reports it
+   * started under the token it was assigned with), or -1.
+   */
   private double failover(LocalCluster c, Admin admin, String victim) throws Exception {
     List<String> ids = new ArrayList<>();
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+    StoreView before = view(admin);
     ms.services().forEach((id, s) -> {
-      if (s.state() == ServiceState.STARTED && victim.equals(s.node())) ids.add(id);
+      if (victim.equals(s.node()) && StateWatch.runs(before, id, s, null)) ids.add(id);
     });
     long t0 = System.nanoTime();
     c.powerOff(victim);
     while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(failoverMaxS)) {
       ManagerState now = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-      long moved = ids.stream().map(id -> now.services().get(id))
-          .filter(s -> s != null && s.state() == ServiceState.STARTED && !victim.equals(s.node())).count();
+      StoreView v = view(admin);
+      long moved = ids.stream().filter(id -> now.services().get(id) != null
+          && StateWatch.runs(v, id, now.services().get(id), victim)).count();
       if (moved == ids.size()) return (System.nanoTime() - t0) / 1e9;
       Thread.sleep(100);
     }
     return -1;
   }
 
+  /** The resources the manager assigns to node started there, as node's own record reports them. */
   private static long runningOn(Admin admin, String node) throws Exception {
     ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
     if (ms == null) return 0;
-    return ms.services().values().stream().filter(s -> s.state() == ServiceState.STARTED
-        && node.equals(s.node())).count();
+    StoreView v = view(admin);
+    return ms.services().entrySet().stream().filter(e -> node.equals(e.getValue().node())
+        && StateWatch.runs(v, e.getKey(), e.getValue(), null)).count();
+  }
+
+  /** The lab's records as read now: each one read once, when first asked for. */
+  private static StoreView view(Admin admin) {
+    Map<String, Versioned<Object>> read = new java.util.HashMap<>();
+    return path -> read.computeIfAbsent(path, p -> {
+      try {
+        return admin.read(p);
+      } catch (Exception e) {
+        throw new IllegalStateException(p + ": " + e.getMessage(), e);
+      }
+    });
   }
 
   /** The import file: started ones on victim first, then stopped ones round the nodes. */
