@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import palisade.core.ManagerLease;
-import palisade.core.ManagerState;
+import palisade.core.NodeRecord;
+import palisade.core.RequestOutcome;
+import palisade.core.ResourceResult;
 import palisade.core.StorePaths;
-import palisade.core.StoreView;
-import palisade.core.Versioned;
 import palisade.lab.LocalCluster;
 import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
@@ -124,48 +124,42 @@ public final class LabScaleBench implements Callable<Integer> {
   }
 
   /**
-   * Powers victim off; seconds until every resource running there runs elsewhere (its new node's record reports it
-   * started under the token it was assigned with), or -1.
+   * Powers victim off; seconds until every resource running there runs elsewhere, or -1. Both are read in the nodes'
+   * own records (a result "started" under a newer token on another node), a few reads a poll: reading the manager's
+   * 50,000 statuses every poll loaded the store the bench measures.
    */
   private double failover(LocalCluster c, Admin admin, String victim) throws Exception {
-    List<String> ids = new ArrayList<>();
-    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-    StoreView before = view(admin);
-    ms.services().forEach((id, s) -> {
-      if (victim.equals(s.node()) && StateWatch.runs(before, id, s, null)) ids.add(id);
-    });
+    Map<String, Long> tokens = new java.util.TreeMap<>();
+    started(admin, victim).forEach((id, r) -> tokens.put(id, r.token()));
     long t0 = System.nanoTime();
     c.powerOff(victim);
     while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(failoverMaxS)) {
-      ManagerState now = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-      StoreView v = view(admin);
-      long moved = ids.stream().filter(id -> now.services().get(id) != null
-          && StateWatch.runs(v, id, now.services().get(id), victim)).count();
-      if (moved == ids.size()) return (System.nanoTime() - t0) / 1e9;
+      Map<String, Long> elsewhere = new java.util.HashMap<>();
+      for (String n : c.nodeNames()) {
+        if (!n.equals(victim)) started(admin, n).forEach((id, r) -> elsewhere.merge(id, r.token(), Math::max));
+      }
+      if (tokens.entrySet().stream().allMatch(e -> elsewhere.getOrDefault(e.getKey(), 0L) > e.getValue())) {
+        return (System.nanoTime() - t0) / 1e9;
+      }
       Thread.sleep(100);
     }
     return -1;
   }
 
-  /** The resources the manager assigns to node started there, as node's own record reports them. */
   private static long runningOn(Admin admin, String node) throws Exception {
-    ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
-    if (ms == null) return 0;
-    StoreView v = view(admin);
-    return ms.services().entrySet().stream().filter(e -> node.equals(e.getValue().node())
-        && StateWatch.runs(v, e.getKey(), e.getValue(), null)).count();
+    return started(admin, node).size();
   }
 
-  /** The lab's records as read now: each one read once, when first asked for. */
-  private static StoreView view(Admin admin) {
-    Map<String, Versioned<Object>> read = new java.util.HashMap<>();
-    return path -> read.computeIfAbsent(path, p -> {
-      try {
-        return admin.read(p);
-      } catch (Exception e) {
-        throw new IllegalStateException(p + ": " + e.getMessage(), e);
-      }
-    });
+  /** The resources node's own record reports started, with their results. */
+  private static Map<String, ResourceResult> started(Admin admin, String node) throws Exception {
+    NodeRecord rec = admin.value(StorePaths.node(node), NodeRecord.class);
+    Map<String, ResourceResult> out = new java.util.TreeMap<>();
+    if (rec != null) {
+      rec.results().forEach((id, r) -> {
+        if (r.outcome() == RequestOutcome.STARTED) out.put(id, r);
+      });
+    }
+    return out;
   }
 
   /** The import file: started ones on victim first, then stopped ones round the nodes. */

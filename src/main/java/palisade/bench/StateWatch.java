@@ -215,7 +215,7 @@ final class StateWatch implements AutoCloseable {
   }
 
   /** Whether s is started on its node under its token, as the node's own record reports (not on {@code not}). */
-  static boolean runs(StoreView v, String id, ServiceStatus s, String not) {
+  private static boolean runs(StoreView v, String id, ServiceStatus s, String not) {
     if (s.state() != ServiceState.STARTED || s.node() == null || s.node().equals(not)) return false;
     var rec = v.get(StorePaths.node(s.node()), NodeRecord.class);
     if (rec == null) return false;
