@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * `palisade bench lab-scale`: the 3-node local cluster holding many resources, added by `palisade resource import`
  * (the command itself, run as a process): most are stopped process resources, a number are started on one node
  * that does not hold the manager lease. Measures the import, `palisade status` (a process each time, as an operator
- * runs it), then powers that node off and measures the time until the manager's state shows every one of its
- * started resources started on another node (each reported by its new node's agent).
+ * runs it), then powers that node off and measures the time until every one of its started resources runs on
+ * another node, as that node's own record reports it.
  */
 @Command(name = "lab-scale", description = "The local cluster with many imported resources: import time, status "
     + "latency, and failover of one node's started resources")
