@@ -271,7 +271,6 @@ public final class Credential {
     }
   }
 
-  /** Every certificate in a PEM file, in order (private key blocks are skipped). */
   /**
    * A PKCS#8 EC key from a PEM file, with the JDK alone. Here, not in {@link Credentials}: that class refers to
    * BouncyCastle, whose signed jar the JVM verifies on first use (a third of a second of a short command's CPU).
@@ -289,6 +288,7 @@ public final class Credential {
     }
   }
 
+  /** Every certificate in a PEM file, in order (private key blocks are skipped). */
   static List<X509Certificate> readCertificates(Path file) throws IOException {
     String text = TextFile.readOrThrow(file);
     List<X509Certificate> out = new ArrayList<>();
