@@ -4,7 +4,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
 import palisade.core.Agent;
 import palisade.core.AgentEnv;
@@ -65,7 +67,7 @@ final class BenchNode implements AgentEnv {
     this.timing = s.timing();
     this.runsManager = runsManager;
     this.events = s.events();
-    java.util.function.UnaryOperator<org.apache.curator.framework.CuratorFrameworkFactory.Builder> tune = b -> b
+    UnaryOperator<CuratorFrameworkFactory.Builder> tune = b -> b
         .sessionTimeoutMs(SESSION_TIMEOUT_MS).connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
         .retryPolicy(new RetryNTimes(0, 0));
     curator = ZkStore.newClient(connect, cluster, credential, tune);
