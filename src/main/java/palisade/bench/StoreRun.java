@@ -84,8 +84,8 @@ final class StoreRun {
         }
         nodeCreds.clear();
         startAll(fleet, ticks);
-        System.out.printf("agents: %d, one Curator connection and node credential each, callbacks on %d shared "
-            + "loop threads; all synced after %.1fs%n", fleet.size(), Math.max(2,
+        System.out.printf("agents: %d, a node credential and two store sessions (view, renewals) each, callbacks "
+            + "on %d shared loop threads; all synced after %.1fs%n", fleet.size(), Math.max(2,
             Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9);
         String notConverged = watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure,
             () -> notRunning(fleet), () -> (int) fleet.stream().filter(n -> n.waitingFor() != null).count());
