@@ -101,17 +101,13 @@ final class LabProcesses {
   }
 
   List<String> javaCommand(String heap) {
-    return javaCommand(heap, List.of("-cp", classPath()));
-  }
-
-  /** As above with classPath as the class path's arguments: an argument file ({@code @FILE}) the JVM reads at start. */
-  List<String> javaCommand(String heap, List<String> classPath) {
-    return javaCommand(heap, classPath, true);
+    return javaCommand(heap, List.of("-cp", classPath()), true);
   }
 
   /**
-   * quick: the serial collector and the quick JIT alone (a lab of many JVMs on a small machine); otherwise the JVM's
-   * own defaults, as the launcher runs a daemon in production (the large-lab benchmark measures those).
+   * As above with classPath as the class path's arguments (or an argument file, {@code @FILE}, the JVM reads at
+   * start). quick: the serial collector and the quick JIT alone (a lab of many JVMs on a small machine); otherwise
+   * the JVM's own defaults, as the launcher runs a daemon in production (the large-lab benchmark measures those).
    */
   List<String> javaCommand(String heap, List<String> classPath, boolean quick) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
