@@ -42,6 +42,11 @@ final class NodeConfigCommands {
         + "preferred); 'none' for no site")
     String site;
 
+    @Option(names = "--agent-only", paramLabel = "yes|no", description = "yes: the node never holds the manager "
+        + "lease and its daemon watches only its own node's part of the store (keep three candidates in a large "
+        + "cluster; refused if none would be left); no: a manager candidate (the default)")
+    String agentOnly;
+
     /** As the shared edit takes them: yes|no judged here, each level split at its commas. */
     NodeEdits.Settings settings() {
       Boolean wd = watchdog == null ? null : yesNo(watchdog, "--watchdog");
@@ -52,7 +57,8 @@ final class NodeConfigCommands {
           for (String level : fenceLevels) levels.add(List.of(level.split(",", -1)));
         }
       }
-      return new NodeEdits.Settings(wd, levels, spmPriority, shutdownPolicy, site);
+      return new NodeEdits.Settings(wd, levels, spmPriority, shutdownPolicy, site,
+          agentOnly == null ? null : yesNo(agentOnly, "--agent-only"));
     }
   }
 
@@ -111,7 +117,8 @@ final class NodeConfigCommands {
   }
 
   @Command(name = "set", description = {"Change a node's settings in the cluster's configuration: fence levels, "
-      + "SPM priority, shutdown policy and site at any time (the manager applies them from its next round); the "
+      + "SPM priority, shutdown policy, site and agent-only at any time (the manager applies them from its next "
+      + "round; a manager made agent-only steps down and a candidate takes over after L); the "
       + "watchdog kind only while the node is stopped (its daemon runs with the watchdog it started with). Bad "
       + "input exits 2 and writes nothing."})
   static final class Set implements Callable<Integer> {

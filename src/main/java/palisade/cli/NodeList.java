@@ -11,9 +11,9 @@ import palisade.web.Inventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** `palisade node list`: every node with its state, watchdog, SPM, resources and fence levels. */
-@Command(name = "list", description = "Every node: state, agent, watchdog, SPM, resources running, fence levels, last "
-    + "fence, measured load")
+/** `palisade node list`: every node with its state, watchdog, SPM, manager candidacy, resources and fence levels. */
+@Command(name = "list", description = "Every node: state, agent, watchdog, SPM, manager candidacy, resources running, "
+    + "fence levels, last fence, measured load")
 final class NodeList implements Callable<Integer> {
   @Mixin
   StoreOptions store = new StoreOptions();
@@ -37,10 +37,11 @@ final class NodeList implements Callable<Integer> {
   }
 
   static void print(List<Inventory.NodeItem> items, PrintStream out) {
-    Table t = new Table("NODE", "STATE", "AGENT", "WATCHDOG", "SPM", "RESOURCES", "FENCE-LEVELS", "LAST-FENCE",
-        "LOAD");
-    for (Inventory.NodeItem n : items) {
-      t.row(n.name(), n.state(), n.agent(), watchdog(n), spm(n), n.resourcesRunning(), levels(n.fenceLevels()),
+    Table t = new Table("NODE", "STATE", "AGENT", "WATCHDOG", "SPM", "MANAGER", "RESOURCES", "FENCE-LEVELS",
+        "LAST-FENCE", "LOAD");
+    for (Inventory.NodeItem n : items) { // MANAGER: whether the node may hold the manager lease (agent_only: never)
+      t.row(n.name(), n.state(), n.agent(), watchdog(n), spm(n), n.agentOnly() ? "never" : "candidate",
+          n.resourcesRunning(), levels(n.fenceLevels()),
           n.lastFence() == null ? null : n.lastFence().kind() + " " + n.lastFence().atUtc(), Reads.load(n.load()));
     }
     t.print(out);

@@ -74,7 +74,17 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
         throw new ConfigException("resource " + r.id() + ": unknown node '" + r.node() + "'");
       }
     }
+    if (!nodes.isEmpty() && nodes.values().stream().allMatch(NodeConfig::agentOnly)) {
+      throw new ConfigException("agent_only: every node is agent-only, so none could ever be manager; "
+          + "leave at least one node (three in a large cluster) without agent_only");
+    }
     RuleIndex.validate(nodes, groups, resources, placement);
+  }
+
+  /** Whether the node may hold the manager lease (a member without {@code agent_only}). */
+  public boolean managerCandidate(String node) {
+    NodeConfig n = nodes.get(node);
+    return n != null && !n.agentOnly();
   }
 
   public ClusterConfig withResource(ResourceConfig r) {

@@ -2,7 +2,6 @@ package palisade.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -16,17 +15,8 @@ import java.util.TreeSet;
  * <p>No I/O, threads or clocks: the host calls {@link #tick}; store replies arrive as callbacks.
  */
 public final class Manager {
-  /** The manager's role on this node. */
-  public enum Role {
-    /** Watching the manager lease. */
-    STANDBY,
-    /** Holds the manager lease and decides. */
-    ACTIVE;
-
-    String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
+  /** The manager's role on this node: STANDBY watches the manager lease, ACTIVE holds it and decides. */
+  public enum Role { STANDBY, ACTIVE }
 
   private static final String SOURCE = "manager";
 
@@ -79,11 +69,7 @@ public final class Manager {
   private long lastGoodRenewalMs = Long.MIN_VALUE / 2;
 
   public Manager(ManagerEnv env, Timing timing) {
-    this(env, timing, FencePolicy.defaults());
-  }
-
-  public Manager(ManagerEnv env, Timing timing, FencePolicy fencePolicy) {
-    this(env, timing, fencePolicy, false);
+    this(env, timing, FencePolicy.defaults(), false);
   }
 
   /** stepAll: step every node and resource every round, skipping none (tests compare the two event for event). */
@@ -128,6 +114,11 @@ public final class Manager {
 
   private void standby(long nowMs) {
     StoreClient store = env.store();
+    if (!candidate()) { // watches nothing while agent-only: a candidate again starts every timer afresh
+      watch.gap();
+      leaseSeenVersion = Long.MIN_VALUE;
+      return;
+    }
     if (!watch.look(store, timing, nowMs)) return;
     Versioned<ManagerLease> seen = store.view().get(StorePaths.MANAGER_LEASE, ManagerLease.class);
     long version = seen == null ? Op.ABSENT : seen.version();
@@ -141,8 +132,9 @@ public final class Manager {
     if (seen == null) {
       Versioned<ClusterConfig> cfg = store.view().get(StorePaths.CONFIG, ClusterConfig.class);
       if (cfg == null) return; // not ready to manage anything yet
-      // A new cluster's first manager: nodes try in configuration order, one renewal interval apart.
-      if (nowMs - leaseSeenAtMs < cfg.value().nodes().headMap(me).size() * timing.renewMs()) return;
+      // A new cluster's first manager: candidates try in configuration order, one renewal interval apart.
+      long before = cfg.value().nodes().headMap(me).values().stream().filter(n -> !n.agentOnly()).count();
+      if (nowMs - leaseSeenAtMs < before * timing.renewMs()) return;
     }
     takeOver(seen, nowMs);
   }
@@ -156,8 +148,13 @@ public final class Manager {
         "%s: takes over at epoch %s over state of epoch %s", me, newEpoch, st == null ? null : st.value().epoch());
     ManagerLease newLease = new ManagerLease(me, newEpoch, 0);
     ManagerState newState = (st == null ? ManagerState.empty() : st.value()).withEpoch(newEpoch);
-    Txn txn = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, seen == null ? Op.ABSENT : seen.version(), newLease),
-        new Op.Put(StorePaths.MANAGER_STATE, st == null ? Op.ABSENT : st.version(), newState));
+    // ...and only under the configuration that made this node a candidate (agent_only set meanwhile: no takeover).
+    Versioned<ClusterConfig> cfg = view.get(StorePaths.CONFIG, ClusterConfig.class);
+    List<Op> ops = new ArrayList<>(List.of(new Op.Put(StorePaths.MANAGER_LEASE, seen == null ? Op.ABSENT
+        : seen.version(), newLease), new Op.Put(StorePaths.MANAGER_STATE, st == null ? Op.ABSENT : st.version(),
+        newState)));
+    if (cfg != null) ops.add(new Op.Unchanged(StorePaths.CONFIG, cfg.version()));
+    Txn txn = new Txn(ops);
     submit(txn, nowMs, (result, t) -> {
       if (result instanceof TxnResult.Committed c && role == Role.STANDBY) {
         lease = newLease;
@@ -177,7 +174,17 @@ public final class Manager {
 
   // ---- active ----------------------------------------------------------------------------------------------------
 
+  /** Not while the configuration makes this node agent-only (DESIGN "Manager candidates"). */
+  private boolean candidate() {
+    Versioned<ClusterConfig> cfg = env.store().view().get(StorePaths.CONFIG, ClusterConfig.class);
+    return cfg == null || cfg.value().managerCandidate(me);
+  }
+
   private void active(long nowMs) {
+    if (!candidate()) {
+      stepDown("this node is agent-only now (agent_only=yes); a candidate takes over once the lease lapses");
+      return;
+    }
     renew(nowMs);
     if (role == Role.ACTIVE) round(nowMs);
   }

@@ -17,9 +17,18 @@ import java.util.List;
  *     confirms the fence without cutting power mid-dump (DESIGN "Fence confirmation")
  * @param site where the node stands (a data center, a rack), or null: a fence proxy of the target's site is
  *     preferred ({@link FenceProxies})
+ * @param agentOnly `agent_only: yes`: the node never holds the manager lease (DESIGN "Manager candidates"); in a
+ *     large cluster only a few nodes are candidates, and the others' daemons watch only what concerns their node
  */
 public record NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
-    boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump, String site) {
+    boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump, String site,
+    boolean agentOnly) {
+
+  /** A node that may hold the manager lease. */
+  public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
+      boolean manualOnly, ShutdownPolicy shutdownPolicy, boolean softFence, boolean kdump, String site) {
+    this(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, softFence, kdump, site, false);
+  }
 
   /** A node without soft fencing, kdump or site. */
   public NodeConfig(String name, boolean watchdog, List<List<String>> fenceLevels, int spmPriority,
@@ -62,17 +71,26 @@ public record NodeConfig(String name, boolean watchdog, List<List<String>> fence
 
   /** The same node with its own shutdown policy (null: the cluster's). */
   public NodeConfig withShutdownPolicy(ShutdownPolicy policy) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, softFence, kdump, site);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, policy, softFence, kdump, site,
+        agentOnly);
   }
 
   /** The same node with soft fencing over SSH and the kdump level set as given. */
   public NodeConfig withFenceExtras(boolean soft, boolean dump) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, soft, dump, site);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, soft, dump, site,
+        agentOnly);
   }
 
   /** The same node at another site (null: none). */
   public NodeConfig withSite(String s) {
-    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, softFence, kdump, s);
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, softFence, kdump, s,
+        agentOnly);
+  }
+
+  /** The same node, a manager candidate or not ({@code agent_only}). */
+  public NodeConfig withAgentOnly(boolean only) {
+    return new NodeConfig(name, watchdog, fenceLevels, spmPriority, manualOnly, shutdownPolicy, softFence, kdump,
+        site, only);
   }
 
   public static NodeConfig standard(String name) {

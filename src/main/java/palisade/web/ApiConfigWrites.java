@@ -29,7 +29,8 @@ import palisade.runtime.store.Operations;
  * never carries a secret (an option holding one is refused) and no answer returns one.
  */
 final class ApiConfigWrites {
-  static final Set<String> NODE_FIELDS = Set.of("watchdog", "fence_levels", "spm_priority", "shutdown_policy", "site");
+  static final Set<String> NODE_FIELDS = Set.of("watchdog", "fence_levels", "spm_priority", "shutdown_policy", "site",
+      "agent_only");
   static final Set<String> DEVICE_FIELDS = Set.of("type", "address", "port", "user", "agent", "options", "timeout",
       "secret_file_name");
 
@@ -135,11 +136,15 @@ final class ApiConfigWrites {
   }
 
   private static NodeEdits.Settings settings(JsonNode b) {
-    JsonNode wd = b.get("watchdog");
-    if (wd != null && !wd.isNull() && !wd.isBoolean()) throw new Api.BadRequest("watchdog: must be true or false");
-    return new NodeEdits.Settings(wd == null || wd.isNull() ? null : wd.booleanValue(), levels(b),
-        ApiWrites.integer(b, "spm_priority"), ApiWrites.text(b, "shutdown_policy", false),
-        ApiWrites.text(b, "site", false));
+    return new NodeEdits.Settings(bool(b, "watchdog"), levels(b), ApiWrites.integer(b, "spm_priority"),
+        ApiWrites.text(b, "shutdown_policy", false), ApiWrites.text(b, "site", false), bool(b, "agent_only"));
+  }
+
+  /** A true/false field, or null when absent. */
+  private static Boolean bool(JsonNode b, String field) {
+    JsonNode v = b.get(field);
+    if (v != null && !v.isNull() && !v.isBoolean()) throw new Api.BadRequest(field + ": must be true or false");
+    return v == null || v.isNull() ? null : v.booleanValue();
   }
 
   /** fence_levels: [["bmc1", "pdu1"], ["bmc2"]], in order; [] for none. */

@@ -88,7 +88,7 @@ public final class Inventory {
       @JsonProperty("watchdog_kind") String watchdogKind, @JsonProperty("spm_priority") int spmPriority,
       boolean spm, @JsonProperty("resources_running") int resourcesRunning,
       @JsonProperty("fence_levels") List<List<String>> fenceLevels, @JsonProperty("manual_only") boolean manualOnly,
-      @JsonProperty("shutdown_policy") String shutdownPolicy,
+      @JsonProperty("agent_only") boolean agentOnly, @JsonProperty("shutdown_policy") String shutdownPolicy,
       @JsonProperty("lease_age_seconds") Double leaseAgeSeconds, @JsonProperty("last_fence") LastFence lastFence,
       NodeLoad load) {}
 
@@ -187,7 +187,7 @@ public final class Inventory {
       out.add(new NodeItem(n.name(), st == null ? null : label(st.state().name()),
           st == null ? 0 : st.generation(), agent(rec), n.watchdog(), rec == null ? null : rec.watchdog(),
           n.spmPriority(), s.state().spm() != null && n.name().equals(s.state().spm().node()), running,
-          n.fenceLevels(), n.manualOnly(), label(s.config().shutdownPolicyOf(n.name()).name()),
+          n.fenceLevels(), n.manualOnly(), n.agentOnly(), label(s.config().shutdownPolicyOf(n.name()).name()),
           leaseAges.get(n.name()), fences.get(n.name()), loads.get(n.name())));
     }
     return out;

@@ -203,7 +203,7 @@ class JsonOutputCliTest {
     JsonNode nodes = ok("node", "list", "-o", "json");
     assertThat(fields(nodes)).containsExactly("nodes");
     assertThat(fields(nodes.at("/nodes/0"))).containsExactly("name", "state", "generation", "agent", "watchdog",
-        "watchdog_kind", "spm_priority", "spm", "resources_running", "fence_levels", "manual_only",
+        "watchdog_kind", "spm_priority", "spm", "resources_running", "fence_levels", "manual_only", "agent_only",
         "shutdown_policy", "lease_age_seconds", "last_fence", "load");
     assertThat(fields(nodes.at("/nodes/0/load"))).containsExactly("cpu_used", "cpu_capacity", "mem_used_bytes",
         "mem_capacity_bytes", "resources_measured", "measured_utc", "stale");
@@ -221,7 +221,7 @@ class JsonOutputCliTest {
     Run nodeTable = store.palisade(TlsStore.ADMIN, "node", "list");
     assertThat(nodeTable.exit()).as(nodeTable.err()).isZero();
     assertThat(nodeTable.out().lines().toList().get(0)).startsWith("NODE").contains("STATE", "WATCHDOG", "SPM",
-        "RESOURCES", "FENCE-LEVELS", "LAST-FENCE", "LOAD");
+        "MANAGER", "RESOURCES", "FENCE-LEVELS", "LAST-FENCE", "LOAD");
     assertThat(nodeTable.out()).contains("1.50/4 cpu, 512M/8.0G mem");
     assertThat(nodeTable.out()).contains("manual 2025-12-03T12:00:00.000Z");
 

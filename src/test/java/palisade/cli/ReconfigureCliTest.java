@@ -250,6 +250,26 @@ class ReconfigureCliTest {
     refused(palisade("node", "remove", "node4"), "no node 'node4'");
   }
 
+  @Test
+  void agentOnlyNodesAreSetLiveAndTheLastCandidateIsKept() throws Exception {
+    assertThat(palisade("node", "set", "node2", "--agent-only", "yes").exit()).isZero();
+    Run set = palisade("node", "set", "node3", "--agent-only", "yes");
+    assertThat(set.exit()).as(set.err()).isZero();
+    assertThat(set.out()).contains("node node3 set (", "agent_only=yes");
+    assertThat(config().nodes().values().stream().filter(n -> !n.agentOnly()).map(NodeConfig::name))
+        .containsExactly("node1");
+    refused(palisade("node", "set", "node1", "--agent-only", "yes"), "every node is agent-only",
+        "at least one node");
+    assertThat(config().managerCandidate("node1")).as("the refusal wrote nothing").isTrue();
+    refused(palisade("node", "set", "node1", "--agent-only", "maybe"), "--agent-only");
+    Run list = palisade("node", "list");
+    assertThat(list.out().lines().filter(l -> l.startsWith("node3")).findFirst().orElseThrow()).contains("never");
+    assertThat(list.out().lines().filter(l -> l.startsWith("node1")).findFirst().orElseThrow())
+        .contains("candidate");
+    assertThat(palisade("node", "set", "node3", "--agent-only", "no").exit()).isZero();
+    assertThat(config().managerCandidate("node3")).isTrue();
+  }
+
   /** The manager's state as a test wants it: node states and which node each resource is on. */
   private static void manager(Map<String, NodeState> nodes, Map<String, String> services) throws Exception {
     TreeMap<String, NodeStatus> ns = new TreeMap<>();

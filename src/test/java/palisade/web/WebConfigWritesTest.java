@@ -224,6 +224,10 @@ class WebConfigWritesTest {
     assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
     assertThat(config().nodes().get("node4").spmPriority()).isEqualTo(5);
     assertThat(config().nodes().get("node4").site()).isNull();
+    HttpResponse<String> agentOnly = admin("PATCH", "/api/nodes/node4", "{\"agent_only\":true}");
+    assertThat(agentOnly.statusCode()).as(agentOnly.body()).isEqualTo(200);
+    assertThat(config().managerCandidate("node4")).isFalse();
+    refused(admin("PATCH", "/api/nodes/node4", "{\"agent_only\":\"yes\"}"), 400, "agent_only: must be true or false");
 
     manager(Map.of("node4", NodeState.OFFLINE));
     HttpResponse<String> remove = admin("DELETE", "/api/nodes/node4", null);

@@ -26,7 +26,8 @@ final class ClusterFacts {
     TreeMap<String, palisade.core.Capacity> capacity = new TreeMap<>(); // nodes[].cpu, mem
     for (DaemonConfig.Node n : local.nodes()) {
       nodes.put(n.name(), new NodeConfig(n.name(), n.watchdog(), n.fenceLevels(), n.spmPriority(), false,
-          n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0).withSite(n.site()));
+          n.shutdownPolicy()).withFenceExtras(n.softFence() != null, n.kdumpPort() > 0).withSite(n.site())
+          .withAgentOnly(n.agentOnly()));
       if (n.capacity() != null) capacity.put(n.name(), n.capacity());
     }
     ClusterConfig c = new ClusterConfig(nodes, new TreeMap<>(), new TreeMap<>(), local.shutdown().initialPolicy(),

@@ -147,6 +147,6 @@ final class ConfigWatch {
   private static String describe(NodeConfig n) {
     return "watchdog " + (n.watchdog() ? "yes" : "no") + ", fence levels " + n.fenceLevels() + ", spm_priority "
         + n.spmPriority() + (n.shutdownPolicy() == null ? "" : ", shutdown_policy " + n.shutdownPolicy())
-        + (n.site() == null ? "" : ", site " + n.site());
+        + (n.site() == null ? "" : ", site " + n.site()) + (n.agentOnly() ? ", agent_only" : "");
   }
 }

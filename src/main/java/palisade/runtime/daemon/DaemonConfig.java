@@ -89,15 +89,16 @@ public record DaemonConfig(String cluster, String node, List<Node> nodes, int pe
    * @param kdumpAddress the address its kdump messages come from ({@code kdump_address}), or null: its address
    * @param site its initial site ({@code site}), or null: a fence proxy of the target's site is preferred
    * @param capacity its initial capacity for placement ({@code cpu}, {@code mem}), or null: what its agent reports
+   * @param agentOnly initially never manager ({@code agent_only: yes}): its daemon watches only its own node's part
    */
   public record Node(String name, String address, int clientPort, int peerPort, int electionPort,
       List<List<String>> fenceLevels, boolean watchdog, int spmPriority, String libvirtUri,
       palisade.core.ShutdownPolicy shutdownPolicy, SoftFenceConf softFence, int kdumpPort, String kdumpAddress,
-      String site, palisade.core.Capacity capacity) {
+      String site, palisade.core.Capacity capacity, boolean agentOnly) {
     public Node(String name, String address, int clientPort, int peerPort, int electionPort,
         List<List<String>> fenceLevels, boolean watchdog, int spmPriority) {
       this(name, address, clientPort, peerPort, electionPort, fenceLevels, watchdog, spmPriority, null, null, null,
-          0, null, null, null);
+          0, null, null, null, false);
     }
   }
 

@@ -23,7 +23,7 @@ final class NodesSection {
 
   private static final Set<String> NODE_KEYS = Set.of("name", "address", "client_port", "peer_port",
       "election_port", "fence_levels", "watchdog", "spm_priority", "libvirt_uri", "shutdown_policy", "soft_fence",
-      "kdump", "kdump_port", "kdump_address", "site", "cpu", "mem");
+      "kdump", "kdump_port", "kdump_address", "site", "cpu", "mem", "agent_only");
 
   /**
    * The nodes in file order (their position is their ZooKeeper server id); SELF must be one of them (null: a
@@ -80,7 +80,18 @@ final class NodesSection {
         port(n, "election_port", 3888, where), levels, nodeWatchdog, spm, libvirtUri, policy,
         SoftFenceSection.parse(n.get("soft_fence"), where, address, nodeWatchdog), SoftFenceSection.kdumpPort(n,
         where), SoftFenceSection.kdumpAddress(n, where), n.has("site") ? name(n.get("site"), where + ".site") : null,
-        capacity(n, where));
+        capacity(n, where), agentOnly(n, where));
+  }
+
+  /** {@code agent_only: yes|no} (default no): the node never holds the manager lease. */
+  private static boolean agentOnly(JsonNode n, String where) {
+    if (!n.has("agent_only")) return false;
+    String v = text(n.get("agent_only"), where + ".agent_only").toLowerCase(Locale.ROOT);
+    return switch (v) {
+      case "yes", "true" -> true;
+      case "no", "false" -> false;
+      default -> throw new ConfigException(where + ".agent_only: '" + v + "' must be yes or no");
+    };
   }
 
   /**

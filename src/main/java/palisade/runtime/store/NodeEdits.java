@@ -27,12 +27,13 @@ import palisade.runtime.store.Operations.Refused;
 public final class NodeEdits {
   /**
    * The settings add and set share; null = not given. Fence levels: empty = none; shutdown policy "default" follows
-   * the cluster's; site "none" clears it.
+   * the cluster's; site "none" clears it; agentOnly: never manager (refused if no candidate would be left).
    */
   public record Settings(Boolean watchdog, List<List<String>> fenceLevels, Integer spmPriority,
-      String shutdownPolicy, String site) {
+      String shutdownPolicy, String site, Boolean agentOnly) {
     public boolean any() {
-      return watchdog != null || fenceLevels != null || spmPriority != null || shutdownPolicy != null || site != null;
+      return watchdog != null || fenceLevels != null || spmPriority != null || shutdownPolicy != null || site != null
+          || agentOnly != null;
     }
   }
 
@@ -91,7 +92,8 @@ public final class NodeEdits {
   public Done set(String node, Settings s) throws Exception {
     if (!s.any()) {
       throw bad("node set: give at least one of " + String.join(", ", List.of(name.apply("watchdog"),
-          name.apply("fence_level"), name.apply("spm_priority"), name.apply("shutdown_policy"), name.apply("site"))));
+          name.apply("fence_level"), name.apply("spm_priority"), name.apply("shutdown_policy"), name.apply("site"),
+          name.apply("agent_only"))));
     }
     Admin admin = store.get();
     ClusterConfig cfg = config(admin);
@@ -126,7 +128,8 @@ public final class NodeEdits {
         : policy(s.shutdownPolicy(), name.apply("shutdown_policy"), true);
     String site = s.site() == null ? base.site() : s.site().equals("none") ? null : s.site();
     try {
-      return new NodeConfig(base.name(), wd, levels, spm, base.manualOnly(), p, base.softFence(), base.kdump(), site);
+      return new NodeConfig(base.name(), wd, levels, spm, base.manualOnly(), p, base.softFence(), base.kdump(), site,
+          s.agentOnly() == null ? base.agentOnly() : s.agentOnly());
     } catch (ConfigException e) {
       throw bad(e.getMessage());
     }
@@ -179,11 +182,11 @@ public final class NodeEdits {
         admin.value(StorePaths.node(node), NodeRecord.class), node);
   }
 
-  /** `watchdog=yes fence_levels=[[bmc4]] spm_priority=-1 shutdown_policy=default site=-`. */
+  /** `watchdog=yes fence_levels=[[bmc4]] spm_priority=-1 shutdown_policy=default site=-` (and ` agent_only=yes`). */
   public static String describe(NodeConfig n) {
     return "watchdog=" + (n.watchdog() ? "yes" : "no") + " fence_levels=" + n.fenceLevels() + " spm_priority="
         + n.spmPriority() + " shutdown_policy=" + (n.shutdownPolicy() == null ? "default" : label(n.shutdownPolicy()))
-        + " site=" + (n.site() == null ? "-" : n.site());
+        + " site=" + (n.site() == null ? "-" : n.site()) + (n.agentOnly() ? " agent_only=yes" : "");
   }
 
   private static ClusterConfig config(Admin admin) throws Exception {

@@ -95,6 +95,9 @@ public final class Invariants implements WorldObserver {
   public void onWrite(String path, Versioned<Object> before, Object after) {
     if (path.equals(StorePaths.MANAGER_STATE)) {
       managerState(before == null ? null : (ManagerState) before.value(), (ManagerState) after);
+    } else if (path.equals(StorePaths.MANAGER_LEASE) && after instanceof palisade.core.ManagerLease lease) {
+      var old = before == null ? null : (palisade.core.ManagerLease) before.value();
+      if (old == null || lease.epoch() > old.epoch()) managerCandidate(lease);
     } else if (path.equals(StorePaths.COMMANDS) && after instanceof palisade.core.Commands cmds) {
       for (palisade.core.Command c : cmds.pending()) {
         if (c.seq() > commandsSeen && c instanceof palisade.core.Command.FenceNode f) fenceAsked.put(f.node(), f.seq());
@@ -346,6 +349,12 @@ public final class Invariants implements WorldObserver {
   // ---- 6: no false fencing ---------------------------------------------------------------------------------------
 
   /** Invariant 6: a node that kept store access and its agent running for longer than the lease is never fenced. */
+  /** A manager lease is taken over only by a node the configuration lets be manager (not agent_only). */
+  private void managerCandidate(palisade.core.ManagerLease lease) {
+    if (world.config().managerCandidate(lease.holder())) return;
+    fail("manager candidates", lease.holder() + " took the lease over (epoch " + lease.epoch() + ") while agent_only");
+  }
+
   private void invariant6NoFalseFencing(String node) {
     SimNode n = world.node(node);
     Timing t = world.timing();

@@ -23,6 +23,7 @@ public sealed interface Expectation {
     R nodeNotIn(NodeNotIn x);
     R powered(Powered x);
     R managerOn(ManagerOn x);
+    R managerNotOn(ManagerNotOn x);
     R spmOn(SpmOn x);
     R spmNone(SpmNone x);
     R spmNotOn(SpmNotOn x);
@@ -117,6 +118,18 @@ public sealed interface Expectation {
     }
 
     public ManagerOn {
+      nodes = nonEmpty(nodes);
+    }
+  }
+
+  /** `manager never on NODE[|NODE...]` (interval only): none of nodes holds the manager lease. */
+  record ManagerNotOn(List<String> nodes) implements Expectation {
+    @Override
+    public <R> R accept(Visitor<R> v) {
+      return v.managerNotOn(this);
+    }
+
+    public ManagerNotOn {
       nodes = nonEmpty(nodes);
     }
   }

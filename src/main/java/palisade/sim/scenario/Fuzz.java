@@ -11,7 +11,8 @@ import palisade.core.Durations;
  * Random failure histories. Each run draws everything from its own seed and is written as an ordinary scenario:
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
  * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
- * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog, faults of the manager's own node),
+ * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog, faults of the manager's own node,
+ * nodes that may never be manager),
  * then everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5).
  * Safety invariants are checked on every event throughout.
  */
@@ -140,6 +141,7 @@ public final class Fuzz {
     FuzzLeases.spmMoves(source(seed, FuzzLeases.SALT), steps, nodes, durationMs);
     FuzzFreezes.add(source(seed, FuzzFreezes.SALT), lines, steps, nodes, durationMs);
     FuzzManagerFaults.add(source(seed, FuzzManagerFaults.SALT), steps, nodes, durationMs);
+    FuzzManagerFaults.candidates(source(seed, FuzzManagerFaults.CANDIDATES_SALT), lines, steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));

@@ -15,7 +15,30 @@ final class FuzzManagerFaults {
   /** Seeds this part's random source: distinct from every other part's, for any seed. */
   static final long SALT = 0x5EED_3A4A_0000_0014L;
 
+  /** Seeds the manager-candidate draws (agent_only nodes, live changes): their own source, for the same reason. */
+  static final long CANDIDATES_SALT = 0x5EED_CA9D_0000_0014L;
+
   private FuzzManagerFaults() {}
+
+  /**
+   * In one history of three, only some nodes may be manager (the rest `agent_only`, at least one candidate left),
+   * and now and then the operator makes a node agent-only or a candidate again during the run (refused, as the
+   * store's writer refuses it, when no candidate would be left).
+   */
+  static void candidates(Random r, List<String> lines, List<Scenario.At> steps, List<String> nodes, long durationMs) {
+    if (r.nextInt(3) != 0 || nodes.size() < 2) return;
+    List<String> shuffled = new java.util.ArrayList<>(nodes);
+    java.util.Collections.shuffle(shuffled, r);
+    int candidates = 1 + r.nextInt(nodes.size() - 1);
+    for (String n : shuffled.subList(candidates, shuffled.size())) lines.add("node " + n + " agent_only=yes");
+    int changes = r.nextInt(3);
+    for (int i = 0; i < changes; i++) {
+      long t = 5_000 + (long) r.nextInt((int) Math.max(1, durationMs - 5_000));
+      String n = nodes.get(r.nextInt(nodes.size()));
+      var settings = new java.util.TreeMap<>(java.util.Map.of("agent_only", r.nextBoolean() ? "yes" : "no"));
+      steps.add(Fuzz.at(t, new OperatorWords.Member(n, OperatorWords.Verb.SET, settings)));
+    }
+  }
 
   static void add(Random r, List<Scenario.At> steps, List<String> nodes, long durationMs) {
     if (r.nextInt(2) != 0) return;

@@ -60,7 +60,7 @@ final class Grammar {
         yield new Action.Shutdown(a.get(1));
       }
       case "node" -> {
-        if (a.size() >= 3 && (a.get(1).equals("add") || a.get(1).equals("remove"))) yield member(a);
+        if (a.size() >= 3 && List.of("add", "remove", "set").contains(a.get(1))) yield member(a);
         if (!(a.size() == 3 || a.size() == 5) || !a.get(2).equals("restart-daemon")
             || (a.size() == 5 && !a.get(3).equals("for"))) {
           throw error("node: expected node NODE restart-daemon [for DURATION], got '" + String.join(" ", a) + "'");
@@ -110,17 +110,18 @@ final class Grammar {
     return new Action.WatchdogDevice(a.get(1), a.get(2).equals("ok"));
   }
 
-  /** `node add NODE [KEY=VALUE ...]` or `node remove NODE`. */
+  /** `node add NODE [KEY=VALUE ...]`, `node remove NODE` or `node set NODE KEY=VALUE ...`. */
   private static Action member(List<String> a) {
-    boolean add = a.get(1).equals("add");
-    if (!add) arity(a, 3, "node remove NODE");
+    var verb = OperatorWords.Verb.valueOf(a.get(1).toUpperCase(java.util.Locale.ROOT));
+    if (verb == OperatorWords.Verb.REMOVE) arity(a, 3, "node remove NODE");
+    if (verb == OperatorWords.Verb.SET && a.size() < 4) throw error("node set: expected node set NODE KEY=VALUE");
     java.util.TreeMap<String, String> settings = new java.util.TreeMap<>();
     for (String kv : a.subList(3, a.size())) {
       int eq = kv.indexOf('=');
-      if (eq <= 0) throw error("node add: expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
+      if (eq <= 0) throw error("node " + a.get(1) + ": expected KEY=VALUE (as a node declaration's), got '" + kv + "'");
       settings.put(kv.substring(0, eq), kv.substring(eq + 1));
     }
-    return new OperatorWords.Member(a.get(2), add, settings);
+    return new OperatorWords.Member(a.get(2), verb, settings);
   }
 
   /** `spm move NODE`. */
@@ -331,7 +332,8 @@ final class Grammar {
   }
 
   static final String INTERVAL_USAGE = "expected expect from TIME to TIME followed by ID always running on "
-      + "NODE[|NODE...], ID never running [on NODE[|NODE...]], node NODE never STATE or spm never on NODE[|NODE...]";
+      + "NODE[|NODE...], ID never running [on NODE[|NODE...]], node NODE never STATE, spm never on NODE[|NODE...] "
+      + "or manager never on NODE[|NODE...]";
 
   /** The words after `expect from TIME to TIME`: the facts that must hold at every event of the interval. */
   static Expectation interval(List<String> e) {
@@ -340,11 +342,12 @@ final class Grammar {
           + String.join(" ", e) + "'");
       return new Expectation.NodeNotIn(e.get(1), nodeState(e.get(3)));
     }
-    if (e.get(0).equals("spm")) {
+    if (e.get(0).equals("spm") || e.get(0).equals("manager")) {
       if (e.size() != 4 || !e.get(1).equals("never") || !e.get(2).equals("on")) {
         throw error("expect from: " + INTERVAL_USAGE + ", got '" + String.join(" ", e) + "'");
       }
-      return new Expectation.SpmNotOn(nodes(e.get(3)));
+      return e.get(0).equals("spm") ? new Expectation.SpmNotOn(nodes(e.get(3)))
+          : new Expectation.ManagerNotOn(nodes(e.get(3)));
     }
     String id = e.get(0);
     if (e.size() == 5 && e.get(1).equals("always") && e.get(2).equals("running") && e.get(3).equals("on")) {

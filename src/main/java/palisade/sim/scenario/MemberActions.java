@@ -22,7 +22,29 @@ final class MemberActions {
   private MemberActions() {}
 
   static Void apply(SimWorld world, OperatorWords.Member a, Set<String> fenceDevices) {
-    return a.add() ? add(world, a, fenceDevices) : remove(world, a.node());
+    return switch (a.verb()) {
+      case ADD -> add(world, a, fenceDevices);
+      case REMOVE -> remove(world, a.node());
+      case SET -> agentOnly(world, a);
+    };
+  }
+
+  /** `node set NODE agent_only=yes|no`: refused, as the store's writer refuses it, if no candidate would be left. */
+  private static Void agentOnly(SimWorld world, OperatorWords.Member a) {
+    boolean only = a.settings().get("agent_only").equals("yes");
+    NodeConfig nc = world.config().nodes().get(a.node());
+    if (nc == null) {
+      world.log("operator", a.words() + " refused: no node '" + a.node() + "'");
+      return null;
+    }
+    try {
+      world.config().withNode(nc.withAgentOnly(only));
+    } catch (ConfigException e) {
+      world.log("operator", a.words() + " refused: " + e.getMessage());
+      return null;
+    }
+    world.operatorConfig(a.words(), c -> c.withNode(c.nodes().get(a.node()).withAgentOnly(only)));
+    return null;
   }
 
   private static Void add(SimWorld world, OperatorWords.Member a, Set<String> fenceDevices) {

@@ -59,6 +59,7 @@ final class NodeDeclarations {
     String policy = attrs.get("shutdown_policy"); // null: the cluster's (option shutdown_policy)
     return new NodeConfig(name, watchdog, levels, spm, manual, policy == null ? null : ShutdownPolicy.parse(policy,
         "node " + name)).withSite(attrs.get("site")).withFenceExtras(DeclarationValues.softFence(attrs, name),
-        yesNo(attrs.getOrDefault("kdump", "no"), "node " + name + " kdump"));
+        yesNo(attrs.getOrDefault("kdump", "no"), "node " + name + " kdump"))
+        .withAgentOnly(yesNo(attrs.getOrDefault("agent_only", "no"), "node " + name + " agent_only"));
   }
 }

@@ -1,14 +1,22 @@
 package palisade.sim.scenario;
 
-/** The operator's membership and role words in a scenario: `node add|remove` and `spm move`. */
+/** The operator's membership and role words in a scenario: `node add|remove|set` and `spm move`. */
 final class OperatorWords {
   private OperatorWords() {}
 
+  /** What a `node` operator word does to the membership. */
+  enum Verb { ADD, REMOVE, SET }
+
   /**
-   * `node add NODE [KEY=VALUE ...]` (a node declaration's settings) or `node remove NODE`: the operator's `palisade
-   * node add|remove`; an added node's machine is powered and boots, a removal is refused unless the node is stopped.
+   * `node add NODE [KEY=VALUE ...]` (a node declaration's settings), `node remove NODE` or `node set NODE
+   * agent_only=yes|no`: the operator's `palisade node add|remove|set`; an added node's machine is powered and boots,
+   * a removal is refused unless the node is stopped.
    */
-  record Member(String node, boolean add, java.util.SortedMap<String, String> settings) implements Action {
+  record Member(String node, Verb verb, java.util.SortedMap<String, String> settings) implements Action {
+    boolean add() {
+      return verb == Verb.ADD;
+    }
+
     @Override
     public <R> R accept(Action.Visitor<R> v) {
       return v.member(this);
@@ -16,7 +24,7 @@ final class OperatorWords {
 
     @Override
     public String words() {
-      StringBuilder b = new StringBuilder("node " + (add ? "add " : "remove ") + node);
+      StringBuilder b = new StringBuilder("node " + verb.name().toLowerCase(java.util.Locale.ROOT) + " " + node);
       settings.forEach((k, v) -> b.append(' ').append(k).append('=').append(v));
       return b.toString();
     }

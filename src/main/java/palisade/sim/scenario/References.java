@@ -93,7 +93,14 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
   /** An added node is a new name with a node declaration's settings; a removed one a known node. */
   @Override
   public Void member(OperatorWords.Member a) {
-    if (!a.add()) return requireNode(a.node(), "node remove");
+    if (a.verb() == OperatorWords.Verb.REMOVE) return requireNode(a.node(), "node remove");
+    if (a.verb() == OperatorWords.Verb.SET) {
+      if (!a.settings().keySet().equals(java.util.Set.of("agent_only"))) {
+        throw error("node set " + a.node() + ": expected agent_only=yes|no (the one setting a run changes)");
+      }
+      DeclarationValues.yesNo(a.settings().get("agent_only"), "node set " + a.node() + " agent_only");
+      return requireNode(a.node(), "node set");
+    }
     if (nodes.contains(a.node())) throw error("node add: node '" + a.node() + "' exists already");
     if (!a.node().matches("[a-z0-9][a-z0-9_-]{0,62}")) throw error("node add: '" + a.node() + "' is not a node name");
     for (String k : a.settings().keySet()) {
@@ -243,6 +250,11 @@ final class References implements Action.Visitor<Void>, Expectation.Visitor<Void
 
   @Override
   public Void managerOn(Expectation.ManagerOn e) {
+    return nodeRefs(e.nodes(), "expect manager");
+  }
+
+  @Override
+  public Void managerNotOn(Expectation.ManagerNotOn e) {
     return nodeRefs(e.nodes(), "expect manager");
   }
 

@@ -285,7 +285,7 @@ public final class Scenario {
         if (!nodes.containsKey(n)) declareNode(n);
         Map<String, String> attrs = keyValues(w.subList(2, w.size()), "node " + n,
             List.of("watchdog", "watchdog_device", "fence", "spm_priority", "manual_only", "shutdown_policy",
-                "soft_fence", "kdump", "site", "cpu", "mem"));
+                "soft_fence", "kdump", "site", "cpu", "mem", "agent_only"));
         DeclarationValues.checkFenceExtras(attrs, n);
         placement.node(n, RuleDeclaration.capacity(attrs, "node " + n));
         if (attrs.containsKey("spm_priority")) {

@@ -235,6 +235,13 @@ public final class ScenarioRunner {
   }
 
   @Override
+  public String managerNotOn(Expectation.ManagerNotOn x) {
+    ManagerLease lease = world.managerLease();
+    String holder = lease == null ? null : lease.holder();
+    return holder != null && x.nodes().contains(holder) ? "the manager lease is held by " + holder : null;
+  }
+
+  @Override
   public String spmOn(Expectation.SpmOn x) {
     TreeSet<String> acting = SimFacts.actingSpm(world);
     if (acting.size() == 1 && anyOf(x.nodes(), acting::contains)) return null;

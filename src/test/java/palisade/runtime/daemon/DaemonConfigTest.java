@@ -138,6 +138,19 @@ class DaemonConfigTest {
   }
 
   @Test
+  void agentOnlyIsAnInitialSettingThatKeepsACandidate() {
+    DaemonConfig c = parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a}\n"
+        + "  - {name: node2, address: b, agent_only: yes}\n");
+    assertThat(c.nodes()).extracting(DaemonConfig.Node::agentOnly).containsExactly(false, true);
+    assertThat(ClusterFacts.initial(c).managerCandidate("node2")).isFalse();
+    assertThat(ClusterFacts.initial(c).managerCandidate("node1")).isTrue();
+    assertThatThrownBy(() -> parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, agent_only: "
+        + "sometimes}\n")).hasMessageStartingWith("nodes[0].agent_only: 'sometimes' must be yes or no");
+    assertThatThrownBy(() -> ClusterFacts.initial(parse("cluster: c\nnode: node1\nnodes:\n"
+        + "  - {name: node1, address: a, agent_only: yes}\n"))).hasMessageContaining("every node is agent-only");
+  }
+
+  @Test
   void eachNodeMayNameItsLibvirtHypervisor() {
     DaemonConfig c = parse("cluster: c\nnode: node1\nnodes:\n  - {name: node1, address: a, libvirt_uri: 'qemu:///system'}\n"
         + "  - {name: node2, address: b}\n");
