@@ -164,7 +164,8 @@ final class ViewScope {
     if (interests.putIfAbsent(path, n) != null) return;
     ScheduledExecutorService w = worker();
     try {
-      if (w != null) w.execute(() -> openInterest(path, n));
+      if (w == null) throw new RejectedExecutionException("closed");
+      w.execute(() -> openInterest(path, n));
     } catch (RejectedExecutionException e) {
       interests.remove(path, n); // closed meanwhile
     }
@@ -179,7 +180,13 @@ final class ViewScope {
         return t;
       });
       long period = Math.max(10, Math.min(5_000, interestIdleMs / 4));
-      worker.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+      worker.scheduleWithFixedDelay(() -> {
+        try {
+          sweep();
+        } catch (RuntimeException e) { // the next sweep tries again (a failed one would end the schedule)
+          log.warn("store view: sweeping the records read on demand failed: {}", e.toString());
+        }
+      }, period, period, TimeUnit.MILLISECONDS);
     }
     return worker;
   }
