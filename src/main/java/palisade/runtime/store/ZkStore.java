@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
@@ -17,7 +18,6 @@ import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.zookeeper.KeeperException;
@@ -34,11 +34,13 @@ import palisade.core.Versioned;
 /**
  * The core's {@link StoreClient} on ZooKeeper through Curator. Records are JSON znodes under the client's namespace
  * ({@code /palisade/<cluster>}); every write is one ZooKeeper {@code multi} with per-znode data versions, so every
- * state change is a compare-and-set. The view is a CuratorCache mirror read without I/O; a committed write updates
- * the mirror at once, and the mirror never moves a path back to an older version. Completions are posted to the
- * owner's event loop with its clock reading. {@code /config} and {@code /manager/state} in store layout 2 are a head
- * and entry znodes ({@link Layout2}): written as the head's compare-and-set plus the changed entries ({@link ZkTxn}),
- * assembled in the view only once the entries delivered agree with the head ({@link ShardMirror}).
+ * state change is a compare-and-set. The view is a mirror fed by CuratorCaches, one per tree it holds
+ * ({@link ViewScope}: a scoped view holds its own node's record and the node records it reads, a full view every
+ * node's), read without I/O; a committed write updates the mirror at once, and the mirror never moves a path back to
+ * an older version. Completions are posted to the owner's event loop with its clock reading. {@code /config} and
+ * {@code /manager/state} in store layout 2 are a head and entry znodes ({@link Layout2}): written as the head's
+ * compare-and-set plus the changed entries ({@link ZkTxn}), assembled in the view only once the entries delivered
+ * agree with the head ({@link ShardMirror}).
  *
  * <p>Connection policy (Curator's, for lease holders): SUSPENDED is treated like LOST — the view is not trusted and
  * writes fail fast as Unavailable until the connection is back and the cache is current again.
@@ -46,7 +48,7 @@ import palisade.core.Versioned;
 public final class ZkStore implements StoreClient, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZkStore.class);
   /** Parents of the record znodes; created (idempotently) before the view counts as synced. */
-  static final List<String> LAYOUT = List.of("/nodes", "/manager", "/fence", "/events");
+  static final List<String> LAYOUT = List.of("/nodes", "/manager", "/fence", ViewTrees.EVENTS);
 
   private final CuratorFramework client;
   /** The session lease renewals go through (the client itself when none was given): see {@link #leaseOnly}. */
@@ -55,16 +57,15 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   private final LongSupplier clockMs;
   private final String prefix;
   private final ConcurrentHashMap<String, Versioned<Object>> mirror = new ConcurrentHashMap<>();
-  private final StoreView view = mirror::get;
+  private final StoreView view = this::read;
   private final ShardMirror shards = new ShardMirror();
-  private final CuratorCache cache;
+  private final ViewScope scope;
   private volatile boolean connected;
   private volatile boolean initialized;
   private volatile boolean layoutReady;
   /** Bumped on every connection loss: a sync that started before the loss does not make the view current. */
   private volatile long connectionEpoch;
   private volatile boolean current;
-  private final RelistingStorage storage = new RelistingStorage();
   /** The connection epoch whose cut reads were last logged (one line per lost connection). */
   private final AtomicLong cutReadsEpoch = new AtomicLong(-1);
 
@@ -90,15 +91,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     this.clockMs = clockMs;
     this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
         : "/" + client.getNamespace();
-    this.cache = CuratorCache.builder(client, "/").withStorage(storage).withExceptionHandler(this::onCacheError)
-        .build();
-    cache.listenable().addListener(CuratorCacheListener.builder()
-        .forAll((type, oldData, data) -> onCache(type, oldData, data))
-        .forInitialized(() -> loop.execute(() -> { // after every initial record, which went the same way
-          initialized = true;
-          log.info("store view initialized ({} records)", mirror.size());
-        }))
-        .build());
+    this.scope = new ViewScope(this::cache, this::prune, clockMs);
     client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
     if (leaseClient != client) {
       leaseClient.getConnectionStateListenable().addListener((c, state) -> log.info("store lease session {}", state));
@@ -122,15 +115,44 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     return client;
   }
 
+  /**
+   * Before {@link #start}: the view mirrors the base trees ({@link ViewTrees}) and this node's record only, not every
+   * node's record and usage; another node's record read through the view is mirrored from then on, while it is read.
+   */
+  public void scopeTo(String node) {
+    scope.scopeTo(node);
+  }
+
+  /**
+   * Any thread, idempotent: true mirrors every node's record and usage as well (a manager candidate), false goes
+   * back to the scoped view and drops the others' records from it. While the whole trees load after a true, the view
+   * may miss records ({@link #allNodesLoaded}); {@link #synced} does not wait for them.
+   */
+  public void watchAllNodes(boolean all) {
+    scope.watchAllNodes(all);
+  }
+
+  /** Every node's record and usage are mirrored, and their caches delivered their initial data. */
+  public boolean allNodesLoaded() {
+    return scope.allNodesLoaded();
+  }
+
   public void start() {
     connected = client.getZookeeperClient().isConnected();
     if (connected) afterConnect();
-    cache.start();
+    scope.start();
   }
 
   @Override
   public StoreView view() {
     return view;
+  }
+
+  /** The view's read: what the mirror has (a record not mirrored yet is null, and asked for in the background). */
+  private Versioned<Object> read(String path) {
+    Versioned<Object> v = mirror.get(path);
+    scope.read(path);
+    return v;
   }
 
   @Override
@@ -242,25 +264,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
       post(done, new TxnResult.Committed(versions));
       return;
     }
-    if (results != null) {
-      for (int i = 0; i < results.size() && i < z.size(); i++) {
-        int err = results.get(i).getError();
-        if (err != 0) {
-          KeeperException.Code c = KeeperException.Code.get(err);
-          if (c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NODEEXISTS
-              || c == KeeperException.Code.NONODE) {
-            post(done, new TxnResult.Conflict(txn.ops().get(z.owner(i)).path()));
-            return;
-          }
-        }
-      }
-    }
-    if (code == KeeperException.Code.BADVERSION || code == KeeperException.Code.NODEEXISTS
-        || code == KeeperException.Code.NONODE) {
-      post(done, new TxnResult.Conflict(txn.ops().get(0).path()));
-      return;
-    }
-    post(done, new TxnResult.Unavailable("store: " + code));
+    post(done, z.failure(code, results));
   }
 
   private <T> void post(Callback<T> done, T result) {
@@ -268,6 +272,30 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   }
 
   // ---- the mirror --------------------------------------------------------------------------------------------------
+
+  /** A cache of the view: its changes go to the mirror; once it has its initial data, the view may be initialized. */
+  private ViewCache cache(String path, ViewCache.Kind kind, boolean counted) {
+    return new ViewCache(client, path, kind, counted, this::onCacheError, this::onCache, c -> loop.execute(() -> {
+      c.initialized = true; // after every initial record of c, which went the same way
+      if (c.kind == ViewCache.Kind.CLUSTER_WIDE && !c.counted) log.info("store view: {} loaded", c.path);
+      checkInitialized();
+    }));
+  }
+
+  /** On the loop: the view is initialized once every cache opened at the start that is still open is. */
+  private void checkInitialized() {
+    if (initialized || !scope.initialized()) return;
+    initialized = true;
+    log.info("store view initialized ({} records)", mirror.size());
+  }
+
+  /** Drops, on the loop, the node records and usage the view no longer mirrors (the view narrowed). */
+  private void prune() {
+    loop.execute(() -> {
+      mirror.keySet().removeIf(p -> ViewTrees.clusterWide(p) && !scope.mirrors(p));
+      checkInitialized(); // a cache closed before it was initialized no longer counts
+    });
+  }
 
   /** Called on the event loop after a watched path changed (the daemon ticks at once instead of waiting). */
   private volatile Runnable onStateChange = () -> { };
@@ -284,7 +312,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
    * session are expected and not logged one by one: at 50,000 records that was 485,000 lines in a daemon's log.
    */
   void onCacheError(Exception e) {
-    storage.forgetChildLists();
+    for (RelistingStorage s : scope.storages()) s.forgetChildLists();
     if (e instanceof KeeperException.ConnectionLossException || e instanceof KeeperException.SessionExpiredException) {
       if (cutReadsEpoch.getAndSet(connectionEpoch) != connectionEpoch) {
         log.info("store view: reads cut by the lost connection; the view is read again on reconnection");
@@ -295,15 +323,16 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   }
 
   private void onCache(CuratorCacheListener.Type type, ChildData oldData, ChildData data) {
+    delivered.accept(ViewTrees.strip(prefix, (data != null ? data : oldData).getPath()));
     if (type == CuratorCacheListener.Type.NODE_DELETED) {
       if (oldData != null) {
-        String gone = strip(oldData.getPath());
+        String gone = ViewTrees.strip(prefix, oldData.getPath());
         if (!ZkShards.gone(gone, loop, shards, this::assemble)) loop.execute(() -> mirror.remove(gone));
       }
       return;
     }
     if (data == null || data.getStat() == null) return;
-    String path = strip(data.getPath());
+    String path = ViewTrees.strip(prefix, data.getPath());
     try {
       if (ZkShards.delivered(path, data.getData(), data.getStat().getVersion(), loop, shards, this::assemble)) {
         return;
@@ -338,15 +367,10 @@ public final class ZkStore implements StoreClient, AutoCloseable {
    * changed under it (a renewal landing between a manager's timer update and its fence write) broke its checks.
    */
   private void advance(String path, Versioned<Object> v) {
-    loop.execute(() -> mirror.merge(path, v, (old, neu) -> neu.version() >= old.version() ? neu : old));
-  }
-
-  private String strip(String path) {
-    if (!prefix.isEmpty() && path.startsWith(prefix)) {
-      String rest = path.substring(prefix.length());
-      return rest.isEmpty() ? "/" : rest;
-    }
-    return path;
+    loop.execute(() -> {
+      // A record the view does not mirror (any more) would never be updated again: it stays out.
+      if (scope.mirrors(path)) mirror.merge(path, v, (old, neu) -> neu.version() >= old.version() ? neu : old);
+    });
   }
 
   // ---- connection ------------------------------------------------------------------------------------------------
@@ -400,14 +424,26 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     }
   }
 
-  /** The cache's storage (tests: a parent stored as listed whose listing was in fact cut off). */
-  RelistingStorage cacheStorage() {
-    return storage;
+  /** Tests: which caches the view is made of, and their storage. */
+  ViewScope scope() {
+    return scope;
   }
+
+  /** Tests: the mirror's record at path, without asking for it as the view does. */
+  Versioned<Object> mirrored(String path) {
+    return mirror.get(path);
+  }
+
+  /** Tests: told the path of every change any of the view's caches delivers, on the cache's thread. */
+  void onDelivery(Consumer<String> probe) {
+    this.delivered = probe;
+  }
+
+  private volatile Consumer<String> delivered = p -> { };
 
   @Override
   public void close() {
-    cache.close();
+    scope.close();
     if (leaseClient != client) leaseClient.close();
   }
 }

@@ -5,9 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.zookeeper.KeeperException;
 import palisade.core.Op;
 import palisade.core.StorePaths;
 import palisade.core.Txn;
+import palisade.core.TxnResult;
 import palisade.runtime.store.Layout2.Stored;
 import palisade.runtime.store.Layout2Writes.Write;
 
@@ -105,6 +108,28 @@ final class ZkTxn {
 
   int owner(int znodeOp) {
     return owner.get(znodeOp);
+  }
+
+  /**
+   * The core's answer to this multi when it did not commit: a conflict on the (logical) path of an operation that
+   * failed on a version or an existing or missing znode, else Unavailable.
+   */
+  TxnResult failure(KeeperException.Code code, List<CuratorTransactionResult> results) {
+    if (results != null) {
+      for (int i = 0; i < results.size() && i < size(); i++) {
+        int err = results.get(i).getError();
+        if (err != 0 && conflict(KeeperException.Code.get(err))) {
+          return new TxnResult.Conflict(txn.ops().get(owner(i)).path());
+        }
+      }
+    }
+    if (conflict(code)) return new TxnResult.Conflict(txn.ops().get(0).path());
+    return new TxnResult.Unavailable("store: " + code);
+  }
+
+  private static boolean conflict(KeeperException.Code c) {
+    return c == KeeperException.Code.BADVERSION || c == KeeperException.Code.NODEEXISTS
+        || c == KeeperException.Code.NONODE;
   }
 
   /** What core operation i leaves the store holding in layout 2 (its version: the head's), or null. */

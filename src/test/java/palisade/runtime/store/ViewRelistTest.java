@@ -69,8 +69,8 @@ class ViewRelistTest {
   void aRecordWhoseListingWasCutOffReachesTheViewAtTheNextReconnection() throws Exception {
     writer.create().forPath(StorePaths.node("node1"), Codec.encode(NodeRecord.fresh("node1")));
     await().atMost(Duration.ofSeconds(10)).until(() -> store.view().get(StorePaths.node("node1")) != null);
-    ChildData parent = store.cacheStorage().stream().filter(d -> d.getPath().endsWith(StorePaths.NODES))
-        .findFirst().orElseThrow();
+    ChildData parent = store.scope().storage(StorePaths.NODES).stream()
+        .filter(d -> d.getPath().endsWith(StorePaths.NODES)).findFirst().orElseThrow();
 
     proxy.cutAll(); // the view's connection drops; node2 is created meanwhile
     await().atMost(Duration.ofSeconds(10)).until(() -> !store.synced());
@@ -78,7 +78,7 @@ class ViewRelistTest {
     // What a cut-off re-read leaves: /nodes stored at its current child-list version, node2 never listed; the
     // cache tells its handler the listing failed.
     Stat now = writer.checkExists().forPath(StorePaths.NODES);
-    store.cacheStorage().put(new ChildData(parent.getPath(), now, parent.getData()));
+    store.scope().storage(StorePaths.NODES).put(new ChildData(parent.getPath(), now, parent.getData()));
     store.onCacheError(new KeeperException.ConnectionLossException());
 
     proxy.healAll();
@@ -86,6 +86,6 @@ class ViewRelistTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> store.view().get(StorePaths.node("node2")) != null);
     assertThat(store.view().get(StorePaths.node("node2"), NodeRecord.class).value()).isEqualTo(
         NodeRecord.fresh("node2"));
-    assertThat(store.cacheStorage().forgets()).isEqualTo(1);
+    assertThat(store.scope().storage(StorePaths.NODES).forgets()).isEqualTo(1);
   }
 }

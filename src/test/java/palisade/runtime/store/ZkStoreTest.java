@@ -10,6 +10,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.retry.RetryNTimes;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import palisade.core.ManagerLease;
+import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.Op;
 import palisade.core.StorePaths;
@@ -24,7 +28,10 @@ import palisade.core.Txn;
 import palisade.core.TxnResult;
 import palisade.core.Versioned;
 
-/** The store client against a standalone embedded ZooKeeper on loopback: CAS semantics, the view, the loop. */
+/**
+ * The store client against a standalone embedded ZooKeeper on loopback: CAS semantics, the view, the loop; a view
+ * scoped to one node (its own record, others' on demand, widened and narrowed live).
+ */
 class ZkStoreTest {
   @TempDir
   Path dir;
@@ -149,5 +156,188 @@ class ZkStoreTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> !store.synced());
     TxnResult r = submit(Txn.of(new Op.Put(StorePaths.node("n"), Op.ABSENT, NodeRecord.fresh("n"))));
     assertThat(r).isInstanceOf(TxnResult.Unavailable.class);
+  }
+
+  // ---- scoped views --------------------------------------------------------------------------------------------
+
+  private static final String NODE1 = StorePaths.node("node1");
+  private static final String NODE2 = StorePaths.node("node2");
+  private static final String USAGE2 = StorePaths.usage("node2");
+
+  /** A view scoped to node1, on a session of its own (the writes of this test go through the other one). */
+  private final class Scoped implements AutoCloseable {
+    final CuratorFramework client;
+    final ZkStore store;
+
+    Scoped(long interestIdleMs, LongSupplier clock) {
+      client = ZkStore.newClient(connect, "test", node, b -> b.sessionTimeoutMs(3_000).connectionTimeoutMs(2_000)
+          .retryPolicy(new RetryNTimes(0, 0)));
+      client.start();
+      store = new ZkStore(client, loop, clock);
+      store.scopeTo("node1");
+      if (interestIdleMs > 0) store.scope().interestIdleMs(interestIdleMs);
+      try {
+        store.start();
+        await().atMost(Duration.ofSeconds(30)).until(store::synced);
+      } catch (RuntimeException | Error e) {
+        close();
+        throw e;
+      }
+    }
+
+    Scoped() {
+      this(0, System::currentTimeMillis);
+    }
+
+    @Override
+    public void close() {
+      store.close();
+      client.close();
+    }
+  }
+
+  private void createRecord(String name) throws Exception {
+    curator.create().forPath(StorePaths.node(name), Codec.encode(NodeRecord.fresh(name)));
+  }
+
+  private static NodeRecord renewed(String name, int times) {
+    NodeRecord r = NodeRecord.fresh(name);
+    for (int i = 0; i < times; i++) r = r.renewed(r.mode(), r.results(), false, true, 0);
+    return r;
+  }
+
+  private static final NodeUsage USAGE = new NodeUsage(1, 5_000, 4, 1L << 30, null);
+
+  @Test
+  void aScopedViewMirrorsTheBaseTreesAndItsOwnRecordAndOtherRecordsOnceAskedFor() throws Exception {
+    curator.create().forPath(StorePaths.CONFIG, Codec.encode(LayoutFixture.config(1)));
+    curator.create().forPath(StorePaths.MANAGER_STATE, Codec.encode(ManagerState.empty()));
+    createRecord("node2");
+    curator.create().creatingParentsIfNeeded().forPath(USAGE2, Codec.encode(USAGE));
+    try (Scoped s = new Scoped()) {
+      ZkStore v = s.store;
+      // Synced: the base trees are in.
+      assertThat(v.mirrored(StorePaths.CONFIG)).isNotNull();
+      assertThat(v.mirrored(StorePaths.MANAGER_STATE)).isNotNull();
+      // Its own record, created after the view started, arrives and is followed.
+      assertThat(v.mirrored(NODE1)).isNull();
+      createRecord("node1");
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(NODE1) != null);
+      curator.setData().forPath(NODE1, Codec.encode(renewed("node1", 1)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(NODE1).version() == 1);
+      // The full view holds every node's record and usage, as it always did; the scoped one does not.
+      await().atMost(Duration.ofSeconds(10)).until(() -> store.view().get(NODE2) != null
+          && store.view().get(USAGE2) != null);
+      assertThat(v.mirrored(NODE2)).isNull();
+      assertThat(v.mirrored(USAGE2)).isNull();
+      assertThat(v.allNodesLoaded()).isFalse();
+      assertThat(store.allNodesLoaded()).isTrue();
+
+      // Asked for another node's record: null at first, then mirrored and followed; synced all along.
+      assertThat(v.view().get(NODE2)).isNull();
+      assertThat(v.synced()).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2) != null);
+      assertThat(v.view().get(NODE2, NodeRecord.class)).isEqualTo(new Versioned<>(NodeRecord.fresh("node2"), 0));
+      curator.setData().forPath(NODE2, Codec.encode(renewed("node2", 1)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2).version() == 1);
+      assertThat(v.view().get(NODE2, NodeRecord.class).value()).isEqualTo(renewed("node2", 1));
+      // Usage is never mirrored on demand: only node records are.
+      assertThat(v.view().get(USAGE2)).isNull();
+      assertThat(v.scope().interests()).containsExactly(NODE2);
+      assertThat(v.synced()).isTrue();
+    }
+  }
+
+  @Test
+  void aRecordNotReadForTheIdleTimeLeavesTheView() throws Exception {
+    createRecord("node2");
+    try (Scoped s = new Scoped(1_000, System::currentTimeMillis)) {
+      ZkStore v = s.store;
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2) != null);
+      long until = System.currentTimeMillis() + 2_500; // read for more than twice the idle time: kept
+      while (System.currentTimeMillis() < until) {
+        assertThat(v.view().get(NODE2)).isNotNull();
+        Thread.sleep(50);
+      }
+      assertThat(v.scope().interests()).containsExactly(NODE2);
+      // No longer read: dropped by the sweep, from the mirror too; asked again, it comes back.
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.scope().interests().isEmpty()
+          && v.mirrored(NODE2) == null);
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2) != null);
+    }
+  }
+
+  @Test
+  void anInterestLastsSixtySecondsAfterItsLastRead() throws Exception {
+    createRecord("node2");
+    AtomicLong skew = new AtomicLong();
+    try (Scoped s = new Scoped(0, () -> System.currentTimeMillis() + skew.get())) {
+      ZkStore v = s.store;
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2) != null);
+      skew.addAndGet(ViewScope.INTEREST_IDLE_MS - 2_000);
+      v.scope().sweep();
+      assertThat(v.scope().interests()).containsExactly(NODE2);
+      skew.addAndGet(2_001);
+      v.scope().sweep();
+      assertThat(v.scope().interests()).isEmpty();
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(NODE2) == null);
+    }
+  }
+
+  @Test
+  void watchingAllNodesWidensAndNarrowsTheViewLive() throws Exception {
+    for (String n : List.of("node1", "node2", "node3")) createRecord(n);
+    curator.create().creatingParentsIfNeeded().forPath(USAGE2, Codec.encode(USAGE));
+    try (Scoped s = new Scoped()) {
+      ZkStore v = s.store;
+      assertThat(v.mirrored(NODE1)).isNotNull();
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.view().get(NODE2) != null); // a live interest
+
+      v.watchAllNodes(true);
+      v.watchAllNodes(true);
+      await().atMost(Duration.ofSeconds(10)).until(v::allNodesLoaded);
+      assertThat(v.mirrored(StorePaths.node("node3"))).isNotNull(); // loaded means in the mirror
+      assertThat(v.mirrored(USAGE2)).isNotNull();
+      assertThat(v.synced()).isTrue();
+      createRecord("node4");
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(StorePaths.node("node4")) != null);
+
+      v.watchAllNodes(false);
+      v.watchAllNodes(false);
+      assertThat(v.allNodesLoaded()).isFalse();
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(StorePaths.node("node3")) == null
+          && v.mirrored(StorePaths.node("node4")) == null && v.mirrored(USAGE2) == null);
+      assertThat(v.mirrored(NODE1)).isNotNull(); // its own
+      assertThat(v.mirrored(NODE2)).isNotNull(); // still read
+      assertThat(v.synced()).isTrue();
+      // Others' later writes stay out; its own are followed.
+      curator.setData().forPath(StorePaths.node("node3"), Codec.encode(renewed("node3", 1)));
+      curator.setData().forPath(NODE1, Codec.encode(renewed("node1", 1)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> v.mirrored(NODE1).version() == 1);
+      assertThat(v.mirrored(StorePaths.node("node3"))).isNull();
+    }
+  }
+
+  @Test
+  void aScopedViewGetsNoEventsForOtherNodesRecordWrites() throws Exception {
+    createRecord("node1");
+    createRecord("node2");
+    try (Scoped s = new Scoped()) {
+      AtomicInteger others = new AtomicInteger();
+      AtomicInteger own = new AtomicInteger();
+      AtomicInteger full = new AtomicInteger();
+      s.store.onDelivery(p -> (p.equals(NODE1) ? own : p.startsWith(StorePaths.NODES) ? others : new AtomicInteger())
+          .incrementAndGet());
+      store.onDelivery(p -> {
+        if (p.equals(NODE2)) full.incrementAndGet();
+      });
+      for (int i = 1; i <= 50; i++) curator.setData().forPath(NODE2, Codec.encode(renewed("node2", i)));
+      // Written after the others: the scoped session's notifications and reads come in order, so once this one
+      // arrived, any for node2 would have too.
+      curator.setData().forPath(NODE1, Codec.encode(renewed("node1", 1)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> own.get() > 0 && full.get() > 0);
+      assertThat(others.get()).isZero();
+      assertThat(s.store.mirrored(NODE2)).isNull();
+    }
   }
 }

@@ -1,0 +1,240 @@
+package palisade.runtime.store;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import palisade.core.StorePaths;
+
+/**
+ * Which caches a store client's view is made of ({@link ViewTrees} says why): the base trees always; the
+ * cluster-wide trees while the view is full; in a scoped view the own node's record, and each other node record the
+ * view was asked for (an interest), until that record was not read for {@link #INTEREST_IDLE_MS}.
+ *
+ * <p>Caches are opened and closed under this object's lock, from any thread; none of that blocks on I/O (Curator
+ * adds and removes the watches in the background). The view's readers (the event loop) never take the lock.
+ */
+final class ViewScope {
+  /** Builds a cache of the view (not started). */
+  interface Builder {
+    ViewCache build(String path, ViewCache.Kind kind, boolean counted);
+  }
+
+  /** An on-demand record not read for this long is dropped from the view. */
+  static final long INTEREST_IDLE_MS = 60_000;
+  private static final String NODE_PREFIX = StorePaths.NODES + "/";
+  private static final Logger log = LoggerFactory.getLogger(ViewScope.class);
+
+  private final Builder builder;
+  /** Drops from the mirror what the view no longer mirrors (posted to the owner's loop). */
+  private final Runnable prune;
+  private final LongSupplier clockMs;
+  /** The trees and the own record, by path (guarded by this). */
+  private final Map<String, ViewCache> open = new LinkedHashMap<>();
+  private final ConcurrentHashMap<String, Interest> interests = new ConcurrentHashMap<>();
+  /** Every open cache, interests included: what the view's readers look at without the lock. */
+  private volatile List<ViewCache> snapshot = List.of();
+  private volatile String ownPath;
+  private volatile boolean allNodes = true;
+  private volatile boolean started;
+  private volatile boolean closed;
+  private volatile long interestIdleMs = INTEREST_IDLE_MS;
+  /** Opens interests' caches and sweeps them (guarded by this; made at the first interest). */
+  private ScheduledExecutorService worker;
+
+  private static final class Interest {
+    volatile long readAtMs;
+    ViewCache cache; // guarded by the scope
+
+    Interest(long readAtMs) {
+      this.readAtMs = readAtMs;
+    }
+  }
+
+  ViewScope(Builder builder, Runnable prune, LongSupplier clockMs) {
+    this.builder = builder;
+    this.prune = prune;
+    this.clockMs = clockMs;
+  }
+
+  synchronized void scopeTo(String node) {
+    if (started) throw new IllegalStateException("scopeTo(" + node + ") after the view started");
+    ownPath = StorePaths.node(node);
+    allNodes = false;
+  }
+
+  /** Opens the view's caches: every one of them counts for its initialization. */
+  synchronized void start() {
+    if (started || closed) return;
+    started = true;
+    List<ViewCache> made = new ArrayList<>();
+    for (String t : ViewTrees.BASE) made.add(add(t, ViewCache.Kind.BASE, true));
+    if (ownPath != null) made.add(add(ownPath, ViewCache.Kind.OWN, true));
+    if (allNodes) for (String t : ViewTrees.CLUSTER_WIDE) made.add(add(t, ViewCache.Kind.CLUSTER_WIDE, true));
+    publish(); // before any cache starts: the last one initialized sees them all
+    made.forEach(ViewCache::start);
+  }
+
+  synchronized void watchAllNodes(boolean all) {
+    if (closed || all == allNodes) return;
+    allNodes = all; // first: what a closing cache still delivers is not mirrored
+    if (!started) return;
+    if (all) {
+      List<ViewCache> made = new ArrayList<>();
+      for (String t : ViewTrees.CLUSTER_WIDE) made.add(add(t, ViewCache.Kind.CLUSTER_WIDE, false));
+      publish();
+      made.forEach(ViewCache::start);
+      log.info("store view: every node's record mirrored");
+      return;
+    }
+    for (String t : ViewTrees.CLUSTER_WIDE) {
+      ViewCache c = open.remove(t);
+      if (c != null) c.close();
+    }
+    publish();
+    prune.run();
+    log.info("store view: only {} and the records read mirrored", ownPath == null ? "the base trees" : ownPath);
+  }
+
+  private ViewCache add(String path, ViewCache.Kind kind, boolean counted) {
+    ViewCache c = builder.build(path, kind, counted);
+    open.put(path, c);
+    return c;
+  }
+
+  private void publish() {
+    List<ViewCache> all = new ArrayList<>(open.values());
+    for (Interest i : interests.values()) {
+      if (i.cache != null) all.add(i.cache);
+    }
+    snapshot = List.copyOf(all);
+  }
+
+  /** Every cache opened at the start that is still open has its initial data. */
+  boolean initialized() {
+    return started && snapshot.stream().filter(c -> c.counted).allMatch(c -> c.initialized);
+  }
+
+  /** The cluster-wide trees are mirrored and have delivered their initial data. */
+  boolean allNodesLoaded() {
+    List<ViewCache> wide = snapshot.stream().filter(c -> c.kind == ViewCache.Kind.CLUSTER_WIDE).toList();
+    return allNodes && wide.size() == ViewTrees.CLUSTER_WIDE.size() && wide.stream().allMatch(c -> c.initialized);
+  }
+
+  /** Whether the view mirrors path now: a base tree's, or a node's the view holds whole, its own or read. */
+  boolean mirrors(String path) {
+    if (ViewTrees.base(path)) return true;
+    if (!ViewTrees.clusterWide(path)) return false;
+    return allNodes || path.equals(ownPath) || interests.containsKey(path);
+  }
+
+  List<RelistingStorage> storages() {
+    return snapshot.stream().map(c -> c.storage).toList();
+  }
+
+  /** The storage of the open cache at path (tests), or null. */
+  RelistingStorage storage(String path) {
+    return snapshot.stream().filter(c -> c.path.equals(path)).map(c -> c.storage).findFirst().orElse(null);
+  }
+
+  // ---- interests: node records read on demand --------------------------------------------------------------------
+
+  /**
+   * The view was asked for path: a node record that a scoped view does not mirror gets a cache of its own, opened
+   * off the caller's thread; one it has is kept while it is read. Never blocks.
+   */
+  void read(String path) {
+    if (!path.startsWith(NODE_PREFIX)) return;
+    Interest i = interests.get(path);
+    if (i != null) {
+      i.readAtMs = clockMs.getAsLong();
+      return;
+    }
+    if (allNodes || !started || closed || path.equals(ownPath) || !ViewTrees.nodeRecord(path)) return;
+    Interest n = new Interest(clockMs.getAsLong());
+    if (interests.putIfAbsent(path, n) != null) return;
+    ScheduledExecutorService w = worker();
+    try {
+      if (w == null) throw new RejectedExecutionException("closed");
+      w.execute(() -> openInterest(path, n));
+    } catch (RejectedExecutionException e) {
+      interests.remove(path, n); // closed meanwhile
+    }
+  }
+
+  private synchronized ScheduledExecutorService worker() {
+    if (closed) return null;
+    if (worker == null) {
+      worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "store-view-interests");
+        t.setDaemon(true);
+        return t;
+      });
+      long period = Math.max(10, Math.min(5_000, interestIdleMs / 4));
+      worker.scheduleWithFixedDelay(() -> {
+        try {
+          sweep();
+        } catch (RuntimeException e) { // the next sweep tries again (a failed one would end the schedule)
+          log.warn("store view: sweeping the records read on demand failed: {}", e.toString());
+        }
+      }, period, period, TimeUnit.MILLISECONDS);
+    }
+    return worker;
+  }
+
+  private synchronized void openInterest(String path, Interest n) {
+    if (closed || interests.get(path) != n) return; // swept meanwhile
+    n.cache = builder.build(path, ViewCache.Kind.INTEREST, false);
+    publish();
+    n.cache.start();
+    log.debug("store view: {} mirrored on demand", path);
+  }
+
+  /** Closes the caches of the records not read for {@link #interestIdleMs}, and drops them from the mirror. */
+  void sweep() {
+    long now = clockMs.getAsLong();
+    boolean dropped = false;
+    for (Map.Entry<String, Interest> e : interests.entrySet()) {
+      Interest i = e.getValue();
+      if (now - i.readAtMs < interestIdleMs || !interests.remove(e.getKey(), i)) continue;
+      synchronized (this) {
+        if (i.cache != null) i.cache.close();
+        publish();
+      }
+      dropped = true;
+      log.debug("store view: {} not read for {} ms, no longer mirrored", e.getKey(), interestIdleMs);
+    }
+    if (dropped) prune.run();
+  }
+
+  /** Tests: a shorter idle time, set before the first interest. */
+  void interestIdleMs(long ms) {
+    this.interestIdleMs = ms;
+  }
+
+  /** The node records mirrored on demand now. */
+  Set<String> interests() {
+    return Set.copyOf(interests.keySet());
+  }
+
+  synchronized void close() {
+    closed = true;
+    for (ViewCache c : open.values()) c.close();
+    for (Interest i : interests.values()) {
+      if (i.cache != null) i.cache.close();
+    }
+    open.clear();
+    interests.clear();
+    publish();
+    if (worker != null) worker.shutdownNow();
+  }
+}
