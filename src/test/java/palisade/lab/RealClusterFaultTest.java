@@ -3,6 +3,7 @@ package palisade.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import palisade.core.ClusterConfig;
+import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
 import palisade.core.NodeState;
@@ -108,6 +111,33 @@ class RealClusterFaultTest {
         after.token(), (after.startMs() - t0) / 1000.0);
     assertThat(service("vm:103").token()).isEqualTo(after.token());
     assertThat(nodeState("node3")).isEqualTo(NodeState.FENCED);
+  }
+
+  /**
+   * (1c) Manager candidates: node3 made agent-only live narrows its daemon's store view to its own record (its log
+   * says so); the manager's node then loses power, the other candidate takes the lease over and the lost node's
+   * resource runs elsewhere with a larger token; node3 never holds the lease.
+   */
+  @Test
+  void anAgentOnlyNodeKeepsOnlyItsOwnRecordInViewAndNeverTakesTheManagerLease() throws Exception {
+    up();
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withNode(c.nodes().get("node3").withAgentOnly(true)));
+    await().atMost(FORM).until(() -> Files.readString(cluster.nodeLog("node3"))
+        .contains("store view: only /nodes/node3 and the records read mirrored"));
+    await().ignoreExceptions().atMost(FORM).until(() -> !holder().equals("node3")); // had it: it stepped down
+    String manager = holder();
+    String other = manager.equals("node1") ? "node2" : "node1";
+    String id = resourceOf(manager);
+    Instance before = running(id).orElseThrow();
+    cluster.powerOff(manager);
+    await().ignoreExceptions().atMost(FAILOVER).pollInterval(Duration.ofMillis(100)).until(() -> running(id)
+        .filter(i -> !i.node().equals(manager) && i.token() > before.token()).isPresent());
+    assertThat(holder()).isEqualTo(other);
+    assertThat(Files.readString(cluster.nodeLog("node3"))).doesNotContain("node3 takes over as manager");
+  }
+
+  private String holder() throws Exception {
+    return admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class).holder();
   }
 
   /**

@@ -116,6 +116,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
     leases.start();
     store = new ZkStore(curator, leases, loop, this::nowMs);
     store.announceLayoutsFor(config.node()); // `store migrate` tells this daemon from an older palisade's by it
+    Candidacy.scope(store, config); // of the node records its own only, unless a manager candidate
     // A new manager decision (e.g. a recovery to this node) is acted on at once, not at the next tick.
     store.onChange(palisade.core.StorePaths.MANAGER_STATE, this::tick);
     store.start();
@@ -270,7 +271,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
       cleanShutdown.tick();
       if (restartHeld != null && agent.stoppedForRestart()) restartHeld.complete(agent.heldForRestart());
       long t0 = System.nanoTime();
-      manager.tick(now);
+      if (Candidacy.managerMayTick(store, config.node())) manager.tick(now);
       telemetry.managerRound(System.nanoTime() - t0);
     }
     StoreView v = store.view();
