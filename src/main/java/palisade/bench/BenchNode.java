@@ -80,6 +80,7 @@ final class BenchNode implements AgentEnv {
       storeTasks.incrementAndGet();
       strand.execute(task);
     }, clock);
+    if (!runsManager) zk.scopeTo(name); // an agent-only node's view: its own record, as the daemon's
     agentStore = new MeteredStore(zk, StorePaths.node(name), s.renewals());
     managerStore = new MeteredStore(zk, StorePaths.MANAGER_STATE, s.managerWrites());
   }

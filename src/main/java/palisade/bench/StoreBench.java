@@ -32,6 +32,11 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--peers", defaultValue = "3", description = "store peers: 1, 3 or 5 (default ${DEFAULT-VALUE})")
   int peers;
 
+  @Option(names = "--candidates", defaultValue = "3", description = "the first N agents may be manager: each runs a "
+      + "manager core and mirrors every node's record; the rest are agent_only and mirror their own record alone "
+      + "(default ${DEFAULT-VALUE}; N = --nodes: every node a candidate)")
+  int candidates;
+
   @Override
   public Integer call() throws Exception {
     if (nodes < 2 || nodes > 5000) throw new IllegalArgumentException("--nodes must be 2..5000, got " + nodes);
@@ -40,12 +45,16 @@ public final class StoreBench implements Callable<Integer> {
     }
     if (peers != 1 && peers != 3 && peers != 5) throw new IllegalArgumentException("--peers must be 1, 3 or 5");
     if (durationMs < 1_000) throw new IllegalArgumentException("--duration must be at least 1s");
+    if (candidates < 1 || candidates >= nodes) {
+      throw new IllegalArgumentException("--candidates must be 1.." + (nodes - 1) + " (one node must be left to lose "
+          + "power without being a candidate), got " + candidates);
+    }
     Path dir = Files.createTempDirectory("palisade-bench-store",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     StoreRun.Result r;
     try {
       System.out.printf("load average before: %s%n", loadAverage());
-      r = new StoreRun(dir, nodes, resources, durationMs, peers, Timing.defaults()).run();
+      r = new StoreRun(dir, nodes, resources, durationMs, peers, Timing.defaults(), candidates).run();
       System.out.printf("load average after: %s%n", loadAverage());
     } finally {
       deleteTree(dir);

@@ -39,10 +39,14 @@ final class StoreRun {
   private final long durationMs;
   private final int peerCount;
   private final Timing timing;
+  /** The first this many nodes may be manager; the rest are agent_only with scoped views. */
+  private final int candidates;
   private final long origin = System.nanoTime();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-  StoreRun(Path dir, int nodeCount, int resourceCount, long durationMs, int peerCount, Timing timing) {
+  StoreRun(Path dir, int nodeCount, int resourceCount, long durationMs, int peerCount, Timing timing,
+      int candidates) {
+    this.candidates = candidates;
     this.dir = dir;
     this.nodeCount = nodeCount;
     this.resourceCount = resourceCount;
@@ -80,13 +84,16 @@ final class StoreRun {
             new Samples(), new AtomicLong(), new AtomicLong(), new Connections());
         long t0 = System.nanoTime();
         for (int i = 0; i < names.size(); i++) {
-          fleet.add(new BenchNode(names.get(i), peers.connectString(), CLUSTER, nodeCreds.get(i), i == 0, shared));
+          fleet.add(new BenchNode(names.get(i), peers.connectString(), CLUSTER, nodeCreds.get(i), i < candidates,
+              shared));
         }
         nodeCreds.clear();
         startAll(fleet, ticks);
         System.out.printf("agents: %d, a node credential and two store sessions (view, renewals) each, callbacks "
-            + "on %d shared loop threads; all synced after %.1fs%n", fleet.size(), Math.max(2,
-            Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9);
+            + "on %d shared loop threads; all synced after %.1fs; %d manager candidates mirror every node's "
+            + "record, the other %d agents their own%n", fleet.size(), Math.max(2,
+            Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9, candidates,
+            fleet.size() - candidates);
         String notConverged = watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure,
             () -> notRunning(fleet), () -> (int) fleet.stream().filter(n -> n.waitingFor() != null).count());
         if (notConverged != null) System.out.println("NOT CONVERGED, measuring the agents that run: " + notConverged);
@@ -122,14 +129,14 @@ final class StoreRun {
 
   /**
    * The last node whose agent runs and that holds resources (one that joined late may hold none: the manager placed
-   * them elsewhere meanwhile); never the manager's node (the first).
+   * them elsewhere meanwhile); never a manager candidate's (the first nodes).
    */
-  private static BenchNode victim(List<BenchNode> fleet, StateWatch watch) throws Exception {
-    for (int i = fleet.size() - 1; i > 0; i--) {
+  private BenchNode victim(List<BenchNode> fleet, StateWatch watch) throws Exception {
+    for (int i = fleet.size() - 1; i >= candidates; i--) {
       BenchNode n = fleet.get(i);
       if (n.waitingFor() == null && !watch.resourcesOn(n.name()).isEmpty()) return n;
     }
-    throw new IllegalStateException("no running node apart from the manager's holds a resource");
+    throw new IllegalStateException("no running node apart from the manager candidates' holds a resource");
   }
 
   /** The agents whose core is not built yet, and why (what their store client's view lacks). */
@@ -162,7 +169,9 @@ final class StoreRun {
   private ClusterConfig config() {
     List<String> names = names();
     TreeMap<String, NodeConfig> ns = new TreeMap<>();
-    for (String n : names) ns.put(n, NodeConfig.standard(n));
+    for (int i = 0; i < names.size(); i++) {
+      ns.put(names.get(i), NodeConfig.standard(names.get(i)).withAgentOnly(i >= candidates));
+    }
     TreeMap<String, ResourceConfig> rs = new TreeMap<>();
     for (int i = 0; i < resourceCount; i++) {
       String id = String.format("vm:%06d", i);
