@@ -81,10 +81,13 @@ public record ClusterConfig(SortedMap<String, NodeConfig> nodes, SortedMap<Strin
     RuleIndex.validate(nodes, groups, resources, placement);
   }
 
-  /** Whether the node may hold the manager lease (a member without {@code agent_only}). */
+  /**
+   * Whether the node may hold the manager lease: unless configured {@code agent_only} (a manager outside the members,
+   * as the round bench runs one, may; a removed node's daemon refuses to start anyway).
+   */
   public boolean managerCandidate(String node) {
     NodeConfig n = nodes.get(node);
-    return n != null && !n.agentOnly();
+    return n == null || !n.agentOnly();
   }
 
   public ClusterConfig withResource(ResourceConfig r) {
