@@ -167,7 +167,11 @@ public final class SimNode implements AgentEnv, ManagerEnv {
 
   void boot() {
     watchdogEnabled = watchdogConfigured && watchdogDevice;
-    startDaemon();
+    if (world.config().nodes().containsKey(name)) {
+      startDaemon();
+    } else { // a removed member's daemon refuses to start (ClusterFacts): the machine runs, Palisade does not
+      world.log(name, "daemon refuses to start: not a member of the cluster's configuration");
+    }
   }
 
   /** A new daemon on the running machine: a boot starts one, and so does a daemon restart (the devices stay). */

@@ -12,7 +12,7 @@ import palisade.core.Durations;
  * a faulty phase (power, isolation, partitions, pauses shorter and longer than the lease, lost and late
  * acknowledgements, clean reboots, operator commands, HA disarm and arm, nodes silently without their watchdog,
  * resources sharing a disk, `spm move`, whole nodes frozen with their watchdog, faults of the manager's own node,
- * nodes that may never be manager),
+ * nodes that may never be manager, members added and removed),
  * then everything heals and every resource that should run must run, once, within a bound (DESIGN invariant 5).
  * Safety invariants are checked on every event throughout.
  */
@@ -21,6 +21,8 @@ public final class Fuzz {
   static final long SETTLE_MS = 240_000;
   /** A clean shutdown still running at heal time may power the node off after it: power on again later. */
   static final long SECOND_POWER_ON_MS = 125_000;
+  /** Longer than any boot a history draws (option boot_time, 10 to 39 s): what is powered on has booted by then. */
+  static final long LONGEST_BOOT_MS = 45_000;
 
   /**
    * One run's verdict. history is the run as a scenario file that replays it (`sim run` takes its seed), kept only
@@ -142,10 +144,13 @@ public final class Fuzz {
     FuzzFreezes.add(source(seed, FuzzFreezes.SALT), lines, steps, nodes, durationMs);
     FuzzManagerFaults.add(source(seed, FuzzManagerFaults.SALT), steps, nodes, durationMs);
     FuzzManagerFaults.candidates(source(seed, FuzzManagerFaults.CANDIDATES_SALT), lines, steps, nodes, durationMs);
+    String added = FuzzMembers.add(source(seed, FuzzMembers.SALT), lines, steps, nodes, durationMs);
     slowDevices(power, steps, devices, durationMs);
     for (String d : devices) steps.add(at(durationMs, new Action.FenceDevice(d, true)));
     steps.add(at(durationMs, new Action.Heal()));
-    for (String n : nodes) {
+    List<String> healed = new ArrayList<>(nodes);
+    if (added != null) healed.add(added); // a member added during the run heals like the others
+    for (String n : healed) {
       steps.add(at(durationMs, new Action.Power(n, true)));
       steps.add(at(durationMs, new Action.Network(n, true)));
       steps.add(at(durationMs, new Action.DropAcks(n, false)));
@@ -153,6 +158,7 @@ public final class Fuzz {
       steps.add(at(durationMs + 1, new Action.Maintenance(n, false)));
       steps.add(at(durationMs + SECOND_POWER_ON_MS, new Action.Power(n, true)));
       steps.add(at(durationMs + SECOND_POWER_ON_MS + 1, new Action.Maintenance(n, false)));
+      steps.add(at(durationMs + SECOND_POWER_ON_MS + LONGEST_BOOT_MS + 1, new Action.Maintenance(n, false)));
     }
     long end = durationMs + SETTLE_MS;
     Scenario.Expect converged = new Scenario.Expect(end, end, false, 0, "expect at " + Durations.format(end)

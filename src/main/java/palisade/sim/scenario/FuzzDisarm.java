@@ -31,5 +31,7 @@ final class FuzzDisarm {
       from = arm + 1;
     }
     steps.add(Fuzz.at(durationMs + Fuzz.SECOND_POWER_ON_MS + 2, new Action.Ha(null)));
+    // ...and once more when the machines powered on then have booted (a store without quorum refused the first).
+    steps.add(Fuzz.at(durationMs + Fuzz.SECOND_POWER_ON_MS + Fuzz.LONGEST_BOOT_MS + 2, new Action.Ha(null)));
   }
 }

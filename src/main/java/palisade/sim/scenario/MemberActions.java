@@ -61,8 +61,8 @@ final class MemberActions {
       return null;
     }
     world.operatorConfig(what, c -> c.withNodeAdded(nc));
-    if (!world.config().nodes().containsKey(a.node())) return null; // no store quorum: nothing written
-    if (world.node(a.node()) == null) world.addMachine(nc, true);
+    if (world.node(a.node()) == null) world.addMachine(nc, true); // racked and cabled, whether the write landed
+    if (!world.config().nodes().containsKey(a.node())) return null; // no store quorum: not a member, left off
     world.powerOn(a.node());
     return null;
   }

@@ -11,7 +11,7 @@ import palisade.core.ConfigException;
 final class References implements Action.Visitor<Void>, Expectation.Visitor<Void> {
   /** What `node add` takes: a node declaration's settings of the configuration (not the machine's). */
   static final List<String> NODE_ADD_KEYS = List.of("watchdog", "fence", "spm_priority", "manual_only",
-      "shutdown_policy", "soft_fence", "kdump", "site");
+      "shutdown_policy", "soft_fence", "kdump", "site", "agent_only");
   private final Set<String> nodes;
   private final Set<String> resources;
   private final Set<String> fenceDevices;
