@@ -24,9 +24,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import palisade.core.ClusterConfig;
 import palisade.core.ConfirmKind;
 import palisade.core.FenceEntry;
 import palisade.core.FenceHistory;
+import palisade.core.ManagerLease;
 import palisade.core.ManagerState;
 import palisade.core.NodeStatus;
 import palisade.core.StorePaths;
@@ -165,11 +167,22 @@ class PowerFencingClusterTest {
     return Files.readString(f).strip();
   }
 
-  /** (a) The project's Redfish client against node3's mock BMC process, which SIGKILLs node3's process group. */
+  /**
+   * (a) The project's Redfish client against node3's mock BMC process, which SIGKILLs node3's process group. node2
+   * and node3 are agent-only (node1 the one manager candidate), so the proxy is node2, whose store view holds its
+   * own node record alone: it reads node3's record on demand before it cuts the power (Fencer's check that the order
+   * still stands).
+   */
   @Test
   void redfishMockBmcPowerFencesAnIsolatedNodeWithoutWatchdog() throws Exception {
     up(new LocalCluster.Options(TIMING, 1, true, Set.of("node3"), Map.of()));
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withNode(c.nodes().get("node2").withAgentOnly(true))
+        .withNode(c.nodes().get("node3").withAgentOnly(true)));
+    await().ignoreExceptions().atMost(FORM).until(() -> admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class)
+        .holder().equals("node1") && Files.readString(cluster.nodeLog("node2")).contains("store view: only "
+        + "/nodes/node2 and the records read mirrored"));
     isolateAndExpectPowerFence("bmc-node3", read(cluster.bmcPasswordFile("node3")));
+    assertThat(summary("node3", FenceEntry.OFF_CONFIRMED).orElseThrow().executor()).isEqualTo("node2");
     for (String n : cluster.nodeNames()) {
       assertThat(Files.readString(cluster.nodeLog(n))).doesNotContain(read(cluster.bmcPasswordFile("node3")));
     }
