@@ -13,7 +13,16 @@ public sealed interface Command {
   /** `resource cleanup ID`: a resource in error is stopped where it is, then its requested state applies again. */
   record Cleanup(long seq, String resource) implements Command {}
 
-  record FenceConfirm(long seq, String node, String by) implements Command {}
+  /**
+   * `fence confirm NODE`: the operator says the node is off. seen: the counter of the node's record when the operator
+   * judged it (-1: no record; null: not known, from an older release): a confirmation the node outlived (it renewed
+   * since, e.g. it rebooted while the command waited for a manager) is refused, never applied to a later fence.
+   */
+  record FenceConfirm(long seq, String node, String by, Long seen) implements Command {
+    public FenceConfirm(long seq, String node, String by) {
+      this(seq, node, by, null);
+    }
+  }
 
   /** `fence node NODE`: fence it now, at the operator's word (DESIGN "Fencing at the operator's word"). */
   record FenceNode(long seq, String node, String by) implements Command {}

@@ -232,15 +232,24 @@ final class NodeMachine {
   }
 
   /** Records an operator's confirmation that the node is off; it takes effect once the fence write is done. */
-  boolean manualConfirm(String node, String by) {
+  /** The operator's confirmation that the node is off, or why it is refused. */
+  String manualConfirm(Command.FenceConfirm f) {
+    String node = f.node();
+    String by = f.by();
     NodeStatus st = w.node(node);
-    if (st.state() != NodeState.FENCING) return false;
+    if (st.state() != NodeState.FENCING) return node + " is " + st.state().label() + ", not fencing";
     NodeRecord rec = records.get(node);
+    // Invariant 4: the operator judged the incarnation whose record had this counter; one that renewed since runs.
+    if (f.seen() != null && (rec == null ? -1 : rec.counter()) != f.seen()) {
+      return node + "'s record changed since the confirmation was given (counter " + f.seen() + ", now "
+          + (rec == null ? -1 : rec.counter()) + ": its agent renewed, so it ran after it was judged off); confirm "
+          + "again once it is off";
+    }
     long gen = rec == null ? 1 : fenceWritten(st, rec) ? rec.generation() : rec.generation() + 1;
     w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(),
         new FenceConfirmation(ConfirmKind.MANUAL, by, gen)), "operator " + by + " confirms the node is off");
     w.addHistory(new FenceEntry(node, gen, 0, null, FenceEntry.SUMMARY, FenceEntry.MANUAL, by, wallMs, wallMs));
-    return true;
+    return null;
   }
 
   /** A fence device confirmed power off: with the fence write done, the node is confirmed fenced. */

@@ -38,9 +38,7 @@ final class OperatorCommands {
       } else if (c instanceof Command.SpmMove m) {
         refused = spm.moveCommand(m.node(), m.by());
       } else {
-        Command.FenceConfirm f = (Command.FenceConfirm) c;
-        refused = nodes.manualConfirm(f.node(), f.by()) ? null
-            : f.node() + " is " + w.nodeState(f.node()).label() + ", not fencing";
+        refused = nodes.manualConfirm((Command.FenceConfirm) c);
       }
       if (refused != null) log.event("manager", "command " + c.seq() + " refused: " + refused);
       w.commandApplied(c.seq());

@@ -214,7 +214,10 @@ public final class Operations {
   public Done fenceConfirm(String node, String who) throws Exception {
     checkedNode(node);
     String by = by(who);
-    long seq = store.get().command(s -> new Command.FenceConfirm(s, node, by));
+    // The incarnation judged off: the manager refuses the confirmation if the node renews before it is applied.
+    palisade.core.NodeRecord rec = store.get().value(StorePaths.node(node), palisade.core.NodeRecord.class);
+    long seen = rec == null ? -1 : rec.counter();
+    long seq = store.get().command(s -> new Command.FenceConfirm(s, node, by, seen));
     return new Done(node + ": fence confirmation by " + by + " queued as command " + seq, seq);
   }
 

@@ -111,7 +111,9 @@ final class OperatorActions {
       world.log("operator", n + " is powered on: no fence confirmation");
       return null;
     }
-    world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator"));
+    var rec = world.store().get(palisade.core.StorePaths.node(n)); // the incarnation the operator judges off
+    long seen = rec == null ? -1 : ((palisade.core.NodeRecord) rec.value()).counter();
+    world.operatorCommand("fence confirm " + n, seq -> new Command.FenceConfirm(seq, n, "operator", seen));
     return null;
   }
 
