@@ -35,14 +35,15 @@ import palisade.storage.StorageRecord;
 /**
  * Issue 11's "frozen host" with real processes: a 2-node local cluster (node1 runs the only store peer); node2 holds
  * the SPM role, whose start hook ({@code spm.start_command}) writes the storage metadata every 200 ms under the SPM
- * token, and two process resources whose disks it leases, each writing its disk through the shared-dir storage
- * every 200 ms with its token ({@link DiskWriter}). Every process of node2 is frozen at once — its cgroup (daemon,
+ * token, and two process resources whose disks it leases, each writing its disk through the shared-dir storage every
+ * 200 ms with its token ({@link DiskWriter}). Every process of node2 is frozen at once — its cgroup (daemon,
  * resources) by cgroup.freeze and its watchdog supervisor, outside that cgroup, by SIGSTOP — as when a hypervisor
- * pauses the host. The manager fences it after L (watchdog-bound, nobody answers), recovers the resources on node1
- * with newer tokens and moves the role; then everything resumes: storage rejects every write the resumed writers
- * try, no accepted write of node2 follows node1's first under its new token on either disk or the metadata, tokens
- * in each log never go down, and the resumed node kills its resources within a bound. Every process is stopped by
- * PID afterwards.
+ * pauses the host (at a moment when none of its writers holds the shared-dir storage's lock, which real shared storage
+ * does not have: {@link NodeFreeze#freezeOutsideLocks}). The manager fences it after L (watchdog-bound, nobody
+ * answers), recovers the resources on node1 with newer tokens and moves the role; then everything resumes: storage
+ * rejects every write the resumed writers try, no accepted write of node2 follows node1's first under its new token on
+ * either disk or the metadata, tokens in each log never go down, and the resumed node kills its resources within a
+ * bound. Every process is stopped by PID afterwards.
  */
 @Tag("cluster")
 class FrozenHostClusterTest {
@@ -104,7 +105,7 @@ class FrozenHostClusterTest {
     assertThat(writers).as("the resources' writers and the SPM hook's").hasSize(DISKS.size() + 1);
 
     freeze = NodeFreeze.of(cluster, VICTIM);
-    long frozenAt = freeze.freeze();
+    long frozenAt = freeze.freezeOutsideLocks(writers, storageDir);
     await().atMost(FAILOVER).pollInterval(Duration.ofMillis(50)).until(() -> {
       NodeStatus st = state().nodes().get(VICTIM);
       return st.state() == NodeState.FENCED && st.confirmation() != null;

@@ -3,7 +3,10 @@ package palisade.lab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import palisade.runtime.watchdog.Cgroup;
 
 /**
@@ -48,6 +51,44 @@ final class NodeFreeze {
       throw new IllegalStateException(cgroup + " did not freeze within 1 s");
     }
     return System.currentTimeMillis();
+  }
+
+  /**
+   * Freezes at a moment when none of the given processes holds a lock on a file under {@code dir}, and returns the
+   * wall clock once frozen. A process frozen inside the shared-dir storage's lock would keep every other writer of
+   * that disk waiting until it resumes (the storage says so of itself); real shared storage has no such lock, so the
+   * test must not measure it. When a freeze catches one of them holding a lock, the node is thawed and frozen again
+   * a moment later.
+   */
+  long freezeOutsideLocks(Collection<Long> pids, Path dir) throws IOException, InterruptedException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      long at = freeze();
+      Set<Long> holding = lockHolders(dir);
+      holding.retainAll(pids);
+      if (holding.isEmpty()) return at;
+      System.out.println("freeze " + (attempt + 1) + " caught " + holding + " holding a storage lock: thawed");
+      resume();
+      Thread.sleep(37); // out of step with the writers' 200 ms period
+    }
+    throw new IllegalStateException(cgroup + ": every freeze of 50 caught a writer holding a storage lock");
+  }
+
+  /** The pids holding (not waiting for) a lock on a file under dir, from /proc/locks (matched by inode). */
+  static Set<Long> lockHolders(Path dir) throws IOException {
+    Set<String> inodes = new TreeSet<>();
+    try (var files = Files.walk(dir)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f)) inodes.add(String.valueOf(Files.getAttribute(f, "unix:ino")));
+      }
+    }
+    Set<Long> out = new TreeSet<>();
+    for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+      String[] f = line.trim().split("\\s+");
+      // "N: POSIX ADVISORY WRITE PID MAJ:MIN:INODE START END"; "N: -> POSIX ..." is a waiter, not a holder
+      if (f.length < 6 || line.contains("->") || !f[4].matches("\\d+")) continue;
+      if (inodes.contains(f[5].substring(f[5].lastIndexOf(':') + 1))) out.add(Long.parseLong(f[4]));
+    }
+    return out;
   }
 
   /** Thaws the cgroup, then SIGCONT to the supervisor (both at once, as far as a host can tell); the wall clock. */
