@@ -139,8 +139,9 @@ final class LabCommand {
         System.out.println("  " + palisade.lab.Layout.WITNESS + ": " + c.witnessPid().map(p -> "on, store peer pid "
             + p).orElse("off"));
       }
-      return new StatusCommand().show(c.admin(), LocalCluster.CLUSTER, StoreProbe.probe(c.connectString(),
-          c.adminCredential(), true), System.out);
+      palisade.runtime.store.Admin admin = c.admin();
+      return new StatusCommand().show(admin, LocalCluster.CLUSTER, StoreProbe.probe(c.connectString(),
+          c.adminCredential(), true), System.out, StatusSummary.read(admin, false, false));
     }
   }
 

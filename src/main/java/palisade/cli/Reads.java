@@ -55,13 +55,17 @@ final class Reads {
   static Inventory.Snapshot snapshot(Admin admin) throws Exception {
     ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
     if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
+    return snapshot(admin, cfg, admin.value(StorePaths.MANAGER_STATE, ManagerState.class));
+  }
+
+  /** {@link #snapshot(Admin)} over the configuration and state given (status's totals: partial ones). */
+  static Inventory.Snapshot snapshot(Admin admin, ClusterConfig cfg, ManagerState ms) throws Exception {
     TreeMap<String, NodeRecord> records = new TreeMap<>();
     for (String n : cfg.nodes().keySet()) {
       NodeRecord r = admin.value(StorePaths.node(n), NodeRecord.class);
       if (r != null) records.put(n, r);
     }
-    return new Inventory.Snapshot(cfg, admin.value(StorePaths.MANAGER_STATE, ManagerState.class), records,
-        admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class));
+    return new Inventory.Snapshot(cfg, ms, records, admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class));
   }
 
   /** Each node's measured load from its /usage/NODE record (nodes without one left out). */

@@ -37,8 +37,20 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   OutputOption output = new OutputOption();
 
+  @picocli.CommandLine.Option(names = "--all", description = "List every resource, however many (the default above "
+      + StatusSummary.LIST_UP_TO + " resources is their totals)")
+  boolean all;
+
+  @picocli.CommandLine.Option(names = "--summary", description = "Give the resources' totals instead of a line each, "
+      + "however few")
+  boolean summary;
+
   @Override
   public Integer call() throws Exception {
+    if (all && summary) throw new CliError("--all and --summary: give one of them, not both; nothing was read");
+    if (summary && output.json()) {
+      throw new CliError("--summary: the totals are for the table; `-o json` lists every resource");
+    }
     StoreOptions.Target t = store.target();
     Admin admin;
     try {
@@ -57,8 +69,10 @@ final class StatusCommand implements Callable<Integer> {
     // The peers are asked their mode while the records are read: the command waits for the slower of the two.
     CompletableFuture<Inventory.StoreHealth> probe = CompletableFuture.supplyAsync(() ->
         StoreProbe.probe(t.connectString(), store.credential(), true));
+    StatusSummary totals;
     try {
-      admin.readAhead(List.of(StorePaths.CONFIG, StorePaths.MANAGER_STATE));
+      totals = output.json() ? null : StatusSummary.read(admin, all, summary);
+      if (totals == null) admin.readAhead(List.of(StorePaths.CONFIG, StorePaths.MANAGER_STATE));
     } catch (Exception e) {
       admin.close();
       throw e;
@@ -69,7 +83,7 @@ final class StatusCommand implements Callable<Integer> {
         java.nio.charset.Charset.forName(System.getProperty("sun.stdout.encoding",
         java.nio.charset.Charset.defaultCharset().name())));
     try {
-      return output.json() ? json(admin, t.cluster(), health, out) : show(admin, t.cluster(), health, out);
+      return output.json() ? json(admin, t.cluster(), health, out) : show(admin, t.cluster(), health, out, totals);
     } finally {
       out.flush();
     }
@@ -115,11 +129,13 @@ final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  int show(Admin admin, String cluster, Inventory.StoreHealth health, PrintStream out) throws Exception {
+  /** The table; with totals, the resources summed up (StatusSummary) instead of a line each. */
+  int show(Admin admin, String cluster, Inventory.StoreHealth health, PrintStream out, StatusSummary totals)
+      throws Exception {
     try (admin) {
       long now = System.currentTimeMillis();
-      ClusterConfig cfg = admin.value(StorePaths.CONFIG, ClusterConfig.class);
-      ManagerState ms = admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
+      ClusterConfig cfg = totals != null ? totals.config() : admin.value(StorePaths.CONFIG, ClusterConfig.class);
+      ManagerState ms = totals != null ? totals.state() : admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
       ManagerLease lease = admin.value(StorePaths.MANAGER_LEASE, ManagerLease.class);
       if (cfg == null) {
         out.println("no configuration in the store yet");
@@ -150,6 +166,11 @@ final class StatusCommand implements Callable<Integer> {
       }
       LoadSection.print(Reads.loads(admin, cfg), out);
       FenceStatusSection.print(cfg, ms, FenceStatusSection.silentMs(admin, cfg, now), out);
+      if (totals != null) {
+        totals.print(out);
+        showExtras(Reads.snapshot(admin, cfg, ms), false, out);
+        return 0;
+      }
       out.println(row("RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE", "RESTARTS"));
       java.util.TreeSet<String> ids = new java.util.TreeSet<>(cfg.resources().keySet());
       if (ms != null) ids.addAll(ms.services().keySet());
@@ -164,13 +185,16 @@ final class StatusCommand implements Callable<Integer> {
             ss == null ? "-" : Reads.ofMax(ss.failedStarts(), rc == null ? null : rc.maxRestart())
                 + (ss.triedNodes().isEmpty() ? "" : " +" + ss.triedNodes().size() + " nodes")));
       }
-      showExtras(Reads.snapshot(admin), out);
+      showExtras(Reads.snapshot(admin), true, out);
       return 0;
     }
   }
 
-  /** Fencing, failed actions and fence devices, each section only when it has something to say. */
-  static void showExtras(Inventory.Snapshot s, PrintStream out) {
+  /**
+   * Fencing, failed actions (unless the totals gave their count) and fence devices, each section only when it has
+   * something to say.
+   */
+  static void showExtras(Inventory.Snapshot s, boolean failedActions, PrintStream out) {
     Map<String, Inventory.LastFence> fences = Inventory.lastFences(s);
     if (!fences.isEmpty()) {
       out.println();
@@ -179,7 +203,7 @@ final class StatusCommand implements Callable<Integer> {
       for (Inventory.LastFence f : fences.values()) t.row(f.node(), f.kind(), f.atUtc(), f.by(), f.currentState());
       t.print(out);
     }
-    List<Inventory.FailedAction> failed = Inventory.failedActions(s);
+    List<Inventory.FailedAction> failed = failedActions ? Inventory.failedActions(s) : List.of();
     if (!failed.isEmpty()) {
       out.println();
       out.println("Failed actions:");

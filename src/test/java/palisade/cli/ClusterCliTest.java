@@ -230,6 +230,13 @@ class ClusterCliTest {
     assertThat(status.get("fence_devices").isArray()).isTrue();
     assertThat(palisade.lab.LabCli.output(cluster, "status")).contains("store: quorum yes, leader 127.0.1.",
         "3/3 peers serving");
+    // The totals a large cluster gets by default, asked for here: the nodes as always, no line per resource
+    String totals = palisade.lab.LabCli.output(cluster, "status", "--summary");
+    assertThat(totals).contains("store: quorum yes", "NODE ", "  states:  started ", "  failed actions: ",
+        "Fence devices").containsPattern("\nresources: \\d+ \\(").doesNotContain("RESOURCE ");
+    Run both = cliCaptured("status", "--all", "--summary");
+    assertThat(both.exit()).isEqualTo(2);
+    assertThat(both.err()).contains("--all and --summary: give one of them, not both");
 
     for (String n : cluster.nodeNames()) {
       String log = Files.readString(cluster.nodeLog(n));

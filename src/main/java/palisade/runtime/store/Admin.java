@@ -95,6 +95,25 @@ public final class Admin implements AutoCloseable {
     }
   }
 
+  /** A layout-2 record's head as stored, or null (absent, or layout 1): its maps' counts and census. */
+  public Layout2.Head head(String path) throws Exception {
+    try {
+      byte[] data = client.getData().forPath(path);
+      return Layout2.logicalType(path) != null && Layout2.isHead(data) ? Layout2.decodeHead(data) : null;
+    } catch (KeeperException.NoNodeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The layout-2 record at path with the entries of fields alone (its other sharded maps empty), or null when it is
+   * absent or in layout 1. For showing only: it is not kept as what this handle read, so no write starts from it.
+   */
+  public Versioned<Object> readPart(String path, List<String> fields) throws Exception {
+    Layout2.Stored s = Layout2Reads.read(client, path, known.get(path), new MultiReads(client), fields);
+    return s == null ? null : new Versioned<>(s.record(), s.version());
+  }
+
   /**
    * Reads the layout-2 records among paths at once, each on a thread of its own, so that later reads of them
    * through this handle are answered from what was read (while their heads stay at that version). A command that

@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.Locale;
 import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
+import palisade.core.ResourceConfig;
+import palisade.core.ServiceState;
+import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
 
 /**
@@ -50,8 +54,13 @@ public final class Layout2 {
     }
   }
 
-  /** The head's data: what the record holds apart from its sharded maps, and where their entries stand. */
-  public record Head(int layout, int buckets, long seq, SortedMap<String, Sum> sums, ObjectNode record) {}
+  /**
+   * The head's data: what the record holds apart from its sharded maps, and where their entries stand; census: per
+   * counted map ({@link #counted}), how many entries fall in each class ({@link #classesOf}), kept by every write of
+   * this release (null in a head an older release wrote: unknown, never stale).
+   */
+  public record Head(int layout, int buckets, long seq, SortedMap<String, Sum> sums, ObjectNode record,
+      SortedMap<String, SortedMap<String, Long>> census) {}
 
   /**
    * A logical record as layout 2 holds it at one head version: what the next write compares against (ats: the
@@ -98,6 +107,33 @@ public final class Layout2 {
       default -> List.of();
     };
   }
+
+  /** The maps whose entries the head counts by class: a cluster's totals without reading 50,000 entries. */
+  public static List<String> counted(String path) {
+    return switch (path) {
+      case StorePaths.CONFIG -> List.of("resources");
+      case StorePaths.MANAGER_STATE -> List.of("services");
+      default -> List.of();
+    };
+  }
+
+  /** The census classes of a counted map's entry: what `status` sums up. */
+  static List<String> classesOf(Object value) {
+    if (value instanceof ResourceConfig rc) return List.of(REQUEST + rc.state().name().toLowerCase(Locale.ROOT));
+    if (value instanceof ServiceStatus ss) {
+      String state = STATE + ss.state().label();
+      // what `status` lists as a failed action, but for the node's last result (in its record, not here)
+      boolean failed = ss.state() == ServiceState.ERROR || ss.failedStarts() > 0 || !ss.triedNodes().isEmpty()
+          || ss.migrationFailed();
+      return failed ? List.of(state, FAILED) : List.of(state);
+    }
+    return List.of();
+  }
+
+  /** Census class prefixes and names. */
+  public static final String REQUEST = "request:";
+  public static final String STATE = "state:";
+  public static final String FAILED = "failed";
 
   /** Stable across JVMs and versions: String.hashCode is specified by the language. */
   public static int bucketOf(String key, int buckets) {

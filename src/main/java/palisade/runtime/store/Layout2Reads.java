@@ -36,6 +36,16 @@ final class Layout2Reads {
 
   /** {@link #read}, the entries read through reads. */
   static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads) throws Exception {
+    return read(client, logical, known, reads, Layout2.fields(logical));
+  }
+
+  /**
+   * {@link #read} of the entries of fields only (a subset of the record's sharded maps): the others come back
+   * empty, so the record is a partial one, to show and never to write over (unless known, the whole record, is
+   * still the head's version).
+   */
+  static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads, List<String> fields)
+      throws Exception {
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
       Stat stat = new Stat();
       byte[] data;
@@ -49,9 +59,9 @@ final class Layout2Reads {
       Head head = Layout2.decodeHead(data);
       Map<String, TreeMap<String, Object>> maps = new HashMap<>();
       Map<String, Map<String, Long>> ats = new HashMap<>();
-      Map<String, Layout2.Sum> sums = entries(reads, logical, maps, ats);
+      Map<String, Layout2.Sum> sums = entries(reads, logical, fields, maps, ats);
       boolean agree = true;
-      for (String field : Layout2.fields(logical)) {
+      for (String field : fields) {
         agree &= sums.get(field).equals(head.sums().getOrDefault(field, Layout2.Sum.EMPTY));
       }
       if (agree) return new Stored(stat.getVersion(), head, Layout2.assemble(logical, head, maps), ats);
@@ -61,12 +71,11 @@ final class Layout2Reads {
   }
 
   /**
-   * Reads every entry of every field of logical into values and ats (by field): the buckets' children lists, then
+   * Reads every entry of the fields of logical into values and ats (by field): the buckets' children lists, then
    * the entries, each as read-only multis in bounded batches ({@link MultiReads}); the sum of each field read.
    */
-  private static Map<String, Layout2.Sum> entries(MultiReads reads, String logical,
+  private static Map<String, Layout2.Sum> entries(MultiReads reads, String logical, List<String> fields,
       Map<String, TreeMap<String, Object>> values, Map<String, Map<String, Long>> ats) throws Exception {
-    List<String> fields = Layout2.fields(logical);
     List<String> buckets = new ArrayList<>();
     for (String field : fields) {
       for (int b = 0; b < Layout2.BUCKETS; b++) buckets.add(Layout2.bucketPath(logical, field, b));

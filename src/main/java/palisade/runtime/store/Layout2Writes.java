@@ -61,6 +61,7 @@ public final class Layout2Writes {
     long seq = base == null || base.head() == null ? 1 : base.head().seq() + 1;
     long version = base == null ? 0 : base.version() + 1;
     TreeMap<String, Layout2.Sum> sums = new TreeMap<>();
+    TreeMap<String, SortedMap<String, Long>> census = new TreeMap<>();
     Map<String, Map<String, Long>> ats = new HashMap<>();
     List<Write> entries = new ArrayList<>();
     for (String field : Layout2.fields(logical)) {
@@ -89,8 +90,9 @@ public final class Layout2Writes {
       }
       sums.put(field, sum);
       ats.put(field, at);
+      if (Layout2.counted(logical).contains(field)) census.put(field, census(base, field, before, now, changed));
     }
-    Head head = new Head(2, Layout2.BUCKETS, seq, sums, Layout2.headRecord(logical, record));
+    Head head = new Head(2, Layout2.BUCKETS, seq, sums, Layout2.headRecord(logical, record), census);
     byte[] headData = Codec.encode(head);
     List<Write> writes = new ArrayList<>();
     // The head first: a stale writer fails on it, and the store reports that failure (the first one) as a conflict.
@@ -99,6 +101,38 @@ public final class Layout2Writes {
     if (base == null) writes.addAll(parents(logical));
     writes.addAll(entries);
     return new Plan(writes, new Stored(version, head, record, ats));
+  }
+
+  /**
+   * The counted map's census after the write: the base's, moved by the changed entries; counted afresh over the new
+   * map when the base has none (a new record, or a head an older release wrote).
+   */
+  static SortedMap<String, Long> census(Stored base, String field, SortedMap<String, Object> before,
+      SortedMap<String, Object> now, List<String> changed) {
+    SortedMap<String, Long> known = base == null || base.head() == null || base.head().census() == null
+        || base.record() == null ? null : base.head().census().get(field);
+    TreeMap<String, Long> out = new TreeMap<>();
+    if (known != null) {
+      out.putAll(known);
+      boolean whole = true;
+      for (String key : changed) whole &= count(out, before.get(key), -1) & count(out, now.get(key), 1);
+      if (whole) return out;
+      out.clear(); // a count below zero: the base's census was not of its record; count afresh, never write it wrong
+    }
+    for (Object v : now.values()) count(out, v, 1);
+    return out;
+  }
+
+  /** Moves the census by value's classes; false when a count would go below zero. */
+  private static boolean count(TreeMap<String, Long> census, Object value, int by) {
+    if (value == null) return true;
+    for (String c : Layout2.classesOf(value)) {
+      long n = census.getOrDefault(c, 0L) + by;
+      if (n < 0) return false;
+      if (n == 0) census.remove(c);
+      else census.put(c, n);
+    }
+    return true;
   }
 
   /** The field and bucket znodes under a logical record's head (empty data; never deleted). */

@@ -74,6 +74,25 @@ class Layout2ReadsTest {
     assertThat(s.version()).isEqualTo(admin.client().checkExists().forPath(StorePaths.CONFIG).getVersion());
   }
 
+  /**
+   * A read of some maps only (`status`'s totals) gives those maps and the head's census, and is never what the
+   * handle's next write starts from: the write keeps every resource.
+   */
+  @Test
+  void aPartialReadIsForShowingAndNoWriteStartsFromIt() throws Exception {
+    seed(1_200, 1_000, "sleep 100000");
+    ClusterConfig part = (ClusterConfig) admin.readPart(StorePaths.CONFIG, List.of("nodes")).value();
+    assertThat(part.nodes()).containsOnlyKeys("node1", "node2");
+    assertThat(part.resources()).isEmpty();
+    assertThat(admin.head(StorePaths.CONFIG).census()).isEqualTo(Map.of("resources",
+        Map.of("request:stopped", 1_200L)));
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withResource(resource(5_000, "true")
+        .withState(RequestState.STARTED)));
+    assertThat(writer.value(StorePaths.CONFIG, ClusterConfig.class).resources()).hasSize(1_201);
+    assertThat(writer.head(StorePaths.CONFIG).census()).isEqualTo(Map.of("resources",
+        Map.of("request:stopped", 1_200L, "request:started", 1L)));
+  }
+
   @Test
   void aWriteBeforeTheListingIsReadAgainNotMixed() throws Exception {
     writeLandsBeforeRead(0);

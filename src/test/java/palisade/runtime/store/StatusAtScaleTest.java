@@ -24,8 +24,8 @@ import palisade.core.StorePaths;
 /**
  * `palisade status` against a store holding 50,000 resources (issue 14: within 2 s): the operator's reads of the
  * config and the state through a new handle each (what one CLI command does), and `status` run as an operator runs
- * it, a process (JVM start included), its every resource line checked. Figures printed for BENCHMARKS.md "Store
- * layout".
+ * it, a process (JVM start included): `status --all`, its every resource line checked, and `status`, whose totals
+ * above 1,000 resources come from the census the heads keep. Figures printed for BENCHMARKS.md "Store layout".
  */
 class StatusAtScaleTest {
   /**
@@ -83,14 +83,36 @@ class StatusAtScaleTest {
       }
     }
     List<Double> cpu = new ArrayList<>();
-    double[] statusMs = statusRuns(List.of(), cpu);
-    // The same with the JIT flags a short-lived command gains from (bin/palisade passes $PALISADE_JAVA_OPTS)
+    double[] statusMs = statusRuns(List.of(), List.of("--all"), cpu, StatusAtScaleTest::everyLine);
+    // The same with the JIT flags a short-lived command gains from (bin/palisade passes them for `status`)
     List<Double> cpuC1 = new ArrayList<>();
-    double[] statusC1Ms = statusRuns(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"), cpuC1);
+    List<String> c1 = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    double[] statusC1Ms = statusRuns(c1, List.of("--all"), cpuC1, StatusAtScaleTest::everyLine);
+    // What an operator gets without --all above 1,000 resources: the totals from the heads' census
+    List<Double> cpuTotals = new ArrayList<>();
+    double[] totalsMs = statusRuns(c1, List.of(), cpuTotals, StatusAtScaleTest::totals);
     System.out.printf("status at scale: resources=%d admin_read_config_ms=%s admin_read_state_ms=%s "
-        + "admin_read_state_cpu_ms=%s state_entries_one_request_each_ms=%s cpu_ms=%s status_process_ms=%s status_cpu_s=%s status_process_c1_ms=%s status_c1_cpu_s=%s "
-        + "load=%s%n", RESOURCES, fmt(configMs), fmt(stateMs), fmt(readCpuMs), fmt(pipelinedMs), fmt(pipelinedCpuMs), fmt(statusMs), cpu, fmt(statusC1Ms),
-        cpuC1, loadAverage());
+        + "admin_read_state_cpu_ms=%s state_entries_one_request_each_ms=%s cpu_ms=%s status_all_process_ms=%s "
+        + "status_all_cpu_s=%s status_all_process_c1_ms=%s status_all_c1_cpu_s=%s status_totals_c1_ms=%s "
+        + "status_totals_c1_cpu_s=%s load=%s%n", RESOURCES, fmt(configMs), fmt(stateMs), fmt(readCpuMs),
+        fmt(pipelinedMs), fmt(pipelinedCpuMs), fmt(statusMs), cpu, fmt(statusC1Ms), cpuC1, fmt(totalsMs), cpuTotals,
+        loadAverage());
+  }
+
+  /** `status --all`: a line per resource. */
+  private static void everyLine(List<String> lines) {
+    assertThat(lines.stream().filter(l -> l.startsWith("vm:")).count()).isEqualTo(RESOURCES);
+    int last = RESOURCES - 1;
+    assertThat(lines).contains(String.format("%-12s %-10s %-12s %-8s %-8s %-8s %s", String.format("vm:%05d", last),
+        "stopped", "started", "node1", String.valueOf(last), "process", "0/1"));
+  }
+
+  /** `status` above 1,000 resources: their totals, no line per resource. */
+  private static void totals(List<String> lines) {
+    assertThat(lines.stream().filter(l -> l.startsWith("vm:")).count()).isZero();
+    assertThat(lines).contains("resources: " + RESOURCES + " (stopped " + RESOURCES + " requested); each is listed "
+        + "by `palisade status --all` or `palisade resource list`", "  states:  started " + RESOURCES,
+        "  failed actions: none");
   }
 
   /** The earlier way of reading one map's entries: list the buckets, then one getData each, 500 in flight. */
@@ -130,14 +152,15 @@ class StatusAtScaleTest {
         .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
-  /** RUNS runs of `palisade status` as processes (JVM options first), each line checked; their wall times. */
-  private double[] statusRuns(List<String> jvm, List<Double> cpuS) throws Exception {
+  /** RUNS runs of `palisade status ARGS` as processes (JVM options first), their output checked; wall times. */
+  private double[] statusRuns(List<String> jvm, List<String> args, List<Double> cpuS,
+      java.util.function.Consumer<List<String>> check) throws Exception {
     double[] ms = new double[RUNS];
     for (int i = 0; i < RUNS; i++) {
       Path out = dir.resolve("status-" + i + ".txt");
       long t0 = System.nanoTime();
       Path cpu = dir.resolve("cpu-" + i + ".txt");
-      Process p = status(jvm, out, cpu);
+      Process p = status(jvm, args, out, cpu);
       try {
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
       } finally {
@@ -150,10 +173,7 @@ class StatusAtScaleTest {
       }
       List<String> lines = Files.readAllLines(out);
       assertThat(p.exitValue()).as(String.join("\n", lines.subList(0, Math.min(20, lines.size())))).isZero();
-      assertThat(lines.stream().filter(l -> l.startsWith("vm:")).count()).isEqualTo(RESOURCES);
-      int last = RESOURCES - 1;
-      assertThat(lines).contains(String.format("%-12s %-10s %-12s %-8s %-8s %-8s %s", String.format("vm:%05d", last),
-          "stopped", "started", "node1", String.valueOf(last), "process", "0/1"));
+      check.accept(lines);
     }
     return ms;
   }
@@ -191,7 +211,7 @@ class StatusAtScaleTest {
   }
 
   /** `palisade status` as a process of its own, its output in out (and its CPU seconds in cpu, when measurable). */
-  private Process status(List<String> jvm, Path out, Path cpu) throws Exception {
+  private Process status(List<String> jvm, List<String> args, Path out, Path cpu) throws Exception {
     List<String> argv = new ArrayList<>();
     if (Files.isExecutable(Path.of("/usr/bin/time"))) argv.addAll(List.of("/usr/bin/time", "-f", "%U %S", "-o",
         cpu.toString()));
@@ -200,6 +220,7 @@ class StatusAtScaleTest {
     argv.addAll(List.of("-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
         "palisade.Main", "status", "--store", f.connect, "--cluster", "test", "--credential",
         Credentials.operatorDir(f.creds, "alice").toString()));
+    argv.addAll(args);
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
   }
 
