@@ -128,8 +128,12 @@ public final class Api {
   }
 
   public static Map<String, Object> resources(Telemetry.Tick t) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Map.Entry<String, ServiceStatus> e : t.state().services().entrySet()) {
+    return resources(t, ResourceQuery.ALL);
+  }
+
+  /** The resources the query asks for, with how many match and how many each node holds (ResourceQuery). */
+  static Map<String, Object> resources(Telemetry.Tick t, ResourceQuery q) {
+    return q.page(t.state().services(), e -> {
       ServiceStatus s = e.getValue();
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("id", e.getKey());
@@ -138,9 +142,8 @@ public final class Api {
       r.put("target", s.target());
       r.put("token", s.token());
       r.put("failed_starts", s.failedStarts());
-      out.add(r);
-    }
-    return Map.of("resources", out);
+      return r;
+    });
   }
 
   /** The placement groups of the configuration (none before the first configuration): nodes with priorities. */

@@ -106,7 +106,7 @@ public final class WebServer implements AutoCloseable {
       r.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(Dashboard.asset("openapi.json")));
       r.get("/api/cluster", ctx -> json(ctx, 200, Api.cluster(cluster, node, snapshot())));
       r.get("/api/nodes", ctx -> json(ctx, 200, Api.nodes(snapshot(), leaseAges())));
-      r.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot())));
+      r.get("/api/resources", ctx -> json(ctx, 200, Api.resources(snapshot(), ResourceQuery.parse(ctx::queryParam))));
       r.get("/api/fence-history", ctx -> json(ctx, 200, Api.fenceHistory(snapshot())));
       r.get("/api/groups", ctx -> json(ctx, 200, Api.groups(reader.get().value(StorePaths.CONFIG,
           palisade.core.ClusterConfig.class))));

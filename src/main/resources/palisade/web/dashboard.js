@@ -48,11 +48,17 @@ function stateCell(s) {
 
 function seconds(ms) { return (ms / 1000).toFixed(1) + ' s'; }
 
-function renderNodes(nodes, resources) {
+// A page shows at most this many resources (a cluster may hold 50,000); the filter narrows them by id.
+const PAGE = 200;
+
+// Each node's resources by id when every resource is on the page, else how many it holds (by_node counts all).
+function renderNodes(nodes, r) {
   const tbody = $('nodes').tBodies[0];
   tbody.replaceChildren();
+  const whole = r.resources.length === r.total && !$('resource-filter').value.trim();
   for (const n of nodes) {
-    const here = resources.filter((r) => r.node === n.name).map((r) => r.id).join(', ');
+    const here = whole ? r.resources.filter((x) => x.node === n.name).map((x) => x.id).join(', ')
+      : (r.by_node[n.name] ? r.by_node[n.name] + ' resources' : '');
     const maint = n.state === 'maintenance';
     const actions = el('td', {},
       el('button', { class: 'maint-btn', 'data-node': n.name, onclick: () => act('/api/nodes/' + encodeURIComponent(
@@ -66,9 +72,11 @@ function renderNodes(nodes, resources) {
   }
 }
 
-function renderResources(resources, nodes) {
+function renderResources(resources, total, nodes) {
   const tbody = $('resources').tBodies[0];
   tbody.replaceChildren();
+  $('resources-shown').textContent = resources.length < total ? 'showing ' + resources.length + ' of ' + total
+    + ': filter to narrow' : '';
   for (const r of resources) {
     const pick = el('select', { class: 'move-to' }, ...nodes.filter((n) => n.name !== r.node)
       .map((n) => el('option', { value: n.name }, n.name)));
@@ -127,15 +135,20 @@ function renderTimeline(failovers) {
   }
 }
 
+let refreshes = 0; // a poll and a keystroke may overlap: only the newest answer is drawn
+
 async function refresh() {
+  const mine = ++refreshes;
   try {
-    const [c, n, r, f] = await Promise.all([api('/api/cluster'), api('/api/nodes'), api('/api/resources'),
-      api('/api/failovers')]);
+    const q = $('resource-filter').value.trim();
+    const [c, n, r, f] = await Promise.all([api('/api/cluster'), api('/api/nodes'),
+      api('/api/resources?limit=' + PAGE + (q ? '&q=' + encodeURIComponent(q) : '')), api('/api/failovers')]);
+    if (mine !== refreshes) return;
     $('cluster').textContent = 'cluster ' + c.cluster + ' · answered by ' + c.answered_by + ' · manager epoch '
       + c.manager_epoch;
     $('spm').textContent = 'SPM: ' + (c.spm ? c.spm.node + ' (token ' + c.spm.token + ')' : 'none');
-    renderNodes(n.nodes, r.resources);
-    renderResources(r.resources, n.nodes);
+    renderNodes(n.nodes, r);
+    renderResources(r.resources, r.total, n.nodes);
     renderTimeline(f.failovers);
     document.body.dataset.loaded = 'true';
   } catch (e) {
@@ -226,6 +239,7 @@ document.addEventListener('DOMContentLoaded', () => {
     signIn();
   });
   $('logout').addEventListener('click', () => signOut());
+  $('resource-filter').addEventListener('input', () => refresh()); // the next poll would too, 2 s later
   $('checked-off').addEventListener('change', () => { $('confirm-ok').disabled = !$('checked-off').checked; });
   $('confirm-dialog').addEventListener('close', () => {
     const d = $('confirm-dialog');

@@ -104,6 +104,11 @@ final class DashboardPage implements AutoCloseable {
     return driver.executeScript(js, args);
   }
 
+  /** Types text into a field. */
+  void type(String css, String text) {
+    driver.findElement(By.cssSelector(css)).sendKeys(text);
+  }
+
   boolean enabled(String css) {
     return driver.findElement(By.cssSelector(css)).isEnabled();
   }

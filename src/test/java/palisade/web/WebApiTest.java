@@ -36,6 +36,7 @@ class WebApiTest {
   @TempDir
   Path dir;
   private WebServer server;
+  private Metrics metrics;
   private String url;
 
   @BeforeEach
@@ -50,6 +51,7 @@ class WebApiTest {
     Files.writeString(f, "cluster: c\nnode: n1\nnodes:\n  - name: n1\n    address: 127.0.0.1\n"
         + "timing:\n  renew_interval: 1s\n  tick: 100ms\nhttp:\n  port: " + port + "\n  tls: false\n  api_tokens_file: tokens\n");
     Metrics t = new Metrics("n1", () -> null);
+    metrics = t;
     server = WebServer.start(DaemonConfig.load(f), t);
     t.tick(new Telemetry.Tick(true, true, ManagerState.empty(), null));
     url = "http://127.0.0.1:" + port;
@@ -80,6 +82,85 @@ class WebApiTest {
     assertThat(documented).isEqualTo(new TreeSet<>(server.routes()));
     assertThat(server.routes()).hasSizeGreaterThan(20).doesNotHaveDuplicates();
     assertThat(send("GET", "/api/openapi.json", null, null).statusCode()).isEqualTo(401);
+  }
+
+  /**
+   * A cluster of 2,500 resources read a page at a time, as the dashboard does: every resource once, in id order;
+   * filters by node, state and part of the id with their totals; each node's count of all of them; bad paging
+   * parameters refused naming the parameter.
+   */
+  @Test
+  void resourcesComeAPageAtATimeWithFiltersAndTotals() throws Exception {
+    java.util.SortedMap<String, palisade.core.ServiceStatus> services = manyResources(2_500);
+    List<String> seen = new ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      JsonNode page = JSON.readTree(send("GET", "/api/resources?limit=1000" + (after == null ? "" : "&after="
+          + after), "viewer-tok", null).body());
+      assertThat(page.get("total").asInt()).isEqualTo(2_500);
+      assertThat(page.get("by_node").get("n1").asInt()).isEqualTo(1_250);
+      page.get("resources").forEach(r -> seen.add(r.get("id").asText()));
+      after = page.get("next").isNull() ? null : page.get("next").asText();
+      pages++;
+    } while (after != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).isEqualTo(List.copyOf(services.keySet()));
+    JsonNode errors = JSON.readTree(send("GET", "/api/resources?state=error&node=n1&limit=10", "viewer-tok", null)
+        .body());
+    assertThat(errors.get("total").asInt()).isEqualTo(250);
+    assertThat(errors.get("resources")).hasSize(10);
+    assertThat(errors.get("resources").get(0).get("id").asText()).isEqualTo("vm:00000");
+    assertThat(errors.get("next").asText()).isEqualTo("vm:00090");
+    JsonNode byId = JSON.readTree(send("GET", "/api/resources?q=0249", "viewer-tok", null).body());
+    assertThat(byId.get("resources").findValuesAsText("id")).containsExactly("vm:00249", "vm:02490", "vm:02491",
+        "vm:02492", "vm:02493", "vm:02494", "vm:02495", "vm:02496", "vm:02497", "vm:02498", "vm:02499");
+    assertThat(JSON.readTree(send("GET", "/api/resources", "viewer-tok", null).body()).get("resources"))
+        .as("no parameters: all of them, as before").hasSize(2_500);
+    for (String[] bad : new String[][] {{"limit=0", "limit: '0' must be a number from 1 to 10000"},
+        {"limit=ten", "limit: 'ten' must be a number from 1 to 10000"},
+        {"state=running", "state: 'running' is not a resource state"}}) {
+      HttpResponse<String> r = send("GET", "/api/resources?" + bad[0], "viewer-tok", null);
+      assertThat(r.statusCode()).as(bad[0]).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("detail").asText()).startsWith(bad[1]);
+    }
+  }
+
+  /**
+   * The dashboard in Chromium with 2,500 resources: a page of 200 and how many there are; typing in the filter
+   * narrows the table to the ids that contain it.
+   */
+  @Test
+  void theDashboardShowsAPageOfManyResourcesAndFiltersThem() throws Exception {
+    manyResources(2_500);
+    try (DashboardPage page = new DashboardPage(List.of())) {
+      page.open(url, "viewer-tok");
+      org.awaitility.Awaitility.await().ignoreExceptions().atMost(DashboardPage.WAIT).until(() ->
+          page.all("#resources tr.resource").size() == 200);
+      assertThat(page.text("#resources-shown")).isEqualTo("showing 200 of 2500: filter to narrow");
+      page.type("#resource-filter", "vm:0249");
+      org.awaitility.Awaitility.await().ignoreExceptions().atMost(DashboardPage.WAIT).until(() ->
+          page.all("#resources tr.resource").size() == 10);
+      assertThat(page.all("#resources tr.resource").stream().map(e -> e.getAttribute("data-resource")))
+          .containsExactly("vm:02490", "vm:02491", "vm:02492", "vm:02493", "vm:02494", "vm:02495", "vm:02496",
+              "vm:02497", "vm:02498", "vm:02499");
+      assertThat(page.text("#resources-shown")).isEmpty();
+    }
+  }
+
+  /** Ticks the server's view with n started resources (every tenth in error), half on n1, half on n2. */
+  private java.util.SortedMap<String, palisade.core.ServiceStatus> manyResources(int n) {
+    java.util.TreeMap<String, palisade.core.ServiceStatus> services = new java.util.TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      palisade.core.ServiceState st = i % 10 == 0 ? palisade.core.ServiceState.ERROR
+          : palisade.core.ServiceState.STARTED;
+      services.put(String.format("vm:%05d", i), new palisade.core.ServiceStatus(st, "n" + (1 + i % 2), null, i, 0,
+          new TreeSet<>(), null));
+    }
+    ManagerState e = ManagerState.empty();
+    metrics.tick(new Telemetry.Tick(true, true, new ManagerState(e.epoch(), e.nextToken(), e.commandSeq(), e.nodes(),
+        services, e.fencing(), e.spm(), e.maintenance(), e.softFences(), e.deviceCheck(), e.ha(), e.disks()), null));
+    return services;
   }
 
   @Test
