@@ -22,7 +22,7 @@ import palisade.runtime.store.Layout2;
  * @param state the manager's state with its nodes and disks (its services only when a node is being fenced and the
  *     per-resource fence grace needs them), or null before a manager decided
  */
-record StatusSummary(ClusterConfig config, ManagerState state, long resources,
+record StatusSummary(ClusterConfig config, ManagerState state, long resources, long statuses,
     SortedMap<String, Long> requested, SortedMap<String, Long> states) {
   /** Up to this many resources `status` lists each; above, it sums them up unless asked with --all. */
   static final long LIST_UP_TO = 1_000;
@@ -47,7 +47,9 @@ record StatusSummary(ClusterConfig config, ManagerState state, long resources,
         && ms.nodes().values().stream().anyMatch(s -> s.state() == NodeState.FENCING)) {
       ms = (ManagerState) admin.readPart(StorePaths.MANAGER_STATE, List.of("nodes", "disks", "services")).value();
     }
-    return new StatusSummary(cfg, ms, count, new TreeMap<>(requested), new TreeMap<>(states));
+    long statuses = stateHead != null && stateHead.sums().containsKey("services")
+        ? stateHead.sums().get("services").count() : 0;
+    return new StatusSummary(cfg, ms, count, statuses, new TreeMap<>(requested), new TreeMap<>(states));
   }
 
   /** The head's census of a counted map, or null without one. */
@@ -68,6 +70,27 @@ record StatusSummary(ClusterConfig config, ManagerState state, long resources,
     long failed = states.getOrDefault(Layout2.FAILED, 0L);
     out.println("  failed actions: " + (failed == 0 ? "none"
         : failed + " resources in error or with failed starts or migrations (`palisade status --all` lists them)"));
+  }
+
+  /**
+   * `status --summary -o json`'s "resources_summary": {"total": configured resources, "requested": {state: n},
+   * "states": {state: n} (the manager's statuses), "failed_actions": n}.
+   */
+  Map<String, Object> json() {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("total", resources);
+    m.put("requested", strip(requested, Layout2.REQUEST));
+    m.put("states", strip(states, Layout2.STATE));
+    m.put("failed_actions", states.getOrDefault(Layout2.FAILED, 0L));
+    return m;
+  }
+
+  private static SortedMap<String, Long> strip(SortedMap<String, Long> census, String prefix) {
+    SortedMap<String, Long> out = new TreeMap<>();
+    census.forEach((c, n) -> {
+      if (c.startsWith(prefix)) out.put(c.substring(prefix.length()), n);
+    });
+    return out;
   }
 
   /** `started 1000, stopped 49000` from the census classes with prefix, each followed by suffix. */

@@ -142,6 +142,11 @@ class JsonOutputCliTest {
     assertThat(out.at("/store/peers/0/mode").asText()).isEqualTo("standalone");
     assertThat(out.at("/store/leader").asText()).isEqualTo(store.connect);
     assertThat(out.at("/store/serving").asInt()).isEqualTo(1);
+    // --summary on a store whose records no release with totals wrote (this one is in layout 1): says so, lists all
+    Run older = store.palisade(TlsStore.ADMIN, "status", "--summary", "-o", "json");
+    assertThat(older.exit()).as(older.err()).isZero();
+    assertThat(older.err()).contains("status: --summary: the store keeps no totals yet");
+    assertThat(JSON.readTree(older.out()).get("resources")).isEqualTo(out.get("resources"));
     inventoryReads();
   }
 

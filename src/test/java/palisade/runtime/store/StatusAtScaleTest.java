@@ -91,6 +91,18 @@ class StatusAtScaleTest {
     // What an operator gets without --all above 1,000 resources: the totals from the heads' census
     List<Double> cpuTotals = new ArrayList<>();
     double[] totalsMs = statusRuns(c1, List.of(), cpuTotals, StatusAtScaleTest::totals);
+    // and what a script gets with -o json --summary: the same totals, as "resources_summary"
+    statusRuns(c1, List.of("--summary", "-o", "json"), new ArrayList<>(), lines -> {
+      try {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(String.join("\n", lines));
+        assertThat(json.has("resources")).isFalse();
+        assertThat(json.get("resources_summary").toString()).isEqualTo("{\"total\":" + RESOURCES + ",\"requested\":"
+            + "{\"stopped\":" + RESOURCES + "},\"states\":{\"started\":" + RESOURCES + "},\"failed_actions\":0}");
+        assertThat(json.at("/cluster/resources").asInt()).isEqualTo(RESOURCES);
+      } catch (java.io.IOException e) {
+        throw new AssertionError(e);
+      }
+    });
     System.out.printf("status at scale: resources=%d admin_read_config_ms=%s admin_read_state_ms=%s "
         + "admin_read_state_cpu_ms=%s state_entries_one_request_each_ms=%s cpu_ms=%s status_all_process_ms=%s "
         + "status_all_cpu_s=%s status_all_process_c1_ms=%s status_all_c1_cpu_s=%s status_totals_c1_ms=%s "
