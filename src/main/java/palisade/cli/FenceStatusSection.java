@@ -35,13 +35,12 @@ final class FenceStatusSection {
    * How long each node has been silent, from its record's last change: for a record the manager fenced, that change
    * is the fence write, made when the node had been silent for L, so L is added (an estimate to within a tick).
    */
-  static TreeMap<String, Long> silentMs(palisade.runtime.store.Admin admin, ClusterConfig cfg, long now)
-      throws Exception {
+  static TreeMap<String, Long> silentMs(ClusterConfig cfg, NodeReads nodes, long now) {
     Timing t = cfg.timing() == null ? Timing.defaults() : cfg.timing();
     TreeMap<String, Long> silent = new TreeMap<>();
     for (String n : cfg.nodes().keySet()) {
-      long m = admin.modifiedAtMs(palisade.core.StorePaths.node(n));
-      palisade.core.NodeRecord rec = admin.value(palisade.core.StorePaths.node(n), palisade.core.NodeRecord.class);
+      long m = nodes.modifiedAt(n);
+      palisade.core.NodeRecord rec = nodes.records().get(n);
       long age = m < 0 ? -1 : Math.max(0, now - m);
       silent.put(n, age < 0 ? -1 : rec != null && rec.fenced() ? t.leaseMs() + age : age);
     }

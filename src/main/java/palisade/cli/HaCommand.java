@@ -3,16 +3,11 @@ package palisade.cli;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.SortedSet;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import palisade.core.ClusterConfig;
 import palisade.core.HaMode;
 import palisade.core.ManagerState;
 import palisade.core.NodeRecord;
-import palisade.core.StorePaths;
-import palisade.runtime.store.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -94,15 +89,5 @@ final class HaCommand {
     m.put("label", ha.label());
     m.put("waiting_for", List.copyOf(HaMode.waitingFor(ms, records)));
     return m;
-  }
-
-  /** Every configured node's record as the store holds it (absent ones left out). */
-  static SortedMap<String, NodeRecord> records(Admin admin, ClusterConfig cfg) throws Exception {
-    SortedMap<String, NodeRecord> out = new TreeMap<>();
-    for (String n : cfg.nodes().keySet()) {
-      NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
-      if (rec != null) out.put(n, rec);
-    }
-    return out;
   }
 }

@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import palisade.runtime.store.Admin;
-import palisade.web.Api;
 import palisade.web.Inventory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,9 +23,13 @@ final class NodeList implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try (Admin admin = store.admin()) {
-      Inventory.Snapshot s = Reads.snapshot(admin);
-      Map<String, Double> ages = Api.leaseAges(admin, s.config().nodes().keySet(), System.currentTimeMillis());
-      List<Inventory.NodeItem> items = Inventory.nodes(s, ages, Reads.loads(admin, s.config()));
+      palisade.core.ClusterConfig cfg = admin.value(palisade.core.StorePaths.CONFIG, palisade.core.ClusterConfig.class);
+      if (cfg == null) throw new CliError("the cluster has no configuration yet", 1);
+      NodeReads each = NodeReads.of(admin, cfg.nodes().keySet()); // records and usage: one batched read, not 2 a node
+      Inventory.Snapshot s = Reads.snapshot(admin, cfg, admin.value(palisade.core.StorePaths.MANAGER_STATE,
+          palisade.core.ManagerState.class), each.records());
+      List<Inventory.NodeItem> items = Inventory.nodes(s, each.leaseAges(System.currentTimeMillis()),
+          Reads.loads(cfg, each.usage()));
       if (output.json()) {
         OutputOption.print(Map.of("nodes", items), System.out);
       } else {

@@ -58,7 +58,13 @@ final class Reads {
     return snapshot(admin, cfg, admin.value(StorePaths.MANAGER_STATE, ManagerState.class));
   }
 
-  /** {@link #snapshot(Admin)} over the configuration and state given (status's totals: partial ones). */
+  /** {@link #snapshot(Admin)} over the configuration, state and node records given (as `status` read them). */
+  static Inventory.Snapshot snapshot(Admin admin, ClusterConfig cfg, ManagerState ms,
+      java.util.SortedMap<String, NodeRecord> records) throws Exception {
+    return new Inventory.Snapshot(cfg, ms, records, admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class));
+  }
+
+  /** {@link #snapshot(Admin)} over the configuration and state given. */
   static Inventory.Snapshot snapshot(Admin admin, ClusterConfig cfg, ManagerState ms) throws Exception {
     TreeMap<String, NodeRecord> records = new TreeMap<>();
     for (String n : cfg.nodes().keySet()) {
@@ -68,13 +74,9 @@ final class Reads {
     return new Inventory.Snapshot(cfg, ms, records, admin.value(StorePaths.FENCE_HISTORY, FenceHistory.class));
   }
 
-  /** Each node's measured load from its /usage/NODE record (nodes without one left out). */
-  static java.util.SortedMap<String, palisade.web.NodeLoad> loads(Admin admin, ClusterConfig cfg) throws Exception {
-    TreeMap<String, palisade.runtime.store.NodeUsage> usage = new TreeMap<>();
-    for (String n : cfg.nodes().keySet()) {
-      palisade.runtime.store.NodeUsage u = admin.value(StorePaths.usage(n), palisade.runtime.store.NodeUsage.class);
-      if (u != null) usage.put(n, u);
-    }
+  /** Each node's measured load from the usage records given (nodes without one left out). */
+  static java.util.SortedMap<String, palisade.web.NodeLoad> loads(ClusterConfig cfg,
+      java.util.SortedMap<String, palisade.runtime.store.NodeUsage> usage) {
     return palisade.web.NodeLoad.of(cfg, usage, System.currentTimeMillis());
   }
 

@@ -117,20 +117,20 @@ final class StatusCommand implements Callable<Integer> {
       }
       ManagerState ms = totals != null ? totals.state() : admin.value(StorePaths.MANAGER_STATE, ManagerState.class);
       Telemetry.Tick tick = new Telemetry.Tick(true, true, ms == null ? ManagerState.empty() : ms, null);
+      NodeReads each = NodeReads.of(admin, cfg.nodes().keySet());
       java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
       Map<String, Object> head = new LinkedHashMap<>(Api.cluster(cluster, null, tick));
       if (totals != null) head.put("resources", totals.statuses()); // the partial state holds no statuses
       body.put("cluster", head);
-      Object nodes = Api.nodes(tick, Api.leaseAges(admin, tick.state().nodes().keySet(),
-          System.currentTimeMillis())).get("nodes");
-      LoadSection.addTo(nodes, Reads.loads(admin, cfg)); // each node's "load", null without a usage record
+      Object nodes = Api.nodes(tick, each.leaseAges(System.currentTimeMillis())).get("nodes");
+      LoadSection.addTo(nodes, Reads.loads(cfg, each.usage())); // each node's "load", null without a usage record
       body.put("nodes", nodes);
       if (totals == null) body.put("resources", Api.resources(tick).get("resources"));
       else body.put("resources_summary", totals.json());
       body.put("groups", Api.groups(cfg).get("groups"));
-      body.putAll(extras(totals == null ? Reads.snapshot(admin) : Reads.snapshot(admin, cfg, ms), health));
+      body.putAll(extras(Reads.snapshot(admin, cfg, ms, each.records()), health));
       if (totals != null) body.remove("failed_actions"); // counted in resources_summary
-      body.put("ha", HaCommand.json(ms, HaCommand.records(admin, cfg)));
+      body.put("ha", HaCommand.json(ms, each.records()));
       StorePeerCommands.summary(admin).ifPresent(p -> body.put("store_peers", p)); // with reconfiguration only
       OutputOption.print(body, out);
       return 0;
@@ -149,6 +149,7 @@ final class StatusCommand implements Callable<Integer> {
         out.println("no configuration in the store yet");
         return 1;
       }
+      NodeReads each = NodeReads.of(admin, cfg.nodes().keySet());
       out.println("cluster: " + cluster);
       out.println("store: " + StoreProbe.describe(health));
       StorePeerCommands.summary(admin).ifPresent(p -> out.println(p.line()));
@@ -159,24 +160,24 @@ final class StatusCommand implements Callable<Integer> {
             age(now, admin.modifiedAtMs(StorePaths.MANAGER_LEASE)));
       }
       out.println("spm: " + spm(ms == null ? null : ms.spm()));
-      out.println("ha: " + HaCommand.line(ms, HaCommand.records(admin, cfg)).substring("the cluster is ".length()));
+      out.println("ha: " + HaCommand.line(ms, each.records()).substring("the cluster is ".length()));
       out.println("shutdown policy: " + policy(cfg.shutdownPolicy()) + " (cluster default)");
       out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", "NODE", "STATE", "LEASE-AGE", "GEN", "AGENT", "WATCHDOG",
           "SHUTDOWN-POLICY");
       for (String n : cfg.nodes().keySet()) {
-        NodeRecord rec = admin.value(StorePaths.node(n), NodeRecord.class);
+        NodeRecord rec = each.records().get(n);
         // maintenance (operator) lasts until `node maintenance NODE off`; maintenance (shutdown) ends by itself
         out.printf("%-10s %-24s %-10s %-5s %-11s %-10s %s%n", n, ms == null ? "-" : ms.nodeLabel(n),
-            age(now, admin.modifiedAtMs(StorePaths.node(n))), rec == null ? "-" : Long.toString(rec.generation()),
+            age(now, each.modifiedAt(n)), rec == null ? "-" : Long.toString(rec.generation()),
             rec == null ? "never seen" : (rec.fenced() ? "fenced" : rec.mode().name().toLowerCase(Locale.ROOT)),
             watchdog(cfg, rec), policy(cfg.shutdownPolicyOf(n)) + (cfg.nodes().get(n).shutdownPolicy() == null
             ? "" : " (node's own)"));
       }
-      LoadSection.print(Reads.loads(admin, cfg), out);
-      FenceStatusSection.print(cfg, ms, FenceStatusSection.silentMs(admin, cfg, now), out);
+      LoadSection.print(Reads.loads(cfg, each.usage()), out);
+      FenceStatusSection.print(cfg, ms, FenceStatusSection.silentMs(cfg, each, now), out);
       if (totals != null) {
         totals.print(out);
-        showExtras(Reads.snapshot(admin, cfg, ms), false, out);
+        showExtras(Reads.snapshot(admin, cfg, ms, each.records()), false, out);
         return 0;
       }
       out.println(row("RESOURCE", "REQUEST", "STATE", "NODE", "TOKEN", "TYPE", "RESTARTS"));
@@ -193,7 +194,7 @@ final class StatusCommand implements Callable<Integer> {
             ss == null ? "-" : Reads.ofMax(ss.failedStarts(), rc == null ? null : rc.maxRestart())
                 + (ss.triedNodes().isEmpty() ? "" : " +" + ss.triedNodes().size() + " nodes")));
       }
-      showExtras(Reads.snapshot(admin), true, out);
+      showExtras(Reads.snapshot(admin, cfg, ms, each.records()), true, out);
       return 0;
     }
   }

@@ -114,6 +114,31 @@ public final class Admin implements AutoCloseable {
     return s == null ? null : new Versioned<>(s.record(), s.version());
   }
 
+  /** A plain record as a batched read found it: its value, version and last-modified time. */
+  public record Found(Object value, long version, long modifiedAtMs) {}
+
+  /**
+   * The plain (not layout-2) records at paths, read in batched read-only multis: a command that shows every node's
+   * record and usage reads 2,000 znodes at 1,000 nodes in a few requests, not one request each. Absent ones are left
+   * out. For showing: nothing is kept for a later write.
+   */
+  public Map<String, Found> readEach(List<String> paths) throws Exception {
+    Map<String, Found> out = new java.util.HashMap<>();
+    new MultiReads(client).read(paths, false, Layout2Reads.ENTRIES_PER_BATCH, (from, results) -> {
+      for (int i = 0; i < results.size(); i++) {
+        String path = paths.get(from + i);
+        if (results.get(i) instanceof org.apache.zookeeper.OpResult.ErrorResult e) {
+          if (e.getErr() == KeeperException.Code.NONODE.intValue()) continue;
+          throw KeeperException.create(KeeperException.Code.get(e.getErr()), path);
+        }
+        var r = (org.apache.zookeeper.OpResult.GetDataResult) results.get(i);
+        Object v = Codec.decode(path, r.getData());
+        if (v != null) out.put(path, new Found(v, r.getStat().getVersion(), r.getStat().getMtime()));
+      }
+    });
+    return out;
+  }
+
   /**
    * Reads the layout-2 records among paths at once, each on a thread of its own, so that later reads of them
    * through this handle are answered from what was read (while their heads stay at that version). A command that

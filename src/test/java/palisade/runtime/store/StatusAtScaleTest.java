@@ -35,6 +35,8 @@ class StatusAtScaleTest {
   static final int RESOURCES = Integer.getInteger("palisade.scale.resources", 5_000);
   static final int BATCH = 1_000;
   static final int RUNS = Integer.getInteger("palisade.scale.runs", 1);
+  /** Nodes in the configuration, each with a record (2 in the suite; BENCHMARKS.md runs 1,000). */
+  static final int NODES = Integer.getInteger("palisade.scale.nodes", 2);
 
   @TempDir
   Path dir;
@@ -54,6 +56,9 @@ class StatusAtScaleTest {
   @Test
   void statusAnswersAtFiftyThousandResources() throws Exception {
     ClusterConfig config = LayoutFixture.config(RESOURCES);
+    TreeMap<String, palisade.core.NodeConfig> nodes = new TreeMap<>(config.nodes());
+    for (int i = 1; i <= NODES; i++) nodes.put("node" + i, palisade.core.NodeConfig.standard("node" + i));
+    config = new ClusterConfig(nodes, config.groups(), config.resources(), config.shutdownPolicy());
     ManagerState state = seed(config);
     double[] configMs = new double[RUNS];
     double[] stateMs = new double[RUNS];
@@ -103,10 +108,10 @@ class StatusAtScaleTest {
         throw new AssertionError(e);
       }
     });
-    System.out.printf("status at scale: resources=%d admin_read_config_ms=%s admin_read_state_ms=%s "
+    System.out.printf("status at scale: nodes=%d resources=%d admin_read_config_ms=%s admin_read_state_ms=%s "
         + "admin_read_state_cpu_ms=%s state_entries_one_request_each_ms=%s cpu_ms=%s status_all_process_ms=%s "
         + "status_all_cpu_s=%s status_all_process_c1_ms=%s status_all_c1_cpu_s=%s status_totals_c1_ms=%s "
-        + "status_totals_c1_cpu_s=%s load=%s%n", RESOURCES, fmt(configMs), fmt(stateMs), fmt(readCpuMs),
+        + "status_totals_c1_cpu_s=%s load=%s%n", NODES, RESOURCES, fmt(configMs), fmt(stateMs), fmt(readCpuMs),
         fmt(pipelinedMs), fmt(pipelinedCpuMs), fmt(statusMs), cpu, fmt(statusC1Ms), cpuC1, fmt(totalsMs), cpuTotals,
         loadAverage());
   }
@@ -201,6 +206,8 @@ class StatusAtScaleTest {
         empty.ha(), empty.disks());
     try (Admin a = f.admin()) {
       a.update(StorePaths.SCHEMA, Integer.class, v -> 2);
+      for (String n : config.nodes().keySet()) a.update(StorePaths.node(n), palisade.core.NodeRecord.class,
+          r -> palisade.core.NodeRecord.fresh(n));
       List<String> ids = new ArrayList<>(config.resources().keySet());
       for (int from = 0; from < ids.size(); from += BATCH) {
         List<String> some = ids.subList(from, Math.min(ids.size(), from + BATCH));
@@ -208,7 +215,7 @@ class StatusAtScaleTest {
           ClusterConfig next = c == null ? LayoutFixture.config(0) : c;
           TreeMap<String, ResourceConfig> rs = new TreeMap<>(next.resources());
           for (String id : some) rs.put(id, config.resources().get(id));
-          return new ClusterConfig(next.nodes(), next.groups(), rs, next.shutdownPolicy());
+          return new ClusterConfig(config.nodes(), next.groups(), rs, next.shutdownPolicy());
         });
         a.update(StorePaths.MANAGER_STATE, ManagerState.class, s -> {
           ManagerState cur = s == null ? empty : s;
