@@ -93,14 +93,10 @@ record StatusSummary(ClusterConfig config, ManagerState state, long resources, l
     return out;
   }
 
-  /** `started 1000, stopped 49000` from the census classes with prefix, each followed by suffix. */
+  /** `started 1000, stopped 49000` from the census classes with prefix, followed by suffix; `none`. */
   private static String classes(SortedMap<String, Long> census, String prefix, String suffix) {
     StringBuilder sb = new StringBuilder();
-    census.forEach((c, n) -> {
-      if (!c.startsWith(prefix)) return;
-      if (sb.length() > 0) sb.append(", ");
-      sb.append(c.substring(prefix.length())).append(' ').append(n);
-    });
+    strip(census, prefix).forEach((c, n) -> sb.append(sb.length() > 0 ? ", " : "").append(c).append(' ').append(n));
     return sb.length() == 0 ? "none" : sb.append(suffix).toString();
   }
 }

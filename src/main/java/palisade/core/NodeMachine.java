@@ -231,8 +231,10 @@ final class NodeMachine {
     return null;
   }
 
-  /** Records an operator's confirmation that the node is off; it takes effect once the fence write is done. */
-  /** The operator's confirmation that the node is off, or why it is refused. */
+  /**
+   * Records an operator's confirmation that the node is off (it takes effect once the fence write is done); or says
+   * why it is refused.
+   */
   String manualConfirm(Command.FenceConfirm f) {
     String node = f.node();
     String by = f.by();
@@ -240,10 +242,10 @@ final class NodeMachine {
     if (st.state() != NodeState.FENCING) return node + " is " + st.state().label() + ", not fencing";
     NodeRecord rec = records.get(node);
     // Invariant 4: the operator judged the incarnation whose record had this counter; one that renewed since runs.
-    if (f.seen() != null && (rec == null ? -1 : rec.counter()) != f.seen()) {
-      return node + "'s record changed since the confirmation was given (counter " + f.seen() + ", now "
-          + (rec == null ? -1 : rec.counter()) + ": its agent renewed, so it ran after it was judged off); confirm "
-          + "again once it is off";
+    long counter = rec == null ? -1 : rec.counter();
+    if (f.seen() != null && counter != f.seen()) {
+      return node + "'s record changed since the confirmation was given (counter " + f.seen() + ", now " + counter
+          + ": its agent renewed, so it ran after it was judged off); confirm again once it is off";
     }
     long gen = rec == null ? 1 : fenceWritten(st, rec) ? rec.generation() : rec.generation() + 1;
     w.setNode(node, new NodeStatus(NodeState.FENCING, st.generation(),

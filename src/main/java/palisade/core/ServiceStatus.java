@@ -59,4 +59,12 @@ public record ServiceStatus(ServiceState state, String node, String target, long
   public ServiceStatus withMaintenanceNode(String n) {
     return new ServiceStatus(state, node, target, token, failedStarts, triedNodes, n, migrationFailed);
   }
+
+  /**
+   * Whether operators count it among the failed actions: in error, or with failed starts, nodes given up on, or a
+   * failed migration (`status` adds a node's last failed result, which lives in the node's record).
+   */
+  public boolean hasFailed() {
+    return state == ServiceState.ERROR || failedStarts > 0 || !triedNodes.isEmpty() || migrationFailed;
+  }
 }

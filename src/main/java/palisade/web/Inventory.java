@@ -227,8 +227,7 @@ public final class Inventory {
       NodeRecord rec = ss.node() == null ? null : s.records().get(ss.node());
       ResourceResult r = rec == null ? null : rec.results().get(e.getKey());
       boolean lastFailed = r != null && r.outcome().name().endsWith("_FAILED");
-      if (ss.state() == ServiceState.ERROR || ss.failedStarts() > 0 || !ss.triedNodes().isEmpty() || lastFailed
-          || ss.migrationFailed()) {
+      if (ss.hasFailed() || lastFailed) {
         out.add(new FailedAction(e.getKey(), ss.node(), ss.state().label(), r == null ? null
             : label(r.outcome().name()), ss.failedStarts(), List.copyOf(ss.triedNodes())));
       }

@@ -17,7 +17,6 @@ import java.util.Locale;
 import palisade.core.ClusterConfig;
 import palisade.core.ManagerState;
 import palisade.core.ResourceConfig;
-import palisade.core.ServiceState;
 import palisade.core.ServiceStatus;
 import palisade.core.StorePaths;
 
@@ -122,10 +121,7 @@ public final class Layout2 {
     if (value instanceof ResourceConfig rc) return List.of(REQUEST + rc.state().name().toLowerCase(Locale.ROOT));
     if (value instanceof ServiceStatus ss) {
       String state = STATE + ss.state().label();
-      // what `status` lists as a failed action, but for the node's last result (in its record, not here)
-      boolean failed = ss.state() == ServiceState.ERROR || ss.failedStarts() > 0 || !ss.triedNodes().isEmpty()
-          || ss.migrationFailed();
-      return failed ? List.of(state, FAILED) : List.of(state);
+      return ss.hasFailed() ? List.of(state, FAILED) : List.of(state); // all but the node's last result
     }
     return List.of();
   }
