@@ -3,7 +3,6 @@ package palisade.runtime.resource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Linux /proc readings for load reporting: a process's CPU time ({@code /proc/PID/stat}), its resident memory
@@ -40,6 +39,19 @@ public final class ProcStat {
     return sum;
   }
 
+  /** The parent's pid from a /proc/PID/stat line (field 4). */
+  public static long ppid(String stat) {
+    int close = stat.lastIndexOf(')');
+    if (close < 0) throw new IllegalArgumentException("not a /proc/PID/stat line: no ')'");
+    String[] f = stat.substring(close + 1).trim().split("\\s+");
+    if (f.length < 2) throw new IllegalArgumentException("not a /proc/PID/stat line: " + f.length + " fields");
+    try {
+      return Long.parseLong(f[1]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("not a /proc/PID/stat line: parent '" + f[1] + "'");
+    }
+  }
+
   /** Resident memory in bytes from /proc/PID/status (its VmRSS line, in kB); 0 without one (a kernel thread). */
   public static long rssBytes(String status) {
     return kiloLine(status, "VmRSS:") * 1024;
@@ -63,15 +75,12 @@ public final class ProcStat {
     return 0;
   }
 
-  /** A process's CPU time and resident memory now; empty if it is gone (or not readable). */
-  public static Optional<ResourceSample> sample(long pid) {
+  /** A process's resident memory now, in bytes; 0 if it is gone (or not readable). */
+  public static long rssBytes(long pid) {
     try {
-      Path dir = PROC.resolve(Long.toString(pid));
-      long ticks = cpuTicks(Files.readString(dir.resolve("stat")));
-      long rss = rssBytes(Files.readString(dir.resolve("status")));
-      return Optional.of(new ResourceSample(ticks * (1_000_000_000L / USER_HZ), rss));
+      return rssBytes(Files.readString(PROC.resolve(Long.toString(pid)).resolve("status")));
     } catch (IOException | IllegalArgumentException e) {
-      return Optional.empty(); // exited between listing and reading
+      return 0; // exited between listing and reading
     }
   }
 

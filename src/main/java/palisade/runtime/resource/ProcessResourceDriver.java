@@ -291,11 +291,17 @@ public final class ProcessResourceDriver implements ResourceDriver {
       now = new TreeMap<>(processes);
     }
     SortedMap<String, ResourceSample> out = new TreeMap<>();
+    ProcTable table = ProcTable.read(); // one pass over /proc for every resource
     now.forEach((id, c) -> {
-      if (!c.handle().isAlive()) return;
-      ResourceSample sum = new ResourceSample(0, 0);
-      for (ProcessHandle h : tree(c)) sum = sum.plus(ProcStat.sample(h.pid()).orElse(new ResourceSample(0, 0)));
-      out.put(id, sum);
+      List<Long> tree = table.tree(c.handle().pid());
+      if (tree.isEmpty() || !c.handle().isAlive()) return; // exited (a zombie has a /proc entry still)
+      long ticks = 0;
+      long rss = 0;
+      for (long pid : tree) {
+        ticks += table.cpuTicks(pid);
+        rss += ProcStat.rssBytes(pid);
+      }
+      out.put(id, new ResourceSample(ticks * (1_000_000_000L / ProcStat.USER_HZ), rss));
     });
     return out;
   }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The /proc parsers on fixture files (src/test/resources/proc), and the readers on this very process. */
@@ -42,12 +41,21 @@ class ProcStatTest {
   }
 
   @Test
+  void theParentIsField4AfterTheCommand() throws IOException {
+    assertThat(ProcStat.ppid(fixture("stat"))).isEqualTo(1);
+    assertThatThrownBy(() -> ProcStat.ppid("7 (x)")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ProcStat.ppid("7 (x) S y 1")).hasMessageContaining("parent 'y'");
+  }
+
+  @Test
   void readsThisProcessAndNothingForAProcessThatIsGone() {
-    Optional<ResourceSample> me = ProcStat.sample(ProcessHandle.current().pid());
-    assertThat(me).isPresent();
-    assertThat(me.get().cpuNanos()).as("a JVM has used CPU by now").isPositive();
-    assertThat(me.get().memBytes()).as("a JVM is resident").isGreaterThan(10L << 20);
-    assertThat(ProcStat.sample(Integer.MAX_VALUE)).isEmpty();
-    assertThat(ProcStat.memTotalBytes()).isGreaterThan(me.get().memBytes());
+    long me = ProcessHandle.current().pid();
+    ProcTable table = ProcTable.read();
+    assertThat(table.cpuTicks(me)).as("a JVM has used CPU by now").isPositive();
+    assertThat(table.tree(me)).startsWith(me);
+    assertThat(ProcStat.rssBytes(me)).as("a JVM is resident").isGreaterThan(10L << 20);
+    assertThat(ProcStat.rssBytes(Integer.MAX_VALUE)).isZero();
+    assertThat(table.tree(Integer.MAX_VALUE)).isEmpty();
+    assertThat(ProcStat.memTotalBytes()).isGreaterThan(ProcStat.rssBytes(me));
   }
 }
