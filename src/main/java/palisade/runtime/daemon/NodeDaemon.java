@@ -376,6 +376,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   public void close() {
     loop.shutdownNow();
     if (store != null) store.close();
+    if (events != null) events.close();
     if (curator != null) curator.close();
     if (peer != null) peer.close();
     if (usage != null) usage.close();

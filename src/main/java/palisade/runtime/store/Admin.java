@@ -364,7 +364,11 @@ public final class Admin implements AutoCloseable {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Event(String id, long t, String node, String source, String message) {}
 
-  /** Events with a sequence id after {@code afterId} (null: the last {@code limit}), oldest first. */
+  /**
+   * Events with an id after {@code afterId} (null: the last {@code limit}), oldest first. An event's id is its znode's
+   * name ({@code e-0000000123}); a daemon stores the events of a moment as one znode holding an array, whose events
+   * are {@code e-0000000123.0000}, {@code .0001}, ...: ids compare as strings in the order the store took them.
+   */
   public List<Event> events(String afterId, int limit) throws Exception {
     List<String> children;
     try {
@@ -373,20 +377,38 @@ public final class Admin implements AutoCloseable {
       return List.of();
     }
     Collections.sort(children);
-    if (afterId != null) children.removeIf(c -> c.compareTo(afterId) <= 0);
-    else if (children.size() > limit) children = children.subList(children.size() - limit, children.size());
     List<Event> out = new ArrayList<>();
-    for (String c : children) {
-      try {
-        var n = JSON.readTree(client.getData().forPath("/events/" + c));
-        out.add(new Event(c, n.path("t").asLong(), n.path("node").asText(), n.path("source").asText(),
-            n.path("message").asText()));
-      } catch (KeeperException.NoNodeException e) {
-        // trimmed meanwhile
+    if (afterId != null) {
+      String znode = EventIds.znode(afterId); // its later events are after it too
+      children.removeIf(c -> c.compareTo(znode) < 0);
+      for (String c : children) {
+        for (Event e : eventsOf(c)) {
+          if (e.id().compareTo(afterId) > 0) out.add(e);
+        }
       }
+      return out;
     }
+    // The newest znodes, from the last back, until they hold limit events.
+    List<List<Event>> newest = new ArrayList<>();
+    int count = 0;
+    for (int i = children.size() - 1; i >= 0 && count < limit; i--) {
+      List<Event> batch = eventsOf(children.get(i));
+      newest.add(batch);
+      count += batch.size();
+    }
+    Collections.reverse(newest);
+    newest.forEach(out::addAll);
     // Sequence order is commit order; show them by time within that, which is what a reader expects.
-    return out;
+    return out.size() > limit ? out.subList(out.size() - limit, out.size()) : out;
+  }
+
+  /** The events znode c holds: none once trimmed. */
+  private List<Event> eventsOf(String c) throws Exception {
+    try {
+      return EventIds.decode(c, JSON.readTree(client.getData().forPath("/events/" + c)));
+    } catch (KeeperException.NoNodeException e) {
+      return List.of(); // trimmed meanwhile
+    }
   }
 
   @Override
