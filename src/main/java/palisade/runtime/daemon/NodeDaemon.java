@@ -3,7 +3,6 @@ package palisade.runtime.daemon;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -62,7 +61,7 @@ public final class NodeDaemon implements AgentEnv, ManagerEnv {
   private UsageReporter usage;
   private AsyncFences fences;
   private AsyncHostFences hostFences;
-  private Events events;
+  private Events events; // closed before the store handle it writes through
   /** Whether this node acts as SPM, running the spm hooks if configured; the agent logs every change as an event. */
   private final palisade.core.SpmDuty spm;
   private Agent agent;
