@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 
 /** `palisade bench ...`: reproducible measurements for BENCHMARKS.md. */
 @Command(name = "bench", description = "Benchmarks", subcommands = {Benchmarks.Sim.class, Benchmarks.Round.class,
-    Benchmarks.Failover.class, FailoverBench.class, StoreBench.class, palisade.bench.LabScaleBench.class})
+    Benchmarks.Failover.class, FailoverBench.class, StoreBench.class, palisade.bench.LabScaleBench.class,
+    palisade.bench.ProcessBench.class})
 final class BenchCommand {
 }

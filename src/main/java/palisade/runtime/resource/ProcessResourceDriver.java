@@ -107,8 +107,12 @@ public final class ProcessResourceDriver implements ResourceDriver {
     try {
       record();
     } catch (IOException e) {
-      log.warn("cannot write {}: {} (a daemon restart would not adopt what runs)", state.path(), e.getMessage());
+      unrecorded(e);
     }
+  }
+
+  private void unrecorded(IOException e) {
+    log.warn("cannot write {}: {} (a daemon restart would not adopt what runs)", state.path(), e.getMessage());
   }
 
   /** What this driver adopted from an earlier daemon and still runs: "pid N, token T" by id. */
@@ -191,7 +195,10 @@ public final class ProcessResourceDriver implements ResourceDriver {
         throw new ResourceException("resource " + id + ": cannot start: " + e.getMessage(), e);
       }
       try {
-        record();
+        Child c = processes.get(id);
+        if (state.append(id, new ProcessStateFile.Entry(c.handle().pid(), c.startMs(), c.token()), processes.size())) {
+          record();
+        }
       } catch (IOException e) {
         // Unrecorded, a daemon restart would not adopt it and might start it twice on this node: not run at all.
         Child c = processes.remove(id);
@@ -334,7 +341,11 @@ public final class ProcessResourceDriver implements ResourceDriver {
   private synchronized void forget(String id, Child process) {
     if (process != null && processes.get(id) == process) {
       processes.remove(id);
-      recordQuietly();
+      try {
+        if (state.append(id, null, processes.size())) record();
+      } catch (IOException e) {
+        unrecorded(e);
+      }
     }
   }
 

@@ -150,6 +150,18 @@ class ProcessResourceDriverTest {
   }
 
   @Test
+  void aNewDriverAdoptsWhatRunsAfterStartsAndStopsWereAppended() throws Exception {
+    for (String id : List.of("a", "b", "c")) driver.start(spec(id, "exec sleep 30"), 5, "n1");
+    driver.stop("b", Duration.ofSeconds(5));
+    Path table = dir.resolve("logs").resolve("processes.state");
+    assertThat(Files.readAllLines(table)).contains("- b");
+    ProcessResourceDriver next = new ProcessResourceDriver(dir.resolve("logs"));
+    assertThat(next.running()).containsExactly("a", "c");
+    assertThat(Files.readAllLines(table)).as("rewritten whole at adoption").hasSize(2);
+    next.killAll();
+  }
+
+  @Test
   void startOfARunningResourceIsANoOp() throws Exception {
     ResourceSpec spec = spec("db", "echo $$ >> " + out + "/pids; exec sleep 30");
     driver.start(spec, 1, "n1");
