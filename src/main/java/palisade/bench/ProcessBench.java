@@ -56,11 +56,21 @@ public final class ProcessBench implements Callable<Integer> {
         reads.add(System.nanoTime() - s);
         if (seen != count) System.out.printf("reading %d saw %d of %d running%n", r + 1, seen, count);
       }
+      // What the agent asks every tick (100 ms), several times: which resources run here, and under which token.
+      Samples asks = new Samples();
+      for (int r = 0; r < 50; r++) {
+        long s = System.nanoTime();
+        int seen = d.running().size();
+        for (int i = 0; i < count; i++) d.token(id(i));
+        asks.add(System.nanoTime() - s);
+        if (seen != count) System.out.printf("running() saw %d of %d%n", seen, count);
+      }
       long s0 = System.nanoTime();
       for (int i = count - 1; i >= 0; i--, started--) d.stop(id(i), Duration.ofSeconds(10));
       double stopS = (System.nanoTime() - s0) / 1e9;
-      System.out.printf("bench processes count=%d start=%.2fs reading_p50=%.0fms reading_max=%.0fms stop=%.2fs%n",
-          count, startS, reads.pctMs(50), reads.maxMs(), stopS);
+      System.out.printf("bench processes count=%d start=%.2fs reading_p50=%.0fms reading_max=%.0fms "
+          + "running_and_tokens_p50=%.2fms stop=%.2fs%n", count, startS, reads.pctMs(50), reads.maxMs(), asks.pctMs(50),
+          stopS);
       return 0;
     } finally {
       for (int i = started - 1; i >= 0; i--) d.stop(id(i), Duration.ofSeconds(10)); // what a failure left running

@@ -56,7 +56,15 @@ public final class ProcessResourceDriver implements ResourceDriver {
   record Account(String name, int uid, int gid, String home) {}
 
   /** One resource's process: started here (process set) or adopted from an earlier daemon (process null). */
-  private record Child(ProcessHandle handle, Process process, long token, long startMs) {}
+  private record Child(ProcessHandle handle, Process process, long token, long startMs) {
+    /**
+     * Whether it runs: a child's Process knows without a system call (the JDK's reaper tells it); a handle asks
+     * /proc each time, and the agent asks about every resource several times a tick.
+     */
+    boolean alive() {
+      return process != null ? process.isAlive() : handle.isAlive();
+    }
+  }
 
   private final Path logDir;
   private final Path storageDir;
@@ -119,7 +127,7 @@ public final class ProcessResourceDriver implements ResourceDriver {
   public synchronized SortedMap<String, String> adopted() {
     SortedMap<String, String> out = new TreeMap<>();
     processes.forEach((id, c) -> {
-      if (c.process() == null && c.handle().isAlive()) out.put(id, "pid " + c.handle().pid() + ", token " + c.token());
+      if (c.process() == null && c.alive()) out.put(id, "pid " + c.handle().pid() + ", token " + c.token());
     });
     return out;
   }
@@ -127,7 +135,7 @@ public final class ProcessResourceDriver implements ResourceDriver {
   /** The token the running process of id was started with, or -1 when it does not run here. */
   public synchronized long token(String id) {
     Child c = processes.get(id);
-    return c != null && c.handle().isAlive() ? c.token() : -1;
+    return c != null && c.alive() ? c.token() : -1;
   }
 
   /** Where the output of resource {@code id} goes. */
@@ -144,7 +152,7 @@ public final class ProcessResourceDriver implements ResourceDriver {
     String command = spec.required("command");
     synchronized (this) {
       Child existing = processes.get(id);
-      if (existing != null && existing.handle().isAlive()) {
+      if (existing != null && existing.alive()) {
         log.info("resource {}: already running as pid {}, start is a no-op", id, existing.handle().pid());
         return;
       }
@@ -245,7 +253,7 @@ public final class ProcessResourceDriver implements ResourceDriver {
     synchronized (this) {
       process = processes.get(id);
     }
-    if (process == null || !process.handle().isAlive()) {
+    if (process == null || !process.alive()) {
       forget(id, process);
       return;
     }
@@ -273,14 +281,14 @@ public final class ProcessResourceDriver implements ResourceDriver {
   @Override
   public synchronized boolean isRunning(String id) {
     Child process = processes.get(id);
-    return process != null && process.handle().isAlive();
+    return process != null && process.alive();
   }
 
   @Override
   public synchronized SortedSet<String> running() {
     SortedSet<String> ids = new TreeSet<>();
     processes.forEach((id, p) -> {
-      if (p.handle().isAlive()) {
+      if (p.alive()) {
         ids.add(id);
       }
     });
@@ -301,7 +309,7 @@ public final class ProcessResourceDriver implements ResourceDriver {
     ProcTable table = ProcTable.read(); // one pass over /proc for every resource
     now.forEach((id, c) -> {
       List<Long> tree = table.tree(c.handle().pid());
-      if (tree.isEmpty() || !c.handle().isAlive()) return; // exited (a zombie has a /proc entry still)
+      if (tree.isEmpty() || !c.alive()) return; // exited (a zombie has a /proc entry still)
       long ticks = 0;
       long rss = 0;
       for (long pid : tree) {

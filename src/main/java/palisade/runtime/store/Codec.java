@@ -80,6 +80,7 @@ public final class Codec {
   public static Object decode(String path, byte[] data) throws IOException {
     Class<?> type = typeOf(path);
     if (type == null || data == null || data.length == 0) return null;
+    data = plain(data);
     if (Layout2.logicalType(path) != null && Layout2.isHead(data)) return Layout2.decodeHead(data); // layout 2
     if (type != NotifySettings.class) return JSON.readValue(data, type);
     try {
@@ -87,6 +88,38 @@ public final class Codec {
     } catch (IOException e) {
       // Jackson's message quotes the offending token, which may be a piece of a URL or a password.
       throw new IOException("not valid notification settings (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** The most a compressed record may expand to: a record is never near it, a corrupt or hostile one is refused. */
+  static final int PLAIN_MAX = 16 << 20;
+
+  /** Whether data is gzip's (its magic bytes): JSON never starts so. */
+  static boolean compressed(byte[] data) {
+    return data.length > 1 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b;
+  }
+
+  /**
+   * A record stored compressed: only a record whose JSON is above store layout 2's znode bound is (ZkTxn), which a
+   * release before this one could not write at all; in practice a node record with thousands of results.
+   */
+  static byte[] gzip(byte[] json) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(json.length / 4);
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot compress a record in memory: " + e, e);
+    }
+    return out.toByteArray();
+  }
+
+  /** data as JSON: itself, or uncompressed when it is gzip's. */
+  public static byte[] plain(byte[] data) throws IOException {
+    if (!compressed(data)) return data;
+    try (java.util.zip.GZIPInputStream z = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(data))) {
+      byte[] out = z.readNBytes(PLAIN_MAX + 1);
+      if (out.length > PLAIN_MAX) throw new IOException("a compressed record expands beyond " + PLAIN_MAX + " bytes");
+      return out;
     }
   }
 

@@ -44,7 +44,7 @@ public final class LayoutMigration {
       } catch (KeeperException.NoNodeException e) {
         continue;
       }
-      JsonNode layouts = Codec.json().readTree(data).path("layouts");
+      JsonNode layouts = Codec.json().readTree(Codec.plain(data)).path("layouts");
       boolean reads2 = false;
       for (JsonNode l : layouts) reads2 |= l.asInt() == 2;
       if (!reads2) old.add(live);

@@ -69,6 +69,9 @@ final class ZkTxn {
       }
       byte[] data = put.path().equals(StorePaths.node(String.valueOf(announcing))) ? announced(put.value())
           : Codec.encode(put.value());
+      // Above the znode bound, compressed rather than refused: a node record carries a result per resource it runs
+      // (about 50 bytes each), so a node running 2,000 had its every renewal refused (docs/RUNTIME.md).
+      if (layout2 && data.length > Layout2.ZNODE_MAX) data = Codec.gzip(data);
       z.add(i, absent ? new Write(Write.Kind.CREATE, put.path(), data, -1)
           : new Write(Write.Kind.SET, put.path(), data, Math.toIntExact(put.expectedVersion())));
     }
