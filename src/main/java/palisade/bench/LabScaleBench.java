@@ -52,6 +52,10 @@ public final class LabScaleBench implements Callable<Integer> {
       + "directory (credentials included) is removed")
   Path keepLogs;
 
+  @Option(names = "--launcher", paramLabel = "PATH", description = "run import and status through this launcher "
+      + "(packaging/bin/palisade or /usr/bin/palisade: its class-data archive; one untimed status first makes it)")
+  Path launcher;
+
   @Option(names = "--daemon-heap", defaultValue = "1g", description = "each daemon's Java heap: every daemon mirrors "
       + "the whole store and hosts a store peer (default ${DEFAULT-VALUE})")
   String daemonHeap;
@@ -102,6 +106,7 @@ public final class LabScaleBench implements Callable<Integer> {
         }
         // A status that fails is counted, not fatal: the failover is still measured.
         List<Long> status = new ArrayList<>();
+        if (launcher != null) run(c, "status"); // untimed: the launcher archives its classes at the first
         for (int k = 0; k < statusRuns; k++) {
           long s0 = System.nanoTime();
           try {
@@ -211,16 +216,29 @@ public final class LabScaleBench implements Callable<Integer> {
     return sum == null ? 0 : sum.count();
   }
 
-  /** `palisade ARGS --dir` (the lab's admin) as a process of this Java, as the launcher runs it; a failure ends the
-   * benchmark. */
-  private static void run(LocalCluster c, String... args) throws IOException, InterruptedException {
-    // The JVM options the launcher gives short commands (bin/palisade): import and status are both.
-    List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-        "palisade.Main"));
+  /**
+   * `palisade ARGS --dir` (the lab's admin) as a process: through --launcher when given (its class-data archive in
+   * a home of the bench's own), else as this Java with the launcher's JIT flags; a failure ends the benchmark.
+   */
+  private void run(LocalCluster c, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    if (launcher != null) {
+      cmd.add(launcher.toAbsolutePath().toString());
+    } else { // the JVM options the launcher gives short commands: import and status are both
+      cmd.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-XX:TieredStopAtLevel=1",
+          "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), "palisade.Main"));
+    }
     cmd.addAll(List.of(args));
     cmd.addAll(List.of("--dir", c.dir().toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (launcher != null) {
+      // The jar this bench runs (its class path's first entry) and lib/ beside it, as PALISADE_HOME.
+      Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]);
+      pb.environment().put("PALISADE_HOME", jar.toAbsolutePath().getParent().toString());
+      pb.environment().put("HOME", c.dir().resolve("bench-home").toString());
+      pb.environment().remove("XDG_CACHE_HOME");
+    }
+    Process p = pb.start();
     byte[] out = p.getInputStream().readAllBytes();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly(); // this process only, by its handle

@@ -67,6 +67,7 @@ class PackageTest {
           "--credential", tmp.resolve("node3/operator").toString()), 60);
       assertThat(human.exit()).as(human.output()).isZero();
       assertThat(human.output()).contains("node1", "node2", "node3", "online");
+      assertClassDataArchive(human.output());
       assertReady("node2", "127.0.1.2");
       stopNodes();
       assertThat(processesOf(tmp.toString(), "/usr/share/palisade")).as("processes left").isEmpty();
@@ -79,6 +80,19 @@ class PackageTest {
     assertThat(Path.of("/var/lib/palisade")).doesNotExist();
     assertThat(Path.of("/var/log/palisade")).doesNotExist();
     assertThat(Path.of("/etc/palisade")).doesNotExist();
+  }
+
+  /**
+   * The first `status` that answered (awaitOnline's) archived its classes for the commands after it: one archive,
+   * in a directory of the user's alone, no half-written one left, and not a word of the JVM's about it in the output.
+   */
+  private void assertClassDataArchive(String output) throws IOException {
+    Path cache = home().resolve(".cache/palisade");
+    assertThat(Files.getPosixFilePermissions(cache)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    try (Stream<Path> s = Files.list(cache)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).singleElement().asString().matches("cli-\\d+\\.jsa");
+    }
+    assertThat(output).doesNotContainIgnoringCase("cds").doesNotContain("[warning]");
   }
 
   /** target/palisade_*_all.deb, built by `mvn package` first when missing or older than the compiled classes. */
@@ -237,8 +251,9 @@ class PackageTest {
   private Result run(List<String> cmd, int timeoutSeconds) throws IOException, InterruptedException {
     Path out = Files.createTempFile(tmp, "run", ".out");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("PALISADE_"));
+    pb.environment().keySet().removeIf(k -> k.startsWith("PALISADE_") || k.equals("XDG_CACHE_HOME"));
     pb.environment().put("DEBIAN_FRONTEND", "noninteractive");
+    pb.environment().put("HOME", home().toString()); // the launcher's class-data archive goes there, not to ~root
     Process p = pb.start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -246,6 +261,10 @@ class PackageTest {
       throw new AssertionError("timed out after " + timeoutSeconds + " s: " + cmd + "\n" + Files.readString(out));
     }
     return new Result(p.exitValue(), Files.readString(out));
+  }
+
+  private Path home() throws IOException {
+    return Files.createDirectories(tmp.resolve("home"));
   }
 
   private boolean onPath(String tool) throws Exception {
