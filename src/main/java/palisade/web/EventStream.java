@@ -43,7 +43,7 @@ final class EventStream implements AutoCloseable {
     client.keepAlive();
     client.onClose(() -> clients.remove(client));
     String last = client.ctx().header("Last-Event-ID");
-    boolean resume = last != null && last.matches("e-\\d{10}");
+    boolean resume = last != null && last.matches(Admin.EVENT_ID);
     List<Admin.Event> backlog = admin.get().events(resume ? last : null, resume ? 2000 : BACKLOG);
     String cursor = resume ? last : "e-";
     synchronized (client) {

@@ -340,8 +340,9 @@ public final class WebServer implements AutoCloseable {
       }
       last = n;
     }
-    if (after != null && !after.matches("e-\\d{10}")) {
-      throw new Api.BadRequest("after: '" + Api.shorten(after) + "' is not an event id (e-0000000123)");
+    if (after != null && !after.matches(Admin.EVENT_ID)) {
+      throw new Api.BadRequest("after: '" + Api.shorten(after) + "' is not an event id (e-0000000123 or "
+          + "e-0000000123.0004)");
     }
     snapshot(); // 503 at once when this node's store view is not synced
     List<Admin.Event> events = reader.get().events(after, last);

@@ -280,7 +280,7 @@ class JsonOutputCliTest {
       assertThat(out.get("events")).hasSize(3);
       assertThat(fields(out.at("/events/2"))).containsExactly("id", "t", "node", "source", "message");
       assertThat(out.at("/events/2/message").asText()).isEqualTo("json test event 4");
-      assertThat(out.at("/events/2/id").asText()).matches("e-\\d{10}");
+      assertThat(out.at("/events/2/id").asText()).matches(palisade.runtime.store.Admin.EVENT_ID);
     }
   }
 

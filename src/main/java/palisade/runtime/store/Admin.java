@@ -360,6 +360,9 @@ public final class Admin implements AutoCloseable {
     if (!removed.isEmpty()) sb.append("; ").append(what).append(" removed ").append(removed);
   }
 
+  /** An event id: its znode's name, and for an event of a batch its place in it ({@link EventIds}). */
+  public static final String EVENT_ID = "e-\\d{10}(\\.\\d{4})?";
+
   /** One event of the cluster log, as the daemons store it (operator events: node is the operator's host). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Event(String id, long t, String node, String source, String message) {}
