@@ -114,7 +114,7 @@ public final class Codec {
   }
 
   /** data as JSON: itself, or uncompressed when it is gzip's. */
-  public static byte[] plain(byte[] data) throws IOException {
+  static byte[] plain(byte[] data) throws IOException {
     if (!compressed(data)) return data;
     try (java.util.zip.GZIPInputStream z = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(data))) {
       byte[] out = z.readNBytes(PLAIN_MAX + 1);
