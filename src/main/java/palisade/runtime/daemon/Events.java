@@ -40,7 +40,8 @@ final class Events implements EventLog, AutoCloseable {
   private final List<Entry> pending = new ArrayList<>();
   /** A flush is scheduled (guarded by this). */
   private boolean scheduled;
-  private long written;
+  /** Znodes written, by the flusher and by eventNow's caller: every TRIM_EVERY-th trims. */
+  private final java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
   private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "palisade-events");
     t.setDaemon(true);
@@ -78,36 +79,35 @@ final class Events implements EventLog, AutoCloseable {
   void eventNow(String source, String message) {
     Entry e = new Entry(Instant.now().toEpochMilli(), node, source, message);
     DaemonLog.event(source, message);
-    List<Entry> all;
-    synchronized (this) {
-      pending.add(e);
-      all = new ArrayList<>(pending);
-      pending.clear();
-    }
-    if (!curator.getZookeeperClient().isConnected()) return;
-    try {
-      for (List<Entry> batch : batches(all)) {
-        curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", encode(batch));
-      }
-    } catch (Exception x) {
-      // best effort: the daemon's log has it
-    }
+    send(take(e), true);
   }
 
-  /** Sends what is pending, a batch at a time, in the background. */
+  /** Sends what is pending, in the background. */
   private void flush() {
-    List<Entry> all;
-    synchronized (this) {
-      all = new ArrayList<>(pending);
-      pending.clear();
-      scheduled = false;
-    }
-    if (all.isEmpty() || !curator.getZookeeperClient().isConnected()) return;
+    send(take(null), false);
+  }
+
+  /** Everything pending, and also (when not null) after it; a flush already scheduled will find nothing. */
+  private synchronized List<Entry> take(Entry also) {
+    if (also != null) pending.add(also);
+    List<Entry> all = new ArrayList<>(pending);
+    pending.clear();
+    scheduled = false;
+    return all;
+  }
+
+  /** entries to the store a batch at a time, waiting for each (wait) or in the background. */
+  private void send(List<Entry> entries, boolean wait) {
+    if (entries.isEmpty() || !curator.getZookeeperClient().isConnected()) return;
     try {
-      for (List<Entry> batch : batches(all)) {
-        curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground().forPath("/events/e-",
-            encode(batch));
-        if (++written % TRIM_EVERY == 0) trim();
+      for (List<Entry> batch : batches(entries)) {
+        if (wait) {
+          curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).forPath("/events/e-", encode(batch));
+        } else {
+          curator.create().withMode(CreateMode.PERSISTENT_SEQUENTIAL).inBackground().forPath("/events/e-",
+              encode(batch));
+        }
+        if (written.incrementAndGet() % TRIM_EVERY == 0) trim();
       }
     } catch (Exception x) {
       // best effort: the daemon's log has it
