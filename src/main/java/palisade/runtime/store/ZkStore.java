@@ -87,7 +87,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   public ZkStore(CuratorFramework client, CuratorFramework leaseClient, Executor loop, LongSupplier clockMs) {
     this.client = client;
     this.leaseClient = leaseClient;
-    this.loop = loop;
+    this.loop = OwnerLoop.droppingAfterStop(loop);
     this.clockMs = clockMs;
     this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
         : "/" + client.getNamespace();
