@@ -365,12 +365,23 @@ class RealNetworkFaultTest {
     return out;
   }
 
-  /** Wall-clock time of the event "fence write for NODE committed" after faultAtMs. */
+  /**
+   * Wall-clock time of the event "fence write for NODE committed" after faultAtMs. Events reach the store best effort
+   * and a daemon sends those of each 100 ms together: the one read may come before the manager's batch does.
+   */
   private long fenceCommittedAt(String node, long faultAtMs) throws Exception {
-    return admin.events(null, 500).stream()
-        .filter(e -> e.t() >= faultAtMs && e.message().equals("fence write for " + node + " committed"))
-        .mapToLong(Admin.Event::t).min()
-        .orElseThrow(() -> new AssertionError("no 'fence write for " + node + " committed' event"));
+    java.util.concurrent.atomic.AtomicLong at = new java.util.concurrent.atomic.AtomicLong(-1);
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+        at.set(admin.events(null, 500).stream()
+            .filter(e -> e.t() >= faultAtMs && e.message().equals("fence write for " + node + " committed"))
+            .mapToLong(Admin.Event::t).min().orElse(-1));
+        return at.get() >= 0;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("no 'fence write for " + node + " committed' event");
+    }
+    return at.get();
   }
 
   private long generation(String node) throws Exception {
