@@ -58,6 +58,7 @@ public final class Agent {
   private final AgentSpm spm;
   private final AgentShutdown shutdown;
   private final Timing timing;
+  private final NodePart part;
 
   private State state = State.BOOTING;
   /** The record write that carries the restart hold, once sent. */
@@ -72,6 +73,7 @@ public final class Agent {
     this.fencer = new Fencer(env, fencePolicy, timing);
     this.env = env;
     this.node = env.node();
+    this.part = new NodePart(node);
     this.source = node + "/agent";
     this.lease = new AgentLease(env, timing, source, this::acknowledged);
     this.resources = new AgentResources(env, timing, source);
@@ -342,9 +344,23 @@ public final class Agent {
     return resources.assignedAnything(viewOf(StorePaths.MANAGER_STATE, ManagerState.class));
   }
 
+  /**
+   * A record of the view; the manager's state and the configuration as this node's part ({@link NodePart}): what
+   * the agent acts on never depends on another node's resources.
+   */
   private <T> T viewOf(String p, Class<T> type) {
     Versioned<T> v = env.store().view().get(p, type);
-    return v == null ? null : v.value();
+    if (v == null) return null;
+    return switch (p) {
+      case StorePaths.MANAGER_STATE -> type.cast(part.state((ManagerState) v.value()));
+      case StorePaths.CONFIG -> type.cast(part.config((ClusterConfig) v.value(), managerState()));
+      default -> v.value();
+    };
+  }
+
+  private ManagerState managerState() {
+    Versioned<ManagerState> v = env.store().view().get(StorePaths.MANAGER_STATE, ManagerState.class);
+    return v == null ? null : part.state(v.value());
   }
 
   /** The one funnel for state changes: validates and logs `node3/agent: active -> fenced (reason)`. */
