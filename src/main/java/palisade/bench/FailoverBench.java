@@ -69,6 +69,7 @@ public final class FailoverBench implements Callable<Integer> {
 
   private long trial(Path dir) throws Exception {
     LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
+    palisade.lab.DownOnExit downOnExit = new palisade.lab.DownOnExit(c);
     try {
       c.attachNetwork();
       for (String n : c.nodeNames()) c.powerOn(n);
@@ -100,6 +101,7 @@ public final class FailoverBench implements Callable<Integer> {
       return -1;
     } finally {
       c.down();
+      downOnExit.close();
     }
   }
 

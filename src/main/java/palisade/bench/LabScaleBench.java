@@ -70,6 +70,7 @@ public final class LabScaleBench implements Callable<Integer> {
     if (statusRuns < 1 || failoverMaxS < 1) throw new IllegalArgumentException("--status-runs, --failover-max: >= 1");
     Path dir = Files.createTempDirectory("palisade-lab-scale");
     LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, Map.of());
+    palisade.lab.DownOnExit downOnExit = new palisade.lab.DownOnExit(c);
     try {
       c.productionDaemons(daemonHeap); // measured as production runs a daemon
       c.attachNetwork();
@@ -127,6 +128,7 @@ public final class LabScaleBench implements Callable<Integer> {
       }
     } finally {
       c.down();
+      downOnExit.close();
       if (keepLogs != null) keepLogs(c);
       try (var files = Files.walk(dir)) { // the lab's credentials and secrets go with it
         files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

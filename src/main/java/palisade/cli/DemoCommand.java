@@ -50,6 +50,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Files and logs: " + dir);
     LocalCluster c = LocalCluster.create(dir.resolve("cluster"), 3, new LocalCluster.Options(Map.of(), 0, true,
         java.util.Set.of("node3"), Map.of()));
+    palisade.lab.DownOnExit downOnExit = new palisade.lab.DownOnExit(c);
     try {
       c.attachNetwork();
       c.startBmcs();
@@ -129,6 +130,7 @@ final class DemoCommand implements Callable<Integer> {
       }
     } finally {
       c.down();
+      downOnExit.close();
       out.println("Cluster stopped (every process by PID); logs kept in " + dir);
     }
   }
