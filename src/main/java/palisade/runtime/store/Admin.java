@@ -224,7 +224,7 @@ public final class Admin implements AutoCloseable {
       try {
         long version;
         if (base != null || (logical && cur == null && schema() >= 2)) {
-          Layout2Writes.Plan plan = Layout2Writes.plan(path, next, base);
+          Layout2Writes.Plan plan = Layout2Writes.plan(path, next, base, Layout2.created(schema()));
           Layout2Writes.checkSizes("write of " + path, plan.writes(), true);
           String parent = path.substring(0, path.lastIndexOf('/'));
           if (base == null && !parent.isEmpty()) client.createContainers(parent); // /manager, as the daemons make it

@@ -30,10 +30,24 @@ import palisade.core.StorePaths;
  * record only when the entries it holds give the head's count and digest, so it does not assemble half of a write
  * (a mirror receives the znodes of one transaction one at a time). A write changing k entries writes the head and
  * those k znodes only.
+ *
+ * <p>Layout 3 (schema 3) is layout 2 with the manager's resource statuses grouped by node: a status's bucket is in
+ * the group of its node ({@link #GROUPS} groups of {@link #PER_GROUP} buckets), and a status with a target (a
+ * migration, a recovery) has a copy in the {@code targets} map, in the group of its target. The head holds each
+ * group's count and digest too ({@link Head#groups}), so a view that holds only its node's groups can tell it holds
+ * all of them, as a whole view tells by the field's sum: an agent's view needs only its node's group
+ * ({@code NodePart}).
  */
 public final class Layout2 {
   /** Buckets per big map: 50,000 resources give ~200 entries per bucket. Recorded in the head. */
   public static final int BUCKETS = 256;
+  /** Layout 3: node groups of the grouped maps, and buckets per group. */
+  public static final int GROUPS = 16;
+  public static final int PER_GROUP = BUCKETS / GROUPS;
+  /** The newest layout: a record keeps the layout of its head. */
+  public static final int NEWEST = 3;
+  /** The statuses' copies under their targets (layout 3): derived from the services, not a record component. */
+  public static final String TARGETS = "targets";
   /** The largest znode this layout writes, and the largest transaction (bytes of data and paths). */
   public static final int ZNODE_MAX = 100 * 1024;
   public static final int TXN_MAX = 500 * 1024;
@@ -59,7 +73,13 @@ public final class Layout2 {
    * this release (null in a head an older release wrote: unknown, never stale).
    */
   public record Head(int layout, int buckets, long seq, SortedMap<String, Sum> sums, ObjectNode record,
-      SortedMap<String, SortedMap<String, Long>> census) {}
+      SortedMap<String, SortedMap<String, Long>> census, SortedMap<String, List<Sum>> groups) {
+    /** A head without group sums (layout 2). */
+    public Head(int layout, int buckets, long seq, SortedMap<String, Sum> sums, ObjectNode record,
+        SortedMap<String, SortedMap<String, Long>> census) {
+      this(layout, buckets, seq, sums, record, census, null);
+    }
+  }
 
   /**
    * A logical record as layout 2 holds it at one head version: what the next write compares against (ats: the
@@ -98,13 +118,49 @@ public final class Layout2 {
     };
   }
 
-  /** The maps of a record that are sharded: those that grow with resources or nodes. */
+  /** The maps of a record that are sharded: those that grow with resources or nodes (its components). */
   public static List<String> fields(String path) {
     return switch (path) {
       case StorePaths.CONFIG -> List.of("nodes", "resources");
       case StorePaths.MANAGER_STATE -> List.of("nodes", "services", "disks");
       default -> List.of();
     };
+  }
+
+  /** The sharded maps a head of layout holds entries of: the record's, and in layout 3 the targets' copies. */
+  public static List<String> fields(String path, int layout) {
+    if (layout >= 3 && path.equals(StorePaths.MANAGER_STATE)) return List.of("nodes", "services", TARGETS, "disks");
+    return fields(path);
+  }
+
+  /** The layout a store of schema creates a logical record in (schema 1 creates none: its records are one znode). */
+  public static int created(int schema) {
+    return Math.min(Math.max(schema, 2), NEWEST);
+  }
+
+  /** Whether field's entries are bucketed by node in layout (else by key). */
+  public static boolean grouped(String logical, String field, int layout) {
+    return layout >= 3 && logical.equals(StorePaths.MANAGER_STATE)
+        && (field.equals("services") || field.equals(TARGETS));
+  }
+
+  /** The node group of a node's name. */
+  public static int groupOf(String node) {
+    return bucketOf(node, GROUPS);
+  }
+
+  /** The node a grouped entry's value is filed under: a status's node, a target copy's target (null: none). */
+  static String groupNode(String field, Object value) {
+    ServiceStatus ss = (ServiceStatus) value;
+    return field.equals(TARGETS) ? ss.target() : ss.node();
+  }
+
+  /** The bucket of key with value in field under layout: by its node's group when grouped, else by key. */
+  static int bucketOf(String logical, String field, String key, Object value, int layout) {
+    if (!grouped(logical, field, layout)) return bucketOf(key, BUCKETS);
+    String node = groupNode(field, value);
+    int group = node == null ? bucketOf(key, GROUPS) : groupOf(node);
+    return group * PER_GROUP + Math.floorMod(key.hashCode() / GROUPS, PER_GROUP);
   }
 
   /** The maps whose entries the head counts by class: a cluster's totals without reading 50,000 entries. */
@@ -140,9 +196,18 @@ public final class Layout2 {
     return logical + "/" + field + "/" + bucket;
   }
 
-  /** The entry znode of key: characters a znode name may not hold (or a backup's path check refuses) escaped. */
+  /** The entry znode of key in layout 2 ({@link #entryPath(String, String, String, Object, int)}). */
   public static String entryPath(String logical, String field, String key) {
-    StringBuilder sb = new StringBuilder(bucketPath(logical, field, bucketOf(key, BUCKETS))).append('/');
+    return entryPath(logical, field, key, null, 2);
+  }
+
+  /**
+   * The entry znode of key with value under layout: characters a znode name may not hold (or a backup's path check
+   * refuses) escaped.
+   */
+  public static String entryPath(String logical, String field, String key, Object value, int layout) {
+    StringBuilder sb = new StringBuilder(bucketPath(logical, field, bucketOf(logical, field, key, value, layout)))
+        .append('/');
     if (key.equals(".") || key.equals("..")) sb.append('@');
     for (int i = 0; i < key.length(); i++) {
       char ch = key.charAt(i);
@@ -157,7 +222,7 @@ public final class Layout2 {
     for (String logical : List.of(StorePaths.CONFIG, StorePaths.MANAGER_STATE)) {
       if (!path.startsWith(logical + "/")) continue;
       String[] rest = path.substring(logical.length() + 1).split("/");
-      if (rest.length == 3 && fields(logical).contains(rest[0]) && rest[1].matches("\\d{1,5}")) {
+      if (rest.length == 3 && fields(logical, NEWEST).contains(rest[0]) && rest[1].matches("\\d{1,5}")) {
         return new String[] {logical, rest[0]};
       }
     }
@@ -199,6 +264,7 @@ public final class Layout2 {
   private record EntryOut(String key, long at, Object value) {}
 
   private static JavaType valueType(Class<?> recordType, String field) {
+    if (field.equals(TARGETS)) return json().constructType(ServiceStatus.class);
     for (RecordComponent c : recordType.getRecordComponents()) {
       if (c.getName().equals(field) && c.getGenericType() instanceof ParameterizedType p) {
         return json().constructType(p.getActualTypeArguments()[1]);
@@ -222,9 +288,16 @@ public final class Layout2 {
     return out;
   }
 
-  /** The sharded map FIELD of record. */
+  /** The sharded map FIELD of record (the targets' copies: the statuses with a target). */
   @SuppressWarnings("unchecked")
   static SortedMap<String, Object> map(Object record, String field) {
+    if (field.equals(TARGETS)) {
+      TreeMap<String, Object> out = new TreeMap<>();
+      ((ManagerState) record).services().forEach((k, v) -> {
+        if (v.target() != null) out.put(k, v);
+      });
+      return out;
+    }
     try {
       return (SortedMap<String, Object>) record.getClass().getMethod(field).invoke(record);
     } catch (ReflectiveOperationException e) {

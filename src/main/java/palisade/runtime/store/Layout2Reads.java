@@ -19,8 +19,11 @@ import palisade.runtime.store.Layout2.Stored;
  */
 final class Layout2Reads {
   static final int ATTEMPTS_MAX = 20;
-  /** Bucket children lists a multi asks for (~200 names each at 50,000 resources: ~150 KB an answer). */
-  static final int BUCKETS_PER_BATCH = 64;
+  /**
+   * Bucket children lists a multi asks for: ~200 names each at 50,000 resources, but in layout 3 a small cluster's
+   * statuses fill only its nodes' groups (3 nodes: ~1,000 names a bucket), and an answer must stay under 1 MB.
+   */
+  static final int BUCKETS_PER_BATCH = 16;
   /** Entries a multi asks for at most (~300 bytes each typically; MultiReads shrinks it for larger ones). */
   static final int ENTRIES_PER_BATCH = 1_000;
 
@@ -36,15 +39,15 @@ final class Layout2Reads {
 
   /** {@link #read}, the entries read through reads. */
   static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads) throws Exception {
-    return read(client, logical, known, reads, Layout2.fields(logical));
+    return read(client, logical, known, reads, null);
   }
 
   /**
    * {@link #read} of the entries of fields only (a subset of the record's sharded maps): the others come back
    * empty, so the record is a partial one, to show and never to write over (unless known, the whole record, is
-   * still the head's version).
+   * still the head's version). Null: every sharded map of the head's layout.
    */
-  static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads, List<String> fields)
+  static Stored read(CuratorFramework client, String logical, Stored known, MultiReads reads, List<String> only)
       throws Exception {
     for (int attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
       Stat stat = new Stat();
@@ -57,6 +60,7 @@ final class Layout2Reads {
       if (!Layout2.isHead(data)) return null;
       if (known != null && known.version() == stat.getVersion()) return known;
       Head head = Layout2.decodeHead(data);
+      List<String> fields = only != null ? only : Layout2.fields(logical, head.layout());
       Map<String, TreeMap<String, Object>> maps = new HashMap<>();
       Map<String, Map<String, Long>> ats = new HashMap<>();
       Map<String, Layout2.Sum> sums = entries(reads, logical, fields, maps, ats);
@@ -123,6 +127,6 @@ final class Layout2Reads {
 
   /** The field parents under logical: what a migration clears before writing. */
   static List<String> fieldParents(String logical) {
-    return Layout2.fields(logical).stream().map(f -> logical + "/" + f).toList();
+    return Layout2.fields(logical, Layout2.NEWEST).stream().map(f -> logical + "/" + f).toList();
   }
 }

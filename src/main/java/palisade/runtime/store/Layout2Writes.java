@@ -55,18 +55,30 @@ public final class Layout2Writes {
 
   /**
    * The writes storing record at logical over base (null: the record does not exist yet: its head, field and bucket
-   * parents are created).
+   * parents are created, in layout 2).
    */
   public static Plan plan(String logical, Object record, Stored base) {
-    long seq = base == null || base.head() == null ? 1 : base.head().seq() + 1;
+    return plan(logical, record, base, 2);
+  }
+
+  /**
+   * {@link #plan}; a record created now (base null, or without a head) is created in layout fresh (2 or 3), and a
+   * record that exists keeps the layout of its head.
+   */
+  public static Plan plan(String logical, Object record, Stored base, int fresh) {
+    boolean created = base == null || base.head() == null;
+    int layout = created ? fresh : base.head().layout();
+    long seq = created ? 1 : base.head().seq() + 1;
     long version = base == null ? 0 : base.version() + 1;
     TreeMap<String, Layout2.Sum> sums = new TreeMap<>();
     TreeMap<String, SortedMap<String, Long>> census = new TreeMap<>();
+    TreeMap<String, List<Layout2.Sum>> groups = new TreeMap<>();
     Map<String, Map<String, Long>> ats = new HashMap<>();
     List<Write> entries = new ArrayList<>();
-    for (String field : Layout2.fields(logical)) {
-      Layout2.Sum sum = base == null || base.head() == null ? Layout2.Sum.EMPTY
-          : base.head().sums().getOrDefault(field, Layout2.Sum.EMPTY);
+    for (String field : Layout2.fields(logical, layout)) {
+      Layout2.Sum sum = created ? Layout2.Sum.EMPTY : base.head().sums().getOrDefault(field, Layout2.Sum.EMPTY);
+      boolean grouped = Layout2.grouped(logical, field, layout);
+      List<Layout2.Sum> group = grouped ? groupSums(base, field) : null;
       Map<String, Long> at = base == null ? Map.of() : base.ats().getOrDefault(field, Map.of());
       SortedMap<String, Object> before = base == null || base.record() == null ? new TreeMap<>()
           : Layout2.map(base.record(), field);
@@ -74,33 +86,54 @@ public final class Layout2Writes {
       List<String> changed = changed(before, now);
       if (!changed.isEmpty()) at = new HashMap<>(at);
       for (String key : changed) {
-        String path = Layout2.entryPath(logical, field, key);
+        Object was = before.get(key);
         Object v = now.get(key);
         Long old = at.get(key);
-        if (v == null) {
-          entries.add(new Write(Write.Kind.DELETE, path, null, -1));
+        String from = old == null ? null : Layout2.entryPath(logical, field, key, was, layout);
+        String to = v == null ? null : Layout2.entryPath(logical, field, key, v, layout);
+        if (from != null && !from.equals(to)) entries.add(new Write(Write.Kind.DELETE, from, null, -1));
+        if (old != null) {
           sum = sum.minus(key, old);
+          if (grouped) move(group, Layout2.bucketOf(logical, field, key, was, layout), key, old, false);
+        }
+        if (v == null) {
           at.remove(key);
           continue;
         }
-        entries.add(new Write(old == null ? Write.Kind.CREATE : Write.Kind.SET, path,
+        entries.add(new Write(to.equals(from) ? Write.Kind.SET : Write.Kind.CREATE, to,
             Layout2.encodeEntry(key, seq, v), -1));
-        sum = (old == null ? sum : sum.minus(key, old)).plus(key, seq);
+        sum = sum.plus(key, seq);
+        if (grouped) move(group, Layout2.bucketOf(logical, field, key, v, layout), key, seq, true);
         at.put(key, seq);
       }
       sums.put(field, sum);
       ats.put(field, at);
+      if (grouped) groups.put(field, List.copyOf(group));
       if (Layout2.counted(logical).contains(field)) census.put(field, census(base, field, before, now, changed));
     }
-    Head head = new Head(2, Layout2.BUCKETS, seq, sums, Layout2.headRecord(logical, record), census);
+    Head head = new Head(layout, Layout2.BUCKETS, seq, sums, Layout2.headRecord(logical, record), census,
+        groups.isEmpty() ? null : groups);
     byte[] headData = Codec.encode(head);
     List<Write> writes = new ArrayList<>();
     // The head first: a stale writer fails on it, and the store reports that failure (the first one) as a conflict.
     writes.add(base == null ? new Write(Write.Kind.CREATE, logical, headData, -1)
         : new Write(Write.Kind.SET, logical, headData, Math.toIntExact(base.version())));
-    if (base == null) writes.addAll(parents(logical));
+    if (base == null) writes.addAll(parents(logical, layout));
     writes.addAll(entries);
     return new Plan(writes, new Stored(version, head, record, ats));
+  }
+
+  /** The group sums of field in base's head, as a list to change (empty groups for a record created now). */
+  private static List<Layout2.Sum> groupSums(Stored base, String field) {
+    List<Layout2.Sum> had = base == null || base.head() == null || base.head().groups() == null ? null
+        : base.head().groups().get(field);
+    return new ArrayList<>(had != null ? had : java.util.Collections.nCopies(Layout2.GROUPS, Layout2.Sum.EMPTY));
+  }
+
+  /** Adds (or takes) key at sequence at to (from) the sum of the group bucket belongs to. */
+  private static void move(List<Layout2.Sum> group, int bucket, String key, long at, boolean add) {
+    int g = bucket / Layout2.PER_GROUP;
+    group.set(g, add ? group.get(g).plus(key, at) : group.get(g).minus(key, at));
   }
 
   /**
@@ -135,10 +168,10 @@ public final class Layout2Writes {
     return true;
   }
 
-  /** The field and bucket znodes under a logical record's head (empty data; never deleted). */
-  static List<Write> parents(String logical) {
+  /** The field and bucket znodes under a logical record's head in layout (empty data; never deleted). */
+  static List<Write> parents(String logical, int layout) {
     List<Write> out = new ArrayList<>();
-    for (String field : Layout2.fields(logical)) {
+    for (String field : Layout2.fields(logical, layout)) {
       out.add(new Write(Write.Kind.CREATE, logical + "/" + field, new byte[0], -1));
       for (int b = 0; b < Layout2.BUCKETS; b++) {
         out.add(new Write(Write.Kind.CREATE, Layout2.bucketPath(logical, field, b), new byte[0], -1));

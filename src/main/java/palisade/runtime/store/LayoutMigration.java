@@ -113,7 +113,7 @@ public final class LayoutMigration {
         // none
       }
     }
-    send(c, Layout2Writes.parents(logical));
+    send(c, Layout2Writes.parents(logical, 2));
   }
 
   private static void inBatches(CuratorFramework c, List<Write> writes) throws Exception {

@@ -8,13 +8,15 @@ import palisade.core.ConfigException;
  * newer one (an operator upgraded another host first and its daemons changed the layout), because writing records
  * it does not fully understand could drop what the newer daemons rely on. Version 1 is the first recorded layout
  * (every record one znode); a store without {@code /schema} (made before it was recorded) has that layout. Version
- * 2 stores {@code /config} and {@code /manager/state} as a head and shards ({@link Layout2}); a palisade that knows
- * 2 runs on a store of either version, and {@code palisade store migrate} moves a store from 1 to 2 once no daemon
- * of an older palisade runs ({@link LayoutMigration}). A new cluster starts at 2.
+ * 2 stores {@code /config} and {@code /manager/state} as a head and shards ({@link Layout2}); {@code palisade store
+ * migrate} moves a store from 1 to 2 once no daemon of an older palisade runs ({@link LayoutMigration}). Version 3
+ * creates them in layout 3, the manager's resource statuses grouped by node; a record keeps the layout of its head,
+ * so a store of schema 2 keeps its records in layout 2. A palisade that knows 3 runs on a store of any of the three.
+ * A new cluster starts at 3.
  */
 public final class SchemaVersion {
   /** The newest layout this palisade reads and writes. */
-  public static final int CURRENT = 2;
+  public static final int CURRENT = 3;
   /** What a store without /schema is. */
   public static final int UNRECORDED = 1;
 
@@ -29,7 +31,7 @@ public final class SchemaVersion {
     return v;
   }
 
-  /** Refuses a store of a newer schema than this palisade knows, naming both; 1 and 2 both run. */
+  /** Refuses a store of a newer schema than this palisade knows, naming both; 1, 2 and 3 run. */
   public static void check(int stored) {
     if (stored > CURRENT) {
       throw new ConfigException("store schema " + stored + " is newer than this palisade (knows up to " + CURRENT

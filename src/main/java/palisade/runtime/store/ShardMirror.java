@@ -1,6 +1,7 @@
 package palisade.runtime.store;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import palisade.runtime.store.Layout2.Head;
@@ -87,7 +88,8 @@ final class ShardMirror {
     HeadAt h = heads.get(logical);
     if (h == null || h.version <= haveVersion) return null;
     Map<String, Field> have = fields.getOrDefault(logical, Map.of());
-    for (String field : Layout2.fields(logical)) {
+    List<String> sharded = Layout2.fields(logical, h.head.layout());
+    for (String field : sharded) {
       Field f = have.get(field);
       Sum want = h.head.sums().getOrDefault(field, Sum.EMPTY);
       if (!(f == null ? Sum.EMPTY : f.sum).equals(want)) return null;
@@ -95,7 +97,7 @@ final class ShardMirror {
     long t0 = System.nanoTime();
     Map<String, TreeMap<String, Object>> maps = new HashMap<>();
     Map<String, Map<String, Long>> ats = new HashMap<>();
-    for (String field : Layout2.fields(logical)) {
+    for (String field : sharded) {
       Field f = have.get(field);
       maps.put(field, f == null ? new TreeMap<>() : new TreeMap<>(f.values));
       ats.put(field, f == null ? Map.of() : new HashMap<>(f.ats));

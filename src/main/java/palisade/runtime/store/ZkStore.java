@@ -168,7 +168,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     }
     ZkTxn z;
     try {
-      z = ZkTxn.of(txn, shards, layout2(), announcingNode);
+      z = ZkTxn.of(txn, shards, schema(), announcingNode);
     } catch (ZkTxn.Stale e) {
       post(done, new TxnResult.Conflict(e.getMessage()));
       return;
@@ -224,14 +224,14 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     return shards.assemblyNanos(logical);
   }
 
-  /** The store's schema as this client's view shows it: 2 writes new logical records in layout 2. */
-  private boolean layout2() {
+  /** The store's schema as this client's view shows it (1 when absent): it says which layout new records take. */
+  private int schema() {
     Versioned<Object> s = mirror.get(palisade.core.StorePaths.SCHEMA);
-    return s != null && s.value() instanceof Integer v && v >= 2;
+    return s != null && s.value() instanceof Integer v ? v : 1;
   }
 
   /**
-   * Every node record this client writes for node announces the store layouts it reads ("layouts": [1, 2]), so
+   * Every node record this client writes for node announces the store layouts it reads ("layouts": [1, 2, 3]), so
    * `palisade store migrate` can tell a live daemon of an older palisade (whose records lack it) from a new one.
    */
   public void announceLayoutsFor(String node) {

@@ -30,7 +30,7 @@ final class ZkTxn {
   }
 
   /** What a node record written by a daemon of this palisade says it reads. */
-  static final List<Integer> LAYOUTS = List.of(1, 2);
+  static final List<Integer> LAYOUTS = List.of(1, 2, 3);
 
   private final Txn txn;
   private final List<Write> writes = new ArrayList<>();
@@ -45,10 +45,11 @@ final class ZkTxn {
   }
 
   /**
-   * @param layout2 the store is at schema 2: a logical record created now is created in layout 2
+   * @param schema the store's schema: at 2 or 3 a logical record created now is created in that layout
    * @param announcing the node whose own record announces {@link #LAYOUTS}, or null
    */
-  static ZkTxn of(Txn txn, ShardMirror shards, boolean layout2, String announcing) throws Stale {
+  static ZkTxn of(Txn txn, ShardMirror shards, int schema, String announcing) throws Stale {
+    boolean layout2 = schema >= 2;
     ZkTxn z = new ZkTxn(txn);
     for (int i = 0; i < txn.ops().size(); i++) {
       Op op = txn.ops().get(i);
@@ -62,7 +63,8 @@ final class ZkTxn {
       boolean absent = put.expectedVersion() == Op.ABSENT;
       if (Layout2.logicalType(put.path()) != null && (base != null || (absent && layout2))) {
         if (base != null && (absent || base.version() != put.expectedVersion())) throw new Stale(put.path());
-        Layout2Writes.Plan plan = Layout2Writes.plan(put.path(), put.value(), absent ? null : base);
+        Layout2Writes.Plan plan = Layout2Writes.plan(put.path(), put.value(), absent ? null : base,
+            Layout2.created(schema));
         for (Write w : plan.writes()) z.add(i, w);
         z.plans[i] = plan.next();
         continue;

@@ -112,7 +112,7 @@ class SchemaVersionTest {
     }
 
     // A store without /schema and without /config: a new cluster, which the daemon records at the current version
-    // (layout 2), then seeds its /config in that layout and runs.
+    // (layout 3), then seeds its /config in that layout and runs.
     try (Admin a = admin()) {
       deleteSchema(a);
       Path log = dir.resolve("started.log");
@@ -121,6 +121,8 @@ class SchemaVersionTest {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
             .until(() -> a.read(StorePaths.CONFIG) != null);
         assertThat(a.value(StorePaths.SCHEMA, Integer.class)).isEqualTo(SchemaVersion.CURRENT);
+        assertThat(Layout2.decodeHead(a.client().getData().forPath(StorePaths.CONFIG)).layout())
+            .isEqualTo(Layout2.NEWEST);
         assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
       } finally {
         p.destroyForcibly();
