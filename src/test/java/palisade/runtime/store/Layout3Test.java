@@ -165,15 +165,7 @@ class Layout3Test {
 
   private static TxnResult write(LayoutFixture.Client c, java.util.function.Consumer<Map<String, ServiceStatus>> edit)
       throws Exception {
-    Op.Put put = c.onLoop(() -> {
-      Versioned<Object> v = c.store.view().get(StorePaths.MANAGER_STATE);
-      ManagerState s = (ManagerState) v.value();
-      TreeMap<String, ServiceStatus> services = new TreeMap<>(s.services());
-      edit.accept(services);
-      return new Op.Put(StorePaths.MANAGER_STATE, v.version(), new ManagerState(s.epoch(), s.nextToken() + 1,
-          s.commandSeq(), s.nodes(), services, s.fencing(), s.spm(), s.maintenance(), s.softFences(),
-          s.deviceCheck(), s.ha(), s.disks()));
-    });
+    Op.Put put = c.stateWrite(edit);
     TxnResult r = c.submit(Txn.of(put));
     if (r instanceof TxnResult.Committed) {
       // the view holds its own write once the cache delivered it

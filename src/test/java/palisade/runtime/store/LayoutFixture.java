@@ -85,6 +85,19 @@ final class LayoutFixture implements AutoCloseable {
       return r;
     }
 
+    /** A manager state write from the view's state, changed by edit (on the services), at the view's version. */
+    palisade.core.Op.Put stateWrite(java.util.function.Consumer<Map<String, ServiceStatus>> edit) throws Exception {
+      return onLoop(() -> {
+        palisade.core.Versioned<Object> v = store.view().get(palisade.core.StorePaths.MANAGER_STATE);
+        palisade.core.ManagerState s = (palisade.core.ManagerState) v.value();
+        TreeMap<String, ServiceStatus> services = new TreeMap<>(s.services());
+        edit.accept(services);
+        return new palisade.core.Op.Put(palisade.core.StorePaths.MANAGER_STATE, v.version(),
+            new palisade.core.ManagerState(s.epoch(), s.nextToken() + 1, s.commandSeq(), s.nodes(), services,
+                s.fencing(), s.spm(), s.maintenance(), s.softFences(), s.deviceCheck(), s.ha(), s.disks()));
+      });
+    }
+
     /** Reads the view on the loop (the mirror changes only there). */
     <T> T onLoop(java.util.concurrent.Callable<T> read) throws Exception {
       return java.util.concurrent.CompletableFuture.supplyAsync(() -> {

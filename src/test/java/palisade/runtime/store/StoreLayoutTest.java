@@ -130,16 +130,7 @@ class StoreLayoutTest {
   /** A manager state write from the view's state, changed by edit (on the services), at the view's version. */
   private static TxnResult writeState(LayoutFixture.Client c, java.util.function.Consumer<Map<String,
       ServiceStatus>> edit) throws Exception {
-    Op.Put put = c.onLoop(() -> {
-      Versioned<Object> v = c.store.view().get(StorePaths.MANAGER_STATE);
-      ManagerState s = (ManagerState) v.value();
-      TreeMap<String, ServiceStatus> services = new TreeMap<>(s.services());
-      edit.accept(services);
-      return new Op.Put(StorePaths.MANAGER_STATE, v.version(), new ManagerState(s.epoch(), s.nextToken() + 1,
-          s.commandSeq(), s.nodes(), services, s.fencing(), s.spm(), s.maintenance(), s.softFences(),
-          s.deviceCheck(), s.ha(), s.disks()));
-    });
-    return c.submit(Txn.of(put));
+    return c.submit(Txn.of(c.stateWrite(edit)));
   }
 
   @Test
