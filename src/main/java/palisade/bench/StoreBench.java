@@ -33,8 +33,9 @@ public final class StoreBench implements Callable<Integer> {
   int peers;
 
   @Option(names = "--candidates", defaultValue = "3", description = "the first N agents may be manager: each runs a "
-      + "manager core and mirrors every node's record; the rest are agent_only and mirror their own record alone "
-      + "(default ${DEFAULT-VALUE}; N = --nodes: every node a candidate)")
+      + "manager core and mirrors every node's record and the whole state; the rest are agent_only and mirror their "
+      + "own record and their node's part of the state and configuration (default ${DEFAULT-VALUE}; N = --nodes: "
+      + "every node a candidate)")
   int candidates;
 
   @Override

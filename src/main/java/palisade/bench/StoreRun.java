@@ -91,7 +91,7 @@ final class StoreRun {
         startAll(fleet, ticks);
         System.out.printf("agents: %d, a node credential and two store sessions (view, renewals) each, callbacks "
             + "on %d shared loop threads; all synced after %.1fs; %d manager candidates mirror every node's "
-            + "record, the other %d agents their own%n", fleet.size(), Math.max(2,
+            + "record and the whole state, the other %d agents their own record and their node's part%n", fleet.size(), Math.max(2,
             Runtime.getRuntime().availableProcessors()), (System.nanoTime() - t0) / 1e9, candidates,
             fleet.size() - candidates);
         String notConverged = watch.awaitConverged(resourceCount, convergeTimeoutMs(), failure,

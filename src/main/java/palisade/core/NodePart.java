@@ -42,7 +42,7 @@ public final class NodePart {
 
   /**
    * The configuration with only the resources of part's services (those present), and without the placement rules
-   * and capacities; nodes, groups, timing and the shutdown and fencing settings as they are.
+   * and the resources' demands; nodes, groups, timing and the other settings as they are.
    */
   public static ClusterConfig configOf(ClusterConfig config, ManagerState part) {
     TreeMap<String, ResourceConfig> mine = new TreeMap<>();
@@ -51,9 +51,10 @@ public final class NodePart {
       ResourceConfig rc = all.get(id);
       if (rc != null) mine.put(id, rc);
     }
-    if (mine.size() == all.size() && config.placement().equals(PlacementConfig.NONE)) return config;
+    PlacementConfig placement = config.placement().withoutResourceRules();
+    if (mine.size() == all.size() && config.placement().equals(placement)) return config;
     return new ClusterConfig(config.nodes(), config.groups(), mine, config.shutdownPolicy(), config.timing(),
-        config.repairAfterMs(), config.fence(), PlacementConfig.NONE);
+        config.repairAfterMs(), config.fence(), placement);
   }
 
   /** {@link #stateOf} of ms for this part's node, taken once per state (a state is immutable). */

@@ -78,6 +78,14 @@ public record PlacementConfig(SortedMap<String, Rule> rules, Crs crs, boolean re
   }
 
   /**
+   * The settings without the rules and the resources' demands: what an agent's part of the configuration holds
+   * (they name resources the part does not hold, and only the manager places).
+   */
+  public PlacementConfig withoutResourceRules() {
+    return new PlacementConfig(null, crs, rebalanceOnStart, nodeCapacity, null, autoRebalance, powerSaving);
+  }
+
+  /**
    * Without a removed resource: it leaves every rule (as Proxmox does), a rule left without resources (or a
    * resource-affinity rule with one) goes too, and so does its configured demand.
    */

@@ -16,7 +16,7 @@ import picocli.CommandLine;
 
 /**
  * `bench store` at a tiny size: three real TLS store peers (child JVMs), five real agents and a manager. The last
- * line has its documented shape, the store was seeded in layout 2, the lost node's resources were assigned elsewhere,
+ * line has its documented shape, the store was seeded in layout 3, the lost node's resources were assigned elsewhere,
  * never before its lease could have lapsed, and the peer processes are gone afterwards.
  */
 @Tag("cluster")
@@ -52,8 +52,8 @@ class StoreBenchTest {
     assertThat(sinceRenewalMs).isBetween(0L, 10_000L);
     assertThat(failoverS * 1000).isGreaterThanOrEqualTo(Timing.defaults().leaseMs() - sinceRenewalMs);
     assertThat(text).contains("assigned elsewhere in /manager/state after").doesNotContain("after never");
-    // The store is seeded as a new cluster's: layout 2, and the peers' own figures were read over the window.
-    assertThat(text).contains("store layout 2: /config with 5 nodes and 50 resources")
+    // The store is seeded as a new cluster's: layout 3, and the peers' own figures were read over the window.
+    assertThat(text).contains("store layout 3: /config with 5 nodes and 50 resources")
         .containsPattern("store, all peers: \\d+ reads/s").contains("converged: every one of 50 resources started");
     Matcher p = PIDS.matcher(text);
     assertThat(p.find()).as(text).isTrue();

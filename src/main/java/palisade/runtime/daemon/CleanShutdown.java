@@ -61,7 +61,7 @@ public final class CleanShutdown {
   private boolean takePending;
   private SortedSet<String> lastRunning = new TreeSet<>();
   /** What the manager last had each resource doing while it still ran here (a move: migrate or relocate). */
-  private final SortedMap<String, ServiceState> lastState = new TreeMap<>();
+  private final SortedMap<String, ServiceStatus> lastStatus = new TreeMap<>();
 
   CleanShutdown(String node, ShutdownSection settings, Loop loop, Agent agent, StoreClient store, Events log,
       LocalResources resources, LongSupplier clock) {
@@ -171,20 +171,22 @@ public final class CleanShutdown {
     ManagerState ms = value(StorePaths.MANAGER_STATE, ManagerState.class);
     for (String id : lastRunning) {
       if (running.contains(id)) continue;
-      ServiceStatus ss = ms == null ? null : ms.services().get(id);
+      ServiceStatus last = lastStatus.get(id);
+      // Gone from an agent-only node's part of the state once placed elsewhere: its last status here names where to.
+      ServiceStatus ss = ms != null && ms.services().containsKey(id) ? ms.services().get(id) : last;
       String elsewhere = ss == null ? null : ss.target() != null && !ss.target().equals(node) ? ss.target()
           : ss.node() != null && !ss.node().equals(node) ? ss.node() : null;
-      ServiceState was = lastState.get(id);
+      ServiceState was = last == null ? null : last.state();
       String how = elsewhere == null ? "stopped" : (was == ServiceState.RELOCATE ? "relocated to " : was
           == ServiceState.MIGRATE ? "migrated to " : "moved to ") + elsewhere;
       log.event(source, "shutdown: " + id + " " + how + (running.isEmpty() ? "" : "; " + running.size()
           + " still here " + running));
     }
     lastRunning = new TreeSet<>(running);
-    lastState.keySet().retainAll(running);
+    lastStatus.keySet().retainAll(running);
     for (String id : running) {
       ServiceStatus ss = ms == null ? null : ms.services().get(id);
-      if (ss != null) lastState.put(id, ss.state());
+      if (ss != null) lastStatus.put(id, ss);
     }
   }
 

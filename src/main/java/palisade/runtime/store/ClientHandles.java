@@ -21,6 +21,19 @@ import org.apache.zookeeper.client.ZKClientConfig;
 final class ClientHandles implements ZookeeperFactory, CuratorListener {
   private volatile boolean closing;
 
+  /** See {@link ZkStore#newClient}. */
+  static CuratorFramework newClient(String connectString, String cluster, Credential credential,
+      java.util.function.UnaryOperator<org.apache.curator.framework.CuratorFrameworkFactory.Builder> tune) {
+    ClientHandles handles = new ClientHandles();
+    // No ensemble tracker: it would replace the connect string with the membership's client addresses after a
+    // reconfiguration, and a daemon dials its own peer only (fate-sharing).
+    CuratorFramework client = tune.apply(org.apache.curator.framework.CuratorFrameworkFactory.builder()
+        .connectString(connectString).namespace("palisade/" + cluster).zkClientConfig(credential.clientConfig())
+        .aclProvider(StoreAcl.INSTANCE).ensembleTracker(false).zookeeperFactory(handles)).build();
+    client.getCuratorListenable().addListener(handles);
+    return client;
+  }
+
   @Override
   public ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher, boolean canBeReadOnly)
       throws Exception {

@@ -10,8 +10,11 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
  * node's in a scoped view, or one the view was asked for). Each has its own {@link RelistingStorage}.
  */
 final class ViewCache {
-  /** A tree every view mirrors, a cluster-wide tree, the own node's record, a record read on demand. */
-  enum Kind { BASE, CLUSTER_WIDE, OWN, INTEREST }
+  /**
+   * A tree every view mirrors, a cluster-wide tree, the own node's record, a record read on demand, a single znode or
+   * a tree of an agent's part ({@link PartScope}).
+   */
+  enum Kind { BASE, CLUSTER_WIDE, OWN, INTEREST, PART_NODE, PART_TREE }
 
   final String path;
   final Kind kind;
@@ -31,7 +34,7 @@ final class ViewCache {
     this.path = path;
     this.kind = kind;
     this.counted = counted;
-    CuratorCache.Options[] options = kind == Kind.OWN || kind == Kind.INTEREST
+    CuratorCache.Options[] options = kind == Kind.OWN || kind == Kind.INTEREST || kind == Kind.PART_NODE
         ? new CuratorCache.Options[] {CuratorCache.Options.SINGLE_NODE_CACHE} : new CuratorCache.Options[0];
     this.cache = CuratorCache.builder(client, path).withOptions(options).withStorage(storage)
         .withExceptionHandler(errors::accept).build();

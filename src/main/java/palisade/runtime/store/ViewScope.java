@@ -50,6 +50,10 @@ final class ViewScope {
   private volatile long interestIdleMs = INTEREST_IDLE_MS;
   /** Opens interests' caches and sweeps them (guarded by this; made at the first interest). */
   private ScheduledExecutorService worker;
+  /** While the view holds only its node's part of /config and /manager (guarded by this), else null. */
+  private PartScope part;
+  /** The part's node group, -1 without a part: read by the loop without the lock. */
+  private volatile int partGroup = -1;
 
   private static final class Interest {
     volatile long readAtMs;
@@ -77,7 +81,11 @@ final class ViewScope {
     if (started || closed) return;
     started = true;
     List<ViewCache> made = new ArrayList<>();
-    for (String t : ViewTrees.BASE) made.add(add(t, ViewCache.Kind.BASE, true));
+    boolean parted = !allNodes && ownPath != null;
+    for (String t : ViewTrees.BASE) {
+      if (!parted || !PartScope.REPLACED.contains(t)) made.add(add(t, ViewCache.Kind.BASE, true));
+    }
+    if (parted) made.addAll(openPart());
     if (ownPath != null) made.add(add(ownPath, ViewCache.Kind.OWN, true));
     if (allNodes) for (String t : ViewTrees.CLUSTER_WIDE) made.add(add(t, ViewCache.Kind.CLUSTER_WIDE, true));
     publish(); // before any cache starts: the last one initialized sees them all
@@ -91,6 +99,11 @@ final class ViewScope {
     if (all) {
       List<ViewCache> made = new ArrayList<>();
       for (String t : ViewTrees.CLUSTER_WIDE) made.add(add(t, ViewCache.Kind.CLUSTER_WIDE, false));
+      if (part != null) {
+        closePart();
+        for (String t : PartScope.REPLACED) made.add(add(t, ViewCache.Kind.BASE, false));
+        prune.run(); // before the whole records' caches start: what they deliver comes after it on the loop
+      }
       publish();
       made.forEach(ViewCache::start);
       log.info("store view: every node's record mirrored");
@@ -100,9 +113,64 @@ final class ViewScope {
       ViewCache c = open.remove(t);
       if (c != null) c.close();
     }
+    if (ownPath != null) {
+      for (String t : PartScope.REPLACED) {
+        ViewCache c = open.remove(t);
+        if (c != null) c.close();
+      }
+    }
     publish();
-    prune.run();
+    prune.run(); // before the part's caches start: what they deliver comes after the prune on the loop
+    if (ownPath != null) {
+      List<ViewCache> made = openPart();
+      publish();
+      made.forEach(ViewCache::start);
+    }
     log.info("store view: only {} and the records read mirrored", ownPath == null ? "the base trees" : ownPath);
+  }
+
+  private List<ViewCache> openPart() {
+    part = new PartScope(builder, ownPath.substring(NODE_PREFIX.length()));
+    partGroup = part.group();
+    return part.open();
+  }
+
+  private void closePart() {
+    part.close();
+    part = null;
+    partGroup = -1;
+  }
+
+  // ---- the part of /config and /manager an agent-only node holds ------------------------------------------------
+
+  /** The node group of the part the view holds, or -1 when it holds /config and /manager whole. */
+  int partGroup() {
+    return partGroup;
+  }
+
+  /** The node whose part the view holds (its own), or null. */
+  String partNode() {
+    return partGroup < 0 || ownPath == null ? null : ownPath.substring(NODE_PREFIX.length());
+  }
+
+  /** The state's head has layout (0: none yet): the part's resource statuses are held as that layout files them. */
+  synchronized void partStatuses(int layout) {
+    if (part == null || closed) return;
+    List<ViewCache> made = part.statusesFor(layout);
+    if (made.isEmpty()) return;
+    publish();
+    made.forEach(ViewCache::start);
+  }
+
+  /** The part's resources are ids: their configuration entries are held from now; true once all are loaded. */
+  synchronized boolean partResources(Set<String> ids) {
+    if (part == null || closed) return true;
+    List<ViewCache> made = part.resources(ids);
+    if (!made.isEmpty()) {
+      publish();
+      made.forEach(ViewCache::start);
+    }
+    return part.resourcesLoaded(ids);
   }
 
   private ViewCache add(String path, ViewCache.Kind kind, boolean counted) {
@@ -113,6 +181,7 @@ final class ViewScope {
 
   private void publish() {
     List<ViewCache> all = new ArrayList<>(open.values());
+    if (part != null) all.addAll(part.all());
     for (Interest i : interests.values()) {
       if (i.cache != null) all.add(i.cache);
     }
@@ -124,10 +193,12 @@ final class ViewScope {
     return started && snapshot.stream().filter(c -> c.counted).allMatch(c -> c.initialized);
   }
 
-  /** The cluster-wide trees are mirrored and have delivered their initial data. */
+  /** The cluster-wide trees, and /config and /manager whole, are mirrored and have delivered their initial data. */
   boolean allNodesLoaded() {
-    List<ViewCache> wide = snapshot.stream().filter(c -> c.kind == ViewCache.Kind.CLUSTER_WIDE).toList();
-    return allNodes && wide.size() == ViewTrees.CLUSTER_WIDE.size() && wide.stream().allMatch(c -> c.initialized);
+    List<ViewCache> wide = snapshot.stream().filter(c -> c.kind == ViewCache.Kind.CLUSTER_WIDE
+        || c.kind == ViewCache.Kind.BASE && PartScope.REPLACED.contains(c.path)).toList();
+    return allNodes && partGroup < 0 && wide.size() == ViewTrees.CLUSTER_WIDE.size() + PartScope.REPLACED.size()
+        && wide.stream().allMatch(c -> c.initialized);
   }
 
   /** Whether the view mirrors path now: a base tree's, or a node's the view holds whole, its own or read. */
@@ -139,6 +210,11 @@ final class ViewScope {
 
   List<RelistingStorage> storages() {
     return snapshot.stream().map(c -> c.storage).toList();
+  }
+
+  /** The open caches (tests). */
+  List<ViewCache> caches() {
+    return snapshot;
   }
 
   /** The storage of the open cache at path (tests), or null. */
@@ -228,6 +304,7 @@ final class ViewScope {
 
   synchronized void close() {
     closed = true;
+    if (part != null) closePart();
     for (ViewCache c : open.values()) c.close();
     for (Interest i : interests.values()) {
       if (i.cache != null) i.cache.close();

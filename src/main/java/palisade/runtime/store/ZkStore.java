@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import palisade.core.Callback;
 import palisade.core.Op;
 import palisade.core.StoreClient;
+import palisade.core.StorePaths;
 import palisade.core.StoreView;
 import palisade.core.Txn;
 import palisade.core.TxnResult;
@@ -33,14 +34,12 @@ import palisade.core.Versioned;
 
 /**
  * The core's {@link StoreClient} on ZooKeeper through Curator. Records are JSON znodes under the client's namespace
- * ({@code /palisade/<cluster>}); every write is one ZooKeeper {@code multi} with per-znode data versions, so every
- * state change is a compare-and-set. The view is a mirror fed by CuratorCaches, one per tree it holds
- * ({@link ViewScope}: a scoped view holds its own node's record and the node records it reads, a full view every
- * node's), read without I/O; a committed write updates the mirror at once, and the mirror never moves a path back to
- * an older version. Completions are posted to the owner's event loop with its clock reading. {@code /config} and
- * {@code /manager/state} in store layout 2 are a head and entry znodes ({@link Layout2}): written as the head's
- * compare-and-set plus the changed entries ({@link ZkTxn}), assembled in the view only once the entries delivered
- * agree with the head ({@link ShardMirror}).
+ * ({@code /palisade/<cluster>}); every write is one {@code multi} with per-znode data versions (a compare-and-set).
+ * The view is a mirror fed by CuratorCaches ({@link ViewScope}: a scoped view holds its own node's record, and its
+ * node's part of {@code /config} and {@code /manager/state} ({@link PartMirror}) unless it watches all nodes), read
+ * without I/O; a committed write updates it at once, and it never moves a path back to an older version. Those two
+ * records are a head and entry znodes in layouts 2 and 3 ({@link Layout2}, {@link ZkTxn}), assembled only once the
+ * entries agree with the head ({@link ShardMirror}). Completions are posted to the owner's loop with its clock.
  *
  * <p>Connection policy (Curator's, for lease holders): SUSPENDED is treated like LOST — the view is not trusted and
  * writes fail fast as Unavailable until the connection is back and the cache is current again.
@@ -51,7 +50,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   static final List<String> LAYOUT = List.of("/nodes", "/manager", "/fence", ViewTrees.EVENTS);
 
   private final CuratorFramework client;
-  /** The session lease renewals go through (the client itself when none was given): see {@link #leaseOnly}. */
+  /** The session lease renewals go through (the client itself when none was given): see {@link ZkTxn#leaseOnly}. */
   private final CuratorFramework leaseClient;
   private final Executor loop;
   private final LongSupplier clockMs;
@@ -60,6 +59,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   private final StoreView view = this::read;
   private final ShardMirror shards = new ShardMirror();
   private final ViewScope scope;
+  private final PartMirror parts;
   private volatile boolean connected;
   private volatile boolean initialized;
   private volatile boolean layoutReady;
@@ -92,6 +92,9 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     this.prefix = client.getNamespace() == null || client.getNamespace().isEmpty() ? ""
         : "/" + client.getNamespace();
     this.scope = new ViewScope(this::cache, this::prune, clockMs);
+    this.parts = new PartMirror(shards, scope, mirror, logical -> {
+      if (logical.equals(watchedPath)) onStateChange.run();
+    });
     client.getConnectionStateListenable().addListener((c, state) -> onConnection(state));
     if (leaseClient != client) {
       leaseClient.getConnectionStateListenable().addListener((c, state) -> log.info("store lease session {}", state));
@@ -105,19 +108,13 @@ public final class ZkStore implements StoreClient, AutoCloseable {
    */
   public static CuratorFramework newClient(String connectString, String cluster, Credential credential,
       UnaryOperator<CuratorFrameworkFactory.Builder> tune) {
-    ClientHandles handles = new ClientHandles();
-    // No ensemble tracker: it would replace the connect string with the membership's client addresses after a
-    // reconfiguration, and a daemon dials its own peer only (fate-sharing).
-    CuratorFramework client = tune.apply(CuratorFrameworkFactory.builder().connectString(connectString)
-        .namespace("palisade/" + cluster).zkClientConfig(credential.clientConfig()).aclProvider(StoreAcl.INSTANCE)
-        .ensembleTracker(false).zookeeperFactory(handles)).build();
-    client.getCuratorListenable().addListener(handles);
-    return client;
+    return ClientHandles.newClient(connectString, cluster, credential, tune);
   }
 
   /**
-   * Before {@link #start}: the view mirrors the base trees ({@link ViewTrees}) and this node's record only, not every
-   * node's record and usage; another node's record read through the view is mirrored from then on, while it is read.
+   * Before {@link #start}: the view mirrors the base trees ({@link ViewTrees}), this node's record and its node's part
+   * of /config and /manager/state only, not every node's record and usage; another node's record read through the
+   * view is mirrored from then on, while it is read. {@link #watchAllNodes}(true) holds everything whole.
    */
   public void scopeTo(String node) {
     scope.scopeTo(node);
@@ -132,15 +129,19 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     scope.watchAllNodes(all);
   }
 
-  /** Every node's record and usage are mirrored, and their caches delivered their initial data. */
+  /**
+   * Every node's record and usage are mirrored, and their caches delivered their initial data; /config and
+   * /manager are held whole, and no record of them is a node's part any more.
+   */
   public boolean allNodesLoaded() {
-    return scope.allNodesLoaded();
+    return scope.allNodesLoaded() && !parts.any();
   }
 
   public void start() {
     connected = client.getZookeeperClient().isConnected();
     if (connected) afterConnect();
     scope.start();
+    loop.execute(parts::started);
   }
 
   @Override
@@ -177,9 +178,8 @@ public final class ZkStore implements StoreClient, AutoCloseable {
       post(done, new TxnResult.Unavailable(e.getMessage()));
       return;
     }
-    lastTxnBytes = z.bytes();
-    lastTxnLargestZnode = z.largestZnode();
-    CuratorFramework via = leaseOnly(txn) ? leaseClient : client;
+    lastTxn = z;
+    CuratorFramework via = ZkTxn.leaseOnly(txn) ? leaseClient : client;
     if (via != client && (leaseClient.getState() != CuratorFrameworkState.STARTED
         || !leaseClient.getZookeeperClient().isConnected())) {
       post(done, new TxnResult.Unavailable("the store's lease session is not connected"));
@@ -192,31 +192,15 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     }
   }
 
-  /**
-   * A lease renewal: writes of node records and of the manager lease only (never a layout-2 record, never the
-   * state). Each record's writes still go through one session, in order; nothing orders a renewal against a state
-   * write anyway but the compare-and-set on each record.
-   */
-  static boolean leaseOnly(Txn txn) {
-    for (Op op : txn.ops()) {
-      String p = op.path();
-      if (!(op instanceof Op.Put) || !(p.startsWith("/nodes/") || p.equals(palisade.core.StorePaths.MANAGER_LEASE))) {
-        return false;
-      }
-    }
-    return !txn.ops().isEmpty();
-  }
-
-  /** Bytes of the last transaction this client sent, and its largest znode (BENCHMARKS "Store layout"). */
-  private volatile long lastTxnBytes;
-  private volatile int lastTxnLargestZnode;
+  /** The last transaction this client sent: its bytes and its largest znode (BENCHMARKS "Store layout"). */
+  private volatile ZkTxn lastTxn;
 
   public long lastTxnBytes() {
-    return lastTxnBytes;
+    return lastTxn == null ? 0 : lastTxn.bytes();
   }
 
   public int lastTxnLargestZnode() {
-    return lastTxnLargestZnode;
+    return lastTxn == null ? 0 : lastTxn.largestZnode();
   }
 
   /** Nanoseconds this client last took to assemble the record at a logical path from its shards, or null. */
@@ -226,7 +210,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
 
   /** The store's schema as this client's view shows it (1 when absent): it says which layout new records take. */
   private int schema() {
-    Versioned<Object> s = mirror.get(palisade.core.StorePaths.SCHEMA);
+    Versioned<Object> s = mirror.get(StorePaths.SCHEMA);
     return s != null && s.value() instanceof Integer v ? v : 1;
   }
 
@@ -278,6 +262,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     return new ViewCache(client, path, kind, counted, this::onCacheError, this::onCache, c -> loop.execute(() -> {
       c.initialized = true; // after every initial record of c, which went the same way
       if (c.kind == ViewCache.Kind.CLUSTER_WIDE && !c.counted) log.info("store view: {} loaded", c.path);
+      if (c.kind == ViewCache.Kind.PART_NODE || c.kind == ViewCache.Kind.PART_TREE) parts.assemble(); // held back?
       checkInitialized();
     }));
   }
@@ -289,9 +274,14 @@ public final class ZkStore implements StoreClient, AutoCloseable {
     log.info("store view initialized ({} records)", mirror.size());
   }
 
-  /** Drops, on the loop, the node records and usage the view no longer mirrors (the view narrowed). */
+  /**
+   * Drops, on the loop, the node records and usage the view no longer mirrors (the view narrowed), and what the
+   * whole /config and /manager delivered when the view now holds its node's part of them (it loads that afresh; the
+   * mirror keeps the whole records until the part replaces them).
+   */
   private void prune() {
     loop.execute(() -> {
+      parts.switched();
       mirror.keySet().removeIf(p -> ViewTrees.clusterWide(p) && !scope.mirrors(p));
       checkInitialized(); // a cache closed before it was initialized no longer counts
     });
@@ -349,12 +339,18 @@ public final class ZkStore implements StoreClient, AutoCloseable {
 
   /** On the loop: the logical record at path once its head and shards agree (else the mirror keeps what it had). */
   private void assemble(String logical) {
-    Versioned<Object> have = mirror.get(logical);
+    if (scope.partGroup() >= 0) {
+      parts.assemble();
+      return;
+    }
+    // A part the view held before it widened is replaced by the whole record at the same version.
+    Versioned<Object> have = parts.holds(logical) ? null : mirror.get(logical);
     try {
       Layout2.Stored s = shards.assemble(logical, have == null ? -1 : have.version());
       if (s == null) return;
       mirror.merge(logical, new Versioned<>(s.record(), s.version()),
-          (old, neu) -> neu.version() >= old.version() ? neu : old);
+          (old, neu) -> neu.version() >= old.version() || parts.holds(logical) ? neu : old);
+      parts.whole(logical);
       if (logical.equals(watchedPath)) onStateChange.run();
     } catch (IOException e) {
       log.warn("store record {} cannot be assembled from its shards: {}", logical, e.getMessage());
@@ -440,6 +436,7 @@ public final class ZkStore implements StoreClient, AutoCloseable {
   }
 
   private volatile Consumer<String> delivered = p -> { };
+
 
   @Override
   public void close() {

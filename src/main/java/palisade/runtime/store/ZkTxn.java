@@ -61,6 +61,9 @@ final class ZkTxn {
       Op.Put put = (Op.Put) op;
       Stored base = Layout2.logicalType(put.path()) == null ? null : shards.stored(put.path());
       boolean absent = put.expectedVersion() == Op.ABSENT;
+      // In a store of layout 2 or 3 a record is written over the whole record this client assembled; without it (a
+      // view holding only its node's part, or not assembled yet) a plain write would replace the head: a conflict.
+      if (Layout2.logicalType(put.path()) != null && layout2 && base == null && !absent) throw new Stale(put.path());
       if (Layout2.logicalType(put.path()) != null && (base != null || (absent && layout2))) {
         if (base != null && (absent || base.version() != put.expectedVersion())) throw new Stale(put.path());
         Layout2Writes.Plan plan = Layout2Writes.plan(put.path(), put.value(), absent ? null : base,
@@ -79,6 +82,21 @@ final class ZkTxn {
     }
     Layout2Writes.checkSizes("store write of " + paths(txn), z.writes, layout2);
     return z;
+  }
+
+  /**
+   * A lease renewal: writes of node records and of the manager lease only (never a layout-2 record, never the
+   * state). Each record's writes still go through one session, in order; nothing orders a renewal against a state
+   * write anyway but the compare-and-set on each record.
+   */
+  static boolean leaseOnly(Txn txn) {
+    for (Op op : txn.ops()) {
+      String p = op.path();
+      if (!(op instanceof Op.Put) || !(p.startsWith("/nodes/") || p.equals(StorePaths.MANAGER_LEASE))) {
+        return false;
+      }
+    }
+    return !txn.ops().isEmpty();
   }
 
   private static byte[] announced(Object record) {

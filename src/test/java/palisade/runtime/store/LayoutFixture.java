@@ -52,7 +52,12 @@ final class LayoutFixture implements AutoCloseable {
 
   /** A store client of node1 on a loop of its own. */
   Client client() throws Exception {
-    Client c = new Client(this);
+    return client(null);
+  }
+
+  /** A store client of node1 on a loop of its own, its view scoped to node (null: a whole view). */
+  Client client(String scopedTo) throws Exception {
+    Client c = new Client(this, scopedTo);
     open.add(c);
     return c;
   }
@@ -62,11 +67,12 @@ final class LayoutFixture implements AutoCloseable {
     final ExecutorService loop = Executors.newSingleThreadExecutor();
     final ZkStore store;
 
-    Client(LayoutFixture f) throws Exception {
+    Client(LayoutFixture f, String scopedTo) throws Exception {
       curator = ZkStore.newClient(f.connect, "test", Credential.load(Credentials.nodeDir(f.creds, "node1")), b -> b
           .sessionTimeoutMs(10_000).connectionTimeoutMs(5_000).retryPolicy(new RetryNTimes(0, 0)));
       curator.start();
       store = new ZkStore(curator, loop, System::currentTimeMillis);
+      if (scopedTo != null) store.scopeTo(scopedTo);
       store.start();
       try {
         // 100,000 znodes take a while to load on a busy machine.

@@ -126,7 +126,7 @@ class ZkStoreTest {
     Txn managerRenewal = Txn.of(new Op.Put(StorePaths.MANAGER_LEASE, Op.ABSENT, new ManagerLease("node1", 1, 0)));
     Txn state = Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, palisade.core.ManagerState.empty()));
     Txn takeover = Txn.of(managerRenewal.ops().get(0), state.ops().get(0));
-    assertThat(List.of(renewal, managerRenewal, state, takeover)).map(ZkStore::leaseOnly)
+    assertThat(List.of(renewal, managerRenewal, state, takeover)).map(ZkTxn::leaseOnly)
         .containsExactly(true, true, false, false);
 
     CuratorFramework leases = ZkStore.newClient(connect, "test", node, b -> b.sessionTimeoutMs(3_000)
