@@ -114,17 +114,27 @@ class RealClusterFaultTest {
   }
 
   /**
-   * (1c) Manager candidates: node3 made agent-only live narrows its daemon's store view to its own record (its log
-   * says so); the manager's node then loses power, the other candidate takes the lease over and the lost node's
-   * resource runs elsewhere with a larger token; node3 never holds the lease.
+   * (1c) Manager candidates: node3 made agent-only live narrows its daemon's store view to its own record and its
+   * node's part of the state and configuration (its log says so); its resource keeps running, untouched, and a
+   * resource added for node3 then starts there (its status and configuration reach node3 through the part); the
+   * manager's node then loses power, the other candidate takes the lease over and the lost node's resource runs
+   * elsewhere with a larger token; node3 never holds the lease.
    */
   @Test
   void anAgentOnlyNodeKeepsOnlyItsOwnRecordInViewAndNeverTakesTheManagerLease() throws Exception {
     up();
+    Instance own = running("vm:103").orElseThrow();
     admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withNode(c.nodes().get("node3").withAgentOnly(true)));
     await().atMost(FORM).until(() -> Files.readString(cluster.nodeLog("node3"))
         .contains("store view: only /nodes/node3 and the records read mirrored"));
     await().ignoreExceptions().atMost(FORM).until(() -> !holder().equals("node3")); // had it: it stepped down
+    admin.update(StorePaths.CONFIG, ClusterConfig.class, c -> c.withResource(cluster.demoResource("vm:113",
+        "node3")));
+    await().ignoreExceptions().atMost(FAILOVER).until(() -> running("vm:113").filter(i -> i.node().equals("node3"))
+        .isPresent());
+    Instance still = running("vm:103").orElseThrow();
+    assertThat(List.of(still.node(), still.pid(), still.token())).as("untouched by the narrowing")
+        .isEqualTo(List.of(own.node(), own.pid(), own.token()));
     String manager = holder();
     String other = manager.equals("node1") ? "node2" : "node1";
     String id = resourceOf(manager);
