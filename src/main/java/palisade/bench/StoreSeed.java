@@ -47,10 +47,11 @@ final class StoreSeed {
       }
       for (int from = 0; from < all.size(); from += BATCH) {
         List<ResourceConfig> batch = all.subList(from, Math.min(all.size(), from + BATCH));
-        admin.update(StorePaths.CONFIG, ClusterConfig.class, cur -> {
-          ClusterConfig next = cur;
-          for (ResourceConfig r : batch) next = next.withResource(r);
-          return next;
+        admin.update(StorePaths.CONFIG, ClusterConfig.class, cur -> { // one new record a write, as an import makes
+          java.util.TreeMap<String, ResourceConfig> rs = new java.util.TreeMap<>(cur.resources());
+          for (ResourceConfig r : batch) rs.put(r.id(), r);
+          return new ClusterConfig(cur.nodes(), cur.groups(), rs, cur.shutdownPolicy(), cur.timing(),
+              cur.repairAfterMs(), cur.fence(), cur.placement());
         });
         writes++;
       }

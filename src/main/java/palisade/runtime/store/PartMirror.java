@@ -33,6 +33,12 @@ final class PartMirror {
   private Layout2.Stored state;
   /** The part group the shards were delivered for (-1: whole records). */
   private int group = -1;
+  /** The shards' delivery counts of the state and the configuration at their last assembly, and its resources. */
+  private long stateSeen = -1;
+  private long configSeen = -1;
+  private Set<String> configFor = Set.of();
+  /** The node's part of a state, taken once per state. */
+  private NodePart nodePart;
 
   PartMirror(ShardMirror shards, ViewScope scope, Map<String, Versioned<Object>> mirror, Consumer<String> changed) {
     this.shards = shards;
@@ -71,6 +77,8 @@ final class PartMirror {
     shards.forget(StorePaths.CONFIG);
     shards.forget(StorePaths.MANAGER_STATE);
     state = null;
+    stateSeen = -1;
+    configSeen = -1;
   }
 
   /** After anything of the part was delivered or loaded: publishes both records when they are complete. */
@@ -80,14 +88,23 @@ final class PartMirror {
     if (g < 0 || node == null) return;
     try {
       scope.partStatuses(shards.layout(StorePaths.MANAGER_STATE));
-      Layout2.Stored ms = shards.assemblePart(StorePaths.MANAGER_STATE, new ShardMirror.Part(g, null));
-      if (ms != null && (state == null || ms.version() >= state.version())) state = ms;
-      Set<String> ids = state == null ? Set.of()
-          : NodePart.stateOf((ManagerState) state.record(), node).services().keySet();
+      long stateNow = shards.deliveries(StorePaths.MANAGER_STATE);
+      if (stateNow != stateSeen) { // each assembly copies the group's statuses: only after something arrived
+        Layout2.Stored ms = shards.assemblePart(StorePaths.MANAGER_STATE, new ShardMirror.Part(g, null));
+        if (ms != null && (state == null || ms.version() >= state.version())) state = ms;
+        if (ms != null) stateSeen = stateNow;
+      }
+      if (nodePart == null) nodePart = new NodePart(node);
+      Set<String> ids = state == null ? Set.of() : nodePart.state((ManagerState) state.record()).services().keySet();
       if (!scope.partResources(ids)) return;
       if (state != null) publish(StorePaths.MANAGER_STATE, state);
+      long configNow = shards.deliveries(StorePaths.CONFIG);
+      if (configNow == configSeen && ids.equals(configFor)) return;
       Layout2.Stored config = shards.assemblePart(StorePaths.CONFIG, new ShardMirror.Part(g, ids));
-      if (config != null) publish(StorePaths.CONFIG, config);
+      if (config == null) return;
+      configSeen = configNow;
+      configFor = ids;
+      publish(StorePaths.CONFIG, config);
     } catch (IOException e) {
       log.warn("store view: this node's part cannot be assembled: {}", e.getMessage());
     }

@@ -55,7 +55,19 @@ final class ShardMirror {
   /** Nanoseconds the last assembly of each record took (BENCHMARKS "Store layout"). */
   private final Map<String, Long> assemblyNanos = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Deliveries per logical record: what a part's assembly compares with its last (nothing new: nothing to do). */
+  private final Map<String, Long> deliveries = new HashMap<>();
+
+  long deliveries(String logical) {
+    return deliveries.getOrDefault(logical, 0L);
+  }
+
+  private void delivered(String logical) {
+    deliveries.merge(logical, 1L, Long::sum);
+  }
+
   void head(String logical, Head head, long version) {
+    delivered(logical);
     heads.merge(logical, new HeadAt(head, version), (old, neu) -> neu.version >= old.version ? neu : old);
   }
 
@@ -70,6 +82,7 @@ final class ShardMirror {
   }
 
   void entry(String logical, String field, String path, String key, Valued v) {
+    delivered(logical);
     Field f = field(logical, field);
     f.remove(key); // a key whose znode moved (another group) is delivered at its new path, maybe before the deletion
     int bucket = bucketOf(path);
@@ -82,6 +95,7 @@ final class ShardMirror {
   }
 
   void entryGone(String logical, String field, String path) {
+    delivered(logical);
     Field f = field(logical, field);
     String key = f.keys.remove(path);
     if (key == null) return;
@@ -98,6 +112,7 @@ final class ShardMirror {
 
   /** Forgets what was delivered of logical (a view that narrows to its part loads that part afresh). */
   void forget(String logical) {
+    delivered(logical);
     fields.remove(logical);
     stored.remove(logical);
   }
