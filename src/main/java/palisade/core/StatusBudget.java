@@ -8,9 +8,13 @@ package palisade.core;
  * recovery of 1,000 resources with two disks each moves 2,000 leases beside the 1,000 statuses, which together
  * passed the store's transaction bound, and a refused write is retried unchanged, for ever.
  */
-final class StatusBudget {
-  /** Keeps a state write below the store's transaction bound (about 210 bytes per changed status or lease). */
-  static final int DEFAULT = 1_000;
+public final class StatusBudget {
+  /**
+   * Keeps a state write below the store's transaction bound (500 KB): a changed status or lease is about 210 bytes,
+   * but in store layout 3 a status that gains a target also writes its copy under the target, and one that changes
+   * node is deleted in one group and created in another: up to about 550 bytes with 20-character names.
+   */
+  public static final int DEFAULT = 800;
 
   private final int limit;
   private boolean full;

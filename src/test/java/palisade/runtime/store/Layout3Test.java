@@ -102,6 +102,41 @@ class Layout3Test {
     checkFiled(reader);
   }
 
+  /**
+   * The manager's status budget keeps its largest writes under the transaction bound in layout 3: a budget of
+   * statuses that each gain a target (their copies written too) or each change node (deleted in one group, created
+   * in another), with 20-character ids and 12-character node names.
+   */
+  @Test
+  void aBudgetOfMovesStaysUnderTheTransactionBound() throws Exception {
+    admin.update(StorePaths.SCHEMA, Integer.class, v -> 3);
+    LayoutFixture.Client manager = f.client();
+    await().atMost(Duration.ofSeconds(30)).until(() -> manager.onLoop(
+        () -> manager.store.view().get(StorePaths.SCHEMA) != null));
+    assertThat(manager.submit(Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, ManagerState.empty()))))
+        .isInstanceOf(TxnResult.Committed.class);
+    int n = palisade.core.StatusBudget.DEFAULT;
+    java.util.function.IntFunction<String> id = i -> String.format("vm:web-frontend-%04d", i);
+    for (int from = 0; from < n; from += 200) { // placed 200 a write first
+      int start = from;
+      assertThat(write(manager, s -> {
+        for (int i = start; i < start + 200; i++) s.put(id.apply(i), status(ServiceState.STARTED, "hypervisor-a1",
+            null, i + 1));
+      })).isInstanceOf(TxnResult.Committed.class);
+    }
+    assertThat(write(manager, s -> s.replaceAll((k, v) -> status(ServiceState.MIGRATE, "hypervisor-a1",
+        "hypervisor-b2", v.token() + n)))).isInstanceOf(TxnResult.Committed.class);
+    long gained = manager.store.lastTxnBytes();
+    assertThat(write(manager, s -> s.replaceAll((k, v) -> status(ServiceState.STARTED, "hypervisor-b2", null,
+        v.token())))).isInstanceOf(TxnResult.Committed.class);
+    long moved = manager.store.lastTxnBytes();
+    System.out.printf("layout 3: %d statuses gaining a target: %d bytes; changing node and losing it: %d bytes%n", n,
+        gained, moved);
+    assertThat(gained).isLessThanOrEqualTo(Layout2.TXN_MAX);
+    assertThat(moved).isLessThanOrEqualTo(Layout2.TXN_MAX);
+    checkFiled(manager);
+  }
+
   @Test
   void aStoreOfSchema2KeepsLayout2() throws Exception {
     admin.update(StorePaths.SCHEMA, Integer.class, v -> 2);
