@@ -57,12 +57,7 @@ class Layout3Test {
 
   @Test
   void statusesAreFiledByNodeAndMoveWithTheirNode() throws Exception {
-    admin.update(StorePaths.SCHEMA, Integer.class, v -> 3);
-    LayoutFixture.Client manager = f.client();
-    await().atMost(Duration.ofSeconds(30)).until(() -> manager.onLoop(
-        () -> manager.store.view().get(StorePaths.SCHEMA) != null));
-    assertThat(manager.submit(Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, ManagerState.empty()))))
-        .isInstanceOf(TxnResult.Committed.class);
+    LayoutFixture.Client manager = manager(3);
     assertThat(write(manager, s -> {
       for (int i = 0; i < 2_000; i++) {
         s.put(String.format("vm:%05d", i), status(ServiceState.STARTED, NODES.get(i % NODES.size()), null, i + 1));
@@ -109,12 +104,7 @@ class Layout3Test {
    */
   @Test
   void aBudgetOfMovesStaysUnderTheTransactionBound() throws Exception {
-    admin.update(StorePaths.SCHEMA, Integer.class, v -> 3);
-    LayoutFixture.Client manager = f.client();
-    await().atMost(Duration.ofSeconds(30)).until(() -> manager.onLoop(
-        () -> manager.store.view().get(StorePaths.SCHEMA) != null));
-    assertThat(manager.submit(Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, ManagerState.empty()))))
-        .isInstanceOf(TxnResult.Committed.class);
+    LayoutFixture.Client manager = manager(3);
     int n = palisade.core.StatusBudget.DEFAULT;
     java.util.function.IntFunction<String> id = i -> String.format("vm:web-frontend-%04d", i);
     for (int from = 0; from < n; from += 200) { // placed 200 a write first
@@ -139,12 +129,7 @@ class Layout3Test {
 
   @Test
   void aStoreOfSchema2KeepsLayout2() throws Exception {
-    admin.update(StorePaths.SCHEMA, Integer.class, v -> 2);
-    LayoutFixture.Client manager = f.client();
-    await().atMost(Duration.ofSeconds(30)).until(() -> manager.onLoop(
-        () -> manager.store.view().get(StorePaths.SCHEMA) != null));
-    assertThat(manager.submit(Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, ManagerState.empty()))))
-        .isInstanceOf(TxnResult.Committed.class);
+    LayoutFixture.Client manager = manager(2);
     assertThat(write(manager, s -> s.put("vm:1", status(ServiceState.MIGRATE, "node1", "node2", 1))))
         .isInstanceOf(TxnResult.Committed.class);
     Layout2.Head head = Layout2.decodeHead(admin.client().getData().forPath(StorePaths.MANAGER_STATE));
@@ -153,6 +138,17 @@ class Layout3Test {
     assertThat(admin.client().checkExists().forPath(StorePaths.MANAGER_STATE + "/" + Layout2.TARGETS)).isNull();
     assertThat(admin.client().checkExists().forPath(Layout2.entryPath(StorePaths.MANAGER_STATE, "services", "vm:1")))
         .isNotNull();
+  }
+
+  /** A store of schema with an empty manager's state, and the client that wrote it. */
+  private LayoutFixture.Client manager(int schema) throws Exception {
+    admin.update(StorePaths.SCHEMA, Integer.class, v -> schema);
+    LayoutFixture.Client manager = f.client();
+    await().atMost(Duration.ofSeconds(30)).until(() -> manager.onLoop(
+        () -> manager.store.view().get(StorePaths.SCHEMA) != null));
+    assertThat(manager.submit(Txn.of(new Op.Put(StorePaths.MANAGER_STATE, Op.ABSENT, ManagerState.empty()))))
+        .isInstanceOf(TxnResult.Committed.class);
+    return manager;
   }
 
   /**
