@@ -353,14 +353,15 @@ public final class Agent {
     if (v == null) return null;
     return switch (p) {
       case StorePaths.MANAGER_STATE -> type.cast(part.state((ManagerState) v.value()));
-      case StorePaths.CONFIG -> type.cast(part.config((ClusterConfig) v.value(), managerState()));
+      case StorePaths.CONFIG -> type.cast(part.config((ClusterConfig) v.value(), storedState()));
       default -> v.value();
     };
   }
 
-  private ManagerState managerState() {
+  /** The manager's state as the view holds it (NodePart takes the part of it, once per state). */
+  private ManagerState storedState() {
     Versioned<ManagerState> v = env.store().view().get(StorePaths.MANAGER_STATE, ManagerState.class);
-    return v == null ? null : part.state(v.value());
+    return v == null ? null : v.value();
   }
 
   /** The one funnel for state changes: validates and logs `node3/agent: active -> fenced (reason)`. */

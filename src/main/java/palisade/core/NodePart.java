@@ -57,9 +57,13 @@ public final class NodePart {
         config.repairAfterMs(), config.fence(), placement);
   }
 
-  /** {@link #stateOf} of ms for this part's node, taken once per state (a state is immutable). */
+  /**
+   * {@link #stateOf} of ms for this part's node, taken once per state (a state is immutable). Given its own answer
+   * back, it returns it as it is and keeps what it holds: the part was taken once per state, not once per call.
+   */
   public ManagerState state(ManagerState ms) {
     if (ms == null) return null;
+    if (ms == stateOut) return stateOut;
     if (ms != stateIn) {
       stateOut = stateOf(ms, node);
       stateIn = ms;
@@ -67,7 +71,7 @@ public final class NodePart {
     return stateOut;
   }
 
-  /** {@link #configOf} of config for the part of ms, taken once per pair. */
+  /** {@link #configOf} of config for the part of ms (the state as stored), taken once per pair. */
   public ClusterConfig config(ClusterConfig config, ManagerState ms) {
     if (config == null) return null;
     ManagerState part = state(ms);
