@@ -109,16 +109,8 @@ final class ViewScope {
       log.info("store view: every node's record mirrored");
       return;
     }
-    for (String t : ViewTrees.CLUSTER_WIDE) {
-      ViewCache c = open.remove(t);
-      if (c != null) c.close();
-    }
-    if (ownPath != null) {
-      for (String t : PartScope.REPLACED) {
-        ViewCache c = open.remove(t);
-        if (c != null) c.close();
-      }
-    }
+    close(ViewTrees.CLUSTER_WIDE);
+    if (ownPath != null) close(PartScope.REPLACED);
     publish();
     prune.run(); // before the part's caches start: what they deliver comes after the prune on the loop
     if (ownPath != null) {
@@ -127,6 +119,14 @@ final class ViewScope {
       made.forEach(ViewCache::start);
     }
     log.info("store view: only {} and the records read mirrored", ownPath == null ? "the base trees" : ownPath);
+  }
+
+  /** Closes the open caches of these paths. */
+  private void close(List<String> paths) {
+    for (String t : paths) {
+      ViewCache c = open.remove(t);
+      if (c != null) c.close();
+    }
   }
 
   private List<ViewCache> openPart() {
